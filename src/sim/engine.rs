@@ -1,0 +1,310 @@
+//! The discrete-event engine one technique runs on: simulated time, a queue of
+//! deliveries and timers in deterministic order, process status (up / crashed /
+//! paused), and the trace. Actors never perform I/O: they react to an item by
+//! calling `send`, `timer` and `emit` on the engine (stateright's `Out`, in spirit).
+
+use super::event::{Ev, Event, LossWhy, Payload};
+use super::fault::{Fault, Faults};
+use super::ids::{NetId, NodeId, Tick};
+use std::collections::BTreeMap;
+
+/// Hard cap on one technique's trace: a run never grows without bound.
+pub const EVENT_CAP: usize = 200_000;
+
+/// Something that happens at a tick.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Item {
+    Deliver {
+        net: NetId,
+        hop: u8,
+        from: NodeId,
+        to: NodeId,
+        p: Payload,
+    },
+    /// A lost transmission reaching the point where it would have arrived.
+    Vanish { net: NetId },
+    /// A timer set by `node`; `kind`, `msg` and `attempt` are the actor's own.
+    Timer {
+        node: NodeId,
+        kind: u8,
+        msg: u32,
+        attempt: u16,
+    },
+    Fault(Fault),
+    Restart { node: NodeId },
+    Resume { node: NodeId },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    Up,
+    Down,
+    Paused { until: Tick },
+}
+
+/// How a technique's actors react. Default crash/restart hooks do nothing.
+pub trait Actors {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, hop: u8, p: Payload);
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16);
+    /// `node` lost its volatile state.
+    fn on_crash(&mut self, _eng: &mut Engine, _node: NodeId) {}
+    /// `node` is back, with only its durable state.
+    fn on_restart(&mut self, _eng: &mut Engine, _node: NodeId) {}
+    /// `node` woke from a pause, unaware that time passed.
+    fn on_resume(&mut self, _eng: &mut Engine, _node: NodeId) {}
+    /// A scenario-specific timed fault (e.g. an operator's offset reset).
+    fn on_fault(&mut self, _eng: &mut Engine, _f: Fault) {}
+}
+
+pub struct Engine {
+    pub now: Tick,
+    /// No item at or after this tick is processed.
+    pub end: Tick,
+    seq: u64,
+    queue: BTreeMap<(Tick, u64), Item>,
+    next_net: u32,
+    pub trace: Vec<Event>,
+    pub faults: Faults,
+    status: Vec<Status>,
+    /// Items that reached a paused process, released when it resumes.
+    held: Vec<(NodeId, Item)>,
+    pub truncated: bool,
+}
+
+impl Engine {
+    pub fn new(nodes: usize, end: Tick, faults: Faults) -> Engine {
+        Engine {
+            now: 0,
+            end,
+            seq: 0,
+            queue: BTreeMap::new(),
+            next_net: 0,
+            trace: Vec::new(),
+            faults,
+            status: vec![Status::Up; nodes],
+            held: Vec::new(),
+            truncated: false,
+        }
+    }
+
+    pub fn emit(&mut self, ev: Ev) {
+        if self.trace.len() >= EVENT_CAP {
+            self.truncated = true;
+            return;
+        }
+        self.trace.push(Event { tick: self.now, ev });
+    }
+
+    pub fn at(&mut self, tick: Tick, item: Item) {
+        self.seq += 1;
+        self.queue.insert((tick.max(self.now), self.seq), item);
+    }
+
+    pub fn status(&self, node: NodeId) -> Status {
+        self.status
+            .get(node.0 as usize)
+            .copied()
+            .unwrap_or(Status::Up)
+    }
+
+    pub fn is_up(&self, node: NodeId) -> bool {
+        self.status(node) == Status::Up
+    }
+
+    /// Transmit `p` from `from` to `to` on `hop`, taking `base` ticks (at least 1).
+    /// The fault source decides loss, extra delay and duplication.
+    pub fn send(&mut self, from: NodeId, to: NodeId, hop: u8, p: Payload, base: Tick) -> NetId {
+        let lost = self.faults.lose(hop, p.msg, p.attempt);
+        let delay = base.max(1) + self.faults.delay(hop, p.msg, p.attempt);
+        let net = self.transmit(from, to, hop, p, delay, lost, None);
+        if !lost {
+            if let Some(extra) = self.faults.duplicate(hop, p.msg, p.attempt) {
+                self.transmit(from, to, hop, p, delay + extra.max(1), false, Some(net));
+            }
+        }
+        net
+    }
+
+    /// Transmit without consulting the fault source (for links the scenario keeps reliable).
+    pub fn send_reliable(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        hop: u8,
+        p: Payload,
+        base: Tick,
+    ) -> NetId {
+        self.transmit(from, to, hop, p, base.max(1), false, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn transmit(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        hop: u8,
+        p: Payload,
+        delay: Tick,
+        lost: bool,
+        copy_of: Option<NetId>,
+    ) -> NetId {
+        let net = NetId(self.next_net);
+        self.next_net += 1;
+        let arrive = self.now + delay;
+        self.emit(Ev::Send {
+            net,
+            hop,
+            from,
+            to,
+            p,
+            arrive,
+            lost,
+            copy_of,
+        });
+        let item = if lost {
+            Item::Vanish { net }
+        } else {
+            Item::Deliver {
+                net,
+                hop,
+                from,
+                to,
+                p,
+            }
+        };
+        self.at(arrive, item);
+        net
+    }
+
+    pub fn timer(&mut self, after: Tick, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+        let at = self.now + after.max(1);
+        self.at(
+            at,
+            Item::Timer {
+                node,
+                kind,
+                msg,
+                attempt,
+            },
+        );
+    }
+
+    /// Crash `node` now; it restarts after `down` ticks (never, if 0).
+    pub fn crash<A: Actors>(&mut self, actors: &mut A, node: NodeId, down: Tick) {
+        if self.status(node) == Status::Down {
+            return;
+        }
+        self.set_status(node, Status::Down);
+        self.held.retain(|(n, _)| *n != node);
+        self.emit(Ev::Crash { node });
+        actors.on_crash(self, node);
+        if down > 0 {
+            self.at(self.now + down, Item::Restart { node });
+        }
+    }
+
+    /// Pause `node` (stop the world) for `ticks`.
+    pub fn pause(&mut self, node: NodeId, ticks: Tick) {
+        if self.status(node) != Status::Up {
+            return;
+        }
+        let until = self.now + ticks.max(1);
+        self.set_status(node, Status::Paused { until });
+        self.emit(Ev::Pause { node, until });
+        self.at(until, Item::Resume { node });
+    }
+
+    fn set_status(&mut self, node: NodeId, s: Status) {
+        let i = node.0 as usize;
+        if self.status.len() <= i {
+            self.status.resize(i + 1, Status::Up);
+        }
+        self.status[i] = s;
+    }
+
+    /// Queue the explicit timed faults. Call once before [`Engine::run`].
+    pub fn schedule_timed_faults(&mut self) {
+        for f in self.faults.timed() {
+            if let Some(at) = f.at() {
+                self.at(at, Item::Fault(f));
+            }
+        }
+    }
+
+    /// Process items in (tick, insertion) order until the queue is empty or `end`.
+    pub fn run<A: Actors>(&mut self, actors: &mut A) {
+        while let Some(entry) = self.queue.first_entry() {
+            let (tick, _) = *entry.key();
+            if tick >= self.end || self.truncated {
+                break;
+            }
+            let item = entry.remove();
+            self.now = tick;
+            self.dispatch(actors, item);
+        }
+        self.queue.clear();
+    }
+
+    fn dispatch<A: Actors>(&mut self, actors: &mut A, item: Item) {
+        match item {
+            Item::Vanish { net } => self.emit(Ev::Lose {
+                net,
+                why: LossWhy::Network,
+            }),
+            Item::Deliver {
+                net,
+                hop,
+                from,
+                to,
+                p,
+            } => match self.status(to) {
+                Status::Down => self.emit(Ev::Lose {
+                    net,
+                    why: LossWhy::NodeDown,
+                }),
+                Status::Paused { .. } => self.held.push((to, item)),
+                Status::Up => {
+                    self.emit(Ev::Deliver { net });
+                    actors.on_deliver(self, to, from, hop, p);
+                }
+            },
+            Item::Timer {
+                node,
+                kind,
+                msg,
+                attempt,
+            } => match self.status(node) {
+                Status::Down => {}
+                Status::Paused { .. } => self.held.push((node, item)),
+                Status::Up => actors.on_timer(self, node, kind, msg, attempt),
+            },
+            Item::Fault(f) => match f {
+                Fault::Crash { node, down, .. } => self.crash(actors, node, down),
+                Fault::Pause { node, ticks, .. } => self.pause(node, ticks),
+                other => actors.on_fault(self, other),
+            },
+            Item::Restart { node } => {
+                if self.status(node) == Status::Down {
+                    self.set_status(node, Status::Up);
+                    self.emit(Ev::Restart { node });
+                    actors.on_restart(self, node);
+                }
+            }
+            Item::Resume { node } => {
+                if let Status::Paused { until } = self.status(node) {
+                    if until == self.now {
+                        self.set_status(node, Status::Up);
+                        self.emit(Ev::Resume { node });
+                        actors.on_resume(self, node);
+                        let (mine, rest): (Vec<_>, Vec<_>) =
+                            self.held.drain(..).partition(|(n, _)| *n == node);
+                        self.held = rest;
+                        for (_, it) in mine {
+                            self.at(self.now, it);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

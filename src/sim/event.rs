@@ -1,0 +1,305 @@
+//! The trace vocabulary: every step of every run is one [`Event`]. The UI animates
+//! traces, the tests pin them, the invariants are checked over them.
+
+use super::ids::{Merchant, MsgId, NetId, NodeId, Tick};
+use serde::{Deserialize, Serialize};
+
+/// What a network message is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MsgKind {
+    /// A payment/record/command travelling towards the state it changes.
+    Request,
+    /// "Got it" travelling back.
+    Ack,
+    /// An API response carrying the stored result.
+    Response,
+    /// A Two Generals messenger; `msg` is its round.
+    Messenger,
+    /// A producer's write to a broker partition.
+    Produce,
+    /// A broker handing a record to a consumer.
+    Record,
+    /// A relay publishing an outbox row.
+    Publish,
+    /// A telemetry datagram.
+    Datagram,
+}
+
+impl MsgKind {
+    pub fn short(self) -> &'static str {
+        match self {
+            MsgKind::Request => "req",
+            MsgKind::Ack => "ack",
+            MsgKind::Response => "resp",
+            MsgKind::Messenger => "messenger",
+            MsgKind::Produce => "produce",
+            MsgKind::Record => "record",
+            MsgKind::Publish => "publish",
+            MsgKind::Datagram => "datagram",
+        }
+    }
+}
+
+/// What a network message carries. `Copy` and small on purpose: traces are long.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Payload {
+    pub kind: MsgKind,
+    pub msg: MsgId,
+    /// The dedup / idempotency key carried, if any (`None`: a stage dropped it).
+    pub key: Option<u32>,
+    /// 0 for the first attempt, 1 for the first retry, …
+    pub attempt: u16,
+}
+
+impl Payload {
+    pub fn new(kind: MsgKind, msg: MsgId, attempt: u16) -> Payload {
+        Payload {
+            kind,
+            msg,
+            key: Some(msg),
+            attempt,
+        }
+    }
+}
+
+/// How a ledger entry changes a balance.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    /// `balance += amount` (a credit; negative for a debit).
+    Add,
+    /// `balance = amount` (an idempotent assignment).
+    Set,
+    /// An inverted entry written to cancel a suspected duplicate.
+    Compensation,
+}
+
+/// One row of a ledger.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub msg: MsgId,
+    pub merchant: Merchant,
+    pub amount: i64,
+    pub kind: EntryKind,
+}
+
+/// Why a message did not arrive.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossWhy {
+    /// The network lost it (random or hand-made fault).
+    Network,
+    /// It arrived at a crashed process.
+    NodeDown,
+    /// Dropped under load (a full queue).
+    Overload,
+}
+
+/// Why a delivered message changed nothing.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SkipWhy {
+    /// Its id was in the dedup table / processed set.
+    SeenId,
+    /// The operation is idempotent: applying it again changes nothing.
+    Idempotent,
+    /// The idempotency-key store answered from its stored response.
+    StoredResponse,
+    /// A unique constraint rejected the insert.
+    UniqueConstraint,
+    /// It belongs to an aborted transaction and the reader is read_committed.
+    Aborted,
+    /// It carries no key a later stage could check (not absorbed: shown for clarity).
+    NoKey,
+}
+
+/// Why a broker or server refused a write.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RejectWhy {
+    /// The producer's epoch is older than the current one: a fenced zombie.
+    Fenced,
+    /// The broker already stored this producer id + sequence number.
+    DuplicateSequence,
+}
+
+/// What a commit made durable.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommitWhat {
+    /// A consumer group's committed offset (value = next offset to read).
+    Offset,
+    /// A local database transaction (value = message id).
+    DbTxn,
+    /// A relay's progress through the outbox (value = next outbox row).
+    RelayProgress,
+}
+
+/// Transaction states in a broker log.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TxnState {
+    Begin,
+    Commit,
+    Abort,
+}
+
+/// One step of a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub tick: Tick,
+    pub ev: Ev,
+}
+
+/// The event kinds. Faults are events too (`Lose`, `Crash`, `Pause`, `Operator`…).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ev {
+    /// A transmission leaves `from`. `lost` says whether the network will lose it;
+    /// `copy_of` marks a network duplicate of an earlier transmission.
+    Send {
+        net: NetId,
+        hop: u8,
+        from: NodeId,
+        to: NodeId,
+        p: Payload,
+        arrive: Tick,
+        lost: bool,
+        copy_of: Option<NetId>,
+    },
+    Deliver {
+        net: NetId,
+    },
+    Lose {
+        net: NetId,
+        why: LossWhy,
+    },
+    /// A ledger write.
+    Apply {
+        node: NodeId,
+        entry: Entry,
+    },
+    /// A duplicate absorbed (or, with `NoKey`, a message that could not be checked).
+    Skip {
+        node: NodeId,
+        msg: MsgId,
+        why: SkipWhy,
+    },
+    Commit {
+        node: NodeId,
+        what: CommitWhat,
+        value: u32,
+    },
+    Crash {
+        node: NodeId,
+    },
+    Restart {
+        node: NodeId,
+    },
+    /// A stop-the-world pause (GC): the process is alive but does nothing until `until`.
+    Pause {
+        node: NodeId,
+        until: Tick,
+    },
+    Resume {
+        node: NodeId,
+    },
+    /// A timeout fired at `node` about `msg`. `suspect` is who it declares dead or
+    /// slow, if anyone; `false_alarm` is true when that process was only paused.
+    Timeout {
+        node: NodeId,
+        msg: MsgId,
+        attempt: u16,
+        suspect: Option<NodeId>,
+        false_alarm: bool,
+    },
+    /// The broker moved `node`'s producer id to `epoch`; older epochs are fenced.
+    Fence {
+        node: NodeId,
+        epoch: u32,
+    },
+    Rejected {
+        node: NodeId,
+        msg: MsgId,
+        why: RejectWhy,
+    },
+    DedupPut {
+        node: NodeId,
+        key: u32,
+        expires: Option<Tick>,
+    },
+    DedupExpire {
+        node: NodeId,
+        key: u32,
+    },
+    /// A record appended to a broker partition log.
+    LogAppend {
+        node: NodeId,
+        partition: u8,
+        offset: u32,
+        msg: MsgId,
+        txn: Option<u32>,
+    },
+    Txn {
+        node: NodeId,
+        txn: u32,
+        state: TxnState,
+    },
+    /// A consumer read a record; `visible` is false when read_committed hid it.
+    Read {
+        node: NodeId,
+        partition: u8,
+        offset: u32,
+        msg: MsgId,
+        visible: bool,
+    },
+    /// An outbox row written (`published: false`) or published by the relay.
+    Outbox {
+        node: NodeId,
+        msg: MsgId,
+        published: bool,
+    },
+    /// Two Generals: `node` now holds knowledge of depth `level`.
+    Knowledge {
+        node: NodeId,
+        level: u32,
+    },
+    /// Two Generals: `node` decides whether to attack.
+    Decide {
+        node: NodeId,
+        attack: bool,
+    },
+    /// An operator action, e.g. resetting a consumer group's offset to `value`.
+    Operator {
+        node: NodeId,
+        action: OperatorAction,
+        value: u32,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OperatorAction {
+    ResetOffset,
+}
+
+impl Ev {
+    /// The process an event happens at, for lanes in the space-time view.
+    pub fn node(&self) -> Option<NodeId> {
+        match *self {
+            Ev::Send { from, .. } => Some(from),
+            Ev::Deliver { .. } | Ev::Lose { .. } => None,
+            Ev::Apply { node, .. }
+            | Ev::Skip { node, .. }
+            | Ev::Commit { node, .. }
+            | Ev::Crash { node }
+            | Ev::Restart { node }
+            | Ev::Pause { node, .. }
+            | Ev::Resume { node }
+            | Ev::Timeout { node, .. }
+            | Ev::Fence { node, .. }
+            | Ev::Rejected { node, .. }
+            | Ev::DedupPut { node, .. }
+            | Ev::DedupExpire { node, .. }
+            | Ev::LogAppend { node, .. }
+            | Ev::Txn { node, .. }
+            | Ev::Read { node, .. }
+            | Ev::Outbox { node, .. }
+            | Ev::Knowledge { node, .. }
+            | Ev::Decide { node, .. }
+            | Ev::Operator { node, .. } => Some(node),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Ledgers: entries per merchant, balances, and the truth ledger.
+
+use super::event::{Entry, EntryKind, Ev};
+use super::ids::{Merchant, MsgId, NodeId};
+use super::engine::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One logical input message of a ledger scenario (a payment, a sample, …).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub msg: MsgId,
+    pub merchant: Merchant,
+    pub amount: i64,
+    /// `Add` for a credit, `Set` for an assignment.
+    pub kind: EntryKind,
+}
+
+impl Payment {
+    pub fn entry(&self) -> Entry {
+        Entry {
+            msg: self.msg,
+            merchant: self.merchant,
+            amount: self.amount,
+            kind: self.kind,
+        }
+    }
+}
+
+/// A ledger: the entries in the order they were written.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub entries: Vec<Entry>,
+}
+
+impl Ledger {
+    /// Write `entry` (and record it in the trace as applied at `node`).
+    pub fn write(&mut self, eng: &mut Engine, node: NodeId, entry: Entry) {
+        self.entries.push(entry);
+        eng.emit(Ev::Apply { node, entry });
+    }
+
+    pub fn balances(&self) -> BTreeMap<Merchant, i64> {
+        balances(self.entries.iter())
+    }
+
+    /// How many non-compensating entries each message has.
+    pub fn applications(&self) -> BTreeMap<MsgId, u32> {
+        let mut n = BTreeMap::new();
+        for e in &self.entries {
+            if e.kind != EntryKind::Compensation {
+                *n.entry(e.msg).or_insert(0) += 1;
+            }
+        }
+        n
+    }
+
+    /// Every payment applied exactly once, in input order.
+    pub fn truth(workload: &[Payment]) -> Ledger {
+        Ledger {
+            entries: workload.iter().map(Payment::entry).collect(),
+        }
+    }
+}
+
+/// Fold entries into balances (`Add`/`Compensation` add, `Set` assigns).
+pub fn balances<'a>(entries: impl Iterator<Item = &'a Entry>) -> BTreeMap<Merchant, i64> {
+    let mut b = BTreeMap::new();
+    for e in entries {
+        apply_to(&mut b, e);
+    }
+    b
+}
+
+pub fn apply_to(b: &mut BTreeMap<Merchant, i64>, e: &Entry) {
+    let bal = b.entry(e.merchant).or_insert(0);
+    match e.kind {
+        EntryKind::Add | EntryKind::Compensation => *bal += e.amount,
+        EntryKind::Set => *bal = e.amount,
+    }
+}
+
+/// `₹1,800` style, Indian digit grouping not needed at these sizes: `₹1800`.
+pub fn rupees(v: i64) -> String {
+    if v < 0 {
+        format!("-₹{}", -v)
+    } else {
+        format!("₹{v}")
+    }
+}

@@ -1,0 +1,327 @@
+//! Time travel: the state a learner sees at any point of a trace.
+//!
+//! A [`View`] is a fold over the trace: applying events `0..cursor` to an empty
+//! view gives exactly what the stage shows after those events. Playing forward
+//! applies one event in place (nothing is cloned); stepping back or scrubbing
+//! starts from the nearest [`Timeline`] snapshot (one every `every` events) and
+//! replays at most `every` events.
+
+use super::event::{CommitWhat, EntryKind, Ev, Event, MsgKind, Payload, TxnState};
+use super::ids::{Merchant, MsgId, NetId, NodeId, Tick};
+use super::ledger::apply_to;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum NodeStatus {
+    #[default]
+    Up,
+    Down,
+    Paused {
+        until: Tick,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NodeView {
+    pub status: NodeStatus,
+    /// Two Generals: depth of "A knows that B knows that …".
+    pub knowledge: u32,
+    pub decision: Option<bool>,
+    /// Producer epoch after the last fence, if any.
+    pub epoch: Option<u32>,
+    /// Times this node had a write rejected as a fenced zombie.
+    pub fenced: u32,
+}
+
+/// A transmission on the wire.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flight {
+    pub net: NetId,
+    pub hop: u8,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub p: Payload,
+    pub sent: Tick,
+    pub arrive: Tick,
+    pub lost: bool,
+    pub copy_of: Option<NetId>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecState {
+    /// Not in a transaction.
+    Plain,
+    Open,
+    Committed,
+    Aborted,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogRec {
+    pub offset: u32,
+    pub msg: MsgId,
+    pub txn: Option<u32>,
+    pub state: RecState,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counters {
+    /// Transmissions of requests/records towards the state (not acks).
+    pub sent: u32,
+    pub delivered: u32,
+    pub lost: u32,
+    /// Deliveries of a message already delivered before on the same hop.
+    pub dup_delivered: u32,
+    /// Duplicates that changed nothing.
+    pub dup_absorbed: u32,
+    /// Ledger writes of a message that was already applied.
+    pub applied_twice: u32,
+}
+
+/// What the stage shows after `cursor` events.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct View {
+    pub cursor: usize,
+    pub tick: Tick,
+    pub nodes: Vec<NodeView>,
+    pub flights: BTreeMap<NetId, Flight>,
+    pub balances: BTreeMap<Merchant, i64>,
+    /// Number of ledger entries written so far (a prefix of the final ledger).
+    pub entries: usize,
+    /// Dedup tables: (node, key) → expiry tick (None: kept until cleaned).
+    pub dedup: BTreeMap<(NodeId, u32), Option<Tick>>,
+    /// Broker partition logs: (broker, partition) → records.
+    pub logs: BTreeMap<(NodeId, u8), Vec<LogRec>>,
+    /// Committed offsets and relay progress per node.
+    pub committed: BTreeMap<NodeId, u32>,
+    /// Outbox rows: message → published yet?
+    pub outbox: BTreeMap<MsgId, bool>,
+    pub counters: Counters,
+    delivered: BTreeSet<(u8, MsgId, u8)>,
+    applied: BTreeSet<MsgId>,
+    msg_of: BTreeMap<NetId, (u8, Payload)>,
+}
+
+fn is_forward(kind: MsgKind) -> bool {
+    !matches!(kind, MsgKind::Ack | MsgKind::Response)
+}
+
+impl View {
+    pub fn node(&self, id: NodeId) -> NodeView {
+        self.nodes.get(id.0 as usize).cloned().unwrap_or_default()
+    }
+
+    fn node_mut(&mut self, id: NodeId) -> &mut NodeView {
+        let i = id.0 as usize;
+        if self.nodes.len() <= i {
+            self.nodes.resize(i + 1, NodeView::default());
+        }
+        &mut self.nodes[i]
+    }
+
+    /// The (hop, payload) a transmission carried.
+    pub fn payload_of(&self, net: NetId) -> Option<(u8, Payload)> {
+        self.msg_of.get(&net).copied()
+    }
+
+    /// Apply one event (the `cursor`-th) in place.
+    pub fn apply(&mut self, e: &Event) {
+        self.cursor += 1;
+        self.tick = e.tick;
+        match e.ev {
+            Ev::Send {
+                net,
+                hop,
+                from,
+                to,
+                p,
+                arrive,
+                lost,
+                copy_of,
+            } => {
+                if is_forward(p.kind) {
+                    self.counters.sent += 1;
+                }
+                self.msg_of.insert(net, (hop, p));
+                self.flights.insert(
+                    net,
+                    Flight {
+                        net,
+                        hop,
+                        from,
+                        to,
+                        p,
+                        sent: e.tick,
+                        arrive,
+                        lost,
+                        copy_of,
+                    },
+                );
+            }
+            Ev::Deliver { net } => {
+                self.flights.remove(&net);
+                if let Some((hop, p)) = self.msg_of.get(&net).copied() {
+                    if is_forward(p.kind) {
+                        self.counters.delivered += 1;
+                        if !self.delivered.insert((hop, p.msg, p.kind as u8)) {
+                            self.counters.dup_delivered += 1;
+                        }
+                    }
+                }
+            }
+            Ev::Lose { net, .. } => {
+                self.flights.remove(&net);
+                if self
+                    .msg_of
+                    .get(&net)
+                    .is_some_and(|(_, p)| is_forward(p.kind))
+                {
+                    self.counters.lost += 1;
+                }
+            }
+            Ev::Apply { entry, .. } => {
+                apply_to(&mut self.balances, &entry);
+                self.entries += 1;
+                if entry.kind != EntryKind::Compensation && !self.applied.insert(entry.msg) {
+                    self.counters.applied_twice += 1;
+                }
+            }
+            Ev::Skip { why, .. } => {
+                if why != super::event::SkipWhy::NoKey {
+                    self.counters.dup_absorbed += 1;
+                }
+            }
+            Ev::Commit { node, what, value } => {
+                if what != CommitWhat::DbTxn {
+                    self.committed.insert(node, value);
+                }
+            }
+            Ev::Crash { node } => {
+                self.node_mut(node).status = NodeStatus::Down;
+            }
+            Ev::Restart { node } | Ev::Resume { node } => {
+                self.node_mut(node).status = NodeStatus::Up;
+            }
+            Ev::Pause { node, until } => {
+                self.node_mut(node).status = NodeStatus::Paused { until };
+            }
+            Ev::Fence { node, epoch } => {
+                self.node_mut(node).epoch = Some(epoch);
+            }
+            Ev::Rejected { node, why, .. } => {
+                if why == super::event::RejectWhy::Fenced {
+                    self.node_mut(node).fenced += 1;
+                } else {
+                    self.counters.dup_absorbed += 1;
+                }
+            }
+            Ev::DedupPut { node, key, expires } => {
+                self.dedup.insert((node, key), expires);
+            }
+            Ev::DedupExpire { node, key } => {
+                self.dedup.remove(&(node, key));
+            }
+            Ev::LogAppend {
+                node,
+                partition,
+                offset,
+                msg,
+                txn,
+            } => {
+                let state = if txn.is_some() {
+                    RecState::Open
+                } else {
+                    RecState::Plain
+                };
+                self.logs.entry((node, partition)).or_default().push(LogRec {
+                    offset,
+                    msg,
+                    txn,
+                    state,
+                });
+            }
+            Ev::Txn { node, txn, state } => {
+                let to = match state {
+                    TxnState::Begin => None,
+                    TxnState::Commit => Some(RecState::Committed),
+                    TxnState::Abort => Some(RecState::Aborted),
+                };
+                if let Some(to) = to {
+                    for ((broker, _), recs) in self.logs.iter_mut() {
+                        if *broker == node {
+                            for r in recs.iter_mut().filter(|r| r.txn == Some(txn)) {
+                                r.state = to;
+                            }
+                        }
+                    }
+                }
+            }
+            Ev::Outbox { msg, published, .. } => {
+                let row = self.outbox.entry(msg).or_insert(false);
+                *row = *row || published;
+            }
+            Ev::Knowledge { node, level } => {
+                let n = self.node_mut(node);
+                n.knowledge = n.knowledge.max(level);
+            }
+            Ev::Decide { node, attack } => {
+                self.node_mut(node).decision = Some(attack);
+            }
+            Ev::Read { .. } | Ev::Timeout { .. } | Ev::Operator { .. } => {}
+        }
+    }
+
+    /// Fold `events` from an empty view.
+    pub fn of(events: &[Event]) -> View {
+        let mut v = View::default();
+        for e in events {
+            v.apply(e);
+        }
+        v
+    }
+}
+
+/// Number of events at or before `tick` (the cursor that shows `tick`).
+pub fn cursor_for_tick(trace: &[Event], tick: Tick) -> usize {
+    trace.partition_point(|e| e.tick <= tick)
+}
+
+/// Snapshots of one trace for fast random access.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    every: usize,
+    snaps: Vec<View>,
+}
+
+impl Timeline {
+    pub const DEFAULT_EVERY: usize = 128;
+
+    pub fn new(trace: &[Event], every: usize) -> Timeline {
+        let every = every.max(1);
+        let mut snaps = vec![View::default()];
+        let mut v = View::default();
+        for (i, e) in trace.iter().enumerate() {
+            v.apply(e);
+            if (i + 1) % every == 0 {
+                snaps.push(v.clone());
+            }
+        }
+        Timeline { every, snaps }
+    }
+
+    /// The view after `cursor` events.
+    pub fn view_at(&self, trace: &[Event], cursor: usize) -> View {
+        let cursor = cursor.min(trace.len());
+        let k = (cursor / self.every).min(self.snaps.len().saturating_sub(1));
+        let mut v = self.snaps.get(k).cloned().unwrap_or_default();
+        for e in &trace[v.cursor..cursor] {
+            v.apply(e);
+        }
+        v
+    }
+
+    pub fn snapshots(&self) -> usize {
+        self.snaps.len()
+    }
+}

@@ -1,0 +1,213 @@
+//! What a run takes and what it yields.
+
+use super::event::Event;
+use super::fault::Fault;
+use super::ids::{Merchant, NodeId, Tick};
+use super::invariants::Verdict;
+use super::ledger::{Ledger, Payment};
+use super::params::{ParamSpec, Params};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything that determines a run. Same config ⇒ same result, byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub seed: u64,
+    /// Overrides of the scenario's defaults (validated by [`Params::with`]).
+    pub params: Vec<(String, i64)>,
+    /// Hand-made faults (and, when replaying a shrunk counterexample, the whole schedule).
+    pub manual: Vec<Fault>,
+    /// Random faults from the parameters' rates on (normal) or off (pure replay).
+    pub random_faults: bool,
+}
+
+impl RunConfig {
+    pub fn seed(seed: u64) -> RunConfig {
+        RunConfig {
+            seed,
+            params: Vec::new(),
+            manual: Vec::new(),
+            random_faults: true,
+        }
+    }
+    pub fn set(mut self, name: &str, v: i64) -> RunConfig {
+        self.params.retain(|(n, _)| n != name);
+        self.params.push((name.to_string(), v));
+        self
+    }
+}
+
+/// What kind of process a node is (the UI picks its shape from this).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NodeKind {
+    General,
+    Producer,
+    Client,
+    Broker,
+    Consumer,
+    Database,
+    Relay,
+    ApiServer,
+    Stage,
+    Viewer,
+    Sensor,
+    Collector,
+}
+
+/// A process on the stage, with a layout hint (0..=100 on both axes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeInfo {
+    pub id: NodeId,
+    pub name: String,
+    pub kind: NodeKind,
+    pub x: u8,
+    pub y: u8,
+}
+
+impl NodeInfo {
+    pub fn new(id: u8, name: &str, kind: NodeKind, x: u8, y: u8) -> NodeInfo {
+        NodeInfo {
+            id: NodeId(id),
+            name: name.to_string(),
+            kind,
+            x,
+            y,
+        }
+    }
+}
+
+/// The guarantee a technique is built to give.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Guarantee {
+    /// Never applied twice; may be lost.
+    AtMostOnce,
+    /// Never lost; may be applied twice.
+    AtLeastOnce,
+    /// Every message changes state exactly once.
+    ExactlyOnce,
+    /// Nothing promised: shown to see what goes wrong.
+    None,
+}
+
+impl Guarantee {
+    pub fn label(self) -> &'static str {
+        match self {
+            Guarantee::AtMostOnce => "at-most-once",
+            Guarantee::AtLeastOnce => "at-least-once",
+            Guarantee::ExactlyOnce => "exactly-once processing",
+            Guarantee::None => "no guarantee",
+        }
+    }
+}
+
+/// One technique's run over the shared input and fault schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechniqueRun {
+    /// Stable id used in data attributes and links (`naive`, `dedup`, …).
+    pub id: String,
+    pub label: String,
+    pub claim: Guarantee,
+    pub nodes: Vec<NodeInfo>,
+    pub trace: Vec<Event>,
+    pub ledger: Ledger,
+    pub verdict: Verdict,
+    /// Random faults that fired, as an explicit list (replay with random faults off).
+    pub fired: Vec<Fault>,
+    /// Dedup-table size after each change: (tick, entries).
+    pub dedup_sizes: Vec<(Tick, u32)>,
+    /// The trace hit [`super::engine::EVENT_CAP`].
+    pub truncated: bool,
+    /// Last tick of the run.
+    pub end: Tick,
+}
+
+/// A whole scenario run: every technique side by side, and the truth.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub scenario: String,
+    pub config: RunConfig,
+    pub params: Params,
+    pub workload: Vec<Payment>,
+    pub truth: Ledger,
+    pub techniques: Vec<TechniqueRun>,
+}
+
+impl RunResult {
+    pub fn technique(&self, id: &str) -> Option<&TechniqueRun> {
+        self.techniques.iter().find(|t| t.id == id)
+    }
+    pub fn truth_balances(&self) -> BTreeMap<Merchant, i64> {
+        self.truth.balances()
+    }
+    /// The last tick of any technique.
+    pub fn end(&self) -> Tick {
+        self.techniques.iter().map(|t| t.end).max().unwrap_or(0)
+    }
+    /// FNV-1a over the canonical JSON of every trace: equal on native and WASM.
+    pub fn checksum(&self) -> u64 {
+        let mut h = Fnv::default();
+        for t in &self.techniques {
+            h.write(t.id.as_bytes());
+            for e in &t.trace {
+                let s = serde_json::to_string(e).unwrap_or_default();
+                h.write(s.as_bytes());
+            }
+        }
+        h.0
+    }
+    pub fn checksum_hex(&self) -> String {
+        format!("{:016x}", self.checksum())
+    }
+}
+
+/// 64-bit FNV-1a.
+#[derive(Clone, Copy)]
+pub struct Fnv(pub u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= *b as u64;
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// A "try this" prompt: settings the UI applies for the learner, and what to watch.
+#[derive(Copy, Clone, Debug, Serialize)]
+pub struct TryThis {
+    pub label: &'static str,
+    pub set: &'static [(&'static str, i64)],
+    pub watch: &'static str,
+}
+
+/// The static description of a scenario.
+#[derive(Debug, Serialize)]
+pub struct ScenarioInfo {
+    /// Stable id used in URLs and the CLI (`walkthrough`, `dedup-window`, …).
+    pub id: &'static str,
+    pub title: &'static str,
+    /// One-line promise shown in navigation.
+    pub promise: &'static str,
+    /// TEACHING-SPEC sections this scenario covers.
+    pub sections: &'static [u8],
+    /// A few short paragraphs in our own words.
+    pub explain: &'static [&'static str],
+    pub params: &'static [ParamSpec],
+    pub try_this: &'static [TryThis],
+    /// The seed whose default run shows the claimed effect.
+    pub showcase_seed: u64,
+}
+
+/// One scenario: parameters, build, narrative, invariants.
+pub trait Scenario: Sync {
+    fn info(&self) -> &'static ScenarioInfo;
+    /// Run every technique with validated params. Must be deterministic.
+    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult;
+}

@@ -1,0 +1,34 @@
+//! PLACEHOLDER — being written; replaced before landing.
+
+use crate::sim::ledger::Ledger;
+use crate::sim::params::Params;
+use crate::sim::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+
+pub struct Telemetry;
+
+static INFO: ScenarioInfo = ScenarioInfo {
+    id: "telemetry",
+    title: "telemetry",
+    promise: "",
+    sections: &[],
+    explain: &[],
+    params: &[],
+    try_this: &[],
+    showcase_seed: 1,
+};
+
+impl Scenario for Telemetry {
+    fn info(&self) -> &'static ScenarioInfo {
+        &INFO
+    }
+    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
+        RunResult {
+            scenario: INFO.id.to_string(),
+            config: cfg.clone(),
+            params: params.clone(),
+            workload: Vec::new(),
+            truth: Ledger::default(),
+            techniques: Vec::new(),
+        }
+    }
+}
