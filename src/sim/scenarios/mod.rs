@@ -23,6 +23,8 @@ pub mod outbox;
 pub mod quarter_end;
 pub mod telemetry;
 pub mod two_generals;
+#[cfg(test)]
+pub mod testkit;
 pub mod walkthrough;
 pub mod zombie_fencing;
 
