@@ -1,0 +1,437 @@
+//! Share links: the whole situation on screen as a URL query string.
+//!
+//! Pure code (no browser types) so it is tested natively, including a
+//! never-panics sweep over random input. `decode` is forgiving: whatever it cannot
+//! use it reports in `warnings` (naming what was wrong and what was used instead)
+//! and the rest of the link still applies.
+//!
+//! Format: `s=<scenario>&seed=<u64>&t=<tick>&v=<stage|spacetime>&tech=<technique>`
+//! `&f=<faults>&rf=0&embed=1&autoplay=1&from=<tick>&to=<tick>&p.<param>=<int>`; parameters
+//! at their defaults are left out. Faults are comma-separated, each a letter and
+//! dot-separated integers: `L<hop>.<msg>.<attempt>` lose, `D<hop>.<msg>.<attempt>.<extra>`
+//! duplicate, `Y<hop>.<msg>.<attempt>.<extra>` delay, `C<node>.<at>.<down>` crash,
+//! `K<node>.<msg>.<point>.<down>` crash at a point, `P<node>.<at>.<ticks>` pause,
+//! `R<node>.<at>.<to>` offset reset.
+
+use crate::sim::fault::Fault;
+use crate::sim::ids::NodeId;
+use crate::sim::params::find as find_param;
+use crate::sim::scenarios;
+use serde::{Deserialize, Serialize};
+
+/// Default scenario when a link names none (or an unknown one).
+pub const DEFAULT_SCENARIO: &str = "two-generals";
+pub const DEFAULT_SEED: u64 = 1;
+/// At most this many hand-made faults are kept from a link.
+pub const MAX_FAULTS: usize = 64;
+/// Links longer than this are cut before decoding.
+pub const MAX_LINK: usize = 8192;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ViewMode {
+    #[default]
+    Stage,
+    Spacetime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareState {
+    pub scenario: String,
+    pub seed: u64,
+    /// Non-default parameter values, in the scenario's declaration order.
+    pub params: Vec<(String, i64)>,
+    pub faults: Vec<Fault>,
+    /// Random faults from the parameters' rates (false: replay only `faults`,
+    /// as for a shrunk counterexample). `rf=0` in the link.
+    pub random_faults: bool,
+    pub tick: Option<u32>,
+    pub view: ViewMode,
+    pub technique: Option<String>,
+    pub embed: bool,
+    pub autoplay: bool,
+    pub from: Option<u32>,
+    pub to: Option<u32>,
+}
+
+impl Default for ShareState {
+    fn default() -> ShareState {
+        ShareState::new(DEFAULT_SCENARIO)
+    }
+}
+
+impl ShareState {
+    pub fn new(scenario: &str) -> ShareState {
+        let seed = scenarios::find(scenario)
+            .map(|s| s.info().showcase_seed)
+            .unwrap_or(DEFAULT_SEED);
+        ShareState {
+            scenario: scenario.to_string(),
+            seed,
+            params: Vec::new(),
+            faults: Vec::new(),
+            random_faults: true,
+            tick: None,
+            view: ViewMode::Stage,
+            technique: None,
+            embed: false,
+            autoplay: false,
+            from: None,
+            to: None,
+        }
+    }
+}
+
+impl ShareState {
+    /// The simulator configuration this state runs.
+    pub fn config(&self) -> crate::sim::RunConfig {
+        crate::sim::RunConfig {
+            seed: self.seed,
+            params: self.params.clone(),
+            manual: self.faults.clone(),
+            random_faults: self.random_faults,
+        }
+    }
+}
+
+/// The result of decoding a link: a usable state and what had to be corrected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub state: ShareState,
+    pub warnings: Vec<String>,
+}
+
+/// Encode as a query string (without the leading `?`).
+pub fn encode(s: &ShareState) -> String {
+    let mut parts = vec![format!("s={}", escape(&s.scenario))];
+    let default_seed = ShareState::new(&s.scenario).seed;
+    if s.seed != default_seed {
+        parts.push(format!("seed={}", s.seed));
+    }
+    if let Ok(sc) = scenarios::find(&s.scenario) {
+        for spec in sc.info().params {
+            if let Some((_, v)) = s.params.iter().find(|(n, _)| n == spec.name) {
+                if *v != spec.default {
+                    parts.push(format!("p.{}={}", spec.name, v));
+                }
+            }
+        }
+    }
+    if !s.faults.is_empty() {
+        let f: Vec<String> = s.faults.iter().map(encode_fault).collect();
+        parts.push(format!("f={}", f.join(",")));
+    }
+    if !s.random_faults {
+        parts.push("rf=0".to_string());
+    }
+    if let Some(t) = s.tick {
+        parts.push(format!("t={t}"));
+    }
+    if s.view == ViewMode::Spacetime {
+        parts.push("v=spacetime".to_string());
+    }
+    if let Some(t) = &s.technique {
+        parts.push(format!("tech={}", escape(t)));
+    }
+    if s.embed {
+        parts.push("embed=1".to_string());
+    }
+    if s.autoplay {
+        parts.push("autoplay=1".to_string());
+    }
+    if let Some(f) = s.from {
+        parts.push(format!("from={f}"));
+    }
+    if let Some(t) = s.to {
+        parts.push(format!("to={t}"));
+    }
+    parts.join("&")
+}
+
+/// Decode a query string (with or without the leading `?`). Never panics.
+pub fn decode(query: &str) -> Decoded {
+    let mut warnings = Vec::new();
+    let mut query = query.trim();
+    if query.len() > MAX_LINK {
+        warnings.push(format!(
+            "the link is longer than {MAX_LINK} characters; the rest was ignored"
+        ));
+        let mut cut = MAX_LINK;
+        while !query.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        query = &query[..cut];
+    }
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (unescape(k), unescape(v)),
+            None => (unescape(p), String::new()),
+        })
+        .collect();
+    let get = |k: &str| pairs.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+
+    let scenario = match get("s") {
+        None | Some("") => DEFAULT_SCENARIO.to_string(),
+        Some(id) => match scenarios::find(id) {
+            Ok(_) => id.to_string(),
+            Err(_) => {
+                warnings.push(format!(
+                    "unknown scenario '{}'; showing '{DEFAULT_SCENARIO}' instead",
+                    clip(id)
+                ));
+                DEFAULT_SCENARIO.to_string()
+            }
+        },
+    };
+    let mut st = ShareState::new(&scenario);
+    if let Some(v) = get("seed") {
+        match v.trim().parse::<u64>() {
+            Ok(seed) => st.seed = seed,
+            Err(_) => warnings.push(format!(
+                "seed '{}' is not a whole number from 0 to {}; using seed {}",
+                clip(v),
+                u64::MAX,
+                st.seed
+            )),
+        }
+    }
+    let specs = scenarios::find(&scenario)
+        .map(|s| s.info().params)
+        .unwrap_or(&[]);
+    for (k, v) in &pairs {
+        let Some(name) = k.strip_prefix("p.") else {
+            continue;
+        };
+        match find_param(specs, name) {
+            Err(_) => warnings.push(format!(
+                "'{scenario}' has no parameter '{}'; ignored it",
+                clip(name)
+            )),
+            Ok(spec) => match spec.parse(v) {
+                Ok(val) => {
+                    st.params.retain(|(n, _)| n != spec.name);
+                    if val != spec.default {
+                        st.params.push((spec.name.to_string(), val));
+                    }
+                }
+                Err(_) => warnings.push(format!(
+                    "'{}' for {} is not allowed ({}); using the default {}",
+                    clip(v),
+                    spec.name,
+                    spec.allowed(),
+                    spec.default
+                )),
+            },
+        }
+    }
+    // Keep the scenario's declaration order (canonical links).
+    st.params.sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
+    if let Some(f) = get("f") {
+        for (i, item) in f.split(',').filter(|x| !x.is_empty()).enumerate() {
+            if i >= MAX_FAULTS {
+                warnings.push(format!(
+                    "only the first {MAX_FAULTS} hand-made faults were kept"
+                ));
+                break;
+            }
+            match decode_fault(item) {
+                Some(fault) => st.faults.push(fault),
+                None => warnings.push(format!(
+                    "hand-made fault '{}' is malformed; skipped it",
+                    clip(item)
+                )),
+            }
+        }
+    }
+    st.tick = tick_field(get("t"), "tick", &mut warnings);
+    st.from = tick_field(get("from"), "from", &mut warnings);
+    st.to = tick_field(get("to"), "to", &mut warnings);
+    if let (Some(a), Some(b)) = (st.from, st.to) {
+        if a > b {
+            warnings.push(format!(
+                "step range from {a} to {b} is backwards; ignored it"
+            ));
+            st.from = None;
+            st.to = None;
+        }
+    }
+    match get("v") {
+        None | Some("stage") => {}
+        Some("spacetime") => st.view = ViewMode::Spacetime,
+        Some(other) => warnings.push(format!(
+            "view '{}' is unknown (stage or spacetime); showing the stage",
+            clip(other)
+        )),
+    }
+    if let Some(t) = get("tech") {
+        if !t.is_empty() {
+            st.technique = Some(clip(t));
+        }
+    }
+    st.random_faults = !matches!(get("rf"), Some("0" | "false" | "off" | "no"));
+    st.embed = flag(get("embed"));
+    st.autoplay = flag(get("autoplay"));
+    Decoded {
+        state: st,
+        warnings,
+    }
+}
+
+fn flag(v: Option<&str>) -> bool {
+    matches!(v, Some("1" | "true" | "yes" | "on" | ""))
+}
+
+fn tick_field(v: Option<&str>, what: &str, warnings: &mut Vec<String>) -> Option<u32> {
+    let v = v?;
+    match v.trim().parse::<u32>() {
+        Ok(t) => Some(t),
+        Err(_) => {
+            warnings.push(format!(
+                "{what} '{}' is not a tick number; ignored it",
+                clip(v)
+            ));
+            None
+        }
+    }
+}
+
+/// Shorten user text quoted back in a message.
+fn clip(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+pub fn encode_fault(f: &Fault) -> String {
+    match *f {
+        Fault::Lose { hop, msg, attempt } => format!("L{hop}.{msg}.{attempt}"),
+        Fault::Duplicate {
+            hop,
+            msg,
+            attempt,
+            extra,
+        } => format!("D{hop}.{msg}.{attempt}.{extra}"),
+        Fault::Delay {
+            hop,
+            msg,
+            attempt,
+            extra,
+        } => format!("Y{hop}.{msg}.{attempt}.{extra}"),
+        Fault::Crash { node, at, down } => format!("C{}.{at}.{down}", node.0),
+        Fault::CrashAt {
+            node,
+            msg,
+            point,
+            down,
+        } => format!("K{}.{msg}.{point}.{down}", node.0),
+        Fault::Pause { node, at, ticks } => format!("P{}.{at}.{ticks}", node.0),
+        Fault::ResetOffset { node, at, to } => format!("R{}.{at}.{to}", node.0),
+    }
+}
+
+pub fn decode_fault(s: &str) -> Option<Fault> {
+    let mut chars = s.chars();
+    let kind = chars.next()?;
+    let nums: Vec<u64> = chars
+        .as_str()
+        .split('.')
+        .map(|x| x.parse::<u64>().ok())
+        .collect::<Option<Vec<u64>>>()?;
+    let u8_ = |x: u64| u8::try_from(x).ok();
+    let u16_ = |x: u64| u16::try_from(x).ok();
+    let u32_ = |x: u64| u32::try_from(x).ok();
+    let f = match (kind, nums.as_slice()) {
+        ('L', [h, m, a]) => Fault::Lose {
+            hop: u8_(*h)?,
+            msg: u32_(*m)?,
+            attempt: u16_(*a)?,
+        },
+        ('D', [h, m, a, e]) => Fault::Duplicate {
+            hop: u8_(*h)?,
+            msg: u32_(*m)?,
+            attempt: u16_(*a)?,
+            extra: u32_(*e)?,
+        },
+        ('Y', [h, m, a, e]) => Fault::Delay {
+            hop: u8_(*h)?,
+            msg: u32_(*m)?,
+            attempt: u16_(*a)?,
+            extra: u32_(*e)?,
+        },
+        ('C', [n, at, d]) => Fault::Crash {
+            node: NodeId(u8_(*n)?),
+            at: u32_(*at)?,
+            down: u32_(*d)?,
+        },
+        ('K', [n, m, p, d]) => Fault::CrashAt {
+            node: NodeId(u8_(*n)?),
+            msg: u32_(*m)?,
+            point: u8_(*p)?,
+            down: u32_(*d)?,
+        },
+        ('P', [n, at, t]) => Fault::Pause {
+            node: NodeId(u8_(*n)?),
+            at: u32_(*at)?,
+            ticks: u32_(*t)?,
+        },
+        ('R', [n, at, to]) => Fault::ResetOffset {
+            node: NodeId(u8_(*n)?),
+            at: u32_(*at)?,
+            to: u32_(*to)?,
+        },
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// Percent-encode everything outside `[A-Za-z0-9-_.~]`.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Undo percent-encoding (and `+` as space); invalid sequences are kept literally.
+pub fn unescape(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
