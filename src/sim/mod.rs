@@ -2,17 +2,20 @@
 //! state + events. It knows nothing of the browser, the wall clock, OS randomness
 //! or hash-map iteration order (the tidy test enforces this).
 
+pub mod broker;
 pub mod engine;
 pub mod event;
 pub mod fault;
 pub mod ids;
 pub mod invariants;
 pub mod ledger;
+pub mod narrate;
 pub mod params;
 pub mod replay;
 pub mod rng;
 pub mod run;
 pub mod scenarios;
+pub mod sweep;
 
 pub use run::{RunConfig, RunResult};
 pub use scenarios::{all, find, run};

@@ -140,7 +140,7 @@ impl View {
                 lost,
                 copy_of,
             } => {
-                if is_forward(p.kind) {
+                if is_forward(p.kind) && copy_of.is_none() {
                     self.counters.sent += 1;
                 }
                 self.msg_of.insert(net, (hop, p));
@@ -234,12 +234,15 @@ impl View {
                 } else {
                     RecState::Plain
                 };
-                self.logs.entry((node, partition)).or_default().push(LogRec {
-                    offset,
-                    msg,
-                    txn,
-                    state,
-                });
+                self.logs
+                    .entry((node, partition))
+                    .or_default()
+                    .push(LogRec {
+                        offset,
+                        msg,
+                        txn,
+                        state,
+                    });
             }
             Ev::Txn { node, txn, state } => {
                 let to = match state {

@@ -1,0 +1,255 @@
+//! Plain-language lines for trace events: the event log, the screen-reader
+//! narration and the golden traces all use these.
+
+use super::event::{
+    CommitWhat, EntryKind, Ev, Event, LossWhy, MsgKind, Payload, RejectWhy, SkipWhy, TxnState,
+};
+use super::ids::{merchant_name, txn_name, NodeId};
+use super::ledger::rupees;
+use super::replay::View;
+use super::run::NodeInfo;
+
+pub fn node_name(nodes: &[NodeInfo], id: NodeId) -> String {
+    nodes
+        .iter()
+        .find(|n| n.id == id)
+        .map(|n| n.name.clone())
+        .unwrap_or_else(|| format!("node-{}", id.0))
+}
+
+/// "txn-3", "ack txn-3", "messenger 2", "retry 1 of txn-3".
+pub fn payload_label(p: &Payload) -> String {
+    let base = match p.kind {
+        MsgKind::Messenger => format!("messenger {}", p.msg),
+        MsgKind::Request | MsgKind::Record | MsgKind::Produce | MsgKind::Publish => txn_name(p.msg),
+        MsgKind::Datagram => format!("sample {}", p.msg),
+        MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
+        MsgKind::Response => format!("response {}", txn_name(p.msg)),
+    };
+    if p.attempt > 0 && p.kind != MsgKind::Messenger {
+        format!("{base} (retry {})", p.attempt)
+    } else {
+        base
+    }
+}
+
+/// One line for `e`, given the view *before* it (to name what a transmission carried).
+pub fn line(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
+    let n = |id: NodeId| node_name(nodes, id);
+    let carried = |net| {
+        before
+            .payload_of(net)
+            .map(|(_, p)| payload_label(&p))
+            .unwrap_or_else(|| "a message".to_string())
+    };
+    let body = match &e.ev {
+        Ev::Send {
+            from,
+            to,
+            p,
+            arrive,
+            lost,
+            copy_of,
+            ..
+        } => {
+            let what = payload_label(p);
+            match (copy_of, lost) {
+                (Some(orig), _) => format!(
+                    "the network duplicates #{} — a copy of {what} heads to {} (arrives tick {arrive})",
+                    orig.0,
+                    n(*to)
+                ),
+                (None, true) => format!("{} sends {what} to {} — it will be lost", n(*from), n(*to)),
+                (None, false) => format!("{} sends {what} to {} (arrives tick {arrive})", n(*from), n(*to)),
+            }
+        }
+        Ev::Deliver { net } => format!("{} delivered", carried(*net)),
+        Ev::Lose { net, why } => match why {
+            LossWhy::Network => format!("{} lost in the network", carried(*net)),
+            LossWhy::NodeDown => format!(
+                "{} arrived at a crashed process and was lost",
+                carried(*net)
+            ),
+            LossWhy::Overload => format!("{} dropped: queue full", carried(*net)),
+        },
+        Ev::Apply { node, entry } => {
+            let verb = match entry.kind {
+                EntryKind::Add => {
+                    format!("applied {} {}", txn_name(entry.msg), rupees(entry.amount))
+                }
+                EntryKind::Set => format!(
+                    "set balance to {} for {}",
+                    rupees(entry.amount),
+                    txn_name(entry.msg)
+                ),
+                EntryKind::Compensation => format!(
+                    "wrote a compensating entry {} for {}",
+                    rupees(entry.amount),
+                    txn_name(entry.msg)
+                ),
+            };
+            let mut bal = before.balances.clone();
+            super::ledger::apply_to(&mut bal, entry);
+            format!(
+                "{} {verb} to {}; {} = {}",
+                n(*node),
+                merchant_name(entry.merchant),
+                merchant_name(entry.merchant),
+                rupees(bal.get(&entry.merchant).copied().unwrap_or(0))
+            )
+        }
+        Ev::Skip { node, msg, why } => {
+            let why = match why {
+                SkipWhy::SeenId => "its id is already in the dedup table",
+                SkipWhy::Idempotent => "applying it again changes nothing",
+                SkipWhy::StoredResponse => "answered from the stored response",
+                SkipWhy::UniqueConstraint => "the unique constraint rejected the insert",
+                SkipWhy::Aborted => "it belongs to an aborted transaction",
+                SkipWhy::NoKey => "it carries no key, so it cannot be checked",
+            };
+            format!("{} skips {}: {why}", n(*node), txn_name(*msg))
+        }
+        Ev::Commit { node, what, value } => match what {
+            CommitWhat::Offset => format!("{} commits offset {value}", n(*node)),
+            CommitWhat::DbTxn => format!(
+                "{} commits its database transaction for {}",
+                n(*node),
+                txn_name(*value)
+            ),
+            CommitWhat::RelayProgress => format!("{} records relay progress {value}", n(*node)),
+        },
+        Ev::Crash { node } => format!("{} crashes", n(*node)),
+        Ev::Restart { node } => format!("{} restarts", n(*node)),
+        Ev::Pause { node, until } => format!("{} pauses (GC) until tick {until}", n(*node)),
+        Ev::Resume { node } => format!("{} resumes", n(*node)),
+        Ev::Timeout {
+            node,
+            msg,
+            attempt,
+            suspect,
+            false_alarm,
+        } => {
+            let about = match suspect {
+                Some(s) if *false_alarm => {
+                    format!(" and declares {} dead — wrongly, it is only paused", n(*s))
+                }
+                Some(s) => format!(" and declares {} dead", n(*s)),
+                None => String::new(),
+            };
+            format!(
+                "{} times out waiting for {} (attempt {attempt}){about}",
+                n(*node),
+                txn_name(*msg)
+            )
+        }
+        Ev::Fence { node, epoch } => format!("broker fences {}: epoch is now {epoch}", n(*node)),
+        Ev::Rejected { node, msg, why } => match why {
+            RejectWhy::Fenced => format!(
+                "broker rejects {} from fenced zombie {}",
+                txn_name(*msg),
+                n(*node)
+            ),
+            RejectWhy::DuplicateSequence => format!(
+                "broker drops a retried write of {} (sequence already stored)",
+                txn_name(*msg)
+            ),
+        },
+        Ev::DedupPut { node, key, expires } => match expires {
+            Some(t) => format!(
+                "{} records id {key} in its dedup table until tick {t}",
+                n(*node)
+            ),
+            None => format!("{} records id {key} in its dedup table", n(*node)),
+        },
+        Ev::DedupExpire { node, key } => format!("{} forgets id {key} (expired)", n(*node)),
+        Ev::LogAppend {
+            node,
+            partition,
+            offset,
+            msg,
+            txn,
+        } => match txn {
+            Some(t) => format!(
+                "{} appends {} to partition {partition} at offset {offset} (transaction {t})",
+                n(*node),
+                txn_name(*msg)
+            ),
+            None => format!(
+                "{} appends {} to partition {partition} at offset {offset}",
+                n(*node),
+                txn_name(*msg)
+            ),
+        },
+        Ev::Txn { node, txn, state } => {
+            let s = match state {
+                TxnState::Begin => "begins",
+                TxnState::Commit => "commits",
+                TxnState::Abort => "aborts",
+            };
+            format!("{} {s} transaction {txn}", n(*node))
+        }
+        Ev::Read {
+            node,
+            partition,
+            offset,
+            msg,
+            visible,
+        } => {
+            if *visible {
+                format!(
+                    "{} reads {} at partition {partition} offset {offset}",
+                    n(*node),
+                    txn_name(*msg)
+                )
+            } else {
+                format!(
+                    "{} passes over {} at offset {offset} (not committed)",
+                    n(*node),
+                    txn_name(*msg)
+                )
+            }
+        }
+        Ev::Outbox {
+            node,
+            msg,
+            published,
+        } => {
+            if *published {
+                format!("{} publishes outbox row {}", n(*node), txn_name(*msg))
+            } else {
+                format!(
+                    "{} writes outbox row {} in the same transaction",
+                    n(*node),
+                    txn_name(*msg)
+                )
+            }
+        }
+        Ev::Knowledge { node, level } => format!("{} now knows to depth {level}", n(*node)),
+        Ev::Decide { node, attack } => {
+            if *attack {
+                format!("{} decides to attack", n(*node))
+            } else {
+                format!("{} decides to hold back", n(*node))
+            }
+        }
+        Ev::Operator { node, value, .. } => {
+            format!(
+                "an operator resets {}'s committed offset to {value}",
+                n(*node)
+            )
+        }
+    };
+    format!("tick {}: {body}", e.tick)
+}
+
+/// The whole trace as text (golden files, the CLI's `--trace`).
+pub fn render(trace: &[Event], nodes: &[NodeInfo]) -> String {
+    let mut v = View::default();
+    let mut out = String::new();
+    for e in trace {
+        out.push_str(&line(e, nodes, &v));
+        out.push('\n');
+        v.apply(e);
+    }
+    out
+}

@@ -1,0 +1,324 @@
+//! "Break it yourself": run many fault schedules and shrink the smallest run that
+//! breaks each technique.
+//!
+//! Run `i` of a sweep uses seed `derive_seed(sweep_seed, i)`. A violation is any
+//! run where a technique is not exactly-once (lost, duplicated, wrong balance) or a
+//! scenario check fails (dirty read, disagreement, …). The smallest violating run
+//! (fewest fired faults, then fewest events) is shrunk: its random faults become an
+//! explicit list replayed with random faults off, then faults are dropped one at a
+//! time and the input is shortened while the run still breaks.
+//!
+//! [`Sweeper`] works in chunks so the browser can run it between frames; natively
+//! [`sweep`] runs it to the end. Same inputs ⇒ same counts and counterexamples.
+
+use super::fault::Fault;
+use super::ids::Tick;
+use super::params::{ParamError, Params, Unit};
+use super::rng::derive_seed;
+use super::run::{Guarantee, RunConfig, RunResult, Scenario, TechniqueRun};
+use super::scenarios;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Most schedules one sweep may run.
+pub const MAX_RUNS: u64 = 100_000;
+/// Parameter names treated as "input length" when shrinking.
+const LENGTH_PARAMS: &[&str] = &[
+    "messages", "payments", "requests", "orders", "balls", "samples", "records",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepConfig {
+    pub scenario: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub params: Vec<(String, i64)>,
+}
+
+/// A replayable breaking run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counterexample {
+    /// The run's config: replay it with `scenarios::run` (random faults off).
+    pub config: RunConfig,
+    pub faults: usize,
+    pub events: usize,
+    /// Tick of the first violating event.
+    pub tick: Tick,
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechniqueSweep {
+    pub id: String,
+    pub label: String,
+    pub claim: Guarantee,
+    pub runs: u64,
+    pub violations: u64,
+    /// Runs where the technique's own claim broke (a subset of `violations`).
+    pub claim_broken: u64,
+    /// Kind of violation → runs.
+    pub kinds: BTreeMap<String, u64>,
+    /// Largest |observed − truth| over merchants, in rupees.
+    pub worst_divergence: i64,
+    pub smallest: Option<Counterexample>,
+    #[serde(skip)]
+    candidate: Option<(usize, usize, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepResult {
+    pub config: SweepConfig,
+    pub done: u64,
+    pub techniques: Vec<TechniqueSweep>,
+    /// Total simulated events over all runs.
+    pub events: u64,
+}
+
+/// What kinds of violation a technique run shows (empty: none).
+pub fn violation_kinds(t: &TechniqueRun) -> Vec<String> {
+    let v = &t.verdict;
+    let mut k = Vec::new();
+    if !v.lost.is_empty() {
+        k.push("lost".to_string());
+    }
+    if !v.applied_twice.is_empty() {
+        k.push("duplicated".to_string());
+    }
+    if !v.diffs.is_empty() {
+        k.push("wrong balance".to_string());
+    }
+    for c in v.checks.iter().filter(|c| !c.ok) {
+        k.push(c.name.clone());
+    }
+    k
+}
+
+fn violated(t: &TechniqueRun) -> bool {
+    !t.verdict.exactly_once || t.verdict.checks.iter().any(|c| !c.ok)
+}
+
+/// A sweep in progress.
+pub struct Sweeper {
+    scenario: &'static dyn Scenario,
+    params: Params,
+    pub result: SweepResult,
+}
+
+impl Sweeper {
+    pub fn new(cfg: SweepConfig) -> Result<Sweeper, ParamError> {
+        let scenario = scenarios::find(&cfg.scenario)?;
+        let params = Params::with(scenario.info().params, &cfg.params)?;
+        let mut cfg = cfg;
+        cfg.runs = cfg.runs.clamp(1, MAX_RUNS);
+        Ok(Sweeper {
+            scenario,
+            params,
+            result: SweepResult {
+                config: cfg,
+                done: 0,
+                techniques: Vec::new(),
+                events: 0,
+            },
+        })
+    }
+
+    pub fn finished(&self) -> bool {
+        self.result.done >= self.result.config.runs
+    }
+
+    fn run_config(&self, i: u64) -> RunConfig {
+        RunConfig {
+            seed: derive_seed(self.result.config.seed, i),
+            params: self.result.config.params.clone(),
+            manual: Vec::new(),
+            random_faults: true,
+        }
+    }
+
+    /// Run up to `n` more schedules. Returns how many ran.
+    pub fn step(&mut self, n: u64) -> u64 {
+        let mut ran = 0;
+        while ran < n && !self.finished() {
+            let i = self.result.done;
+            let cfg = self.run_config(i);
+            let r = self.scenario.build(&cfg, &self.params);
+            self.record(i, &r);
+            self.result.done += 1;
+            ran += 1;
+        }
+        ran
+    }
+
+    fn record(&mut self, i: u64, r: &RunResult) {
+        if self.result.techniques.is_empty() {
+            self.result.techniques = r
+                .techniques
+                .iter()
+                .map(|t| TechniqueSweep {
+                    id: t.id.clone(),
+                    label: t.label.clone(),
+                    claim: t.claim,
+                    runs: 0,
+                    violations: 0,
+                    claim_broken: 0,
+                    kinds: BTreeMap::new(),
+                    worst_divergence: 0,
+                    smallest: None,
+                    candidate: None,
+                })
+                .collect();
+        }
+        for (t, s) in r.techniques.iter().zip(self.result.techniques.iter_mut()) {
+            self.result.events += t.trace.len() as u64;
+            s.runs += 1;
+            if !violated(t) {
+                continue;
+            }
+            s.violations += 1;
+            if !t.verdict.holds {
+                s.claim_broken += 1;
+            }
+            for k in violation_kinds(t) {
+                *s.kinds.entry(k).or_insert(0) += 1;
+            }
+            let div = t
+                .verdict
+                .diffs
+                .iter()
+                .map(|d| (d.observed - d.truth).abs())
+                .max()
+                .unwrap_or(0);
+            s.worst_divergence = s.worst_divergence.max(div);
+            let size = (t.fired.len(), t.trace.len(), i);
+            if s.candidate.is_none_or(|c| (size.0, size.1) < (c.0, c.1)) {
+                s.candidate = Some(size);
+            }
+        }
+    }
+
+    /// Shrink each technique's smallest violating run. Call once, after the last step.
+    pub fn shrink_all(&mut self) {
+        for k in 0..self.result.techniques.len() {
+            if let Some((_, _, i)) = self.result.techniques[k].candidate {
+                let cfg = self.run_config(i);
+                let id = self.result.techniques[k].id.clone();
+                let cx = shrink(self.scenario, &cfg, &self.params, &id);
+                self.result.techniques[k].smallest = cx;
+            }
+        }
+    }
+}
+
+fn technique<'a>(r: &'a RunResult, id: &str) -> Option<&'a TechniqueRun> {
+    r.techniques.iter().find(|t| t.id == id)
+}
+
+fn breaks(scenario: &dyn Scenario, cfg: &RunConfig, base: &Params, id: &str) -> Option<RunResult> {
+    let params = overlay(scenario, base, &cfg.params)?;
+    let r = scenario.build(cfg, &params);
+    technique(&r, id).is_some_and(violated).then_some(r)
+}
+
+fn overlay(scenario: &dyn Scenario, base: &Params, over: &[(String, i64)]) -> Option<Params> {
+    let mut p = base.clone();
+    for (n, v) in over {
+        p.set(scenario.info().params, n, *v).ok()?;
+    }
+    Some(p)
+}
+
+/// Shrink the run `cfg` (which breaks technique `id`) to a small replayable one.
+pub fn shrink(
+    scenario: &dyn Scenario,
+    cfg: &RunConfig,
+    params: &Params,
+    id: &str,
+) -> Option<Counterexample> {
+    let first = breaks(scenario, cfg, params, id)?;
+    let fired = technique(&first, id)?.fired.clone();
+    // 1. Make the schedule explicit and switch random faults off.
+    let mut best = RunConfig {
+        seed: cfg.seed,
+        params: cfg.params.clone(),
+        manual: cfg.manual.iter().chain(fired.iter()).copied().collect(),
+        random_faults: false,
+    };
+    let mut best_run = match breaks(scenario, &best, params, id) {
+        Some(r) => r,
+        // Could not be made explicit (should not happen): report the original.
+        None => return Some(describe(cfg.clone(), &first, id)),
+    };
+    // 2. Drop faults one at a time while it still breaks.
+    let mut i = 0;
+    while i < best.manual.len() {
+        let mut trial = best.clone();
+        trial.manual.remove(i);
+        match breaks(scenario, &trial, params, id) {
+            Some(r) => {
+                best = trial;
+                best_run = r;
+            }
+            None => i += 1,
+        }
+    }
+    // 3. Shorten the input while it still breaks.
+    for spec in scenario.info().params {
+        if spec.unit != Unit::Count || !LENGTH_PARAMS.contains(&spec.name) {
+            continue;
+        }
+        let current = overlay(scenario, params, &best.params)
+            .map(|p| p.get(spec.name))
+            .unwrap_or(spec.default);
+        let mut n = spec.min.max(1);
+        while n < current {
+            let mut trial = best.clone();
+            trial.params.retain(|(k, _)| k != spec.name);
+            trial.params.push((spec.name.to_string(), n));
+            if let Some(r) = breaks(scenario, &trial, params, id) {
+                best = trial;
+                best_run = r;
+                break;
+            }
+            n += 1;
+        }
+    }
+    Some(describe(best, &best_run, id))
+}
+
+fn describe(config: RunConfig, r: &RunResult, id: &str) -> Counterexample {
+    let t = technique(r, id);
+    let (events, tick, summary) = match t {
+        Some(t) => {
+            let tick = t
+                .verdict
+                .first_violation
+                .and_then(|i| t.trace.get(i))
+                .map(|e| e.tick)
+                .unwrap_or(t.end);
+            (t.trace.len(), tick, t.verdict.summary())
+        }
+        None => (0, 0, String::new()),
+    };
+    Counterexample {
+        faults: config.manual.len(),
+        config,
+        events,
+        tick,
+        summary,
+    }
+}
+
+/// Run a whole sweep natively.
+pub fn sweep(cfg: SweepConfig) -> Result<SweepResult, ParamError> {
+    let mut s = Sweeper::new(cfg)?;
+    while !s.finished() {
+        s.step(1024);
+    }
+    s.shrink_all();
+    Ok(s.result)
+}
+
+/// The explicit faults of a counterexample, for display.
+pub fn fault_list(c: &Counterexample) -> &[Fault] {
+    &c.config.manual
+}

@@ -1,0 +1,25 @@
+//! Native integration tests: one binary, several modules (quickest to build).
+
+mod cli;
+mod determinism;
+mod golden;
+mod share;
+mod sweep;
+mod timeline;
+
+/// Every scenario that has techniques (placeholders have none).
+pub fn live_scenarios() -> Vec<&'static str> {
+    eop::sim::all()
+        .iter()
+        .map(|s| s.info().id)
+        .filter(|id| {
+            let r = eop::sim::run(id, &eop::sim::RunConfig::seed(1)).unwrap();
+            !r.techniques.is_empty()
+        })
+        .collect()
+}
+
+/// `BLESS=1 cargo test` rewrites golden files instead of comparing.
+pub fn bless() -> bool {
+    std::env::var("BLESS").is_ok_and(|v| v == "1")
+}
