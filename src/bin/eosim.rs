@@ -88,10 +88,50 @@ fn main() -> ExitCode {
             Ok(a) => sweep_cmd(a),
             Err(e) => fail(e),
         },
+        Some("bench") => {
+            bench();
+            ExitCode::SUCCESS
+        }
         Some(other) => fail(format!(
-            "unknown command '{other}'; allowed: list, run, sweep"
+            "unknown command '{other}'; allowed: list, run, sweep, bench"
         )),
         None => fail(USAGE),
+    }
+}
+
+/// Throughput on a fixed workload (one core): every scenario at its defaults over
+/// seeds 0..200, then a 10,000-schedule sweep. Prints a table for `make bench`.
+fn bench() {
+    use std::time::Instant;
+    let mut events = 0u64;
+    let start = Instant::now();
+    for s in scenarios::all() {
+        for seed in 0..200u64 {
+            if let Ok(r) = run(s.info().id, &RunConfig::seed(seed)) {
+                events += r.techniques.iter().map(|t| t.trace.len() as u64).sum::<u64>();
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "native  simulator throughput   {:>12.0} events/s  ({events} events in {secs:.3} s)",
+        events as f64 / secs
+    );
+    for id in ["walkthrough", "dedup-window", "delivery-semantics"] {
+        let start = Instant::now();
+        let cfg = SweepConfig {
+            scenario: id.to_string(),
+            runs: 10_000,
+            seed: 1,
+            params: Vec::new(),
+        };
+        if let Ok(r) = sweep(cfg) {
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "native  sweep 10,000 {id:<20} {secs:>8.3} s  ({:.0} events/s)",
+                r.events as f64 / secs
+            );
+        }
     }
 }
 

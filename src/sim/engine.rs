@@ -6,7 +6,8 @@
 use super::event::{Ev, Event, LossWhy, Payload};
 use super::fault::{Fault, Faults};
 use super::ids::{NetId, NodeId, Tick};
-use std::collections::BTreeMap;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 
 /// Hard cap on one technique's trace: a run never grows without bound.
 pub const EVENT_CAP: usize = 200_000;
@@ -56,12 +57,37 @@ pub trait Actors {
     fn on_fault(&mut self, _eng: &mut Engine, _f: Fault) {}
 }
 
+/// A queued item, ordered by (tick, insertion sequence): deterministic, FIFO per tick.
+#[derive(Debug)]
+struct Queued {
+    tick: Tick,
+    seq: u64,
+    item: Item,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.tick, self.seq) == (other.tick, other.seq)
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.tick, self.seq).cmp(&(other.tick, other.seq))
+    }
+}
+
 pub struct Engine {
     pub now: Tick,
     /// No item at or after this tick is processed.
     pub end: Tick,
     seq: u64,
-    queue: BTreeMap<(Tick, u64), Item>,
+    queue: BinaryHeap<Reverse<Queued>>,
     next_net: u32,
     pub trace: Vec<Event>,
     pub faults: Faults,
@@ -77,7 +103,7 @@ impl Engine {
             now: 0,
             end,
             seq: 0,
-            queue: BTreeMap::new(),
+            queue: BinaryHeap::new(),
             next_net: 0,
             trace: Vec::new(),
             faults,
@@ -97,7 +123,11 @@ impl Engine {
 
     pub fn at(&mut self, tick: Tick, item: Item) {
         self.seq += 1;
-        self.queue.insert((tick.max(self.now), self.seq), item);
+        self.queue.push(Reverse(Queued {
+            tick: tick.max(self.now),
+            seq: self.seq,
+            item,
+        }));
     }
 
     pub fn status(&self, node: NodeId) -> Status {
@@ -233,14 +263,15 @@ impl Engine {
 
     /// Process items in (tick, insertion) order until the queue is empty or `end`.
     pub fn run<A: Actors>(&mut self, actors: &mut A) {
-        while let Some(entry) = self.queue.first_entry() {
-            let (tick, _) = *entry.key();
-            if tick >= self.end || self.truncated {
+        while let Some(Reverse(next)) = self.queue.peek() {
+            if next.tick >= self.end || self.truncated {
                 break;
             }
-            let item = entry.remove();
-            self.now = tick;
-            self.dispatch(actors, item);
+            let Some(Reverse(q)) = self.queue.pop() else {
+                break;
+            };
+            self.now = q.tick;
+            self.dispatch(actors, q.item);
         }
         self.queue.clear();
     }

@@ -15,6 +15,7 @@ pub mod replay;
 pub mod rng;
 pub mod run;
 pub mod scenarios;
+pub mod sizing;
 pub mod sweep;
 
 pub use run::{RunConfig, RunResult};

@@ -170,14 +170,16 @@ impl View {
                     }
                 }
             }
-            Ev::Lose { net, .. } => {
-                self.flights.remove(&net);
-                if self
-                    .msg_of
-                    .get(&net)
-                    .is_some_and(|(_, p)| is_forward(p.kind))
-                {
-                    self.counters.lost += 1;
+            Ev::Lose { net, why } => {
+                let in_flight = self.flights.remove(&net).is_some();
+                if let Some((_, p)) = self.msg_of.get(&net).copied() {
+                    if is_forward(p.kind) {
+                        self.counters.lost += 1;
+                        // Dropped on arrival (a full queue): it was counted as delivered.
+                        if !in_flight && why == super::event::LossWhy::Overload {
+                            self.counters.delivered = self.counters.delivered.saturating_sub(1);
+                        }
+                    }
                 }
             }
             Ev::Apply { entry, .. } => {

@@ -1,34 +1,871 @@
-//! PLACEHOLDER — being written; replaced before landing.
+//! §7 — broker exactly-once: the idempotent producer and transactions.
+//!
+//! A producer writes payments to a broker's partitions (partition = merchant mod
+//! partitions) and waits for each ack, retrying after a timeout; acks get lost. A
+//! consumer reads every partition and credits the ledger. Four techniques:
+//!
+//! * `plain-producer`: every retry is appended again — a lost ack duplicates the log;
+//! * `idempotent-producer`: producer id + per-partition sequence number; the broker
+//!   refuses a sequence it already stored;
+//! * `txn-read-uncommitted` / `txn-read-committed`: the idempotent producer also
+//!   groups payments into transactions (records on several partitions plus its input
+//!   offset). Some transactions abort and are retried whole in a new one; the
+//!   read_uncommitted consumer applies the aborted copies too, the read_committed one
+//!   waits for the outcome and skips them.
 
-use crate::sim::ledger::Ledger;
-use crate::sim::params::Params;
-use crate::sim::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+use super::{finish, param};
+use crate::sim::broker::{payments, Broker};
+use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::invariants::Check;
+use crate::sim::ledger::{Ledger, Payment};
+use crate::sim::params::{Params, Unit};
+use crate::sim::rng::Ratio;
+use crate::sim::run::{
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+};
+use std::collections::BTreeMap;
 
 pub struct BrokerEos;
 
+const PRODUCER: NodeId = NodeId(0);
+const BROKER: NodeId = NodeId(1);
+const CONSUMER: NodeId = NodeId(2);
+const HOP_PRODUCE: u8 = 0;
+const HOP_ACK: u8 = 1;
+const HOP_FETCH: u8 = 2;
+const PID: u32 = 1;
+
+const ACK_TIMEOUT: u8 = 0;
+const END_TXN: u8 = 1;
+const POLL: u8 = 2;
+const START: u8 = 3;
+
+/// Dice tag for "does this transaction abort" (clear of the fault source's tags).
+const TAG_ABORT: u64 = 0xB0E1;
+
+/// A run's last tick: far beyond what a run needs, but a broker crashed for good
+/// (by hand) does not keep the producer retrying forever.
+fn end_tick(messages: u32, timeout: Tick) -> Tick {
+    (1_000 + messages * (timeout + 4) * 40).min(200_000)
+}
+
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "broker-eos",
-    title: "broker-eos",
-    promise: "",
-    sections: &[],
-    explain: &[],
-    params: &[],
-    try_this: &[],
-    showcase_seed: 1,
+    title: "Idempotent producer and transactions",
+    promise: "watch a lost ack duplicate the log, and an aborted transaction leak into a ledger",
+    sections: &[7],
+    explain: &[
+        "A producer writes each payment to a partition and waits for the broker's ack. When the ack is lost, the producer cannot tell a lost write from a lost ack, so it sends the payment again; a plain broker appends it a second time and the consumer credits the merchant twice.",
+        "An idempotent producer gets a producer id and numbers its writes per partition. The broker keeps the last number it stored for each producer and partition, and a retry carrying a number it already has is acknowledged but not appended.",
+        "A transactional producer puts several payments, on several partitions, and its own input position into one transaction. If it aborts (here: by chance, and it then retries the payments in a fresh transaction), the aborted records stay in the log, marked. A read_uncommitted consumer has already credited them; a read_committed consumer waits until each transaction is decided and skips what was aborted.",
+    ],
+    params: &[
+        param(
+            "messages",
+            "Payments",
+            Unit::Count,
+            1,
+            300,
+            8,
+            "How many payments the producer writes.",
+        ),
+        param(
+            "partitions",
+            "Partitions",
+            Unit::Count,
+            1,
+            4,
+            2,
+            "Partitions of the topic; a payment goes to partition merchant mod partitions.",
+        ),
+        param(
+            "loss_ack_per_mille",
+            "Ack loss",
+            Unit::PerMille,
+            0,
+            900,
+            250,
+            "Chance that the broker's ack of one write is lost on the way back.",
+        ),
+        param(
+            "abort_per_mille",
+            "Abort chance",
+            Unit::PerMille,
+            0,
+            900,
+            250,
+            "Chance that a transaction aborts (the producer then retries its payments in a new one).",
+        ),
+        param(
+            "txn_size",
+            "Payments per transaction",
+            Unit::Count,
+            1,
+            10,
+            3,
+            "How many payments the transactional producer groups into one transaction.",
+        ),
+        param(
+            "timeout_ticks",
+            "Ack timeout",
+            Unit::Ticks,
+            1,
+            50,
+            6,
+            "How long the producer waits for an ack before sending again (a round trip takes 4 ticks).",
+        ),
+    ],
+    try_this: &[
+        TryThis {
+            label: "An impatient producer",
+            set: &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)],
+            watch: "no ack is lost, yet every write is retried before its ack can arrive: the plain log doubles, the sequence numbers absorb it",
+        },
+        TryThis {
+            label: "Transactions that always commit",
+            set: &[("abort_per_mille", 0)],
+            watch: "with nothing aborted, read_uncommitted and read_committed agree",
+        },
+        TryThis {
+            label: "Flaky transactions",
+            set: &[("abort_per_mille", 600), ("partitions", 4), ("txn_size", 5)],
+            watch: "read_uncommitted credits every aborted attempt; read_committed shows them greyed out and skips them",
+        },
+    ],
+    showcase_seed: 35,
 };
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum ProducerMode {
+    Plain,
+    Idempotent,
+    Transactional,
+}
+
+/// What a produce request carries besides its message id.
+#[derive(Copy, Clone)]
+struct Header {
+    partition: u8,
+    seq: u32,
+    txn: Option<u32>,
+}
+
+struct World {
+    mode: ProducerMode,
+    read_committed: bool,
+    workload: Vec<Payment>,
+    ledger: Ledger,
+    broker: Broker,
+    partitions: u8,
+    txn_size: usize,
+    timeout: Tick,
+    abort: Ratio,
+    // Producer.
+    idx: usize,
+    batch_start: usize,
+    batch_end: usize,
+    batch_no: u64,
+    batch_try: u64,
+    txn: Option<u32>,
+    /// The write awaiting its ack: (msg, last attempt).
+    waiting: Option<(MsgId, u16)>,
+    header: Option<Header>,
+    next_seq: [u32; 4],
+    producer_done: bool,
+    /// The last tick a produce request can still reach the broker.
+    produce_until: Tick,
+    /// Bumped when the producer crashes: its earlier timers are void.
+    life: u16,
+    /// Request headers by (msg, attempt).
+    headers: BTreeMap<(MsgId, u16), Header>,
+    /// Transmissions per (hop, msg): every send gets a fresh attempt number.
+    sends: BTreeMap<(u8, MsgId), u16>,
+    // Consumer.
+    fetched: Vec<u32>,
+    /// Next offset per partition whose record the consumer has handled (kept with
+    /// its ledger, so it survives a crash).
+    done_pos: Vec<u32>,
+    /// Fetched records in flight by (msg, attempt): (partition, offset).
+    fetching: BTreeMap<(MsgId, u16), (u8, u32)>,
+    /// (trace index of the Apply, txn) for every applied transactional record.
+    applied_txn: Vec<(usize, u32)>,
+}
+
+impl World {
+    fn attempt(&mut self, hop: u8, msg: MsgId) -> u16 {
+        let n = self.sends.entry((hop, msg)).or_insert(0);
+        let a = *n;
+        *n = n.saturating_add(1);
+        a
+    }
+
+    fn transactional(&self) -> bool {
+        self.mode == ProducerMode::Transactional
+    }
+
+    fn begin_batch(&mut self, eng: &mut Engine) {
+        self.batch_start = self.idx;
+        self.batch_end = (self.idx + self.txn_size).min(self.workload.len());
+        self.txn = Some(self.broker.begin(eng));
+        self.send_next(eng);
+    }
+
+    fn send_next(&mut self, eng: &mut Engine) {
+        let stop = if self.transactional() {
+            self.batch_end
+        } else {
+            self.workload.len()
+        };
+        if self.idx >= stop {
+            if self.transactional() {
+                eng.timer(1, PRODUCER, END_TXN, 0, self.life);
+            } else {
+                self.producer_done = true;
+            }
+            return;
+        }
+        let pay = self.workload[self.idx];
+        let partition = pay.merchant % self.partitions;
+        let seq = self.next_seq[partition as usize];
+        self.next_seq[partition as usize] += 1;
+        self.header = Some(Header {
+            partition,
+            seq,
+            txn: self.txn,
+        });
+        self.transmit(eng, pay.msg);
+    }
+
+    /// Send (or resend) the write awaiting its ack.
+    fn transmit(&mut self, eng: &mut Engine, msg: MsgId) {
+        let Some(h) = self.header else {
+            return;
+        };
+        let attempt = self.attempt(HOP_PRODUCE, msg);
+        self.headers.insert((msg, attempt), h);
+        self.waiting = Some((msg, attempt));
+        let before = eng.trace.len();
+        eng.send(
+            PRODUCER,
+            BROKER,
+            HOP_PRODUCE,
+            Payload::new(MsgKind::Produce, msg, attempt),
+            2,
+        );
+        // When the last copy of this write can reach the broker (the consumer keeps
+        // polling until then: a late retry can still append).
+        for e in &eng.trace[before..] {
+            if let Ev::Send { arrive, .. } = e.ev {
+                self.produce_until = self.produce_until.max(arrive);
+            }
+        }
+        eng.timer(self.timeout, PRODUCER, ACK_TIMEOUT, msg, attempt);
+    }
+
+    fn end_txn(&mut self, eng: &mut Engine) {
+        let Some(txn) = self.txn.take() else {
+            return;
+        };
+        let abort = eng
+            .faults
+            .dice
+            .chance(self.abort, TAG_ABORT, self.batch_no, self.batch_try, 0);
+        self.broker.end(eng, txn, !abort);
+        if abort {
+            self.batch_try += 1;
+            self.idx = self.batch_start;
+        } else {
+            // The producer's input position commits with the transaction.
+            self.broker.commit_offset(eng, self.batch_end as u32);
+            self.batch_no += 1;
+            self.batch_try = 0;
+        }
+        if self.idx >= self.workload.len() {
+            self.producer_done = true;
+        } else {
+            self.begin_batch(eng);
+        }
+    }
+
+    fn on_produce(&mut self, eng: &mut Engine, p: Payload) {
+        let Some(h) = self.headers.get(&(p.msg, p.attempt)).copied() else {
+            return;
+        };
+        match self.mode {
+            ProducerMode::Plain => {
+                self.broker.append(eng, h.partition, p.msg, None);
+            }
+            ProducerMode::Idempotent | ProducerMode::Transactional => {
+                let _ = self
+                    .broker
+                    .append_idempotent(eng, h.partition, p.msg, h.txn, PID, h.seq);
+            }
+        }
+        eng.send(
+            BROKER,
+            PRODUCER,
+            HOP_ACK,
+            Payload::new(MsgKind::Ack, p.msg, p.attempt),
+            2,
+        );
+    }
+
+    fn poll(&mut self, eng: &mut Engine) {
+        let mut caught_up = true;
+        let broker_up = eng.is_up(BROKER);
+        for part in 0..self.partitions {
+            if !broker_up {
+                caught_up = false;
+                continue;
+            }
+            let end = self.broker.readable_end(part, self.read_committed);
+            while self.fetched[part as usize] < end {
+                let offset = self.fetched[part as usize];
+                self.fetched[part as usize] += 1;
+                let Some(rec) = self.broker.rec(part, offset) else {
+                    break;
+                };
+                let attempt = self.attempt(HOP_FETCH, rec.msg);
+                self.fetching.insert((rec.msg, attempt), (part, offset));
+                eng.send_reliable(
+                    BROKER,
+                    CONSUMER,
+                    HOP_FETCH,
+                    Payload::new(MsgKind::Record, rec.msg, attempt),
+                    1,
+                );
+            }
+            caught_up &= self.fetched[part as usize] >= self.broker.len(part);
+        }
+        let quiet = self.producer_done && eng.now > self.produce_until;
+        if !(quiet && caught_up) {
+            eng.timer(1, CONSUMER, POLL, 0, 0);
+        }
+    }
+
+    fn on_record(&mut self, eng: &mut Engine, p: Payload) {
+        let Some((part, offset)) = self.fetching.remove(&(p.msg, p.attempt)) else {
+            return;
+        };
+        let Some(rec) = self.broker.rec(part, offset) else {
+            return;
+        };
+        self.done_pos[part as usize] = offset + 1;
+        let visible = !(self.read_committed && self.broker.aborted(rec));
+        eng.emit(Ev::Read {
+            node: CONSUMER,
+            partition: part,
+            offset,
+            msg: rec.msg,
+            visible,
+        });
+        if !visible {
+            eng.emit(Ev::Skip {
+                node: CONSUMER,
+                msg: rec.msg,
+                why: SkipWhy::Aborted,
+            });
+            return;
+        }
+        let Some(pay) = self.workload.iter().find(|w| w.msg == rec.msg).copied() else {
+            return;
+        };
+        if let Some(txn) = rec.txn {
+            self.applied_txn.push((eng.trace.len(), txn));
+        }
+        self.ledger.write(eng, CONSUMER, pay.entry());
+    }
+
+    /// "No record of an aborted transaction was applied."
+    fn dirty_read_check(&self) -> Check {
+        let dirty: Vec<(usize, u32)> = self
+            .applied_txn
+            .iter()
+            .copied()
+            .filter(|(_, t)| self.broker.status(*t) == Some(crate::sim::broker::TxnStatus::Aborted))
+            .collect();
+        Check {
+            name: "no aborted record applied".to_string(),
+            ok: dirty.is_empty(),
+            detail: match dirty.first() {
+                None => "every applied record belongs to a committed transaction".to_string(),
+                Some((_, t)) => format!(
+                    "applied {} record(s) of aborted transactions (first: transaction {t})",
+                    dirty.len()
+                ),
+            },
+            event: dirty.first().map(|(i, _)| *i),
+        }
+    }
+}
+
+impl Actors for World {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, hop: u8, p: Payload) {
+        match (to, hop) {
+            (BROKER, HOP_PRODUCE) => self.on_produce(eng, p),
+            (PRODUCER, HOP_ACK) if self.waiting.map(|(m, _)| m) == Some(p.msg) => {
+                self.waiting = None;
+                self.header = None;
+                self.idx += 1;
+                self.send_next(eng);
+            }
+            (CONSUMER, HOP_FETCH) => self.on_record(eng, p),
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+        match (node, kind) {
+            (PRODUCER, ACK_TIMEOUT) if self.waiting == Some((msg, attempt)) => {
+                eng.emit(Ev::Timeout {
+                    node: PRODUCER,
+                    msg,
+                    attempt,
+                    suspect: None,
+                    false_alarm: false,
+                });
+                self.transmit(eng, msg);
+            }
+            (PRODUCER, END_TXN) if attempt == self.life => self.end_txn(eng),
+            (PRODUCER, START) => {
+                if self.transactional() {
+                    self.begin_batch(eng);
+                } else {
+                    self.send_next(eng);
+                }
+            }
+            (CONSUMER, POLL) => self.poll(eng),
+            _ => {}
+        }
+    }
+
+    fn on_crash(&mut self, _eng: &mut Engine, node: NodeId) {
+        match node {
+            PRODUCER => {
+                self.life = self.life.wrapping_add(1);
+                self.waiting = None;
+                self.header = None;
+            }
+            CONSUMER => self.fetching.clear(),
+            _ => {}
+        }
+    }
+
+    /// Hand-made crashes. A restarted transactional producer finds its open
+    /// transaction aborted and redoes the batch; a restarted plain or idempotent
+    /// producer writes its current payment again as a new write (idempotence does
+    /// not survive a producer restart). A restarted consumer re-reads from where
+    /// its ledger got to.
+    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+        match node {
+            PRODUCER if !self.producer_done => {
+                if self.transactional() {
+                    if let Some(txn) = self.txn.take() {
+                        self.broker.end(eng, txn, false);
+                    }
+                    self.batch_try += 1;
+                    self.idx = self.batch_start;
+                    self.begin_batch(eng);
+                } else {
+                    self.send_next(eng);
+                }
+            }
+            CONSUMER => {
+                self.fetched = self.done_pos.clone();
+                eng.timer(1, CONSUMER, POLL, 0, 0);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn nodes() -> Vec<NodeInfo> {
+    vec![
+        NodeInfo::new(0, "producer", NodeKind::Producer, 12, 50),
+        NodeInfo::new(1, "broker", NodeKind::Broker, 50, 50),
+        NodeInfo::new(2, "consumer", NodeKind::Consumer, 88, 50),
+    ]
+}
 
 impl Scenario for BrokerEos {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
     }
+
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
+        let n = params.get("messages") as u32;
+        let workload = payments(cfg.seed, n, 4);
+        let partitions = params.get("partitions") as u8;
+        let techniques = [
+            (
+                "plain-producer",
+                "Plain producer",
+                ProducerMode::Plain,
+                false,
+                Guarantee::AtLeastOnce,
+            ),
+            (
+                "idempotent-producer",
+                "Idempotent producer",
+                ProducerMode::Idempotent,
+                false,
+                Guarantee::ExactlyOnce,
+            ),
+            (
+                "txn-read-uncommitted",
+                "Transactions, read_uncommitted consumer",
+                ProducerMode::Transactional,
+                false,
+                Guarantee::None,
+            ),
+            (
+                "txn-read-committed",
+                "Transactions, read_committed consumer",
+                ProducerMode::Transactional,
+                true,
+                Guarantee::ExactlyOnce,
+            ),
+        ]
+        .into_iter()
+        .map(|(id, label, mode, read_committed, claim)| {
+            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            faults.set_hop(
+                HOP_ACK,
+                HopFaults {
+                    loss: Ratio::per_mille(params.get("loss_ack_per_mille")),
+                    ..HopFaults::NONE
+                },
+            );
+            let mut eng = Engine::new(3, end_tick(n, params.ticks("timeout_ticks")), faults);
+            eng.schedule_timed_faults();
+            let mut world = World {
+                mode,
+                read_committed,
+                workload: workload.clone(),
+                ledger: Ledger::default(),
+                broker: Broker::new(BROKER, partitions),
+                partitions,
+                txn_size: params.get("txn_size") as usize,
+                timeout: params.ticks("timeout_ticks"),
+                abort: Ratio::per_mille(params.get("abort_per_mille")),
+                idx: 0,
+                batch_start: 0,
+                batch_end: 0,
+                batch_no: 0,
+                batch_try: 0,
+                txn: None,
+                waiting: None,
+                header: None,
+                next_seq: [0; 4],
+                producer_done: false,
+                produce_until: 0,
+                life: 0,
+                done_pos: vec![0; partitions as usize],
+                headers: BTreeMap::new(),
+                sends: BTreeMap::new(),
+                fetched: vec![0; partitions as usize],
+                fetching: BTreeMap::new(),
+                applied_txn: Vec::new(),
+            };
+            for (node, kind) in [(PRODUCER, START), (CONSUMER, POLL)] {
+                eng.at(
+                    1,
+                    Item::Timer {
+                        node,
+                        kind,
+                        msg: 0,
+                        attempt: 0,
+                    },
+                );
+            }
+            eng.run(&mut world);
+            let checks = if mode == ProducerMode::Transactional {
+                vec![world.dirty_read_check()]
+            } else {
+                Vec::new()
+            };
+            finish(
+                id,
+                label,
+                claim,
+                nodes(),
+                eng,
+                world.ledger,
+                &workload,
+                checks,
+            )
+        })
+        .collect();
         RunResult {
             scenario: INFO.id.to_string(),
             config: cfg.clone(),
             params: params.clone(),
-            workload: Vec::new(),
-            truth: Ledger::default(),
-            techniques: Vec::new(),
+            truth: Ledger::truth(&workload),
+            workload,
+            techniques,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use crate::sim::event::{Ev, RejectWhy, SkipWhy};
+    use crate::sim::{run, RunConfig, RunResult};
+
+    const ID: &str = "broker-eos";
+
+    fn balances(r: &RunResult, id: &str) -> Vec<(u8, i64)> {
+        r.technique(id)
+            .unwrap()
+            .ledger
+            .balances()
+            .into_iter()
+            .collect()
+    }
+
+    fn count(r: &RunResult, id: &str, f: impl Fn(&Ev) -> bool) -> usize {
+        r.technique(id)
+            .unwrap()
+            .trace
+            .iter()
+            .filter(|e| f(&e.ev))
+            .count()
+    }
+
+    #[test]
+    fn showcase_lost_ack_and_aborted_transaction() {
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        assert_eq!(truth, vec![(1, 1400), (2, 3400), (3, 1500)]);
+        // (a) The ack of txn-5's write is lost; the retry lands twice in a plain log.
+        assert_eq!(
+            balances(&r, "plain-producer"),
+            vec![(1, 1400), (2, 3900), (3, 1500)]
+        );
+        let plain = &r.technique("plain-producer").unwrap().verdict;
+        assert_eq!(plain.applied_twice, vec![5]);
+        assert!(plain.holds, "at-least-once: nothing lost");
+        assert_eq!(balances(&r, "idempotent-producer"), truth);
+        let dup_seq = |e: &Ev| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    msg: 5,
+                    why: RejectWhy::DuplicateSequence,
+                    ..
+                }
+            )
+        };
+        assert_eq!(count(&r, "idempotent-producer", dup_seq), 1);
+        assert_eq!(count(&r, "plain-producer", dup_seq), 0);
+        // (b) The first transaction (txn-1..3) aborts and is retried.
+        assert_eq!(
+            balances(&r, "txn-read-uncommitted"),
+            vec![(1, 2500), (2, 3400), (3, 2600)]
+        );
+        let ru = r.technique("txn-read-uncommitted").unwrap();
+        assert_eq!(ru.verdict.applied_twice, vec![1, 2, 3]);
+        let dirty = &ru.verdict.checks[0];
+        assert!(!dirty.ok);
+        let at = dirty.event.unwrap();
+        assert!(matches!(ru.trace[at].ev, Ev::Apply { entry, .. } if entry.msg == 1));
+        assert!(!ru.verdict.holds);
+        let rc = r.technique("txn-read-committed").unwrap();
+        assert_eq!(balances(&r, "txn-read-committed"), truth);
+        assert!(rc.verdict.holds && rc.verdict.checks[0].ok);
+        let skipped = |e: &Ev| {
+            matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::Aborted,
+                    ..
+                }
+            )
+        };
+        let hidden = |e: &Ev| matches!(e, Ev::Read { visible: false, .. });
+        assert_eq!(count(&r, "txn-read-committed", skipped), 3);
+        assert_eq!(count(&r, "txn-read-committed", hidden), 3);
+        assert_eq!(count(&r, "txn-read-uncommitted", skipped), 0);
+        assert!(r.end() < 100);
+    }
+
+    #[test]
+    fn protected_hold() {
+        assert_holds(
+            ID,
+            &[],
+            &["idempotent-producer", "txn-read-committed"],
+            10_000,
+        );
+        assert_holds(
+            ID,
+            &[
+                ("partitions", 4),
+                ("abort_per_mille", 600),
+                ("txn_size", 5),
+                ("loss_ack_per_mille", 500),
+                ("timeout_ticks", 3),
+                ("messages", 20),
+            ],
+            &["idempotent-producer", "txn-read-committed"],
+            1_000,
+        );
+    }
+
+    #[test]
+    fn unprotected_break_on_pinned_seeds() {
+        assert_eq!(
+            first_violating_seed(ID, &[], "plain-producer", 100),
+            Some(0)
+        );
+        assert_eq!(
+            first_violating_seed(ID, &[], "txn-read-uncommitted", 100),
+            Some(2)
+        );
+        let r = run_with(ID, 2, &[]);
+        let ru = &r.technique("txn-read-uncommitted").unwrap().verdict;
+        assert!(!ru.checks[0].ok);
+        assert_eq!(ru.applied_twice, vec![4, 5, 6]);
+        // Without aborts, read_uncommitted reads nothing it should not have.
+        assert_eq!(
+            first_violating_seed(ID, &[("abort_per_mille", 0)], "txn-read-uncommitted", 300),
+            None
+        );
+    }
+
+    #[test]
+    fn an_impatient_producer_duplicates_every_write() {
+        let r = run_with(ID, 3, &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)]);
+        let plain = &r.technique("plain-producer").unwrap().verdict;
+        assert_eq!(plain.applied_twice, (1..=8).collect::<Vec<u32>>());
+        assert!(
+            r.technique("idempotent-producer")
+                .unwrap()
+                .verdict
+                .exactly_once
+        );
+        assert!(
+            r.technique("txn-read-committed")
+                .unwrap()
+                .verdict
+                .exactly_once
+        );
+    }
+
+    #[test]
+    fn deterministic() {
+        let cfg = RunConfig::seed(11).set("messages", 40).set("partitions", 3);
+        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+    }
+
+    #[test]
+    fn replays_from_its_fired_faults() {
+        let info = &super::INFO;
+        let cfg = RunConfig::seed(info.showcase_seed);
+        let r = run(info.id, &cfg).unwrap();
+        for t in &r.techniques {
+            let replay = RunConfig {
+                manual: t.fired.clone(),
+                random_faults: false,
+                ..cfg.clone()
+            };
+            let again = run(info.id, &replay).unwrap();
+            assert_eq!(again.technique(&t.id).unwrap().trace, t.trace, "{}", t.id);
+        }
+    }
+
+    #[test]
+    fn survives_hand_made_crashes_and_pauses() {
+        let id = super::INFO.id;
+        for node in 0..3u8 {
+            for at in [1, 4, 9, 17] {
+                for down in [0, 3, 12] {
+                    let mut cfg = RunConfig::seed(at as u64);
+                    cfg.manual = vec![
+                        crate::sim::fault::Fault::Crash {
+                            node: crate::sim::ids::NodeId(node),
+                            at,
+                            down,
+                        },
+                        crate::sim::fault::Fault::Pause {
+                            node: crate::sim::ids::NodeId(node),
+                            at: at + 20,
+                            ticks: down + 1,
+                        },
+                    ];
+                    let r = run(id, &cfg).unwrap();
+                    assert!(r.end() < 5_000, "{node} {at} {down}: end {}", r.end());
+                    let t = r.technique("txn-read-committed").unwrap();
+                    if down > 0 {
+                        assert!(
+                            t.verdict.exactly_once,
+                            "node {node} at {at} down {down}: {}",
+                            t.verdict.summary()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn try_this_prompts_show_what_they_promise() {
+        let info = &super::INFO;
+        let runs: Vec<RunResult> = info
+            .try_this
+            .iter()
+            .map(|t| run_with(info.id, info.showcase_seed, t.set))
+            .collect();
+        let impatient = &runs[0];
+        assert_eq!(
+            impatient
+                .technique("plain-producer")
+                .unwrap()
+                .verdict
+                .applied_twice,
+            (1..=8).collect::<Vec<u32>>()
+        );
+        assert!(
+            impatient
+                .technique("idempotent-producer")
+                .unwrap()
+                .verdict
+                .exactly_once
+        );
+        let calm = &runs[1];
+        assert!(
+            calm.technique("txn-read-uncommitted")
+                .unwrap()
+                .verdict
+                .holds
+        );
+        assert_eq!(
+            balances(calm, "txn-read-uncommitted"),
+            balances(calm, "txn-read-committed")
+        );
+        let flaky = &runs[2];
+        let ru = &flaky.technique("txn-read-uncommitted").unwrap().verdict;
+        assert!(!ru.exactly_once && !ru.checks[0].ok);
+        assert!(
+            flaky
+                .technique("txn-read-committed")
+                .unwrap()
+                .verdict
+                .exactly_once
+        );
+        let skipped = |e: &Ev| {
+            matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::Aborted,
+                    ..
+                }
+            )
+        };
+        assert!(count(flaky, "txn-read-committed", skipped) > 0);
     }
 }

@@ -1,34 +1,493 @@
-//! PLACEHOLDER — being written; replaced before landing.
+//! §2 (and the consequence of §1) — delivery semantics side by side.
+//!
+//! A producer sends payments to a consumer across a lossy request hop; the consumer
+//! writes its ledger and acks across a lossy ack hop. One fault schedule, three
+//! senders/consumers:
+//!
+//! * `at-most-once`: send once, never retry — a lost request is a lost payment;
+//! * `at-least-once`: retry on timeout until acked — a lost *ack* makes the retry a
+//!   duplicate payment;
+//! * `exactly-once`: the same retries, plus a consumer that remembers message ids and
+//!   skips a copy (exactly-once *processing*).
 
-use crate::sim::ledger::Ledger;
-use crate::sim::params::Params;
-use crate::sim::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+use super::{finish, param};
+use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::ledger::{Ledger, Payment};
+use crate::sim::params::{Params, Unit};
+use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::run::{
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+};
+use rand::Rng;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub struct DeliverySemantics;
 
+const PRODUCER: NodeId = NodeId(0);
+const CONSUMER: NodeId = NodeId(1);
+/// Requests, producer → consumer.
+const HOP_REQ: u8 = 0;
+/// Acks, consumer → producer.
+const HOP_ACK: u8 = 1;
+/// One-way network delay.
+const BASE: Tick = 2;
+/// Ticks between first sends of consecutive payments.
+const SPACING: Tick = 3;
+/// Longest extra delay of a network duplicate.
+const DUP_DELAY_MAX: Tick = 4;
+
+const T_SEND: u8 = 0;
+const T_RETRY: u8 = 1;
+
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "delivery-semantics",
-    title: "delivery-semantics",
-    promise: "",
-    sections: &[],
-    explain: &[],
-    params: &[],
-    try_this: &[],
-    showcase_seed: 1,
+    title: "At-most-once, at-least-once, exactly-once",
+    promise: "watch a lost request short a merchant and a lost ack charge one twice",
+    sections: &[2, 1],
+    explain: &[
+        "The same payments cross the same lossy network three times. When a message or its ack disappears, the producer cannot tell which of the two vanished: it only sees silence.",
+        "Never retrying (at-most-once) means a lost request is a payment that never lands: the ledger ends short. Retrying until an ack arrives (at-least-once) means a lost ack triggers a second copy of a payment that already landed: the ledger ends over.",
+        "No retry setting makes the wire deliver exactly once. The third column keeps the retries and lets the consumer remember which message ids it already applied, so a copy is skipped and simply acked again: duplicates still travel, but the balances come out exact.",
+        "The guarantees hold within their assumptions: at-least-once needs enough retries to get through the loss rate, and at-most-once assumes the network itself never copies a message.",
+    ],
+    params: &[
+        param(
+            "messages",
+            "Payments",
+            Unit::Count,
+            1,
+            500,
+            8,
+            "How many payments the producer sends.",
+        ),
+        param(
+            "loss_req",
+            "Request loss",
+            Unit::PerMille,
+            0,
+            1000,
+            200,
+            "Chance that a payment in flight to the consumer is lost.",
+        ),
+        param(
+            "loss_ack",
+            "Ack loss",
+            Unit::PerMille,
+            0,
+            1000,
+            200,
+            "Chance that an ack in flight back to the producer is lost.",
+        ),
+        param(
+            "timeout_ticks",
+            "Retry timeout",
+            Unit::Ticks,
+            1,
+            100,
+            6,
+            "How long the producer waits for an ack before retrying (a round trip takes 4 ticks).",
+        ),
+        param(
+            "retries_max",
+            "Max retries",
+            Unit::Count,
+            0,
+            50,
+            20,
+            "Retries per payment before the producer gives up; too few and even at-least-once can lose one.",
+        ),
+        param(
+            "dup",
+            "Network duplication",
+            Unit::PerMille,
+            0,
+            1000,
+            0,
+            "Chance that the network itself delivers a request twice (TCP would hide this inside one connection, but not across reconnects).",
+        ),
+    ],
+    try_this: &[
+        TryThis {
+            label: "Lose only acks",
+            set: &[("loss_req", 0), ("loss_ack", 400)],
+            watch: "at-most-once is exact now, at-least-once piles up duplicates, exactly-once skips them",
+        },
+        TryThis {
+            label: "Impatient timeout",
+            set: &[("timeout_ticks", 2), ("loss_req", 0), ("loss_ack", 0)],
+            watch: "no loss at all, yet at-least-once double-applies: the retry fires before the ack can return",
+        },
+        TryThis {
+            label: "Give up early",
+            set: &[("retries_max", 1), ("loss_req", 500)],
+            watch: "with too few retries at-least-once loses payments too",
+        },
+        TryThis {
+            label: "A copying network",
+            set: &[("dup", 300), ("loss_req", 0), ("loss_ack", 0)],
+            watch: "even the sender that never retries gets a payment applied twice",
+        },
+    ],
+    showcase_seed: 2,
 };
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Mode {
+    /// Send once, never retry.
+    NoRetry,
+    /// Retry on timeout until acked.
+    Retry,
+    /// Retry, and the consumer skips ids it already applied.
+    RetryDedup,
+}
+
+/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
+pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
+    let mut rng = workload_rng(seed);
+    (0..messages)
+        .map(|i| Payment {
+            msg: i as MsgId + 1,
+            merchant: rng.gen_range(0..3u8),
+            amount: 100 * rng.gen_range(1..=20i64),
+            kind: EntryKind::Add,
+        })
+        .collect()
+}
+
+struct World {
+    mode: Mode,
+    workload: BTreeMap<MsgId, Payment>,
+    ledger: Ledger,
+    timeout: Tick,
+    retries_max: u16,
+    acked: BTreeSet<MsgId>,
+    /// Consumer's processed ids (exactly-once only).
+    seen: BTreeSet<MsgId>,
+    /// Acks sent per message: numbers each ack transmission uniquely.
+    acks_sent: BTreeMap<MsgId, u16>,
+}
+
+impl World {
+    fn transmit(&mut self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+        eng.send(
+            PRODUCER,
+            CONSUMER,
+            HOP_REQ,
+            Payload::new(MsgKind::Request, msg, attempt),
+            BASE,
+        );
+        if self.mode != Mode::NoRetry {
+            eng.timer(self.timeout, PRODUCER, T_RETRY, msg, attempt);
+        }
+    }
+}
+
+impl Actors for World {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+        match (to, p.kind) {
+            (CONSUMER, MsgKind::Request) => {
+                let Some(pay) = self.workload.get(&p.msg).copied() else {
+                    return;
+                };
+                if self.mode == Mode::RetryDedup && !self.seen.insert(pay.msg) {
+                    eng.emit(Ev::Skip {
+                        node: CONSUMER,
+                        msg: pay.msg,
+                        why: SkipWhy::SeenId,
+                    });
+                } else {
+                    if self.mode == Mode::RetryDedup {
+                        eng.emit(Ev::DedupPut {
+                            node: CONSUMER,
+                            key: pay.msg,
+                            expires: None,
+                        });
+                    }
+                    self.ledger.write(eng, CONSUMER, pay.entry());
+                }
+                if self.mode != Mode::NoRetry {
+                    let n = self.acks_sent.entry(pay.msg).or_insert(0);
+                    let ack = Payload::new(MsgKind::Ack, pay.msg, *n);
+                    *n += 1;
+                    eng.send(CONSUMER, PRODUCER, HOP_ACK, ack, BASE);
+                }
+            }
+            (PRODUCER, MsgKind::Ack) => {
+                self.acked.insert(p.msg);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+        if node != PRODUCER {
+            return;
+        }
+        match kind {
+            T_SEND => self.transmit(eng, msg, 0),
+            T_RETRY if !self.acked.contains(&msg) => {
+                eng.emit(Ev::Timeout {
+                    node: PRODUCER,
+                    msg,
+                    attempt,
+                    suspect: None,
+                    false_alarm: false,
+                });
+                if attempt < self.retries_max {
+                    self.transmit(eng, msg, attempt + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn nodes() -> Vec<NodeInfo> {
+    vec![
+        NodeInfo::new(0, "producer", NodeKind::Producer, 15, 50),
+        NodeInfo::new(1, "consumer", NodeKind::Consumer, 80, 50),
+    ]
+}
 
 impl Scenario for DeliverySemantics {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
     }
+
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
+        let messages = params.get("messages") as usize;
+        let workload = workload(cfg.seed, messages);
+        let timeout = params.ticks("timeout_ticks").max(1);
+        let retries_max = params.get("retries_max") as u16;
+        let last_send = 1 + SPACING * messages as Tick;
+        let end = last_send + (retries_max as Tick + 2) * (timeout + 2 * BASE) + DUP_DELAY_MAX + 20;
+        let techniques = [
+            (
+                "at-most-once",
+                "At-most-once (never retry)",
+                Mode::NoRetry,
+                Guarantee::AtMostOnce,
+            ),
+            (
+                "at-least-once",
+                "At-least-once (retry until acked)",
+                Mode::Retry,
+                Guarantee::AtLeastOnce,
+            ),
+            (
+                "exactly-once",
+                "Exactly-once processing (retry + dedup)",
+                Mode::RetryDedup,
+                Guarantee::ExactlyOnce,
+            ),
+        ]
+        .into_iter()
+        .map(|(id, label, mode, claim)| {
+            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            faults.set_hop(
+                HOP_REQ,
+                HopFaults {
+                    loss: Ratio::per_mille(params.get("loss_req")),
+                    dup: Ratio::per_mille(params.get("dup")),
+                    dup_delay_max: DUP_DELAY_MAX,
+                    jitter_max: 0,
+                },
+            );
+            faults.set_hop(
+                HOP_ACK,
+                HopFaults {
+                    loss: Ratio::per_mille(params.get("loss_ack")),
+                    ..HopFaults::NONE
+                },
+            );
+            let mut eng = Engine::new(2, end, faults);
+            eng.schedule_timed_faults();
+            for (i, w) in workload.iter().enumerate() {
+                eng.at(
+                    1 + SPACING * i as Tick,
+                    Item::Timer {
+                        node: PRODUCER,
+                        kind: T_SEND,
+                        msg: w.msg,
+                        attempt: 0,
+                    },
+                );
+            }
+            let mut world = World {
+                mode,
+                workload: workload.iter().map(|p| (p.msg, *p)).collect(),
+                ledger: Ledger::default(),
+                timeout,
+                retries_max,
+                acked: BTreeSet::new(),
+                seen: BTreeSet::new(),
+                acks_sent: BTreeMap::new(),
+            };
+            eng.run(&mut world);
+            finish(
+                id,
+                label,
+                claim,
+                nodes(),
+                eng,
+                world.ledger,
+                &workload,
+                Vec::new(),
+            )
+        })
+        .collect();
         RunResult {
             scenario: INFO.id.to_string(),
             config: cfg.clone(),
             params: params.clone(),
-            workload: Vec::new(),
-            truth: Ledger::default(),
-            techniques: Vec::new(),
+            truth: Ledger::truth(&workload),
+            workload,
+            techniques,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::INFO;
+    use crate::sim::event::Ev;
+    use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
+    use crate::sim::RunResult;
+
+    const ID: &str = "delivery-semantics";
+
+    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
+        r.technique(t)
+            .unwrap()
+            .ledger
+            .balances()
+            .into_iter()
+            .collect()
+    }
+
+    /// The first seed in `0..n` on which `technique` does not keep its own claim.
+    fn first_broken_claim(overrides: &[(&str, i64)], technique: &str, n: u64) -> Option<u64> {
+        (0..n).find(|&s| {
+            !run_with(ID, s, overrides)
+                .technique(technique)
+                .unwrap()
+                .verdict
+                .holds
+        })
+    }
+
+    #[test]
+    fn showcase_short_over_exact() {
+        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        assert_eq!(truth, vec![(0, 6100), (1, 2500), (2, 100)]);
+        // At-most-once: txn-2 (m-B ₹1800) was lost and never retried.
+        let amo = &r.technique("at-most-once").unwrap().verdict;
+        assert!(amo.holds && !amo.exactly_once);
+        assert_eq!(amo.lost, vec![2]);
+        assert!(amo.applied_twice.is_empty());
+        assert_eq!(bal(&r, "at-most-once"), vec![(0, 6100), (1, 700), (2, 100)]);
+        assert_eq!(amo.summary(), "m-B short by ₹1800 — never applied txn-2");
+        // At-least-once: txn-6's ack was lost, the retry credited m-A ₹1600 again.
+        let alo = &r.technique("at-least-once").unwrap().verdict;
+        assert!(alo.holds && !alo.exactly_once);
+        assert!(alo.lost.is_empty());
+        assert_eq!(alo.applied_twice, vec![6]);
+        assert_eq!(
+            bal(&r, "at-least-once"),
+            vec![(0, 7700), (1, 2500), (2, 100)]
+        );
+        let eo = r.technique("exactly-once").unwrap();
+        assert!(eo.verdict.holds && eo.verdict.exactly_once);
+        assert_eq!(bal(&r, "exactly-once"), truth);
+        let skips = eo
+            .trace
+            .iter()
+            .filter(|e| matches!(e.ev, Ev::Skip { .. }))
+            .count();
+        assert_eq!(skips, 1);
+        let timeouts = eo
+            .trace
+            .iter()
+            .filter(|e| matches!(e.ev, Ev::Timeout { .. }))
+            .count();
+        assert!(timeouts >= 2, "{timeouts}");
+    }
+
+    #[test]
+    fn exactly_once_holds_with_enough_retries() {
+        assert_holds(ID, &[], &["exactly-once"], 10_000);
+    }
+
+    #[test]
+    fn weaker_claims_hold_within_assumptions() {
+        for seed in 0..10_000 {
+            let r = run_with(ID, seed, &[]);
+            for t in ["at-most-once", "at-least-once"] {
+                let v = &r.technique(t).unwrap().verdict;
+                assert!(v.holds, "{t} seed {seed}: {}", v.summary());
+            }
+        }
+    }
+
+    #[test]
+    fn unprotected_variants_break() {
+        // Never retrying loses payments; retrying without dedup applies them twice.
+        assert_eq!(first_violating_seed(ID, &[], "at-most-once", 100), Some(0));
+        assert_eq!(first_violating_seed(ID, &[], "at-least-once", 100), Some(0));
+        let r = run_with(ID, 0, &[]);
+        assert!(!r.technique("at-most-once").unwrap().verdict.lost.is_empty());
+        assert!(!r
+            .technique("at-least-once")
+            .unwrap()
+            .verdict
+            .applied_twice
+            .is_empty());
+    }
+
+    #[test]
+    fn outside_assumptions_claims_break() {
+        // Too few retries: at-least-once (and so exactly-once) can lose a payment.
+        let few = [("retries_max", 1), ("loss_req", 500)];
+        assert_eq!(first_broken_claim(&few, "at-least-once", 100), Some(0));
+        assert_eq!(first_violating_seed(ID, &few, "exactly-once", 100), Some(0));
+        assert!(!run_with(ID, 0, &few)
+            .technique("exactly-once")
+            .unwrap()
+            .verdict
+            .lost
+            .is_empty());
+        // A duplicating network: the sender that never retries still double-applies.
+        let dup = [("dup", 300), ("loss_req", 0), ("loss_ack", 0)];
+        assert_eq!(first_broken_claim(&dup, "at-most-once", 100), Some(0));
+        let r = run_with(ID, 0, &dup);
+        assert!(!r
+            .technique("at-most-once")
+            .unwrap()
+            .verdict
+            .applied_twice
+            .is_empty());
+        assert!(r.technique("exactly-once").unwrap().verdict.exactly_once);
+    }
+
+    #[test]
+    fn impatient_timeout_duplicates_without_any_loss() {
+        let r = run_with(
+            ID,
+            1,
+            &[("timeout_ticks", 2), ("loss_req", 0), ("loss_ack", 0)],
+        );
+        let alo = &r.technique("at-least-once").unwrap().verdict;
+        assert_eq!(alo.applied_twice.len(), 8);
+        assert!(r.technique("exactly-once").unwrap().verdict.exactly_once);
+        assert!(r.technique("at-most-once").unwrap().verdict.exactly_once);
+    }
+
+    #[test]
+    fn deterministic() {
+        assert_eq!(run_with(ID, 42, &[]), run_with(ID, 42, &[]));
     }
 }

@@ -1,34 +1,596 @@
-//! PLACEHOLDER — being written; replaced before landing.
+//! §4 — idempotent operations, side by side.
+//!
+//! The same payment messages, duplicated by the network, reach five consumers that
+//! record each message with a different kind of operation:
+//!
+//! * `set`: `SET balance = <new total carried in the message>` — idempotent: a
+//!   second write leaves the same state (but it is still a second write, and a
+//!   *late* copy of an older SET rewinds the balance);
+//! * `increment`: `balance = balance + amount` — not idempotent;
+//! * `upsert`: insert-or-update the merchant's row (keyed by merchant, like a KYC
+//!   status row); an identical row is left alone ("0 rows changed");
+//! * `delete`: the message cancels a payment: `DELETE … WHERE id = k` is
+//!   idempotent, but the refund it triggers is sent every time it runs;
+//! * `increment-with-id`: "add ₹a unless txn-k was already applied" — the message id
+//!   threaded into the write: a dedup table entering by the back door.
 
-use crate::sim::ledger::Ledger;
-use crate::sim::params::Params;
-use crate::sim::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+use super::{finish, param};
+use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::ids::{merchant_name, txn_name, Merchant, MsgId, NodeId, Tick};
+use crate::sim::invariants::Check;
+use crate::sim::ledger::{rupees, Ledger, Payment};
+use crate::sim::params::{Params, Unit};
+use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::run::{
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+};
+use rand::Rng;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub struct IdempotentOps;
 
+const PRODUCER: NodeId = NodeId(0);
+const CONSUMER: NodeId = NodeId(1);
+const HOP: u8 = 0;
+const BASE: Tick = 2;
+const SPACING: Tick = 3;
+
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "idempotent-ops",
-    title: "idempotent-ops",
-    promise: "",
-    sections: &[],
-    explain: &[],
-    params: &[],
-    try_this: &[],
-    showcase_seed: 1,
+    title: "Idempotent operations",
+    promise: "watch the same duplicate double an increment and leave a SET untouched",
+    sections: &[4],
+    explain: &[
+        "An operation is idempotent when doing it twice leaves the same state as doing it once. The same duplicated messages hit five consumers that each record a payment with a different kind of write.",
+        "SET balance = <new total> and an upsert of the merchant's row are idempotent: the copy writes what is already there. The SET still executes twice (the ledger shows two writes); the upsert notices the row is unchanged. Both have a weak spot: a copy that arrives late, after a newer payment, writes an older total back. So we judge them on the final state, and claim nothing beyond that.",
+        "balance = balance + amount is not idempotent: every copy adds again. DELETE … WHERE id = k is idempotent on the table, yet here each run also sends the merchant a refund — idempotent is not the same as free of side effects.",
+        "The only way to make the increment safe is to carry the message id into the write: \"add ₹100 unless txn-7 was already applied\". That is a dedup table, arriving by the back door.",
+    ],
+    params: &[
+        param(
+            "messages",
+            "Payments",
+            Unit::Count,
+            1,
+            200,
+            8,
+            "How many payment messages the producer sends.",
+        ),
+        param(
+            "dup",
+            "Duplication",
+            Unit::PerMille,
+            0,
+            1000,
+            500,
+            "Chance that the network delivers a message twice.",
+        ),
+        param(
+            "dup_delay_max_ticks",
+            "Longest duplicate delay",
+            Unit::Ticks,
+            1,
+            100,
+            2,
+            "A copy arrives 1 to this many ticks after the original; above 3 it can overtake the next payment.",
+        ),
+    ],
+    try_this: &[
+        TryThis {
+            label: "Late copies",
+            set: &[("dup_delay_max_ticks", 30)],
+            watch: "a late copy of an old SET or upsert rewinds a balance: idempotent is not order-proof",
+        },
+        TryThis {
+            label: "Every message twice",
+            set: &[("dup", 1000)],
+            watch: "increment doubles every balance, delete refunds everything twice, increment-with-id stays exact",
+        },
+        TryThis {
+            label: "No duplicates",
+            set: &[("dup", 0)],
+            watch: "all five are right: the differences only show when a message arrives twice",
+        },
+    ],
+    showcase_seed: 3,
 };
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Op {
+    Set,
+    Increment,
+    Upsert,
+    Delete,
+    IncrementWithId,
+}
+
+/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
+pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
+    let mut rng = workload_rng(seed);
+    (0..messages)
+        .map(|i| Payment {
+            msg: i as MsgId + 1,
+            merchant: rng.gen_range(0..3u8),
+            amount: 100 * rng.gen_range(1..=20i64),
+            kind: EntryKind::Add,
+        })
+        .collect()
+}
+
+/// Each payment as "SET balance = the merchant's total after it".
+fn as_sets(payments: &[Payment]) -> Vec<Payment> {
+    let mut total: BTreeMap<Merchant, i64> = BTreeMap::new();
+    payments
+        .iter()
+        .map(|p| {
+            let t = total.entry(p.merchant).or_insert(0);
+            *t += p.amount;
+            Payment {
+                kind: EntryKind::Set,
+                amount: *t,
+                ..*p
+            }
+        })
+        .collect()
+}
+
+struct World {
+    op: Op,
+    /// The message as this consumer's operation.
+    ops: BTreeMap<MsgId, Payment>,
+    ledger: Ledger,
+    /// increment-with-id: ids applied (kept in the same row/transaction).
+    applied_ids: BTreeSet<MsgId>,
+    /// set/upsert: the newest message written per merchant.
+    newest: BTreeMap<Merchant, MsgId>,
+    /// set/upsert: the current value of each merchant's row.
+    row: BTreeMap<Merchant, i64>,
+    /// set/upsert: writes of an older total over a newer one: (msg, trace index).
+    stale: Vec<(MsgId, usize)>,
+    /// delete: rows still pending (cancelled payments are deleted).
+    pending: BTreeSet<MsgId>,
+    /// delete: DELETE statements run per message.
+    deletes: BTreeMap<MsgId, u32>,
+    /// delete: trace index of the first refund sent a second time.
+    second_refund: Option<(MsgId, usize)>,
+}
+
+impl Actors for World {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+        if to != CONSUMER {
+            return;
+        }
+        let Some(op) = self.ops.get(&p.msg).copied() else {
+            return;
+        };
+        match self.op {
+            Op::Increment => self.ledger.write(eng, CONSUMER, op.entry()),
+            Op::Set | Op::Upsert => {
+                let newest = self.newest.get(&op.merchant).copied().unwrap_or(0);
+                let unchanged = self.row.get(&op.merchant) == Some(&op.amount);
+                if self.op == Op::Upsert && unchanged {
+                    // ON CONFLICT DO UPDATE … WHERE row IS DISTINCT: 0 rows changed.
+                    eng.emit(Ev::Skip {
+                        node: CONSUMER,
+                        msg: op.msg,
+                        why: SkipWhy::Idempotent,
+                    });
+                    return;
+                }
+                if op.msg < newest && !unchanged {
+                    self.stale.push((op.msg, eng.trace.len()));
+                }
+                self.newest.insert(op.merchant, newest.max(op.msg));
+                self.row.insert(op.merchant, op.amount);
+                self.ledger.write(eng, CONSUMER, op.entry());
+            }
+            Op::Delete => {
+                // DELETE FROM pending WHERE id = k: removes the row the first time only…
+                self.pending.remove(&op.msg);
+                let n = self.deletes.entry(op.msg).or_insert(0);
+                *n += 1;
+                if *n == 2 && self.second_refund.is_none() {
+                    self.second_refund = Some((op.msg, eng.trace.len()));
+                }
+                // …but the refund that follows it goes out every time.
+                self.ledger.write(eng, CONSUMER, op.entry());
+            }
+            Op::IncrementWithId => {
+                if !self.applied_ids.insert(op.msg) {
+                    eng.emit(Ev::Skip {
+                        node: CONSUMER,
+                        msg: op.msg,
+                        why: SkipWhy::SeenId,
+                    });
+                    return;
+                }
+                eng.emit(Ev::DedupPut {
+                    node: CONSUMER,
+                    key: op.msg,
+                    expires: None,
+                });
+                self.ledger.write(eng, CONSUMER, op.entry());
+            }
+        }
+    }
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, _kind: u8, msg: u32, _attempt: u16) {
+        if node == PRODUCER {
+            eng.send(
+                PRODUCER,
+                CONSUMER,
+                HOP,
+                Payload::new(MsgKind::Request, msg, 0),
+                BASE,
+            );
+        }
+    }
+}
+
+/// "final state" for set/upsert: the balances equal truth.
+fn state_check(w: &World, truth: &[Payment]) -> Check {
+    let want = Ledger::truth(truth).balances();
+    let got = w.ledger.balances();
+    let wrong = want
+        .iter()
+        .find(|(m, v)| got.get(m).copied().unwrap_or(0) != **v)
+        .map(|(m, v)| (*m, *v, got.get(m).copied().unwrap_or(0)));
+    match wrong {
+        None => Check {
+            name: "final state".to_string(),
+            ok: true,
+            detail: if w.op == Op::Set {
+                "every balance is right; a repeated SET wrote the value that was already there"
+                    .to_string()
+            } else {
+                "every row is right; a repeated upsert found its row unchanged".to_string()
+            },
+            event: None,
+        },
+        Some((m, v, g)) => {
+            let by = w
+                .stale
+                .iter()
+                .find(|(msg, _)| w.ops.get(msg).is_some_and(|o| o.merchant == m));
+            let why = match by {
+                Some((msg, _)) => format!(
+                    ": a late copy of {} wrote an older total over a newer one",
+                    txn_name(*msg)
+                ),
+                None => String::new(),
+            };
+            Check {
+                name: "final state".to_string(),
+                ok: false,
+                detail: format!(
+                    "{} ends at {} instead of {}{why}",
+                    merchant_name(m),
+                    rupees(g),
+                    rupees(v)
+                ),
+                event: by.map(|b| b.1).or(w.stale.first().map(|s| s.1)),
+            }
+        }
+    }
+}
+
+fn delete_checks(w: &World, delivered: &BTreeSet<MsgId>) -> Vec<Check> {
+    let table_ok = w.pending.iter().all(|m| !delivered.contains(m));
+    let runs: u32 = w.deletes.values().sum();
+    let table = Check {
+        name: "table state".to_string(),
+        ok: table_ok,
+        detail: format!(
+            "{} DELETE statements ran for {} cancelled payments; each row is gone exactly once",
+            runs,
+            w.deletes.len()
+        ),
+        event: None,
+    };
+    let side = match w.second_refund {
+        None => Check {
+            name: "side effects".to_string(),
+            ok: true,
+            detail: "one refund per cancelled payment".to_string(),
+            event: None,
+        },
+        Some((msg, i)) => {
+            let twice = w.deletes.values().filter(|n| **n > 1).count();
+            Check {
+                name: "side effects".to_string(),
+                ok: false,
+                detail: format!(
+                    "the DELETE for {} ran again and removed nothing, but its refund went out a second time ({twice} payment{} refunded twice)",
+                    txn_name(msg),
+                    if twice == 1 { "" } else { "s" }
+                ),
+                event: Some(i),
+            }
+        }
+    };
+    vec![table, side]
+}
+
+fn nodes() -> Vec<NodeInfo> {
+    vec![
+        NodeInfo::new(0, "producer", NodeKind::Producer, 15, 50),
+        NodeInfo::new(1, "consumer + db", NodeKind::Database, 75, 50),
+    ]
+}
 
 impl Scenario for IdempotentOps {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
     }
+
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
+        let messages = params.get("messages") as usize;
+        let workload = workload(cfg.seed, messages);
+        let sets = as_sets(&workload);
+        let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
+        let end = 1 + SPACING * messages as Tick + BASE + dup_delay_max + 5;
+        let techniques = [
+            ("set", "SET balance = new total", Op::Set, Guarantee::None),
+            (
+                "increment",
+                "balance = balance + amount",
+                Op::Increment,
+                Guarantee::None,
+            ),
+            (
+                "upsert",
+                "Upsert the merchant's row",
+                Op::Upsert,
+                Guarantee::None,
+            ),
+            (
+                "delete",
+                "DELETE the payment, then refund",
+                Op::Delete,
+                Guarantee::None,
+            ),
+            (
+                "increment-with-id",
+                "Add unless this id was applied",
+                Op::IncrementWithId,
+                Guarantee::ExactlyOnce,
+            ),
+        ]
+        .into_iter()
+        .map(|(id, label, op, claim)| {
+            let ops: &[Payment] = match op {
+                Op::Set | Op::Upsert => &sets,
+                _ => &workload,
+            };
+            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            faults.set_hop(
+                HOP,
+                HopFaults {
+                    dup: Ratio::per_mille(params.get("dup")),
+                    dup_delay_max,
+                    ..HopFaults::NONE
+                },
+            );
+            let mut eng = Engine::new(2, end, faults);
+            eng.schedule_timed_faults();
+            for (i, w) in workload.iter().enumerate() {
+                eng.at(
+                    1 + SPACING * i as Tick,
+                    Item::Timer {
+                        node: PRODUCER,
+                        kind: 0,
+                        msg: w.msg,
+                        attempt: 0,
+                    },
+                );
+            }
+            let mut world = World {
+                op,
+                ops: ops.iter().map(|p| (p.msg, *p)).collect(),
+                ledger: Ledger::default(),
+                applied_ids: BTreeSet::new(),
+                newest: BTreeMap::new(),
+                row: BTreeMap::new(),
+                stale: Vec::new(),
+                pending: workload.iter().map(|p| p.msg).collect(),
+                deletes: BTreeMap::new(),
+                second_refund: None,
+            };
+            eng.run(&mut world);
+            let checks = match op {
+                Op::Set | Op::Upsert => vec![state_check(&world, ops)],
+                Op::Delete => {
+                    let delivered: BTreeSet<MsgId> = world.deletes.keys().copied().collect();
+                    delete_checks(&world, &delivered)
+                }
+                _ => Vec::new(),
+            };
+            finish(id, label, claim, nodes(), eng, world.ledger, ops, checks)
+        })
+        .collect();
         RunResult {
             scenario: INFO.id.to_string(),
             config: cfg.clone(),
             params: params.clone(),
-            workload: Vec::new(),
-            truth: Ledger::default(),
-            techniques: Vec::new(),
+            truth: Ledger::truth(&workload),
+            workload,
+            techniques,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::INFO;
+    use crate::sim::event::{Ev, SkipWhy};
+    use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
+    use crate::sim::RunResult;
+
+    const ID: &str = "idempotent-ops";
+
+    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
+        r.technique(t)
+            .unwrap()
+            .ledger
+            .balances()
+            .into_iter()
+            .collect()
+    }
+
+    fn count(r: &RunResult, t: &str, f: impl Fn(&Ev) -> bool) -> usize {
+        r.technique(t)
+            .unwrap()
+            .trace
+            .iter()
+            .filter(|e| f(&e.ev))
+            .count()
+    }
+
+    /// First seed in `0..n` where `check` of `technique` fails.
+    fn first_failing_check(o: &[(&str, i64)], technique: &str, check: &str, n: u64) -> Option<u64> {
+        (0..n).find(|&s| {
+            let r = run_with(ID, s, o);
+            r.technique(technique)
+                .unwrap()
+                .verdict
+                .checks
+                .iter()
+                .any(|c| c.name == check && !c.ok)
+        })
+    }
+
+    #[test]
+    fn showcase_each_operation_style() {
+        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        assert_eq!(truth, vec![(0, 8000), (1, 3600)]);
+        let copies = count(&r, "increment", |e| matches!(e, Ev::Apply { .. })) - 8;
+        assert_eq!(copies, 2);
+        // increment: every copy adds again.
+        assert_eq!(bal(&r, "increment"), vec![(0, 9900), (1, 5300)]);
+        let inc = &r.technique("increment").unwrap().verdict;
+        assert_eq!(inc.applied_twice, vec![1, 6]);
+        assert_eq!(
+            inc.summary(),
+            "m-A over by ₹1900, m-B over by ₹1700 — applied txn-1, txn-6 twice"
+        );
+        // set: right state, but each copy was a second write.
+        let set = r.technique("set").unwrap();
+        assert_eq!(bal(&r, "set"), truth);
+        assert!(set.verdict.holds && set.verdict.checks[0].ok);
+        assert!(!set.verdict.exactly_once);
+        // upsert: right state, copies change 0 rows.
+        let up = r.technique("upsert").unwrap();
+        assert_eq!(bal(&r, "upsert"), truth);
+        assert!(up.verdict.holds && up.verdict.exactly_once);
+        assert_eq!(
+            count(&r, "upsert", |e| matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::Idempotent,
+                    ..
+                }
+            )),
+            copies
+        );
+        // delete: the table is right, the refunds are doubled.
+        let del = r.technique("delete").unwrap();
+        assert!(del.verdict.checks[0].ok);
+        assert!(!del.verdict.checks[1].ok);
+        assert_eq!(
+            del.verdict.checks[0].detail,
+            "10 DELETE statements ran for 8 cancelled payments; each row is gone exactly once"
+        );
+        assert_eq!(
+            del.verdict.checks[1].detail,
+            "the DELETE for txn-1 ran again and removed nothing, but its refund went out a second time (2 payments refunded twice)"
+        );
+        assert_eq!(bal(&r, "delete"), bal(&r, "increment"));
+        // increment-with-id: exact.
+        let iid = r.technique("increment-with-id").unwrap();
+        assert!(iid.verdict.holds && iid.verdict.exactly_once);
+        assert_eq!(bal(&r, "increment-with-id"), truth);
+        assert_eq!(
+            count(&r, "increment-with-id", |e| matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::SeenId,
+                    ..
+                }
+            )),
+            copies
+        );
+    }
+
+    #[test]
+    fn increment_with_id_holds() {
+        assert_holds(ID, &[], &["increment-with-id"], 10_000);
+        assert_holds(
+            ID,
+            &[("dup", 1000), ("dup_delay_max_ticks", 30)],
+            &["increment-with-id"],
+            10_000,
+        );
+    }
+
+    #[test]
+    fn set_and_upsert_state_holds_when_copies_are_prompt() {
+        for seed in 0..10_000 {
+            let r = run_with(ID, seed, &[]);
+            for t in ["set", "upsert"] {
+                let v = &r.technique(t).unwrap().verdict;
+                assert!(v.holds, "{t} seed {seed}: {}", v.summary());
+            }
+        }
+    }
+
+    #[test]
+    fn late_copies_rewind_set_and_upsert() {
+        let late = [("dup_delay_max_ticks", 30)];
+        assert_eq!(
+            first_failing_check(&late, "set", "final state", 1000),
+            Some(1)
+        );
+        assert_eq!(
+            first_failing_check(&late, "upsert", "final state", 1000),
+            Some(1)
+        );
+        // On the showcase seed, txn-1's copy lands after m-A's later payments.
+        let r = run_with(ID, INFO.showcase_seed, &late);
+        for t in ["set", "upsert"] {
+            let v = &r.technique(t).unwrap().verdict;
+            assert!(!v.holds);
+            let c = &v.checks[0];
+            assert_eq!(
+                c.detail,
+                "m-A ends at ₹1900 instead of ₹8000: a late copy of txn-1 wrote an older total over a newer one"
+            );
+            let tr = &r.technique(t).unwrap().trace;
+            assert!(matches!(tr[c.event.unwrap()].ev, Ev::Apply { entry, .. } if entry.msg == 1));
+        }
+        // Order does not matter to the id-threaded increment.
+        assert!(
+            r.technique("increment-with-id")
+                .unwrap()
+                .verdict
+                .exactly_once
+        );
+    }
+
+    #[test]
+    fn increment_and_delete_break_on_duplicates() {
+        assert_eq!(first_violating_seed(ID, &[], "increment", 100), Some(0));
+        assert_eq!(first_violating_seed(ID, &[], "delete", 100), Some(0));
+        assert_eq!(
+            first_failing_check(&[], "delete", "side effects", 100),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn deterministic() {
+        assert_eq!(run_with(ID, 3, &[]), run_with(ID, 3, &[]));
     }
 }

@@ -1,34 +1,476 @@
-//! PLACEHOLDER — being written; replaced before landing.
+//! §1, §12 — Two Generals: agreement over a lossy channel is impossible.
+//!
+//! General A holds the plan. Messengers alternate A→B, B→A, …; messenger `r`
+//! (its `msg` is the round) gives its receiver knowledge of depth `r` ("B knows the
+//! plan" = 1, "A knows that B knows" = 2, …). A strategy fixes how long the chain
+//! is (`M` messengers) and commits at dawn: the receiver of the last messenger
+//! attacks iff it arrived (its level reached `M`); the sender of the last messenger
+//! attacks iff it got far enough to send it (level `M - 1`), since it can never
+//! learn whether it arrived. Losing any earlier messenger stops the chain and both
+//! stay home; losing the last one — whatever `M` — splits them.
 
+use super::param;
+use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::event::{Ev, MsgKind, Payload};
+use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::ids::{NodeId, Tick};
+use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::Ledger;
-use crate::sim::params::Params;
-use crate::sim::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+use crate::sim::params::{Params, Unit};
+use crate::sim::rng::Ratio;
+use crate::sim::run::{
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    TryThis,
+};
 
 pub struct TwoGenerals;
 
+const A: NodeId = NodeId(0);
+const B: NodeId = NodeId(1);
+/// Messengers from A to B.
+const HOP_AB: u8 = 0;
+/// Messengers from B to A.
+const HOP_BA: u8 = 1;
+/// Ticks a messenger takes to cross the valley.
+const TRAVEL: Tick = 5;
+
+const T_START: u8 = 0;
+const T_DAWN: u8 = 1;
+
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "two-generals",
-    title: "two-generals",
-    promise: "",
-    sections: &[],
-    explain: &[],
-    params: &[],
-    try_this: &[],
-    showcase_seed: 1,
+    title: "Two Generals",
+    promise: "watch one lost messenger leave one general attacking alone",
+    sections: &[1, 12],
+    explain: &[
+        "Two generals must attack together or not at all, and can only talk through messengers who may be caught on the way. A sends the plan; B cannot be sure A knows it arrived unless it sends a messenger back; A cannot be sure that one arrived without sending another; and so on. Each arrival adds one level to \"A knows that B knows that A knows…\".",
+        "Each column is a strategy that fixes how many messengers the chain has before the generals commit at dawn. The one who receives the last messenger attacks only if it arrives; the one who sends it has to decide without ever learning its fate. Lose any earlier messenger and both stay home; lose the last one and they split — for every chain length.",
+        "Adding rounds makes the bad run rarer, never impossible: there is always a last messenger. The same holds for a sender and a receiver of data. A sender either gives up after one try (at-most-once) or retries until it hears back (at-least-once); no number of retries turns the wire into exactly-once delivery.",
+        "Real systems get by with timeouts, which can be wrong about a process that is merely slow, so the honest promise is exactly-once processing under the same failure assumptions as everything else, with dedup and fencing cleaning up after a wrong guess.",
+    ],
+    params: &[
+        param(
+            "loss",
+            "Messenger loss",
+            Unit::PerMille,
+            0,
+            1000,
+            200,
+            "Chance that a messenger is caught on the way.",
+        ),
+        param(
+            "rounds",
+            "Rounds insisted on",
+            Unit::Count,
+            1,
+            8,
+            4,
+            "How many messengers the third strategy's chain has before the generals commit.",
+        ),
+    ],
+    try_this: &[
+        TryThis {
+            label: "A perfect valley",
+            set: &[("loss", 0)],
+            watch: "every strategy agrees, yet the last messenger's sender still never knew it arrived",
+        },
+        TryThis {
+            label: "Insist on eight rounds",
+            set: &[("rounds", 8), ("loss", 100)],
+            watch: "disagreement gets rarer, not impossible: step through seeds until the eighth messenger is caught",
+        },
+        TryThis {
+            label: "A dangerous valley",
+            set: &[("loss", 500)],
+            watch: "most runs stop early and both stay home; the split still happens when only the last messenger is caught",
+        },
+    ],
+    showcase_seed: 26,
 };
+
+struct World {
+    /// Messengers in the chain.
+    chain: u32,
+    level: [u32; 2],
+    decided: [Option<bool>; 2],
+}
+
+fn sender_of(round: u32) -> NodeId {
+    if round % 2 == 1 {
+        A
+    } else {
+        B
+    }
+}
+
+fn other(n: NodeId) -> NodeId {
+    if n == A {
+        B
+    } else {
+        A
+    }
+}
+
+fn name(n: NodeId) -> &'static str {
+    if n == A {
+        "A"
+    } else {
+        "B"
+    }
+}
+
+impl World {
+    fn send_messenger(&mut self, eng: &mut Engine, round: u32) {
+        let from = sender_of(round);
+        let hop = if from == A { HOP_AB } else { HOP_BA };
+        eng.send(
+            from,
+            other(from),
+            hop,
+            Payload::new(MsgKind::Messenger, round, 0),
+            TRAVEL,
+        );
+    }
+
+    /// The knowledge level `node` needs to attack.
+    fn threshold(&self, node: NodeId) -> u32 {
+        if other(sender_of(self.chain)) == node {
+            self.chain
+        } else {
+            self.chain - 1
+        }
+    }
+}
+
+impl Actors for World {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+        if p.kind != MsgKind::Messenger {
+            return;
+        }
+        let i = to.0 as usize;
+        self.level[i] = self.level[i].max(p.msg);
+        eng.emit(Ev::Knowledge {
+            node: to,
+            level: p.msg,
+        });
+        if p.msg < self.chain {
+            self.send_messenger(eng, p.msg + 1);
+        }
+    }
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, _msg: u32, _attempt: u16) {
+        match kind {
+            T_START if node == A => self.send_messenger(eng, 1),
+            T_DAWN => {
+                let attack = self.level[node.0 as usize] >= self.threshold(node);
+                self.decided[node.0 as usize] = Some(attack);
+                eng.emit(Ev::Decide { node, attack });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The "agreement" check, pointing at the loss that decided a split.
+fn agreement(eng: &Engine, w: &World) -> Check {
+    let chain = w.chain;
+    let last_from = sender_of(chain);
+    let last_to = other(last_from);
+    let (a, b) = (w.decided[0], w.decided[1]);
+    // The trace index of the loss of messenger `round`, if it was lost.
+    let lost_at = |round: u32| {
+        let net = eng.trace.iter().find_map(|e| match e.ev {
+            Ev::Send {
+                net, p, lost: true, ..
+            } if p.msg == round => Some(net),
+            _ => None,
+        })?;
+        eng.trace
+            .iter()
+            .position(|e| matches!(e.ev, Ev::Lose { net: n, .. } if n == net))
+    };
+    let first_lost = (1..=chain).find(|r| lost_at(*r).is_some());
+    match (a, b) {
+        (Some(x), Some(y)) if x == y => {
+            let detail = if x {
+                format!(
+                    "both attack — though {} never learned whether messenger {chain} arrived; it attacked on faith",
+                    name(last_from)
+                )
+            } else {
+                format!(
+                    "both stay home: messenger {} was caught before the chain of {chain} was complete",
+                    first_lost.unwrap_or(1)
+                )
+            };
+            Check {
+                name: "agreement".to_string(),
+                ok: true,
+                detail,
+                event: None,
+            }
+        }
+        (Some(_), Some(_)) => {
+            let decide = eng
+                .trace
+                .iter()
+                .position(|e| matches!(e.ev, Ev::Decide { .. }));
+            Check {
+                name: "agreement".to_string(),
+                ok: false,
+                detail: format!(
+                    "{} attacks alone: the last messenger ({chain}, {}→{}) was caught, so {} stayed home, and {} had no way to know",
+                    name(last_from),
+                    name(last_from),
+                    name(last_to),
+                    name(last_to),
+                    name(last_from)
+                ),
+                event: lost_at(chain).or(decide),
+            }
+        }
+        _ => Check {
+            name: "agreement".to_string(),
+            ok: false,
+            detail: "dawn never came for one of the generals".to_string(),
+            event: None,
+        },
+    }
+}
+
+fn nodes() -> Vec<NodeInfo> {
+    vec![
+        NodeInfo::new(0, "general A", NodeKind::General, 15, 50),
+        NodeInfo::new(1, "general B", NodeKind::General, 85, 50),
+    ]
+}
+
+fn run_strategy(
+    cfg: &RunConfig,
+    params: &Params,
+    id: &str,
+    label: String,
+    chain: u32,
+) -> TechniqueRun {
+    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let hop = HopFaults {
+        loss: Ratio::per_mille(params.get("loss")),
+        ..HopFaults::NONE
+    };
+    faults.set_hop(HOP_AB, hop);
+    faults.set_hop(HOP_BA, hop);
+    let dawn = 1 + TRAVEL * chain + 3;
+    let mut eng = Engine::new(2, dawn + 1, faults);
+    eng.schedule_timed_faults();
+    eng.at(
+        1,
+        Item::Timer {
+            node: A,
+            kind: T_START,
+            msg: 0,
+            attempt: 0,
+        },
+    );
+    for node in [A, B] {
+        eng.at(
+            dawn,
+            Item::Timer {
+                node,
+                kind: T_DAWN,
+                msg: 0,
+                attempt: 0,
+            },
+        );
+    }
+    let mut world = World {
+        chain,
+        level: [0, 0],
+        decided: [None, None],
+    };
+    eng.run(&mut world);
+    let verdict = Verdict::checks_only(vec![agreement(&eng, &world)]);
+    let end = eng.trace.last().map(|e| e.tick).unwrap_or(0).max(eng.now);
+    TechniqueRun {
+        id: id.to_string(),
+        label,
+        claim: Guarantee::None,
+        nodes: nodes(),
+        dedup_sizes: Vec::new(),
+        truncated: eng.truncated,
+        fired: eng.faults.fired,
+        trace: eng.trace,
+        ledger: Ledger::default(),
+        verdict,
+        end,
+    }
+}
 
 impl Scenario for TwoGenerals {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
     }
+
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
+        let rounds = params.get("rounds").clamp(1, 8) as u32;
+        let techniques = vec![
+            run_strategy(
+                cfg,
+                params,
+                "order-only",
+                "Send the order, no ack (1 messenger)".to_string(),
+                1,
+            ),
+            run_strategy(
+                cfg,
+                params,
+                "order-and-ack",
+                "Order plus one ack (2 messengers)".to_string(),
+                2,
+            ),
+            run_strategy(
+                cfg,
+                params,
+                "n-rounds",
+                format!("Insist on {rounds} messengers"),
+                rounds,
+            ),
+        ];
         RunResult {
             scenario: INFO.id.to_string(),
             config: cfg.clone(),
             params: params.clone(),
             workload: Vec::new(),
             truth: Ledger::default(),
-            techniques: Vec::new(),
+            techniques,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::INFO;
+    use crate::sim::event::Ev;
+    use crate::sim::fault::Fault;
+    use crate::sim::ids::NodeId;
+    use crate::sim::scenarios::testkit::{first_violating_seed, run_with};
+    use crate::sim::{run, RunConfig, RunResult};
+
+    const ID: &str = "two-generals";
+
+    fn decisions(r: &RunResult, t: &str) -> Vec<(u8, bool)> {
+        r.technique(t)
+            .unwrap()
+            .trace
+            .iter()
+            .filter_map(|e| match e.ev {
+                Ev::Decide { node, attack } => Some((node.0, attack)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn showcase_last_messenger_caught() {
+        let r = run_with(ID, INFO.showcase_seed, &[]);
+        assert_eq!(decisions(&r, "order-only"), vec![(0, true), (1, true)]);
+        assert_eq!(decisions(&r, "order-and-ack"), vec![(0, true), (1, true)]);
+        assert_eq!(decisions(&r, "n-rounds"), vec![(0, false), (1, true)]);
+        let t = r.technique("n-rounds").unwrap();
+        assert!(!t.verdict.holds);
+        let c = &t.verdict.checks[0];
+        assert_eq!(
+            c.detail,
+            "B attacks alone: the last messenger (4, B→A) was caught, so A stayed home, and B had no way to know"
+        );
+        let i = c.event.unwrap();
+        assert!(matches!(t.trace[i].ev, Ev::Lose { .. }));
+        assert_eq!(t.verdict.first_violation, Some(i));
+        // A reached "A knows that B knows the plan" (2), B reached 3.
+        let top = |n: u8| {
+            t.trace
+                .iter()
+                .filter_map(|e| match e.ev {
+                    Ev::Knowledge { node, level } if node == NodeId(n) => Some(level),
+                    _ => None,
+                })
+                .max()
+        };
+        assert_eq!((top(0), top(1)), (Some(2), Some(3)));
+        assert!(r.technique("order-only").unwrap().verdict.holds);
+    }
+
+    #[test]
+    fn no_loss_everyone_agrees() {
+        for rounds in 1..=8 {
+            let r = run_with(ID, 7, &[("loss", 0), ("rounds", rounds)]);
+            for t in &r.techniques {
+                assert!(t.verdict.holds, "rounds {rounds} {}", t.id);
+                let d = decisions(&r, &t.id);
+                assert_eq!(d, vec![(0, true), (1, true)]);
+            }
+        }
+    }
+
+    #[test]
+    fn every_strategy_has_a_disagreeing_seed() {
+        let found: Vec<Option<u64>> = (1..=8)
+            .map(|rounds| first_violating_seed(ID, &[("rounds", rounds)], "n-rounds", 1000))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                Some(1),
+                Some(8),
+                Some(5),
+                Some(26),
+                Some(18),
+                Some(2),
+                Some(0),
+                Some(6)
+            ]
+        );
+        assert_eq!(first_violating_seed(ID, &[], "order-only", 100), Some(1));
+        assert_eq!(first_violating_seed(ID, &[], "order-and-ack", 100), Some(8));
+        // The split is always "sender of the last messenger attacks alone".
+        let r = run_with(ID, 8, &[]);
+        assert_eq!(decisions(&r, "order-and-ack"), vec![(0, false), (1, true)]);
+    }
+
+    #[test]
+    fn dropping_the_last_messenger_by_hand_splits_them() {
+        for rounds in 1..=8u32 {
+            let hop = if rounds % 2 == 1 { 0 } else { 1 };
+            let mut cfg = RunConfig::seed(1)
+                .set("loss", 0)
+                .set("rounds", rounds as i64);
+            cfg.manual = vec![Fault::Lose {
+                hop,
+                msg: rounds,
+                attempt: 0,
+            }];
+            let r = run(ID, &cfg).unwrap();
+            let t = r.technique("n-rounds").unwrap();
+            assert!(!t.verdict.holds, "rounds {rounds}");
+            // The sender of the last messenger attacks, the receiver does not.
+            let sender = if rounds % 2 == 1 { 0 } else { 1 };
+            let d = decisions(&r, "n-rounds");
+            assert!(d.contains(&(sender, true)) && d.contains(&(1 - sender, false)));
+            // Dropping an earlier one instead: both stay home.
+            if rounds > 1 {
+                let mut cfg2 = cfg.clone();
+                cfg2.manual = vec![Fault::Lose {
+                    hop: 1 - hop,
+                    msg: rounds - 1,
+                    attempt: 0,
+                }];
+                let r2 = run(ID, &cfg2).unwrap();
+                assert_eq!(decisions(&r2, "n-rounds"), vec![(0, false), (1, false)]);
+            }
+        }
+    }
+
+    #[test]
+    fn deterministic() {
+        assert_eq!(run_with(ID, 5, &[]), run_with(ID, 5, &[]));
     }
 }

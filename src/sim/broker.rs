@@ -1,0 +1,261 @@
+//! A small Kafka-style broker model for the broker scenarios: partition logs, one
+//! consumer group's committed offset, producer ids with per-partition sequence
+//! numbers, producer epochs (fencing) and transactions. Pure state: every method
+//! that changes something also records it in the trace.
+//!
+//! Event conventions: `LogAppend`, `Txn` and offset `Commit`s happen at the broker
+//! node; `Rejected { why: DuplicateSequence }` is absorbed at the broker node;
+//! `Fence` names the producer instance that now owns the new epoch and
+//! `Rejected { why: Fenced }` names the zombie whose write was refused (as the
+//! replay view expects).
+
+use super::engine::Engine;
+use super::event::{CommitWhat, EntryKind, Ev, RejectWhy, TxnState};
+use super::ids::{MsgId, NodeId};
+use super::ledger::Payment;
+use super::rng::workload_rng;
+use rand::Rng;
+use std::collections::BTreeMap;
+
+/// One record of a partition log.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Rec {
+    pub msg: MsgId,
+    pub txn: Option<u32>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TxnStatus {
+    Open,
+    Committed,
+    Aborted,
+}
+
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub node: NodeId,
+    pub logs: Vec<Vec<Rec>>,
+    /// The consumer group's committed offset (next offset to read).
+    pub committed: u32,
+    txns: BTreeMap<u32, TxnStatus>,
+    next_txn: u32,
+    /// Producer id → current epoch.
+    epochs: BTreeMap<u32, u32>,
+    /// (producer id, partition) → last sequence number stored.
+    seqs: BTreeMap<(u32, u8), u32>,
+}
+
+impl Broker {
+    pub fn new(node: NodeId, partitions: u8) -> Broker {
+        Broker {
+            node,
+            logs: vec![Vec::new(); partitions.max(1) as usize],
+            committed: 0,
+            txns: BTreeMap::new(),
+            next_txn: 1,
+            epochs: BTreeMap::new(),
+            seqs: BTreeMap::new(),
+        }
+    }
+
+    pub fn len(&self, partition: u8) -> u32 {
+        self.logs
+            .get(partition as usize)
+            .map_or(0, |l| l.len() as u32)
+    }
+
+    pub fn rec(&self, partition: u8, offset: u32) -> Option<Rec> {
+        self.logs
+            .get(partition as usize)
+            .and_then(|l| l.get(offset as usize))
+            .copied()
+    }
+
+    /// Append a record; returns its offset.
+    pub fn append(&mut self, eng: &mut Engine, partition: u8, msg: MsgId, txn: Option<u32>) -> u32 {
+        let i = (partition as usize).min(self.logs.len() - 1);
+        let offset = self.logs[i].len() as u32;
+        self.logs[i].push(Rec { msg, txn });
+        eng.emit(Ev::LogAppend {
+            node: self.node,
+            partition: i as u8,
+            offset,
+            msg,
+            txn,
+        });
+        offset
+    }
+
+    /// An idempotent producer's write: refused if `(pid, partition)` already
+    /// stored sequence number `seq` (a retry of a write whose ack was lost).
+    #[allow(clippy::too_many_arguments)]
+    pub fn append_idempotent(
+        &mut self,
+        eng: &mut Engine,
+        partition: u8,
+        msg: MsgId,
+        txn: Option<u32>,
+        pid: u32,
+        seq: u32,
+    ) -> Result<u32, RejectWhy> {
+        let last = self.seqs.get(&(pid, partition)).copied();
+        if last.is_some_and(|l| seq <= l) {
+            eng.emit(Ev::Rejected {
+                node: self.node,
+                msg,
+                why: RejectWhy::DuplicateSequence,
+            });
+            return Err(RejectWhy::DuplicateSequence);
+        }
+        self.seqs.insert((pid, partition), seq);
+        Ok(self.append(eng, partition, msg, txn))
+    }
+
+    /// Commit the consumer group's offset (the next offset to read).
+    pub fn commit_offset(&mut self, eng: &mut Engine, value: u32) {
+        self.committed = value;
+        eng.emit(Ev::Commit {
+            node: self.node,
+            what: CommitWhat::Offset,
+            value,
+        });
+    }
+
+    pub fn begin(&mut self, eng: &mut Engine) -> u32 {
+        let txn = self.next_txn;
+        self.next_txn += 1;
+        self.txns.insert(txn, TxnStatus::Open);
+        eng.emit(Ev::Txn {
+            node: self.node,
+            txn,
+            state: TxnState::Begin,
+        });
+        txn
+    }
+
+    /// Write the commit or abort marker of an open transaction.
+    pub fn end(&mut self, eng: &mut Engine, txn: u32, commit: bool) {
+        if self.txns.get(&txn) != Some(&TxnStatus::Open) {
+            return;
+        }
+        let (status, state) = if commit {
+            (TxnStatus::Committed, TxnState::Commit)
+        } else {
+            (TxnStatus::Aborted, TxnState::Abort)
+        };
+        self.txns.insert(txn, status);
+        eng.emit(Ev::Txn {
+            node: self.node,
+            txn,
+            state,
+        });
+    }
+
+    pub fn status(&self, txn: u32) -> Option<TxnStatus> {
+        self.txns.get(&txn).copied()
+    }
+
+    /// Does `rec` belong to an aborted transaction?
+    pub fn aborted(&self, rec: Rec) -> bool {
+        rec.txn
+            .is_some_and(|t| self.status(t) == Some(TxnStatus::Aborted))
+    }
+
+    /// Where a reader's fetch stops: the log end for read_uncommitted; for
+    /// read_committed the first record of a still-open transaction (the last
+    /// stable offset).
+    pub fn readable_end(&self, partition: u8, read_committed: bool) -> u32 {
+        let Some(log) = self.logs.get(partition as usize) else {
+            return 0;
+        };
+        if !read_committed {
+            return log.len() as u32;
+        }
+        log.iter()
+            .position(|r| {
+                r.txn
+                    .is_some_and(|t| self.status(t) == Some(TxnStatus::Open))
+            })
+            .unwrap_or(log.len()) as u32
+    }
+
+    /// A new instance of producer `pid` registers: the epoch goes up and every
+    /// older instance is fenced. `instance` is the node that now owns the epoch.
+    pub fn register(&mut self, eng: &mut Engine, instance: NodeId, pid: u32) -> u32 {
+        let epoch = self.epochs.get(&pid).map_or(0, |e| e + 1);
+        self.epochs.insert(pid, epoch);
+        eng.emit(Ev::Fence {
+            node: instance,
+            epoch,
+        });
+        epoch
+    }
+
+    /// Accept a write of `pid` at `epoch`, or refuse it as a fenced zombie's.
+    pub fn check_epoch(
+        &mut self,
+        eng: &mut Engine,
+        writer: NodeId,
+        msg: MsgId,
+        pid: u32,
+        epoch: u32,
+    ) -> bool {
+        let current = self.epochs.get(&pid).copied().unwrap_or(0);
+        if epoch < current {
+            eng.emit(Ev::Rejected {
+                node: writer,
+                msg,
+                why: RejectWhy::Fenced,
+            });
+            return false;
+        }
+        true
+    }
+}
+
+/// `n` payments numbered from 1, spread over `merchants` merchants, amounts
+/// ₹100..=₹2000 in steps of ₹100 (drawn from the run's workload generator).
+pub fn payments(seed: u64, n: u32, merchants: u8) -> Vec<Payment> {
+    let mut rng = workload_rng(seed);
+    (1..=n)
+        .map(|msg| Payment {
+            msg,
+            merchant: rng.gen_range(0..merchants.max(1)),
+            amount: 100 * rng.gen_range(1..=20i64),
+            kind: EntryKind::Add,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::fault::Faults;
+
+    #[test]
+    fn sequences_fencing_and_last_stable_offset() {
+        let mut eng = Engine::new(3, 100, Faults::new(1, false, &[]));
+        let mut b = Broker::new(NodeId(0), 2);
+        assert_eq!(b.append_idempotent(&mut eng, 0, 1, None, 7, 0), Ok(0));
+        assert_eq!(
+            b.append_idempotent(&mut eng, 0, 1, None, 7, 0),
+            Err(RejectWhy::DuplicateSequence)
+        );
+        // Sequences are per partition.
+        assert_eq!(b.append_idempotent(&mut eng, 1, 2, None, 7, 0), Ok(0));
+        let t = b.begin(&mut eng);
+        b.append(&mut eng, 0, 3, Some(t));
+        b.append(&mut eng, 0, 4, None);
+        assert_eq!(b.readable_end(0, true), 1);
+        assert_eq!(b.readable_end(0, false), 3);
+        b.end(&mut eng, t, false);
+        assert_eq!(b.readable_end(0, true), 3);
+        assert!(b.aborted(b.rec(0, 1).unwrap()));
+        assert!(!b.aborted(b.rec(0, 2).unwrap()));
+        assert_eq!(b.register(&mut eng, NodeId(1), 9), 0);
+        assert_eq!(b.register(&mut eng, NodeId(2), 9), 1);
+        assert!(!b.check_epoch(&mut eng, NodeId(1), 5, 9, 0));
+        assert!(b.check_epoch(&mut eng, NodeId(2), 5, 9, 1));
+        assert_eq!(payments(3, 5, 3), payments(3, 5, 3));
+    }
+}
