@@ -108,7 +108,11 @@ fn bench() {
     for s in scenarios::all() {
         for seed in 0..200u64 {
             if let Ok(r) = run(s.info().id, &RunConfig::seed(seed)) {
-                events += r.techniques.iter().map(|t| t.trace.len() as u64).sum::<u64>();
+                events += r
+                    .techniques
+                    .iter()
+                    .map(|t| t.trace.len() as u64)
+                    .sum::<u64>();
             }
         }
     }
@@ -176,6 +180,7 @@ fn run_cmd(a: Args) -> ExitCode {
 /// would be large; its checksum identifies it).
 fn json_summary(r: &RunResult) -> String {
     use eop::sim::replay::View;
+    let unit = scenarios::info(&r.scenario).unit;
     let techniques: Vec<serde_json::Value> = r
         .techniques
         .iter()
@@ -189,7 +194,7 @@ fn json_summary(r: &RunResult) -> String {
                 "entries": t.ledger.entries.len(),
                 "counters": view.counters,
                 "verdict": t.verdict,
-                "summary": t.verdict.summary(),
+                "summary": t.verdict.summary_in(unit),
                 "events": t.trace.len(),
                 "end_tick": t.end,
                 "fired_faults": t.fired,
@@ -217,6 +222,7 @@ fn named(b: &std::collections::BTreeMap<u8, i64>) -> serde_json::Value {
 
 fn print_table(r: &RunResult) {
     use eop::sim::replay::View;
+    let unit = scenarios::info(&r.scenario).unit;
     println!(
         "scenario {}  seed {}  checksum {}",
         r.scenario,
@@ -239,16 +245,19 @@ fn print_table(r: &RunResult) {
     }
     merchants.sort_unstable();
     merchants.dedup();
-    let mut header = format!("{:<26}", "technique");
+    let mut header = format!("{:<36}", "technique");
     for m in &merchants {
-        header.push_str(&format!("{:>10}", merchant_name(*m)));
+        header.push_str(&format!("{:>11}", unit.entity(*m)));
     }
     header.push_str("  entries  sent deliv lost dupdel absorbed  verdict");
     println!("{header}");
     let row = |label: &str, b: &std::collections::BTreeMap<u8, i64>| {
-        let mut s = format!("{label:<26}");
+        let mut s = format!("{label:<36}");
         for m in &merchants {
-            s.push_str(&format!("{:>10}", rupees(b.get(m).copied().unwrap_or(0))));
+            s.push_str(&format!(
+                "{:>11}",
+                unit.amount(b.get(m).copied().unwrap_or(0))
+            ));
         }
         s
     };
@@ -263,7 +272,7 @@ fn print_table(r: &RunResult) {
             } else {
                 format!("{} BROKEN", t.claim.label())
             };
-            format!("{held}: {}", t.verdict.summary())
+            format!("{held}: {}", t.verdict.summary_in(unit))
         };
         println!(
             "{}  {:>7} {:>5} {:>5} {:>4} {:>6} {:>8}  {}",

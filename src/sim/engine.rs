@@ -23,7 +23,9 @@ pub enum Item {
         p: Payload,
     },
     /// A lost transmission reaching the point where it would have arrived.
-    Vanish { net: NetId },
+    Vanish {
+        net: NetId,
+    },
     /// A timer set by `node`; `kind`, `msg` and `attempt` are the actor's own.
     Timer {
         node: NodeId,
@@ -32,8 +34,12 @@ pub enum Item {
         attempt: u16,
     },
     Fault(Fault),
-    Restart { node: NodeId },
-    Resume { node: NodeId },
+    Restart {
+        node: NodeId,
+    },
+    Resume {
+        node: NodeId,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 use super::ids::{MsgId, NodeId, Tick};
 use super::rng::{Dice, Ratio};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One fault. Network faults name the transmission by `(hop, msg, attempt)`, which
 /// is the same in every technique; process faults name a node and a tick, or a
@@ -99,21 +99,37 @@ pub struct Faults {
     pub crash_at: Ratio,
     pub crash_down_max: Tick,
     explicit: BTreeSet<Fault>,
+    /// Explicit network faults by (kind, hop, msg, attempt) → extra ticks, and
+    /// crash points by (node, msg, point) → downtime: O(log n) look-ups per send.
+    net_index: BTreeMap<(u8, u8, MsgId, u16), Tick>,
+    crash_index: BTreeMap<(u8, MsgId, u8), Tick>,
     /// Every random fault that fired, in firing order (deduplicated).
     pub fired: Vec<Fault>,
+    fired_set: BTreeSet<Fault>,
 }
+
+const NET_LOSE: u8 = 0;
+const NET_DUP: u8 = 1;
+const NET_DELAY: u8 = 2;
 
 impl Faults {
     pub fn new(seed: u64, random: bool, explicit: &[Fault]) -> Faults {
-        Faults {
+        let mut f = Faults {
             dice: Dice::new(seed),
             random,
             hops: Vec::new(),
             crash_at: Ratio::NEVER,
             crash_down_max: 1,
-            explicit: explicit.iter().copied().collect(),
+            explicit: BTreeSet::new(),
+            net_index: BTreeMap::new(),
+            crash_index: BTreeMap::new(),
             fired: Vec::new(),
+            fired_set: BTreeSet::new(),
+        };
+        for x in explicit {
+            f.add_explicit(*x);
         }
+        f
     }
 
     pub fn set_hop(&mut self, hop: u8, f: HopFaults) {
@@ -133,7 +149,51 @@ impl Faults {
 
     /// Add a fault that the scenario's parameters ask for (not recorded as fired).
     pub fn add_explicit(&mut self, f: Fault) {
-        self.explicit.insert(f);
+        if !self.explicit.insert(f) {
+            return;
+        }
+        // Two explicit faults for one key: the smaller delay wins (order-independent).
+        match f {
+            Fault::Lose { hop, msg, attempt } => {
+                self.net_index
+                    .entry((NET_LOSE, hop, msg, attempt))
+                    .or_insert(0);
+            }
+            Fault::Duplicate {
+                hop,
+                msg,
+                attempt,
+                extra,
+            } => {
+                self.net_index
+                    .entry((NET_DUP, hop, msg, attempt))
+                    .and_modify(|e| *e = (*e).min(extra))
+                    .or_insert(extra);
+            }
+            Fault::Delay {
+                hop,
+                msg,
+                attempt,
+                extra,
+            } => {
+                self.net_index
+                    .entry((NET_DELAY, hop, msg, attempt))
+                    .and_modify(|e| *e = (*e).min(extra))
+                    .or_insert(extra);
+            }
+            Fault::CrashAt {
+                node,
+                msg,
+                point,
+                down,
+            } => {
+                self.crash_index
+                    .entry((node.0, msg, point))
+                    .and_modify(|e| *e = (*e).min(down))
+                    .or_insert(down);
+            }
+            _ => {}
+        }
     }
 
     /// The explicit timed faults, in order.
@@ -146,16 +206,16 @@ impl Faults {
     }
 
     fn fire(&mut self, f: Fault) {
-        if !self.explicit.contains(&f) && !self.fired.contains(&f) {
+        if !self.explicit.contains(&f) && self.fired_set.insert(f) {
             self.fired.push(f);
         }
     }
 
     pub fn lose(&mut self, hop: u8, msg: MsgId, attempt: u16) -> bool {
-        let f = Fault::Lose { hop, msg, attempt };
-        if self.explicit.contains(&f) {
+        if self.net_index.contains_key(&(NET_LOSE, hop, msg, attempt)) {
             return true;
         }
+        let f = Fault::Lose { hop, msg, attempt };
         let h = self.hop(hop);
         if self.random
             && self
@@ -170,16 +230,8 @@ impl Faults {
 
     /// Extra delay of a network duplicate of this transmission, if one is made.
     pub fn duplicate(&mut self, hop: u8, msg: MsgId, attempt: u16) -> Option<Tick> {
-        if let Some(extra) = self.explicit.iter().find_map(|f| match *f {
-            Fault::Duplicate {
-                hop: h,
-                msg: m,
-                attempt: a,
-                extra,
-            } if h == hop && m == msg && a == attempt => Some(extra),
-            _ => None,
-        }) {
-            return Some(extra);
+        if let Some(extra) = self.net_index.get(&(NET_DUP, hop, msg, attempt)) {
+            return Some(*extra);
         }
         let h = self.hop(hop);
         if self.random
@@ -208,17 +260,8 @@ impl Faults {
 
     /// Extra delay of this transmission (explicit delay, or random jitter).
     pub fn delay(&mut self, hop: u8, msg: MsgId, attempt: u16) -> Tick {
-        let explicit = self.explicit.iter().find_map(|f| match *f {
-            Fault::Delay {
-                hop: h,
-                msg: m,
-                attempt: a,
-                extra,
-            } if h == hop && m == msg && a == attempt => Some(extra),
-            _ => None,
-        });
-        if let Some(extra) = explicit {
-            return extra;
+        if let Some(extra) = self.net_index.get(&(NET_DELAY, hop, msg, attempt)) {
+            return *extra;
         }
         let h = self.hop(hop);
         if self.random && h.jitter_max > 0 {
@@ -245,16 +288,8 @@ impl Faults {
 
     /// Should `node` crash at `point` while handling `msg`? Returns the downtime.
     pub fn crash_at(&mut self, node: NodeId, msg: MsgId, point: u8) -> Option<Tick> {
-        if let Some(down) = self.explicit.iter().find_map(|f| match *f {
-            Fault::CrashAt {
-                node: n,
-                msg: m,
-                point: p,
-                down,
-            } if n == node && m == msg && p == point => Some(down),
-            _ => None,
-        }) {
-            return Some(down);
+        if let Some(down) = self.crash_index.get(&(node.0, msg, point)) {
+            return Some(*down);
         }
         if self.random
             && self.dice.chance(

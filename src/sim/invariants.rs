@@ -5,8 +5,8 @@
 //! * at-least-once ⇔ nothing lost; at-most-once ⇔ nothing applied twice.
 
 use super::event::{Ev, Event};
-use super::ids::{merchant_name, txn_name, Merchant, MsgId, NetId};
-use super::ledger::{rupees, Ledger, Payment};
+use super::ids::{txn_name, Merchant, MsgId, NetId};
+use super::ledger::{Ledger, LedgerUnit, Payment};
 use super::run::Guarantee;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -100,7 +100,11 @@ impl Verdict {
 
     /// Only scenario checks (no ledger), e.g. Two Generals.
     pub fn checks_only(checks: Vec<Check>) -> Verdict {
-        let first_violation = checks.iter().filter(|c| !c.ok).filter_map(|c| c.event).min();
+        let first_violation = checks
+            .iter()
+            .filter(|c| !c.ok)
+            .filter_map(|c| c.event)
+            .min();
         Verdict {
             holds: checks.iter().all(|c| c.ok),
             exactly_once: true,
@@ -112,17 +116,22 @@ impl Verdict {
         }
     }
 
-    /// "m-B off by ₹2000 — applied txn-3 twice" (empty when all is well).
+    /// "m-B over by ₹2000 — applied txn-3 twice" (empty when all is well).
     pub fn summary(&self) -> String {
+        self.summary_in(LedgerUnit::Rupees)
+    }
+
+    /// The summary in the scenario's own units ("match A over by 6 runs").
+    pub fn summary_in(&self, unit: LedgerUnit) -> String {
         let mut parts = Vec::new();
         for d in &self.diffs {
             let off = d.observed - d.truth;
             let sign = if off > 0 { "over" } else { "short" };
             parts.push(format!(
                 "{} {} by {}",
-                merchant_name(d.merchant),
+                unit.entity(d.merchant),
                 sign,
-                rupees(off.abs())
+                unit.amount(off.abs())
             ));
         }
         let mut why = Vec::new();

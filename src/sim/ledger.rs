@@ -1,8 +1,8 @@
 //! Ledgers: entries per merchant, balances, and the truth ledger.
 
+use super::engine::Engine;
 use super::event::{Entry, EntryKind, Ev};
 use super::ids::{Merchant, MsgId, NodeId};
-use super::engine::Engine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -86,5 +86,36 @@ pub fn rupees(v: i64) -> String {
         format!("-₹{}", -v)
     } else {
         format!("₹{v}")
+    }
+}
+
+/// What a scenario's ledger counts, for messages and tables.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LedgerUnit {
+    /// Merchants' balances in rupees (`m-B`, `₹2000`).
+    Rupees,
+    /// Runs on a match scoreboard (`match A`, `6 runs`).
+    Runs,
+    /// Telemetry: per-second sums of sample values (`second 3`, `117`).
+    Samples,
+}
+
+impl LedgerUnit {
+    /// The row a balance belongs to.
+    pub fn entity(self, m: Merchant) -> String {
+        match self {
+            LedgerUnit::Rupees => super::ids::merchant_name(m),
+            LedgerUnit::Runs => format!("match {}", (b'A' + (m % 26)) as char),
+            LedgerUnit::Samples => format!("second {m}"),
+        }
+    }
+    /// An amount, with its unit.
+    pub fn amount(self, v: i64) -> String {
+        match self {
+            LedgerUnit::Rupees => rupees(v),
+            LedgerUnit::Runs if v.abs() == 1 => format!("{v} run"),
+            LedgerUnit::Runs => format!("{v} runs"),
+            LedgerUnit::Samples => format!("{v}"),
+        }
     }
 }

@@ -86,10 +86,22 @@ impl ParamSpec {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ParamError {
-    UnknownScenario { name: String, allowed: Vec<String> },
-    UnknownParam { name: String, allowed: Vec<String> },
-    BadValue { name: String, value: String, allowed: String },
-    Malformed { text: String },
+    UnknownScenario {
+        name: String,
+        allowed: Vec<String>,
+    },
+    UnknownParam {
+        name: String,
+        allowed: Vec<String>,
+    },
+    BadValue {
+        name: String,
+        value: String,
+        allowed: String,
+    },
+    Malformed {
+        text: String,
+    },
 }
 
 impl fmt::Display for ParamError {

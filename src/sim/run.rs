@@ -203,6 +203,8 @@ pub struct ScenarioInfo {
     pub try_this: &'static [TryThis],
     /// The seed whose default run shows the claimed effect.
     pub showcase_seed: u64,
+    /// What the ledger counts (rupees, runs, samples).
+    pub unit: super::ledger::LedgerUnit,
 }
 
 /// One scenario: parameters, build, narrative, invariants.

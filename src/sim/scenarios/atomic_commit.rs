@@ -97,6 +97,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 1,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -136,6 +136,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 35,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -121,6 +121,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 2,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

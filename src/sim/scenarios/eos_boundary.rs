@@ -127,6 +127,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 1,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 struct World {

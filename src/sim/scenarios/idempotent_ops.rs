@@ -95,6 +95,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 3,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]

@@ -1,34 +1,516 @@
-//! PLACEHOLDER — being written; replaced before landing.
+//! §10 — threading the key through a pipeline.
+//!
+//! Live commentary flows source → stage-1 → stage-2 → stage-3 → viewers. Every
+//! hop is at-least-once (the network may duplicate a transmission, a lost ack
+//! makes the sender retry), and every stage dedups on the key it receives: the
+//! ball's (match id, ball id). The viewers' feed is the ledger: one entry per
+//! ball shown, worth the runs scored on it.
+//!
+//! `keyed-all-the-way` keeps the key on every hop. `one-stage-drops-key` has one
+//! middle stage (param `drop_key_stage`) forward the ball without its key: from
+//! there on nothing can tell a copy from a new ball, and duplicates made on the
+//! later hops reach the viewers although every other stage is correct.
 
-use crate::sim::ledger::Ledger;
-use crate::sim::params::Params;
-use crate::sim::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+use super::{finish, param};
+use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::ledger::{Ledger, Payment};
+use crate::sim::params::{Params, Unit};
+use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::run::{
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    TryThis,
+};
+use rand::Rng;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub struct KeyThreading;
 
+const SOURCE: NodeId = NodeId(0);
+const VIEWERS: NodeId = NodeId(4);
+/// Forward hops are 0..=3 (node h → node h+1); the ack of hop h travels on `ACK_HOP + h`.
+const ACK_HOP: u8 = 4;
+const STAGES: u8 = 3;
+
+const T_BALL: u8 = 0;
+const T_RETRY: u8 = 1;
+
+const BALL_SPACING: Tick = 5;
+const LATENCY: Tick = 2;
+const JITTER: Tick = 1;
+const ACK_TIMEOUT: Tick = 8;
+const DUP_DELAY_MAX: Tick = 4;
+
+static DROP_CHOICES: &[&str] = &["none", "stage-1", "stage-2", "stage-3"];
+
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "key-threading",
-    title: "key-threading",
-    promise: "",
-    sections: &[],
-    explain: &[],
-    params: &[],
-    try_this: &[],
-    showcase_seed: 1,
+    title: "Threading the key through a pipeline",
+    promise: "watch one stage that forgets the key put duplicate balls on every viewer's screen",
+    sections: &[10],
+    explain: &[
+        "Ball-by-ball commentary passes through three stages before it reaches the viewers. Every hop is at-least-once: the network sometimes delivers a message twice, and a sender that misses an ack sends again. So every stage remembers the keys it has seen — the ball's (match id, ball id) — and drops a repeat.",
+        "That only works if the key arrives. Let one middle stage forward the ball without its key, for example because it builds a fresh message and copies only the text. That stage still dedups correctly on what it received, and every other stage is unchanged.",
+        "Yet duplicates created after that stage can no longer be recognised: to the next stages and to the viewers a copy looks exactly like a new ball. Viewers see a boundary twice and the score runs ahead. Exactly-once processing across a pipeline needs the key on every hop, not just a correct dedup at each stage.",
+    ],
+    params: &[
+        param(
+            "balls",
+            "Balls",
+            Unit::Count,
+            1,
+            300,
+            8,
+            "Deliveries bowled; one enters the pipeline every 5 ticks.",
+        ),
+        param(
+            "dup",
+            "Duplication",
+            Unit::PerMille,
+            0,
+            500,
+            100,
+            "Chance that a hop delivers a transmission twice.",
+        ),
+        param(
+            "loss",
+            "Loss",
+            Unit::PerMille,
+            0,
+            500,
+            50,
+            "Chance that a hop loses a transmission or its ack; the sender retries after a timeout.",
+        ),
+        param(
+            "drop_key_stage",
+            "Stage that drops the key",
+            Unit::Choice(DROP_CHOICES),
+            0,
+            3,
+            2,
+            "Which middle stage forwards balls without their key in the second pipeline (none: both pipelines keep it).",
+        ),
+    ],
+    try_this: &[
+        TryThis {
+            label: "Drop the key at the last stage",
+            set: &[("drop_key_stage", 3)],
+            watch: "only the last hop can sneak duplicates through — fewer, but still some",
+        },
+        TryThis {
+            label: "Drop the key at the first stage",
+            set: &[("drop_key_stage", 1), ("balls", 20)],
+            watch: "three hops without a key: the most duplicates reach the viewers",
+        },
+        TryThis {
+            label: "Keep the key everywhere",
+            set: &[("drop_key_stage", 0)],
+            watch: "both pipelines now agree with the real score",
+        },
+        TryThis {
+            label: "A very noisy network",
+            set: &[("dup", 500), ("loss", 300)],
+            watch: "lots of copies everywhere; the keyed pipeline still shows each ball once",
+        },
+    ],
+    showcase_seed: 0,
+    unit: crate::sim::ledger::LedgerUnit::Runs,
 };
+
+/// One transmission chain on a hop: the first send and its retries.
+#[derive(Clone, Debug)]
+struct Job {
+    key: Option<u32>,
+    attempt: u16,
+    acked: bool,
+}
+
+struct World {
+    workload: Vec<Payment>,
+    /// Stage that forwards without the key (0: none).
+    drop_stage: u8,
+    ledger: Ledger,
+    jobs: Vec<Job>,
+    /// (hop, msg, attempt) → job.
+    by_tx: BTreeMap<(u8, MsgId, u16), usize>,
+    /// Transmissions so far per (hop, msg): the next attempt number.
+    sends: BTreeMap<(u8, MsgId), u16>,
+    /// (hop, msg, attempt) already delivered (acked once).
+    delivered: BTreeSet<(u8, MsgId, u16)>,
+    /// Keys seen per receiving node.
+    seen: BTreeMap<NodeId, BTreeSet<u32>>,
+}
+
+impl World {
+    fn transmit(&mut self, eng: &mut Engine, hop: u8, msg: MsgId, job: usize) {
+        let n = self.sends.entry((hop, msg)).or_insert(0);
+        let attempt = *n;
+        *n += 1;
+        self.jobs[job].attempt = attempt;
+        self.by_tx.insert((hop, msg, attempt), job);
+        let p = Payload {
+            kind: MsgKind::Record,
+            msg,
+            key: self.jobs[job].key,
+            attempt,
+        };
+        let from = NodeId(hop);
+        eng.send(from, NodeId(hop + 1), hop, p, LATENCY);
+        eng.timer(ACK_TIMEOUT, from, T_RETRY, msg, attempt);
+    }
+
+    /// Start an at-least-once transfer of `msg` on `hop`.
+    fn forward(&mut self, eng: &mut Engine, hop: u8, msg: MsgId, key: Option<u32>) {
+        self.jobs.push(Job {
+            key,
+            attempt: 0,
+            acked: false,
+        });
+        let job = self.jobs.len() - 1;
+        self.transmit(eng, hop, msg, job);
+    }
+
+    /// Dedup on the received key; true if this delivery should be processed.
+    fn admit(&mut self, eng: &mut Engine, node: NodeId, p: Payload) -> bool {
+        match p.key {
+            Some(k) => {
+                if !self.seen.entry(node).or_default().insert(k) {
+                    eng.emit(Ev::Skip {
+                        node,
+                        msg: p.msg,
+                        why: SkipWhy::SeenId,
+                    });
+                    return false;
+                }
+                eng.emit(Ev::DedupPut {
+                    node,
+                    key: k,
+                    expires: None,
+                });
+                true
+            }
+            None => {
+                // Nothing to check: passed on, and shown so the learner sees why.
+                eng.emit(Ev::Skip {
+                    node,
+                    msg: p.msg,
+                    why: SkipWhy::NoKey,
+                });
+                true
+            }
+        }
+    }
+}
+
+impl Actors for World {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, hop: u8, p: Payload) {
+        match p.kind {
+            MsgKind::Ack => {
+                let fwd = hop - ACK_HOP;
+                if let Some(&job) = self.by_tx.get(&(fwd, p.msg, p.attempt)) {
+                    self.jobs[job].acked = true;
+                }
+            }
+            MsgKind::Record => {
+                // Ack each transmission once (a network copy of it needs no second ack).
+                if self.delivered.insert((hop, p.msg, p.attempt)) {
+                    let ack = Payload {
+                        kind: MsgKind::Ack,
+                        ..p
+                    };
+                    eng.send(to, from, ACK_HOP + hop, ack, LATENCY);
+                }
+                if !self.admit(eng, to, p) {
+                    return;
+                }
+                if to == VIEWERS {
+                    if let Some(pay) = self.workload.iter().find(|w| w.msg == p.msg).copied() {
+                        self.ledger.write(eng, VIEWERS, pay.entry());
+                    }
+                } else {
+                    let key = if to.0 == self.drop_stage { None } else { p.key };
+                    self.forward(eng, to.0, p.msg, key);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+        match kind {
+            T_BALL => self.forward(eng, 0, msg, Some(msg)),
+            T_RETRY => {
+                let hop = node.0;
+                let Some(&job) = self.by_tx.get(&(hop, msg, attempt)) else {
+                    return;
+                };
+                if self.jobs[job].acked || self.jobs[job].attempt != attempt {
+                    return;
+                }
+                eng.emit(Ev::Timeout {
+                    node,
+                    msg,
+                    attempt,
+                    suspect: None,
+                    false_alarm: false,
+                });
+                self.transmit(eng, hop, msg, job);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs off each ball of one match (merchant 0 is the match's scoreboard).
+fn workload(seed: u64, n: usize) -> Vec<Payment> {
+    const RUNS: [i64; 10] = [0, 0, 0, 1, 1, 1, 2, 3, 4, 6];
+    let mut rng = workload_rng(seed);
+    (1..=n as u32)
+        .map(|msg| Payment {
+            msg,
+            merchant: 0,
+            amount: RUNS[rng.gen_range(0..RUNS.len())],
+            kind: EntryKind::Add,
+        })
+        .collect()
+}
+
+fn nodes() -> Vec<NodeInfo> {
+    vec![
+        NodeInfo::new(0, "commentary source", NodeKind::Producer, 7, 50),
+        NodeInfo::new(1, "stage-1 (ingest)", NodeKind::Stage, 28, 50),
+        NodeInfo::new(2, "stage-2 (enrich)", NodeKind::Stage, 50, 50),
+        NodeInfo::new(3, "stage-3 (format)", NodeKind::Stage, 72, 50),
+        NodeInfo::new(4, "viewers", NodeKind::Viewer, 93, 50),
+    ]
+}
+
+fn run_technique(
+    cfg: &RunConfig,
+    params: &Params,
+    work: &[Payment],
+    id: &str,
+    label: &str,
+    drop_stage: u8,
+) -> TechniqueRun {
+    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let loss = Ratio::per_mille(params.get("loss"));
+    for hop in 0..=STAGES {
+        faults.set_hop(
+            hop,
+            HopFaults {
+                loss,
+                dup: Ratio::per_mille(params.get("dup")),
+                dup_delay_max: DUP_DELAY_MAX,
+                jitter_max: JITTER,
+            },
+        );
+        faults.set_hop(
+            ACK_HOP + hop,
+            HopFaults {
+                loss,
+                jitter_max: JITTER,
+                ..HopFaults::NONE
+            },
+        );
+    }
+    let end = 400 + BALL_SPACING * work.len() as Tick * 3;
+    let mut eng = Engine::new(5, end, faults);
+    eng.schedule_timed_faults();
+    for (i, w) in work.iter().enumerate() {
+        eng.at(
+            1 + BALL_SPACING * i as Tick,
+            Item::Timer {
+                node: SOURCE,
+                kind: T_BALL,
+                msg: w.msg,
+                attempt: 0,
+            },
+        );
+    }
+    let mut world = World {
+        workload: work.to_vec(),
+        drop_stage,
+        ledger: Ledger::default(),
+        jobs: Vec::new(),
+        by_tx: BTreeMap::new(),
+        sends: BTreeMap::new(),
+        delivered: BTreeSet::new(),
+        seen: BTreeMap::new(),
+    };
+    eng.run(&mut world);
+    finish(
+        id,
+        label,
+        Guarantee::ExactlyOnce,
+        nodes(),
+        eng,
+        world.ledger,
+        work,
+        Vec::new(),
+    )
+}
 
 impl Scenario for KeyThreading {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
     }
+
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
+        let work = workload(cfg.seed, params.get("balls") as usize);
+        let drop = params.get("drop_key_stage").clamp(0, STAGES as i64) as u8;
+        let drop_label = match drop {
+            0 => "Every stage keeps the key (no stage drops it)".to_string(),
+            s => format!("stage-{s} drops the key"),
+        };
+        let techniques = vec![
+            run_technique(
+                cfg,
+                params,
+                &work,
+                "keyed-all-the-way",
+                "Key kept on every hop",
+                0,
+            ),
+            run_technique(cfg, params, &work, "one-stage-drops-key", &drop_label, drop),
+        ];
         RunResult {
             scenario: INFO.id.to_string(),
             config: cfg.clone(),
             params: params.clone(),
-            workload: Vec::new(),
-            truth: Ledger::default(),
-            techniques: Vec::new(),
+            truth: Ledger::truth(&work),
+            workload: work,
+            techniques,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use crate::sim::event::{Ev, SkipWhy};
+    use crate::sim::ids::NodeId;
+    use crate::sim::RunResult;
+
+    const ID: &str = "key-threading";
+
+    fn skips_at(r: &RunResult, t: &str, why: SkipWhy, node: Option<u8>) -> usize {
+        r.technique(t)
+            .unwrap()
+            .trace
+            .iter()
+            .filter(|e| match e.ev {
+                Ev::Skip {
+                    why: w, node: n, ..
+                } => w == why && node.is_none_or(|x| NodeId(x) == n),
+                _ => false,
+            })
+            .count()
+    }
+
+    #[test]
+    fn showcase_a_six_shown_twice() {
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        assert_eq!(
+            r.truth_balances().into_iter().collect::<Vec<_>>(),
+            vec![(0, 19)]
+        );
+        let k = r.technique("keyed-all-the-way").unwrap();
+        assert!(k.verdict.holds && k.verdict.exactly_once);
+        assert_eq!(k.ledger.entries.len(), 8);
+        // Copies absorbed at stage-1, stage-2 (twice) and the viewers.
+        assert_eq!(skips_at(&r, "keyed-all-the-way", SkipWhy::SeenId, None), 4);
+        assert_eq!(
+            skips_at(&r, "keyed-all-the-way", SkipWhy::SeenId, Some(4)),
+            1
+        );
+
+        let d = r.technique("one-stage-drops-key").unwrap();
+        assert_eq!(d.label, "stage-2 drops the key");
+        // Ball 5 was a six; the last hop delivered it twice and nobody could tell.
+        assert_eq!(d.verdict.applied_twice, vec![5]);
+        assert_eq!(
+            d.ledger.balances().into_iter().collect::<Vec<_>>(),
+            vec![(0, 25)]
+        );
+        assert_eq!(d.ledger.entries.len(), 9);
+        // Stage-2 itself still dedups what it receives; it just forwards no key.
+        assert_eq!(
+            skips_at(&r, "one-stage-drops-key", SkipWhy::SeenId, Some(2)),
+            2
+        );
+        assert_eq!(
+            skips_at(&r, "one-stage-drops-key", SkipWhy::SeenId, Some(4)),
+            0
+        );
+        assert_eq!(
+            skips_at(&r, "one-stage-drops-key", SkipWhy::NoKey, None),
+            17
+        );
+        assert!(d.trace.iter().any(|e| matches!(
+            e.ev,
+            Ev::Send { hop: 2, p, .. } if p.key.is_none()
+        )));
+    }
+
+    #[test]
+    fn keyed_holds_on_10k_seeds() {
+        assert_holds(ID, &[], &["keyed-all-the-way"], 10_000);
+    }
+
+    #[test]
+    fn keyed_holds_on_a_noisy_network() {
+        assert_holds(
+            ID,
+            &[("dup", 500), ("loss", 300), ("balls", 12)],
+            &["keyed-all-the-way"],
+            300,
+        );
+    }
+
+    #[test]
+    fn dropping_the_key_pinned_violations() {
+        let seed = first_violating_seed(ID, &[], "one-stage-drops-key", 1000);
+        assert_eq!(seed, Some(0));
+        for (stage, pinned, twice) in [(1, 0, vec![5, 6, 7]), (3, 0, vec![5])] {
+            let o = [("drop_key_stage", stage)];
+            assert_eq!(
+                first_violating_seed(ID, &o, "one-stage-drops-key", 1000),
+                Some(pinned),
+                "stage {stage}"
+            );
+            let r = run_with(ID, pinned, &o);
+            let v = &r.technique("one-stage-drops-key").unwrap().verdict;
+            assert_eq!(v.applied_twice, twice, "stage {stage}");
+            assert!(v.lost.is_empty());
+        }
+    }
+
+    #[test]
+    fn no_stage_dropping_means_no_violation() {
+        assert_holds(
+            ID,
+            &[("drop_key_stage", 0)],
+            &["keyed-all-the-way", "one-stage-drops-key"],
+            1_000,
+        );
+    }
+
+    #[test]
+    fn deterministic() {
+        let a = run_with(ID, 5, &[("balls", 60), ("dup", 400)]);
+        let b = run_with(ID, 5, &[("balls", 60), ("dup", 400)]);
+        assert_eq!(a, b);
+        assert_eq!(a.checksum(), b.checksum());
+    }
+
+    #[test]
+    fn try_this_settings_are_valid() {
+        for t in super::INFO.try_this {
+            let r = run_with(ID, super::INFO.showcase_seed, t.set);
+            assert!(!r.techniques.is_empty(), "{}", t.label);
         }
     }
 }

@@ -22,9 +22,9 @@ pub mod key_threading;
 pub mod outbox;
 pub mod quarter_end;
 pub mod telemetry;
-pub mod two_generals;
 #[cfg(test)]
 pub mod testkit;
+pub mod two_generals;
 pub mod walkthrough;
 pub mod zombie_fencing;
 

@@ -133,6 +133,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 7,
+    unit: crate::sim::ledger::LedgerUnit::Samples,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

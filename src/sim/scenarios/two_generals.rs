@@ -86,6 +86,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 26,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 struct World {

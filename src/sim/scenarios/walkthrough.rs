@@ -65,6 +65,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         },
     ],
     showcase_seed: 1,
+    unit: crate::sim::ledger::LedgerUnit::Rupees,
 };
 
 /// The five reference events (txn-3's copy is a redelivery, not a sixth payment).
@@ -104,7 +105,12 @@ impl Actors for World {
         match self.handler {
             Handler::Naive => {}
             Handler::Idempotent => {
-                if !self.per_merchant.entry(pay.merchant).or_default().insert(pay.msg) {
+                if !self
+                    .per_merchant
+                    .entry(pay.merchant)
+                    .or_default()
+                    .insert(pay.msg)
+                {
                     eng.emit(Ev::Skip {
                         node: HANDLER,
                         msg: pay.msg,
@@ -139,7 +145,13 @@ impl Actors for World {
 
     fn on_timer(&mut self, eng: &mut Engine, node: NodeId, _kind: u8, msg: u32, _attempt: u16) {
         if node == BROKER {
-            eng.send(BROKER, HANDLER, HOP, Payload::new(MsgKind::Record, msg, 0), 2);
+            eng.send(
+                BROKER,
+                HANDLER,
+                HOP,
+                Payload::new(MsgKind::Record, msg, 0),
+                2,
+            );
         }
     }
 }
@@ -238,7 +250,12 @@ mod tests {
     use crate::sim::{run, RunConfig};
 
     fn balances(r: &crate::sim::RunResult, id: &str) -> Vec<(u8, i64)> {
-        r.technique(id).unwrap().ledger.balances().into_iter().collect()
+        r.technique(id)
+            .unwrap()
+            .ledger
+            .balances()
+            .into_iter()
+            .collect()
     }
 
     #[test]
