@@ -170,7 +170,13 @@ pub fn decode(query: &str) -> Decoded {
             None => (unescape(p), String::new()),
         })
         .collect();
-    let get = |k: &str| pairs.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+    };
 
     let scenario = match get("s") {
         None | Some("") => DEFAULT_SCENARIO.to_string(),
@@ -227,7 +233,8 @@ pub fn decode(query: &str) -> Decoded {
         }
     }
     // Keep the scenario's declaration order (canonical links).
-    st.params.sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
+    st.params
+        .sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
     if let Some(f) = get("f") {
         for (i, item) in f.split(',').filter(|x| !x.is_empty()).enumerate() {
             if i >= MAX_FAULTS {

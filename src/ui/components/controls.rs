@@ -1,0 +1,287 @@
+//! The scenario's knobs, built from its `ParamSpec`s (flags → switches, per-mille →
+//! percent sliders, ticks and counts → sliders or number fields, choices → selects),
+//! its "try this" prompts, and the list of hand-made and dice-rolled faults.
+
+use crate::sim::params::{ParamSpec, Unit};
+use crate::sim::scenarios;
+use crate::ui::facts::{describe_fault, hop_ends};
+use crate::ui::state::{Action, RunData};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub scenario: AttrValue,
+    /// Non-default values.
+    pub params: Vec<(String, i64)>,
+    pub faults: Vec<crate::sim::fault::Fault>,
+    pub run: Rc<RunData>,
+    pub index: usize,
+    pub dispatch: Callback<Action>,
+}
+
+fn spec_of(scenario: &str, i: usize) -> Option<&'static ParamSpec> {
+    scenarios::find(scenario)
+        .ok()
+        .and_then(|s| s.info().params.get(i))
+}
+
+/// "12.5%" for a per-mille value.
+pub fn percent(v: i64) -> String {
+    if v % 10 == 0 {
+        format!("{}%", v / 10)
+    } else {
+        format!("{:.1}%", v as f64 / 10.0)
+    }
+}
+
+/// A value in the spec's unit, for display.
+pub fn show_value(spec: &ParamSpec, v: i64) -> String {
+    match spec.unit {
+        Unit::Flag => (if v != 0 { "on" } else { "off" }).to_string(),
+        Unit::PerMille => percent(v),
+        Unit::Ticks => format!("{v} tick{}", if v == 1 { "" } else { "s" }),
+        Unit::Count => v.to_string(),
+        Unit::Rupees => crate::sim::ledger::rupees(v),
+        Unit::Choice(names) => names
+            .get(usize::try_from(v).unwrap_or(usize::MAX))
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| v.to_string()),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ParamProps {
+    scenario: AttrValue,
+    idx: usize,
+    value: i64,
+    dispatch: Callback<Action>,
+}
+
+#[component]
+fn Param(props: &ParamProps) -> Html {
+    // The value shown while a slider is being dragged (committed on release).
+    let dragging = use_state(|| None::<i64>);
+    let Some(spec) = spec_of(&props.scenario, props.idx) else {
+        return html! {};
+    };
+    let name = spec.name;
+    let changed = props.value != spec.default;
+    let commit = {
+        let dispatch = props.dispatch.clone();
+        move |v: i64| dispatch.emit(Action::SetParam(name.to_string(), v))
+    };
+    let reset = {
+        let commit = commit.clone();
+        let d = spec.default;
+        Callback::from(move |_: MouseEvent| commit(d))
+    };
+    let head = |control_id: &str| {
+        html! {
+            <div class="param-head">
+                <label for={control_id.to_string()} class="param-label">{spec.label}</label>
+                if changed {
+                    <button class="link-btn" title={format!("Back to the default ({})", show_value(spec, spec.default))}
+                        aria-label={format!("Reset {} to its default", spec.label)} onclick={reset.clone()}>{"reset"}</button>
+                }
+            </div>
+        }
+    };
+    let control_id = format!("param-{name}");
+    let help = html! { <p class="param-help">{spec.help}</p> };
+    let body = match spec.unit {
+        Unit::Flag => {
+            let commit = commit.clone();
+            let onchange = Callback::from(move |e: Event| {
+                let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                commit(i64::from(on));
+            });
+            html! {
+                <div class={classes!("param", "flag", changed.then_some("changed"))}>
+                    <label class="switch">
+                        <input type="checkbox" role="switch" id={control_id.clone()} data-param={name}
+                            checked={props.value != 0} {onchange} />
+                        <span class="switch-track" aria-hidden="true"><span class="switch-thumb"></span></span>
+                        <span class="param-label">{spec.label}</span>
+                        <span class="switch-state">{if props.value != 0 { "on" } else { "off" }}</span>
+                    </label>
+                    {help}
+                </div>
+            }
+        }
+        Unit::Choice(names) => {
+            let commit = commit.clone();
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                commit(v.parse::<i64>().unwrap_or(0));
+            });
+            html! {
+                <div class={classes!("param", "choice", changed.then_some("changed"))}>
+                    {head(&control_id)}
+                    <select id={control_id.clone()} data-param={name} {onchange}>
+                        { for names.iter().enumerate().map(|(i, n)| html! {
+                            <option value={i.to_string()} selected={i as i64 == props.value}>{*n}</option>
+                        }) }
+                    </select>
+                    {help}
+                </div>
+            }
+        }
+        Unit::Rupees => {
+            let commit = commit.clone();
+            let dispatch = props.dispatch.clone();
+            let allowed = spec.allowed();
+            let onchange = Callback::from(move |e: Event| {
+                let input = e.target_unchecked_into::<HtmlInputElement>();
+                match input.value().trim().parse::<i64>() {
+                    Ok(v) => commit(v),
+                    Err(_) => {
+                        dispatch.emit(Action::Notify(format!("{name}: a whole number, {allowed}")))
+                    }
+                }
+            });
+            html! {
+                <div class={classes!("param", "number", changed.then_some("changed"))}>
+                    {head(&control_id)}
+                    <input type="number" id={control_id.clone()} data-param={name} min={spec.min.to_string()}
+                        max={spec.max.to_string()} value={props.value.to_string()} {onchange} />
+                    {help}
+                </div>
+            }
+        }
+        Unit::PerMille | Unit::Ticks | Unit::Count => {
+            let shown = dragging.unwrap_or(props.value);
+            let step = if spec.unit == Unit::PerMille { 5 } else { 1 };
+            let oninput = {
+                let dragging = dragging.clone();
+                Callback::from(move |e: InputEvent| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                    if let Ok(v) = v.parse::<i64>() {
+                        dragging.set(Some(v));
+                    }
+                })
+            };
+            let onchange = {
+                let dragging = dragging.clone();
+                let commit = commit.clone();
+                Callback::from(move |e: Event| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                    dragging.set(None);
+                    if let Ok(v) = v.parse::<i64>() {
+                        commit(v);
+                    }
+                })
+            };
+            html! {
+                <div class={classes!("param", "slider", changed.then_some("changed"))}>
+                    {head(&control_id)}
+                    <div class="slider-row">
+                        <input type="range" id={control_id.clone()} data-param={name}
+                            min={spec.min.to_string()} max={spec.max.to_string()} step={step.to_string()}
+                            value={shown.to_string()} {oninput} {onchange}
+                            aria-valuetext={show_value(spec, shown)} />
+                        <output for={control_id.clone()} class="slider-value">{show_value(spec, shown)}</output>
+                    </div>
+                    {help}
+                </div>
+            }
+        }
+    };
+    body
+}
+
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let Ok(sc) = scenarios::find(&props.scenario) else {
+        return html! {};
+    };
+    let info = sc.info();
+    let d = &props.dispatch;
+    let value_of = |spec: &ParamSpec| {
+        props
+            .params
+            .iter()
+            .find(|(n, _)| n == spec.name)
+            .map(|(_, v)| *v)
+            .unwrap_or(spec.default)
+    };
+    let tr = props.run.techniques().get(props.index);
+    let hops = tr.map(|t| hop_ends(&t.trace)).unwrap_or_default();
+    let nodes = tr.map(|t| t.nodes.clone()).unwrap_or_default();
+    let fired = tr.map(|t| t.fired.clone()).unwrap_or_default();
+
+    let params = info.params.iter().enumerate().map(|(i, spec)| {
+        html! {
+            <Param key={spec.name} scenario={props.scenario.clone()} idx={i} value={value_of(spec)} dispatch={d.clone()} />
+        }
+    });
+
+    let tries = info.try_this.iter().map(|t| {
+        let set: Vec<(String, i64)> = t.set.iter().map(|(n, v)| (n.to_string(), *v)).collect();
+        let settings: Vec<String> = t
+            .set
+            .iter()
+            .map(|(n, v)| match info.params.iter().find(|s| s.name == *n) {
+                Some(spec) => format!("{} = {}", spec.label, show_value(spec, *v)),
+                None => format!("{n} = {v}"),
+            })
+            .collect();
+        html! {
+            <li class="try">
+                <button class="btn try-btn" data-try={t.label} onclick={d.reform(move |_| Action::TryThis(set.clone()))}>
+                    {"▶ "}{t.label}
+                </button>
+                <p class="try-set muted">{settings.join(", ")}</p>
+                <p class="try-watch"><span class="muted">{"Watch: "}</span>{t.watch}</p>
+            </li>
+        }
+    });
+
+    let any_changed = !props.params.is_empty() || !props.faults.is_empty();
+
+    html! {
+        <section class="controls panel-box" aria-label="Settings">
+            <div class="box-head">
+                <h2>{"Break it"}</h2>
+                if any_changed {
+                    <button class="btn small ghost" data-action="defaults" onclick={d.reform(|_| Action::ResetParams)}>{"Restore defaults"}</button>
+                }
+            </div>
+            if info.params.is_empty() {
+                <p class="muted">{"No settings for this scenario yet."}</p>
+            } else {
+                <div class="params">{ for params }</div>
+            }
+            if !info.try_this.is_empty() {
+                <h3 class="sub-head">{"Try this"}</h3>
+                <ul class="tries">{ for tries }</ul>
+            }
+            <h3 class="sub-head">{"Hand-made faults"}</h3>
+            if props.faults.is_empty() {
+                <p class="muted small">{"None yet. Pause, then click a message in flight or a process on the stage."}</p>
+            } else {
+                <ul class="fault-list">
+                    { for props.faults.iter().enumerate().map(|(i, f)| html! {
+                        <li>
+                            <span>{describe_fault(f, &nodes, &hops)}</span>
+                            <button class="link-btn" aria-label="Remove this fault" data-action="remove-fault"
+                                onclick={d.reform(move |_| Action::RemoveFault(i))}>{"remove"}</button>
+                        </li>
+                    }) }
+                </ul>
+                <button class="btn small ghost" data-action="clear-faults" onclick={d.reform(|_| Action::ClearFaults)}>{"Remove all hand-made faults"}</button>
+            }
+            if !fired.is_empty() {
+                <details class="fired">
+                    <summary>{format!("Faults the dice rolled in this run ({})", fired.len())}</summary>
+                    <p class="muted small">{"From the rates above and the seed; the same seed rolls the same faults."}</p>
+                    <ul class="fault-list">
+                        { for fired.iter().take(50).map(|f| html! { <li>{describe_fault(f, &nodes, &hops)}</li> }) }
+                        if fired.len() > 50 { <li class="muted">{format!("… {} more", fired.len() - 50)}</li> }
+                    </ul>
+                </details>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,408 @@
+//! The ledgers side by side, as one comparison table: a column per technique plus
+//! the truth. Balances per merchant at the playhead (with the live difference from
+//! the truth), the live verdict against each technique's claim, what went wrong and a
+//! jump to where it first did, the delivery counters, and the entries that make up
+//! the balances (repeats and compensations marked).
+
+use crate::sim::event::EntryKind;
+use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
+use crate::sim::invariants::Verdict;
+use crate::sim::ledger::rupees;
+use crate::sim::replay::{Counters, View};
+use crate::sim::run::{Guarantee, TechniqueRun};
+use crate::ui::facts::{entry_amount, entry_rows, live_verdict};
+use crate::ui::state::{Action, RunData};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LedgersProps {
+    pub run: Rc<RunData>,
+    pub views: Rc<Vec<View>>,
+    pub tick: Tick,
+    pub index: usize,
+    pub dispatch: Callback<Action>,
+}
+
+/// Entries listed per column; older ones are summarised.
+const SHOWN_ENTRIES: usize = 40;
+/// Merchants listed before the rest are folded away.
+const SHOWN_MERCHANTS: usize = 12;
+
+/// One technique's column, computed once per render.
+struct Column<'a> {
+    tr: &'a TechniqueRun,
+    view: View,
+    live: Verdict,
+    done: bool,
+    tone: &'static str,
+    badge: String,
+}
+
+fn column<'a>(
+    tr: &'a TechniqueRun,
+    view: View,
+    workload: &[crate::sim::ledger::Payment],
+) -> Column<'a> {
+    let (live, done) = live_verdict(tr, &view, workload);
+    let ok_now = live.exactly_once && live.checks.iter().all(|c| c.ok);
+    let (tone, badge) = if done {
+        let fin = &tr.verdict;
+        let eo = fin.exactly_once && fin.checks.iter().all(|c| c.ok);
+        match (tr.claim, fin.holds, eo) {
+            (_, true, true) => ("good", "✓ exactly once".to_string()),
+            (Guarantee::None, _, false) => ("bad", "✕ not exactly once".to_string()),
+            (Guarantee::AtLeastOnce, true, false) => {
+                ("warn", "! duplicates, as at-least-once allows".to_string())
+            }
+            (Guarantee::AtMostOnce, true, false) => {
+                ("warn", "! losses, as at-most-once allows".to_string())
+            }
+            (c, true, false) => ("warn", format!("! {} held, not exactly once", c.label())),
+            (c, false, _) => ("bad", format!("✕ {} broken", c.label())),
+        }
+    } else if ok_now {
+        ("pending", "… right so far".to_string())
+    } else {
+        ("bad", "✕ already wrong".to_string())
+    };
+    Column {
+        tr,
+        view,
+        live,
+        done,
+        tone,
+        badge,
+    }
+}
+
+#[component]
+pub fn Ledgers(props: &LedgersProps) -> Html {
+    let run = &props.run;
+    let Some(result) = run.result.as_ref() else {
+        return html! { <p class="muted">{"No run."}</p> };
+    };
+    if result.techniques.is_empty() {
+        return html! {
+            <div class="ledger-empty">
+                <h2 class="section-title">{"Ledgers"}</h2>
+                <p class="muted">{"No ledgers yet: this scenario's simulator is still being written."}</p>
+            </div>
+        };
+    }
+    let truth = result.truth_balances();
+    let has_ledger = !result.workload.is_empty();
+    let cols: Vec<Column> = result
+        .techniques
+        .iter()
+        .enumerate()
+        .map(|(i, tr)| {
+            column(
+                tr,
+                props.views.get(i).cloned().unwrap_or_default(),
+                &result.workload,
+            )
+        })
+        .collect();
+    let mut merchants: BTreeSet<Merchant> = truth.keys().copied().collect();
+    for c in &cols {
+        merchants.extend(c.view.balances.keys().copied());
+    }
+    let sel = |i: usize| (i == props.index).then_some("selected");
+    let d = &props.dispatch;
+
+    // Header: technique names (select it for the stage), claims, verdicts.
+    let heads = cols.iter().enumerate().map(|(i, c)| {
+        let id = c.tr.id.clone();
+        let state = if c.done {
+            if c.tr.verdict.holds {
+                "held"
+            } else {
+                "broken"
+            }
+        } else {
+            "live"
+        };
+        html! {
+            <th scope="col" class={classes!("tcol", sel(i))} data-ledger={c.tr.id.clone()}>
+                <button class="lc-title" title="Show this technique on the stage" aria-pressed={(i == props.index).to_string()}
+                    onclick={d.reform(move |_| Action::SelectTechnique(id.clone()))}>{c.tr.label.clone()}</button>
+                <span class="lc-claim">{"claims "}{c.tr.claim.label()}</span>
+                <span class={classes!("verdict", c.tone)} data-verdict={state} data-technique-verdict={c.tr.id.clone()}>{c.badge.clone()}</span>
+            </th>
+        }
+    });
+    // Balances.
+    let merchant_rows = merchants.iter().take(SHOWN_MERCHANTS).map(|m| {
+        let name = merchant_name(*m);
+        let cells = cols.iter().enumerate().map(|(i, c)| {
+            let b = c.view.balances.get(m).copied().unwrap_or(0);
+            let diff = c.live.diffs.iter().find(|x| x.merchant == *m);
+            let (cls, note, title) = match diff {
+                Some(x) if x.observed > x.truth => (
+                    "over",
+                    format!("+{} over", rupees(x.observed - x.truth)),
+                    format!("{} more than the truth", rupees(x.observed - x.truth)),
+                ),
+                Some(x) => (
+                    "short",
+                    format!("−{} short", rupees(x.truth - x.observed)),
+                    format!("{} less than the truth", rupees(x.truth - x.observed)),
+                ),
+                None if c.done => ("ok", "✓".to_string(), "equals the truth".to_string()),
+                None => (
+                    "ok",
+                    "✓ so far".to_string(),
+                    "every payment applied so far was applied once".to_string(),
+                ),
+            };
+            html! {
+                <td class={classes!("num", cls, sel(i))}>
+                    <span class="bal" data-technique={c.tr.id.clone()} data-merchant={name.clone()} data-balance={b.to_string()}>{rupees(b)}</span>
+                    <span class={classes!("delta", cls)} title={title}>{note}</span>
+                </td>
+            }
+        });
+        let t = truth.get(m).copied().unwrap_or(0);
+        html! {
+            <tr>
+                <th scope="row">{name.clone()}</th>
+                { for cells }
+                <td class="num truth-col">
+                    <span class="bal" data-technique="truth" data-merchant={name} data-balance={t.to_string()}>{rupees(t)}</span>
+                </td>
+            </tr>
+        }
+    });
+    let hidden_merchants = merchants.len().saturating_sub(SHOWN_MERCHANTS);
+
+    // What went wrong, and where.
+    let summaries = cols.iter().enumerate().map(|(i, c)| {
+        let s = c.live.summary();
+        let first_bad = run.first_bad.get(i).copied().flatten();
+        let checks = c.live.checks.iter().map(|ch| html! {
+            <li class={if ch.ok { "good" } else { "bad" }}>
+                <span aria-hidden="true">{if ch.ok { "✓ " } else { "✕ " }}</span>{ch.detail.clone()}
+            </li>
+        });
+        html! {
+            <td class={classes!("why", sel(i))}>
+                if !s.is_empty() {
+                    <p class="lc-summary bad">{s}</p>
+                } else if c.done {
+                    <p class="lc-summary good">{if has_ledger { "matches the truth; nothing applied twice" } else { "every check passed" }}</p>
+                } else {
+                    <p class="lc-summary pending">{"nothing wrong yet"}</p>
+                }
+                if !c.live.checks.is_empty() && !c.done {
+                    <ul class="checks">{ for checks }</ul>
+                }
+                if let Some(t) = first_bad {
+                    <button class="btn small jump" data-action="jump-first-violation" data-technique-jump={c.tr.id.clone()}
+                        disabled={props.tick == t} title={format!("Move the playhead to tick {t}, where {} first went wrong", c.tr.label)}
+                        onclick={d.reform(move |_| Action::Seek(t))}>
+                        { if props.tick == t { format!("⤺ It first went wrong here (t{t})") } else { format!("⤺ Jump to where it first went wrong (t{t})") } }
+                    </button>
+                }
+                if c.tr.truncated {
+                    <p class="lc-note warn">{"This run hit the event cap and was cut short."}</p>
+                }
+            </td>
+        }
+    });
+
+    // Counters.
+    type Get = fn(&Counters) -> u32;
+    let counter_rows: [(&str, &str, Get, &str); 6] = [
+        (
+            "sent",
+            "transmissions towards the state (not acks)",
+            |c| c.sent,
+            "",
+        ),
+        (
+            "delivered",
+            "transmissions that arrived",
+            |c| c.delivered,
+            "",
+        ),
+        (
+            "lost",
+            "transmissions the network or a crash lost",
+            |c| c.lost,
+            "warn",
+        ),
+        (
+            "dup delivered",
+            "arrivals of a message already delivered",
+            |c| c.dup_delivered,
+            "warn",
+        ),
+        (
+            "dup absorbed",
+            "duplicates that changed nothing",
+            |c| c.dup_absorbed,
+            "good",
+        ),
+        (
+            "applied twice",
+            "ledger writes of a message already applied",
+            |c| c.applied_twice,
+            "bad",
+        ),
+    ];
+    let counters = counter_rows.iter().map(|(name, help, get, tone)| {
+        html! {
+            <tr class="counter-row">
+                <th scope="row" title={*help}>{*name}</th>
+                { for cols.iter().enumerate().map(|(i, c)| {
+                    let v = get(&c.view.counters);
+                    html! { <td class={classes!("num", (v > 0 && !tone.is_empty()).then_some(*tone), sel(i))}>{v}</td> }
+                }) }
+                <td class="num truth-col muted">{if *name == "applied twice" { "0" } else { "" }}</td>
+            </tr>
+        }
+    });
+
+    // Entries: components, so an unchanged list is not rebuilt or diffed per tick.
+    let entry_cells = cols.iter().enumerate().map(|(i, c)| {
+        html! {
+            <EntryCell run={run.clone()} index={i} n={c.view.entries.min(c.tr.ledger.entries.len())} selected={i == props.index} />
+        }
+    });
+
+    let ncols = cols.len() + 2;
+    html! {
+        <>
+            <h2 class="section-title">
+                {if has_ledger { "Ledgers at the playhead" } else { "Outcome at the playhead" }}
+                <span class="muted">{format!(" — tick {}", props.tick)}</span>
+            </h2>
+            <div class="ledger-scroll">
+                <table class="ledger-table">
+                    <caption class="sr-only">{"Balance per merchant for each technique and for the truth, at the playhead"}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="corner"></th>
+                            { for heads }
+                            if has_ledger {
+                                <th scope="col" class="tcol truth-col">
+                                    <span class="lc-title static">{"Truth"}</span>
+                                    <span class="lc-claim">{"each payment once"}</span>
+                                    <span class="verdict neutral">{"the target"}</span>
+                                </th>
+                            } else {
+                                <th class="truth-col"></th>
+                            }
+                        </tr>
+                    </thead>
+                    if has_ledger {
+                        <tbody class="balances">{ for merchant_rows }</tbody>
+                        if hidden_merchants > 0 {
+                            <tbody><tr><td colspan={ncols.to_string()} class="muted small">{format!("… and {hidden_merchants} more merchants")}</td></tr></tbody>
+                        }
+                    }
+                    <tbody class="why-row">
+                        <tr>
+                            <th scope="row">{"what went wrong"}</th>
+                            { for summaries }
+                            <td class="truth-col muted small">{if has_ledger { "the target every ledger is judged against" } else { "" }}</td>
+                        </tr>
+                    </tbody>
+                    <tbody class="counters">{ for counters }</tbody>
+                    if has_ledger {
+                        <tbody>
+                            <tr>
+                                <th scope="row">{"entries"}</th>
+                                { for entry_cells }
+                                <PaymentsCell run={run.clone()} />
+                            </tr>
+                        </tbody>
+                    }
+                </table>
+            </div>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EntryCellProps {
+    run: Rc<RunData>,
+    index: usize,
+    /// Entries written so far.
+    n: usize,
+    selected: bool,
+}
+
+/// The entries of one ledger up to the playhead, repeats and compensations marked.
+#[component]
+fn EntryCell(props: &EntryCellProps) -> Html {
+    let Some(tr) = props.run.techniques().get(props.index) else {
+        return html! { <td></td> };
+    };
+    let entries = entry_rows(&tr.ledger, props.n);
+    let dup_count = entries.iter().filter(|r| r.duplicate).count();
+    let comp_count = entries.iter().filter(|r| r.compensation).count();
+    let skip = entries.len().saturating_sub(SHOWN_ENTRIES);
+    html! {
+        <td class={classes!("entries-cell", props.selected.then_some("selected"))}>
+            <details class="entries" open={entries.len() <= 6}>
+                <summary>
+                    {format!("{} entr{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" })}
+                    if dup_count > 0 { <span class="tag bad">{format!("{dup_count} repeated")}</span> }
+                    if comp_count > 0 { <span class="tag warn">{format!("{comp_count} compensating")}</span> }
+                </summary>
+                if entries.is_empty() {
+                    <p class="muted small">{"nothing written yet"}</p>
+                } else {
+                    <ol class="entry-list" start={(skip + 1).to_string()}>
+                        if skip > 0 { <li class="muted">{format!("… {skip} earlier")}</li> }
+                        { for entries.iter().enumerate().skip(skip).map(|(k, r)| {
+                            let e = r.entry;
+                            html! {
+                                <li key={k} class={classes!("entry", r.duplicate.then_some("dup"), r.compensation.then_some("comp"), (e.kind == EntryKind::Set).then_some("set"))}>
+                                    <span class="e-txn">{txn_name(e.msg)}</span>{" "}
+                                    <span class="e-m">{merchant_name(e.merchant)}</span>{" "}
+                                    <span class="e-amt">{entry_amount(&e)}</span>
+                                    if r.duplicate { <span class="tag bad">{"✕ again"}</span> }
+                                    if r.compensation { <span class="tag warn">{"comp."}</span> }
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                }
+            </details>
+        </td>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PaymentsCellProps {
+    run: Rc<RunData>,
+}
+
+/// The truth's payments (the workload), each once.
+#[component]
+fn PaymentsCell(props: &PaymentsCellProps) -> Html {
+    let workload = props
+        .run
+        .result
+        .as_ref()
+        .map(|r| r.workload.as_slice())
+        .unwrap_or(&[]);
+    html! {
+        <td class="entries-cell truth-col">
+            <details class="entries">
+                <summary>{format!("{} payments", workload.len())}</summary>
+                <ol class="entry-list">
+                    { for workload.iter().map(|p| html! {
+                        <li><span class="e-txn">{txn_name(p.msg)}</span>{" "}
+                            <span class="e-m">{merchant_name(p.merchant)}</span>{" "}
+                            <span class="e-amt">{entry_amount(&p.entry())}</span></li>
+                    }) }
+                </ol>
+            </details>
+        </td>
+    }
+}

@@ -1,0 +1,69 @@
+//! The scenario list, in the teaching order of `scenarios::all()`, each with its
+//! one-line promise. Links are real links (`?s=<id>`): they open in a new tab too.
+
+use crate::sim::scenarios;
+use crate::ui::state::Action;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NavProps {
+    pub current: AttrValue,
+    pub dispatch: Callback<Action>,
+}
+
+#[component]
+pub fn Nav(props: &NavProps) -> Html {
+    let items = scenarios::all().iter().enumerate().map(|(i, s)| {
+        let info = s.info();
+        let id = info.id;
+        let current = props.current.as_str() == id;
+        // A placeholder module names itself by its id and promises nothing yet.
+        let building = info.promise.is_empty();
+        let title = if building { pretty(id) } else { info.title.to_string() };
+        let onclick = {
+            let dispatch = props.dispatch.clone();
+            Callback::from(move |e: MouseEvent| {
+                if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
+                    return;
+                }
+                e.prevent_default();
+                dispatch.emit(Action::SelectScenario(id.to_string()));
+            })
+        };
+        html! {
+            <li>
+                <a href={format!("?s={id}")}
+                    data-scenario={id}
+                    class={classes!("scn", current.then_some("current"), building.then_some("building"))}
+                    aria-current={current.then_some("page")}
+                    {onclick}>
+                    <span class="scn-num" aria-hidden="true">{i + 1}</span>
+                    <span class="scn-text">
+                        <span class="scn-title">{title}</span>
+                        if building {
+                            <span class="scn-promise">{"being built"}</span>
+                        } else {
+                            <span class="scn-promise">{info.promise}</span>
+                        }
+                    </span>
+                </a>
+            </li>
+        }
+    });
+    html! {
+        <nav class="scenario-nav" aria-label="Scenarios">
+            <h2 class="nav-head">{"Scenarios"}</h2>
+            <ol>{ for items }</ol>
+        </nav>
+    }
+}
+
+/// "two-generals" → "Two generals".
+fn pretty(id: &str) -> String {
+    let s = id.replace('-', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

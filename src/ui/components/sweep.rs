@@ -1,0 +1,259 @@
+//! "Find a breaking run": run the scenario over many seeds with the current settings,
+//! count how often each technique broke, and offer the smallest breaking run (shrunk
+//! to the fewest faults) for replay.
+//!
+//! The sweep runs in the `sweep_worker` Web Worker (started through
+//! `static/sweep-worker.js`), so the page keeps animating. Protocol (JSON strings):
+//! worker → `{"ready":true}`; page → a `SweepConfig`; worker → `{"progress":…}` after
+//! every chunk, then `{"result":SweepResult}` or `{"error":"…"}`. The worker is
+//! terminated when the panel goes away, the settings change or the learner stops it.
+
+use crate::sim::run::Guarantee;
+use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult};
+use crate::ui::share::{ShareState, ViewMode};
+use crate::ui::state::Action;
+use gloo::events::EventListener;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{HtmlSelectElement, MessageEvent, Worker};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SweepProps {
+    pub scenario: AttrValue,
+    pub params: Vec<(String, i64)>,
+    pub seed: u64,
+    pub dispatch: Callback<Action>,
+}
+
+const SIZES: &[u64] = &[200, 1000, 5000];
+/// The worker loader, relative to the page (works under any sub-path).
+const WORKER_URL: &str = "static/sweep-worker.js";
+
+#[derive(Clone, PartialEq)]
+enum Phase {
+    Idle,
+    Starting,
+    Running { done: u64, runs: u64 },
+    Done(Rc<SweepResult>),
+    Failed(String),
+}
+
+/// A running worker; dropping it stops the sweep.
+struct Job {
+    worker: Worker,
+    _message: EventListener,
+    _error: EventListener,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// What one message from the worker means.
+fn on_message(text: &str, cfg: &str, worker: &Worker) -> Option<Phase> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    if v.get("ready").is_some() {
+        let _ = worker.post_message(&JsValue::from_str(cfg));
+        return None;
+    }
+    if let Some(p) = v.get("progress") {
+        let done = p.get("done").and_then(|x| x.as_u64()).unwrap_or(0);
+        let runs = p.get("runs").and_then(|x| x.as_u64()).unwrap_or(0);
+        return Some(Phase::Running { done, runs });
+    }
+    if let Some(r) = v.get("result") {
+        return Some(match serde_json::from_value::<SweepResult>(r.clone()) {
+            Ok(r) => Phase::Done(Rc::new(r)),
+            Err(e) => Phase::Failed(format!("the sweep's answer could not be read: {e}")),
+        });
+    }
+    if let Some(e) = v.get("error") {
+        return Some(Phase::Failed(
+            e.as_str().unwrap_or("the sweep failed").to_string(),
+        ));
+    }
+    None
+}
+
+fn start_job(cfg: &SweepConfig, phase: UseStateHandle<Phase>) -> Result<Job, String> {
+    let worker =
+        Worker::new(WORKER_URL).map_err(|e| format!("could not start the sweep worker: {e:?}"))?;
+    let text = serde_json::to_string(cfg).map_err(|e| e.to_string())?;
+    let message = {
+        let (worker2, phase) = (worker.clone(), phase.clone());
+        EventListener::new(&worker, "message", move |e| {
+            let Some(m) = e.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            if let Some(p) = m
+                .data()
+                .as_string()
+                .and_then(|t| on_message(&t, &text, &worker2))
+            {
+                phase.set(p);
+            }
+        })
+    };
+    let error = EventListener::new(&worker, "error", move |_| {
+        phase.set(Phase::Failed(
+            "the sweep worker stopped with an error".to_string(),
+        ));
+    });
+    Ok(Job {
+        worker,
+        _message: message,
+        _error: error,
+    })
+}
+
+fn replay(scenario: &str, id: &str, cx: &Counterexample) -> Action {
+    let mut share = ShareState::new(scenario);
+    share.seed = cx.config.seed;
+    share.params = cx.config.params.clone();
+    share.faults = cx.config.manual.clone();
+    share.random_faults = cx.config.random_faults;
+    share.tick = Some(cx.tick);
+    share.technique = Some(id.to_string());
+    share.view = ViewMode::Stage;
+    Action::Load {
+        share,
+        warnings: Vec::new(),
+    }
+}
+
+#[component]
+pub fn Sweep(props: &SweepProps) -> Html {
+    let phase = use_state(|| Phase::Idle);
+    let runs = use_state(|| SIZES[0]);
+    let job = use_mut_ref(|| None::<Job>);
+
+    // New settings make an old result meaningless; leaving stops a running sweep.
+    {
+        let (phase, job) = (phase.clone(), job.clone());
+        use_effect_with((props.scenario.clone(), props.params.clone()), move |_| {
+            phase.set(Phase::Idle);
+            move || {
+                job.borrow_mut().take();
+            }
+        });
+    }
+    // A finished or failed sweep needs its worker no more.
+    if matches!(*phase, Phase::Done(_) | Phase::Failed(_)) && job.borrow().is_some() {
+        job.borrow_mut().take();
+    }
+
+    let start = {
+        let (phase, job) = (phase.clone(), job.clone());
+        let cfg = SweepConfig {
+            scenario: props.scenario.to_string(),
+            runs: *runs,
+            seed: props.seed,
+            params: props.params.clone(),
+        };
+        Callback::from(move |_: MouseEvent| {
+            job.borrow_mut().take();
+            match start_job(&cfg, phase.clone()) {
+                Ok(j) => {
+                    *job.borrow_mut() = Some(j);
+                    phase.set(Phase::Starting);
+                }
+                Err(e) => phase.set(Phase::Failed(e)),
+            }
+        })
+    };
+    let cancel = {
+        let (phase, job) = (phase.clone(), job.clone());
+        Callback::from(move |_: MouseEvent| {
+            job.borrow_mut().take();
+            phase.set(Phase::Idle);
+        })
+    };
+    let on_runs = {
+        let runs = runs.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            runs.set(v.parse().unwrap_or(SIZES[0]));
+        })
+    };
+    let busy = matches!(*phase, Phase::Running { .. } | Phase::Starting);
+
+    let body = match &*phase {
+        Phase::Idle => html! {
+            <p class="muted small">{"Runs the current settings over many seeds (one fault schedule each) and keeps the smallest run that breaks each technique."}</p>
+        },
+        Phase::Running { done, runs } => html! {
+            <div class="sweep-progress" role="status">
+                <progress max={runs.to_string()} value={done.to_string()}></progress>
+                <span>{if done >= runs { "shrinking the breaking runs…".to_string() } else { format!("{done} of {runs} runs") }}</span>
+            </div>
+        },
+        Phase::Starting => {
+            html! { <p role="status" class="small">{"Starting the sweep worker…"}</p> }
+        }
+        Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
+        Phase::Done(r) => {
+            let rows = r.techniques.iter().map(|t| {
+                let pct = if t.runs == 0 { 0.0 } else { t.violations as f64 * 100.0 / t.runs as f64 };
+                let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                let what = if t.claim == Guarantee::None {
+                    "not exactly once"
+                } else if t.claim_broken > 0 {
+                    "claim broken"
+                } else {
+                    "not exactly once"
+                };
+                let cls = if t.violations == 0 { "good" } else if t.claim_broken > 0 || t.claim == Guarantee::None { "bad" } else { "warn" };
+                html! {
+                    <li class={classes!("sweep-row", cls)}>
+                        <p class="sweep-head"><strong>{t.label.clone()}</strong>
+                            <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
+                        if t.violations == 0 {
+                            <p>{format!("✓ exactly once in all {} runs", t.runs)}</p>
+                        } else {
+                            <p>{format!("✕ {what} in {} of {} runs ({pct:.0}%)", t.violations, t.runs)}
+                                if !kinds.is_empty() { <span class="muted">{format!(" — {}", kinds.join(", "))}</span> }</p>
+                        }
+                        if let Some(cx) = &t.smallest {
+                            <p class="small">{format!("Smallest: {} fault{}, {} — ", cx.faults, if cx.faults == 1 { "" } else { "s" }, cx.summary)}
+                                <button class="link-btn" data-action="replay-counterexample" data-technique-replay={t.id.clone()}
+                                    onclick={props.dispatch.reform({
+                                        let (scn, id, cx) = (props.scenario.to_string(), t.id.clone(), cx.clone());
+                                        move |_| replay(&scn, &id, &cx)
+                                    })}>{format!("replay it at tick {}", cx.tick)}</button>
+                            </p>
+                        }
+                    </li>
+                }
+            });
+            html! {
+                <>
+                    <p class="small muted">{format!("{} runs, {} simulated events.", r.done, r.events)}</p>
+                    <ul class="sweep-list">{ for rows }</ul>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <section class="sweep panel-box" aria-label="Find a breaking run">
+            <h2>{"Find a breaking run"}</h2>
+            <div class="sweep-controls">
+                <label class="field">
+                    <span class="field-label">{"Runs"}</span>
+                    <select onchange={on_runs} disabled={busy} aria-label="Number of runs">
+                        { for SIZES.iter().map(|n| html! { <option value={n.to_string()} selected={*n == *runs}>{n}</option> }) }
+                    </select>
+                </label>
+                if busy {
+                    <button class="btn small" data-action="sweep-cancel" onclick={cancel}>{"Stop"}</button>
+                } else {
+                    <button class="btn small primary" data-action="sweep" onclick={start}>{"Search"}</button>
+                }
+            </div>
+            {body}
+        </section>
+    }
+}

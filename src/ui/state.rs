@@ -1,0 +1,984 @@
+//! The one reducer of the app (Yew `function_todomvc` style): [`State`], [`Action`]
+//! and `impl Reducible`.
+//!
+//! The simulation itself is never stepped here. A change of scenario, seed, parameter
+//! or hand-made fault re-runs the simulator once ([`RunData::compute`]) and keeps the
+//! result, with one [`Timeline`] per technique, behind an `Rc`. The playhead is a
+//! fractional tick (`pos`); what the stage shows at a tick is a pure fold of the
+//! trace prefix ([`ViewCache`]), so stepping back shows exactly what was shown before.
+
+use crate::sim::event::Event;
+use crate::sim::fault::Fault;
+use crate::sim::ids::Tick;
+use crate::sim::params::{ParamSpec, Params};
+use crate::sim::replay::{cursor_for_tick, Timeline, View};
+use crate::sim::run::{RunConfig, RunResult, ScenarioInfo, TechniqueRun};
+use crate::sim::scenarios;
+use crate::ui::share::{self, ShareState, ViewMode, MAX_FAULTS};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Playback speeds offered, in ticks per second.
+pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+/// A frame gap longer than this (a hidden tab, a debugger) does not jump the playhead.
+const MAX_FRAME_MS: f64 = 250.0;
+/// Roughly how long a whole run takes at the default speed, in seconds.
+const DEFAULT_RUN_SECONDS: f64 = 8.0;
+
+/// One simulator run and what the UI needs to show any moment of it.
+pub struct RunData {
+    /// Increases with every re-run (cheap identity for props and memos).
+    pub gen: u64,
+    pub scenario: String,
+    pub result: Option<RunResult>,
+    /// Why the run could not be made (bad parameters): shown instead of a stage.
+    pub error: Option<String>,
+    pub timelines: Vec<Timeline>,
+    /// The last tick of any technique.
+    pub end: Tick,
+    /// Per technique: the tick of the first event where its ledger went wrong.
+    pub first_bad: Vec<Option<Tick>>,
+}
+
+impl PartialEq for RunData {
+    fn eq(&self, other: &RunData) -> bool {
+        self.gen == other.gen
+    }
+}
+
+impl RunData {
+    pub fn compute(
+        gen: u64,
+        scenario: &str,
+        seed: u64,
+        params: &[(String, i64)],
+        faults: &[Fault],
+        random_faults: bool,
+    ) -> RunData {
+        let cfg = RunConfig {
+            seed,
+            params: params.to_vec(),
+            manual: faults.to_vec(),
+            random_faults,
+        };
+        match scenarios::run(scenario, &cfg) {
+            Ok(result) => {
+                let timelines = result
+                    .techniques
+                    .iter()
+                    .map(|t| Timeline::new(&t.trace, snapshot_every(t.trace.len())))
+                    .collect();
+                let first_bad = result
+                    .techniques
+                    .iter()
+                    .map(|t| {
+                        t.verdict
+                            .first_violation
+                            .and_then(|i| t.trace.get(i))
+                            .map(|e| e.tick)
+                    })
+                    .collect();
+                RunData {
+                    gen,
+                    scenario: scenario.to_string(),
+                    end: result.end(),
+                    result: Some(result),
+                    error: None,
+                    timelines,
+                    first_bad,
+                }
+            }
+            Err(e) => RunData {
+                gen,
+                scenario: scenario.to_string(),
+                result: None,
+                error: Some(e.to_string()),
+                timelines: Vec::new(),
+                end: 0,
+                first_bad: Vec::new(),
+            },
+        }
+    }
+
+    pub fn techniques(&self) -> &[TechniqueRun] {
+        self.result
+            .as_ref()
+            .map(|r| r.techniques.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// The scenario ran but has no technique yet (its module is still a placeholder).
+    pub fn is_placeholder(&self) -> bool {
+        self.result
+            .as_ref()
+            .is_some_and(|r| r.techniques.is_empty())
+    }
+
+    /// The next tick after `t` at which any technique has an event.
+    pub fn next_event_tick(&self, t: Tick) -> Option<Tick> {
+        self.techniques()
+            .iter()
+            .filter_map(|tr| {
+                let i = cursor_for_tick(&tr.trace, t);
+                tr.trace.get(i).map(|e| e.tick)
+            })
+            .min()
+    }
+
+    /// The last tick before `t` at which any technique has an event.
+    pub fn prev_event_tick(&self, t: Tick) -> Option<Tick> {
+        if t == 0 {
+            return None;
+        }
+        self.techniques()
+            .iter()
+            .filter_map(|tr| {
+                let i = cursor_for_tick(&tr.trace, t - 1);
+                i.checked_sub(1)
+                    .and_then(|j| tr.trace.get(j))
+                    .map(|e| e.tick)
+            })
+            .max()
+    }
+
+    /// Events of technique `i` that happen exactly at `tick`.
+    pub fn events_at(&self, i: usize, tick: Tick) -> &[Event] {
+        match self.techniques().get(i) {
+            Some(tr) => {
+                let a = if tick == 0 {
+                    0
+                } else {
+                    cursor_for_tick(&tr.trace, tick - 1)
+                };
+                let b = cursor_for_tick(&tr.trace, tick);
+                &tr.trace[a..b]
+            }
+            None => &[],
+        }
+    }
+}
+
+/// Whether two runs differ in any technique's trace.
+pub fn traces_differ(a: &RunData, b: &RunData) -> bool {
+    let (ta, tb) = (a.techniques(), b.techniques());
+    ta.len() != tb.len() || ta.iter().zip(tb).any(|(x, y)| x.trace != y.trace)
+}
+
+/// Snapshot spacing: every 128 events, but never more than ~256 snapshots per trace.
+fn snapshot_every(len: usize) -> usize {
+    Timeline::DEFAULT_EVERY.max(len / 256 + 1)
+}
+
+/// The speed preset that plays a run of `end` ticks in about eight seconds.
+pub fn default_speed(end: Tick) -> u32 {
+    let want = f64::from(end) / DEFAULT_RUN_SECONDS;
+    SPEEDS
+        .iter()
+        .copied()
+        .find(|s| f64::from(*s) >= want)
+        .unwrap_or(SPEEDS[SPEEDS.len() - 1])
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Warning,
+    Info,
+}
+
+/// A message shown on screen until dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub id: u32,
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct State {
+    pub scenario: String,
+    pub seed: u64,
+    /// Parameter values that differ from the scenario's defaults, in declaration order.
+    pub params: Vec<(String, i64)>,
+    /// Hand-made faults.
+    pub faults: Vec<Fault>,
+    /// Random faults from the parameters' rates; off when replaying a recorded schedule.
+    pub random_faults: bool,
+    pub run: Rc<RunData>,
+    /// The playhead in ticks; fractional while playing so tokens glide.
+    pub pos: f64,
+    /// Technique shown on the stage (None: the first).
+    pub technique: Option<String>,
+    pub view: ViewMode,
+    pub playing: bool,
+    /// Ticks per second.
+    pub speed: u32,
+    last_frame: Option<f64>,
+    pub notices: Vec<Notice>,
+    next_notice: u32,
+    pub embed: bool,
+    pub from: Option<Tick>,
+    pub to: Option<Tick>,
+    /// Increases when the learner opens another scenario: the URL gets a new history
+    /// entry (pushState) rather than a replaced one.
+    pub nav_mark: u64,
+    gen: u64,
+}
+
+pub enum Action {
+    /// A decoded link (first load, or the back button).
+    Load {
+        share: ShareState,
+        warnings: Vec<String>,
+    },
+    SelectScenario(String),
+    SetSeed(u64),
+    SetParam(String, i64),
+    ResetParams,
+    /// Apply a "try this" prompt (from the defaults) and watch it from the start.
+    TryThis(Vec<(String, i64)>),
+    /// Open a scenario with these settings and watch it from the start.
+    Explore {
+        scenario: String,
+        params: Vec<(String, i64)>,
+    },
+    AddFault(Fault),
+    RemoveFault(usize),
+    ClearFaults,
+    /// Random faults on (normal) or off (replay only the explicit list).
+    SetRandomFaults(bool),
+    Play,
+    Pause,
+    TogglePlay,
+    StepForward,
+    StepBack,
+    NextEvent,
+    PrevEvent,
+    Seek(Tick),
+    Reset,
+    /// An animation frame at this timestamp (ms).
+    Frame(f64),
+    SetSpeed(u32),
+    SelectTechnique(String),
+    SetView(ViewMode),
+    Notify(String),
+    Dismiss(u32),
+}
+
+impl State {
+    /// The state a decoded link describes (warnings become notices).
+    pub fn from_share(share: &ShareState, warnings: &[String]) -> State {
+        State::from_share_gen(share, warnings, 1)
+    }
+
+    fn from_share_gen(share: &ShareState, warnings: &[String], gen: u64) -> State {
+        let run = Rc::new(RunData::compute(
+            gen,
+            &share.scenario,
+            share.seed,
+            &share.params,
+            &share.faults,
+            share.random_faults,
+        ));
+        let end = run.end;
+        let mut s = State {
+            scenario: share.scenario.clone(),
+            seed: share.seed,
+            params: share.params.clone(),
+            faults: share.faults.clone(),
+            random_faults: share.random_faults,
+            speed: default_speed(end),
+            run,
+            pos: f64::from(end),
+            technique: share.technique.clone(),
+            view: share.view,
+            playing: false,
+            last_frame: None,
+            notices: Vec::new(),
+            next_notice: 1,
+            embed: share.embed,
+            from: share.from,
+            to: share.to,
+            nav_mark: 0,
+            gen,
+        };
+        if let Some(t) = share.tick {
+            s.pos = f64::from(t.min(end));
+            if t > end {
+                s.warn(format!(
+                    "tick {t} is past the end of this run; showing tick {end}"
+                ));
+            }
+        } else if share.autoplay {
+            s.pos = f64::from(share.from.unwrap_or(0).min(end));
+        } else if let Some(f) = share.from {
+            s.pos = f64::from(f.min(end));
+        }
+        if share.autoplay && s.pos < f64::from(end) {
+            s.playing = true;
+        }
+        if let Some(t) = &s.technique {
+            if !s.run.techniques().is_empty() && !s.run.techniques().iter().any(|x| &x.id == t) {
+                let t = t.clone();
+                s.warn(format!(
+                    "this scenario has no technique '{t}'; showing the first one"
+                ));
+                s.technique = None;
+            }
+        }
+        if let Some(e) = s.run.error.clone() {
+            s.warn(e);
+        }
+        for w in warnings {
+            s.warn(w.clone());
+        }
+        s
+    }
+
+    /// What the URL should say about this state. The tick is left out while playing
+    /// and when the playhead is at the end (the default).
+    pub fn share(&self) -> ShareState {
+        let tick = self.tick();
+        ShareState {
+            scenario: self.scenario.clone(),
+            seed: self.seed,
+            params: self.params.clone(),
+            faults: self.faults.clone(),
+            random_faults: self.random_faults,
+            tick: (!self.playing && tick != self.run.end).then_some(tick),
+            view: self.view,
+            technique: self.technique.clone(),
+            embed: self.embed,
+            autoplay: false,
+            from: self.from,
+            to: self.to,
+        }
+    }
+
+    pub fn query(&self) -> String {
+        share::encode(&self.share())
+    }
+
+    /// The whole tick the playhead is on.
+    pub fn tick(&self) -> Tick {
+        (self.pos.max(0.0).floor() as Tick).min(self.run.end)
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.pos >= f64::from(self.run.end)
+    }
+
+    pub fn info(&self) -> Option<&'static ScenarioInfo> {
+        scenarios::find(&self.scenario).ok().map(|s| s.info())
+    }
+
+    pub fn specs(&self) -> &'static [ParamSpec] {
+        self.info().map(|i| i.params).unwrap_or(&[])
+    }
+
+    /// Every parameter's current value (defaults filled in).
+    pub fn param_values(&self) -> Params {
+        Params::with(self.specs(), &self.params).unwrap_or_else(|_| Params::defaults(self.specs()))
+    }
+
+    /// Index of the technique shown on the stage.
+    pub fn technique_index(&self) -> usize {
+        self.technique
+            .as_ref()
+            .and_then(|t| self.run.techniques().iter().position(|x| &x.id == t))
+            .unwrap_or(0)
+    }
+
+    fn warn(&mut self, text: String) {
+        self.push_notice(NoticeKind::Warning, text);
+    }
+
+    fn push_notice(&mut self, kind: NoticeKind, text: String) {
+        if self.notices.iter().any(|n| n.text == text) {
+            return;
+        }
+        self.notices.push(Notice {
+            id: self.next_notice,
+            kind,
+            text,
+        });
+        self.next_notice += 1;
+        if self.notices.len() > 6 {
+            self.notices.remove(0);
+        }
+    }
+
+    /// Re-run after a change of seed, parameters or faults. The playhead keeps its
+    /// tick (clamped to the new run); a playhead at the end stays at the end.
+    fn rerun(&mut self) {
+        let was_at_end = self.at_end();
+        self.gen += 1;
+        self.run = Rc::new(RunData::compute(
+            self.gen,
+            &self.scenario,
+            self.seed,
+            &self.params,
+            &self.faults,
+            self.random_faults,
+        ));
+        let end = f64::from(self.run.end);
+        self.pos = if was_at_end { end } else { self.pos.min(end) };
+        if let Some(t) = &self.technique {
+            if !self.run.techniques().iter().any(|x| &x.id == t) {
+                self.technique = None;
+            }
+        }
+        if let Some(e) = self.run.error.clone() {
+            self.warn(e);
+        }
+    }
+
+    /// Replace the parameter overrides (keeping only valid, non-default values).
+    fn set_params(&mut self, values: &[(String, i64)]) {
+        let specs = self.specs();
+        let mut out: Vec<(String, i64)> = Vec::new();
+        for (name, v) in values {
+            match crate::sim::params::find(specs, name).and_then(|s| s.check(*v).map(|v| (s, v))) {
+                Ok((spec, v)) => {
+                    out.retain(|(n, _)| n != spec.name);
+                    if v != spec.default {
+                        out.push((spec.name.to_string(), v));
+                    }
+                }
+                Err(e) => self.warn(e.to_string()),
+            }
+        }
+        out.sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
+        self.params = out;
+    }
+
+    fn open_scenario(&mut self, id: &str) -> bool {
+        let Ok(sc) = scenarios::find(id) else {
+            self.warn(format!("there is no scenario '{id}'"));
+            return false;
+        };
+        self.scenario = id.to_string();
+        self.seed = sc.info().showcase_seed;
+        self.params.clear();
+        self.faults.clear();
+        self.random_faults = true;
+        self.technique = None;
+        self.from = None;
+        self.to = None;
+        self.playing = false;
+        self.last_frame = None;
+        self.nav_mark += 1;
+        self.pos = f64::MAX;
+        self.rerun();
+        self.speed = default_speed(self.run.end);
+        true
+    }
+
+    fn play(&mut self) {
+        if self.at_end() {
+            self.pos = f64::from(self.from.unwrap_or(0).min(self.run.end));
+        }
+        if self.at_end() {
+            return;
+        }
+        self.playing = true;
+        self.last_frame = None;
+    }
+
+    fn pause(&mut self) {
+        self.playing = false;
+        self.last_frame = None;
+    }
+
+    fn seek(&mut self, t: f64) {
+        self.pause();
+        self.pos = t.clamp(0.0, f64::from(self.run.end));
+    }
+
+    /// Where forward play stops: the `to` of a step range ahead of the playhead, else the end.
+    fn stop_at(&self) -> f64 {
+        let end = f64::from(self.run.end);
+        match self.to {
+            Some(to) if f64::from(to) > self.pos => f64::from(to).min(end),
+            _ => end,
+        }
+    }
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        if let Action::Frame(_) = action {
+            if !self.playing {
+                return self;
+            }
+        }
+        let mut s = (*self).clone();
+        match action {
+            Action::Load { share, warnings } => {
+                let mark = s.nav_mark;
+                let notices = std::mem::take(&mut s.notices);
+                let next = s.next_notice;
+                s = State::from_share_gen(&share, &warnings, self.gen + 1);
+                s.nav_mark = mark;
+                // Keep earlier notices; renumber the new ones after them.
+                let fresh = std::mem::take(&mut s.notices);
+                s.notices = notices;
+                s.next_notice = next;
+                for n in fresh {
+                    s.push_notice(n.kind, n.text);
+                }
+            }
+            Action::SelectScenario(id) => {
+                if id == s.scenario {
+                    return self;
+                }
+                s.open_scenario(&id);
+            }
+            Action::Explore { scenario, params } => {
+                if scenario != s.scenario && !s.open_scenario(&scenario) {
+                    return Rc::new(s);
+                }
+                s.faults.clear();
+                s.set_params(&params);
+                s.rerun();
+                s.pos = 0.0;
+                s.play();
+            }
+            Action::SetSeed(seed) => {
+                if seed == s.seed {
+                    return self;
+                }
+                s.seed = seed;
+                s.rerun();
+            }
+            Action::SetParam(name, v) => {
+                let mut all = s.params.clone();
+                all.retain(|(n, _)| *n != name);
+                all.push((name, v));
+                s.set_params(&all);
+                if s.params == self.params {
+                    return Rc::new(s);
+                }
+                s.rerun();
+            }
+            Action::ResetParams => {
+                s.params.clear();
+                s.faults.clear();
+                s.rerun();
+            }
+            Action::TryThis(values) => {
+                s.faults.clear();
+                s.set_params(&values);
+                s.rerun();
+                s.pos = 0.0;
+                s.play();
+            }
+            Action::AddFault(f) => {
+                s.pause();
+                if s.faults.contains(&f) {
+                    return Rc::new(s);
+                }
+                if s.faults.len() >= MAX_FAULTS {
+                    s.warn(format!(
+                        "at most {MAX_FAULTS} hand-made faults; remove one first"
+                    ));
+                    return Rc::new(s);
+                }
+                s.faults.push(f);
+                s.rerun();
+                if !s.run.techniques().is_empty() && !traces_differ(&self.run, &s.run) {
+                    s.push_notice(
+                        NoticeKind::Info,
+                        format!(
+                            "That fault changed nothing in this run ({}): this link or process is modelled as reliable here, or it was already down or paused. It stays in the list; remove it if you like.",
+                            crate::ui::share::encode_fault(&f)
+                        ),
+                    );
+                }
+            }
+            Action::RemoveFault(i) => {
+                if i >= s.faults.len() {
+                    return self;
+                }
+                s.faults.remove(i);
+                s.rerun();
+            }
+            Action::ClearFaults => {
+                if s.faults.is_empty() {
+                    return self;
+                }
+                s.faults.clear();
+                s.rerun();
+            }
+            Action::SetRandomFaults(on) => {
+                if on == s.random_faults {
+                    return self;
+                }
+                s.random_faults = on;
+                s.rerun();
+            }
+            Action::Play => s.play(),
+            Action::Pause => s.pause(),
+            Action::TogglePlay => {
+                if s.playing {
+                    s.pause()
+                } else {
+                    s.play()
+                }
+            }
+            Action::StepForward => {
+                let t = s.pos.floor() + 1.0;
+                s.seek(t);
+            }
+            Action::StepBack => {
+                let f = s.pos.floor();
+                let t = if s.pos > f { f } else { f - 1.0 };
+                s.seek(t);
+            }
+            Action::NextEvent => {
+                let t = s.run.next_event_tick(s.tick()).unwrap_or(s.run.end);
+                s.seek(f64::from(t));
+            }
+            Action::PrevEvent => {
+                let t = s.run.prev_event_tick(s.tick()).unwrap_or(0);
+                s.seek(f64::from(t));
+            }
+            Action::Seek(t) => s.seek(f64::from(t)),
+            Action::Reset => s.seek(0.0),
+            Action::Frame(ts) => {
+                let dt = match s.last_frame {
+                    Some(last) => (ts - last).clamp(0.0, MAX_FRAME_MS),
+                    None => 0.0,
+                };
+                s.last_frame = Some(ts);
+                let stop = s.stop_at();
+                s.pos += dt * f64::from(s.speed) / 1000.0;
+                if s.pos >= stop {
+                    s.pos = stop;
+                    s.pause();
+                }
+            }
+            Action::SetSpeed(v) => {
+                s.speed = v.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
+            }
+            Action::SelectTechnique(t) => {
+                if s.run.techniques().iter().any(|x| x.id == t) {
+                    s.technique = Some(t);
+                }
+            }
+            Action::SetView(v) => s.view = v,
+            Action::Notify(text) => s.push_notice(NoticeKind::Info, text),
+            Action::Dismiss(id) => s.notices.retain(|n| n.id != id),
+        }
+        Rc::new(s)
+    }
+}
+
+/// The views of every technique at one tick, folded incrementally while the playhead
+/// moves forward (no snapshot is cloned per tick) and rebuilt from the [`Timeline`]
+/// snapshots on a jump or a step back.
+#[derive(Default)]
+pub struct ViewCache {
+    gen: u64,
+    views: Vec<View>,
+}
+
+impl ViewCache {
+    /// Largest forward gap folded event by event rather than from a snapshot.
+    const FOLD_AHEAD: usize = 512;
+
+    pub fn at(&mut self, run: &RunData, tick: Tick) -> &[View] {
+        let techs = run.techniques();
+        if self.gen != run.gen || self.views.len() != techs.len() {
+            self.gen = run.gen;
+            self.views = vec![View::default(); techs.len()];
+        }
+        for (i, tr) in techs.iter().enumerate() {
+            let target = cursor_for_tick(&tr.trace, tick);
+            let v = &mut self.views[i];
+            if v.cursor <= target && target - v.cursor <= Self::FOLD_AHEAD {
+                for e in &tr.trace[v.cursor..target] {
+                    v.apply(e);
+                }
+            } else if let Some(tl) = run.timelines.get(i) {
+                *v = tl.view_at(&tr.trace, target);
+            }
+        }
+        &self.views
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walkthrough() -> State {
+        State::from_share(&ShareState::new("walkthrough"), &[])
+    }
+
+    fn dispatch(s: State, a: Action) -> State {
+        (*Rc::new(s).reduce(a)).clone()
+    }
+
+    #[test]
+    fn opens_at_the_end_with_the_reference_outcome() {
+        let s = walkthrough();
+        assert!(s.run.end > 0);
+        assert_eq!(s.tick(), s.run.end);
+        assert!(s.at_end());
+        assert!(!s.playing);
+        let mut cache = ViewCache::default();
+        let views = cache.at(&s.run, s.tick()).to_vec();
+        let ids: Vec<&str> = s.run.techniques().iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["naive", "idempotent", "dedup"]);
+        assert_eq!(views[0].balances.get(&1), Some(&4000));
+        assert_eq!(views[1].balances.get(&1), Some(&2000));
+        assert_eq!(views[2].balances.get(&1), Some(&2000));
+        // The URL leaves the tick out at the end (the default).
+        assert_eq!(s.query(), "s=walkthrough");
+    }
+
+    #[test]
+    fn step_back_shows_exactly_what_was_shown_before() {
+        let mut s = walkthrough();
+        s = dispatch(s, Action::Reset);
+        assert_eq!(s.tick(), 0);
+        let mut cache = ViewCache::default();
+        let mut shown = Vec::new();
+        for _ in 0..=s.run.end {
+            shown.push(cache.at(&s.run, s.tick()).to_vec());
+            s = dispatch(s, Action::StepForward);
+        }
+        assert!(s.at_end());
+        for t in (0..=s.run.end).rev() {
+            s = dispatch(s, Action::Seek(t));
+            assert_eq!(
+                cache.at(&s.run, s.tick()),
+                shown[t as usize].as_slice(),
+                "tick {t}"
+            );
+        }
+        // And stepping back one at a time from the end.
+        let end = s.run.end;
+        s = dispatch(s, Action::Seek(end));
+        let mut t = s.run.end;
+        while t > 0 {
+            s = dispatch(s, Action::StepBack);
+            t -= 1;
+            assert_eq!(s.tick(), t);
+            assert_eq!(cache.at(&s.run, t), shown[t as usize].as_slice());
+        }
+    }
+
+    #[test]
+    fn the_view_cache_is_a_pure_fold_in_every_scenario() {
+        for sc in scenarios::all() {
+            let id = sc.info().id;
+            let s = State::from_share(&ShareState::new(id), &[]);
+            let run = &s.run;
+            let end = run.end;
+            let mut cache = ViewCache::default();
+            // A deterministic walk: forward in small and large steps, back, jumps.
+            let mut t: u32 = 0;
+            let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+            for _ in 0..120 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t = match x % 5 {
+                    0 => t.saturating_sub(1),
+                    1 => (t + 1).min(end),
+                    2 => (t + 7).min(end),
+                    3 => (x % (u64::from(end) + 1)) as u32,
+                    _ => t.saturating_sub(13),
+                };
+                let got = cache.at(run, t).to_vec();
+                for (i, tr) in run.techniques().iter().enumerate() {
+                    let want = View::of(&tr.trace[..cursor_for_tick(&tr.trace, t)]);
+                    assert!(
+                        got[i] == want,
+                        "{id}/{}: view at tick {t} is not the fold of its prefix",
+                        tr.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn frames_advance_by_speed_and_stop_at_the_end() {
+        let mut s = dispatch(walkthrough(), Action::Reset);
+        s = dispatch(s, Action::SetSpeed(2));
+        s = dispatch(s, Action::Play);
+        assert!(s.playing);
+        s = dispatch(s, Action::Frame(1000.0));
+        assert_eq!(s.pos, 0.0, "the first frame only sets the clock");
+        s = dispatch(s, Action::Frame(1100.0));
+        assert!((s.pos - 0.2).abs() < 1e-9);
+        // A long gap is capped.
+        s = dispatch(s, Action::Frame(10_000.0));
+        assert!((s.pos - 0.7).abs() < 1e-9);
+        for i in 0..1000 {
+            s = dispatch(s, Action::Frame(10_000.0 + 200.0 * f64::from(i + 1)));
+        }
+        assert!(!s.playing);
+        assert!(s.at_end());
+        // Play at the end starts over.
+        s = dispatch(s, Action::Play);
+        assert!(s.playing);
+        assert_eq!(s.pos, 0.0);
+    }
+
+    #[test]
+    fn frames_while_paused_change_nothing() {
+        let s = Rc::new(walkthrough());
+        let same = s.clone().reduce(Action::Frame(5.0));
+        assert!(Rc::ptr_eq(&s, &same));
+    }
+
+    #[test]
+    fn a_toggle_reruns_and_keeps_the_playhead() {
+        let mut s = dispatch(walkthrough(), Action::Seek(4));
+        let gen = s.run.gen;
+        s = dispatch(s, Action::SetParam("dup_txn3".into(), 0));
+        assert_ne!(s.run.gen, gen);
+        assert_eq!(s.tick(), 4);
+        assert_eq!(s.params, vec![("dup_txn3".to_string(), 0)]);
+        assert_eq!(s.query(), "s=walkthrough&p.dup_txn3=0&t=4");
+        // Setting the default again removes the override.
+        s = dispatch(s, Action::SetParam("dup_txn3".into(), 1));
+        assert!(s.params.is_empty());
+        // A bad value is refused with a notice, not applied.
+        s = dispatch(s, Action::SetParam("dup".into(), 5000));
+        assert!(s.params.is_empty());
+        assert_eq!(s.notices.len(), 1);
+        let id = s.notices[0].id;
+        s = dispatch(s, Action::Dismiss(id));
+        assert!(s.notices.is_empty());
+    }
+
+    #[test]
+    fn at_the_end_a_rerun_follows_the_new_end() {
+        let s = walkthrough();
+        let s = dispatch(s, Action::SetParam("dup".into(), 1000));
+        assert!(s.at_end());
+    }
+
+    #[test]
+    fn hand_made_faults_rerun_the_same_seed() {
+        let s = dispatch(walkthrough(), Action::Seek(2));
+        let f = Fault::Lose {
+            hop: 0,
+            msg: 1,
+            attempt: 0,
+        };
+        let s = dispatch(s, Action::AddFault(f));
+        assert_eq!(s.faults, vec![f]);
+        assert_eq!(s.tick(), 2);
+        let naive = &s.run.techniques()[0];
+        assert!(naive.verdict.lost.contains(&1));
+        let s = dispatch(s, Action::AddFault(f));
+        assert_eq!(s.faults.len(), 1, "no duplicate faults");
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        // Crashing a node that is already down changes nothing.
+        let c1 = Fault::Crash {
+            node: crate::sim::ids::NodeId(1),
+            at: 2,
+            down: 10,
+        };
+        let c2 = Fault::Crash {
+            node: crate::sim::ids::NodeId(1),
+            at: 3,
+            down: 5,
+        };
+        let s2 = dispatch(s.clone(), Action::AddFault(c1));
+        assert!(s2.notices.is_empty(), "{:?}", s2.notices);
+        let s2 = dispatch(s2, Action::AddFault(c2));
+        assert_eq!(s2.notices.len(), 1, "{:?}", s2.notices);
+        assert!(s.query().contains("f=L0.1.0"));
+        let s = dispatch(s, Action::RemoveFault(0));
+        assert!(s.faults.is_empty());
+    }
+
+    #[test]
+    fn scenario_change_resets_and_marks_history() {
+        let s = walkthrough();
+        let mark = s.nav_mark;
+        let s = dispatch(s, Action::SetSeed(77));
+        let s = dispatch(s, Action::SelectScenario("two-generals".into()));
+        assert_eq!(s.scenario, "two-generals");
+        assert_eq!(s.nav_mark, mark + 1);
+        assert_eq!(s.seed, scenarios::info("two-generals").showcase_seed);
+        let back = dispatch(
+            s,
+            Action::Load {
+                share: share::decode("?s=walkthrough&seed=77").state,
+                warnings: vec![],
+            },
+        );
+        assert_eq!(back.scenario, "walkthrough");
+        assert_eq!(back.seed, 77);
+        assert_eq!(
+            back.nav_mark,
+            mark + 1,
+            "a restore from history does not push"
+        );
+    }
+
+    #[test]
+    fn link_warnings_become_notices() {
+        let d = share::decode("?s=nope&seed=x");
+        let s = State::from_share(&d.state, &d.warnings);
+        assert_eq!(s.notices.len(), d.warnings.len());
+        assert!(s.notices.iter().all(|n| n.kind == NoticeKind::Warning));
+    }
+
+    #[test]
+    fn links_with_a_tick_and_autoplay() {
+        let s = State::from_share(&share::decode("?s=walkthrough&t=3").state, &[]);
+        assert_eq!(s.tick(), 3);
+        let s = State::from_share(&share::decode("?s=walkthrough&t=9999").state, &[]);
+        assert!(s.at_end());
+        assert_eq!(s.notices.len(), 1);
+        let s = State::from_share(&share::decode("?s=walkthrough&autoplay=1").state, &[]);
+        assert!(s.playing);
+        assert_eq!(s.tick(), 0);
+    }
+
+    #[test]
+    fn step_range_stops_at_to() {
+        let s = State::from_share(
+            &share::decode("?s=walkthrough&from=2&to=5&autoplay=1").state,
+            &[],
+        );
+        assert_eq!(s.tick(), 2);
+        let mut s = s;
+        for i in 0..100 {
+            s = dispatch(s, Action::Frame(100.0 * f64::from(i)));
+        }
+        assert_eq!(s.tick(), 5);
+        assert!(!s.playing);
+    }
+
+    #[test]
+    fn event_navigation() {
+        let s = dispatch(walkthrough(), Action::Reset);
+        let s = dispatch(s, Action::NextEvent);
+        let t1 = s.tick();
+        assert!(t1 > 0);
+        assert!(!s.run.events_at(0, t1).is_empty());
+        let s = dispatch(s, Action::NextEvent);
+        assert!(s.tick() > t1);
+        let s = dispatch(s, Action::PrevEvent);
+        assert_eq!(s.tick(), t1);
+    }
+
+    #[test]
+    fn default_speed_plays_a_run_in_seconds() {
+        assert_eq!(default_speed(0), 1);
+        assert_eq!(default_speed(8), 1);
+        assert_eq!(default_speed(12), 2);
+        assert_eq!(default_speed(1_000_000), 5000);
+    }
+}

@@ -1,0 +1,213 @@
+//! Tidy checks: rules about the source tree that the compiler cannot enforce.
+//!
+//! - `src/sim/` is pure and deterministic: no browser crate, no wall clock, no OS
+//!   randomness, no hash-ordered collections. Checked token by token on every line that
+//!   is not a `//` comment (so doc comments may explain the rule).
+//! - `src/ui/` (and `src/main.rs`) never leak a closure or timer with `.forget()`.
+//! - wasm-bindgen is pinned with `=` in Cargo.toml, and Cargo.lock and Trunk.toml agree
+//!   with the pin (the wasm-bindgen CLI that scripts/setup.sh installs must match).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Words `src/sim/` must not contain outside `//` comments. `true`: match only as a whole
+/// identifier/path token (so `yew` does not flag `yewtree`); `false`: any substring.
+const SIM_FORBIDDEN: &[(&str, bool)] = &[
+    ("yew", true),
+    ("web_sys", true),
+    ("web-sys", true),
+    ("gloo", true),
+    ("js_sys", true),
+    ("js-sys", true),
+    ("wasm_bindgen", true),
+    ("wasm-bindgen", true),
+    ("getrandom", true),
+    ("std::time", true),
+    ("SystemTime", true),
+    ("Instant", true),
+    ("thread_rng", true),
+    ("OsRng", true),
+    ("from_entropy", true),
+    ("HashMap", false),
+    ("HashSet", false),
+];
+
+const UI_FORBIDDEN: &[(&str, bool)] = &[(".forget()", false)];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Does `line` contain `needle` (as a whole token when `whole` is set)?
+fn contains(line: &str, needle: &str, whole: bool) -> bool {
+    let mut from = 0;
+    while let Some(i) = line[from..].find(needle) {
+        let start = from + i;
+        let end = start + needle.len();
+        if !whole {
+            return true;
+        }
+        let before_ok = !line[..start].chars().next_back().is_some_and(is_ident_char);
+        let after_ok = !line[end..].chars().next().is_some_and(is_ident_char);
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + needle.len().max(1);
+    }
+    false
+}
+
+/// Every violation in `text`: `(line number, offending word, line)`. Lines whose first
+/// non-blank characters are `//` (comments, doc comments) are skipped; all else is strict.
+fn violations(text: &str, forbidden: &[(&str, bool)]) -> Vec<(usize, String, String)> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        for &(needle, whole) in forbidden {
+            if contains(line, needle, whole) {
+                found.push((n + 1, needle.to_string(), line.trim().to_string()));
+            }
+        }
+    }
+    found
+}
+
+fn check_tree(paths: &[PathBuf], forbidden: &[(&str, bool)], rule: &str) {
+    assert!(!paths.is_empty(), "tidy: no files to check for {rule}");
+    let mut report = String::new();
+    for p in paths {
+        let text = fs::read_to_string(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
+        for (line, word, src) in violations(&text, forbidden) {
+            let rel = p.strip_prefix(root()).unwrap_or(p);
+            report.push_str(&format!("  {}:{line}: `{word}` in: {src}\n", rel.display()));
+        }
+    }
+    assert!(report.is_empty(), "tidy: {rule}\n{report}");
+}
+
+#[test]
+fn sim_knows_nothing_of_the_browser_clock_or_hashing() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/sim"), &mut files);
+    check_tree(
+        &files,
+        SIM_FORBIDDEN,
+        "src/sim must stay pure and deterministic (no browser crates, wall clock, OS randomness, HashMap/HashSet)",
+    );
+}
+
+#[test]
+fn ui_never_forgets_closures() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/ui"), &mut files);
+    files.push(root().join("src/main.rs"));
+    check_tree(
+        &files,
+        UI_FORBIDDEN,
+        "no `.forget()` in the UI: keep the handle (gloo timers/listeners cancel on drop)",
+    );
+}
+
+/// The value of `key = "…"` on the first line of `text` that starts with `key`.
+fn quoted_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix(key)?.trim_start().strip_prefix('=')?;
+        let rest = rest.trim_start();
+        // `key = "v"` or `key = { version = "v", … }`
+        let rest = match rest.strip_prefix('{') {
+            Some(inner) => inner
+                .split("version")
+                .nth(1)?
+                .trim_start()
+                .strip_prefix('=')?,
+            None => rest,
+        };
+        rest.trim_start().strip_prefix('"')?.split('"').next()
+    })
+}
+
+#[test]
+fn wasm_bindgen_is_pinned_and_tools_agree() {
+    let cargo_toml = fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let pin = quoted_value(&cargo_toml, "wasm-bindgen ")
+        .or_else(|| quoted_value(&cargo_toml, "wasm-bindgen="))
+        .expect("Cargo.toml must depend on wasm-bindgen");
+    let version = pin.strip_prefix('=').unwrap_or_else(|| {
+        panic!("Cargo.toml must pin wasm-bindgen exactly (`\"={pin}\"`), found \"{pin}\"")
+    });
+
+    let lock = fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    let locked = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"wasm-bindgen\"\n"))
+        .and_then(|p| quoted_value(p, "version"))
+        .expect("Cargo.lock must contain wasm-bindgen");
+    assert_eq!(
+        locked, version,
+        "Cargo.lock's wasm-bindgen differs from the pin"
+    );
+
+    let trunk = fs::read_to_string(root().join("Trunk.toml")).unwrap();
+    let tool = quoted_value(&trunk, "wasm_bindgen").expect("Trunk.toml [tools] wasm_bindgen");
+    assert_eq!(
+        tool, version,
+        "Trunk.toml [tools] wasm_bindgen differs from the pin"
+    );
+}
+
+#[test]
+fn checker_flags_offending_lines_and_spares_comments() {
+    let sample = "\
+//! Doc comment explaining why HashMap and yew are banned here.
+use std::collections::BTreeMap; // fine
+use std::collections::HashMap;
+    let now = std::time::Instant::now();
+fn yewtree() {}
+let _ = web_sys::window();
+    /// yew in a doc comment
+";
+    let v = violations(sample, SIM_FORBIDDEN);
+    let lines: Vec<usize> = v.iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(lines, vec![3, 4, 4, 6], "{v:?}");
+    assert_eq!(v[0].1, "HashMap");
+    assert_eq!(v[1].1, "std::time");
+    assert_eq!(v[2].1, "Instant");
+    assert_eq!(v[3].1, "web_sys");
+
+    let ui = "handle.forget();\n// never call .forget()\nlet t = Timeout::new(1, f);\n";
+    assert_eq!(violations(ui, UI_FORBIDDEN).len(), 1);
+    assert!(contains("Closure::forget(x).forget()", ".forget()", false));
+
+    assert_eq!(
+        quoted_value("wasm-bindgen = \"=0.2.1\"", "wasm-bindgen "),
+        Some("=0.2.1")
+    );
+    assert_eq!(
+        quoted_value(
+            "wasm-bindgen = { version = \"=0.2.1\", features = [] }",
+            "wasm-bindgen "
+        ),
+        Some("=0.2.1")
+    );
+}
