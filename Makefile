@@ -25,8 +25,8 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 
 # Total brotli-compressed size of dist/ (all files, app + sweep worker) may not exceed this.
-# Set to the measured total + ~10% (381,728 B on 2026-11-27); raise it deliberately, not casually.
-BUDGET_BROTLI_BYTES ?= 420000
+# Set to the measured total + ~10% (408,411 B on 2026-11-27); raise it deliberately, not casually.
+BUDGET_BROTLI_BYTES ?= 450000
 export BUDGET_BROTLI_BYTES
 
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(sort $(wildcard tests/wasm_*.rs)))
@@ -39,7 +39,7 @@ step = @printf '\n\033[1m==== %s ====\033[0m  (%s)\n' "$(1)" "$$(date +%T)"
 .NOTPARALLEL:
 
 .PHONY: help setup serve test build e2e screenshots size fmt clippy clippy-wasm test-native test-wasm \
-        e2e-only
+        e2e-only bench
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -80,7 +80,9 @@ test-wasm:
 
 build: setup
 	$(call step,trunk build --release --offline -> dist/)
-	trunk build --release --offline
+	@# Two trunk builds into one dist/ break each other (shared dist/.stage): take turns.
+	@mkdir -p target
+	flock target/.trunk-build.lock trunk build --release --offline
 
 size:
 	$(call step,dist/ size (budget: $(BUDGET_BROTLI_BYTES) bytes brotli))
@@ -95,3 +97,7 @@ e2e-only:
 screenshots: setup build
 	$(call step,screenshots -> tests/e2e/artifacts/)
 	node tests/e2e/screenshots.mjs
+
+bench: setup
+	$(call step,benchmarks)
+	bash scripts/bench.sh

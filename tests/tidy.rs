@@ -3,6 +3,9 @@
 //! - `src/sim/` is pure and deterministic: no browser crate, no wall clock, no OS
 //!   randomness, no hash-ordered collections. Checked token by token on every line that
 //!   is not a `//` comment (so doc comments may explain the rule).
+//! - `src/sim/` draws no `usize` from its RNG: rand 0.8 samples `usize` ranges (and
+//!   slice `choose`/`shuffle`) with u64 on 64-bit targets but u32 on wasm32, so the same
+//!   seed would give one run natively and another in the browser.
 //! - `src/ui/` (and `src/main.rs`) never leak a closure or timer with `.forget()`.
 //! - wasm-bindgen is pinned with `=` in Cargo.toml, and Cargo.lock and Trunk.toml agree
 //!   with the pin (the wasm-bindgen CLI that scripts/setup.sh installs must match).
@@ -93,6 +96,59 @@ fn violations(text: &str, forbidden: &[(&str, bool)]) -> Vec<(usize, String, Str
     found
 }
 
+/// The argument text of every `gen_range(…)` call on `line`.
+fn gen_range_args(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("gen_range(") {
+        let args = &rest[i + "gen_range(".len()..];
+        let mut depth = 1;
+        let end = args
+            .char_indices()
+            .find_map(|(j, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0).then_some(j)
+            })
+            .unwrap_or(args.len());
+        out.push(&args[..end]);
+        rest = &args[end..];
+    }
+    out
+}
+
+/// Lines of `text` (outside `//` comments) that draw a platform-sized integer from an RNG:
+/// a `gen_range` over a `.len()` or `usize` bound not cast to a fixed width, or a slice
+/// `choose`/`shuffle`. (A `usize` range hidden behind a variable is not seen: the wasm
+/// golden test catches those.)
+fn usize_draws(text: &str) -> Vec<(usize, String, String)> {
+    let slice_ops = [
+        ".choose(",
+        ".choose_multiple(",
+        ".choose_weighted(",
+        ".shuffle(",
+        ".partial_shuffle(",
+    ];
+    let fixed = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        let range = gen_range_args(line).iter().any(|a| {
+            (a.contains(".len()") || contains(a, "usize", true))
+                && !fixed.iter().any(|t| contains(a, t, true))
+        });
+        if range || slice_ops.iter().any(|op| line.contains(op)) {
+            found.push((n + 1, "usize draw".to_string(), line.trim().to_string()));
+        }
+    }
+    found
+}
+
 fn check_tree(paths: &[PathBuf], forbidden: &[(&str, bool)], rule: &str) {
     assert!(!paths.is_empty(), "tidy: no files to check for {rule}");
     let mut report = String::new();
@@ -114,6 +170,26 @@ fn sim_knows_nothing_of_the_browser_clock_or_hashing() {
         &files,
         SIM_FORBIDDEN,
         "src/sim must stay pure and deterministic (no browser crates, wall clock, OS randomness, HashMap/HashSet)",
+    );
+}
+
+#[test]
+fn sim_draws_no_platform_sized_integers() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/sim"), &mut files);
+    let mut report = String::new();
+    for p in &files {
+        let text = fs::read_to_string(p).unwrap();
+        for (line, _, src) in usize_draws(&text) {
+            let rel = p.strip_prefix(root()).unwrap_or(p);
+            report.push_str(&format!("  {}:{line}: {src}\n", rel.display()));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "tidy: src/sim draws a usize from its RNG; rand samples usize as u32 on wasm32 and u64 \
+         natively, so the same seed runs differently in the browser. Draw a u32 and convert \
+         (`rng.gen_range(0..n as u32) as usize`).\n{report}"
     );
 }
 
@@ -194,6 +270,21 @@ let _ = web_sys::window();
     assert_eq!(v[1].1, "std::time");
     assert_eq!(v[2].1, "Instant");
     assert_eq!(v[3].1, "web_sys");
+
+    let draws = "\
+let i = rng.gen_range(0..RUNS.len());
+let i = rng.gen_range(0..RUNS.len() as u32) as usize;
+let k = rng.gen_range(0..n as usize);
+// rng.gen_range(0..v.len()) in a comment
+let m = rng.gen_range(0..3u8) + rng.gen_range(1..=f(xs.len() as u64));
+xs.shuffle(&mut rng);
+";
+    let lines: Vec<usize> = usize_draws(draws).iter().map(|(n, _, _)| *n).collect();
+    assert_eq!(lines, vec![1, 3, 6]);
+    assert_eq!(
+        gen_range_args("a.gen_range(0..f(x)) + b.gen_range(1..=2)"),
+        vec!["0..f(x)", "1..=2"]
+    );
 
     let ui = "handle.forget();\n// never call .forget()\nlet t = Timeout::new(1, f);\n";
     assert_eq!(violations(ui, UI_FORBIDDEN).len(), 1);

@@ -184,10 +184,8 @@ fn first_violation(trace: &[Event], lost: &[MsgId]) -> Option<usize> {
             Ev::Send { net, p, .. } => {
                 msg_of.insert(*net, p.msg);
             }
-            Ev::Lose { net, .. } => {
-                if msg_of.get(net).is_some_and(|m| lost.contains(m)) {
-                    last = Some(i);
-                }
+            Ev::Lose { net, .. } if msg_of.get(net).is_some_and(|m| lost.contains(m)) => {
+                last = Some(i);
             }
             _ => {}
         }

@@ -591,7 +591,7 @@ impl Reducible for State {
                     s.push_notice(
                         NoticeKind::Info,
                         format!(
-                            "That fault changed nothing in this run ({}): this link or process is modelled as reliable here, or it was already down or paused. It stays in the list; remove it if you like.",
+                            "That fault changed nothing in this run ({}): the link may be modelled as reliable, the transmission may already be lost or duplicated, or the process already down or paused. It stays in the list; remove it if you like.",
                             crate::ui::share::encode_fault(&f)
                         ),
                     );

@@ -323,10 +323,6 @@ try {
       lat.push(r.dom);
       paint.push(r.frame);
     }
-    const events = await page.evaluate(() => {
-      const m = document.body.innerText.match(/([\d,]+)\s+events/);
-      return m ? m[1] : null;
-    });
     result("step_query", STEP_QUERY);
     result("step_end_tick", end);
     result("step_samples", lat.length);
@@ -335,7 +331,7 @@ try {
     result("step_max_ms", Math.max(...lat).toFixed(2));
     result("step_frame_median_ms", median(paint).toFixed(2));
     log(`step-back (keydown -> data-tick): median ${median(lat).toFixed(2)} ms, max ${Math.max(...lat).toFixed(2)} ms; ` +
-      `to next frame median ${median(paint).toFixed(2)} ms; events text ${events}`);
+      `to next frame median ${median(paint).toFixed(2)} ms`);
     if (page.errors.length) log(`step page errors: ${page.errors.join(" | ")}`);
     await page.closeAll();
   }

@@ -26,7 +26,9 @@ pub struct SweepProps {
     pub dispatch: Callback<Action>,
 }
 
-const SIZES: &[u64] = &[200, 1000, 5000];
+const SIZES: &[u64] = &[1_000, 10_000, 100_000];
+/// The default: ten thousand schedules.
+const DEFAULT_SIZE: u64 = 10_000;
 /// The worker loader, relative to the page (works under any sub-path).
 const WORKER_URL: &str = "static/sweep-worker.js";
 
@@ -127,7 +129,7 @@ fn replay(scenario: &str, id: &str, cx: &Counterexample) -> Action {
 #[component]
 pub fn Sweep(props: &SweepProps) -> Html {
     let phase = use_state(|| Phase::Idle);
-    let runs = use_state(|| SIZES[0]);
+    let runs = use_state(|| DEFAULT_SIZE);
     let job = use_mut_ref(|| None::<Job>);
 
     // New settings make an old result meaningless; leaving stops a running sweep.
@@ -175,7 +177,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
         let runs = runs.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            runs.set(v.parse().unwrap_or(SIZES[0]));
+            runs.set(v.parse().unwrap_or(DEFAULT_SIZE));
         })
     };
     let busy = matches!(*phase, Phase::Running { .. } | Phase::Starting);
@@ -211,7 +213,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
                         <p class="sweep-head"><strong>{t.label.clone()}</strong>
                             <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
                         if t.violations == 0 {
-                            <p>{format!("✓ exactly once in all {} runs", t.runs)}</p>
+                            <p>{format!("✓ 0 violations in {} schedules — exactly-once processing held under these faults", t.runs)}</p>
                         } else {
                             <p>{format!("✕ {what} in {} of {} runs ({pct:.0}%)", t.violations, t.runs)}
                                 if !kinds.is_empty() { <span class="muted">{format!(" — {}", kinds.join(", "))}</span> }</p>
