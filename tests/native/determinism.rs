@@ -58,3 +58,31 @@ fn every_scenario_declares_what_the_ui_needs() {
         assert_eq!(ids.len(), uniq.len(), "{}: duplicate technique ids", i.id);
     }
 }
+
+#[test]
+fn every_run_replays_from_its_fired_faults() {
+    // Random faults that fired, replayed as an explicit list with random faults off,
+    // give the same trace: the basis of shrinking and of counterexample links.
+    for s in all() {
+        let info = s.info();
+        for seed in [info.showcase_seed, 3, 11] {
+            let cfg = RunConfig::seed(seed);
+            let r = run(info.id, &cfg).unwrap();
+            for t in &r.techniques {
+                let replay = RunConfig {
+                    manual: t.fired.clone(),
+                    random_faults: false,
+                    ..cfg.clone()
+                };
+                let again = run(info.id, &replay).unwrap();
+                assert_eq!(
+                    again.technique(&t.id).unwrap().trace,
+                    t.trace,
+                    "{}/{} seed {seed}",
+                    info.id,
+                    t.id
+                );
+            }
+        }
+    }
+}

@@ -552,22 +552,6 @@ mod tests {
     }
 
     #[test]
-    fn replays_from_its_fired_faults() {
-        let info = &super::INFO;
-        let cfg = RunConfig::seed(info.showcase_seed);
-        let r = run(info.id, &cfg).unwrap();
-        for t in &r.techniques {
-            let replay = RunConfig {
-                manual: t.fired.clone(),
-                random_faults: false,
-                ..cfg.clone()
-            };
-            let again = run(info.id, &replay).unwrap();
-            assert_eq!(again.technique(&t.id).unwrap().trace, t.trace, "{}", t.id);
-        }
-    }
-
-    #[test]
     fn survives_hand_made_crashes_and_pauses() {
         let id = super::INFO.id;
         for node in 0..3u8 {
