@@ -47,3 +47,45 @@ pub fn first_violating_seed(
         !v.exactly_once || !v.holds
     })
 }
+
+/// Hand-made crashes (with and without restart) and pauses on each of the first
+/// three nodes: runs stay bounded, and `technique` stays exactly-once whenever the
+/// crashed node comes back.
+pub fn assert_survives_hand_made_faults(id: &str, technique: &str) {
+    use crate::sim::fault::Fault;
+    use crate::sim::ids::NodeId;
+    for node in 0..3u8 {
+        for at in [1, 4, 9, 17] {
+            for down in [0, 3, 12] {
+                let mut cfg = RunConfig::seed(at as u64);
+                cfg.manual = vec![
+                    Fault::Crash {
+                        node: NodeId(node),
+                        at,
+                        down,
+                    },
+                    Fault::Pause {
+                        node: NodeId(node),
+                        at: at + 20,
+                        ticks: down + 1,
+                    },
+                ];
+                let r = match run(id, &cfg) {
+                    Ok(r) => r,
+                    Err(e) => panic!("{id}: {e}"),
+                };
+                assert!(r.end() < 5_000, "{id} {node} {at} {down}: end {}", r.end());
+                let t = r
+                    .technique(technique)
+                    .unwrap_or_else(|| panic!("{id}: no technique {technique}"));
+                if down > 0 {
+                    assert!(
+                        t.verdict.exactly_once,
+                        "{id}/{technique} node {node} at {at} down {down}: {}",
+                        t.verdict.summary()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -553,36 +553,7 @@ mod tests {
 
     #[test]
     fn survives_hand_made_crashes_and_pauses() {
-        let id = super::INFO.id;
-        for node in 0..3u8 {
-            for at in [1, 4, 9, 17] {
-                for down in [0, 3, 12] {
-                    let mut cfg = RunConfig::seed(at as u64);
-                    cfg.manual = vec![
-                        crate::sim::fault::Fault::Crash {
-                            node: crate::sim::ids::NodeId(node),
-                            at,
-                            down,
-                        },
-                        crate::sim::fault::Fault::Pause {
-                            node: crate::sim::ids::NodeId(node),
-                            at: at + 20,
-                            ticks: down + 1,
-                        },
-                    ];
-                    let r = run(id, &cfg).unwrap();
-                    assert!(r.end() < 5_000, "{node} {at} {down}: end {}", r.end());
-                    let t = r.technique("fencing").unwrap();
-                    if down > 0 {
-                        assert!(
-                            t.verdict.exactly_once,
-                            "node {node} at {at} down {down}: {}",
-                            t.verdict.summary()
-                        );
-                    }
-                }
-            }
-        }
+        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(super::INFO.id, "fencing");
     }
 
     #[test]
