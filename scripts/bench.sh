@@ -87,7 +87,7 @@ fi
 
 # ---- 6. native step-back (tests/bench_native.rs) -----------------------------------------
 step "native step-back (tests/bench_native.rs)"
-if cargo test --release --test bench_native -- --ignored --nocapture >"$work/native.txt" 2>&1; then
+if cargo test --release --test bench_native -- --ignored --nocapture --test-threads=1 >"$work/native.txt" 2>&1; then
   grep 'BENCH' "$work/native.txt" >&2 || true
   line=$(grep -m1 'BENCH native view_at all_techniques' "$work/native.txt")
   put native_step_median "$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' <<<"$line")"
@@ -207,6 +207,9 @@ anim_rows() {  # $1: key prefix, $2: label
 row "animation run (most in flight the params allow)" "?$(get anim_query "$(get anim_default_query '-')")" "-" "-"
 anim_rows anim "at fastest speed"
 anim_rows anim_default "at the run's default speed"
+if [ -n "$(get anim_idle_p95_ms)" ]; then
+  row "animation baseline: same page, paused" "frame p50 / p95 / max $(get anim_idle_p50_ms) / $(get anim_idle_p95_ms) / $(get anim_idle_max_ms) ms; $(get anim_idle_longtasks) long tasks" "-" "-"
+fi
 # 5. memory
 tot_idle=""
 if [ -n "$(get mem_idle_js)" ]; then
@@ -230,7 +233,7 @@ if [ -n "$(get mem_play_end_js)" ]; then
   flag="flat"
   awk -v g="$g" 'BEGIN { exit !(g > 1048576) }' && flag="GROWING"
   row "memory after $(get play_seconds) s play (fastest)" "$(mib "$(get mem_play_end_js)") + $(mib "$(get mem_play_end_wasm)"); growth $(mib "$g") since first sample: $flag" "≤ 10 MB, flat" "$(ok "$(get mem_play_end_js) + $(get mem_play_end_wasm) <= 10485760 && $g <= 1048576")"
-  row "  series t:JS+WASM MB (every 30 s)" "$(get mem_play_series)" "-" "-"
+  row "  series: below the table" "t:JS+WASM MB, a sample every 30 s" "-" "-"
 else
   row "memory during play" "$browser_na" "≤ 10 MB, flat" "-"
 fi
@@ -252,3 +255,7 @@ printf '\n\033[1m==== benchmark results (%s, %s) ====\033[0m\n' "$(date +%F\ %T)
   printf -- '---|---|---|---\n'
   printf '%s\n' "${rows[@]}"
 } | column -t -s '|' -o ' | '
+if [ -n "$(get mem_play_series)" ]; then
+  printf '\nmemory while playing at the fastest speed, t:JS-heap+WASM MB (after a forced GC):\n'
+  tr ' ' '\n' <<<"$(get mem_play_series)" | paste -d' ' - - - - - - - - | sed 's/ *$//; s/^/  /'
+fi
