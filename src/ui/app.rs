@@ -3,15 +3,24 @@
 
 use crate::sim::replay::View;
 use crate::ui::components::{
-    calculator::Calculator, controls::Controls, explain::Explain, generals::Generals,
-    ledgers::Ledgers, nav::Nav, notices::Notices, playback::Playback, spacetime::Spacetime,
-    stage::Stage, story::Story, sweep::Sweep,
+    calculator::Calculator,
+    controls::Controls,
+    explain::Explain,
+    generals::Generals,
+    ledgers::Ledgers,
+    nav::Nav,
+    notices::Notices,
+    playback::Playback,
+    share_panel::{self, SharePanel},
+    spacetime::Spacetime,
+    stage::Stage,
+    story::Story,
+    sweep::Sweep,
 };
 use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
-use gloo::storage::Storage;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -149,7 +158,9 @@ pub fn App() -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
-                EventListener::new(&w, "keydown", move |e| {
+                // Not passive: a shortcut's key must not also scroll the page.
+                let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&w, "keydown", opts, move |e| {
                     if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
                         if let Some(a) = shortcut(k) {
                             k.prevent_default();
@@ -169,6 +180,55 @@ pub fn App() -> Html {
         let run = state.run.clone();
         use_memo((run.gen, tick), move |_| {
             cache.borrow_mut().at(&run, tick).to_vec()
+        })
+    };
+
+    // `?debug=panic`: panic once mounted, to show the panic overlay (e2e tests). Read
+    // at the first render, before the URL sync rewrites the address bar.
+    let panic_requested = *use_memo((), |_| crate::ui::panic::requested());
+    use_effect_with((), move |_| {
+        if panic_requested {
+            panic!("a deliberate panic, requested by debug=panic in the link");
+        }
+    });
+
+    // Drop a run file anywhere on the page to import it.
+    let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+    let dragging = use_state(|| false);
+    let on_dragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            let has_files = e
+                .data_transfer()
+                .is_some_and(|d| d.types().includes(&"Files".into(), 0));
+            if has_files {
+                e.prevent_default();
+                if !*dragging {
+                    dragging.set(true);
+                }
+            }
+        })
+    };
+    let on_dragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let on_drop = {
+        let (dragging, dispatch) = (dragging.clone(), dispatch.clone());
+        Callback::from(move |e: DragEvent| {
+            dragging.set(false);
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|l| l.get(0));
+            if let Some(file) = file {
+                e.prevent_default();
+                share_panel::read_run_file(file, &dispatch, &reader);
+            }
         })
     };
 
@@ -255,15 +315,12 @@ pub fn App() -> Html {
     let show_calculator = state.scenario == "dedup-window";
 
     // Light / dark, remembered in this browser.
-    let dark = use_state(|| {
-        gloo::storage::LocalStorage::get::<String>(THEME_KEY).is_ok_and(|v| v == "dark")
-    });
+    let dark = use_state(|| crate::ui::prefs::get(THEME_KEY).is_some_and(|v| v == "dark"));
     let toggle_theme = {
         let dark = dark.clone();
         Callback::from(move |_: MouseEvent| {
             let next = !*dark;
-            let _ =
-                gloo::storage::LocalStorage::set(THEME_KEY, if next { "dark" } else { "light" });
+            crate::ui::prefs::set(THEME_KEY, if next { "dark" } else { "light" });
             dark.set(next);
         })
     };
@@ -279,8 +336,72 @@ pub fn App() -> Html {
         }
     };
 
+    let playback = html! {
+        <Playback
+            tick={tick}
+            end={run.end}
+            playing={state.playing}
+            speed={state.speed}
+            seed={state.seed}
+            run={run.clone()}
+            index={index}
+            range={state.locked().then(|| state.range())}
+            can_unlock={!state.embed}
+            dispatch={dispatch.clone()} />
+    };
+    let stage_region = html! {
+        <main class="stage" aria-label="Stage">
+            <div class="stage-head">
+                {tabs}
+                {view_toggle}
+            </div>
+            {stage_body}
+            if !run.techniques().is_empty() {
+                <Story run={run.clone()} index={index} tick={tick} playing={state.playing} />
+            }
+        </main>
+    };
+    let ledgers = html! {
+        <section class="ledgers" aria-label="Ledgers">
+            if has_generals {
+                <Generals run={run.clone()} views={views.clone()} index={index} />
+            }
+            <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} />
+        </section>
+    };
+    let root_class = classes!(
+        "app",
+        state.embed.then_some("embed"),
+        dark.then_some("theme-dark"),
+        dragging.then_some("dragging")
+    );
+
+    // Embedded in a course page: the stage, the playback controls and the ledgers of
+    // this one scenario, and a way out to the whole playground.
+    if state.embed {
+        let full = share_panel::link_for(&crate::ui::share::ShareState {
+            embed: false,
+            autoplay: false,
+            ..state.share()
+        });
+        return html! {
+            <div id="app-root" class={root_class} ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
+                <header class="embed-bar">
+                    <strong class="embed-title">{title}</strong>
+                    <a class="embed-open" href={full} target="_blank" rel="noopener"
+                        title="Open this run in the whole playground (new tab)">{"Open in the playground ↗"}</a>
+                </header>
+                <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
+                {replay_banner}
+                {stage_region}
+                {playback}
+                {ledgers}
+            </div>
+        };
+    }
+
     html! {
-        <div id="app-root" class={classes!("app", state.embed.then_some("embed"), dark.then_some("theme-dark"))}>
+        <div id="app-root" class={root_class} ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
             <header class="app-header">
                 <div class="brand">
                     <h1>{"Exactly-Once Playground"}</h1>
@@ -300,31 +421,9 @@ pub fn App() -> Html {
                 <Nav current={state.scenario.clone()} dispatch={dispatch.clone()} />
                 <div class="center">
                     {replay_banner}
-                    <main class="stage" aria-label="Stage">
-                        <div class="stage-head">
-                            {tabs}
-                            {view_toggle}
-                        </div>
-                        {stage_body}
-                        if !run.techniques().is_empty() {
-                            <Story run={run.clone()} index={index} tick={tick} playing={state.playing} />
-                        }
-                    </main>
-                    <Playback
-                        tick={tick}
-                        end={run.end}
-                        playing={state.playing}
-                        speed={state.speed}
-                        seed={state.seed}
-                        run={run.clone()}
-                        index={index}
-                        dispatch={dispatch.clone()} />
-                    <section class="ledgers" aria-label="Ledgers">
-                        if has_generals {
-                            <Generals run={run.clone()} views={views.clone()} index={index} />
-                        }
-                        <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} />
-                    </section>
+                    {stage_region}
+                    {playback}
+                    {ledgers}
                 </div>
                 <aside class="side" aria-label="Settings and explanations">
                     <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"intro"} />
@@ -335,6 +434,7 @@ pub fn App() -> Html {
                         run={run.clone()}
                         index={index}
                         dispatch={dispatch.clone()} />
+                    <SharePanel share={state.share()} run={run.clone()} title={title} dispatch={dispatch.clone()} />
                     if !run.techniques().is_empty() {
                         <Sweep scenario={state.scenario.clone()} params={state.params.clone()} seed={state.seed} dispatch={dispatch.clone()} />
                     }
@@ -344,6 +444,9 @@ pub fn App() -> Html {
                     <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
                 </aside>
             </div>
+            if *dragging {
+                <div class="drop-hint" aria-hidden="true">{"Drop a run file to import it"}</div>
+            }
         </div>
     }
 }

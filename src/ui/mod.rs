@@ -4,16 +4,23 @@
 //! * [`layout`] — pure geometry of the stage and the space-time view;
 //! * [`facts`] — pure derivations (live verdicts, badges, sentences) from a trace;
 //! * [`components`] — one Yew component per file;
-//! * [`share`] — the URL codec.
+//! * [`share`] — the URL codec;
+//! * [`export`] — run files (export / import as JSON, checksum compared);
+//! * [`panic`] — a visible error with a link to reproduce, should a bug slip through;
+//! * [`prefs`] — remembered preferences, safe where storage is refused (iframes).
 
 pub mod app;
 pub mod components;
+pub mod export;
 pub mod facts;
 pub mod layout;
+pub mod panic;
+pub mod prefs;
 pub mod share;
 pub mod state;
 
 /// Mount the app on the page body.
 pub fn start() {
+    panic::install();
     yew::Renderer::<app::App>::new().render();
 }

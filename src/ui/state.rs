@@ -262,6 +262,16 @@ pub enum Action {
     SetView(ViewMode),
     Notify(String),
     Dismiss(u32),
+    // -- sharing, embedding, run files (issue 5) --
+    /// A warning the learner must see (e.g. a file refused before it was read).
+    Warn(String),
+    /// A run file's text, read from a file picker or a drop: replayed and verified.
+    Import {
+        name: String,
+        text: String,
+    },
+    /// Lift the step range (`from`/`to`) a link locked playback to.
+    Unlock,
 }
 
 impl State {
@@ -313,7 +323,10 @@ impl State {
         } else if let Some(f) = share.from {
             s.pos = f64::from(f.min(end));
         }
-        if share.autoplay && s.pos < f64::from(end) {
+        // A step range holds the playhead too.
+        let (lo, hi) = s.range();
+        s.pos = s.pos.clamp(f64::from(lo), f64::from(hi));
+        if share.autoplay && s.pos < s.stop_at() {
             s.playing = true;
         }
         if let Some(t) = &s.technique {
@@ -422,6 +435,8 @@ impl State {
         ));
         let end = f64::from(self.run.end);
         self.pos = if was_at_end { end } else { self.pos.min(end) };
+        let (lo, hi) = self.range();
+        self.pos = self.pos.clamp(f64::from(lo), f64::from(hi));
         if let Some(t) = &self.technique {
             if !self.run.techniques().iter().any(|x| &x.id == t) {
                 self.technique = None;
@@ -474,10 +489,11 @@ impl State {
     }
 
     fn play(&mut self) {
-        if self.at_end() {
-            self.pos = f64::from(self.from.unwrap_or(0).min(self.run.end));
+        let (lo, hi) = self.range();
+        if self.pos >= f64::from(hi) {
+            self.pos = f64::from(lo);
         }
-        if self.at_end() {
+        if self.pos >= f64::from(hi) {
             return;
         }
         self.playing = true;
@@ -491,16 +507,65 @@ impl State {
 
     fn seek(&mut self, t: f64) {
         self.pause();
-        self.pos = t.clamp(0.0, f64::from(self.run.end));
+        let (lo, hi) = self.range();
+        self.pos = t.clamp(f64::from(lo), f64::from(hi));
     }
 
-    /// Where forward play stops: the `to` of a step range ahead of the playhead, else the end.
-    fn stop_at(&self) -> f64 {
-        let end = f64::from(self.run.end);
-        match self.to {
-            Some(to) if f64::from(to) > self.pos => f64::from(to).min(end),
-            _ => end,
+    /// The ticks playback may show: the link's step range (`from`/`to`, clamped to the
+    /// run), else the whole run.
+    pub fn range(&self) -> (Tick, Tick) {
+        let end = self.run.end;
+        let hi = self.to.unwrap_or(end).min(end);
+        let lo = self.from.unwrap_or(0).min(hi);
+        (lo, hi)
+    }
+
+    /// Whether a step range locks playback.
+    pub fn locked(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+
+    /// Replace the state with the run a file describes, replay it and say whether its
+    /// checksum matches the file's. A file that cannot be used changes nothing.
+    fn import(&mut self, name: &str, text: &str) {
+        let name = crate::ui::export::clip(name);
+        match crate::ui::export::parse(text) {
+            Err(why) => self.warn(format!(
+                "Could not import {name}: {why}. Nothing was changed."
+            )),
+            Ok(file) => {
+                let notices = std::mem::take(&mut self.notices);
+                let next = self.next_notice;
+                let mark = self.nav_mark + 1;
+                let mut fresh = State::from_share_gen(&file.state, &[], self.gen + 1);
+                fresh.nav_mark = mark;
+                fresh.notices = notices;
+                fresh.next_notice = next;
+                for w in &file.warnings {
+                    fresh.warn(format!("{name}: {w}"));
+                }
+                let replayed = fresh.run.result.as_ref().map(|r| r.checksum_hex());
+                let (same, line) = crate::ui::export::verdict_line(
+                    &name,
+                    file.checksum.as_deref(),
+                    replayed.as_deref(),
+                );
+                fresh.push_notice(
+                    if same {
+                        NoticeKind::Info
+                    } else {
+                        NoticeKind::Warning
+                    },
+                    line,
+                );
+                *self = fresh;
+            }
         }
+    }
+
+    /// Where forward play stops: the end of the step range, else the end of the run.
+    fn stop_at(&self) -> f64 {
+        f64::from(self.range().1)
     }
 }
 
@@ -670,6 +735,12 @@ impl Reducible for State {
             Action::SetView(v) => s.view = v,
             Action::Notify(text) => s.push_notice(NoticeKind::Info, text),
             Action::Dismiss(id) => s.notices.retain(|n| n.id != id),
+            Action::Warn(text) => s.warn(text),
+            Action::Import { name, text } => s.import(&name, &text),
+            Action::Unlock => {
+                s.from = None;
+                s.to = None;
+            }
         }
         Rc::new(s)
     }
@@ -972,6 +1043,97 @@ mod tests {
         assert!(s.tick() > t1);
         let s = dispatch(s, Action::PrevEvent);
         assert_eq!(s.tick(), t1);
+    }
+
+    #[test]
+    fn a_step_range_locks_every_way_of_moving() {
+        let mut s = State::from_share(&share::decode("?s=walkthrough&from=2&to=5").state, &[]);
+        assert!(s.locked());
+        assert_eq!(s.tick(), 2, "opens at the start of the range");
+        for (a, want) in [
+            (Action::Seek(0), 2),
+            (Action::Seek(u32::MAX), 5),
+            (Action::StepForward, 5),
+            (Action::Reset, 2),
+            (Action::StepBack, 2),
+            (Action::StepForward, 3),
+            (Action::Seek(9999), 5),
+        ] {
+            s = dispatch(s, a);
+            assert_eq!(s.tick(), want);
+        }
+        s = dispatch(s, Action::Reset);
+        s = dispatch(s, Action::NextEvent);
+        assert!((3..=5).contains(&s.tick()), "{}", s.tick());
+        s = dispatch(s, Action::Seek(5));
+        s = dispatch(s, Action::Play);
+        assert_eq!(s.tick(), 2, "play at the end of the range starts it again");
+        // A tick in the link outside the range is pulled into it.
+        let s2 = State::from_share(&share::decode("?s=walkthrough&from=2&to=5&t=9").state, &[]);
+        assert_eq!(s2.tick(), 5);
+        // Unlocking frees the whole run.
+        s = dispatch(s, Action::Unlock);
+        assert!(!s.locked());
+        s = dispatch(s, Action::Seek(u32::MAX));
+        assert_eq!(s.tick(), s.run.end);
+        assert!(!s.query().contains("from="));
+    }
+
+    #[test]
+    fn importing_a_run_file_replays_and_verifies_it() {
+        let mut s = dispatch(walkthrough(), Action::Seek(3));
+        s = dispatch(
+            s,
+            Action::AddFault(Fault::Lose {
+                hop: 0,
+                msg: 1,
+                attempt: 0,
+            }),
+        );
+        let file = crate::ui::export::to_json(&s.share(), s.run.result.as_ref());
+        let before = s.query();
+        let mark = s.nav_mark;
+        // Somewhere else entirely, then import.
+        let mut t = dispatch(s, Action::SelectScenario("two-generals".into()));
+        t = dispatch(
+            t,
+            Action::Import {
+                name: "run.json".into(),
+                text: file.clone(),
+            },
+        );
+        assert_eq!(t.query(), before);
+        assert_eq!(t.tick(), 3);
+        assert!(t.nav_mark > mark + 1, "an import is a new history entry");
+        let last = t.notices.last().expect("a notice");
+        assert_eq!(last.kind, NoticeKind::Info, "{}", last.text);
+        assert!(last.text.contains("matches"), "{}", last.text);
+
+        // A file that is not JSON changes nothing and says why.
+        let q = t.query();
+        let u = dispatch(
+            t.clone(),
+            Action::Import {
+                name: "notes.txt".into(),
+                text: "hello".into(),
+            },
+        );
+        assert_eq!(u.query(), q);
+        assert!(u.notices.last().unwrap().text.contains("not valid JSON"));
+        assert_eq!(u.notices.last().unwrap().kind, NoticeKind::Warning);
+
+        // A tampered checksum is reported.
+        let sum = t.run.result.as_ref().unwrap().checksum_hex();
+        let u = dispatch(
+            t,
+            Action::Import {
+                name: "edited.json".into(),
+                text: file.replace(&sum, "00000000000000ff"),
+            },
+        );
+        let last = u.notices.last().unwrap();
+        assert_eq!(last.kind, NoticeKind::Warning);
+        assert!(last.text.contains("checksums differ"), "{}", last.text);
     }
 
     #[test]

@@ -193,3 +193,72 @@ fn long_share_fuzz() {
     decoders_never_panic_on_random_input();
     encode_then_decode_round_trips();
 }
+
+/// The longest link a realistic run can produce: every parameter away from its default
+/// (at whichever end of its range is longer to write), the most hand-made faults a link
+/// keeps (`MAX_FAULTS`) with large realistic numbers, a 20-digit seed, and every option.
+/// Prints the length per scenario (the issue note quotes the maximum).
+#[test]
+fn the_longest_realistic_link_stays_under_2000_characters() {
+    use eop::sim::scenarios;
+    use eop::ui::share::MAX_FAULTS;
+    let mut longest = (0, String::new());
+    for sc in scenarios::all() {
+        let info = sc.info();
+        let mut s = ShareState::new(info.id);
+        s.seed = u64::MAX;
+        for p in info.params {
+            let v = if p.max.to_string().len() >= p.min.to_string().len() && p.max != p.default {
+                p.max
+            } else if p.min != p.default {
+                p.min
+            } else {
+                p.max
+            };
+            s.params.push((p.name.to_string(), v));
+        }
+        let kinds = [
+            |i: u32| Fault::Duplicate {
+                hop: 9,
+                msg: 9_000 + i,
+                attempt: 99,
+                extra: 999,
+            },
+            |i: u32| Fault::CrashAt {
+                node: NodeId(9),
+                msg: 9_000 + i,
+                point: 9,
+                down: 999,
+            },
+            |i: u32| Fault::Pause {
+                node: NodeId(9),
+                at: 99_000 + i,
+                ticks: 999,
+            },
+        ];
+        for i in 0..MAX_FAULTS as u32 {
+            s.faults.push(kinds[i as usize % kinds.len()](i));
+        }
+        s.random_faults = false;
+        s.tick = Some(199_999);
+        s.view = ViewMode::Spacetime;
+        s.technique = Some("idempotent-producer-and-transactions".to_string());
+        s.embed = true;
+        s.autoplay = true;
+        s.from = Some(100_000);
+        s.to = Some(199_999);
+        let link = encode(&s);
+        println!("{:<20} {} characters", info.id, link.len());
+        assert_eq!(decode(&link).state, s, "{}", info.id);
+        if link.len() > longest.0 {
+            longest = (link.len(), info.id.to_string());
+        }
+    }
+    println!("longest: {} characters ({})", longest.0, longest.1);
+    assert!(
+        longest.0 < 2000,
+        "{} characters for {}",
+        longest.0,
+        longest.1
+    );
+}

@@ -9,6 +9,7 @@ pub mod ledgers;
 pub mod nav;
 pub mod notices;
 pub mod playback;
+pub mod share_panel;
 pub mod spacetime;
 pub mod stage;
 pub mod story;

@@ -16,6 +16,12 @@ pub struct PlaybackProps {
     pub seed: u64,
     pub run: Rc<RunData>,
     pub index: usize,
+    /// The step range a link locked playback to (`from`/`to`), if any.
+    #[prop_or_default]
+    pub range: Option<(Tick, Tick)>,
+    /// Whether the learner may lift that lock (not in an embed on a slide).
+    #[prop_or_default]
+    pub can_unlock: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -59,11 +65,12 @@ pub fn Playback(props: &PlaybackProps) -> Html {
         Action::SetSeed((r * 1_000_000.0).floor() as u64 + 2)
     });
 
+    let (lo, hi) = props.range.unwrap_or((0, props.end));
     let pct = |t: Tick| {
         if props.end == 0 {
             0.0
         } else {
-            f64::from(t) / f64::from(props.end) * 100.0
+            f64::from(t.saturating_sub(lo)) / f64::from((hi - lo).max(1)) * 100.0
         }
     };
     let first_bad = props.run.first_bad.get(props.index).copied().flatten();
@@ -84,16 +91,16 @@ pub fn Playback(props: &PlaybackProps) -> Html {
                 <button class="btn icon" data-action="prev-event" title="Previous tick with an event (,)" aria-label="Previous event"
                     disabled={empty} onclick={d.reform(|_| Action::PrevEvent)}>{"⇤"}</button>
                 <button class="btn icon" data-action="step-back" title="One tick back (←)" aria-label="One tick back"
-                    disabled={empty || props.tick == 0} onclick={d.reform(|_| Action::StepBack)}>{"◀"}</button>
+                    disabled={empty || props.tick <= lo} onclick={d.reform(|_| Action::StepBack)}>{"◀"}</button>
                 <button class="btn play" data-action="play" aria-pressed={props.playing.to_string()}
                     title="Play / pause (space)" disabled={empty}
                     onclick={d.reform(|_| Action::TogglePlay)}>
-                    if props.playing { {"❚❚ Pause"} } else if props.tick >= props.end && !empty { {"▶ Replay"} } else { {"▶ Play"} }
+                    if props.playing { {"❚❚ Pause"} } else if props.tick >= hi && !empty { {"▶ Replay"} } else { {"▶ Play"} }
                 </button>
                 <button class="btn icon" data-action="step-forward" title="One tick forward (→)" aria-label="One tick forward"
-                    disabled={empty || props.tick >= props.end} onclick={d.reform(|_| Action::StepForward)}>{"▶"}</button>
+                    disabled={empty || props.tick >= hi} onclick={d.reform(|_| Action::StepForward)}>{"▶"}</button>
                 <button class="btn icon" data-action="next-event" title="Next tick with an event (.)" aria-label="Next event"
-                    disabled={empty || props.tick >= props.end} onclick={d.reform(|_| Action::NextEvent)}>{"⇥"}</button>
+                    disabled={empty || props.tick >= hi} onclick={d.reform(|_| Action::NextEvent)}>{"⇥"}</button>
             </div>
             <div class="pb-scrub">
                 <output class="playhead" data-tick={props.tick.to_string()} aria-live="off">
@@ -101,9 +108,9 @@ pub fn Playback(props: &PlaybackProps) -> Html {
                     <span class="muted">{format!(" / {}", props.end)}</span>
                 </output>
                 <div class="scrub-track">
-                    <input type="range" class="scrubber" aria-label="Timeline" min="0" max={props.end.to_string()} step="1"
+                    <input type="range" class="scrubber" aria-label="Timeline" min={lo.to_string()} max={hi.to_string()} step="1"
                         value={props.tick.to_string()} disabled={empty} oninput={on_scrub} />
-                    if let Some(t) = first_bad {
+                    if let Some(t) = first_bad.filter(|t| (lo..=hi).contains(t)) {
                         <button class="bad-marker" style={format!("left: {:.2}%", pct(t))}
                             data-action="jump-first-violation"
                             title={format!("{tech_label}: first went wrong at tick {t}")}
@@ -112,6 +119,14 @@ pub fn Playback(props: &PlaybackProps) -> Html {
                     }
                 </div>
             </div>
+            if let Some((a, b)) = props.range {
+                <p class="range-lock" data-range={format!("{a}-{b}")}>
+                    <span aria-hidden="true">{"🔒 "}</span>{format!("Steps locked to ticks {a}–{b}")}
+                    if props.can_unlock {
+                        <button class="link-btn" data-action="unlock" onclick={d.reform(|_| Action::Unlock)}>{"show the whole run"}</button>
+                    }
+                </p>
+            }
             <div class="pb-settings">
                 <label class="field">
                     <span class="field-label">{"Speed"}</span>
