@@ -7,6 +7,7 @@
 #   make screenshots  build + 1280x800 screenshots of every scenario into tests/e2e/artifacts/
 #   make size         size report of dist/ against the brotli budget
 #   make setup        only install what is missing (scripts/setup.sh)
+#   make fuzz-share   100,000 random share links and run files through the decoders (never panic, round-trip)
 #
 # Individual checks: fmt clippy clippy-wasm test-native test-wasm build size e2e.
 
@@ -39,7 +40,7 @@ step = @printf '\n\033[1m==== %s ====\033[0m  (%s)\n' "$(1)" "$$(date +%T)"
 .NOTPARALLEL:
 
 .PHONY: help setup serve test build e2e screenshots size fmt clippy clippy-wasm test-native test-wasm \
-        e2e-only bench
+        e2e-only bench fuzz-share
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -101,3 +102,7 @@ screenshots: setup build
 bench: setup
 	$(call step,benchmarks)
 	bash scripts/bench.sh
+
+fuzz-share:
+	$(call step,share-link fuzz: 100000 cases (encode/decode round-trip, decoder never panics))
+	cargo test --release --test native long_share_fuzz -- --ignored --nocapture
