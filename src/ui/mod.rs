@@ -10,6 +10,7 @@
 //! * [`prefs`] — remembered preferences, safe where storage is refused (iframes).
 
 pub mod app;
+pub mod clipboard;
 pub mod components;
 pub mod export;
 pub mod facts;

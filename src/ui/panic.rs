@@ -136,14 +136,5 @@ fn copy_sync(text: &str, field: Option<&web_sys::HtmlInputElement>) -> bool {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(text);
     }
-    let Some(f) = field else {
-        return false;
-    };
-    let _ = f.focus();
-    f.select();
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
-        .and_then(|d| d.exec_command("copy").ok())
-        .unwrap_or(false)
+    field.is_some_and(|f| crate::ui::clipboard::copy_selection(f))
 }

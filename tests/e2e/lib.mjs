@@ -151,3 +151,16 @@ export async function settle(page) {
   await page.waitForLoadState("networkidle").catch(() => {});
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
+
+/** Every balance on a page or frame: "technique/merchant" → rupees (from data-balance). */
+export const balances = (frame) =>
+  frame.evaluate(() => {
+    const out = {};
+    for (const el of document.querySelectorAll("[data-technique][data-merchant][data-balance]")) {
+      out[`${el.dataset.technique}/${el.dataset.merchant}`] = Number(el.dataset.balance);
+    }
+    return out;
+  });
+
+/** The tick the playhead is on (from data-tick). */
+export const tick = (frame) => frame.$eval("[data-tick]", (el) => Number(el.dataset.tick));

@@ -2,21 +2,11 @@
 // exactly what was shown, and a hand-made fault changes the outcome deterministically.
 import { strict as assert } from "node:assert";
 import { after, test } from "node:test";
-import { assertClean, start, waitForApp } from "./lib.mjs";
+import { assertClean, balances, start, tick, waitForApp } from "./lib.mjs";
 
 const env = await start();
 after(() => env.close());
 
-/** Every balance on the page: "technique/merchant" → rupees. */
-const balances = (page) =>
-  page.evaluate(() => {
-    const out = {};
-    for (const el of document.querySelectorAll("[data-technique][data-merchant][data-balance]")) {
-      out[`${el.dataset.technique}/${el.dataset.merchant}`] = Number(el.dataset.balance);
-    }
-    return out;
-  });
-const tick = (page) => page.$eval("[data-tick]", (el) => Number(el.dataset.tick));
 
 test("turning the redelivery off makes the naive handler agree with the truth", async () => {
   const page = await env.open("?s=walkthrough&p.dup_txn3=0");

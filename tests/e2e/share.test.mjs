@@ -7,21 +7,11 @@ import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { assertClean, newPage, screenshot, settle, start, waitForApp } from "./lib.mjs";
+import { assertClean, balances, newPage, screenshot, settle, start, tick, waitForApp } from "./lib.mjs";
 
 const env = await start();
 after(() => env.close());
 
-/** Every balance on the page: "technique/merchant" → rupees. */
-const balances = (frame) =>
-  frame.evaluate(() => {
-    const out = {};
-    for (const el of document.querySelectorAll("[data-technique][data-merchant][data-balance]")) {
-      out[`${el.dataset.technique}/${el.dataset.merchant}`] = Number(el.dataset.balance);
-    }
-    return out;
-  });
-const tick = (frame) => frame.$eval("[data-tick]", (el) => Number(el.dataset.tick));
 const notices = (frame) => frame.$$eval(".notice .notice-text", (els) => els.map((e) => e.textContent));
 const grantClipboard = (page) =>
   page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: env.server.url.replace(/\/$/, "") });

@@ -72,20 +72,9 @@ fn copy_text(text: String, field: NodeRef, done: Callback<bool>) {
 }
 
 fn legacy_copy(field: &NodeRef) -> bool {
-    let Some(el) = field.cast::<HtmlElement>() else {
-        return false;
-    };
-    let _ = el.focus();
-    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
-        i.select();
-    } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-        t.select();
-    }
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
-        .and_then(|d| d.exec_command("copy").ok())
-        .unwrap_or(false)
+    field
+        .cast::<HtmlElement>()
+        .is_some_and(|el| crate::ui::clipboard::copy_selection(&el))
 }
 
 /// Offer `text` as a file download named `name`. The object URL lives in `slot`
