@@ -133,6 +133,25 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// The result of a run of `info`'s scenario on `cfg`: every technique side by side,
+    /// judged against the truth (each payment of `workload` applied once).
+    pub fn assemble(
+        info: &ScenarioInfo,
+        cfg: &RunConfig,
+        params: &Params,
+        workload: Vec<Payment>,
+        techniques: Vec<TechniqueRun>,
+    ) -> RunResult {
+        RunResult {
+            scenario: info.id.to_string(),
+            config: cfg.clone(),
+            params: params.clone(),
+            truth: Ledger::truth(&workload),
+            workload,
+            techniques,
+        }
+    }
+
     pub fn technique(&self, id: &str) -> Option<&TechniqueRun> {
         self.techniques.iter().find(|t| t.id == id)
     }

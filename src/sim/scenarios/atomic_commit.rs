@@ -433,35 +433,19 @@ impl Scenario for AtomicCommit {
             )
         })
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&workload),
-            workload,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
     use crate::sim::event::{Ev, TxnState};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "atomic-commit";
-
-    fn balances(r: &RunResult, id: &str) -> Vec<(u8, i64)> {
-        r.technique(id)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     #[test]
     fn showcase_crash_between_the_writes() {

@@ -600,42 +600,17 @@ impl Scenario for BrokerEos {
             )
         })
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&workload),
-            workload,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "broker-eos";
-
-    fn balances(r: &RunResult, id: &str) -> Vec<(u8, i64)> {
-        r.technique(id)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
-
-    fn count(r: &RunResult, id: &str, f: impl Fn(&Ev) -> bool) -> usize {
-        r.technique(id)
-            .unwrap()
-            .trace
-            .iter()
-            .filter(|e| f(&e.ev))
-            .count()
-    }
 
     #[test]
     fn showcase_lost_ack_and_aborted_transaction() {

@@ -432,44 +432,19 @@ impl Scenario for EosBoundary {
             )
         })
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&workload),
-            workload,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
     use crate::sim::event::{Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "eos-boundary";
-
-    fn balances(r: &RunResult, id: &str) -> Vec<(u8, i64)> {
-        r.technique(id)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
-
-    fn count(r: &RunResult, id: &str, f: impl Fn(&Ev) -> bool) -> usize {
-        r.technique(id)
-            .unwrap()
-            .trace
-            .iter()
-            .filter(|e| f(&e.ev))
-            .count()
-    }
 
     #[test]
     fn showcase_replay_doubles_the_table_unless_constrained() {

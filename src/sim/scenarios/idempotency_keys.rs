@@ -408,33 +408,17 @@ impl Scenario for IdempotencyKeys {
                 Tech::Keyed { fresh_key_bug },
             ),
         ];
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&work),
-            workload: work,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, work, techniques)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{assert_holds, count, first_violating_seed, run_with};
     use crate::sim::event::{Ev, SkipWhy};
-    use crate::sim::RunResult;
+    
 
     const ID: &str = "idempotency-keys";
-
-    fn count(r: &RunResult, t: &str, f: impl Fn(&Ev) -> bool) -> usize {
-        r.technique(t)
-            .unwrap()
-            .trace
-            .iter()
-            .filter(|e| f(&e.ev))
-            .count()
-    }
 
     #[test]
     fn showcase() {

@@ -411,19 +411,13 @@ impl Scenario for IdempotentOps {
             finish(id, label, claim, nodes(), eng, world.ledger, ops, checks)
         })
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&workload),
-            workload,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::count;
     use super::INFO;
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
@@ -438,15 +432,6 @@ mod tests {
             .balances()
             .into_iter()
             .collect()
-    }
-
-    fn count(r: &RunResult, t: &str, f: impl Fn(&Ev) -> bool) -> usize {
-        r.technique(t)
-            .unwrap()
-            .trace
-            .iter()
-            .filter(|e| f(&e.ev))
-            .count()
     }
 
     /// First seed in `0..n` where `check` of `technique` fails.

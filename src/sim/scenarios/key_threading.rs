@@ -376,14 +376,7 @@ impl Scenario for KeyThreading {
             ),
             run_technique(cfg, params, &work, "one-stage-drops-key", &drop_label, drop),
         ];
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&work),
-            workload: work,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, work, techniques)
     }
 }
 

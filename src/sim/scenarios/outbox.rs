@@ -559,14 +559,7 @@ impl Scenario for Outbox {
                 Guarantee::ExactlyOnce,
             ),
         ];
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&work),
-            workload: work,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, work, techniques)
     }
 }
 

@@ -549,14 +549,7 @@ impl Scenario for QuarterEnd {
         .into_iter()
         .map(|(id, label, tech, claim)| run_technique(cfg, params, &work, id, label, tech, claim))
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&work),
-            workload: work,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, work, techniques)
     }
 }
 

@@ -1,6 +1,27 @@
 //! Helpers for scenario tests: seed sweeps that print the failing seed.
 
+use crate::sim::event::Ev;
 use crate::sim::{run, RunConfig, RunResult};
+
+/// `technique`'s final balances, merchant by merchant.
+pub fn balances(r: &RunResult, technique: &str) -> Vec<(u8, i64)> {
+    r.technique(technique)
+        .unwrap_or_else(|| panic!("no technique {technique}"))
+        .ledger
+        .balances()
+        .into_iter()
+        .collect()
+}
+
+/// How many events of `technique`'s trace match `f`.
+pub fn count(r: &RunResult, technique: &str, f: impl Fn(&Ev) -> bool) -> usize {
+    r.technique(technique)
+        .unwrap_or_else(|| panic!("no technique {technique}"))
+        .trace
+        .iter()
+        .filter(|e| f(&e.ev))
+        .count()
+}
 
 /// Run `id` with `overrides` on `seed`.
 pub fn run_with(id: &str, seed: u64, overrides: &[(&str, i64)]) -> RunResult {

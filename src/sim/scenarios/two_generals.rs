@@ -336,14 +336,7 @@ impl Scenario for TwoGenerals {
                 rounds,
             ),
         ];
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            workload: Vec::new(),
-            truth: Ledger::default(),
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, Vec::new(), techniques)
     }
 }
 

@@ -234,14 +234,7 @@ impl Scenario for Walkthrough {
             )
         })
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&workload),
-            workload,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 

@@ -395,35 +395,19 @@ impl Scenario for ZombieFencing {
             )
         })
         .collect();
-        RunResult {
-            scenario: INFO.id.to_string(),
-            config: cfg.clone(),
-            params: params.clone(),
-            truth: Ledger::truth(&workload),
-            workload,
-            techniques,
-        }
+        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
     use crate::sim::event::{Ev, RejectWhy};
     use crate::sim::ids::NodeId;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "zombie-fencing";
     const RANDOM_PAUSES: [(&str, i64); 2] = [("gc_pause_ticks", 1), ("pause_jitter_ticks", 30)];
-
-    fn balances(r: &RunResult, id: &str) -> Vec<(u8, i64)> {
-        r.technique(id)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     fn timeouts(r: &RunResult, id: &str) -> Vec<(u32, Ev)> {
         r.technique(id)
