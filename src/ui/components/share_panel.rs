@@ -204,9 +204,11 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let on_copy_embed = copy(snippet.clone(), embed_ref.clone(), embed_copied.clone());
 
     let on_export = {
-        let text = export::to_json(&plain, props.run.result.as_ref());
-        let name = export::file_name(&plain);
-        Callback::from(move |_: MouseEvent| download(&text, &name, &object_url))
+        let (plain, run) = (plain.clone(), props.run.clone());
+        Callback::from(move |_: MouseEvent| {
+            let text = export::to_json(&plain, run.result.as_ref());
+            download(&text, &export::file_name(&plain), &object_url)
+        })
     };
     let on_import = {
         let d = props.dispatch.clone();
