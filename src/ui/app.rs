@@ -2,14 +2,17 @@
 //! (replaceState / pushState / popstate), keyboard shortcuts, and lays out the regions.
 
 use crate::sim::replay::View;
+use crate::ui::components::{announcer::Announcer, help::HelpDialog};
 use crate::ui::components::{
     calculator::Calculator, controls::Controls, explain::Explain, generals::Generals,
     ledgers::Ledgers, nav::Nav, notices::Notices, playback::Playback, spacetime::Spacetime,
     stage::Stage, story::Story, sweep::Sweep,
 };
+use crate::ui::keys::{self, Command, Focus, KeyCtx};
+use crate::ui::prefs::{drawn_pos, PrefAction, Prefs, MOTION_KEY};
 use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::storage::Storage;
 use std::cell::RefCell;
@@ -67,33 +70,40 @@ fn sync_url(query: &str, mark: u64, last_mark: &mut Option<u64>) {
     }
 }
 
-/// Keyboard shortcuts, ignored while typing in a field or pressing a focused button.
-fn shortcut(e: &KeyboardEvent) -> Option<Action> {
-    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-        return None;
-    }
-    let tag = e
+/// What kind of element a key was pressed on (see [`keys::command`]).
+fn focus_of(e: &KeyboardEvent) -> Focus {
+    let Some(el) = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|el| el.tag_name().to_ascii_lowercase())
-        .unwrap_or_default();
+    else {
+        return Focus::Page;
+    };
+    let tag = el.tag_name().to_ascii_lowercase();
+    let role = el.get_attribute("role").unwrap_or_default();
     if matches!(tag.as_str(), "input" | "select" | "textarea") {
-        return None;
+        Focus::Field
+    } else if matches!(tag.as_str(), "button" | "a" | "summary") {
+        Focus::Control
+    } else if el.has_attribute("data-net") {
+        Focus::Token
+    } else if el.has_attribute("data-node") {
+        Focus::Node
+    } else if matches!(role.as_str(), "button" | "tab" | "menuitem") {
+        Focus::Control
+    } else {
+        Focus::Page
     }
-    let on_control = matches!(tag.as_str(), "button" | "a" | "summary")
-        || e.target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| el.get_attribute("role").as_deref() == Some("button"));
-    match e.key().as_str() {
-        " " | "k" if !on_control => Some(Action::TogglePlay),
-        "ArrowRight" | "l" => Some(Action::StepForward),
-        "ArrowLeft" | "j" => Some(Action::StepBack),
-        "." => Some(Action::NextEvent),
-        "," => Some(Action::PrevEvent),
-        "Home" => Some(Action::Reset),
-        "End" => Some(Action::Seek(u32::MAX)),
-        _ => None,
-    }
+}
+
+/// Whether the system asks for reduced motion.
+fn system_reduces_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
 }
 
 #[component]
@@ -144,19 +154,66 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard shortcuts.
+    // Presentation preferences: help, presenter mode, reduced motion (remembered).
+    let prefs = use_reducer(|| {
+        let stored = gloo::storage::LocalStorage::get::<String>(MOTION_KEY).ok();
+        Prefs::new(system_reduces_motion(), stored.as_deref())
+    });
+    {
+        let stored = prefs.stored_motion();
+        use_effect_with(stored, move |stored| {
+            if let Some(v) = stored {
+                let _ = gloo::storage::LocalStorage::set(MOTION_KEY, *v);
+            }
+        });
+    }
+    let reduced = prefs.reduced();
+
+    // Keyboard shortcuts (see keys.rs). Not passive, so they can prevent the default
+    // (scrolling on space and the arrow keys).
+    let key_ctx = use_mut_ref(|| None::<KeyCtx>);
+    *key_ctx.borrow_mut() = Some(KeyCtx {
+        focus: Focus::Page,
+        speed: state.speed,
+        scenario: state.scenario.clone(),
+        help_open: prefs.help,
+        presenter: prefs.presenter,
+    });
     {
         let dispatch = dispatch.clone();
+        let prefs_dispatch = prefs.dispatcher();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
-                EventListener::new(&w, "keydown", move |e| {
-                    if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
-                        if let Some(a) = shortcut(k) {
-                            k.prevent_default();
-                            dispatch.emit(a);
+                EventListener::new_with_options(
+                    &w,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+                            return;
+                        };
+                        let Some(mut ctx) = key_ctx.borrow().clone() else {
+                            return;
+                        };
+                        ctx.focus = focus_of(k);
+                        let modified = k.ctrl_key() || k.meta_key() || k.alt_key();
+                        let Some(c) = keys::command(&k.key(), modified, &ctx) else {
+                            return;
+                        };
+                        k.prevent_default();
+                        match c {
+                            Command::Do(a) => dispatch.emit(a),
+                            Command::ToggleHelp => prefs_dispatch.dispatch(PrefAction::ToggleHelp),
+                            Command::CloseHelp => prefs_dispatch.dispatch(PrefAction::CloseHelp),
+                            Command::TogglePresenter => {
+                                prefs_dispatch.dispatch(PrefAction::TogglePresenter)
+                            }
+                            Command::ToggleMotion => {
+                                prefs_dispatch.dispatch(PrefAction::ToggleMotion)
+                            }
                         }
-                    }
-                })
+                    },
+                )
             });
             move || drop(listener)
         });
@@ -181,7 +238,8 @@ pub fn App() -> Html {
             .iter()
             .any(|n| n.kind == crate::sim::run::NodeKind::General)
     });
-    let now = state.pos;
+    // Reduced motion: tokens jump from tick to tick instead of gliding.
+    let now = drawn_pos(state.pos, reduced);
 
     let stage_body = if let Some(err) = &run.error {
         html! {
@@ -255,9 +313,15 @@ pub fn App() -> Html {
     let show_calculator = state.scenario == "dedup-window";
 
     // Light / dark, remembered in this browser.
-    let dark = use_state(|| {
-        gloo::storage::LocalStorage::get::<String>(THEME_KEY).is_ok_and(|v| v == "dark")
-    });
+    let dark = use_state(
+        || match gloo::storage::LocalStorage::get::<String>(THEME_KEY) {
+            Ok(v) => v == "dark",
+            // No choice yet: follow the system (prefers-color-scheme).
+            Err(_) => web_sys::window()
+                .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+                .is_some_and(|m| m.matches()),
+        },
+    );
     let toggle_theme = {
         let dark = dark.clone();
         Callback::from(move |_: MouseEvent| {
@@ -279,8 +343,38 @@ pub fn App() -> Html {
         }
     };
 
+    // Help, presenter mode and reduced motion (also on the keyboard: ?, p, m).
+    let close_help = {
+        let p = prefs.dispatcher();
+        Callback::from(move |_: ()| p.dispatch(PrefAction::CloseHelp))
+    };
+    let a11y_tools = {
+        let p = prefs.dispatcher();
+        let (p1, p2) = (p.clone(), p.clone());
+        html! {
+            <>
+                <button class="btn small ghost" data-action="motion" aria-pressed={reduced.to_string()}
+                    title="Reduce motion: messages jump from tick to tick, the narration leads (m)"
+                    onclick={Callback::from(move |_: MouseEvent| p.dispatch(PrefAction::ToggleMotion))}>
+                    {"Reduce motion"}
+                </button>
+                <button class="btn small ghost" data-action="presenter" aria-pressed={prefs.presenter.to_string()}
+                    title="Presenter mode: large type, the stage only (p)"
+                    onclick={Callback::from(move |_: MouseEvent| p1.dispatch(PrefAction::TogglePresenter))}>
+                    {if prefs.presenter { "Leave presenter mode" } else { "Presenter" }}
+                </button>
+                <button class="btn small ghost" data-action="help" aria-haspopup="dialog"
+                    title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
+                    onclick={Callback::from(move |_: MouseEvent| p2.dispatch(PrefAction::ToggleHelp))}>
+                    {"?"}
+                </button>
+            </>
+        }
+    };
+
     html! {
-        <div id="app-root" class={classes!("app", state.embed.then_some("embed"), dark.then_some("theme-dark"))}>
+        <div id="app-root" class={classes!("app", state.embed.then_some("embed"), dark.then_some("theme-dark"),
+                prefs.presenter.then_some("presenter"), reduced.then_some("reduce-motion"))}>
             <header class="app-header">
                 <div class="brand">
                     <h1>{"Exactly-Once Playground"}</h1>
@@ -293,6 +387,7 @@ pub fn App() -> Html {
                     </div>
                     <button class="btn small ghost" data-action="theme" aria-pressed={dark.to_string()} onclick={toggle_theme}
                         title="Switch between the light and the dark theme">{if *dark { "☀ Light" } else { "☾ Dark" }}</button>
+                    {a11y_tools}
                 </div>
             </header>
             <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
@@ -305,6 +400,9 @@ pub fn App() -> Html {
                             {tabs}
                             {view_toggle}
                         </div>
+                        if !run.techniques().is_empty() {
+                            <Announcer run={run.clone()} index={index} tick={tick} playing={state.playing} visible={reduced} />
+                        }
                         {stage_body}
                         if !run.techniques().is_empty() {
                             <Story run={run.clone()} index={index} tick={tick} playing={state.playing} />
@@ -344,6 +442,9 @@ pub fn App() -> Html {
                     <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
                 </aside>
             </div>
+            if prefs.help {
+                <HelpDialog scenario={state.scenario.clone()} on_close={close_help} />
+            }
         </div>
     }
 }

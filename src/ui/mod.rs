@@ -9,7 +9,9 @@
 pub mod app;
 pub mod components;
 pub mod facts;
+pub mod keys;
 pub mod layout;
+pub mod prefs;
 pub mod share;
 pub mod state;
 

@@ -14,6 +14,7 @@ use crate::sim::narrate::payload_label;
 use crate::sim::replay::{Flight, NodeStatus, RecState, View};
 use crate::sim::run::{NodeInfo, NodeKind};
 use crate::ui::facts::{self, badges, token_label, Badge};
+use crate::ui::keys::{self, TargetKey};
 use crate::ui::layout::{
     badge_offset, fit_name, lane_segment, lane_shift, r1, token_place, Pt, StageBox, NODE_HH,
 };
@@ -290,7 +291,7 @@ pub fn Stage(props: &StageProps) -> Html {
     );
 
     html! {
-        <div class="stage-wrap" style={format!("width: min(100%, calc(40vh * {} / {}))", b.w, b.h)}>
+        <div class="stage-wrap" style={format!("--stage-ar: {} / {}; width: min(100%, calc(var(--stage-vh, 40vh) * {} / {}))", b.w, b.h, b.w, b.h)}>
             <svg class="stage-svg" viewBox={b.view_box()} role="img" aria-label={desc}
                 style={format!("aspect-ratio: {} / {}", b.w, b.h)}
                 preserveAspectRatio="xMidYMid meet">
@@ -307,7 +308,7 @@ pub fn Stage(props: &StageProps) -> Html {
             </svg>
             {overlay}
             { dedup_chart(&tr.dedup_sizes, props.now, props.run.end) }
-            <p class="stage-hint muted">{"Click a message in flight to drop or duplicate it, or a process to crash or pause it."}</p>
+            <p class="stage-hint muted">{"Click or tap a message in flight to drop or duplicate it, or a process to crash or pause it (keyboard: Tab to it, then D, C, X or G)."}</p>
         </div>
     }
 }
@@ -343,12 +344,34 @@ fn node_view(
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open())
     };
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        let id = n.id;
+        let at = (props.now.max(0.0).floor() as Tick).min(props.run.end);
+        Callback::from(move |e: KeyboardEvent| {
+            let modified = e.ctrl_key() || e.meta_key() || e.alt_key();
+            let fault = match keys::node_key(&e.key(), modified) {
+                None => return,
+                Some(TargetKey::Menu) => {
+                    e.prevent_default();
+                    return open();
+                }
+                Some(TargetKey::Crash) => Fault::Crash {
+                    node: id,
+                    at,
+                    down: 10,
+                },
+                Some(TargetKey::Pause) => Fault::Pause {
+                    node: id,
+                    at,
+                    ticks: 20,
+                },
+                Some(_) => return,
+            };
             e.prevent_default();
-            open();
-        }
-    });
+            dispatch.emit(Action::AddFault(fault));
+        })
+    };
     let status_text = match nv.status {
         NodeStatus::Up => String::new(),
         NodeStatus::Down => "crashed".to_string(),
@@ -372,7 +395,7 @@ fn node_view(
         }
     }
     let label = format!(
-        "{} ({}){}{} — open fault menu",
+        "{} ({}){}{} — Enter: fault menu, X: crash, G: pause",
         n.name,
         kind_label(n.kind),
         if status_text.is_empty() { "" } else { ", " },
@@ -715,14 +738,27 @@ fn token_view(
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open())
     };
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
+    let onkeydown = {
+        let dispatch = dispatch.clone();
+        let flight = *f;
+        Callback::from(move |e: KeyboardEvent| {
+            let modified = e.ctrl_key() || e.meta_key() || e.alt_key();
+            let fault = match keys::token_key(&e.key(), modified) {
+                None => return,
+                Some(TargetKey::Menu) => {
+                    e.prevent_default();
+                    return open();
+                }
+                Some(TargetKey::Drop) if !flight.lost => fault_for_token(&flight, true),
+                Some(TargetKey::Duplicate) if !flight.lost => fault_for_token(&flight, false),
+                Some(_) => return,
+            };
             e.prevent_default();
-            open();
-        }
-    });
+            dispatch.emit(Action::AddFault(fault));
+        })
+    };
     let aria = format!(
-        "{}{}{} in flight{} — open fault menu",
+        "{}{}{} in flight{} — Enter: fault menu, D: drop, C: duplicate",
         payload_label(&f.p),
         match f.copy_of {
             Some(o) => format!(", network copy of #{}", o.0),
@@ -743,6 +779,7 @@ fn token_view(
             data-net={f.net.0.to_string()} data-msg={f.p.msg.to_string()}
             tabindex="0" role="button" aria-label={aria} aria-haspopup="menu"
             {onclick} {onkeydown}>
+            <rect class="hit" x={r1(-w / 2.0 - 8.0)} y="-22" width={r1(w + 16.0)} height="44" rx="22" />
             <rect x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
             <text x="0" y="5" text-anchor="middle">{text}</text>
             if let Some(orig) = f.copy_of {
