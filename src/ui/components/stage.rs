@@ -171,6 +171,12 @@ fn stage_box(run: &RunData, i: usize) -> StageBox {
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
     let menu = use_state(|| None::<Menu>);
+    // An opened menu takes the focus (keyboard users land on its first choice).
+    use_effect_with(menu.is_some(), |open| {
+        if *open {
+            focus_first(".fault-menu button:not([disabled])");
+        }
+    });
     // Hooks first, before any early return (their order must never change).
     let b = {
         let run = props.run.clone();
@@ -292,7 +298,7 @@ pub fn Stage(props: &StageProps) -> Html {
 
     html! {
         <div class="stage-wrap" style={format!("--stage-ar: {} / {}; width: min(100%, calc(var(--stage-vh, 40vh) * {} / {}))", b.w, b.h, b.w, b.h)}>
-            <svg class="stage-svg" viewBox={b.view_box()} role="img" aria-label={desc}
+            <svg class="stage-svg" viewBox={b.view_box()} role="group" aria-label={desc}
                 style={format!("aspect-ratio: {} / {}", b.w, b.h)}
                 preserveAspectRatio="xMidYMid meet">
                 <defs>
@@ -394,20 +400,24 @@ fn node_view(
             });
         }
     }
-    let label = format!(
-        "{} ({}){}{} — Enter: fault menu, X: crash, G: pause",
-        n.name,
-        kind_label(n.kind),
-        if status_text.is_empty() { "" } else { ", " },
-        status_text
-    );
+    // The accessible name starts with the visible text, in the order it is drawn.
+    let mut said = vec![n.name.clone()];
+    if fit_name(&n.name, 2.0 * hw - 14.0).0.len() == 1 {
+        said.push(kind_label(n.kind).to_string());
+    }
+    if !status_text.is_empty() {
+        said.push(status_text.clone());
+    }
+    if !extra.is_empty() {
+        said.push(extra.join(" · "));
+    }
+    let label = format!("{} — Enter: fault menu, X: crash, G: pause", said.join(" "));
     html! {
         <g class={classes!("node", kind_class(n.kind), status_cls)}
             transform={format!("translate({},{})", r1(p.x), r1(p.y))}
             data-node={n.id.0.to_string()}
-            tabindex="0" role="button" aria-label={label} aria-haspopup="menu"
+            tabindex="0" role="button" aria-label={label} aria-haspopup="dialog"
             {onclick} {onkeydown}>
-            <title>{format!("{} — {}", n.name, kind_label(n.kind))}</title>
             {shape(n.kind, hw)}
             { name_text(&n.name, n.kind, hw) }
             if matches!(nv.status, NodeStatus::Down) {
@@ -423,10 +433,10 @@ fn node_view(
                 </g>
             }
             if !status_text.is_empty() {
-                <text class={classes!("n-status", status_cls)} x="0" y={r1(NODE_HH + 17.0)} text-anchor="middle">{status_text.clone()}</text>
+                <text class={classes!("n-status", status_cls)} x="0" y={r1(NODE_HH + 17.0)} text-anchor="middle">{" "}{status_text.clone()}</text>
             }
             if !extra.is_empty() {
-                <text class="n-extra" x="0" y={r1(NODE_HH + if status_text.is_empty() { 17.0 } else { 34.0 })} text-anchor="middle">{extra.join(" · ")}</text>
+                <text class="n-extra" x="0" y={r1(NODE_HH + if status_text.is_empty() { 17.0 } else { 34.0 })} text-anchor="middle">{" "}{extra.join(" · ")}</text>
             }
         </g>
     }
@@ -477,11 +487,11 @@ fn name_text(name: &str, kind: NodeKind, hw: f64) -> Html {
         <>
             <text class="n-name" x="0" y={r1(first_y)} text-anchor="middle" style={format!("font-size: {size:.1}px")}>
                 { for lines.iter().enumerate().map(|(i, l)| html! {
-                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(size + 1.0) }}>{l.clone()}</tspan>
+                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(size + 1.0) }}>{if i == 0 { "" } else { " " }}{l.clone()}</tspan>
                 }) }
             </text>
             if !two {
-                <text class="n-kind" x="0" y={r1(16.0 + db)} text-anchor="middle">{kind_label(kind)}</text>
+                <text class="n-kind" x="0" y={r1(16.0 + db)} text-anchor="middle">{" "}{kind_label(kind)}</text>
             }
         </>
     }
@@ -777,7 +787,7 @@ fn token_view(
             transform={format!("translate({},{})", r1(at.x), r1(at.y))}
             opacity={format!("{opacity:.2}")}
             data-net={f.net.0.to_string()} data-msg={f.p.msg.to_string()}
-            tabindex="0" role="button" aria-label={aria} aria-haspopup="menu"
+            tabindex="0" role="button" aria-label={aria} aria-haspopup="dialog"
             {onclick} {onkeydown}>
             <rect class="hit" x={r1(-w / 2.0 - 8.0)} y="-22" width={r1(w + 16.0)} height="44" rx="22" />
             <rect x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
@@ -828,14 +838,26 @@ fn menu_view(
             dispatch.emit(Action::AddFault(f));
         })
     };
+    // Where the focus goes back to when the menu closes without a fault.
+    let opener = match m {
+        Menu::Token { flight, .. } => format!(".stage-svg [data-net=\"{}\"]", flight.net.0),
+        Menu::Node { id, .. } => format!(".stage-svg g[data-node=\"{}\"]", id.0),
+    };
     let onkeydown = {
         let menu = menu.clone();
+        let opener = opener.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
+                e.stop_propagation();
                 menu.set(None);
+                focus_first(&opener);
             }
         })
     };
+    let close = Callback::from(move |e: MouseEvent| {
+        close.emit(e);
+        focus_first(&opener);
+    });
     let (at, body) = match m {
         Menu::Token { flight, at } => {
             let what = payload_label(&flight.p);
@@ -887,9 +909,21 @@ fn menu_view(
         if below { py + 4.0 } else { 100.0 - py + 4.0 }
     );
     html! {
-        <div class="fault-menu" role="menu" aria-label="Hand-made fault" {style} {onkeydown}>
+        <div class="fault-menu" role="dialog" aria-label="Hand-made fault" {style} {onkeydown}>
             {body}
             <button class="btn menu-btn ghost" data-fault="cancel" onclick={close}>{"Cancel"}</button>
         </div>
+    }
+}
+
+/// Focus the first element matching `selector`, if any.
+fn focus_first(selector: &str) {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(el) = el {
+        // SVG elements have `focus()` too (HTMLOrSVGElement); the binding just calls it.
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }
