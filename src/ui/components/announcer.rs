@@ -161,6 +161,7 @@ struct Mark {
     index: usize,
     tick: Tick,
     at_ms: f64,
+    playing: bool,
     started: bool,
 }
 
@@ -168,11 +169,14 @@ struct Mark {
 pub fn Announcer(props: &AnnouncerProps) -> Html {
     let text = use_state(String::new);
     let mark = use_mut_ref(Mark::default);
+    // An announcement held back by the throttle (dropping it cancels it).
+    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     {
         let text = text.clone();
         let run = props.run.clone();
         let (index, tick, playing) = (props.index, props.tick, props.playing);
         use_effect_with((run.gen, index, tick, playing), move |_| {
+            pending.borrow_mut().take();
             let mut m = mark.borrow_mut();
             let now = js_sys::Date::now();
             if !m.started {
@@ -182,10 +186,18 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
                     index,
                     tick,
                     at_ms: now,
+                    playing,
                     started: true,
                 };
                 return;
             }
+            // Playback just stopped by itself (the end, or the end of a step range): the
+            // rest is read out, but no sooner than the throttle allows.
+            let wait = if m.playing && !playing {
+                THROTTLE_MS - (now - m.at_ms)
+            } else {
+                0.0
+            };
             if m.gen != run.gen {
                 text.set(rerun_note(&run, index));
             } else if m.index != index {
@@ -202,7 +214,16 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
                     text.set(narration(&run, index, m.tick, tick, false));
                 }
             } else if tick > m.tick {
-                text.set(narration(&run, index, m.tick, tick, true));
+                let said = narration(&run, index, m.tick, tick, true);
+                if wait > 0.0 {
+                    let text = text.clone();
+                    *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
+                        wait.ceil() as u32,
+                        move || text.set(said),
+                    ));
+                } else {
+                    text.set(said);
+                }
             } else {
                 // Back in time: what happens at the tick now shown.
                 let before = tick.saturating_sub(1);
@@ -217,7 +238,8 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
                 gen: run.gen,
                 index,
                 tick,
-                at_ms: now,
+                at_ms: now + wait.max(0.0),
+                playing,
                 started: true,
             };
         });

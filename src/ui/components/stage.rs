@@ -418,6 +418,7 @@ fn node_view(
             data-node={n.id.0.to_string()}
             tabindex="0" role="button" aria-label={label} aria-haspopup="dialog"
             {onclick} {onkeydown}>
+            <rect class="hit" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
             {shape(n.kind, hw)}
             { name_text(&n.name, n.kind, hw) }
             if matches!(nv.status, NodeStatus::Down) {
