@@ -194,9 +194,12 @@ pub const HELP: &[(&str, &str)] = &[
     ("?", "this help"),
     ("Esc", "close this help, leave presenter mode"),
     ("Tab", "move to the next control, message or process"),
-    ("D  C  (on a message)", "drop it / duplicate it"),
-    ("X  G  (on a process)", "crash it / pause it (GC)"),
-    ("Enter  (on a message or process)", "open its fault menu"),
+    ("D  C", "on a focused message: drop it / duplicate it"),
+    ("X  G", "on a focused process: crash it / pause it (GC)"),
+    (
+        "Enter",
+        "on a focused message or process: open its fault menu",
+    ),
 ];
 
 #[cfg(test)]

@@ -297,7 +297,7 @@ pub fn Stage(props: &StageProps) -> Html {
     );
 
     html! {
-        <div class="stage-wrap" style={format!("--stage-ar: {} / {}; width: min(100%, calc(var(--stage-vh, 40vh) * {} / {}))", b.w, b.h, b.w, b.h)}>
+        <div class="stage-wrap" style={format!("--stage-w: {}; width: min(100%, calc(var(--stage-vh, 40vh) * {} / {}))", b.w, b.w, b.h)}>
             <svg class="stage-svg" viewBox={b.view_box()} role="group" aria-label={desc}
                 style={format!("aspect-ratio: {} / {}", b.w, b.h)}
                 preserveAspectRatio="xMidYMid meet">
