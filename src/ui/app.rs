@@ -356,7 +356,7 @@ pub fn App() -> Html {
                 <button class="btn small ghost" data-action="motion" aria-pressed={reduced.to_string()}
                     title="Reduce motion: messages jump from tick to tick, the narration leads (m)"
                     onclick={Callback::from(move |_: MouseEvent| p.dispatch(PrefAction::ToggleMotion))}>
-                    {"Reduce motion"}
+                    {if reduced { "✓ Reduced motion" } else { "Reduce motion" }}
                 </button>
                 <button class="btn small ghost" data-action="presenter" aria-pressed={prefs.presenter.to_string()}
                     title="Presenter mode: large type, the stage only (p)"

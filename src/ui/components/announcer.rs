@@ -250,7 +250,18 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
             if props.visible {
                 <span class="announcer-label" aria-hidden="true">{"Narration"}</span>
             }
-            <p class="announcer-text">{(*text).clone()}</p>
+            <p class="announcer-text">
+                if text.is_empty() && props.visible {
+                    // On screen before anything was announced: where the run stands.
+                    { if props.tick == 0 {
+                        "tick 0: nothing has happened yet — press play or step forward.".to_string()
+                    } else {
+                        narration(&props.run, props.index, props.tick - 1, props.tick, true)
+                    } }
+                } else {
+                    {(*text).clone()}
+                }
+            </p>
         </div>
     }
 }
