@@ -150,3 +150,56 @@ test("375 px wide: one column, no sideways scrolling, 44 px touch targets, tappi
   assertClean(page);
   await page.close();
 });
+
+/** Contrast of every label drawn on the stage's tokens against what it is drawn on
+ * (axe does not check SVG text): the token label on the token, the "copy of" tag,
+ * the "no key" tag on the stage. WCAG AA for text: at least 4.5:1. */
+async function tokenContrasts(page) {
+  return page.evaluate(() => {
+    const rgb = (s) => (s.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const lum = (c) => {
+      const [r, g, b] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const ratio = (a, b) => {
+      const [x, y] = [lum(rgb(a)), lum(rgb(b))];
+      return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+    };
+    const fill = (el) => getComputedStyle(el).fill;
+    const stage = getComputedStyle(document.querySelector("main.stage")).backgroundColor;
+    const out = [];
+    for (const t of document.querySelectorAll(".stage-svg .token")) {
+      const label = t.querySelector(":scope > text:not(.nokey-tag)");
+      const body = t.querySelector(":scope > rect:not(.hit)");
+      out.push([`${t.dataset.net} label`, ratio(fill(label), fill(body))]);
+      const copy = t.querySelector(".copy-tag");
+      if (copy) out.push([`${t.dataset.net} copy tag`, ratio(fill(copy.querySelector("text")), fill(copy.querySelector("rect")))]);
+      const nokey = t.querySelector(".nokey-tag");
+      if (nokey) out.push([`${t.dataset.net} no-key tag`, ratio(fill(nokey), stage)]);
+    }
+    return out;
+  });
+}
+
+test("token labels and tags meet 4.5:1 in both themes (copies, lost, no key)", async () => {
+  const low = [];
+  const kinds = new Set();
+  let seen = 0;
+  for (const colorScheme of ["light", "dark"]) {
+    for (const path of ["?s=walkthrough&t=6", "?s=walkthrough&t=2&f=L0.1.0", "?s=key-threading&t=7&tech=one-stage-drops-key", "?s=key-threading&t=30"]) {
+      const page = await open(path, { colorScheme });
+      await waitForApp(page);
+      await settle(page);
+      for (const [what, r] of await tokenContrasts(page)) {
+        seen++;
+        kinds.add(what.replace(/^\d+ /, ""));
+        if (r < 4.5) low.push(`${colorScheme} ${path} ${what}: ${r.toFixed(2)}:1`);
+      }
+      assertClean(page);
+      await page.close();
+    }
+  }
+  assert.ok(seen >= 6, `only ${seen} labels checked`);
+  assert.deepEqual([...kinds].sort(), ["copy tag", "label", "no-key tag"], "every kind of label was on a stage");
+  assert.deepEqual(low, [], low.join("\n"));
+});
