@@ -236,3 +236,24 @@ test("reduced motion: tokens jump between ticks and nothing on the stage animate
   assertClean(page);
   await page.close();
 });
+
+test("keyboard only: Tab to a process, X crashes it now; Enter opens its menu, Esc closes it and keeps the focus", async () => {
+  const page = await env.open("?s=walkthrough&t=2");
+  await waitForApp(page);
+  let node = null;
+  for (let i = 0; i < 250 && node === null; i++) {
+    await page.keyboard.press("Tab");
+    node = await page.evaluate(() => (document.activeElement?.matches?.(".stage-svg g[data-node]") ? document.activeElement.dataset.node : null));
+  }
+  assert.notEqual(node, null, "Tab reached a process");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('.fault-menu[role="dialog"]');
+  assert.equal(await page.evaluate(() => !!document.activeElement.closest(".fault-menu")), true, "the menu took the focus");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector(".fault-menu", { state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.node), node, "focus back on the process");
+  await page.keyboard.press("x");
+  await page.waitForFunction((n) => new URLSearchParams(location.search).get("f")?.startsWith(`C${n}.2.`), node);
+  assertClean(page);
+  await page.close();
+});
