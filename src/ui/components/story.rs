@@ -47,7 +47,7 @@ pub fn Story(props: &StoryProps) -> Html {
     let tick = props.tick;
     html! {
         <div class="story" aria-label="What just happened">
-            <h3 class="story-title">{"What just happened"}</h3>
+            <h2 class="story-title">{"What just happened"}</h2>
             if lines.is_empty() {
                 <p class="muted story-empty">{"Nothing yet — press play or step forward."}</p>
             } else {
