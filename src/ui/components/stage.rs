@@ -5,7 +5,8 @@
 //!
 //! Hand-made faults: a token or a node is a button; it opens a small menu (Drop /
 //! Duplicate for a message, Crash / GC pause for a process) that adds the fault and
-//! re-runs the same seed.
+//! re-runs the same seed. From the keyboard, D / C on a focused message and X / G on a
+//! focused process add the same faults directly (see `ui::keys`).
 
 use crate::sim::event::MsgKind;
 use crate::sim::fault::Fault;
@@ -314,7 +315,7 @@ pub fn Stage(props: &StageProps) -> Html {
             </svg>
             {overlay}
             { dedup_chart(&tr.dedup_sizes, props.now, props.run.end) }
-            <p class="stage-hint muted">{"Click or tap a message in flight to drop or duplicate it, or a process to crash or pause it (keyboard: Tab to it, then D, C, X or G)."}</p>
+            <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
         </div>
     }
 }
