@@ -7,7 +7,7 @@
 //!   slice `choose`/`shuffle`) with u64 on 64-bit targets but u32 on wasm32, so the same
 //!   seed would give one run natively and another in the browser.
 //! - `src/ui/` (and `src/main.rs`) never leak a closure or timer with `.forget()`.
-//! - `src/ui/` touches browser storage only through `prefs.rs` (which survives iframes
+//! - `src/ui/` touches browser storage only through `storage.rs` (which survives iframes
 //!   where storage is refused).
 //! - wasm-bindgen is pinned with `=` in Cargo.toml, and Cargo.lock and Trunk.toml agree
 //!   with the pin (the wasm-bindgen CLI that scripts/setup.sh installs must match).
@@ -208,13 +208,13 @@ fn ui_never_forgets_closures() {
 }
 
 #[test]
-fn ui_reaches_storage_only_through_prefs() {
+fn ui_reaches_storage_only_through_storage_rs() {
     // In an iframe on a course site the browser may refuse storage, and
     // `window.localStorage` then throws: gloo's storage wrappers turn that into a dead
-    // page. `src/ui/prefs.rs` is the one place that touches storage, safely.
+    // page. `src/ui/storage.rs` is the one place that touches storage, safely.
     let mut files = Vec::new();
     rust_files(&root().join("src/ui"), &mut files);
-    files.retain(|p| !p.ends_with("prefs.rs"));
+    files.retain(|p| !p.ends_with("storage.rs"));
     check_tree(
         &files,
         &[
@@ -223,7 +223,7 @@ fn ui_reaches_storage_only_through_prefs() {
             ("local_storage", true),
             ("session_storage", true),
         ],
-        "storage only through crate::ui::prefs (it survives iframes where storage is refused)",
+        "storage only through crate::ui::storage (it survives iframes where storage is refused)",
     );
 }
 

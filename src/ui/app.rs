@@ -2,6 +2,7 @@
 //! (replaceState / pushState / popstate), keyboard shortcuts, and lays out the regions.
 
 use crate::sim::replay::View;
+use crate::ui::components::{announcer::Announcer, help::HelpDialog};
 use crate::ui::components::{
     calculator::Calculator,
     controls::Controls,
@@ -17,9 +18,11 @@ use crate::ui::components::{
     story::Story,
     sweep::Sweep,
 };
+use crate::ui::keys::{self, Command, Focus, KeyCtx};
+use crate::ui::prefs::{drawn_pos, PrefAction, Prefs, MOTION_KEY};
 use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -76,33 +79,40 @@ fn sync_url(query: &str, mark: u64, last_mark: &mut Option<u64>) {
     }
 }
 
-/// Keyboard shortcuts, ignored while typing in a field or pressing a focused button.
-fn shortcut(e: &KeyboardEvent) -> Option<Action> {
-    if e.ctrl_key() || e.meta_key() || e.alt_key() {
-        return None;
-    }
-    let tag = e
+/// What kind of element a key was pressed on (see [`keys::command`]).
+fn focus_of(e: &KeyboardEvent) -> Focus {
+    let Some(el) = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|el| el.tag_name().to_ascii_lowercase())
-        .unwrap_or_default();
+    else {
+        return Focus::Page;
+    };
+    let tag = el.tag_name().to_ascii_lowercase();
+    let role = el.get_attribute("role").unwrap_or_default();
     if matches!(tag.as_str(), "input" | "select" | "textarea") {
-        return None;
+        Focus::Field
+    } else if matches!(tag.as_str(), "button" | "a" | "summary") {
+        Focus::Control
+    } else if el.has_attribute("data-net") {
+        Focus::Token
+    } else if el.has_attribute("data-node") {
+        Focus::Node
+    } else if matches!(role.as_str(), "button" | "tab" | "menuitem") {
+        Focus::Control
+    } else {
+        Focus::Page
     }
-    let on_control = matches!(tag.as_str(), "button" | "a" | "summary")
-        || e.target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| el.get_attribute("role").as_deref() == Some("button"));
-    match e.key().as_str() {
-        " " | "k" if !on_control => Some(Action::TogglePlay),
-        "ArrowRight" | "l" => Some(Action::StepForward),
-        "ArrowLeft" | "j" => Some(Action::StepBack),
-        "." => Some(Action::NextEvent),
-        "," => Some(Action::PrevEvent),
-        "Home" => Some(Action::Reset),
-        "End" => Some(Action::Seek(u32::MAX)),
-        _ => None,
-    }
+}
+
+/// Whether the system asks for reduced motion.
+fn system_reduces_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
 }
 
 #[component]
@@ -153,21 +163,66 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard shortcuts.
+    // Presentation preferences: help, presenter mode, reduced motion (remembered).
+    let prefs = use_reducer(|| {
+        let stored = crate::ui::storage::get(MOTION_KEY);
+        Prefs::new(system_reduces_motion(), stored.as_deref())
+    });
+    {
+        let stored = prefs.stored_motion();
+        use_effect_with(stored, move |stored| {
+            if let Some(v) = stored {
+                crate::ui::storage::set(MOTION_KEY, v);
+            }
+        });
+    }
+    let reduced = prefs.reduced();
+
+    // Keyboard shortcuts (see keys.rs). Not passive, so they can prevent the default
+    // (scrolling on space and the arrow keys).
+    let key_ctx = use_mut_ref(|| None::<KeyCtx>);
+    *key_ctx.borrow_mut() = Some(KeyCtx {
+        focus: Focus::Page,
+        speed: state.speed,
+        scenario: state.scenario.clone(),
+        help_open: prefs.help,
+        presenter: prefs.presenter,
+    });
     {
         let dispatch = dispatch.clone();
+        let prefs_dispatch = prefs.dispatcher();
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
-                // Not passive: a shortcut's key must not also scroll the page.
-                let opts = gloo::events::EventListenerOptions::enable_prevent_default();
-                EventListener::new_with_options(&w, "keydown", opts, move |e| {
-                    if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
-                        if let Some(a) = shortcut(k) {
-                            k.prevent_default();
-                            dispatch.emit(a);
+                EventListener::new_with_options(
+                    &w,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+                            return;
+                        };
+                        let Some(mut ctx) = key_ctx.borrow().clone() else {
+                            return;
+                        };
+                        ctx.focus = focus_of(k);
+                        let modified = k.ctrl_key() || k.meta_key() || k.alt_key();
+                        let Some(c) = keys::command(&k.key(), modified, &ctx) else {
+                            return;
+                        };
+                        k.prevent_default();
+                        match c {
+                            Command::Do(a) => dispatch.emit(a),
+                            Command::ToggleHelp => prefs_dispatch.dispatch(PrefAction::ToggleHelp),
+                            Command::CloseHelp => prefs_dispatch.dispatch(PrefAction::CloseHelp),
+                            Command::TogglePresenter => {
+                                prefs_dispatch.dispatch(PrefAction::TogglePresenter)
+                            }
+                            Command::ToggleMotion => {
+                                prefs_dispatch.dispatch(PrefAction::ToggleMotion)
+                            }
                         }
-                    }
-                })
+                    },
+                )
             });
             move || drop(listener)
         });
@@ -241,7 +296,8 @@ pub fn App() -> Html {
             .iter()
             .any(|n| n.kind == crate::sim::run::NodeKind::General)
     });
-    let now = state.pos;
+    // Reduced motion: tokens jump from tick to tick instead of gliding.
+    let now = drawn_pos(state.pos, reduced);
 
     let stage_body = if let Some(err) = &run.error {
         html! {
@@ -315,12 +371,18 @@ pub fn App() -> Html {
     let show_calculator = state.scenario == "dedup-window";
 
     // Light / dark, remembered in this browser.
-    let dark = use_state(|| crate::ui::prefs::get(THEME_KEY).is_some_and(|v| v == "dark"));
+    let dark = use_state(|| match crate::ui::storage::get(THEME_KEY) {
+        Some(v) => v == "dark",
+        // No choice yet: follow the system (prefers-color-scheme).
+        None => web_sys::window()
+            .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+            .is_some_and(|m| m.matches()),
+    });
     let toggle_theme = {
         let dark = dark.clone();
         Callback::from(move |_: MouseEvent| {
             let next = !*dark;
-            crate::ui::prefs::set(THEME_KEY, if next { "dark" } else { "light" });
+            crate::ui::storage::set(THEME_KEY, if next { "dark" } else { "light" });
             dark.set(next);
         })
     };
@@ -333,6 +395,35 @@ pub fn App() -> Html {
                 <span>{"Replaying a recorded fault schedule: only the faults listed under “Hand-made faults” happen — the dice are off."}</span>
                 <button class="btn small" data-action="dice-on" onclick={dispatch.reform(|_| Action::SetRandomFaults(true))}>{"Roll the dice again"}</button>
             </div>
+        }
+    };
+
+    // Help, presenter mode and reduced motion (also on the keyboard: ?, p, m).
+    let close_help = {
+        let p = prefs.dispatcher();
+        Callback::from(move |_: ()| p.dispatch(PrefAction::CloseHelp))
+    };
+    let a11y_tools = {
+        let p = prefs.dispatcher();
+        let (p1, p2) = (p.clone(), p.clone());
+        html! {
+            <>
+                <button class="btn small ghost" data-action="motion" aria-pressed={reduced.to_string()}
+                    title="Reduce motion: messages jump from tick to tick, the narration leads (m)"
+                    onclick={Callback::from(move |_: MouseEvent| p.dispatch(PrefAction::ToggleMotion))}>
+                    {if reduced { "✓ Reduced motion" } else { "Reduce motion" }}
+                </button>
+                <button class="btn small ghost" data-action="presenter" aria-pressed={prefs.presenter.to_string()}
+                    title="Presenter mode: large type, the stage only (p)"
+                    onclick={Callback::from(move |_: MouseEvent| p1.dispatch(PrefAction::TogglePresenter))}>
+                    {if prefs.presenter { "Leave presenter mode" } else { "Presenter" }}
+                </button>
+                <button class="btn small ghost" data-action="help" aria-haspopup="dialog"
+                    title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
+                    onclick={Callback::from(move |_: MouseEvent| p2.dispatch(PrefAction::ToggleHelp))}>
+                    {"?"}
+                </button>
+            </>
         }
     };
 
@@ -355,6 +446,9 @@ pub fn App() -> Html {
                 {tabs}
                 {view_toggle}
             </div>
+            if !run.techniques().is_empty() {
+                <Announcer run={run.clone()} index={index} tick={tick} playing={state.playing} visible={reduced} />
+            }
             {stage_body}
             if !run.techniques().is_empty() {
                 <Story run={run.clone()} index={index} tick={tick} playing={state.playing} />
@@ -373,8 +467,15 @@ pub fn App() -> Html {
         "app",
         state.embed.then_some("embed"),
         dark.then_some("theme-dark"),
+        prefs.presenter.then_some("presenter"),
+        reduced.then_some("reduce-motion"),
         dragging.then_some("dragging")
     );
+    let help = if prefs.help {
+        html! { <HelpDialog scenario={state.scenario.clone()} on_close={close_help} /> }
+    } else {
+        html! {}
+    };
 
     // Embedded in a course page: the stage, the playback controls and the ledgers of
     // this one scenario, and a way out to the whole playground.
@@ -396,6 +497,7 @@ pub fn App() -> Html {
                 {stage_region}
                 {playback}
                 {ledgers}
+                {help}
             </div>
         };
     }
@@ -414,6 +516,7 @@ pub fn App() -> Html {
                     </div>
                     <button class="btn small ghost" data-action="theme" aria-pressed={dark.to_string()} onclick={toggle_theme}
                         title="Switch between the light and the dark theme">{if *dark { "☀ Light" } else { "☾ Dark" }}</button>
+                    {a11y_tools}
                 </div>
             </header>
             <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
@@ -444,6 +547,7 @@ pub fn App() -> Html {
                     <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
                 </aside>
             </div>
+            {help}
             if *dragging {
                 <div class="drop-hint" aria-hidden="true">{"Drop a run file to import it"}</div>
             }

@@ -7,18 +7,22 @@
 //! * [`share`] — the URL codec;
 //! * [`export`] — run files (export / import as JSON, checksum compared);
 //! * [`panic`] — a visible error with a link to reproduce, should a bug slip through;
-//! * [`prefs`] — remembered preferences, safe where storage is refused (iframes).
+//! * [`keys`] — keyboard shortcuts (pure);
+//! * [`prefs`] — how the page is presented: help, presenter mode, reduced motion;
+//! * [`storage`] — remembered choices, safe where storage is refused (iframes).
 
 pub mod app;
 pub mod clipboard;
 pub mod components;
 pub mod export;
 pub mod facts;
+pub mod keys;
 pub mod layout;
 pub mod panic;
 pub mod prefs;
 pub mod share;
 pub mod state;
+pub mod storage;
 
 /// Mount the app on the page body.
 pub fn start() {

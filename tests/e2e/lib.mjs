@@ -56,13 +56,14 @@ function allowed(url) {
 }
 
 /**
- * A new page (own context, 1280×800) that records problems in `page.problems`:
+ * A new page (own context, 1280×800; `context` adds browser-context options such as
+ * `reducedMotion`, `colorScheme`, `hasTouch`) that records problems in `page.problems`:
  * console errors, uncaught page errors, crashes, and requests/websockets to any origin
  * other than 127.0.0.1 (those are also aborted). `page.consoleErrors` keeps just the
  * console texts, for tests that expect a particular error.
  */
-export async function newPage(browser, { viewport = VIEWPORT } = {}) {
-  const context = await browser.newContext({ viewport, serviceWorkers: "block" });
+export async function newPage(browser, { viewport = VIEWPORT, context: options = {} } = {}) {
+  const context = await browser.newContext({ viewport, serviceWorkers: "block", ...options });
   const page = await context.newPage();
   page.problems = [];
   page.consoleErrors = [];

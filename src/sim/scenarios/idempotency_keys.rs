@@ -416,7 +416,6 @@ impl Scenario for IdempotencyKeys {
 mod tests {
     use super::super::testkit::{assert_holds, count, first_violating_seed, run_with};
     use crate::sim::event::{Ev, SkipWhy};
-    
 
     const ID: &str = "idempotency-keys";
 

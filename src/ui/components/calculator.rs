@@ -224,7 +224,7 @@ pub fn Calculator() -> Html {
                 </select>
             </label>
             <table class="calc-table">
-                <thead><tr><th scope="col">{"Source of duplicates"}</th><th scope="col">{"Worst delay"}</th><th></th><th></th></tr></thead>
+                <thead><tr><th scope="col">{"Source of duplicates"}</th><th scope="col">{"Worst delay"}</th><th scope="col"><span class="sr-only">{"Longest?"}</span></th><th scope="col"><span class="sr-only">{"Remove"}</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
             <button class="btn small ghost" onclick={on_add}>{"+ Add a source"}</button>

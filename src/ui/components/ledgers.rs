@@ -284,7 +284,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                     <caption class="sr-only">{"Balance per merchant for each technique and for the truth, at the playhead"}</caption>
                     <thead>
                         <tr>
-                            <th scope="col" class="corner"></th>
+                            <th scope="col" class="corner"><span class="sr-only">{"Row"}</span></th>
                             { for heads }
                             if has_ledger {
                                 <th scope="col" class="tcol truth-col">
@@ -293,7 +293,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                                     <span class="verdict neutral">{"the target"}</span>
                                 </th>
                             } else {
-                                <th class="truth-col"></th>
+                                <td class="truth-col"></td>
                             }
                         </tr>
                     </thead>

@@ -82,7 +82,7 @@ pub fn Playback(props: &PlaybackProps) -> Html {
         .unwrap_or_default();
 
     html! {
-        <div class="playback" role="group" aria-label="Playback">
+        <div class="playback" role="region" aria-label="Playback">
             <div class="pb-buttons">
                 <button class="btn icon" data-action="reset" title="Back to the start (Home)" aria-label="Back to the start"
                     disabled={empty} onclick={d.reform(|_| Action::Reset)}>
@@ -142,7 +142,7 @@ pub fn Playback(props: &PlaybackProps) -> Html {
                         value={props.seed.to_string()} onchange={on_seed} size="8" />
                 </label>
                 <button class="btn" data-action="new-seed" title="Run again with another seed" onclick={on_new_seed}>{"⚄ New seed"}</button>
-                <span class="keys muted" aria-hidden="true"><kbd>{"space"}</kbd>{" play · "}<kbd>{"←"}</kbd><kbd>{"→"}</kbd>{" tick · "}<kbd>{","}</kbd><kbd>{"."}</kbd>{" event"}</span>
+                <span class="keys muted" aria-hidden="true"><kbd>{"space"}</kbd>{" play · "}<kbd>{"←"}</kbd><kbd>{"→"}</kbd>{" tick · "}<kbd>{","}</kbd><kbd>{"."}</kbd>{" event · "}<kbd>{"?"}</kbd>{" all keys"}</span>
             </div>
         </div>
     }

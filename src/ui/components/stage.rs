@@ -5,7 +5,8 @@
 //!
 //! Hand-made faults: a token or a node is a button; it opens a small menu (Drop /
 //! Duplicate for a message, Crash / GC pause for a process) that adds the fault and
-//! re-runs the same seed.
+//! re-runs the same seed. From the keyboard, D / C on a focused message and X / G on a
+//! focused process add the same faults directly (see `ui::keys`).
 
 use crate::sim::event::MsgKind;
 use crate::sim::fault::Fault;
@@ -14,6 +15,7 @@ use crate::sim::narrate::payload_label;
 use crate::sim::replay::{Flight, NodeStatus, RecState, View};
 use crate::sim::run::{NodeInfo, NodeKind};
 use crate::ui::facts::{self, badges, token_label, Badge};
+use crate::ui::keys::{self, TargetKey};
 use crate::ui::layout::{
     badge_offset, fit_name, lane_segment, lane_shift, r1, token_place, Pt, StageBox, NODE_HH,
 };
@@ -170,6 +172,12 @@ fn stage_box(run: &RunData, i: usize) -> StageBox {
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
     let menu = use_state(|| None::<Menu>);
+    // An opened menu takes the focus (keyboard users land on its first choice).
+    use_effect_with(menu.is_some(), |open| {
+        if *open {
+            focus_first(".fault-menu button:not([disabled])");
+        }
+    });
     // Hooks first, before any early return (their order must never change).
     let b = {
         let run = props.run.clone();
@@ -290,8 +298,8 @@ pub fn Stage(props: &StageProps) -> Html {
     );
 
     html! {
-        <div class="stage-wrap" style={format!("width: min(100%, calc(40vh * {} / {}))", b.w, b.h)}>
-            <svg class="stage-svg" viewBox={b.view_box()} role="img" aria-label={desc}
+        <div class="stage-wrap" style={format!("--stage-w: {}; width: min(100%, calc(var(--stage-vh, 40vh) * {} / {}))", b.w, b.w, b.h)}>
+            <svg class="stage-svg" viewBox={b.view_box()} role="group" aria-label={desc}
                 style={format!("aspect-ratio: {} / {}", b.w, b.h)}
                 preserveAspectRatio="xMidYMid meet">
                 <defs>
@@ -307,7 +315,7 @@ pub fn Stage(props: &StageProps) -> Html {
             </svg>
             {overlay}
             { dedup_chart(&tr.dedup_sizes, props.now, props.run.end) }
-            <p class="stage-hint muted">{"Click a message in flight to drop or duplicate it, or a process to crash or pause it."}</p>
+            <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
         </div>
     }
 }
@@ -343,12 +351,34 @@ fn node_view(
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open())
     };
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        let id = n.id;
+        let at = (props.now.max(0.0).floor() as Tick).min(props.run.end);
+        Callback::from(move |e: KeyboardEvent| {
+            let modified = e.ctrl_key() || e.meta_key() || e.alt_key();
+            let fault = match keys::node_key(&e.key(), modified) {
+                None => return,
+                Some(TargetKey::Menu) => {
+                    e.prevent_default();
+                    return open();
+                }
+                Some(TargetKey::Crash) => Fault::Crash {
+                    node: id,
+                    at,
+                    down: 10,
+                },
+                Some(TargetKey::Pause) => Fault::Pause {
+                    node: id,
+                    at,
+                    ticks: 20,
+                },
+                Some(_) => return,
+            };
             e.prevent_default();
-            open();
-        }
-    });
+            dispatch.emit(Action::AddFault(fault));
+        })
+    };
     let status_text = match nv.status {
         NodeStatus::Up => String::new(),
         NodeStatus::Down => "crashed".to_string(),
@@ -371,20 +401,25 @@ fn node_view(
             });
         }
     }
-    let label = format!(
-        "{} ({}){}{} — open fault menu",
-        n.name,
-        kind_label(n.kind),
-        if status_text.is_empty() { "" } else { ", " },
-        status_text
-    );
+    // The accessible name starts with the visible text, in the order it is drawn.
+    let mut said = vec![n.name.clone()];
+    if fit_name(&n.name, 2.0 * hw - 14.0).0.len() == 1 {
+        said.push(kind_label(n.kind).to_string());
+    }
+    if !status_text.is_empty() {
+        said.push(status_text.clone());
+    }
+    if !extra.is_empty() {
+        said.push(extra.join(" · "));
+    }
+    let label = format!("{} — Enter: fault menu, X: crash, G: pause", said.join(" "));
     html! {
         <g class={classes!("node", kind_class(n.kind), status_cls)}
             transform={format!("translate({},{})", r1(p.x), r1(p.y))}
             data-node={n.id.0.to_string()}
-            tabindex="0" role="button" aria-label={label} aria-haspopup="menu"
+            tabindex="0" role="button" aria-label={label} aria-haspopup="dialog"
             {onclick} {onkeydown}>
-            <title>{format!("{} — {}", n.name, kind_label(n.kind))}</title>
+            <rect class="hit" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
             {shape(n.kind, hw)}
             { name_text(&n.name, n.kind, hw) }
             if matches!(nv.status, NodeStatus::Down) {
@@ -400,10 +435,10 @@ fn node_view(
                 </g>
             }
             if !status_text.is_empty() {
-                <text class={classes!("n-status", status_cls)} x="0" y={r1(NODE_HH + 17.0)} text-anchor="middle">{status_text.clone()}</text>
+                <text class={classes!("n-status", status_cls)} x="0" y={r1(NODE_HH + 17.0)} text-anchor="middle">{" "}{status_text.clone()}</text>
             }
             if !extra.is_empty() {
-                <text class="n-extra" x="0" y={r1(NODE_HH + if status_text.is_empty() { 17.0 } else { 34.0 })} text-anchor="middle">{extra.join(" · ")}</text>
+                <text class="n-extra" x="0" y={r1(NODE_HH + if status_text.is_empty() { 17.0 } else { 34.0 })} text-anchor="middle">{" "}{extra.join(" · ")}</text>
             }
         </g>
     }
@@ -454,11 +489,11 @@ fn name_text(name: &str, kind: NodeKind, hw: f64) -> Html {
         <>
             <text class="n-name" x="0" y={r1(first_y)} text-anchor="middle" style={format!("font-size: {size:.1}px")}>
                 { for lines.iter().enumerate().map(|(i, l)| html! {
-                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(size + 1.0) }}>{l.clone()}</tspan>
+                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(size + 1.0) }}>{if i == 0 { "" } else { " " }}{l.clone()}</tspan>
                 }) }
             </text>
             if !two {
-                <text class="n-kind" x="0" y={r1(16.0 + db)} text-anchor="middle">{kind_label(kind)}</text>
+                <text class="n-kind" x="0" y={r1(16.0 + db)} text-anchor="middle">{" "}{kind_label(kind)}</text>
             }
         </>
     }
@@ -715,14 +750,27 @@ fn token_view(
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open())
     };
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
+    let onkeydown = {
+        let dispatch = dispatch.clone();
+        let flight = *f;
+        Callback::from(move |e: KeyboardEvent| {
+            let modified = e.ctrl_key() || e.meta_key() || e.alt_key();
+            let fault = match keys::token_key(&e.key(), modified) {
+                None => return,
+                Some(TargetKey::Menu) => {
+                    e.prevent_default();
+                    return open();
+                }
+                Some(TargetKey::Drop) if !flight.lost => fault_for_token(&flight, true),
+                Some(TargetKey::Duplicate) if !flight.lost => fault_for_token(&flight, false),
+                Some(_) => return,
+            };
             e.prevent_default();
-            open();
-        }
-    });
+            dispatch.emit(Action::AddFault(fault));
+        })
+    };
     let aria = format!(
-        "{}{}{} in flight{} — open fault menu",
+        "{}{}{} in flight{} — Enter: fault menu, D: drop, C: duplicate",
         payload_label(&f.p),
         match f.copy_of {
             Some(o) => format!(", network copy of #{}", o.0),
@@ -741,8 +789,9 @@ fn token_view(
             transform={format!("translate({},{})", r1(at.x), r1(at.y))}
             opacity={format!("{opacity:.2}")}
             data-net={f.net.0.to_string()} data-msg={f.p.msg.to_string()}
-            tabindex="0" role="button" aria-label={aria} aria-haspopup="menu"
+            tabindex="0" role="button" aria-label={aria} aria-haspopup="dialog"
             {onclick} {onkeydown}>
+            <rect class="hit" x={r1(-w / 2.0 - 8.0)} y="-22" width={r1(w + 16.0)} height="44" rx="22" />
             <rect x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
             <text x="0" y="5" text-anchor="middle">{text}</text>
             if let Some(orig) = f.copy_of {
@@ -791,14 +840,26 @@ fn menu_view(
             dispatch.emit(Action::AddFault(f));
         })
     };
+    // Where the focus goes back to when the menu closes without a fault.
+    let opener = match m {
+        Menu::Token { flight, .. } => format!(".stage-svg [data-net=\"{}\"]", flight.net.0),
+        Menu::Node { id, .. } => format!(".stage-svg g[data-node=\"{}\"]", id.0),
+    };
     let onkeydown = {
         let menu = menu.clone();
+        let opener = opener.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
+                e.stop_propagation();
                 menu.set(None);
+                focus_first(&opener);
             }
         })
     };
+    let close = Callback::from(move |e: MouseEvent| {
+        close.emit(e);
+        focus_first(&opener);
+    });
     let (at, body) = match m {
         Menu::Token { flight, at } => {
             let what = payload_label(&flight.p);
@@ -850,9 +911,21 @@ fn menu_view(
         if below { py + 4.0 } else { 100.0 - py + 4.0 }
     );
     html! {
-        <div class="fault-menu" role="menu" aria-label="Hand-made fault" {style} {onkeydown}>
+        <div class="fault-menu" role="dialog" aria-label="Hand-made fault" {style} {onkeydown}>
             {body}
             <button class="btn menu-btn ghost" data-fault="cancel" onclick={close}>{"Cancel"}</button>
         </div>
+    }
+}
+
+/// Focus the first element matching `selector`, if any.
+fn focus_first(selector: &str) {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(el) = el {
+        // SVG elements have `focus()` too (HTMLOrSVGElement); the binding just calls it.
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
     }
 }

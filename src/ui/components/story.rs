@@ -47,11 +47,11 @@ pub fn Story(props: &StoryProps) -> Html {
     let tick = props.tick;
     html! {
         <div class="story" aria-label="What just happened">
-            <h3 class="story-title">{"What just happened"}</h3>
+            <h2 class="story-title">{"What just happened"}</h2>
             if lines.is_empty() {
                 <p class="muted story-empty">{"Nothing yet — press play or step forward."}</p>
             } else {
-                <ol class="story-lines" aria-live={if props.playing { "off" } else { "polite" }}>
+                <ol class="story-lines">
                     { for lines.iter().map(|(k, t, text)| html! {
                         <li key={*k} class={classes!((*t == tick).then_some("now"))}>
                             <span class="story-tick">{format!("t{t}")}</span>

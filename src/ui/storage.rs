@@ -1,0 +1,21 @@
+//! Remembered preferences (theme, …) in `localStorage` — when the browser allows it.
+//!
+//! Inside an iframe on another site (a course page) browsers may refuse storage
+//! altogether, and `window.localStorage` then throws. Every access here turns that into
+//! "nothing remembered" instead of an exception that would take the page down.
+
+/// The stored value for `key`, or None (not set, or storage unavailable).
+pub fn get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+/// Remember `value` for `key`; silently does nothing where storage is refused.
+pub fn set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
