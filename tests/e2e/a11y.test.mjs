@@ -52,7 +52,8 @@ test("axe: no serious or critical violation on any scenario, light and dark, nor
   pages.push(["?s=dedup-window&embed=1", { colorScheme: "dark" }, "embed (dark)"]);
   for (const [path, context, what] of pages) {
     const page = await open(path, context);
-    await waitForApp(page);
+    if (path.includes("embed=1")) await page.waitForSelector("#app-root.embed main.stage");
+    else await waitForApp(page);
     await settle(page);
     if (context.colorScheme === "dark") {
       assert.equal(await page.$eval("#app-root", (el) => el.classList.contains("theme-dark")), true, `${what}: dark theme follows the system`);

@@ -232,7 +232,7 @@ test("reduced motion: tokens jump between ticks and nothing on the stage animate
   await page.reload();
   await waitForApp(page);
   assert.equal(await page.$eval("#app-root", (el) => el.classList.contains("reduce-motion")), false);
-  assert.equal(await page.evaluate(() => localStorage.getItem("eop.motion")), JSON.stringify("full"));
+  assert.equal(await page.evaluate(() => localStorage.getItem("eop.motion")), "full");
   assertClean(page);
   await page.close();
 });
