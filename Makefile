@@ -24,7 +24,7 @@ export CHROMEDRIVER ?= /usr/bin/chromedriver
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 
-# Total brotli-compressed size of dist/ (all files, app + sweep worker) may not exceed this.
+# Total brotli-compressed size of dist/ (all files; the sweep worker runs the app's wasm) may not exceed this.
 # Set to the measured total + ~10% (408,411 B on 2026-11-27); raise it deliberately, not casually.
 BUDGET_BROTLI_BYTES ?= 450000
 export BUDGET_BROTLI_BYTES

@@ -2,8 +2,8 @@
 //! count how often each technique broke, and offer the smallest breaking run (shrunk
 //! to the fewest faults) for replay.
 //!
-//! The sweep runs in the `sweep_worker` Web Worker (started through
-//! `static/sweep-worker.js`), so the page keeps animating. Protocol (JSON strings):
+//! The sweep runs in a Web Worker (the app's own wasm, started through
+//! `static/sweep-worker.js`; see [`crate::ui::worker`]), so the page keeps animating. Protocol (JSON strings):
 //! worker → `{"ready":true}`; page → a `SweepConfig`; worker → `{"progress":…}` after
 //! every chunk, then `{"result":SweepResult}` or `{"error":"…"}`. The worker is
 //! terminated when the panel goes away, the settings change or the learner stops it.

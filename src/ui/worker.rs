@@ -1,7 +1,13 @@
-//! The sweep Web Worker: the same simulator, off the main thread.
+//! The sweep Web Worker: the app's own wasm, started off the main thread.
 //!
-//! trunk builds this bin as a worker (`data-type="worker"`); the page starts it
-//! through `static/sweep-worker.js`. Protocol, as JSON strings:
+//! There is no separate worker binary: `static/sweep-worker.js` imports the app's
+//! wasm-bindgen glue (its hashed name is written into the loader at build time by
+//! `scripts/worker-glue.mjs`, a trunk post_build hook) and instantiates the same
+//! module the page runs. `main` sees it has no `window` and calls [`start`] instead of
+//! mounting the UI. Sharing the module keeps the simulator in one download (the
+//! browser caches it), instead of a second ~110 KB (brotli) copy.
+//!
+//! Protocol, as JSON strings:
 //! * worker → page `{"ready":true}` once listening;
 //! * page → worker a `SweepConfig`;
 //! * worker → page `{"progress":{"done":…,"runs":…,"events":…}}` after every chunk,
@@ -9,12 +15,19 @@
 //!
 //! Cancelling is `worker.terminate()` on the page: nothing here needs to poll.
 
-#[cfg(target_arch = "wasm32")]
-fn main() {
-    use eop::sim::sweep::{SweepConfig, Sweeper};
-    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
-    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use crate::sim::sweep::{SweepConfig, Sweeper};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+/// True inside a dedicated worker (no `window`).
+pub fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_ok()
+}
+
+/// Listen for a `SweepConfig`, run it in chunks with progress, post the result.
+pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let post = {
         let scope = scope.clone();
@@ -55,10 +68,4 @@ fn main() {
     // `terminate()`. Handing it to JS is the one deliberate leak of a closure here.
     let _keep = on_message.into_js_value();
     post(serde_json::json!({ "ready": true }));
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn main() {
-    eprintln!("sweep_worker runs in the browser; natively, use `eosim sweep`");
-    std::process::exit(2);
 }
