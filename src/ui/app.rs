@@ -11,7 +11,6 @@ use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
-use gloo::storage::Storage;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -19,6 +18,13 @@ use yew::prelude::*;
 
 /// Where the theme choice is remembered.
 const THEME_KEY: &str = "eop.theme";
+// Stored as JSON strings (as gloo's storage wrote them), without pulling in serde_json.
+const THEME_DARK: &str = "\"dark\"";
+const THEME_LIGHT: &str = "\"light\"";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
 
 /// The query string of the page (with its `?`), or empty outside a browser.
 fn location_search() -> String {
@@ -256,14 +262,18 @@ pub fn App() -> Html {
 
     // Light / dark, remembered in this browser.
     let dark = use_state(|| {
-        gloo::storage::LocalStorage::get::<String>(THEME_KEY).is_ok_and(|v| v == "dark")
+        local_storage()
+            .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+            .as_deref()
+            == Some(THEME_DARK)
     });
     let toggle_theme = {
         let dark = dark.clone();
         Callback::from(move |_: MouseEvent| {
             let next = !*dark;
-            let _ =
-                gloo::storage::LocalStorage::set(THEME_KEY, if next { "dark" } else { "light" });
+            if let Some(s) = local_storage() {
+                let _ = s.set_item(THEME_KEY, if next { THEME_DARK } else { THEME_LIGHT });
+            }
             dark.set(next);
         })
     };
