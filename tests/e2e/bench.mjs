@@ -26,11 +26,13 @@ const PLAY_SECONDS = Number(process.env.BENCH_PLAY_SECONDS ?? 600);
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const ANIM_SECONDS = 5;
 const SAMPLE_EVERY_S = 30;
-// Most transmissions on the wire at once that the parameter ranges allow (121, every
-// technique, around tick 42; `cargo test --release --test bench_native -- --ignored
-// bench_most_in_flight` lists the candidates): 500 payments at 100 per 10 ticks.
+// About 500 transmissions on the wire at once (497 in every technique at tick 50;
+// `cargo test --release --test bench_native -- --ignored bench_most_in_flight` lists the
+// candidates): 500 payments at 100 per 10 ticks, every one duplicated, copies up to 500
+// ticks late.
 const ANIM_QUERY =
-  process.env.BENCH_ANIM_QUERY ?? "s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100";
+  process.env.BENCH_ANIM_QUERY ??
+  "s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100&p.dup=1000&p.dup_delay_max_ticks=500";
 // A run whose shown technique has >= 10,000 events: telemetry at its largest load, the
 // retry-every-sample technique (12,198 events; the same run as tests/bench_native.rs).
 const STEP_QUERY =

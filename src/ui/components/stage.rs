@@ -190,7 +190,9 @@ pub fn Stage(props: &StageProps) -> Html {
     let Some(tr) = techs.get(props.index) else {
         return html! {};
     };
-    let view = props.views.get(props.index).cloned().unwrap_or_default();
+    // Borrowed, not cloned: this runs every animation frame.
+    let no_view = View::default();
+    let view = props.views.get(props.index).unwrap_or(&no_view);
     let nodes = &tr.nodes;
     let hints: Vec<(u8, u8)> = nodes.iter().map(|n| (n.x, n.y)).collect();
     let placed = b.place(&hints);
