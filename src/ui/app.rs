@@ -11,6 +11,7 @@ use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
 use gloo::events::EventListener;
 use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::storage::Storage;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -18,13 +19,6 @@ use yew::prelude::*;
 
 /// Where the theme choice is remembered.
 const THEME_KEY: &str = "eop.theme";
-// Stored as JSON strings (as gloo's storage wrote them), without pulling in serde_json.
-const THEME_DARK: &str = "\"dark\"";
-const THEME_LIGHT: &str = "\"light\"";
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
 
 /// The query string of the page (with its `?`), or empty outside a browser.
 fn location_search() -> String {
@@ -262,18 +256,14 @@ pub fn App() -> Html {
 
     // Light / dark, remembered in this browser.
     let dark = use_state(|| {
-        local_storage()
-            .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
-            .as_deref()
-            == Some(THEME_DARK)
+        gloo::storage::LocalStorage::get::<String>(THEME_KEY).is_ok_and(|v| v == "dark")
     });
     let toggle_theme = {
         let dark = dark.clone();
         Callback::from(move |_: MouseEvent| {
             let next = !*dark;
-            if let Some(s) = local_storage() {
-                let _ = s.set_item(THEME_KEY, if next { THEME_DARK } else { THEME_LIGHT });
-            }
+            let _ =
+                gloo::storage::LocalStorage::set(THEME_KEY, if next { "dark" } else { "light" });
             dark.set(next);
         })
     };
