@@ -44,7 +44,7 @@ have_dist=0
 [ -f "$BENCH_DIST/index.html" ] && have_dist=1
 
 # ---- 1. native throughput (eosim bench, best of $REPS: the machine may be shared) -------
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 step "eosim bench (native, one core, best of $REPS)"
 : >"$work/eosim.txt"
 native_ok=1
