@@ -130,6 +130,15 @@ fn bench_most_in_flight() {
             "dedup-window",
             &[("messages", 500), ("rate_per_10_ticks", 100)],
         ),
+        (
+            "dedup-window",
+            &[
+                ("messages", 500),
+                ("rate_per_10_ticks", 100),
+                ("dup", 1000),
+                ("dup_delay_max_ticks", 500),
+            ],
+        ),
         ("idempotency-keys", &[("requests", 500)]),
         ("atomic-commit", &[("messages", 500)]),
         (

@@ -20,7 +20,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Repetitions of each measurement (scripts/bench.sh reports the best).
-const REPS: u32 = 3;
+const REPS: u32 = 5;
 
 /// Milliseconds from the page's high-resolution clock.
 fn now_ms() -> f64 {

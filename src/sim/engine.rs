@@ -64,16 +64,23 @@ pub trait Actors {
 }
 
 /// A queued item, ordered by (tick, insertion sequence): deterministic, FIFO per tick.
+/// Both live in one `u64` (`tick << 32 | seq`): one comparison per heap step and a
+/// smaller element to move (the heap is the engine's hottest structure).
 #[derive(Debug)]
 struct Queued {
-    tick: Tick,
-    seq: u64,
+    key: u64,
     item: Item,
+}
+
+impl Queued {
+    fn tick(&self) -> Tick {
+        (self.key >> 32) as Tick
+    }
 }
 
 impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
-        (self.tick, self.seq) == (other.tick, other.seq)
+        self.key == other.key
     }
 }
 impl Eq for Queued {}
@@ -84,7 +91,7 @@ impl PartialOrd for Queued {
 }
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.tick, self.seq).cmp(&(other.tick, other.seq))
+        self.key.cmp(&other.key)
     }
 }
 
@@ -129,9 +136,11 @@ impl Engine {
 
     pub fn at(&mut self, tick: Tick, item: Item) {
         self.seq += 1;
+        // A run queues far fewer than 2^32 items (its trace stops at EVENT_CAP events).
+        debug_assert!(self.seq <= u64::from(u32::MAX));
+        let tick = u64::from(tick.max(self.now));
         self.queue.push(Reverse(Queued {
-            tick: tick.max(self.now),
-            seq: self.seq,
+            key: tick << 32 | (self.seq & 0xFFFF_FFFF),
             item,
         }));
     }
@@ -270,13 +279,13 @@ impl Engine {
     /// Process items in (tick, insertion) order until the queue is empty or `end`.
     pub fn run<A: Actors>(&mut self, actors: &mut A) {
         while let Some(Reverse(next)) = self.queue.peek() {
-            if next.tick >= self.end || self.truncated {
+            if next.tick() >= self.end || self.truncated {
                 break;
             }
             let Some(Reverse(q)) = self.queue.pop() else {
                 break;
             };
-            self.now = q.tick;
+            self.now = q.tick();
             self.dispatch(actors, q.item);
         }
         self.queue.clear();

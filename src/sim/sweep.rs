@@ -65,6 +65,24 @@ pub struct TechniqueSweep {
     candidate: Option<(usize, usize, u64)>,
 }
 
+impl TechniqueSweep {
+    /// An empty tally for one technique.
+    pub fn new(id: String, label: String, claim: Guarantee) -> TechniqueSweep {
+        TechniqueSweep {
+            id,
+            label,
+            claim,
+            runs: 0,
+            violations: 0,
+            claim_broken: 0,
+            kinds: BTreeMap::new(),
+            worst_divergence: 0,
+            smallest: None,
+            candidate: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepResult {
     pub config: SweepConfig,
@@ -154,18 +172,7 @@ impl Sweeper {
             self.result.techniques = r
                 .techniques
                 .iter()
-                .map(|t| TechniqueSweep {
-                    id: t.id.clone(),
-                    label: t.label.clone(),
-                    claim: t.claim,
-                    runs: 0,
-                    violations: 0,
-                    claim_broken: 0,
-                    kinds: BTreeMap::new(),
-                    worst_divergence: 0,
-                    smallest: None,
-                    candidate: None,
-                })
+                .map(|t| TechniqueSweep::new(t.id.clone(), t.label.clone(), t.claim))
                 .collect();
         }
         for (t, s) in r.techniques.iter().zip(self.result.techniques.iter_mut()) {

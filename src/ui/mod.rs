@@ -9,7 +9,8 @@
 //! * [`panic`] — a visible error with a link to reproduce, should a bug slip through;
 //! * [`keys`] — keyboard shortcuts (pure);
 //! * [`prefs`] — how the page is presented: help, presenter mode, reduced motion;
-//! * [`storage`] — remembered choices, safe where storage is refused (iframes).
+//! * [`storage`] — remembered choices, safe where storage is refused (iframes);
+//! * [`worker`] — the sweep Web Worker's side (the same wasm, started without a `window`).
 
 pub mod app;
 pub mod clipboard;
@@ -23,9 +24,14 @@ pub mod prefs;
 pub mod share;
 pub mod state;
 pub mod storage;
+pub mod worker;
 
-/// Mount the app on the page body.
+/// Mount the app on the page body; in the sweep Web Worker, serve sweeps instead.
 pub fn start() {
     panic::install();
-    yew::Renderer::<app::App>::new().render();
+    if worker::in_worker() {
+        worker::start();
+    } else {
+        yew::Renderer::<app::App>::new().render();
+    }
 }

@@ -26,11 +26,13 @@ const PLAY_SECONDS = Number(process.env.BENCH_PLAY_SECONDS ?? 600);
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const ANIM_SECONDS = 5;
 const SAMPLE_EVERY_S = 30;
-// Most transmissions on the wire at once that the parameter ranges allow (121, every
-// technique, around tick 42; `cargo test --release --test bench_native -- --ignored
-// bench_most_in_flight` lists the candidates): 500 payments at 100 per 10 ticks.
+// About 500 transmissions on the wire at once (497 in every technique at tick 50;
+// `cargo test --release --test bench_native -- --ignored bench_most_in_flight` lists the
+// candidates): 500 payments at 100 per 10 ticks, every one duplicated, copies up to 500
+// ticks late.
 const ANIM_QUERY =
-  process.env.BENCH_ANIM_QUERY ?? "s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100";
+  process.env.BENCH_ANIM_QUERY ??
+  "s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100&p.dup=1000&p.dup_delay_max_ticks=500";
 // A run whose shown technique has >= 10,000 events: telemetry at its largest load, the
 // retry-every-sample technique (12,198 events; the same run as tests/bench_native.rs).
 const STEP_QUERY =
@@ -195,27 +197,49 @@ try {
     result("mem_idle_wasm", m.wasm ?? "n/a");
     log(`idle: JS ${mb(m.js)} MB, wasm ${mb(m.wasm)} MB`);
 
-    // ---- 5b. after a 10,000-schedule sweep (the in-app sweep panel, if wired) ----------
-    const run = page.locator('button[data-sweep="run"]');
+    // ---- 5b. after a 10,000-schedule sweep (the in-app sweep panel) --------------------
+    // src/ui/components/sweep.rs: section.sweep with a runs <select> (1,000 / 10,000 /
+    // 100,000; default 10,000) and button[data-action="sweep"] ("Search"); while it runs the
+    // button is button[data-action="sweep-cancel"]; when done it shows a
+    // "N runs, M simulated events." line and ul.sweep-list (one row per technique).
+    const run = page.locator('section.sweep button[data-action="sweep"]');
     if ((await run.count()) === 0) {
-      result("sweep_app", 'n/a (no button[data-sweep="run"] on the page yet)');
+      result("sweep_app", 'n/a (no section.sweep button[data-action="sweep"] on the page)');
     } else {
-      const runs = page.locator('input[data-sweep="runs"]');
-      if (await runs.count()) await runs.first().fill("10000");
-      const seed = page.locator('input[data-sweep="seed"]');
-      if (await seed.count()) await seed.first().fill("1");
+      await page.selectOption("section.sweep select", "10000");
       const scenario = await page.evaluate(() => new URLSearchParams(location.search).get("s") ?? "(home)");
       const t0 = Date.now();
       await run.first().click();
-      await page.waitForSelector('[data-sweep-runs="10000"]', { timeout: 300_000 });
+      const done = await page
+        .waitForFunction(
+          () => {
+            const s = document.querySelector("section.sweep");
+            if (!s) return "gone";
+            if (s.querySelector('[role="alert"]')) return "failed";
+            return s.querySelector("ul.sweep-list") ? "done" : false;
+          },
+          null,
+          { timeout: 300_000, polling: 10 },
+        )
+        .then((h) => h.jsonValue());
       const wall = (Date.now() - t0) / 1000;
-      const text = await page.locator("p.sweep-meta").first().innerText();
-      const m2 = await memory(page);
-      result("sweep_app_secs", wall.toFixed(2));
-      result("sweep_app_text", `${text} [scenario ${scenario}]`);
-      result("mem_sweep_js", m2.js ?? "n/a");
-      result("mem_sweep_wasm", m2.wasm ?? "n/a");
-      log(`sweep: ${wall.toFixed(2)} s wall (${text}); JS ${mb(m2.js)} MB, wasm ${mb(m2.wasm)} MB`);
+      if (done !== "done") {
+        const why = await page.locator("section.sweep").first().innerText().catch(() => done);
+        result("sweep_app", `n/a (sweep ${done}: ${why.replace(/\s+/g, " ").slice(0, 120)})`);
+      } else {
+        const text = await page.locator("section.sweep ul.sweep-list").first().evaluate((ul) => {
+          const meta = ul.previousElementSibling ? ul.previousElementSibling.textContent.trim() : "";
+          const broke = [...ul.querySelectorAll("li.sweep-row")].filter((li) => !li.classList.contains("good")).length;
+          return `${meta} ${broke} of ${ul.querySelectorAll("li.sweep-row").length} techniques broke`;
+        });
+        if (!/^10,?000 runs/.test(text)) log(`sweep: unexpected summary "${text}"`);
+        const m2 = await memory(page);
+        result("sweep_app_secs", wall.toFixed(2));
+        result("sweep_app_text", `${text} [scenario ${scenario}]`);
+        result("mem_sweep_js", m2.js ?? "n/a");
+        result("mem_sweep_wasm", m2.wasm ?? "n/a");
+        log(`sweep: ${wall.toFixed(2)} s wall (${text}); JS ${mb(m2.js)} MB, wasm ${mb(m2.wasm)} MB`);
+      }
     }
     if (page.errors.length) log(`idle/sweep page errors: ${page.errors.join(" | ")}`);
     await page.closeAll();

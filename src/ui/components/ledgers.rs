@@ -33,7 +33,8 @@ const SHOWN_MERCHANTS: usize = 12;
 /// One technique's column, computed once per render.
 struct Column<'a> {
     tr: &'a TechniqueRun,
-    view: View,
+    /// Borrowed from the view cache: no clone per render.
+    view: &'a View,
     live: Verdict,
     done: bool,
     tone: &'static str,
@@ -42,10 +43,10 @@ struct Column<'a> {
 
 fn column<'a>(
     tr: &'a TechniqueRun,
-    view: View,
+    view: &'a View,
     workload: &[crate::sim::ledger::Payment],
 ) -> Column<'a> {
-    let (live, done) = live_verdict(tr, &view, workload);
+    let (live, done) = live_verdict(tr, view, workload);
     let ok_now = live.exactly_once && live.checks.iter().all(|c| c.ok);
     let (tone, badge) = if done {
         let fin = &tr.verdict;
@@ -93,17 +94,12 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
     }
     let truth = result.truth_balances();
     let has_ledger = !result.workload.is_empty();
+    let no_view = View::default();
     let cols: Vec<Column> = result
         .techniques
         .iter()
         .enumerate()
-        .map(|(i, tr)| {
-            column(
-                tr,
-                props.views.get(i).cloned().unwrap_or_default(),
-                &result.workload,
-            )
-        })
+        .map(|(i, tr)| column(tr, props.views.get(i).unwrap_or(&no_view), &result.workload))
         .collect();
     let mut merchants: BTreeSet<Merchant> = truth.keys().copied().collect();
     for c in &cols {
@@ -338,6 +334,7 @@ struct EntryCellProps {
 /// The entries of one ledger up to the playhead, repeats and compensations marked.
 #[component]
 fn EntryCell(props: &EntryCellProps) -> Html {
+    let user_open = use_state(|| None::<bool>);
     let Some(tr) = props.run.techniques().get(props.index) else {
         return html! { <td></td> };
     };
@@ -345,9 +342,25 @@ fn EntryCell(props: &EntryCellProps) -> Html {
     let dup_count = entries.iter().filter(|r| r.duplicate).count();
     let comp_count = entries.iter().filter(|r| r.compensation).count();
     let skip = entries.len().saturating_sub(SHOWN_ENTRIES);
+    // Open by itself while short; the learner's own toggle wins. The list is only
+    // rendered while open: closed, it would still be rebuilt at every tick of a play.
+    let auto_open = entries.len() <= 6;
+    let open = user_open.unwrap_or(auto_open);
+    let ontoggle = {
+        let user_open = user_open.clone();
+        Callback::from(move |e: Event| {
+            let now_open = e
+                .target_unchecked_into::<web_sys::Element>()
+                .has_attribute("open");
+            let want = (now_open != auto_open).then_some(now_open);
+            if *user_open != want {
+                user_open.set(want);
+            }
+        })
+    };
     html! {
         <td class={classes!("entries-cell", props.selected.then_some("selected"))}>
-            <details class="entries" open={entries.len() <= 6}>
+            <details class="entries" {open} {ontoggle}>
                 <summary>
                     {format!("{} entr{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" })}
                     if dup_count > 0 { <span class="tag bad">{format!("{dup_count} repeated")}</span> }
@@ -355,10 +368,13 @@ fn EntryCell(props: &EntryCellProps) -> Html {
                 </summary>
                 if entries.is_empty() {
                     <p class="muted small">{"nothing written yet"}</p>
-                } else {
+                } else if open {
                     <ol class="entry-list" start={(skip + 1).to_string()}>
                         if skip > 0 { <li class="muted">{format!("… {skip} earlier")}</li> }
-                        { for entries.iter().enumerate().skip(skip).map(|(k, r)| {
+                        // A fragment of its own: `{ for }` children are flattened into the
+                        // parent's list, and next to the unkeyed "earlier" line the keys
+                        // would be ignored (every row re-created at every tick).
+                        <>{ for entries.iter().enumerate().skip(skip).map(|(k, r)| {
                             let e = r.entry;
                             html! {
                                 <li key={k} class={classes!("entry", r.duplicate.then_some("dup"), r.compensation.then_some("comp"), (e.kind == EntryKind::Set).then_some("set"))}>
@@ -369,7 +385,7 @@ fn EntryCell(props: &EntryCellProps) -> Html {
                                     if r.compensation { <span class="tag warn">{"comp."}</span> }
                                 </li>
                             }
-                        }) }
+                        }) }</>
                     </ol>
                 }
             </details>

@@ -381,8 +381,10 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
                 {grid}
                 { for lanes }
                 { for spans }
-                { for arrows }
-                { for marks }
+                // Keyed lists in fragments of their own (`{ for }` children are flattened into
+                // the parent's unkeyed list, where their keys would be ignored).
+                <>{ for arrows }</>
+                <>{ for marks }</>
                 <g class="st-playhead">
                     <line x1={r1(px)} y1={r1(TOP - 30.0)} x2={r1(px)} y2={r1(h - 20.0)} />
                     <text x={r1(px)} y={r1(TOP - 36.0)} text-anchor="middle">{format!("now · t{}", now.floor())}</text>

@@ -198,7 +198,9 @@ pub fn Stage(props: &StageProps) -> Html {
     let Some(tr) = techs.get(props.index) else {
         return html! {};
     };
-    let view = props.views.get(props.index).cloned().unwrap_or_default();
+    // Borrowed, not cloned: this runs every animation frame.
+    let no_view = View::default();
+    let view = props.views.get(props.index).unwrap_or(&no_view);
     let nodes = &tr.nodes;
     let hints: Vec<(u8, u8)> = nodes.iter().map(|n| (n.x, n.y)).collect();
     let placed = b.place(&hints);
@@ -233,12 +235,12 @@ pub fn Stage(props: &StageProps) -> Html {
     // Nodes.
     let node_gs = nodes
         .iter()
-        .map(|n| node_view(n, &view, point(n.id), b.node_hw, props, &menu));
+        .map(|n| node_view(n, view, point(n.id), b.node_hw, props, &menu));
 
     // Per-node state panels (logs, dedup tables, committed offsets, outbox).
     let panels = nodes
         .iter()
-        .map(|n| panel_view(n, &view, point(n.id), b.panel_w, b.stagger > 0.0));
+        .map(|n| panel_view(n, view, point(n.id), b.panel_w, b.stagger > 0.0));
 
     // Tokens.
     let tokens = view.flights.values().map(|f| {
@@ -259,7 +261,7 @@ pub fn Stage(props: &StageProps) -> Html {
 
     // Badges for this tick.
     let events = props.run.events_at(props.index, tick);
-    let all_badges = badges(events, &view, &tr.ledger);
+    let all_badges = badges(events, view, &tr.ledger);
     let badge_gs = nodes.iter().map(|n| {
         let mine: Vec<&Badge> = all_badges.iter().filter(|x| x.node == n.id).collect();
         let p = point(n.id);

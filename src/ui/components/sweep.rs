@@ -2,16 +2,17 @@
 //! count how often each technique broke, and offer the smallest breaking run (shrunk
 //! to the fewest faults) for replay.
 //!
-//! The sweep runs in the `sweep_worker` Web Worker (started through
-//! `static/sweep-worker.js`), so the page keeps animating. Protocol (JSON strings):
-//! worker → `{"ready":true}`; page → a `SweepConfig`; worker → `{"progress":…}` after
-//! every chunk, then `{"result":SweepResult}` or `{"error":"…"}`. The worker is
+//! The sweep runs in a Web Worker (the app's own wasm, started through
+//! `static/sweep-worker.js`; see [`crate::ui::worker`] for the protocol), so the page
+//! keeps animating: worker → ready; page → a `SweepConfig`; worker → progress after
+//! every chunk, then the `SweepResult` or an error. The worker is
 //! terminated when the panel goes away, the settings change or the learner stops it.
 
 use crate::sim::run::Guarantee;
 use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult};
 use crate::ui::share::{ShareState, ViewMode};
 use crate::ui::state::Action;
+use crate::ui::worker::{decode_reply, encode_request, Reply};
 use gloo::events::EventListener;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -56,34 +57,24 @@ impl Drop for Job {
 
 /// What one message from the worker means.
 fn on_message(text: &str, cfg: &str, worker: &Worker) -> Option<Phase> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    if v.get("ready").is_some() {
-        let _ = worker.post_message(&JsValue::from_str(cfg));
-        return None;
+    match decode_reply(text) {
+        Some(Reply::Ready) => {
+            let _ = worker.post_message(&JsValue::from_str(cfg));
+            None
+        }
+        Some(Reply::Progress { done, runs, .. }) => Some(Phase::Running { done, runs }),
+        Some(Reply::Result(r)) => Some(Phase::Done(Rc::new(r))),
+        Some(Reply::Error(e)) => Some(Phase::Failed(e)),
+        None => Some(Phase::Failed(
+            "the sweep's answer could not be read".to_string(),
+        )),
     }
-    if let Some(p) = v.get("progress") {
-        let done = p.get("done").and_then(|x| x.as_u64()).unwrap_or(0);
-        let runs = p.get("runs").and_then(|x| x.as_u64()).unwrap_or(0);
-        return Some(Phase::Running { done, runs });
-    }
-    if let Some(r) = v.get("result") {
-        return Some(match serde_json::from_value::<SweepResult>(r.clone()) {
-            Ok(r) => Phase::Done(Rc::new(r)),
-            Err(e) => Phase::Failed(format!("the sweep's answer could not be read: {e}")),
-        });
-    }
-    if let Some(e) = v.get("error") {
-        return Some(Phase::Failed(
-            e.as_str().unwrap_or("the sweep failed").to_string(),
-        ));
-    }
-    None
 }
 
 fn start_job(cfg: &SweepConfig, phase: UseStateHandle<Phase>) -> Result<Job, String> {
     let worker =
         Worker::new(WORKER_URL).map_err(|e| format!("could not start the sweep worker: {e:?}"))?;
-    let text = serde_json::to_string(cfg).map_err(|e| e.to_string())?;
+    let text = encode_request(cfg);
     let message = {
         let (worker2, phase) = (worker.clone(), phase.clone());
         EventListener::new(&worker, "message", move |e| {

@@ -1,0 +1,416 @@
+//! The sweep Web Worker: the app's own wasm, started off the main thread.
+//!
+//! There is no separate worker binary: `static/sweep-worker.js` imports the app's
+//! wasm-bindgen glue (its hashed name is written into the loader at build time by
+//! `scripts/worker-glue.mjs`, a trunk post_build hook) and instantiates the same
+//! module the page runs. `main` sees it has no `window` and calls [`start`] instead of
+//! mounting the UI. Sharing the module keeps the simulator in one download (the
+//! browser caches it), instead of a second ~110 KB (brotli) copy.
+//!
+//! Protocol: one string per message, encoded and decoded here (pure, tested natively;
+//! a small line format instead of JSON keeps serde_json out of the wasm):
+//! * worker → page [`READY`] once listening;
+//! * page → worker a `SweepConfig` ([`encode_request`]);
+//! * worker → page [`Reply::Progress`] after every chunk, then [`Reply::Result`] or
+//!   [`Reply::Error`] ([`encode_reply`]).
+//!
+//! Lines are `\n`-separated, fields `\t`-separated; text fields escape `\`, tab and
+//! newline. Cancelling is `worker.terminate()` on the page: nothing here needs to poll.
+
+use crate::sim::run::{Guarantee, RunConfig};
+use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult, Sweeper, TechniqueSweep};
+use crate::ui::share::{decode_fault, encode_fault};
+use std::fmt::Write as _;
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+/// The worker's first message: it is listening.
+pub const READY: &str = "{\"ready\":true}";
+
+/// What the worker says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Ready,
+    Progress { done: u64, runs: u64, events: u64 },
+    Result(SweepResult),
+    Error(String),
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn unesc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some(o) => out.push(o),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn claim_code(g: Guarantee) -> &'static str {
+    match g {
+        Guarantee::AtMostOnce => "M",
+        Guarantee::AtLeastOnce => "L",
+        Guarantee::ExactlyOnce => "E",
+        Guarantee::None => "N",
+    }
+}
+
+fn claim_from(s: &str) -> Option<Guarantee> {
+    Some(match s {
+        "M" => Guarantee::AtMostOnce,
+        "L" => Guarantee::AtLeastOnce,
+        "E" => Guarantee::ExactlyOnce,
+        "N" => Guarantee::None,
+        _ => return None,
+    })
+}
+
+fn push_params(out: &mut String, tag: &str, params: &[(String, i64)]) {
+    for (n, v) in params {
+        let _ = write!(out, "\n{tag}\t{}\t{v}", esc(n));
+    }
+}
+
+fn config_line(out: &mut String, c: &SweepConfig) {
+    let _ = write!(out, "c\t{}\t{}\t{}", esc(&c.scenario), c.runs, c.seed);
+    push_params(out, "p", &c.params);
+}
+
+/// Page → worker: the sweep to run.
+pub fn encode_request(c: &SweepConfig) -> String {
+    let mut out = String::new();
+    config_line(&mut out, c);
+    out
+}
+
+/// Worker side of [`encode_request`].
+pub fn decode_request(text: &str) -> Option<SweepConfig> {
+    let mut cfg = None;
+    for line in text.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["c", sc, runs, seed] => {
+                cfg = Some(SweepConfig {
+                    scenario: unesc(sc),
+                    runs: runs.parse().ok()?,
+                    seed: seed.parse().ok()?,
+                    params: Vec::new(),
+                })
+            }
+            ["p", n, v] => cfg.as_mut()?.params.push((unesc(n), v.parse().ok()?)),
+            _ => return None,
+        }
+    }
+    cfg
+}
+
+/// Worker → page.
+pub fn encode_reply(r: &Reply) -> String {
+    match r {
+        Reply::Ready => READY.to_string(),
+        Reply::Progress { done, runs, events } => format!("progress\t{done}\t{runs}\t{events}"),
+        Reply::Error(e) => format!("error\t{}", esc(e)),
+        Reply::Result(r) => {
+            let mut out = String::from("result\n");
+            config_line(&mut out, &r.config);
+            let _ = write!(out, "\nn\t{}\t{}", r.done, r.events);
+            for t in &r.techniques {
+                let _ = write!(
+                    out,
+                    "\nt\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    esc(&t.id),
+                    esc(&t.label),
+                    claim_code(t.claim),
+                    t.runs,
+                    t.violations,
+                    t.claim_broken,
+                    t.worst_divergence
+                );
+                for (k, n) in &t.kinds {
+                    let _ = write!(out, "\nk\t{}\t{n}", esc(k));
+                }
+                if let Some(x) = &t.smallest {
+                    let _ = write!(
+                        out,
+                        "\nx\t{}\t{}\t{}\t{}\t{}\t{}",
+                        x.config.seed,
+                        u8::from(x.config.random_faults),
+                        x.faults,
+                        x.events,
+                        x.tick,
+                        esc(&x.summary)
+                    );
+                    push_params(&mut out, "xp", &x.config.params);
+                    for f in &x.config.manual {
+                        let _ = write!(out, "\nxf\t{}", encode_fault(f));
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Page side of [`encode_reply`]; `None` for anything it cannot read.
+pub fn decode_reply(text: &str) -> Option<Reply> {
+    if text == READY {
+        return Some(Reply::Ready);
+    }
+    let mut lines = text.split('\n');
+    let head: Vec<&str> = lines.next()?.split('\t').collect();
+    match head.as_slice() {
+        ["progress", d, r, e] => {
+            return Some(Reply::Progress {
+                done: d.parse().ok()?,
+                runs: r.parse().ok()?,
+                events: e.parse().ok()?,
+            })
+        }
+        ["error", e] => return Some(Reply::Error(unesc(e))),
+        ["result"] => {}
+        _ => return None,
+    }
+    let mut cfg: Option<SweepConfig> = None;
+    let mut counts = None;
+    let mut techniques: Vec<TechniqueSweep> = Vec::new();
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["c", ..] => cfg = Some(decode_request(line)?),
+            ["p", n, v] => cfg.as_mut()?.params.push((unesc(n), v.parse().ok()?)),
+            ["n", d, e] => counts = Some((d.parse().ok()?, e.parse().ok()?)),
+            ["t", id, label, claim, runs, viol, broken, worst] => {
+                let mut t = TechniqueSweep::new(unesc(id), unesc(label), claim_from(claim)?);
+                t.runs = runs.parse().ok()?;
+                t.violations = viol.parse().ok()?;
+                t.claim_broken = broken.parse().ok()?;
+                t.worst_divergence = worst.parse().ok()?;
+                techniques.push(t);
+            }
+            ["k", k, n] => {
+                let t = techniques.last_mut()?;
+                t.kinds.insert(unesc(k), n.parse().ok()?);
+            }
+            ["x", seed, rf, faults, events, tick, summary] => {
+                techniques.last_mut()?.smallest = Some(Counterexample {
+                    config: RunConfig {
+                        seed: seed.parse().ok()?,
+                        params: Vec::new(),
+                        manual: Vec::new(),
+                        random_faults: *rf == "1",
+                    },
+                    faults: faults.parse().ok()?,
+                    events: events.parse().ok()?,
+                    tick: tick.parse().ok()?,
+                    summary: unesc(summary),
+                });
+            }
+            ["xp", n, v] => {
+                let x = techniques.last_mut()?.smallest.as_mut()?;
+                x.config.params.push((unesc(n), v.parse().ok()?));
+            }
+            ["xf", code] => {
+                let x = techniques.last_mut()?.smallest.as_mut()?;
+                x.config.manual.push(decode_fault(code)?);
+            }
+            _ => return None,
+        }
+    }
+    let (done, events) = counts?;
+    Some(Reply::Result(SweepResult {
+        config: cfg?,
+        done,
+        techniques,
+        events,
+    }))
+}
+
+/// True inside a dedicated worker (no `window`).
+pub fn in_worker() -> bool {
+    js_sys::global()
+        .dyn_into::<DedicatedWorkerGlobalScope>()
+        .is_ok()
+}
+
+/// Listen for a sweep request, run it in chunks with progress, post the result.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let post = {
+        let scope = scope.clone();
+        move |r: Reply| {
+            let _ = scope.post_message(&JsValue::from_str(&encode_reply(&r)));
+        }
+    };
+    let post_in = post.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let text = e.data().as_string().unwrap_or_default();
+        let Some(cfg) = decode_request(&text) else {
+            post_in(Reply::Error("bad sweep request".to_string()));
+            return;
+        };
+        let mut sweeper = match Sweeper::new(cfg) {
+            Ok(s) => s,
+            Err(err) => {
+                post_in(Reply::Error(err.to_string()));
+                return;
+            }
+        };
+        // Chunks small enough that progress reaches the page several times a second.
+        while !sweeper.finished() {
+            sweeper.step(250);
+            let r = &sweeper.result;
+            post_in(Reply::Progress {
+                done: r.done,
+                runs: r.config.runs,
+                events: r.events,
+            });
+        }
+        sweeper.shrink_all();
+        post_in(Reply::Result(sweeper.result));
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler must live as long as the worker itself; the page ends both with
+    // `terminate()`. Handing it to JS is the one deliberate leak of a closure here.
+    let _keep = on_message.into_js_value();
+    post(Reply::Ready);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::sweep::sweep;
+
+    fn cfg(scenario: &str, runs: u64, seed: u64, params: &[(&str, i64)]) -> SweepConfig {
+        SweepConfig {
+            scenario: scenario.to_string(),
+            runs,
+            seed,
+            params: params.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn requests_round_trip() {
+        for c in [
+            cfg("walkthrough", 10_000, 1, &[]),
+            cfg(
+                "dedup-window",
+                7,
+                u64::MAX,
+                &[("ttl_ticks", 10), ("messages", -3)],
+            ),
+            cfg("we\tird\nna\\me", 1, 0, &[("a\tb", 1)]),
+        ] {
+            assert_eq!(decode_request(&encode_request(&c)), Some(c));
+        }
+    }
+
+    #[test]
+    fn small_replies_round_trip() {
+        for r in [
+            Reply::Ready,
+            Reply::Progress {
+                done: 250,
+                runs: 10_000,
+                events: 123_456,
+            },
+            Reply::Error("unknown scenario 'x'\n\tand a \\ backslash".to_string()),
+        ] {
+            assert_eq!(decode_reply(&encode_reply(&r)), Some(r));
+        }
+        assert_eq!(encode_reply(&Reply::Ready), READY);
+    }
+
+    #[test]
+    fn real_sweep_results_round_trip() {
+        // Sweeps that find counterexamples (faults, params, kinds) in several scenarios.
+        let mut seen_cx = 0;
+        for (id, params) in [
+            ("walkthrough", &[][..]),
+            ("dedup-window", &[("ttl_ticks", 10)][..]),
+            ("delivery-semantics", &[][..]),
+            ("broker-eos", &[][..]),
+        ] {
+            let r = sweep(cfg(id, 300, 3, params)).expect("sweep");
+            let text = encode_reply(&Reply::Result(r.clone()));
+            let Some(Reply::Result(back)) = decode_reply(&text) else {
+                panic!("{id}: could not decode:\n{text}");
+            };
+            // Everything the page shows survives (the private shrink state is not sent).
+            assert_eq!(encode_reply(&Reply::Result(back.clone())), text, "{id}");
+            assert_eq!(back.config, r.config);
+            assert_eq!((back.done, back.events), (r.done, r.events));
+            assert_eq!(back.techniques.len(), r.techniques.len());
+            for (a, b) in back.techniques.iter().zip(&r.techniques) {
+                assert_eq!(
+                    (
+                        &a.id,
+                        &a.label,
+                        a.claim,
+                        a.runs,
+                        a.violations,
+                        a.claim_broken
+                    ),
+                    (
+                        &b.id,
+                        &b.label,
+                        b.claim,
+                        b.runs,
+                        b.violations,
+                        b.claim_broken
+                    )
+                );
+                assert_eq!(
+                    (&a.kinds, a.worst_divergence),
+                    (&b.kinds, b.worst_divergence)
+                );
+                assert_eq!(a.smallest, b.smallest);
+                seen_cx += usize::from(
+                    a.smallest
+                        .as_ref()
+                        .is_some_and(|x| !x.config.manual.is_empty()),
+                );
+            }
+        }
+        assert!(seen_cx > 0, "no counterexample with faults was exercised");
+    }
+
+    #[test]
+    fn garbage_is_rejected_not_panicked_on() {
+        for t in [
+            "",
+            "result",
+            "result\nc\tx\t1",
+            "result\nt\ta\tb\tE\t1\t1\t1\t1",
+            "progress\t1\t2",
+            "result\nc\tx\t1\t1\nn\t1\t1\nk\tlost\t1",
+            "result\nc\tx\t1\t1\nn\t1\t1\nt\ta\tb\tQ\t1\t1\t1\t1",
+            "result\nc\tx\t1\t1\nn\t1\t1\nt\ta\tb\tE\t1\t1\t1\t1\nxf\tL1.2.3",
+        ] {
+            assert_eq!(decode_reply(t), None, "{t:?}");
+        }
+        assert_eq!(decode_request("c\tx\tmany\t1"), None);
+        assert_eq!(decode_request("p\tx\t1"), None);
+    }
+}
