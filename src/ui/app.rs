@@ -115,6 +115,25 @@ fn system_reduces_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// A link for keyboard users that moves the focus past everything before `target`
+/// (busy stages have a tab stop per message). Focus moves by script so the address
+/// bar, which holds the share link, never gets a `#fragment`.
+fn skip_link(label: &'static str, target: &'static str) -> Html {
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(target))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    });
+    html! {
+        <a class="skip-link" href={format!("#{target}")} data-skip={target} {onclick}>{label}</a>
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
@@ -441,7 +460,7 @@ pub fn App() -> Html {
             dispatch={dispatch.clone()} />
     };
     let stage_region = html! {
-        <main class="stage" aria-label="Stage">
+        <main class="stage" id="stage" tabindex="-1" aria-label="Stage">
             <div class="stage-head">
                 {tabs}
                 {view_toggle}
@@ -456,7 +475,7 @@ pub fn App() -> Html {
         </main>
     };
     let ledgers = html! {
-        <section class="ledgers" aria-label="Ledgers">
+        <section class="ledgers" id="ledgers" tabindex="-1" aria-label="Ledgers">
             if has_generals {
                 <Generals run={run.clone()} views={views.clone()} index={index} />
             }
@@ -504,6 +523,11 @@ pub fn App() -> Html {
 
     html! {
         <div id="app-root" class={root_class} ondragover={on_dragover} ondragleave={on_dragleave} ondrop={on_drop}>
+            <nav class="skip-links" aria-label="Skip links">
+                {skip_link("Skip to the stage", "stage")}
+                {skip_link("Skip to playback", "playback")}
+                {skip_link("Skip to the ledgers", "ledgers")}
+            </nav>
             <header class="app-header">
                 <div class="brand">
                     <h1>{"Exactly-Once Playground"}</h1>

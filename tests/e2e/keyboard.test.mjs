@@ -139,6 +139,11 @@ test("keyboard only: Tab to txn-1, D drops it, End shows every ledger ₹1000 sh
   // The announcer says what the re-run changed.
   await page.waitForFunction(() => /Re-ran the same seed/.test(document.querySelector("[data-announcer]").textContent));
   await page.keyboard.press("End");
+  // Yew renders after the key event: wait until the playhead shows the end.
+  await page.waitForFunction(() => {
+    const el = document.querySelector("[data-tick]");
+    return el && document.querySelector(".scrubber")?.max === el.dataset.tick;
+  });
   const b = await balances(page);
   assert.equal(b["truth/m-A"], 1800);
   for (const t of ["naive", "idempotent", "dedup"]) assert.equal(b[`${t}/m-A`], 800, `${t} after dropping #${net}`);
@@ -254,6 +259,36 @@ test("keyboard only: Tab to a process, X crashes it now; Enter opens its menu, E
   assert.equal(await page.evaluate(() => document.activeElement?.dataset?.node), node, "focus back on the process");
   await page.keyboard.press("x");
   await page.waitForFunction((n) => new URLSearchParams(location.search).get("f")?.startsWith(`C${n}.2.`), node);
+  assertClean(page);
+  await page.close();
+});
+
+test("skip links: the first Tab stops let a keyboard user jump past the stage's messages", async () => {
+  const page = await env.open("?s=dedup-window&t=40");
+  await waitForApp(page);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.skip), "stage");
+  assert.ok(await page.$eval(".skip-link:focus", (el) => el.getBoundingClientRect().top >= 0), "the focused skip link is on screen");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.skip), "ledgers");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "ledgers");
+  // The next Tab continues inside the ledgers, and the address bar kept no #fragment.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => !!document.activeElement.closest("#ledgers")), true);
+  assert.equal(new URL(page.url()).hash, "");
+  // Skip to playback, and space plays from there.
+  await page.reload();
+  await waitForApp(page);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.skip), "playback");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "playback");
+  await page.keyboard.press("Home");
+  await page.keyboard.press(" ");
+  await page.waitForSelector('button[data-action="play"][aria-pressed="true"]');
   assertClean(page);
   await page.close();
 });

@@ -82,7 +82,7 @@ pub fn Playback(props: &PlaybackProps) -> Html {
         .unwrap_or_default();
 
     html! {
-        <div class="playback" role="region" aria-label="Playback">
+        <div class="playback" id="playback" tabindex="-1" role="region" aria-label="Playback">
             <div class="pb-buttons">
                 <button class="btn icon" data-action="reset" title="Back to the start (Home)" aria-label="Back to the start"
                     disabled={empty} onclick={d.reform(|_| Action::Reset)}>
