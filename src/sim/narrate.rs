@@ -33,8 +33,14 @@ pub fn payload_label(p: &Payload) -> String {
     }
 }
 
-/// One line for `e`, given the view *before* it (to name what a transmission carried).
+/// One line for `e`, given the view *before* it (to name what a transmission carried):
+/// `tick N: ` and the [`sentence`].
 pub fn line(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
+    format!("tick {}: {}", e.tick, sentence(e, nodes, before))
+}
+
+/// What happened in `e`, in plain words, without its tick.
+pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
     let n = |id: NodeId| node_name(nodes, id);
     let carried = |net| {
         before
@@ -239,7 +245,7 @@ pub fn line(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
             )
         }
     };
-    format!("tick {}: {body}", e.tick)
+    body
 }
 
 /// The whole trace as text (golden files, the CLI's `--trace`).

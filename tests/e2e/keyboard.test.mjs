@@ -3,21 +3,12 @@
 // motion (tokens jump from tick to tick, nothing on the stage animates).
 import { strict as assert } from "node:assert";
 import { after, test } from "node:test";
-import { assertClean, start, waitForApp } from "./lib.mjs";
+import { assertClean, balances, start, tick, waitForApp } from "./lib.mjs";
 
 const env = await start();
 after(() => env.close());
 
-const tick = (page) => page.$eval("[data-tick]", (el) => Number(el.dataset.tick));
 const speed = (page) => page.$eval('[data-control="speed"]', (el) => Number(el.value));
-const balances = (page) =>
-  page.evaluate(() => {
-    const out = {};
-    for (const el of document.querySelectorAll("[data-technique][data-merchant][data-balance]")) {
-      out[`${el.dataset.technique}/${el.dataset.merchant}`] = Number(el.dataset.balance);
-    }
-    return out;
-  });
 /** What has the focus: a short description. */
 const focused = (page) =>
   page.evaluate(() => {

@@ -11,7 +11,7 @@
 
 use crate::sim::event::{Ev, Event, TxnState};
 use crate::sim::ids::Tick;
-use crate::sim::narrate::line;
+use crate::sim::narrate::sentence;
 use crate::sim::replay::cursor_for_tick;
 use crate::sim::scenarios;
 use crate::ui::facts::live_verdict;
@@ -69,12 +69,7 @@ pub fn narration(run: &RunData, i: usize, from: Tick, to: Tick, detail: bool) ->
     let detail = detail && b - a <= DETAIL_LINES;
     for e in &tr.trace[a..b] {
         if detail || notable(e) {
-            let text = line(e, &tr.nodes, &view);
-            let prefix = format!("tick {}: ", e.tick);
-            let text = text
-                .strip_prefix(&prefix)
-                .map(str::to_string)
-                .unwrap_or(text);
+            let text = sentence(e, &tr.nodes, &view);
             if detail && first != to {
                 lines.push(format!("t{} {text}", e.tick));
             } else {

@@ -2,7 +2,7 @@
 //! plain words (the simulator's own narration), the current tick's highlighted.
 
 use crate::sim::ids::Tick;
-use crate::sim::narrate::line;
+use crate::sim::narrate::sentence;
 use crate::sim::replay::cursor_for_tick;
 use crate::ui::state::RunData;
 use std::rc::Rc;
@@ -32,12 +32,7 @@ pub fn Story(props: &StoryProps) -> Html {
             let mut view = tl.view_at(&tr.trace, start);
             let mut out = Vec::new();
             for (k, e) in tr.trace[start..end].iter().enumerate() {
-                let text = line(e, &tr.nodes, &view);
-                let prefix = format!("tick {}: ", e.tick);
-                let text = text
-                    .strip_prefix(&prefix)
-                    .map(str::to_string)
-                    .unwrap_or(text);
+                let text = sentence(e, &tr.nodes, &view);
                 out.push((start + k, e.tick, text));
                 view.apply(e);
             }
