@@ -120,19 +120,10 @@ pub fn Explain(props: &ExplainProps) -> Html {
             .map(|s| s.info().title)
             .unwrap_or(c.scenario);
         let built = is_built(c.scenario);
-        let onclick = {
-            let dispatch = props.dispatch.clone();
-            Callback::from(move |e: MouseEvent| {
-                if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
-                    return;
-                }
-                e.prevent_default();
-                dispatch.emit(Action::Explore {
-                    scenario: target.to_string(),
-                    params: params.clone(),
-                });
-            })
-        };
+        let onclick = super::plain_click(&props.dispatch, move || Action::Explore {
+            scenario: target.to_string(),
+            params: params.clone(),
+        });
         let mut href = format!("?s={}", c.scenario);
         for (n, v) in applicable(specs, c.set) {
             href.push_str(&format!("&p.{n}={v}"));

@@ -16,3 +16,23 @@ pub mod spacetime;
 pub mod stage;
 pub mod story;
 pub mod sweep;
+
+use crate::ui::state::Action;
+use yew::prelude::*;
+
+/// The click handler of an in-app link: a plain left click dispatches `action()`
+/// instead of loading the page; a modified or middle click keeps the browser's own
+/// behaviour (open the link in a new tab or window).
+pub fn plain_click(
+    dispatch: &Callback<Action>,
+    action: impl Fn() -> Action + 'static,
+) -> Callback<MouseEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |e: MouseEvent| {
+        if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
+            return;
+        }
+        e.prevent_default();
+        dispatch.emit(action());
+    })
+}

@@ -20,16 +20,9 @@ pub fn Nav(props: &NavProps) -> Html {
         // A placeholder module names itself by its id and promises nothing yet.
         let building = info.promise.is_empty();
         let title = if building { pretty(id) } else { info.title.to_string() };
-        let onclick = {
-            let dispatch = props.dispatch.clone();
-            Callback::from(move |e: MouseEvent| {
-                if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
-                    return;
-                }
-                e.prevent_default();
-                dispatch.emit(Action::SelectScenario(id.to_string()));
-            })
-        };
+        let onclick = super::plain_click(&props.dispatch, move || {
+            Action::SelectScenario(id.to_string())
+        });
         html! {
             <li>
                 <a href={format!("?s={id}")}
