@@ -525,6 +525,21 @@ impl State {
         self.from.is_some() || self.to.is_some()
     }
 
+    /// Become the state `share` describes (a link, the back button, a run file), with
+    /// history mark `mark`. Notices on screen stay; new ones are numbered after them.
+    fn replace(&mut self, share: &ShareState, warnings: &[String], mark: u64) {
+        let notices = std::mem::take(&mut self.notices);
+        let next = self.next_notice;
+        let mut s = State::from_share_gen(share, warnings, self.gen + 1);
+        s.nav_mark = mark;
+        let fresh = std::mem::replace(&mut s.notices, notices);
+        s.next_notice = next;
+        for n in fresh {
+            s.push_notice(n.kind, n.text);
+        }
+        *self = s;
+    }
+
     /// Replace the state with the run a file describes, replay it and say whether its
     /// checksum matches the file's. A file that cannot be used changes nothing.
     fn import(&mut self, name: &str, text: &str) {
@@ -534,23 +549,19 @@ impl State {
                 "Could not import {name}: {why}. Nothing was changed."
             )),
             Ok(file) => {
-                let notices = std::mem::take(&mut self.notices);
-                let next = self.next_notice;
-                let mark = self.nav_mark + 1;
-                let mut fresh = State::from_share_gen(&file.state, &[], self.gen + 1);
-                fresh.nav_mark = mark;
-                fresh.notices = notices;
-                fresh.next_notice = next;
-                for w in &file.warnings {
-                    fresh.warn(format!("{name}: {w}"));
-                }
-                let replayed = fresh.run.result.as_ref().map(|r| r.checksum_hex());
+                let warnings: Vec<String> = file
+                    .warnings
+                    .iter()
+                    .map(|w| format!("{name}: {w}"))
+                    .collect();
+                self.replace(&file.state, &warnings, self.nav_mark + 1);
+                let replayed = self.run.result.as_ref().map(|r| r.checksum_hex());
                 let (same, line) = crate::ui::export::verdict_line(
                     &name,
                     file.checksum.as_deref(),
                     replayed.as_deref(),
                 );
-                fresh.push_notice(
+                self.push_notice(
                     if same {
                         NoticeKind::Info
                     } else {
@@ -558,7 +569,6 @@ impl State {
                     },
                     line,
                 );
-                *self = fresh;
             }
         }
     }
@@ -582,17 +592,7 @@ impl Reducible for State {
         match action {
             Action::Load { share, warnings } => {
                 let mark = s.nav_mark;
-                let notices = std::mem::take(&mut s.notices);
-                let next = s.next_notice;
-                s = State::from_share_gen(&share, &warnings, self.gen + 1);
-                s.nav_mark = mark;
-                // Keep earlier notices; renumber the new ones after them.
-                let fresh = std::mem::take(&mut s.notices);
-                s.notices = notices;
-                s.next_notice = next;
-                for n in fresh {
-                    s.push_notice(n.kind, n.text);
-                }
+                s.replace(&share, &warnings, mark);
             }
             Action::SelectScenario(id) => {
                 if id == s.scenario {
