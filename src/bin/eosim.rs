@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! eosim list
-//! eosim run <scenario> [--seed N] [--set name=value]… [--json]
+//! eosim run <scenario> [--seed N] [--set name=value]… [--json] [--trace]
 //! eosim sweep <scenario> [--runs N] [--seed S] [--set name=value]… [--json]
+//! eosim promises [SEEDS]
 //! ```
 //! Bad input: a one-line error naming the allowed values, exit code 2.
 
@@ -14,7 +15,7 @@ use eop::sim::sweep::{sweep, SweepConfig};
 use eop::sim::{run, scenarios, RunConfig, RunResult};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json]";
 
 struct Args {
     scenario: String,
@@ -22,6 +23,8 @@ struct Args {
     runs: u64,
     sets: Vec<(String, i64)>,
     json: bool,
+    /// `run --trace`: the narrated story (with `--json`: every event in the JSON).
+    trace: bool,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -40,11 +43,13 @@ fn parse(rest: &[String], default_runs: u64) -> Result<Args, String> {
         runs: default_runs,
         sets: Vec::new(),
         json: false,
+        trace: false,
     };
     let mut params = Params::defaults(specs);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--json" => a.json = true,
+            "--trace" => a.trace = true,
             "--seed" | "--runs" => {
                 let v = it.next().ok_or(format!("{flag} needs a value"))?;
                 let n: u64 = v.parse().map_err(|_| {
@@ -65,7 +70,7 @@ fn parse(rest: &[String], default_runs: u64) -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown option '{other}'; allowed: --seed, --runs, --set, --json"
+                    "unknown option '{other}'; allowed: --seed, --runs, --set, --json, --trace"
                 ))
             }
         }
@@ -92,10 +97,45 @@ fn main() -> ExitCode {
             bench();
             ExitCode::SUCCESS
         }
+        Some("promises") => {
+            let seeds = match argv.get(1).map(|s| s.parse::<u64>()) {
+                None => 1000,
+                Some(Ok(n)) if (1..=100_000).contains(&n) => n,
+                Some(_) => return fail("promises takes a number of seeds from 1 to 100000"),
+            };
+            promises(seeds);
+            ExitCode::SUCCESS
+        }
         Some(other) => fail(format!(
-            "unknown command '{other}'; allowed: list, run, sweep, bench"
+            "unknown command '{other}'; allowed: list, run, sweep, bench, promises"
         )),
         None => fail(USAGE),
+    }
+}
+
+/// Every "Watch:" promise (try-this prompts and confusion cards): kept at its own
+/// seed, and the share of seeds `0..seeds` on which it is kept.
+fn promises(seeds: u64) {
+    println!(
+        "{:<20} {:<44} {:>6} {:>8}  hit rate over seeds 0..{seeds}",
+        "scenario", "prompt", "seed", "at seed"
+    );
+    for o in eop::sim::promise::every() {
+        let at = if o.kept_at(o.seed).is_ok() {
+            "kept"
+        } else {
+            "NOT KEPT"
+        };
+        let hits = o.hits(0..seeds);
+        let name: String = o.name.chars().take(44).collect();
+        println!(
+            "{:<20} {:<44} {:>6} {:>8}  {:>5.1}%",
+            o.scenario,
+            name,
+            o.seed,
+            at,
+            hits as f64 * 100.0 / seeds as f64
+        );
     }
 }
 
@@ -169,16 +209,23 @@ fn run_cmd(a: Args) -> ExitCode {
         Err(e) => return fail(e),
     };
     if a.json {
-        println!("{}", json_summary(&r));
+        println!("{}", json_summary(&r, a.trace));
     } else {
         print_table(&r);
+        if a.trace {
+            let unit = scenarios::info(&r.scenario).unit;
+            print!(
+                "{}",
+                eop::sim::narrate::render_run(&r, unit, eop::sim::engine::EVENT_CAP)
+            );
+        }
     }
     ExitCode::SUCCESS
 }
 
-/// The machine-readable run: ledgers, truth, counters and verdicts (the full trace
-/// would be large; its checksum identifies it).
-fn json_summary(r: &RunResult) -> String {
+/// The machine-readable run: ledgers, truth, counters and verdicts; with `events`, every
+/// event of every trace too (otherwise its checksum identifies it).
+fn json_summary(r: &RunResult, events: bool) -> String {
     use eop::sim::replay::View;
     let unit = scenarios::info(&r.scenario).unit;
     let techniques: Vec<serde_json::Value> = r
@@ -186,7 +233,7 @@ fn json_summary(r: &RunResult) -> String {
         .iter()
         .map(|t| {
             let view = View::of(&t.trace);
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "id": t.id,
                 "label": t.label,
                 "claim": t.claim.label(),
@@ -198,7 +245,16 @@ fn json_summary(r: &RunResult) -> String {
                 "events": t.trace.len(),
                 "end_tick": t.end,
                 "fired_faults": t.fired,
-            })
+                "badge": t.badge.text,
+                "property_held": t.badge.good(),
+            });
+            if events {
+                v["trace"] = serde_json::json!(t.trace);
+                v["story"] = serde_json::json!(eop::sim::narrate::render(&t.trace, &t.nodes, unit)
+                    .lines()
+                    .collect::<Vec<_>>());
+            }
+            v
         })
         .collect();
     let v = serde_json::json!({
@@ -264,15 +320,11 @@ fn print_table(r: &RunResult) {
     println!("{}  {:>7}", row("truth", &truth), r.truth.entries.len());
     for t in &r.techniques {
         let c = View::of(&t.trace).counters;
-        let verdict = if t.verdict.exactly_once && t.verdict.holds {
-            "exactly-once ✓".to_string()
+        let why = t.verdict.summary_in(unit);
+        let verdict = if why.is_empty() || t.badge.text.contains(&why) {
+            t.badge.text.clone()
         } else {
-            let held = if t.verdict.holds {
-                format!("{} held", t.claim.label())
-            } else {
-                format!("{} BROKEN", t.claim.label())
-            };
-            format!("{held}: {}", t.verdict.summary_in(unit))
+            format!("{} ({why})", t.badge.text)
         };
         println!(
             "{}  {:>7} {:>5} {:>5} {:>4} {:>6} {:>8}  {}",

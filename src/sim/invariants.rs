@@ -5,11 +5,119 @@
 //! * at-least-once ⇔ nothing lost; at-most-once ⇔ nothing applied twice.
 
 use super::event::{Ev, Event};
-use super::ids::{txn_name, Merchant, MsgId, NetId};
+use super::ids::{Merchant, MsgId, NetId};
 use super::ledger::{Ledger, LedgerUnit, Payment};
 use super::run::Guarantee;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// How a badge reads at a glance (the words carry the meaning; colour and glyph repeat it).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tone {
+    /// The scenario's property held for this technique in this run.
+    Good,
+    /// The technique kept its own (weaker) promise, but the property did not hold.
+    Warn,
+    /// The property failed.
+    Bad,
+}
+
+impl Tone {
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "good",
+            Tone::Warn => "warn",
+            Tone::Bad => "bad",
+        }
+    }
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Tone::Good => "✓",
+            Tone::Warn => "!",
+            Tone::Bad => "✕",
+        }
+    }
+}
+
+/// A technique's final verdict in the words of the scenario's own property
+/// ("✓ both attack", "✕ m-B over by ₹2000", "! nothing lost, 1 payment applied twice").
+/// The UI, the CLI and the sweep all show this text; none of them makes up its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Badge {
+    pub tone: Option<Tone>,
+    /// Starts with the tone's glyph.
+    pub text: String,
+}
+
+impl Badge {
+    pub fn new(tone: Tone, words: &str) -> Badge {
+        Badge {
+            tone: Some(tone),
+            text: format!("{} {words}", tone.glyph()),
+        }
+    }
+    pub fn tone(&self) -> Tone {
+        self.tone.unwrap_or(Tone::Bad)
+    }
+    /// The scenario's property held in this run.
+    pub fn good(&self) -> bool {
+        self.tone == Some(Tone::Good)
+    }
+
+    /// The badge of a technique judged by its *effect* on a ledger: was every logical
+    /// message applied exactly once? Speaks of what happened in this run, in `unit`'s
+    /// nouns, and never calls an unprotected technique's lucky run a guarantee.
+    pub fn effect(claim: Guarantee, v: &Verdict, unit: LedgerUnit) -> Badge {
+        let checks_ok = v.checks.iter().all(|c| c.ok);
+        let twice = v.applied_twice.len();
+        let lost = v.lost.len();
+        if v.exactly_once && checks_ok {
+            return match claim {
+                Guarantee::ExactlyOnce => Badge::new(Tone::Good, "exactly-once effect"),
+                Guarantee::AtLeastOnce => {
+                    Badge::new(Tone::Good, "nothing lost, and no copy applied in this run")
+                }
+                Guarantee::AtMostOnce => Badge::new(
+                    Tone::Good,
+                    "nothing applied twice, and nothing lost in this run",
+                ),
+                Guarantee::None => {
+                    Badge::new(Tone::Good, "right in this run — nothing protects it")
+                }
+            };
+        }
+        let mut what = Vec::new();
+        if twice > 0 {
+            what.push(format!("{} applied twice", unit.count(twice)));
+        }
+        if lost > 0 {
+            what.push(format!("{} lost", unit.count(lost)));
+        }
+        if what.is_empty() {
+            if let Some(c) = v.checks.iter().find(|c| !c.ok) {
+                what.push(c.detail.clone());
+            } else if let Some(d) = v.diffs.first() {
+                let off = d.observed - d.truth;
+                what.push(format!(
+                    "{} {} by {}",
+                    unit.entity(d.merchant),
+                    if off > 0 { "over" } else { "short" },
+                    unit.amount(off.abs())
+                ));
+            }
+        }
+        let what = what.join(", ");
+        match claim {
+            Guarantee::AtLeastOnce if v.holds => {
+                Badge::new(Tone::Warn, &format!("nothing lost, but {what}"))
+            }
+            Guarantee::AtMostOnce if v.holds => {
+                Badge::new(Tone::Warn, &format!("nothing applied twice, but {what}"))
+            }
+            _ => Badge::new(Tone::Bad, &what),
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BalanceDiff {
@@ -136,10 +244,13 @@ impl Verdict {
         }
         let mut why = Vec::new();
         if !self.applied_twice.is_empty() {
-            why.push(format!("applied {} twice", names(&self.applied_twice)));
+            why.push(format!(
+                "applied {} twice",
+                names(&self.applied_twice, unit)
+            ));
         }
         if !self.lost.is_empty() {
-            why.push(format!("never applied {}", names(&self.lost)));
+            why.push(format!("never applied {}", names(&self.lost, unit)));
         }
         for c in self.checks.iter().filter(|c| !c.ok) {
             why.push(c.detail.clone());
@@ -153,9 +264,9 @@ impl Verdict {
     }
 }
 
-fn names(ms: &[MsgId]) -> String {
+fn names(ms: &[MsgId], unit: LedgerUnit) -> String {
     const SHOWN: usize = 4;
-    let mut s: Vec<String> = ms.iter().take(SHOWN).map(|m| txn_name(*m)).collect();
+    let mut s: Vec<String> = ms.iter().take(SHOWN).map(|m| unit.item(*m)).collect();
     if ms.len() > SHOWN {
         s.push(format!("{} more", ms.len() - SHOWN));
     }

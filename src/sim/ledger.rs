@@ -118,4 +118,25 @@ impl LedgerUnit {
             LedgerUnit::Samples => format!("{v}"),
         }
     }
+    /// The business name of logical message `msg` ("txn-3", "ball 3", "sample 3").
+    pub fn item(self, msg: MsgId) -> String {
+        match self {
+            LedgerUnit::Rupees => super::ids::txn_name(msg),
+            LedgerUnit::Runs => format!("ball {msg}"),
+            LedgerUnit::Samples => format!("sample {msg}"),
+        }
+    }
+    /// "1 payment", "3 balls", "2 samples".
+    pub fn count(self, n: usize) -> String {
+        let noun = match self {
+            LedgerUnit::Rupees => "payment",
+            LedgerUnit::Runs => "ball",
+            LedgerUnit::Samples => "sample",
+        };
+        if n == 1 {
+            format!("1 {noun}")
+        } else {
+            format!("{n} {noun}s")
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! or hash-map iteration order (the tidy test enforces this).
 
 pub mod broker;
+pub mod confusions;
 pub mod engine;
 pub mod event;
 pub mod fault;
@@ -11,6 +12,7 @@ pub mod invariants;
 pub mod ledger;
 pub mod narrate;
 pub mod params;
+pub mod promise;
 pub mod replay;
 pub mod rng;
 pub mod run;

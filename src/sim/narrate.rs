@@ -4,8 +4,8 @@
 use super::event::{
     CommitWhat, EntryKind, Ev, Event, LossWhy, MsgKind, Payload, RejectWhy, SkipWhy, TxnState,
 };
-use super::ids::{merchant_name, txn_name, NodeId};
-use super::ledger::rupees;
+use super::ids::NodeId;
+use super::ledger::LedgerUnit;
 use super::replay::View;
 use super::run::NodeInfo;
 
@@ -17,8 +17,10 @@ pub fn node_name(nodes: &[NodeInfo], id: NodeId) -> String {
         .unwrap_or_else(|| format!("node-{}", id.0))
 }
 
-/// "txn-3", "ack txn-3", "messenger 2", "retry 1 of txn-3".
-pub fn payload_label(p: &Payload) -> String {
+/// "txn-3", "ack txn-3", "messenger 2", "txn-3 (retry 1)" — business names in the
+/// scenario's own nouns (`unit`), never the network's internal transmission numbers.
+pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
+    let txn_name = |m| unit.item(m);
     let base = match p.kind {
         MsgKind::Messenger => format!("messenger {}", p.msg),
         MsgKind::Request | MsgKind::Record | MsgKind::Produce | MsgKind::Publish => txn_name(p.msg),
@@ -35,17 +37,20 @@ pub fn payload_label(p: &Payload) -> String {
 
 /// One line for `e`, given the view *before* it (to name what a transmission carried):
 /// `tick N: ` and the [`sentence`].
-pub fn line(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
-    format!("tick {}: {}", e.tick, sentence(e, nodes, before))
+pub fn line(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) -> String {
+    format!("tick {}: {}", e.tick, sentence(e, nodes, before, unit))
 }
 
 /// What happened in `e`, in plain words, without its tick.
-pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
+pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) -> String {
     let n = |id: NodeId| node_name(nodes, id);
+    let txn_name = |m| unit.item(m);
+    let rupees = |v| unit.amount(v);
+    let merchant_name = |m| unit.entity(m);
     let carried = |net| {
         before
             .payload_of(net)
-            .map(|(_, p)| payload_label(&p))
+            .map(|(_, p)| payload_label(&p, unit))
             .unwrap_or_else(|| "a message".to_string())
     };
     let body = match &e.ev {
@@ -58,11 +63,10 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
             copy_of,
             ..
         } => {
-            let what = payload_label(p);
+            let what = payload_label(p, unit);
             match (copy_of, lost) {
-                (Some(orig), _) => format!(
-                    "the network duplicates #{} — a copy of {what} heads to {} (arrives tick {arrive})",
-                    orig.0,
+                (Some(_), _) => format!(
+                    "the network duplicates a transmission — a second copy of {what} heads to {} (arrives tick {arrive})",
                     n(*to)
                 ),
                 (None, true) => format!("{} sends {what} to {} — it will be lost", n(*from), n(*to)),
@@ -249,13 +253,38 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View) -> String {
 }
 
 /// The whole trace as text (golden files, the CLI's `--trace`).
-pub fn render(trace: &[Event], nodes: &[NodeInfo]) -> String {
+pub fn render(trace: &[Event], nodes: &[NodeInfo], unit: LedgerUnit) -> String {
     let mut v = View::default();
     let mut out = String::new();
     for e in trace {
-        out.push_str(&line(e, nodes, &v));
+        out.push_str(&line(e, nodes, &v, unit));
         out.push('\n');
         v.apply(e);
     }
     out
+}
+
+/// A whole run as a narrated story, technique by technique: every event (at most
+/// `limit` per technique), then the badge and what went wrong. The golden traces and
+/// `eosim run --trace` print exactly this, so course authors and tests read one text.
+pub fn render_run(r: &super::run::RunResult, unit: LedgerUnit, limit: usize) -> String {
+    use std::fmt::Write;
+    let mut text = String::new();
+    for t in &r.techniques {
+        let shown = t.trace.len().min(limit);
+        let _ = writeln!(
+            text,
+            "\n## {} ({}) — {} events, showing {shown}",
+            t.label,
+            t.id,
+            t.trace.len()
+        );
+        text.push_str(&render(&t.trace[..shown], &t.nodes, unit));
+        let _ = writeln!(text, "badge: {}", t.badge.text);
+        let why = t.verdict.summary_in(unit);
+        if !why.is_empty() {
+            let _ = writeln!(text, "what went wrong: {why}");
+        }
+    }
+    text
 }

@@ -3,7 +3,7 @@
 use super::event::Event;
 use super::fault::Fault;
 use super::ids::{Merchant, NodeId, Tick};
-use super::invariants::Verdict;
+use super::invariants::{Badge, Verdict};
 use super::ledger::{Ledger, Payment};
 use super::params::{ParamSpec, Params};
 use serde::{Deserialize, Serialize};
@@ -111,6 +111,9 @@ pub struct TechniqueRun {
     pub trace: Vec<Event>,
     pub ledger: Ledger,
     pub verdict: Verdict,
+    /// The verdict in the words of the scenario's property (filled in by
+    /// [`RunResult::assemble`] from the verdict unless the scenario set its own).
+    pub badge: Badge,
     /// Random faults that fired, as an explicit list (replay with random faults off).
     pub fired: Vec<Fault>,
     /// Dedup-table size after each change: (tick, entries).
@@ -140,8 +143,19 @@ impl RunResult {
         cfg: &RunConfig,
         params: &Params,
         workload: Vec<Payment>,
-        techniques: Vec<TechniqueRun>,
+        mut techniques: Vec<TechniqueRun>,
     ) -> RunResult {
+        for t in &mut techniques {
+            if t.badge.text.is_empty() {
+                debug_assert!(
+                    info.property == Property::ExactlyOnceEffect,
+                    "{}: a scenario judged by {} must set its own badges",
+                    info.id,
+                    info.property.label()
+                );
+                t.badge = Badge::effect(t.claim, &t.verdict, info.unit);
+            }
+        }
         RunResult {
             scenario: info.id.to_string(),
             config: cfg.clone(),
@@ -198,12 +212,52 @@ impl Fnv {
     }
 }
 
-/// A "try this" prompt: settings the UI applies for the learner, and what to watch.
+/// The property a scenario is judged by: its badges, CLI verdicts and sweeps speak of
+/// this and nothing else.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Property {
+    /// Every logical message changes the state exactly once (ledgers vs truth).
+    ExactlyOnceEffect,
+    /// Both sides decide the same thing (Two Generals).
+    Agreement,
+    /// The published aggregates stay close to the truth, at what traffic cost (telemetry).
+    Fidelity,
+    /// The state ends right whatever was repeated (idempotent operations).
+    FinalState,
+}
+
+impl Property {
+    pub fn label(self) -> &'static str {
+        match self {
+            Property::ExactlyOnceEffect => "exactly-once effect",
+            Property::Agreement => "agreement",
+            Property::Fidelity => "fidelity of the published averages",
+            Property::FinalState => "final state",
+        }
+    }
+    /// How a run that breaks the property is called in sweeps ("a split decision").
+    pub fn failure(self) -> &'static str {
+        match self {
+            Property::ExactlyOnceEffect => "not exactly once",
+            Property::Agreement => "the generals disagree",
+            Property::Fidelity => "averages off",
+            Property::FinalState => "wrong final state",
+        }
+    }
+}
+
+/// A "try this" prompt: settings the UI applies for the learner, the seed it opens
+/// with, what to watch, and that promise as a check on the run ([`super::promise`]).
 #[derive(Copy, Clone, Debug, Serialize)]
 pub struct TryThis {
     pub label: &'static str,
     pub set: &'static [(&'static str, i64)],
     pub watch: &'static str,
+    /// The seed the prompt opens with, chosen so that `expect` holds.
+    pub seed: u64,
+    /// What `watch` promises, per technique (never empty).
+    #[serde(skip)]
+    pub expect: &'static [super::promise::Expect],
 }
 
 /// The static description of a scenario.
@@ -224,6 +278,8 @@ pub struct ScenarioInfo {
     pub showcase_seed: u64,
     /// What the ledger counts (rupees, runs, samples).
     pub unit: super::ledger::LedgerUnit,
+    /// What the badges judge.
+    pub property: Property,
 }
 
 /// One scenario: parameters, build, narrative, invariants.

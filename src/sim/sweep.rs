@@ -111,8 +111,9 @@ pub fn violation_kinds(t: &TechniqueRun) -> Vec<String> {
     k
 }
 
+/// The run broke the scenario's property (its badge is not a ✓).
 fn violated(t: &TechniqueRun) -> bool {
-    !t.verdict.exactly_once || t.verdict.checks.iter().any(|c| !c.ok)
+    !t.badge.good()
 }
 
 /// A sweep in progress.

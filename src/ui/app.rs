@@ -354,14 +354,12 @@ pub fn App() -> Html {
             <div class="tech-tabs" role="tablist" aria-label="Technique shown on the stage">
                 { for run.techniques().iter().enumerate().map(|(i, t)| {
                     let id = t.id.clone();
-                    let ok = t.verdict.holds && t.verdict.exactly_once && t.verdict.checks.iter().all(|c| c.ok);
-                    let kept = t.verdict.holds && t.claim != crate::sim::run::Guarantee::None;
-                    let (mark, tone) = if ok { ("✓", "good") } else if kept { ("!", "warn") } else { ("✕", "bad") };
+                    let (mark, tone) = (t.badge.tone().glyph(), t.badge.tone().class());
                     let cls = classes!("tab", (i == index).then_some("active"), tone);
                     html! {
                         <button role="tab" class={cls} aria-selected={(i == index).to_string()}
                             data-tech={t.id.clone()}
-                            title={if ok { "exactly once in this run".to_string() } else if kept { format!("{} held, but not exactly once", t.claim.label()) } else { "not exactly once in this run".to_string() }}
+                            title={t.badge.text.clone()}
                             onclick={dispatch.reform(move |_| Action::SelectTechnique(id.clone()))}>
                             <span class="tab-mark" aria-hidden="true">{mark}</span>{t.label.clone()}
                         </button>
@@ -560,6 +558,8 @@ pub fn App() -> Html {
                         faults={state.faults.clone()}
                         run={run.clone()}
                         index={index}
+                        seed={state.seed}
+                        promise={state.promise}
                         dispatch={dispatch.clone()} />
                     <SharePanel share={state.share()} run={run.clone()} title={title} dispatch={dispatch.clone()} />
                     if !run.techniques().is_empty() {

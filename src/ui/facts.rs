@@ -376,10 +376,10 @@ pub fn describe_fault(
 }
 
 /// "txn-3", "ack txn-3", "messenger 2"… without the retry suffix (shown separately).
-pub fn token_label(p: &crate::sim::event::Payload) -> String {
+pub fn token_label(p: &crate::sim::event::Payload, unit: crate::sim::ledger::LedgerUnit) -> String {
     let mut q = *p;
     q.attempt = 0;
-    payload_label(&q)
+    payload_label(&q, unit)
 }
 
 #[cfg(test)]

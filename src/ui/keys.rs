@@ -79,7 +79,7 @@ pub fn action_name(a: &Action) -> String {
         Action::Reset => "Reset".into(),
         Action::Seek(t) => format!("Seek({t})"),
         Action::SetSpeed(s) => format!("SetSpeed({s})"),
-        Action::TryThis(set) => format!("TryThis({set:?})"),
+        Action::TryThis(i) => format!("TryThis({i})"),
         _ => "other".into(),
     }
 }
@@ -93,11 +93,11 @@ pub fn next_speed(speed: u32, up: bool) -> Option<u32> {
     }
 }
 
-/// The settings of the scenario's `n`-th (1-based) "try this" prompt.
-pub fn try_this(scenario: &str, n: usize) -> Option<Vec<(String, i64)>> {
+/// The index of the scenario's `n`-th (1-based) "try this" prompt, if it has one.
+pub fn try_this(scenario: &str, n: usize) -> Option<usize> {
     let info = scenarios::find(scenario).ok()?.info();
-    let t = info.try_this.get(n.checked_sub(1)?)?;
-    Some(t.set.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+    let i = n.checked_sub(1)?;
+    (i < info.try_this.len()).then_some(i)
 }
 
 /// The page-wide shortcut for `key` (a `KeyboardEvent.key`), if any. `modified` is
@@ -134,7 +134,7 @@ pub fn command(key: &str, modified: bool, ctx: &KeyCtx) -> Option<Command> {
         "Escape" if ctx.presenter => Some(Command::TogglePresenter),
         k if k.len() == 1 && matches!(k.as_bytes()[0], b'1'..=b'9') => {
             let n = usize::from(k.as_bytes()[0] - b'0');
-            try_this(&ctx.scenario, n).and_then(|set| act(Action::TryThis(set)))
+            try_this(&ctx.scenario, n).and_then(|i| act(Action::TryThis(i)))
         }
         _ => None,
     }
@@ -259,15 +259,7 @@ mod tests {
         let c = ctx();
         let info = scenarios::info("walkthrough");
         assert!(!info.try_this.is_empty());
-        let want: Vec<(String, i64)> = info.try_this[0]
-            .set
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect();
-        assert_eq!(
-            name(command("1", false, &c)),
-            format!("Do(TryThis({want:?}))")
-        );
+        assert_eq!(name(command("1", false, &c)), "Do(TryThis(0))");
         let past = (info.try_this.len() + 1).to_string();
         assert_eq!(name(command(&past, false, &c)), "-");
         assert_eq!(name(command("0", false, &c)), "-");

@@ -47,6 +47,18 @@ impl PartialEq for RunData {
 }
 
 impl RunData {
+    /// The property the scenario's badges judge.
+    pub fn property(&self) -> crate::sim::run::Property {
+        scenarios::find(&self.scenario)
+            .map(|s| s.info().property)
+            .unwrap_or(crate::sim::run::Property::ExactlyOnceEffect)
+    }
+    /// The scenario's own nouns and units (payments in ₹, balls in runs, samples).
+    pub fn unit(&self) -> crate::sim::ledger::LedgerUnit {
+        scenarios::find(&self.scenario)
+            .map(|s| s.info().unit)
+            .unwrap_or(crate::sim::ledger::LedgerUnit::Rupees)
+    }
     pub fn compute(
         gen: u64,
         scenario: &str,
@@ -221,7 +233,37 @@ pub struct State {
     /// Increases when the learner opens another scenario: the URL gets a new history
     /// entry (pushState) rather than a replaced one.
     pub nav_mark: u64,
+    /// The prompt or card whose "Watch:" promise the run on screen is checked against.
+    pub promise: Option<PromiseRef>,
     gen: u64,
+}
+
+/// Which promise the learner opened (it belongs to the scenario on screen).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PromiseRef {
+    /// `try_this[n]` of the current scenario.
+    Try(usize),
+    /// `CONFUSIONS[n]`.
+    Card(usize),
+}
+
+impl PromiseRef {
+    /// The words, the seed and the checks of this promise.
+    pub fn get(
+        self,
+        scenario: &str,
+    ) -> Option<(&'static str, u64, &'static [crate::sim::promise::Expect])> {
+        match self {
+            PromiseRef::Try(n) => {
+                let t = scenarios::find(scenario).ok()?.info().try_this.get(n)?;
+                Some((t.watch, t.seed, t.expect))
+            }
+            PromiseRef::Card(n) => {
+                let c = crate::sim::confusions::CONFUSIONS.get(n)?;
+                (c.scenario == scenario).then_some((c.watch, c.seed, c.expect))
+            }
+        }
+    }
 }
 
 pub enum Action {
@@ -234,8 +276,11 @@ pub enum Action {
     SetSeed(u64),
     SetParam(String, i64),
     ResetParams,
-    /// Apply a "try this" prompt (from the defaults) and watch it from the start.
-    TryThis(Vec<(String, i64)>),
+    /// Apply the scenario's n-th "try this" prompt (settings from the defaults, and
+    /// its seed) and watch it from the start.
+    TryThis(usize),
+    /// Open the n-th common-confusion card's experiment and watch it from the start.
+    Confusion(usize),
     /// Open a scenario with these settings and watch it from the start.
     Explore {
         scenario: String,
@@ -309,6 +354,7 @@ impl State {
             from: share.from,
             to: share.to,
             nav_mark: 0,
+            promise: None,
             gen,
         };
         if let Some(t) = share.tick {
@@ -482,6 +528,7 @@ impl State {
         self.playing = false;
         self.last_frame = None;
         self.nav_mark += 1;
+        self.promise = None;
         self.pos = f64::MAX;
         self.rerun();
         self.speed = default_speed(self.run.end);
@@ -632,10 +679,40 @@ impl Reducible for State {
                 s.faults.clear();
                 s.rerun();
             }
-            Action::TryThis(values) => {
+            Action::TryThis(n) => {
+                let Some(t) = scenarios::find(&s.scenario)
+                    .ok()
+                    .and_then(|sc| sc.info().try_this.get(n))
+                else {
+                    return self;
+                };
+                let values: Vec<(String, i64)> =
+                    t.set.iter().map(|(k, v)| (k.to_string(), *v)).collect();
                 s.faults.clear();
+                s.random_faults = true;
                 s.set_params(&values);
+                s.seed = t.seed;
                 s.rerun();
+                s.promise = Some(PromiseRef::Try(n));
+                s.pos = 0.0;
+                s.play();
+            }
+            Action::Confusion(n) => {
+                let Some(c) = crate::sim::confusions::CONFUSIONS.get(n) else {
+                    return self;
+                };
+                if c.scenario != s.scenario && !s.open_scenario(c.scenario) {
+                    return Rc::new(s);
+                }
+                let specs = scenarios::find(c.scenario)
+                    .map(|sc| sc.info().params)
+                    .unwrap_or(&[]);
+                s.faults.clear();
+                s.random_faults = true;
+                s.set_params(&crate::ui::components::explain::applicable(specs, c.set));
+                s.seed = c.seed;
+                s.rerun();
+                s.promise = Some(PromiseRef::Card(n));
                 s.pos = 0.0;
                 s.play();
             }

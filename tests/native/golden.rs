@@ -2,7 +2,7 @@
 //! native = WASM) and golden traces rendered as text, so behaviour changes show
 //! up in review. `BLESS=1 cargo test --test native golden` rewrites them.
 
-use eop::sim::narrate::render;
+use eop::sim::narrate::render_run;
 use eop::sim::{all, run, RunConfig};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -54,29 +54,8 @@ fn traces_match_the_golden_files() {
             "# {id} seed {} — golden trace per technique\n",
             info.showcase_seed
         );
-        for t in &r.techniques {
-            // Keep golden files reviewable: the first 150 events of each technique.
-            let shown = t.trace.len().min(150);
-            writeln!(
-                text,
-                "\n## {} ({}) — {} events, showing {shown}",
-                t.label,
-                t.id,
-                t.trace.len()
-            )
-            .unwrap();
-            text.push_str(&render(&t.trace[..shown], &t.nodes));
-            writeln!(
-                text,
-                "verdict: {}",
-                if t.verdict.summary().is_empty() {
-                    "exactly-once".to_string()
-                } else {
-                    t.verdict.summary()
-                }
-            )
-            .unwrap();
-        }
+        // Keep golden files reviewable: the first 150 events of each technique.
+        text.push_str(&render_run(&r, info.unit, 150));
         let path = golden_dir().join("traces").join(format!("{id}.txt"));
         if crate::bless() {
             std::fs::write(&path, &text).unwrap();

@@ -5,6 +5,7 @@ mod determinism;
 mod golden;
 mod share;
 mod sweep;
+mod teaching;
 mod timeline;
 
 /// Every scenario that has techniques (placeholders have none).

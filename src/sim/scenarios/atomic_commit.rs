@@ -84,20 +84,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "No crashes",
             set: &[("crash_per_mille", 0)],
             watch: "without a crash all three ledgers match the truth: the order of the writes only matters when something fails between them",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A crash-prone consumer",
             set: &[("crash_per_mille", 400), ("messages", 20)],
             watch: "ledger-first drifts over, offset-first drifts short, the one-transaction consumer stays exact",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Many payments",
             set: &[("messages", 200), ("crash_per_mille", 50)],
             watch: "even a rare crash between the writes is enough to break the two-step consumers",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 1,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

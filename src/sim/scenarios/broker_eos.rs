@@ -123,20 +123,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "An impatient producer",
             set: &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)],
             watch: "no ack is lost, yet every write is retried before its ack can arrive: the plain log doubles, the sequence numbers absorb it",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Transactions that always commit",
             set: &[("abort_per_mille", 0)],
             watch: "with nothing aborted, read_uncommitted and read_committed agree",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Flaky transactions",
             set: &[("abort_per_mille", 600), ("partitions", 4), ("txn_size", 5)],
             watch: "read_uncommitted credits every aborted attempt; read_committed shows them greyed out and skips them",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 35,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -108,20 +108,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Window longer than the longest delay",
             set: &[("ttl_ticks", 60)],
             watch: "dedup-ttl becomes exact; its table is bigger but stops growing",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A long, busy run",
             set: &[("messages", 300), ("rate_per_10_ticks", 20), ("ttl_ticks", 60)],
             watch: "dedup-forever holds 300 ids at the end; dedup-ttl levels off near 60 ticks × 2 per tick",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Only prompt duplicates",
             set: &[("dup_delay_max_ticks", 15)],
             watch: "a 20-tick window is enough when no copy is later than 15 ticks",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 2,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -114,25 +114,34 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Lose only acks",
             set: &[("loss_req", 0), ("loss_ack", 400)],
             watch: "at-most-once is exact now, at-least-once piles up duplicates, exactly-once skips them",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Impatient timeout",
             set: &[("timeout_ticks", 2), ("loss_req", 0), ("loss_ack", 0)],
             watch: "no loss at all, yet at-least-once double-applies: the retry fires before the ack can return",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Give up early",
             set: &[("retries_max", 1), ("loss_req", 500)],
             watch: "with too few retries at-least-once loses payments too",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A copying network",
             set: &[("dup", 300), ("loss_req", 0), ("loss_ack", 0)],
             watch: "even the sender that never retries gets a payment applied twice",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 2,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

@@ -114,20 +114,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "No operator",
             set: &[("offset_reset", 0), ("crash_per_mille", 150)],
             watch: "crashes alone still sneak duplicate rows past broker EOS; the unique column catches them",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Reset mid-run",
             set: &[("reset_at_ticks", 12), ("reset_to", 1)],
             watch: "the sink jumps back while it is still working; the constrained table skips the rows it already has",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Reset forward",
             set: &[("reset_at_ticks", 5), ("reset_to", 9)],
             watch: "skipping ahead loses payments in both tables: a dedup column removes copies, it cannot bring back what was never read",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 1,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 struct World {

@@ -129,25 +129,34 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Mint a new key on every retry",
             set: &[("fresh_key_bug", 1)],
             watch: "the keyed client now double-charges exactly like the one without keys",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Lose half the responses",
             set: &[("loss_resp", 500), ("requests", 12)],
             watch: "many retries; without keys each one is another charge, with keys the store answers",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Expire keys too early",
             set: &[("key_ttl_ticks", 4), ("timeout_ticks", 6), ("loss_resp", 500)],
             watch: "a retry arrives after its key expired and is charged again",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Time out before the answer can arrive",
             set: &[("timeout_ticks", 3), ("loss_req", 0), ("loss_resp", 0)],
             watch: "no loss at all, yet impatient retries double-charge without keys",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 4,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]

@@ -82,20 +82,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Late copies",
             set: &[("dup_delay_max_ticks", 30)],
             watch: "a late copy of an old SET or upsert rewinds a balance: idempotent is not order-proof",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Every message twice",
             set: &[("dup", 1000)],
             watch: "increment doubles every balance, delete refunds everything twice, increment-with-id stays exact",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "No duplicates",
             set: &[("dup", 0)],
             watch: "all five are right: the differences only show when a message arrives twice",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 3,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]

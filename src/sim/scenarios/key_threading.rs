@@ -98,25 +98,34 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Drop the key at the last stage",
             set: &[("drop_key_stage", 3)],
             watch: "only the last hop can sneak duplicates through — fewer, but still some",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Drop the key at the first stage",
             set: &[("drop_key_stage", 1), ("balls", 20)],
             watch: "three hops without a key: the most duplicates reach the viewers",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Keep the key everywhere",
             set: &[("drop_key_stage", 0)],
             watch: "both pipelines now agree with the real score",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A very noisy network",
             set: &[("dup", 500), ("loss", 300)],
             watch: "lots of copies everywhere; the keyed pipeline still shows each ball once",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 0,
     unit: crate::sim::ledger::LedgerUnit::Runs,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 /// One transmission chain on a hop: the first send and its retries.

@@ -95,6 +95,7 @@ pub fn finish(
         trace: eng.trace,
         ledger,
         verdict,
+        badge: Default::default(),
         end,
     }
 }

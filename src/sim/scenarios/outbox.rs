@@ -118,20 +118,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Crash a lot",
             set: &[("crash", 400), ("orders", 16)],
             watch: "dual write is short on some orders and over on others; the outbox ledger still matches truth",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A crash-happy relay",
             set: &[("relay_crash", 700), ("crash", 0)],
             watch: "the relay republishes rows it already sent; billing skips them by outbox row id",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "No crashes at all",
             set: &[("crash", 0), ("relay_crash", 0), ("loss", 0)],
             watch: "on a good day dual write looks fine — the flaw only shows when something fails",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 20,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]

@@ -110,20 +110,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "A short GC pause",
             set: &[("gc_pause_ticks", 8)],
             watch: "the pause ends before the session times out: no redelivery, no duplicates, no reversals",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A bigger batch in flight",
             set: &[("in_flight", 8), ("payments", 16)],
             watch: "more events in flight means more duplicate + reversal pairs, still all balances match",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A patient session timeout",
             set: &[("session_timeout_ticks", 60)],
             watch: "a timeout longer than the pause never fires: the price is slower failover of a really dead worker",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 7,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]

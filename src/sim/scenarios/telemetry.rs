@@ -120,20 +120,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Overload the collector",
             set: &[("sensors", 8), ("rate_per_sec", 10), ("queue_capacity", 3)],
             watch: "many datagrams dropped as overload, yet the averages stay close; retries add load and arrive late",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A lossy network",
             set: &[("loss", 100)],
             watch: "one sample in ten lost, and the averages are still within a few percent",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Demand perfection",
             set: &[("min_fidelity", 1000)],
             watch: "any lost sample fails the check; retrying costs twice the packets and still publishes some seconds short",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 7,
     unit: crate::sim::ledger::LedgerUnit::Samples,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, PartialEq, Eq)]

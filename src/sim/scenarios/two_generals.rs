@@ -73,20 +73,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "A perfect valley",
             set: &[("loss", 0)],
             watch: "every strategy agrees, yet the last messenger's sender still never knew it arrived",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Insist on eight rounds",
             set: &[("rounds", 8), ("loss", 100)],
             watch: "disagreement gets rarer, not impossible: step through seeds until the eighth messenger is caught",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A dangerous valley",
             set: &[("loss", 500)],
             watch: "most runs stop early and both stay home; the split still happens when only the last messenger is caught",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 26,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 struct World {
@@ -302,6 +309,7 @@ fn run_strategy(
         trace: eng.trace,
         ledger: Ledger::default(),
         verdict,
+        badge: Default::default(),
         end,
     }
 }

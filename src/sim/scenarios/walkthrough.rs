@@ -57,15 +57,20 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Turn off the redelivery",
             set: &[("dup_txn3", 0)],
             watch: "with no duplicate, even the naive handler is right",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "Duplicate everything",
             set: &[("dup", 1000)],
             watch: "the naive ledger doubles; the other two still match truth",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 1,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 /// The five reference events (txn-3's copy is a redelivery, not a sixth payment).

@@ -106,20 +106,27 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "A short pause",
             set: &[("gc_pause_ticks", 3), ("pause_jitter_ticks", 0)],
             watch: "the pause ends before the session times out: no false alarm, no worker-2, both ledgers exact",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A patient coordinator",
             set: &[("session_timeout_ticks", 40)],
             watch: "a longer timeout survives the pause too, at the price of noticing a really dead worker later",
+            seed: 0,
+            expect: &[],
         },
         TryThis {
             label: "A jumpy coordinator",
             set: &[("session_timeout_ticks", 2), ("gc_pause_ticks", 3)],
             watch: "even a tiny pause is now mistaken for a death; fencing still keeps the ledger exact",
+            seed: 0,
+            expect: &[],
         },
     ],
     showcase_seed: 1,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
+    property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
 #[derive(Copy, Clone, Default)]

@@ -13,7 +13,6 @@ use crate::sim::event::{Ev, Event, TxnState};
 use crate::sim::ids::Tick;
 use crate::sim::narrate::sentence;
 use crate::sim::replay::cursor_for_tick;
-use crate::sim::scenarios;
 use crate::ui::facts::live_verdict;
 use crate::ui::state::RunData;
 use std::rc::Rc;
@@ -69,7 +68,7 @@ pub fn narration(run: &RunData, i: usize, from: Tick, to: Tick, detail: bool) ->
     let detail = detail && b - a <= DETAIL_LINES;
     for e in &tr.trace[a..b] {
         if detail || notable(e) {
-            let text = sentence(e, &tr.nodes, &view);
+            let text = sentence(e, &tr.nodes, &view, run.unit());
             if detail && first != to {
                 lines.push(format!("t{} {text}", e.tick));
             } else {
@@ -107,9 +106,7 @@ pub fn narration(run: &RunData, i: usize, from: Tick, to: Tick, detail: bool) ->
     out.push('.');
     if let Some(result) = run.result.as_ref() {
         let (live, _) = live_verdict(tr, &view, &result.workload);
-        let unit = scenarios::find(&run.scenario)
-            .map(|s| s.info().unit)
-            .unwrap_or(crate::sim::ledger::LedgerUnit::Rupees);
+        let unit = run.unit();
         let wrong = live.summary_in(unit);
         if !wrong.is_empty() {
             out.push_str(&format!(" {}: {wrong}.", tr.label));
@@ -123,9 +120,7 @@ pub fn rerun_note(run: &RunData, i: usize) -> String {
     let Some(tr) = run.techniques().get(i) else {
         return String::new();
     };
-    let unit = scenarios::find(&run.scenario)
-        .map(|s| s.info().unit)
-        .unwrap_or(crate::sim::ledger::LedgerUnit::Rupees);
+    let unit = run.unit();
     let s = tr.verdict.summary_in(unit);
     let outcome = if s.is_empty() {
         "every check passes at the end".to_string()

@@ -5,7 +5,7 @@
 use crate::sim::params::{ParamSpec, Unit};
 use crate::sim::scenarios;
 use crate::ui::facts::{describe_fault, hop_ends};
-use crate::ui::state::{Action, RunData};
+use crate::ui::state::{Action, PromiseRef, RunData};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -18,6 +18,9 @@ pub struct ControlsProps {
     pub faults: Vec<crate::sim::fault::Fault>,
     pub run: Rc<RunData>,
     pub index: usize,
+    pub seed: u64,
+    /// The prompt or card whose promise the run is checked against.
+    pub promise: Option<PromiseRef>,
     pub dispatch: Callback<Action>,
 }
 
@@ -217,9 +220,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
         }
     });
 
-    let tries = info.try_this.iter().map(|t| {
-        let set: Vec<(String, i64)> = t.set.iter().map(|(n, v)| (n.to_string(), *v)).collect();
-        let settings: Vec<String> = t
+    let tries = info.try_this.iter().enumerate().map(|(i, t)| {
+        let mut settings: Vec<String> = t
             .set
             .iter()
             .map(|(n, v)| match info.params.iter().find(|s| s.name == *n) {
@@ -227,9 +229,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 None => format!("{n} = {v}"),
             })
             .collect();
+        settings.push(format!("seed {}", t.seed));
+        let active = props.promise == Some(PromiseRef::Try(i));
         html! {
-            <li class="try">
-                <button class="btn try-btn" data-try={t.label} onclick={d.reform(move |_| Action::TryThis(set.clone()))}>
+            <li class={classes!("try", active.then_some("active"))}>
+                <button class="btn try-btn" data-try={t.label} onclick={d.reform(move |_| Action::TryThis(i))}>
                     {"▶ "}{t.label}
                 </button>
                 <p class="try-set muted">{settings.join(", ")}</p>
@@ -253,6 +257,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             } else {
                 <div class="params">{ for params }</div>
             }
+            { promise_line(props) }
             if !info.try_this.is_empty() {
                 <h3 class="sub-head">{"Try this"}</h3>
                 <ul class="tries">{ for tries }</ul>
@@ -283,5 +288,54 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+/// Whether the run on screen keeps the "Watch:" promise of the prompt or card the
+/// learner opened: "as promised: … — jump there", or plainly that it does not.
+fn promise_line(props: &ControlsProps) -> Html {
+    let Some(pr) = props.promise else {
+        return html! {};
+    };
+    let Some((watch, seed, expect)) = pr.get(&props.scenario) else {
+        return html! {};
+    };
+    let Some(result) = props.run.result.as_ref() else {
+        return html! {};
+    };
+    let d = &props.dispatch;
+    match crate::sim::promise::keep(expect, result) {
+        Ok(evidence) => {
+            let jump = evidence.iter().filter_map(|e| e.tick).min();
+            html! {
+                <div class="promise-check kept" data-promise="kept" role="status">
+                    <p><strong>{"As promised: "}</strong>{watch}</p>
+                    <ul>{ for evidence.iter().map(|e| html! {
+                        <li>{e.says.clone()}{e.tick.map(|t| format!(" (tick {t})")).unwrap_or_default()}</li>
+                    }) }</ul>
+                    if let Some(t) = jump {
+                        <button class="btn small" data-action="promise-jump" onclick={d.reform(move |_| Action::Seek(t))}>
+                            {format!("Jump to tick {t}")}
+                        </button>
+                    }
+                </div>
+            }
+        }
+        Err(why) => {
+            let other_seed = props.seed != seed;
+            html! {
+                <div class="promise-check not-kept" data-promise="not-kept" role="status">
+                    <p><strong>{"Not in this run: "}</strong>{watch}</p>
+                    <p class="small muted">{why}</p>
+                    if other_seed {
+                        <button class="btn small" data-action="promise-seed" onclick={d.reform(move |_| Action::SetSeed(seed))}>
+                            {format!("A different seed shows it — use seed {seed}")}
+                        </button>
+                    } else {
+                        <p class="small">{"Your changed settings or faults prevent it; the prompt's own settings show it."}</p>
+                    }
+                </div>
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
 use crate::sim::invariants::Verdict;
 use crate::sim::ledger::rupees;
 use crate::sim::replay::{Counters, View};
-use crate::sim::run::{Guarantee, TechniqueRun};
+use crate::sim::run::{Property, TechniqueRun};
 use crate::ui::facts::{entry_amount, entry_rows, live_verdict};
 use crate::ui::state::{Action, RunData};
 use std::collections::BTreeSet;
@@ -45,24 +45,16 @@ fn column<'a>(
     tr: &'a TechniqueRun,
     view: &'a View,
     workload: &[crate::sim::ledger::Payment],
+    property: Property,
 ) -> Column<'a> {
     let (live, done) = live_verdict(tr, view, workload);
     let ok_now = live.exactly_once && live.checks.iter().all(|c| c.ok);
     let (tone, badge) = if done {
-        let fin = &tr.verdict;
-        let eo = fin.exactly_once && fin.checks.iter().all(|c| c.ok);
-        match (tr.claim, fin.holds, eo) {
-            (_, true, true) => ("good", "✓ exactly once".to_string()),
-            (Guarantee::None, _, false) => ("bad", "✕ not exactly once".to_string()),
-            (Guarantee::AtLeastOnce, true, false) => {
-                ("warn", "! duplicates, as at-least-once allows".to_string())
-            }
-            (Guarantee::AtMostOnce, true, false) => {
-                ("warn", "! losses, as at-most-once allows".to_string())
-            }
-            (c, true, false) => ("warn", format!("! {} held, not exactly once", c.label())),
-            (c, false, _) => ("bad", format!("✕ {} broken", c.label())),
-        }
+        // The simulator's own words for the scenario's property.
+        (tr.badge.tone().class(), tr.badge.text.clone())
+    } else if property != Property::ExactlyOnceEffect {
+        // Agreement, fidelity and final state are judged once the run is over.
+        ("pending", "… still running".to_string())
     } else if ok_now {
         ("pending", "… right so far".to_string())
     } else {
@@ -99,7 +91,14 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         .techniques
         .iter()
         .enumerate()
-        .map(|(i, tr)| column(tr, props.views.get(i).unwrap_or(&no_view), &result.workload))
+        .map(|(i, tr)| {
+            column(
+                tr,
+                props.views.get(i).unwrap_or(&no_view),
+                &result.workload,
+                run.property(),
+            )
+        })
         .collect();
     let mut merchants: BTreeSet<Merchant> = truth.keys().copied().collect();
     for c in &cols {

@@ -104,9 +104,9 @@ fn build(run: &RunData, i: usize) -> Diagram {
                 back: matches!(p.kind, MsgKind::Ack | MsgKind::Response),
                 messenger: p.kind == MsgKind::Messenger,
                 label: if p.attempt > 0 && p.kind != MsgKind::Messenger {
-                    format!("{} ↻{}", token_label(&p), p.attempt)
+                    format!("{} ↻{}", token_label(&p, run.unit()), p.attempt)
                 } else {
-                    token_label(&p)
+                    token_label(&p, run.unit())
                 },
             }),
             Ev::Apply { node, entry } => {

@@ -243,6 +243,7 @@ pub fn Stage(props: &StageProps) -> Html {
         .map(|n| panel_view(n, view, point(n.id), b.panel_w, b.stagger > 0.0));
 
     // Tokens.
+    let unit = props.run.unit();
     let tokens = view.flights.values().map(|f| {
         let from = point(f.from);
         let to = point(f.to);
@@ -251,6 +252,7 @@ pub fn Stage(props: &StageProps) -> Html {
         let place = token_place(a, c, f.sent, f.arrive, props.now, f.lost);
         token_view(
             f,
+            unit,
             place.at,
             place.opacity,
             place.falling,
@@ -287,7 +289,7 @@ pub fn Stage(props: &StageProps) -> Html {
 
     let overlay = match &*menu {
         None => html! {},
-        Some(m) => menu_view(m, &b, tick, &props.dispatch, &menu, close.clone()),
+        Some(m) => menu_view(m, &b, unit, tick, &props.dispatch, &menu, close.clone()),
     };
 
     let flights_n = view.flights.len();
@@ -719,13 +721,14 @@ fn panel_view(n: &NodeInfo, view: &View, p: Pt, panel_w: f64, compact: bool) -> 
 
 fn token_view(
     f: &Flight,
+    unit: crate::sim::ledger::LedgerUnit,
     at: Pt,
     opacity: f64,
     falling: bool,
     menu: &UseStateHandle<Option<Menu>>,
     dispatch: &Callback<Action>,
 ) -> Html {
-    let label = token_label(&f.p);
+    let label = token_label(&f.p, unit);
     let retry = f.p.attempt > 0 && f.p.kind != MsgKind::Messenger;
     let text = if retry {
         format!("{label} ↻{}", f.p.attempt)
@@ -773,9 +776,9 @@ fn token_view(
     };
     let aria = format!(
         "{}{}{} in flight{} — Enter: fault menu, D: drop, C: duplicate",
-        payload_label(&f.p),
+        payload_label(&f.p, unit),
         match f.copy_of {
-            Some(o) => format!(", network copy of #{}", o.0),
+            Some(_) => ", a network copy".to_string(),
             None => String::new(),
         },
         if f.lost && falling { ", lost" } else { "" },
@@ -826,9 +829,11 @@ fn fault_for_token(f: &Flight, drop: bool) -> Fault {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn menu_view(
     m: &Menu,
     b: &StageBox,
+    unit: crate::sim::ledger::LedgerUnit,
     tick: Tick,
     dispatch: &Callback<Action>,
     menu: &UseStateHandle<Option<Menu>>,
@@ -864,7 +869,7 @@ fn menu_view(
     });
     let (at, body) = match m {
         Menu::Token { flight, at } => {
-            let what = payload_label(&flight.p);
+            let what = payload_label(&flight.p, unit);
             let note = if flight.lost {
                 Some("The network is already losing this one.".to_string())
             } else {

@@ -32,7 +32,7 @@ pub fn Story(props: &StoryProps) -> Html {
             let mut view = tl.view_at(&tr.trace, start);
             let mut out = Vec::new();
             for (k, e) in tr.trace[start..end].iter().enumerate() {
-                let text = sentence(e, &tr.nodes, &view);
+                let text = sentence(e, &tr.nodes, &view, run.unit());
                 out.push((start + k, e.tick, text));
                 view.apply(e);
             }

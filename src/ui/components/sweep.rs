@@ -188,15 +188,16 @@ pub fn Sweep(props: &SweepProps) -> Html {
         }
         Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
         Phase::Done(r) => {
+            let property = crate::sim::scenarios::find(&props.scenario)
+                .map(|s| s.info().property)
+                .unwrap_or(crate::sim::run::Property::ExactlyOnceEffect);
             let rows = r.techniques.iter().map(|t| {
                 let pct = if t.runs == 0 { 0.0 } else { t.violations as f64 * 100.0 / t.runs as f64 };
                 let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-                let what = if t.claim == Guarantee::None {
-                    "not exactly once"
-                } else if t.claim_broken > 0 {
-                    "claim broken"
+                let what = if t.claim != Guarantee::None && t.claim_broken > 0 {
+                    format!("{} broken", t.claim.label())
                 } else {
-                    "not exactly once"
+                    property.failure().to_string()
                 };
                 let cls = if t.violations == 0 { "good" } else if t.claim_broken > 0 || t.claim == Guarantee::None { "bad" } else { "warn" };
                 html! {
@@ -204,7 +205,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
                         <p class="sweep-head"><strong>{t.label.clone()}</strong>
                             <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
                         if t.violations == 0 {
-                            <p>{format!("✓ 0 violations in {} schedules — exactly-once processing held under these faults", t.runs)}</p>
+                            <p>{format!("✓ {} held in all {} schedules tried — evidence for these faults, not a proof", property.label(), t.runs)}</p>
                         } else {
                             <p>{format!("✕ {what} in {} of {} runs ({pct:.0}%)", t.violations, t.runs)}
                                 if !kinds.is_empty() { <span class="muted">{format!(" — {}", kinds.join(", "))}</span> }</p>

@@ -1,0 +1,85 @@
+//! The "common confusions" cards: a belief, why it is wrong, and the experiment that
+//! refutes it — with the seed it opens with and what it promises, checked like a
+//! try-this prompt ([`super::promise`]).
+
+use super::params::ParamSpec;
+use super::promise::Expect;
+
+/// One common confusion and the experiment that answers it.
+pub struct Confusion {
+    pub belief: &'static str,
+    pub answer: &'static str,
+    pub scenario: &'static str,
+    /// Settings for the experiment; names the scenario does not declare are skipped.
+    pub set: &'static [(&'static str, i64)],
+    pub watch: &'static str,
+    /// The seed the experiment opens with, chosen so that `expect` holds.
+    pub seed: u64,
+    /// What `watch` promises, as a check on the run.
+    pub expect: &'static [Expect],
+}
+
+pub const CONFUSIONS: &[Confusion] = &[
+    Confusion {
+        belief: "“Delivered twice means processed twice.”",
+        answer: "Delivery is what the network does; processing is what your state does. A message can arrive twice and still change the ledger once.",
+        scenario: "walkthrough",
+        set: &[],
+        watch: "txn-3 is delivered twice to every handler; only the naive one writes it twice.",
+        seed: 0,
+        expect: &[],
+    },
+    Confusion {
+        belief: "“TCP already removes duplicates.”",
+        answer: "TCP de-duplicates inside one connection. A retry after a lost ack is a new request the old connection never saw.",
+        scenario: "delivery-semantics",
+        set: &[("loss_req", 0), ("loss_ack", 400)],
+        watch: "only acks are lost here: every retry is a request the receiver already applied.",
+        seed: 0,
+        expect: &[],
+    },
+    Confusion {
+        belief: "“Our broker is exactly-once, so the whole pipeline is.”",
+        answer: "Broker EOS covers read-transform-write inside the broker. A database write or an HTTP call outside it is at-least-once again.",
+        scenario: "eos-boundary",
+        set: &[],
+        watch: "the side effect outside the broker is applied twice unless it dedups on a stable id.",
+        seed: 0,
+        expect: &[],
+    },
+    Confusion {
+        belief: "“At-least-once plus idempotent — so why the debate?”",
+        answer: "Because “idempotent” usually means “we remember ids for a while”. A duplicate that arrives after the id is forgotten is applied again.",
+        scenario: "dedup-window",
+        set: &[],
+        watch: "shrink the dedup window below the slowest retry and a late copy gets through.",
+        seed: 0,
+        expect: &[],
+    },
+    Confusion {
+        belief: "“Two Generals is a puzzle about armies.”",
+        answer: "It is every request with an acknowledgement. Whoever sent the last message can never know it arrived.",
+        scenario: "two-generals",
+        set: &[],
+        watch: "drop the last messenger of any run and the two sides disagree.",
+        seed: 0,
+        expect: &[],
+    },
+    Confusion {
+        belief: "“Idempotent means it has no side effects.”",
+        answer: "Idempotent means doing it twice leaves the same state as once. Deleting row 5 is idempotent — and it still deletes.",
+        scenario: "idempotent-ops",
+        set: &[("dup", 1000)],
+        watch: "a SET survives a duplicate; an increment does not, unless the message id rides along.",
+        seed: 0,
+        expect: &[],
+    },
+];
+
+/// The settings of `set` that `specs` declares (so a link never sets an unknown parameter).
+pub fn applicable(specs: &[ParamSpec], set: &[(&str, i64)]) -> Vec<(String, i64)> {
+    set.iter()
+        .filter(|(n, v)| specs.iter().any(|s| s.name == *n && s.check(*v).is_ok()))
+        .map(|(n, v)| (n.to_string(), *v))
+        .collect()
+}
