@@ -76,6 +76,7 @@ fn sweep_10k(id: &str, rep: u32) {
         runs: 10_000,
         seed: 1,
         params: vec![],
+        faults: 0,
     };
     match sweep(cfg) {
         Ok(r) => {

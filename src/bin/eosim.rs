@@ -4,18 +4,18 @@
 //! eosim list
 //! eosim run <scenario> [--seed N] [--set name=value]… [--json] [--trace]
 //! eosim sweep <scenario> [--runs N] [--seed S] [--set name=value]… [--json]
+//! eosim check <scenario> [--faults K] [--seed S] [--set name=value]… [--json]
 //! eosim promises [SEEDS]
 //! ```
 //! Bad input: a one-line error naming the allowed values, exit code 2.
 
 use eop::sim::ids::merchant_name;
-use eop::sim::ledger::rupees;
 use eop::sim::params::{ParamError, Params};
 use eop::sim::sweep::{sweep, SweepConfig};
 use eop::sim::{run, scenarios, RunConfig, RunResult};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS]";
 
 struct Args {
     scenario: String,
@@ -25,6 +25,8 @@ struct Args {
     json: bool,
     /// `run --trace`: the narrated story (with `--json`: every event in the JSON).
     trace: bool,
+    /// `check --faults K`: every schedule with at most K explicit faults.
+    faults: u8,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -44,12 +46,25 @@ fn parse(rest: &[String], default_runs: u64) -> Result<Args, String> {
         sets: Vec::new(),
         json: false,
         trace: false,
+        faults: 2,
     };
     let mut params = Params::defaults(specs);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--json" => a.json = true,
             "--trace" => a.trace = true,
+            "--faults" => {
+                let v = it.next().ok_or("--faults needs a value")?;
+                a.faults = match v.parse::<u8>() {
+                    Ok(k) if (1..=eop::sim::explore::MAX_K).contains(&k) => k,
+                    _ => {
+                        return Err(format!(
+                            "bad value '{v}' for --faults; allowed: 1 to {}",
+                            eop::sim::explore::MAX_K
+                        ))
+                    }
+                };
+            }
             "--seed" | "--runs" => {
                 let v = it.next().ok_or(format!("{flag} needs a value"))?;
                 let n: u64 = v.parse().map_err(|_| {
@@ -70,7 +85,7 @@ fn parse(rest: &[String], default_runs: u64) -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown option '{other}'; allowed: --seed, --runs, --set, --json, --trace"
+                    "unknown option '{other}'; allowed: --seed, --runs, --set, --json, --trace, --faults"
                 ))
             }
         }
@@ -90,7 +105,14 @@ fn main() -> ExitCode {
             Err(e) => fail(e),
         },
         Some("sweep") => match parse(&argv[1..], 10_000) {
-            Ok(a) => sweep_cmd(a),
+            Ok(a) => sweep_cmd(a, 0),
+            Err(e) => fail(e),
+        },
+        Some("check") => match parse(&argv[1..], eop::sim::explore::MAX_SCHEDULES) {
+            Ok(a) => {
+                let k = a.faults;
+                sweep_cmd(a, k)
+            }
             Err(e) => fail(e),
         },
         Some("bench") => {
@@ -107,7 +129,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => fail(format!(
-            "unknown command '{other}'; allowed: list, run, sweep, bench, promises"
+            "unknown command '{other}'; allowed: list, run, sweep, check, bench, promises"
         )),
         None => fail(USAGE),
     }
@@ -168,6 +190,7 @@ fn bench() {
             runs: 10_000,
             seed: 1,
             params: Vec::new(),
+            faults: 0,
         };
         if let Ok(r) = sweep(cfg) {
             let secs = start.elapsed().as_secs_f64();
@@ -340,14 +363,22 @@ fn print_table(r: &RunResult) {
     }
 }
 
-fn sweep_cmd(a: Args) -> ExitCode {
+/// `sweep` (k = 0: random schedules) or `check` (every schedule with ≤ k faults).
+fn sweep_cmd(a: Args, k: u8) -> ExitCode {
+    let unit = scenarios::info(&a.scenario).unit;
     let cfg = SweepConfig {
         scenario: a.scenario,
         runs: a.runs,
         seed: a.seed,
         params: a.sets,
+        faults: k,
     };
-    let res = match sweep(cfg) {
+    let res = if k > 0 {
+        eop::sim::explore::explore(cfg)
+    } else {
+        sweep(cfg)
+    };
+    let res = match res {
         Ok(r) => r,
         Err(e @ ParamError::UnknownScenario { .. }) => return fail(e),
         Err(e) => return fail(e),
@@ -356,10 +387,25 @@ fn sweep_cmd(a: Args) -> ExitCode {
         println!("{}", serde_json::to_string_pretty(&res).unwrap_or_default());
         return ExitCode::SUCCESS;
     }
-    println!(
-        "sweep {}  {} schedules from seed {}  ({} events)",
-        res.config.scenario, res.done, res.config.seed, res.events
-    );
+    match &res.space {
+        Some(s) => println!(
+            "check {}  seed {}  every schedule with {}: {} schedules, {}  ({} events)",
+            res.config.scenario,
+            res.config.seed,
+            s.assumptions,
+            s.checked,
+            if s.finished {
+                "all checked".to_string()
+            } else {
+                format!("NOT finished: {}", s.stopped)
+            },
+            res.events
+        ),
+        None => println!(
+            "sweep {}  {} schedules from seed {}  ({} events)",
+            res.config.scenario, res.done, res.config.seed, res.events
+        ),
+    }
     for t in &res.techniques {
         let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         println!(
@@ -368,7 +414,7 @@ fn sweep_cmd(a: Args) -> ExitCode {
             t.claim.label(),
             t.violations,
             t.runs,
-            rupees(t.worst_divergence),
+            unit.amount(t.worst_divergence),
             kinds.join(", ")
         );
         match &t.smallest {

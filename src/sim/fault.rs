@@ -105,6 +105,9 @@ pub struct Faults {
     crash_index: BTreeMap<(u8, MsgId, u8), Tick>,
     /// Every random fault that fired, in firing order (deduplicated).
     pub fired: Vec<Fault>,
+    /// Crash points the run passed through, when random faults are off: the choice
+    /// points of [`super::explore`] (every `(node, msg, point)` once, in order).
+    pub crash_points: BTreeSet<(NodeId, MsgId, u8)>,
     fired_set: BTreeSet<Fault>,
 }
 
@@ -123,6 +126,7 @@ impl Faults {
             explicit: BTreeSet::new(),
             net_index: BTreeMap::new(),
             crash_index: BTreeMap::new(),
+            crash_points: BTreeSet::new(),
             fired: Vec::new(),
             fired_set: BTreeSet::new(),
         };
@@ -288,6 +292,9 @@ impl Faults {
 
     /// Should `node` crash at `point` while handling `msg`? Returns the downtime.
     pub fn crash_at(&mut self, node: NodeId, msg: MsgId, point: u8) -> Option<Tick> {
+        if !self.random {
+            self.crash_points.insert((node, msg, point));
+        }
         if let Some(down) = self.crash_index.get(&(node.0, msg, point)) {
             return Some(*down);
         }

@@ -6,6 +6,7 @@ pub mod broker;
 pub mod confusions;
 pub mod engine;
 pub mod event;
+pub mod explore;
 pub mod fault;
 pub mod ids;
 pub mod invariants;

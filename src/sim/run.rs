@@ -2,7 +2,7 @@
 
 use super::event::Event;
 use super::fault::Fault;
-use super::ids::{Merchant, NodeId, Tick};
+use super::ids::{Merchant, MsgId, NodeId, Tick};
 use super::invariants::{Badge, Verdict};
 use super::ledger::{Ledger, Payment};
 use super::params::{ParamSpec, Params};
@@ -116,6 +116,9 @@ pub struct TechniqueRun {
     pub badge: Badge,
     /// Random faults that fired, as an explicit list (replay with random faults off).
     pub fired: Vec<Fault>,
+    /// Crash points the run passed through (recorded with random faults off).
+    #[serde(default)]
+    pub crash_points: Vec<(NodeId, MsgId, u8)>,
     /// Dedup-table size after each change: (tick, entries).
     pub dedup_sizes: Vec<(Tick, u32)>,
     /// The trace hit [`super::engine::EVENT_CAP`].

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 /// Most schedules one sweep may run.
 pub const MAX_RUNS: u64 = 100_000;
 /// Parameter names treated as "input length" when shrinking.
-const LENGTH_PARAMS: &[&str] = &[
+pub const LENGTH_PARAMS: &[&str] = &[
     "messages", "payments", "requests", "orders", "balls", "samples", "records",
 ];
 
@@ -33,6 +33,10 @@ pub struct SweepConfig {
     pub runs: u64,
     pub seed: u64,
     pub params: Vec<(String, i64)>,
+    /// 0: sample `runs` random schedules. 1..=3: check every schedule with at most
+    /// this many explicit faults ([`super::explore`]; `runs` is then the cap).
+    #[serde(default)]
+    pub faults: u8,
 }
 
 /// A replayable breaking run.
@@ -90,6 +94,9 @@ pub struct SweepResult {
     pub techniques: Vec<TechniqueSweep>,
     /// Total simulated events over all runs.
     pub events: u64,
+    /// For an exhaustive check: the space and whether it was finished.
+    #[serde(default)]
+    pub space: Option<super::explore::Space>,
 }
 
 /// What kinds of violation a technique run shows (empty: none).
@@ -112,7 +119,7 @@ pub fn violation_kinds(t: &TechniqueRun) -> Vec<String> {
 }
 
 /// The run broke the scenario's property (its badge is not a ✓).
-fn violated(t: &TechniqueRun) -> bool {
+pub fn violated(t: &TechniqueRun) -> bool {
     !t.badge.good()
 }
 
@@ -137,6 +144,7 @@ impl Sweeper {
                 done: 0,
                 techniques: Vec::new(),
                 events: 0,
+                space: None,
             },
         })
     }

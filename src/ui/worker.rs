@@ -17,6 +17,7 @@
 //! Lines are `\n`-separated, fields `\t`-separated; text fields escape `\`, tab and
 //! newline. Cancelling is `worker.terminate()` on the page: nothing here needs to poll.
 
+use crate::sim::explore::{Explorer, Space};
 use crate::sim::run::{Guarantee, RunConfig};
 use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult, Sweeper, TechniqueSweep};
 use crate::ui::share::{decode_fault, encode_fault};
@@ -94,6 +95,9 @@ fn push_params(out: &mut String, tag: &str, params: &[(String, i64)]) {
 
 fn config_line(out: &mut String, c: &SweepConfig) {
     let _ = write!(out, "c\t{}\t{}\t{}", esc(&c.scenario), c.runs, c.seed);
+    if c.faults > 0 {
+        let _ = write!(out, "\nk\t{}", c.faults);
+    }
     push_params(out, "p", &c.params);
 }
 
@@ -116,9 +120,11 @@ pub fn decode_request(text: &str) -> Option<SweepConfig> {
                     runs: runs.parse().ok()?,
                     seed: seed.parse().ok()?,
                     params: Vec::new(),
+                    faults: 0,
                 })
             }
             ["p", n, v] => cfg.as_mut()?.params.push((unesc(n), v.parse().ok()?)),
+            ["k", k] => cfg.as_mut()?.faults = k.parse().ok()?,
             _ => return None,
         }
     }
@@ -135,6 +141,19 @@ pub fn encode_reply(r: &Reply) -> String {
             let mut out = String::from("result\n");
             config_line(&mut out, &r.config);
             let _ = write!(out, "\nn\t{}\t{}", r.done, r.events);
+            if let Some(s) = &r.space {
+                let _ = write!(
+                    out,
+                    "\ns\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    s.k,
+                    s.checked,
+                    u8::from(s.finished),
+                    s.points,
+                    s.options,
+                    esc(&s.stopped),
+                    esc(&s.assumptions)
+                );
+            }
             for t in &r.techniques {
                 let _ = write!(
                     out,
@@ -193,12 +212,25 @@ pub fn decode_reply(text: &str) -> Option<Reply> {
     }
     let mut cfg: Option<SweepConfig> = None;
     let mut counts = None;
+    let mut space = None;
     let mut techniques: Vec<TechniqueSweep> = Vec::new();
     for line in lines {
         let f: Vec<&str> = line.split('\t').collect();
         match f.as_slice() {
             ["c", ..] => cfg = Some(decode_request(line)?),
             ["p", n, v] => cfg.as_mut()?.params.push((unesc(n), v.parse().ok()?)),
+            ["k", k] => cfg.as_mut()?.faults = k.parse().ok()?,
+            ["s", k, checked, finished, points, options, stopped, assumptions] => {
+                space = Some(Space {
+                    k: k.parse().ok()?,
+                    checked: checked.parse().ok()?,
+                    finished: *finished == "1",
+                    points: points.parse().ok()?,
+                    options: options.parse().ok()?,
+                    stopped: unesc(stopped),
+                    assumptions: unesc(assumptions),
+                })
+            }
             ["n", d, e] => counts = Some((d.parse().ok()?, e.parse().ok()?)),
             ["t", id, label, claim, runs, viol, broken, worst] => {
                 let mut t = TechniqueSweep::new(unesc(id), unesc(label), claim_from(claim)?);
@@ -243,6 +275,7 @@ pub fn decode_reply(text: &str) -> Option<Reply> {
         done,
         techniques,
         events,
+        space,
     }))
 }
 
@@ -269,6 +302,28 @@ pub fn start() {
             post_in(Reply::Error("bad sweep request".to_string()));
             return;
         };
+        // Chunks small enough that progress reaches the page several times a second.
+        if cfg.faults > 0 {
+            let mut explorer = match Explorer::new(cfg) {
+                Ok(e) => e,
+                Err(err) => {
+                    post_in(Reply::Error(err.to_string()));
+                    return;
+                }
+            };
+            while !explorer.finished() {
+                explorer.step(100);
+                let r = &explorer.result;
+                post_in(Reply::Progress {
+                    done: r.done,
+                    runs: r.config.runs,
+                    events: r.events,
+                });
+            }
+            explorer.step(0);
+            post_in(Reply::Result(explorer.result));
+            return;
+        }
         let mut sweeper = match Sweeper::new(cfg) {
             Ok(s) => s,
             Err(err) => {
@@ -276,7 +331,6 @@ pub fn start() {
                 return;
             }
         };
-        // Chunks small enough that progress reaches the page several times a second.
         while !sweeper.finished() {
             sweeper.step(250);
             let r = &sweeper.result;
@@ -307,7 +361,24 @@ mod tests {
             runs,
             seed,
             params: params.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+            faults: 0,
         }
+    }
+
+    #[test]
+    fn exhaustive_requests_and_results_round_trip() {
+        let mut c = cfg("walkthrough", 5_000, 1, &[]);
+        c.faults = 2;
+        assert_eq!(decode_request(&encode_request(&c)), Some(c.clone()));
+        let r = crate::sim::explore::explore(c).expect("explore");
+        assert!(r.space.is_some());
+        let text = encode_reply(&Reply::Result(r.clone()));
+        let Some(Reply::Result(back)) = decode_reply(&text) else {
+            panic!("could not decode:\n{text}");
+        };
+        assert_eq!(back.space, r.space);
+        assert_eq!(back.config, r.config);
+        assert_eq!(encode_reply(&Reply::Result(back)), text);
     }
 
     #[test]

@@ -7,6 +7,7 @@ fn cfg(scenario: &str, runs: u64, params: &[(&str, i64)]) -> SweepConfig {
         runs,
         seed: 11,
         params: params.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+        faults: 0,
     }
 }
 
@@ -56,6 +57,7 @@ fn shrunk_runs_break_for_every_live_scenario_that_breaks() {
             runs: 40,
             seed: 3,
             params: vec![],
+            faults: 0,
         })
         .unwrap();
         for t in &r.techniques {
@@ -82,6 +84,7 @@ fn long_sweep_protected_techniques_hold() {
             runs: 100_000,
             seed: 1,
             params: vec![],
+            faults: 0,
         })
         .unwrap();
         for t in &r.techniques {

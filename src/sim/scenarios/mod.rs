@@ -91,6 +91,7 @@ pub fn finish(
         nodes,
         dedup_sizes: dedup_sizes(&eng.trace),
         truncated: eng.truncated,
+        crash_points: eng.faults.crash_points.into_iter().collect(),
         fired: eng.faults.fired,
         trace: eng.trace,
         ledger,

@@ -305,6 +305,7 @@ fn run_strategy(
         nodes: nodes(),
         dedup_sizes: Vec::new(),
         truncated: eng.truncated,
+        crash_points: Vec::new(),
         fired: eng.faults.fired,
         trace: eng.trace,
         ledger: Ledger::default(),

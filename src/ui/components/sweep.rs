@@ -1,6 +1,7 @@
 //! "Find a breaking run": run the scenario over many seeds with the current settings,
 //! count how often each technique broke, and offer the smallest breaking run (shrunk
-//! to the fewest faults) for replay.
+//! to the fewest faults) for replay — or check *every* schedule with at most k faults
+//! ([`crate::sim::explore`]) and say so, with the size of the space and the time taken.
 //!
 //! The sweep runs in a Web Worker (the app's own wasm, started through
 //! `static/sweep-worker.js`; see [`crate::ui::worker`] for the protocol), so the page
@@ -30,6 +31,13 @@ pub struct SweepProps {
 const SIZES: &[u64] = &[1_000, 10_000, 100_000];
 /// The default: ten thousand schedules.
 const DEFAULT_SIZE: u64 = 10_000;
+/// Fault counts offered for an exhaustive check.
+const KS: &[u8] = &[1, 2, 3];
+/// An exhaustive check beyond this many schedules gets a "use a smaller input" hint
+/// (about what the worker checks in a few seconds).
+const QUICK_SCHEDULES: u64 = 20_000;
+/// The cap of an exhaustive check in the page.
+const CHECK_CAP: u64 = crate::sim::explore::MAX_SCHEDULES;
 /// The worker loader, relative to the page (works under any sub-path).
 const WORKER_URL: &str = "static/sweep-worker.js";
 
@@ -37,8 +45,12 @@ const WORKER_URL: &str = "static/sweep-worker.js";
 enum Phase {
     Idle,
     Starting,
-    Running { done: u64, runs: u64 },
-    Done(Rc<SweepResult>),
+    Running {
+        done: u64,
+        runs: u64,
+    },
+    /// The result, and how long it took (ms) when the clock could be read.
+    Done(Rc<SweepResult>, Option<f64>),
     Failed(String),
 }
 
@@ -63,7 +75,7 @@ fn on_message(text: &str, cfg: &str, worker: &Worker) -> Option<Phase> {
             None
         }
         Some(Reply::Progress { done, runs, .. }) => Some(Phase::Running { done, runs }),
-        Some(Reply::Result(r)) => Some(Phase::Done(Rc::new(r))),
+        Some(Reply::Result(r)) => Some(Phase::Done(Rc::new(r), None)),
         Some(Reply::Error(e)) => Some(Phase::Failed(e)),
         None => Some(Phase::Failed(
             "the sweep's answer could not be read".to_string(),
@@ -121,6 +133,9 @@ fn replay(scenario: &str, id: &str, cx: &Counterexample) -> Action {
 pub fn Sweep(props: &SweepProps) -> Html {
     let phase = use_state(|| Phase::Idle);
     let runs = use_state(|| DEFAULT_SIZE);
+    // 0: sample random schedules; 1..=3: check every schedule with at most k faults.
+    let k = use_state(|| 0u8);
+    let started = use_mut_ref(|| 0.0f64);
     let job = use_mut_ref(|| None::<Job>);
 
     // New settings make an old result meaningless; leaving stops a running sweep.
@@ -134,20 +149,47 @@ pub fn Sweep(props: &SweepProps) -> Html {
         });
     }
     // A finished or failed sweep needs its worker no more.
-    if matches!(*phase, Phase::Done(_) | Phase::Failed(_)) && job.borrow().is_some() {
+    if matches!(*phase, Phase::Done(..) | Phase::Failed(_)) && job.borrow().is_some() {
         job.borrow_mut().take();
     }
+    // Stamp the time taken once, when the result arrives.
+    if let Phase::Done(r, None) = &*phase {
+        let ms = js_sys::Date::now() - *started.borrow();
+        phase.set(Phase::Done(r.clone(), Some(ms.max(0.0))));
+    }
+    let estimate = {
+        let (scenario, params, seed, kk) = (
+            props.scenario.to_string(),
+            props.params.clone(),
+            props.seed,
+            *k,
+        );
+        use_memo(
+            (scenario, params, seed, kk),
+            |(scenario, params, seed, kk)| {
+                (*kk > 0)
+                    .then(|| {
+                        crate::sim::explore::estimate(scenario, *seed, params, *kk, QUICK_SCHEDULES)
+                            .ok()
+                    })
+                    .flatten()
+            },
+        )
+    };
 
     let start = {
         let (phase, job) = (phase.clone(), job.clone());
         let cfg = SweepConfig {
             scenario: props.scenario.to_string(),
-            runs: *runs,
+            runs: if *k > 0 { CHECK_CAP } else { *runs },
             seed: props.seed,
             params: props.params.clone(),
+            faults: *k,
         };
+        let started = started.clone();
         Callback::from(move |_: MouseEvent| {
             job.borrow_mut().take();
+            *started.borrow_mut() = js_sys::Date::now();
             match start_job(&cfg, phase.clone()) {
                 Ok(j) => {
                     *job.borrow_mut() = Some(j);
@@ -164,30 +206,49 @@ pub fn Sweep(props: &SweepProps) -> Html {
             phase.set(Phase::Idle);
         })
     };
-    let on_runs = {
-        let runs = runs.clone();
+    let on_mode = {
+        let (runs, k, phase) = (runs.clone(), k.clone(), phase.clone());
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            runs.set(v.parse().unwrap_or(DEFAULT_SIZE));
+            match v.strip_prefix('k').and_then(|n| n.parse::<u8>().ok()) {
+                Some(n) if KS.contains(&n) => k.set(n),
+                _ => {
+                    k.set(0);
+                    runs.set(v.parse().unwrap_or(DEFAULT_SIZE));
+                }
+            }
+            phase.set(Phase::Idle);
         })
     };
     let busy = matches!(*phase, Phase::Running { .. } | Phase::Starting);
 
     let body = match &*phase {
-        Phase::Idle => html! {
+        Phase::Idle if *k == 0 => html! {
             <p class="muted small">{"Runs the current settings over many seeds (one fault schedule each) and keeps the smallest run that breaks each technique."}</p>
+        },
+        Phase::Idle => match &*estimate {
+            Some(e) => html! {
+                <div class="small" data-check-estimate={e.size.to_string()}>
+                    <p>{format!("Checks every schedule with {} — on this run's {}, random faults off.", e.assumptions, props_unit(&props.scenario).count(e.items))}</p>
+                    <p class="muted">{format!("At least {} schedules.", e.size)}</p>
+                    if let Some((name, v)) = e.hint {
+                        <p class="calc-error">{format!("That is more than a quick check ({QUICK_SCHEDULES} schedules); it stops at {CHECK_CAP}. With {name} = {v} it finishes in seconds.")}</p>
+                    }
+                </div>
+            },
+            None => html! { <p class="muted small">{"These settings cannot be checked."}</p> },
         },
         Phase::Running { done, runs } => html! {
             <div class="sweep-progress" role="status">
                 <progress max={runs.to_string()} value={done.to_string()}></progress>
-                <span>{if done >= runs { "shrinking the breaking runs…".to_string() } else { format!("{done} of {runs} runs") }}</span>
+                <span>{if *k > 0 { format!("{done} schedules checked") } else if done >= runs { "shrinking the breaking runs…".to_string() } else { format!("{done} of {runs} runs") }}</span>
             </div>
         },
         Phase::Starting => {
             html! { <p role="status" class="small">{"Starting the sweep worker…"}</p> }
         }
         Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
-        Phase::Done(r) => {
+        Phase::Done(r, ms) => {
             let property = crate::sim::scenarios::find(&props.scenario)
                 .map(|s| s.info().property)
                 .unwrap_or(crate::sim::run::Property::ExactlyOnceEffect);
@@ -204,7 +265,9 @@ pub fn Sweep(props: &SweepProps) -> Html {
                     <li class={classes!("sweep-row", cls)}>
                         <p class="sweep-head"><strong>{t.label.clone()}</strong>
                             <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
-                        if t.violations == 0 {
+                        if t.violations == 0 && r.space.as_ref().is_some_and(|s| s.finished) {
+                            <p>{format!("✓ {} held in every one of the {} schedules — within these assumptions, always", property.label(), t.runs)}</p>
+                        } else if t.violations == 0 {
                             <p>{format!("✓ {} held in all {} schedules tried — evidence for these faults, not a proof", property.label(), t.runs)}</p>
                         } else {
                             <p>{format!("✕ {what} in {} of {} runs ({pct:.0}%)", t.violations, t.runs)}
@@ -224,7 +287,16 @@ pub fn Sweep(props: &SweepProps) -> Html {
             });
             html! {
                 <>
-                    <p class="small muted">{format!("{} runs, {} simulated events.", r.done, r.events)}</p>
+                    if let Some(s) = &r.space {
+                        <p class="small" data-check-space={s.checked.to_string()} data-check-finished={s.finished.to_string()}>
+                            {if s.finished {
+                                format!("All {} schedules with at most {} fault{} checked ({} choice points in the fault-free run; {}).", s.checked, s.k, if s.k == 1 { "" } else { "s" }, s.points, s.assumptions)
+                            } else {
+                                format!("Not finished: {} — {} schedules checked. The statement covers only those.", s.stopped, s.checked)
+                            }}
+                        </p>
+                    }
+                    <p class="small muted">{format!("{} runs, {} simulated events{}.", r.done, r.events, ms.map(|m| format!(", {:.1} s", m / 1000.0)).unwrap_or_default())}</p>
                     <ul class="sweep-list">{ for rows }</ul>
                 </>
             }
@@ -236,18 +308,25 @@ pub fn Sweep(props: &SweepProps) -> Html {
             <h2>{"Find a breaking run"}</h2>
             <div class="sweep-controls">
                 <label class="field">
-                    <span class="field-label">{"Runs"}</span>
-                    <select onchange={on_runs} disabled={busy} aria-label="Number of runs">
-                        { for SIZES.iter().map(|n| html! { <option value={n.to_string()} selected={*n == *runs}>{n}</option> }) }
+                    <span class="field-label">{"Schedules"}</span>
+                    <select onchange={on_mode} disabled={busy} aria-label="Which schedules" data-sweep-mode={if *k > 0 { format!("k{}", *k) } else { runs.to_string() }}>
+                        { for SIZES.iter().map(|n| html! { <option value={n.to_string()} selected={*k == 0 && *n == *runs}>{format!("{n} random")}</option> }) }
+                        { for KS.iter().map(|n| html! { <option value={format!("k{n}")} selected={*k == *n}>{format!("every one with ≤ {n} fault{}", if *n == 1 { "" } else { "s" })}</option> }) }
                     </select>
                 </label>
                 if busy {
                     <button class="btn small" data-action="sweep-cancel" onclick={cancel}>{"Stop"}</button>
                 } else {
-                    <button class="btn small primary" data-action="sweep" onclick={start}>{"Search"}</button>
+                    <button class="btn small primary" data-action="sweep" onclick={start}>{if *k > 0 { "Check" } else { "Search" }}</button>
                 }
             </div>
             {body}
         </section>
     }
+}
+
+fn props_unit(scenario: &str) -> crate::sim::ledger::LedgerUnit {
+    crate::sim::scenarios::find(scenario)
+        .map(|s| s.info().unit)
+        .unwrap_or(crate::sim::ledger::LedgerUnit::Rupees)
 }
