@@ -7,6 +7,7 @@
 #   make screenshots  build + 1280x800 screenshots of every scenario into tests/e2e/artifacts/
 #   make size         size report of dist/ against the brotli budget
 #   make setup        only install what is missing (scripts/setup.sh)
+#   make sweep-long   100,000 random schedules per scenario: protected techniques hold
 #   make fuzz-share   100,000 random share links and run files through the decoders (never panic, round-trip)
 #
 # Individual checks: fmt clippy clippy-wasm test-native test-wasm build size e2e.
@@ -43,7 +44,7 @@ step = @printf '\n\033[1m==== %s ====\033[0m  (%s)\n' "$(1)" "$$(date +%T)"
 .NOTPARALLEL:
 
 .PHONY: help setup serve test build e2e screenshots size fmt clippy clippy-wasm test-native test-wasm \
-        e2e-only bench fuzz-share
+        e2e-only bench fuzz-share sweep-long
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -105,6 +106,10 @@ screenshots: setup build
 bench: setup
 	$(call step,benchmarks)
 	bash scripts/bench.sh
+
+sweep-long:
+	$(call step,long sweep: 100000 random schedules per scenario; protected techniques hold)
+	cargo test --release --test native long_sweep -- --ignored --nocapture
 
 fuzz-share:
 	$(call step,share-link fuzz: 100000 cases (encode/decode round-trip, decoder never panics))

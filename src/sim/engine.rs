@@ -146,6 +146,11 @@ impl Engine {
     }
 
     pub fn status(&self, node: NodeId) -> Status {
+        debug_assert!(
+            (node.0 as usize) < self.status.len(),
+            "status of unknown node {}",
+            node.0
+        );
         self.status
             .get(node.0 as usize)
             .copied()

@@ -30,9 +30,6 @@ impl Ratio {
             den: 1000,
         }
     }
-    pub fn is_never(self) -> bool {
-        self.num == 0
-    }
 }
 
 /// SplitMix64 finaliser: a fast, well-mixed, portable 64-bit hash step.

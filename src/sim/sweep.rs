@@ -11,7 +11,6 @@
 //! [`Sweeper`] works in chunks so the browser can run it between frames; natively
 //! [`sweep`] runs it to the end. Same inputs ⇒ same counts and counterexamples.
 
-use super::fault::Fault;
 use super::ids::Tick;
 use super::params::{ParamError, Params, Unit};
 use super::rng::derive_seed;
@@ -19,6 +18,34 @@ use super::run::{Guarantee, RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Techniques that claim exactly-once processing on their architecture diagram but
+/// are built to show where the claim stops, at the scenario's defaults: (scenario,
+/// technique, why). Sweeps and exhaustive checks must find them breaking.
+pub const BUILT_TO_BREAK: &[(&str, &str, &str)] = &[
+    (
+        "dedup-window",
+        "dedup-ttl",
+        "its window is shorter than the slowest copy at the defaults",
+    ),
+    (
+        "key-threading",
+        "one-stage-drops-key",
+        "a middle stage drops the key",
+    ),
+    (
+        "quarter-end",
+        "as-built",
+        "the compensator hides duplicates: the story's point",
+    ),
+];
+
+/// Is `technique` of `scenario` listed in [`BUILT_TO_BREAK`]?
+pub fn built_to_break(scenario: &str, technique: &str) -> bool {
+    BUILT_TO_BREAK
+        .iter()
+        .any(|(s, t, _)| *s == scenario && *t == technique)
+}
 
 /// Most schedules one sweep may run.
 pub const MAX_RUNS: u64 = 100_000;
@@ -332,9 +359,4 @@ pub fn sweep(cfg: SweepConfig) -> Result<SweepResult, ParamError> {
     }
     s.shrink_all();
     Ok(s.result)
-}
-
-/// The explicit faults of a counterexample, for display.
-pub fn fault_list(c: &Counterexample) -> &[Fault] {
-    &c.config.manual
 }

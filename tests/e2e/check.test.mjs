@@ -42,21 +42,42 @@ describe("exhaustive check in the page", () => {
     await page.close();
   });
 
-  test("a try-this prompt opens at its seed and keeps its promise on screen", async () => {
-    const page = await env.open("?s=walkthrough");
-    await waitForApp(page);
-    await page.locator(".try-btn").first().click();
-    const line = page.locator("[data-promise]");
-    await line.waitFor();
-    assert.equal(await line.getAttribute("data-promise"), "kept", await line.innerText());
-    const jump = line.locator('button[data-action="promise-jump"]');
-    if (await jump.count()) {
-      const t = Number(/tick (\d+)/.exec(await jump.innerText())?.[1]);
-      await jump.click();
-      await page.waitForFunction((t) => Number(document.querySelector("[data-tick]")?.dataset.tick) === t, t);
-    }
-    // Another seed may not show it: the line says so and offers the prompt's seed back.
-    assertClean(page);
-    await page.close();
-  });
+  // One scenario per kind of claim: a doubled payment, a lost one, a fidelity figure.
+  for (const scenario of ["walkthrough", "delivery-semantics", "telemetry"]) {
+    test(`${scenario}: every try-this prompt opens at its seed and keeps its promise on screen`, async () => {
+      const page = await env.open(`?s=${scenario}`);
+      await waitForApp(page);
+      const prompts = await page.locator(".try-btn").count();
+      assert.ok(prompts > 0, "the scenario has prompts");
+      for (let i = 0; i < prompts; i++) {
+        await page.locator(".try-btn").nth(i).click();
+        const line = page.locator("[data-promise]");
+        await line.waitFor();
+        const state = await line.getAttribute("data-promise");
+        assert.equal(state, "kept", `prompt ${i + 1}: ${await line.innerText()}`);
+        assert.match(await line.innerText(), /As promised/);
+        const jump = line.locator('button[data-action="promise-jump"]');
+        if (await jump.count()) {
+          const t = Number(/tick (\d+)/.exec(await jump.innerText())?.[1]);
+          await jump.click();
+          await page.waitForFunction((t) => Number(document.querySelector("[data-tick]")?.dataset.tick) === t, t);
+        }
+      }
+      // A different seed may not show the last promise: the line then says so plainly.
+      const seed = page.locator('input[data-control="seed"]').first();
+      if (await seed.count()) {
+        await seed.fill("999");
+        await seed.press("Enter");
+        const state = await page.locator("[data-promise]").getAttribute("data-promise");
+        if (state === "not-kept") {
+          assert.match(await page.locator("[data-promise]").innerText(), /Not in this run/);
+          await page.locator('button[data-action="promise-seed"]').click();
+          await page.waitForFunction(() => document.querySelector("[data-promise]")?.dataset.promise === "kept");
+        }
+      }
+      assertClean(page);
+      await page.close();
+    });
+  }
+});
 });

@@ -7,32 +7,11 @@
 
 use eop::sim::explore::{explore, MAX_SCHEDULES};
 use eop::sim::run::Guarantee;
-use eop::sim::sweep::SweepConfig;
+use eop::sim::sweep::{built_to_break, SweepConfig};
 use eop::sim::{all, run};
 use std::fmt::Write;
 
 const K: u8 = 2;
-
-/// Techniques that claim exactly-once processing on the scenario's architecture
-/// diagram but are built to show where that claim stops; the check must find them
-/// breaking (so this list cannot go stale).
-const BUILT_TO_BREAK: &[(&str, &str, &str)] = &[
-    (
-        "dedup-window",
-        "dedup-ttl",
-        "its window is shorter than the slowest copy at the defaults",
-    ),
-    (
-        "key-threading",
-        "one-stage-drops-key",
-        "a middle stage drops the key",
-    ),
-    (
-        "quarter-end",
-        "as-built",
-        "the compensator hides duplicates; the story's point",
-    ),
-];
 
 #[test]
 fn every_scenario_checked_with_two_faults() {
@@ -79,9 +58,7 @@ fn every_scenario_checked_with_two_faults() {
             ));
         }
         for t in &r.techniques {
-            let built_to_break = BUILT_TO_BREAK
-                .iter()
-                .any(|(sc, id, _)| *sc == info.id && *id == t.id);
+            let built_to_break = built_to_break(info.id, &t.id);
             if built_to_break && t.violations == 0 {
                 problems.push(format!(
                     "{} / {}: listed as built to break, yet held on all {} schedules",

@@ -74,9 +74,12 @@ fn shrunk_runs_break_for_every_live_scenario_that_breaks() {
     }
 }
 
+/// 100,000 random schedules per scenario: every technique that claims exactly-once
+/// processing (and is not built to break) has no violation. `make sweep-long`.
 #[test]
 #[ignore = "long sweep: make sweep-long"]
 fn long_sweep_protected_techniques_hold() {
+    let mut broken = Vec::new();
     for s in eop::sim::all() {
         let id = s.info().id;
         let r = sweep(SweepConfig {
@@ -93,8 +96,23 @@ fn long_sweep_protected_techniques_hold() {
                     "{id}/{}: {} violations in {} runs",
                     t.id, t.violations, t.runs
                 );
+                let listed = eop::sim::sweep::built_to_break(id, &t.id);
+                if listed != (t.violations > 0) {
+                    broken.push(format!(
+                        "{id}/{}: {} violations in {} runs ({})",
+                        t.id,
+                        t.violations,
+                        t.runs,
+                        if listed {
+                            "listed as built to break"
+                        } else {
+                            "claims exactly-once processing"
+                        }
+                    ));
+                }
             }
         }
     }
     let _ = RunConfig::seed(0);
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
