@@ -165,6 +165,9 @@ pub fn App() -> Html {
         });
     }
 
+    // A course page framing the app: ready/resize/state out, commands in (host.rs).
+    crate::ui::host::use_host_api(&state, &dispatch);
+
     // The back and forward buttons restore the state of the link.
     {
         let dispatch = dispatch.clone();
@@ -354,14 +357,12 @@ pub fn App() -> Html {
             <div class="tech-tabs" role="tablist" aria-label="Technique shown on the stage">
                 { for run.techniques().iter().enumerate().map(|(i, t)| {
                     let id = t.id.clone();
-                    let ok = t.verdict.holds && t.verdict.exactly_once && t.verdict.checks.iter().all(|c| c.ok);
-                    let kept = t.verdict.holds && t.claim != crate::sim::run::Guarantee::None;
-                    let (mark, tone) = if ok { ("✓", "good") } else if kept { ("!", "warn") } else { ("✕", "bad") };
+                    let (mark, tone, text) = crate::ui::host::verdict_badge(t);
                     let cls = classes!("tab", (i == index).then_some("active"), tone);
                     html! {
                         <button role="tab" class={cls} aria-selected={(i == index).to_string()}
                             data-tech={t.id.clone()}
-                            title={if ok { "exactly once in this run".to_string() } else if kept { format!("{} held, but not exactly once", t.claim.label()) } else { "not exactly once in this run".to_string() }}
+                            title={text}
                             onclick={dispatch.reform(move |_| Action::SelectTechnique(id.clone()))}>
                             <span class="tab-mark" aria-hidden="true">{mark}</span>{t.label.clone()}
                         </button>
