@@ -146,8 +146,7 @@ describe("the host-page API", () => {
       [150, "grows"],
       [-150, "shrinks"],
     ]) {
-      const before = await iframeHeight();
-      const changedAt = await frame.evaluate((delta) => {
+      const { changedAt, want } = await frame.evaluate((delta) => {
         const root = document.getElementById("app-root");
         if (delta > 0) {
           const d = document.createElement("div");
@@ -157,13 +156,16 @@ describe("the host-page API", () => {
         } else {
           document.getElementById("extra").remove();
         }
-        return performance.timeOrigin + performance.now();
+        const changedAt = performance.timeOrigin + performance.now();
+        return { changedAt, want: Math.ceil(root.getBoundingClientRect().bottom) };
       }, delta);
-      const want = before + delta;
-      await page.waitForFunction((want) => window.sizes.some((s) => Math.abs(s.h - want) < 1), want);
+      await page.waitForFunction(
+        ({ want, changedAt }) => window.sizes.some((s) => s.at > changedAt && Math.abs(s.h - want) < 1),
+        { want, changedAt },
+      );
       const { at, frames } = await page.evaluate(
         ({ want, changedAt }) => {
-          const at = window.sizes.find((s) => Math.abs(s.h - want) < 1).at;
+          const at = window.sizes.find((s) => s.at > changedAt && Math.abs(s.h - want) < 1).at;
           return { at, frames: window.frames_at.filter((t) => t > changedAt && t <= at).length };
         },
         { want, changedAt },
@@ -326,7 +328,7 @@ describe("the host-page API", () => {
       "?s=walkthrough&t=7",
       `<iframe id="sib" srcdoc="<p>a sibling frame</p>" style="height:40px"></iframe>`,
     );
-    const sib = page.frames().find((f) => f.name() === "" && f.url() === "about:srcdoc");
+    const sib = page.frames().find((f) => f.name() === "sib");
     assert.ok(sib, "the sibling frame");
     const seek1 = { target: NAME, version: 1, type: "seek", tick: 1 };
     await sib.evaluate((m) => {
