@@ -4,11 +4,11 @@
 // malformed commands each get an `error` and change nothing, and a message from a
 // sibling frame is ignored.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { assertClean, newPage, screenshot, start } from "./lib.mjs";
+import { ARTIFACTS, assertClean, newPage, screenshot, start } from "./lib.mjs";
 import { serve } from "./server.mjs";
 
 const NAME = "exactly-once-playground";
@@ -344,6 +344,42 @@ describe("the host-page API", () => {
     assert.equal(await frameTick(frame), 1);
     assertClean(page);
     await page.close();
+  });
+
+  test("Copy embed code offers the embed-script form, and that snippet works on another origin", async () => {
+    const page = await env.open("?s=walkthrough&t=4");
+    await page.waitForSelector('[data-control="embed-form-script"]');
+    assert.match(await page.inputValue('[data-share="embed"]'), /^<iframe /, "the plain iframe is the default");
+    await page.check('[data-control="embed-form-script"]');
+    await page.fill('[data-control="embed-from"]', "3");
+    await page.fill('[data-control="embed-to"]', "9");
+    await page.waitForFunction(() => document.querySelector('[data-share="embed"]').value.includes("from=3"));
+    const snippet = await page.inputValue('[data-share="embed"]');
+    assert.equal(
+      snippet,
+      `<div data-eop="?s=walkthrough&amp;t=4&amp;from=3&amp;to=9" data-title="Exactly-Once Playground: Five payments, one duplicate"></div>\n` +
+        `<script src="${env.url("embed.js")}" async></script>`,
+    );
+    assert.equal(await page.locator('[data-control="embed-height"]').count(), 0, "no height to choose: it sizes itself");
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator("section.share").screenshot({ path: join(ARTIFACTS, "share-panel-script.png") });
+    assertClean(page);
+    await page.close();
+
+    const url = `${host.url}pasted.html`;
+    writeFileSync(
+      join(dir, "pasted.html"),
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>pasted</title></head><body>
+<script>window.log = []; document.addEventListener("eop:state", (e) => window.log.push({ type: "state", detail: e.detail }));</script>
+${snippet}</body></html>`,
+    );
+    const hostPage = await newPage(env.browser);
+    await hostPage.goto(url);
+    await waitEvent(hostPage, "state", "(d) => d.scenario === 'walkthrough' && d.tick === 4");
+    const frame = playground(hostPage);
+    assert.equal(await frame.getAttribute(".range-lock", "data-range"), "3-9");
+    assertClean(hostPage);
+    await hostPage.close();
   });
 
   test("not framed: the app posts nothing and still works", async () => {
