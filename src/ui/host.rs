@@ -450,14 +450,18 @@ mod glue {
             Incoming::Ignore => {}
             Incoming::Refuse(message) => post("error", json!({ "message": message })),
             Incoming::Do(cmd) => {
-                let now = now.borrow();
+                // Copied out: a dispatch may render at once, and the render writes `now`.
+                let (embed, range, end) = {
+                    let n = now.borrow();
+                    (n.embed, n.range, n.end)
+                };
                 match cmd {
                     Command::Load {
                         mut share,
                         warnings,
                     } => {
                         // The frame stays what it is (an embed stays an embed).
-                        share.embed = now.embed;
+                        share.embed = embed;
                         for w in &warnings {
                             post("warning", json!({ "message": w, "command": "load" }));
                         }
@@ -466,7 +470,7 @@ mod glue {
                     Command::Play => dispatch.emit(Action::Play),
                     Command::Pause => dispatch.emit(Action::Pause),
                     Command::Seek(t) => {
-                        if let Some(w) = seek_warning(t, now.range, now.end) {
+                        if let Some(w) = seek_warning(t, range, end) {
                             post("warning", json!({ "message": w, "command": "seek" }));
                         }
                         dispatch.emit(Action::Seek(t));
