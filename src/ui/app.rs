@@ -165,6 +165,9 @@ pub fn App() -> Html {
         });
     }
 
+    // A course page framing the app: ready/resize/state out, commands in (host.rs).
+    crate::ui::host::use_host_api(&state, &dispatch);
+
     // The back and forward buttons restore the state of the link.
     {
         let dispatch = dispatch.clone();

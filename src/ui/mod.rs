@@ -10,6 +10,8 @@
 //! * [`keys`] — keyboard shortcuts (pure);
 //! * [`prefs`] — how the page is presented: help, presenter mode, reduced motion;
 //! * [`storage`] — remembered choices, safe where storage is refused (iframes);
+//! * [`host`] — the host-page API (postMessage to and from a framing course page);
+//! * [`offline`] — registers the service worker (`static/sw.js`) that serves `dist/` offline;
 //! * [`worker`] — the sweep Web Worker's side (the same wasm, started without a `window`).
 
 pub mod app;
@@ -17,8 +19,10 @@ pub mod clipboard;
 pub mod components;
 pub mod export;
 pub mod facts;
+pub mod host;
 pub mod keys;
 pub mod layout;
+pub mod offline;
 pub mod panic;
 pub mod prefs;
 pub mod share;
@@ -33,5 +37,6 @@ pub fn start() {
         worker::start();
     } else {
         yew::Renderer::<app::App>::new().render();
+        offline::register();
     }
 }

@@ -1,5 +1,5 @@
-//! "Share & save": the link to exactly this moment (with Copy link), an `<iframe>`
-//! snippet for course pages (autoplay and a locked step range optional, with Copy
+//! "Share & save": the link to exactly this moment (with Copy link), an `<iframe>` or
+//! embed-script (`embed.js`, docs/embedding.md) snippet for course pages (autoplay and a locked step range optional, with Copy
 //! embed code), and run files — Export downloads the run as JSON, Import (file picker
 //! here, or a drop anywhere on the page) replays one and checks its checksum.
 //!
@@ -52,6 +52,31 @@ pub fn iframe_snippet(src: &str, title: &str, height: u32) -> String {
         "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:1px solid #ccc;border-radius:8px;max-width:100%\" loading=\"lazy\"></iframe>",
         esc(src),
         esc(&format!("Exactly-Once Playground: {title}"))
+    )
+}
+
+/// The address of `embed.js` for a page at `base` (origin and path): next to index.html.
+pub fn embed_script_url(base: &str) -> String {
+    let dir = match base.rfind('/') {
+        Some(i) => &base[..=i],
+        None => "",
+    };
+    format!("{dir}embed.js")
+}
+
+/// The embed-script snippet: an element the script turns into a self-sizing iframe
+/// of `query` (a share link without `embed=1`, which the script adds).
+pub fn script_snippet(script: &str, query: &str, title: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    };
+    format!(
+        "<div data-eop=\"?{}\" data-title=\"{}\"></div>\n<script src=\"{}\" async></script>",
+        esc(query),
+        esc(&format!("Exactly-Once Playground: {title}")),
+        esc(script)
     )
 }
 
@@ -156,6 +181,8 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let from = use_state(String::new);
     let to = use_state(String::new);
     let height = use_state(|| 560u32);
+    // The plain iframe, or the embed script (sizes the frame, forwards events).
+    let script_form = use_state(|| false);
     let object_url = use_mut_ref(|| None::<gloo::file::ObjectUrl>);
     let reader = use_mut_ref(|| None::<FileReader>);
 
@@ -179,7 +206,15 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         ..props.share.clone()
     };
     let embed_src = link_for(&embed_state);
-    let snippet = iframe_snippet(&embed_src, &props.title, *height);
+    let snippet = if *script_form {
+        let query = share::encode(&ShareState {
+            embed: false,
+            ..embed_state.clone()
+        });
+        script_snippet(&embed_script_url(&page_base()), &query, &props.title)
+    } else {
+        iframe_snippet(&embed_src, &props.title, *height)
+    };
 
     // A new link or snippet is not "copied" yet.
     {
@@ -246,6 +281,15 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
             </p>
 
             <h3>{"Embed in a course page"}</h3>
+            <div class="embed-options" role="radiogroup" aria-label="Embed code form">
+                <label class="check"><input type="radio" name="embed-form" data-control="embed-form-iframe"
+                    checked={!*script_form} onchange={{ let f = script_form.clone(); Callback::from(move |_| f.set(false)) }} />
+                    {" Plain iframe"}</label>
+                <label class="check" title="embed.js sizes the frame to its content and tells your page's scripts what happens (docs/embedding.md)">
+                    <input type="radio" name="embed-form" data-control="embed-form-script"
+                    checked={*script_form} onchange={{ let f = script_form.clone(); Callback::from(move |_| f.set(true)) }} />
+                    {" Embed script (sizes itself)"}</label>
+            </div>
             <div class="embed-options">
                 <label class="check"><input type="checkbox" data-control="embed-autoplay" checked={*autoplay}
                     onchange={{ let a = autoplay.clone(); Callback::from(move |_| a.set(!*a)) }} />{" Autoplay"}</label>
@@ -259,6 +303,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                     <input type="text" inputmode="numeric" size="5" data-control="embed-to" placeholder={end.to_string()}
                         value={(*to).clone()} oninput={text_field(&to)} />
                 </label>
+                if !*script_form {
                 <label class="field">
                     <span class="field-label">{"Height"}</span>
                     <select data-control="embed-height" onchange={{
@@ -273,6 +318,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
                         }) }
                     </select>
                 </label>
+                }
             </div>
             if !range_ok || (!from.trim().is_empty() && f.is_none()) || (!to.trim().is_empty() && t.is_none()) {
                 <p class="small warn-text" role="alert">{"The step range needs whole tick numbers, the first not after the second; the snippet shows the whole run until then."}</p>
@@ -303,6 +349,27 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_script_snippet_sits_next_to_the_app() {
+        assert_eq!(
+            embed_script_url("https://u.example/ds/playground/"),
+            "https://u.example/ds/playground/embed.js"
+        );
+        assert_eq!(
+            embed_script_url("https://u.example/ds/index.html"),
+            "https://u.example/ds/embed.js"
+        );
+        let s = script_snippet(
+            "https://u.example/embed.js",
+            "s=walkthrough&from=3&to=9",
+            "A <b>",
+        );
+        assert_eq!(
+            s,
+            "<div data-eop=\"?s=walkthrough&amp;from=3&amp;to=9\" data-title=\"Exactly-Once Playground: A &lt;b>\"></div>\n<script src=\"https://u.example/embed.js\" async></script>"
+        );
+    }
 
     #[test]
     fn the_snippet_escapes_what_it_quotes() {

@@ -1,0 +1,765 @@
+//! The host-page API: what a course page that frames the playground hears from it, and
+//! the few commands it may send (documented in `docs/embedding.md`, version 1).
+//!
+//! Out (to `window.parent`, only when framed): `{source: "exactly-once-playground",
+//! version: 1, type, …}` with `type` one of `ready`, `resize`, `state`, `answer`,
+//! `warning`, `error`. Everything posted is what a share link already reveals (or the
+//! learner's own lesson answer), so it goes to any origin (`"*"`).
+//!
+//! In (from `window.parent` only): `{target: "exactly-once-playground", version: 1,
+//! type, …}` with `type` one of `load` (`link`), `play`, `pause`, `seek` (`tick`).
+//! [`parse`] is the pure part (native tests): a message becomes a [`Command`], is
+//! refused with a reason (posted back as `error`, nothing changes), or is ignored (meant
+//! for another script). Links go through the share-link decoder ([`share::decode`]).
+//!
+//! [`use_host_api`] is the browser glue, a hook called once from the `App`.
+
+use crate::sim::ids::Tick;
+use crate::ui::share::{self, ShareState, MAX_LINK};
+use crate::ui::state::{Action, State};
+use serde_json::{json, Map, Value};
+
+/// `source` of every message the app posts, and `target` of every command it accepts.
+pub const NAME: &str = "exactly-once-playground";
+/// The API version spoken here. A change that breaks a host page gets a new number.
+pub const VERSION: u64 = 1;
+/// Longest command accepted, as JSON text (a link is at most [`MAX_LINK`] characters).
+pub const MAX_MESSAGE: usize = 16 * 1024;
+/// `state` messages while playing: at most one per this many milliseconds.
+pub const STATE_EVERY_MS: f64 = 250.0;
+
+/// A command the host page may send.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Open a share link; `warnings` are the decoder's corrections (the rest applies).
+    Load {
+        share: ShareState,
+        warnings: Vec<String>,
+    },
+    Play,
+    Pause,
+    Seek(Tick),
+}
+
+/// What to do with one incoming message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Incoming {
+    /// Carry out the command.
+    Do(Command),
+    /// Refuse it: post `{type: "error", message}` back and change nothing.
+    Refuse(String),
+    /// Not addressed to the playground (another script's message): no answer.
+    Ignore,
+}
+
+/// Shorten text from a message quoted back in an error.
+fn clip(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// A short description of a JSON value for error messages.
+fn kind(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => clip(&n.to_string()),
+        Value::String(s) => format!("'{}'", clip(s)),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// Parse a message given as JSON text (what `JSON.stringify` made of the posted data;
+/// `None` when it could not be stringified). Refuses oversized text before parsing.
+pub fn parse_text(text: Option<&str>) -> Incoming {
+    let Some(text) = text else {
+        return Incoming::Refuse(
+            "the message cannot be read as JSON; send a plain object such as {target: \"exactly-once-playground\", version: 1, type: \"play\"}".into(),
+        );
+    };
+    if text.len() > MAX_MESSAGE {
+        return Incoming::Refuse(format!(
+            "the message is {} characters long; at most {MAX_MESSAGE} are accepted",
+            text.len()
+        ));
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => parse(&v),
+        Err(_) => Incoming::Refuse("the message cannot be read as JSON".into()),
+    }
+}
+
+/// Parse one message (see the module docs). Never panics.
+pub fn parse(v: &Value) -> Incoming {
+    let Value::Object(m) = v else {
+        return Incoming::Refuse(format!(
+            "a command must be an object {{target: \"{NAME}\", version: {VERSION}, type, …}}, not {}",
+            kind(v)
+        ));
+    };
+    match m.get("target") {
+        Some(Value::String(t)) if t == NAME => {}
+        // Addressed to some other script on the page.
+        Some(Value::String(_)) => return Incoming::Ignore,
+        Some(other) => {
+            return Incoming::Refuse(format!("target must be \"{NAME}\", not {}", kind(other)))
+        }
+        None => return Incoming::Refuse(format!("a command needs target: \"{NAME}\"")),
+    }
+    match m.get("version") {
+        Some(Value::Number(n)) if n.as_u64() == Some(VERSION) => {}
+        Some(other) => {
+            return Incoming::Refuse(format!(
+                "version {} is not spoken here; this playground speaks version {VERSION}",
+                kind(other)
+            ))
+        }
+        None => {
+            return Incoming::Refuse(format!(
+                "a command needs version: {VERSION} (the API version it was written for)"
+            ))
+        }
+    }
+    let ty = match m.get("type") {
+        Some(Value::String(t)) => t.as_str(),
+        Some(other) => {
+            return Incoming::Refuse(format!(
+                "type must be one of load, play, pause, seek, not {}",
+                kind(other)
+            ))
+        }
+        None => {
+            return Incoming::Refuse("a command needs a type: load, play, pause or seek".into())
+        }
+    };
+    match ty {
+        "play" => Incoming::Do(Command::Play),
+        "pause" => Incoming::Do(Command::Pause),
+        "seek" => parse_seek(m.get("tick")),
+        "load" => parse_load(m.get("link")),
+        other => Incoming::Refuse(format!(
+            "unknown command type '{}' (load, play, pause or seek)",
+            clip(other)
+        )),
+    }
+}
+
+fn parse_seek(tick: Option<&Value>) -> Incoming {
+    let Some(t) = tick else {
+        return Incoming::Refuse("seek needs a tick (a whole number)".into());
+    };
+    match t.as_u64().map(Tick::try_from) {
+        Some(Ok(t)) => Incoming::Do(Command::Seek(t)),
+        _ => Incoming::Refuse(format!(
+            "seek: tick {} is not a tick number (a whole number from 0 to {})",
+            kind(t),
+            Tick::MAX
+        )),
+    }
+}
+
+fn parse_load(link: Option<&Value>) -> Incoming {
+    let link = match link {
+        Some(Value::String(s)) => s.as_str(),
+        Some(other) => {
+            return Incoming::Refuse(format!(
+                "load: link must be a share-link query string such as \"?s=walkthrough\", not {}",
+                kind(other)
+            ))
+        }
+        None => {
+            return Incoming::Refuse(
+                "load needs a link: a share-link query string such as \"?s=walkthrough\"".into(),
+            )
+        }
+    };
+    if link.len() > MAX_LINK {
+        return Incoming::Refuse(format!(
+            "load: the link is {} characters long; at most {MAX_LINK} are accepted",
+            link.len()
+        ));
+    }
+    // A whole address is fine too: its query is the link (a #fragment is not part of it).
+    let query = link.split('#').next().unwrap_or("");
+    let query = match query.find('?') {
+        Some(i) => &query[i..],
+        None => query,
+    };
+    // The scenario is the one part a link cannot do without: loading another one
+    // instead (the decoder's fallback) would not be what the host asked for.
+    let asked = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
+        .filter(|(k, _)| share::unescape(k) == "s")
+        .map(|(_, v)| share::unescape(v))
+        .next_back();
+    match asked {
+        None => {
+            return Incoming::Refuse(format!(
+                "load: the link '{}' names no scenario (s=…, e.g. \"?s=walkthrough\")",
+                clip(link)
+            ))
+        }
+        Some(s) if crate::sim::scenarios::find(&s).is_err() => {
+            return Incoming::Refuse(format!(
+                "load: unknown scenario '{}'; nothing was loaded",
+                clip(&s)
+            ))
+        }
+        Some(_) => {}
+    }
+    let d = share::decode(query);
+    Incoming::Do(Command::Load {
+        share: d.state,
+        warnings: d.warnings,
+    })
+}
+
+/// What a seek to `t` will show instead, if the run or a step range moves it.
+pub fn seek_warning(t: Tick, range: (Tick, Tick), end: Tick) -> Option<String> {
+    let (lo, hi) = range;
+    if t > end && hi == end {
+        Some(format!(
+            "tick {t} is past the end of this run; showing tick {end}"
+        ))
+    } else if t > hi || t < lo {
+        let shown = t.clamp(lo, hi);
+        Some(format!(
+            "tick {t} is outside the step range {lo}–{hi}; showing tick {shown}"
+        ))
+    } else {
+        None
+    }
+}
+
+/// A message for the host page: `{source, version, type, …fields}`.
+pub fn envelope(ty: &str, fields: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("source".into(), json!(NAME));
+    m.insert("version".into(), json!(VERSION));
+    m.insert("type".into(), json!(ty));
+    if let Value::Object(f) = fields {
+        for (k, v) in f {
+            m.entry(k).or_insert(v);
+        }
+    }
+    Value::Object(m)
+}
+
+/// The `state` message's fields: what the link says, where the playhead is, and each
+/// technique's verdict as its tab shows it.
+pub fn state_fields(s: &State) -> Value {
+    let verdicts: Vec<Value> = s
+        .run
+        .techniques()
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "label": t.label,
+                "claim": t.claim.label(),
+                "holds": t.verdict.holds,
+                "propertyHeld": t.badge.good(),
+                "badge": t.badge.text,
+            })
+        })
+        .collect();
+    let technique = s
+        .run
+        .techniques()
+        .get(s.technique_index())
+        .map(|t| t.id.clone());
+    json!({
+        "scenario": s.scenario,
+        "seed": s.seed.to_string(),
+        "tick": s.tick(),
+        "end": s.run.end,
+        "playing": s.playing,
+        "technique": technique,
+        "link": format!("?{}", s.query()),
+        "verdicts": verdicts,
+    })
+}
+
+/// The `answer` message's fields.
+pub fn answer_fields(lesson: &str, step: usize, correct: bool) -> Value {
+    json!({ "lesson": lesson, "step": step, "correct": correct })
+}
+
+// ------------------------------------------------------------------ browser glue
+
+pub use glue::{post, post_answer, use_host_api};
+
+mod glue {
+    use super::*;
+    use crate::sim::ids::Tick;
+    use gloo::events::EventListener;
+    use gloo::timers::callback::Timeout;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    use yew::prelude::*;
+
+    /// The window framing this one, if any (never outside a browser).
+    fn parent() -> Option<web_sys::Window> {
+        if !cfg!(target_arch = "wasm32") {
+            return None;
+        }
+        let win = web_sys::window()?;
+        let parent = win.parent().ok().flatten()?;
+        (!js_sys::Object::is(&parent, &win)).then_some(parent)
+    }
+
+    /// Post `{source, version, type, …fields}` to the parent window (when framed).
+    pub fn post(ty: &str, fields: Value) {
+        let Some(parent) = parent() else {
+            return;
+        };
+        let text = envelope(ty, fields).to_string();
+        if let Ok(v) = js_sys::JSON::parse(&text) {
+            let _ = parent.post_message(&v, "*");
+        }
+    }
+
+    /// Tell the host page a lesson question was answered (the lessons call this).
+    pub fn post_answer(lesson: &str, step: usize, correct: bool) {
+        post("answer", answer_fields(lesson, step, correct));
+    }
+
+    fn now_ms() -> f64 {
+        js_sys::Date::now()
+    }
+
+    /// The height of the page's content in CSS px (the app root's bottom edge).
+    fn content_height(root: &web_sys::Element) -> u32 {
+        let r = root.get_bounding_client_rect();
+        let scroll = web_sys::window()
+            .and_then(|w| w.scroll_y().ok())
+            .unwrap_or(0.0);
+        (r.bottom() + scroll).ceil().max(0.0) as u32
+    }
+
+    /// A ResizeObserver on the app root; disconnected (and its closure freed) on drop.
+    struct Observer {
+        observer: web_sys::ResizeObserver,
+        _callback: Closure<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>,
+    }
+
+    impl Drop for Observer {
+        fn drop(&mut self) {
+            self.observer.disconnect();
+        }
+    }
+
+    fn observe_height(last: Rc<RefCell<Option<u32>>>) -> Option<Observer> {
+        let doc = web_sys::window()?.document()?;
+        let root = doc.get_element_by_id("app-root")?;
+        let target = root.clone();
+        let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>::new(
+            move |_entries: js_sys::Array, _obs: web_sys::ResizeObserver| {
+                let h = content_height(&target);
+                if *last.borrow() != Some(h) {
+                    *last.borrow_mut() = Some(h);
+                    post("resize", json!({ "height": h }));
+                }
+            },
+        );
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(&root);
+        Some(Observer {
+            observer,
+            _callback: callback,
+        })
+    }
+
+    /// What the message listener needs to know about the state on screen.
+    #[derive(Default)]
+    struct Now {
+        embed: bool,
+        range: (Tick, Tick),
+        end: Tick,
+    }
+
+    /// Throttled `state` posting: the latest text, what was last posted and when, and
+    /// the timer that posts the latest text (`pending` until it fired; a fired timer is
+    /// replaced by the next one, never dropped from inside its own callback).
+    #[derive(Default)]
+    struct Throttle {
+        latest: Option<String>,
+        posted: Option<String>,
+        at: f64,
+        timer: Option<Timeout>,
+        pending: bool,
+    }
+
+    fn post_state_text(t: &mut Throttle) {
+        t.pending = false;
+        let Some(text) = t.latest.clone() else {
+            return;
+        };
+        if t.posted.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        if let Ok(v) = serde_json::from_str::<Value>(&text) {
+            post("state", v);
+        }
+        t.posted = Some(text);
+        t.at = now_ms();
+    }
+
+    /// Handle one `message` event: only from the parent window.
+    fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback<Action>) {
+        let Some(parent) = parent() else {
+            return;
+        };
+        let from_parent = e.source().is_some_and(|s| js_sys::Object::is(&s, &parent));
+        if !from_parent {
+            return;
+        }
+        let text = js_sys::JSON::stringify(&e.data())
+            .ok()
+            .and_then(|s| s.as_string());
+        match parse_text(text.as_deref()) {
+            Incoming::Ignore => {}
+            Incoming::Refuse(message) => post("error", json!({ "message": message })),
+            Incoming::Do(cmd) => {
+                // Copied out: a dispatch may render at once, and the render writes `now`.
+                let (embed, range, end) = {
+                    let n = now.borrow();
+                    (n.embed, n.range, n.end)
+                };
+                match cmd {
+                    Command::Load {
+                        mut share,
+                        warnings,
+                    } => {
+                        // The frame stays what it is (an embed stays an embed).
+                        share.embed = embed;
+                        for w in &warnings {
+                            post("warning", json!({ "message": w, "command": "load" }));
+                        }
+                        dispatch.emit(Action::Load { share, warnings });
+                    }
+                    Command::Play => dispatch.emit(Action::Play),
+                    Command::Pause => dispatch.emit(Action::Pause),
+                    Command::Seek(t) => {
+                        if let Some(w) = seek_warning(t, range, end) {
+                            post("warning", json!({ "message": w, "command": "seek" }));
+                        }
+                        dispatch.emit(Action::Seek(t));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The host-page API for the `App`: posts `ready`, `resize` and `state` to the
+    /// parent window and carries out its commands through `dispatch`. Does nothing
+    /// when the page is not framed.
+    #[hook]
+    pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
+        let framed = *use_memo((), |_| parent().is_some());
+
+        let now = use_mut_ref(Now::default);
+        *now.borrow_mut() = Now {
+            embed: state.embed,
+            range: state.range(),
+            end: state.run.end,
+        };
+
+        // Ready, and the commands.
+        {
+            let (now, dispatch) = (now.clone(), dispatch.clone());
+            use_effect_with(framed, move |&framed| {
+                let listener = framed.then(|| {
+                    if let Some(el) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.document_element())
+                    {
+                        // Lets the CSS drop the full-viewport minimum height (app.css).
+                        let _ = el.set_attribute("data-eop-framed", "");
+                    }
+                    post("ready", json!({}));
+                    web_sys::window().map(|w| {
+                        EventListener::new(&w, "message", move |e| {
+                            if let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() {
+                                on_message(e, &now, &dispatch);
+                            }
+                        })
+                    })
+                });
+                move || drop(listener)
+            });
+        }
+
+        // The content height (the root is rebuilt when embed mode changes).
+        {
+            let last = use_mut_ref(|| None::<u32>);
+            use_effect_with((framed, state.embed), move |&(framed, _)| {
+                let observer = if framed { observe_height(last) } else { None };
+                move || drop(observer)
+            });
+        }
+
+        // The state, throttled while playing; at once when paused or moved by hand.
+        let throttle_ref = use_mut_ref(Throttle::default);
+        {
+            let throttle = throttle_ref.clone();
+            let text = if framed {
+                state_fields(state).to_string()
+            } else {
+                String::new()
+            };
+            let playing = state.playing;
+            use_effect_with(text, move |text| {
+                if framed {
+                    let mut t = throttle.borrow_mut();
+                    t.latest = Some(text.clone());
+                    let wait = STATE_EVERY_MS - (now_ms() - t.at);
+                    if !playing || wait <= 0.0 {
+                        t.timer = None;
+                        post_state_text(&mut t);
+                    } else if !t.pending {
+                        let th = throttle.clone();
+                        t.pending = true;
+                        t.timer = Some(Timeout::new(wait.ceil() as u32, move || {
+                            post_state_text(&mut th.borrow_mut());
+                        }));
+                    }
+                }
+            });
+        }
+        // The pending timer goes with the component (it holds the throttle).
+        {
+            let throttle = throttle_ref.clone();
+            use_effect_with((), move |_| {
+                move || drop(throttle.borrow_mut().timer.take())
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(extra: Value) -> Value {
+        let mut v = json!({ "target": NAME, "version": 1 });
+        if let (Value::Object(m), Value::Object(e)) = (&mut v, extra) {
+            m.extend(e);
+        }
+        v
+    }
+
+    fn refused(v: &Value) -> String {
+        match parse(v) {
+            Incoming::Refuse(m) => m,
+            other => panic!("{v} was not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_four_commands() {
+        assert_eq!(
+            parse(&cmd(json!({"type": "play"}))),
+            Incoming::Do(Command::Play)
+        );
+        assert_eq!(
+            parse(&cmd(json!({"type": "pause"}))),
+            Incoming::Do(Command::Pause)
+        );
+        assert_eq!(
+            parse(&cmd(json!({"type": "seek", "tick": 7}))),
+            Incoming::Do(Command::Seek(7))
+        );
+        assert_eq!(
+            parse(&cmd(json!({"type": "seek", "tick": 4294967295u64}))),
+            Incoming::Do(Command::Seek(u32::MAX))
+        );
+        match parse(&cmd(
+            json!({"type": "load", "link": "?s=walkthrough&from=3&to=9&t=4"}),
+        )) {
+            Incoming::Do(Command::Load { share, warnings }) => {
+                assert_eq!(share.scenario, "walkthrough");
+                assert_eq!(
+                    (share.from, share.to, share.tick),
+                    (Some(3), Some(9), Some(4))
+                );
+                assert!(warnings.is_empty(), "{warnings:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Unknown extra fields are allowed (a later minor addition may send them).
+        assert_eq!(
+            parse(&cmd(json!({"type": "play", "id": 3}))),
+            Incoming::Do(Command::Play)
+        );
+    }
+
+    #[test]
+    fn a_link_goes_through_the_share_link_decoder() {
+        // A whole address works; its query is the link.
+        let Incoming::Do(Command::Load { share, warnings }) = parse(&cmd(json!({
+            "type": "load",
+            "link": "https://example.org/play/?s=two-generals&seed=9&embed=1#x"
+        }))) else {
+            panic!("not loaded");
+        };
+        assert_eq!((share.scenario.as_str(), share.seed), ("two-generals", 9));
+        assert!(warnings.is_empty());
+        // What the decoder corrects is reported and the rest applies, as for a link.
+        let Incoming::Do(Command::Load { share, warnings }) = parse(&cmd(json!({
+            "type": "load",
+            "link": "?s=walkthrough&seed=banana&t=-4"
+        }))) else {
+            panic!("not loaded");
+        };
+        assert_eq!(share.scenario, "walkthrough");
+        assert_eq!(share.tick, None);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("seed 'banana'"), "{warnings:?}");
+        assert!(warnings[1].contains("not a tick number"), "{warnings:?}");
+    }
+
+    #[test]
+    fn malformed_commands_are_refused_with_a_reason() {
+        let long = "x".repeat(MAX_LINK + 1);
+        let cases: Vec<(Value, &str)> = vec![
+            (json!("play"), "must be an object"),
+            (json!([1, 2]), "not an array"),
+            (json!(null), "not null"),
+            (json!({"version": 1, "type": "play"}), "needs target"),
+            (
+                json!({"target": 5, "version": 1, "type": "play"}),
+                "target must be",
+            ),
+            (
+                cmd(json!({"version": 2, "type": "play"})),
+                "version 2 is not spoken",
+            ),
+            (json!({"target": NAME, "type": "play"}), "needs version"),
+            (cmd(json!({"version": "1", "type": "play"})), "version '1'"),
+            (cmd(json!({})), "needs a type"),
+            (cmd(json!({"type": 3})), "type must be one of"),
+            (
+                cmd(json!({"type": "rewind"})),
+                "unknown command type 'rewind'",
+            ),
+            (cmd(json!({"type": "seek"})), "seek needs a tick"),
+            (
+                cmd(json!({"type": "seek", "tick": 2.5})),
+                "tick 2.5 is not a tick number",
+            ),
+            (cmd(json!({"type": "seek", "tick": -1})), "tick -1"),
+            (cmd(json!({"type": "seek", "tick": "5"})), "tick '5'"),
+            (
+                cmd(json!({"type": "seek", "tick": 4294967296u64})),
+                "not a tick number",
+            ),
+            (cmd(json!({"type": "load"})), "load needs a link"),
+            (cmd(json!({"type": "load", "link": 42})), "not 42"),
+            (
+                cmd(json!({"type": "load", "link": {"s": "x"}})),
+                "not an object",
+            ),
+            (cmd(json!({"type": "load", "link": long})), "at most 8192"),
+            (
+                cmd(json!({"type": "load", "link": "walkthrough"})),
+                "names no scenario",
+            ),
+            (
+                cmd(json!({"type": "load", "link": "?s=nope"})),
+                "unknown scenario 'nope'",
+            ),
+        ];
+        for (v, word) in cases {
+            let m = refused(&v);
+            assert!(m.contains(word), "{v}: {m:?} lacks {word:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_size_checked_before_parsing() {
+        assert_eq!(
+            parse_text(Some(
+                r#"{"target":"exactly-once-playground","version":1,"type":"pause"}"#
+            )),
+            Incoming::Do(Command::Pause)
+        );
+        let big = format!(
+            r#"{{"target":"{NAME}","version":1,"type":"load","link":"?s=walkthrough&x={}"}}"#,
+            "a".repeat(MAX_MESSAGE)
+        );
+        let Incoming::Refuse(m) = parse_text(Some(&big)) else {
+            panic!("a huge message was not refused");
+        };
+        assert!(m.contains("at most 16384"), "{m}");
+        assert!(matches!(parse_text(None), Incoming::Refuse(_)));
+        assert!(matches!(parse_text(Some("{")), Incoming::Refuse(_)));
+    }
+
+    #[test]
+    fn other_scripts_messages_are_ignored() {
+        assert_eq!(
+            parse(&json!({"target": "some-widget", "type": "play"})),
+            Incoming::Ignore
+        );
+    }
+
+    #[test]
+    fn seeks_out_of_range_say_what_is_shown() {
+        assert_eq!(seek_warning(5, (0, 31), 31), None);
+        assert_eq!(
+            seek_warning(99, (0, 31), 31).as_deref(),
+            Some("tick 99 is past the end of this run; showing tick 31")
+        );
+        assert_eq!(
+            seek_warning(1, (3, 9), 31).as_deref(),
+            Some("tick 1 is outside the step range 3–9; showing tick 3")
+        );
+        assert_eq!(
+            seek_warning(12, (3, 9), 31).as_deref(),
+            Some("tick 12 is outside the step range 3–9; showing tick 9")
+        );
+    }
+
+    #[test]
+    fn state_messages_say_what_the_link_says_and_the_verdicts() {
+        let s = State::from_share(&share::decode("?s=walkthrough&t=4").state, &[]);
+        let m = envelope("state", state_fields(&s));
+        assert_eq!(m["source"], NAME);
+        assert_eq!(m["version"], 1);
+        assert_eq!(m["type"], "state");
+        assert_eq!(m["scenario"], "walkthrough");
+        assert_eq!(m["tick"], 4);
+        assert_eq!(m["playing"], false);
+        assert_eq!(m["technique"], "naive");
+        assert_eq!(m["link"], "?s=walkthrough&t=4");
+        let v = m["verdicts"].as_array().unwrap();
+        let ids: Vec<&str> = v.iter().map(|x| x["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["naive", "idempotent", "dedup"]);
+        // The naive handler credits the redelivered payment twice in this run.
+        assert_eq!(v[0]["propertyHeld"], false);
+        assert_eq!(v[0]["badge"], "✕ not exactly once in this run");
+        assert_eq!(v[2]["propertyHeld"], true);
+        assert_eq!(v[2]["badge"], "✓ exactly once in this run");
+        // Fields of the envelope are not overwritten by a field of the same name.
+        let e = envelope("x", json!({"type": "y", "source": "z", "n": 1}));
+        assert_eq!(
+            (e["type"].as_str(), e["source"].as_str()),
+            (Some("x"), Some(NAME))
+        );
+        assert_eq!(e["n"], 1);
+        assert_eq!(
+            envelope("answer", answer_fields("l1", 2, true)),
+            json!({"source": NAME, "version": 1, "type": "answer", "lesson": "l1", "step": 2, "correct": true})
+        );
+    }
+}
