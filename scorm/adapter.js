@@ -166,13 +166,14 @@
   }
 
   /**
-   * The report over the lessons that count: {done, total, right, asked, raw (0–100 or
-   * null when no question is known), complete}. `known`: question counts from the
+   * The report over the lessons that count: {done, total, right, answered (questions with a
+   * first answer), asked, raw (0–100 or null when no question is known), complete}. `known`: question counts from the
    * package (null = unknown until the app's `lesson` message says).
    */
   function report(p, counted, known) {
     var done = 0;
     var right = 0;
+    var answered = 0;
     var asked = 0;
     var anyKnown = false;
     counted.forEach(function (id) {
@@ -188,6 +189,7 @@
         Object.keys(l.answers).forEach(function (k) {
           l.answers[k].forEach(function (x) {
             if (x === "R") r++;
+            if (x !== "_") answered++;
           });
         });
         right += q !== null ? Math.min(r, q) : r;
@@ -195,7 +197,7 @@
     });
     var raw = null;
     if (anyKnown) raw = asked > 0 ? Math.round((100 * Math.min(right, asked)) / asked) : 100;
-    return { done: done, total: counted.length, right: right, asked: asked, raw: raw, complete: done === counted.length };
+    return { done: done, total: counted.length, right: right, answered: answered, asked: asked, raw: raw, complete: done === counted.length };
   }
 
   // ---- time formats ----
@@ -446,6 +448,8 @@
       if (s.v12 && code.length > SUSPEND_LIMIT_12) code = encode({ cur: progress.cur, lessons: {} });
       put("cmi.suspend_data", code);
       var where = progress.cur ? progress.cur.lesson + "/" + progress.cur.step : null;
+      // No score before the first answer (a gradebook would show 0 for a course not begun).
+      if (r.answered === 0 && !r.complete) r.raw = null;
       if (s.v12) {
         put("cmi.core.lesson_location", where);
         if (r.raw !== null) {

@@ -170,6 +170,7 @@ test("SCORM 1.2, one SCO per lesson (stub app): status, score, suspend_data; rel
   let page = await lms("12", sco);
   assert.deepEqual(await stubState(page).then((s) => [s.lesson, s.step]), ["walkthrough", 1], "the lesson opens at step 1");
   await waitSet(page, (s) => s["cmi.core.lesson_status"] === "incomplete", "incomplete at the start");
+  assert.equal((await recorded(page)).set["cmi.core.score.raw"], undefined, "no score before the first answer");
   // Step 2 (a predict question): wrong, then right. Step 4: right at once.
   await stub(page, "go", 2);
   await stub(page, "answer", 1, false);
