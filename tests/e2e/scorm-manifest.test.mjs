@@ -146,7 +146,7 @@ async function checkZip(zip, version, cfg) {
   assert.deepEqual([...inZip].filter((f) => !named.has(f)), [], `${what}: files in the zip the manifest does not name`);
   assert.deepEqual([...named].filter((f) => !inZip.has(f)), [], `${what}: files the manifest names that are not in the zip`);
   // The whole release build is in the package, plus the adapter.
-  for (const f of listFiles(DIST)) assert.ok(inZip.has(f), `${what}: dist/${f} is missing`);
+  for (const f of listFiles(DIST)) assert.ok(inZip.has(f), `${what}: dist/${f} is missing (a zip older than dist/? run make scorm)`);
   for (const f of ["scorm/launch.html", "scorm/adapter.js", "scorm/config.js", "index.html"]) assert.ok(inZip.has(f), `${what}: ${f} is missing`);
   // The adapter's settings.
   const ctx = {};
