@@ -336,8 +336,9 @@
       return l.id;
     });
     var one = params.get("lesson");
+    var warn = "";
     if (one !== null && ids.indexOf(one) < 0) {
-      note.textContent = "This package has no lesson '" + one.slice(0, 60) + "'; showing the course.";
+      warn = "This package has no lesson '" + one.slice(0, 60) + "'; showing the course. ";
       one = null;
     }
     // Which lessons this SCO covers: one (a per-lesson SCO) or all of them.
@@ -428,13 +429,17 @@
     }
 
     if (!s) {
-      note.textContent = "No learning platform found: your progress is not reported.";
+      note.textContent = warn + "No learning platform found: your progress is not reported.";
       updateBar();
       return; // no LMS: the app runs as usual, nothing is reported
     }
-    note.textContent = "Your progress is saved to your course.";
+    note.textContent = warn + "Your progress is saved to your course.";
 
     var t0 = Date.now();
+    // A status the LMS already holds as final is never set back to incomplete (say, if
+    // suspend_data was lost): only this attempt's own progress can finish it again.
+    var FINAL = ["passed", "failed", "completed"];
+    var wasFinal = FINAL.indexOf(s.v12 ? s.get("cmi.core.lesson_status") : s.get("cmi.completion_status")) >= 0;
     var mastery = masteryOf(s, cfg.mastery);
     var put = writer(s);
     var ptr = {}; // "lesson:answerStep" → the question being answered (no `question` field)
@@ -457,7 +462,7 @@
           put("cmi.core.score.max", 100);
           put("cmi.core.score.raw", r.raw);
         }
-        put("cmi.core.lesson_status", st.status12);
+        if (!(wasFinal && st.status12 === "incomplete")) put("cmi.core.lesson_status", st.status12);
         put("cmi.core.exit", "suspend");
         s.set("cmi.core.session_time", timespan12(Date.now() - t0));
       } else {
@@ -469,8 +474,10 @@
           put("cmi.score.scaled", r.raw / 100);
         }
         put("cmi.progress_measure", Math.round((1000 * r.done) / r.total) / 1000);
-        put("cmi.completion_status", st.completion);
-        put("cmi.success_status", st.success);
+        if (!(wasFinal && st.completion === "incomplete")) {
+          put("cmi.completion_status", st.completion);
+          put("cmi.success_status", st.success);
+        }
         put("cmi.exit", "suspend");
         s.set("cmi.session_time", duration2004(Date.now() - t0));
       }

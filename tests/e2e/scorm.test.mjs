@@ -292,6 +292,20 @@ test("SCORM 2004, one SCO for the course (stub app): lesson picker, completion, 
   await page.close();
 });
 
+test("a status the LMS holds as final is not set back; an unknown ?lesson= shows the course (stub app)", async () => {
+  const page = await lms("12", new URL("stub-course-12/scorm/launch.html?lesson=nope", server.url).href, { "cmi.core.lesson_status": "passed" });
+  assert.deepEqual(await stubState(page).then((s) => [s.lesson, s.step]), ["walkthrough", 1], "the course's first lesson");
+  assert.match(await launchFrame(page).$eval("#lms-note", (el) => el.textContent), /no lesson 'nope'; showing the course/);
+  await stub(page, "go", 2);
+  await stub(page, "answer", 1, true);
+  await waitSet(page, (x) => x["cmi.core.score.raw"] === "20", "1 of the 5 questions known so far");
+  const r = await close(page, "12");
+  assert.equal(r.set["cmi.core.lesson_status"], undefined, "lesson_status never written");
+  assert.equal(r.cmi.core.lesson_status, "passed");
+  assertClean(page);
+  await page.close();
+});
+
 test("without any LMS API the package runs and reports nothing (stub app)", async () => {
   const page = await newPage(browser);
   await page.goto(new URL("no-lms.html", server.url).href);
