@@ -11,6 +11,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -307,7 +308,8 @@ test("a status the LMS holds as final is not set back; an unknown ?lesson= shows
 });
 
 test("without any LMS API the package runs and reports nothing (stub app)", async () => {
-  const page = await newPage(browser);
+  // bypassCSP: for axe's injected script only (the other tests run under the page's CSP).
+  const page = await newPage(browser, { context: { bypassCSP: true } });
   await page.goto(new URL("no-lms.html", server.url).href);
   await page.evaluate((src) => {
     const f = document.createElement("iframe");
@@ -321,6 +323,11 @@ test("without any LMS API the package runs and reports nothing (stub app)", asyn
   await launchFrame(page).selectOption("#lesson-pick", "dedup-window");
   await appFrame(page, "window.stub && window.stub.state.lesson === 'dedup-window'");
   assert.deepEqual((await stubState(page)).commands, [], "no commands without an LMS");
+  // axe on the launch page: nothing serious.
+  await launchFrame(page).addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+  const violations = await launchFrame(page).evaluate(async () =>
+    (await window.axe.run(document, { resultTypes: ["violations"] })).violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`));
+  assert.deepEqual(violations, [], "axe on scorm/launch.html");
   assertClean(page);
   await page.close();
 });
