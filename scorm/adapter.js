@@ -453,8 +453,11 @@
       if (s.v12 && code.length > SUSPEND_LIMIT_12) code = encode({ cur: progress.cur, lessons: {} });
       put("cmi.suspend_data", code);
       var where = progress.cur ? progress.cur.lesson + "/" + progress.cur.step : null;
-      // No score before the first answer (a gradebook would show 0 for a course not begun).
-      if (r.answered === 0 && !r.complete) r.raw = null;
+      // The score only once every lesson that counts is finished: an LMS that knows a
+      // mastery score judges pass/fail from any score it is given (SCORM 1.2 LMSs may set
+      // lesson_status from score.raw; 2004 sets success_status from score.scaled), so a
+      // partial score would read as "failed" halfway through.
+      if (!r.complete) r.raw = null;
       if (s.v12) {
         put("cmi.core.lesson_location", where);
         if (r.raw !== null) {
