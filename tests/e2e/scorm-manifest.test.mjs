@@ -7,7 +7,8 @@
 // (from `make scorm`) are checked too.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -190,6 +191,13 @@ test("make scorm's zips in dist-scorm/ (when built)", async (t) => {
     const c = JSON.parse(JSON.stringify(ctx.EOP_SCORM_CONFIG));
     await checkZip(join(dir, f), version, { lessons: c.lessons.map((l) => l.id), mastery: c.mastery, sco: c.sco });
   }
+});
+
+test("the same inputs give the same zip bytes", () => {
+  const hash = (f) => createHash("sha256").update(readFileSync(f)).digest("hex");
+  const a = build(options(["--dist", DIST, "--out", join(tmp, "same-a"), "--versions", "12"]), { log: () => {} });
+  const b = build(options(["--dist", DIST, "--out", join(tmp, "same-b"), "--versions", "12"]), { log: () => {} });
+  assert.equal(hash(a[0].zip), hash(b[0].zip));
 });
 
 test("bad build options are refused with a message naming the option", () => {
