@@ -23,6 +23,8 @@
   var MAX_Q = 35;
   /** SCORM 1.2 allows 4,096 characters of suspend_data (2004: 64,000). */
   var SUSPEND_LIMIT_12 = 4096;
+  /** How long a `load` may go unanswered before the lesson is opened by address. */
+  var LOAD_WAIT_MS = 3000;
 
   function isInt(v, lo, hi) {
     return typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi;
@@ -400,14 +402,29 @@
     frame.src = srcFor(start);
 
     var pending = null; // a navigation sent as `load`, awaiting the app's reply
+    var pendingTimer = null;
     var firstReady = true;
+    /** Open `at` by address (the app refused or ignored the `load`). */
+    function fallback() {
+      clearTimeout(pendingTimer);
+      if (!pending) return;
+      var at = pending;
+      pending = null;
+      frame.src = srcFor(at);
+    }
+    function settled() {
+      clearTimeout(pendingTimer);
+      pending = null;
+    }
     function go(at) {
       if (!s) {
         frame.src = srcFor(at);
         return;
       }
+      clearTimeout(pendingTimer);
       pending = at;
       send({ type: "load", link: link(at) });
+      pendingTimer = setTimeout(fallback, LOAD_WAIT_MS);
     }
     function send(cmd) {
       var m = { target: SOURCE, version: VERSION };
@@ -504,13 +521,9 @@
         firstReady = false;
       } else if (m.type === "error") {
         // A `load` the app refused: open the lesson by address instead (once).
-        if (pending) {
-          var at = pending;
-          pending = null;
-          frame.src = srcFor(at);
-        }
+        fallback();
       } else if (m.type === "lesson") {
-        pending = null;
+        settled();
         if (counted.indexOf(m.lesson) < 0) return; // not a lesson of this SCO
         var prev = progress.lessons[m.lesson];
         if (!prev || prev.step !== m.step || m.completed) {
