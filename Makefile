@@ -6,6 +6,7 @@
 #   make e2e          build + the Playwright end-to-end tests only
 #   make screenshots  build + 1280x800 screenshots of every scenario into tests/e2e/artifacts/
 #   make size         size report of dist/ against the brotli budget
+#   make scorm        build + SCORM 1.2 and 2004 packages into dist-scorm/ (LESSONS=a,b MASTERY=80 SCO=per-lesson; docs/lms.md)
 #   make setup        only install what is missing (scripts/setup.sh)
 #   make sweep-long   100,000 random schedules per scenario: protected techniques hold
 #   make fuzz-share   100,000 random share links and run files through the decoders (never panic, round-trip)
@@ -44,7 +45,7 @@ step = @printf '\n\033[1m==== %s ====\033[0m  (%s)\n' "$(1)" "$$(date +%T)"
 .NOTPARALLEL:
 
 .PHONY: help setup serve test build e2e screenshots size fmt clippy clippy-wasm test-native test-wasm \
-        e2e-only bench fuzz-share sweep-long
+        e2e-only bench fuzz-share sweep-long scorm
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -92,6 +93,15 @@ build: setup
 size:
 	$(call step,dist/ size (budget: $(BUDGET_BROTLI_BYTES) bytes brotli))
 	@bash scripts/size-report.sh dist
+
+# SCORM packages of the course (docs/lms.md). LESSONS: which lessons count (ids, comma-separated;
+# default: all of scripts/scorm-lessons.txt); MASTERY: 0-100 or none; SCO: course or per-lesson.
+LESSONS ?=
+MASTERY ?= 80
+SCO ?= course
+scorm: build
+	$(call step,SCORM packages -> dist-scorm/ (lessons: $(or $(LESSONS),all), mastery $(MASTERY), SCO $(SCO)))
+	node scripts/scorm.mjs --dist dist --out dist-scorm --lessons "$(LESSONS)" --mastery "$(MASTERY)" --sco "$(SCO)"
 
 e2e: setup build e2e-only
 

@@ -49,12 +49,16 @@ if ! has_line "$(out rustup target list --toolchain "$TOOLCHAIN" --installed)" w
   rustup target add --toolchain "$TOOLCHAIN" wasm32-unknown-unknown
 fi
 
-# 2. Debian packages: Chromium + ChromeDriver for browser tests, brotli for the size report.
+# 2. Debian packages: Chromium + ChromeDriver for browser tests, brotli for the size report,
+#    zip/unzip for the SCORM packages.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 command -v brotli >/dev/null || need_apt+=(brotli)
 command -v gzip >/dev/null || need_apt+=(gzip)
+# zip for the SCORM packages (scripts/scorm.mjs), unzip for their test.
+command -v zip >/dev/null || need_apt+=(zip)
+command -v unzip >/dev/null || need_apt+=(unzip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "missing ${need_apt[*]} and no apt-get to install them"
   what "apt-get install ${need_apt[*]}"

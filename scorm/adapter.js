@@ -1,0 +1,580 @@
+// The SCORM adapter of the Exactly-Once Playground package (issue 17; docs/lms.md).
+//
+// scorm/launch.html (the SCO an LMS launches) frames the app (../index.html?embed=1&lesson=…)
+// and runs this script. It finds the LMS's SCORM API (SCORM 1.2 `API` or 2004
+// `API_1484_11`, walking window.parent and window.opener the standard way), and reports
+// what the app's host-page API (docs/embedding.md) tells it: lesson status, score (share of
+// predict and recall questions right on the first try), session time, and the learner's
+// place in suspend_data so a relaunch resumes at the same lesson and step. The app knows
+// nothing of SCORM; this script reads only validated `exactly-once-playground` messages
+// from its own frame. Without an LMS API it reports nothing: the app just runs.
+//
+// The pure parts (message checks, the suspend_data code, the score, time formats, API
+// discovery) are on `EOPScorm` for tests (tests/e2e/scorm-suspend.test.mjs loads this file
+// in a node `vm`).
+(function (root) {
+  "use strict";
+
+  var SOURCE = "exactly-once-playground";
+  var VERSION = 1;
+  var ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+  /** Steps and questions are stored as one base-36 digit each. */
+  var MAX_STEP = 35;
+  var MAX_Q = 35;
+  /** SCORM 1.2 allows 4,096 characters of suspend_data (2004: 64,000). */
+  var SUSPEND_LIMIT_12 = 4096;
+  /** How long a `load` may go unanswered before the lesson is opened by address. */
+  var LOAD_WAIT_MS = 3000;
+
+  function isInt(v, lo, hi) {
+    return typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi;
+  }
+  function isPlain(v) {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  }
+
+  /**
+   * One message from the app, checked: a copy with only the fields this adapter uses, or
+   * null for anything else (another script's message, a wrong shape, an unknown type).
+   */
+  function validate(d) {
+    if (!isPlain(d) || d.source !== SOURCE || d.version !== VERSION || typeof d.type !== "string") return null;
+    switch (d.type) {
+      case "ready":
+        return { type: "ready" };
+      case "error":
+        return { type: "error", message: typeof d.message === "string" ? d.message.slice(0, 300) : "" };
+      case "lesson":
+        if (typeof d.lesson !== "string" || !ID_RE.test(d.lesson)) return null;
+        if (!isInt(d.steps, 1, MAX_STEP) || !isInt(d.step, 1, d.steps)) return null;
+        if (typeof d.completed !== "boolean" || !isInt(d.questions, 0, MAX_Q)) return null;
+        return { type: "lesson", lesson: d.lesson, step: d.step, steps: d.steps, completed: d.completed, questions: d.questions };
+      case "answer":
+        if (typeof d.lesson !== "string" || !ID_RE.test(d.lesson)) return null;
+        if (!isInt(d.step, 0, MAX_STEP) || typeof d.correct !== "boolean") return null;
+        if (d.question !== undefined && !isInt(d.question, 0, MAX_Q - 1)) return null;
+        return { type: "answer", lesson: d.lesson, step: d.step, correct: d.correct, question: d.question === undefined ? null : d.question };
+      default:
+        return null;
+    }
+  }
+
+  // ---- progress and its suspend_data code ----
+  //
+  // progress = {cur: {lesson, step} | null, lessons: {id: {done, step, steps, questions, answers}}}
+  // answers: {answerStep: ["R" | "W" | "_", …]} (the first answer to each question: Right,
+  // Wrong; "_" not answered yet). Code, version 1 ("e1"):
+  //   e1|<cur id>.<step>|<id>.<c|i><step><steps><questions|_>[.<answer step><R|W|_…>]*,…
+  // with every number one base-36 digit. Example:
+  //   e1|walkthrough.4|two-generals.c66.2R.4W.6RWR,walkthrough.i465.2R
+
+  function newProgress() {
+    return { cur: null, lessons: {} };
+  }
+  function b36(n) {
+    return n.toString(36);
+  }
+  function un36(c, lo, hi) {
+    if (!/^[0-9a-z]$/.test(c)) return null;
+    var n = parseInt(c, 36);
+    return n >= lo && n <= hi ? n : null;
+  }
+
+  function encode(p) {
+    var ids = Object.keys(p.lessons).sort();
+    var parts = ids.map(function (id) {
+      var l = p.lessons[id];
+      var s = id + "." + (l.done ? "c" : "i") + b36(l.step) + b36(l.steps) + (l.questions === null ? "_" : b36(l.questions));
+      Object.keys(l.answers)
+        .map(Number)
+        .sort(function (a, b) {
+          return a - b;
+        })
+        .forEach(function (k) {
+          s += "." + b36(k) + l.answers[k].join("");
+        });
+      return s;
+    });
+    var cur = p.cur ? p.cur.lesson + "." + b36(p.cur.step) : "";
+    return "e1|" + cur + "|" + parts.join(",");
+  }
+
+  /** The progress a suspend_data string holds; null for an empty or unreadable one. */
+  function decode(text) {
+    if (typeof text !== "string" || text.slice(0, 3) !== "e1|") return null;
+    var f = text.split("|");
+    if (f.length !== 3) return null;
+    var p = newProgress();
+    if (f[1] !== "") {
+      var c = f[1].split(".");
+      var st = c.length === 2 && c[1].length === 1 ? un36(c[1], 1, MAX_STEP) : null;
+      if (c.length !== 2 || !ID_RE.test(c[0]) || st === null) return null;
+      p.cur = { lesson: c[0], step: st };
+    }
+    if (f[2] === "") return p;
+    var entries = f[2].split(",");
+    for (var i = 0; i < entries.length; i++) {
+      var seg = entries[i].split(".");
+      var id = seg[0];
+      var h = seg[1] || "";
+      if (!ID_RE.test(id) || h.length !== 4 || (h[0] !== "c" && h[0] !== "i")) return null;
+      var step = un36(h[1], 1, MAX_STEP);
+      var steps = un36(h[2], 1, MAX_STEP);
+      var q = h[3] === "_" ? null : un36(h[3], 0, MAX_Q);
+      if (step === null || steps === null || step > steps || (q === null && h[3] !== "_")) return null;
+      var l = { done: h[0] === "c", step: step, steps: steps, questions: q, answers: {} };
+      for (var j = 2; j < seg.length; j++) {
+        var k = un36(seg[j][0] || "", 0, MAX_STEP);
+        var rs = seg[j].slice(1);
+        if (k === null || !/^[RW_]{1,35}$/.test(rs)) return null;
+        l.answers[k] = rs.split("");
+      }
+      p.lessons[id] = l;
+    }
+    return p;
+  }
+
+  function lessonEntry(p, id) {
+    if (!p.lessons[id]) p.lessons[id] = { done: false, step: 1, steps: 1, questions: null, answers: {} };
+    return p.lessons[id];
+  }
+
+  /** Apply a validated `lesson` message. Returns true if something changed. */
+  function onLesson(p, m) {
+    var before = encode(p);
+    var l = lessonEntry(p, m.lesson);
+    l.steps = m.steps;
+    l.step = m.step;
+    l.questions = m.questions;
+    if (m.completed) l.done = true;
+    p.cur = { lesson: m.lesson, step: m.step };
+    return encode(p) !== before;
+  }
+
+  /**
+   * Record a validated `answer`: only the first answer to a question counts. `question` is
+   * the index within the step; without it, the question being answered is `ptr` (the
+   * learner retries a question until it is right, then moves to the next; see docs/lms.md).
+   * Returns the next `ptr` for that step.
+   */
+  function onAnswer(p, m, ptr) {
+    var l = lessonEntry(p, m.lesson);
+    var q = m.question !== null ? m.question : ptr;
+    if (q > MAX_Q - 1) return ptr;
+    var a = l.answers[m.step] || (l.answers[m.step] = []);
+    while (a.length <= q) a.push("_");
+    if (a[q] === "_") a[q] = m.correct ? "R" : "W";
+    return m.question !== null ? ptr : m.correct ? ptr + 1 : ptr;
+  }
+
+  /**
+   * The report over the lessons that count: {done, total, right, answered (questions with a
+   * first answer), asked, raw (0–100 or null when no question is known), complete}. `known`: question counts from the
+   * package (null = unknown until the app's `lesson` message says).
+   */
+  function report(p, counted, known) {
+    var done = 0;
+    var right = 0;
+    var answered = 0;
+    var asked = 0;
+    var anyKnown = false;
+    counted.forEach(function (id) {
+      var l = p.lessons[id];
+      var q = l && l.questions !== null ? l.questions : known && known[id] != null ? known[id] : null;
+      if (l && l.done) done++;
+      if (q !== null) {
+        anyKnown = true;
+        asked += q;
+      }
+      if (l) {
+        var r = 0;
+        Object.keys(l.answers).forEach(function (k) {
+          l.answers[k].forEach(function (x) {
+            if (x === "R") r++;
+            if (x !== "_") answered++;
+          });
+        });
+        right += q !== null ? Math.min(r, q) : r;
+      }
+    });
+    var raw = null;
+    if (anyKnown) raw = asked > 0 ? Math.round((100 * Math.min(right, asked)) / asked) : 100;
+    return { done: done, total: counted.length, right: right, answered: answered, asked: asked, raw: raw, complete: done === counted.length };
+  }
+
+  // ---- time formats ----
+  function pad(n, w) {
+    var s = String(n);
+    while (s.length < w) s = "0" + s;
+    return s;
+  }
+  /** SCORM 1.2 CMITimespan: HHHH:MM:SS.SS (hours capped at 9999). */
+  function timespan12(ms) {
+    var cs = Math.max(0, Math.round(ms / 10));
+    var h = Math.floor(cs / 360000);
+    if (h > 9999) return "9999:59:59.99";
+    var m = Math.floor((cs % 360000) / 6000);
+    var s = Math.floor((cs % 6000) / 100);
+    return pad(h, 4) + ":" + pad(m, 2) + ":" + pad(s, 2) + "." + pad(cs % 100, 2);
+  }
+  /** SCORM 2004 timeinterval (ISO 8601 duration): PT#H#M#S with hundredths. */
+  function duration2004(ms) {
+    var cs = Math.max(0, Math.round(ms / 10));
+    var h = Math.floor(cs / 360000);
+    var m = Math.floor((cs % 360000) / 6000);
+    var s = (cs % 6000) / 100;
+    return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (Math.round(s * 100) / 100) + "S";
+  }
+
+  // ---- API discovery (ADL's algorithm) ----
+  /** Look for `name` on `win` and its parents, at most `limit` steps up. */
+  function scan(win, name, limit) {
+    var tries = 0;
+    try {
+      while (win && !win[name] && win.parent && win.parent !== win) {
+        if (++tries > limit) return null;
+        win = win.parent;
+      }
+      return (win && win[name]) || null;
+    } catch (e) {
+      return null; // a window of another origin
+    }
+  }
+  /** The LMS API object: this window's parents, then the opener's (and its top). */
+  function findAPI(win, version) {
+    var name = version === "1.2" ? "API" : "API_1484_11";
+    var limit = version === "1.2" ? 7 : 500;
+    var api = scan(win, name, limit);
+    try {
+      if (!api && win.opener) api = scan(win.opener, name, limit);
+      if (!api && win.opener && win.opener.top) api = scan(win.opener.top, name, limit);
+    } catch (e) {
+      api = null;
+    }
+    return api;
+  }
+
+  // ---- the SCORM session ----
+  /** The data-model calls of one SCORM version behind one small interface. */
+  function lms(api, version) {
+    var v12 = version === "1.2";
+    function get(k) {
+      try {
+        var v = v12 ? api.LMSGetValue(k) : api.GetValue(k);
+        return v === undefined || v === null ? "" : String(v);
+      } catch (e) {
+        return "";
+      }
+    }
+    function set(k, v) {
+      try {
+        return String(v12 ? api.LMSSetValue(k, String(v)) : api.SetValue(k, String(v))) === "true";
+      } catch (e) {
+        return false;
+      }
+    }
+    function call(f12, f04) {
+      try {
+        return String(v12 ? api[f12]("") : api[f04]("")) === "true";
+      } catch (e) {
+        return false;
+      }
+    }
+    return {
+      v12: v12,
+      get: get,
+      set: set,
+      init: function () {
+        return call("LMSInitialize", "Initialize");
+      },
+      commit: function () {
+        return call("LMSCommit", "Commit");
+      },
+      finish: function () {
+        return call("LMSFinish", "Terminate");
+      },
+    };
+  }
+
+  /** Mastery score 0–100 from the LMS (which read it from the manifest), else the package's. */
+  function masteryOf(s, cfgMastery) {
+    var v = s.v12 ? s.get("cmi.student_data.mastery_score") : s.get("cmi.scaled_passing_score");
+    if (v !== "" && !isNaN(Number(v))) {
+      var n = s.v12 ? Number(v) : Number(v) * 100;
+      if (n >= 0 && n <= 100) return n;
+    }
+    return cfgMastery;
+  }
+
+  /** Write the report to the data model (only what changed since the last write). */
+  function writer(s) {
+    var last = {};
+    return function (k, v) {
+      if (v === null || v === undefined || last[k] === String(v)) return;
+      if (s.set(k, v)) last[k] = String(v);
+    };
+  }
+
+  function statusFor(r, mastery) {
+    if (!r.complete) return { completion: "incomplete", success: "unknown", status12: "incomplete" };
+    if (mastery === null || r.raw === null) return { completion: "completed", success: "unknown", status12: "completed" };
+    var ok = r.raw >= mastery;
+    return { completion: "completed", success: ok ? "passed" : "failed", status12: ok ? "passed" : "failed" };
+  }
+
+  // ---- the launch page ----
+  function main(win, doc) {
+    var cfg = win.EOP_SCORM_CONFIG;
+    var frame = doc.getElementById("app");
+    var bar = doc.getElementById("bar");
+    var note = doc.getElementById("lms-note");
+    var select = doc.getElementById("lesson-pick");
+    var nextBtn = doc.getElementById("next-lesson");
+    var summary = doc.getElementById("summary");
+    if (!cfg || !frame) return;
+
+    var params = new URLSearchParams(win.location.search);
+    var ids = cfg.lessons.map(function (l) {
+      return l.id;
+    });
+    var one = params.get("lesson");
+    var warn = "";
+    if (one !== null && ids.indexOf(one) < 0) {
+      warn = "This package has no lesson '" + one.slice(0, 60) + "'; showing the course. ";
+      one = null;
+    }
+    // Which lessons this SCO covers: one (a per-lesson SCO) or all of them.
+    var counted = one !== null ? [one] : ids;
+    var known = {};
+    var titles = {};
+    cfg.lessons.forEach(function (l) {
+      known[l.id] = l.questions;
+      titles[l.id] = l.title;
+    });
+
+    var api = findAPI(win, cfg.scorm);
+    var s = api ? lms(api, cfg.scorm) : null;
+    if (s && !s.init()) s = null;
+
+    var progress = newProgress();
+    if (s) {
+      var saved = decode(s.get("cmi.suspend_data"));
+      if (saved) progress = saved;
+    }
+    var resume = progress.cur && counted.indexOf(progress.cur.lesson) >= 0 ? progress.cur : null;
+    var start = resume || { lesson: firstOpen(), step: 1 };
+
+    function firstOpen() {
+      for (var i = 0; i < counted.length; i++) {
+        var l = progress.lessons[counted[i]];
+        if (!l || !l.done) return counted[i];
+      }
+      return counted[0];
+    }
+    function link(at) {
+      return "?embed=1&lesson=" + encodeURIComponent(at.lesson) + "&step=" + at.step;
+    }
+    var appUrl = new URL(cfg.app, win.location.href);
+    function srcFor(at) {
+      return appUrl.pathname + link(at);
+    }
+
+    // The picker (whole course only): every lesson of the package.
+    if (one === null && select) {
+      counted.forEach(function (id, i) {
+        var o = doc.createElement("option");
+        o.value = id;
+        o.textContent = i + 1 + ". " + titles[id];
+        select.appendChild(o);
+      });
+      select.value = start.lesson;
+      select.addEventListener("change", function () {
+        go({ lesson: select.value, step: (progress.lessons[select.value] && progress.lessons[select.value].step) || 1 });
+      });
+      nextBtn.addEventListener("click", function () {
+        var i = counted.indexOf(select.value);
+        if (i >= 0 && i + 1 < counted.length) go({ lesson: counted[i + 1], step: 1 });
+      });
+    } else if (bar) {
+      bar.classList.add("single");
+      doc.getElementById("single-title").textContent = titles[counted[0]] || counted[0];
+    }
+    frame.src = srcFor(start);
+
+    var pending = null; // a navigation sent as `load`, awaiting the app's reply
+    var pendingTimer = null;
+    var firstReady = true;
+    /** Open `at` by address (the app refused or ignored the `load`). */
+    function fallback() {
+      clearTimeout(pendingTimer);
+      if (!pending) return;
+      var at = pending;
+      pending = null;
+      frame.src = srcFor(at);
+    }
+    function settled() {
+      clearTimeout(pendingTimer);
+      pending = null;
+    }
+    function go(at) {
+      if (!s) {
+        frame.src = srcFor(at);
+        return;
+      }
+      clearTimeout(pendingTimer);
+      pending = at;
+      send({ type: "load", link: link(at) });
+      pendingTimer = setTimeout(fallback, LOAD_WAIT_MS);
+    }
+    function send(cmd) {
+      var m = { target: SOURCE, version: VERSION };
+      for (var k in cmd) m[k] = cmd[k];
+      try {
+        frame.contentWindow.postMessage(m, win.location.origin === "null" ? "*" : win.location.origin);
+      } catch (e) {
+        /* the frame is gone */
+      }
+    }
+    function updateBar() {
+      if (select && one === null && progress.cur && counted.indexOf(progress.cur.lesson) >= 0) select.value = progress.cur.lesson;
+      if (nextBtn) nextBtn.disabled = one !== null || counted.indexOf(select.value) + 1 >= counted.length;
+      if (!s) return;
+      var r = report(progress, counted, known);
+      summary.textContent =
+        (counted.length > 1 ? r.done + " of " + r.total + " lessons complete · " : r.complete ? "Lesson complete · " : "") +
+        r.right + (r.right === 1 ? " question" : " questions") + " right on the first try";
+    }
+
+    if (!s) {
+      note.textContent = warn + "No learning platform found: your progress is not reported.";
+      updateBar();
+      return; // no LMS: the app runs as usual, nothing is reported
+    }
+    note.textContent = warn + "Your progress is saved to your course.";
+
+    var t0 = Date.now();
+    // A status the LMS already holds as final is never set back to incomplete (say, if
+    // suspend_data was lost): only this attempt's own progress can finish it again.
+    var FINAL = ["passed", "failed", "completed"];
+    var wasFinal = FINAL.indexOf(s.v12 ? s.get("cmi.core.lesson_status") : s.get("cmi.completion_status")) >= 0;
+    var mastery = masteryOf(s, cfg.mastery);
+    var put = writer(s);
+    var ptr = {}; // "lesson:answerStep" → the question being answered (no `question` field)
+    var finished = false;
+
+    function save() {
+      if (finished) return;
+      var r = report(progress, counted, known);
+      var st = statusFor(r, mastery);
+      var code = encode(progress);
+      if (s.v12 && code.length > SUSPEND_LIMIT_12) code = encode({ cur: progress.cur, lessons: {} });
+      put("cmi.suspend_data", code);
+      var where = progress.cur ? progress.cur.lesson + "/" + progress.cur.step : null;
+      // The score only once every lesson that counts is finished: an LMS that knows a
+      // mastery score judges pass/fail from any score it is given (SCORM 1.2 LMSs may set
+      // lesson_status from score.raw; 2004 sets success_status from score.scaled), so a
+      // partial score would read as "failed" halfway through.
+      if (!r.complete) r.raw = null;
+      if (s.v12) {
+        put("cmi.core.lesson_location", where);
+        if (r.raw !== null) {
+          put("cmi.core.score.min", 0);
+          put("cmi.core.score.max", 100);
+          put("cmi.core.score.raw", r.raw);
+        }
+        if (!(wasFinal && st.status12 === "incomplete")) put("cmi.core.lesson_status", st.status12);
+        put("cmi.core.exit", "suspend");
+        s.set("cmi.core.session_time", timespan12(Date.now() - t0));
+      } else {
+        put("cmi.location", where);
+        if (r.raw !== null) {
+          put("cmi.score.min", 0);
+          put("cmi.score.max", 100);
+          put("cmi.score.raw", r.raw);
+          put("cmi.score.scaled", r.raw / 100);
+        }
+        put("cmi.progress_measure", Math.round((1000 * r.done) / r.total) / 1000);
+        if (!(wasFinal && st.completion === "incomplete")) {
+          put("cmi.completion_status", st.completion);
+          put("cmi.success_status", st.success);
+        }
+        put("cmi.exit", "suspend");
+        s.set("cmi.session_time", duration2004(Date.now() - t0));
+      }
+      s.commit();
+      updateBar();
+    }
+
+    function terminate() {
+      if (finished) return;
+      save();
+      finished = true;
+      s.finish();
+    }
+
+    win.addEventListener("message", function (ev) {
+      if (ev.source !== frame.contentWindow || ev.origin !== win.location.origin) return;
+      var m = validate(ev.data);
+      if (!m) return;
+      if (m.type === "ready") {
+        if (firstReady && resume) send({ type: "load", link: link(resume) });
+        firstReady = false;
+      } else if (m.type === "error") {
+        // A `load` the app refused: open the lesson by address instead (once).
+        fallback();
+      } else if (m.type === "lesson") {
+        settled();
+        if (counted.indexOf(m.lesson) < 0) return; // not a lesson of this SCO
+        var prev = progress.lessons[m.lesson];
+        if (!prev || prev.step !== m.step || m.completed) {
+          Object.keys(ptr).forEach(function (k) {
+            if (k.indexOf(m.lesson + ":") === 0) delete ptr[k];
+          });
+        }
+        onLesson(progress, m);
+        save();
+      } else if (m.type === "answer") {
+        if (counted.indexOf(m.lesson) < 0) return;
+        var key = m.lesson + ":" + m.step;
+        ptr[key] = onAnswer(progress, m, ptr[key] || 0);
+        save();
+      }
+    });
+    win.addEventListener("pagehide", terminate);
+    win.addEventListener("unload", terminate);
+    win.addEventListener("beforeunload", function () {
+      save();
+    });
+    // The first report: the attempt has begun.
+    save();
+  }
+
+  var EOPScorm = {
+    SOURCE: SOURCE,
+    SUSPEND_LIMIT_12: SUSPEND_LIMIT_12,
+    MAX_STEP: MAX_STEP,
+    MAX_Q: MAX_Q,
+    validate: validate,
+    newProgress: newProgress,
+    encode: encode,
+    decode: decode,
+    onLesson: onLesson,
+    onAnswer: onAnswer,
+    report: report,
+    statusFor: statusFor,
+    timespan12: timespan12,
+    duration2004: duration2004,
+    findAPI: findAPI,
+    main: main,
+  };
+  root.EOPScorm = EOPScorm;
+  if (root.document && root.EOP_SCORM_CONFIG) {
+    if (root.document.readyState === "loading") {
+      root.document.addEventListener("DOMContentLoaded", function () {
+        main(root, root.document);
+      });
+    } else {
+      main(root, root.document);
+    }
+  }
+})(typeof window !== "undefined" ? window : this);
