@@ -209,19 +209,28 @@ describe("the host-page API", () => {
       document.querySelector("#a").eoPlayground.load("?s=dedup-window");
     });
     await waitEvent(page, "state", "(d) => d.scenario === 'dedup-window'");
-    await page.evaluate(() => {
+    const t0 = await page.evaluate(() => {
       window.log.length = 0;
       const el = document.querySelector("#a").eoPlayground;
       el.seek(0);
       el.play();
+      return performance.now();
     });
     await page.waitForTimeout(1500);
-    await page.evaluate(() => document.querySelector("#a").eoPlayground.pause());
+    const ms = await page.evaluate(() => {
+      document.querySelector("#a").eoPlayground.pause();
+      return performance.now();
+    }) - t0;
     await waitEvent(page, "state", "(d) => !d.playing && d.tick > 0");
     const states = (await events(page, "state")).filter((e) => e.detail.playing);
-    assert.ok(states.length >= 3, `only ${states.length} state events in 1.5 s of play`);
-    const gaps = states.slice(1).map((e, i) => e.at - states[i].at);
-    assert.ok(Math.min(...gaps) >= 200, `state events ${gaps.map(Math.round)} ms apart`);
+    // Unthrottled, a state per animation frame (~90 in 1.5 s); throttled, one per 250 ms.
+    // (Counted, not timed apart: delivery to a busy host page may bunch them up.)
+    const most = Math.ceil(ms / 250) + 1;
+    console.log(`# ${states.length} state events in ${Math.round(ms)} ms of play (at most ${most})`);
+    assert.ok(states.length >= 3, `only ${states.length} state events in ${Math.round(ms)} ms of play`);
+    assert.ok(states.length <= most, `${states.length} state events in ${Math.round(ms)} ms of play`);
+    const ticks = states.map((e) => e.detail.tick);
+    assert.deepEqual(ticks, [...ticks].sort((a, b) => a - b), "ticks in order");
     assertClean(page);
     await page.close();
   });
