@@ -69,6 +69,11 @@ pub enum EntryKind {
     Add,
     /// `balance = amount` (an idempotent assignment).
     Set,
+    /// `INSERT … ON CONFLICT (merchant) DO UPDATE SET balance = amount`: rewrites the
+    /// merchant's row (1 row affected) — an assignment, like `Set`.
+    Upsert,
+    /// A refund sent after `DELETE … WHERE id = msg` (adds to the refunded total).
+    Refund,
     /// An inverted entry written to cancel a suspected duplicate.
     Compensation,
 }
@@ -98,6 +103,9 @@ pub enum LossWhy {
 pub enum SkipWhy {
     /// Its id was in the dedup table / processed set.
     SeenId,
+    /// The merchant's row already lists its id among the payments applied to it: the
+    /// conditional write (credit + id in one statement) changed nothing.
+    AppliedIds,
     /// The operation is idempotent: applying it again changes nothing.
     Idempotent,
     /// The idempotency-key store answered from its stored response.
@@ -221,6 +229,13 @@ pub enum Ev {
         key: u32,
         expires: Option<Tick>,
     },
+    /// A row inserted into a SQL dedup table cleaned by a periodic job: after
+    /// `stale_after` the next cleanup deletes it; until then a lookup still finds it.
+    DedupRow {
+        node: NodeId,
+        key: u32,
+        stale_after: Tick,
+    },
     DedupExpire {
         node: NodeId,
         key: u32,
@@ -292,6 +307,7 @@ impl Ev {
             | Ev::Fence { node, .. }
             | Ev::Rejected { node, .. }
             | Ev::DedupPut { node, .. }
+            | Ev::DedupRow { node, .. }
             | Ev::DedupExpire { node, .. }
             | Ev::LogAppend { node, .. }
             | Ev::Txn { node, .. }
