@@ -214,6 +214,13 @@ pub enum Ev {
         suspect: Option<NodeId>,
         false_alarm: bool,
     },
+    /// `node` (a broker) got no ack for `msg` in time and hands it over again:
+    /// delivery `attempt` (1 for the first redelivery) follows.
+    Redeliver {
+        node: NodeId,
+        msg: MsgId,
+        attempt: u16,
+    },
     /// The broker moved `node`'s producer id to `epoch`; older epochs are fenced.
     Fence {
         node: NodeId,
@@ -304,6 +311,7 @@ impl Ev {
             | Ev::Pause { node, .. }
             | Ev::Resume { node }
             | Ev::Timeout { node, .. }
+            | Ev::Redeliver { node, .. }
             | Ev::Fence { node, .. }
             | Ev::Rejected { node, .. }
             | Ev::DedupPut { node, .. }

@@ -174,6 +174,12 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 txn_name(*msg)
             )
         }
+        Ev::Redeliver { node, msg, .. } => format!(
+            "{}'s redelivery timer fires with no ack for {}, so it hands {} over again",
+            n(*node),
+            txn_name(*msg),
+            txn_name(*msg)
+        ),
         Ev::Fence { node, epoch } => format!("broker fences {}: epoch is now {epoch}", n(*node)),
         Ev::Rejected { node, msg, why } => match why {
             RejectWhy::Fenced => format!(

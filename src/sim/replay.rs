@@ -281,6 +281,7 @@ impl View {
                 self.node_mut(node).decision = Some(attack);
             }
             Ev::Read { .. } | Ev::Timeout { .. } | Ev::Operator { .. } => {}
+            Ev::Redeliver { .. } => {}
         }
     }
 

@@ -199,6 +199,11 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 },
                 Tone::Warn,
             )),
+            Ev::Redeliver { node, msg, .. } => Some(b(
+                node,
+                format!("no ack: redeliver {}", txn_name(msg)),
+                Tone::Warn,
+            )),
             Ev::Fence { node, epoch } => Some(b(node, format!("epoch {epoch}"), Tone::Info)),
             Ev::Rejected { node, msg, why } => Some(match why {
                 RejectWhy::Fenced => b(
