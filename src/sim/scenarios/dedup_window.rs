@@ -175,7 +175,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         TryThis {
             label: "A cache instead of a table",
             set: &[("store", 1)],
-            watch: "every id vanishes exactly when its TTL ends, so copies the table's slow cleanup used to catch now get through too",
+            watch: "ids vanish the moment their TTL ends, so on some seeds (this one included) copies that the SQL table's slower cleanup still caught now get through",
             seed: 2,
             expect: &[Expect::new(
                 "dedup-ttl",
@@ -441,8 +441,8 @@ impl Scenario for DedupWindow {
             (
                 "dedup-ttl",
                 match store {
-                    Store::SqlTable => "Dedup table with TTL (SQL table + cleanup)",
-                    Store::TtlCache => "Dedup table with TTL (cache, Redis-style)",
+                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
+                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
                 },
                 Mode::Ttl,
                 Guarantee::ExactlyOnce,

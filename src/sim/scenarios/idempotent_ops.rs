@@ -436,21 +436,25 @@ fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
                         &format!("every balance right{}", copies(skipped, "skipped by id")),
                     )
                 }
-            } else if let Some(d) = v.diffs.first() {
-                let off = d.observed - d.truth;
-                let more = match v.diffs.len() {
-                    1 => String::new(),
-                    n => format!(" (and {} more)", n - 1),
-                };
-                Badge::new(
-                    Tone::Bad,
-                    &format!(
-                        "{} {} by {}{more}",
-                        merchant_name(d.merchant),
-                        if off > 0 { "over" } else { "short" },
-                        rupees(off.abs())
-                    ),
-                )
+            } else if !v.diffs.is_empty() {
+                let mut what: Vec<String> = v
+                    .diffs
+                    .iter()
+                    .take(3)
+                    .map(|d| {
+                        let off = d.observed - d.truth;
+                        format!(
+                            "{} {} by {}",
+                            merchant_name(d.merchant),
+                            if off > 0 { "over" } else { "short" },
+                            rupees(off.abs())
+                        )
+                    })
+                    .collect();
+                if v.diffs.len() > 3 {
+                    what.push(format!("{} more", v.diffs.len() - 3));
+                }
+                Badge::new(Tone::Bad, &what.join(", "))
             } else {
                 Badge::new(Tone::Bad, "a payment added twice")
             }
@@ -653,7 +657,7 @@ mod tests {
         assert_eq!(count(&r, "upsert", |e| matches!(e, Ev::Skip { .. })), 0);
         assert_eq!(
             r.technique("increment").unwrap().badge.text,
-            "✕ m-A over by ₹1900 (and 1 more)"
+            "✕ m-A over by ₹1900, m-B over by ₹1700"
         );
         assert!(!r.technique("increment").unwrap().badge.good());
         // delete: the table is right, the refunds are doubled.
