@@ -400,7 +400,7 @@ pub fn format_secs(secs: u64) -> String {
 /// A window, exact, in hours, minutes and seconds ("48 h", "50 h 38 min", "10 min",
 /// "45 s"); whole weeks of days read as days ("7 d").
 pub fn format_window(secs: u64) -> String {
-    if secs >= 7 * DAY && secs % DAY == 0 {
+    if secs >= 7 * DAY && secs.is_multiple_of(DAY) {
         return format!("{} d", secs / DAY);
     }
     if secs == 0 {

@@ -378,14 +378,13 @@ impl Actors for World {
                     BASE,
                 );
             }
-            (CONSUMER, T_EXPIRE) => {
+            (CONSUMER, T_EXPIRE)
                 if self
                     .table
                     .get(&msg)
-                    .is_some_and(|e| e.is_some_and(|t| eng.now > t))
-                {
-                    self.forget(eng, msg);
-                }
+                    .is_some_and(|e| e.is_some_and(|t| eng.now > t)) =>
+            {
+                self.forget(eng, msg);
             }
             (CONSUMER, T_CLEANUP) => {
                 // DELETE FROM processed WHERE processed_at + ttl < now
