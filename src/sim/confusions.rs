@@ -3,7 +3,7 @@
 //! try-this prompt ([`super::promise`]).
 
 use super::params::ParamSpec;
-use super::promise::Expect;
+use super::promise::{Expect, Outcome};
 
 /// One common confusion and the experiment that answers it.
 pub struct Confusion {
@@ -26,8 +26,33 @@ pub const CONFUSIONS: &[Confusion] = &[
         scenario: "walkthrough",
         set: &[],
         watch: "txn-3 is delivered twice to every handler; only the naive one writes it twice.",
-        seed: 0,
-        expect: &[],
+        seed: 1,
+        expect: &[
+            Expect::new("naive", Outcome::Doubled(1)),
+            Expect::new(
+                "naive",
+                Outcome::Custom {
+                    says: "txn-3 delivered twice",
+                    test: super::scenarios::walkthrough::txn3_delivered_twice,
+                },
+            ),
+            Expect::new(
+                "idempotent",
+                Outcome::Custom {
+                    says: "txn-3 delivered twice",
+                    test: super::scenarios::walkthrough::txn3_delivered_twice,
+                },
+            ),
+            Expect::new("idempotent", Outcome::Exact),
+            Expect::new(
+                "dedup",
+                Outcome::Custom {
+                    says: "txn-3 delivered twice",
+                    test: super::scenarios::walkthrough::txn3_delivered_twice,
+                },
+            ),
+            Expect::new("dedup", Outcome::Exact),
+        ],
     },
     Confusion {
         belief: "“TCP already removes duplicates.”",
@@ -49,12 +74,15 @@ pub const CONFUSIONS: &[Confusion] = &[
     },
     Confusion {
         belief: "“At-least-once plus idempotent — so why the debate?”",
-        answer: "Because “idempotent” usually means “we remember ids for a while”. A duplicate that arrives after the id is forgotten is applied again.",
+        answer: "Some operations can be repeated safely (SET, upsert); many effects cannot — sending an email, calling a payment gateway. The only way to make those repeat-safe is a dedup record around them: an id kept somewhere, for some window. How long to keep it, where, and what that storage costs is a decision per workload — and a copy later than the window gets through.",
         scenario: "dedup-window",
         set: &[],
-        watch: "shrink the dedup window below the slowest retry and a late copy gets through.",
-        seed: 0,
-        expect: &[],
+        watch: "ids kept for 20 ticks, copies up to 60 ticks late: a late copy is applied again; kept forever, none is — but that table never stops growing.",
+        seed: 2,
+        expect: &[
+            Expect::new("dedup-ttl", Outcome::Doubled(1)),
+            Expect::new("dedup-forever", Outcome::Exact),
+        ],
     },
     Confusion {
         belief: "“Two Generals is a puzzle about armies.”",
@@ -70,9 +98,19 @@ pub const CONFUSIONS: &[Confusion] = &[
         answer: "Idempotent means doing it twice leaves the same state as once. Deleting row 5 is idempotent — and it still deletes.",
         scenario: "idempotent-ops",
         set: &[("dup", 1000)],
-        watch: "a SET survives a duplicate; an increment does not, unless the message id rides along.",
-        seed: 0,
-        expect: &[],
+        watch: "every message arrives twice: DELETE leaves the table right, yet every cancelled payment is refunded twice; SET still ends right.",
+        seed: 3,
+        expect: &[
+            Expect::new("delete", Outcome::Check("table state", true)),
+            Expect::new(
+                "delete",
+                Outcome::Custom {
+                    says: "every payment refunded twice",
+                    test: super::scenarios::idempotent_ops::every_payment_doubled,
+                },
+            ),
+            Expect::new("set", Outcome::Holds),
+        ],
     },
 ];
 

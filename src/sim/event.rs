@@ -69,6 +69,11 @@ pub enum EntryKind {
     Add,
     /// `balance = amount` (an idempotent assignment).
     Set,
+    /// `INSERT … ON CONFLICT (merchant) DO UPDATE SET balance = amount`: rewrites the
+    /// merchant's row (1 row affected) — an assignment, like `Set`.
+    Upsert,
+    /// A refund sent after `DELETE … WHERE id = msg` (adds to the refunded total).
+    Refund,
     /// An inverted entry written to cancel a suspected duplicate.
     Compensation,
 }
@@ -98,6 +103,9 @@ pub enum LossWhy {
 pub enum SkipWhy {
     /// Its id was in the dedup table / processed set.
     SeenId,
+    /// The merchant's row already lists its id among the payments applied to it: the
+    /// conditional write (credit + id in one statement) changed nothing.
+    AppliedIds,
     /// The operation is idempotent: applying it again changes nothing.
     Idempotent,
     /// The idempotency-key store answered from its stored response.
@@ -206,6 +214,13 @@ pub enum Ev {
         suspect: Option<NodeId>,
         false_alarm: bool,
     },
+    /// `node` (a broker) got no ack for `msg` in time and hands it over again:
+    /// delivery `attempt` (1 for the first redelivery) follows.
+    Redeliver {
+        node: NodeId,
+        msg: MsgId,
+        attempt: u16,
+    },
     /// The broker moved `node`'s producer id to `epoch`; older epochs are fenced.
     Fence {
         node: NodeId,
@@ -220,6 +235,13 @@ pub enum Ev {
         node: NodeId,
         key: u32,
         expires: Option<Tick>,
+    },
+    /// A row inserted into a SQL dedup table cleaned by a periodic job: after
+    /// `stale_after` the next cleanup deletes it; until then a lookup still finds it.
+    DedupRow {
+        node: NodeId,
+        key: u32,
+        stale_after: Tick,
     },
     DedupExpire {
         node: NodeId,
@@ -289,9 +311,11 @@ impl Ev {
             | Ev::Pause { node, .. }
             | Ev::Resume { node }
             | Ev::Timeout { node, .. }
+            | Ev::Redeliver { node, .. }
             | Ev::Fence { node, .. }
             | Ev::Rejected { node, .. }
             | Ev::DedupPut { node, .. }
+            | Ev::DedupRow { node, .. }
             | Ev::DedupExpire { node, .. }
             | Ev::LogAppend { node, .. }
             | Ev::Txn { node, .. }

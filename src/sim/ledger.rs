@@ -75,8 +75,8 @@ pub fn balances<'a>(entries: impl Iterator<Item = &'a Entry>) -> BTreeMap<Mercha
 pub fn apply_to(b: &mut BTreeMap<Merchant, i64>, e: &Entry) {
     let bal = b.entry(e.merchant).or_insert(0);
     match e.kind {
-        EntryKind::Add | EntryKind::Compensation => *bal += e.amount,
-        EntryKind::Set => *bal = e.amount,
+        EntryKind::Add | EntryKind::Compensation | EntryKind::Refund => *bal += e.amount,
+        EntryKind::Set | EntryKind::Upsert => *bal = e.amount,
     }
 }
 

@@ -97,9 +97,28 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                     rupees(entry.amount),
                     txn_name(entry.msg)
                 ),
+                EntryKind::Upsert | EntryKind::Refund => String::new(),
             };
             let mut bal = before.balances.clone();
             super::ledger::apply_to(&mut bal, entry);
+            let now = rupees(bal.get(&entry.merchant).copied().unwrap_or(0));
+            let m = merchant_name(entry.merchant);
+            if entry.kind == EntryKind::Upsert {
+                return format!(
+                    "{} upserts {m}'s row with balance {} for {} (ON CONFLICT DO UPDATE: 1 row affected); {m} = {now}",
+                    n(*node),
+                    rupees(entry.amount),
+                    txn_name(entry.msg)
+                );
+            }
+            if entry.kind == EntryKind::Refund {
+                return format!(
+                    "{} runs DELETE … WHERE id = {}, then refunds {} to {m}; refunded to {m} so far = {now}",
+                    n(*node),
+                    txn_name(entry.msg),
+                    rupees(entry.amount)
+                );
+            }
             format!(
                 "{} {verb} to {}; {} = {}",
                 n(*node),
@@ -111,6 +130,9 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         Ev::Skip { node, msg, why } => {
             let why = match why {
                 SkipWhy::SeenId => "its id is already in the dedup table",
+                SkipWhy::AppliedIds => {
+                    "the merchant's row already lists it as applied, so the conditional write changes nothing"
+                }
                 SkipWhy::Idempotent => "applying it again changes nothing",
                 SkipWhy::StoredResponse => "answered from the stored response",
                 SkipWhy::UniqueConstraint => "the unique constraint rejected the insert",
@@ -152,6 +174,12 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 txn_name(*msg)
             )
         }
+        Ev::Redeliver { node, msg, .. } => format!(
+            "{}'s redelivery timer fires with no ack for {}, so it hands {} over again",
+            n(*node),
+            txn_name(*msg),
+            txn_name(*msg)
+        ),
         Ev::Fence { node, epoch } => format!("broker fences {}: epoch is now {epoch}", n(*node)),
         Ev::Rejected { node, msg, why } => match why {
             RejectWhy::Fenced => format!(
@@ -171,6 +199,14 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             ),
             None => format!("{} records id {key} in its dedup table", n(*node)),
         },
+        Ev::DedupRow {
+            node,
+            key,
+            stale_after,
+        } => format!(
+            "{} inserts id {key} into its dedup table; after tick {stale_after} the next cleanup deletes it",
+            n(*node)
+        ),
         Ev::DedupExpire { node, key } => format!("{} forgets id {key} (expired)", n(*node)),
         Ev::LogAppend {
             node,

@@ -221,6 +221,13 @@ impl View {
             Ev::DedupPut { node, key, expires } => {
                 self.dedup.insert((node, key), expires);
             }
+            Ev::DedupRow {
+                node,
+                key,
+                stale_after,
+            } => {
+                self.dedup.insert((node, key), Some(stale_after));
+            }
             Ev::DedupExpire { node, key } => {
                 self.dedup.remove(&(node, key));
             }
@@ -274,6 +281,7 @@ impl View {
                 self.node_mut(node).decision = Some(attack);
             }
             Ev::Read { .. } | Ev::Timeout { .. } | Ev::Operator { .. } => {}
+            Ev::Redeliver { .. } => {}
         }
     }
 

@@ -1,9 +1,12 @@
 //! Dedup-window sizing (§5): a pure calculator behind the interactive table.
 //!
-//! List every source of delayed duplicates with its *worst* delay, take the longest
-//! tail (not the average), multiply by a safety factor (×2 by default), and the
-//! table holds about `window × rate` ids. Integers only: seconds, entries, bytes,
-//! and the factor in tenths (`20` = ×2.0).
+//! List every source of delayed duplicates and take the *worst* delay of each (the
+//! longest tail, never the average). If the delays can stack (a failover during a
+//! replay), the window must cover their **sum**; if they exclude each other, the
+//! **longest** one bounds it. Multiply by a safety factor (×2 by default), and the
+//! table holds about `window × rate` ids. Both windows are always computed; the
+//! `stacking` flag says which assumption sizes the table. Integers only: seconds,
+//! entries, bytes, and the factor in tenths (`20` = ×2.0).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -34,6 +37,10 @@ pub struct Sizing {
     pub rate_per_sec: u64,
     /// Storage per id (key + timestamp + index/overhead).
     pub bytes_per_entry: u64,
+    /// The delays can stack (size by their sum) rather than exclude each other (size
+    /// by the longest).
+    #[serde(default)]
+    pub stacking: bool,
 }
 
 /// What the calculator derives.
@@ -46,24 +53,56 @@ pub struct SizingResult {
     /// The mean of the worst delays, rounded down: what sizing by the average
     /// would (wrongly) start from.
     pub average_secs: u64,
-    /// `longest × factor`, rounded up to a whole second.
+    /// The sum of every source's worst delay.
+    pub sum_secs: u64,
+    /// `longest × factor`, rounded up: the window if the delays exclude each other.
+    pub window_longest_secs: u64,
+    /// `sum × factor`, rounded up: the window if the delays can stack.
+    pub window_sum_secs: u64,
+    /// The window used for the table: `window_sum_secs` when `stacking`, else
+    /// `window_longest_secs`.
     pub window_secs: u64,
+    pub stacking: bool,
     /// Ids held at `rate_per_sec` over the window.
     pub entries: u64,
     pub bytes: u64,
 }
 
 impl SizingResult {
-    /// "window 10 min (longest tail 5 min ×2.0) · 1,200,000 ids · 76.8 MB".
+    /// "window 10 min (longest tail 5 min ×2.0) · 1,200,000 ids · 76.8 MB", or with
+    /// stacking delays "window 50 h 38 min (sum of tails 25 h 19 min ×2.0) · …".
     pub fn summary(&self, factor_x10: u32) -> String {
+        let (what, base) = if self.stacking {
+            ("sum of tails", self.sum_secs)
+        } else {
+            ("longest tail", self.longest_secs)
+        };
         format!(
-            "window {} (longest tail {} {}) · {} ids · {}",
-            format_secs(self.window_secs),
-            format_secs(self.longest_secs),
+            "window {} ({what} {} {}) · {} ids · {}",
+            format_window(self.window_secs),
+            format_window(base),
             format_factor(factor_x10),
             group_digits(self.entries),
             format_bytes(self.bytes)
         )
+    }
+
+    /// The two rules side by side, each with the assumption it makes.
+    pub fn both_rules(&self, factor_x10: u32) -> [String; 2] {
+        [
+            format!(
+                "If the sources exclude each other, the longest bounds the window: {} {} = {}",
+                format_window(self.longest_secs),
+                format_factor(factor_x10),
+                format_window(self.window_longest_secs)
+            ),
+            format!(
+                "If their delays can stack (a failover during a replay), add them: {} {} = {}",
+                format_window(self.sum_secs),
+                format_factor(factor_x10),
+                format_window(self.window_sum_secs)
+            ),
+        ]
     }
 }
 
@@ -159,10 +198,19 @@ pub fn compute(s: &Sizing) -> Result<SizingResult, SizingError> {
     }
     let sum: u128 = s.sources.iter().map(|r| r.worst_delay_secs as u128).sum();
     let average_secs = (sum / s.sources.len() as u128) as u64;
-    let window_secs = longest_secs
-        .checked_mul(s.safety_factor_x10 as u64)
-        .map(|v| v.div_ceil(10))
-        .ok_or(SizingError::Overflow { what: "window" })?;
+    let sum_secs = u64::try_from(sum).map_err(|_| SizingError::Overflow { what: "window" })?;
+    let times_factor = |v: u64| {
+        v.checked_mul(s.safety_factor_x10 as u64)
+            .map(|v| v.div_ceil(10))
+            .ok_or(SizingError::Overflow { what: "window" })
+    };
+    let window_longest_secs = times_factor(longest_secs)?;
+    let window_sum_secs = times_factor(sum_secs)?;
+    let window_secs = if s.stacking {
+        window_sum_secs
+    } else {
+        window_longest_secs
+    };
     let entries = window_secs
         .checked_mul(s.rate_per_sec)
         .ok_or(SizingError::Overflow {
@@ -176,7 +224,11 @@ pub fn compute(s: &Sizing) -> Result<SizingResult, SizingError> {
         longest_name: s.sources[longest].name.clone(),
         longest_secs,
         average_secs,
+        sum_secs,
+        window_longest_secs,
+        window_sum_secs,
         window_secs,
+        stacking: s.stacking,
         entries,
         bytes,
     })
@@ -203,6 +255,7 @@ pub fn broker_consumer() -> Sizing {
         safety_factor_x10: 20,
         rate_per_sec: 2_000,
         bytes_per_entry: 64,
+        stacking: false,
     }
 }
 
@@ -223,6 +276,7 @@ pub fn webhook_receiver() -> Sizing {
         safety_factor_x10: 20,
         rate_per_sec: 50,
         bytes_per_entry: 128,
+        stacking: false,
     }
 }
 
@@ -248,6 +302,7 @@ pub fn order_router() -> Sizing {
         safety_factor_x10: 20,
         rate_per_sec: 250,
         bytes_per_entry: 96,
+        stacking: false,
     }
 }
 
@@ -261,13 +316,64 @@ pub fn order_router_market_open() -> Sizing {
     }
 }
 
-/// Every preset, with a label for a picker.
-pub fn presets() -> Vec<(&'static str, Sizing)> {
+/// The audit example of the source: broker retries 14 min, a consumer crash and
+/// rebalance 5 min, a cross-region failover 60 min, an operator replaying a window
+/// by hand 24 h. The audit settled on 48 h — the longest × 2 — which assumes the
+/// four never overlap. If a failover can happen during a replay, the delays stack
+/// and the window is the sum × 2 = 50 h 38 min. Assumed: 100 msgs/s, 64 bytes per id.
+pub fn audit_example() -> Sizing {
+    Sizing {
+        sources: vec![
+            Source::new("broker retries", 14 * MIN),
+            Source::new("consumer crash + rebalance", 5 * MIN),
+            Source::new("cross-region failover", HOUR),
+            Source::new("operator replays a window by hand", DAY),
+        ],
+        safety_factor_x10: 20,
+        rate_per_sec: 100,
+        bytes_per_entry: 64,
+        stacking: false,
+    }
+}
+
+/// A starting point for the calculator: a label, the sizing, and which rule it uses
+/// and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preset {
+    pub label: &'static str,
+    pub sizing: Sizing,
+    pub why: &'static str,
+}
+
+/// Every preset, with a label for a picker and the reason for its rule.
+pub fn presets() -> Vec<Preset> {
+    const EXCLUSIVE: &str = "Uses the longest, assuming one incident at a time (the delays never overlap). Tick \"delays can stack\" if they can.";
     vec![
-        ("Broker consumer", broker_consumer()),
-        ("Webhook receiver", webhook_receiver()),
-        ("Order router, quiet day", order_router()),
-        ("Order router, market open", order_router_market_open()),
+        Preset {
+            label: "Broker consumer",
+            sizing: broker_consumer(),
+            why: EXCLUSIVE,
+        },
+        Preset {
+            label: "Webhook receiver",
+            sizing: webhook_receiver(),
+            why: "Uses the longest: a manual re-send repeats an event the provider has already stopped retrying, so the two do not add up.",
+        },
+        Preset {
+            label: "Order router, quiet day",
+            sizing: order_router(),
+            why: EXCLUSIVE,
+        },
+        Preset {
+            label: "Order router, market open",
+            sizing: order_router_market_open(),
+            why: EXCLUSIVE,
+        },
+        Preset {
+            label: "Audit example (48 h)",
+            sizing: audit_example(),
+            why: "Uses the longest, as the audit did: 24 h × 2 = 48 h, assuming nobody replays a window during a failover. If that can happen, tick \"delays can stack\": the sum × 2 is 50 h 38 min.",
+        },
     ]
 }
 
@@ -288,6 +394,27 @@ pub fn format_secs(secs: u64) -> String {
             break;
         }
     }
+    parts.join(" ")
+}
+
+/// A window, exact, in hours, minutes and seconds ("48 h", "50 h 38 min", "10 min",
+/// "45 s"); whole weeks of days read as days ("7 d").
+pub fn format_window(secs: u64) -> String {
+    if secs >= 7 * DAY && secs.is_multiple_of(DAY) {
+        return format!("{} d", secs / DAY);
+    }
+    if secs == 0 {
+        return "0 s".to_string();
+    }
+    let parts: Vec<String> = [
+        (secs / HOUR, "h"),
+        (secs % HOUR / MIN, "min"),
+        (secs % MIN, "s"),
+    ]
+    .into_iter()
+    .filter(|(v, _)| *v > 0)
+    .map(|(v, u)| format!("{v} {u}"))
+    .collect();
     parts.join(" ")
 }
 
@@ -377,7 +504,55 @@ mod tests {
         assert_eq!(spike.window_secs, 24 * HOUR);
         assert_eq!(spike.bytes, 14_100_480_000);
         assert_eq!(format_bytes(spike.bytes), "14.1 GB");
-        assert_eq!(presets().len(), 4);
+        assert_eq!(presets().len(), 5);
+    }
+
+    /// Issue 11 item 6: the audit example's 48 h is the longest × 2; the sum × 2 is
+    /// 50 h 38 min. Both are shown, and the preset says which it uses.
+    #[test]
+    fn audit_example_longest_vs_sum() {
+        let s = audit_example();
+        let r = compute(&s).unwrap();
+        assert_eq!(r.longest_name, "operator replays a window by hand");
+        assert_eq!(r.window_longest_secs, 48 * HOUR);
+        assert_eq!(format_window(r.window_longest_secs), "48 h");
+        assert_eq!(r.sum_secs, 25 * HOUR + 19 * MIN);
+        assert_eq!(r.window_sum_secs, 50 * HOUR + 38 * MIN);
+        assert_eq!(format_window(r.window_sum_secs), "50 h 38 min");
+        assert!(!r.stacking);
+        assert_eq!(r.window_secs, 48 * HOUR);
+        assert_eq!(
+            r.both_rules(20),
+            [
+                "If the sources exclude each other, the longest bounds the window: 24 h ×2.0 = 48 h"
+                    .to_string(),
+                "If their delays can stack (a failover during a replay), add them: 25 h 19 min ×2.0 = 50 h 38 min"
+                    .to_string()
+            ]
+        );
+        assert_eq!(
+            r.summary(20),
+            "window 48 h (longest tail 24 h ×2.0) · 17,280,000 ids · 1.1 GB"
+        );
+        let stacked = compute(&Sizing {
+            stacking: true,
+            ..s
+        })
+        .unwrap();
+        assert_eq!(stacked.window_secs, 50 * HOUR + 38 * MIN);
+        assert_eq!(stacked.entries, (50 * HOUR + 38 * MIN) * 100);
+        assert_eq!(
+            stacked.summary(20),
+            "window 50 h 38 min (sum of tails 25 h 19 min ×2.0) · 18,228,000 ids · 1.2 GB"
+        );
+        let p = presets();
+        let audit = p.iter().find(|p| p.label.contains("Audit")).unwrap();
+        assert_eq!(audit.sizing, audit_example());
+        assert!(audit.why.contains("48 h") && audit.why.contains("50 h 38 min"));
+        for p in &p {
+            assert!(!p.why.is_empty(), "{}", p.label);
+            assert_eq!(p.why.contains("longest"), !p.sizing.stacking, "{}", p.label);
+        }
     }
 
     #[test]
@@ -391,6 +566,7 @@ mod tests {
             safety_factor_x10: 25,
             rate_per_sec: 3,
             bytes_per_entry: 7,
+            stacking: false,
         };
         let r = compute(&s).unwrap();
         assert_eq!(
@@ -494,6 +670,10 @@ mod tests {
         assert_eq!(format_bytes(1_950), "2.0 kB");
         assert_eq!(format_bytes(u64::MAX), "18446.7 PB");
         assert_eq!(format_factor(25), "×2.5");
+        assert_eq!(format_window(45), "45 s");
+        assert_eq!(format_window(90), "1 min 30 s");
+        assert_eq!(format_window(7 * DAY), "7 d");
+        assert_eq!(format_window(36 * HOUR), "36 h");
         assert_eq!(group_digits(0), "0");
         assert_eq!(group_digits(1_234_567), "1,234,567");
     }

@@ -74,7 +74,7 @@ pub fn entry_rows(ledger: &Ledger, n: usize) -> Vec<EntryRow> {
 /// "+₹1000", "−₹2000", "= ₹5000".
 pub fn entry_amount(e: &Entry) -> String {
     match e.kind {
-        EntryKind::Set => format!("= {}", rupees(e.amount)),
+        EntryKind::Set | EntryKind::Upsert => format!("= {}", rupees(e.amount)),
         _ if e.amount < 0 => format!("−{}", rupees(-e.amount)),
         _ => format!("+{}", rupees(e.amount)),
     }
@@ -152,6 +152,7 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
             Ev::Skip { node, msg, why } => {
                 let why = match why {
                     SkipWhy::SeenId => "id seen",
+                    SkipWhy::AppliedIds => "already applied",
                     SkipWhy::Idempotent => "no change",
                     SkipWhy::StoredResponse => "stored response",
                     SkipWhy::UniqueConstraint => "unique key",
@@ -198,6 +199,11 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 },
                 Tone::Warn,
             )),
+            Ev::Redeliver { node, msg, .. } => Some(b(
+                node,
+                format!("no ack: redeliver {}", txn_name(msg)),
+                Tone::Warn,
+            )),
             Ev::Fence { node, epoch } => Some(b(node, format!("epoch {epoch}"), Tone::Info)),
             Ev::Rejected { node, msg, why } => Some(match why {
                 RejectWhy::Fenced => b(
@@ -212,6 +218,9 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 ),
             }),
             Ev::DedupPut { node, key, .. } => {
+                Some(b(node, format!("remember id {key}"), Tone::Info))
+            }
+            Ev::DedupRow { node, key, .. } => {
                 Some(b(node, format!("remember id {key}"), Tone::Info))
             }
             Ev::DedupExpire { node, key } => Some(b(node, format!("forget id {key}"), Tone::Warn)),

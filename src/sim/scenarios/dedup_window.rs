@@ -5,9 +5,12 @@
 //! dedup table:
 //!
 //! * `no-dedup`: no table, every copy is applied;
-//! * `dedup-ttl`: each id expires `ttl_ticks` after it was stored and a periodic
-//!   cleanup deletes expired rows; a copy arriving after its row was deleted is
-//!   applied again (the window was shorter than the longest delay);
+//! * `dedup-ttl`: ids are kept for `ttl_ticks` (the dedup window), in one of two
+//!   stores (`store`): a SQL table whose rows a periodic cleanup deletes once they
+//!   are older than the TTL (a lookup still finds a row past its TTL until the
+//!   cleanup has run), or a cache with a TTL (Redis-style: the key is gone the moment
+//!   its TTL ends and a lookup never returns it). A copy that arrives after its id is
+//!   gone is applied again (the window was shorter than the longest delay);
 //! * `dedup-forever`: ids never expire — exact, but the table grows with every
 //!   message ever processed.
 
@@ -19,9 +22,11 @@ use crate::sim::ids::{txn_name, MsgId, NodeId, Tick};
 use crate::sim::invariants::Check;
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    TryThis,
 };
 use rand::Rng;
 use std::collections::BTreeMap;
@@ -36,6 +41,10 @@ const BASE: Tick = 2;
 
 const T_SEND: u8 = 0;
 const T_CLEANUP: u8 = 1;
+const T_EXPIRE: u8 = 2;
+
+/// The stores a dedup table can live in (the `store` parameter).
+pub static STORES: &[&str] = &["sql-table", "ttl-cache"];
 
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "dedup-window",
@@ -43,8 +52,10 @@ static INFO: ScenarioInfo = ScenarioInfo {
     promise: "watch a late duplicate slip in after its id expired",
     sections: &[5],
     explain: &[
-        "A dedup table remembers the ids of messages already processed and skips any message whose id it finds. It works for any operation, but it is storage: rows have to expire, and a periodic cleanup deletes the expired ones.",
-        "The time a row is kept (the TTL) is the dedup window. If a copy can arrive later than that — here the network holds duplicates for up to the maximum delay — its id is already gone and the copy is applied a second time.",
+        "A dedup table remembers the ids of messages already processed and skips any message whose id it finds. It works for any operation, but it is storage: ids have to go again after a while, and that while (the TTL) is the dedup window.",
+        "If a copy can arrive later than the window — here the network holds duplicates for up to the longest delay — its id is gone by then and the copy is applied a second time. How \"gone\" happens depends on the store (the Store setting).",
+        "sql-table: a processed-messages table in the same database as the balances, so the id row and the credit commit together. A cleanup job deletes rows older than the TTL every few ticks; until it runs, a row past its TTL is still found and still stops a copy. ttl-cache: a side cache such as Redis; a key is gone the moment its TTL ends, and a lookup never returns an expired key.",
+        "Where the table lives has a price. A side cache and the database are two writes that can disagree: crash after the credit but before the cache write and the redelivered copy is applied again; write the cache first and crash before the credit, and the payment is skipped for good. A broker's own dedup (an idempotent producer) only protects the broker's log, never your database.",
         "Keeping ids forever closes the gap but the table only ever grows. With a TTL the table levels off at roughly window × message rate, which is why the window should be the longest real delay times a safety margin, not a round number picked by feel.",
     ],
     params: &[
@@ -91,7 +102,16 @@ static INFO: ScenarioInfo = ScenarioInfo {
             1,
             1000,
             20,
-            "How long an id stays valid in the dedup-ttl table (the dedup window).",
+            "How long an id is kept in the dedup-ttl table (the dedup window).",
+        ),
+        param(
+            "store",
+            "Store",
+            Unit::Choice(STORES),
+            0,
+            1,
+            0,
+            "sql-table: rows older than the TTL are deleted by a periodic cleanup (found until then). ttl-cache: a key vanishes the moment its TTL ends.",
         ),
         param(
             "cleanup_every_ticks",
@@ -100,30 +120,70 @@ static INFO: ScenarioInfo = ScenarioInfo {
             1,
             200,
             10,
-            "How often the cleanup job deletes expired ids.",
+            "sql-table only: how often the cleanup job deletes rows older than the TTL.",
         ),
     ],
     try_this: &[
         TryThis {
             label: "Window longer than the longest delay",
             set: &[("ttl_ticks", 60)],
-            watch: "dedup-ttl becomes exact; its table is bigger but stops growing",
-            seed: 0,
-            expect: &[],
+            watch: "dedup-ttl becomes exact; its table is bigger but shrinks again once the payments stop",
+            seed: 2,
+            expect: &[
+                Expect::new("dedup-ttl", Outcome::Exact),
+                Expect::new(
+                    "dedup-ttl",
+                    Outcome::Custom {
+                        says: "the table shrinks again after its peak",
+                        test: shrinks_after_peak,
+                    },
+                ),
+            ],
         },
         TryThis {
             label: "A long, busy run",
             set: &[("messages", 300), ("rate_per_10_ticks", 20), ("ttl_ticks", 60)],
-            watch: "dedup-forever holds 300 ids at the end; dedup-ttl levels off near 60 ticks × 2 per tick",
+            watch: "dedup-forever ends holding 300 ids; dedup-ttl peaks near (60-tick TTL + up to 10 ticks until the cleanup) × 2 ids per tick = 140 and then shrinks",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new(
+                    "dedup-forever",
+                    Outcome::Custom {
+                        says: "ends holding 300 ids",
+                        test: holds_300_at_the_end,
+                    },
+                ),
+                Expect::new(
+                    "dedup-ttl",
+                    Outcome::Custom {
+                        says: "peaks between 120 and 140 ids, then shrinks",
+                        test: peaks_near_140,
+                    },
+                ),
+            ],
         },
         TryThis {
             label: "Only prompt duplicates",
             set: &[("dup_delay_max_ticks", 15)],
-            watch: "a 20-tick window is enough when no copy is later than 15 ticks",
+            watch: "a 20-tick window is enough when no copy is later than 15 ticks, while no-dedup still applies copies",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("dedup-ttl", Outcome::Exact),
+                Expect::new("no-dedup", Outcome::Doubled(1)),
+            ],
+        },
+        TryThis {
+            label: "A cache instead of a table",
+            set: &[("store", 1)],
+            watch: "ids vanish the moment their TTL ends, so on some seeds (this one included) copies that the SQL table's slower cleanup still caught now get through",
+            seed: 2,
+            expect: &[Expect::new(
+                "dedup-ttl",
+                Outcome::Custom {
+                    says: "more copies applied again than with the SQL table",
+                    test: cache_lets_more_through,
+                },
+            )],
         },
     ],
     showcase_seed: 2,
@@ -131,11 +191,54 @@ static INFO: ScenarioInfo = ScenarioInfo {
     property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
+fn shrinks_after_peak(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let peak = t.dedup_sizes.iter().map(|s| s.1).max()?;
+    let at = t.dedup_sizes.iter().find(|s| s.1 == peak)?.0;
+    let last = t.dedup_sizes.last()?.1;
+    (last < peak).then_some(Some(at))
+}
+
+fn holds_300_at_the_end(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let last = t.dedup_sizes.last()?;
+    (last.1 == 300).then_some(Some(last.0))
+}
+
+fn peaks_near_140(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let peak = t.dedup_sizes.iter().map(|s| s.1).max()?;
+    let at = t.dedup_sizes.iter().find(|s| s.1 == peak)?.0;
+    let last = t.dedup_sizes.last()?.1;
+    ((120..=140).contains(&peak) && last < peak).then_some(Some(at))
+}
+
+/// The same run with the SQL table lets fewer copies through than the cache.
+fn cache_lets_more_through(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let mut cfg = r.config.clone();
+    cfg.params.retain(|(n, _)| n != "store");
+    let sql = super::run("dedup-window", &cfg.set("store", 0)).ok()?;
+    let before = sql.technique("dedup-ttl")?.verdict.applied_twice.len();
+    let now = t.verdict.applied_twice.len();
+    (now > before).then(|| {
+        t.verdict
+            .first_violation
+            .and_then(|i| t.trace.get(i))
+            .map(|e| e.tick)
+    })
+}
+
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum Mode {
     NoDedup,
     Ttl,
     Forever,
+}
+
+/// Where the TTL table lives (see [`STORES`]).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Store {
+    /// Rows older than the TTL deleted by a periodic cleanup; found until then.
+    SqlTable,
+    /// Keys vanish the moment their TTL ends; a lookup never returns one.
+    TtlCache,
 }
 
 /// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
@@ -156,22 +259,49 @@ fn send_tick(i: usize, rate_per_10: u32) -> Tick {
     1 + (i as Tick * 10) / rate_per_10.max(1)
 }
 
+/// A copy applied again after its id was gone.
+#[derive(Copy, Clone, Debug)]
+struct Late {
+    msg: MsgId,
+    /// Trace index of the second application.
+    event: usize,
+    tick: Tick,
+    /// When the id was forgotten (the last "forgets" event before the copy).
+    forgotten: Tick,
+}
+
 struct World {
     mode: Mode,
+    store: Store,
     workload: BTreeMap<MsgId, Payment>,
     ledger: Ledger,
     ttl: Tick,
     cleanup_every: Tick,
     /// Last tick a cleanup is scheduled for.
     cleanup_until: Tick,
-    /// id → last tick it is valid (None: forever).
+    /// id → last tick its TTL covers (None: kept forever).
     table: BTreeMap<MsgId, Option<Tick>>,
     /// First application of each message: (tick).
     applied_at: BTreeMap<MsgId, Tick>,
-    /// When the cleanup deleted each id.
-    expired_at: BTreeMap<MsgId, Tick>,
-    /// Copies applied again after their id expired: (msg, trace index, tick).
-    late: Vec<(MsgId, usize, Tick)>,
+    /// When each id was last forgotten (deleted by the cleanup / expired from the cache).
+    forgotten_at: BTreeMap<MsgId, Tick>,
+    /// Copies applied again after their id was gone.
+    late: Vec<Late>,
+    /// sql-table: copies stopped by a row already past its TTL that the cleanup had
+    /// not deleted yet.
+    caught_by_stale_rows: u32,
+}
+
+impl World {
+    fn forget(&mut self, eng: &mut Engine, key: MsgId) {
+        if self.table.remove(&key).is_some() {
+            self.forgotten_at.insert(key, eng.now);
+            eng.emit(Ev::DedupExpire {
+                node: CONSUMER,
+                key,
+            });
+        }
+    }
 }
 
 impl Actors for World {
@@ -183,7 +313,17 @@ impl Actors for World {
             return;
         };
         if self.mode != Mode::NoDedup {
-            if self.table.contains_key(&pay.msg) {
+            let valid_until = self.table.get(&pay.msg).copied();
+            // A cache never returns an expired key (Redis expires it on access too).
+            if self.store == Store::TtlCache
+                && valid_until.is_some_and(|e| e.is_some_and(|t| eng.now > t))
+            {
+                self.forget(eng, pay.msg);
+            }
+            if let Some(e) = self.table.get(&pay.msg).copied() {
+                if e.is_some_and(|t| eng.now > t) {
+                    self.caught_by_stale_rows += 1;
+                }
                 eng.emit(Ev::Skip {
                     node: CONSUMER,
                     msg: pay.msg,
@@ -193,14 +333,35 @@ impl Actors for World {
             }
             let expires = (self.mode == Mode::Ttl).then_some(eng.now + self.ttl);
             self.table.insert(pay.msg, expires);
-            eng.emit(Ev::DedupPut {
-                node: CONSUMER,
-                key: pay.msg,
-                expires,
-            });
+            match (self.mode, self.store, expires) {
+                (Mode::Ttl, Store::SqlTable, Some(t)) => eng.emit(Ev::DedupRow {
+                    node: CONSUMER,
+                    key: pay.msg,
+                    stale_after: t,
+                }),
+                (Mode::Ttl, Store::TtlCache, Some(_)) => {
+                    eng.emit(Ev::DedupPut {
+                        node: CONSUMER,
+                        key: pay.msg,
+                        expires,
+                    });
+                    // Valid through tick `expires`; gone from the tick after.
+                    eng.timer(self.ttl + 1, CONSUMER, T_EXPIRE, pay.msg, 0);
+                }
+                _ => eng.emit(Ev::DedupPut {
+                    node: CONSUMER,
+                    key: pay.msg,
+                    expires: None,
+                }),
+            }
         }
         if self.applied_at.contains_key(&pay.msg) && self.mode == Mode::Ttl {
-            self.late.push((pay.msg, eng.trace.len(), eng.now));
+            self.late.push(Late {
+                msg: pay.msg,
+                event: eng.trace.len(),
+                tick: eng.now,
+                forgotten: self.forgotten_at.get(&pay.msg).copied().unwrap_or(0),
+            });
         }
         self.applied_at.entry(pay.msg).or_insert(eng.now);
         self.ledger.write(eng, CONSUMER, pay.entry());
@@ -217,7 +378,16 @@ impl Actors for World {
                     BASE,
                 );
             }
+            (CONSUMER, T_EXPIRE)
+                if self
+                    .table
+                    .get(&msg)
+                    .is_some_and(|e| e.is_some_and(|t| eng.now > t)) =>
+            {
+                self.forget(eng, msg);
+            }
             (CONSUMER, T_CLEANUP) => {
+                // DELETE FROM processed WHERE processed_at + ttl < now
                 let now = eng.now;
                 let gone: Vec<MsgId> = self
                     .table
@@ -226,12 +396,7 @@ impl Actors for World {
                     .map(|(k, _)| *k)
                     .collect();
                 for k in gone {
-                    self.table.remove(&k);
-                    self.expired_at.insert(k, now);
-                    eng.emit(Ev::DedupExpire {
-                        node: CONSUMER,
-                        key: k,
-                    });
+                    self.forget(eng, k);
                 }
                 if now + self.cleanup_every <= self.cleanup_until {
                     eng.timer(self.cleanup_every, CONSUMER, T_CLEANUP, 0, 0);
@@ -260,6 +425,11 @@ impl Scenario for DedupWindow {
         let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
         let ttl = params.ticks("ttl_ticks");
         let cleanup_every = params.ticks("cleanup_every_ticks").max(1);
+        let store = if params.get("store") == 1 {
+            Store::TtlCache
+        } else {
+            Store::SqlTable
+        };
         let workload = workload(cfg.seed, messages);
         let last_send = send_tick(messages.saturating_sub(1), rate);
         // Long enough for the latest copy to land and for every TTL row to be cleaned.
@@ -269,7 +439,10 @@ impl Scenario for DedupWindow {
             ("no-dedup", "No dedup table", Mode::NoDedup, Guarantee::None),
             (
                 "dedup-ttl",
-                "Dedup table with TTL",
+                match store {
+                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
+                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
+                },
                 Mode::Ttl,
                 Guarantee::ExactlyOnce,
             ),
@@ -304,7 +477,7 @@ impl Scenario for DedupWindow {
                     },
                 );
             }
-            if mode == Mode::Ttl {
+            if mode == Mode::Ttl && store == Store::SqlTable {
                 eng.at(
                     cleanup_every,
                     Item::Timer {
@@ -317,6 +490,7 @@ impl Scenario for DedupWindow {
             }
             let mut world = World {
                 mode,
+                store,
                 workload: workload.iter().map(|p| (p.msg, *p)).collect(),
                 ledger: Ledger::default(),
                 ttl,
@@ -324,8 +498,9 @@ impl Scenario for DedupWindow {
                 cleanup_until,
                 table: BTreeMap::new(),
                 applied_at: BTreeMap::new(),
-                expired_at: BTreeMap::new(),
+                forgotten_at: BTreeMap::new(),
                 late: Vec::new(),
+                caught_by_stale_rows: 0,
             };
             eng.run(&mut world);
             let checks = checks(mode, &world, &eng, ttl, rate);
@@ -351,18 +526,34 @@ fn checks(mode: Mode, w: &World, eng: &Engine, ttl: Tick, rate_per_10: u32) -> V
     let mut out = Vec::new();
     if mode == Mode::Ttl {
         let detail = match w.late.first() {
-            None => format!("no copy outlived its id (TTL {ttl} ticks)"),
-            Some(&(msg, _, at)) => {
-                let first = w.applied_at.get(&msg).copied().unwrap_or(0);
-                let gone = w.expired_at.get(&msg).copied().unwrap_or(0);
+            None => {
+                let caught = match (w.store, w.caught_by_stale_rows) {
+                    (Store::SqlTable, 0) | (Store::TtlCache, _) => String::new(),
+                    (Store::SqlTable, 1) => "; 1 copy was stopped by a row already past its TTL that the cleanup had not deleted yet".to_string(),
+                    (Store::SqlTable, n) => format!("; {n} copies were stopped by rows already past their TTL that the cleanup had not deleted yet"),
+                };
+                format!("no copy outlived its id (TTL {ttl} ticks){caught}")
+            }
+            Some(l) => {
+                let first = w.applied_at.get(&l.msg).copied().unwrap_or(0);
                 let more = match w.late.len() {
                     1 => String::new(),
                     n => format!(" (and {} more)", n - 1),
                 };
+                let gone = match w.store {
+                    Store::SqlTable => format!(
+                        "the cleanup had deleted its id at tick {} (rows older than the {ttl}-tick TTL go at the next cleanup)",
+                        l.forgotten
+                    ),
+                    Store::TtlCache => format!(
+                        "its id had expired from the cache at tick {} (TTL {ttl} ticks)",
+                        l.forgotten
+                    ),
+                };
                 format!(
-                    "a copy of {} arrived {} ticks after the original, but its id was deleted at tick {gone} (TTL {ttl} ticks), so it was applied again{more}",
-                    txn_name(msg),
-                    at - first
+                    "a copy of {} arrived {} ticks after the original, but {gone}, so it was applied again{more}",
+                    txn_name(l.msg),
+                    l.tick - first
                 )
             }
         };
@@ -370,16 +561,24 @@ fn checks(mode: Mode, w: &World, eng: &Engine, ttl: Tick, rate_per_10: u32) -> V
             name: "late duplicate".to_string(),
             ok: w.late.is_empty(),
             detail,
-            event: w.late.first().map(|l| l.1),
+            event: w.late.first().map(|l| l.event),
         });
     }
     if mode != Mode::NoDedup {
         let sizes = super::dedup_sizes(&eng.trace);
         let peak = sizes.iter().map(|s| s.1).max().unwrap_or(0);
-        let detail = match mode {
-            Mode::Ttl => format!(
-                "peak {peak} ids ≈ (TTL {ttl} + up to {cleanup_every} ticks until cleanup) × {rate_per_10} per 10 ticks = {}",
+        let again = match w.late.len() {
+            0 => String::new(),
+            n => format!(", plus {n} re-recorded for copies applied again"),
+        };
+        let detail = match (mode, w.store) {
+            (Mode::Ttl, Store::SqlTable) => format!(
+                "peak {peak} ids ≈ (TTL {ttl} + up to {cleanup_every} ticks until cleanup) × {rate_per_10} per 10 ticks = {}{again}",
                 ((ttl as u64 + cleanup_every as u64) * rate_per_10 as u64).div_ceil(10)
+            ),
+            (Mode::Ttl, Store::TtlCache) => format!(
+                "peak {peak} ids ≈ TTL {ttl} ticks × {rate_per_10} per 10 ticks = {}{again}",
+                (ttl as u64 * rate_per_10 as u64).div_ceil(10)
             ),
             _ => format!("peak {peak} ids: one per message ever processed, never freed"),
         };
@@ -430,7 +629,7 @@ mod tests {
         assert!(!ttl.verdict.holds && !ttl.verdict.exactly_once);
         assert_eq!(ttl.verdict.applied_twice, vec![9]);
         assert_eq!(bal(&r, "dedup-ttl"), vec![(0, 13600), (1, 4400), (2, 6000)]);
-        assert_eq!(ttl.verdict.summary(), "m-C over by ₹2000 — applied txn-9 twice; a copy of txn-9 arrived 50 ticks after the original, but its id was deleted at tick 120 (TTL 20 ticks), so it was applied again");
+        assert_eq!(ttl.verdict.summary(), "m-C over by ₹2000 — applied txn-9 twice; a copy of txn-9 arrived 50 ticks after the original, but the cleanup had deleted its id at tick 70 (rows older than the 20-tick TTL go at the next cleanup), so it was applied again");
         let skips = ttl
             .trace
             .iter()
@@ -469,6 +668,12 @@ mod tests {
                 10_000,
             );
         }
+        assert_holds(
+            ID,
+            &[("ttl_ticks", 60), ("store", 1)],
+            &["dedup-ttl", "dedup-forever"],
+            10_000,
+        );
     }
 
     #[test]
@@ -506,6 +711,144 @@ mod tests {
             "peak 140 ids ≈ (TTL 60 + up to 10 ticks until cleanup) × 20 per 10 ticks = 140"
         );
         assert_eq!(peak(&busy(120), "dedup-ttl"), 260);
+    }
+
+    /// Issue 11 item 5: the verdict names the tick the id was really forgotten (a later
+    /// deletion of the re-recorded id must not overwrite it) — the trace's first
+    /// "forgets" event for that id.
+    #[test]
+    fn verdict_deletion_tick_is_the_first_forget_of_that_id() {
+        let mut checked = 0;
+        for store in [0, 1] {
+            for seed in 0..300 {
+                let r = run_with(ID, seed, &[("store", store)]);
+                let t = r.technique("dedup-ttl").unwrap();
+                let c = &t.verdict.checks[0];
+                if c.ok {
+                    continue;
+                }
+                let i = c.event.unwrap();
+                let Ev::Apply { entry, .. } = t.trace[i].ev else {
+                    panic!("seed {seed}: the late-duplicate event is not an apply");
+                };
+                let first_forget = t
+                    .trace
+                    .iter()
+                    .find(|e| matches!(e.ev, Ev::DedupExpire { key, .. } if key == entry.msg))
+                    .unwrap()
+                    .tick;
+                let words = format!("at tick {first_forget} ");
+                assert!(
+                    c.detail.contains(&words),
+                    "store {store} seed {seed}: {:?} should name tick {first_forget}",
+                    c.detail
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let t = r.technique("dedup-ttl").unwrap();
+        let forgets: Vec<u32> = t
+            .trace
+            .iter()
+            .filter(|e| matches!(e.ev, Ev::DedupExpire { key: 9, .. }))
+            .map(|e| e.tick)
+            .collect();
+        assert_eq!(forgets, vec![70, 120]);
+        assert!(t.verdict.checks[0]
+            .detail
+            .contains("deleted its id at tick 70"));
+    }
+
+    /// Issue 11 item 5: a lookup never finds an id the trace (and the text) says is
+    /// gone, and the cache never returns a key past its TTL; the SQL table does find
+    /// rows past their TTL until the cleanup runs, and says so.
+    #[test]
+    fn a_lookup_never_finds_a_forgotten_id() {
+        use std::collections::BTreeMap;
+        let mut stale_hits = 0;
+        for store in [0, 1] {
+            for seed in 0..300 {
+                let r = run_with(ID, seed, &[("store", store)]);
+                for t in &r.techniques {
+                    // id → Some(valid through) / None (kept); absent: gone.
+                    let mut table: BTreeMap<u32, Option<u32>> = BTreeMap::new();
+                    for e in &t.trace {
+                        match e.ev {
+                            Ev::DedupPut { key, expires, .. } => {
+                                table.insert(key, expires);
+                            }
+                            Ev::DedupRow {
+                                key, stale_after, ..
+                            } => {
+                                table.insert(key, Some(stale_after));
+                            }
+                            Ev::DedupExpire { key, .. } => {
+                                assert!(table.remove(&key).is_some(), "forgot {key} twice");
+                            }
+                            Ev::Skip { msg, .. } => {
+                                let Some(valid) = table.get(&msg) else {
+                                    panic!(
+                                        "store {store} seed {seed} {}: skipped txn-{msg} at tick {} after forgetting it",
+                                        t.id, e.tick
+                                    );
+                                };
+                                if valid.is_some_and(|v| e.tick > v) {
+                                    assert_eq!(store, 0, "the cache returned an expired key");
+                                    stale_hits += 1;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(stale_hits > 0);
+        // The showcase: three copies were caught by rows past their TTL, and it says so.
+        let r = run_with(ID, INFO.showcase_seed, &[("ttl_ticks", 60)]);
+        let c = &r.technique("dedup-ttl").unwrap().verdict.checks[0];
+        assert!(c.ok);
+        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let t = r.technique("dedup-ttl").unwrap();
+        assert!(t.label.contains("SQL table"));
+        let dr = t
+            .trace
+            .iter()
+            .find(|e| matches!(e.ev, Ev::DedupRow { key: 16, .. }))
+            .unwrap();
+        assert!(matches!(
+            dr.ev,
+            Ev::DedupRow {
+                stale_after: 98,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_cache_lets_the_copies_the_cleanup_lag_caught_through() {
+        let sql = run_with(ID, INFO.showcase_seed, &[]);
+        let cache = run_with(ID, INFO.showcase_seed, &[("store", 1)]);
+        let twice = |r: &RunResult| {
+            r.technique("dedup-ttl")
+                .unwrap()
+                .verdict
+                .applied_twice
+                .clone()
+        };
+        assert_eq!(twice(&sql), vec![9]);
+        assert_eq!(twice(&cache), vec![9, 11, 16, 17, 18]);
+        let t = cache.technique("dedup-ttl").unwrap();
+        assert_eq!(
+            t.verdict.checks[0].detail,
+            "a copy of txn-11 arrived 25 ticks after the original, but its id had expired from the cache at tick 74 (TTL 20 ticks), so it was applied again (and 4 more)"
+        );
+        assert_eq!(
+            t.verdict.checks[1].detail,
+            "peak 7 ids ≈ TTL 20 ticks × 2 per 10 ticks = 4, plus 5 re-recorded for copies applied again"
+        );
     }
 
     #[test]

@@ -7,10 +7,14 @@
 //!   second write leaves the same state (but it is still a second write, and a
 //!   *late* copy of an older SET rewinds the balance);
 //! * `increment`: `balance = balance + amount` — not idempotent;
-//! * `upsert`: insert-or-update the merchant's row (keyed by merchant, like a KYC
-//!   status row); an identical row is left alone ("0 rows changed");
+//! * `upsert`: `INSERT … ON CONFLICT (merchant) DO UPDATE SET balance = …` — the
+//!   merchant's row (keyed by merchant, like a KYC status row) is rewritten every
+//!   time (1 row affected), so, like SET, it is idempotent by final state;
 //! * `delete`: the message cancels a payment: `DELETE … WHERE id = k` is
 //!   idempotent, but the refund it triggers is sent every time it runs;
+//!
+//! Judged by the final state and the side effects (`Property::FinalState`), not by
+//! counting writes: a SET written twice is fine if every balance ends right.
 //! * `increment-with-id`: "add ₹a unless txn-k was already applied" — the message id
 //!   threaded into the write: a dedup table entering by the back door.
 
@@ -19,12 +23,14 @@ use crate::sim::engine::{Actors, Engine, Item};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{merchant_name, txn_name, Merchant, MsgId, NodeId, Tick};
-use crate::sim::invariants::Check;
+use crate::sim::invariants::{Badge, Check, Tone, Verdict};
 use crate::sim::ledger::{rupees, Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    TryThis,
 };
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,8 +50,10 @@ static INFO: ScenarioInfo = ScenarioInfo {
     sections: &[4],
     explain: &[
         "An operation is idempotent when doing it twice leaves the same state as doing it once. The same duplicated messages hit five consumers that each record a payment with a different kind of write.",
-        "SET balance = <new total> and an upsert of the merchant's row are idempotent: the copy writes what is already there. The SET still executes twice (the ledger shows two writes); the upsert notices the row is unchanged. Both have a weak spot: a copy that arrives late, after a newer payment, writes an older total back. So we judge them on the final state, and claim nothing beyond that.",
-        "balance = balance + amount is not idempotent: every copy adds again. DELETE … WHERE id = k is idempotent on the table, yet here each run also sends the merchant a refund — idempotent is not the same as free of side effects.",
+        "So each column is judged by where it ends — the final balances, rows and refunds — not by how many writes it made. SET balance = <new total> runs twice for a copy, and the second write puts back the value that is already there.",
+        "The upsert is INSERT … ON CONFLICT (merchant) DO UPDATE SET balance = <new total>: it rewrites the merchant's row every time (1 row affected), so it is idempotent by final state exactly like SET. (A variant that adds WHERE balance IS DISTINCT FROM the new value would report 0 rows for a copy; the row ends the same.)",
+        "Idempotent is not order-proof. A copy that arrives late, after a newer payment, writes an older total back and rewinds the balance — try Late copies.",
+        "balance = balance + amount is not idempotent: every copy adds again. DELETE … WHERE id = k is idempotent on the table, yet each run also sends the merchant a refund, so a copy refunds twice — idempotent is not the same as free of side effects.",
         "The only way to make the increment safe is to carry the message id into the write: \"add ₹100 unless txn-7 was already applied\". That is a dedup table, arriving by the back door.",
     ],
     params: &[
@@ -81,29 +89,77 @@ static INFO: ScenarioInfo = ScenarioInfo {
         TryThis {
             label: "Late copies",
             set: &[("dup_delay_max_ticks", 30)],
-            watch: "a late copy of an old SET or upsert rewinds a balance: idempotent is not order-proof",
-            seed: 0,
-            expect: &[],
+            watch: "a late copy of an old SET or upsert rewinds a balance: idempotent is not order-proof; the id-threaded increment is unaffected",
+            seed: 3,
+            expect: &[
+                Expect::new("set", Outcome::Check("final state", false)),
+                Expect::new("upsert", Outcome::Check("final state", false)),
+                Expect::new("increment-with-id", Outcome::Holds),
+            ],
         },
         TryThis {
             label: "Every message twice",
             set: &[("dup", 1000)],
-            watch: "increment doubles every balance, delete refunds everything twice, increment-with-id stays exact",
-            seed: 0,
-            expect: &[],
+            watch: "increment doubles every balance, delete refunds everything twice while its table ends right, SET and increment-with-id end right",
+            seed: 3,
+            expect: &[
+                Expect::new(
+                    "increment",
+                    Outcome::Custom {
+                        says: "every balance is twice the truth",
+                        test: every_balance_doubled,
+                    },
+                ),
+                Expect::new(
+                    "delete",
+                    Outcome::Custom {
+                        says: "every payment refunded twice",
+                        test: every_payment_doubled,
+                    },
+                ),
+                Expect::new("delete", Outcome::Check("table state", true)),
+                Expect::new("set", Outcome::Holds),
+                Expect::new("increment-with-id", Outcome::Holds),
+            ],
         },
         TryThis {
             label: "No duplicates",
             set: &[("dup", 0)],
             watch: "all five are right: the differences only show when a message arrives twice",
-            seed: 0,
-            expect: &[],
+            seed: 3,
+            expect: &[
+                Expect::new("set", Outcome::Holds),
+                Expect::new("increment", Outcome::Holds),
+                Expect::new("upsert", Outcome::Holds),
+                Expect::new("delete", Outcome::Holds),
+                Expect::new("increment-with-id", Outcome::Holds),
+            ],
         },
     ],
     showcase_seed: 3,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
+    property: crate::sim::run::Property::FinalState,
 };
+
+/// Every balance of `t` is twice the truth.
+fn every_balance_doubled(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let truth = r.truth_balances();
+    let got = t.ledger.balances();
+    (truth.len() == got.len()
+        && truth
+            .iter()
+            .all(|(m, v)| got.get(m).copied() == Some(2 * *v)))
+    .then(|| t.trace.last().map(|e| e.tick))
+}
+
+/// Every payment of the workload was applied (refunded) at least twice.
+pub fn every_payment_doubled(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let apps = t.ledger.applications();
+    r.workload
+        .iter()
+        .all(|p| apps.get(&p.msg).is_some_and(|n| *n >= 2))
+        .then(|| t.trace.last().map(|e| e.tick))
+}
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Op {
@@ -127,8 +183,9 @@ pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
         .collect()
 }
 
-/// Each payment as "SET balance = the merchant's total after it".
-fn as_sets(payments: &[Payment]) -> Vec<Payment> {
+/// Each payment as "SET balance = the merchant's total after it" (`kind`: `Set` or
+/// `Upsert`).
+fn as_sets(payments: &[Payment], kind: EntryKind) -> Vec<Payment> {
     let mut total: BTreeMap<Merchant, i64> = BTreeMap::new();
     payments
         .iter()
@@ -136,7 +193,7 @@ fn as_sets(payments: &[Payment]) -> Vec<Payment> {
             let t = total.entry(p.merchant).or_insert(0);
             *t += p.amount;
             Payment {
-                kind: EntryKind::Set,
+                kind,
                 amount: *t,
                 ..*p
             }
@@ -155,6 +212,8 @@ struct World {
     newest: BTreeMap<Merchant, MsgId>,
     /// set/upsert: the current value of each merchant's row.
     row: BTreeMap<Merchant, i64>,
+    /// set/upsert: writes that put back the value already there.
+    rewrites: u32,
     /// set/upsert: writes of an older total over a newer one: (msg, trace index).
     stale: Vec<(MsgId, usize)>,
     /// delete: rows still pending (cancelled payments are deleted).
@@ -176,16 +235,11 @@ impl Actors for World {
         match self.op {
             Op::Increment => self.ledger.write(eng, CONSUMER, op.entry()),
             Op::Set | Op::Upsert => {
+                // Both write every time: SET, and INSERT … ON CONFLICT DO UPDATE (1 row).
                 let newest = self.newest.get(&op.merchant).copied().unwrap_or(0);
                 let unchanged = self.row.get(&op.merchant) == Some(&op.amount);
-                if self.op == Op::Upsert && unchanged {
-                    // ON CONFLICT DO UPDATE … WHERE row IS DISTINCT: 0 rows changed.
-                    eng.emit(Ev::Skip {
-                        node: CONSUMER,
-                        msg: op.msg,
-                        why: SkipWhy::Idempotent,
-                    });
-                    return;
+                if unchanged {
+                    self.rewrites += 1;
                 }
                 if op.msg < newest && !unchanged {
                     self.stale.push((op.msg, eng.trace.len()));
@@ -253,7 +307,7 @@ fn state_check(w: &World, truth: &[Payment]) -> Check {
                 "every balance is right; a repeated SET wrote the value that was already there"
                     .to_string()
             } else {
-                "every row is right; a repeated upsert found its row unchanged".to_string()
+                "every row is right; a repeated upsert rewrote its row with the value already there (1 row affected)".to_string()
             },
             event: None,
         },
@@ -291,7 +345,7 @@ fn delete_checks(w: &World, delivered: &BTreeSet<MsgId>) -> Vec<Check> {
         name: "table state".to_string(),
         ok: table_ok,
         detail: format!(
-            "{} DELETE statements ran for {} cancelled payments; each row is gone exactly once",
+            "{} DELETE statements ran for {} cancelled payments; each row went with its first DELETE, the repeats found nothing to remove",
             runs,
             w.deletes.len()
         ),
@@ -321,6 +375,93 @@ fn delete_checks(w: &World, delivered: &BTreeSet<MsgId>) -> Vec<Check> {
     vec![table, side]
 }
 
+/// The badge in final-state words: balances, rows and refunds, never write counts.
+fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
+    let v = &t.verdict;
+    let failed = v.checks.iter().find(|c| !c.ok);
+    let copies = |n: u32, what: &str| match n {
+        0 => String::new(),
+        1 => format!(" (1 copy {what})"),
+        n => format!(" ({n} copies {what})"),
+    };
+    match op {
+        Op::Set | Op::Upsert => match failed {
+            None => Badge::new(
+                Tone::Good,
+                &format!(
+                    "every balance right{}",
+                    copies(rewrites, "rewrote the same value")
+                ),
+            ),
+            Some(_) => {
+                let what = v
+                    .checks
+                    .first()
+                    .map(|c| c.detail.split(':').next().unwrap_or("").to_string())
+                    .unwrap_or_default();
+                Badge::new(Tone::Bad, &format!("{what}: a late copy rewound it"))
+            }
+        },
+        Op::Delete => {
+            let table = v.checks.iter().find(|c| c.name == "table state");
+            let side = v.checks.iter().find(|c| c.name == "side effects");
+            let twice = t.ledger.applications().values().filter(|n| **n > 1).count();
+            match (table.is_some_and(|c| c.ok), side.is_some_and(|c| c.ok)) {
+                (true, true) => Badge::new(Tone::Good, "rows deleted, one refund each"),
+                (true, false) => Badge::new(
+                    Tone::Warn,
+                    &format!(
+                        "rows right, but {} refunded twice",
+                        crate::sim::ledger::LedgerUnit::Rupees.count(twice)
+                    ),
+                ),
+                _ => Badge::new(Tone::Bad, "a cancelled payment's row is still there"),
+            }
+        }
+        Op::Increment | Op::IncrementWithId => {
+            let skipped = t
+                .trace
+                .iter()
+                .filter(|e| matches!(e.ev, Ev::Skip { .. }))
+                .count() as u32;
+            if v.diffs.is_empty() && v.applied_twice.is_empty() && v.lost.is_empty() {
+                if op == Op::Increment {
+                    Badge::new(
+                        Tone::Good,
+                        "every balance right — no copy arrived in this run",
+                    )
+                } else {
+                    Badge::new(
+                        Tone::Good,
+                        &format!("every balance right{}", copies(skipped, "skipped by id")),
+                    )
+                }
+            } else if !v.diffs.is_empty() {
+                let mut what: Vec<String> = v
+                    .diffs
+                    .iter()
+                    .take(3)
+                    .map(|d| {
+                        let off = d.observed - d.truth;
+                        format!(
+                            "{} {} by {}",
+                            merchant_name(d.merchant),
+                            if off > 0 { "over" } else { "short" },
+                            rupees(off.abs())
+                        )
+                    })
+                    .collect();
+                if v.diffs.len() > 3 {
+                    what.push(format!("{} more", v.diffs.len() - 3));
+                }
+                Badge::new(Tone::Bad, &what.join(", "))
+            } else {
+                Badge::new(Tone::Bad, "a payment added twice")
+            }
+        }
+    }
+}
+
 fn nodes() -> Vec<NodeInfo> {
     vec![
         NodeInfo::new(0, "producer", NodeKind::Producer, 15, 50),
@@ -336,7 +477,15 @@ impl Scenario for IdempotentOps {
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let messages = params.get("messages") as usize;
         let workload = workload(cfg.seed, messages);
-        let sets = as_sets(&workload);
+        let sets = as_sets(&workload, EntryKind::Set);
+        let upserts = as_sets(&workload, EntryKind::Upsert);
+        let refunds: Vec<Payment> = workload
+            .iter()
+            .map(|p| Payment {
+                kind: EntryKind::Refund,
+                ..*p
+            })
+            .collect();
         let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
         let end = 1 + SPACING * messages as Tick + BASE + dup_delay_max + 5;
         let techniques = [
@@ -349,7 +498,7 @@ impl Scenario for IdempotentOps {
             ),
             (
                 "upsert",
-                "Upsert the merchant's row",
+                "Upsert: INSERT … ON CONFLICT DO UPDATE",
                 Op::Upsert,
                 Guarantee::None,
             ),
@@ -369,7 +518,9 @@ impl Scenario for IdempotentOps {
         .into_iter()
         .map(|(id, label, op, claim)| {
             let ops: &[Payment] = match op {
-                Op::Set | Op::Upsert => &sets,
+                Op::Set => &sets,
+                Op::Upsert => &upserts,
+                Op::Delete => &refunds,
                 _ => &workload,
             };
             let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
@@ -402,6 +553,7 @@ impl Scenario for IdempotentOps {
                 newest: BTreeMap::new(),
                 row: BTreeMap::new(),
                 stale: Vec::new(),
+                rewrites: 0,
                 pending: workload.iter().map(|p| p.msg).collect(),
                 deletes: BTreeMap::new(),
                 second_refund: None,
@@ -415,7 +567,15 @@ impl Scenario for IdempotentOps {
                 }
                 _ => Vec::new(),
             };
-            finish(id, label, claim, nodes(), eng, world.ledger, ops, checks)
+            let rewrites = world.rewrites;
+            let mut t = finish(id, label, claim, nodes(), eng, world.ledger, ops, checks);
+            // SET, upsert and DELETE are judged by where they end (state, refunds), not
+            // by how many writes they made.
+            if matches!(op, Op::Set | Op::Upsert | Op::Delete) {
+                t.verdict = Verdict::checks_only(t.verdict.checks.clone());
+            }
+            t.badge = badge(op, &t, rewrites);
+            t
         })
         .collect();
         RunResult::assemble(&INFO, cfg, params, workload, techniques)
@@ -426,7 +586,7 @@ impl Scenario for IdempotentOps {
 mod tests {
     use super::super::testkit::count;
     use super::INFO;
-    use crate::sim::event::{Ev, SkipWhy};
+    use crate::sim::event::{EntryKind, Ev, SkipWhy};
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
     use crate::sim::RunResult;
 
@@ -469,41 +629,67 @@ mod tests {
             inc.summary(),
             "m-A over by ₹1900, m-B over by ₹1700 — applied txn-1, txn-6 twice"
         );
-        // set: right state, but each copy was a second write.
+        // set: right state, although each copy was a second write — judged by final
+        // state, it gets the ✓ (issue 11 item 4: not the increment's ✕).
         let set = r.technique("set").unwrap();
         assert_eq!(bal(&r, "set"), truth);
         assert!(set.verdict.holds && set.verdict.checks[0].ok);
-        assert!(!set.verdict.exactly_once);
-        // upsert: right state, copies change 0 rows.
+        assert_eq!(
+            count(&r, "set", |e| matches!(e, Ev::Apply { .. })),
+            8 + copies
+        );
+        assert_eq!(
+            set.badge.text,
+            "✓ every balance right (2 copies rewrote the same value)"
+        );
+        assert_eq!(set.verdict.summary(), "");
+        // upsert: an honest ON CONFLICT DO UPDATE rewrites the row every time.
         let up = r.technique("upsert").unwrap();
         assert_eq!(bal(&r, "upsert"), truth);
-        assert!(up.verdict.holds && up.verdict.exactly_once);
+        assert!(up.verdict.holds && up.badge.good());
         assert_eq!(
             count(&r, "upsert", |e| matches!(
                 e,
-                Ev::Skip {
-                    why: SkipWhy::Idempotent,
-                    ..
-                }
+                Ev::Apply { entry, .. } if entry.kind == EntryKind::Upsert
             )),
-            copies
+            8 + copies
         );
+        assert_eq!(count(&r, "upsert", |e| matches!(e, Ev::Skip { .. })), 0);
+        assert_eq!(
+            r.technique("increment").unwrap().badge.text,
+            "✕ m-A over by ₹1900, m-B over by ₹1700"
+        );
+        assert!(!r.technique("increment").unwrap().badge.good());
         // delete: the table is right, the refunds are doubled.
         let del = r.technique("delete").unwrap();
         assert!(del.verdict.checks[0].ok);
         assert!(!del.verdict.checks[1].ok);
         assert_eq!(
             del.verdict.checks[0].detail,
-            "10 DELETE statements ran for 8 cancelled payments; each row is gone exactly once"
+            "10 DELETE statements ran for 8 cancelled payments; each row went with its first DELETE, the repeats found nothing to remove"
         );
         assert_eq!(
             del.verdict.checks[1].detail,
             "the DELETE for txn-1 ran again and removed nothing, but its refund went out a second time (2 payments refunded twice)"
         );
         assert_eq!(bal(&r, "delete"), bal(&r, "increment"));
+        assert_eq!(
+            del.badge.text,
+            "! rows right, but 2 payments refunded twice"
+        );
+        // The narration says "refund" when it refunds.
+        let text = crate::sim::narrate::render(&del.trace, &del.nodes, INFO.unit);
+        assert_eq!(text.matches("refunds ₹").count(), 8 + copies, "{text}");
+        assert!(text.contains(
+            "consumer + db runs DELETE … WHERE id = txn-1, then refunds ₹1900 to m-A; refunded to m-A so far = ₹3800"
+        ));
         // increment-with-id: exact.
         let iid = r.technique("increment-with-id").unwrap();
         assert!(iid.verdict.holds && iid.verdict.exactly_once);
+        assert_eq!(
+            iid.badge.text,
+            "✓ every balance right (2 copies skipped by id)"
+        );
         assert_eq!(bal(&r, "increment-with-id"), truth);
         assert_eq!(
             count(&r, "increment-with-id", |e| matches!(
@@ -533,10 +719,45 @@ mod tests {
         for seed in 0..10_000 {
             let r = run_with(ID, seed, &[]);
             for t in ["set", "upsert"] {
-                let v = &r.technique(t).unwrap().verdict;
+                let tr = r.technique(t).unwrap();
+                let v = &tr.verdict;
                 assert!(v.holds, "{t} seed {seed}: {}", v.summary());
+                assert!(tr.badge.good(), "{t} seed {seed}: {}", tr.badge.text);
             }
         }
+    }
+
+    /// Issue 11 item 4: judged by final state, a SET whose balances end right never
+    /// gets a ✕, and an increment whose balances end wrong never gets a ✓.
+    #[test]
+    fn final_state_not_write_count_decides_the_badge() {
+        let mut set_with_copies = 0;
+        for seed in 0..300 {
+            for o in [&[][..], &[("dup_delay_max_ticks", 30)][..]] {
+                let r = run_with(ID, seed, o);
+                for t in &r.techniques {
+                    let right = t.ledger.balances() == r.truth_balances();
+                    if t.id != "delete" {
+                        assert_eq!(
+                            t.badge.good(),
+                            right,
+                            "{} seed {seed}: {}",
+                            t.id,
+                            t.badge.text
+                        );
+                    }
+                    let writes = t
+                        .trace
+                        .iter()
+                        .filter(|e| matches!(e.ev, Ev::Apply { .. }))
+                        .count();
+                    if t.id == "set" && right && writes > r.workload.len() {
+                        set_with_copies += 1;
+                    }
+                }
+            }
+        }
+        assert!(set_with_copies > 100);
     }
 
     #[test]
@@ -559,6 +780,10 @@ mod tests {
             assert_eq!(
                 c.detail,
                 "m-A ends at ₹1900 instead of ₹8000: a late copy of txn-1 wrote an older total over a newer one"
+            );
+            assert_eq!(
+                r.technique(t).unwrap().badge.text,
+                "✕ m-A ends at ₹1900 instead of ₹8000: a late copy rewound it"
             );
             let tr = &r.technique(t).unwrap().trace;
             assert!(matches!(tr[c.event.unwrap()].ev, Ev::Apply { entry, .. } if entry.msg == 1));

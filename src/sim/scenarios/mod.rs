@@ -107,7 +107,7 @@ pub fn dedup_sizes(trace: &[Event]) -> Vec<(Tick, u32)> {
     let mut out: Vec<(Tick, u32)> = Vec::new();
     for e in trace {
         let changed = match e.ev {
-            Ev::DedupPut { .. } => {
+            Ev::DedupPut { .. } | Ev::DedupRow { .. } => {
                 size += 1;
                 true
             }

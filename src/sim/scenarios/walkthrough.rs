@@ -2,17 +2,23 @@
 //!
 //! txn-1 m-A 1000, txn-2 m-A 500, txn-3 m-B 2000, txn-3 again, txn-4 m-A 300.
 //! naive: m-A 1800, m-B 4000; idempotent and dedup-table: m-A 1800, m-B 2000.
+//!
+//! The second txn-3 is a broker redelivery: the handler acks every record, the ack
+//! of txn-3 is lost, the broker's redelivery timer fires and it hands txn-3 over
+//! again (as after a lost ack or a consumer restart).
 
 use super::{finish, param};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults, HopFaults};
-use crate::sim::ids::{Merchant, MsgId, NodeId};
+use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    TryThis,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +26,19 @@ pub struct Walkthrough;
 
 const BROKER: NodeId = NodeId(0);
 const HANDLER: NodeId = NodeId(1);
+/// Records, broker → handler.
 const HOP: u8 = 0;
+/// Acks, handler → broker.
+const HOP_ACK: u8 = 1;
+/// One-way delay on either hop.
+const BASE: Tick = 2;
+/// The broker redelivers a record it has no ack for after this many ticks.
+const REDELIVER_AFTER: Tick = 6;
+/// Deliveries of one record at most (the broker then parks it; never reached here).
+const MAX_DELIVERIES: u16 = 8;
+
+const T_SEND: u8 = 0;
+const T_REDELIVER: u8 = 1;
 
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "walkthrough",
@@ -28,28 +46,28 @@ static INFO: ScenarioInfo = ScenarioInfo {
     promise: "watch one redelivered payment credit a merchant twice",
     sections: &[3],
     explain: &[
-        "Five payment events reach a handler; the broker hands txn-3 over twice, as brokers are allowed to.",
+        "Five payment events reach a handler, which acks each one. The ack of txn-3 is lost, so the broker's redelivery timer fires and it hands txn-3 over a second time — brokers are allowed to: delivery is at-least-once.",
         "The naive handler adds every amount it sees, so m-B ends at ₹4000 instead of ₹2000.",
-        "The idempotent handler remembers, per merchant, which payment ids it already applied; the dedup-table handler keeps one global set of seen ids. Both skip the copy and end at m-A ₹1800, m-B ₹2000.",
+        "The idempotent handler makes the write itself safe: each merchant's row lists the payment ids applied to it, and one conditional write adds the amount and the id only if the id is not listed yet. The dedup-table handler first looks the id up in one global table of seen ids, whatever the operation. Both skip the copy and end at m-A ₹1800, m-B ₹2000.",
     ],
     params: &[
         param(
             "dup_txn3",
-            "Redeliver txn-3",
+            "Lose the ack of txn-3",
             Unit::Flag,
             0,
             1,
             1,
-            "The broker hands txn-3 to the handler a second time.",
+            "The handler's ack of txn-3 is lost, so the broker redelivers txn-3.",
         ),
         param(
             "dup",
-            "Extra duplication",
+            "Network copies",
             Unit::PerMille,
             0,
             1000,
             0,
-            "Chance that any other delivery is also duplicated.",
+            "Chance that the network also delivers a record twice (a second copy of the same transmission, not a redelivery).",
         ),
     ],
     try_this: &[
@@ -57,21 +75,45 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Turn off the redelivery",
             set: &[("dup_txn3", 0)],
             watch: "with no duplicate, even the naive handler is right",
-            seed: 0,
-            expect: &[],
+            seed: 1,
+            expect: &[
+                Expect::new("naive", Outcome::Exact),
+                Expect::new("idempotent", Outcome::Exact),
+                Expect::new("dedup", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Duplicate everything",
-            set: &[("dup", 1000)],
-            watch: "the naive ledger doubles; the other two still match truth",
-            seed: 0,
-            expect: &[],
+            set: &[("dup", 1000), ("dup_txn3", 0)],
+            watch: "the network delivers every record twice: the naive handler applies all four payments twice; the other two still match truth",
+            seed: 1,
+            expect: &[
+                Expect::new("naive", Outcome::Doubled(4)),
+                Expect::new("idempotent", Outcome::Exact),
+                Expect::new("dedup", Outcome::Exact),
+            ],
         },
     ],
     showcase_seed: 1,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
     property: crate::sim::run::Property::ExactlyOnceEffect,
 };
+
+/// txn-3 reached the handler twice in `t` (for the "delivered twice" card).
+pub fn txn3_delivered_twice(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let mut nets = BTreeSet::new();
+    let mut at = Vec::new();
+    for e in &t.trace {
+        match e.ev {
+            Ev::Send { net, p, hop, .. } if hop == HOP && p.msg == 3 => {
+                nets.insert(net);
+            }
+            Ev::Deliver { net } if nets.contains(&net) => at.push(e.tick),
+            _ => {}
+        }
+    }
+    (at.len() == 2).then_some(at.get(1).copied())
+}
 
 /// The five reference events (txn-3's copy is a redelivery, not a sixth payment).
 pub fn reference_workload() -> Vec<Payment> {
@@ -95,23 +137,23 @@ struct World {
     handler: Handler,
     workload: Vec<Payment>,
     ledger: Ledger,
-    per_merchant: BTreeMap<Merchant, BTreeSet<MsgId>>,
+    /// Idempotent handler: the ids applied, kept in each merchant's own row.
+    applied_ids: BTreeMap<Merchant, BTreeSet<MsgId>>,
+    /// Dedup-table handler: one global table of seen ids.
     seen: BTreeSet<MsgId>,
+    /// Broker: records acked by the handler.
+    acked: BTreeSet<MsgId>,
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
-        if to != HANDLER {
-            return;
-        }
-        let Some(pay) = self.workload.iter().find(|w| w.msg == p.msg).copied() else {
-            return;
-        };
+impl World {
+    fn handle(&mut self, eng: &mut Engine, pay: Payment) {
         match self.handler {
             Handler::Naive => {}
             Handler::Idempotent => {
+                // UPDATE … SET balance = balance + amount, applied_ids = applied_ids + id
+                // WHERE merchant = m AND id NOT IN applied_ids — one write, 0 or 1 row.
                 if !self
-                    .per_merchant
+                    .applied_ids
                     .entry(pay.merchant)
                     .or_default()
                     .insert(pay.msg)
@@ -119,15 +161,10 @@ impl Actors for World {
                     eng.emit(Ev::Skip {
                         node: HANDLER,
                         msg: pay.msg,
-                        why: SkipWhy::SeenId,
+                        why: SkipWhy::AppliedIds,
                     });
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: HANDLER,
-                    key: pay.msg,
-                    expires: None,
-                });
             }
             Handler::DedupTable => {
                 if !self.seen.insert(pay.msg) {
@@ -148,15 +185,55 @@ impl Actors for World {
         self.ledger.write(eng, HANDLER, pay.entry());
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, _kind: u8, msg: u32, _attempt: u16) {
-        if node == BROKER {
-            eng.send(
-                BROKER,
-                HANDLER,
-                HOP,
-                Payload::new(MsgKind::Record, msg, 0),
-                2,
-            );
+    fn deliver_record(&self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+        eng.send(
+            BROKER,
+            HANDLER,
+            HOP,
+            Payload::new(MsgKind::Record, msg, attempt),
+            BASE,
+        );
+        eng.timer(REDELIVER_AFTER, BROKER, T_REDELIVER, msg, attempt);
+    }
+}
+
+impl Actors for World {
+    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+        if to == BROKER {
+            if p.kind == MsgKind::Ack {
+                self.acked.insert(p.msg);
+            }
+            return;
+        }
+        let Some(pay) = self.workload.iter().find(|w| w.msg == p.msg).copied() else {
+            return;
+        };
+        self.handle(eng, pay);
+        // Ack every delivery, the copies too, so the broker stops redelivering.
+        eng.send(
+            HANDLER,
+            BROKER,
+            HOP_ACK,
+            Payload::new(MsgKind::Ack, p.msg, p.attempt),
+            BASE,
+        );
+    }
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+        if node != BROKER {
+            return;
+        }
+        match kind {
+            T_SEND => self.deliver_record(eng, msg, 0),
+            T_REDELIVER if !self.acked.contains(&msg) && attempt + 1 < MAX_DELIVERIES => {
+                eng.emit(Ev::Redeliver {
+                    node: BROKER,
+                    msg,
+                    attempt: attempt + 1,
+                });
+                self.deliver_record(eng, msg, attempt + 1);
+            }
+            _ => {}
         }
     }
 }
@@ -195,11 +272,10 @@ impl Scenario for Walkthrough {
                 },
             );
             if params.flag("dup_txn3") {
-                faults.add_explicit(Fault::Duplicate {
-                    hop: HOP,
+                faults.add_explicit(Fault::Lose {
+                    hop: HOP_ACK,
                     msg: 3,
                     attempt: 0,
-                    extra: 2,
                 });
             }
             let mut eng = Engine::new(2, 60, faults);
@@ -209,7 +285,7 @@ impl Scenario for Walkthrough {
                     1 + 2 * i as u32,
                     crate::sim::engine::Item::Timer {
                         node: BROKER,
-                        kind: 0,
+                        kind: T_SEND,
                         msg: w.msg,
                         attempt: 0,
                     },
@@ -219,8 +295,9 @@ impl Scenario for Walkthrough {
                 handler,
                 workload: workload.clone(),
                 ledger: Ledger::default(),
-                per_merchant: BTreeMap::new(),
+                applied_ids: BTreeMap::new(),
                 seen: BTreeSet::new(),
+                acked: BTreeSet::new(),
             };
             eng.run(&mut world);
             let nodes = vec![
@@ -245,6 +322,7 @@ impl Scenario for Walkthrough {
 
 #[cfg(test)]
 mod tests {
+    use super::INFO;
     use crate::sim::{run, RunConfig};
 
     fn balances(r: &crate::sim::RunResult, id: &str) -> Vec<(u8, i64)> {
@@ -270,6 +348,116 @@ mod tests {
         assert_eq!(naive.applied_twice, vec![3]);
         assert_eq!(naive.summary(), "m-B over by ₹2000 — applied txn-3 twice");
         assert!(r.technique("dedup").unwrap().verdict.exactly_once);
+    }
+
+    /// Issue 11 item 10: the copy of txn-3 is a broker redelivery after a lost ack —
+    /// the trace shows it and says so — never a network copy.
+    #[test]
+    fn the_second_txn3_is_a_broker_redelivery() {
+        use crate::sim::event::{Ev, MsgKind};
+        let r = run("walkthrough", &RunConfig::seed(1)).unwrap();
+        for t in &r.techniques {
+            let tr = &t.trace;
+            assert!(
+                !tr.iter().any(|e| matches!(
+                    e.ev,
+                    Ev::Send {
+                        copy_of: Some(_),
+                        ..
+                    }
+                )),
+                "{}: no network copies at the defaults",
+                t.id
+            );
+            let lost_ack = tr
+                .iter()
+                .position(|e| {
+                    matches!(e.ev, Ev::Send { p, lost: true, .. }
+                        if p.kind == MsgKind::Ack && p.msg == 3 && p.attempt == 0)
+                })
+                .expect("the ack of txn-3 is lost");
+            let redeliver = tr
+                .iter()
+                .position(
+                    |e| matches!(e.ev, Ev::Redeliver { node, msg: 3, attempt: 1 } if node.0 == 0),
+                )
+                .expect("the broker redelivers txn-3");
+            let resend = tr
+                .iter()
+                .position(|e| {
+                    matches!(e.ev, Ev::Send { p, from, .. }
+                        if from.0 == 0 && p.msg == 3 && p.attempt == 1)
+                })
+                .expect("the broker sends txn-3 again");
+            assert!(lost_ack < redeliver && redeliver < resend, "{}", t.id);
+            let text = crate::sim::narrate::render(tr, &t.nodes, INFO.unit);
+            assert!(
+                text.contains("tick 9: ack txn-3 lost in the network"),
+                "{text}"
+            );
+            assert!(text.contains(
+                "tick 11: broker's redelivery timer fires with no ack for txn-3, so it hands txn-3 over again"
+            ), "{text}");
+            assert!(!text.contains("network duplicates"), "{text}");
+            assert!(!text.contains('#'), "{text}");
+        }
+        let ex = INFO.explain.join(" ");
+        assert!(ex.contains("ack of txn-3 is lost") && ex.contains("redelivery timer"));
+    }
+
+    /// Issue 11 item 10: the idempotent handler and the dedup-table handler absorb the
+    /// copy by different mechanisms, and the narration says which.
+    #[test]
+    fn idempotent_and_dedup_narrate_different_mechanisms() {
+        use crate::sim::event::{Ev, SkipWhy};
+        let r = run("walkthrough", &RunConfig::seed(1)).unwrap();
+        let text = |id: &str| {
+            let t = r.technique(id).unwrap();
+            crate::sim::narrate::render(&t.trace, &t.nodes, INFO.unit)
+        };
+        let idem = r.technique("idempotent").unwrap();
+        assert!(!idem
+            .trace
+            .iter()
+            .any(|e| matches!(e.ev, Ev::DedupPut { .. })));
+        assert!(idem.trace.iter().any(|e| matches!(
+            e.ev,
+            Ev::Skip {
+                msg: 3,
+                why: SkipWhy::AppliedIds,
+                ..
+            }
+        )));
+        let dedup = r.technique("dedup").unwrap();
+        assert!(dedup.trace.iter().any(|e| matches!(
+            e.ev,
+            Ev::Skip {
+                msg: 3,
+                why: SkipWhy::SeenId,
+                ..
+            }
+        )));
+        assert!(text("idempotent").contains(
+            "tick 13: handler skips txn-3: the merchant's row already lists it as applied, so the conditional write changes nothing"
+        ));
+        assert!(!text("idempotent").contains("dedup table"));
+        assert!(text("dedup")
+            .contains("tick 13: handler skips txn-3: its id is already in the dedup table"));
+    }
+
+    #[test]
+    fn the_broker_redelivers_until_acked() {
+        // Every record copied by the network as well: each is acked, none redelivered.
+        let r = run(
+            "walkthrough",
+            &RunConfig::seed(1).set("dup", 1000).set("dup_txn3", 0),
+        )
+        .unwrap();
+        let naive = r.technique("naive").unwrap();
+        assert_eq!(naive.verdict.applied_twice, vec![1, 2, 3, 4]);
+        assert_eq!(balances(&r, "naive"), vec![(0, 3600), (1, 4000)]);
+        assert!(r.technique("dedup").unwrap().verdict.exactly_once);
+        assert!(r.technique("idempotent").unwrap().verdict.exactly_once);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! at a message rate. The arithmetic is `sim::sizing::compute`; this is only its form.
 
 use crate::sim::sizing::{
-    compute, format_bytes, format_factor, format_secs, group_digits, presets, Sizing, Source,
+    compute, format_bytes, format_factor, format_window, group_digits, presets, Sizing, Source,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -23,6 +23,7 @@ struct Form {
     factor_x10: u32,
     rate: u64,
     bytes: u64,
+    stacking: bool,
 }
 
 impl Form {
@@ -48,6 +49,7 @@ impl Form {
             factor_x10: s.safety_factor_x10,
             rate: s.rate_per_sec,
             bytes: s.bytes_per_entry,
+            stacking: s.stacking,
         }
     }
 
@@ -61,6 +63,7 @@ impl Form {
             safety_factor_x10: self.factor_x10,
             rate_per_sec: self.rate,
             bytes_per_entry: self.bytes,
+            stacking: self.stacking,
         }
     }
 }
@@ -75,7 +78,7 @@ fn num(e: &Event) -> u64 {
 
 #[component]
 pub fn Calculator() -> Html {
-    let form = use_state(|| Form::from_sizing(&presets()[0].1));
+    let form = use_state(|| Form::from_sizing(&presets()[0].sizing));
     let preset = use_state(|| 0usize);
     let set = {
         let form = form.clone();
@@ -97,8 +100,8 @@ pub fn Calculator() -> Html {
                 .value()
                 .parse::<usize>()
                 .unwrap_or(0);
-            if let Some((_, s)) = presets().get(i) {
-                form.set(Form::from_sizing(s));
+            if let Some(p) = presets().get(i) {
+                form.set(Form::from_sizing(&p.sizing));
                 preset.set(i);
             }
         })
@@ -195,16 +198,34 @@ pub fn Calculator() -> Html {
         })
     };
 
+    let on_stacking = {
+        let set = set.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+            set(Box::new(move |f: &mut Form| f.stacking = v));
+        })
+    };
+    let why = presets().get(*preset).map(|p| p.why).unwrap_or("");
     let outcome = match &result {
         Ok(r) => html! {
             <div class="calc-result" role="status">
-                <p class="calc-window">{"Window: "}<strong>{format_secs(r.window_secs)}</strong>
-                    <span class="muted">{format!(" = longest tail {} {}", format_secs(r.longest_secs), format_factor(form.factor_x10))}</span></p>
+                <p class="calc-window">{"Window: "}<strong>{format_window(r.window_secs)}</strong>
+                    <span class="muted">{if r.stacking {
+                        format!(" = sum of the tails {} {}", format_window(r.sum_secs), format_factor(form.factor_x10))
+                    } else {
+                        format!(" = longest tail {} {}", format_window(r.longest_secs), format_factor(form.factor_x10))
+                    }}</span></p>
+                <ul class="calc-rules">
+                    { for r.both_rules(form.factor_x10).into_iter().enumerate().map(|(i, text)| {
+                        let used = (i == 1) == r.stacking;
+                        html! { <li class={classes!(used.then_some("used"))}>{text}{if used { " ◀ used" } else { "" }}</li> }
+                    }) }
+                </ul>
                 <p>{"Table: "}<strong>{format!("{} ids", group_digits(r.entries))}</strong>{" ≈ "}<strong>{format_bytes(r.bytes)}</strong>
                     <span class="muted">{format!(" at {}/s", group_digits(form.rate))}</span></p>
                 if r.average_secs < r.longest_secs {
                     <p class="calc-warn">{format!("Sizing by the average tail ({}) would let a late duplicate from “{}” through.",
-                        format_secs(r.average_secs), r.longest_name)}</p>
+                        format_window(r.average_secs), r.longest_name)}</p>
                 }
             </div>
         },
@@ -214,12 +235,12 @@ pub fn Calculator() -> Html {
     html! {
         <section class="calculator panel-box" aria-label="Dedup window calculator">
             <h2>{"Size your dedup window"}</h2>
-            <p class="muted small">{"List every source of late duplicates with its worst delay. The window is the longest tail × a safety factor; the table holds window × rate ids."}</p>
+            <p class="muted small">{"List every source of late duplicates with its worst delay. If the delays can stack, the window is their sum × a safety factor; if they exclude each other, the longest one × the factor. The table holds window × rate ids."}</p>
             <label class="field">
                 <span class="field-label">{"Start from"}</span>
                 <select onchange={on_preset} aria-label="Preset">
-                    { for presets().iter().enumerate().map(|(i, (n, _))| html! {
-                        <option value={i.to_string()} selected={i == *preset}>{*n}</option>
+                    { for presets().iter().enumerate().map(|(i, p)| html! {
+                        <option value={i.to_string()} selected={i == *preset}>{p.label}</option>
                     }) }
                 </select>
             </label>
@@ -228,6 +249,11 @@ pub fn Calculator() -> Html {
                 <tbody>{ for rows }</tbody>
             </table>
             <button class="btn small ghost" onclick={on_add}>{"+ Add a source"}</button>
+            <p class="muted small calc-why">{why}</p>
+            <label class="field calc-stack">
+                <input type="checkbox" checked={form.stacking} onchange={on_stacking} />
+                {" Delays can stack (e.g. a failover during a replay): size by their sum"}
+            </label>
             <div class="calc-knobs">
                 <label class="field"><span class="field-label">{"Safety ×"}</span>
                     <input type="number" min="1" step="0.1" value={format!("{}.{}", form.factor_x10 / 10, form.factor_x10 % 10)} onchange={on_factor} /></label>

@@ -376,7 +376,7 @@ fn EntryCell(props: &EntryCellProps) -> Html {
                         <>{ for entries.iter().enumerate().skip(skip).map(|(k, r)| {
                             let e = r.entry;
                             html! {
-                                <li key={k} class={classes!("entry", r.duplicate.then_some("dup"), r.compensation.then_some("comp"), (e.kind == EntryKind::Set).then_some("set"))}>
+                                <li key={k} class={classes!("entry", r.duplicate.then_some("dup"), r.compensation.then_some("comp"), matches!(e.kind, EntryKind::Set | EntryKind::Upsert).then_some("set"))}>
                                     <span class="e-txn">{txn_name(e.msg)}</span>{" "}
                                     <span class="e-m">{merchant_name(e.merchant)}</span>{" "}
                                     <span class="e-amt">{entry_amount(&e)}</span>

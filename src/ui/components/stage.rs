@@ -138,7 +138,7 @@ fn stage_box(run: &RunData, i: usize) -> StageBox {
                 } => {
                     parts.insert((node.0, partition));
                 }
-                Ev::DedupPut { .. } => dedup = true,
+                Ev::DedupPut { .. } | Ev::DedupRow { .. } => dedup = true,
                 Ev::Outbox { .. } => outbox = true,
                 Ev::Commit { what, .. } if what != CommitWhat::DbTxn => committed = true,
                 _ => {}
