@@ -249,6 +249,8 @@ impl Broker {
             .insert(pid, instance)
             .filter(|old| *old != instance);
         let aborted = self.open_txn(pid);
+        // A new epoch numbers its writes from 0 again.
+        self.seqs.retain(|(p, _), _| *p != pid);
         eng.emit(Ev::Fence {
             node: instance,
             epoch,

@@ -134,7 +134,7 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             let what: Vec<String> = parts
                 .iter()
                 .map(|part| match part {
-                    CommitPart::Entry { msg } => format!("the entry for {}", txn_name(*msg)),
+                    CommitPart::Entry { msg } => format!("the write of {}", txn_name(*msg)),
                     CommitPart::Offset { value } => {
                         match before.committed.get(node).copied() {
                             Some(old) if old > *value => {
