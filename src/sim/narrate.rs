@@ -131,26 +131,41 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             CommitWhat::RelayProgress => format!("{} records relay progress {value}", n(*node)),
         },
         Ev::AtomicCommit { node, txn, parts } => {
-            let what: Vec<String> = parts
+            // Writes are listed together ("the writes of txn-1, txn-2 and txn-3").
+            let writes: Vec<String> = parts
                 .iter()
-                .map(|part| match part {
-                    CommitPart::Entry { msg } => format!("the write of {}", txn_name(*msg)),
-                    CommitPart::Offset { value } => {
-                        match before.committed.get(node).copied() {
-                            Some(old) if old > *value => {
-                                format!("offset {value} (moving the committed offset back from {old})")
-                            }
-                            _ => format!("offset {value}"),
+                .filter_map(|part| match part {
+                    CommitPart::Entry { msg } => Some(txn_name(*msg)),
+                    _ => None,
+                })
+                .collect();
+            let mut what = Vec::new();
+            match writes.len() {
+                0 => {}
+                1 => what.push(format!("the write of {}", writes[0])),
+                k => what.push(format!(
+                    "the writes of {} and {}",
+                    writes[..k - 1].join(", "),
+                    writes[k - 1]
+                )),
+            }
+            for part in parts {
+                what.push(match part {
+                    CommitPart::Entry { .. } => continue,
+                    CommitPart::Offset { value } => match before.committed.get(node).copied() {
+                        Some(old) if old > *value => {
+                            format!("offset {value} (moving the committed offset back from {old})")
                         }
-                    }
+                        _ => format!("offset {value}"),
+                    },
                     CommitPart::OutboxRow { msg } => format!("outbox row {}", txn_name(*msg)),
                     CommitPart::DedupRow { msg } => {
                         format!("the processed-id row for {}", txn_name(*msg))
                     }
                     CommitPart::KeyRecord { key } => format!("the record of key {key}"),
-                })
-                .collect();
-            let together = if what.len() > 1 {
+                });
+            }
+            let together = if parts.len() > 1 {
                 " become durable together"
             } else {
                 " becomes durable"

@@ -696,6 +696,11 @@ mod tests {
             "tick 18: worker-2 registers the same transactional.id: the coordinator bumps the epoch to 1 and fences worker-1, still on epoch 0, and aborts its open transaction 3\n"
         ));
         assert!(!story.contains("fences worker-2"));
+        // The timeout that lied is explained with FLP.
+        assert!(super::INFO
+            .explain
+            .iter()
+            .any(|p| p.starts_with("A timeout that lied.") && p.contains("1985")));
         // The aborted record never reaches the ledger: txn-3 is credited once.
         assert_eq!(t.verdict.applied_twice, Vec::<u32>::new());
     }
