@@ -389,5 +389,18 @@ mod tests {
         };
         assert_eq!(rejected(RejectWhy::DuplicateSequence), 5);
         assert_eq!(rejected(RejectWhy::OutOfOrderSequence), 3);
+        let nodes = [crate::sim::run::NodeInfo::new(
+            0,
+            "broker",
+            crate::sim::run::NodeKind::Broker,
+            0,
+            0,
+        )];
+        let story =
+            crate::sim::narrate::render(&eng.trace, &nodes, crate::sim::ledger::LedgerUnit::Rupees);
+        assert!(story.contains(
+            "broker refuses a write of txn-9: its sequence number is neither the next one nor a recent one it could recognise (OutOfOrderSequence)"
+        ));
+        assert!(story.contains("broker recognises a retried write of txn-3"));
     }
 }

@@ -240,9 +240,8 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 txn_name(*msg)
             ),
             RejectWhy::OutOfOrderSequence => format!(
-                "broker rejects {} from {}: its sequence number leaves a gap (OutOfOrderSequence)",
-                txn_name(*msg),
-                n(*node)
+                "broker refuses a write of {}: its sequence number is neither the next one nor a recent one it could recognise (OutOfOrderSequence)",
+                txn_name(*msg)
             ),
         },
         Ev::DedupPut { node, key, expires } => match expires {
