@@ -17,7 +17,7 @@ use super::{finish, param};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine, Item};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::Check;
 use crate::sim::ledger::{Ledger, Payment};
@@ -112,6 +112,15 @@ static INFO: ScenarioInfo = ScenarioInfo {
             "How many payments the transactional producer groups into one transaction.",
         ),
         param(
+            "producer_crash_at",
+            "Producer crash at",
+            Unit::Ticks,
+            0,
+            5000,
+            0,
+            "The producer crashes at this tick and restarts 3 ticks later (0: never). Without a transactional.id it comes back with a new producer id.",
+        ),
+        param(
             "timeout_ticks",
             "Ack timeout",
             Unit::Ticks,
@@ -154,6 +163,16 @@ static INFO: ScenarioInfo = ScenarioInfo {
                     Outcome::Check("no aborted record applied", false),
                 ),
                 Expect::new("txn-read-committed", ABORTED_SKIPPED),
+                Expect::new("txn-read-committed", Outcome::Exact),
+            ],
+        },
+        TryThis {
+            label: "Restart the producer",
+            set: &[("producer_crash_at", 4), ("loss_ack_per_mille", 0)],
+            watch: "the producer crashes right after its first write lands, before the ack: restarted under a new producer id, the idempotent producer writes that payment again, while the transactional one keeps its transactional.id, aborts the open transaction and stays exact",
+            seed: 0,
+            expect: &[
+                Expect::new("idempotent-producer", Outcome::Doubled(1)),
                 Expect::new("txn-read-committed", Outcome::Exact),
             ],
         },
@@ -624,6 +643,14 @@ impl Scenario for BrokerEos {
                     ..HopFaults::NONE
                 },
             );
+            let crash_at = params.ticks("producer_crash_at");
+            if crash_at > 0 {
+                faults.add_explicit(Fault::Crash {
+                    node: PRODUCER,
+                    at: crash_at,
+                    down: 3,
+                });
+            }
             let mut eng = Engine::new(3, end_tick(n, params.ticks("timeout_ticks")), faults);
             eng.schedule_timed_faults();
             let mut world = World {
@@ -826,13 +853,10 @@ mod tests {
     /// keeps its id, and read_committed stays exact.
     #[test]
     fn idempotence_holds_per_producer_session() {
-        let mut cfg = RunConfig::seed(0).set("loss_ack_per_mille", 0);
         // txn-1 is appended at tick 3; the producer crashes at 4, before its ack lands.
-        cfg.manual = vec![Fault::Crash {
-            node: NodeId(0),
-            at: 4,
-            down: 3,
-        }];
+        let cfg = RunConfig::seed(0)
+            .set("loss_ack_per_mille", 0)
+            .set("producer_crash_at", 4);
         let r = run(ID, &cfg).unwrap();
         let idem = r.technique("idempotent-producer").unwrap();
         assert_eq!(idem.verdict.applied_twice, vec![1]);
