@@ -10,12 +10,16 @@
 //! replay view expects).
 
 use super::engine::Engine;
-use super::event::{CommitWhat, EntryKind, Ev, RejectWhy, TxnState};
+use super::event::{CommitPart, CommitWhat, EntryKind, Ev, RejectWhy, TxnState};
 use super::ids::{MsgId, NodeId};
 use super::ledger::Payment;
 use super::rng::workload_rng;
 use rand::Rng;
 use std::collections::BTreeMap;
+
+/// How many of a producer's latest writes per partition the broker remembers to
+/// recognise a retry (Kafka keeps the last 5 batches).
+pub const RECENT_WRITES: u32 = 5;
 
 /// One record of a partition log.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -43,6 +47,10 @@ pub struct Broker {
     epochs: BTreeMap<u32, u32>,
     /// (producer id, partition) → last sequence number stored.
     seqs: BTreeMap<(u32, u8), u32>,
+    /// Producer id → the instance that registered it last.
+    owners: BTreeMap<u32, NodeId>,
+    /// Producer id → its open transaction, if any.
+    open: BTreeMap<u32, u32>,
 }
 
 impl Broker {
@@ -55,6 +63,8 @@ impl Broker {
             next_txn: 1,
             epochs: BTreeMap::new(),
             seqs: BTreeMap::new(),
+            owners: BTreeMap::new(),
+            open: BTreeMap::new(),
         }
     }
 
@@ -86,8 +96,15 @@ impl Broker {
         offset
     }
 
-    /// An idempotent producer's write: refused if `(pid, partition)` already
-    /// stored sequence number `seq` (a retry of a write whose ack was lost).
+    /// An idempotent producer's write with sequence number `seq` on `partition`
+    /// (sequences are per producer id and partition, and start at 0):
+    ///
+    /// * `seq == last + 1` (or 0 for a producer id's first write): appended;
+    /// * `seq` equal to one of the last [`RECENT_WRITES`] stored: a retry of a recent
+    ///   write (its ack was lost) — acknowledged, not appended again
+    ///   (`DuplicateSequence`);
+    /// * anything else — a gap, or older than what the broker remembers: refused
+    ///   (`OutOfOrderSequence`), so the log never holds a producer's writes out of order.
     #[allow(clippy::too_many_arguments)]
     pub fn append_idempotent(
         &mut self,
@@ -99,13 +116,19 @@ impl Broker {
         seq: u32,
     ) -> Result<u32, RejectWhy> {
         let last = self.seqs.get(&(pid, partition)).copied();
-        if last.is_some_and(|l| seq <= l) {
+        let next = last.map_or(0, |l| l + 1);
+        let why = match last {
+            _ if seq == next => None,
+            Some(l) if seq <= l && l - seq < RECENT_WRITES => Some(RejectWhy::DuplicateSequence),
+            _ => Some(RejectWhy::OutOfOrderSequence),
+        };
+        if let Some(why) = why {
             eng.emit(Ev::Rejected {
                 node: self.node,
                 msg,
-                why: RejectWhy::DuplicateSequence,
+                why,
             });
-            return Err(RejectWhy::DuplicateSequence);
+            return Err(why);
         }
         self.seqs.insert((pid, partition), seq);
         Ok(self.append(eng, partition, msg, txn))
@@ -131,6 +154,26 @@ impl Broker {
             state: TxnState::Begin,
         });
         txn
+    }
+
+    /// Commit the open transaction `txn` as one atomic step: its records become
+    /// visible and, if `parts` holds an offset, the consumer group's committed offset
+    /// moves there — one [`Ev::AtomicCommit`] listing both.
+    pub fn commit_atomic(&mut self, eng: &mut Engine, txn: u32, parts: Vec<CommitPart>) {
+        if self.txns.get(&txn) != Some(&TxnStatus::Open) {
+            return;
+        }
+        self.txns.insert(txn, TxnStatus::Committed);
+        for p in &parts {
+            if let CommitPart::Offset { value } = *p {
+                self.committed = value;
+            }
+        }
+        eng.emit(Ev::AtomicCommit {
+            node: self.node,
+            txn,
+            parts,
+        });
     }
 
     /// Write the commit or abort marker of an open transaction.
@@ -179,15 +222,44 @@ impl Broker {
             .unwrap_or(log.len()) as u32
     }
 
-    /// A new instance of producer `pid` registers: the epoch goes up and every
-    /// older instance is fenced. `instance` is the node that now owns the epoch.
+    /// A transaction of producer `pid` begins (the coordinator remembers it as the
+    /// producer's open transaction until it ends).
+    pub fn begin_for(&mut self, eng: &mut Engine, pid: u32) -> u32 {
+        let txn = self.begin(eng);
+        self.open.insert(pid, txn);
+        txn
+    }
+
+    /// The producer's open transaction, if any.
+    pub fn open_txn(&self, pid: u32) -> Option<u32> {
+        self.open
+            .get(&pid)
+            .copied()
+            .filter(|t| self.status(*t) == Some(TxnStatus::Open))
+    }
+
+    /// A new instance of transactional id `pid` registers: the coordinator bumps the
+    /// epoch, which fences every older instance, and aborts the open transaction of
+    /// the old epoch. `instance` is the node that now owns the epoch.
     pub fn register(&mut self, eng: &mut Engine, instance: NodeId, pid: u32) -> u32 {
         let epoch = self.epochs.get(&pid).map_or(0, |e| e + 1);
         self.epochs.insert(pid, epoch);
+        let fenced = self
+            .owners
+            .insert(pid, instance)
+            .filter(|old| *old != instance);
+        let aborted = self.open_txn(pid);
+        // A new epoch numbers its writes from 0 again.
+        self.seqs.retain(|(p, _), _| *p != pid);
         eng.emit(Ev::Fence {
             node: instance,
             epoch,
+            fenced,
+            aborted,
         });
+        if let Some(t) = aborted {
+            self.end(eng, t, false);
+        }
         epoch
     }
 
@@ -253,9 +325,82 @@ mod tests {
         assert!(b.aborted(b.rec(0, 1).unwrap()));
         assert!(!b.aborted(b.rec(0, 2).unwrap()));
         assert_eq!(b.register(&mut eng, NodeId(1), 9), 0);
+        let open = b.begin_for(&mut eng, 9);
         assert_eq!(b.register(&mut eng, NodeId(2), 9), 1);
+        // The new epoch fences worker 1 and aborts the old epoch's open transaction.
+        assert_eq!(b.status(open), Some(TxnStatus::Aborted));
+        assert!(eng.trace.iter().any(|e| e.ev
+            == Ev::Fence {
+                node: NodeId(2),
+                epoch: 1,
+                fenced: Some(NodeId(1)),
+                aborted: Some(open)
+            }));
         assert!(!b.check_epoch(&mut eng, NodeId(1), 5, 9, 0));
         assert!(b.check_epoch(&mut eng, NodeId(2), 5, 9, 1));
         assert_eq!(payments(3, 5, 3), payments(3, 5, 3));
+    }
+
+    /// The three sequence rules: `last + 1` is appended, a repeat of a recent write is
+    /// a duplicate, a gap (or a write older than the broker remembers) is refused.
+    #[test]
+    fn sequence_rules() {
+        let mut eng = Engine::new(3, 100, Faults::new(1, false, &[]));
+        let mut b = Broker::new(NodeId(0), 1);
+        // A producer id's first write must carry sequence 0.
+        assert_eq!(
+            b.append_idempotent(&mut eng, 0, 1, None, 7, 1),
+            Err(RejectWhy::OutOfOrderSequence)
+        );
+        for seq in 0..7 {
+            assert_eq!(
+                b.append_idempotent(&mut eng, 0, seq + 1, None, 7, seq),
+                Ok(seq)
+            );
+        }
+        // Last stored: 6. A repeat of any of the last five (2..=6) is a duplicate.
+        for seq in 2..=6 {
+            assert_eq!(
+                b.append_idempotent(&mut eng, 0, seq + 1, None, 7, seq),
+                Err(RejectWhy::DuplicateSequence),
+                "seq {seq}"
+            );
+        }
+        // Older than the broker remembers: it cannot tell, so it refuses.
+        assert_eq!(
+            b.append_idempotent(&mut eng, 0, 2, None, 7, 1),
+            Err(RejectWhy::OutOfOrderSequence)
+        );
+        // A gap is refused, and does not move the sequence on.
+        assert_eq!(
+            b.append_idempotent(&mut eng, 0, 9, None, 7, 8),
+            Err(RejectWhy::OutOfOrderSequence)
+        );
+        assert_eq!(b.append_idempotent(&mut eng, 0, 8, None, 7, 7), Ok(7));
+        assert_eq!(b.len(0), 8);
+        // Another producer id (a restarted producer without a transactional id) starts
+        // again at 0: the broker cannot link its writes to the old id's.
+        assert_eq!(b.append_idempotent(&mut eng, 0, 8, None, 8, 0), Ok(8));
+        let rejected = |w: RejectWhy| {
+            eng.trace
+                .iter()
+                .filter(|e| matches!(e.ev, Ev::Rejected { why, .. } if why == w))
+                .count()
+        };
+        assert_eq!(rejected(RejectWhy::DuplicateSequence), 5);
+        assert_eq!(rejected(RejectWhy::OutOfOrderSequence), 3);
+        let nodes = [crate::sim::run::NodeInfo::new(
+            0,
+            "broker",
+            crate::sim::run::NodeKind::Broker,
+            0,
+            0,
+        )];
+        let story =
+            crate::sim::narrate::render(&eng.trace, &nodes, crate::sim::ledger::LedgerUnit::Rupees);
+        assert!(story.contains(
+            "broker refuses a write of txn-9: its sequence number is neither the next one nor a recent one it could recognise (OutOfOrderSequence)"
+        ));
+        assert!(story.contains("broker recognises a retried write of txn-3"));
     }
 }

@@ -65,12 +65,16 @@ pub const CONFUSIONS: &[Confusion] = &[
     },
     Confusion {
         belief: "“Our broker is exactly-once, so the whole pipeline is.”",
-        answer: "Broker EOS covers read-transform-write inside the broker. A database write or an HTTP call outside it is at-least-once again.",
+        answer: "Broker EOS covers read-transform-write inside the broker. A database write or an HTTP call outside it is at-least-once again. Even inside, a transaction only ties a read to its write: when an operator moves the offset back, the replay is committed a second time.",
         scenario: "eos-boundary",
         set: &[],
-        watch: "the side effect outside the broker is applied twice unless it dedups on a stable id.",
-        seed: 0,
-        expect: &[],
+        watch: "the database write outside the broker is applied twice unless it dedups on a stable id — and after the operator's offset reset even the broker-only pipeline writes its output twice.",
+        seed: 1,
+        expect: &[
+            Expect::new("eos-only", Outcome::Doubled(1)),
+            Expect::new("eos-unique-column", Outcome::Exact),
+            Expect::new("eos-to-topic", Outcome::Doubled(1)),
+        ],
     },
     Confusion {
         belief: "“At-least-once plus idempotent — so why the debate?”",

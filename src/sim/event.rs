@@ -17,6 +17,8 @@ pub enum MsgKind {
     Messenger,
     /// A producer's write to a broker partition.
     Produce,
+    /// A transactional producer asks the coordinator to commit its open transaction.
+    EndTxn,
     /// A broker handing a record to a consumer.
     Record,
     /// A relay publishing an outbox row.
@@ -33,6 +35,7 @@ impl MsgKind {
             MsgKind::Response => "resp",
             MsgKind::Messenger => "messenger",
             MsgKind::Produce => "produce",
+            MsgKind::EndTxn => "commit",
             MsgKind::Record => "record",
             MsgKind::Publish => "publish",
             MsgKind::Datagram => "datagram",
@@ -125,6 +128,9 @@ pub enum RejectWhy {
     Fenced,
     /// The broker already stored this producer id + sequence number.
     DuplicateSequence,
+    /// The sequence number skips ahead of the last one stored (a gap): the broker
+    /// refuses it so that the partition never holds the producer's writes out of order.
+    OutOfOrderSequence,
 }
 
 /// What a commit made durable.
@@ -136,6 +142,16 @@ pub enum CommitWhat {
     DbTxn,
     /// A relay's progress through the outbox (value = next outbox row).
     RelayProgress,
+}
+
+/// One thing an atomic commit made durable ([`Ev::AtomicCommit`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommitPart {
+    Entry { msg: MsgId },
+    Offset { value: u32 },
+    OutboxRow { msg: MsgId },
+    DedupRow { msg: MsgId },
+    KeyRecord { key: u32 },
 }
 
 /// Transaction states in a broker log.
@@ -191,6 +207,13 @@ pub enum Ev {
         what: CommitWhat,
         value: u32,
     },
+    /// One transaction `txn` commits at `node`, making every one of `parts` durable
+    /// together (all or none): one event, not one per part.
+    AtomicCommit {
+        node: NodeId,
+        txn: u32,
+        parts: Vec<CommitPart>,
+    },
     Crash {
         node: NodeId,
     },
@@ -225,6 +248,12 @@ pub enum Ev {
     Fence {
         node: NodeId,
         epoch: u32,
+        /// The older instance of the same transactional id that is now fenced.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fenced: Option<NodeId>,
+        /// The older epoch's open transaction, which the coordinator aborts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        aborted: Option<u32>,
     },
     Rejected {
         node: NodeId,
@@ -306,6 +335,7 @@ impl Ev {
             Ev::Apply { node, .. }
             | Ev::Skip { node, .. }
             | Ev::Commit { node, .. }
+            | Ev::AtomicCommit { node, .. }
             | Ev::Crash { node }
             | Ev::Restart { node }
             | Ev::Pause { node, .. }

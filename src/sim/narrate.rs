@@ -2,7 +2,8 @@
 //! narration and the golden traces all use these.
 
 use super::event::{
-    CommitWhat, EntryKind, Ev, Event, LossWhy, MsgKind, Payload, RejectWhy, SkipWhy, TxnState,
+    CommitPart, CommitWhat, EntryKind, Ev, Event, LossWhy, MsgKind, Payload, RejectWhy, SkipWhy,
+    TxnState,
 };
 use super::ids::NodeId;
 use super::ledger::LedgerUnit;
@@ -25,6 +26,7 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
         MsgKind::Messenger => format!("messenger {}", p.msg),
         MsgKind::Request | MsgKind::Record | MsgKind::Produce | MsgKind::Publish => txn_name(p.msg),
         MsgKind::Datagram => format!("sample {}", p.msg),
+        MsgKind::EndTxn => format!("the commit of {}", txn_name(p.msg)),
         MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
         MsgKind::Response => format!("response {}", txn_name(p.msg)),
     };
@@ -150,6 +152,52 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             ),
             CommitWhat::RelayProgress => format!("{} records relay progress {value}", n(*node)),
         },
+        Ev::AtomicCommit { node, txn, parts } => {
+            // Writes are listed together ("the writes of txn-1, txn-2 and txn-3").
+            let writes: Vec<String> = parts
+                .iter()
+                .filter_map(|part| match part {
+                    CommitPart::Entry { msg } => Some(txn_name(*msg)),
+                    _ => None,
+                })
+                .collect();
+            let mut what = Vec::new();
+            match writes.len() {
+                0 => {}
+                1 => what.push(format!("the write of {}", writes[0])),
+                k => what.push(format!(
+                    "the writes of {} and {}",
+                    writes[..k - 1].join(", "),
+                    writes[k - 1]
+                )),
+            }
+            for part in parts {
+                what.push(match part {
+                    CommitPart::Entry { .. } => continue,
+                    CommitPart::Offset { value } => match before.committed.get(node).copied() {
+                        Some(old) if old > *value => {
+                            format!("offset {value} (moving the committed offset back from {old})")
+                        }
+                        _ => format!("offset {value}"),
+                    },
+                    CommitPart::OutboxRow { msg } => format!("outbox row {}", txn_name(*msg)),
+                    CommitPart::DedupRow { msg } => {
+                        format!("the processed-id row for {}", txn_name(*msg))
+                    }
+                    CommitPart::KeyRecord { key } => format!("the record of key {key}"),
+                });
+            }
+            let together = if parts.len() > 1 {
+                " become durable together"
+            } else {
+                " becomes durable"
+            };
+            format!(
+                "{} commits transaction {txn}: {}{together}",
+                n(*node),
+                what.join(" + ")
+            )
+        }
         Ev::Crash { node } => format!("{} crashes", n(*node)),
         Ev::Restart { node } => format!("{} restarts", n(*node)),
         Ev::Pause { node, until } => format!("{} pauses (GC) until tick {until}", n(*node)),
@@ -180,7 +228,35 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             txn_name(*msg),
             txn_name(*msg)
         ),
-        Ev::Fence { node, epoch } => format!("broker fences {}: epoch is now {epoch}", n(*node)),
+        Ev::Fence {
+            node,
+            epoch,
+            fenced,
+            aborted,
+        } => match fenced {
+            Some(old) => {
+                let abort = match aborted {
+                    Some(t) => format!(", and aborts its open transaction {t}"),
+                    None => String::new(),
+                };
+                format!(
+                    "{} registers the same transactional.id: the coordinator bumps the epoch to {epoch} and fences {}, still on epoch {}{abort}",
+                    n(*node),
+                    n(*old),
+                    epoch.saturating_sub(1)
+                )
+            }
+            None => {
+                let abort = match aborted {
+                    Some(t) => format!(" and aborts transaction {t}, left open by its earlier epoch"),
+                    None => String::new(),
+                };
+                format!(
+                    "{} registers its transactional.id: the coordinator gives it epoch {epoch}{abort}",
+                    n(*node)
+                )
+            }
+        },
         Ev::Rejected { node, msg, why } => match why {
             RejectWhy::Fenced => format!(
                 "broker rejects {} from fenced zombie {}",
@@ -188,7 +264,11 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 n(*node)
             ),
             RejectWhy::DuplicateSequence => format!(
-                "broker drops a retried write of {} (sequence already stored)",
+                "broker recognises a retried write of {} (same producer id and sequence number as a recent write): acknowledged, not appended again",
+                txn_name(*msg)
+            ),
+            RejectWhy::OutOfOrderSequence => format!(
+                "broker refuses a write of {}: its sequence number is neither the next one nor a recent one it could recognise (OutOfOrderSequence)",
                 txn_name(*msg)
             ),
         },

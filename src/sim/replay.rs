@@ -199,6 +199,25 @@ impl View {
                     self.committed.insert(node, value);
                 }
             }
+            Ev::AtomicCommit {
+                node,
+                txn,
+                ref parts,
+            } => {
+                for part in parts {
+                    if let super::event::CommitPart::Offset { value } = *part {
+                        self.committed.insert(node, value);
+                    }
+                }
+                // Records the transaction wrote to `node`'s logs become committed.
+                for ((broker, _), recs) in self.logs.iter_mut() {
+                    if *broker == node {
+                        for r in recs.iter_mut().filter(|r| r.txn == Some(txn)) {
+                            r.state = RecState::Committed;
+                        }
+                    }
+                }
+            }
             Ev::Crash { node } => {
                 self.node_mut(node).status = NodeStatus::Down;
             }
@@ -208,13 +227,13 @@ impl View {
             Ev::Pause { node, until } => {
                 self.node_mut(node).status = NodeStatus::Paused { until };
             }
-            Ev::Fence { node, epoch } => {
+            Ev::Fence { node, epoch, .. } => {
                 self.node_mut(node).epoch = Some(epoch);
             }
             Ev::Rejected { node, why, .. } => {
                 if why == super::event::RejectWhy::Fenced {
                     self.node_mut(node).fenced += 1;
-                } else {
+                } else if why == super::event::RejectWhy::DuplicateSequence {
                     self.counters.dup_absorbed += 1;
                 }
             }

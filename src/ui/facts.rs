@@ -181,6 +181,15 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 },
                 Tone::Good,
             )),
+            Ev::AtomicCommit {
+                node,
+                txn,
+                ref parts,
+            } => Some(b(
+                node,
+                format!("txn {txn} committed: {} parts at once", parts.len()),
+                Tone::Good,
+            )),
             Ev::Crash { node } => Some(b(node, "crashed".into(), Tone::Bad)),
             Ev::Restart { node } => Some(b(node, "restarted".into(), Tone::Info)),
             Ev::Pause { node, until } => Some(b(node, format!("GC pause → t{until}"), Tone::Warn)),
@@ -204,7 +213,7 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 format!("no ack: redeliver {}", txn_name(msg)),
                 Tone::Warn,
             )),
-            Ev::Fence { node, epoch } => Some(b(node, format!("epoch {epoch}"), Tone::Info)),
+            Ev::Fence { node, epoch, .. } => Some(b(node, format!("epoch {epoch}"), Tone::Info)),
             Ev::Rejected { node, msg, why } => Some(match why {
                 RejectWhy::Fenced => b(
                     node,
@@ -215,6 +224,11 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                     node,
                     format!("dup seq {} dropped", txn_name(msg)),
                     Tone::Good,
+                ),
+                RejectWhy::OutOfOrderSequence => b(
+                    node,
+                    format!("seq gap: {} refused", txn_name(msg)),
+                    Tone::Warn,
                 ),
             }),
             Ev::DedupPut { node, key, .. } => {

@@ -10,11 +10,12 @@
 use super::{finish, param};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{CommitWhat, Ev, MsgKind, Payload, TxnState};
+use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, TxnState};
 use crate::sim::fault::Faults;
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
@@ -48,7 +49,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
     explain: &[
         "A consumer takes payment records from a log one offset at a time. For each it does two things: add the amount to the merchant's ledger row in the database, and remember how far it got (the committed offset). After a crash it forgets everything except what was made durable, and starts reading again at the committed offset.",
         "If the two writes are separate, a crash between them leaves them out of step. Ledger first, offset second: the record is read again after the restart and added a second time. Offset first, ledger second: the restart skips the record and the payment never lands.",
-        "Put the offset in the database and write both in one transaction, and the gap disappears: a crash before the commit rolls back both, so the record is read again and applied once; a crash after it finds both done. The messages were still delivered more than once; only the state change happens once.",
+        "Put the offset in the database and write both in one transaction, and the gap disappears. Its commit is a single step that makes the ledger row and the offset durable together: a crash before it rolls back both, so the record is read again and applied once; a crash after it finds both done. The messages were still delivered more than once; only the state change happens once.",
     ],
     params: &[
         param(
@@ -84,22 +85,34 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "No crashes",
             set: &[("crash_per_mille", 0)],
             watch: "without a crash all three ledgers match the truth: the order of the writes only matters when something fails between them",
-            seed: 0,
-            expect: &[],
+            seed: 1,
+            expect: &[
+                Expect::new("offset-first", Outcome::Exact),
+                Expect::new("non-atomic", Outcome::Exact),
+                Expect::new("atomic", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "A crash-prone consumer",
             set: &[("crash_per_mille", 400), ("messages", 20)],
             watch: "ledger-first drifts over, offset-first drifts short, the one-transaction consumer stays exact",
-            seed: 0,
-            expect: &[],
+            seed: 1,
+            expect: &[
+                Expect::new("non-atomic", Outcome::Doubled(1)),
+                Expect::new("offset-first", Outcome::Lost(1)),
+                Expect::new("atomic", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Many payments",
             set: &[("messages", 200), ("crash_per_mille", 50)],
             watch: "even a rare crash between the writes is enough to break the two-step consumers",
-            seed: 0,
-            expect: &[],
+            seed: 1,
+            expect: &[
+                Expect::new("non-atomic", Outcome::Doubled(1)),
+                Expect::new("offset-first", Outcome::Lost(1)),
+                Expect::new("atomic", Outcome::Exact),
+            ],
         },
     ],
     showcase_seed: 1,
@@ -267,23 +280,18 @@ impl World {
                 });
             }
             Mode::Atomic => {
+                // Inside the open transaction: the ledger row and the offset row.
                 self.apply(eng, offset);
                 self.db_offset = offset + 1;
-                eng.emit(Ev::Commit {
-                    node: DATABASE,
-                    what: CommitWhat::DbTxn,
-                    value: msg,
-                });
-                eng.emit(Ev::Commit {
-                    node: DATABASE,
-                    what: CommitWhat::Offset,
-                    value: offset + 1,
-                });
+                // One commit makes both durable: one event that lists both.
                 if let Some(txn) = self.db_txn.take() {
-                    eng.emit(Ev::Txn {
+                    eng.emit(Ev::AtomicCommit {
                         node: DATABASE,
                         txn,
-                        state: TxnState::Commit,
+                        parts: vec![
+                            CommitPart::Entry { msg },
+                            CommitPart::Offset { value: offset + 1 },
+                        ],
                     });
                 }
             }
@@ -447,9 +455,10 @@ impl Scenario for AtomicCommit {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
-    use crate::sim::event::{Ev, TxnState};
+    use crate::sim::event::{CommitPart, Ev, TxnState};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
+    use crate::sim::narrate::render;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "atomic-commit";
@@ -499,6 +508,45 @@ mod tests {
             }
         )));
         assert!(r.end() < 100, "{}", r.end());
+    }
+
+    /// Issue 11 item 8: one transaction is one commit — a single event listing the
+    /// ledger entry and the offset it made durable, narrated as one line.
+    #[test]
+    fn one_transaction_is_one_commit_event() {
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let t = r.technique("atomic").unwrap();
+        let commits: Vec<&Ev> = t
+            .trace
+            .iter()
+            .map(|e| &e.ev)
+            .filter(|e| {
+                matches!(
+                    e,
+                    Ev::Commit { .. }
+                        | Ev::AtomicCommit { .. }
+                        | Ev::Txn {
+                            state: TxnState::Commit,
+                            ..
+                        }
+                )
+            })
+            .collect();
+        // Eight payments, eight commits, each listing the entry and the next offset.
+        assert_eq!(commits.len(), 8);
+        for (i, e) in commits.iter().enumerate() {
+            let Ev::AtomicCommit { parts, .. } = e else {
+                panic!("{e:?}");
+            };
+            assert_eq!(parts.len(), 2);
+            assert!(matches!(parts[1], CommitPart::Offset { value } if value == i as u32 + 1));
+        }
+        let story = render(&t.trace, &t.nodes, super::INFO.unit);
+        assert!(story.contains(
+            "database commits transaction 1: the write of txn-1 + offset 1 become durable together\n"
+        ));
+        assert!(!story.contains("commits offset"));
+        assert!(!story.contains("commits its database transaction"));
     }
 
     #[test]

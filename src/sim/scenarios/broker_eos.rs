@@ -16,15 +16,17 @@
 use super::{finish, param};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::event::{CommitPart, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
+use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::Check;
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    TryThis,
 };
 use std::collections::BTreeMap;
 
@@ -59,7 +61,8 @@ static INFO: ScenarioInfo = ScenarioInfo {
     sections: &[7],
     explain: &[
         "A producer writes each payment to a partition and waits for the broker's ack. When the ack is lost, the producer cannot tell a lost write from a lost ack, so it sends the payment again; a plain broker appends it a second time and the consumer credits the merchant twice.",
-        "An idempotent producer gets a producer id and numbers its writes per partition. The broker keeps the last number it stored for each producer and partition, and a retry carrying a number it already has is acknowledged but not appended.",
+        "An idempotent producer gets a producer id and numbers its writes per partition. The broker appends a write only if its number is the next one; a repeat of one of the last few numbers is a retry, acknowledged but not appended again; a number that leaves a gap is refused (OutOfOrderSequence), so the log never holds the producer's writes out of order.",
+        "That protection lasts one producer session. A producer that restarts without a transactional.id gets a new producer id, and the broker cannot link its retry to the old session's write. And the ledger is only as exact as its consumer: in every column the consumer stores its read position in the same transaction as its ledger rows, so its own restarts neither re-apply nor skip a record. Without that, the producer's care would be undone downstream.",
         "A transactional producer puts several payments, on several partitions, and its own input position into one transaction. If it aborts (here: by chance, and it then retries the payments in a fresh transaction), the aborted records stay in the log, marked. A read_uncommitted consumer has already credited them; a read_committed consumer waits until each transaction is decided and skips what was aborted.",
     ],
     params: &[
@@ -109,6 +112,15 @@ static INFO: ScenarioInfo = ScenarioInfo {
             "How many payments the transactional producer groups into one transaction.",
         ),
         param(
+            "producer_crash_at",
+            "Producer crash at",
+            Unit::Ticks,
+            0,
+            5000,
+            0,
+            "The producer crashes at this tick and restarts 3 ticks later (0: never). Without a transactional.id it comes back with a new producer id.",
+        ),
+        param(
             "timeout_ticks",
             "Ack timeout",
             Unit::Ticks,
@@ -123,28 +135,88 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "An impatient producer",
             set: &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)],
             watch: "no ack is lost, yet every write is retried before its ack can arrive: the plain log doubles, the sequence numbers absorb it",
-            seed: 0,
-            expect: &[],
+            seed: 35,
+            expect: &[
+                Expect::new("plain-producer", Outcome::Doubled(8)),
+                Expect::new("idempotent-producer", RETRY_ABSORBED),
+                Expect::new("idempotent-producer", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Transactions that always commit",
             set: &[("abort_per_mille", 0)],
             watch: "with nothing aborted, read_uncommitted and read_committed agree",
-            seed: 0,
-            expect: &[],
+            seed: 35,
+            expect: &[
+                Expect::new("txn-read-uncommitted", Outcome::Exact),
+                Expect::new("txn-read-committed", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Flaky transactions",
             set: &[("abort_per_mille", 600), ("partitions", 4), ("txn_size", 5)],
             watch: "read_uncommitted credits every aborted attempt; read_committed shows them greyed out and skips them",
+            seed: 35,
+            expect: &[
+                Expect::new(
+                    "txn-read-uncommitted",
+                    Outcome::Check("no aborted record applied", false),
+                ),
+                Expect::new("txn-read-committed", ABORTED_SKIPPED),
+                Expect::new("txn-read-committed", Outcome::Exact),
+            ],
+        },
+        TryThis {
+            label: "Restart the producer",
+            set: &[("producer_crash_at", 4), ("loss_ack_per_mille", 0)],
+            watch: "the producer crashes right after its first write lands, before the ack: restarted under a new producer id, the idempotent producer writes that payment again, while the transactional one keeps its transactional.id, aborts the open transaction and stays exact",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("idempotent-producer", Outcome::Doubled(1)),
+                Expect::new("txn-read-committed", Outcome::Exact),
+            ],
         },
     ],
     showcase_seed: 35,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
     property: crate::sim::run::Property::ExactlyOnceEffect,
 };
+
+/// The broker recognised a retried write by its sequence number.
+const RETRY_ABSORBED: Outcome = Outcome::Custom {
+    says: "the broker recognised a retried write by its sequence number",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    why: RejectWhy::DuplicateSequence,
+                    ..
+                }
+            )
+        })
+    },
+};
+
+/// The read_committed consumer passed over a record of an aborted transaction.
+const ABORTED_SKIPPED: Outcome = Outcome::Custom {
+    says: "skipped the records of aborted transactions",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::Aborted,
+                    ..
+                }
+            )
+        })
+    },
+};
+
+fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
 
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum ProducerMode {
@@ -156,6 +228,8 @@ enum ProducerMode {
 /// What a produce request carries besides its message id.
 #[derive(Copy, Clone)]
 struct Header {
+    /// The producer id of the session that sent it.
+    pid: u32,
     partition: u8,
     seq: u32,
     txn: Option<u32>,
@@ -182,6 +256,8 @@ struct World {
     waiting: Option<(MsgId, u16)>,
     header: Option<Header>,
     next_seq: [u32; 4],
+    /// The producer id of the current producer session.
+    pid: u32,
     producer_done: bool,
     /// The last tick a produce request can still reach the broker.
     produce_until: Tick,
@@ -217,7 +293,7 @@ impl World {
     fn begin_batch(&mut self, eng: &mut Engine) {
         self.batch_start = self.idx;
         self.batch_end = (self.idx + self.txn_size).min(self.workload.len());
-        self.txn = Some(self.broker.begin(eng));
+        self.txn = Some(self.broker.begin_for(eng, PID));
         self.send_next(eng);
     }
 
@@ -240,6 +316,7 @@ impl World {
         let seq = self.next_seq[partition as usize];
         self.next_seq[partition as usize] += 1;
         self.header = Some(Header {
+            pid: self.pid,
             partition,
             seq,
             txn: self.txn,
@@ -281,13 +358,20 @@ impl World {
             .faults
             .dice
             .chance(self.abort, TAG_ABORT, self.batch_no, self.batch_try, 0);
-        self.broker.end(eng, txn, !abort);
         if abort {
+            self.broker.end(eng, txn, false);
             self.batch_try += 1;
             self.idx = self.batch_start;
         } else {
-            // The producer's input position commits with the transaction.
-            self.broker.commit_offset(eng, self.batch_end as u32);
+            // The batch's records and the producer's input position commit together.
+            let mut parts: Vec<CommitPart> = self.workload[self.batch_start..self.batch_end]
+                .iter()
+                .map(|p| CommitPart::Entry { msg: p.msg })
+                .collect();
+            parts.push(CommitPart::Offset {
+                value: self.batch_end as u32,
+            });
+            self.broker.commit_atomic(eng, txn, parts);
             self.batch_no += 1;
             self.batch_try = 0;
         }
@@ -307,9 +391,15 @@ impl World {
                 self.broker.append(eng, h.partition, p.msg, None);
             }
             ProducerMode::Idempotent | ProducerMode::Transactional => {
-                let _ = self
+                // A write that leaves a gap is refused, not acknowledged: the
+                // producer's timeout sends it again.
+                if self
                     .broker
-                    .append_idempotent(eng, h.partition, p.msg, h.txn, PID, h.seq);
+                    .append_idempotent(eng, h.partition, p.msg, h.txn, h.pid, h.seq)
+                    == Err(RejectWhy::OutOfOrderSequence)
+                {
+                    return;
+                }
             }
         }
         eng.send(
@@ -440,6 +530,7 @@ impl Actors for World {
             (PRODUCER, END_TXN) if attempt == self.life => self.end_txn(eng),
             (PRODUCER, START) => {
                 if self.transactional() {
+                    self.broker.register(eng, PRODUCER, PID);
                     self.begin_batch(eng);
                 } else {
                     self.send_next(eng);
@@ -462,22 +553,27 @@ impl Actors for World {
         }
     }
 
-    /// Hand-made crashes. A restarted transactional producer finds its open
-    /// transaction aborted and redoes the batch; a restarted plain or idempotent
-    /// producer writes its current payment again as a new write (idempotence does
-    /// not survive a producer restart). A restarted consumer re-reads from where
-    /// its ledger got to.
+    /// Hand-made crashes. A restarted transactional producer registers its
+    /// transactional.id again (the coordinator aborts the open transaction) and
+    /// redoes the batch; a restarted plain or idempotent producer writes its current
+    /// payment again as a new write under a new producer id (idempotence holds per
+    /// producer session). A restarted consumer re-reads from where its ledger got to.
     fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
         match node {
             PRODUCER if !self.producer_done => {
+                self.next_seq = [0; 4];
                 if self.transactional() {
-                    if let Some(txn) = self.txn.take() {
-                        self.broker.end(eng, txn, false);
-                    }
+                    // Same transactional.id: the coordinator bumps the epoch and
+                    // aborts what the old session left open.
+                    self.broker.register(eng, PRODUCER, PID);
+                    self.txn = None;
                     self.batch_try += 1;
                     self.idx = self.batch_start;
                     self.begin_batch(eng);
                 } else {
+                    // No transactional.id: a new session gets a new producer id,
+                    // and the broker cannot link its writes to the old session's.
+                    self.pid += 1;
                     self.send_next(eng);
                 }
             }
@@ -547,6 +643,14 @@ impl Scenario for BrokerEos {
                     ..HopFaults::NONE
                 },
             );
+            let crash_at = params.ticks("producer_crash_at");
+            if crash_at > 0 {
+                faults.add_explicit(Fault::Crash {
+                    node: PRODUCER,
+                    at: crash_at,
+                    down: 3,
+                });
+            }
             let mut eng = Engine::new(3, end_tick(n, params.ticks("timeout_ticks")), faults);
             eng.schedule_timed_faults();
             let mut world = World {
@@ -568,6 +672,7 @@ impl Scenario for BrokerEos {
                 waiting: None,
                 header: None,
                 next_seq: [0; 4],
+                pid: PID,
                 producer_done: false,
                 produce_until: 0,
                 life: 0,
@@ -615,6 +720,9 @@ impl Scenario for BrokerEos {
 mod tests {
     use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
+    use crate::sim::fault::Fault;
+    use crate::sim::ids::NodeId;
+    use crate::sim::narrate::render;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "broker-eos";
@@ -737,6 +845,88 @@ mod tests {
                 .verdict
                 .exactly_once
         );
+    }
+
+    /// Issue 11 item 12: idempotence holds per producer session. A producer that
+    /// restarts without a transactional.id gets a new producer id, so its resend of a
+    /// write the broker already stored is appended again; the transactional producer
+    /// keeps its id, and read_committed stays exact.
+    #[test]
+    fn idempotence_holds_per_producer_session() {
+        // txn-1 is appended at tick 3; the producer crashes at 4, before its ack lands.
+        let cfg = RunConfig::seed(0)
+            .set("loss_ack_per_mille", 0)
+            .set("producer_crash_at", 4);
+        let r = run(ID, &cfg).unwrap();
+        let idem = r.technique("idempotent-producer").unwrap();
+        assert_eq!(idem.verdict.applied_twice, vec![1]);
+        let dup_seq = |e: &Ev| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    why: RejectWhy::DuplicateSequence,
+                    ..
+                }
+            )
+        };
+        assert_eq!(count(&r, "idempotent-producer", dup_seq), 0);
+        let rc = r.technique("txn-read-committed").unwrap();
+        assert!(rc.verdict.exactly_once, "{}", rc.verdict.summary());
+        // The restarted transactional producer registered again: the coordinator
+        // aborted the transaction its first session left open.
+        assert!(rc.trace.iter().any(|e| matches!(
+            e.ev,
+            Ev::Fence {
+                epoch: 1,
+                aborted: Some(1),
+                ..
+            }
+        )));
+        // Without the crash the same run is exact for the idempotent producer.
+        let calm = run(ID, &RunConfig::seed(0).set("loss_ack_per_mille", 0)).unwrap();
+        assert!(
+            calm.technique("idempotent-producer")
+                .unwrap()
+                .verdict
+                .exactly_once
+        );
+    }
+
+    /// Issue 11 item 12: the idempotent-producer column's consumer stores its read
+    /// position with its ledger, so consumer crashes neither re-apply nor skip.
+    #[test]
+    fn the_consumer_keeps_its_position_with_its_ledger() {
+        for at in [3, 6, 9, 14, 20, 27] {
+            for seed in 0..20 {
+                let mut cfg = RunConfig::seed(seed);
+                cfg.manual = vec![Fault::Crash {
+                    node: NodeId(2),
+                    at,
+                    down: 4,
+                }];
+                let r = run(ID, &cfg).unwrap();
+                for id in ["idempotent-producer", "txn-read-committed"] {
+                    let v = &r.technique(id).unwrap().verdict;
+                    assert!(v.exactly_once, "{id} seed {seed} at {at}: {}", v.summary());
+                }
+            }
+        }
+    }
+
+    /// Issue 11 item 12: the transactional commit is one event listing the batch's
+    /// records and the producer's input offset.
+    #[test]
+    fn a_transaction_commits_its_records_and_offset_at_once() {
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let t = r.technique("txn-read-committed").unwrap();
+        let story = render(&t.trace, &t.nodes, super::INFO.unit);
+        assert!(
+            story.contains(
+                "broker commits transaction 2: the writes of txn-1, txn-2 and txn-3 + offset 3 become durable together"
+            ),
+            "{story}"
+        );
+        assert!(!story.contains("commits offset"));
     }
 
     #[test]

@@ -6,16 +6,22 @@
 //! broker. Crash points per message and delivery: 0 after the read, 1 between the
 //! insert and the offset commit, 2 after both. The operator may reset the group's
 //! offset to replay. `eos-only` inserts every delivered record; `eos-unique-column`
-//! has a unique constraint on a message-id column and skips what is already there.
+//! has a unique constraint on a message-id column and skips what is already there;
+//! `eos-to-topic` is a pure broker-to-broker pipeline: it writes each record to an
+//! output topic and commits the input offset in the same broker transaction —
+//! exact under crashes, yet the operator's reset makes it commit every replayed
+//! record to the output topic again.
 
 use super::{finish, param};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine, Item, Status};
-use crate::sim::event::{CommitWhat, Ev, MsgKind, OperatorAction, Payload, SkipWhy};
+use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, OperatorAction, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::invariants::{Badge, Tone};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
@@ -28,6 +34,10 @@ const BROKER: NodeId = NodeId(0);
 const SINK: NodeId = NodeId(1);
 const DATABASE: NodeId = NodeId(2);
 const HOP_RECORD: u8 = 0;
+/// The topic sink's output partition (the input is partition 0).
+const OUTPUT: u8 = 1;
+/// The topic sink's transactional id.
+const SINK_PID: u32 = 7;
 
 const POINT_READ: u8 = 0;
 const POINT_BETWEEN: u8 = 1;
@@ -51,6 +61,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
         "Inside the broker, exactly-once holds: the upstream producer wrote the payments in transactions, one of them aborted and was rewritten, and the read_committed sink never sees the aborted copies.",
         "The sink's job ends outside the broker: it inserts each payment into a database and only then commits its offset. A database row is not part of a broker transaction, so a crash between the insert and the offset commit makes the broker hand the record over again, and the sink inserts it again.",
         "An operator resetting the consumer group's offset to replay is the same problem at scale: the broker does what it is told and redelivers everything after the new offset. Broker EOS cannot know those rows already exist.",
+        "The reset breaks a pipeline that never leaves the broker, too. The third column writes each payment to an output topic and commits its input offset in the same transaction, so crashes cannot duplicate anything. But a transaction only ties a read to its write: once the operator moves the read position back, the sink reads the same input again and commits every output record a second time, each in a perfectly valid transaction.",
         "Give the table a unique constraint on the message id and the database itself refuses a second row for the same payment. Every replayed or redelivered record is skipped, and the state heals itself whatever the broker sends.",
     ],
     params: &[
@@ -113,23 +124,35 @@ static INFO: ScenarioInfo = ScenarioInfo {
         TryThis {
             label: "No operator",
             set: &[("offset_reset", 0), ("crash_per_mille", 150)],
-            watch: "crashes alone still sneak duplicate rows past broker EOS; the unique column catches them",
-            seed: 0,
-            expect: &[],
+            watch: "crashes alone still sneak duplicate rows past broker EOS; the unique column catches them, and the broker-to-broker column stays exact because its transaction holds the write and the offset",
+            seed: 1,
+            expect: &[
+                Expect::new("eos-only", Outcome::Doubled(1)),
+                Expect::new("eos-unique-column", Outcome::Exact),
+                Expect::new("eos-to-topic", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Reset mid-run",
             set: &[("reset_at_ticks", 12), ("reset_to", 1)],
-            watch: "the sink jumps back while it is still working; the constrained table skips the rows it already has",
-            seed: 0,
-            expect: &[],
+            watch: "the sink jumps back while it is still working; the constrained table skips the rows it already has, while the table without it and the output topic get them twice",
+            seed: 1,
+            expect: &[
+                Expect::new("eos-only", Outcome::Doubled(1)),
+                Expect::new("eos-unique-column", Outcome::Exact),
+                Expect::new("eos-to-topic", Outcome::Doubled(1)),
+            ],
         },
         TryThis {
             label: "Reset forward",
             set: &[("reset_at_ticks", 5), ("reset_to", 9)],
-            watch: "skipping ahead loses payments in both tables: a dedup column removes copies, it cannot bring back what was never read",
-            seed: 0,
-            expect: &[],
+            watch: "skipping ahead loses payments in every column: a dedup column removes copies, it cannot bring back what was never read",
+            seed: 1,
+            expect: &[
+                Expect::new("eos-only", Outcome::Lost(1)),
+                Expect::new("eos-unique-column", Outcome::Lost(1)),
+                Expect::new("eos-to-topic", Outcome::Lost(1)),
+            ],
         },
     ],
     showcase_seed: 1,
@@ -137,8 +160,22 @@ static INFO: ScenarioInfo = ScenarioInfo {
     property: crate::sim::run::Property::ExactlyOnceEffect,
 };
 
+/// What the sink writes to.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Sink {
+    /// A database table, every delivered record inserted.
+    Table,
+    /// A database table with a unique message-id column.
+    UniqueTable,
+    /// An output topic on the same broker, in a transaction with the input offset.
+    Topic,
+}
+
 struct World {
+    sink: Sink,
     unique: bool,
+    /// Topic sink: its open broker transaction.
+    txn: Option<u32>,
     workload: Vec<Payment>,
     ledger: Ledger,
     broker: Broker,
@@ -181,7 +218,8 @@ impl World {
             return;
         }
         // The broker or the database is down or paused (by hand): wait for it.
-        if self.pos < self.broker.len(0) && (!eng.is_up(BROKER) || !eng.is_up(DATABASE)) {
+        let db_down = self.sink != Sink::Topic && !eng.is_up(DATABASE);
+        if self.pos < self.broker.len(0) && (!eng.is_up(BROKER) || db_down) {
             self.stalled = true;
             return;
         }
@@ -229,7 +267,13 @@ impl World {
         if self.crash_here(eng, rec.msg, POINT_READ) {
             return;
         }
-        if self.unique && self.ids.contains(&rec.msg) {
+        if self.sink == Sink::Topic {
+            // Read-process-write inside the broker: the output record opens a
+            // transaction that will also carry the input offset.
+            let txn = self.broker.begin_for(eng, SINK_PID);
+            self.broker.append(eng, OUTPUT, rec.msg, Some(txn));
+            self.txn = Some(txn);
+        } else if self.unique && self.ids.contains(&rec.msg) {
             eng.emit(Ev::Skip {
                 node: DATABASE,
                 msg: rec.msg,
@@ -262,12 +306,40 @@ impl World {
         if self.crash_here(eng, msg, POINT_BETWEEN) {
             return;
         }
-        self.broker.commit_offset(eng, offset + 1);
+        if self.sink == Sink::Topic {
+            let Some(txn) = self.txn.take() else {
+                return;
+            };
+            // The output record and the input offset commit as one.
+            self.broker.commit_atomic(
+                eng,
+                txn,
+                vec![
+                    CommitPart::Entry { msg },
+                    CommitPart::Offset { value: offset + 1 },
+                ],
+            );
+            // A read_committed reader of the output topic now sees the payment.
+            if let Some(pay) = self.workload.iter().find(|w| w.msg == msg).copied() {
+                self.ledger.write(eng, BROKER, pay.entry());
+            }
+        } else {
+            self.broker.commit_offset(eng, offset + 1);
+        }
         self.pos = offset + 1;
         if self.crash_here(eng, msg, POINT_AFTER) {
             return;
         }
         eng.timer(1, SINK, POLL, 0, self.life);
+    }
+
+    /// A topic sink (re)starts: it registers its transactional.id, and the
+    /// coordinator aborts whatever its earlier epoch left open.
+    fn reinit(&mut self, eng: &mut Engine) {
+        if self.sink == Sink::Topic {
+            self.broker.register(eng, SINK, SINK_PID);
+            self.txn = None;
+        }
     }
 
     /// Drop the sink's volatile state (a crash, or a rebalance after an offset reset).
@@ -311,6 +383,7 @@ impl Actors for World {
 
     fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
         if node == SINK {
+            self.reinit(eng);
             self.pos = self.broker.committed;
             eng.timer(1, SINK, POLL, 0, self.life);
         } else {
@@ -341,13 +414,20 @@ impl Actors for World {
         // resumes at the new offset (a crashed one will on restart).
         if eng.status(SINK) != Status::Down {
             self.forget();
+            self.reinit(eng);
             self.pos = to;
             eng.timer(1, SINK, POLL, 0, self.life);
         }
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
+fn nodes(sink: Sink) -> Vec<NodeInfo> {
+    if sink == Sink::Topic {
+        return vec![
+            NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
+            NodeInfo::new(1, "sink", NodeKind::Consumer, 50, 50),
+        ];
+    }
     vec![
         NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
         NodeInfo::new(1, "sink", NodeKind::Consumer, 50, 50),
@@ -379,16 +459,22 @@ impl Scenario for EosBoundary {
         let n = params.get("messages") as u32;
         let workload = payments(cfg.seed, n, 3);
         let techniques = [
-            ("eos-only", "Broker EOS only", false, Guarantee::None),
+            ("eos-only", "Broker EOS only", Sink::Table, Guarantee::None),
             (
                 "eos-unique-column",
                 "Broker EOS + unique message-id column",
-                true,
+                Sink::UniqueTable,
+                Guarantee::ExactlyOnce,
+            ),
+            (
+                "eos-to-topic",
+                "Broker to broker: output topic + offset in one transaction",
+                Sink::Topic,
                 Guarantee::ExactlyOnce,
             ),
         ]
         .into_iter()
-        .map(|(id, label, unique, claim)| {
+        .map(|(id, label, sink, claim)| {
             let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
             faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
             faults.crash_down_max = params.ticks("restart_ticks_max");
@@ -401,7 +487,7 @@ impl Scenario for EosBoundary {
             }
             let mut eng = Engine::new(3, END, faults);
             eng.schedule_timed_faults();
-            let mut broker = Broker::new(BROKER, 1);
+            let mut broker = Broker::new(BROKER, if sink == Sink::Topic { 2 } else { 1 });
             write_upstream(&mut eng, &mut broker, &workload);
             eng.at(
                 1,
@@ -413,7 +499,9 @@ impl Scenario for EosBoundary {
                 },
             );
             let mut world = World {
-                unique,
+                sink,
+                unique: sink == Sink::UniqueTable,
+                txn: None,
                 workload: workload.clone(),
                 ledger: Ledger::default(),
                 broker,
@@ -426,17 +514,28 @@ impl Scenario for EosBoundary {
                 deliveries: BTreeMap::new(),
                 delivery: 0,
             };
+            world.reinit(&mut eng);
             eng.run(&mut world);
-            finish(
+            let mut t = finish(
                 id,
                 label,
                 claim,
-                nodes(),
+                nodes(sink),
                 eng,
                 world.ledger,
                 &workload,
                 Vec::new(),
-            )
+            );
+            if sink == Sink::Topic && !t.verdict.applied_twice.is_empty() {
+                t.badge = Badge::new(
+                    Tone::Bad,
+                    &format!(
+                        "{} written twice to the output topic, in committed transactions",
+                        INFO.unit.count(t.verdict.applied_twice.len())
+                    ),
+                );
+            }
+            t
         })
         .collect();
         RunResult::assemble(&INFO, cfg, params, workload, techniques)
@@ -446,7 +545,7 @@ impl Scenario for EosBoundary {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
-    use crate::sim::event::{Ev, OperatorAction, SkipWhy};
+    use crate::sim::event::{CommitPart, Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::{run, RunConfig, RunResult};
@@ -494,6 +593,33 @@ mod tests {
         assert_eq!(count(&r, "eos-unique-column", unique), 8);
         assert_eq!(count(&r, "eos-only", unique), 0);
         assert!(r.end() < 100);
+    }
+
+    /// Issue 11 seed point: an operator's offset reset breaks a pure broker-to-broker
+    /// pipeline too — every replayed record is committed to the output topic again,
+    /// in valid transactions — while crashes alone cannot break it.
+    #[test]
+    fn a_reset_breaks_a_broker_to_broker_pipeline_too() {
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let t = r.technique("eos-to-topic").unwrap();
+        assert_eq!(t.verdict.applied_twice, (1..=8).collect::<Vec<u32>>());
+        assert_eq!(
+            t.badge.text,
+            "✕ 8 payments written twice to the output topic, in committed transactions"
+        );
+        // Every copy was committed (one event: the output write and the offset).
+        let commits = count(&r, "eos-to-topic", |e| {
+            matches!(e, Ev::AtomicCommit { parts, .. }
+                if parts.iter().any(|p| matches!(p, CommitPart::Entry { msg: 1 })))
+        });
+        assert_eq!(commits, 2);
+        // Crashes alone, without the operator: it stays exact.
+        assert_holds(
+            ID,
+            &[("offset_reset", 0), ("crash_per_mille", 300)],
+            &["eos-to-topic"],
+            1_000,
+        );
     }
 
     #[test]

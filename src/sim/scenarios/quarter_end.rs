@@ -19,9 +19,10 @@ use crate::sim::engine::{Actors, Engine, Item, Status};
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::invariants::Check;
+use crate::sim::invariants::{Badge, Check, Tone};
 use crate::sim::ledger::{rupees, Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::workload_rng;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
@@ -65,7 +66,8 @@ static INFO: ScenarioInfo = ScenarioInfo {
         "A worker takes a batch of payment events from its partition, writes each one to the ledger and only then commits the offset. At quarter end it freezes in a long garbage-collection pause. Its heartbeats stop, the broker's session timeout fires, and the batch goes to a replacement worker. The timeout was a false alarm: the first worker was slow, not dead.",
         "When the first worker wakes it has no idea time passed. It finishes its batch and writes those payments too; only its offset commit is refused. Every payment of that batch is now in the ledger twice.",
         "The system as built had an old guard in the ledger that posts an inverted entry whenever it sees a payment id twice. So every duplicate comes with a reversal, each pair sums to ₹0, and every balance matches. Nobody notices — except that the ledger holds more entries than there were payments.",
-        "Remove the guard and the duplicates show up as wrong balances. Add a processed-payments table with a unique payment id, written in the same transaction as the entry, and the second copy is refused: no extra entries at all. A timeout can always be wrong; dedup at the state is what makes a wrong timeout harmless.",
+        "Remove the guard and the duplicates show up as wrong balances. Add a processed-payments table with a unique payment id, written in the same transaction as the entry, and the second copy is refused: no extra entries at all.",
+        "A timeout that lied. In an asynchronous system, where a message or a pause may take any time, no deterministic protocol can guarantee agreement if even one process may crash (Fischer, Lynch and Paterson, 1985). So real systems use timeouts, and a timeout that fires on a process that is only slow, like this GC pause, is a false positive. The honest claim is exactly-once processing under the same failure assumptions as the rest of the system, with dedup at the state (and fencing) making a wrong timeout harmless.",
     ],
     params: &[
         param(
@@ -110,28 +112,72 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "A short GC pause",
             set: &[("gc_pause_ticks", 8)],
             watch: "the pause ends before the session times out: no redelivery, no duplicates, no reversals",
-            seed: 0,
-            expect: &[],
+            seed: 7,
+            expect: &[
+                Expect::new("as-built", NO_ALARM),
+                Expect::new("as-built", Outcome::Exact),
+                Expect::new("no-compensator", Outcome::Exact),
+                Expect::new("real-dedup", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "A bigger batch in flight",
             set: &[("in_flight", 8), ("payments", 16)],
-            watch: "more events in flight means more duplicate + reversal pairs, still all balances match",
-            seed: 0,
-            expect: &[],
+            watch: "more events in flight means more duplicate + reversal pairs (more than the 4 of the default batch), still all balances match",
+            seed: 7,
+            expect: &[
+                Expect::new("as-built", Outcome::Doubled(5)),
+                Expect::new("as-built", BALANCED),
+                Expect::new("real-dedup", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "A patient session timeout",
             set: &[("session_timeout_ticks", 60)],
             watch: "a timeout longer than the pause never fires: the price is slower failover of a really dead worker",
-            seed: 0,
-            expect: &[],
+            seed: 7,
+            expect: &[
+                Expect::new("as-built", NO_ALARM),
+                Expect::new("as-built", Outcome::Exact),
+                Expect::new("no-compensator", Outcome::Exact),
+            ],
         },
     ],
     showcase_seed: 7,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
     property: crate::sim::run::Property::ExactlyOnceEffect,
 };
+
+/// No session timeout fired.
+const NO_ALARM: Outcome = Outcome::Custom {
+    says: "no session timeout fired, so nothing was redelivered",
+    test: |_, t| (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None),
+};
+
+/// Every balance matches the truth although some payment was written twice.
+const BALANCED: Outcome = Outcome::Custom {
+    says: "every balance matches the truth, though payments were written twice",
+    test: |_, t| {
+        let v = &t.verdict;
+        (v.diffs.is_empty() && !v.applied_twice.is_empty()).then_some(None)
+    },
+};
+
+/// The as-built badge says what the learner must see: the books balance, and yet
+/// payments were written twice (hidden behind ₹0 reversal pairs).
+fn badge(t: &TechniqueRun) -> Option<Badge> {
+    let v = &t.verdict;
+    if t.id != "as-built" || !v.diffs.is_empty() || v.applied_twice.is_empty() {
+        return None;
+    }
+    Some(Badge::new(
+        Tone::Bad,
+        &format!(
+            "balanced books, yet {} written twice",
+            INFO.unit.count(v.applied_twice.len())
+        ),
+    ))
+}
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Tech {
@@ -523,7 +569,11 @@ fn run_technique(
         Tech::NoCompensator => Vec::new(),
         _ => vec![entry_count_check(&eng.trace, &world.ledger, work.len())],
     };
-    finish(id, label, claim, nodes(), eng, world.ledger, work, checks)
+    let mut t = finish(id, label, claim, nodes(), eng, world.ledger, work, checks);
+    if let Some(b) = badge(&t) {
+        t.badge = b;
+    }
+    t
 }
 
 impl Scenario for QuarterEnd {
@@ -659,6 +709,35 @@ mod tests {
             })
             .count();
         assert_eq!(refused, 4);
+    }
+
+    /// The as-built badge names the hidden duplicate in the learner's terms.
+    #[test]
+    fn as_built_badge_says_balanced_books_yet_written_twice() {
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        assert_eq!(
+            r.technique("as-built").unwrap().badge.text,
+            "✕ balanced books, yet 4 payments written twice"
+        );
+        assert_eq!(
+            r.technique("no-compensator").unwrap().badge.text,
+            "! nothing lost, but 4 payments applied twice"
+        );
+        assert_eq!(
+            r.technique("real-dedup").unwrap().badge.text,
+            "✓ exactly-once effect"
+        );
+        // The timeout that lied is explained with FLP.
+        assert!(super::INFO
+            .explain
+            .iter()
+            .any(|p| p.starts_with("A timeout that lied.") && p.contains("1985")));
+        // Without a pause the as-built badge is a plain ✓.
+        let calm = run_with(ID, 7, &[("gc_pause_ticks", 0)]);
+        assert_eq!(
+            calm.technique("as-built").unwrap().badge.text,
+            "✓ exactly-once effect"
+        );
     }
 
     #[test]
