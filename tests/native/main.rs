@@ -3,6 +3,7 @@
 mod cli;
 mod determinism;
 mod golden;
+mod lessons;
 mod share;
 mod sweep;
 mod timeline;
