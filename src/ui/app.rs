@@ -18,7 +18,9 @@ use crate::ui::components::{
     story::Story,
     sweep::Sweep,
 };
+use crate::ui::components::{course::CourseList, lesson::LessonPanel};
 use crate::ui::keys::{self, Command, Focus, KeyCtx};
+use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::prefs::{drawn_pos, PrefAction, Prefs, MOTION_KEY};
 use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
@@ -41,7 +43,11 @@ fn location_search() -> String {
 
 fn initial_state() -> State {
     let d = share::decode(&location_search());
-    State::from_share(&d.state, &d.warnings)
+    let mut s = State::from_share(&d.state, &d.warnings);
+    // Lesson progress (memory only where storage is refused), then a lesson link.
+    s.progress = Progress::parse(crate::ui::storage::get(PROGRESS_KEY).as_deref());
+    crate::ui::lesson_state::open_from_link(&mut s, &d.state);
+    s
 }
 
 /// Request the next animation frame, and from it the one after, until the handle in
@@ -162,6 +168,15 @@ pub fn App() -> Html {
         let last_mark = use_mut_ref(|| None::<u64>);
         use_effect_with((state.query(), state.nav_mark), move |(q, mark)| {
             sync_url(q, *mark, &mut last_mark.borrow_mut());
+        });
+    }
+
+    // Lesson progress follows the state into storage.
+    {
+        use_effect_with(state.progress.clone(), move |p| {
+            if !p.lessons.is_empty() || crate::ui::storage::get(PROGRESS_KEY).is_some() {
+                crate::ui::storage::set(PROGRESS_KEY, &p.to_json());
+            }
         });
     }
 
@@ -306,6 +321,15 @@ pub fn App() -> Html {
         })
     };
 
+    // A lesson waiting for a prediction: nothing on screen may give the answer away.
+    let hold = state.lesson.as_ref().is_some_and(|l| l.pending());
+    let in_lesson = state.lesson.is_some();
+    let lesson_panel = match &state.lesson {
+        Some(l) => {
+            html! { <LessonPanel run={l.clone()} tick={state.tick()} dispatch={dispatch.clone()} /> }
+        }
+        None => html! {},
+    };
     let info = state.info();
     let run = state.run.clone();
     let index = state.technique_index();
@@ -356,12 +380,12 @@ pub fn App() -> Html {
                     let id = t.id.clone();
                     let ok = t.verdict.holds && t.verdict.exactly_once && t.verdict.checks.iter().all(|c| c.ok);
                     let kept = t.verdict.holds && t.claim != crate::sim::run::Guarantee::None;
-                    let (mark, tone) = if ok { ("✓", "good") } else if kept { ("!", "warn") } else { ("✕", "bad") };
+                    let (mark, tone) = if hold { ("", "") } else if ok { ("✓", "good") } else if kept { ("!", "warn") } else { ("✕", "bad") };
                     let cls = classes!("tab", (i == index).then_some("active"), tone);
                     html! {
                         <button role="tab" class={cls} aria-selected={(i == index).to_string()}
                             data-tech={t.id.clone()}
-                            title={if ok { "exactly once in this run".to_string() } else if kept { format!("{} held, but not exactly once", t.claim.label()) } else { "not exactly once in this run".to_string() }}
+                            title={if hold { t.label.clone() } else if ok { "exactly once in this run".to_string() } else if kept { format!("{} held, but not exactly once", t.claim.label()) } else { "not exactly once in this run".to_string() }}
                             onclick={dispatch.reform(move |_| Action::SelectTechnique(id.clone()))}>
                             <span class="tab-mark" aria-hidden="true">{mark}</span>{t.label.clone()}
                         </button>
@@ -455,8 +479,8 @@ pub fn App() -> Html {
             seed={state.seed}
             run={run.clone()}
             index={index}
-            range={state.locked().then(|| state.range())}
-            can_unlock={!state.embed}
+            range={(state.locked() || hold).then(|| state.range())}
+            can_unlock={!state.embed && !hold}
             dispatch={dispatch.clone()} />
     };
     let stage_region = html! {
@@ -466,7 +490,7 @@ pub fn App() -> Html {
                 {view_toggle}
             </div>
             if !run.techniques().is_empty() {
-                <Announcer run={run.clone()} index={index} tick={tick} playing={state.playing} visible={reduced} />
+                <Announcer run={run.clone()} index={index} tick={tick} playing={state.playing} visible={reduced} hold={hold} />
             }
             {stage_body}
             if !run.techniques().is_empty() {
@@ -479,7 +503,7 @@ pub fn App() -> Html {
             if has_generals {
                 <Generals run={run.clone()} views={views.clone()} index={index} />
             }
-            <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} />
+            <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} hold={hold} />
         </section>
     };
     let root_class = classes!(
@@ -512,6 +536,7 @@ pub fn App() -> Html {
                         title="Open this run in the whole playground (new tab)">{"Open in the playground ↗"}</a>
                 </header>
                 <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
+                {lesson_panel.clone()}
                 {replay_banner}
                 {stage_region}
                 {playback}
@@ -545,15 +570,23 @@ pub fn App() -> Html {
             </header>
             <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
             <div class="layout">
-                <Nav current={state.scenario.clone()} dispatch={dispatch.clone()} />
+                <div class="nav-col">
+                    <CourseList progress={state.progress.clone()}
+                        current={state.lesson.as_ref().filter(|l| !l.imported).map(|l| AttrValue::from(l.lesson.id.clone()))}
+                        dispatch={dispatch.clone()} />
+                    <Nav current={state.scenario.clone()} dispatch={dispatch.clone()} />
+                </div>
                 <div class="center">
+                    {lesson_panel}
                     {replay_banner}
                     {stage_region}
                     {playback}
                     {ledgers}
                 </div>
                 <aside class="side" aria-label="Settings and explanations">
-                    <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"intro"} />
+                    if !in_lesson {
+                        <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"intro"} />
+                    }
                     <Controls
                         scenario={state.scenario.clone()}
                         params={state.params.clone()}
@@ -562,13 +595,15 @@ pub fn App() -> Html {
                         index={index}
                         dispatch={dispatch.clone()} />
                     <SharePanel share={state.share()} run={run.clone()} title={title} dispatch={dispatch.clone()} />
-                    if !run.techniques().is_empty() {
+                    if !run.techniques().is_empty() && !in_lesson {
                         <Sweep scenario={state.scenario.clone()} params={state.params.clone()} seed={state.seed} dispatch={dispatch.clone()} />
                     }
-                    if show_calculator {
+                    if show_calculator && !in_lesson {
                         <Calculator />
                     }
-                    <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
+                    if !in_lesson {
+                        <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
+                    }
                 </aside>
             </div>
             {help}

@@ -19,6 +19,7 @@ pub mod export;
 pub mod facts;
 pub mod keys;
 pub mod layout;
+pub mod lesson_state;
 pub mod panic;
 pub mod prefs;
 pub mod share;

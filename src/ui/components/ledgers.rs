@@ -23,6 +23,9 @@ pub struct LedgersProps {
     pub tick: Tick,
     pub index: usize,
     pub dispatch: Callback<Action>,
+    /// A lesson is holding back an answer: show no final verdict and no jump to it.
+    #[prop_or_default]
+    pub hold: bool,
 }
 
 /// Entries listed per column; older ones are summarised.
@@ -45,8 +48,11 @@ fn column<'a>(
     tr: &'a TechniqueRun,
     view: &'a View,
     workload: &[crate::sim::ledger::Payment],
+    hold: bool,
 ) -> Column<'a> {
     let (live, done) = live_verdict(tr, view, workload);
+    // A lesson holding back an answer: no final verdicts yet.
+    let done = done && !hold;
     let ok_now = live.exactly_once && live.checks.iter().all(|c| c.ok);
     let (tone, badge) = if done {
         let fin = &tr.verdict;
@@ -99,7 +105,14 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         .techniques
         .iter()
         .enumerate()
-        .map(|(i, tr)| column(tr, props.views.get(i).unwrap_or(&no_view), &result.workload))
+        .map(|(i, tr)| {
+            column(
+                tr,
+                props.views.get(i).unwrap_or(&no_view),
+                &result.workload,
+                props.hold,
+            )
+        })
         .collect();
     let mut merchants: BTreeSet<Merchant> = truth.keys().copied().collect();
     for c in &cols {
@@ -176,7 +189,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
     // What went wrong, and where.
     let summaries = cols.iter().enumerate().map(|(i, c)| {
         let s = c.live.summary();
-        let first_bad = run.first_bad.get(i).copied().flatten();
+        let first_bad = run.first_bad.get(i).copied().flatten().filter(|_| !props.hold);
         let checks = c.live.checks.iter().map(|ch| html! {
             <li class={if ch.ok { "good" } else { "bad" }}>
                 <span aria-hidden="true">{if ch.ok { "✓ " } else { "✕ " }}</span>{ch.detail.clone()}
