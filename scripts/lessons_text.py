@@ -48,11 +48,11 @@ lesson(1, "two-generals", "Why no number of acks gives certainty", 4, {"techniqu
           right="Right: {value}. One lost messenger, the last one, was enough to split them.",
           wrong="Count the messengers that never arrived.",
           mis=[(C(0), "they split without any loss", "They cannot split when every messenger arrives; something was lost.")]),
-        Q("A general hears no reply in time. Does that prove its messenger was caught?",
-          Is("order-and-ack", "checks_ok"), [
-              YES("A missing reply may mean the order was caught, or the reply was. The silence looks the same.",
-                  "a timeout proves the message was lost"),
-              NO("Right: silence cannot tell a lost order from a lost reply, and in this run the order-and-ack strategy ended with them split.",),
+        Q("In the dangerous valley, where half the messengers were caught, did the several-messenger strategy end in agreement?",
+          Is("n-rounds", "checks_ok"), [
+              YES("Right: in that run the messengers that mattered got through. Agreement there was luck, not a guarantee."),
+              NO("Look again at that run: which messenger was caught decides it, not how many rounds were insisted on.",
+                 "more rounds always end in agreement"),
           ], setup=P(loss=500)),
     ]),
 ])

@@ -339,6 +339,37 @@ fn named(q: &Quantity, out: &mut Vec<Option<String>>) {
     }
 }
 
+/// Counters a quantity reads in the step's own run: a count is given away as soon as
+/// it starts to grow, so its reveal is the first tick it is above zero.
+fn counters(q: &Quantity, out: &mut Vec<(String, String)>) {
+    match q {
+        Quantity::Counter { technique, name } => out.push((technique.clone(), name.clone())),
+        Quantity::Sum(parts) => parts.iter().for_each(|p| counters(p, out)),
+        _ => {}
+    }
+}
+
+/// The first tick at which counter `name` of `tr` is above zero.
+fn counter_first_tick(tr: &TechniqueRun, name: &str) -> Option<Tick> {
+    let mut v = View::default();
+    for e in &tr.trace {
+        v.apply(e);
+        let c = &v.counters;
+        let n = match name {
+            "sent" => c.sent,
+            "delivered" => c.delivered,
+            "lost" => c.lost,
+            "dup_delivered" => c.dup_delivered,
+            "dup_absorbed" => c.dup_absorbed,
+            _ => c.applied_twice,
+        };
+        if n > 0 {
+            return Some(e.tick);
+        }
+    }
+    None
+}
+
 /// What the UI and the checks need to know about one question.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuestionEval {
@@ -468,6 +499,19 @@ pub fn step(ev: &mut Evaluator, lesson: &Lesson, i: usize) -> Result<StepEval, S
                     None => techs.extend(run.techniques.iter()),
                 }
             }
+            let mut cs = Vec::new();
+            if q.setup.is_none() {
+                counters(&q.ask, &mut cs);
+                for o in &q.options {
+                    counters(&o.value, &mut cs);
+                }
+            }
+            let mut count_ticks = Vec::new();
+            for (t, name) in &cs {
+                if let Some(x) = counter_first_tick(technique(run, t)?, name) {
+                    count_ticks.push(x.max(1));
+                }
+            }
             let first_bad = techs
                 .iter()
                 .filter_map(|t| {
@@ -476,6 +520,7 @@ pub fn step(ev: &mut Evaluator, lesson: &Lesson, i: usize) -> Result<StepEval, S
                         .and_then(|i| t.trace.get(i))
                         .map(|e| e.tick)
                 })
+                .chain(count_ticks)
                 .min();
             let at = match &q.ask {
                 Quantity::Balance { at: Some(r), .. } => Some(tick(run, r)?),

@@ -358,6 +358,18 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                     ),
                 }
                 for (k, o) in q.options.iter().enumerate() {
+                    // The right option names no misconception: if the simulator's answer
+                    // moves to an option written as a misconception, this catches it.
+                    if Some(k) == qe.right && rules.course && o.misconception.is_some() {
+                        e(
+                            format!("{qa}.options[{k}].misconception`"),
+                            format!(
+                                "option '{}' is the simulator's answer ({}) but is written as a misconception; did the simulator change?",
+                                o.id,
+                                shown(&qe.answer)
+                            ),
+                        );
+                    }
                     if Some(k) != qe.right
                         && rules.course
                         && o.misconception

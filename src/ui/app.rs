@@ -481,6 +481,7 @@ pub fn App() -> Html {
             index={index}
             range={(state.locked() || hold).then(|| state.range())}
             can_unlock={!state.embed && !hold}
+            hold={hold}
             dispatch={dispatch.clone()} />
     };
     let stage_region = html! {
@@ -593,6 +594,7 @@ pub fn App() -> Html {
                         faults={state.faults.clone()}
                         run={run.clone()}
                         index={index}
+                        in_lesson={in_lesson}
                         dispatch={dispatch.clone()} />
                     <SharePanel share={state.share()} run={run.clone()} title={title} dispatch={dispatch.clone()} />
                     if !run.techniques().is_empty() && !in_lesson {

@@ -405,3 +405,29 @@ fn malformed_lessons_are_refused_naming_the_field() {
         );
     }
 }
+
+/// If the simulator's answer moved to an option written as a misconception (or a
+/// distractor became right), the course check says which option and field.
+#[test]
+fn a_moved_answer_is_caught() {
+    let mut v = good();
+    let i = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| s["kind"] == "predict")
+        .unwrap();
+    let opts = v["steps"][i]["question"]["options"].as_array_mut().unwrap();
+    let right = opts
+        .iter()
+        .position(|o| o.get("misconception").is_none())
+        .unwrap();
+    opts[right]["misconception"] = "planted".into();
+    let l = validate::parse(&v.to_string()).unwrap();
+    let errs = validate::check(&l, Rules { course: true }).join("\n");
+    assert!(
+        errs.contains(&format!("options[{right}].misconception")),
+        "{errs}"
+    );
+    assert!(errs.contains("did the simulator change"), "{errs}");
+}

@@ -19,6 +19,10 @@ pub struct ControlsProps {
     pub run: Rc<RunData>,
     pub index: usize,
     pub dispatch: Callback<Action>,
+    /// A lesson is on screen: its own steps replace the "try this" prompts (whose
+    /// "watch" lines would give its answers away).
+    #[prop_or_default]
+    pub in_lesson: bool,
 }
 
 fn spec_of(scenario: &str, i: usize) -> Option<&'static ParamSpec> {
@@ -253,7 +257,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             } else {
                 <div class="params">{ for params }</div>
             }
-            if !info.try_this.is_empty() {
+            if !info.try_this.is_empty() && !props.in_lesson {
                 <h3 class="sub-head">{"Try this"}</h3>
                 <ul class="tries">{ for tries }</ul>
             }
