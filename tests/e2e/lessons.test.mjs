@@ -129,18 +129,16 @@ async function takeLesson(page, id, mode) {
               assert.equal(fb.correct, false, `${what}: option ${o} should be wrong`);
               texts.add(fb.text);
             }
-            assert.equal(texts.size, options.length - 1, `${what}: each wrong option has its own feedback`);
-            if (options.length === 0) assert.equal((await answer(page, q, right + 1)).correct, false, `${what}: a wrong number`);
+            if (options.length > 0) assert.equal(texts.size, options.length - 1, `${what}: each wrong option has its own feedback`);
+            else assert.equal((await answer(page, q, right + 1)).correct, false, `${what}: a wrong number`);
           }
           const fb = await answer(page, q, right);
           assert.equal(fb.correct, true, `${what}: the right answer is judged right`);
         }
       }
       if (kind === "predict") {
-        const hold = await page.$eval("[data-feedback]", () => 0).catch(() => 0);
         // The run now plays on to the reveal.
         await page.waitForFunction(() => !document.querySelector("[data-hold]"));
-        void hold;
       }
     }
     if (kind === "try") {
