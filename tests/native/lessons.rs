@@ -431,3 +431,37 @@ fn a_moved_answer_is_caught() {
     );
     assert!(errs.contains("did the simulator change"), "{errs}");
 }
+
+/// `?lesson=<id>&step=<n>`: decoded, checked, encoded back; bad values are reported
+/// and replaced, never fatal.
+#[test]
+fn lesson_links_decode_and_report_bad_values() {
+    use eop::ui::share::{decode, encode};
+    let d = decode("?lesson=walkthrough&step=3");
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    assert_eq!(d.state.lesson.as_deref(), Some("walkthrough"));
+    assert_eq!(d.state.step, Some(3));
+    assert_eq!(d.state.scenario, "walkthrough");
+    assert_eq!(encode(&d.state), "lesson=walkthrough&step=3");
+    let d = decode("?lesson=walkthrough&step=99&embed=1");
+    assert_eq!(d.state.step, Some(1));
+    assert!(
+        d.warnings.iter().any(|w| w.contains("step '99'")),
+        "{:?}",
+        d.warnings
+    );
+    assert_eq!(encode(&d.state), "lesson=walkthrough&step=1&embed=1");
+    let d = decode("?lesson=astrology&s=outbox");
+    assert_eq!(d.state.lesson, None);
+    assert_eq!(d.state.scenario, "outbox");
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("no lesson 'astrology'")),
+        "{:?}",
+        d.warnings
+    );
+    let d = decode("?lesson=two-generals&step=x");
+    assert_eq!(d.state.step, Some(1));
+    assert_eq!(d.warnings.len(), 1);
+}
