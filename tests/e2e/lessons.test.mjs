@@ -25,13 +25,17 @@ const KEY = new Map();
 const stepInfo = (page) =>
   page.$eval("[data-step]", (el) => ({ step: el.dataset.step, kind: el.dataset.stepKind ?? "done" }));
 
-/** Press Tab until the focused element matches `sel` (real keyboard navigation). */
+/** Press Tab (then Shift+Tab) until the focused element matches `sel`: real keyboard navigation. */
 async function tabTo(page, sel, what = sel) {
-  for (let i = 0; i < 80; i++) {
-    await page.keyboard.press("Tab");
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, sel)) return;
+  const on = () => page.evaluate((s) => document.activeElement?.matches(s) ?? false, sel);
+  if (await on()) return;
+  for (const key of ["Tab", "Shift+Tab"]) {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press(key);
+      if (await on()) return;
+    }
   }
-  throw new Error(`Tab never reached ${what}`);
+  throw new Error(`the keyboard never reached ${what}`);
 }
 
 /** Wait for the step heading to have the focus after a step change. */
@@ -48,7 +52,6 @@ async function lastFeedback(page, q) {
 
 /** Answer question `q` with option `id` (Tab + Enter) or number `v` (Tab, type, Enter). */
 async function answer(page, q, a) {
-  await page.$eval(".step-title", (el) => el.focus());
   if (typeof a === "string") {
     await tabTo(page, `[data-question="${q}"] [data-option="${a}"]`);
     await page.keyboard.press("Enter");
@@ -142,12 +145,10 @@ async function takeLesson(page, id, mode) {
       }
     }
     if (kind === "try") {
-      await page.$eval(".step-title", (el) => el.focus());
       await tabTo(page, '[data-action="show-me"]');
       await page.keyboard.press("Enter");
       await page.waitForSelector('.try-box [data-feedback][data-correct="true"]');
     }
-    await page.$eval(".step-title", (el) => el.focus());
     await tabTo(page, '[data-action="next-step"]:not([disabled])', `${what}: an enabled Next`);
     await page.keyboard.press("Enter");
     const next = Number(step) + 1;

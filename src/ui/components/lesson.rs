@@ -137,6 +137,18 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
     let l = &p.run;
     let d = &p.dispatch;
     let heading = use_node_ref();
+    let next_ref = use_node_ref();
+    {
+        // "Show me" removes its own button: the focus goes on to Next, not to the page.
+        let next_ref = next_ref.clone();
+        use_effect_with((l.showed_me, l.goal_met), move |(shown, met)| {
+            if *shown && *met {
+                if let Some(b) = next_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        });
+    }
     {
         // A new step: move the focus to its heading (keyboard and screen readers).
         let heading = heading.clone();
@@ -294,7 +306,7 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 <div class="lesson-nav">
                     <button class="btn" data-action="prev-step" disabled={l.step == 0}
                         onclick={d.reform(|_| lesson_action(LessonAction::Back))}>{"← Back"}</button>
-                    <button class="btn primary" data-action="next-step" disabled={!l.can_next()}
+                    <button class="btn primary" data-action="next-step" disabled={!l.can_next()} ref={next_ref}
                         title={if l.can_next() { "" } else if kind == StepKind::Try { "Make it happen first (or use Show me)" } else { "Answer first" }}
                         onclick={d.reform(|_| lesson_action(LessonAction::Next))}>{next_label}{" →"}</button>
                 </div>
