@@ -18,7 +18,9 @@ use crate::ui::components::{
     story::Story,
     sweep::Sweep,
 };
+use crate::ui::components::{course::CourseList, lesson::LessonPanel};
 use crate::ui::keys::{self, Command, Focus, KeyCtx};
+use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::prefs::{drawn_pos, PrefAction, Prefs, MOTION_KEY};
 use crate::ui::share::{self, ViewMode};
 use crate::ui::state::{Action, State, ViewCache};
@@ -41,7 +43,11 @@ fn location_search() -> String {
 
 fn initial_state() -> State {
     let d = share::decode(&location_search());
-    State::from_share(&d.state, &d.warnings)
+    let mut s = State::from_share(&d.state, &d.warnings);
+    // Lesson progress (memory only where storage is refused), then a lesson link.
+    s.progress = Progress::parse(crate::ui::storage::get(PROGRESS_KEY).as_deref());
+    crate::ui::lesson_state::open_from_link(&mut s, &d.state);
+    s
 }
 
 /// Request the next animation frame, and from it the one after, until the handle in
@@ -167,6 +173,14 @@ pub fn App() -> Html {
 
     // A course page framing the app: ready/resize/state out, commands in (host.rs).
     crate::ui::host::use_host_api(&state, &dispatch);
+    // Lesson progress follows the state into storage.
+    {
+        use_effect_with(state.progress.clone(), move |p| {
+            if !p.lessons.is_empty() || crate::ui::storage::get(PROGRESS_KEY).is_some() {
+                crate::ui::storage::set(PROGRESS_KEY, &p.to_json());
+            }
+        });
+    }
 
     // The back and forward buttons restore the state of the link.
     {
@@ -309,6 +323,15 @@ pub fn App() -> Html {
         })
     };
 
+    // A lesson waiting for a prediction: nothing on screen may give the answer away.
+    let hold = state.lesson.as_ref().is_some_and(|l| l.pending());
+    let in_lesson = state.lesson.is_some();
+    let lesson_panel = match &state.lesson {
+        Some(l) => {
+            html! { <LessonPanel run={l.clone()} tick={state.tick()} dispatch={dispatch.clone()} /> }
+        }
+        None => html! {},
+    };
     let info = state.info();
     let run = state.run.clone();
     let index = state.technique_index();
@@ -357,12 +380,12 @@ pub fn App() -> Html {
             <div class="tech-tabs" role="tablist" aria-label="Technique shown on the stage">
                 { for run.techniques().iter().enumerate().map(|(i, t)| {
                     let id = t.id.clone();
-                    let (mark, tone) = (t.badge.tone().glyph(), t.badge.tone().class());
+                    let (mark, tone) = if hold { ("", "") } else { (t.badge.tone().glyph(), t.badge.tone().class()) };
                     let cls = classes!("tab", (i == index).then_some("active"), tone);
                     html! {
                         <button role="tab" class={cls} aria-selected={(i == index).to_string()}
                             data-tech={t.id.clone()}
-                            title={t.badge.text.clone()}
+                            title={if hold { t.label.clone() } else { t.badge.text.clone() }}
                             onclick={dispatch.reform(move |_| Action::SelectTechnique(id.clone()))}>
                             <span class="tab-mark" aria-hidden="true">{mark}</span>{t.label.clone()}
                         </button>
@@ -456,8 +479,9 @@ pub fn App() -> Html {
             seed={state.seed}
             run={run.clone()}
             index={index}
-            range={state.locked().then(|| state.range())}
-            can_unlock={!state.embed}
+            range={(state.locked() || hold).then(|| state.range())}
+            can_unlock={!state.embed && !hold}
+            hold={hold}
             dispatch={dispatch.clone()} />
     };
     let stage_region = html! {
@@ -467,7 +491,7 @@ pub fn App() -> Html {
                 {view_toggle}
             </div>
             if !run.techniques().is_empty() {
-                <Announcer run={run.clone()} index={index} tick={tick} playing={state.playing} visible={reduced} />
+                <Announcer run={run.clone()} index={index} tick={tick} playing={state.playing} visible={reduced} hold={hold} />
             }
             {stage_body}
             if !run.techniques().is_empty() {
@@ -480,7 +504,7 @@ pub fn App() -> Html {
             if has_generals {
                 <Generals run={run.clone()} views={views.clone()} index={index} />
             }
-            <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} />
+            <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} hold={hold} />
         </section>
     };
     let root_class = classes!(
@@ -513,6 +537,7 @@ pub fn App() -> Html {
                         title="Open this run in the whole playground (new tab)">{"Open in the playground ↗"}</a>
                 </header>
                 <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
+                {lesson_panel.clone()}
                 {replay_banner}
                 {stage_region}
                 {playback}
@@ -546,15 +571,23 @@ pub fn App() -> Html {
             </header>
             <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} />
             <div class="layout">
-                <Nav current={state.scenario.clone()} dispatch={dispatch.clone()} />
+                <div class="nav-col">
+                    <CourseList progress={state.progress.clone()}
+                        current={state.lesson.as_ref().filter(|l| !l.imported).map(|l| AttrValue::from(l.lesson.id.clone()))}
+                        dispatch={dispatch.clone()} />
+                    <Nav current={state.scenario.clone()} dispatch={dispatch.clone()} />
+                </div>
                 <div class="center">
+                    {lesson_panel}
                     {replay_banner}
                     {stage_region}
                     {playback}
                     {ledgers}
                 </div>
                 <aside class="side" aria-label="Settings and explanations">
-                    <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"intro"} />
+                    if !in_lesson {
+                        <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"intro"} />
+                    }
                     <Controls
                         scenario={state.scenario.clone()}
                         params={state.params.clone()}
@@ -563,15 +596,18 @@ pub fn App() -> Html {
                         index={index}
                         seed={state.seed}
                         promise={state.promise}
+                        in_lesson={in_lesson}
                         dispatch={dispatch.clone()} />
                     <SharePanel share={state.share()} run={run.clone()} title={title} dispatch={dispatch.clone()} />
-                    if !run.techniques().is_empty() {
+                    if !run.techniques().is_empty() && !in_lesson {
                         <Sweep scenario={state.scenario.clone()} params={state.params.clone()} seed={state.seed} dispatch={dispatch.clone()} />
                     }
-                    if show_calculator {
+                    if show_calculator && !in_lesson {
                         <Calculator />
                     }
-                    <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
+                    if !in_lesson {
+                        <Explain scenario={state.scenario.clone()} dispatch={dispatch.clone()} part={"confusions"} />
+                    }
                 </aside>
             </div>
             {help}

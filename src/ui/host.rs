@@ -190,15 +190,31 @@ fn parse_load(link: Option<&Value>) -> Incoming {
         Some(i) => &query[i..],
         None => query,
     };
-    // The scenario is the one part a link cannot do without: loading another one
-    // instead (the decoder's fallback) would not be what the host asked for.
-    let asked = query
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
-        .filter(|(k, _)| share::unescape(k) == "s")
-        .map(|(_, v)| share::unescape(v))
-        .next_back();
+    // The scenario (or the lesson) is the one part a link cannot do without: loading
+    // another one instead (the decoder's fallback) would not be what the host asked for.
+    let field = |name: &str| {
+        query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|p| p.split_once('=').or(Some((p, ""))))
+            .filter(|(k, _)| share::unescape(k) == name)
+            .map(|(_, v)| share::unescape(v))
+            .next_back()
+    };
+    if let Some(l) = field("lesson") {
+        if crate::course::find(&l).is_none() {
+            return Incoming::Refuse(format!(
+                "load: unknown lesson '{}'; nothing was loaded",
+                clip(&l)
+            ));
+        }
+        let d = share::decode(query);
+        return Incoming::Do(Command::Load {
+            share: d.state,
+            warnings: d.warnings,
+        });
+    }
+    let asked = field("s");
     match asked {
         None => {
             return Incoming::Refuse(format!(
@@ -288,8 +304,30 @@ pub fn state_fields(s: &State) -> Value {
 }
 
 /// The `answer` message's fields.
-pub fn answer_fields(lesson: &str, step: usize, correct: bool) -> Value {
-    json!({ "lesson": lesson, "step": step, "correct": correct })
+/// The `answer` message's fields: `step` counts from 1 (as in `?step=`), `question` is
+/// the question's index within the step (a recall step asks several).
+pub fn answer_fields(lesson: &str, step: usize, question: usize, correct: bool) -> Value {
+    json!({ "lesson": lesson, "step": step + 1, "question": question, "correct": correct })
+}
+
+/// The `lesson` message's fields, or `None` outside a built-in lesson: where the learner
+/// is (`step` from 1), how many steps and graded questions (predict + recall) the
+/// lesson has, and whether it is finished.
+pub fn lesson_fields(s: &State) -> Option<Value> {
+    let l = s.lesson.as_ref().filter(|l| !l.imported)?;
+    let questions: usize = l
+        .lesson
+        .steps
+        .iter()
+        .map(|st| st.question.iter().count() + st.questions.len())
+        .sum();
+    Some(json!({
+        "lesson": l.lesson.id,
+        "step": l.step + 1,
+        "steps": l.lesson.steps.len(),
+        "completed": l.finished,
+        "questions": questions,
+    }))
 }
 
 // ------------------------------------------------------------------ browser glue
@@ -329,8 +367,8 @@ mod glue {
     }
 
     /// Tell the host page a lesson question was answered (the lessons call this).
-    pub fn post_answer(lesson: &str, step: usize, correct: bool) {
-        post("answer", answer_fields(lesson, step, correct));
+    pub fn post_answer(lesson: &str, step: usize, question: usize, correct: bool) {
+        post("answer", answer_fields(lesson, step, question, correct));
     }
 
     fn now_ms() -> f64 {
@@ -508,6 +546,24 @@ mod glue {
             });
         }
 
+        // Where the learner is in a lesson, on every step change and at the finish.
+        {
+            let text = if framed {
+                lesson_fields(state)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            use_effect_with(text, move |text| {
+                if !text.is_empty() {
+                    if let Ok(v) = serde_json::from_str::<Value>(text) {
+                        post("lesson", v);
+                    }
+                }
+            });
+        }
+
         // The state, throttled while playing; at once when paused or moved by hand.
         let throttle_ref = use_mut_ref(Throttle::default);
         {
@@ -678,6 +734,10 @@ mod tests {
                 cmd(json!({"type": "load", "link": "?s=nope"})),
                 "unknown scenario 'nope'",
             ),
+            (
+                cmd(json!({"type": "load", "link": "?lesson=nope&step=2"})),
+                "unknown lesson 'nope'",
+            ),
         ];
         for (v, word) in cases {
             let m = refused(&v);
@@ -758,8 +818,8 @@ mod tests {
         );
         assert_eq!(e["n"], 1);
         assert_eq!(
-            envelope("answer", answer_fields("l1", 2, true)),
-            json!({"source": NAME, "version": 1, "type": "answer", "lesson": "l1", "step": 2, "correct": true})
+            envelope("answer", answer_fields("l1", 2, 1, true)),
+            json!({"source": NAME, "version": 1, "type": "answer", "lesson": "l1", "step": 3, "question": 1, "correct": true})
         );
     }
 }

@@ -22,6 +22,7 @@ pub mod facts;
 pub mod host;
 pub mod keys;
 pub mod layout;
+pub mod lesson_state;
 pub mod offline;
 pub mod panic;
 pub mod prefs;

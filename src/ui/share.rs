@@ -51,6 +51,11 @@ pub struct ShareState {
     pub autoplay: bool,
     pub from: Option<u32>,
     pub to: Option<u32>,
+    /// A built-in lesson (`lesson=<id>`), shown at `step` (counted from 1).
+    #[serde(default)]
+    pub lesson: Option<String>,
+    #[serde(default)]
+    pub step: Option<u32>,
 }
 
 impl Default for ShareState {
@@ -77,6 +82,8 @@ impl ShareState {
             autoplay: false,
             from: None,
             to: None,
+            lesson: None,
+            step: None,
         }
     }
 }
@@ -102,6 +109,17 @@ pub struct Decoded {
 
 /// Encode as a query string (without the leading `?`).
 pub fn encode(s: &ShareState) -> String {
+    // A lesson link names the lesson and the step; the step sets the stage.
+    if let Some(l) = &s.lesson {
+        let mut parts = vec![
+            format!("lesson={}", escape(l)),
+            format!("step={}", s.step.unwrap_or(1)),
+        ];
+        if s.embed {
+            parts.push("embed=1".to_string());
+        }
+        return parts.join("&");
+    }
     let mut parts = vec![format!("s={}", escape(&s.scenario))];
     let default_seed = ShareState::new(&s.scenario).seed;
     if s.seed != default_seed {
@@ -279,6 +297,31 @@ pub fn decode(query: &str) -> Decoded {
     }
     st.random_faults = !matches!(get("rf"), Some("0" | "false" | "off" | "no"));
     st.embed = flag(get("embed"));
+    if let Some(id) = get("lesson").filter(|v| !v.is_empty()) {
+        match crate::course::find(id) {
+            None => warnings.push(format!(
+                "there is no lesson '{}'; showing the scenario instead",
+                clip(id)
+            )),
+            Some(l) => {
+                let n = l.steps.len() as u32;
+                st.lesson = Some(l.id.clone());
+                st.scenario = l.scenario.clone();
+                st.step = Some(match get("step").map(|v| v.trim().parse::<u32>()) {
+                    None => 1,
+                    Some(Ok(k)) if (1..=n).contains(&k) => k,
+                    Some(_) => {
+                        warnings.push(format!(
+                            "step '{}' is not a step of lesson '{}' (1 to {n}); showing step 1",
+                            clip(get("step").unwrap_or_default()),
+                            l.id
+                        ));
+                        1
+                    }
+                });
+            }
+        }
+    }
     st.autoplay = flag(get("autoplay"));
     Decoded {
         state: st,

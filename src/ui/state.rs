@@ -236,6 +236,10 @@ pub struct State {
     /// The prompt or card whose "Watch:" promise the run on screen is checked against.
     pub promise: Option<PromiseRef>,
     gen: u64,
+    /// The lesson being taken, if any (see `lesson_state.rs`).
+    pub lesson: Option<crate::ui::lesson_state::LessonRun>,
+    /// Lessons started and done (remembered by the app through `storage.rs`).
+    pub progress: crate::ui::lesson_state::Progress,
 }
 
 /// Which promise the learner opened (it belongs to the scenario on screen).
@@ -317,6 +321,8 @@ pub enum Action {
     },
     /// Lift the step range (`from`/`to`) a link locked playback to.
     Unlock,
+    /// Lessons (issue 12): see `lesson_state.rs`.
+    Lesson(crate::ui::lesson_state::LessonAction),
 }
 
 impl State {
@@ -356,6 +362,8 @@ impl State {
             nav_mark: 0,
             promise: None,
             gen,
+            lesson: None,
+            progress: Default::default(),
         };
         if let Some(t) = share.tick {
             s.pos = f64::from(t.min(end));
@@ -410,6 +418,16 @@ impl State {
             autoplay: false,
             from: self.from,
             to: self.to,
+            lesson: self
+                .lesson
+                .as_ref()
+                .filter(|l| !l.imported)
+                .map(|l| l.lesson.id.clone()),
+            step: self
+                .lesson
+                .as_ref()
+                .filter(|l| !l.imported)
+                .map(|l| l.step as u32 + 1),
         }
     }
 
@@ -447,11 +465,11 @@ impl State {
             .unwrap_or(0)
     }
 
-    fn warn(&mut self, text: String) {
+    pub(crate) fn warn(&mut self, text: String) {
         self.push_notice(NoticeKind::Warning, text);
     }
 
-    fn push_notice(&mut self, kind: NoticeKind, text: String) {
+    pub(crate) fn push_notice(&mut self, kind: NoticeKind, text: String) {
         if self.notices.iter().any(|n| n.text == text) {
             return;
         }
@@ -468,7 +486,7 @@ impl State {
 
     /// Re-run after a change of seed, parameters or faults. The playhead keeps its
     /// tick (clamped to the new run); a playhead at the end stays at the end.
-    fn rerun(&mut self) {
+    pub(crate) fn rerun(&mut self) {
         let was_at_end = self.at_end();
         self.gen += 1;
         self.run = Rc::new(RunData::compute(
@@ -494,7 +512,7 @@ impl State {
     }
 
     /// Replace the parameter overrides (keeping only valid, non-default values).
-    fn set_params(&mut self, values: &[(String, i64)]) {
+    pub(crate) fn set_params(&mut self, values: &[(String, i64)]) {
         let specs = self.specs();
         let mut out: Vec<(String, i64)> = Vec::new();
         for (name, v) in values {
@@ -535,7 +553,7 @@ impl State {
         true
     }
 
-    fn play(&mut self) {
+    pub(crate) fn play(&mut self) {
         let (lo, hi) = self.range();
         if self.pos >= f64::from(hi) {
             self.pos = f64::from(lo);
@@ -552,7 +570,7 @@ impl State {
         self.last_frame = None;
     }
 
-    fn seek(&mut self, t: f64) {
+    pub(crate) fn seek(&mut self, t: f64) {
         self.pause();
         let (lo, hi) = self.range();
         self.pos = t.clamp(f64::from(lo), f64::from(hi));
@@ -562,7 +580,10 @@ impl State {
     /// run), else the whole run.
     pub fn range(&self) -> (Tick, Tick) {
         let end = self.run.end;
-        let hi = self.to.unwrap_or(end).min(end);
+        let mut hi = self.to.unwrap_or(end).min(end);
+        if let Some(cap) = crate::ui::lesson_state::cap(self) {
+            hi = hi.min(cap);
+        }
         let lo = self.from.unwrap_or(0).min(hi);
         (lo, hi)
     }
@@ -576,6 +597,7 @@ impl State {
     /// history mark `mark`. Notices on screen stay; new ones are numbered after them.
     fn replace(&mut self, share: &ShareState, warnings: &[String], mark: u64) {
         let notices = std::mem::take(&mut self.notices);
+        let progress = std::mem::take(&mut self.progress);
         let next = self.next_notice;
         let mut s = State::from_share_gen(share, warnings, self.gen + 1);
         s.nav_mark = mark;
@@ -584,6 +606,8 @@ impl State {
         for n in fresh {
             s.push_notice(n.kind, n.text);
         }
+        s.progress = progress;
+        crate::ui::lesson_state::open_from_link(&mut s, share);
         *self = s;
     }
 
@@ -591,6 +615,9 @@ impl State {
     /// checksum matches the file's. A file that cannot be used changes nothing.
     fn import(&mut self, name: &str, text: &str) {
         let name = crate::ui::export::clip(name);
+        if crate::ui::lesson_state::looks_like_lesson(text) {
+            return crate::ui::lesson_state::import(self, &name, text);
+        }
         match crate::ui::export::parse(text) {
             Err(why) => self.warn(format!(
                 "Could not import {name}: {why}. Nothing was changed."
@@ -622,7 +649,8 @@ impl State {
 
     /// Where forward play stops: the end of the step range, else the end of the run.
     fn stop_at(&self) -> f64 {
-        f64::from(self.range().1)
+        let hi = self.range().1;
+        f64::from(crate::ui::lesson_state::stop(self).map_or(hi, |t| t.min(hi)))
     }
 }
 
@@ -818,7 +846,9 @@ impl Reducible for State {
                 s.from = None;
                 s.to = None;
             }
+            Action::Lesson(a) => crate::ui::lesson_state::reduce(&mut s, a),
         }
+        crate::ui::lesson_state::after(&mut s);
         Rc::new(s)
     }
 }

@@ -4,6 +4,7 @@ mod cli;
 mod determinism;
 mod explore;
 mod golden;
+mod lessons;
 mod share;
 mod sweep;
 mod teaching;

@@ -142,6 +142,9 @@ pub struct AnnouncerProps {
     /// Show the narration on screen (reduced motion: the event log leads).
     #[prop_or_default]
     pub visible: bool,
+    /// A lesson is holding back an answer: a re-run is announced without its outcome.
+    #[prop_or_default]
+    pub hold: bool,
 }
 
 /// Where the last announcement left off.
@@ -164,7 +167,7 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
     {
         let text = text.clone();
         let run = props.run.clone();
-        let (index, tick, playing) = (props.index, props.tick, props.playing);
+        let (index, tick, playing, hold) = (props.index, props.tick, props.playing, props.hold);
         use_effect_with((run.gen, index, tick, playing), move |_| {
             pending.borrow_mut().take();
             let mut m = mark.borrow_mut();
@@ -189,7 +192,11 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
                 0.0
             };
             if m.gen != run.gen {
-                text.set(rerun_note(&run, index));
+                text.set(if hold {
+                    "Re-ran the same seed with your change.".to_string()
+                } else {
+                    rerun_note(&run, index)
+                });
             } else if m.index != index {
                 if let Some(t) = run.techniques().get(index) {
                     text.set(format!("Showing {} at tick {tick}.", t.label));

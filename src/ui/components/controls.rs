@@ -22,6 +22,10 @@ pub struct ControlsProps {
     /// The prompt or card whose promise the run is checked against.
     pub promise: Option<PromiseRef>,
     pub dispatch: Callback<Action>,
+    /// A lesson is on screen: its own steps replace the "try this" prompts (whose
+    /// "watch" lines would give its answers away).
+    #[prop_or_default]
+    pub in_lesson: bool,
 }
 
 fn spec_of(scenario: &str, i: usize) -> Option<&'static ParamSpec> {
@@ -257,8 +261,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
             } else {
                 <div class="params">{ for params }</div>
             }
-            { promise_line(props) }
-            if !info.try_this.is_empty() {
+            if !props.in_lesson { { promise_line(props) } }
+            if !info.try_this.is_empty() && !props.in_lesson {
                 <h3 class="sub-head">{"Try this"}</h3>
                 <ul class="tries">{ for tries }</ul>
             }

@@ -23,6 +23,9 @@ pub struct LedgersProps {
     pub tick: Tick,
     pub index: usize,
     pub dispatch: Callback<Action>,
+    /// A lesson is holding back an answer: show no final verdict and no jump to it.
+    #[prop_or_default]
+    pub hold: bool,
 }
 
 /// Entries listed per column; older ones are summarised.
@@ -46,8 +49,11 @@ fn column<'a>(
     view: &'a View,
     workload: &[crate::sim::ledger::Payment],
     property: Property,
+    hold: bool,
 ) -> Column<'a> {
     let (live, done) = live_verdict(tr, view, workload);
+    // A lesson holding back an answer: no final verdicts yet.
+    let done = done && !hold;
     let ok_now = live.exactly_once && live.checks.iter().all(|c| c.ok);
     let (tone, badge) = if done {
         // The simulator's own words for the scenario's property.
@@ -97,6 +103,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                 props.views.get(i).unwrap_or(&no_view),
                 &result.workload,
                 run.property(),
+                props.hold,
             )
         })
         .collect();
@@ -175,7 +182,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
     // What went wrong, and where.
     let summaries = cols.iter().enumerate().map(|(i, c)| {
         let s = c.live.summary();
-        let first_bad = run.first_bad.get(i).copied().flatten();
+        let first_bad = run.first_bad.get(i).copied().flatten().filter(|_| !props.hold);
         let checks = c.live.checks.iter().map(|ch| html! {
             <li class={if ch.ok { "good" } else { "bad" }}>
                 <span aria-hidden="true">{if ch.ok { "✓ " } else { "✕ " }}</span>{ch.detail.clone()}

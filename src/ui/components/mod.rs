@@ -4,10 +4,12 @@
 pub mod announcer;
 pub mod calculator;
 pub mod controls;
+pub mod course;
 pub mod explain;
 pub mod generals;
 pub mod help;
 pub mod ledgers;
+pub mod lesson;
 pub mod nav;
 pub mod notices;
 pub mod playback;

@@ -22,6 +22,9 @@ pub struct PlaybackProps {
     /// Whether the learner may lift that lock (not in an embed on a slide).
     #[prop_or_default]
     pub can_unlock: bool,
+    /// A lesson is holding back an answer: no marker for where it went wrong.
+    #[prop_or_default]
+    pub hold: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -73,7 +76,13 @@ pub fn Playback(props: &PlaybackProps) -> Html {
             f64::from(t.saturating_sub(lo)) / f64::from((hi - lo).max(1)) * 100.0
         }
     };
-    let first_bad = props.run.first_bad.get(props.index).copied().flatten();
+    let first_bad = props
+        .run
+        .first_bad
+        .get(props.index)
+        .copied()
+        .flatten()
+        .filter(|_| !props.hold);
     let tech_label = props
         .run
         .techniques()

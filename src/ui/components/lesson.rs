@@ -1,0 +1,326 @@
+//! The lesson panel: the active step of a lesson (read, watch, predict, try, recall)
+//! above the stage it drives. Questions are buttons or a number field; feedback is a
+//! polite live region. Every value shown here was computed by the simulator
+//! (`course::eval`); nothing is typed in the lesson file.
+
+use crate::course::eval::{self, Answer, QuestionEval};
+use crate::course::model::{Question, StepKind};
+use crate::sim::ids::Tick;
+use crate::ui::lesson_state::{LessonAction, LessonRun};
+use crate::ui::state::Action;
+use yew::prelude::*;
+
+/// The one place a learner's answer leaves the lesson: posted to the host page when
+/// framed (`answer`, see docs/embedding.md).
+pub fn host_answer(lesson: &str, step: usize, question: usize, correct: bool) {
+    crate::ui::host::post_answer(lesson, step, question, correct);
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub run: LessonRun,
+    pub tick: Tick,
+    pub dispatch: Callback<Action>,
+}
+
+#[derive(Properties, PartialEq)]
+struct QuestionProps {
+    q: Question,
+    e: QuestionEval,
+    index: usize,
+    answers: Vec<Answer>,
+    lesson: AttrValue,
+    step: usize,
+    dispatch: Callback<Action>,
+}
+
+fn lesson_action(a: LessonAction) -> Action {
+    Action::Lesson(a)
+}
+
+#[component]
+fn QuestionView(p: &QuestionProps) -> Html {
+    let typed = use_state(String::new);
+    let bad_number = use_state(|| false);
+    let last = p.answers.last().cloned();
+    let feedback = last.as_ref().map(|a| eval::judge(&p.q, &p.e, a));
+    let answer = {
+        let (q, e, d, lesson, step, index) = (
+            p.q.clone(),
+            p.e.clone(),
+            p.dispatch.clone(),
+            p.lesson.clone(),
+            p.step,
+            p.index,
+        );
+        Callback::from(move |a: Answer| {
+            let correct = eval::judge(&q, &e, &a).correct;
+            host_answer(&lesson, step, index, correct);
+            d.emit(lesson_action(LessonAction::Answer {
+                question: index,
+                answer: a,
+            }));
+        })
+    };
+    let body = if p.q.number {
+        let on_input = {
+            let typed = typed.clone();
+            Callback::from(move |e: InputEvent| {
+                typed.set(
+                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                        .value(),
+                )
+            })
+        };
+        let on_submit = {
+            let (typed, bad, answer) = (typed.clone(), bad_number.clone(), answer.clone());
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                match typed.trim().replace(['₹', ',', ' '], "").parse::<i64>() {
+                    Ok(v) => {
+                        bad.set(false);
+                        answer.emit(Answer::Number(v));
+                    }
+                    Err(_) => bad.set(true),
+                }
+            })
+        };
+        let id = format!("answer-{}-{}", p.step, p.index);
+        html! {
+            <form class="number-answer" onsubmit={on_submit}>
+                <label for={id.clone()} class="sr-only">{"Your answer (a whole number)"}</label>
+                <input id={id} type="text" inputmode="numeric" data-answer="" autocomplete="off"
+                    value={(*typed).clone()} oninput={on_input} size="8" />
+                <button type="submit" class="btn primary" data-action="answer">{"Check"}</button>
+                if *bad_number {
+                    <span class="small warn-text" role="alert">{"Type a whole number, e.g. 3."}</span>
+                }
+            </form>
+        }
+    } else {
+        html! {
+            <div class="options" role="group" aria-label="Choices">
+                { for p.q.options.iter().enumerate().map(|(i, o)| {
+                    let chosen = p.answers.contains(&Answer::Option(i));
+                    let was = chosen.then(|| if p.e.right == Some(i) { "right" } else { "wrong" });
+                    let answer = answer.clone();
+                    html! {
+                        <button class={classes!("btn", "option", was)} data-option={o.id.clone()}
+                            aria-pressed={chosen.to_string()}
+                            onclick={Callback::from(move |_| answer.emit(Answer::Option(i)))}>
+                            {eval::option_label(&p.q, &p.e, i)}
+                        </button>
+                    }
+                }) }
+            </div>
+        }
+    };
+    html! {
+        <fieldset class="question" data-question={p.index.to_string()}>
+            <legend>{p.q.prompt.clone()}</legend>
+            {body}
+            <div class="feedback-slot" aria-live="polite" role="status">
+                if let Some(f) = feedback {
+                    <p class={classes!("feedback", if f.correct { "right" } else { "wrong" })}
+                        data-feedback="" data-correct={f.correct.to_string()}
+                        data-right={p.e.answer.show(&p.e.labels)}>
+                        <strong>{if f.correct { "✓ Right. " } else { "✕ Not quite. " }}</strong>{f.text}
+                    </p>
+                }
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn LessonPanel(p: &LessonProps) -> Html {
+    let l = &p.run;
+    let d = &p.dispatch;
+    let heading = use_node_ref();
+    let next_ref = use_node_ref();
+    {
+        // "Show me" removes its own button: the focus goes on to Next, not to the page.
+        let next_ref = next_ref.clone();
+        use_effect_with((l.showed_me, l.goal_met), move |(shown, met)| {
+            if *shown && *met {
+                if let Some(b) = next_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        });
+    }
+    {
+        // A new step: move the focus to its heading (keyboard and screen readers).
+        let heading = heading.clone();
+        use_effect_with((l.lesson.id.clone(), l.step, l.finished), move |_| {
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>() {
+                let _ = h.focus();
+            }
+        });
+    }
+    let n = l.lesson.steps.len();
+    let idx = crate::course::course()
+        .iter()
+        .position(|x| x.id == l.lesson.id);
+    let kicker = match (idx, l.imported) {
+        (_, true) => "Imported lesson".to_string(),
+        (Some(i), _) => format!("Lesson {} of {}", i + 1, crate::course::course().len()),
+        _ => "Lesson".to_string(),
+    };
+    let dots = (0..n).map(|i| {
+        let kind = l.lesson.steps[i].kind.name();
+        let cls = classes!("dot", (i == l.step).then_some("now"), (i < l.step || l.finished).then_some("past"));
+        html! { <li class={cls} title={format!("Step {}: {kind}", i + 1)}><span class="sr-only">{format!("Step {} ({kind}){}", i + 1, if i == l.step { ", current" } else { "" })}</span></li> }
+    });
+    let close = d.reform(|_| lesson_action(LessonAction::Close));
+    let head = html! {
+        <div class="lesson-head">
+            <div>
+                <p class="lesson-kicker">{kicker}</p>
+                <p class="lesson-title">{l.lesson.title.clone()}</p>
+            </div>
+            <ol class="step-dots" aria-label="Steps">{ for dots }</ol>
+            <button class="btn small ghost" data-action="close-lesson" onclick={close}
+                title="Leave the lesson and explore freely (your progress is kept)">{"Leave lesson"}</button>
+        </div>
+    };
+    if l.finished {
+        let next = idx
+            .and_then(|i| crate::course::course().get(i + 1))
+            .filter(|_| !l.imported);
+        return html! {
+            <section class="lesson-panel" aria-label="Lesson" data-lesson-panel={l.lesson.id.clone()}>
+                {head}
+                <div class="lesson-step done" data-step="done">
+                    <h2 class="step-title" tabindex="-1" ref={heading}>{"Lesson complete"}</h2>
+                    <p>{"You predicted, watched the run settle it, and made it happen yourself. The playground stays open: every control still works."}</p>
+                    <div class="lesson-nav">
+                        if let Some(nx) = next {
+                            <button class="btn primary" data-action="next-lesson"
+                                onclick={d.reform({ let id = nx.id.clone(); move |_| lesson_action(LessonAction::Open { id: id.clone(), step: 0 }) })}>
+                                {format!("Next lesson: {}", nx.title)}
+                            </button>
+                        }
+                        <button class="btn" data-action="close-lesson" onclick={d.reform(|_| lesson_action(LessonAction::Close))}>{"Explore freely"}</button>
+                    </div>
+                </div>
+            </section>
+        };
+    }
+    let st = &l.lesson.steps[l.step];
+    let kind = st.kind;
+    let e = l.step_eval();
+    let qs: Vec<&Question> = match kind {
+        StepKind::Predict => st.question.iter().collect(),
+        StepKind::Recall => st.questions.iter().collect(),
+        _ => Vec::new(),
+    };
+    let questions = qs.iter().enumerate().filter_map(|(k, q)| {
+        let qe = e?.questions.get(k)?.clone();
+        Some(html! {
+            <QuestionView key={format!("{}-{}-{k}", l.lesson.id, l.step)} q={(*q).clone()} e={qe} index={k}
+                answers={l.answers.get(k).cloned().unwrap_or_default()}
+                lesson={l.lesson.id.clone()} step={l.step} dispatch={d.clone()} />
+        })
+    });
+    let body = match kind {
+        StepKind::Predict => html! {
+            <>
+                { for questions }
+                if l.pending() {
+                    if let Some(r) = e.and_then(|e| e.reveal) {
+                        <p class="small muted hold-note" data-hold={r.to_string()}>
+                            {format!("Playback is held before tick {r} until you answer; explore the run up to there.")}
+                        </p>
+                    }
+                } else if let Some(x) = &st.explain {
+                    <p class="explain-after">{x.clone()}</p>
+                }
+            </>
+        },
+        StepKind::Recall => html! { <>{ for questions }</> },
+        StepKind::Watch => {
+            let (a, b) = e.map_or((0, 0), |e| (e.start, e.stop.unwrap_or(e.start)));
+            let i = l.step;
+            html! {
+                <p class="small">
+                    {format!("Playing ticks {a} to {b}. ")}
+                    <button class="link-btn" data-action="replay-step" onclick={d.reform(move |_| lesson_action(LessonAction::Go(i)))}>{"Play it again"}</button>
+                </p>
+            }
+        }
+        StepKind::Try => html! {
+            <div class="try-box">
+                <div aria-live="polite" role="status">
+                    if l.goal_met {
+                        <p class="feedback right" data-feedback="" data-correct="true">
+                            <strong>{if l.showed_me { "Shown. " } else { "✓ You did it. " }}</strong>{st.success.clone().unwrap_or_default()}
+                        </p>
+                    } else if l.tries > 0 {
+                        <p class="small muted" data-tries={l.tries.to_string()}>
+                            {format!("Not yet: the run after your change does not do it ({} {}).", l.tries, if l.tries == 1 { "try" } else { "tries" })}
+                        </p>
+                    }
+                    if l.hint_due() && !l.goal_met {
+                        <p class="hint" data-hint=""><strong>{"Hint: "}</strong>{st.hint.clone().unwrap_or_default()}</p>
+                    }
+                </div>
+                if !l.goal_met {
+                    <p class="small muted">{"Use the settings, faults and seed controls; each change re-runs and is checked."}</p>
+                    <button class="btn small" data-action="show-me" onclick={d.reform(|_| lesson_action(LessonAction::ShowMe))}>{"Show me"}</button>
+                }
+            </div>
+        },
+        StepKind::Read => html! {},
+    };
+    let drift = if l.drifted && kind != StepKind::Try {
+        html! {
+            <p class="drift small" role="note">
+                {"You changed the run; the step talks about its own setting. "}
+                <button class="link-btn" data-action="restore-step" onclick={d.reform(|_| lesson_action(LessonAction::Restore))}>{"Put it back"}</button>
+            </p>
+        }
+    } else {
+        html! {}
+    };
+    let err = match l.eval.as_ref() {
+        Err(why) => {
+            html! { <p class="drift small" role="alert">{format!("This step could not be prepared: {why}")}</p> }
+        }
+        Ok(_) => html! {},
+    };
+    let last = l.step + 1 == n;
+    let next_label = if last { "Finish" } else { "Next step" };
+    html! {
+        <section class="lesson-panel" aria-label="Lesson" data-lesson-panel={l.lesson.id.clone()}>
+            {head}
+            <div class="lesson-step" data-step={(l.step + 1).to_string()} data-step-kind={kind.name()}>
+                <h2 class="step-title" tabindex="-1" ref={heading}>
+                    <span class="step-kind">{kind_label(kind)}</span>
+                    {format!("Step {} of {n}: {}", l.step + 1, st.title)}
+                </h2>
+                <p class="step-text">{st.text.clone()}</p>
+                {err}
+                {body}
+                {drift}
+                <div class="lesson-nav">
+                    <button class="btn" data-action="prev-step" disabled={l.step == 0}
+                        onclick={d.reform(|_| lesson_action(LessonAction::Back))}>{"← Back"}</button>
+                    <button class="btn primary" data-action="next-step" disabled={!l.can_next()} ref={next_ref}
+                        title={if l.can_next() { "" } else if kind == StepKind::Try { "Make it happen first (or use Show me)" } else { "Answer first" }}
+                        onclick={d.reform(|_| lesson_action(LessonAction::Next))}>{next_label}{" →"}</button>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+fn kind_label(k: StepKind) -> &'static str {
+    match k {
+        StepKind::Read => "Read",
+        StepKind::Watch => "Watch",
+        StepKind::Predict => "Predict",
+        StepKind::Try => "Try",
+        StepKind::Recall => "Recall",
+    }
+}

@@ -1,0 +1,639 @@
+//! The lesson being taken, wired into the one reducer (`state.rs` calls [`reduce`]
+//! for `Action::Lesson` and [`after`] after every action).
+//!
+//! While a predict step waits for its answer, [`cap`] holds the playhead before the
+//! tick that would give the answer away; after the answer the run plays on to the tick
+//! that settles it ([`stop`]). A try step reads its goal from every re-run the learner
+//! causes with the real controls. Progress is a small JSON map remembered through
+//! `storage.rs` by the app (memory only where storage is refused).
+
+use crate::course::eval::{self, Answer, Evaluator, StepEval};
+use crate::course::model::{Lesson, Setup, StepKind};
+use crate::course::{self, validate};
+use crate::sim::ids::Tick;
+use crate::ui::state::{NoticeKind, State};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// Where progress is remembered.
+pub const PROGRESS_KEY: &str = "eop.lessons";
+
+/// What the learner has done, per lesson id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    #[serde(default)]
+    pub lessons: BTreeMap<String, LessonProgress>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LessonProgress {
+    /// The step last shown (0-based).
+    #[serde(default)]
+    pub step: usize,
+    #[serde(default)]
+    pub done: bool,
+    /// `s<step>q<question>` → whether the first answer was right.
+    #[serde(default)]
+    pub answers: BTreeMap<String, bool>,
+}
+
+impl Progress {
+    /// Stored progress; anything unreadable counts as none.
+    pub fn parse(text: Option<&str>) -> Progress {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    /// `new`, `started` or `done`.
+    pub fn state_of(&self, id: &str) -> &'static str {
+        match self.lessons.get(id) {
+            None => "new",
+            Some(p) if p.done => "done",
+            Some(_) => "started",
+        }
+    }
+}
+
+/// The lesson on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonRun {
+    pub lesson: Rc<Lesson>,
+    /// A teacher's file rather than a built-in lesson (not in links or progress).
+    pub imported: bool,
+    pub step: usize,
+    pub eval: Rc<Result<StepEval, String>>,
+    /// Answers given to each question of this step, in order.
+    pub answers: Vec<Vec<Answer>>,
+    /// Re-runs on a try step that missed the goal.
+    pub tries: u32,
+    pub goal_met: bool,
+    pub showed_me: bool,
+    /// The learner changed the run away from the step's setting (not on a try step).
+    pub drifted: bool,
+    /// The last step was left with "Finish".
+    pub finished: bool,
+    gen: u64,
+}
+
+impl LessonRun {
+    pub fn kind(&self) -> StepKind {
+        self.lesson
+            .steps
+            .get(self.step)
+            .map(|s| s.kind)
+            .unwrap_or(StepKind::Read)
+    }
+    pub fn step_eval(&self) -> Option<&StepEval> {
+        self.eval.as_ref().as_ref().ok()
+    }
+    pub fn answered(&self, q: usize) -> bool {
+        self.answers.get(q).is_some_and(|a| !a.is_empty())
+    }
+    /// A predict step still waiting for its answer.
+    pub fn pending(&self) -> bool {
+        self.kind() == StepKind::Predict && !self.answered(0) && !self.finished
+    }
+    pub fn can_next(&self) -> bool {
+        if self.eval.is_err() {
+            return true;
+        }
+        match self.kind() {
+            StepKind::Read | StepKind::Watch => true,
+            StepKind::Predict => self.answered(0),
+            StepKind::Try => self.goal_met,
+            StepKind::Recall => (0..self.answers.len()).all(|q| self.answered(q)),
+        }
+    }
+    /// The hint shows after two re-runs that missed the goal.
+    pub fn hint_due(&self) -> bool {
+        self.tries >= 2
+    }
+}
+
+pub enum LessonAction {
+    /// Open a built-in lesson at a step (0-based).
+    Open {
+        id: String,
+        step: usize,
+    },
+    Go(usize),
+    Next,
+    Back,
+    Answer {
+        question: usize,
+        answer: Answer,
+    },
+    /// Try steps: apply a setting that reaches the goal.
+    ShowMe,
+    /// Put the step's own setting back on the stage.
+    Restore,
+    Close,
+    ResetProgress,
+}
+
+/// The highest tick playback may show (a predict step waiting for its answer).
+pub fn cap(s: &State) -> Option<Tick> {
+    let l = s.lesson.as_ref()?;
+    if !l.pending() {
+        return None;
+    }
+    l.step_eval()?.reveal.map(|r| r.saturating_sub(1))
+}
+
+/// Where forward play stops: the end of a watch range, or the tick that settles an
+/// answered prediction.
+pub fn stop(s: &State) -> Option<Tick> {
+    let l = s.lesson.as_ref()?;
+    let e = l.step_eval()?;
+    match l.kind() {
+        StepKind::Watch => e.stop,
+        StepKind::Predict if l.answered(0) => e.settle,
+        _ => None,
+    }
+}
+
+/// The run on the stage as a lesson setup (for reading a try step's goal).
+pub fn stage_setup(s: &State) -> Setup {
+    Setup {
+        scenario: Some(s.scenario.clone()),
+        seed: Some(s.seed),
+        params: s.params.iter().cloned().collect(),
+        faults: Some(
+            s.faults
+                .iter()
+                .map(crate::ui::share::encode_fault)
+                .collect(),
+        ),
+        random_faults: Some(s.random_faults),
+        technique: None,
+    }
+}
+
+fn questions(l: &Lesson, step: usize) -> usize {
+    l.steps.get(step).map_or(0, |st| match st.kind {
+        StepKind::Predict => usize::from(st.question.is_some()),
+        StepKind::Recall => st.questions.len(),
+        _ => 0,
+    })
+}
+
+/// Show step `i` of the current lesson: evaluate it and set the stage.
+fn enter(s: &mut State, i: usize) {
+    let Some(mut l) = s.lesson.take() else {
+        return;
+    };
+    let i = i.min(l.lesson.steps.len().saturating_sub(1));
+    let mut ev = Evaluator::new();
+    let e = eval::step(&mut ev, &l.lesson, i);
+    if let Err(why) = &e {
+        s.push_notice(
+            NoticeKind::Warning,
+            format!("Lesson step {} could not be prepared: {why}", i + 1),
+        );
+    }
+    l.step = i;
+    l.eval = Rc::new(e);
+    l.answers = vec![Vec::new(); questions(&l.lesson, i)];
+    l.tries = 0;
+    l.goal_met = false;
+    l.showed_me = false;
+    l.drifted = false;
+    l.finished = false;
+    let setup = eval::step_setup(&l.lesson, i);
+    let start = l.step_eval().map_or(0, |e| e.start);
+    let kind = l.kind();
+    let (id, imported) = (l.lesson.id.clone(), l.imported);
+    s.lesson = Some(l);
+    set_stage(s, &setup);
+    s.seek(f64::from(start));
+    if kind == StepKind::Watch {
+        s.play();
+    }
+    if let Some(l) = s.lesson.as_mut() {
+        l.gen = s.run.gen;
+    }
+    if !imported {
+        let p = s.progress.lessons.entry(id).or_default();
+        p.step = i;
+    }
+}
+
+/// Put a setup on the stage (one re-run).
+fn set_stage(s: &mut State, setup: &Setup) {
+    let scenario = setup.scenario.clone().unwrap_or_else(|| s.scenario.clone());
+    if scenario != s.scenario {
+        s.scenario = scenario;
+        s.speed = 0;
+    }
+    let seed = setup.seed.unwrap_or_else(|| {
+        crate::sim::scenarios::find(&s.scenario)
+            .map(|x| x.info().showcase_seed)
+            .unwrap_or(1)
+    });
+    s.seed = seed;
+    let params: Vec<(String, i64)> = setup.params.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    s.set_params(&params);
+    s.faults = setup
+        .faults
+        .iter()
+        .flatten()
+        .filter_map(|f| crate::ui::share::decode_fault(f))
+        .collect();
+    s.random_faults = setup.random_faults.unwrap_or(true);
+    s.technique = setup.technique.clone();
+    s.from = None;
+    s.to = None;
+    s.rerun();
+    if s.speed == 0 {
+        s.speed = crate::ui::state::default_speed(s.run.end);
+    }
+}
+
+fn record(s: &mut State, step: usize, q: usize, correct: bool) {
+    let Some(l) = s.lesson.as_ref() else { return };
+    if l.imported {
+        return;
+    }
+    let p = s.progress.lessons.entry(l.lesson.id.clone()).or_default();
+    p.answers
+        .entry(format!("s{}q{q}", step + 1))
+        .or_insert(correct);
+}
+
+/// Open `lesson` (built-in or imported) at step `step`.
+pub fn open(s: &mut State, lesson: Rc<Lesson>, imported: bool, step: usize) {
+    s.lesson = Some(LessonRun {
+        lesson,
+        imported,
+        step: 0,
+        eval: Rc::new(Err(String::new())),
+        answers: Vec::new(),
+        tries: 0,
+        goal_met: false,
+        showed_me: false,
+        drifted: false,
+        finished: false,
+        gen: 0,
+    });
+    enter(s, step);
+}
+
+pub fn reduce(s: &mut State, a: LessonAction) {
+    match a {
+        LessonAction::Open { id, step } => match course::find(&id) {
+            Some(l) => open(s, Rc::new(l.clone()), false, step),
+            None => s.push_notice(NoticeKind::Warning, format!("there is no lesson '{id}'")),
+        },
+        LessonAction::Go(i) => enter(s, i),
+        LessonAction::Next => {
+            let Some(l) = s.lesson.as_ref() else { return };
+            if !l.can_next() {
+                return;
+            }
+            let (i, n) = (l.step, l.lesson.steps.len());
+            if i + 1 < n {
+                enter(s, i + 1);
+            } else if let Some(l) = s.lesson.as_mut() {
+                l.finished = true;
+                if !l.imported {
+                    s.progress
+                        .lessons
+                        .entry(l.lesson.id.clone())
+                        .or_default()
+                        .done = true;
+                }
+            }
+        }
+        LessonAction::Back => {
+            if let Some(i) = s.lesson.as_ref().map(|l| l.step) {
+                enter(s, i.saturating_sub(1));
+            }
+        }
+        LessonAction::Answer { question, answer } => {
+            let Some(l) = s.lesson.as_mut() else { return };
+            if l.finished || question >= l.answers.len() {
+                return;
+            }
+            let st = l.lesson.steps[l.step].clone();
+            let Some(e) = l.step_eval().cloned() else {
+                return;
+            };
+            let q = match st.kind {
+                StepKind::Predict => st.question.as_ref(),
+                _ => st.questions.get(question),
+            };
+            let (Some(q), Some(qe)) = (q, e.questions.get(question)) else {
+                return;
+            };
+            let correct = eval::judge(q, qe, &answer).correct;
+            let first = l.answers[question].is_empty();
+            l.answers[question].push(answer);
+            let step = l.step;
+            if first {
+                record(s, step, question, correct);
+                if st.kind == StepKind::Predict {
+                    // The reveal: play on to the tick that settles the question.
+                    s.play();
+                }
+            }
+        }
+        LessonAction::ShowMe => {
+            let Some(l) = s.lesson.as_ref() else { return };
+            let st = &l.lesson.steps[l.step];
+            let Some(show) = st.show_me.clone() else {
+                return;
+            };
+            let setup = eval::step_setup(&l.lesson, l.step).overlay(&show);
+            if let Some(l) = s.lesson.as_mut() {
+                l.showed_me = true;
+            }
+            set_stage(s, &setup);
+            s.seek(0.0);
+            s.play();
+        }
+        LessonAction::Restore => {
+            if let Some(i) = s.lesson.as_ref().map(|l| l.step) {
+                enter(s, i);
+            }
+        }
+        LessonAction::Close => s.lesson = None,
+        LessonAction::ResetProgress => s.progress = Progress::default(),
+    }
+}
+
+/// After every action: a try step reads its goal from each new run; on other steps a
+/// new run means the learner moved away from the step's setting.
+pub fn after(s: &mut State) {
+    let gen = s.run.gen;
+    let setup = stage_setup(s);
+    let Some(l) = s.lesson.as_mut() else { return };
+    if l.gen == gen {
+        return;
+    }
+    l.gen = gen;
+    let own = eval::step_setup(&l.lesson, l.step);
+    if own.scenario.as_deref() != Some(s.scenario.as_str()) {
+        // The learner opened another scenario: the lesson steps aside (progress stays).
+        s.lesson = None;
+        return;
+    }
+    let st = &l.lesson.steps[l.step];
+    match (st.kind, &st.goal) {
+        (StepKind::Try, Some(goal)) if !l.goal_met => {
+            let mut ev = Evaluator::new();
+            match ev.goal_met(&l.lesson.scenario, &setup, goal) {
+                Ok(true) => l.goal_met = true,
+                _ => l.tries += 1,
+            }
+        }
+        (StepKind::Try, _) => {}
+        _ => l.drifted = true,
+    }
+}
+
+/// Open the lesson a link names (`?lesson=<id>&step=<n>`, steps counted from 1).
+pub fn open_from_link(s: &mut State, share: &crate::ui::share::ShareState) {
+    if let Some(l) = share.lesson.as_deref().and_then(course::find) {
+        let step = share.step.unwrap_or(1).saturating_sub(1) as usize;
+        open(s, Rc::new(l.clone()), false, step);
+    }
+}
+
+/// Whether a dropped or picked file is a lesson (not a run file).
+pub fn looks_like_lesson(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| {
+            v.as_object()
+                .map(|o| o.contains_key("steps") && !o.contains_key("format"))
+        })
+        .unwrap_or(false)
+}
+
+/// A teacher's lesson file: validated against the simulator, then opened. A file that
+/// cannot be used changes nothing on screen.
+pub fn import(s: &mut State, name: &str, text: &str) {
+    match validate::load(text) {
+        Ok(l) => {
+            let title = l.title.clone();
+            open(s, Rc::new(l), true, 0);
+            s.push_notice(
+                NoticeKind::Info,
+                format!("Opened the lesson “{title}” from {name}: every answer was checked against the simulator."),
+            );
+        }
+        Err(errs) => {
+            let shown: Vec<String> = errs.iter().take(4).cloned().collect();
+            let more = errs.len().saturating_sub(shown.len());
+            s.push_notice(
+                NoticeKind::Warning,
+                format!(
+                    "Could not open the lesson in {name}: {}{}. Nothing was changed.",
+                    shown.join("; "),
+                    if more > 0 {
+                        format!(" (and {more} more)")
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::share::ShareState;
+    use crate::ui::state::Action;
+    use yew::Reducible;
+
+    fn dispatch(s: State, a: Action) -> State {
+        (*Rc::new(s).reduce(a)).clone()
+    }
+
+    fn lesson(id: &str) -> State {
+        let s = State::from_share(&ShareState::new("two-generals"), &[]);
+        dispatch(
+            s,
+            Action::Lesson(LessonAction::Open {
+                id: id.into(),
+                step: 0,
+            }),
+        )
+    }
+
+    #[test]
+    fn a_predict_step_holds_the_playhead_before_the_reveal_until_answered() {
+        let mut s = lesson("walkthrough");
+        let p = s
+            .lesson
+            .as_ref()
+            .unwrap()
+            .lesson
+            .steps
+            .iter()
+            .position(|x| x.kind == StepKind::Predict)
+            .unwrap();
+        s = dispatch(s, Action::Lesson(LessonAction::Next));
+        assert_eq!(s.lesson.as_ref().unwrap().step, p);
+        let reveal = s
+            .lesson
+            .as_ref()
+            .unwrap()
+            .step_eval()
+            .unwrap()
+            .reveal
+            .unwrap();
+        for a in [
+            Action::Seek(u32::MAX),
+            Action::StepForward,
+            Action::NextEvent,
+            Action::Play,
+        ] {
+            s = dispatch(s, a);
+            assert!(
+                s.tick() < reveal,
+                "playhead {} must stay before the reveal {reveal}",
+                s.tick()
+            );
+        }
+        for i in 0..400 {
+            s = dispatch(s, Action::Frame(100.0 * f64::from(i)));
+        }
+        assert!(s.tick() < reveal);
+        assert!(!s.lesson.as_ref().unwrap().can_next());
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Answer {
+                question: 0,
+                answer: Answer::Option(0),
+            }),
+        );
+        assert!(s.playing, "answering plays on to the reveal");
+        for i in 0..400 {
+            s = dispatch(s, Action::Frame(100.0 * f64::from(i)));
+        }
+        assert!(
+            s.tick() >= reveal,
+            "after the answer the run reaches the reveal"
+        );
+        assert!(s.lesson.as_ref().unwrap().can_next());
+        assert_eq!(s.progress.lessons["walkthrough"].answers.len(), 1);
+    }
+
+    #[test]
+    fn a_try_step_succeeds_from_the_real_controls_and_hints_after_two_misses() {
+        let mut s = lesson("walkthrough");
+        let t = s
+            .lesson
+            .as_ref()
+            .unwrap()
+            .lesson
+            .steps
+            .iter()
+            .position(|x| x.kind == StepKind::Try)
+            .unwrap();
+        s = dispatch(s, Action::Lesson(LessonAction::Go(t)));
+        let l = s.lesson.as_ref().unwrap();
+        assert!(!l.goal_met && !l.can_next());
+        s = dispatch(s, Action::SetParam("dup".into(), 1000));
+        s = dispatch(s, Action::SetParam("dup".into(), 0));
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.tries, 2);
+        assert!(l.hint_due() && !l.goal_met);
+        s = dispatch(s, Action::SetParam("dup_txn3".into(), 0));
+        assert!(
+            s.lesson.as_ref().unwrap().goal_met,
+            "turning the redelivery off reaches the goal"
+        );
+        let mut s2 = lesson("walkthrough");
+        s2 = dispatch(s2, Action::Lesson(LessonAction::Go(t)));
+        s2 = dispatch(s2, Action::Lesson(LessonAction::ShowMe));
+        assert!(
+            s2.lesson.as_ref().unwrap().goal_met,
+            "show me reaches the goal"
+        );
+    }
+
+    #[test]
+    fn finishing_marks_the_lesson_done_and_links_name_the_step() {
+        let mut s = lesson("two-generals");
+        assert_eq!(
+            crate::ui::share::encode(&s.share()),
+            "lesson=two-generals&step=1"
+        );
+        let n = s.lesson.as_ref().unwrap().lesson.steps.len();
+        for _ in 0..n {
+            let l = s.lesson.as_ref().unwrap().clone();
+            let e = l.step_eval().unwrap().clone();
+            for (q, qe) in e.questions.iter().enumerate() {
+                let a = match qe.right {
+                    Some(i) => Answer::Option(i),
+                    None => match qe.answer {
+                        eval::Value::Int(v) => Answer::Number(v),
+                        _ => unreachable!(),
+                    },
+                };
+                s = dispatch(
+                    s,
+                    Action::Lesson(LessonAction::Answer {
+                        question: q,
+                        answer: a,
+                    }),
+                );
+            }
+            if l.kind() == StepKind::Try {
+                s = dispatch(s, Action::Lesson(LessonAction::ShowMe));
+            }
+            s = dispatch(s, Action::Lesson(LessonAction::Next));
+        }
+        assert!(s.lesson.as_ref().unwrap().finished);
+        assert_eq!(s.progress.state_of("two-generals"), "done");
+        assert!(s.progress.lessons["two-generals"]
+            .answers
+            .values()
+            .all(|c| *c));
+        assert_eq!(s.progress.state_of("walkthrough"), "new");
+        let back = Progress::parse(Some(&s.progress.to_json()));
+        assert_eq!(back, s.progress);
+        assert_eq!(Progress::parse(Some("{not json")), Progress::default());
+    }
+
+    #[test]
+    fn a_bad_lesson_file_changes_nothing() {
+        let s = State::from_share(&ShareState::new("walkthrough"), &[]);
+        let t = dispatch(
+            s.clone(),
+            Action::Import {
+                name: "l.json".into(),
+                text: r#"{"id":"x","title":"t","scenario":"walkthrough","steps":[]}"#.into(),
+            },
+        );
+        assert!(t.lesson.is_none());
+        assert_eq!(t.scenario, s.scenario);
+        assert_eq!(t.run.gen, s.run.gen);
+        assert!(
+            t.notices.iter().any(|n| n.text.contains("steps")),
+            "{:?}",
+            t.notices
+        );
+        let good = crate::course::FILES
+            .iter()
+            .find(|(n, _)| n.contains("outbox"))
+            .unwrap()
+            .1;
+        let t = dispatch(
+            s,
+            Action::Import {
+                name: "o.json".into(),
+                text: good.into(),
+            },
+        );
+        assert!(t.lesson.as_ref().is_some_and(|l| l.imported));
+        assert_eq!(t.scenario, "outbox");
+    }
+}
