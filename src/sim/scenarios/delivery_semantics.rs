@@ -549,4 +549,48 @@ mod tests {
     fn deterministic() {
         assert_eq!(run_with(ID, 42, &[]), run_with(ID, 42, &[]));
     }
+
+    /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a
+    /// payment, and a lucky at-least-once run's badge speaks of this run only.
+    #[test]
+    fn give_up_early_loses_at_its_seed_and_luck_is_not_a_guarantee() {
+        let p = INFO
+            .try_this
+            .iter()
+            .find(|t| t.label == "Give up early")
+            .unwrap();
+        let r = run_with(ID, p.seed, p.set);
+        let alo = r.technique("at-least-once").unwrap();
+        assert!(!alo.verdict.lost.is_empty());
+        assert!(!alo.badge.good(), "{}", alo.badge.text);
+        assert!(alo.badge.text.contains("lost"), "{}", alo.badge.text);
+        assert!(p.watch.contains("depends on the seed"));
+        // Seed 2 (the issue's example) is lucky: nothing lost. The badge must not read
+        // like a guarantee.
+        let r = run_with(ID, 2, p.set);
+        let alo = r.technique("at-least-once").unwrap();
+        assert!(alo.verdict.lost.is_empty());
+        assert_eq!(
+            alo.badge.text,
+            "✓ nothing lost, and no copy applied in this run"
+        );
+        // The audit-log card: counting each id once turns the at-least-once ledger
+        // (payments written twice) back into the truth.
+        let r = run_with(
+            ID,
+            super::SEED_AUDIT_CARD,
+            &[("loss_req", 0), ("loss_ack", 400)],
+        );
+        let alo = r.technique("at-least-once").unwrap();
+        assert!(!alo.verdict.applied_twice.is_empty());
+        assert_ne!(alo.ledger.balances(), r.truth_balances());
+        assert!(crate::sim::promise::keep(
+            &[crate::sim::promise::Expect::new(
+                "at-least-once",
+                super::AUDIT_DEDUP_AT_QUERY
+            )],
+            &r
+        )
+        .is_ok());
+    }
 }

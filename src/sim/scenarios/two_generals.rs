@@ -630,6 +630,18 @@ mod tests {
         }
     }
 
+    /// Issue 11 items 1 and 2: the explanation states the theorem with both halves
+    /// (agreement, and attacking when every messenger arrives) and FLP.
+    #[test]
+    fn explanation_states_the_theorem_and_flp() {
+        let text = INFO.explain.join(" ");
+        assert!(text.contains(
+            "no protocol guarantees both that the generals agree and that they attack whenever every messenger gets through"
+        ));
+        assert!(text.contains("FLP") || text.contains("Fischer, Lynch and Paterson"));
+        assert!(text.contains("asynchronous") && text.contains("timeouts"));
+    }
+
     /// Issue 11 item 1: more rounds make both the split and the joint attack rarer;
     /// the split never disappears while messengers can be caught.
     #[test]
