@@ -224,7 +224,7 @@ fn RoundsTable(props: &RoundsProps) -> Html {
     let note = if props.loss == 0 {
         "With no loss nobody is ever caught, so every chain attacks together. The theorem is about a valley where messengers can be caught: raise the loss."
     } else {
-        "Both columns fall as the chain grows, because every extra messenger is one more chance to be caught. The split never reaches zero: it needs only the last messenger caught, and there is always a last one."
+        "Both chances fall as the chain grows, because every extra messenger is one more chance to be caught (exactly so on the right; the measured shares wobble with only 200 seeds). The split never reaches zero: it needs only the last messenger caught, and there is always a last one."
     };
     html! {
         <div class="rounds" data-rounds-table="">

@@ -183,7 +183,13 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         } else {
             c.live.summary()
         };
-        let first_bad = run.first_bad.get(i).copied().flatten();
+        // Judged by the means: a lost sample under a ✓ is not where it "went wrong".
+        let first_bad = run
+            .first_bad
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|_| !(by_means && c.tr.badge.good()));
         let checks = c.live.checks.iter().map(|ch| html! {
             <li class={if ch.ok { "good" } else { "bad" }}>
                 <span aria-hidden="true">{if ch.ok { "✓ " } else { "✕ " }}</span>{ch.detail.clone()}

@@ -94,8 +94,8 @@ pub fn TelemetryMeans(props: &TelemetryMeansProps) -> Html {
                 };
                 html! {
                     <td class={classes!("num", tone, sel(i))} data-second={sec.to_string()} data-mean-error={err.map(|e| e.to_string()).unwrap_or_default()}>
-                        {mean_tenths(r.sum, r.count)}
-                        <span class="delta">{format!(" {}", signed(err, below))}</span>
+                        {mean_tenths(r.sum, r.count)}{" "}
+                        <span class="delta">{signed(err, below)}</span>
                     </td>
                 }
             }
@@ -114,8 +114,8 @@ pub fn TelemetryMeans(props: &TelemetryMeansProps) -> Html {
         let cells = cols.iter().enumerate().map(|(i, (_, rows))| match rows.get(sec) {
             Some(r) => html! {
                 <td class={classes!("num", (r.sum != ts || r.count != tc).then_some("off"), sel(i))}>
-                    {format!("{} / {}", r.sum, r.count)}
-                    <span class="delta">{format!(" {} / {}", signed(rel_permille(ts, r.sum), r.sum < ts), signed(rel_permille(tc, r.count), r.count < tc))}</span>
+                    {format!("{} / {}", r.sum, r.count)}{" "}
+                    <span class="delta">{format!("{} / {}", signed(rel_permille(ts, r.sum), r.sum < ts), signed(rel_permille(tc, r.count), r.count < tc))}</span>
                 </td>
             },
             None => html! { <td class={classes!("num", "muted", sel(i))}>{"—"}</td> },
@@ -142,7 +142,7 @@ pub fn TelemetryMeans(props: &TelemetryMeansProps) -> Html {
             <h3 class="small-title">{"Secondary: sums and counts of the same samples"}</h3>
             <div class="ledger-scroll">
                 <table class="help-table sums-table">
-                    <caption class="muted small">{"Sum / count per second, as a sum or count metric (requests per second, bytes, revenue) would publish them. A lost sample takes its whole value out of the sum and one out of the count, so both fall short by the share lost; the mean divides one by the other and the shortfall cancels."}</caption>
+                    <caption class="muted small">{"Sum / count per second, as a sum or count metric (requests per second, bytes, revenue) would publish them. A lost sample takes its whole value out of the sum and one out of the count, so both fall short by the share lost; a sample counted twice (a retry whose ack was lost) pushes both over. The mean divides one by the other, and the error cancels."}</caption>
                     <thead><tr><th scope="col">{"second"}</th><th scope="col" class="truth-col">{"truth sum / count"}</th>{heads()}</tr></thead>
                     <tbody>{ for sum_rows }</tbody>
                 </table>
