@@ -59,9 +59,12 @@ pub const CONFUSIONS: &[Confusion] = &[
         answer: "TCP de-duplicates inside one connection. A retry after a lost ack is a new request the old connection never saw.",
         scenario: "delivery-semantics",
         set: &[("loss_req", 0), ("loss_ack", 400)],
-        watch: "only acks are lost here: every retry is a request the receiver already applied.",
-        seed: 0,
-        expect: &[],
+        watch: "only acks are lost here: every retry is a request the receiver already applied, so at-least-once writes payments twice and only the consumer that remembers ids stays exact.",
+        seed: crate::sim::scenarios::delivery_semantics::SEED_TCP_CARD,
+        expect: &[
+            crate::sim::promise::Expect::new("at-least-once", crate::sim::promise::Outcome::Doubled(1)),
+            crate::sim::promise::Expect::new("exactly-once", crate::sim::promise::Outcome::Exact),
+        ],
     },
     Confusion {
         belief: "“Our broker is exactly-once, so the whole pipeline is.”",
@@ -93,9 +96,12 @@ pub const CONFUSIONS: &[Confusion] = &[
         answer: "It is every request with an acknowledgement. Whoever sent the last message can never know it arrived.",
         scenario: "two-generals",
         set: &[],
-        watch: "drop the last messenger of any run and the two sides disagree.",
-        seed: 0,
-        expect: &[],
+        watch: "on this seed the last messenger of the four is caught and one general attacks alone; whether it is caught depends on the seed, so on another seed drop the last messenger by hand and the two sides disagree again.",
+        seed: crate::sim::scenarios::two_generals::SEED_CARD,
+        expect: &[crate::sim::promise::Expect::new(
+            "n-rounds",
+            crate::sim::scenarios::two_generals::SPLIT,
+        )],
     },
     Confusion {
         belief: "“Idempotent means it has no side effects.”",
@@ -115,6 +121,46 @@ pub const CONFUSIONS: &[Confusion] = &[
             ),
             Expect::new("set", Outcome::Holds),
         ],
+    },
+    // S1
+    Confusion {
+        belief: "“Every workload needs exactly-once.” — Payments",
+        answer: "Choose per workload. A payment applied twice moves money twice, so payments need exactly-once processing: retries for delivery, plus an id the ledger checks before it applies anything.",
+        scenario: "walkthrough",
+        set: &[],
+        watch: "the naive handler credits a payment twice; the two handlers that check the payment id end exact.",
+        seed: 0,
+        expect: &[
+            crate::sim::promise::Expect::new("naive", crate::sim::promise::Outcome::Doubled(1)),
+            crate::sim::promise::Expect::new("idempotent", crate::sim::promise::Outcome::Exact),
+            crate::sim::promise::Expect::new("dedup", crate::sim::promise::Outcome::Exact),
+        ],
+    },
+    // S1
+    Confusion {
+        belief: "“Every workload needs exactly-once.” — An audit log",
+        answer: "An audit log must not lose a record, but a repeated record is harmless when each carries its id: whoever queries the log counts each id once. At-least-once delivery with dedup at query time is enough.",
+        scenario: "delivery-semantics",
+        set: &[("loss_req", 0), ("loss_ack", 400)],
+        watch: "at-least-once loses nothing and writes some payments twice; their entries carry the same id, so counting each id once gives the true totals.",
+        seed: crate::sim::scenarios::delivery_semantics::SEED_AUDIT_CARD,
+        expect: &[crate::sim::promise::Expect::new(
+            "at-least-once",
+            crate::sim::scenarios::delivery_semantics::AUDIT_DEDUP_AT_QUERY,
+        )],
+    },
+    // S1
+    Confusion {
+        belief: "“Every workload needs exactly-once.” — Metrics",
+        answer: "A dashboard of per-second averages barely moves when a sample is dropped, and making every sample reliable costs an ack and a retry each. Metrics can take at-most-once — unless the metric is a sum or a count, which falls short by every lost sample.",
+        scenario: "telemetry",
+        set: &[],
+        watch: "fire-and-forget loses a sample, yet every published per-second average stays within the allowed 2% — with no extra packets.",
+        seed: 7,
+        expect: &[crate::sim::promise::Expect::new(
+            "fire-and-forget",
+            crate::sim::scenarios::telemetry::LOST_YET_FAITHFUL,
+        )],
     },
 ];
 

@@ -196,6 +196,17 @@ pub enum Ev {
         node: NodeId,
         entry: Entry,
     },
+    /// Telemetry: `node` publishes the mean of bucket `bucket` (a second) from the
+    /// `count` samples (summing to `sum`) it had by then; `truth_sum`/`truth_count` are
+    /// what every sample of that second would have given (for the learner, not the node).
+    Aggregate {
+        node: NodeId,
+        bucket: Merchant,
+        sum: i64,
+        count: u32,
+        truth_sum: i64,
+        truth_count: u32,
+    },
     /// A duplicate absorbed (or, with `NoKey`, a message that could not be checked).
     Skip {
         node: NodeId,
@@ -333,6 +344,7 @@ impl Ev {
             Ev::Send { from, .. } => Some(from),
             Ev::Deliver { .. } | Ev::Lose { .. } => None,
             Ev::Apply { node, .. }
+            | Ev::Aggregate { node, .. }
             | Ev::Skip { node, .. }
             | Ev::Commit { node, .. }
             | Ev::AtomicCommit { node, .. }

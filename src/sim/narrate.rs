@@ -84,6 +84,18 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             ),
             LossWhy::Overload => format!("{} dropped: queue full", carried(*net)),
         },
+        Ev::Apply { node, entry } if unit == LedgerUnit::Samples => {
+            let mut bal = before.balances.clone();
+            super::ledger::apply_to(&mut bal, entry);
+            format!(
+                "{} adds {} ({}) to {}'s running sum: {}",
+                n(*node),
+                txn_name(entry.msg),
+                entry.amount,
+                merchant_name(entry.merchant),
+                bal.get(&entry.merchant).copied().unwrap_or(0)
+            )
+        }
         Ev::Apply { node, entry } => {
             let verb = match entry.kind {
                 EntryKind::Add => {
@@ -129,6 +141,20 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 rupees(bal.get(&entry.merchant).copied().unwrap_or(0))
             )
         }
+        Ev::Aggregate {
+            node,
+            bucket,
+            sum,
+            count,
+            truth_sum,
+            truth_count,
+        } => format!(
+            "{} publishes the average of {}: {} from {count} of {truth_count} samples (true average {})",
+            n(*node),
+            merchant_name(*bucket),
+            mean_tenths(*sum, *count as i64),
+            mean_tenths(*truth_sum, *truth_count as i64)
+        ),
         Ev::Skip { node, msg, why } => {
             let why = match why {
                 SkipWhy::SeenId => "its id is already in the dedup table",
@@ -366,6 +392,15 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         }
     };
     body
+}
+
+/// `sum / count` with one decimal ("101.3"), rounded half up; "—" for no samples.
+pub fn mean_tenths(sum: i64, count: i64) -> String {
+    if count <= 0 {
+        return "—".to_string();
+    }
+    let t = (sum * 20 + count).div_euclid(2 * count);
+    format!("{}.{}", t.div_euclid(10), t.rem_euclid(10))
 }
 
 /// The whole trace as text (golden files, the CLI's `--trace`).

@@ -189,6 +189,7 @@ impl View {
                     self.counters.applied_twice += 1;
                 }
             }
+            Ev::Aggregate { .. } => {}
             Ev::Skip { why, .. } => {
                 if why != super::event::SkipWhy::NoKey {
                     self.counters.dup_absorbed += 1;

@@ -502,7 +502,10 @@ pub fn App() -> Html {
     let ledgers = html! {
         <section class="ledgers" id="ledgers" tabindex="-1" aria-label="Ledgers">
             if has_generals {
-                <Generals run={run.clone()} views={views.clone()} index={index} />
+                <Generals run={run.clone()} views={views.clone()} index={index} dispatch={dispatch.clone()} />
+            }
+            if run.property() == crate::sim::run::Property::Fidelity && !run.techniques().is_empty() {
+                <crate::ui::components::telemetry_chart::TelemetryMeans run={run.clone()} views={views.clone()} index={index} />
             }
             <Ledgers run={run.clone()} views={views.clone()} tick={tick} index={index} dispatch={dispatch.clone()} hold={hold} />
         </section>

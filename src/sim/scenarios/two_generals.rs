@@ -14,14 +14,16 @@ use crate::sim::engine::{Actors, Engine, Item};
 use crate::sim::event::{Ev, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{NodeId, Tick};
-use crate::sim::invariants::{Check, Verdict};
+use crate::sim::invariants::{Badge, Check, Tone, Verdict};
 use crate::sim::ledger::Ledger;
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
     TryThis,
 };
+use serde::Serialize;
 
 pub struct TwoGenerals;
 
@@ -45,8 +47,9 @@ static INFO: ScenarioInfo = ScenarioInfo {
     explain: &[
         "Two generals must attack together or not at all, and can only talk through messengers who may be caught on the way. A sends the plan; B cannot be sure A knows it arrived unless it sends a messenger back; A cannot be sure that one arrived without sending another; and so on. Each arrival adds one level to \"A knows that B knows that A knows…\".",
         "Each column is a strategy that fixes how many messengers the chain has before the generals commit at dawn. The one who receives the last messenger attacks only if it arrives; the one who sends it has to decide without ever learning its fate. Lose any earlier messenger and both stay home; lose the last one and they split — for every chain length.",
-        "Adding rounds makes the bad run rarer, never impossible: there is always a last messenger. The same holds for a sender and a receiver of data. A sender either gives up after one try (at-most-once) or retries until it hears back (at-least-once); no number of retries turns the wire into exactly-once delivery.",
-        "Real systems get by with timeouts, which can be wrong about a process that is merely slow, so the honest promise is exactly-once processing under the same failure assumptions as everything else, with dedup and fencing cleaning up after a wrong guess.",
+        "The theorem: no protocol guarantees both that the generals agree and that they attack whenever every messenger gets through. (Always staying home agrees, but never attacks.) Adding rounds makes the split rarer, never impossible: there is always a last messenger. The table under the ladder measures it over many seeds.",
+        "The same holds for a sender and a receiver of data. A sender either gives up after one try (at-most-once) or retries until it hears back (at-least-once); no number of retries turns the wire into exactly-once delivery.",
+        "It gets worse without a clock. In an asynchronous system where even one process may crash, no deterministic protocol guarantees agreement (Fischer, Lynch and Paterson, 1985): a crashed process and a slow one look the same. Real systems decide with timeouts, which can be wrong about a process that is merely slow, so the honest promise is exactly-once processing under the same failure assumptions as everything else, with dedup and fencing cleaning up after a wrong guess.",
     ],
     params: &[
         param(
@@ -74,27 +77,148 @@ static INFO: ScenarioInfo = ScenarioInfo {
             set: &[("loss", 0)],
             watch: "every strategy agrees, yet the last messenger's sender still never knew it arrived",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("order-only", BOTH_ATTACK),
+                Expect::new("order-and-ack", BOTH_ATTACK),
+                Expect::new("n-rounds", BOTH_ATTACK),
+            ],
         },
         TryThis {
             label: "Insist on eight rounds",
             set: &[("rounds", 8), ("loss", 100)],
-            watch: "disagreement gets rarer, not impossible: step through seeds until the eighth messenger is caught",
-            seed: 0,
-            expect: &[],
+            watch: "disagreement gets rarer, not impossible: on most seeds all eight arrive or an early one is caught, and only some seeds catch the eighth — this one does, and one general attacks alone",
+            seed: SEED_EIGHT_ROUNDS,
+            expect: &[Expect::new("n-rounds", SPLIT)],
         },
         TryThis {
             label: "A dangerous valley",
             set: &[("loss", 500)],
-            watch: "most runs stop early and both stay home; the split still happens when only the last messenger is caught",
-            seed: 0,
-            expect: &[],
+            watch: "the four-messenger chain stops early and both stay home; the one-messenger order still splits them, because its only messenger is also its last",
+            seed: SEED_DANGEROUS,
+            expect: &[
+                Expect::new("order-only", SPLIT),
+                Expect::new("n-rounds", BOTH_HOME),
+            ],
         },
     ],
     showcase_seed: 26,
     unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
+    property: crate::sim::run::Property::Agreement,
 };
+
+/// The seed "Insist on eight rounds" opens with: the eighth messenger is caught.
+const SEED_EIGHT_ROUNDS: u64 = 6;
+/// The seed "A dangerous valley" opens with.
+const SEED_DANGEROUS: u64 = 0;
+/// The seed of the "Two Generals is a puzzle about armies" card.
+pub const SEED_CARD: u64 = 26;
+
+/// Both generals decided the same thing, or one attacked alone, read off the trace.
+fn decisions(t: &TechniqueRun) -> (Option<bool>, Option<bool>) {
+    let mut d = (None, None);
+    for e in &t.trace {
+        if let Ev::Decide { node, attack } = e.ev {
+            if node == A {
+                d.0 = Some(attack);
+            } else {
+                d.1 = Some(attack);
+            }
+        }
+    }
+    d
+}
+
+fn decide_tick(t: &TechniqueRun) -> Option<Tick> {
+    t.trace
+        .iter()
+        .find(|e| matches!(e.ev, Ev::Decide { .. }))
+        .map(|e| e.tick)
+}
+
+/// Promise: both generals attack.
+pub const BOTH_ATTACK: Outcome = Outcome::Custom {
+    says: "both attack",
+    test: |_, t| (decisions(t) == (Some(true), Some(true))).then(|| decide_tick(t)),
+};
+/// Promise: both generals stay home.
+pub const BOTH_HOME: Outcome = Outcome::Custom {
+    says: "both stay home",
+    test: |_, t| (decisions(t) == (Some(false), Some(false))).then(|| decide_tick(t)),
+};
+/// Promise: one general attacks alone (the last messenger was caught).
+pub const SPLIT: Outcome = Outcome::Check("agreement", false);
+
+/// The badge of a strategy, in the words of agreement: what the two generals did.
+fn badge(decided: [Option<bool>; 2]) -> Badge {
+    match (decided[0], decided[1]) {
+        (Some(true), Some(true)) => Badge::new(Tone::Good, "both attack"),
+        (Some(false), Some(false)) => Badge::new(Tone::Good, "both stay home"),
+        (Some(a), Some(_)) => Badge::new(
+            Tone::Bad,
+            if a {
+                "A attacks alone"
+            } else {
+                "B attacks alone"
+            },
+        ),
+        _ => Badge::new(Tone::Bad, "a general never decided"),
+    }
+}
+
+/// One row of [`rounds_table`]: how a chain of `rounds` messengers fared over `seeds`
+/// seeds at one loss rate, and the exact probabilities for comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub rounds: u32,
+    pub seeds: u32,
+    /// Runs in which one general attacked alone.
+    pub split: u32,
+    /// Runs in which both attacked.
+    pub together: u32,
+    /// Exact chance of a split, in parts per million: every messenger but the last
+    /// arrives, the last is caught.
+    pub split_ppm: u64,
+    /// Exact chance that both attack (every messenger arrives), in parts per million.
+    pub together_ppm: u64,
+}
+
+/// Why more rounds do not help: for chains of 1..=8 messengers at `loss` (‰), how
+/// often the generals split and how often they attack together, measured by running
+/// the strategy on seeds `0..seeds` (the same runs the stage shows for those seeds).
+/// Both fall as the chain grows; the split never becomes impossible while `loss > 0`.
+pub fn rounds_table(loss: i64, seeds: u32) -> Vec<Row> {
+    let loss = loss.clamp(0, 1000);
+    (1..=8u32)
+        .map(|rounds| {
+            let (mut split, mut together) = (0, 0);
+            for seed in 0..seeds as u64 {
+                let t = run_strategy(
+                    &RunConfig::seed(seed),
+                    loss,
+                    "n-rounds",
+                    String::new(),
+                    rounds,
+                );
+                match decisions(&t) {
+                    (Some(true), Some(true)) => together += 1,
+                    (Some(a), Some(b)) if a != b => split += 1,
+                    _ => {}
+                }
+            }
+            let keep = (1000 - loss) as u128;
+            let all = 1000u128.pow(rounds);
+            let ppm = |n: u128| (n * 1_000_000 / all) as u64;
+            Row {
+                rounds,
+                seeds,
+                split,
+                together,
+                split_ppm: ppm(keep.pow(rounds - 1) * loss as u128),
+                together_ppm: ppm(keep.pow(rounds)),
+            }
+        })
+        .collect()
+}
 
 struct World {
     /// Messengers in the chain.
@@ -253,16 +377,10 @@ fn nodes() -> Vec<NodeInfo> {
     ]
 }
 
-fn run_strategy(
-    cfg: &RunConfig,
-    params: &Params,
-    id: &str,
-    label: String,
-    chain: u32,
-) -> TechniqueRun {
+fn run_strategy(cfg: &RunConfig, loss: i64, id: &str, label: String, chain: u32) -> TechniqueRun {
     let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
     let hop = HopFaults {
-        loss: Ratio::per_mille(params.get("loss")),
+        loss: Ratio::per_mille(loss),
         ..HopFaults::NONE
     };
     faults.set_hop(HOP_AB, hop);
@@ -310,7 +428,7 @@ fn run_strategy(
         trace: eng.trace,
         ledger: Ledger::default(),
         verdict,
-        badge: Default::default(),
+        badge: badge(world.decided),
         end,
     }
 }
@@ -322,24 +440,25 @@ impl Scenario for TwoGenerals {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let rounds = params.get("rounds").clamp(1, 8) as u32;
+        let loss = params.get("loss");
         let techniques = vec![
             run_strategy(
                 cfg,
-                params,
+                loss,
                 "order-only",
                 "Send the order, no ack (1 messenger)".to_string(),
                 1,
             ),
             run_strategy(
                 cfg,
-                params,
+                loss,
                 "order-and-ack",
                 "Order plus one ack (2 messengers)".to_string(),
                 2,
             ),
             run_strategy(
                 cfg,
-                params,
+                loss,
                 "n-rounds",
                 format!("Insist on {rounds} messengers"),
                 rounds,
@@ -351,7 +470,7 @@ impl Scenario for TwoGenerals {
 
 #[cfg(test)]
 mod tests {
-    use super::INFO;
+    use super::{rounds_table, INFO};
     use crate::sim::event::Ev;
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -475,5 +594,92 @@ mod tests {
     #[test]
     fn deterministic() {
         assert_eq!(run_with(ID, 5, &[]), run_with(ID, 5, &[]));
+    }
+
+    /// Issue 11 item 1: badges speak of agreement (what the generals did), never of
+    /// "exactly once", and a split is the only ✕.
+    #[test]
+    fn badges_speak_of_agreement() {
+        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let badge = |r: &RunResult, t: &str| r.technique(t).unwrap().badge.text.clone();
+        assert_eq!(badge(&r, "order-only"), "✓ both attack");
+        assert_eq!(badge(&r, "order-and-ack"), "✓ both attack");
+        assert_eq!(badge(&r, "n-rounds"), "✕ B attacks alone");
+        assert_eq!(INFO.property, crate::sim::run::Property::Agreement);
+        // Seed 8: B's ack (the last messenger) is caught, so B attacks alone.
+        let r = run_with(ID, 8, &[]);
+        assert_eq!(badge(&r, "order-and-ack"), "✕ B attacks alone");
+        // Seed 1: the order itself is caught — A attacks alone.
+        let r = run_with(ID, 1, &[]);
+        assert_eq!(badge(&r, "order-only"), "✕ A attacks alone");
+        // An early messenger caught: both stay home, and that is agreement.
+        let home = (0..100)
+            .map(|s| run_with(ID, s, &[]))
+            .find(|r| decisions(r, "n-rounds") == vec![(0, false), (1, false)])
+            .unwrap();
+        assert_eq!(badge(&home, "n-rounds"), "✓ both stay home");
+        assert!(home.technique("n-rounds").unwrap().badge.good());
+        // Over many seeds, a ✕ badge is exactly a split decision.
+        for seed in 0..300 {
+            let r = run_with(ID, seed, &[("loss", 300)]);
+            for t in &r.techniques {
+                let d = decisions(&r, &t.id);
+                let split = d[0].1 != d[1].1;
+                assert_eq!(!t.badge.good(), split, "seed {seed} {}", t.id);
+                assert!(!t.badge.text.to_lowercase().contains("exactly"));
+            }
+        }
+    }
+
+    /// Issue 11 items 1 and 2: the explanation states the theorem with both halves
+    /// (agreement, and attacking when every messenger arrives) and FLP.
+    #[test]
+    fn explanation_states_the_theorem_and_flp() {
+        let text = INFO.explain.join(" ");
+        assert!(text.contains(
+            "no protocol guarantees both that the generals agree and that they attack whenever every messenger gets through"
+        ));
+        assert!(text.contains("FLP") || text.contains("Fischer, Lynch and Paterson"));
+        assert!(text.contains("asynchronous") && text.contains("timeouts"));
+    }
+
+    /// Issue 11 item 1: more rounds make both the split and the joint attack rarer;
+    /// the split never disappears while messengers can be caught.
+    #[test]
+    fn more_rounds_do_not_help() {
+        let rows = rounds_table(200, 200);
+        assert_eq!(rows.len(), 8);
+        let split: Vec<u32> = rows.iter().map(|r| r.split).collect();
+        let together: Vec<u32> = rows.iter().map(|r| r.together).collect();
+        // Pinned reference numbers (200 seeds at 20% loss).
+        assert_eq!(split, vec![37, 37, 21, 19, 12, 17, 15, 9]);
+        assert_eq!(together, vec![163, 126, 105, 86, 74, 57, 42, 33]);
+        assert!(split.iter().all(|&n| n > 0), "{split:?}");
+        assert!(together.windows(2).all(|w| w[1] < w[0]), "{together:?}");
+        assert!(split[7] < split[0] && split[4..].iter().sum::<u32>() < split[..4].iter().sum());
+        // The measured rates follow the exact ones: (1−p)^(n−1)·p and (1−p)^n.
+        for r in &rows {
+            let measured = |k: u32| k as i64 * 1_000_000 / r.seeds as i64;
+            assert!(
+                (measured(r.split) - r.split_ppm as i64).abs() < 60_000,
+                "{r:?}"
+            );
+            assert!(
+                (measured(r.together) - r.together_ppm as i64).abs() < 60_000,
+                "{r:?}"
+            );
+            assert!(r.split_ppm > 0);
+        }
+        assert_eq!(rows[0].split_ppm, 200_000);
+        assert_eq!(rows[7].together_ppm, 167_772);
+        // At 10% loss too, every chain length still splits on some seed of 200.
+        assert!(rounds_table(100, 200).iter().all(|r| r.split > 0));
+        // Without loss nobody splits and everybody attacks.
+        assert!(rounds_table(0, 50)
+            .iter()
+            .all(|r| r.split == 0 && r.together == 50 && r.split_ppm == 0));
+        // A row is the same run the stage shows: the n-rounds column at that seed.
+        let r = run_with(ID, 26, &[("rounds", 4)]);
+        assert_eq!(decisions(&r, "n-rounds"), vec![(0, false), (1, true)]);
     }
 }

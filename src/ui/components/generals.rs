@@ -1,13 +1,17 @@
 //! Two Generals: the ladder of "A knows that B knows that …" for the strategy on the
 //! stage, one rung per delivered messenger, built only from the trace's `Knowledge`
 //! and `Decide` events and the messengers in flight; and each general's decision.
+//! Under it, why more rounds do not help (a table over chain lengths, measured by the
+//! simulator over many seeds) and where the same impossibility bites without a clock
+//! (FLP: a timeout that lied, with links to the scenarios that show it).
 
 use crate::sim::event::{Ev, MsgKind};
 use crate::sim::ids::{NodeId, Tick};
 use crate::sim::replay::View;
 use crate::sim::run::NodeKind;
+use crate::sim::scenarios::{self, two_generals};
 use crate::ui::facts::knowledge_sentence;
-use crate::ui::state::RunData;
+use crate::ui::state::{Action, RunData};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -16,7 +20,11 @@ pub struct GeneralsProps {
     pub run: Rc<RunData>,
     pub views: Rc<Vec<View>>,
     pub index: usize,
+    pub dispatch: Callback<Action>,
 }
+
+/// Seeds per row of the rounds table (8 rows × this many tiny runs, memoised per loss).
+pub const TABLE_SEEDS: u32 = 200;
 
 #[component]
 pub fn Generals(props: &GeneralsProps) -> Html {
@@ -74,6 +82,13 @@ pub fn Generals(props: &GeneralsProps) -> Html {
             _ => None,
         })
         .collect();
+
+    let (loss, rounds) = props
+        .run
+        .result
+        .as_ref()
+        .map(|r| (r.params.get("loss"), r.params.get("rounds")))
+        .unwrap_or((0, 4));
 
     let first = generals[0].0;
     let rung = |level: u32, holder: NodeId, state: Html, cls: &'static str| {
@@ -150,7 +165,112 @@ pub fn Generals(props: &GeneralsProps) -> Html {
             <ol class="ladder">{ for rungs }</ol>
             {outcome}
             <p class="muted small">{"Each delivered messenger adds one rung. Whoever sends the last messenger never learns whether it arrived — so some run always ends with one general unsure."}</p>
+            <RoundsTable loss={loss} rounds={rounds} />
+            <Flp dispatch={props.dispatch.clone()} />
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RoundsProps {
+    /// Messenger loss, ‰.
+    loss: i64,
+    /// The chain length the third column insists on (its row is marked).
+    rounds: i64,
+}
+
+/// "4.5%" from a share in ‰ (integers only).
+fn pct_permille(v: i64) -> String {
+    if v % 10 == 0 {
+        format!("{}%", v / 10)
+    } else {
+        format!("{}.{}%", v / 10, v % 10)
+    }
+}
+
+/// "0.39%" from parts per million; "< 0.01%" below that.
+fn pct_ppm(ppm: u64) -> String {
+    match ppm {
+        0 => "0%".to_string(),
+        1..=99 => "< 0.01%".to_string(),
+        _ => format!("{}.{:02}%", ppm / 10_000, (ppm % 10_000) / 100),
+    }
+}
+
+/// Why more rounds do not help: P(split) and P(attack together) for chains of 1..8
+/// messengers at the chosen loss, measured over seeds by the simulator.
+#[component]
+fn RoundsTable(props: &RoundsProps) -> Html {
+    let rows = use_memo(props.loss, |loss| {
+        two_generals::rounds_table(*loss, TABLE_SEEDS)
+    });
+    let body = rows.iter().map(|r| {
+        let here = r.rounds as i64 == props.rounds;
+        let measured = |k: u32| pct_permille(k as i64 * 1000 / r.seeds as i64);
+        let split = if r.split == 0 && r.split_ppm > 0 {
+            html! { <>{"0 seen"}<span class="muted">{" — rarer, not impossible"}</span></> }
+        } else {
+            html! { {measured(r.split)} }
+        };
+        html! {
+            <tr class={classes!(here.then_some("current"))} aria-current={here.then_some("true")}>
+                <th scope="row">{r.rounds}{if here { " ◀" } else { "" }}</th>
+                <td class={classes!("num", (r.split > 0).then_some("bad"))}>{split}</td>
+                <td class="num">{measured(r.together)}</td>
+                <td class="num muted">{format!("{} · {}", pct_ppm(r.split_ppm), pct_ppm(r.together_ppm))}</td>
+            </tr>
+        }
+    });
+    let note = if props.loss == 0 {
+        "With no loss nobody is ever caught, so every chain attacks together. The theorem is about a valley where messengers can be caught: raise the loss."
+    } else {
+        "Both chances fall as the chain grows, because every extra messenger is one more chance to be caught (exactly so on the right; the measured shares wobble with only 200 seeds). The split never reaches zero: it needs only the last messenger caught, and there is always a last one."
+    };
+    html! {
+        <div class="rounds" data-rounds-table="">
+            <h3 class="small-title">{"Do more rounds help?"}</h3>
+            <table class="help-table rounds-table">
+                <caption class="muted small">{format!(
+                    "Measured over seeds 0–{} at {} messenger loss; the exact chances are on the right.",
+                    TABLE_SEEDS - 1,
+                    pct_permille(props.loss)
+                )}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{"messengers"}</th>
+                        <th scope="col">{"one attacks alone"}</th>
+                        <th scope="col">{"both attack"}</th>
+                        <th scope="col">{"exact (alone · both)"}</th>
+                    </tr>
+                </thead>
+                <tbody>{ for body }</tbody>
+            </table>
+            <p class="muted small">{note}</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FlpProps {
+    dispatch: Callback<Action>,
+}
+
+/// FLP, and where a timeout lies in this playground: in-app links to the scenarios.
+#[component]
+fn Flp(props: &FlpProps) -> Html {
+    let link = |id: &'static str| {
+        let title = scenarios::find(id).map(|s| s.info().title).unwrap_or(id);
+        let onclick = super::plain_click(&props.dispatch, move || {
+            Action::SelectScenario(id.to_string())
+        });
+        html! { <a href={format!("?s={id}")} data-flp-link={id} {onclick}>{title}</a> }
+    };
+    html! {
+        <aside class="flp" aria-label="Agreement without a clock">
+            <h3 class="small-title">{"A timeout that lied"}</h3>
+            <p class="small">{"Without a clock it is worse: in an asynchronous system where even one process may crash, no deterministic protocol guarantees agreement (FLP, 1985). A crashed process and a slow one look the same from outside."}</p>
+            <p class="small">{"Real systems decide with timeouts anyway, and a timeout can fire on a process that is only paused. Watch one lie in "}{link("zombie-fencing")}{" and in "}{link("quarter-end")}{": a worker frozen by garbage collection is declared dead, then wakes up and writes."}</p>
+        </aside>
     }
 }
 

@@ -91,7 +91,11 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         };
     }
     let truth = result.truth_balances();
-    let has_ledger = !result.workload.is_empty();
+    // Judged by the published per-second means (shown above the table by
+    // `telemetry_chart`): the ledger's per-second sums are not the property, so they
+    // are not listed as balances here.
+    let by_means = run.property() == Property::Fidelity;
+    let has_ledger = !result.workload.is_empty() && !by_means;
     let no_view = View::default();
     let cols: Vec<Column> = result
         .techniques
@@ -181,8 +185,19 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
 
     // What went wrong, and where.
     let summaries = cols.iter().enumerate().map(|(i, c)| {
-        let s = c.live.summary();
-        let first_bad = run.first_bad.get(i).copied().flatten().filter(|_| !props.hold);
+        let s = if by_means {
+            String::new()
+        } else {
+            c.live.summary()
+        };
+        // Judged by the means: a lost sample under a ✓ is not where it "went wrong".
+        // A lesson holding back an answer shows no jump to it either.
+        let first_bad = run
+            .first_bad
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|_| !(by_means && c.tr.badge.good()) && !props.hold);
         let checks = c.live.checks.iter().map(|ch| html! {
             <li class={if ch.ok { "good" } else { "bad" }}>
                 <span aria-hidden="true">{if ch.ok { "✓ " } else { "✕ " }}</span>{ch.detail.clone()}
@@ -192,12 +207,14 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
             <td class={classes!("why", sel(i))}>
                 if !s.is_empty() {
                     <p class="lc-summary bad">{s}</p>
+                } else if by_means && c.done {
+                    <p class={classes!("lc-summary", if c.tr.badge.good() { "good" } else { "bad" })}>{"judged by the published per-second averages (table above)"}</p>
                 } else if c.done {
                     <p class="lc-summary good">{if has_ledger { "matches the truth; nothing applied twice" } else { "every check passed" }}</p>
                 } else {
                     <p class="lc-summary pending">{"nothing wrong yet"}</p>
                 }
-                if !c.live.checks.is_empty() && !c.done {
+                if !c.live.checks.is_empty() && (!c.done || by_means) {
                     <ul class="checks">{ for checks }</ul>
                 }
                 if let Some(t) = first_bad {

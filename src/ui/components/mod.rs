@@ -18,6 +18,7 @@ pub mod spacetime;
 pub mod stage;
 pub mod story;
 pub mod sweep;
+pub mod telemetry_chart;
 
 use crate::ui::state::Action;
 use yew::prelude::*;
