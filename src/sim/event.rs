@@ -49,6 +49,42 @@ pub struct Payload {
     pub key: Option<u32>,
     /// 0 for the first attempt, 1 for the first retry, …
     pub attempt: u16,
+    /// Message headers, when the scenario shows them (e.g. a CDC relay's outbox id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Headers>,
+}
+
+/// Headers a record carries next to its body (Kafka-style), each optional.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Headers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<u32>,
+}
+
+impl Headers {
+    /// "outbox_id=3, key=3": the headers that are set, for labels and narration.
+    pub fn describe(&self) -> String {
+        let mut out = Vec::new();
+        if let Some(v) = self.outbox_id {
+            out.push(format!("outbox_id={v}"));
+        }
+        if let Some(v) = self.key {
+            out.push(format!("key={v}"));
+        }
+        if let Some(v) = self.sequence {
+            out.push(format!("seq={v}"));
+        }
+        if let Some(v) = self.epoch {
+            out.push(format!("epoch={v}"));
+        }
+        out.join(", ")
+    }
 }
 
 impl Payload {
@@ -58,6 +94,7 @@ impl Payload {
             msg,
             key: Some(msg),
             attempt,
+            headers: None,
         }
     }
 }
@@ -117,6 +154,10 @@ pub enum RejectWhy {
     Fenced,
     /// The broker already stored this producer id + sequence number.
     DuplicateSequence,
+    /// 409 Conflict: a request with this idempotency key is still being processed.
+    KeyInFlight,
+    /// 422: the idempotency key was already used for a request with other parameters.
+    KeyReused,
 }
 
 /// What a commit made durable.
@@ -128,6 +169,29 @@ pub enum CommitWhat {
     DbTxn,
     /// A relay's progress through the outbox (value = next outbox row).
     RelayProgress,
+}
+
+/// One thing an atomic commit made durable.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommitPart {
+    Entry { msg: MsgId },
+    Offset { value: u32 },
+    OutboxRow { msg: MsgId },
+    DedupRow { msg: MsgId },
+    KeyRecord { key: u32 },
+}
+
+/// The state of an idempotency key in a server's key store.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyState {
+    /// Recorded before the side effect: the request is being processed.
+    InFlight,
+    /// The response is stored; repeats get it back.
+    Stored,
+    /// Removed after a crash: no charge was committed, so a retry may run it again.
+    Released,
+    /// Removed because its TTL ran out.
+    Expired,
 }
 
 /// Transaction states in a broker log.
@@ -183,6 +247,12 @@ pub enum Ev {
         what: CommitWhat,
         value: u32,
     },
+    /// One local transaction that made all of `parts` durable at once.
+    AtomicCommit {
+        node: NodeId,
+        txn: u32,
+        parts: Vec<CommitPart>,
+    },
     Crash {
         node: NodeId,
     },
@@ -224,6 +294,14 @@ pub enum Ev {
     DedupExpire {
         node: NodeId,
         key: u32,
+    },
+    /// An idempotency key store changed: `key` (sent with `msg`) is now in `state`.
+    KeyRecord {
+        node: NodeId,
+        key: u32,
+        msg: MsgId,
+        state: KeyState,
+        expires: Option<Tick>,
     },
     /// A record appended to a broker partition log.
     LogAppend {
@@ -284,6 +362,7 @@ impl Ev {
             Ev::Apply { node, .. }
             | Ev::Skip { node, .. }
             | Ev::Commit { node, .. }
+            | Ev::AtomicCommit { node, .. }
             | Ev::Crash { node }
             | Ev::Restart { node }
             | Ev::Pause { node, .. }
@@ -293,6 +372,7 @@ impl Ev {
             | Ev::Rejected { node, .. }
             | Ev::DedupPut { node, .. }
             | Ev::DedupExpire { node, .. }
+            | Ev::KeyRecord { node, .. }
             | Ev::LogAppend { node, .. }
             | Ev::Txn { node, .. }
             | Ev::Read { node, .. }

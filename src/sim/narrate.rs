@@ -2,7 +2,8 @@
 //! narration and the golden traces all use these.
 
 use super::event::{
-    CommitWhat, EntryKind, Ev, Event, LossWhy, MsgKind, Payload, RejectWhy, SkipWhy, TxnState,
+    CommitPart, CommitWhat, EntryKind, Ev, Event, KeyState, LossWhy, MsgKind, Payload, RejectWhy,
+    SkipWhy, TxnState,
 };
 use super::ids::NodeId;
 use super::ledger::LedgerUnit;
@@ -28,10 +29,22 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
         MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
         MsgKind::Response => format!("response {}", txn_name(p.msg)),
     };
-    if p.attempt > 0 && p.kind != MsgKind::Messenger {
+    let base = if p.attempt > 0 && p.kind != MsgKind::Messenger {
         format!("{base} (retry {})", p.attempt)
     } else {
         base
+    };
+    // Headers, where a scenario shows them, on the messages that carry the data.
+    match p.headers {
+        Some(h) if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
+            let d = h.describe();
+            if d.is_empty() {
+                format!("{base} [no key]")
+            } else {
+                format!("{base} [{d}]")
+            }
+        }
+        _ => base,
     }
 }
 
@@ -84,6 +97,9 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         },
         Ev::Apply { node, entry } => {
             let verb = match entry.kind {
+                EntryKind::Add if unit == LedgerUnit::Runs => {
+                    format!("applied {} ({})", txn_name(entry.msg), rupees(entry.amount))
+                }
                 EntryKind::Add => {
                     format!("applied {} {}", txn_name(entry.msg), rupees(entry.amount))
                 }
@@ -108,6 +124,15 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 rupees(bal.get(&entry.merchant).copied().unwrap_or(0))
             )
         }
+        Ev::Skip {
+            node,
+            msg,
+            why: SkipWhy::NoKey,
+        } => format!(
+            "{} cannot dedup {}: it arrived without a key",
+            n(*node),
+            txn_name(*msg)
+        ),
         Ev::Skip { node, msg, why } => {
             let why = match why {
                 SkipWhy::SeenId => "its id is already in the dedup table",
@@ -128,6 +153,25 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             ),
             CommitWhat::RelayProgress => format!("{} records relay progress {value}", n(*node)),
         },
+        Ev::AtomicCommit { node, parts, .. } => {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|p| match p {
+                    CommitPart::Entry { msg } => format!("the row for {}", txn_name(*msg)),
+                    CommitPart::Offset { value } => format!("offset {value}"),
+                    CommitPart::OutboxRow { msg } => format!("an outbox row for {}", txn_name(*msg)),
+                    CommitPart::DedupRow { msg } => format!("a dedup row for {}", txn_name(*msg)),
+                    CommitPart::KeyRecord { key } => {
+                        format!("key {key} with its stored response")
+                    }
+                })
+                .collect();
+            format!(
+                "{} commits one transaction holding {} — all or nothing",
+                n(*node),
+                join_and(&parts)
+            )
+        }
         Ev::Crash { node } => format!("{} crashes", n(*node)),
         Ev::Restart { node } => format!("{} restarts", n(*node)),
         Ev::Pause { node, until } => format!("{} pauses (GC) until tick {until}", n(*node)),
@@ -163,6 +207,16 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 "broker drops a retried write of {} (sequence already stored)",
                 txn_name(*msg)
             ),
+            RejectWhy::KeyInFlight => format!(
+                "{} answers a retry of {} with 409 Conflict: its key is still in flight, nothing charged",
+                n(*node),
+                txn_name(*msg)
+            ),
+            RejectWhy::KeyReused => format!(
+                "{} answers {} with 422: its key was already used for a different charge, nothing charged",
+                n(*node),
+                txn_name(*msg)
+            ),
         },
         Ev::DedupPut { node, key, expires } => match expires {
             Some(t) => format!(
@@ -172,6 +226,33 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             None => format!("{} records id {key} in its dedup table", n(*node)),
         },
         Ev::DedupExpire { node, key } => format!("{} forgets id {key} (expired)", n(*node)),
+        Ev::KeyRecord {
+            node,
+            key,
+            msg,
+            state,
+            expires,
+        } => {
+            let until = expires.map(|t| format!(", kept until tick {t}")).unwrap_or_default();
+            match state {
+                KeyState::InFlight => format!(
+                    "{} records key {key} for {} as in flight{until} — before charging",
+                    n(*node),
+                    txn_name(*msg)
+                ),
+                KeyState::Stored => format!(
+                    "{} records key {key} for {} with its response (200){until}",
+                    n(*node),
+                    txn_name(*msg)
+                ),
+                KeyState::Released => format!(
+                    "{} releases key {key}: a crash interrupted {} before its charge committed, so a retry may run it",
+                    n(*node),
+                    txn_name(*msg)
+                ),
+                KeyState::Expired => format!("{} forgets key {key} (TTL over)", n(*node)),
+            }
+        }
         Ev::LogAppend {
             node,
             partition,
@@ -250,6 +331,15 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         }
     };
     body
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(parts: &[String]) -> String {
+    match parts {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// The whole trace as text (golden files, the CLI's `--trace`).

@@ -169,7 +169,15 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 } else {
                     Tone::Good
                 };
-                Some(b(node, format!("skip {} ({why})", txn_name(msg)), tone))
+                if tone == Tone::Warn {
+                    Some(b(
+                        node,
+                        format!("can't dedup {}: no key", txn_name(msg)),
+                        tone,
+                    ))
+                } else {
+                    Some(b(node, format!("skip {} ({why})", txn_name(msg)), tone))
+                }
             }
             Ev::Commit { node, what, value } => Some(b(
                 node,
@@ -210,7 +218,21 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                     format!("dup seq {} dropped", txn_name(msg)),
                     Tone::Good,
                 ),
+                RejectWhy::KeyInFlight => b(node, "409 key in flight".into(), Tone::Good),
+                RejectWhy::KeyReused => b(node, "422 key reused".into(), Tone::Warn),
             }),
+            Ev::KeyRecord {
+                node, key, state, ..
+            } => match state {
+                crate::sim::event::KeyState::InFlight => {
+                    Some(b(node, format!("key {key} in flight"), Tone::Info))
+                }
+                crate::sim::event::KeyState::Stored => {
+                    Some(b(node, format!("key {key} stored"), Tone::Good))
+                }
+                _ => Some(b(node, format!("key {key} removed"), Tone::Warn)),
+            },
+            Ev::AtomicCommit { node, .. } => Some(b(node, "one atomic commit".into(), Tone::Good)),
             Ev::DedupPut { node, key, .. } => {
                 Some(b(node, format!("remember id {key}"), Tone::Info))
             }

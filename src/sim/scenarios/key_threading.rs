@@ -13,7 +13,7 @@
 
 use super::{finish, param};
 use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
@@ -159,11 +159,17 @@ impl World {
         *n += 1;
         self.jobs[job].attempt = attempt;
         self.by_tx.insert((hop, msg, attempt), job);
+        // The key travels as a header; a stage that drops it sends none.
+        let key = self.jobs[job].key;
         let p = Payload {
             kind: MsgKind::Record,
             msg,
-            key: self.jobs[job].key,
+            key,
             attempt,
+            headers: Some(Headers {
+                key,
+                ..Headers::default()
+            }),
         };
         let from = NodeId(hop);
         eng.send(from, NodeId(hop + 1), hop, p, LATENCY);
@@ -201,7 +207,7 @@ impl World {
                 true
             }
             None => {
-                // Nothing to check: passed on, and shown so the learner sees why.
+                // Nothing to check: processed unchecked, and shown so the learner sees why.
                 eng.emit(Ev::Skip {
                     node,
                     msg: p.msg,
@@ -292,7 +298,7 @@ fn nodes() -> Vec<NodeInfo> {
         NodeInfo::new(1, "stage-1 (ingest)", NodeKind::Stage, 28, 50),
         NodeInfo::new(2, "stage-2 (enrich)", NodeKind::Stage, 50, 50),
         NodeInfo::new(3, "stage-3 (format)", NodeKind::Stage, 72, 50),
-        NodeInfo::new(4, "viewers", NodeKind::Viewer, 93, 50),
+        NodeInfo::new(4, "viewer feed", NodeKind::Viewer, 93, 50),
     ]
 }
 
