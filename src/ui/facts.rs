@@ -401,6 +401,8 @@ pub fn describe_fault(
 pub fn token_label(p: &crate::sim::event::Payload, unit: crate::sim::ledger::LedgerUnit) -> String {
     let mut q = *p;
     q.attempt = 0;
+    // Headers go on the token's second line, not in its label.
+    q.headers = None;
     payload_label(&q, unit)
 }
 
