@@ -26,6 +26,7 @@ use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
@@ -35,6 +36,81 @@ use rand::Rng;
 use std::collections::BTreeMap;
 
 pub struct IdempotencyKeys;
+
+/// The keyed technique's id.
+const K: &str = "idempotency-key";
+
+/// The first tick of an event `f` picks in `t`'s trace.
+fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
+
+const STORED_ANSWER: Outcome = Outcome::Custom {
+    says: "a retry is answered from the stored response",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::StoredResponse,
+                    ..
+                }
+            )
+        })
+    },
+};
+const KEY_EXPIRED: Outcome = Outcome::Custom {
+    says: "a key expires before its retry",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    state: KeyState::Expired,
+                    ..
+                }
+            )
+        })
+    },
+};
+const CONFLICT_409: Outcome = Outcome::Custom {
+    says: "a retry that overtakes the first try gets 409",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    why: RejectWhy::KeyInFlight,
+                    ..
+                }
+            )
+        })
+    },
+};
+const REUSED_422: Outcome = Outcome::Custom {
+    says: "txn-4 is refused with 422",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    msg: REUSER,
+                    why: RejectWhy::KeyReused,
+                    ..
+                }
+            )
+        })
+    },
+};
+const CRASH_BEFORE_KEY: Outcome = Outcome::Custom {
+    says: "the server crashes right after a charge, before recording its key",
+    test: |_, t| {
+        t.trace
+            .windows(2)
+            .find(|w| matches!((&w[0].ev, &w[1].ev), (Ev::Apply { .. }, Ev::Crash { .. })))
+            .map(|w| Some(w[1].tick))
+    },
+};
 
 const CLIENT_A: NodeId = NodeId(0);
 const CLIENT_B: NodeId = NodeId(1);
@@ -171,7 +247,7 @@ static INFO: ScenarioInfo = ScenarioInfo {
             0,
             1,
             0,
-            "Client B sends txn-4 with the key it used for txn-2.",
+            "Client B sends txn-4 with the key it used for txn-2. The server refuses it with 422, so txn-4 is not charged until the client fixes its key.",
         ),
     ],
     try_this: &[
@@ -179,43 +255,60 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Mint a new key on every retry",
             set: &[("fresh_key_bug", 1)],
             watch: "the keyed client now double-charges exactly like the one without keys",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new("no-key", Outcome::Doubled(1)),
+                Expect::new(K, Outcome::Doubled(1)),
+            ],
         },
         TryThis {
             label: "Lose half the responses",
             set: &[("loss_resp", 500), ("requests", 12)],
             watch: "many retries; without keys each one is another charge, with keys the store answers",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new("no-key", Outcome::Doubled(1)),
+                Expect::new(K, Outcome::Exact),
+                Expect::new(K, STORED_ANSWER),
+            ],
         },
         TryThis {
             label: "Expire keys too early",
             set: &[("key_ttl_ticks", 4), ("timeout_ticks", 6), ("loss_resp", 500)],
             watch: "a retry arrives after its key expired and is charged again",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new(K, Outcome::Doubled(1)),
+                Expect::new(K, KEY_EXPIRED),
+            ],
         },
         TryThis {
             label: "Time out before the answer can arrive",
             set: &[("timeout_ticks", 3), ("loss_req", 0), ("loss_resp", 0), ("server_crash", 0)],
             watch: "no loss at all, yet impatient retries double-charge without keys; with keys a retry that overtakes the first try gets 409",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new("no-key", Outcome::Doubled(1)),
+                Expect::new(K, Outcome::Exact),
+                Expect::new(K, CONFLICT_409),
+            ],
         },
         TryThis {
             label: "Charge first, record the key after",
             set: &[("charge_first_bug", 1), ("server_crash", 300)],
             watch: "a crash between the charge and the key record: the retry finds no key and charges again",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new(K, Outcome::Doubled(1)),
+                Expect::new(K, CRASH_BEFORE_KEY),
+            ],
         },
         TryThis {
             label: "Reuse a key for another charge",
             set: &[("reuse_key_bug", 1)],
             watch: "the server refuses txn-4 with 422 instead of returning txn-2's response — txn-4 is never charged",
             seed: 0,
-            expect: &[],
+            expect: &[Expect::new(K, Outcome::Lost(1)), Expect::new(K, REUSED_422)],
         },
     ],
     showcase_seed: 4,
@@ -967,40 +1060,5 @@ mod tests {
             let r = run_with(ID, super::INFO.showcase_seed, t.set);
             assert!(!r.techniques.is_empty(), "{}", t.label);
         }
-    }
-}
-#[cfg(test)]
-mod scratch {
-    use super::super::testkit::{count, run_with};
-    use crate::sim::event::{Ev, RejectWhy};
-    #[test]
-    fn scratch_409() {
-        let o = [
-            ("timeout_ticks", 3),
-            ("loss_req", 0),
-            ("loss_resp", 0),
-            ("server_crash", 0),
-        ];
-        let hits: Vec<u64> = (0..100)
-            .filter(|&s| {
-                let r = run_with("idempotency-keys", s, &o);
-                count(&r, "idempotency-key", |e| {
-                    matches!(
-                        e,
-                        Ev::Rejected {
-                            why: RejectWhy::KeyInFlight,
-                            ..
-                        }
-                    )
-                }) > 0
-                    && !r
-                        .technique("no-key")
-                        .unwrap()
-                        .verdict
-                        .applied_twice
-                        .is_empty()
-            })
-            .collect();
-        println!("409 seeds {hits:?}");
     }
 }

@@ -18,6 +18,7 @@ use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
@@ -99,28 +100,40 @@ static INFO: ScenarioInfo = ScenarioInfo {
             set: &[("drop_key_stage", 3)],
             watch: "only the last hop can sneak duplicates through — fewer, but still some",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("one-stage-drops-key", Outcome::Doubled(1)),
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+            ],
         },
         TryThis {
-            label: "Drop the key at the first stage",
+            label: "Dedup only at the end?",
             set: &[("drop_key_stage", 1), ("balls", 20)],
-            watch: "three hops without a key: the most duplicates reach the viewers",
+            watch: "stage-1 forwards each ball as a new message without its key, so the viewer feed sees only the last hop's message: copies made on the three later hops reach the viewers as new balls. Dedup at the end needs the source's key, carried all the way",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("one-stage-drops-key", Outcome::Doubled(2)),
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Keep the key everywhere",
             set: &[("drop_key_stage", 0)],
             watch: "both pipelines now agree with the real score",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+                Expect::new("one-stage-drops-key", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "A very noisy network",
             set: &[("dup", 500), ("loss", 300)],
             watch: "lots of copies everywhere; the keyed pipeline still shows each ball once",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+                Expect::new("one-stage-drops-key", Outcome::Doubled(1)),
+            ],
         },
     ],
     showcase_seed: 0,

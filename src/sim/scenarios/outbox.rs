@@ -26,6 +26,7 @@ use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
@@ -35,6 +36,28 @@ use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct Outbox;
+
+const NOTHING_LOST: Outcome = Outcome::Custom {
+    says: "no order lost",
+    test: |_, t| t.verdict.lost.is_empty().then_some(None),
+};
+const SKIPPED_BY_OUTBOX_ID: Outcome = Outcome::Custom {
+    says: "billing skips a republished row by its outbox_id header",
+    test: |_, t| {
+        t.trace
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.ev,
+                    Ev::Skip {
+                        why: SkipWhy::SeenId,
+                        ..
+                    }
+                )
+            })
+            .map(|e| Some(e.tick))
+    },
+};
 
 const SERVICE: NodeId = NodeId(0);
 const DB: NodeId = NodeId(1);
@@ -124,22 +147,35 @@ static INFO: ScenarioInfo = ScenarioInfo {
             label: "Crash a lot",
             set: &[("crash", 400), ("orders", 16)],
             watch: "dual write is short on some orders and over on others; neither outbox column loses an order, and with consumer dedup the ledger matches truth",
-            seed: 0,
-            expect: &[],
+            seed: 20,
+            expect: &[
+                Expect::new("dual-write", Outcome::Lost(1)),
+                Expect::new("dual-write", Outcome::Doubled(1)),
+                Expect::new("outbox-no-dedup", NOTHING_LOST),
+                Expect::new("outbox", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "A crash-happy relay",
             set: &[("relay_crash", 700), ("crash", 0)],
             watch: "the relay republishes rows it already sent: the consumer without dedup charges them twice, the one with dedup skips them by their outbox_id header",
-            seed: 0,
-            expect: &[],
+            seed: 20,
+            expect: &[
+                Expect::new("outbox-no-dedup", Outcome::Doubled(1)),
+                Expect::new("outbox-no-dedup", NOTHING_LOST),
+                Expect::new("outbox", Outcome::Exact),
+                Expect::new("outbox", SKIPPED_BY_OUTBOX_ID),
+            ],
         },
         TryThis {
             label: "No crashes at all",
             set: &[("crash", 0), ("relay_crash", 0), ("loss", 0)],
             watch: "on a good day dual write looks fine — the flaw only shows when something fails",
-            seed: 0,
-            expect: &[],
+            seed: 20,
+            expect: &[
+                Expect::new("dual-write", Outcome::Exact),
+                Expect::new("outbox", Outcome::Exact),
+            ],
         },
     ],
     showcase_seed: 20,
