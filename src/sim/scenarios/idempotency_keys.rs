@@ -893,6 +893,74 @@ mod tests {
         );
     }
 
+    /// The stage's key table (View.keys): in flight after step 1, stored after the
+    /// atomic commit, gone after a release.
+    #[test]
+    fn the_view_folds_the_key_table() {
+        use crate::sim::replay::View;
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let k = keyed(&r);
+        let at = |pred: &dyn Fn(&Ev) -> bool| k.trace.iter().position(|e| pred(&e.ev)).unwrap();
+        let rec2 = at(&|e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    key: 2,
+                    state: KeyState::InFlight,
+                    ..
+                }
+            )
+        });
+        let v = View::of(&k.trace[..=rec2]);
+        assert_eq!(
+            v.keys.get(&(super::DB, 2)).map(|r| r.1),
+            Some(KeyState::InFlight)
+        );
+        let rel2 = at(&|e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    key: 2,
+                    state: KeyState::Released,
+                    ..
+                }
+            )
+        });
+        assert!(!View::of(&k.trace[..=rel2])
+            .keys
+            .contains_key(&(super::DB, 2)));
+        let commit1 = at(&|e| matches!(e, Ev::AtomicCommit { txn: 1, .. }));
+        let v = View::of(&k.trace[..=commit1]);
+        assert_eq!(
+            v.keys.get(&(super::DB, 1)).map(|r| (r.0, r.1)),
+            Some((1, KeyState::Stored))
+        );
+        // At the end every charge's key is stored (none expired within the run's TTL).
+        let end = View::of(&k.trace);
+        assert!(end.keys.values().all(|r| r.1 == KeyState::Stored));
+    }
+
+    /// A payload without headers serializes exactly as before they existed, so the
+    /// trace checksums of scenarios that do not use headers stay the same.
+    #[test]
+    fn payload_without_headers_serializes_as_before() {
+        use crate::sim::event::{Headers, MsgKind, Payload};
+        let p = Payload::new(MsgKind::Request, 3, 1);
+        let j = serde_json::to_string(&p).unwrap();
+        assert_eq!(j, r#"{"kind":"Request","msg":3,"key":3,"attempt":1}"#);
+        let back: Payload = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, p);
+        let h = Payload {
+            headers: Some(Headers {
+                outbox_id: Some(7),
+                ..Headers::default()
+            }),
+            ..p
+        };
+        let j = serde_json::to_string(&h).unwrap();
+        assert!(j.contains(r#""headers":{"outbox_id":7}"#), "{j}");
+    }
+
     #[test]
     fn the_key_is_recorded_before_every_charge() {
         for seed in 0..300 {

@@ -476,6 +476,61 @@ mod tests {
         )));
     }
 
+    /// Item 9: the story is told in balls and runs, and a stage that cannot check a
+    /// ball never "skips" it: the line says it cannot dedup, and what follows is
+    /// the forward or the apply the trace really shows.
+    #[test]
+    fn narration_in_runs_and_no_skip_that_is_then_applied() {
+        for seed in [0, 7] {
+            let r = run_with(ID, seed, &[]);
+            let text = crate::sim::narrate::render_run(&r, super::INFO.unit, usize::MAX);
+            assert!(
+                !text.contains('₹'),
+                "seed {seed}: rupees in a cricket story"
+            );
+            assert!(!text.contains("txn-"), "seed {seed}: payment nouns");
+            assert!(text.contains("runs"));
+            let d = r.technique("one-stage-drops-key").unwrap();
+            let lines: Vec<String> = {
+                let mut v = crate::sim::replay::View::default();
+                d.trace
+                    .iter()
+                    .map(|e| {
+                        let l = crate::sim::narrate::sentence(e, &d.nodes, &v, super::INFO.unit);
+                        v.apply(e);
+                        l
+                    })
+                    .collect()
+            };
+            for (i, e) in d.trace.iter().enumerate() {
+                let Ev::Skip { node, msg, why } = e.ev else {
+                    continue;
+                };
+                if why != SkipWhy::NoKey {
+                    assert!(lines[i].contains("skips"));
+                    continue;
+                }
+                assert!(!lines[i].contains("skips"), "{}", lines[i]);
+                assert!(lines[i].contains("cannot dedup"), "{}", lines[i]);
+                // What that node does next with the ball: forward it keyless, or apply it.
+                let next = d.trace[i + 1..].iter().find(|x| x.ev.node() == Some(node)
+                    && !matches!(x.ev, Ev::Send { p, .. } if p.kind == crate::sim::event::MsgKind::Ack));
+                match next.map(|x| &x.ev) {
+                    Some(Ev::Send { p, .. }) => {
+                        assert_eq!((p.msg, p.key), (msg, None));
+                        assert!(p.headers.is_some_and(|h| h.key.is_none()));
+                    }
+                    Some(Ev::Apply { entry, .. }) => assert_eq!(entry.msg, msg),
+                    other => panic!("seed {seed}: after '{}' came {other:?}", lines[i]),
+                }
+            }
+            // The stage that drops the key says so on what it sends.
+            assert!(lines
+                .iter()
+                .any(|l| l.starts_with("stage-2 (enrich) sends ball") && l.contains("[no key]")));
+        }
+    }
+
     #[test]
     fn keyed_holds_on_10k_seeds() {
         assert_holds(ID, &[], &["keyed-all-the-way"], 10_000);
