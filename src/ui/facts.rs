@@ -5,7 +5,7 @@
 
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, Event, RejectWhy, SkipWhy, TxnState};
 use crate::sim::fault::Fault;
-use crate::sim::ids::{merchant_name, txn_name, NodeId};
+use crate::sim::ids::{txn_name, NodeId};
 use crate::sim::invariants::Verdict;
 use crate::sim::ledger::{rupees, Ledger, Payment};
 use crate::sim::narrate::{node_name, payload_label};
@@ -119,6 +119,23 @@ pub struct Badge {
 /// Badges for `events` (the events of one tick). `view` is the view after them and
 /// `ledger` the technique's final ledger (to tell a first application from a repeat).
 pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
+    badges_in(events, view, ledger, crate::sim::ledger::LedgerUnit::Rupees)
+}
+
+/// [`badges`] in the scenario's own nouns and units (ball 3, +2 runs, match A).
+pub fn badges_in(
+    events: &[Event],
+    view: &View,
+    ledger: &Ledger,
+    unit: crate::sim::ledger::LedgerUnit,
+) -> Vec<Badge> {
+    let txn_name = |m| unit.item(m);
+    let merchant_name = |m| unit.entity(m);
+    let entry_amount = |e: &Entry| match e.kind {
+        EntryKind::Set => format!("= {}", unit.amount(e.amount)),
+        _ if e.amount < 0 => format!("−{}", unit.amount(-e.amount)),
+        _ => format!("+{}", unit.amount(e.amount)),
+    };
     let applies = events
         .iter()
         .filter(|e| matches!(e.ev, Ev::Apply { .. }))
@@ -474,6 +491,24 @@ mod tests {
             "{all:?}"
         );
         assert!(all.iter().all(|x| !x.text.contains("AGAIN")));
+    }
+
+    /// Item 9: node badges speak the scenario's units — balls and runs in cricket.
+    #[test]
+    fn key_threading_badges_speak_balls_and_runs() {
+        let r = run("key-threading", &RunConfig::seed(0)).unwrap();
+        let d = r.technique("one-stage-drops-key").unwrap();
+        let unit = crate::sim::ledger::LedgerUnit::Runs;
+        let all = badges_in(&d.trace, &View::of(&d.trace), &d.ledger, unit);
+        assert!(all
+            .iter()
+            .all(|x| !x.text.contains('₹') && !x.text.contains("txn-")));
+        assert!(
+            all.iter()
+                .any(|x| x.text == "applied AGAIN ball 5 +1 run match A"),
+            "{all:?}"
+        );
+        assert!(all.iter().any(|x| x.text == "can't dedup ball 5: no key"));
     }
 
     #[test]

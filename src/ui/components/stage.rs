@@ -14,7 +14,7 @@ use crate::sim::ids::{txn_name, NodeId, Tick};
 use crate::sim::narrate::payload_label;
 use crate::sim::replay::{Flight, NodeStatus, RecState, View};
 use crate::sim::run::{NodeInfo, NodeKind};
-use crate::ui::facts::{self, badges, token_label, Badge};
+use crate::ui::facts::{self, token_label, Badge};
 use crate::ui::keys::{self, TargetKey};
 use crate::ui::layout::{
     badge_offset, fit_name, lane_segment, lane_shift, r1, token_place, Pt, StageBox, NODE_HH,
@@ -263,7 +263,7 @@ pub fn Stage(props: &StageProps) -> Html {
 
     // Badges for this tick.
     let events = props.run.events_at(props.index, tick);
-    let all_badges = badges(events, view, &tr.ledger);
+    let all_badges = facts::badges_in(events, view, &tr.ledger, unit);
     let badge_gs = nodes.iter().map(|n| {
         let mine: Vec<&Badge> = all_badges.iter().filter(|x| x.node == n.id).collect();
         let p = point(n.id);
