@@ -7,7 +7,6 @@
 use crate::sim::event::EntryKind;
 use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
 use crate::sim::invariants::Verdict;
-use crate::sim::ledger::rupees;
 use crate::sim::replay::{Counters, View};
 use crate::sim::run::{Property, TechniqueRun};
 use crate::ui::facts::{entry_amount, entry_rows, live_verdict};
@@ -85,6 +84,10 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         };
     }
     let truth = result.truth_balances();
+    // Names and amounts in the scenario's own units (match A, 6 runs).
+    let unit = run.unit();
+    let merchant_name = |m| unit.entity(m);
+    let rupees = |v| unit.amount(v);
     let has_ledger = !result.workload.is_empty();
     let no_view = View::default();
     let cols: Vec<Column> = result
@@ -174,7 +177,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
 
     // What went wrong, and where.
     let summaries = cols.iter().enumerate().map(|(i, c)| {
-        let s = c.live.summary();
+        let s = c.live.summary_in(unit);
         let first_bad = run.first_bad.get(i).copied().flatten();
         let checks = c.live.checks.iter().map(|ch| html! {
             <li class={if ch.ok { "good" } else { "bad" }}>
