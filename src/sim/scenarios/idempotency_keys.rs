@@ -935,9 +935,16 @@ mod tests {
             v.keys.get(&(super::DB, 1)).map(|r| (r.0, r.1)),
             Some((1, KeyState::Stored))
         );
-        // At the end every charge's key is stored (none expired within the run's TTL).
-        let end = View::of(&k.trace);
-        assert!(end.keys.values().all(|r| r.1 == KeyState::Stored));
+        // After the last charge commits, all six keys are stored; after the TTL, none.
+        let last = k
+            .trace
+            .iter()
+            .rposition(|e| matches!(e.ev, Ev::AtomicCommit { .. }))
+            .unwrap();
+        let v = View::of(&k.trace[..=last]);
+        assert_eq!(v.keys.len(), 6);
+        assert!(v.keys.values().all(|r| r.1 == KeyState::Stored));
+        assert!(View::of(&k.trace).keys.is_empty());
     }
 
     /// A payload without headers serializes exactly as before they existed, so the
