@@ -52,6 +52,42 @@ pub struct Payload {
     pub key: Option<u32>,
     /// 0 for the first attempt, 1 for the first retry, …
     pub attempt: u16,
+    /// Message headers, when the scenario shows them (e.g. a CDC relay's outbox id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Headers>,
+}
+
+/// Headers a record carries next to its body (Kafka-style), each optional.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Headers {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox_id: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<u32>,
+}
+
+impl Headers {
+    /// "outbox_id=3, key=3": the headers that are set, for labels and narration.
+    pub fn describe(&self) -> String {
+        let mut out = Vec::new();
+        if let Some(v) = self.outbox_id {
+            out.push(format!("outbox_id={v}"));
+        }
+        if let Some(v) = self.key {
+            out.push(format!("key={v}"));
+        }
+        if let Some(v) = self.sequence {
+            out.push(format!("seq={v}"));
+        }
+        if let Some(v) = self.epoch {
+            out.push(format!("epoch={v}"));
+        }
+        out.join(", ")
+    }
 }
 
 impl Payload {
@@ -61,6 +97,7 @@ impl Payload {
             msg,
             key: Some(msg),
             attempt,
+            headers: None,
         }
     }
 }
@@ -131,6 +168,10 @@ pub enum RejectWhy {
     /// The sequence number skips ahead of the last one stored (a gap): the broker
     /// refuses it so that the partition never holds the producer's writes out of order.
     OutOfOrderSequence,
+    /// 409 Conflict: a request with this idempotency key is still being processed.
+    KeyInFlight,
+    /// 422: the idempotency key was already used for a request with other parameters.
+    KeyReused,
 }
 
 /// What a commit made durable.
@@ -152,6 +193,19 @@ pub enum CommitPart {
     OutboxRow { msg: MsgId },
     DedupRow { msg: MsgId },
     KeyRecord { key: u32 },
+}
+
+/// The state of an idempotency key in a server's key store.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyState {
+    /// Recorded before the side effect: the request is being processed.
+    InFlight,
+    /// The response is stored; repeats get it back.
+    Stored,
+    /// Removed after a crash: no charge was committed, so a retry may run it again.
+    Released,
+    /// Removed because its TTL ran out.
+    Expired,
 }
 
 /// Transaction states in a broker log.
@@ -287,6 +341,14 @@ pub enum Ev {
         node: NodeId,
         key: u32,
     },
+    /// An idempotency key store changed: `key` (sent with `msg`) is now in `state`.
+    KeyRecord {
+        node: NodeId,
+        key: u32,
+        msg: MsgId,
+        state: KeyState,
+        expires: Option<Tick>,
+    },
     /// A record appended to a broker partition log.
     LogAppend {
         node: NodeId,
@@ -359,6 +421,7 @@ impl Ev {
             | Ev::DedupPut { node, .. }
             | Ev::DedupRow { node, .. }
             | Ev::DedupExpire { node, .. }
+            | Ev::KeyRecord { node, .. }
             | Ev::LogAppend { node, .. }
             | Ev::Txn { node, .. }
             | Ev::Read { node, .. }

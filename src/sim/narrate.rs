@@ -2,8 +2,8 @@
 //! narration and the golden traces all use these.
 
 use super::event::{
-    CommitPart, CommitWhat, EntryKind, Ev, Event, LossWhy, MsgKind, Payload, RejectWhy, SkipWhy,
-    TxnState,
+    CommitPart, CommitWhat, EntryKind, Ev, Event, KeyState, LossWhy, MsgKind, Payload, RejectWhy,
+    SkipWhy, TxnState,
 };
 use super::ids::NodeId;
 use super::ledger::LedgerUnit;
@@ -30,10 +30,22 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
         MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
         MsgKind::Response => format!("response {}", txn_name(p.msg)),
     };
-    if p.attempt > 0 && p.kind != MsgKind::Messenger {
+    let base = if p.attempt > 0 && p.kind != MsgKind::Messenger {
         format!("{base} (retry {})", p.attempt)
     } else {
         base
+    };
+    // Headers, where a scenario shows them, on the messages that carry the data.
+    match p.headers {
+        Some(h) if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
+            let d = h.describe();
+            if d.is_empty() {
+                format!("{base} [no key]")
+            } else {
+                format!("{base} [{d}]")
+            }
+        }
+        _ => base,
     }
 }
 
@@ -98,6 +110,9 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         }
         Ev::Apply { node, entry } => {
             let verb = match entry.kind {
+                EntryKind::Add if unit == LedgerUnit::Runs => {
+                    format!("applied {} ({})", txn_name(entry.msg), rupees(entry.amount))
+                }
                 EntryKind::Add => {
                     format!("applied {} {}", txn_name(entry.msg), rupees(entry.amount))
                 }
@@ -154,6 +169,15 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             merchant_name(*bucket),
             mean_tenths(*sum, *count as i64),
             mean_tenths(*truth_sum, *truth_count as i64)
+        ),
+        Ev::Skip {
+            node,
+            msg,
+            why: SkipWhy::NoKey,
+        } => format!(
+            "{} cannot dedup {}: it arrived without a key",
+            n(*node),
+            txn_name(*msg)
         ),
         Ev::Skip { node, msg, why } => {
             let why = match why {
@@ -297,6 +321,16 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 "broker refuses a write of {}: its sequence number is neither the next one nor a recent one it could recognise (OutOfOrderSequence)",
                 txn_name(*msg)
             ),
+            RejectWhy::KeyInFlight => format!(
+                "{} answers a retry of {} with 409 Conflict: its key is still in flight, nothing charged",
+                n(*node),
+                txn_name(*msg)
+            ),
+            RejectWhy::KeyReused => format!(
+                "{} answers {} with 422: its key was already used for a different charge, nothing charged",
+                n(*node),
+                txn_name(*msg)
+            ),
         },
         Ev::DedupPut { node, key, expires } => match expires {
             Some(t) => format!(
@@ -314,6 +348,33 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             n(*node)
         ),
         Ev::DedupExpire { node, key } => format!("{} forgets id {key} (expired)", n(*node)),
+        Ev::KeyRecord {
+            node,
+            key,
+            msg,
+            state,
+            expires,
+        } => {
+            let until = expires.map(|t| format!(", kept until tick {t}")).unwrap_or_default();
+            match state {
+                KeyState::InFlight => format!(
+                    "{} records key {key} for {} as in flight{until} — before charging",
+                    n(*node),
+                    txn_name(*msg)
+                ),
+                KeyState::Stored => format!(
+                    "{} records key {key} for {} with its response (200){until}",
+                    n(*node),
+                    txn_name(*msg)
+                ),
+                KeyState::Released => format!(
+                    "{} releases key {key}: a crash interrupted {} before its charge committed, so a retry may run it",
+                    n(*node),
+                    txn_name(*msg)
+                ),
+                KeyState::Expired => format!("{} forgets key {key} (TTL over)", n(*node)),
+            }
+        }
         Ev::LogAppend {
             node,
             partition,

@@ -6,7 +6,9 @@
 //! starts from the nearest [`Timeline`] snapshot (one every `every` events) and
 //! replays at most `every` events.
 
-use super::event::{CommitWhat, EntryKind, Ev, Event, MsgKind, Payload, TxnState};
+use super::event::{
+    CommitPart, CommitWhat, EntryKind, Ev, Event, KeyState, MsgKind, Payload, TxnState,
+};
 use super::ids::{Merchant, MsgId, NetId, NodeId, Tick};
 use super::ledger::apply_to;
 use serde::{Deserialize, Serialize};
@@ -97,6 +99,8 @@ pub struct View {
     pub committed: BTreeMap<NodeId, u32>,
     /// Outbox rows: message → published yet?
     pub outbox: BTreeMap<MsgId, bool>,
+    /// Idempotency key stores: (server, key) → (message, state, expiry).
+    pub keys: BTreeMap<(NodeId, u32), (MsgId, KeyState, Option<Tick>)>,
     pub counters: Counters,
     delivered: BTreeSet<(u8, MsgId, u8)>,
     applied: BTreeSet<MsgId>,
@@ -200,25 +204,6 @@ impl View {
                     self.committed.insert(node, value);
                 }
             }
-            Ev::AtomicCommit {
-                node,
-                txn,
-                ref parts,
-            } => {
-                for part in parts {
-                    if let super::event::CommitPart::Offset { value } = *part {
-                        self.committed.insert(node, value);
-                    }
-                }
-                // Records the transaction wrote to `node`'s logs become committed.
-                for ((broker, _), recs) in self.logs.iter_mut() {
-                    if *broker == node {
-                        for r in recs.iter_mut().filter(|r| r.txn == Some(txn)) {
-                            r.state = RecState::Committed;
-                        }
-                    }
-                }
-            }
             Ev::Crash { node } => {
                 self.node_mut(node).status = NodeStatus::Down;
             }
@@ -234,7 +219,11 @@ impl View {
             Ev::Rejected { node, why, .. } => {
                 if why == super::event::RejectWhy::Fenced {
                     self.node_mut(node).fenced += 1;
-                } else if why == super::event::RejectWhy::DuplicateSequence {
+                } else if matches!(
+                    why,
+                    super::event::RejectWhy::DuplicateSequence
+                        | super::event::RejectWhy::KeyInFlight
+                ) {
                     self.counters.dup_absorbed += 1;
                 }
             }
@@ -250,6 +239,53 @@ impl View {
             }
             Ev::DedupExpire { node, key } => {
                 self.dedup.remove(&(node, key));
+            }
+            Ev::KeyRecord {
+                node,
+                key,
+                msg,
+                state,
+                expires,
+            } => match state {
+                KeyState::InFlight | KeyState::Stored => {
+                    self.keys.insert((node, key), (msg, state, expires));
+                }
+                KeyState::Released | KeyState::Expired => {
+                    self.keys.remove(&(node, key));
+                }
+            },
+            Ev::AtomicCommit {
+                node,
+                txn,
+                ref parts,
+            } => {
+                // Records the transaction wrote to `node`'s logs become committed.
+                for ((broker, _), recs) in self.logs.iter_mut() {
+                    if *broker == node {
+                        for r in recs.iter_mut().filter(|r| r.txn == Some(txn)) {
+                            r.state = RecState::Committed;
+                        }
+                    }
+                }
+                for part in parts {
+                    match *part {
+                        CommitPart::Offset { value } => {
+                            self.committed.insert(node, value);
+                        }
+                        CommitPart::OutboxRow { msg } => {
+                            self.outbox.entry(msg).or_insert(false);
+                        }
+                        CommitPart::DedupRow { msg } => {
+                            self.dedup.insert((node, msg), None);
+                        }
+                        CommitPart::KeyRecord { key } => {
+                            if let Some(k) = self.keys.get_mut(&(node, key)) {
+                                k.1 = KeyState::Stored;
+                            }
+                        }
+                        CommitPart::Entry { .. } => {}
+                    }
+                }
             }
             Ev::LogAppend {
                 node,

@@ -5,7 +5,7 @@
 
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, Event, RejectWhy, SkipWhy, TxnState};
 use crate::sim::fault::Fault;
-use crate::sim::ids::{merchant_name, txn_name, NodeId};
+use crate::sim::ids::{txn_name, NodeId};
 use crate::sim::invariants::Verdict;
 use crate::sim::ledger::{rupees, Ledger, Payment};
 use crate::sim::narrate::{node_name, payload_label};
@@ -119,6 +119,23 @@ pub struct Badge {
 /// Badges for `events` (the events of one tick). `view` is the view after them and
 /// `ledger` the technique's final ledger (to tell a first application from a repeat).
 pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
+    badges_in(events, view, ledger, crate::sim::ledger::LedgerUnit::Rupees)
+}
+
+/// [`badges`] in the scenario's own nouns and units (ball 3, +2 runs, match A).
+pub fn badges_in(
+    events: &[Event],
+    view: &View,
+    ledger: &Ledger,
+    unit: crate::sim::ledger::LedgerUnit,
+) -> Vec<Badge> {
+    let txn_name = |m| unit.item(m);
+    let merchant_name = |m| unit.entity(m);
+    let entry_amount = |e: &Entry| match e.kind {
+        EntryKind::Set => format!("= {}", unit.amount(e.amount)),
+        _ if e.amount < 0 => format!("−{}", unit.amount(-e.amount)),
+        _ => format!("+{}", unit.amount(e.amount)),
+    };
     let applies = events
         .iter()
         .filter(|e| matches!(e.ev, Ev::Apply { .. }))
@@ -170,7 +187,15 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                 } else {
                     Tone::Good
                 };
-                Some(b(node, format!("skip {} ({why})", txn_name(msg)), tone))
+                if tone == Tone::Warn {
+                    Some(b(
+                        node,
+                        format!("can't dedup {}: no key", txn_name(msg)),
+                        tone,
+                    ))
+                } else {
+                    Some(b(node, format!("skip {} ({why})", txn_name(msg)), tone))
+                }
             }
             Ev::Commit { node, what, value } => Some(b(
                 node,
@@ -230,7 +255,20 @@ pub fn badges(events: &[Event], view: &View, ledger: &Ledger) -> Vec<Badge> {
                     format!("seq gap: {} refused", txn_name(msg)),
                     Tone::Warn,
                 ),
+                RejectWhy::KeyInFlight => b(node, "409 key in flight".into(), Tone::Good),
+                RejectWhy::KeyReused => b(node, "422 key reused".into(), Tone::Warn),
             }),
+            Ev::KeyRecord {
+                node, key, state, ..
+            } => match state {
+                crate::sim::event::KeyState::InFlight => {
+                    Some(b(node, format!("key {key} in flight"), Tone::Info))
+                }
+                crate::sim::event::KeyState::Stored => {
+                    Some(b(node, format!("key {key} stored"), Tone::Good))
+                }
+                _ => Some(b(node, format!("key {key} removed"), Tone::Warn)),
+            },
             Ev::DedupPut { node, key, .. } => {
                 Some(b(node, format!("remember id {key}"), Tone::Info))
             }
@@ -402,6 +440,8 @@ pub fn describe_fault(
 pub fn token_label(p: &crate::sim::event::Payload, unit: crate::sim::ledger::LedgerUnit) -> String {
     let mut q = *p;
     q.attempt = 0;
+    // Headers go on the token's second line, not in its label.
+    q.headers = None;
     payload_label(&q, unit)
 }
 
@@ -473,6 +513,24 @@ mod tests {
             "{all:?}"
         );
         assert!(all.iter().all(|x| !x.text.contains("AGAIN")));
+    }
+
+    /// Item 9: node badges speak the scenario's units — balls and runs in cricket.
+    #[test]
+    fn key_threading_badges_speak_balls_and_runs() {
+        let r = run("key-threading", &RunConfig::seed(0)).unwrap();
+        let d = r.technique("one-stage-drops-key").unwrap();
+        let unit = crate::sim::ledger::LedgerUnit::Runs;
+        let all = badges_in(&d.trace, &View::of(&d.trace), &d.ledger, unit);
+        assert!(all
+            .iter()
+            .all(|x| !x.text.contains('₹') && !x.text.contains("txn-")));
+        assert!(
+            all.iter()
+                .any(|x| x.text == "applied AGAIN ball 5 +1 run match A"),
+            "{all:?}"
+        );
+        assert!(all.iter().any(|x| x.text == "can't dedup ball 5: no key"));
     }
 
     #[test]

@@ -1,20 +1,32 @@
 //! §8 — idempotency keys for a charge API (payment-gateway style).
 //!
 //! Two clients charge merchants through an API server. Requests and responses
-//! cross lossy links; a client that hears nothing before its timeout retries.
-//! Without a key every retry that follows a lost *response* charges again. With
-//! one key per logical charge, created before the first attempt and resent on
-//! every retry, the server answers repeats from its key store. The
-//! `fresh_key_bug` toggle makes the client mint a new key for each attempt: the
-//! store never recognises a retry and the double charges come back.
+//! cross lossy links; a client that hears nothing before its timeout retries, and
+//! the server may crash in the middle of handling a charge. Without a key every
+//! retry that follows a lost response (or a crash) charges again.
+//!
+//! With one key per logical charge the server follows the real pattern: it first
+//! records the key as *in flight* (with what the request asks for), then charges
+//! and stores the response in one database transaction. A repeat of a stored key
+//! gets the stored response; a repeat while the key is in flight gets 409; the same
+//! key with different parameters gets 422. After a crash, an in-flight key whose
+//! charge never committed is released so a retry can run it.
+//!
+//! Toggles break it on purpose: `charge_first_bug` charges first and records the
+//! key afterwards in a separate write (a crash in between double-charges);
+//! `fresh_key_bug` mints a new key per attempt; `reuse_key_bug` makes client B send
+//! txn-4 with txn-2's key (the server refuses it with 422).
 
 use super::{finish, param};
 use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{
+    CommitPart, EntryKind, Ev, KeyState, MsgKind, Payload, RejectWhy, SkipWhy,
+};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
@@ -25,10 +37,86 @@ use std::collections::BTreeMap;
 
 pub struct IdempotencyKeys;
 
+/// The keyed technique's id.
+const K: &str = "idempotency-key";
+
+/// The first tick of an event `f` picks in `t`'s trace.
+fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
+
+const STORED_ANSWER: Outcome = Outcome::Custom {
+    says: "a retry is answered from the stored response",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::StoredResponse,
+                    ..
+                }
+            )
+        })
+    },
+};
+const KEY_EXPIRED: Outcome = Outcome::Custom {
+    says: "a key expires before its retry",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    state: KeyState::Expired,
+                    ..
+                }
+            )
+        })
+    },
+};
+const CONFLICT_409: Outcome = Outcome::Custom {
+    says: "a retry that overtakes the first try gets 409",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    why: RejectWhy::KeyInFlight,
+                    ..
+                }
+            )
+        })
+    },
+};
+const REUSED_422: Outcome = Outcome::Custom {
+    says: "txn-4 is refused with 422",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    msg: REUSER,
+                    why: RejectWhy::KeyReused,
+                    ..
+                }
+            )
+        })
+    },
+};
+const CRASH_BEFORE_KEY: Outcome = Outcome::Custom {
+    says: "the server crashes right after a charge, before recording its key",
+    test: |_, t| {
+        t.trace
+            .windows(2)
+            .find(|w| matches!((&w[0].ev, &w[1].ev), (Ev::Apply { .. }, Ev::Crash { .. })))
+            .map(|w| Some(w[1].tick))
+    },
+};
+
 const CLIENT_A: NodeId = NodeId(0);
 const CLIENT_B: NodeId = NodeId(1);
 const SERVER: NodeId = NodeId(2);
-const LEDGER: NodeId = NodeId(3);
+/// The payments database: the charges table and the idempotency-key table.
+const DB: NodeId = NodeId(3);
 
 /// Client → server requests.
 const HOP_REQ: u8 = 0;
@@ -38,26 +126,37 @@ const HOP_RESP: u8 = 1;
 const T_START: u8 = 0;
 const T_TIMEOUT: u8 = 1;
 const T_EXPIRE: u8 = 2;
+const T_PROCESS: u8 = 3;
+
+/// The server's crash point: between its two steps for a charge.
+pub const POINT_MID_CHARGE: u8 = 1;
 
 /// One-way base latency of a request or response.
 const LATENCY: Tick = 2;
 /// Random extra latency per transmission (0..=JITTER).
 const JITTER: Tick = 2;
+/// Ticks the server spends on a charge (the card network call) between its two steps.
+const PROCESS: Tick = 2;
 /// Ticks between the starts of two logical charges.
 const SPACING: Tick = 3;
+/// Longest a crashed server stays down.
+const CRASH_DOWN_MAX: Tick = 6;
 /// With the bug, attempt `a` of charge `m` carries key `m + KEY_STRIDE * a`.
 const KEY_STRIDE: u32 = 1000;
+/// With `reuse_key_bug`, this charge is sent with the key of `REUSED_FROM`.
+const REUSER: MsgId = 4;
+const REUSED_FROM: MsgId = 2;
 
 static INFO: ScenarioInfo = ScenarioInfo {
     id: "idempotency-keys",
     title: "Idempotency keys for a charge API",
-    promise: "watch a lost response charge a card twice — and one key per charge stop it",
+    promise: "watch a lost response or a server crash charge a card twice — and one key per charge, recorded before charging, stop it",
     sections: &[8],
     explain: &[
-        "A client asks the API server to charge a merchant. If the answer never comes back, the client cannot tell a lost request from a lost response, so it sends the request again. Without anything to recognise the repeat, the server charges a second time.",
-        "With an idempotency key the client picks one key for the logical charge before its first try and sends that same key on every retry. The server stores key → response for a while (the key TTL); a repeat with a known key is answered from the store and nothing is charged.",
-        "The keys only work if they stay the same across retries. Turn on the fresh-key bug and the client invents a new key for each attempt: every retry looks like a brand-new charge, and the double charges are back even though a key store exists.",
-        "The store also needs to keep a key at least as long as a client may still retry. Shrink the TTL below the retry horizon and a slow retry finds its key gone.",
+        "A client asks the API server to charge a merchant. If the answer never comes back, the client cannot tell a lost request from a lost response or a crashed server, so it sends the request again. Without anything to recognise the repeat, the server charges a second time.",
+        "With an idempotency key the client picks one key for the logical charge before its first try and sends that same key on every retry. The server records the key as in flight before it charges, then commits the charge and the stored response in one database transaction. A retry of a finished key gets the stored response back; a retry while the first try is still running gets 409 Conflict; the same key with different parameters gets 422. If the server crashes mid-charge, the in-flight key has no committed charge and is released, so the next retry runs it once.",
+        "The order matters. Turn on the charge-first bug and the server charges, then records the key in a separate write: a crash between the two leaves a charge with no key, and the retry charges again. A retry that arrives while the first try is still running also finds no key.",
+        "The keys only work if they stay the same across retries and are kept long enough. With the fresh-key bug every retry looks like a new charge. Shrink the TTL below the retry horizon and a slow retry finds its key gone.",
     ],
     params: &[
         param(
@@ -88,13 +187,22 @@ static INFO: ScenarioInfo = ScenarioInfo {
             "Chance the network loses a response: the charge happened, the client never hears of it.",
         ),
         param(
+            "server_crash",
+            "Server crash",
+            Unit::PerMille,
+            0,
+            1000,
+            100,
+            "Chance the API server crashes in the middle of a charge, between its two steps.",
+        ),
+        param(
             "timeout_ticks",
             "Client timeout",
             Unit::Ticks,
             2,
             100,
             10,
-            "How long a client waits for a response before retrying. A round trip takes 4 to 8 ticks.",
+            "How long a client waits for a response before retrying. A round trip takes 6 to 10 ticks, 2 of them charging.",
         ),
         param(
             "retries_max",
@@ -112,7 +220,16 @@ static INFO: ScenarioInfo = ScenarioInfo {
             1,
             2000,
             100,
-            "How long the server keeps key → response (a gateway keeps them for about a day).",
+            "How long the server keeps a key and its stored response (a gateway keeps them for about a day).",
+        ),
+        param(
+            "charge_first_bug",
+            "Charge, then record the key (bug)",
+            Unit::Flag,
+            0,
+            1,
+            0,
+            "The server charges first and records the key afterwards, in a separate write.",
         ),
         param(
             "fresh_key_bug",
@@ -123,35 +240,75 @@ static INFO: ScenarioInfo = ScenarioInfo {
             0,
             "The client makes a new idempotency key for every attempt instead of one per charge.",
         ),
+        param(
+            "reuse_key_bug",
+            "Reuse a key (bug)",
+            Unit::Flag,
+            0,
+            1,
+            0,
+            "Client B sends txn-4 with the key it used for txn-2. The server refuses it with 422, so txn-4 is not charged until the client fixes its key.",
+        ),
     ],
     try_this: &[
         TryThis {
             label: "Mint a new key on every retry",
             set: &[("fresh_key_bug", 1)],
             watch: "the keyed client now double-charges exactly like the one without keys",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new("no-key", Outcome::Doubled(1)),
+                Expect::new(K, Outcome::Doubled(1)),
+            ],
         },
         TryThis {
             label: "Lose half the responses",
             set: &[("loss_resp", 500), ("requests", 12)],
             watch: "many retries; without keys each one is another charge, with keys the store answers",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new("no-key", Outcome::Doubled(1)),
+                Expect::new(K, Outcome::Exact),
+                Expect::new(K, STORED_ANSWER),
+            ],
         },
         TryThis {
             label: "Expire keys too early",
             set: &[("key_ttl_ticks", 4), ("timeout_ticks", 6), ("loss_resp", 500)],
             watch: "a retry arrives after its key expired and is charged again",
-            seed: 0,
-            expect: &[],
+            seed: 4,
+            expect: &[
+                Expect::new(K, Outcome::Doubled(1)),
+                Expect::new(K, KEY_EXPIRED),
+            ],
         },
         TryThis {
             label: "Time out before the answer can arrive",
-            set: &[("timeout_ticks", 3), ("loss_req", 0), ("loss_resp", 0)],
-            watch: "no loss at all, yet impatient retries double-charge without keys",
+            set: &[("timeout_ticks", 3), ("loss_req", 0), ("loss_resp", 0), ("server_crash", 0)],
+            watch: "no loss at all, yet impatient retries double-charge without keys; with keys a retry that overtakes the first try gets 409",
+            seed: 4,
+            expect: &[
+                Expect::new("no-key", Outcome::Doubled(1)),
+                Expect::new(K, Outcome::Exact),
+                Expect::new(K, CONFLICT_409),
+            ],
+        },
+        TryThis {
+            label: "Charge first, record the key after",
+            set: &[("charge_first_bug", 1), ("server_crash", 300)],
+            watch: "a crash between the charge and the key record: the retry finds no key and charges again",
+            seed: 4,
+            expect: &[
+                Expect::new(K, Outcome::Doubled(1)),
+                Expect::new(K, CRASH_BEFORE_KEY),
+            ],
+        },
+        TryThis {
+            label: "Reuse a key for another charge",
+            set: &[("reuse_key_bug", 1)],
+            watch: "the server refuses txn-4 with 422 instead of returning txn-2's response — txn-4 is never charged",
             seed: 0,
-            expect: &[],
+            expect: &[Expect::new(K, Outcome::Lost(1)), Expect::new(K, REUSED_422)],
         },
     ],
     showcase_seed: 4,
@@ -162,15 +319,35 @@ static INFO: ScenarioInfo = ScenarioInfo {
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Tech {
     NoKey,
-    Keyed { fresh_key_bug: bool },
+    Keyed {
+        fresh_key_bug: bool,
+        charge_first_bug: bool,
+        reuse_key_bug: bool,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
 struct Attempts {
     /// The attempt most recently sent.
     attempt: u16,
-    /// A response arrived.
+    /// A final response (200 or 422) arrived.
     done: bool,
+}
+
+/// A key-table row: the charge it was first used for, its state and expiry.
+#[derive(Copy, Clone, Debug)]
+struct KeyRow {
+    msg: MsgId,
+    state: KeyState,
+    expires: Tick,
+}
+
+/// What the server answered an attempt with.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Answer {
+    Ok,
+    InFlight,
+    Unprocessable,
 }
 
 struct World {
@@ -179,10 +356,19 @@ struct World {
     timeout: Tick,
     retries_max: u16,
     ttl: Tick,
+    crash: Ratio,
     ledger: Ledger,
     clients: BTreeMap<MsgId, Attempts>,
-    /// The server's key store: key → expiry tick.
-    store: BTreeMap<u32, Tick>,
+    /// The key table (durable, in the payments DB).
+    store: BTreeMap<u32, KeyRow>,
+    /// Charges being processed (volatile): job id → (client, request).
+    jobs: BTreeMap<u32, (NodeId, Payload)>,
+    next_job: u32,
+    /// Bumped by a crash, so a charge that was running is not finished after it.
+    incarnation: u16,
+    /// Crash points already decided (once per charge).
+    decided: std::collections::BTreeSet<MsgId>,
+    answers: BTreeMap<(MsgId, u16), Answer>,
 }
 
 fn client_of(msg: MsgId) -> NodeId {
@@ -198,11 +384,21 @@ impl World {
         match self.tech {
             Tech::NoKey => None,
             Tech::Keyed {
-                fresh_key_bug: false,
-            } => Some(msg),
-            Tech::Keyed {
-                fresh_key_bug: true,
-            } => Some(msg + KEY_STRIDE * attempt as u32),
+                fresh_key_bug,
+                reuse_key_bug,
+                ..
+            } => {
+                let base = if reuse_key_bug && msg == REUSER {
+                    REUSED_FROM
+                } else {
+                    msg
+                };
+                Some(if fresh_key_bug {
+                    base + KEY_STRIDE * attempt as u32
+                } else {
+                    base
+                })
+            }
         }
     }
 
@@ -213,6 +409,7 @@ impl World {
             msg,
             key: self.key_for(msg, attempt),
             attempt,
+            headers: None,
         };
         let client = client_of(msg);
         eng.send(client, SERVER, HOP_REQ, p, LATENCY);
@@ -221,38 +418,175 @@ impl World {
 
     fn charge(&mut self, eng: &mut Engine, msg: MsgId) {
         if let Some(pay) = self.workload.iter().find(|w| w.msg == msg).copied() {
-            self.ledger.write(eng, LEDGER, pay.entry());
+            self.ledger.write(eng, DB, pay.entry());
         }
     }
 
-    fn on_request(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
-        match p.key {
-            None => self.charge(eng, p.msg),
-            Some(key) => {
-                if self.store.get(&key).is_some_and(|&exp| exp > eng.now) {
-                    eng.emit(Ev::Skip {
-                        node: SERVER,
-                        msg: p.msg,
-                        why: SkipWhy::StoredResponse,
-                    });
-                } else {
-                    self.charge(eng, p.msg);
-                    let expires = eng.now + self.ttl;
-                    self.store.insert(key, expires);
-                    eng.emit(Ev::DedupPut {
-                        node: SERVER,
-                        key,
-                        expires: Some(expires),
-                    });
-                    eng.timer(self.ttl, SERVER, T_EXPIRE, key, 0);
-                }
-            }
-        }
+    fn respond(&mut self, eng: &mut Engine, to: NodeId, p: Payload, answer: Answer) {
+        self.answers.insert((p.msg, p.attempt), answer);
         let resp = Payload {
             kind: MsgKind::Response,
             ..p
         };
-        eng.send(SERVER, from, HOP_RESP, resp, LATENCY);
+        eng.send(SERVER, to, HOP_RESP, resp, LATENCY);
+    }
+
+    /// Start the charge: its second step runs after `PROCESS` ticks.
+    fn start_job(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
+        let job = self.next_job;
+        self.next_job += 1;
+        self.jobs.insert(job, (from, p));
+        eng.timer(PROCESS, SERVER, T_PROCESS, job, self.incarnation);
+    }
+
+    /// The server crashes between its two steps for `msg` (decided once per charge).
+    fn crashes_mid_charge(&mut self, eng: &mut Engine, msg: MsgId) -> bool {
+        if !self.decided.insert(msg) {
+            return false;
+        }
+        eng.faults.crash_at = self.crash;
+        match eng.faults.crash_at(SERVER, msg, POINT_MID_CHARGE) {
+            Some(down) => {
+                eng.crash(self, SERVER, down.max(1));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The key's row, if it has one that has not expired (an expired one is dropped).
+    fn lookup(&mut self, eng: &mut Engine, key: u32) -> Option<KeyRow> {
+        let row = *self.store.get(&key)?;
+        if row.expires > eng.now {
+            return Some(row);
+        }
+        self.forget(eng, key);
+        None
+    }
+
+    fn forget(&mut self, eng: &mut Engine, key: u32) {
+        if let Some(row) = self.store.remove(&key) {
+            eng.emit(Ev::KeyRecord {
+                node: DB,
+                key,
+                msg: row.msg,
+                state: KeyState::Expired,
+                expires: None,
+            });
+        }
+    }
+
+    fn record_key(&mut self, eng: &mut Engine, key: u32, msg: MsgId, state: KeyState) {
+        let expires = eng.now + self.ttl;
+        self.store.insert(
+            key,
+            KeyRow {
+                msg,
+                state,
+                expires,
+            },
+        );
+        eng.emit(Ev::KeyRecord {
+            node: DB,
+            key,
+            msg,
+            state,
+            expires: Some(expires),
+        });
+        eng.timer(self.ttl, SERVER, T_EXPIRE, key, 0);
+    }
+
+    fn on_request(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
+        let (
+            Tech::Keyed {
+                charge_first_bug, ..
+            },
+            Some(key),
+        ) = (self.tech, p.key)
+        else {
+            return self.start_job(eng, from, p);
+        };
+        match self.lookup(eng, key) {
+            Some(row) if row.msg != p.msg => {
+                eng.emit(Ev::Rejected {
+                    node: SERVER,
+                    msg: p.msg,
+                    why: RejectWhy::KeyReused,
+                });
+                self.respond(eng, from, p, Answer::Unprocessable);
+            }
+            Some(row) if row.state == KeyState::InFlight => {
+                eng.emit(Ev::Rejected {
+                    node: SERVER,
+                    msg: p.msg,
+                    why: RejectWhy::KeyInFlight,
+                });
+                self.respond(eng, from, p, Answer::InFlight);
+            }
+            Some(_) => {
+                eng.emit(Ev::Skip {
+                    node: SERVER,
+                    msg: p.msg,
+                    why: SkipWhy::StoredResponse,
+                });
+                self.respond(eng, from, p, Answer::Ok);
+            }
+            None => {
+                if !charge_first_bug {
+                    // Step 1: the key, in flight, before anything is charged.
+                    self.record_key(eng, key, p.msg, KeyState::InFlight);
+                }
+                self.start_job(eng, from, p);
+            }
+        }
+    }
+
+    /// The second half of a charge, `PROCESS` ticks after it started.
+    fn finish_job(&mut self, eng: &mut Engine, job: u32) {
+        let Some((from, p)) = self.jobs.remove(&job) else {
+            return;
+        };
+        match (self.tech, p.key) {
+            (
+                Tech::Keyed {
+                    charge_first_bug: false,
+                    ..
+                },
+                Some(key),
+            ) => {
+                if self.crashes_mid_charge(eng, p.msg) {
+                    return;
+                }
+                // Step 2: the charge and the stored response, in one transaction.
+                self.charge(eng, p.msg);
+                eng.emit(Ev::AtomicCommit {
+                    node: DB,
+                    txn: p.msg,
+                    parts: vec![
+                        CommitPart::Entry { msg: p.msg },
+                        CommitPart::KeyRecord { key },
+                    ],
+                });
+                if let Some(row) = self.store.get_mut(&key) {
+                    row.state = KeyState::Stored;
+                }
+            }
+            (Tech::Keyed { .. }, Some(key)) => {
+                // The bug: charge, then record the key in a second, separate write.
+                self.charge(eng, p.msg);
+                if self.crashes_mid_charge(eng, p.msg) {
+                    return;
+                }
+                self.record_key(eng, key, p.msg, KeyState::Stored);
+            }
+            _ => {
+                self.charge(eng, p.msg);
+                if self.crashes_mid_charge(eng, p.msg) {
+                    return;
+                }
+            }
+        }
+        self.respond(eng, from, p, Answer::Ok);
     }
 }
 
@@ -260,8 +594,11 @@ impl Actors for World {
     fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, _hop: u8, p: Payload) {
         match (to, p.kind) {
             (SERVER, MsgKind::Request) => self.on_request(eng, from, p),
-            (_, MsgKind::Response) => {
-                // Any response ends the charge for the client, whichever attempt it answers.
+            // 200 or 422 ends the charge for the client, whichever attempt it answers;
+            // after a 409 the client waits for its timeout and retries.
+            (_, MsgKind::Response)
+                if self.answers.get(&(p.msg, p.attempt)) != Some(&Answer::InFlight) =>
+            {
                 self.clients.entry(p.msg).or_default().done = true;
             }
             _ => {}
@@ -287,14 +624,42 @@ impl Actors for World {
                     self.send_attempt(eng, msg, attempt + 1);
                 }
             }
-            T_EXPIRE if self.store.get(&msg) == Some(&eng.now) => {
-                self.store.remove(&msg);
-                eng.emit(Ev::DedupExpire {
-                    node: SERVER,
-                    key: msg,
-                });
+            T_PROCESS if attempt == self.incarnation => self.finish_job(eng, msg),
+            T_EXPIRE if self.store.get(&msg).is_some_and(|r| r.expires == eng.now) => {
+                self.forget(eng, msg);
             }
             _ => {}
+        }
+    }
+
+    fn on_crash(&mut self, _eng: &mut Engine, node: NodeId) {
+        if node == SERVER {
+            self.incarnation = self.incarnation.wrapping_add(1);
+            self.jobs.clear();
+        }
+    }
+
+    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+        if node != SERVER {
+            return;
+        }
+        // Keys left in flight by the crash: their charge never committed (the charge
+        // and the stored response commit together), so a retry may run them.
+        let stale: Vec<(u32, MsgId)> = self
+            .store
+            .iter()
+            .filter(|(_, r)| r.state == KeyState::InFlight)
+            .map(|(k, r)| (*k, r.msg))
+            .collect();
+        for (key, msg) in stale {
+            self.store.remove(&key);
+            eng.emit(Ev::KeyRecord {
+                node: DB,
+                key,
+                msg,
+                state: KeyState::Released,
+                expires: None,
+            });
         }
     }
 }
@@ -317,7 +682,7 @@ fn nodes() -> Vec<NodeInfo> {
         NodeInfo::new(0, "client A", NodeKind::Client, 10, 28),
         NodeInfo::new(1, "client B", NodeKind::Client, 10, 72),
         NodeInfo::new(2, "API server", NodeKind::ApiServer, 50, 50),
-        NodeInfo::new(3, "charges ledger", NodeKind::Database, 88, 50),
+        NodeInfo::new(3, "payments DB", NodeKind::Database, 88, 50),
     ]
 }
 
@@ -345,12 +710,15 @@ fn run_technique(
             ..HopFaults::NONE
         },
     );
+    faults.crash_down_max = CRASH_DOWN_MAX;
     let timeout = params.ticks("timeout_ticks");
     let retries_max = params.get("retries_max") as u16;
     let ttl = params.ticks("key_ttl_ticks");
     let last_start = 1 + SPACING * work.len() as Tick;
-    let end =
-        last_start + (retries_max as Tick + 2) * (timeout + 2 * (LATENCY + JITTER)) + ttl + 10;
+    let end = last_start
+        + (retries_max as Tick + 2) * (timeout + 2 * (LATENCY + JITTER) + PROCESS + CRASH_DOWN_MAX)
+        + ttl
+        + 10;
     let mut eng = Engine::new(4, end, faults);
     eng.schedule_timed_faults();
     for (i, w) in work.iter().enumerate() {
@@ -370,20 +738,42 @@ fn run_technique(
         timeout,
         retries_max,
         ttl,
+        crash: Ratio::per_mille(params.get("server_crash")),
         ledger: Ledger::default(),
         clients: BTreeMap::new(),
         store: BTreeMap::new(),
+        jobs: BTreeMap::new(),
+        next_job: 0,
+        incarnation: 0,
+        decided: Default::default(),
+        answers: BTreeMap::new(),
     };
     eng.run(&mut world);
     let (label, claim) = match tech {
         Tech::NoKey => ("No idempotency key", Guarantee::None),
         Tech::Keyed {
-            fresh_key_bug: false,
-        } => ("Idempotency key per charge", Guarantee::ExactlyOnce),
-        Tech::Keyed {
             fresh_key_bug: true,
+            ..
         } => (
             "Idempotency key — new key per retry (bug)",
+            Guarantee::ExactlyOnce,
+        ),
+        Tech::Keyed {
+            charge_first_bug: true,
+            ..
+        } => (
+            "Idempotency key — charge, then record the key (bug)",
+            Guarantee::ExactlyOnce,
+        ),
+        Tech::Keyed {
+            reuse_key_bug: true,
+            ..
+        } => (
+            "Idempotency key — one key reused for another charge (bug)",
+            Guarantee::ExactlyOnce,
+        ),
+        Tech::Keyed { .. } => (
+            "Idempotency key: record it in flight, then charge",
             Guarantee::ExactlyOnce,
         ),
     };
@@ -406,16 +796,14 @@ impl Scenario for IdempotencyKeys {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let work = workload(cfg.seed, params.get("requests") as usize);
-        let fresh_key_bug = params.flag("fresh_key_bug");
+        let keyed = Tech::Keyed {
+            fresh_key_bug: params.flag("fresh_key_bug"),
+            charge_first_bug: params.flag("charge_first_bug"),
+            reuse_key_bug: params.flag("reuse_key_bug"),
+        };
         let techniques = vec![
             run_technique(cfg, params, &work, "no-key", Tech::NoKey),
-            run_technique(
-                cfg,
-                params,
-                &work,
-                "idempotency-key",
-                Tech::Keyed { fresh_key_bug },
-            ),
+            run_technique(cfg, params, &work, "idempotency-key", keyed),
         ];
         RunResult::assemble(&INFO, cfg, params, work, techniques)
     }
@@ -424,9 +812,44 @@ impl Scenario for IdempotencyKeys {
 #[cfg(test)]
 mod tests {
     use super::super::testkit::{assert_holds, count, first_violating_seed, run_with};
-    use crate::sim::event::{Ev, SkipWhy};
+    use crate::sim::event::{CommitPart, Ev, KeyState, RejectWhy, SkipWhy};
+    use crate::sim::run::TechniqueRun;
 
     const ID: &str = "idempotency-keys";
+    const K: &str = "idempotency-key";
+
+    fn keyed(r: &crate::sim::RunResult) -> &TechniqueRun {
+        r.technique(K).unwrap()
+    }
+
+    /// Every charge of the correct pattern: its key was recorded in flight before,
+    /// and the charge commits together with the stored response (the next event).
+    fn key_recorded_before_each_charge(t: &TechniqueRun) -> Result<(), String> {
+        for (i, e) in t.trace.iter().enumerate() {
+            let Ev::Apply { entry, .. } = &e.ev else {
+                continue;
+            };
+            let m = entry.msg;
+            let before = t.trace[..i].iter().rposition(|x| {
+                matches!(x.ev, Ev::KeyRecord { msg, state: KeyState::InFlight, .. } if msg == m)
+            });
+            if before.is_none() {
+                return Err(format!(
+                    "charge of {m} at tick {} with no key in flight",
+                    e.tick
+                ));
+            }
+            match t.trace.get(i + 1).map(|x| &x.ev) {
+                Some(Ev::AtomicCommit { parts, .. })
+                    if parts.contains(&CommitPart::Entry { msg: m })
+                        && parts
+                            .iter()
+                            .any(|p| matches!(p, CommitPart::KeyRecord { .. })) => {}
+                _ => return Err(format!("charge of {m} not committed with its key")),
+            }
+        }
+        Ok(())
+    }
 
     #[test]
     fn showcase() {
@@ -434,21 +857,32 @@ mod tests {
         let r = run_with(ID, seed, &[]);
         let truth: Vec<_> = r.truth_balances().into_iter().collect();
         let nk = r.technique("no-key").unwrap();
-        let k = r.technique("idempotency-key").unwrap();
+        let k = keyed(&r);
         assert!(!nk.verdict.exactly_once);
         assert!(k.verdict.holds && k.verdict.exactly_once);
         assert_eq!(k.ledger.balances().into_iter().collect::<Vec<_>>(), truth);
-        // Seed 4: the responses to txn-1 and txn-3 are lost; both get retried.
+        // Seed 4: lost responses (txn-1, txn-3) and two server crashes mid-charge
+        // (txn-2, txn-4): without keys all four are charged twice.
         assert_eq!(truth, vec![(0, 2100), (2, 6100)]);
-        assert_eq!(
-            nk.ledger.balances().into_iter().collect::<Vec<_>>(),
-            vec![(0, 2700), (2, 8000)]
-        );
-        assert_eq!(nk.verdict.applied_twice, vec![1, 3]);
-        assert_eq!(nk.ledger.entries.len(), 8);
+        assert_eq!(nk.verdict.applied_twice, vec![1, 2, 3, 4]);
         assert_eq!(k.ledger.entries.len(), 6);
+        key_recorded_before_each_charge(k).unwrap();
+        // The crashes left keys 2 and 4 in flight: released at restart, run once later.
+        let released: Vec<u32> = k
+            .trace
+            .iter()
+            .filter_map(|e| match e.ev {
+                Ev::KeyRecord {
+                    key,
+                    state: KeyState::Released,
+                    ..
+                } => Some(key),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(released, vec![2, 4]);
         assert_eq!(
-            count(&r, "idempotency-key", |e| matches!(
+            count(&r, K, |e| matches!(
                 e,
                 Ev::Skip {
                     why: SkipWhy::StoredResponse,
@@ -459,31 +893,204 @@ mod tests {
         );
     }
 
+    /// The stage's key table (View.keys): in flight after step 1, stored after the
+    /// atomic commit, gone after a release.
+    #[test]
+    fn the_view_folds_the_key_table() {
+        use crate::sim::replay::View;
+        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let k = keyed(&r);
+        let at = |pred: &dyn Fn(&Ev) -> bool| k.trace.iter().position(|e| pred(&e.ev)).unwrap();
+        let rec2 = at(&|e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    key: 2,
+                    state: KeyState::InFlight,
+                    ..
+                }
+            )
+        });
+        let v = View::of(&k.trace[..=rec2]);
+        assert_eq!(
+            v.keys.get(&(super::DB, 2)).map(|r| r.1),
+            Some(KeyState::InFlight)
+        );
+        let rel2 = at(&|e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    key: 2,
+                    state: KeyState::Released,
+                    ..
+                }
+            )
+        });
+        assert!(!View::of(&k.trace[..=rel2])
+            .keys
+            .contains_key(&(super::DB, 2)));
+        let commit1 = at(&|e| matches!(e, Ev::AtomicCommit { txn: 1, .. }));
+        let v = View::of(&k.trace[..=commit1]);
+        assert_eq!(
+            v.keys.get(&(super::DB, 1)).map(|r| (r.0, r.1)),
+            Some((1, KeyState::Stored))
+        );
+        // After the last charge commits, all six keys are stored; after the TTL, none.
+        let last = k
+            .trace
+            .iter()
+            .rposition(|e| matches!(e.ev, Ev::AtomicCommit { .. }))
+            .unwrap();
+        let v = View::of(&k.trace[..=last]);
+        assert_eq!(v.keys.len(), 6);
+        assert!(v.keys.values().all(|r| r.1 == KeyState::Stored));
+        assert!(View::of(&k.trace).keys.is_empty());
+    }
+
+    /// A payload without headers serializes exactly as before they existed, so the
+    /// trace checksums of scenarios that do not use headers stay the same.
+    #[test]
+    fn payload_without_headers_serializes_as_before() {
+        use crate::sim::event::{Headers, MsgKind, Payload};
+        let p = Payload::new(MsgKind::Request, 3, 1);
+        let j = serde_json::to_string(&p).unwrap();
+        assert_eq!(j, r#"{"kind":"Request","msg":3,"key":3,"attempt":1}"#);
+        let back: Payload = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, p);
+        let h = Payload {
+            headers: Some(Headers {
+                outbox_id: Some(7),
+                ..Headers::default()
+            }),
+            ..p
+        };
+        let j = serde_json::to_string(&h).unwrap();
+        assert!(j.contains(r#""headers":{"outbox_id":7}"#), "{j}");
+    }
+
+    #[test]
+    fn the_key_is_recorded_before_every_charge() {
+        for seed in 0..300 {
+            let r = run_with(ID, seed, &[("server_crash", 300), ("timeout_ticks", 4)]);
+            key_recorded_before_each_charge(keyed(&r))
+                .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        }
+    }
+
     #[test]
     fn keys_hold_on_10k_seeds() {
         // Retries long enough never to give up, TTL longer than the retry horizon.
         assert_holds(
             ID,
             &[("retries_max", 12), ("key_ttl_ticks", 400)],
-            &["idempotency-key"],
+            &[K],
             10_000,
         );
     }
 
     #[test]
+    fn keys_hold_under_crashes_and_impatient_clients() {
+        assert_holds(
+            ID,
+            &[
+                ("retries_max", 20),
+                ("key_ttl_ticks", 1000),
+                ("server_crash", 500),
+                ("timeout_ticks", 3),
+            ],
+            &[K],
+            2_000,
+        );
+    }
+
+    #[test]
+    fn charge_first_breaks_under_a_crash_between_charge_and_key() {
+        let o = [("charge_first_bug", 1)];
+        let r = run_with(ID, 4, &o);
+        let t = keyed(&r);
+        assert_eq!(t.verdict.applied_twice, vec![2, 4]);
+        // txn-2 was charged, then the server crashed before recording key 2.
+        let charged = t
+            .trace
+            .iter()
+            .position(|e| matches!(e.ev, Ev::Apply { entry, .. } if entry.msg == 2))
+            .unwrap();
+        assert!(matches!(t.trace[charged + 1].ev, Ev::Crash { .. }));
+        assert!(!t.trace[..charged + 2]
+            .iter()
+            .any(|e| matches!(e.ev, Ev::KeyRecord { key: 2, .. })));
+        // Same order without crashes (and patient clients): it holds, so the crash is
+        // what breaks it here.
+        assert_holds(
+            ID,
+            &[
+                ("charge_first_bug", 1),
+                ("server_crash", 0),
+                ("retries_max", 12),
+                ("key_ttl_ticks", 400),
+            ],
+            &[K],
+            1_000,
+        );
+    }
+
+    #[test]
+    fn a_retry_while_in_flight_gets_409_and_is_not_charged() {
+        let o = [
+            ("timeout_ticks", 3),
+            ("loss_req", 0),
+            ("loss_resp", 0),
+            ("server_crash", 0),
+        ];
+        let r = run_with(ID, 1, &o);
+        let k = keyed(&r);
+        assert!(k.verdict.exactly_once);
+        let conflicts = count(&r, K, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    why: RejectWhy::KeyInFlight,
+                    ..
+                }
+            )
+        });
+        assert!(conflicts >= 1, "no 409 in {conflicts}");
+        assert!(!r
+            .technique("no-key")
+            .unwrap()
+            .verdict
+            .applied_twice
+            .is_empty());
+    }
+
+    #[test]
+    fn a_reused_key_gets_422_and_nothing_is_charged() {
+        let r = run_with(ID, 0, &[("reuse_key_bug", 1), ("loss_req", 0)]);
+        let k = keyed(&r);
+        assert!(
+            count(&r, K, |e| matches!(
+                e,
+                Ev::Rejected {
+                    msg: 4,
+                    why: RejectWhy::KeyReused,
+                    ..
+                }
+            )) >= 1
+        );
+        // Refused, not answered with txn-2's stored response: txn-4 is never charged.
+        assert_eq!(k.verdict.lost, vec![4]);
+        assert!(k.verdict.applied_twice.is_empty());
+    }
+
+    #[test]
     fn fresh_key_per_retry_double_charges() {
         let o = [("fresh_key_bug", 1)];
-        let seed = first_violating_seed(ID, &o, "idempotency-key", 1000);
-        assert_eq!(seed, Some(1));
+        let seed = first_violating_seed(ID, &o, K, 1000);
+        assert_eq!(seed, Some(2));
         let r = run_with(ID, seed.unwrap(), &o);
-        let v = &r.technique("idempotency-key").unwrap().verdict;
+        let v = &keyed(&r).verdict;
         assert!(!v.holds);
-        // The retry of txn-5 carried a new key: charged twice, exactly like no key at all.
-        assert_eq!(v.applied_twice, vec![5]);
-        assert_eq!(
-            r.technique("no-key").unwrap().verdict.applied_twice,
-            vec![5]
-        );
+        assert!(!v.applied_twice.is_empty());
         assert!(v.lost.is_empty());
     }
 
@@ -494,15 +1101,18 @@ mod tests {
             ("timeout_ticks", 6),
             ("loss_resp", 500),
         ];
-        let seed = first_violating_seed(ID, &o, "idempotency-key", 1000);
+        let seed = first_violating_seed(ID, &o, K, 1000);
         assert_eq!(seed, Some(0));
         let r = run_with(ID, seed.unwrap(), &o);
-        let t = r.technique("idempotency-key").unwrap();
-        assert_eq!(t.verdict.applied_twice, vec![1, 3, 4, 5, 6]);
-        assert!(t
-            .trace
-            .iter()
-            .any(|e| matches!(e.ev, Ev::DedupExpire { .. })));
+        let t = keyed(&r);
+        assert!(!t.verdict.applied_twice.is_empty());
+        assert!(t.trace.iter().any(|e| matches!(
+            e.ev,
+            Ev::KeyRecord {
+                state: KeyState::Expired,
+                ..
+            }
+        )));
     }
 
     #[test]

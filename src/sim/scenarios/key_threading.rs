@@ -13,11 +13,12 @@
 
 use super::{finish, param};
 use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::{Params, Unit};
+use crate::sim::promise::{Expect, Outcome};
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
@@ -99,28 +100,40 @@ static INFO: ScenarioInfo = ScenarioInfo {
             set: &[("drop_key_stage", 3)],
             watch: "only the last hop can sneak duplicates through — fewer, but still some",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("one-stage-drops-key", Outcome::Doubled(1)),
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+            ],
         },
         TryThis {
-            label: "Drop the key at the first stage",
+            label: "Dedup only at the end?",
             set: &[("drop_key_stage", 1), ("balls", 20)],
-            watch: "three hops without a key: the most duplicates reach the viewers",
+            watch: "stage-1 forwards each ball as a new message without its key, so the viewer feed sees only the last hop's message: copies made on the three later hops reach the viewers as new balls. Dedup at the end needs the source's key, carried all the way",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("one-stage-drops-key", Outcome::Doubled(2)),
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "Keep the key everywhere",
             set: &[("drop_key_stage", 0)],
             watch: "both pipelines now agree with the real score",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+                Expect::new("one-stage-drops-key", Outcome::Exact),
+            ],
         },
         TryThis {
             label: "A very noisy network",
             set: &[("dup", 500), ("loss", 300)],
             watch: "lots of copies everywhere; the keyed pipeline still shows each ball once",
             seed: 0,
-            expect: &[],
+            expect: &[
+                Expect::new("keyed-all-the-way", Outcome::Exact),
+                Expect::new("one-stage-drops-key", Outcome::Doubled(1)),
+            ],
         },
     ],
     showcase_seed: 0,
@@ -159,11 +172,17 @@ impl World {
         *n += 1;
         self.jobs[job].attempt = attempt;
         self.by_tx.insert((hop, msg, attempt), job);
+        // The key travels as a header; a stage that drops it sends none.
+        let key = self.jobs[job].key;
         let p = Payload {
             kind: MsgKind::Record,
             msg,
-            key: self.jobs[job].key,
+            key,
             attempt,
+            headers: Some(Headers {
+                key,
+                ..Headers::default()
+            }),
         };
         let from = NodeId(hop);
         eng.send(from, NodeId(hop + 1), hop, p, LATENCY);
@@ -201,7 +220,7 @@ impl World {
                 true
             }
             None => {
-                // Nothing to check: passed on, and shown so the learner sees why.
+                // Nothing to check: processed unchecked, and shown so the learner sees why.
                 eng.emit(Ev::Skip {
                     node,
                     msg: p.msg,
@@ -292,7 +311,7 @@ fn nodes() -> Vec<NodeInfo> {
         NodeInfo::new(1, "stage-1 (ingest)", NodeKind::Stage, 28, 50),
         NodeInfo::new(2, "stage-2 (enrich)", NodeKind::Stage, 50, 50),
         NodeInfo::new(3, "stage-3 (format)", NodeKind::Stage, 72, 50),
-        NodeInfo::new(4, "viewers", NodeKind::Viewer, 93, 50),
+        NodeInfo::new(4, "viewer feed", NodeKind::Viewer, 93, 50),
     ]
 }
 
@@ -455,6 +474,61 @@ mod tests {
             e.ev,
             Ev::Send { hop: 2, p, .. } if p.key.is_none()
         )));
+    }
+
+    /// Item 9: the story is told in balls and runs, and a stage that cannot check a
+    /// ball never "skips" it: the line says it cannot dedup, and what follows is
+    /// the forward or the apply the trace really shows.
+    #[test]
+    fn narration_in_runs_and_no_skip_that_is_then_applied() {
+        for seed in [0, 7] {
+            let r = run_with(ID, seed, &[]);
+            let text = crate::sim::narrate::render_run(&r, super::INFO.unit, usize::MAX);
+            assert!(
+                !text.contains('₹'),
+                "seed {seed}: rupees in a cricket story"
+            );
+            assert!(!text.contains("txn-"), "seed {seed}: payment nouns");
+            assert!(text.contains("runs"));
+            let d = r.technique("one-stage-drops-key").unwrap();
+            let lines: Vec<String> = {
+                let mut v = crate::sim::replay::View::default();
+                d.trace
+                    .iter()
+                    .map(|e| {
+                        let l = crate::sim::narrate::sentence(e, &d.nodes, &v, super::INFO.unit);
+                        v.apply(e);
+                        l
+                    })
+                    .collect()
+            };
+            for (i, e) in d.trace.iter().enumerate() {
+                let Ev::Skip { node, msg, why } = e.ev else {
+                    continue;
+                };
+                if why != SkipWhy::NoKey {
+                    assert!(lines[i].contains("skips"));
+                    continue;
+                }
+                assert!(!lines[i].contains("skips"), "{}", lines[i]);
+                assert!(lines[i].contains("cannot dedup"), "{}", lines[i]);
+                // What that node does next with the ball: forward it keyless, or apply it.
+                let next = d.trace[i + 1..].iter().find(|x| x.ev.node() == Some(node)
+                    && !matches!(x.ev, Ev::Send { p, .. } if p.kind == crate::sim::event::MsgKind::Ack));
+                match next.map(|x| &x.ev) {
+                    Some(Ev::Send { p, .. }) => {
+                        assert_eq!((p.msg, p.key), (msg, None));
+                        assert!(p.headers.is_some_and(|h| h.key.is_none()));
+                    }
+                    Some(Ev::Apply { entry, .. }) => assert_eq!(entry.msg, msg),
+                    other => panic!("seed {seed}: after '{}' came {other:?}", lines[i]),
+                }
+            }
+            // The stage that drops the key says so on what it sends.
+            assert!(lines
+                .iter()
+                .any(|l| l.starts_with("stage-2 (enrich) sends ball") && l.contains("[no key]")));
+        }
     }
 
     #[test]

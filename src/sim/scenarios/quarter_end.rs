@@ -257,6 +257,7 @@ impl World {
                 msg,
                 key: Some(msg),
                 attempt,
+                headers: None,
             };
             eng.send_reliable(BROKER, self.owner, HOP_REC[i], p, 1);
         }
@@ -311,6 +312,7 @@ impl World {
             msg,
             key: Some(msg),
             attempt,
+            headers: None,
         };
         eng.send_reliable(node, LEDGER, HOP_WRITE[i], p, 1);
         if off + 1 == self.workers[i].batch_end {
@@ -320,6 +322,7 @@ impl World {
                 msg,
                 key: None,
                 attempt,
+                headers: None,
             };
             eng.send_reliable(node, BROKER, HOP_COMMIT[i], c, 1);
         }

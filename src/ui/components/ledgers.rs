@@ -7,7 +7,6 @@
 use crate::sim::event::EntryKind;
 use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
 use crate::sim::invariants::Verdict;
-use crate::sim::ledger::rupees;
 use crate::sim::replay::{Counters, View};
 use crate::sim::run::{Property, TechniqueRun};
 use crate::ui::facts::{entry_amount, entry_rows, live_verdict};
@@ -95,6 +94,10 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
     // `telemetry_chart`): the ledger's per-second sums are not the property, so they
     // are not listed as balances here.
     let by_means = run.property() == Property::Fidelity;
+    // Names and amounts in the scenario's own units (match A, 6 runs).
+    let unit = run.unit();
+    let merchant_name = |m| unit.entity(m);
+    let rupees = |v| unit.amount(v);
     let has_ledger = !result.workload.is_empty() && !by_means;
     let no_view = View::default();
     let cols: Vec<Column> = result
@@ -188,7 +191,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         let s = if by_means {
             String::new()
         } else {
-            c.live.summary()
+            c.live.summary_in(unit)
         };
         // Judged by the means: a lost sample under a ✓ is not where it "went wrong".
         // A lesson holding back an answer shows no jump to it either.

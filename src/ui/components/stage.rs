@@ -14,7 +14,7 @@ use crate::sim::ids::{txn_name, NodeId, Tick};
 use crate::sim::narrate::payload_label;
 use crate::sim::replay::{Flight, NodeStatus, RecState, View};
 use crate::sim::run::{NodeInfo, NodeKind};
-use crate::ui::facts::{self, badges, token_label, Badge};
+use crate::ui::facts::{self, token_label, Badge};
 use crate::ui::keys::{self, TargetKey};
 use crate::ui::layout::{
     badge_offset, fit_name, lane_segment, lane_shift, r1, token_place, Pt, StageBox, NODE_HH,
@@ -263,7 +263,7 @@ pub fn Stage(props: &StageProps) -> Html {
 
     // Badges for this tick.
     let events = props.run.events_at(props.index, tick);
-    let all_badges = badges(events, view, &tr.ledger);
+    let all_badges = facts::badges_in(events, view, &tr.ledger, unit);
     let badge_gs = nodes.iter().map(|n| {
         let mine: Vec<&Badge> = all_badges.iter().filter(|x| x.node == n.id).collect();
         let p = point(n.id);
@@ -570,6 +570,21 @@ fn compact_panel(n: &NodeInfo, view: &View, p: Pt, mut y: f64) -> Html {
             "p-row",
         ));
     }
+    let keys: Vec<_> = view
+        .keys
+        .iter()
+        .filter(|((node, _), _)| *node == n.id)
+        .collect();
+    if !keys.is_empty() {
+        let busy = keys
+            .iter()
+            .filter(|(_, (_, s, _))| *s == crate::sim::event::KeyState::InFlight)
+            .count();
+        lines.push((
+            format!("keys: {} stored, {busy} in flight", keys.len() - busy),
+            "p-row",
+        ));
+    }
     if lines.is_empty() {
         return html! {};
     }
@@ -711,6 +726,31 @@ fn panel_view(n: &NodeInfo, view: &View, p: Pt, panel_w: f64, compact: bool) -> 
         });
     }
 
+    // Idempotency-key table: key, status, stored response.
+    let keys: Vec<String> = view
+        .keys
+        .iter()
+        .filter(|((node, _), _)| *node == n.id)
+        .map(|((_, k), (m, state, _))| match state {
+            crate::sim::event::KeyState::InFlight => format!("key {k} · in flight"),
+            _ => format!("key {k} · 200 ({})", txn_name(*m)),
+        })
+        .collect();
+    if !keys.is_empty() {
+        const ROWS: usize = 4;
+        let skip = keys.len().saturating_sub(ROWS);
+        parts.push(html! {
+            <g class="dedup keys" transform={format!("translate(0,{})", r1(y))}>
+                <title>{"Idempotency keys: each key's status and the response stored for retries"}</title>
+                <rect class="p-box" x={r1(-panel_w / 2.0)} y="-14" width={r1(panel_w)} height={r1(22.0 + 17.0 * keys.len().min(ROWS) as f64)} rx="5" />
+                <text class="p-title" x={r1(-panel_w / 2.0 + 7.0)} y="2">{format!("idempotency keys · {}", keys.len())}</text>
+                { for keys.iter().skip(skip).enumerate().map(|(i, row)| html! {
+                    <text class="p-row" x={r1(-panel_w / 2.0 + 7.0)} y={r1(19.0 + 17.0 * i as f64)}>{row.clone()}</text>
+                }) }
+            </g>
+        });
+    }
+
     if parts.is_empty() {
         return html! {};
     }
@@ -807,6 +847,8 @@ fn token_view(
             }
             if f.p.key.is_none() {
                 <text class="nokey-tag" x="0" y="24" text-anchor="middle">{"no key"}</text>
+            } else if let Some(h) = f.p.headers.map(|h| h.describe()).filter(|d| !d.is_empty()) {
+                <text class="headers-tag" x="0" y="24" text-anchor="middle">{h}</text>
             }
         </g>
     }
