@@ -807,9 +807,9 @@ mod tests {
         assert_eq!(ids, ["naive", "idempotent", "dedup"]);
         // The naive handler credits the redelivered payment twice in this run.
         assert_eq!(v[0]["propertyHeld"], false);
-        assert_eq!(v[0]["badge"], "✕ not exactly once in this run");
+        assert_eq!(v[0]["badge"], "✕ 1 payment applied twice");
         assert_eq!(v[2]["propertyHeld"], true);
-        assert_eq!(v[2]["badge"], "✓ exactly once in this run");
+        assert_eq!(v[2]["badge"], "✓ exactly-once effect");
         // Fields of the envelope are not overwritten by a field of the same name.
         let e = envelope("x", json!({"type": "y", "source": "z", "n": 1}));
         assert_eq!(

@@ -759,9 +759,10 @@ mod tests {
                 super::INFO.unit,
             );
             assert!(!text.contains("in the same transaction"), "{t}");
-            assert!(text.contains(
-                "commits one transaction holding the row for txn-1 and an outbox row for txn-1"
-            ));
+            assert!(
+                text.contains("the write of txn-1 + outbox row txn-1 become durable together"),
+                "{t}: {text}"
+            );
         }
     }
 
