@@ -2,6 +2,7 @@
 
 mod cli;
 mod determinism;
+mod fit;
 mod golden;
 mod share;
 mod sweep;
