@@ -942,7 +942,7 @@ impl StageLayout {
 /// an icon on the left; both sides keep the margin so the name stays centred).
 pub fn name_room(kind: NodeKind, hw: f64) -> f64 {
     match kind {
-        NodeKind::Broker | NodeKind::General => 2.0 * hw - 2.0 * 28.0,
+        NodeKind::Broker | NodeKind::General => 2.0 * hw - 2.0 * 24.0,
         NodeKind::Producer | NodeKind::Client | NodeKind::Sensor => 2.0 * hw - 2.0 * 14.0,
         _ => 2.0 * hw - 14.0,
     }
@@ -1556,7 +1556,7 @@ pub struct StLayout {
 pub const ST_WIDE: f64 = 780.0;
 
 /// Lay the space-time view out for a frame `frame_px` wide with these lane names: a name
-/// column of about 30% (84–150 units) where each name is written whole on one to three
+/// column of about a third (100–150 units) where each name is written whole on one to three
 /// lines, or cut with "…" at [`MIN_FONT`] if a single word is wider than the column.
 pub fn st_layout(frame_px: f64, lanes: &[String]) -> StLayout {
     let w = if frame_px.is_finite() {
@@ -1565,8 +1565,9 @@ pub fn st_layout(frame_px: f64, lanes: &[String]) -> StLayout {
         ST_WIDE
     }
     .clamp(NARROWEST, ST_WIDE);
-    let col = (w * 0.3).clamp(84.0, 150.0);
-    let room = col - 14.0;
+    let col = (w * 0.36).clamp(100.0, 150.0);
+    // Lane names are large and bold: a tenth more room than the estimate says.
+    let room = (col - 14.0) / 1.1;
     let names = lanes
         .iter()
         .map(|n| {
@@ -1582,17 +1583,14 @@ pub fn st_layout(frame_px: f64, lanes: &[String]) -> StLayout {
                     return (lines, size, false);
                 }
             }
-            let lines = wrap(n, room, MIN_FONT, 9).unwrap_or_else(|| vec![n.clone()]);
-            let mut two: Vec<String> = lines
-                .iter()
-                .take(3)
-                .map(|l| cut(l, room, MIN_FONT))
-                .collect();
-            if lines.len() > 3 || two.iter().zip(&lines).any(|(a, b)| a != b) {
+            // A word wider than the column is cut on its own line ("worker-2" over
+            // "(replace…"), so what tells two lanes apart stays visible.
+            let words: Vec<String> = n.split(' ').map(|w| cut(w, room, MIN_FONT)).collect();
+            let lines = wrap(&words.join(" "), room, MIN_FONT, 9).unwrap_or_else(|| words.clone());
+            let mut two: Vec<String> = lines.iter().take(3).cloned().collect();
+            if lines.len() > 3 {
                 if let Some(last) = two.last_mut() {
-                    if !last.ends_with('…') {
-                        *last = cut(&format!("{last}……"), room, MIN_FONT);
-                    }
+                    *last = cut(&format!("{last}……"), room, MIN_FONT);
                 }
             }
             (two, MIN_FONT, true)

@@ -306,7 +306,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 </svg>
                 {overlay}
             </div>
-            { dedup_chart(&tr.dedup_sizes, props.now, props.run.end) }
+            { dedup_chart(&tr.dedup_sizes, props.now, props.run.end, lay.w) }
             <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
         </div>
     }
@@ -409,8 +409,9 @@ fn node_view(
             data-node={n.id.0.to_string()}
             tabindex="0" role="button" aria-label={label} aria-haspopup="dialog"
             {onclick} {onkeydown}>
-            <rect class="hit" data-label="node" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
+            <rect class="hit" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
             {shape(n.kind, hw)}
+            <rect class="n-box" data-label="node" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
             { name_text(&n.name, &name_lines, name_size, n.kind) }
             if matches!(nv.status, NodeStatus::Down) {
                 <g class="down-mark" aria-hidden="true">
@@ -436,14 +437,17 @@ fn node_view(
 
 /// The dedup table's size over time, drawn up to the playhead: how window × rate
 /// turns into storage.
-fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick) -> Html {
+fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick, width: f64) -> Html {
     if sizes.is_empty() || end == 0 {
         return html! {};
     }
-    const W: f64 = 860.0;
+    // As wide as the stage's layout, so its text draws at the same size.
+    #[allow(non_snake_case)]
+    let W: f64 = width.clamp(260.0, WIDE);
     const H: f64 = 54.0;
     const X0: f64 = 150.0;
-    const X1: f64 = 840.0;
+    #[allow(non_snake_case)]
+    let X1: f64 = W - 20.0;
     let max = sizes.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let x = |t: f64| X0 + t / f64::from(end) * (X1 - X0);
     let y = |n: u32| H - 8.0 - f64::from(n) / f64::from(max) * (H - 18.0);
@@ -458,7 +462,8 @@ fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick) -> Html {
     }
     d.push_str(&format!(" H{}", r1(x(now.min(f64::from(end))))));
     html! {
-        <svg class="dedup-chart" viewBox={format!("0 0 {W} {H}")} role="img"
+        <svg class="dedup-chart" viewBox={format!("0 0 {} {H}", r1(W))} role="img"
+            style={format!("max-width: {}px; margin: 0 auto", r1(W.max(width)))}
             aria-label={format!("Dedup table size: {current} ids now, at most {max} in this run")}>
             <text class="dc-label" x="8" y="22">{"dedup table size"}</text>
             <text class="dc-now" x="8" y="42">{format!("{current} ids now · max {max}")}</text>
