@@ -90,7 +90,7 @@ impl StageBox {
                 }
             }
         }
-        let stagger = if gap < CROWDED { 84.0 } else { 0.0 };
+        let stagger = if gap < CROWDED * w / WIDE { 84.0 } else { 0.0 };
         let node_hw = if stagger > 0.0 {
             ((gap - 12.0) / 2.0).clamp(44.0, NODE_HW)
         } else {
@@ -168,7 +168,8 @@ impl StageBox {
     }
 }
 
-/// Neighbours closer than this (viewBox units) make a row crowded.
+/// Neighbours closer than this (viewBox units, at [`WIDE`]; proportionally less on
+/// narrower boxes) make a row crowded.
 const CROWDED: f64 = 200.0;
 
 /// Half-size of a node's box on the stage (the widest; see [`StageBox::node_hw`]).
@@ -708,13 +709,19 @@ fn panel_top(n: &Needs) -> f64 {
 
 impl StageLayout {
     /// Lay out `nodes` (with what they show below, `needs`) for a frame `frame_px` CSS
-    /// pixels wide. Frames narrower than [`PORTRAIT_BELOW`] get the portrait layout.
+    /// pixels wide. Frames narrower than [`PORTRAIT_BELOW`] get the portrait layout, and
+    /// so do rows too crowded for readable boxes at this width.
     pub fn new(nodes: &[NodeInfo], needs: &[Needs], frame_px: f64) -> StageLayout {
         let frame = if frame_px.is_finite() { frame_px } else { WIDE };
         let mut needs = needs.to_vec();
         needs.resize(nodes.len(), Needs::default());
-        if frame < PORTRAIT_BELOW {
-            StageLayout::portrait(nodes, needs, frame.max(NARROWEST))
+        // A zig-zag row whose boxes would be squeezed to their narrowest reads better
+        // stacked, too.
+        let hints: Vec<(u8, u8)> = nodes.iter().map(|n| (n.x, n.y)).collect();
+        let probe = StageBox::fit_w(&hints, 0.0, frame.min(WIDE));
+        let squeezed = probe.stagger > 0.0 && probe.node_hw < 50.0;
+        if frame < PORTRAIT_BELOW || squeezed {
+            StageLayout::portrait(nodes, needs, frame.clamp(NARROWEST, WIDE))
         } else {
             StageLayout::landscape(nodes, needs, frame.min(WIDE))
         }

@@ -9,9 +9,12 @@ use eop::sim::{all, run, RunConfig};
 use eop::ui::facts::badges;
 use eop::ui::layout::{needs, scene, Rect, StageLayout, MIN_FONT};
 
-/// Frame widths (CSS px): the four of the issue, and what the stage really gets inside
-/// a 320 / 375 px embed (the page's and the stage's padding taken off).
-const WIDTHS: [f64; 6] = [282.0, 320.0, 337.0, 375.0, 800.0, 1280.0];
+/// Frame widths (CSS px): the four of the issue, what the stage really gets inside a
+/// 320 / 375 px embed (the page's and the stage's padding taken off), and in the full
+/// app's centre column at 800 and 1280 px (about 550 and 700), and the breakpoint.
+const WIDTHS: [f64; 10] = [
+    282.0, 320.0, 337.0, 375.0, 550.0, 600.0, 700.0, 800.0, 860.0, 1280.0,
+];
 
 fn overlaps(labels: &[(String, Rect)]) -> Option<String> {
     // Sweep by left edge: O(n log n + overlaps).

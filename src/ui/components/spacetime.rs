@@ -338,6 +338,16 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
     for r in &name_rects {
         pl.add(*r);
     }
+    // Mark circles are in the way of labels too.
+    for m in &diagram.marks {
+        if f64::from(m.tick) <= now && w.contains(f64::from(m.tick)) {
+            pl.add(Rect::around(
+                Pt::new(x(f64::from(m.tick)), lane(m.lane)),
+                18.0,
+                18.0,
+            ));
+        }
+    }
 
     let grid = grid_ticks
         .iter()
