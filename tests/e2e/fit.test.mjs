@@ -3,7 +3,7 @@
 //   * no process drawn outside the stage's visible box, and the page never scrolls sideways;
 //   * no two labels (elements marked `data-label`: process boxes, status lines, tables,
 //     messages, badges, lane names, arrow and mark labels) overlap, from the DOM's boxes;
-//   * every process name stays inside its box; every lane name is whole (its text is the
+//   * every process name stays inside its box, every message's text on its pill; every lane name is whole (its text is the
 //     process's name, or it was shortened and carries the full name in a <title>) and not
 //     clipped by the frame; no text draws smaller than 11 CSS px.
 // And faults from the space-time view: click an arrow in flight → Drop gives the same
@@ -43,6 +43,12 @@ function measure() {
     if (n.left < r.left - 1 || n.right > r.right + 1 || n.top < r.top - 1 || n.bottom > r.bottom + 1) {
       out.problems.push(`name "${name.textContent.trim()}" ${fmt(n)} overflows its box ${fmt(r)}`);
     }
+  }
+  // A message's text stays on its pill.
+  for (const pill of svg.querySelectorAll(".token > rect.pill")) {
+    const r = pill.getBoundingClientRect();
+    const t = pill.parentElement.querySelector(":scope > text:not(.nokey-tag)").getBoundingClientRect();
+    if (t.left < r.left - 0.5 || t.right > r.right + 0.5) out.problems.push(`message text ${fmt(t)} overflows its pill ${fmt(r)}`);
   }
   const labels = [...svg.querySelectorAll("[data-label]")]
     .map((el) => ({ el, r: el.getBoundingClientRect() }))

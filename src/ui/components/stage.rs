@@ -635,19 +635,17 @@ fn token_view(
             tabindex="0" role="button" aria-label={aria} aria-haspopup="dialog"
             {onclick} {onkeydown}>
             <rect class="hit" x={r1(-w / 2.0 - 8.0)} y="-22" width={r1(w + 16.0)} height="44" rx="22" />
-            <g class="face" data-label="token">
-                <rect x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
-                <text x="0" y="5" text-anchor="middle" style={format!("font-size: {font}px")}>{text}</text>
-                if let Some(orig) = f.copy_of {
-                    <g class="copy-tag" transform="translate(0,-21)">
-                        <rect x="-38" y="-9" width="76" height="15" rx="3" />
-                        <text x="0" y="2.5" text-anchor="middle">{format!("copy of #{}", orig.0)}</text>
-                    </g>
-                }
-                if f.p.key.is_none() {
-                    <text class="nokey-tag" x="0" y="24" text-anchor="middle">{"no key"}</text>
-                }
-            </g>
+            <rect class="pill" data-label="token" x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
+            <text x="0" y="5" text-anchor="middle" style={format!("font-size: {font}px")}>{text}</text>
+            if let Some(orig) = f.copy_of {
+                <g class="copy-tag" data-label="tag" transform="translate(0,-21)">
+                    <rect x="-38" y="-9" width="76" height="15" rx="3" />
+                    <text x="0" y="2.5" text-anchor="middle">{format!("copy of #{}", orig.0)}</text>
+                </g>
+            }
+            if f.p.key.is_none() {
+                <text class="nokey-tag" data-label="tag" x="0" y="24" text-anchor="middle">{"no key"}</text>
+            }
         </g>
     }
 }
