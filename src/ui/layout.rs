@@ -949,7 +949,7 @@ impl StageLayout {
 /// an icon on the left; both sides keep the margin so the name stays centred).
 pub fn name_room(kind: NodeKind, hw: f64) -> f64 {
     match kind {
-        NodeKind::Broker | NodeKind::General => 2.0 * hw - 2.0 * 24.0,
+        NodeKind::Broker | NodeKind::General => 2.0 * hw - 2.0 * 28.0,
         NodeKind::Producer | NodeKind::Client | NodeKind::Sensor => 2.0 * hw - 2.0 * 14.0,
         _ => 2.0 * hw - 14.0,
     }

@@ -106,4 +106,5 @@ fn every_label_fits_and_none_overlaps_at_every_tick() {
         report.join("\n")
     );
     assert!(checked > 10_000, "only {checked} frames checked");
+    eprintln!("fit: {checked} frames checked");
 }

@@ -100,7 +100,7 @@ fn shape(kind: NodeKind, hw: f64) -> Html {
         NodeKind::General => html! {
             <>
                 <rect class="n-body" x={r1(x)} y={r1(y)} width={r1(w)} height={r1(h)} rx="30" />
-                <path class="n-icon" d={format!("M{},{} v-22 l16,6 l-16,6", x + 18.0, y + h - 12.0)} />
+                <path class="n-icon" d={format!("M{},{} v-22 l14,6 l-14,6", x + 12.0, y + h - 12.0)} />
             </>
         },
         NodeKind::Broker => html! {
