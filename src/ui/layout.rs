@@ -1167,6 +1167,14 @@ pub fn panel(lay: &StageLayout, i: usize, n: &NodeInfo, view: &View) -> Option<P
         widest = widest.max(pw);
     }
     let pw = widest.min(w);
+    // In portrait the table area spans the node's column: the tables sit as close
+    // under the node as the area allows.
+    let slack = (w - pw) / 2.0;
+    let at = if lay.portrait {
+        Pt::new(c.x.clamp(at.x - slack, at.x + slack), at.y)
+    } else {
+        at
+    };
     Some(Panel {
         at,
         w: pw,
