@@ -3,6 +3,7 @@
 mod cli;
 mod determinism;
 mod explore;
+mod fit;
 mod golden;
 mod lessons;
 mod share;

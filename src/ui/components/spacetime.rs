@@ -4,10 +4,18 @@
 //! in a ✕; a network copy is dotted and tagged; crashes and GC pauses mark the lane.
 
 use crate::sim::event::{EntryKind, Ev, MsgKind, SkipWhy};
+use crate::sim::fault::Fault;
 use crate::sim::ids::{txn_name, NodeId, Tick};
 use crate::sim::ledger::rupees;
+use crate::sim::narrate::payload_label;
+use crate::sim::replay::Flight;
+use crate::ui::components::stage::{fault_for_token, focus_first, use_frame_width};
 use crate::ui::facts::token_label;
-use crate::ui::layout::{arrow_at, lane_y, r1, time_window, time_x, TimeWindow};
+use crate::ui::keys::{self, TargetKey};
+use crate::ui::layout::{
+    arrow_at, lane_y, r1, st_layout, text_w, time_window, time_x, ArrowDraw, Placer, Pt, Rect,
+    TimeWindow,
+};
 use crate::ui::state::{Action, RunData};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -32,6 +40,8 @@ struct Arrow {
     back: bool,
     messenger: bool,
     label: String,
+    /// The transmission (for hand-made faults on an arrow in flight).
+    flight: Option<Flight>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,14 +96,25 @@ fn build(run: &RunData, i: usize) -> Diagram {
         match e.ev {
             Ev::Send {
                 net,
+                hop,
                 from,
                 to,
                 p,
                 arrive,
                 lost,
                 copy_of,
-                ..
             } => d.arrows.push(Arrow {
+                flight: Some(Flight {
+                    net,
+                    hop,
+                    from,
+                    to,
+                    p,
+                    sent: e.tick,
+                    arrive,
+                    lost,
+                    copy_of,
+                }),
                 net: net.0,
                 from: lane_of(from),
                 to: lane_of(to),
@@ -207,12 +228,10 @@ fn build(run: &RunData, i: usize) -> Diagram {
     d
 }
 
-const W: f64 = 780.0;
-const X0: f64 = 104.0;
-const X1: f64 = 760.0;
 const TOP: f64 = 58.0;
-/// Widest window shown at once, in ticks.
-const MAX_SPAN: f64 = 80.0;
+/// Sizes of the diagram's text (units).
+const LABEL_FONT: f64 = 12.5;
+const MARK_FONT: f64 = 12.0;
 
 fn tick_step(span: f64) -> u32 {
     for s in [1u32, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] {
@@ -223,13 +242,35 @@ fn tick_step(span: f64) -> u32 {
     10_000
 }
 
+/// The fault menu open on an arrow: the transmission and where to anchor the menu.
+#[derive(Clone, Debug, PartialEq)]
+struct StMenu {
+    flight: Flight,
+    at: Pt,
+}
+
 #[component]
 pub fn Spacetime(props: &SpacetimeProps) -> Html {
+    let menu = use_state(|| None::<StMenu>);
+    use_effect_with(menu.is_some(), |open| {
+        if *open {
+            focus_first(".fault-menu button:not([disabled])");
+        }
+    });
     let diagram = {
         let run = props.run.clone();
         let i = props.index;
         use_memo((run.gen, i), move |_| build(&run, i))
     };
+    let wrap = use_node_ref();
+    let frame_w = use_frame_width(&wrap, (props.run.gen, props.index));
+    let lay = {
+        let diagram = diagram.clone();
+        use_memo((props.run.gen, props.index, frame_w as i64), move |_| {
+            st_layout(frame_w, &diagram.lanes)
+        })
+    };
+    let (w_box, x0, x1) = (lay.w, lay.x0, lay.x1);
     let n = diagram.lanes.len().max(1);
     // Few lanes get more room each; many lanes stay readable without growing forever.
     let gap = if n <= 2 {
@@ -242,94 +283,247 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
     let y1 = h - 38.0;
     let lane = |i: usize| lane_y(i, n, y0, y1);
     let now = props.now.clamp(0.0, f64::from(props.run.end));
-    let w: TimeWindow = time_window(now, props.run.end, MAX_SPAN);
-    let x = |t: f64| time_x(t, &w, X0, X1);
-    let dense = w.span() > 40.0;
-    let step = tick_step(w.span());
+    let w: TimeWindow = time_window(now, props.run.end, lay.max_span);
+    let x = |t: f64| time_x(t, &w, x0, x1);
+    let dense = (x1 - x0) / w.span() < 14.0;
+    let step = tick_step(w.span() * 640.0 / (x1 - x0).max(1.0));
+    let px = x(now);
 
-    let grid = {
+    // Fixed text first: lane names, tick numbers, the playhead's label; then the labels
+    // of arrows in flight, of other arrows, of marks — each where it fits, or not at all
+    // (the mark's <title> and the arrow's name keep the words).
+    let mut pl = Placer::new(w_box, h);
+    let mut grid_ticks = Vec::new();
+    {
         let first = (w.start / f64::from(step)).ceil() as u32 * step;
-        let mut ticks = Vec::new();
         let mut t = first;
         while f64::from(t) <= w.end {
-            ticks.push(t);
+            grid_ticks.push(t);
             t += step;
         }
-        ticks
-            .into_iter()
-            .map(|t| {
-                let xx = x(f64::from(t));
-                html! {
-                    <g class="st-grid">
-                        <line x1={r1(xx)} y1={r1(TOP - 8.0)} x2={r1(xx)} y2={r1(h - 24.0)} />
-                        <text x={r1(xx)} y={r1(TOP - 14.0)} text-anchor="middle">{t}</text>
-                    </g>
-                }
-            })
-            .collect::<Html>()
-    };
+    }
+    let now_text = format!("now · t{}", now.floor());
+    let now_w = text_w(&now_text, 12.0);
+    let now_x = px.clamp(now_w / 2.0 + 2.0, w_box - now_w / 2.0 - 2.0);
+    pl.add(Rect::new(
+        now_x - now_w / 2.0,
+        TOP - 48.0,
+        now_x + now_w / 2.0,
+        TOP - 32.0,
+    ));
+    for t in &grid_ticks {
+        let tw = text_w(&t.to_string(), 12.5);
+        pl.add(Rect::around(
+            Pt::new(x(f64::from(*t)), TOP - 18.0),
+            tw,
+            14.0,
+        ));
+    }
+    let name_rects: Vec<Rect> = lay
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, (lines, size, _))| {
+            let y = lane(i);
+            let lw = lines.iter().map(|l| text_w(l, *size)).fold(0.0, f64::max);
+            let lh = lines.len() as f64 * (size + 2.0);
+            Rect::new(
+                x0 - 10.0 - lw,
+                y - lh / 2.0 - 2.0,
+                x0 - 10.0,
+                y + lh / 2.0 + 2.0,
+            )
+        })
+        .collect();
+    for r in &name_rects {
+        pl.add(*r);
+    }
+    // Mark circles are in the way of labels too.
+    for m in &diagram.marks {
+        if f64::from(m.tick) <= now && w.contains(f64::from(m.tick)) {
+            pl.add(Rect::around(
+                Pt::new(x(f64::from(m.tick)), lane(m.lane)),
+                18.0,
+                18.0,
+            ));
+        }
+    }
+
+    let grid = grid_ticks
+        .iter()
+        .map(|&t| {
+            let xx = x(f64::from(t));
+            html! {
+                <g class="st-grid">
+                    <line x1={r1(xx)} y1={r1(TOP - 8.0)} x2={r1(xx)} y2={r1(h - 24.0)} />
+                    <text x={r1(xx)} y={r1(TOP - 14.0)} text-anchor="middle">{t}</text>
+                </g>
+            }
+        })
+        .collect::<Html>();
 
     let lanes = diagram.lanes.iter().enumerate().map(|(i, name)| {
         let y = lane(i);
+        let (lines, size, cut) = lay.names[i].clone();
+        let n_lines = lines.len() as f64;
+        let first = y + size * 0.35 - (n_lines - 1.0) / 2.0 * (size + 2.0);
         html! {
             <g class="st-lane">
-                <text class="st-name" x={r1(X0 - 14.0)} y={r1(y + 5.0)} text-anchor="end">{name.clone()}</text>
-                <line x1={r1(X0)} y1={r1(y)} x2={r1(x(now))} y2={r1(y)} />
-                <line class="st-future" x1={r1(x(now))} y1={r1(y)} x2={r1(X1)} y2={r1(y)} />
+                <text class="st-name" data-label="lane" data-name={name.clone()} x={r1(x0 - 10.0)} y={r1(first)} text-anchor="end"
+                    style={format!("font-size: {size:.1}px")}>
+                    if cut { <title>{name.clone()}</title> }
+                    { for lines.iter().enumerate().map(|(k, l)| html! {
+                        <tspan x={r1(x0 - 10.0)} dy={if k == 0 { "0".to_string() } else { r1(size + 2.0) }}>{if k == 0 { "" } else { " " }}{l.clone()}</tspan>
+                    }) }
+                </text>
+                <line x1={r1(x0)} y1={r1(y)} x2={r1(px)} y2={r1(y)} />
+                <line class="st-future" x1={r1(px)} y1={r1(y)} x2={r1(x1)} y2={r1(y)} />
             </g>
         }
     });
 
-    let spans = diagram.spans.iter().filter(|s| f64::from(s.from) <= now).map(|s| {
-        let a = x(f64::from(s.from).max(w.start));
-        let end = s.to.map(f64::from).unwrap_or(now).min(now).min(w.end);
-        let b = x(end);
-        if b <= a {
-            return html! {};
-        }
-        let y = lane(s.lane);
-        let cls = if s.down { "st-span down" } else { "st-span paused" };
-        html! {
-            <g class={cls}>
-                <rect x={r1(a)} y={r1(y - 7.0)} width={r1(b - a)} height="14" rx="3" />
-                <text x={r1(a + 4.0)} y={r1(y + 22.0)}>{if s.down { "down" } else { "GC pause" }}</text>
-            </g>
-        }
-    });
+    let spans = diagram
+        .spans
+        .iter()
+        .filter(|s| f64::from(s.from) <= now)
+        .map(|s| {
+            let a = x(f64::from(s.from).max(w.start));
+            let end = s.to.map(f64::from).unwrap_or(now).min(now).min(w.end);
+            let b = x(end);
+            if b <= a {
+                return html! {};
+            }
+            let y = lane(s.lane);
+            let cls = if s.down {
+                "st-span down"
+            } else {
+                "st-span paused"
+            };
+            html! {
+                <g class={cls}>
+                    <rect x={r1(a)} y={r1(y - 7.0)} width={r1(b - a)} height="14" rx="3" />
+                </g>
+            }
+        });
 
-    let arrows = diagram
+    // Arrows: those in flight first (their labels get the best spots).
+    let mut shown: Vec<(&Arrow, ArrowDraw)> = diagram
         .arrows
         .iter()
-        .filter(|a| f64::from(a.sent) <= now && f64::from(a.arrive) >= w.start && f64::from(a.sent) <= w.end)
+        .filter(|a| {
+            f64::from(a.sent) <= now && f64::from(a.arrive) >= w.start && f64::from(a.sent) <= w.end
+        })
         .filter_map(|a| {
-            let d = arrow_at(a.sent, a.arrive, a.lost, lane(a.from), lane(a.to), now, &w, X0, X1)?;
+            Some((
+                a,
+                arrow_at(
+                    a.sent,
+                    a.arrive,
+                    a.lost,
+                    lane(a.from),
+                    lane(a.to),
+                    now,
+                    &w,
+                    x0,
+                    x1,
+                )?,
+            ))
+        })
+        .collect();
+    shown.sort_by_key(|(a, d)| (d.complete, a.net));
+    let arrows: Vec<Html> = shown
+        .iter()
+        .map(|(a, d)| {
+            let flying = !d.complete;
             let cls = classes!(
                 "st-arrow",
                 a.back.then_some("back"),
                 a.messenger.then_some("messenger"),
                 a.lost.then_some("lost"),
                 a.copy_of.is_some().then_some("copy"),
-                (!d.complete).then_some("flying")
+                flying.then_some("flying"),
+                (menu.as_ref().is_some_and(|m| m.flight.net.0 == a.net)).then_some("selected")
             );
             let marker = if d.complete && !a.lost { "url(#st-head)" } else { "" };
-            let mid = d.from.lerp(d.to, if a.copy_of.is_some() { 0.7 } else { 0.4 });
-            let show_label = !dense || a.lost || a.copy_of.is_some();
-            Some(html! {
-                <g key={a.net} class={cls} data-st-net={a.net.to_string()}>
+            let text = format!("{}{}", a.label, if a.copy_of.is_some() { " (copy)" } else { "" });
+            let want = flying || !dense || a.lost || a.copy_of.is_some();
+            let label = want
+                .then(|| {
+                    let mid = d.from.lerp(d.to, if a.copy_of.is_some() { 0.7 } else { 0.4 });
+                    let tw = text_w(&text, LABEL_FONT);
+                    let r = Rect::new(mid.x + 5.0, mid.y - 5.0 - LABEL_FONT, mid.x + 5.0 + tw, mid.y - 2.0);
+                    let r = r.moved(-(r.x1 - w_box + 2.0).max(0.0), 0.0);
+                    let offs = [(0.0, 0.0), (0.0, 20.0), (-tw - 10.0, 0.0), (-tw - 10.0, 20.0), (0.0, -16.0), (0.0, 36.0)];
+                    pl.place(r, &offs, false)
+                })
+                .flatten();
+            let (interactive, aria) = if flying {
+                let what = a.flight.map(|f| payload_label(&f.p, props.run.unit())).unwrap_or_default();
+                (true, format!("{what} in flight{} — Enter: fault menu, D: drop, C: duplicate", if a.lost { ", lost" } else { "" }))
+            } else {
+                (false, String::new())
+            };
+            let onclick = {
+                let menu = menu.clone();
+                let dispatch = props.dispatch.clone();
+                let f = a.flight;
+                let at = d.to;
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(flight) = f {
+                        dispatch.emit(Action::Pause);
+                        menu.set(Some(StMenu { flight, at }));
+                    }
+                })
+            };
+            let onkeydown = {
+                let menu = menu.clone();
+                let dispatch = props.dispatch.clone();
+                let f = a.flight;
+                let at = d.to;
+                Callback::from(move |e: KeyboardEvent| {
+                    let Some(flight) = f else { return };
+                    let modified = e.ctrl_key() || e.meta_key() || e.alt_key();
+                    let fault = match keys::token_key(&e.key(), modified) {
+                        None => return,
+                        Some(TargetKey::Menu) => {
+                            e.prevent_default();
+                            dispatch.emit(Action::Pause);
+                            menu.set(Some(StMenu { flight, at }));
+                            return;
+                        }
+                        Some(TargetKey::Drop) if !flight.lost => fault_for_token(&flight, true),
+                        Some(TargetKey::Duplicate) if !flight.lost => fault_for_token(&flight, false),
+                        Some(_) => return,
+                    };
+                    e.prevent_default();
+                    dispatch.emit(Action::AddFault(fault));
+                })
+            };
+            html! {
+                <g key={a.net} class={cls} data-st-net={a.net.to_string()}
+                    tabindex={interactive.then_some("0")} role={interactive.then_some("button")}
+                    aria-label={interactive.then_some(aria)} aria-haspopup={interactive.then_some("dialog")}
+                    onclick={interactive.then_some(onclick)} onkeydown={interactive.then_some(onkeydown)}>
+                    if interactive {
+                        <line class="st-hit" x1={r1(d.from.x)} y1={r1(d.from.y)} x2={r1(d.to.x)} y2={r1(d.to.y)} />
+                        <circle class="st-hit" cx={r1(d.to.x)} cy={r1(d.to.y)} r="14" />
+                    }
                     <line x1={r1(d.from.x)} y1={r1(d.from.y)} x2={r1(d.to.x)} y2={r1(d.to.y)} marker-end={marker} />
+                    if interactive {
+                        <circle class="st-tip" cx={r1(d.to.x)} cy={r1(d.to.y)} r="5" />
+                    }
                     if a.lost && d.complete {
                         <text class="st-x" x={r1(d.to.x)} y={r1(d.to.y + 5.0)} text-anchor="middle">{"✕"}</text>
                     }
-                    if show_label {
-                        <text class="st-label" x={r1(mid.x + 5.0)} y={r1(mid.y + if a.copy_of.is_some() { 12.0 } else { -5.0 })}>
-                            {a.label.clone()}{if a.copy_of.is_some() { " (copy)" } else { "" }}
-                        </text>
+                    if let Some(r) = label {
+                        <text class="st-label" data-label="arrow" x={r1(r.x0)} y={r1(r.y1 - 3.0)}>{text}</text>
                     }
                 </g>
-            })
-        });
+            }
+        })
+        .collect();
 
-    let marks = diagram
+    let marks: Vec<Html> = diagram
         .marks
         .iter()
         .enumerate()
@@ -353,45 +547,109 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
                 m.kind,
                 MarkKind::ApplyAgain | MarkKind::Crash | MarkKind::Compensate | MarkKind::Decide | MarkKind::Operator
             );
+            let label = (!dense || important)
+                .then(|| {
+                    let tw = text_w(&m.label, MARK_FONT);
+                    let r = Rect::new(cx - tw / 2.0, cy + 12.0, cx + tw / 2.0, cy + 27.0);
+                    let r = r.moved((2.0 - r.x0).max(0.0) - (r.x1 - w_box + 2.0).max(0.0), 0.0);
+                    let offs = [(0.0, 0.0), (0.0, -39.0), (tw / 2.0 + 8.0, 0.0), (-tw / 2.0 - 8.0, 0.0), (tw / 2.0 + 8.0, -39.0), (-tw / 2.0 - 8.0, -39.0), (0.0, 15.0)];
+                    pl.place(r, &offs, false)
+                })
+                .flatten();
             html! {
                 <g key={k} class={classes!("st-mark", cls)}>
                     <title>{format!("tick {}: {}", m.tick, m.label)}</title>
                     <circle cx={r1(cx)} cy={r1(cy)} r="8" />
                     <text class="st-glyph" x={r1(cx)} y={r1(cy + 4.0)} text-anchor="middle">{glyph}</text>
-                    if !dense || important {
-                        <text class="st-mlabel" x={r1(cx)} y={r1(cy + 24.0)} text-anchor="middle">{m.label.clone()}</text>
+                    if let Some(r) = label {
+                        <text class="st-mlabel" data-label="mark" x={r1(r.centre().x)} y={r1(r.y1 - 3.0)} text-anchor="middle">{m.label.clone()}</text>
                     }
                 </g>
             }
-        });
+        })
+        .collect();
 
-    let px = x(now);
+    let overlay = match &*menu {
+        None => html! {},
+        Some(m) => {
+            let close = {
+                let menu = menu.clone();
+                let net = m.flight.net.0;
+                Callback::from(move |_: MouseEvent| {
+                    menu.set(None);
+                    focus_first(&format!(".spacetime-svg [data-st-net=\"{net}\"]"));
+                })
+            };
+            let act = |f: Fault| {
+                let dispatch = props.dispatch.clone();
+                let menu = menu.clone();
+                Callback::from(move |_: MouseEvent| {
+                    menu.set(None);
+                    dispatch.emit(Action::AddFault(f));
+                })
+            };
+            let onkeydown = {
+                let menu = menu.clone();
+                let net = m.flight.net.0;
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Escape" {
+                        e.stop_propagation();
+                        menu.set(None);
+                        focus_first(&format!(".spacetime-svg [data-st-net=\"{net}\"]"));
+                    }
+                })
+            };
+            let f = m.flight;
+            let (pxp, pyp) = (m.at.x / w_box * 100.0, m.at.y / h * 100.0);
+            let flip = pxp > 60.0;
+            let style = format!(
+                "{}: {:.2}%; top: {:.2}%",
+                if flip { "right" } else { "left" },
+                if flip { 100.0 - pxp } else { pxp },
+                pyp + 4.0
+            );
+            html! {
+                <div class="fault-menu" role="dialog" aria-label="Hand-made fault" {style} {onkeydown}>
+                    <p class="menu-title">{payload_label(&f.p, props.run.unit())}</p>
+                    if f.lost { <p class="menu-note">{"The network is already losing this one."}</p> }
+                    <button class="btn menu-btn bad" data-fault="drop" data-for-net={f.net.0.to_string()}
+                        disabled={f.lost} onclick={act(fault_for_token(&f, true))}>{"✕ Drop it"}</button>
+                    <button class="btn menu-btn" data-fault="duplicate" data-for-net={f.net.0.to_string()}
+                        disabled={f.lost} onclick={act(fault_for_token(&f, false))}>{"⊕ Duplicate it (copy 3 ticks later)"}</button>
+                    <button class="btn menu-btn ghost" data-fault="cancel" onclick={close}>{"Cancel"}</button>
+                </div>
+            }
+        }
+    };
+
     html! {
-        <div class="spacetime-wrap" style={format!("width: min(100%, calc(40vh * {W} / {}))", r1(h))}>
-            <svg class="spacetime-svg" viewBox={format!("0 0 {W} {}", r1(h))} role="img"
-                style={format!("aspect-ratio: {W} / {}", r1(h))}
-                aria-label={format!("Space-time diagram up to tick {}: {} lanes, {} transmissions so far",
-                    now.floor(), n, diagram.arrows.iter().filter(|a| f64::from(a.sent) <= now).count())}>
-                <defs>
-                    <marker id="st-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path d="M0,0 L10,5 L0,10 z" class="st-head" />
-                    </marker>
-                </defs>
-                <rect class="st-future-bg" x={r1(px)} y={r1(TOP - 8.0)} width={r1((X1 - px).max(0.0))} height={r1(h - TOP - 16.0)} />
-                {grid}
-                { for lanes }
-                { for spans }
-                // Keyed lists in fragments of their own (`{ for }` children are flattened into
-                // the parent's unkeyed list, where their keys would be ignored).
-                <>{ for arrows }</>
-                <>{ for marks }</>
-                <g class="st-playhead">
-                    <line x1={r1(px)} y1={r1(TOP - 30.0)} x2={r1(px)} y2={r1(h - 20.0)} />
-                    <text x={r1(px)} y={r1(TOP - 36.0)} text-anchor="middle">{format!("now · t{}", now.floor())}</text>
-                </g>
-                <text class="st-axis" x={r1(X0 - 14.0)} y={r1(TOP - 14.0)} text-anchor="end">{"tick"}</text>
-            </svg>
-            <p class="stage-hint muted">{"Lanes are processes; time runs right. ✕ = lost, dotted = network copy, shaded = not happened yet."}</p>
+        <div class="spacetime-wrap" ref={wrap}>
+            <div class="stage-frame" style={format!("width: min(100%, max({}px, calc(40vh * {} / {})))", r1(w_box), r1(w_box), r1(h))}>
+                <svg class="spacetime-svg" viewBox={format!("0 0 {} {}", r1(w_box), r1(h))} role="group"
+                    style={format!("aspect-ratio: {} / {}", r1(w_box), r1(h))}
+                    aria-label={format!("Space-time diagram up to tick {}: {} lanes, {} transmissions so far",
+                        now.floor(), n, diagram.arrows.iter().filter(|a| f64::from(a.sent) <= now).count())}>
+                    <defs>
+                        <marker id="st-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path d="M0,0 L10,5 L0,10 z" class="st-head" />
+                        </marker>
+                    </defs>
+                    <rect class="st-future-bg" x={r1(px)} y={r1(TOP - 8.0)} width={r1((x1 - px).max(0.0))} height={r1(h - TOP - 16.0)} />
+                    {grid}
+                    { for lanes }
+                    { for spans }
+                    // Keyed lists in fragments of their own (`{ for }` children are flattened into
+                    // the parent's unkeyed list, where their keys would be ignored).
+                    <>{ for arrows }</>
+                    <>{ for marks }</>
+                    <g class="st-playhead">
+                        <line x1={r1(px)} y1={r1(TOP - 30.0)} x2={r1(px)} y2={r1(h - 20.0)} />
+                        <text x={r1(now_x)} y={r1(TOP - 36.0)} text-anchor="middle">{now_text}</text>
+                    </g>
+                </svg>
+                {overlay}
+            </div>
+            <p class="stage-hint muted">{"Lanes are processes; time runs right. ✕ = lost, dotted = network copy, shaded = not happened yet. Click, tap or Tab to an arrow in flight to drop or duplicate it."}</p>
         </div>
     }
 }

@@ -14,10 +14,11 @@ use crate::sim::ids::{txn_name, NodeId, Tick};
 use crate::sim::narrate::payload_label;
 use crate::sim::replay::{Flight, NodeStatus, RecState, View};
 use crate::sim::run::{NodeInfo, NodeKind};
-use crate::ui::facts::{self, token_label, Badge};
+use crate::ui::facts;
 use crate::ui::keys::{self, TargetKey};
 use crate::ui::layout::{
-    badge_offset, fit_name, lane_segment, lane_shift, r1, token_place, Pt, StageBox, NODE_HH,
+    needs, r1, scene, BadgeSpot, Panel, PanelPart, Pt, Rect, Scene, StageLayout, TokenSpot, CELL_W,
+    NODE_HH, WIDE,
 };
 use crate::ui::state::{Action, RunData};
 use std::rc::Rc;
@@ -99,7 +100,7 @@ fn shape(kind: NodeKind, hw: f64) -> Html {
         NodeKind::General => html! {
             <>
                 <rect class="n-body" x={r1(x)} y={r1(y)} width={r1(w)} height={r1(h)} rx="30" />
-                <path class="n-icon" d={format!("M{},{} v-22 l16,6 l-16,6", x + 18.0, y + h - 12.0)} />
+                <path class="n-icon" d={format!("M{},{} v-22 l14,6 l-14,6", x + 12.0, y + h - 12.0)} />
             </>
         },
         NodeKind::Broker => html! {
@@ -123,50 +124,48 @@ fn shape(kind: NodeKind, hw: f64) -> Html {
     }
 }
 
-/// The stage box of one technique for its whole run (nothing moves while it plays):
-/// room below the nodes for the tallest tables it will show.
-fn stage_box(run: &RunData, i: usize) -> StageBox {
-    use crate::sim::event::{CommitWhat, Ev};
-    use std::collections::BTreeSet;
-    let mut parts: BTreeSet<(u8, u8)> = BTreeSet::new();
-    let (mut dedup, mut outbox, mut committed) = (false, false, false);
-    if let Some(t) = run.techniques().get(i) {
-        for e in &t.trace {
-            match e.ev {
-                Ev::LogAppend {
-                    node, partition, ..
-                } => {
-                    parts.insert((node.0, partition));
-                }
-                Ev::DedupPut { .. } | Ev::DedupRow { .. } => dedup = true,
-                Ev::Outbox { .. } => outbox = true,
-                Ev::Commit { what, .. } if what != CommitWhat::DbTxn => committed = true,
-                _ => {}
-            }
+/// The width (CSS px) the stage has to fill: the wrap's own width once mounted, a guess
+/// from the window before.
+pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
+    if let Some(el) = wrap.cast::<web_sys::Element>() {
+        let w = f64::from(el.client_width());
+        if w > 0.0 {
+            return w;
         }
     }
-    let most_parts = parts
-        .iter()
-        .map(|(b, _)| parts.iter().filter(|(c, _)| c == b).count())
-        .max()
-        .unwrap_or(0);
-    let hints: Vec<(u8, u8)> = run
-        .techniques()
-        .get(i)
-        .map(|t| t.nodes.iter().map(|n| (n.x, n.y)).collect())
-        .unwrap_or_default();
-    if StageBox::fit(&hints, 0.0).stagger > 0.0 {
-        // Crowded rows show one line per kind of state (see `compact_panel`).
-        let lines = most_parts + usize::from(committed) + usize::from(dedup) + usize::from(outbox);
-        return StageBox::fit(&hints, NODE_HH + 40.0 + 16.0 * lines as f64);
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .map(|w| (w - 40.0).max(280.0))
+        .unwrap_or(WIDE)
+}
+
+/// A state that follows the width of `wrap` (measured after every render that changes
+/// `deps`, and on every window resize; the listener is dropped with the component).
+#[hook]
+pub(crate) fn use_frame_width(wrap: &NodeRef, deps: (u64, usize)) -> f64 {
+    let width = use_state(|| frame_width(wrap).round());
+    {
+        let wrap = wrap.clone();
+        let width = width.clone();
+        use_effect_with(deps, move |_| {
+            let measure = {
+                let width = width.clone();
+                let wrap = wrap.clone();
+                move || {
+                    let w = frame_width(&wrap).round();
+                    if (w - *width).abs() >= 1.0 {
+                        width.set(w);
+                    }
+                }
+            };
+            measure();
+            let listener = web_sys::window()
+                .map(|win| gloo::events::EventListener::new(&win, "resize", move |_| measure()));
+            move || drop(listener)
+        });
     }
-    let below = NODE_HH
-        + 40.0
-        + 52.0 * most_parts as f64
-        + if committed { 18.0 } else { 0.0 }
-        + if dedup { 30.0 + 17.0 * 4.0 } else { 0.0 }
-        + if outbox { 30.0 + 17.0 * 5.0 } else { 0.0 };
-    StageBox::fit(&hints, below)
+    *width
 }
 
 #[component]
@@ -179,10 +178,16 @@ pub fn Stage(props: &StageProps) -> Html {
         }
     });
     // Hooks first, before any early return (their order must never change).
-    let b = {
+    let wrap = use_node_ref();
+    let frame_w = use_frame_width(&wrap, (props.run.gen, props.index));
+    let lay = {
         let run = props.run.clone();
         let i = props.index;
-        *use_memo((run.gen, i), move |_| stage_box(&run, i))
+        use_memo((run.gen, i, frame_w as i64), move |_| {
+            run.techniques()
+                .get(i)
+                .map(|t| StageLayout::new(&t.nodes, &needs(t), frame_w))
+        })
     };
     let links = {
         let run = props.run.clone();
@@ -195,22 +200,14 @@ pub fn Stage(props: &StageProps) -> Html {
         })
     };
     let techs = props.run.techniques();
-    let Some(tr) = techs.get(props.index) else {
-        return html! {};
+    let (Some(tr), Some(lay)) = (techs.get(props.index), lay.as_ref()) else {
+        return html! { <div class="stage-wrap" ref={wrap}></div> };
     };
     // Borrowed, not cloned: this runs every animation frame.
     let no_view = View::default();
     let view = props.views.get(props.index).unwrap_or(&no_view);
     let nodes = &tr.nodes;
-    let hints: Vec<(u8, u8)> = nodes.iter().map(|n| (n.x, n.y)).collect();
-    let placed = b.place(&hints);
-    let point = |id: NodeId| {
-        nodes
-            .iter()
-            .position(|n| n.id == id)
-            .and_then(|i| placed.get(i).copied())
-            .unwrap_or(Pt::new(b.w / 2.0, b.h / 2.0))
-    };
+    let index = |id: NodeId| nodes.iter().position(|n| n.id == id);
     let tick = (props.now.max(0.0).floor() as Tick).min(props.run.end);
 
     // A menu about a transmission that is gone (delivered, re-run) closes itself.
@@ -226,70 +223,51 @@ pub fn Stage(props: &StageProps) -> Html {
         Callback::from(move |_: MouseEvent| menu.set(None))
     };
 
-    // Links.
-    let link_lines = links.iter().map(|(a, c)| {
-        let (pa, pc) = (point(*a), point(*c));
-        html! { <line class="link" x1={r1(pa.x)} y1={r1(pa.y)} x2={r1(pc.x)} y2={r1(pc.y)} /> }
-    });
-
-    // Nodes.
-    let node_gs = nodes
-        .iter()
-        .map(|n| node_view(n, view, point(n.id), b.node_hw, props, &menu));
-
-    // Per-node state panels (logs, dedup tables, committed offsets, outbox).
-    let panels = nodes
-        .iter()
-        .map(|n| panel_view(n, view, point(n.id), b.panel_w, b.stagger > 0.0));
-
-    // Tokens.
+    // Everything placed for this frame: fixed boxes, then messages, then badges.
+    let events = props.run.events_at(props.index, tick);
     let unit = props.run.unit();
-    let tokens = view.flights.values().map(|f| {
-        let from = point(f.from);
-        let to = point(f.to);
-        let shift = lane_shift(f.from.0, f.to.0, f.copy_of.is_some());
-        let (a, c) = lane_segment(from, to, shift, b.node_hw);
-        let place = token_place(a, c, f.sent, f.arrive, props.now, f.lost);
-        token_view(
-            f,
-            unit,
-            place.at,
-            place.opacity,
-            place.falling,
-            &menu,
-            &props.dispatch,
+    let all_badges = facts::badges_in(events, view, &tr.ledger, unit);
+    let sc: Scene = scene(lay, nodes, view, &all_badges, props.now, unit);
+
+    // Links.
+    let link_lines = links.iter().filter_map(|(a, c)| {
+        let (ia, ic) = (index(*a)?, index(*c)?);
+        let (pa, pc) = if lay.portrait {
+            lay.lane(ia, ic, 0.0)
+        } else {
+            (lay.centres[ia], lay.centres[ic])
+        };
+        Some(
+            html! { <line class="link" x1={r1(pa.x)} y1={r1(pa.y)} x2={r1(pc.x)} y2={r1(pc.y)} /> },
         )
     });
 
+    // Nodes (with their status lines).
+    let node_gs = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| node_view(n, i, view, lay, &sc, props, &menu));
+
+    // Per-node state panels (logs, dedup tables, committed offsets, outbox).
+    let panels = sc.panels.iter().map(|(_, p)| panel_view(p, view));
+
+    // Tokens.
+    let tokens = sc
+        .tokens
+        .iter()
+        .map(|t| token_view(t, lay.token_font, unit, &menu, &props.dispatch));
+
     // Badges for this tick.
-    let events = props.run.events_at(props.index, tick);
-    let all_badges = facts::badges_in(events, view, &tr.ledger, unit);
-    let badge_gs = nodes.iter().map(|n| {
-        let mine: Vec<&Badge> = all_badges.iter().filter(|x| x.node == n.id).collect();
-        let p = point(n.id);
-        let shown = mine.len().min(4);
-        let more = mine.len() - shown;
+    let badge_gs = sc.badges.iter().map(badge_view);
+    let more = sc.more.iter().map(|(_, n, r)| {
         html! {
-            <g class="badges" transform={format!("translate({},{})", r1(p.x), r1(p.y))}>
-                { for mine.iter().take(shown).enumerate().map(|(i, x)| {
-                    let w = 16.0 + 7.7 * (x.text.chars().count() as f64 + 2.0);
-                    html! {
-                        <g class={classes!("badge", x.tone.class())} transform={format!("translate({},{})", r1(-w / 2.0), r1(badge_offset(i)))}>
-                            <rect width={r1(w)} height="21" rx="10.5" />
-                            <text x="9" y="15">{format!("{} {}", x.tone.glyph(), x.text)}</text>
-                        </g>
-                    }
-                }) }
-                if more > 0 {
-                    <text class="badge-more" x="0" y={r1(badge_offset(shown) + 14.0)} text-anchor="middle">{format!("+{more} more")}</text>
-                }
-            </g>
+            <text class="badge-more" data-label="more" x={r1(r.centre().x)} y={r1(r.y1 - 6.0)} text-anchor="middle">{format!("+{n} more")}</text>
         }
     });
 
     let overlay = match &*menu {
         None => html! {},
-        Some(m) => menu_view(m, &b, unit, tick, &props.dispatch, &menu, close.clone()),
+        Some(m) => menu_view(m, lay, unit, tick, &props.dispatch, &menu, close.clone()),
     };
 
     let flights_n = view.flights.len();
@@ -301,37 +279,64 @@ pub fn Stage(props: &StageProps) -> Html {
         if flights_n == 1 { "" } else { "s" }
     );
 
+    // One viewBox unit is at least one CSS pixel: the frame is never narrower than the
+    // layout's width (which is the measured width below `WIDE`).
+    let frame_style = format!(
+        "width: min(100%, max({}px, calc(var(--stage-vh, 40vh) * {} / {})))",
+        r1(lay.w),
+        r1(lay.w),
+        r1(lay.h)
+    );
     html! {
-        <div class="stage-wrap" style={format!("--stage-w: {}; width: min(100%, calc(var(--stage-vh, 40vh) * {} / {}))", b.w, b.w, b.h)}>
-            <svg class="stage-svg" viewBox={b.view_box()} role="group" aria-label={desc}
-                style={format!("aspect-ratio: {} / {}", b.w, b.h)}
-                preserveAspectRatio="xMidYMid meet">
-                <defs>
-                    <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
-                    </pattern>
-                </defs>
-                <g class="links">{ for link_lines }</g>
-                <g class="panels">{ for panels }</g>
-                <g class="nodes">{ for node_gs }</g>
-                <g class="tokens">{ for tokens }</g>
-                <g class="badge-layer">{ for badge_gs }</g>
-            </svg>
-            {overlay}
-            { dedup_chart(&tr.dedup_sizes, props.now, props.run.end) }
+        <div class={classes!("stage-wrap", lay.portrait.then_some("portrait"))} ref={wrap}>
+            <div class="stage-frame" style={frame_style}>
+                <svg class="stage-svg" viewBox={lay.view_box()} role="group" aria-label={desc}
+                    data-orientation={if lay.portrait { "portrait" } else { "landscape" }}
+                    style={format!("aspect-ratio: {} / {}", r1(lay.w), r1(lay.h))}
+                    preserveAspectRatio="xMidYMid meet">
+                    <defs>
+                        <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                            <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
+                        </pattern>
+                    </defs>
+                    <g class="links">{ for link_lines }</g>
+                    <g class="panels">{ for panels }</g>
+                    <g class="nodes">{ for node_gs }</g>
+                    <g class="tokens">{ for tokens }</g>
+                    <g class="badge-layer">{ for badge_gs }{ for more }</g>
+                </svg>
+                {overlay}
+            </div>
+            { dedup_chart(&tr.dedup_sizes, props.now, props.run.end, lay.w) }
             <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
         </div>
     }
 }
 
+fn badge_view(b: &BadgeSpot) -> Html {
+    html! {
+        <g class={classes!("badge", b.tone.class())} data-label="badge"
+            transform={format!("translate({},{})", r1(b.rect.x0), r1(b.rect.y0))}>
+            if b.text.len() != b.full.len() + b.tone.glyph().len() + 1 {
+                <title>{b.full.clone()}</title>
+            }
+            <rect width={r1(b.rect.w())} height={r1(b.rect.h())} rx="10.5" />
+            <text x="9" y="15">{b.text.clone()}</text>
+        </g>
+    }
+}
+
 fn node_view(
     n: &NodeInfo,
+    i: usize,
     view: &View,
-    p: Pt,
-    hw: f64,
+    lay: &StageLayout,
+    sc: &Scene,
     props: &StageProps,
     menu: &UseStateHandle<Option<Menu>>,
 ) -> Html {
+    let p = lay.centres[i];
+    let hw = lay.hw;
     let nv = view.node(n.id);
     let status_cls = match nv.status {
         NodeStatus::Up => "up",
@@ -383,38 +388,20 @@ fn node_view(
             dispatch.emit(Action::AddFault(fault));
         })
     };
-    let status_text = match nv.status {
-        NodeStatus::Up => String::new(),
-        NodeStatus::Down => "crashed".to_string(),
-        NodeStatus::Paused { until } => format!("paused until t{until}"),
-    };
-    let mut extra: Vec<String> = Vec::new();
-    if let Some(e) = nv.epoch {
-        extra.push(format!("epoch {e}"));
-    }
-    if nv.fenced > 0 {
-        extra.push(format!("fenced ×{}", nv.fenced));
-    }
-    if n.kind == NodeKind::General {
-        extra.push(format!("knows depth {}", nv.knowledge));
-        if let Some(d) = nv.decision {
-            extra.push(if d {
-                "→ attack".into()
-            } else {
-                "→ hold".into()
-            });
-        }
-    }
+    let (name_lines, name_size) = lay.names[i].clone();
+    let lines: Vec<(String, &'static str, Rect)> = sc
+        .status
+        .iter()
+        .filter(|(j, ..)| *j == i)
+        .map(|(_, t, c, r)| (t.clone(), *c, *r))
+        .collect();
     // The accessible name starts with the visible text, in the order it is drawn.
     let mut said = vec![n.name.clone()];
-    if fit_name(&n.name, 2.0 * hw - 14.0).0.len() == 1 {
+    if name_lines.len() == 1 {
         said.push(kind_label(n.kind).to_string());
     }
-    if !status_text.is_empty() {
-        said.push(status_text.clone());
-    }
-    if !extra.is_empty() {
-        said.push(extra.join(" · "));
+    for (t, ..) in &lines {
+        said.push(t.clone());
     }
     let label = format!("{} — Enter: fault menu, X: crash, G: pause", said.join(" "));
     html! {
@@ -425,7 +412,8 @@ fn node_view(
             {onclick} {onkeydown}>
             <rect class="hit" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
             {shape(n.kind, hw)}
-            { name_text(&n.name, n.kind, hw) }
+            <rect class="n-box" data-label="node" x={r1(-hw)} y={r1(-NODE_HH)} width={r1(2.0 * hw)} height={r1(2.0 * NODE_HH)} />
+            { name_text(&n.name, &name_lines, name_size, n.kind) }
             if matches!(nv.status, NodeStatus::Down) {
                 <g class="down-mark" aria-hidden="true">
                     <line x1={r1(-hw + 8.0)} y1={r1(-NODE_HH + 6.0)} x2={r1(hw - 8.0)} y2={r1(NODE_HH - 6.0)} />
@@ -438,26 +426,29 @@ fn node_view(
                     <path d="M-6,-8 h12 l-12,16 h12 z" />
                 </g>
             }
-            if !status_text.is_empty() {
-                <text class={classes!("n-status", status_cls)} x="0" y={r1(NODE_HH + 17.0)} text-anchor="middle">{" "}{status_text.clone()}</text>
-            }
-            if !extra.is_empty() {
-                <text class="n-extra" x="0" y={r1(NODE_HH + if status_text.is_empty() { 17.0 } else { 34.0 })} text-anchor="middle">{" "}{extra.join(" · ")}</text>
-            }
+            { for lines.iter().map(|(t, c, r)| {
+                let cls = classes!(*c, (*c == "n-status").then_some(status_cls));
+                html! {
+                    <text class={cls} data-label="status" x={r1(r.centre().x - p.x)} y={r1(r.y1 - 3.0 - p.y)} text-anchor="middle">{" "}{t.clone()}</text>
+                }
+            }) }
         </g>
     }
 }
 
 /// The dedup table's size over time, drawn up to the playhead: how window × rate
 /// turns into storage.
-fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick) -> Html {
+fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick, width: f64) -> Html {
     if sizes.is_empty() || end == 0 {
         return html! {};
     }
-    const W: f64 = 860.0;
+    // As wide as the stage's layout, so its text draws at the same size.
+    #[allow(non_snake_case)]
+    let W: f64 = width.clamp(260.0, WIDE);
     const H: f64 = 54.0;
     const X0: f64 = 150.0;
-    const X1: f64 = 840.0;
+    #[allow(non_snake_case)]
+    let X1: f64 = W - 20.0;
     let max = sizes.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let x = |t: f64| X0 + t / f64::from(end) * (X1 - X0);
     let y = |n: u32| H - 8.0 - f64::from(n) / f64::from(max) * (H - 18.0);
@@ -472,7 +463,8 @@ fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick) -> Html {
     }
     d.push_str(&format!(" H{}", r1(x(now.min(f64::from(end))))));
     html! {
-        <svg class="dedup-chart" viewBox={format!("0 0 {W} {H}")} role="img"
+        <svg class="dedup-chart" viewBox={format!("0 0 {} {H}", r1(W))} role="img"
+            style={format!("max-width: {}px; margin: 0 auto", r1(W.max(width)))}
             aria-label={format!("Dedup table size: {current} ids now, at most {max} in this run")}>
             <text class="dc-label" x="8" y="22">{"dedup table size"}</text>
             <text class="dc-now" x="8" y="42">{format!("{current} ids now · max {max}")}</text>
@@ -483,304 +475,112 @@ fn dedup_chart(sizes: &[(Tick, u32)], now: f64, end: Tick) -> Html {
     }
 }
 
-/// The name (fitted to the box) and the kind caption of a node.
-fn name_text(name: &str, kind: NodeKind, hw: f64) -> Html {
-    let (lines, size) = fit_name(name, 2.0 * hw - 14.0);
+/// The name (fitted to the box: `lines` at `size`) and the kind caption of a node.
+fn name_text(name: &str, lines: &[String], size: f64, kind: NodeKind) -> Html {
     let db = if kind == NodeKind::Database { 6.0 } else { 0.0 };
-    let two = lines.len() > 1;
-    let first_y = if two { -8.0 } else { -2.0 } + db;
+    let n = lines.len().max(1) as f64;
+    let one = lines.len() == 1;
+    let first_y = if one {
+        -2.0 + db
+    } else {
+        -(n - 1.0) / 2.0 * (size + 1.0) + size * 0.35 + db / 2.0
+    };
+    let cut = lines.join(" ") != name;
     html! {
         <>
-            <text class="n-name" x="0" y={r1(first_y)} text-anchor="middle" style={format!("font-size: {size:.1}px")}>
+            <text class="n-name" data-name={name.to_string()} x="0" y={r1(first_y)} text-anchor="middle" style={format!("font-size: {size:.1}px")}>
+                if cut { <title>{name.to_string()}</title> }
                 { for lines.iter().enumerate().map(|(i, l)| html! {
                     <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(size + 1.0) }}>{if i == 0 { "" } else { " " }}{l.clone()}</tspan>
                 }) }
             </text>
-            if !two {
+            if one {
                 <text class="n-kind" x="0" y={r1(16.0 + db)} text-anchor="middle">{" "}{kind_label(kind)}</text>
             }
         </>
     }
 }
 
-/// One line per kind of state, for crowded rows where full tables would overlap.
-fn compact_panel(n: &NodeInfo, view: &View, p: Pt, mut y: f64) -> Html {
-    const LAST: usize = 6;
-    let mut lines: Vec<(String, &'static str)> = Vec::new();
-    for ((broker, part), recs) in view.logs.iter() {
-        if *broker == n.id {
-            let skip = recs.len().saturating_sub(LAST);
-            let cells: Vec<String> = recs
-                .iter()
-                .skip(skip)
-                .map(|r| {
-                    let mark = match r.state {
-                        RecState::Plain | RecState::Committed => "",
-                        RecState::Open => "…",
-                        RecState::Aborted => "✕",
-                    };
-                    format!("t{}{mark}", r.msg)
-                })
-                .collect();
-            lines.push((
-                format!(
-                    "p{part}: {}{}",
-                    if skip > 0 { "… " } else { "" },
-                    cells.join(" ")
-                ),
-                "p-row",
-            ));
+/// What a node keeps (placed by `layout::panel`): broker partition logs, committed
+/// offsets, its dedup table, outbox rows — or one line of each on crowded stages.
+fn panel_view(p: &Panel, view: &View) -> Html {
+    let parts = p.parts.iter().map(|(y, part)| match part {
+        PanelPart::Log {
+            title,
+            recs,
+            committed,
+        } => {
+            let x0 = -(recs.len() as f64 * CELL_W) / 2.0;
+            html! {
+                <g class="log" transform={format!("translate(0,{})", r1(*y))}>
+                    <text class="p-title" x="0" y="-4" text-anchor="middle">{title.clone()}</text>
+                    { for recs.iter().enumerate().map(|(i, r)| {
+                        let cls = match r.state {
+                            RecState::Plain => "rec plain",
+                            RecState::Open => "rec open",
+                            RecState::Committed => "rec committed",
+                            RecState::Aborted => "rec aborted",
+                        };
+                        let mark = match r.state {
+                            RecState::Plain => "",
+                            RecState::Open => "…",
+                            RecState::Committed => "✓",
+                            RecState::Aborted => "✕",
+                        };
+                        let x = x0 + i as f64 * CELL_W;
+                        let is_committed_pos = *committed == Some(r.offset);
+                        html! {
+                            <g class={cls} transform={format!("translate({},0)", r1(x))}>
+                                <title>{format!("offset {} · {} · {}", r.offset, txn_name(r.msg), match r.state {
+                                    RecState::Plain => "plain record", RecState::Open => "transaction open",
+                                    RecState::Committed => "transaction committed", RecState::Aborted => "transaction aborted" })}</title>
+                                <rect width={r1(CELL_W - 3.0)} height="30" rx="3" />
+                                if r.state == RecState::Aborted { <rect class="hatch" width={r1(CELL_W - 3.0)} height="30" rx="3" /> }
+                                <text class="rec-off" x="3" y="10">{r.offset}</text>
+                                <text class="rec-mark" x={r1(CELL_W - 6.0)} y="10" text-anchor="end">{mark}</text>
+                                <text class="rec-msg" x={r1((CELL_W - 3.0) / 2.0)} y="25" text-anchor="middle">{format!("t{}", r.msg)}</text>
+                                if is_committed_pos {
+                                    <path class="commit-mark" d="M0,34 l6,8 h-12 z" transform="translate(4,0)" />
+                                }
+                            </g>
+                        }
+                    }) }
+                </g>
+            }
         }
-    }
-    if let Some(off) = view.committed.get(&n.id) {
-        lines.push((format!("committed: {off}"), "p-line"));
-    }
-    let ids: Vec<(u32, Option<Tick>)> = view
-        .dedup
-        .iter()
-        .filter(|((node, _), _)| *node == n.id)
-        .map(|((_, k), e)| (*k, *e))
-        .collect();
-    if !ids.is_empty() {
-        let skip = ids.len().saturating_sub(LAST);
-        let shown: Vec<String> = ids
-            .iter()
-            .skip(skip)
-            .map(|(k, e)| {
-                if e.is_some_and(|t| t <= view.tick + 3) {
-                    format!("{k}⌛")
-                } else {
-                    k.to_string()
-                }
-            })
-            .collect();
-        lines.push((
-            format!(
-                "seen: {}{}",
-                if skip > 0 { "… " } else { "" },
-                shown.join(" ")
-            ),
-            "p-row",
-        ));
-    }
-    if n.kind == NodeKind::Database && !view.outbox.is_empty() {
-        let sent = view.outbox.values().filter(|p| **p).count();
-        lines.push((
-            format!("outbox: {} waiting, {sent} sent", view.outbox.len() - sent),
-            "p-row",
-        ));
-    }
-    let keys: Vec<_> = view
-        .keys
-        .iter()
-        .filter(|((node, _), _)| *node == n.id)
-        .collect();
-    if !keys.is_empty() {
-        let busy = keys
-            .iter()
-            .filter(|(_, (_, s, _))| *s == crate::sim::event::KeyState::InFlight)
-            .count();
-        lines.push((
-            format!("keys: {} stored, {busy} in flight", keys.len() - busy),
-            "p-row",
-        ));
-    }
-    if lines.is_empty() {
-        return html! {};
-    }
-    html! {
-        <g class="panel compact" transform={format!("translate({},{})", r1(p.x), r1(p.y))}>
-            { for lines.into_iter().map(|(t, cls)| {
-                let yy = y;
-                y += 16.0;
-                html! { <text class={cls} x="0" y={r1(yy)} text-anchor="middle">{t}</text> }
-            }) }
-        </g>
-    }
-}
-
-/// What a node keeps: broker partition logs, its dedup table, committed offsets, outbox rows.
-fn panel_view(n: &NodeInfo, view: &View, p: Pt, panel_w: f64, compact: bool) -> Html {
-    let mut y = NODE_HH + 24.0;
-    let nv = view.node(n.id);
-    if !matches!(nv.status, NodeStatus::Up) {
-        y += 17.0;
-    }
-    if nv.epoch.is_some() || nv.fenced > 0 || n.kind == NodeKind::General {
-        y += 17.0;
-    }
-    if compact {
-        return compact_panel(n, view, p, y);
-    }
-    let mut parts: Vec<Html> = Vec::new();
-
-    // Partition logs.
-    for ((broker, part), recs) in view.logs.iter() {
-        if *broker != n.id {
-            continue;
+        PanelPart::Line { text, class } => html! {
+            <text class={*class} x="0" y={r1(*y)} text-anchor="middle">{text.clone()}</text>
+        },
+        PanelPart::Table { class, title, rows } => {
+            let x = -p.w / 2.0;
+            let _ = view;
+            html! {
+                <g class={*class} transform={format!("translate(0,{})", r1(*y))}>
+                    <rect class="p-box" x={r1(x)} y="-14" width={r1(p.w)} height={r1(22.0 + 17.0 * rows.len() as f64)} rx="5" />
+                    <text class="p-title" x={r1(x + 7.0)} y="2">{title.clone()}</text>
+                    { for rows.iter().enumerate().map(|(i, (t, soon))| html! {
+                        <text class={classes!("p-row", soon.then_some("soon"))} x={r1(x + 7.0)} y={r1(19.0 + 17.0 * i as f64)}>{t.clone()}</text>
+                    }) }
+                </g>
+            }
         }
-        const CELLS: usize = 7;
-        const CW: f64 = 40.0;
-        let skip = recs.len().saturating_sub(CELLS);
-        let x0 = -(CELLS as f64 * CW) / 2.0;
-        let committed = view.committed.get(&n.id).copied();
-        parts.push(html! {
-            <g class="log" transform={format!("translate(0,{})", r1(y))}>
-                <text class="p-title" x={r1(x0)} y="-4">
-                    {format!("partition {part}")}
-                    if skip > 0 { {format!(" (+{skip} earlier)")} }
-                </text>
-                { for recs.iter().skip(skip).enumerate().map(|(i, r)| {
-                    let cls = match r.state {
-                        RecState::Plain => "rec plain",
-                        RecState::Open => "rec open",
-                        RecState::Committed => "rec committed",
-                        RecState::Aborted => "rec aborted",
-                    };
-                    let mark = match r.state {
-                        RecState::Plain => "",
-                        RecState::Open => "…",
-                        RecState::Committed => "✓",
-                        RecState::Aborted => "✕",
-                    };
-                    let x = x0 + i as f64 * CW;
-                    let is_committed_pos = committed == Some(r.offset);
-                    html! {
-                        <g class={cls} transform={format!("translate({},0)", r1(x))}>
-                            <title>{format!("offset {} · {} · {}", r.offset, txn_name(r.msg), match r.state {
-                                RecState::Plain => "plain record", RecState::Open => "transaction open",
-                                RecState::Committed => "transaction committed", RecState::Aborted => "transaction aborted" })}</title>
-                            <rect width={r1(CW - 3.0)} height="30" rx="3" />
-                            if r.state == RecState::Aborted { <rect class="hatch" width={r1(CW - 3.0)} height="30" rx="3" /> }
-                            <text class="rec-off" x="3" y="10">{r.offset}</text>
-                            <text class="rec-mark" x={r1(CW - 6.0)} y="10" text-anchor="end">{mark}</text>
-                            <text class="rec-msg" x={r1((CW - 3.0) / 2.0)} y="25" text-anchor="middle">{format!("t{}", r.msg)}</text>
-                            if is_committed_pos {
-                                <path class="commit-mark" d="M0,34 l6,8 h-12 z" transform="translate(4,0)" />
-                            }
-                        </g>
-                    }
-                }) }
-            </g>
-        });
-        y += 52.0;
-    }
-    if let Some(off) = view.committed.get(&n.id) {
-        let what = if n.kind == NodeKind::Relay {
-            "relay progress"
-        } else {
-            "committed offset"
-        };
-        parts.push(html! {
-            <text class="p-line" x="0" y={r1(y)} text-anchor="middle">{format!("{what}: {off}")}</text>
-        });
-        y += 18.0;
-    }
-
-    // Dedup table.
-    let entries: Vec<(u32, Option<Tick>)> = view
-        .dedup
-        .iter()
-        .filter(|((node, _), _)| *node == n.id)
-        .map(|((_, k), e)| (*k, *e))
-        .collect();
-    if !entries.is_empty() {
-        const ROWS: usize = 4;
-        let skip = entries.len().saturating_sub(ROWS);
-        parts.push(html! {
-            <g class="dedup" transform={format!("translate(0,{})", r1(y))}>
-                <rect class="p-box" x={r1(-panel_w / 2.0)} y="-14" width={r1(panel_w)} height={r1(22.0 + 17.0 * entries.len().min(ROWS) as f64)} rx="5" />
-                <text class="p-title" x={r1(-panel_w / 2.0 + 7.0)} y="2">{format!("dedup table · {}", entries.len())}</text>
-                { for entries.iter().skip(skip).enumerate().map(|(i, (k, exp))| {
-                    let txt = match exp {
-                        Some(t) => format!("id {k} · exp t{t}"),
-                        None => format!("id {k} · kept"),
-                    };
-                    let soon = exp.is_some_and(|t| t <= view.tick + 3);
-                    html! {
-                        <text class={classes!("p-row", soon.then_some("soon"))} x={r1(-panel_w / 2.0 + 7.0)} y={r1(19.0 + 17.0 * i as f64)}>
-                            {txt}{if soon { " ⌛" } else { "" }}
-                        </text>
-                    }
-                }) }
-            </g>
-        });
-        y += 30.0 + 17.0 * entries.len().min(ROWS) as f64;
-    }
-
-    // Outbox rows are shown at the database (the node that writes them).
-    if n.kind == NodeKind::Database && !view.outbox.is_empty() {
-        const ROWS: usize = 5;
-        let rows: Vec<(u32, bool)> = view.outbox.iter().map(|(m, p)| (*m, *p)).collect();
-        let skip = rows.len().saturating_sub(ROWS);
-        parts.push(html! {
-            <g class="outbox" transform={format!("translate(0,{})", r1(y))}>
-                <rect class="p-box" x={r1(-panel_w / 2.0)} y="-14" width={r1(panel_w)} height={r1(22.0 + 17.0 * rows.len().min(ROWS) as f64)} rx="5" />
-                <text class="p-title" x={r1(-panel_w / 2.0 + 7.0)} y="2">{format!("outbox · {}", rows.len())}</text>
-                { for rows.iter().skip(skip).enumerate().map(|(i, (m, published))| html! {
-                    <text class="p-row" x={r1(-panel_w / 2.0 + 7.0)} y={r1(19.0 + 17.0 * i as f64)}>
-                        {format!("{} · {}", txn_name(*m), if *published { "✓ sent" } else { "waiting" })}
-                    </text>
-                }) }
-            </g>
-        });
-    }
-
-    // Idempotency-key table: key, status, stored response.
-    let keys: Vec<String> = view
-        .keys
-        .iter()
-        .filter(|((node, _), _)| *node == n.id)
-        .map(|((_, k), (m, state, _))| match state {
-            crate::sim::event::KeyState::InFlight => format!("key {k} · in flight"),
-            _ => format!("key {k} · 200 ({})", txn_name(*m)),
-        })
-        .collect();
-    if !keys.is_empty() {
-        const ROWS: usize = 4;
-        let skip = keys.len().saturating_sub(ROWS);
-        parts.push(html! {
-            <g class="dedup keys" transform={format!("translate(0,{})", r1(y))}>
-                <title>{"Idempotency keys: each key's status and the response stored for retries"}</title>
-                <rect class="p-box" x={r1(-panel_w / 2.0)} y="-14" width={r1(panel_w)} height={r1(22.0 + 17.0 * keys.len().min(ROWS) as f64)} rx="5" />
-                <text class="p-title" x={r1(-panel_w / 2.0 + 7.0)} y="2">{format!("idempotency keys · {}", keys.len())}</text>
-                { for keys.iter().skip(skip).enumerate().map(|(i, row)| html! {
-                    <text class="p-row" x={r1(-panel_w / 2.0 + 7.0)} y={r1(19.0 + 17.0 * i as f64)}>{row.clone()}</text>
-                }) }
-            </g>
-        });
-    }
-
-    if parts.is_empty() {
-        return html! {};
-    }
+    });
     html! {
-        <g class="panel" transform={format!("translate({},{})", r1(p.x), r1(p.y))}>{ for parts }</g>
+        <g class={classes!("panel", p.parts.iter().all(|(_, x)| matches!(x, PanelPart::Line { .. })).then_some("compact"))}
+            data-label="panel" transform={format!("translate({},{})", r1(p.at.x), r1(p.at.y))}>{ for parts }</g>
     }
 }
 
 fn token_view(
-    f: &Flight,
+    t: &TokenSpot,
+    font: f64,
     unit: crate::sim::ledger::LedgerUnit,
-    at: Pt,
-    opacity: f64,
-    falling: bool,
     menu: &UseStateHandle<Option<Menu>>,
     dispatch: &Callback<Action>,
 ) -> Html {
-    let label = token_label(&f.p, unit);
-    let retry = f.p.attempt > 0 && f.p.kind != MsgKind::Messenger;
-    let text = if retry {
-        format!("{label} ↻{}", f.p.attempt)
-    } else {
-        label.clone()
-    };
-    let text = if f.lost && falling {
-        format!("✕ {text}")
-    } else {
-        text
-    };
-    let w = 18.0 + 8.4 * text.chars().count() as f64;
+    let f = &t.flight;
+    let (at, opacity, falling, w) = (t.at, t.opacity, t.falling, t.w);
+    let text = t.text.clone();
     let selected = matches!(&**menu, Some(Menu::Token { flight, .. }) if flight.net == f.net);
     let open = {
         let menu = menu.clone();
@@ -837,24 +637,24 @@ fn token_view(
             tabindex="0" role="button" aria-label={aria} aria-haspopup="dialog"
             {onclick} {onkeydown}>
             <rect class="hit" x={r1(-w / 2.0 - 8.0)} y="-22" width={r1(w + 16.0)} height="44" rx="22" />
-            <rect x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
-            <text x="0" y="5" text-anchor="middle">{text}</text>
-            if let Some(orig) = f.copy_of {
-                <g class="copy-tag" transform="translate(0,-21)">
+            <rect class="pill" data-label="token" x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
+            <text x="0" y="5" text-anchor="middle" style={format!("font-size: {font}px")}>{text}</text>
+            if f.copy_of.is_some() {
+                <g class="copy-tag" data-label="tag" transform="translate(0,-21)">
                     <rect x="-38" y="-9" width="76" height="15" rx="3" />
-                    <text x="0" y="2.5" text-anchor="middle">{format!("copy of #{}", orig.0)}</text>
+                    <text x="0" y="2.5" text-anchor="middle">{"network copy"}</text>
                 </g>
             }
             if f.p.key.is_none() {
-                <text class="nokey-tag" x="0" y="24" text-anchor="middle">{"no key"}</text>
-            } else if let Some(h) = f.p.headers.map(|h| h.describe()).filter(|d| !d.is_empty()) {
-                <text class="headers-tag" x="0" y="24" text-anchor="middle">{h}</text>
+                <text class="nokey-tag" data-label="tag" x="0" y="24" text-anchor="middle">{"no key"}</text>
+            } else if let Some(h) = crate::ui::layout::token_headers(f) {
+                <text class="headers-tag" data-label="tag" x="0" y="24" text-anchor="middle">{h}</text>
             }
         </g>
     }
 }
 
-fn fault_for_token(f: &Flight, drop: bool) -> Fault {
+pub(crate) fn fault_for_token(f: &Flight, drop: bool) -> Fault {
     if drop {
         Fault::Lose {
             hop: f.hop,
@@ -874,7 +674,7 @@ fn fault_for_token(f: &Flight, drop: bool) -> Fault {
 #[allow(clippy::too_many_arguments)]
 fn menu_view(
     m: &Menu,
-    b: &StageBox,
+    b: &StageLayout,
     unit: crate::sim::ledger::LedgerUnit,
     tick: Tick,
     dispatch: &Callback<Action>,
@@ -915,11 +715,8 @@ fn menu_view(
             let note = if flight.lost {
                 Some("The network is already losing this one.".to_string())
             } else {
-                flight.copy_of.map(|orig| {
-                    format!(
-                        "A network copy of #{}: dropping it drops the transmission it copies.",
-                        orig.0
-                    )
+                flight.copy_of.map(|_| {
+                    "A network copy: dropping it drops the transmission it copies.".to_string()
                 })
             };
             (
@@ -968,7 +765,7 @@ fn menu_view(
 }
 
 /// Focus the first element matching `selector`, if any.
-fn focus_first(selector: &str) {
+pub(crate) fn focus_first(selector: &str) {
     use wasm_bindgen::JsCast;
     let el = web_sys::window()
         .and_then(|w| w.document())
