@@ -59,18 +59,35 @@ enum NetKind {
 }
 
 impl Model {
-    /// Learn the model from runs with every rate parameter (per-mille) at its maximum.
+    /// Learn the model from runs with every rate parameter (per-mille) at its maximum,
+    /// and at a tenth and a half of it (a certain loss of the first transmission would
+    /// hide every later one).
     pub fn probe(scenario: &dyn Scenario, seed: u64, params: &[(String, i64)]) -> Model {
+        let mut m = Model::default();
+        for (num, den) in [(1, 1), (1, 2), (1, 10)] {
+            m.probe_at(scenario, seed, params, num, den);
+        }
+        m
+    }
+
+    fn probe_at(
+        &mut self,
+        scenario: &dyn Scenario,
+        seed: u64,
+        params: &[(String, i64)],
+        num: i64,
+        den: i64,
+    ) {
         let info = scenario.info();
         let mut over: Vec<(String, i64)> = params.to_vec();
         for spec in info.params.iter().filter(|s| s.unit == Unit::PerMille) {
             over.retain(|(n, _)| n != spec.name);
-            over.push((spec.name.to_string(), spec.max));
+            over.push((spec.name.to_string(), (spec.max * num / den).max(spec.min)));
         }
         let Ok(p) = Params::with(info.params, &over) else {
-            return Model::default();
+            return;
         };
-        let mut m = Model::default();
+        let m = self;
         for i in 0..PROBE_SEEDS {
             let cfg = RunConfig {
                 seed: super::rng::derive_seed(seed, i),
@@ -96,7 +113,6 @@ impl Model {
                 }
             }
         }
-        m
     }
 
     /// The faults this model allows at `p`.

@@ -1285,6 +1285,8 @@ pub struct TokenSpot {
     pub w: f64,
     /// The pill with its tags: what must not overlap.
     pub rect: Rect,
+    /// Drawn short (number only, no tags) or as a dot (empty text) for lack of room.
+    pub compact: bool,
 }
 
 /// A badge next to a node.
@@ -1356,6 +1358,19 @@ impl Scene {
 /// The headers a message carries ("outbox_id=3, key=3"), if any.
 pub fn token_headers(f: &Flight) -> Option<String> {
     f.p.headers.map(|h| h.describe()).filter(|d| !d.is_empty())
+}
+
+/// A token's text when the whole one finds no room: its number (and ✕ once lost).
+pub fn short_token_text(text: &str) -> String {
+    let digits: String = text
+        .split_whitespace()
+        .find(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .collect();
+    let lost = if text.starts_with('✕') { "✕" } else { "" };
+    format!("{lost}{digits}")
 }
 
 /// The token's text: its label, the retry count, and ✕ once a lost one falls.
@@ -1455,14 +1470,33 @@ pub fn scene(
         }
         let ideal = r;
         let spot = pl.place(ideal, &near_offsets(r.w(), r.h()), true);
-        let r = spot.unwrap_or_else(|| {
-            sc.crowded += 1;
-            ideal
-        });
-        let at = Pt::new(
-            place.at.x + (r.x0 - ideal.x0),
-            place.at.y + (r.y0 - ideal.y0),
-        );
+        // No room for the whole pill: a short one (the number only, no tags), then a
+        // dot; the full words stay in its accessible name and its fault menu.
+        let (r, text, w, compact) = match spot {
+            Some(r) => (r, text, w, false),
+            None => {
+                let short = short_token_text(&text);
+                let sw = 12.0 + text_w(&short, font);
+                let small = Rect::around(place.at, sw, TOKEN_H);
+                let dot = Rect::around(place.at, 12.0, 12.0);
+                if let Some(r) = pl.place(small, &near_offsets(sw, TOKEN_H), true) {
+                    (r, short, sw, true)
+                } else if let Some(r) = pl.place(dot, &near_offsets(12.0, 12.0), true) {
+                    (r, String::new(), 12.0, true)
+                } else {
+                    sc.crowded += 1;
+                    (ideal, text, w, false)
+                }
+            }
+        };
+        let at = if compact {
+            Pt::new((r.x0 + r.x1) / 2.0, (r.y0 + r.y1) / 2.0)
+        } else {
+            Pt::new(
+                place.at.x + (r.x0 - ideal.x0),
+                place.at.y + (r.y0 - ideal.y0),
+            )
+        };
         sc.tokens.push(TokenSpot {
             flight: *f,
             at,
@@ -1471,6 +1505,7 @@ pub fn scene(
             text,
             w,
             rect: r,
+            compact,
         });
     }
     for (i, n) in nodes.iter().enumerate() {

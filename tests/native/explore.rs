@@ -7,7 +7,7 @@
 
 use eop::sim::explore::{explore, MAX_SCHEDULES};
 use eop::sim::run::Guarantee;
-use eop::sim::sweep::{built_to_break, SweepConfig};
+use eop::sim::sweep::{built_to_break, SweepConfig, SAFE_AT_DEFAULTS};
 use eop::sim::{all, run};
 use std::fmt::Write;
 
@@ -65,7 +65,16 @@ fn every_scenario_checked_with_two_faults() {
                     info.id, t.id, t.runs
                 ));
             }
-            if t.claim == Guarantee::None && t.smallest.is_none() {
+            let safe = SAFE_AT_DEFAULTS
+                .iter()
+                .any(|(sc, id, _)| *sc == info.id && *id == t.id);
+            if safe && t.smallest.is_some() {
+                problems.push(format!(
+                    "{} / {}: listed as safe at the defaults, yet broke in {} of {} schedules",
+                    info.id, t.id, t.violations, t.runs
+                ));
+            }
+            if t.claim == Guarantee::None && !safe && t.smallest.is_none() {
                 problems.push(format!(
                     "{} / {}: unprotected, yet no schedule of at most {K} faults breaks it ({})",
                     info.id, t.id, space.assumptions

@@ -570,9 +570,14 @@ impl Scenario for IdempotentOps {
             let rewrites = world.rewrites;
             let mut t = finish(id, label, claim, nodes(), eng, world.ledger, ops, checks);
             // SET, upsert and DELETE are judged by where they end (state, refunds), not
-            // by how many writes they made.
+            // by how many writes they made. SET and upsert keep their balance
+            // differences: where they end *is* their balances.
             if matches!(op, Op::Set | Op::Upsert | Op::Delete) {
+                let diffs = std::mem::take(&mut t.verdict.diffs);
                 t.verdict = Verdict::checks_only(t.verdict.checks.clone());
+                if op != Op::Delete {
+                    t.verdict.diffs = diffs;
+                }
             }
             t.badge = badge(op, &t, rewrites);
             t

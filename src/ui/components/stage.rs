@@ -637,15 +637,21 @@ fn token_view(
             tabindex="0" role="button" aria-label={aria} aria-haspopup="dialog"
             {onclick} {onkeydown}>
             <rect class="hit" x={r1(-w / 2.0 - 8.0)} y="-22" width={r1(w + 16.0)} height="44" rx="22" />
-            <rect class="pill" data-label="token" x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
-            <text x="0" y="5" text-anchor="middle" style={format!("font-size: {font}px")}>{text}</text>
-            if f.copy_of.is_some() {
+            if t.compact && text.is_empty() {
+                <circle class="pill dot" data-label="token" r="6" />
+            } else {
+                <rect class="pill" data-label="token" x={r1(-w / 2.0)} y="-12" width={r1(w)} height="24" rx="12" />
+                <text x="0" y="5" text-anchor="middle" style={format!("font-size: {font}px")}>{text}</text>
+            }
+            if t.compact {
+            } else if f.copy_of.is_some() {
                 <g class="copy-tag" data-label="tag" transform="translate(0,-21)">
                     <rect x="-38" y="-9" width="76" height="15" rx="3" />
                     <text x="0" y="2.5" text-anchor="middle">{"network copy"}</text>
                 </g>
             }
-            if f.p.key.is_none() {
+            if t.compact {
+            } else if f.p.key.is_none() {
                 <text class="nokey-tag" data-label="tag" x="0" y="24" text-anchor="middle">{"no key"}</text>
             } else if let Some(h) = crate::ui::layout::token_headers(f) {
                 <text class="headers-tag" data-label="tag" x="0" y="24" text-anchor="middle">{h}</text>
@@ -723,7 +729,7 @@ fn menu_view(
                 *at,
                 html! {
                     <>
-                        <p class="menu-title">{what}<span class="muted">{format!(" · #{}", flight.net.0)}</span></p>
+                        <p class="menu-title">{what}</p>
                         if let Some(n) = note { <p class="menu-note">{n}</p> }
                         <button class="btn menu-btn bad" data-fault="drop" data-for-net={flight.net.0.to_string()}
                             disabled={flight.lost} onclick={act(fault_for_token(flight, true))}>{"✕ Drop it"}</button>
