@@ -200,7 +200,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
             .get(i)
             .copied()
             .flatten()
-            .filter(|_| !(by_means && c.tr.badge.good()) && !props.hold);
+            .filter(|_| !(props.hold || by_means && c.tr.badge.good()));
         let checks = c.live.checks.iter().map(|ch| html! {
             <li class={if ch.ok { "good" } else { "bad" }}>
                 <span aria-hidden="true">{if ch.ok { "✓ " } else { "✕ " }}</span>{ch.detail.clone()}
