@@ -28,11 +28,11 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 
 # Total brotli-compressed size of dist/ (all files; the sweep worker runs the app's wasm) may not exceed this.
-# Set to the measured total + ~10%: 313,426 B on 2026-11-27 (279,008 B after the sweep worker
-# started sharing the app's wasm; then +34 KB for run-file export/import with serde_json,
-# the share panel, keyboard/help/announcer and the course page; was 408,411 B before both).
-# Raise it deliberately, not casually.
-BUDGET_BROTLI_BYTES ?= 345000
+# Set to the measured total + 5%: 455,047 B on 2026-11-29 after the lessons (course model, evaluation
+# and validation, 14 lesson files), the host-page API with embed.js and the service worker, the
+# fitted stage layout, the exhaustive checker and the teaching-truth work (313,426 B before; the
+# budget was 345,000). Bringing it down is issue 14's work. Raise it deliberately, not casually.
+BUDGET_BROTLI_BYTES ?= 478000
 export BUDGET_BROTLI_BYTES
 
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(sort $(wildcard tests/wasm_*.rs)))
