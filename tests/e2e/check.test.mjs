@@ -80,4 +80,3 @@ describe("exhaustive check in the page", () => {
     });
   }
 });
-});
