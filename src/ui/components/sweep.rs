@@ -270,7 +270,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
                         } else if t.violations == 0 {
                             <p>{format!("✓ {} held in all {} schedules tried — evidence for these faults, not a proof", property.label(), t.runs)}</p>
                         } else {
-                            <p>{format!("✕ {what} in {} of {} runs ({pct:.0}%)", t.violations, t.runs)}
+                            <p>{format!("✕ {what} in {} of {} {} ({pct:.0}%)", t.violations, t.runs, if r.space.is_some() { "schedules" } else { "runs" })}
                                 if !kinds.is_empty() { <span class="muted">{format!(" — {}", kinds.join(", "))}</span> }</p>
                         }
                         if let Some(cx) = &t.smallest {
