@@ -27,9 +27,7 @@ use super::ids::{MsgId, NodeId, Tick};
 use super::params::{ParamError, Params, Unit};
 use super::run::{RunConfig, RunResult, Scenario};
 use super::scenarios;
-use super::sweep::{
-    violated, violation_kinds, Counterexample, SweepConfig, SweepResult, TechniqueSweep,
-};
+use super::sweep::{Counterexample, SweepConfig, SweepResult, TechniqueSweep};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -405,25 +403,9 @@ impl Explorer {
             let Some(s) = self.result.techniques.get_mut(i) else {
                 continue;
             };
-            s.runs += 1;
-            if !violated(t) {
+            if !s.tally(t) {
                 continue;
             }
-            s.violations += 1;
-            if !t.verdict.holds {
-                s.claim_broken += 1;
-            }
-            for k in violation_kinds(t) {
-                *s.kinds.entry(k).or_insert(0) += 1;
-            }
-            let div = t
-                .verdict
-                .diffs
-                .iter()
-                .map(|d| (d.observed - d.truth).abs())
-                .max()
-                .unwrap_or(0);
-            s.worst_divergence = s.worst_divergence.max(div);
             let size = (schedule.len(), t.trace.len());
             if self.best[i].is_none_or(|b| size < b) {
                 self.best[i] = Some(size);

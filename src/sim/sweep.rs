@@ -117,6 +117,30 @@ pub struct TechniqueSweep {
 }
 
 impl TechniqueSweep {
+    /// Count one run of this technique; true when it broke the scenario's property.
+    pub fn tally(&mut self, t: &TechniqueRun) -> bool {
+        self.runs += 1;
+        if !violated(t) {
+            return false;
+        }
+        self.violations += 1;
+        if !t.verdict.holds {
+            self.claim_broken += 1;
+        }
+        for k in violation_kinds(t) {
+            *self.kinds.entry(k).or_insert(0) += 1;
+        }
+        let div = t
+            .verdict
+            .diffs
+            .iter()
+            .map(|d| (d.observed - d.truth).abs())
+            .max()
+            .unwrap_or(0);
+        self.worst_divergence = self.worst_divergence.max(div);
+        true
+    }
+
     /// An empty tally for one technique.
     pub fn new(id: String, label: String, claim: Guarantee) -> TechniqueSweep {
         TechniqueSweep {
@@ -233,25 +257,9 @@ impl Sweeper {
         }
         for (t, s) in r.techniques.iter().zip(self.result.techniques.iter_mut()) {
             self.result.events += t.trace.len() as u64;
-            s.runs += 1;
-            if !violated(t) {
+            if !s.tally(t) {
                 continue;
             }
-            s.violations += 1;
-            if !t.verdict.holds {
-                s.claim_broken += 1;
-            }
-            for k in violation_kinds(t) {
-                *s.kinds.entry(k).or_insert(0) += 1;
-            }
-            let div = t
-                .verdict
-                .diffs
-                .iter()
-                .map(|d| (d.observed - d.truth).abs())
-                .max()
-                .unwrap_or(0);
-            s.worst_divergence = s.worst_divergence.max(div);
             let size = (t.fired.len(), t.trace.len(), i);
             if s.candidate.is_none_or(|c| (size.0, size.1) < (c.0, c.1)) {
                 s.candidate = Some(size);
