@@ -200,9 +200,9 @@ describe("the host-page API", () => {
         ["dedup", true],
       ],
     );
-    assert.equal(s.verdicts[0].badge, "✕ not exactly once in this run");
+    assert.equal(s.verdicts[0].badge, "✕ 1 payment applied twice");
     // The tab on screen says the same.
-    assert.equal(await frame.getAttribute('[role="tab"][data-tech="naive"]', "title"), "not exactly once in this run");
+    assert.equal(await frame.getAttribute('[role="tab"][data-tech="naive"]', "title"), "✕ 1 payment applied twice");
     // Playing: at most one state per 250 ms (plus the one on pause).
     await page.evaluate(() => {
       window.log.length = 0;
