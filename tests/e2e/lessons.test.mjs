@@ -35,7 +35,8 @@ async function tabTo(page, sel, what = sel) {
       if (await on()) return;
     }
   }
-  throw new Error(`the keyboard never reached ${what}`);
+  const where = await page.evaluate(() => `${location.search} step ${document.querySelector("[data-step]")?.dataset.step}`);
+  throw new Error(`the keyboard never reached ${what} (at ${where})`);
 }
 
 /** Wait for the step heading to have the focus after a step change. */
