@@ -30,7 +30,7 @@ async function tabTo(page, sel, what = sel) {
   const on = () => page.evaluate((s) => document.activeElement?.matches(s) ?? false, sel);
   if (await on()) return;
   for (const key of ["Tab", "Shift+Tab"]) {
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 250; i++) {
       await page.keyboard.press(key);
       if (await on()) return;
     }
