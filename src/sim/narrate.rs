@@ -495,7 +495,13 @@ pub fn render_run(r: &super::run::RunResult, unit: LedgerUnit, limit: usize) -> 
         let _ = writeln!(text, "badge: {}", t.badge.text);
         let why = t.verdict.summary_in(unit);
         if !why.is_empty() {
-            let _ = writeln!(text, "what went wrong: {why}");
+            // Under a ✓ a loss or a copy is what the property allows, not a failure.
+            let head = if t.badge.good() {
+                "allowed by the property"
+            } else {
+                "what went wrong"
+            };
+            let _ = writeln!(text, "{head}: {why}");
         }
     }
     text
