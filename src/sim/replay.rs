@@ -50,6 +50,35 @@ pub struct Flight {
     pub copy_of: Option<NetId>,
 }
 
+impl Flight {
+    /// The transmission a `Send` event puts on the wire (`None` for other events).
+    pub fn of(e: &Event) -> Option<Flight> {
+        match e.ev {
+            Ev::Send {
+                net,
+                hop,
+                from,
+                to,
+                p,
+                arrive,
+                lost,
+                copy_of,
+            } => Some(Flight {
+                net,
+                hop,
+                from,
+                to,
+                p,
+                sent: e.tick,
+                arrive,
+                lost,
+                copy_of,
+            }),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecState {
     /// Not in a transaction.
@@ -137,31 +166,17 @@ impl View {
             Ev::Send {
                 net,
                 hop,
-                from,
-                to,
                 p,
-                arrive,
-                lost,
                 copy_of,
+                ..
             } => {
                 if is_forward(p.kind) && copy_of.is_none() {
                     self.counters.sent += 1;
                 }
                 self.msg_of.insert(net, (hop, p));
-                self.flights.insert(
-                    net,
-                    Flight {
-                        net,
-                        hop,
-                        from,
-                        to,
-                        p,
-                        sent: e.tick,
-                        arrive,
-                        lost,
-                        copy_of,
-                    },
-                );
+                if let Some(f) = Flight::of(e) {
+                    self.flights.insert(net, f);
+                }
             }
             Ev::Deliver { net } => {
                 self.flights.remove(&net);

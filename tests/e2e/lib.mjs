@@ -165,3 +165,24 @@ export const balances = (frame) =>
 
 /** The tick the playhead is on (from data-tick). */
 export const tick = (frame) => frame.$eval("[data-tick]", (el) => Number(el.dataset.tick));
+
+/** Start the sweep Web Worker from the page and wait for its first message (`{"ready":true}`). */
+export async function workerReady(page, url = "static/sweep-worker.js") {
+  return page.evaluate(
+    (url) =>
+      new Promise((ok, fail) => {
+        const w = new Worker(url);
+        const t = setTimeout(() => fail(new Error("no message from the worker in 30 s")), 30_000);
+        w.onmessage = (e) => {
+          clearTimeout(t);
+          w.terminate();
+          ok(String(e.data));
+        };
+        w.onerror = (e) => {
+          clearTimeout(t);
+          fail(new Error(`worker error: ${e.message ?? e}`));
+        };
+      }),
+    url,
+  );
+}

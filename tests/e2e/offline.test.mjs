@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { DIST, assertClean, launch, newPage, tick, waitForApp } from "./lib.mjs";
+import { DIST, assertClean, launch, newPage, tick, waitForApp, workerReady } from "./lib.mjs";
 import { serve } from "./server.mjs";
 
 const browser = await launch();
@@ -33,24 +33,6 @@ async function runs(page) {
   });
 }
 
-/** Start the sweep worker from the page and wait for its first message. */
-const workerReady = (page) =>
-  page.evaluate(
-    () =>
-      new Promise((ok, fail) => {
-        const w = new Worker("static/sweep-worker.js");
-        const t = setTimeout(() => fail(new Error("no message from the worker in 30 s")), 30_000);
-        w.onmessage = (e) => {
-          clearTimeout(t);
-          w.terminate();
-          ok(String(e.data));
-        };
-        w.onerror = (e) => {
-          clearTimeout(t);
-          fail(new Error(`worker error: ${e.message ?? e}`));
-        };
-      }),
-  );
 
 for (const base of ["/", "/courses/ds/playground/"]) {
   describe(`offline, dist/ served at ${base}`, () => {

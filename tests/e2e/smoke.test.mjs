@@ -4,31 +4,11 @@ import { strict as assert } from "node:assert";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DIST, assertClean, newPage, start, waitForApp, settle } from "./lib.mjs";
+import { DIST, assertClean, newPage, start, waitForApp, settle, workerReady } from "./lib.mjs";
 
 const WORKER = "static/sweep-worker.js";
 const hasWorker = existsSync(join(DIST, WORKER));
 
-/** Start the sweep Web Worker from the page and wait for its `{"ready":true}`. */
-async function workerReady(page) {
-  return page.evaluate(
-    (url) =>
-      new Promise((ok, fail) => {
-        const w = new Worker(url);
-        const t = setTimeout(() => fail(new Error("no message from the worker in 30 s")), 30_000);
-        w.onmessage = (e) => {
-          clearTimeout(t);
-          w.terminate();
-          ok(String(e.data));
-        };
-        w.onerror = (e) => {
-          clearTimeout(t);
-          fail(new Error(`worker error: ${e.message ?? e}`));
-        };
-      }),
-    WORKER,
-  );
-}
 
 describe("dist/ at the site root", () => {
   let env;

@@ -96,25 +96,15 @@ fn build(run: &RunData, i: usize) -> Diagram {
         match e.ev {
             Ev::Send {
                 net,
-                hop,
                 from,
                 to,
                 p,
                 arrive,
                 lost,
                 copy_of,
+                ..
             } => d.arrows.push(Arrow {
-                flight: Some(Flight {
-                    net,
-                    hop,
-                    from,
-                    to,
-                    p,
-                    sent: e.tick,
-                    arrive,
-                    lost,
-                    copy_of,
-                }),
+                flight: Flight::of(e),
                 net: net.0,
                 from: lane_of(from),
                 to: lane_of(to),
