@@ -21,15 +21,21 @@
 //! whether the space was finished or stopped at a cap ([`MAX_SCHEDULES`],
 //! [`MAX_EVENTS`]) — never a silent cut.
 
+mod estimate;
+mod model;
+
+pub use estimate::{estimate, Estimate};
+pub use model::Model;
+
 use super::event::Ev;
 use super::fault::Fault;
-use super::ids::{MsgId, NodeId, Tick};
-use super::params::{ParamError, Params, Unit};
+use super::ids::{MsgId, NodeId};
+use super::params::{ParamError, Params};
 use super::run::{RunConfig, RunResult, Scenario};
 use super::scenarios;
 use super::sweep::{Counterexample, SweepConfig, SweepResult, TechniqueSweep};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 /// Most faults per schedule the explorer offers.
 pub const MAX_K: u8 = 3;
@@ -37,154 +43,6 @@ pub const MAX_K: u8 = 3;
 pub const MAX_SCHEDULES: u64 = 100_000;
 /// Most simulated events (over every technique) one exploration may run.
 pub const MAX_EVENTS: u64 = 50_000_000;
-
-/// Seeds the failure-model probe runs.
-const PROBE_SEEDS: u64 = 12;
-
-/// The faults the scenario's parameters can produce: per (kind, hop) the largest extra
-/// delay its dice chose; per crash-point node the longest downtime.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Model {
-    net: BTreeMap<(NetKind, u8), Tick>,
-    crash_down: BTreeMap<NodeId, Tick>,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum NetKind {
-    Lose,
-    Duplicate,
-    Delay,
-}
-
-impl Model {
-    /// Learn the model from runs with every rate parameter (per-mille) at its maximum,
-    /// and at a tenth and a half of it (a certain loss of the first transmission would
-    /// hide every later one).
-    pub fn probe(scenario: &dyn Scenario, seed: u64, params: &[(String, i64)]) -> Model {
-        let mut m = Model::default();
-        for (num, den) in [(1, 1), (1, 2), (1, 10)] {
-            m.probe_at(scenario, seed, params, num, den);
-        }
-        m
-    }
-
-    fn probe_at(
-        &mut self,
-        scenario: &dyn Scenario,
-        seed: u64,
-        params: &[(String, i64)],
-        num: i64,
-        den: i64,
-    ) {
-        let info = scenario.info();
-        let mut over: Vec<(String, i64)> = params.to_vec();
-        for spec in info.params.iter().filter(|s| s.unit == Unit::PerMille) {
-            over.retain(|(n, _)| n != spec.name);
-            over.push((spec.name.to_string(), (spec.max * num / den).max(spec.min)));
-        }
-        let Ok(p) = Params::with(info.params, &over) else {
-            return;
-        };
-        let m = self;
-        for i in 0..PROBE_SEEDS {
-            let cfg = RunConfig {
-                seed: super::rng::derive_seed(seed, i),
-                params: over.clone(),
-                manual: Vec::new(),
-                random_faults: true,
-            };
-            for t in &scenario.build(&cfg, &p).techniques {
-                for f in &t.fired {
-                    let (key, extra) = match *f {
-                        Fault::Lose { hop, .. } => ((NetKind::Lose, hop), 0),
-                        Fault::Duplicate { hop, extra, .. } => ((NetKind::Duplicate, hop), extra),
-                        Fault::Delay { hop, extra, .. } => ((NetKind::Delay, hop), extra),
-                        Fault::CrashAt { node, down, .. } => {
-                            let d = m.crash_down.entry(node).or_insert(0);
-                            *d = (*d).max(down);
-                            continue;
-                        }
-                        _ => continue,
-                    };
-                    let e = m.net.entry(key).or_insert(0);
-                    *e = (*e).max(extra);
-                }
-            }
-        }
-    }
-
-    /// The faults this model allows at `p`.
-    fn faults(&self, p: Point) -> Vec<Fault> {
-        match p {
-            Point::Net { hop, msg, attempt } => {
-                let mut out = Vec::new();
-                if self.net.contains_key(&(NetKind::Lose, hop)) {
-                    out.push(Fault::Lose { hop, msg, attempt });
-                }
-                if let Some(&extra) = self.net.get(&(NetKind::Duplicate, hop)) {
-                    out.push(Fault::Duplicate {
-                        hop,
-                        msg,
-                        attempt,
-                        extra: extra.max(1),
-                    });
-                }
-                if let Some(&extra) = self.net.get(&(NetKind::Delay, hop)) {
-                    if extra > 0 {
-                        out.push(Fault::Delay {
-                            hop,
-                            msg,
-                            attempt,
-                            extra,
-                        });
-                    }
-                }
-                out
-            }
-            Point::Crash { node, msg, point } => match self.crash_down.get(&node) {
-                Some(&down) => vec![Fault::CrashAt {
-                    node,
-                    msg,
-                    point,
-                    down,
-                }],
-                None => Vec::new(),
-            },
-        }
-    }
-
-    /// The assumptions in words: "at most 2 of: a lost transmission, a duplicated one
-    /// (the copy up to 3 ticks later), a crash at a crash point (down up to 4 ticks)".
-    pub fn assumptions(&self, k: u8) -> String {
-        let max = |kind: NetKind| {
-            self.net
-                .iter()
-                .filter(|((k, _), _)| *k == kind)
-                .map(|(_, t)| *t)
-                .max()
-        };
-        let mut parts = Vec::new();
-        if max(NetKind::Lose).is_some() {
-            parts.push("a lost transmission".to_string());
-        }
-        if let Some(t) = max(NetKind::Duplicate) {
-            parts.push(format!(
-                "a duplicated one (the copy {} ticks later)",
-                t.max(1)
-            ));
-        }
-        if let Some(t) = max(NetKind::Delay).filter(|t| *t > 0) {
-            parts.push(format!("a delayed one ({t} ticks)"));
-        }
-        if let Some(d) = self.crash_down.values().max() {
-            parts.push(format!("a crash at a crash point (down {d} ticks)"));
-        }
-        if parts.is_empty() {
-            return "no faults: this scenario's model has none to place".to_string();
-        }
-        format!("at most {k} of: {}", parts.join(", "))
-    }
-}
 
 /// The size of the space and how far the exploration got.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,7 +64,7 @@ pub struct Space {
 
 /// A point where a fault can be placed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Point {
+pub(crate) enum Point {
     Net { hop: u8, msg: MsgId, attempt: u16 },
     Crash { node: NodeId, msg: MsgId, point: u8 },
 }
@@ -231,7 +89,7 @@ impl Point {
 
 /// Every choice point of a run (over all techniques: a fault at a point one technique
 /// never reaches changes nothing there).
-fn points(r: &RunResult) -> BTreeSet<Point> {
+pub(crate) fn points(r: &RunResult) -> BTreeSet<Point> {
     let mut out = BTreeSet::new();
     for t in &r.techniques {
         for e in &t.trace {
@@ -459,97 +317,10 @@ pub fn explore(cfg: SweepConfig) -> Result<SweepResult, ParamError> {
     Ok(e.result)
 }
 
-/// What a check will cover, known before it runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Estimate {
-    /// Schedules of at most `k` faults over the fault-free run's choice points (a lower
-    /// bound: faults that cause retries add points).
-    pub size: u64,
-    /// A smaller input (parameter, value) whose space fits the budget, if needed.
-    pub hint: Option<(&'static str, i64)>,
-    /// Logical messages in the input.
-    pub items: usize,
-    /// The assumptions in words ([`Model::assumptions`]).
-    pub assumptions: String,
-}
-
-/// A rough size of the space before exploring it, and a smaller input that fits
-/// `budget` schedules when the scenario has an input-length parameter.
-pub fn estimate(
-    scenario: &str,
-    seed: u64,
-    params: &[(String, i64)],
-    k: u8,
-    budget: u64,
-) -> Result<Estimate, ParamError> {
-    let sc = scenarios::find(scenario)?;
-    let p = Params::with(sc.info().params, params)?;
-    let r = sc.build(
-        &RunConfig {
-            seed,
-            params: params.to_vec(),
-            manual: Vec::new(),
-            random_faults: false,
-        },
-        &p,
-    );
-    let model = Model::probe(sc, seed, params);
-    let pts = points(&r);
-    let options: u64 = pts.iter().map(|p| model.faults(*p).len() as u64).sum();
-    let assumptions = model.assumptions(k);
-    let size = schedules_up_to(options, k);
-    let items = r.workload.len();
-    if size <= budget {
-        return Ok(Estimate {
-            size,
-            hint: None,
-            items,
-            assumptions,
-        });
-    }
-    // Choice points grow about linearly with the input: scale it down to fit.
-    let length = sc
-        .info()
-        .params
-        .iter()
-        .find(|s| s.unit == Unit::Count && super::sweep::LENGTH_PARAMS.contains(&s.name));
-    let hint = length.and_then(|spec| {
-        let now = p.get(spec.name);
-        let mut n = now;
-        while n > spec.min.max(1) {
-            n -= 1;
-            let scaled = (options as f64 * n as f64 / now as f64).ceil() as u64;
-            if schedules_up_to(scaled, k) <= budget {
-                return Some((spec.name, n));
-            }
-        }
-        None
-    });
-    Ok(Estimate {
-        size,
-        hint,
-        items,
-        assumptions,
-    })
-}
-
-/// Σ_{i ≤ k} C(n, i), saturating.
-fn schedules_up_to(n: u64, k: u8) -> u64 {
-    let mut total: u64 = 1;
-    let mut c: u64 = 1;
-    for i in 1..=u64::from(k) {
-        if i > n {
-            break;
-        }
-        c = c.saturating_mul(n - i + 1) / i;
-        total = total.saturating_add(c);
-    }
-    total
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use estimate::schedules_up_to;
 
     fn cfg(scenario: &str, k: u8) -> SweepConfig {
         SweepConfig {
