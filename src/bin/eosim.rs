@@ -6,6 +6,7 @@
 //! eosim sweep <scenario> [--runs N] [--seed S] [--set name=value]… [--json]
 //! eosim check <scenario> [--faults K] [--seed S] [--set name=value]… [--json]
 //! eosim promises [SEEDS]
+//! eosim scope [BUDGET_MS] [SLOWDOWN]
 //! ```
 //! Bad input: a one-line error naming the allowed values, exit code 2.
 
@@ -15,7 +16,7 @@ use eop::sim::sweep::{sweep, SweepConfig};
 use eop::sim::{run, scenarios, RunConfig, RunResult};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN]";
 
 struct Args {
     scenario: String,
@@ -128,8 +129,22 @@ fn main() -> ExitCode {
             promises(seeds);
             ExitCode::SUCCESS
         }
+        Some("scope") => {
+            let num = |i: usize, default: f64| match argv.get(i).map(|s| s.parse::<f64>()) {
+                None => Some(default),
+                Some(Ok(v)) if v > 0.0 && v.is_finite() => Some(v),
+                Some(_) => None,
+            };
+            match (num(1, 2000.0), num(2, 1.0)) {
+                (Some(budget), Some(slowdown)) => {
+                    scope(budget, slowdown);
+                    ExitCode::SUCCESS
+                }
+                _ => fail("scope takes a budget in ms and a slowdown factor, both > 0"),
+            }
+        }
         Some(other) => fail(format!(
-            "unknown command '{other}'; allowed: list, run, sweep, check, bench, promises"
+            "unknown command '{other}'; allowed: list, run, sweep, check, bench, promises, scope"
         )),
         None => fail(USAGE),
     }
@@ -198,6 +213,93 @@ fn bench() {
                 "native  sweep 10,000 {id:<20} {secs:>8.3} s  ({:.0} events/s)",
                 r.events as f64 / secs
             );
+        }
+    }
+}
+
+/// For every scenario and k = 1..=3: the largest input (its length parameter, e.g.
+/// `payments`) whose whole space of schedules a check finishes within `budget_ms`, with
+/// native times multiplied by `slowdown` (the page's WASM worker against this binary,
+/// measured by `make bench`). One line per (scenario, k), tab-separated, for scripts:
+/// `scope <id> <k> <param> <n> <schedules> <ms> <finished>`; `-` when even the smallest
+/// input does not fit.
+fn scope(budget_ms: f64, slowdown: f64) {
+    use eop::sim::sweep::LENGTH_PARAMS;
+    use std::time::Instant;
+    let timed = |id: &str, params: Vec<(String, i64)>, k: u8| {
+        let start = Instant::now();
+        let cfg = SweepConfig {
+            scenario: id.to_string(),
+            runs: eop::sim::explore::MAX_SCHEDULES,
+            seed: scenarios::info(id).showcase_seed,
+            params,
+            faults: k,
+        };
+        let r = eop::sim::explore::explore(cfg).ok()?;
+        let ms = start.elapsed().as_secs_f64() * 1000.0 * slowdown;
+        let s = r.space?;
+        Some((s.checked, ms, s.finished))
+    };
+    println!("# budget {budget_ms} ms, native times x {slowdown}");
+    for s in scenarios::all() {
+        let info = s.info();
+        let length = info
+            .params
+            .iter()
+            .find(|p| p.unit == eop::sim::params::Unit::Count && LENGTH_PARAMS.contains(&p.name));
+        for k in 1..=eop::sim::explore::MAX_K {
+            let fits = |n: Option<i64>| {
+                let params = match (length, n) {
+                    (Some(p), Some(n)) => vec![(p.name.to_string(), n)],
+                    _ => Vec::new(),
+                };
+                timed(info.id, params, k).filter(|&(_, ms, fin)| fin && ms <= budget_ms)
+            };
+            let Some(p) = length else {
+                match fits(None) {
+                    Some((n, ms, fin)) => {
+                        println!("scope\t{}\t{k}\t-\t-\t{n}\t{ms:.0}\t{fin}", info.id)
+                    }
+                    None => println!("scope\t{}\t{k}\t-\t-\t-\t-\tfalse", info.id),
+                }
+                continue;
+            };
+            // The largest fitting n: grow by doubling from the minimum, then bisect.
+            let (mut lo, mut hi) = (None::<(i64, (u64, f64, bool))>, p.max + 1);
+            let mut n = p.min.max(1);
+            while n <= p.max {
+                match fits(Some(n)) {
+                    Some(r) => {
+                        lo = Some((n, r));
+                        n = if n == p.max {
+                            p.max + 1
+                        } else {
+                            (n * 2).min(p.max)
+                        };
+                    }
+                    None => {
+                        hi = n;
+                        break;
+                    }
+                }
+            }
+            while let Some((l, _)) = lo {
+                if hi - l <= 1 {
+                    break;
+                }
+                let mid = l + (hi - l) / 2;
+                match fits(Some(mid)) {
+                    Some(r) => lo = Some((mid, r)),
+                    None => hi = mid,
+                }
+            }
+            match lo {
+                Some((n, (checked, ms, fin))) => println!(
+                    "scope\t{}\t{k}\t{}\t{n}\t{checked}\t{ms:.0}\t{fin}",
+                    info.id, p.name
+                ),
+                None => println!("scope\t{}\t{k}\t{}\t-\t-\t-\tfalse", info.id, p.name),
+            }
         }
     }
 }

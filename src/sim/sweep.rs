@@ -71,7 +71,7 @@ pub fn built_to_break(scenario: &str, technique: &str) -> bool {
 pub const MAX_RUNS: u64 = 100_000;
 /// Parameter names treated as "input length" when shrinking.
 pub const LENGTH_PARAMS: &[&str] = &[
-    "messages", "payments", "requests", "orders", "balls", "samples", "records",
+    "messages", "payments", "requests", "orders", "balls", "samples", "records", "seconds",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
