@@ -6,8 +6,9 @@
 //! and the rest of the link still applies.
 //!
 //! Format: `s=<scenario>&seed=<u64>&t=<tick>&v=<stage|spacetime>&tech=<technique>`
-//! `&f=<faults>&rf=0&embed=1&autoplay=1&from=<tick>&to=<tick>&p.<param>=<int>`; parameters
-//! at their defaults are left out. Faults are comma-separated, each a letter and
+//! `&f=<faults>&rf=0&embed=1&autoplay=1&from=<tick>&to=<tick>&p.<param>=<int>`
+//! `&check=<k1|k2|k3|1000|10000|100000>` (the "Find a breaking run" panel's setting); parameters
+//! and settings at their defaults are left out. Faults are comma-separated, each a letter and
 //! dot-separated integers: `L<hop>.<msg>.<attempt>` lose, `D<hop>.<msg>.<attempt>.<extra>`
 //! duplicate, `Y<hop>.<msg>.<attempt>.<extra>` delay, `C<node>.<at>.<down>` crash,
 //! `K<node>.<msg>.<point>.<down>` crash at a point, `P<node>.<at>.<ticks>` pause,
@@ -34,6 +35,54 @@ pub enum ViewMode {
     Spacetime,
 }
 
+/// What the "Find a breaking run" panel runs: random schedules, or every schedule with
+/// at most k faults.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckMode {
+    /// Sample this many random fault schedules (one of [`SAMPLE_SIZES`]).
+    Sample(u64),
+    /// Check every schedule with at most this many faults (1 to [`MAX_K`]).
+    Every(u8),
+}
+
+/// The panel's sample sizes.
+pub const SAMPLE_SIZES: [u64; 3] = [1_000, 10_000, 100_000];
+/// Most faults per schedule an exhaustive check offers.
+pub const MAX_K: u8 = crate::sim::explore::MAX_K;
+
+impl Default for CheckMode {
+    fn default() -> CheckMode {
+        CheckMode::Sample(10_000)
+    }
+}
+
+impl CheckMode {
+    /// As in the link and the panel's menu: `k2`, `10000`.
+    pub fn code(self) -> String {
+        match self {
+            CheckMode::Sample(n) => n.to_string(),
+            CheckMode::Every(k) => format!("k{k}"),
+        }
+    }
+
+    /// The inverse of [`CheckMode::code`]; `None` for anything the panel does not offer.
+    pub fn parse(v: &str) -> Option<CheckMode> {
+        let v = v.trim();
+        match v.strip_prefix('k') {
+            Some(k) => k
+                .parse::<u8>()
+                .ok()
+                .filter(|k| (1..=MAX_K).contains(k))
+                .map(CheckMode::Every),
+            None => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| SAMPLE_SIZES.contains(n))
+                .map(CheckMode::Sample),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShareState {
     pub scenario: String,
@@ -56,6 +105,9 @@ pub struct ShareState {
     pub lesson: Option<String>,
     #[serde(default)]
     pub step: Option<u32>,
+    /// The "Find a breaking run" panel's setting (`check=k2`).
+    #[serde(default)]
+    pub check: CheckMode,
 }
 
 impl Default for ShareState {
@@ -84,6 +136,7 @@ impl ShareState {
             to: None,
             lesson: None,
             step: None,
+            check: CheckMode::default(),
         }
     }
 }
@@ -161,6 +214,9 @@ pub fn encode(s: &ShareState) -> String {
     }
     if let Some(t) = s.to {
         parts.push(format!("to={t}"));
+    }
+    if s.check != CheckMode::default() {
+        parts.push(format!("check={}", s.check.code()));
     }
     parts.join("&")
 }
@@ -293,6 +349,17 @@ pub fn decode(query: &str) -> Decoded {
     if let Some(t) = get("tech") {
         if !t.is_empty() {
             st.technique = Some(clip(t));
+        }
+    }
+    if let Some(v) = get("check") {
+        match CheckMode::parse(v) {
+            Some(m) => st.check = m,
+            None => warnings.push(format!(
+                "check '{}' is not a setting of the panel (k1 to k{MAX_K}, or {}); using {} random schedules",
+                clip(v),
+                SAMPLE_SIZES.map(|n| n.to_string()).join(", "),
+                CheckMode::default().code()
+            )),
         }
     }
     st.random_faults = !matches!(get("rf"), Some("0" | "false" | "off" | "no"));

@@ -418,6 +418,7 @@ impl State {
             autoplay: false,
             from: self.from,
             to: self.to,
+            check: Default::default(),
             lesson: self
                 .lesson
                 .as_ref()

@@ -1,6 +1,6 @@
 use eop::sim::fault::Fault;
 use eop::sim::ids::NodeId;
-use eop::ui::share::{decode, decode_fault, encode, encode_fault, ShareState, ViewMode};
+use eop::ui::share::{decode, decode_fault, encode, encode_fault, CheckMode, ShareState, ViewMode};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -85,7 +85,42 @@ fn random_state(rng: &mut ChaCha8Rng) -> ShareState {
         s.from = Some(a);
         s.to = Some(a + rng.gen_range(0..1000));
     }
+    s.check = match rng.gen_range(0..6) {
+        0..=2 => CheckMode::Every(rng.gen_range(1..=3)),
+        3 => CheckMode::Sample(1_000),
+        4 => CheckMode::Sample(100_000),
+        _ => CheckMode::default(),
+    };
     s
+}
+
+#[test]
+fn the_check_setting_travels_in_the_link_and_bad_ones_fall_back() {
+    let mut s = ShareState::new("dedup-window");
+    s.check = CheckMode::Every(2);
+    let link = encode(&s);
+    assert!(link.contains("check=k2"), "{link}");
+    assert_eq!(decode(&link).state.check, CheckMode::Every(2));
+    // The default is left out of the link.
+    assert!(!encode(&ShareState::new("dedup-window")).contains("check="));
+    for bad in [
+        "k0",
+        "k4",
+        "k",
+        "500",
+        "-1",
+        "kk2",
+        "10000000000000000000000",
+    ] {
+        let d = decode(&format!("s=dedup-window&check={bad}"));
+        assert_eq!(d.state.check, CheckMode::default(), "{bad}");
+        assert_eq!(d.warnings.len(), 1, "{bad}: {:?}", d.warnings);
+        assert!(
+            d.warnings[0].contains("not a setting of the panel"),
+            "{:?}",
+            d.warnings
+        );
+    }
 }
 
 #[test]
