@@ -40,13 +40,13 @@ pub enum ViewMode {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckMode {
     /// Sample this many random fault schedules (one of [`SAMPLE_SIZES`]).
-    Sample(u64),
+    Sample(u32),
     /// Check every schedule with at most this many faults (1 to [`MAX_K`]).
     Every(u8),
 }
 
 /// The panel's sample sizes.
-pub const SAMPLE_SIZES: [u64; 3] = [1_000, 10_000, 100_000];
+pub const SAMPLE_SIZES: [u32; 3] = [1_000, 10_000, 100_000];
 /// Most faults per schedule an exhaustive check offers.
 pub const MAX_K: u8 = crate::sim::explore::MAX_K;
 
@@ -75,7 +75,7 @@ impl CheckMode {
                 .filter(|k| (1..=MAX_K).contains(k))
                 .map(CheckMode::Every),
             None => v
-                .parse::<u64>()
+                .parse::<u32>()
                 .ok()
                 .filter(|n| SAMPLE_SIZES.contains(n))
                 .map(CheckMode::Sample),
