@@ -101,3 +101,68 @@ pub fn use_url_sync(state: &State, dispatch: &Callback<Action>) {
         move || drop(listener)
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::fault::Fault;
+    use crate::ui::share::{decode, ViewMode};
+    use std::rc::Rc;
+    use yew::Reducible;
+
+    /// The link is re-encoded only when the key changes, so every change of the link
+    /// must change the key.
+    #[test]
+    fn the_link_never_changes_without_its_key() {
+        let d = decode("?s=walkthrough&from=1&to=30");
+        let mut s = Rc::new(State::from_share(&d.state, &d.warnings));
+        let actions = vec![
+            Action::Seek(3),
+            Action::SetParam("dup_txn3".into(), 0),
+            Action::AddFault(Fault::Lose {
+                hop: 0,
+                msg: 1,
+                attempt: 0,
+            }),
+            Action::SetView(ViewMode::Spacetime),
+            Action::SelectTechnique("dedup".into()),
+            Action::Play,
+            Action::Frame(0.0),
+            Action::Frame(200.0),
+            Action::Frame(400.0),
+            Action::Pause,
+            Action::StepForward,
+            Action::SetRandomFaults(false),
+            Action::SetSeed(9),
+            Action::ClearFaults,
+            Action::Unlock,
+            Action::ResetParams,
+            Action::SelectScenario("two-generals".into()),
+            Action::Seek(u32::MAX),
+        ];
+        let mut changes = 0;
+        for a in actions {
+            let (key, query) = (LinkKey::of(&s), s.query());
+            s = s.reduce(a);
+            if s.query() != query {
+                changes += 1;
+                assert!(LinkKey::of(&s) != key, "the link became {}", s.query());
+            }
+        }
+        assert!(changes >= 12, "only {changes} changes of the link");
+    }
+
+    #[test]
+    fn frames_while_playing_leave_the_key_alone() {
+        let d = decode("?s=walkthrough&autoplay=1");
+        let mut s = Rc::new(State::from_share(&d.state, &d.warnings));
+        assert!(s.playing);
+        s = s.reduce(Action::Frame(0.0));
+        let key = LinkKey::of(&s);
+        for i in 1..5 {
+            s = s.reduce(Action::Frame(f64::from(i) * 100.0));
+            assert!(s.playing);
+            assert!(LinkKey::of(&s) == key, "frame {i}");
+        }
+    }
+}

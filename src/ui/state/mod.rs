@@ -640,6 +640,24 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_scenario_is_resolved_once_to_the_default_with_a_warning() {
+        let s = State::from_share(&ShareState::new("nope"), &[]);
+        assert_eq!(s.scenario, share::DEFAULT_SCENARIO);
+        assert_eq!(s.run.scenario, s.scenario);
+        assert!(s.run.error.is_none());
+        assert!(!s.run.techniques().is_empty());
+        assert_eq!(s.notices.len(), 1);
+        assert!(
+            s.notices[0].text.contains("'nope'"),
+            "{}",
+            s.notices[0].text
+        );
+        assert!(s
+            .query()
+            .starts_with(&format!("s={}", share::DEFAULT_SCENARIO)));
+    }
+
+    #[test]
     fn links_with_a_tick_and_autoplay() {
         let s = State::from_share(&share::decode("?s=walkthrough&t=3").state, &[]);
         assert_eq!(s.tick(), 3);
