@@ -23,7 +23,7 @@ const PARAMS: &[(&str, i64)] = &[
 const SEED: u64 = 1;
 const SAMPLES: usize = 2_000;
 
-/// The UI's snapshot spacing (src/ui/state.rs): every 128 events, at most ~256 snapshots.
+/// The UI's snapshot spacing (src/ui/state/run_data.rs): every 128 events, at most ~256 snapshots.
 fn ui_snapshot_every(len: usize) -> usize {
     Timeline::DEFAULT_EVERY.max(len / 256 + 1)
 }

@@ -18,8 +18,7 @@
 //! | on a message: Enter, D, C | its menu, drop it, duplicate it |
 //! | on a process: Enter, X, G | its menu, crash it, GC-pause it |
 
-use crate::sim::scenarios;
-use crate::ui::state::{Action, SPEEDS};
+use crate::ui::state::{Action, ScenarioRef, SPEEDS};
 
 /// What kind of element has the focus when a key is pressed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -42,7 +41,7 @@ pub struct KeyCtx {
     pub focus: Focus,
     /// Current playback speed (ticks per second).
     pub speed: u32,
-    pub scenario: String,
+    pub scenario: ScenarioRef,
     pub help_open: bool,
     pub presenter: bool,
 }
@@ -94,10 +93,9 @@ pub fn next_speed(speed: u32, up: bool) -> Option<u32> {
 }
 
 /// The index of the scenario's `n`-th (1-based) "try this" prompt, if it has one.
-pub fn try_this(scenario: &str, n: usize) -> Option<usize> {
-    let info = scenarios::find(scenario).ok()?.info();
+pub fn try_this(scenario: ScenarioRef, n: usize) -> Option<usize> {
     let i = n.checked_sub(1)?;
-    (i < info.try_this.len()).then_some(i)
+    (i < scenario.try_this.len()).then_some(i)
 }
 
 /// The page-wide shortcut for `key` (a `KeyboardEvent.key`), if any. `modified` is
@@ -134,7 +132,7 @@ pub fn command(key: &str, modified: bool, ctx: &KeyCtx) -> Option<Command> {
         "Escape" if ctx.presenter => Some(Command::TogglePresenter),
         k if k.len() == 1 && matches!(k.as_bytes()[0], b'1'..=b'9') => {
             let n = usize::from(k.as_bytes()[0] - b'0');
-            try_this(&ctx.scenario, n).and_then(|i| act(Action::TryThis(i)))
+            try_this(ctx.scenario, n).and_then(|i| act(Action::TryThis(i)))
         }
         _ => None,
     }
@@ -210,7 +208,7 @@ mod tests {
         KeyCtx {
             focus: Focus::Page,
             speed: 2,
-            scenario: "walkthrough".into(),
+            scenario: ScenarioRef::find("walkthrough").unwrap(),
             help_open: false,
             presenter: false,
         }
@@ -257,7 +255,7 @@ mod tests {
     #[test]
     fn digits_apply_the_scenarios_prompts() {
         let c = ctx();
-        let info = scenarios::info("walkthrough");
+        let info = crate::sim::scenarios::info("walkthrough");
         assert!(!info.try_this.is_empty());
         assert_eq!(name(command("1", false, &c)), "Do(TryThis(0))");
         let past = (info.try_this.len() + 1).to_string();

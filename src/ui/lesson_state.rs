@@ -11,7 +11,7 @@ use crate::course::eval::{self, Answer, Evaluator, StepEval};
 use crate::course::model::{Lesson, Setup, StepKind};
 use crate::course::{self, validate};
 use crate::sim::ids::Tick;
-use crate::ui::state::{NoticeKind, State};
+use crate::ui::state::{NoticeKind, ScenarioRef, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -158,7 +158,7 @@ pub fn stop(s: &State) -> Option<Tick> {
 /// The run on the stage as a lesson setup (for reading a try step's goal).
 pub fn stage_setup(s: &State) -> Setup {
     Setup {
-        scenario: Some(s.scenario.clone()),
+        scenario: Some(s.scenario.id.to_string()),
         seed: Some(s.seed),
         params: s.params.iter().cloned().collect(),
         faults: Some(
@@ -223,17 +223,15 @@ fn enter(s: &mut State, i: usize) {
 
 /// Put a setup on the stage (one re-run).
 fn set_stage(s: &mut State, setup: &Setup) {
-    let scenario = setup.scenario.clone().unwrap_or_else(|| s.scenario.clone());
-    if scenario != s.scenario {
-        s.scenario = scenario;
-        s.speed = 0;
+    // Lessons are validated, so a scenario they name exists.
+    let named = setup.scenario.as_deref();
+    if let Some(sc) = named.and_then(|id| ScenarioRef::find(id).ok()) {
+        if sc != s.scenario {
+            s.scenario = sc;
+            s.speed = 0;
+        }
     }
-    let seed = setup.seed.unwrap_or_else(|| {
-        crate::sim::scenarios::find(&s.scenario)
-            .map(|x| x.info().showcase_seed)
-            .unwrap_or(1)
-    });
-    s.seed = seed;
+    s.seed = setup.seed.unwrap_or(s.scenario.showcase_seed);
     let params: Vec<(String, i64)> = setup.params.iter().map(|(k, v)| (k.clone(), *v)).collect();
     s.set_params(&params);
     s.faults = setup
@@ -375,7 +373,7 @@ pub fn after(s: &mut State) {
     }
     l.gen = gen;
     let own = eval::step_setup(&l.lesson, l.step);
-    if own.scenario.as_deref() != Some(s.scenario.as_str()) {
+    if own.scenario.as_deref() != Some(s.scenario.id) {
         // The learner opened another scenario: the lesson steps aside (progress stays).
         s.lesson = None;
         return;

@@ -19,6 +19,7 @@ pub mod clipboard;
 pub mod components;
 pub mod export;
 pub mod facts;
+pub mod hooks;
 pub mod host;
 pub mod keys;
 pub mod layout;

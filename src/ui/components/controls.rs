@@ -3,16 +3,15 @@
 //! its "try this" prompts, and the list of hand-made and dice-rolled faults.
 
 use crate::sim::params::{ParamSpec, Unit};
-use crate::sim::scenarios;
 use crate::ui::facts::{describe_fault, hop_ends};
-use crate::ui::state::{Action, PromiseRef, RunData};
+use crate::ui::state::{Action, PromiseRef, RunData, ScenarioRef};
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
-    pub scenario: AttrValue,
+    pub scenario: ScenarioRef,
     /// Non-default values.
     pub params: Vec<(String, i64)>,
     pub faults: Vec<crate::sim::fault::Fault>,
@@ -26,12 +25,6 @@ pub struct ControlsProps {
     /// "watch" lines would give its answers away).
     #[prop_or_default]
     pub in_lesson: bool,
-}
-
-fn spec_of(scenario: &str, i: usize) -> Option<&'static ParamSpec> {
-    scenarios::find(scenario)
-        .ok()
-        .and_then(|s| s.info().params.get(i))
 }
 
 /// "12.5%" for a per-mille value.
@@ -60,7 +53,7 @@ pub fn show_value(spec: &ParamSpec, v: i64) -> String {
 
 #[derive(Properties, PartialEq)]
 struct ParamProps {
-    scenario: AttrValue,
+    scenario: ScenarioRef,
     idx: usize,
     value: i64,
     dispatch: Callback<Action>,
@@ -70,7 +63,7 @@ struct ParamProps {
 fn Param(props: &ParamProps) -> Html {
     // The value shown while a slider is being dragged (committed on release).
     let dragging = use_state(|| None::<i64>);
-    let Some(spec) = spec_of(&props.scenario, props.idx) else {
+    let Some(spec) = props.scenario.params.get(props.idx) else {
         return html! {};
     };
     let name = spec.name;
@@ -200,10 +193,7 @@ fn Param(props: &ParamProps) -> Html {
 
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
-    let Ok(sc) = scenarios::find(&props.scenario) else {
-        return html! {};
-    };
-    let info = sc.info();
+    let info = props.scenario.info();
     let d = &props.dispatch;
     let value_of = |spec: &ParamSpec| {
         props
@@ -220,7 +210,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
 
     let params = info.params.iter().enumerate().map(|(i, spec)| {
         html! {
-            <Param key={spec.name} scenario={props.scenario.clone()} idx={i} value={value_of(spec)} dispatch={d.clone()} />
+            <Param key={spec.name} scenario={props.scenario} idx={i} value={value_of(spec)} dispatch={d.clone()} />
         }
     });
 
@@ -301,7 +291,7 @@ fn promise_line(props: &ControlsProps) -> Html {
     let Some(pr) = props.promise else {
         return html! {};
     };
-    let Some((watch, seed, expect)) = pr.get(&props.scenario) else {
+    let Some((watch, seed, expect)) = pr.get(props.scenario) else {
         return html! {};
     };
     let Some(result) = props.run.result.as_ref() else {

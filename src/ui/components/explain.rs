@@ -2,12 +2,12 @@
 //! belief, says in a sentence why it is wrong, and opens the experiment that refutes it.
 
 use crate::sim::scenarios;
-use crate::ui::state::Action;
+use crate::ui::state::{Action, ScenarioRef};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ExplainProps {
-    pub scenario: AttrValue,
+    pub scenario: ScenarioRef,
     /// `"intro"` (the scenario's explanation) or `"confusions"`.
     pub part: AttrValue,
     pub dispatch: Callback<Action>,
@@ -15,63 +15,42 @@ pub struct ExplainProps {
 
 pub use crate::sim::confusions::{applicable, Confusion, CONFUSIONS};
 
-fn is_built(id: &str) -> bool {
-    scenarios::find(id)
-        .map(|s| !s.info().promise.is_empty())
-        .unwrap_or(false)
-}
-
 #[component]
 pub fn Explain(props: &ExplainProps) -> Html {
-    let Ok(sc) = scenarios::find(&props.scenario) else {
-        return html! {};
-    };
-    let info = sc.info();
+    let info = props.scenario.info();
     if props.part.as_str() == "intro" {
-        let building = info.promise.is_empty();
         return html! {
             <section class="explain panel-box" aria-label="About this scenario">
-                if building {
-                    <h2>{"Being built"}</h2>
-                    <p class="muted">{"The explanation arrives with the scenario's simulator."}</p>
-                } else {
-                    <h2>{info.title}</h2>
-                    <p class="promise">{info.promise}</p>
-                    { for info.explain.iter().take(1).map(|p| html! { <p>{*p}</p> }) }
-                    if info.explain.len() > 1 {
-                        <details class="more">
-                            <summary>{"Read more"}</summary>
-                            { for info.explain.iter().skip(1).map(|p| html! { <p>{*p}</p> }) }
-                        </details>
-                    }
+                <h2>{info.title}</h2>
+                <p class="promise">{info.promise}</p>
+                { for info.explain.iter().take(1).map(|p| html! { <p>{*p}</p> }) }
+                if info.explain.len() > 1 {
+                    <details class="more">
+                        <summary>{"Read more"}</summary>
+                        { for info.explain.iter().skip(1).map(|p| html! { <p>{*p}</p> }) }
+                    </details>
                 }
             </section>
         };
     }
-    let cards = CONFUSIONS.iter().enumerate().map(|(n, c)| {
-        let specs = scenarios::find(c.scenario)
-            .map(|s| s.info().params)
-            .unwrap_or(&[]);
-        let target = c.scenario;
-        let title = scenarios::find(c.scenario)
-            .map(|s| s.info().title)
-            .unwrap_or(c.scenario);
-        let built = is_built(c.scenario);
+    // Each card opens its own scenario (tested below: every one exists).
+    let cards = CONFUSIONS.iter().enumerate().filter_map(|(n, c)| {
+        let target = scenarios::find(c.scenario).ok()?.info();
         let onclick = super::plain_click(&props.dispatch, move || Action::Confusion(n));
-        let mut href = format!("?s={}&seed={}", target, c.seed);
-        for (n, v) in applicable(specs, c.set) {
+        let mut href = format!("?s={}&seed={}", target.id, c.seed);
+        for (n, v) in applicable(target.params, c.set) {
             href.push_str(&format!("&p.{n}={v}"));
         }
-        html! {
+        Some(html! {
             <li class="confusion">
                 <p class="belief">{c.belief}</p>
                 <p class="answer">{c.answer}</p>
                 <p class="watch"><span class="muted">{"Watch: "}</span>{c.watch}</p>
                 <a class="btn small" href={href} data-confusion-scenario={c.scenario} {onclick}>
-                    {if built { format!("Try it: {title} →") } else { format!("{} (being built) →", c.scenario) }}
+                    {format!("Try it: {} →", target.title)}
                 </a>
             </li>
-        }
+        })
     });
     html! {
         <section class="confusions panel-box" aria-label="Common confusions">
@@ -98,6 +77,16 @@ mod tests {
                 c.belief,
                 c.scenario
             );
+        }
+    }
+
+    #[test]
+    fn every_scenario_has_a_title_and_a_promise() {
+        for sc in scenarios::all() {
+            let info = sc.info();
+            assert!(!info.title.is_empty(), "{} has no title", info.id);
+            assert!(!info.promise.is_empty(), "{} has no promise", info.id);
+            assert!(!info.explain.is_empty(), "{} has no explanation", info.id);
         }
     }
 }

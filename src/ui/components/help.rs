@@ -2,14 +2,14 @@
 //! close button and keeps Tab inside; Esc (handled page-wide in `app.rs`), the close
 //! button or a click on the backdrop close it, and the focus returns to where it was.
 
-use crate::sim::scenarios;
 use crate::ui::keys::HELP;
+use crate::ui::state::ScenarioRef;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HelpProps {
-    pub scenario: AttrValue,
+    pub scenario: ScenarioRef,
     pub on_close: Callback<()>,
 }
 
@@ -34,9 +34,7 @@ pub fn HelpDialog(props: &HelpProps) -> Html {
             }
         });
     }
-    let tries = scenarios::find(&props.scenario)
-        .map(|s| s.info().try_this)
-        .unwrap_or(&[]);
+    let tries = props.scenario.try_this;
     let on_close = props.on_close.reform(|_: MouseEvent| ());
     let on_backdrop = {
         let close = props.on_close.clone();

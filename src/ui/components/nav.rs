@@ -17,9 +17,6 @@ pub fn Nav(props: &NavProps) -> Html {
         let info = s.info();
         let id = info.id;
         let current = props.current.as_str() == id;
-        // A placeholder module names itself by its id and promises nothing yet.
-        let building = info.promise.is_empty();
-        let title = if building { pretty(id) } else { info.title.to_string() };
         let onclick = super::plain_click(&props.dispatch, move || {
             Action::SelectScenario(id.to_string())
         });
@@ -27,17 +24,13 @@ pub fn Nav(props: &NavProps) -> Html {
             <li>
                 <a href={format!("?s={id}")}
                     data-scenario={id}
-                    class={classes!("scn", current.then_some("current"), building.then_some("building"))}
+                    class={classes!("scn", current.then_some("current"))}
                     aria-current={current.then_some("page")}
                     {onclick}>
                     <span class="scn-num" aria-hidden="true">{i + 1}</span>
                     <span class="scn-text">
-                        <span class="scn-title">{title}</span>
-                        if building {
-                            <span class="scn-promise">{"being built"}</span>
-                        } else {
-                            <span class="scn-promise">{info.promise}</span>
-                        }
+                        <span class="scn-title">{info.title}</span>
+                        <span class="scn-promise">{info.promise}</span>
                     </span>
                 </a>
             </li>
@@ -48,15 +41,5 @@ pub fn Nav(props: &NavProps) -> Html {
             <h2 class="nav-head">{"Scenarios"}</h2>
             <ol>{ for items }</ol>
         </nav>
-    }
-}
-
-/// "two-generals" → "Two generals".
-fn pretty(id: &str) -> String {
-    let s = id.replace('-', " ");
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
     }
 }

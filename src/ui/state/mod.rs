@@ -1,213 +1,42 @@
 //! The one reducer of the app (Yew `function_todomvc` style): [`State`], [`Action`]
-//! and `impl Reducible`.
+//! and `impl Reducible`, with its concerns in submodules:
+//!
+//! * [`scenario`] — the scenario on screen, looked up once ([`ScenarioRef`]);
+//! * [`inputs`] — seed, parameters, hand-made faults, and the re-run they cause;
+//! * [`run_data`] — one run ([`RunData`]) and the views at the playhead ([`ViewCache`]);
+//! * [`playhead`] — play, pause, seek, steps, frames and the step range;
+//! * [`notices`] — messages shown until dismissed.
 //!
 //! The simulation itself is never stepped here. A change of scenario, seed, parameter
 //! or hand-made fault re-runs the simulator once ([`RunData::compute`]) and keeps the
-//! result, with one [`Timeline`] per technique, behind an `Rc`. The playhead is a
-//! fractional tick (`pos`); what the stage shows at a tick is a pure fold of the
-//! trace prefix ([`ViewCache`]), so stepping back shows exactly what was shown before.
+//! result, with one [`Timeline`](crate::sim::replay::Timeline) per technique, behind an
+//! `Rc`. The playhead is a fractional tick (`pos`); what the stage shows at a tick is a
+//! pure fold of the trace prefix ([`ViewCache`]), so stepping back shows exactly what
+//! was shown before.
 
-use crate::sim::event::Event;
+mod inputs;
+mod notices;
+mod playhead;
+mod run_data;
+mod scenario;
+
+pub use notices::{Notice, NoticeKind};
+pub use playhead::{default_speed, SPEEDS};
+pub use run_data::{traces_differ, RunData, ViewCache};
+pub use scenario::ScenarioRef;
+
 use crate::sim::fault::Fault;
 use crate::sim::ids::Tick;
-use crate::sim::params::{ParamSpec, Params};
-use crate::sim::replay::{cursor_for_tick, Timeline, View};
-use crate::sim::run::{RunConfig, RunResult, ScenarioInfo, TechniqueRun};
-use crate::sim::scenarios;
-use crate::ui::share::{self, ShareState, ViewMode, MAX_FAULTS};
+use crate::sim::params::ParamSpec;
+use crate::sim::run::ScenarioInfo;
+use crate::ui::share::{self, ShareState, ViewMode};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Playback speeds offered, in ticks per second.
-pub const SPEEDS: &[u32] = &[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
-/// A frame gap longer than this (a hidden tab, a debugger) does not jump the playhead.
-const MAX_FRAME_MS: f64 = 250.0;
-/// Roughly how long a whole run takes at the default speed, in seconds.
-const DEFAULT_RUN_SECONDS: f64 = 8.0;
-
-/// One simulator run and what the UI needs to show any moment of it.
-pub struct RunData {
-    /// Increases with every re-run (cheap identity for props and memos).
-    pub gen: u64,
-    pub scenario: String,
-    pub result: Option<RunResult>,
-    /// Why the run could not be made (bad parameters): shown instead of a stage.
-    pub error: Option<String>,
-    pub timelines: Vec<Timeline>,
-    /// The last tick of any technique.
-    pub end: Tick,
-    /// Per technique: the tick of the first event where its ledger went wrong.
-    pub first_bad: Vec<Option<Tick>>,
-}
-
-impl PartialEq for RunData {
-    fn eq(&self, other: &RunData) -> bool {
-        self.gen == other.gen
-    }
-}
-
-impl RunData {
-    /// The property the scenario's badges judge.
-    pub fn property(&self) -> crate::sim::run::Property {
-        scenarios::find(&self.scenario)
-            .map(|s| s.info().property)
-            .unwrap_or(crate::sim::run::Property::ExactlyOnceEffect)
-    }
-    /// The scenario's own nouns and units (payments in ₹, balls in runs, samples).
-    pub fn unit(&self) -> crate::sim::ledger::LedgerUnit {
-        scenarios::find(&self.scenario)
-            .map(|s| s.info().unit)
-            .unwrap_or(crate::sim::ledger::LedgerUnit::Rupees)
-    }
-    pub fn compute(
-        gen: u64,
-        scenario: &str,
-        seed: u64,
-        params: &[(String, i64)],
-        faults: &[Fault],
-        random_faults: bool,
-    ) -> RunData {
-        let cfg = RunConfig {
-            seed,
-            params: params.to_vec(),
-            manual: faults.to_vec(),
-            random_faults,
-        };
-        match scenarios::run(scenario, &cfg) {
-            Ok(result) => {
-                let timelines = result
-                    .techniques
-                    .iter()
-                    .map(|t| Timeline::new(&t.trace, snapshot_every(t.trace.len())))
-                    .collect();
-                let first_bad = result
-                    .techniques
-                    .iter()
-                    .map(|t| {
-                        t.verdict
-                            .first_violation
-                            .and_then(|i| t.trace.get(i))
-                            .map(|e| e.tick)
-                    })
-                    .collect();
-                RunData {
-                    gen,
-                    scenario: scenario.to_string(),
-                    end: result.end(),
-                    result: Some(result),
-                    error: None,
-                    timelines,
-                    first_bad,
-                }
-            }
-            Err(e) => RunData {
-                gen,
-                scenario: scenario.to_string(),
-                result: None,
-                error: Some(e.to_string()),
-                timelines: Vec::new(),
-                end: 0,
-                first_bad: Vec::new(),
-            },
-        }
-    }
-
-    pub fn techniques(&self) -> &[TechniqueRun] {
-        self.result
-            .as_ref()
-            .map(|r| r.techniques.as_slice())
-            .unwrap_or(&[])
-    }
-
-    /// The scenario ran but has no technique yet (its module is still a placeholder).
-    pub fn is_placeholder(&self) -> bool {
-        self.result
-            .as_ref()
-            .is_some_and(|r| r.techniques.is_empty())
-    }
-
-    /// The next tick after `t` at which any technique has an event.
-    pub fn next_event_tick(&self, t: Tick) -> Option<Tick> {
-        self.techniques()
-            .iter()
-            .filter_map(|tr| {
-                let i = cursor_for_tick(&tr.trace, t);
-                tr.trace.get(i).map(|e| e.tick)
-            })
-            .min()
-    }
-
-    /// The last tick before `t` at which any technique has an event.
-    pub fn prev_event_tick(&self, t: Tick) -> Option<Tick> {
-        if t == 0 {
-            return None;
-        }
-        self.techniques()
-            .iter()
-            .filter_map(|tr| {
-                let i = cursor_for_tick(&tr.trace, t - 1);
-                i.checked_sub(1)
-                    .and_then(|j| tr.trace.get(j))
-                    .map(|e| e.tick)
-            })
-            .max()
-    }
-
-    /// Events of technique `i` that happen exactly at `tick`.
-    pub fn events_at(&self, i: usize, tick: Tick) -> &[Event] {
-        match self.techniques().get(i) {
-            Some(tr) => {
-                let a = if tick == 0 {
-                    0
-                } else {
-                    cursor_for_tick(&tr.trace, tick - 1)
-                };
-                let b = cursor_for_tick(&tr.trace, tick);
-                &tr.trace[a..b]
-            }
-            None => &[],
-        }
-    }
-}
-
-/// Whether two runs differ in any technique's trace.
-pub fn traces_differ(a: &RunData, b: &RunData) -> bool {
-    let (ta, tb) = (a.techniques(), b.techniques());
-    ta.len() != tb.len() || ta.iter().zip(tb).any(|(x, y)| x.trace != y.trace)
-}
-
-/// Snapshot spacing: every 128 events, but never more than ~256 snapshots per trace.
-fn snapshot_every(len: usize) -> usize {
-    Timeline::DEFAULT_EVERY.max(len / 256 + 1)
-}
-
-/// The speed preset that plays a run of `end` ticks in about eight seconds.
-pub fn default_speed(end: Tick) -> u32 {
-    let want = f64::from(end) / DEFAULT_RUN_SECONDS;
-    SPEEDS
-        .iter()
-        .copied()
-        .find(|s| f64::from(*s) >= want)
-        .unwrap_or(SPEEDS[SPEEDS.len() - 1])
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum NoticeKind {
-    Warning,
-    Info,
-}
-
-/// A message shown on screen until dismissed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    pub id: u32,
-    pub kind: NoticeKind,
-    pub text: String,
-}
-
 #[derive(Clone)]
 pub struct State {
-    pub scenario: String,
+    /// The scenario on screen, resolved once.
+    pub scenario: ScenarioRef,
     pub seed: u64,
     /// Parameter values that differ from the scenario's defaults, in declaration order.
     pub params: Vec<(String, i64)>,
@@ -255,16 +84,16 @@ impl PromiseRef {
     /// The words, the seed and the checks of this promise.
     pub fn get(
         self,
-        scenario: &str,
+        scenario: ScenarioRef,
     ) -> Option<(&'static str, u64, &'static [crate::sim::promise::Expect])> {
         match self {
             PromiseRef::Try(n) => {
-                let t = scenarios::find(scenario).ok()?.info().try_this.get(n)?;
+                let t = scenario.try_this.get(n)?;
                 Some((t.watch, t.seed, t.expect))
             }
             PromiseRef::Card(n) => {
                 let c = crate::sim::confusions::CONFUSIONS.get(n)?;
-                (c.scenario == scenario).then_some((c.watch, c.seed, c.expect))
+                (scenario == c.scenario).then_some((c.watch, c.seed, c.expect))
             }
         }
     }
@@ -324,7 +153,6 @@ pub enum Action {
     /// Lessons (issue 12): see `lesson_state.rs`.
     Lesson(crate::ui::lesson_state::LessonAction),
 }
-
 impl State {
     /// The state a decoded link describes (warnings become notices).
     pub fn from_share(share: &ShareState, warnings: &[String]) -> State {
@@ -332,9 +160,10 @@ impl State {
     }
 
     fn from_share_gen(share: &ShareState, warnings: &[String], gen: u64) -> State {
+        let (scenario, unknown) = ScenarioRef::resolve(&share.scenario);
         let run = Rc::new(RunData::compute(
             gen,
-            &share.scenario,
+            scenario,
             share.seed,
             &share.params,
             &share.faults,
@@ -342,7 +171,7 @@ impl State {
         ));
         let end = run.end;
         let mut s = State {
-            scenario: share.scenario.clone(),
+            scenario,
             seed: share.seed,
             params: share.params.clone(),
             faults: share.faults.clone(),
@@ -378,8 +207,7 @@ impl State {
             s.pos = f64::from(f.min(end));
         }
         // A step range holds the playhead too.
-        let (lo, hi) = s.range();
-        s.pos = s.pos.clamp(f64::from(lo), f64::from(hi));
+        s.clamp_to_range();
         if share.autoplay && s.pos < s.stop_at() {
             s.playing = true;
         }
@@ -391,6 +219,9 @@ impl State {
                 ));
                 s.technique = None;
             }
+        }
+        if let Some(e) = unknown {
+            s.warn(e);
         }
         if let Some(e) = s.run.error.clone() {
             s.warn(e);
@@ -406,7 +237,7 @@ impl State {
     pub fn share(&self) -> ShareState {
         let tick = self.tick();
         ShareState {
-            scenario: self.scenario.clone(),
+            scenario: self.scenario.id.to_string(),
             seed: self.seed,
             params: self.params.clone(),
             faults: self.faults.clone(),
@@ -436,26 +267,12 @@ impl State {
         share::encode(&self.share())
     }
 
-    /// The whole tick the playhead is on.
-    pub fn tick(&self) -> Tick {
-        (self.pos.max(0.0).floor() as Tick).min(self.run.end)
-    }
-
-    pub fn at_end(&self) -> bool {
-        self.pos >= f64::from(self.run.end)
-    }
-
-    pub fn info(&self) -> Option<&'static ScenarioInfo> {
-        scenarios::find(&self.scenario).ok().map(|s| s.info())
+    pub fn info(&self) -> &'static ScenarioInfo {
+        self.scenario.info()
     }
 
     pub fn specs(&self) -> &'static [ParamSpec] {
-        self.info().map(|i| i.params).unwrap_or(&[])
-    }
-
-    /// Every parameter's current value (defaults filled in).
-    pub fn param_values(&self) -> Params {
-        Params::with(self.specs(), &self.params).unwrap_or_else(|_| Params::defaults(self.specs()))
+        self.scenario.params
     }
 
     /// Index of the technique shown on the stage.
@@ -464,194 +281,6 @@ impl State {
             .as_ref()
             .and_then(|t| self.run.techniques().iter().position(|x| &x.id == t))
             .unwrap_or(0)
-    }
-
-    pub(crate) fn warn(&mut self, text: String) {
-        self.push_notice(NoticeKind::Warning, text);
-    }
-
-    pub(crate) fn push_notice(&mut self, kind: NoticeKind, text: String) {
-        if self.notices.iter().any(|n| n.text == text) {
-            return;
-        }
-        self.notices.push(Notice {
-            id: self.next_notice,
-            kind,
-            text,
-        });
-        self.next_notice += 1;
-        if self.notices.len() > 6 {
-            self.notices.remove(0);
-        }
-    }
-
-    /// Re-run after a change of seed, parameters or faults. The playhead keeps its
-    /// tick (clamped to the new run); a playhead at the end stays at the end.
-    pub(crate) fn rerun(&mut self) {
-        let was_at_end = self.at_end();
-        self.gen += 1;
-        self.run = Rc::new(RunData::compute(
-            self.gen,
-            &self.scenario,
-            self.seed,
-            &self.params,
-            &self.faults,
-            self.random_faults,
-        ));
-        let end = f64::from(self.run.end);
-        self.pos = if was_at_end { end } else { self.pos.min(end) };
-        let (lo, hi) = self.range();
-        self.pos = self.pos.clamp(f64::from(lo), f64::from(hi));
-        if let Some(t) = &self.technique {
-            if !self.run.techniques().iter().any(|x| &x.id == t) {
-                self.technique = None;
-            }
-        }
-        if let Some(e) = self.run.error.clone() {
-            self.warn(e);
-        }
-    }
-
-    /// Replace the parameter overrides (keeping only valid, non-default values).
-    pub(crate) fn set_params(&mut self, values: &[(String, i64)]) {
-        let specs = self.specs();
-        let mut out: Vec<(String, i64)> = Vec::new();
-        for (name, v) in values {
-            match crate::sim::params::find(specs, name).and_then(|s| s.check(*v).map(|v| (s, v))) {
-                Ok((spec, v)) => {
-                    out.retain(|(n, _)| n != spec.name);
-                    if v != spec.default {
-                        out.push((spec.name.to_string(), v));
-                    }
-                }
-                Err(e) => self.warn(e.to_string()),
-            }
-        }
-        out.sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
-        self.params = out;
-    }
-
-    fn open_scenario(&mut self, id: &str) -> bool {
-        let Ok(sc) = scenarios::find(id) else {
-            self.warn(format!("there is no scenario '{id}'"));
-            return false;
-        };
-        self.scenario = id.to_string();
-        self.seed = sc.info().showcase_seed;
-        self.params.clear();
-        self.faults.clear();
-        self.random_faults = true;
-        self.technique = None;
-        self.from = None;
-        self.to = None;
-        self.playing = false;
-        self.last_frame = None;
-        self.nav_mark += 1;
-        self.promise = None;
-        self.pos = f64::MAX;
-        self.rerun();
-        self.speed = default_speed(self.run.end);
-        true
-    }
-
-    pub(crate) fn play(&mut self) {
-        let (lo, hi) = self.range();
-        if self.pos >= f64::from(hi) {
-            self.pos = f64::from(lo);
-        }
-        if self.pos >= f64::from(hi) {
-            return;
-        }
-        self.playing = true;
-        self.last_frame = None;
-    }
-
-    fn pause(&mut self) {
-        self.playing = false;
-        self.last_frame = None;
-    }
-
-    pub(crate) fn seek(&mut self, t: f64) {
-        self.pause();
-        let (lo, hi) = self.range();
-        self.pos = t.clamp(f64::from(lo), f64::from(hi));
-    }
-
-    /// The ticks playback may show: the link's step range (`from`/`to`, clamped to the
-    /// run), else the whole run.
-    pub fn range(&self) -> (Tick, Tick) {
-        let end = self.run.end;
-        let mut hi = self.to.unwrap_or(end).min(end);
-        if let Some(cap) = crate::ui::lesson_state::cap(self) {
-            hi = hi.min(cap);
-        }
-        let lo = self.from.unwrap_or(0).min(hi);
-        (lo, hi)
-    }
-
-    /// Whether a step range locks playback.
-    pub fn locked(&self) -> bool {
-        self.from.is_some() || self.to.is_some()
-    }
-
-    /// Become the state `share` describes (a link, the back button, a run file), with
-    /// history mark `mark`. Notices on screen stay; new ones are numbered after them.
-    fn replace(&mut self, share: &ShareState, warnings: &[String], mark: u64) {
-        let notices = std::mem::take(&mut self.notices);
-        let progress = std::mem::take(&mut self.progress);
-        let next = self.next_notice;
-        let mut s = State::from_share_gen(share, warnings, self.gen + 1);
-        s.nav_mark = mark;
-        let fresh = std::mem::replace(&mut s.notices, notices);
-        s.next_notice = next;
-        for n in fresh {
-            s.push_notice(n.kind, n.text);
-        }
-        s.progress = progress;
-        crate::ui::lesson_state::open_from_link(&mut s, share);
-        *self = s;
-    }
-
-    /// Replace the state with the run a file describes, replay it and say whether its
-    /// checksum matches the file's. A file that cannot be used changes nothing.
-    fn import(&mut self, name: &str, text: &str) {
-        let name = crate::ui::export::clip(name);
-        if crate::ui::lesson_state::looks_like_lesson(text) {
-            return crate::ui::lesson_state::import(self, &name, text);
-        }
-        match crate::ui::export::parse(text) {
-            Err(why) => self.warn(format!(
-                "Could not import {name}: {why}. Nothing was changed."
-            )),
-            Ok(file) => {
-                let warnings: Vec<String> = file
-                    .warnings
-                    .iter()
-                    .map(|w| format!("{name}: {w}"))
-                    .collect();
-                self.replace(&file.state, &warnings, self.nav_mark + 1);
-                let replayed = self.run.result.as_ref().map(|r| r.checksum_hex());
-                let (same, line) = crate::ui::export::verdict_line(
-                    &name,
-                    file.checksum.as_deref(),
-                    replayed.as_deref(),
-                );
-                self.push_notice(
-                    if same {
-                        NoticeKind::Info
-                    } else {
-                        NoticeKind::Warning
-                    },
-                    line,
-                );
-            }
-        }
-    }
-
-    /// Where forward play stops: the end of the step range, else the end of the run.
-    fn stop_at(&self) -> f64 {
-        let hi = self.range().1;
-        f64::from(crate::ui::lesson_state::stop(self).map_or(hi, |t| t.min(hi)))
     }
 }
 
@@ -671,13 +300,13 @@ impl Reducible for State {
                 s.replace(&share, &warnings, mark);
             }
             Action::SelectScenario(id) => {
-                if id == s.scenario {
+                if s.scenario == id.as_str() {
                     return self;
                 }
                 s.open_scenario(&id);
             }
             Action::Explore { scenario, params } => {
-                if scenario != s.scenario && !s.open_scenario(&scenario) {
+                if s.scenario != scenario.as_str() && !s.open_scenario(&scenario) {
                     return Rc::new(s);
                 }
                 s.faults.clear();
@@ -709,65 +338,24 @@ impl Reducible for State {
                 s.rerun();
             }
             Action::TryThis(n) => {
-                let Some(t) = scenarios::find(&s.scenario)
-                    .ok()
-                    .and_then(|sc| sc.info().try_this.get(n))
-                else {
+                let Some(t) = s.scenario.try_this.get(n) else {
                     return self;
                 };
                 let values: Vec<(String, i64)> =
                     t.set.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-                s.faults.clear();
-                s.random_faults = true;
-                s.set_params(&values);
-                s.seed = t.seed;
-                s.rerun();
-                s.promise = Some(PromiseRef::Try(n));
-                s.pos = 0.0;
-                s.play();
+                s.watch(t.seed, &values, PromiseRef::Try(n));
             }
             Action::Confusion(n) => {
                 let Some(c) = crate::sim::confusions::CONFUSIONS.get(n) else {
                     return self;
                 };
-                if c.scenario != s.scenario && !s.open_scenario(c.scenario) {
+                if s.scenario != c.scenario && !s.open_scenario(c.scenario) {
                     return Rc::new(s);
                 }
-                let specs = scenarios::find(c.scenario)
-                    .map(|sc| sc.info().params)
-                    .unwrap_or(&[]);
-                s.faults.clear();
-                s.random_faults = true;
-                s.set_params(&crate::ui::components::explain::applicable(specs, c.set));
-                s.seed = c.seed;
-                s.rerun();
-                s.promise = Some(PromiseRef::Card(n));
-                s.pos = 0.0;
-                s.play();
+                let values = crate::sim::confusions::applicable(s.specs(), c.set);
+                s.watch(c.seed, &values, PromiseRef::Card(n));
             }
-            Action::AddFault(f) => {
-                s.pause();
-                if s.faults.contains(&f) {
-                    return Rc::new(s);
-                }
-                if s.faults.len() >= MAX_FAULTS {
-                    s.warn(format!(
-                        "at most {MAX_FAULTS} hand-made faults; remove one first"
-                    ));
-                    return Rc::new(s);
-                }
-                s.faults.push(f);
-                s.rerun();
-                if !s.run.techniques().is_empty() && !traces_differ(&self.run, &s.run) {
-                    s.push_notice(
-                        NoticeKind::Info,
-                        format!(
-                            "That fault changed nothing in this run ({}): the link may be modelled as reliable, the transmission may already be lost or duplicated, or the process already down or paused. It stays in the list; remove it if you like.",
-                            crate::ui::share::encode_fault(&f)
-                        ),
-                    );
-                }
-            }
+            Action::AddFault(f) => s.add_fault(f),
             Action::RemoveFault(i) => {
                 if i >= s.faults.len() {
                     return self;
@@ -791,48 +379,15 @@ impl Reducible for State {
             }
             Action::Play => s.play(),
             Action::Pause => s.pause(),
-            Action::TogglePlay => {
-                if s.playing {
-                    s.pause()
-                } else {
-                    s.play()
-                }
-            }
-            Action::StepForward => {
-                let t = s.pos.floor() + 1.0;
-                s.seek(t);
-            }
-            Action::StepBack => {
-                let f = s.pos.floor();
-                let t = if s.pos > f { f } else { f - 1.0 };
-                s.seek(t);
-            }
-            Action::NextEvent => {
-                let t = s.run.next_event_tick(s.tick()).unwrap_or(s.run.end);
-                s.seek(f64::from(t));
-            }
-            Action::PrevEvent => {
-                let t = s.run.prev_event_tick(s.tick()).unwrap_or(0);
-                s.seek(f64::from(t));
-            }
+            Action::TogglePlay => s.toggle_play(),
+            Action::StepForward => s.step_forward(),
+            Action::StepBack => s.step_back(),
+            Action::NextEvent => s.next_event(),
+            Action::PrevEvent => s.prev_event(),
             Action::Seek(t) => s.seek(f64::from(t)),
             Action::Reset => s.seek(0.0),
-            Action::Frame(ts) => {
-                let dt = match s.last_frame {
-                    Some(last) => (ts - last).clamp(0.0, MAX_FRAME_MS),
-                    None => 0.0,
-                };
-                s.last_frame = Some(ts);
-                let stop = s.stop_at();
-                s.pos += dt * f64::from(s.speed) / 1000.0;
-                if s.pos >= stop {
-                    s.pos = stop;
-                    s.pause();
-                }
-            }
-            Action::SetSpeed(v) => {
-                s.speed = v.clamp(SPEEDS[0], SPEEDS[SPEEDS.len() - 1]);
-            }
+            Action::Frame(ts) => s.frame(ts),
+            Action::SetSpeed(v) => s.set_speed(v),
             Action::SelectTechnique(t) => {
                 if s.run.techniques().iter().any(|x| x.id == t) {
                     s.technique = Some(t);
@@ -840,7 +395,7 @@ impl Reducible for State {
             }
             Action::SetView(v) => s.view = v,
             Action::Notify(text) => s.push_notice(NoticeKind::Info, text),
-            Action::Dismiss(id) => s.notices.retain(|n| n.id != id),
+            Action::Dismiss(id) => s.dismiss(id),
             Action::Warn(text) => s.warn(text),
             Action::Import { name, text } => s.import(&name, &text),
             Action::Unlock => {
@@ -854,43 +409,11 @@ impl Reducible for State {
     }
 }
 
-/// The views of every technique at one tick, folded incrementally while the playhead
-/// moves forward (no snapshot is cloned per tick) and rebuilt from the [`Timeline`]
-/// snapshots on a jump or a step back.
-#[derive(Default)]
-pub struct ViewCache {
-    gen: u64,
-    views: Vec<View>,
-}
-
-impl ViewCache {
-    /// Largest forward gap folded event by event rather than from a snapshot.
-    const FOLD_AHEAD: usize = 512;
-
-    pub fn at(&mut self, run: &RunData, tick: Tick) -> &[View] {
-        let techs = run.techniques();
-        if self.gen != run.gen || self.views.len() != techs.len() {
-            self.gen = run.gen;
-            self.views = vec![View::default(); techs.len()];
-        }
-        for (i, tr) in techs.iter().enumerate() {
-            let target = cursor_for_tick(&tr.trace, tick);
-            let v = &mut self.views[i];
-            if v.cursor <= target && target - v.cursor <= Self::FOLD_AHEAD {
-                for e in &tr.trace[v.cursor..target] {
-                    v.apply(e);
-                }
-            } else if let Some(tl) = run.timelines.get(i) {
-                *v = tl.view_at(&tr.trace, target);
-            }
-        }
-        &self.views
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::replay::{cursor_for_tick, View};
+    use crate::sim::scenarios;
 
     fn walkthrough() -> State {
         State::from_share(&ShareState::new("walkthrough"), &[])
@@ -1115,6 +638,24 @@ mod tests {
         let s = State::from_share(&d.state, &d.warnings);
         assert_eq!(s.notices.len(), d.warnings.len());
         assert!(s.notices.iter().all(|n| n.kind == NoticeKind::Warning));
+    }
+
+    #[test]
+    fn an_unknown_scenario_is_resolved_once_to_the_default_with_a_warning() {
+        let s = State::from_share(&ShareState::new("nope"), &[]);
+        assert_eq!(s.scenario, share::DEFAULT_SCENARIO);
+        assert_eq!(s.run.scenario, s.scenario);
+        assert!(s.run.error.is_none());
+        assert!(!s.run.techniques().is_empty());
+        assert_eq!(s.notices.len(), 1);
+        assert!(
+            s.notices[0].text.contains("'nope'"),
+            "{}",
+            s.notices[0].text
+        );
+        assert!(s
+            .query()
+            .starts_with(&format!("s={}", share::DEFAULT_SCENARIO)));
     }
 
     #[test]

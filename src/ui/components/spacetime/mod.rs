@@ -3,22 +3,21 @@
 //! drawn — the diagram grows as the playhead moves. A lost transmission stops halfway
 //! in a ✕; a network copy is dotted and tagged; crashes and GC pauses mark the lane.
 
-use crate::sim::event::{EntryKind, Ev, MsgKind, SkipWhy};
 use crate::sim::fault::Fault;
-use crate::sim::ids::{txn_name, NodeId, Tick};
-use crate::sim::ledger::rupees;
 use crate::sim::narrate::payload_label;
 use crate::sim::replay::Flight;
 use crate::ui::components::stage::{fault_for_token, focus_first, use_frame_width};
-use crate::ui::facts::token_label;
 use crate::ui::keys::{self, TargetKey};
 use crate::ui::layout::{
     arrow_at, lane_y, r1, st_layout, text_w, time_window, time_x, ArrowDraw, Placer, Pt, Rect,
     TimeWindow,
 };
 use crate::ui::state::{Action, RunData};
+use diagram::{build, Arrow, MarkKind};
 use std::rc::Rc;
 use yew::prelude::*;
+
+mod diagram;
 
 #[derive(Properties, PartialEq)]
 pub struct SpacetimeProps {
@@ -26,196 +25,6 @@ pub struct SpacetimeProps {
     pub index: usize,
     pub now: f64,
     pub dispatch: Callback<Action>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct Arrow {
-    net: u32,
-    from: usize,
-    to: usize,
-    sent: Tick,
-    arrive: Tick,
-    lost: bool,
-    copy_of: Option<u32>,
-    back: bool,
-    messenger: bool,
-    label: String,
-    /// The transmission (for hand-made faults on an arrow in flight).
-    flight: Option<Flight>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum MarkKind {
-    Apply,
-    ApplyAgain,
-    Compensate,
-    Skip,
-    Commit,
-    Crash,
-    Timeout,
-    Reject,
-    Decide,
-    Operator,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct Mark {
-    lane: usize,
-    tick: Tick,
-    kind: MarkKind,
-    label: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct Span {
-    lane: usize,
-    from: Tick,
-    to: Option<Tick>,
-    down: bool,
-}
-
-#[derive(Default, PartialEq)]
-struct Diagram {
-    lanes: Vec<String>,
-    arrows: Vec<Arrow>,
-    marks: Vec<Mark>,
-    spans: Vec<Span>,
-}
-
-fn build(run: &RunData, i: usize) -> Diagram {
-    let Some(tr) = run.techniques().get(i) else {
-        return Diagram::default();
-    };
-    let lane_of = |id: NodeId| tr.nodes.iter().position(|n| n.id == id).unwrap_or(0);
-    let mut d = Diagram {
-        lanes: tr.nodes.iter().map(|n| n.name.clone()).collect(),
-        ..Diagram::default()
-    };
-    let mut applied = std::collections::BTreeSet::new();
-    for e in &tr.trace {
-        match e.ev {
-            Ev::Send {
-                net,
-                from,
-                to,
-                p,
-                arrive,
-                lost,
-                copy_of,
-                ..
-            } => d.arrows.push(Arrow {
-                flight: Flight::of(e),
-                net: net.0,
-                from: lane_of(from),
-                to: lane_of(to),
-                sent: e.tick,
-                arrive,
-                lost,
-                copy_of: copy_of.map(|c| c.0),
-                back: matches!(p.kind, MsgKind::Ack | MsgKind::Response),
-                messenger: p.kind == MsgKind::Messenger,
-                label: if p.attempt > 0 && p.kind != MsgKind::Messenger {
-                    format!("{} ↻{}", token_label(&p, run.unit()), p.attempt)
-                } else {
-                    token_label(&p, run.unit())
-                },
-            }),
-            Ev::Apply { node, entry } => {
-                let (kind, label) = if entry.kind == EntryKind::Compensation {
-                    (
-                        MarkKind::Compensate,
-                        format!("comp {}", rupees(entry.amount)),
-                    )
-                } else if !applied.insert(entry.msg) {
-                    (
-                        MarkKind::ApplyAgain,
-                        format!("{} again", txn_name(entry.msg)),
-                    )
-                } else {
-                    (MarkKind::Apply, txn_name(entry.msg))
-                };
-                d.marks.push(Mark {
-                    lane: lane_of(node),
-                    tick: e.tick,
-                    kind,
-                    label,
-                });
-            }
-            Ev::Skip { node, msg, why } if why != SkipWhy::NoKey => d.marks.push(Mark {
-                lane: lane_of(node),
-                tick: e.tick,
-                kind: MarkKind::Skip,
-                label: format!("skip {}", txn_name(msg)),
-            }),
-            Ev::Commit { node, value, .. } => d.marks.push(Mark {
-                lane: lane_of(node),
-                tick: e.tick,
-                kind: MarkKind::Commit,
-                label: format!("commit {value}"),
-            }),
-            Ev::Timeout { node, msg, .. } => d.marks.push(Mark {
-                lane: lane_of(node),
-                tick: e.tick,
-                kind: MarkKind::Timeout,
-                label: format!("timeout {}", txn_name(msg)),
-            }),
-            Ev::Rejected { node, msg, .. } => d.marks.push(Mark {
-                lane: lane_of(node),
-                tick: e.tick,
-                kind: MarkKind::Reject,
-                label: format!("reject {}", txn_name(msg)),
-            }),
-            Ev::Decide { node, attack } => d.marks.push(Mark {
-                lane: lane_of(node),
-                tick: e.tick,
-                kind: MarkKind::Decide,
-                label: if attack {
-                    "attack".into()
-                } else {
-                    "hold".into()
-                },
-            }),
-            Ev::Operator { node, value, .. } => d.marks.push(Mark {
-                lane: lane_of(node),
-                tick: e.tick,
-                kind: MarkKind::Operator,
-                label: format!("reset → {value}"),
-            }),
-            Ev::Crash { node } => {
-                d.marks.push(Mark {
-                    lane: lane_of(node),
-                    tick: e.tick,
-                    kind: MarkKind::Crash,
-                    label: "crash".into(),
-                });
-                d.spans.push(Span {
-                    lane: lane_of(node),
-                    from: e.tick,
-                    to: None,
-                    down: true,
-                });
-            }
-            Ev::Pause { node, .. } => d.spans.push(Span {
-                lane: lane_of(node),
-                from: e.tick,
-                to: None,
-                down: false,
-            }),
-            Ev::Restart { node } | Ev::Resume { node } => {
-                let lane = lane_of(node);
-                if let Some(s) = d
-                    .spans
-                    .iter_mut()
-                    .rev()
-                    .find(|s| s.lane == lane && s.to.is_none())
-                {
-                    s.to = Some(e.tick);
-                }
-            }
-            _ => {}
-        }
-    }
-    d
 }
 
 const TOP: f64 = 58.0;

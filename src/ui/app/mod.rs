@@ -1,0 +1,154 @@
+//! The root component: owns the reducer, wires the hooks (animation frames, the URL,
+//! the keyboard, the host page, the theme, file drops) and lays out the regions
+//! (`regions.rs`).
+
+mod regions;
+
+use crate::sim::replay::View;
+use crate::ui::components::{course::CourseList, help::HelpDialog, nav::Nav, notices::Notices};
+use crate::ui::hooks::{
+    location_search, use_debug_panic, use_file_drop, use_frame_loop, use_keyboard, use_prefs,
+    use_progress_storage, use_theme, use_url_sync,
+};
+use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
+use crate::ui::prefs::{drawn_pos, PrefAction};
+use crate::ui::share;
+use crate::ui::state::{Action, State, ViewCache};
+use regions::Ctx;
+use std::rc::Rc;
+use yew::prelude::*;
+
+fn initial_state() -> State {
+    let d = share::decode(&location_search());
+    let mut s = State::from_share(&d.state, &d.warnings);
+    // Lesson progress (memory only where storage is refused), then a lesson link.
+    s.progress = Progress::parse(crate::ui::storage::get(PROGRESS_KEY).as_deref());
+    crate::ui::lesson_state::open_from_link(&mut s, &d.state);
+    s
+}
+
+/// The views of every technique at the playhead: recomputed when the tick or the run
+/// changes, not on every frame.
+#[hook]
+fn use_views(state: &State) -> Rc<Vec<View>> {
+    let cache = use_mut_ref(ViewCache::default);
+    let (run, tick) = (state.run.clone(), state.tick());
+    use_memo((run.gen, tick), move |_| {
+        cache.borrow_mut().at(&run, tick).to_vec()
+    })
+}
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(initial_state);
+    let dispatch = {
+        let d = state.dispatcher();
+        (*use_memo((), move |_| Callback::from(move |a: Action| d.dispatch(a)))).clone()
+    };
+    use_frame_loop(state.playing, &dispatch);
+    use_url_sync(&state, &dispatch);
+    // A course page framing the app: ready/resize/state out, commands in (host.rs).
+    crate::ui::host::use_host_api(&state, &dispatch);
+    use_progress_storage(&state.progress);
+    let prefs = use_prefs();
+    use_keyboard(&state, &prefs, &dispatch);
+    let views = use_views(&state);
+    use_debug_panic();
+    let drop = use_file_drop(&dispatch);
+    let (dark, toggle_theme) = use_theme();
+
+    let reduced = prefs.reduced();
+    let ctx = Ctx {
+        state: &state,
+        dispatch: &dispatch,
+        views,
+        index: state.technique_index(),
+        tick: state.tick(),
+        // A lesson waiting for a prediction: nothing on screen may give the answer away.
+        hold: state.lesson.as_ref().is_some_and(|l| l.pending()),
+        in_lesson: state.lesson.is_some(),
+        reduced,
+        // Reduced motion: tokens jump from tick to tick instead of gliding.
+        now: drawn_pos(state.pos, reduced),
+    };
+    let title = state.info().title;
+    let root_class = classes!(
+        "app",
+        state.embed.then_some("embed"),
+        dark.then_some("theme-dark"),
+        prefs.presenter.then_some("presenter"),
+        reduced.then_some("reduce-motion"),
+        drop.dragging.then_some("dragging")
+    );
+    let help = if prefs.help {
+        let p = prefs.dispatcher();
+        let close = Callback::from(move |_: ()| p.dispatch(PrefAction::CloseHelp));
+        html! { <HelpDialog scenario={state.scenario} on_close={close} /> }
+    } else {
+        html! {}
+    };
+    let notices = html! { <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} /> };
+    let (ondragover, ondragleave, ondrop) = (drop.ondragover, drop.ondragleave, drop.ondrop);
+
+    // Embedded in a course page: the stage, the playback controls and the ledgers of
+    // this one scenario, and a way out to the whole playground.
+    if state.embed {
+        return html! {
+            <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
+                {regions::embed_bar(&state, title)}
+                {notices}
+                {ctx.lesson_panel()}
+                {ctx.replay_banner()}
+                {ctx.stage_region()}
+                {ctx.playback()}
+                {ctx.ledgers()}
+                {help}
+            </div>
+        };
+    }
+
+    let current_lesson = state
+        .lesson
+        .as_ref()
+        .filter(|l| !l.imported)
+        .map(|l| AttrValue::from(l.lesson.id.clone()));
+    html! {
+        <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
+            {regions::skip_links()}
+            <header class="app-header">
+                <div class="brand">
+                    <h1>{"Exactly-Once Playground"}</h1>
+                    <p class="tagline">{"Delivery can't be exactly once. Processing can — watch how."}</p>
+                </div>
+                <div class="header-tools">
+                    <div class="now-showing">
+                        <span class="muted">{"Scenario"}</span>
+                        <strong>{title}</strong>
+                    </div>
+                    <button class="btn small ghost" data-action="theme" aria-pressed={dark.to_string()} onclick={toggle_theme}
+                        title="Switch between the light and the dark theme">{if dark { "☀ Light" } else { "☾ Dark" }}</button>
+                    {regions::a11y_tools(&prefs)}
+                </div>
+            </header>
+            {notices}
+            <div class="layout">
+                <div class="nav-col">
+                    <CourseList progress={state.progress.clone()} current={current_lesson} dispatch={dispatch.clone()} />
+                    <Nav current={state.scenario.id} dispatch={dispatch.clone()} />
+                </div>
+                <div class="center">
+                    {ctx.lesson_panel()}
+                    {ctx.replay_banner()}
+                    {ctx.stage_region()}
+                    {ctx.playback()}
+                    {ctx.ledgers()}
+                </div>
+                {ctx.side(title)}
+            </div>
+            {help}
+            if drop.dragging {
+                <div class="drop-hint" aria-hidden="true">{"Drop a run file to import it"}</div>
+            }
+        </div>
+    }
+}

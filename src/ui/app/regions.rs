@@ -1,0 +1,294 @@
+//! The regions of the page, drawn from the state: the stage (technique tabs, view
+//! toggle, stage or space-time view, narration), playback, the ledgers, the side panel
+//! of settings and explanations, and the small bars around them.
+
+use crate::sim::ids::Tick;
+use crate::sim::replay::View;
+use crate::sim::run::{NodeKind, Property};
+use crate::ui::components::{announcer::Announcer, telemetry_chart::TelemetryMeans};
+use crate::ui::components::{
+    calculator::Calculator,
+    controls::Controls,
+    explain::Explain,
+    generals::Generals,
+    ledgers::Ledgers,
+    lesson::LessonPanel,
+    playback::Playback,
+    share_panel::{self, SharePanel},
+    spacetime::Spacetime,
+    stage::Stage,
+    story::Story,
+    sweep::Sweep,
+};
+use crate::ui::prefs::{PrefAction, Prefs};
+use crate::ui::share::{ShareState, ViewMode};
+use crate::ui::state::{Action, State};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// What every region reads: the state and what the `App` derived from it once.
+pub(super) struct Ctx<'a> {
+    pub state: &'a State,
+    pub dispatch: &'a Callback<Action>,
+    pub views: Rc<Vec<View>>,
+    /// The technique shown.
+    pub index: usize,
+    pub tick: Tick,
+    /// A lesson waits for a prediction: no verdict on screen.
+    pub hold: bool,
+    pub in_lesson: bool,
+    pub reduced: bool,
+    /// Where tokens are drawn (whole ticks under reduced motion).
+    pub now: f64,
+}
+
+impl Ctx<'_> {
+    fn tech_tabs(&self) -> Html {
+        let (run, index, hold) = (&self.state.run, self.index, self.hold);
+        if run.techniques().is_empty() {
+            return html! {};
+        }
+        html! {
+            <div class="tech-tabs" role="tablist" aria-label="Technique shown on the stage">
+                { for run.techniques().iter().enumerate().map(|(i, t)| {
+                    let id = t.id.clone();
+                    let (mark, tone) = if hold { ("", "") } else { (t.badge.tone().glyph(), t.badge.tone().class()) };
+                    let cls = classes!("tab", (i == index).then_some("active"), tone);
+                    html! {
+                        <button role="tab" class={cls} aria-selected={(i == index).to_string()}
+                            data-tech={t.id.clone()}
+                            title={if hold { t.label.clone() } else { t.badge.text.clone() }}
+                            onclick={self.dispatch.reform(move |_| Action::SelectTechnique(id.clone()))}>
+                            <span class="tab-mark" aria-hidden="true">{mark}</span>{t.label.clone()}
+                        </button>
+                    }
+                }) }
+            </div>
+        }
+    }
+
+    fn view_toggle(&self) -> Html {
+        let v = self.state.view;
+        let seg = |mode: ViewMode, key: &'static str, label: &'static str| {
+            html! {
+                <button class={classes!("seg", (v == mode).then_some("active"))}
+                    aria-pressed={(v == mode).to_string()} data-view={key}
+                    onclick={self.dispatch.reform(move |_| Action::SetView(mode))}>{label}</button>
+            }
+        };
+        html! {
+            <div class="view-toggle" role="group" aria-label="View">
+                {seg(ViewMode::Stage, "stage", "Stage")}
+                {seg(ViewMode::Spacetime, "spacetime", "Space-time")}
+            </div>
+        }
+    }
+
+    fn stage_body(&self) -> Html {
+        let (run, d) = (&self.state.run, self.dispatch);
+        if let Some(err) = &run.error {
+            return html! {
+                <div class="placeholder" role="alert">
+                    <h2>{"This run could not be made"}</h2>
+                    <p>{err.clone()}</p>
+                    <button class="btn" onclick={d.reform(|_| Action::ResetParams)}>{"Back to the defaults"}</button>
+                </div>
+            };
+        }
+        match self.state.view {
+            ViewMode::Stage => html! {
+                <Stage run={run.clone()} views={self.views.clone()} index={self.index} now={self.now} dispatch={d.clone()} />
+            },
+            ViewMode::Spacetime => html! {
+                <Spacetime run={run.clone()} index={self.index} now={self.now} dispatch={d.clone()} />
+            },
+        }
+    }
+
+    pub fn stage_region(&self) -> Html {
+        let (run, s) = (&self.state.run, self.state);
+        let (index, tick, hold) = (self.index, self.tick, self.hold);
+        html! {
+            <main class="stage" id="stage" tabindex="-1" aria-label="Stage">
+                <div class="stage-head">
+                    {self.tech_tabs()}
+                    {self.view_toggle()}
+                </div>
+                if !run.techniques().is_empty() {
+                    <Announcer run={run.clone()} {index} {tick} playing={s.playing} visible={self.reduced} {hold} />
+                }
+                {self.stage_body()}
+                if !run.techniques().is_empty() {
+                    <Story run={run.clone()} {index} {tick} playing={s.playing} />
+                }
+            </main>
+        }
+    }
+
+    pub fn playback(&self) -> Html {
+        let s = self.state;
+        html! {
+            <Playback
+                tick={self.tick}
+                end={s.run.end}
+                playing={s.playing}
+                speed={s.speed}
+                seed={s.seed}
+                run={s.run.clone()}
+                index={self.index}
+                range={(s.locked() || self.hold).then(|| s.range())}
+                can_unlock={!s.embed && !self.hold}
+                hold={self.hold}
+                dispatch={self.dispatch.clone()} />
+        }
+    }
+
+    pub fn ledgers(&self) -> Html {
+        let (run, views, index, d) = (&self.state.run, &self.views, self.index, self.dispatch);
+        let has_generals = run
+            .techniques()
+            .iter()
+            .any(|t| t.nodes.iter().any(|n| n.kind == NodeKind::General));
+        let fidelity = run.property() == Property::Fidelity && !run.techniques().is_empty();
+        html! {
+            <section class="ledgers" id="ledgers" tabindex="-1" aria-label="Ledgers">
+                if has_generals {
+                    <Generals run={run.clone()} views={views.clone()} {index} dispatch={d.clone()} />
+                }
+                if fidelity {
+                    <TelemetryMeans run={run.clone()} views={views.clone()} {index} />
+                }
+                <Ledgers run={run.clone()} views={views.clone()} tick={self.tick} {index} dispatch={d.clone()} hold={self.hold} />
+            </section>
+        }
+    }
+
+    pub fn lesson_panel(&self) -> Html {
+        match &self.state.lesson {
+            Some(l) => html! {
+                <LessonPanel run={l.clone()} tick={self.tick} dispatch={self.dispatch.clone()} />
+            },
+            None => html! {},
+        }
+    }
+
+    pub fn replay_banner(&self) -> Html {
+        if self.state.random_faults {
+            return html! {};
+        }
+        html! {
+            <div class="replay-banner" role="note">
+                <span>{"Replaying a recorded fault schedule: only the faults listed under “Hand-made faults” happen — the dice are off."}</span>
+                <button class="btn small" data-action="dice-on" onclick={self.dispatch.reform(|_| Action::SetRandomFaults(true))}>{"Roll the dice again"}</button>
+            </div>
+        }
+    }
+
+    /// Settings and explanations (a lesson replaces the prompts and the explanations).
+    pub fn side(&self, title: &'static str) -> Html {
+        let (s, d, run) = (self.state, self.dispatch, &self.state.run);
+        let free = !self.in_lesson;
+        html! {
+            <aside class="side" aria-label="Settings and explanations">
+                if free {
+                    <Explain scenario={s.scenario} dispatch={d.clone()} part={"intro"} />
+                }
+                <Controls
+                    scenario={s.scenario}
+                    params={s.params.clone()}
+                    faults={s.faults.clone()}
+                    run={run.clone()}
+                    index={self.index}
+                    seed={s.seed}
+                    promise={s.promise}
+                    in_lesson={self.in_lesson}
+                    dispatch={d.clone()} />
+                <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
+                if !run.techniques().is_empty() && free {
+                    <Sweep scenario={s.scenario.id} params={s.params.clone()} seed={s.seed} dispatch={d.clone()} />
+                }
+                if s.scenario == "dedup-window" && free {
+                    <Calculator />
+                }
+                if free {
+                    <Explain scenario={s.scenario} dispatch={d.clone()} part={"confusions"} />
+                }
+            </aside>
+        }
+    }
+}
+
+/// Help, presenter mode and reduced motion (also on the keyboard: ?, p, m).
+pub(super) fn a11y_tools(prefs: &UseReducerHandle<Prefs>) -> Html {
+    let reduced = prefs.reduced();
+    let toggle = |a: fn() -> PrefAction| {
+        let p = prefs.dispatcher();
+        Callback::from(move |_: MouseEvent| p.dispatch(a()))
+    };
+    html! {
+        <>
+            <button class="btn small ghost" data-action="motion" aria-pressed={reduced.to_string()}
+                title="Reduce motion: messages jump from tick to tick, the narration leads (m)"
+                onclick={toggle(|| PrefAction::ToggleMotion)}>
+                {if reduced { "✓ Reduced motion" } else { "Reduce motion" }}
+            </button>
+            <button class="btn small ghost" data-action="presenter" aria-pressed={prefs.presenter.to_string()}
+                title="Presenter mode: large type, the stage only (p)"
+                onclick={toggle(|| PrefAction::TogglePresenter)}>
+                {if prefs.presenter { "Leave presenter mode" } else { "Presenter" }}
+            </button>
+            <button class="btn small ghost" data-action="help" aria-haspopup="dialog"
+                title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts"
+                onclick={toggle(|| PrefAction::ToggleHelp)}>
+                {"?"}
+            </button>
+        </>
+    }
+}
+
+/// The embed's title bar, with a way out to the whole playground (new tab).
+pub(super) fn embed_bar(state: &State, title: &'static str) -> Html {
+    let full = share_panel::link_for(&ShareState {
+        embed: false,
+        autoplay: false,
+        ..state.share()
+    });
+    html! {
+        <header class="embed-bar">
+            <strong class="embed-title">{title}</strong>
+            <a class="embed-open" href={full} target="_blank" rel="noopener"
+                title="Open this run in the whole playground (new tab)">{"Open in the playground ↗"}</a>
+        </header>
+    }
+}
+
+/// Links for keyboard users past the stage's many tab stops.
+pub(super) fn skip_links() -> Html {
+    html! {
+        <nav class="skip-links" aria-label="Skip links">
+            {skip_link("Skip to the stage", "stage")}
+            {skip_link("Skip to playback", "playback")}
+            {skip_link("Skip to the ledgers", "ledgers")}
+        </nav>
+    }
+}
+
+/// A link that moves the focus past everything before `target` (busy stages have a tab
+/// stop per message). Focus moves by script so the address bar, which holds the share
+/// link, never gets a `#fragment`.
+fn skip_link(label: &'static str, target: &'static str) -> Html {
+    let onclick = Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(target))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    });
+    html! {
+        <a class="skip-link" href={format!("#{target}")} data-skip={target} {onclick}>{label}</a>
+    }
+}

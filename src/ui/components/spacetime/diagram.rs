@@ -1,0 +1,200 @@
+//! What the space-time diagram draws for one technique, built once per run: arrows
+//! (transmissions), marks on the lanes (applies, skips, commits, crashes, …) and spans
+//! (a process down or paused).
+
+use crate::sim::event::{EntryKind, Ev, MsgKind, SkipWhy};
+use crate::sim::ids::{txn_name, NodeId, Tick};
+use crate::sim::ledger::rupees;
+use crate::sim::replay::Flight;
+use crate::ui::facts::token_label;
+use crate::ui::state::RunData;
+
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Arrow {
+    pub(super) net: u32,
+    pub(super) from: usize,
+    pub(super) to: usize,
+    pub(super) sent: Tick,
+    pub(super) arrive: Tick,
+    pub(super) lost: bool,
+    pub(super) copy_of: Option<u32>,
+    pub(super) back: bool,
+    pub(super) messenger: bool,
+    pub(super) label: String,
+    /// The transmission (for hand-made faults on an arrow in flight).
+    pub(super) flight: Option<Flight>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum MarkKind {
+    Apply,
+    ApplyAgain,
+    Compensate,
+    Skip,
+    Commit,
+    Crash,
+    Timeout,
+    Reject,
+    Decide,
+    Operator,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Mark {
+    pub(super) lane: usize,
+    pub(super) tick: Tick,
+    pub(super) kind: MarkKind,
+    pub(super) label: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Span {
+    pub(super) lane: usize,
+    pub(super) from: Tick,
+    pub(super) to: Option<Tick>,
+    pub(super) down: bool,
+}
+
+#[derive(Default, PartialEq)]
+pub(super) struct Diagram {
+    pub(super) lanes: Vec<String>,
+    pub(super) arrows: Vec<Arrow>,
+    pub(super) marks: Vec<Mark>,
+    pub(super) spans: Vec<Span>,
+}
+
+pub(super) fn build(run: &RunData, i: usize) -> Diagram {
+    let Some(tr) = run.techniques().get(i) else {
+        return Diagram::default();
+    };
+    let lane_of = |id: NodeId| tr.nodes.iter().position(|n| n.id == id).unwrap_or(0);
+    let mut d = Diagram {
+        lanes: tr.nodes.iter().map(|n| n.name.clone()).collect(),
+        ..Diagram::default()
+    };
+    let mut applied = std::collections::BTreeSet::new();
+    for e in &tr.trace {
+        match e.ev {
+            Ev::Send {
+                net,
+                from,
+                to,
+                p,
+                arrive,
+                lost,
+                copy_of,
+                ..
+            } => d.arrows.push(Arrow {
+                flight: Flight::of(e),
+                net: net.0,
+                from: lane_of(from),
+                to: lane_of(to),
+                sent: e.tick,
+                arrive,
+                lost,
+                copy_of: copy_of.map(|c| c.0),
+                back: matches!(p.kind, MsgKind::Ack | MsgKind::Response),
+                messenger: p.kind == MsgKind::Messenger,
+                label: if p.attempt > 0 && p.kind != MsgKind::Messenger {
+                    format!("{} ↻{}", token_label(&p, run.unit()), p.attempt)
+                } else {
+                    token_label(&p, run.unit())
+                },
+            }),
+            Ev::Apply { node, entry } => {
+                let (kind, label) = if entry.kind == EntryKind::Compensation {
+                    (
+                        MarkKind::Compensate,
+                        format!("comp {}", rupees(entry.amount)),
+                    )
+                } else if !applied.insert(entry.msg) {
+                    (
+                        MarkKind::ApplyAgain,
+                        format!("{} again", txn_name(entry.msg)),
+                    )
+                } else {
+                    (MarkKind::Apply, txn_name(entry.msg))
+                };
+                d.marks.push(Mark {
+                    lane: lane_of(node),
+                    tick: e.tick,
+                    kind,
+                    label,
+                });
+            }
+            Ev::Skip { node, msg, why } if why != SkipWhy::NoKey => d.marks.push(Mark {
+                lane: lane_of(node),
+                tick: e.tick,
+                kind: MarkKind::Skip,
+                label: format!("skip {}", txn_name(msg)),
+            }),
+            Ev::Commit { node, value, .. } => d.marks.push(Mark {
+                lane: lane_of(node),
+                tick: e.tick,
+                kind: MarkKind::Commit,
+                label: format!("commit {value}"),
+            }),
+            Ev::Timeout { node, msg, .. } => d.marks.push(Mark {
+                lane: lane_of(node),
+                tick: e.tick,
+                kind: MarkKind::Timeout,
+                label: format!("timeout {}", txn_name(msg)),
+            }),
+            Ev::Rejected { node, msg, .. } => d.marks.push(Mark {
+                lane: lane_of(node),
+                tick: e.tick,
+                kind: MarkKind::Reject,
+                label: format!("reject {}", txn_name(msg)),
+            }),
+            Ev::Decide { node, attack } => d.marks.push(Mark {
+                lane: lane_of(node),
+                tick: e.tick,
+                kind: MarkKind::Decide,
+                label: if attack {
+                    "attack".into()
+                } else {
+                    "hold".into()
+                },
+            }),
+            Ev::Operator { node, value, .. } => d.marks.push(Mark {
+                lane: lane_of(node),
+                tick: e.tick,
+                kind: MarkKind::Operator,
+                label: format!("reset → {value}"),
+            }),
+            Ev::Crash { node } => {
+                d.marks.push(Mark {
+                    lane: lane_of(node),
+                    tick: e.tick,
+                    kind: MarkKind::Crash,
+                    label: "crash".into(),
+                });
+                d.spans.push(Span {
+                    lane: lane_of(node),
+                    from: e.tick,
+                    to: None,
+                    down: true,
+                });
+            }
+            Ev::Pause { node, .. } => d.spans.push(Span {
+                lane: lane_of(node),
+                from: e.tick,
+                to: None,
+                down: false,
+            }),
+            Ev::Restart { node } | Ev::Resume { node } => {
+                let lane = lane_of(node);
+                if let Some(s) = d
+                    .spans
+                    .iter_mut()
+                    .rev()
+                    .find(|s| s.lane == lane && s.to.is_none())
+                {
+                    s.to = Some(e.tick);
+                }
+            }
+            _ => {}
+        }
+    }
+    d
+}

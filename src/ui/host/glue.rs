@@ -1,0 +1,212 @@
+//! The browser side of the host-page API: `postMessage` to and from the framing page.
+
+use super::*;
+use crate::sim::ids::Tick;
+use crate::ui::hooks::use_throttled;
+use gloo::events::EventListener;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The window framing this one, if any (never outside a browser).
+fn parent() -> Option<web_sys::Window> {
+    if !cfg!(target_arch = "wasm32") {
+        return None;
+    }
+    let win = web_sys::window()?;
+    let parent = win.parent().ok().flatten()?;
+    (!js_sys::Object::is(&parent, &win)).then_some(parent)
+}
+
+/// Post `{source, version, type, …fields}` to the parent window (when framed).
+pub fn post(ty: &str, fields: Value) {
+    let Some(parent) = parent() else {
+        return;
+    };
+    let text = envelope(ty, fields).to_string();
+    if let Ok(v) = js_sys::JSON::parse(&text) {
+        let _ = parent.post_message(&v, "*");
+    }
+}
+
+/// Tell the host page a lesson question was answered (the lessons call this).
+pub fn post_answer(lesson: &str, step: usize, question: usize, correct: bool) {
+    post("answer", answer_fields(lesson, step, question, correct));
+}
+
+/// Post a `state` message from its fields' JSON text.
+#[allow(clippy::ptr_arg)] // the signature of `use_throttled`'s writer for `String`
+fn post_state(_: Option<&String>, text: &String) {
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        post("state", v);
+    }
+}
+
+/// The height of the page's content in CSS px (the app root's bottom edge).
+fn content_height(root: &web_sys::Element) -> u32 {
+    let r = root.get_bounding_client_rect();
+    let scroll = web_sys::window()
+        .and_then(|w| w.scroll_y().ok())
+        .unwrap_or(0.0);
+    (r.bottom() + scroll).ceil().max(0.0) as u32
+}
+
+/// A ResizeObserver on the app root; disconnected (and its closure freed) on drop.
+struct Observer {
+    observer: web_sys::ResizeObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>,
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+fn observe_height(last: Rc<RefCell<Option<u32>>>) -> Option<Observer> {
+    let doc = web_sys::window()?.document()?;
+    let root = doc.get_element_by_id("app-root")?;
+    let target = root.clone();
+    let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>::new(
+        move |_entries: js_sys::Array, _obs: web_sys::ResizeObserver| {
+            let h = content_height(&target);
+            if *last.borrow() != Some(h) {
+                *last.borrow_mut() = Some(h);
+                post("resize", json!({ "height": h }));
+            }
+        },
+    );
+    let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    observer.observe(&root);
+    Some(Observer {
+        observer,
+        _callback: callback,
+    })
+}
+
+/// What the message listener needs to know about the state on screen.
+#[derive(Default)]
+struct Now {
+    embed: bool,
+    range: (Tick, Tick),
+    end: Tick,
+}
+
+/// Handle one `message` event: only from the parent window.
+fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback<Action>) {
+    let Some(parent) = parent() else {
+        return;
+    };
+    let from_parent = e.source().is_some_and(|s| js_sys::Object::is(&s, &parent));
+    if !from_parent {
+        return;
+    }
+    let text = js_sys::JSON::stringify(&e.data())
+        .ok()
+        .and_then(|s| s.as_string());
+    match parse_text(text.as_deref()) {
+        Incoming::Ignore => {}
+        Incoming::Refuse(message) => post("error", json!({ "message": message })),
+        Incoming::Do(cmd) => {
+            // Copied out: a dispatch may render at once, and the render writes `now`.
+            let (embed, range, end) = {
+                let n = now.borrow();
+                (n.embed, n.range, n.end)
+            };
+            match cmd {
+                Command::Load {
+                    mut share,
+                    warnings,
+                } => {
+                    // The frame stays what it is (an embed stays an embed).
+                    share.embed = embed;
+                    for w in &warnings {
+                        post("warning", json!({ "message": w, "command": "load" }));
+                    }
+                    dispatch.emit(Action::Load { share, warnings });
+                }
+                Command::Play => dispatch.emit(Action::Play),
+                Command::Pause => dispatch.emit(Action::Pause),
+                Command::Seek(t) => {
+                    if let Some(w) = seek_warning(t, range, end) {
+                        post("warning", json!({ "message": w, "command": "seek" }));
+                    }
+                    dispatch.emit(Action::Seek(t));
+                }
+            }
+        }
+    }
+}
+
+/// The host-page API for the `App`: posts `ready`, `resize` and `state` to the
+/// parent window and carries out its commands through `dispatch`. Does nothing
+/// when the page is not framed.
+#[hook]
+pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
+    let framed = *use_memo((), |_| parent().is_some());
+
+    let now = use_mut_ref(Now::default);
+    *now.borrow_mut() = Now {
+        embed: state.embed,
+        range: state.range(),
+        end: state.run.end,
+    };
+
+    // Ready, and the commands.
+    {
+        let (now, dispatch) = (now.clone(), dispatch.clone());
+        use_effect_with(framed, move |&framed| {
+            let listener = framed.then(|| {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                {
+                    // Lets the CSS drop the full-viewport minimum height (app.css).
+                    let _ = el.set_attribute("data-eop-framed", "");
+                }
+                post("ready", json!({}));
+                web_sys::window().map(|w| {
+                    EventListener::new(&w, "message", move |e| {
+                        if let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() {
+                            on_message(e, &now, &dispatch);
+                        }
+                    })
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    // The content height (the root is rebuilt when embed mode changes).
+    {
+        let last = use_mut_ref(|| None::<u32>);
+        use_effect_with((framed, state.embed), move |&(framed, _)| {
+            let observer = if framed { observe_height(last) } else { None };
+            move || drop(observer)
+        });
+    }
+
+    // Where the learner is in a lesson, on every step change and at the finish.
+    {
+        let text = if framed {
+            lesson_fields(state)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        use_effect_with(text, move |text| {
+            if !text.is_empty() {
+                if let Ok(v) = serde_json::from_str::<Value>(text) {
+                    post("lesson", v);
+                }
+            }
+        });
+    }
+
+    // The state, throttled while playing; at once when paused or moved by hand.
+    let text = framed.then(|| state_fields(state).to_string());
+    use_throttled(text, !state.playing, STATE_EVERY_MS, post_state);
+}
