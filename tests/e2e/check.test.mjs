@@ -42,6 +42,27 @@ describe("exhaustive check in the page", () => {
     await page.close();
   });
 
+  test("the check's setting travels in the link both ways", async () => {
+    const page = await env.open("?s=walkthrough&check=k2");
+    await waitForApp(page);
+    const panel = page.locator("section.sweep");
+    const select = panel.locator("select");
+    assert.equal(await select.inputValue(), "k2", "the link's check=k2 sets the panel");
+    assert.ok(await panel.locator("[data-check-estimate]").count(), "the estimate for k = 2 is shown");
+    await select.selectOption("k3");
+    await page.waitForFunction(() => location.search.includes("check=k3"));
+    await select.selectOption("10000");
+    await page.waitForFunction(() => !location.search.includes("check="));
+    // A bad value: a clear message, and the default setting.
+    const bad = await env.open("?s=walkthrough&check=k9");
+    await waitForApp(bad);
+    assert.equal(await bad.locator("section.sweep select").inputValue(), "10000");
+    assert.match(await bad.locator(".notices").innerText(), /check 'k9' is not a setting of the panel/);
+    assertClean(page);
+    await page.close();
+    await bad.close();
+  });
+
   // One scenario per kind of claim: a doubled payment, a lost one, a fidelity figure.
   for (const scenario of ["walkthrough", "delivery-semantics", "telemetry"]) {
     test(`${scenario}: every try-this prompt opens at its seed and keeps its promise on screen`, async () => {

@@ -11,7 +11,7 @@
 
 use crate::sim::run::Guarantee;
 use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult};
-use crate::ui::share::{ShareState, ViewMode};
+use crate::ui::share::{CheckMode, ShareState, ViewMode, SAMPLE_SIZES};
 use crate::ui::state::Action;
 use crate::ui::worker::{decode_reply, encode_request, Reply};
 use gloo::events::EventListener;
@@ -25,14 +25,13 @@ pub struct SweepProps {
     pub scenario: AttrValue,
     pub params: Vec<(String, i64)>,
     pub seed: u64,
+    /// Random schedules or every schedule with at most k faults (state, and the link).
+    pub mode: CheckMode,
     pub dispatch: Callback<Action>,
 }
 
-const SIZES: &[u64] = &[1_000, 10_000, 100_000];
-/// The default: ten thousand schedules.
-const DEFAULT_SIZE: u64 = 10_000;
 /// Fault counts offered for an exhaustive check.
-const KS: &[u8] = &[1, 2, 3];
+const KS: std::ops::RangeInclusive<u8> = 1..=crate::ui::share::MAX_K;
 /// An exhaustive check beyond this many schedules gets a "use a smaller input" hint
 /// (about what the worker checks in a few seconds).
 const QUICK_SCHEDULES: u64 = 20_000;
@@ -132,16 +131,19 @@ fn replay(scenario: &str, id: &str, cx: &Counterexample) -> Action {
 #[component]
 pub fn Sweep(props: &SweepProps) -> Html {
     let phase = use_state(|| Phase::Idle);
-    let runs = use_state(|| DEFAULT_SIZE);
-    // 0: sample random schedules; 1..=3: check every schedule with at most k faults.
-    let k = use_state(|| 0u8);
+    // 0: sample `runs` random schedules; 1..=3: check every schedule with at most k faults.
+    let (runs, k) = match props.mode {
+        CheckMode::Sample(n) => (u64::from(n), 0u8),
+        CheckMode::Every(k) => (0, k),
+    };
     let started = use_mut_ref(|| 0.0f64);
     let job = use_mut_ref(|| None::<Job>);
 
     // New settings make an old result meaningless; leaving stops a running sweep.
     {
         let (phase, job) = (phase.clone(), job.clone());
-        use_effect_with((props.scenario.clone(), props.params.clone()), move |_| {
+        let key = (props.scenario.clone(), props.params.clone(), props.mode);
+        use_effect_with(key, move |_| {
             phase.set(Phase::Idle);
             move || {
                 job.borrow_mut().take();
@@ -162,7 +164,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
             props.scenario.to_string(),
             props.params.clone(),
             props.seed,
-            *k,
+            k,
         );
         use_memo(
             (scenario, params, seed, kk),
@@ -181,10 +183,10 @@ pub fn Sweep(props: &SweepProps) -> Html {
         let (phase, job) = (phase.clone(), job.clone());
         let cfg = SweepConfig {
             scenario: props.scenario.to_string(),
-            runs: if *k > 0 { CHECK_CAP } else { *runs },
+            runs: if k > 0 { CHECK_CAP } else { runs },
             seed: props.seed,
             params: props.params.clone(),
-            faults: *k,
+            faults: k,
         };
         let started = started.clone();
         Callback::from(move |_: MouseEvent| {
@@ -206,24 +208,14 @@ pub fn Sweep(props: &SweepProps) -> Html {
             phase.set(Phase::Idle);
         })
     };
-    let on_mode = {
-        let (runs, k, phase) = (runs.clone(), k.clone(), phase.clone());
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            match v.strip_prefix('k').and_then(|n| n.parse::<u8>().ok()) {
-                Some(n) if KS.contains(&n) => k.set(n),
-                _ => {
-                    k.set(0);
-                    runs.set(v.parse().unwrap_or(DEFAULT_SIZE));
-                }
-            }
-            phase.set(Phase::Idle);
-        })
-    };
+    let on_mode = props.dispatch.reform(|e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        Action::SetCheck(CheckMode::parse(&v).unwrap_or_default())
+    });
     let busy = matches!(*phase, Phase::Running { .. } | Phase::Starting);
 
     let body = match &*phase {
-        Phase::Idle if *k == 0 => html! {
+        Phase::Idle if k == 0 => html! {
             <p class="muted small">{"Runs the current settings over many seeds (one fault schedule each) and keeps the smallest run that breaks each technique."}</p>
         },
         Phase::Idle => match &*estimate {
@@ -241,7 +233,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
         Phase::Running { done, runs } => html! {
             <div class="sweep-progress" role="status">
                 <progress max={runs.to_string()} value={done.to_string()}></progress>
-                <span>{if *k > 0 { format!("{done} schedules checked") } else if done >= runs { "shrinking the breaking runs…".to_string() } else { format!("{done} of {runs} runs") }}</span>
+                <span>{if k > 0 { format!("{done} schedules checked") } else if done >= runs { "shrinking the breaking runs…".to_string() } else { format!("{done} of {runs} runs") }}</span>
             </div>
         },
         Phase::Starting => {
@@ -309,15 +301,15 @@ pub fn Sweep(props: &SweepProps) -> Html {
             <div class="sweep-controls">
                 <label class="field">
                     <span class="field-label">{"Schedules"}</span>
-                    <select onchange={on_mode} disabled={busy} aria-label="Which schedules" data-sweep-mode={if *k > 0 { format!("k{}", *k) } else { runs.to_string() }}>
-                        { for SIZES.iter().map(|n| html! { <option value={n.to_string()} selected={*k == 0 && *n == *runs}>{format!("{n} random")}</option> }) }
-                        { for KS.iter().map(|n| html! { <option value={format!("k{n}")} selected={*k == *n}>{format!("every one with ≤ {n} fault{}", if *n == 1 { "" } else { "s" })}</option> }) }
+                    <select onchange={on_mode} disabled={busy} aria-label="Which schedules" data-sweep-mode={if k > 0 { format!("k{k}") } else { runs.to_string() }}>
+                        { for SAMPLE_SIZES.iter().map(|&n| { let m = CheckMode::Sample(n); html! { <option value={m.code()} selected={props.mode == m}>{format!("{n} random")}</option> } }) }
+                        { for KS.map(|n| { let m = CheckMode::Every(n); html! { <option value={m.code()} selected={props.mode == m}>{format!("every one with ≤ {n} fault{}", if n == 1 { "" } else { "s" })}</option> } }) }
                     </select>
                 </label>
                 if busy {
                     <button class="btn small" data-action="sweep-cancel" onclick={cancel}>{"Stop"}</button>
                 } else {
-                    <button class="btn small primary" data-action="sweep" onclick={start}>{if *k > 0 { "Check" } else { "Search" }}</button>
+                    <button class="btn small primary" data-action="sweep" onclick={start}>{if k > 0 { "Check" } else { "Search" }}</button>
                 }
             </div>
             {body}

@@ -35,6 +35,7 @@ struct LinkKey {
     embed: bool,
     from: Option<Tick>,
     to: Option<Tick>,
+    check: share::CheckMode,
     lesson: Option<(String, usize, bool)>,
     /// The tick when paused (a playing link leaves it out).
     paused_at: Option<Tick>,
@@ -51,6 +52,7 @@ impl LinkKey {
             embed: s.embed,
             from: s.from,
             to: s.to,
+            check: s.check,
             lesson: s
                 .lesson
                 .as_ref()
@@ -136,6 +138,7 @@ mod tests {
             Action::SetSeed(9),
             Action::ClearFaults,
             Action::Unlock,
+            Action::SetCheck(share::CheckMode::Every(2)),
             Action::ResetParams,
             Action::SelectScenario("two-generals".into()),
             Action::Seek(u32::MAX),
@@ -149,7 +152,7 @@ mod tests {
                 assert!(LinkKey::of(&s) != key, "the link became {}", s.query());
             }
         }
-        assert!(changes >= 12, "only {changes} changes of the link");
+        assert!(changes >= 13, "only {changes} changes of the link");
     }
 
     #[test]

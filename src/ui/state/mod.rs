@@ -59,6 +59,9 @@ pub struct State {
     pub embed: bool,
     pub from: Option<Tick>,
     pub to: Option<Tick>,
+    /// The "Find a breaking run" panel's setting (random sample or every schedule with
+    /// at most k faults); kept across scenarios and carried by the link (`check=k2`).
+    pub check: crate::ui::share::CheckMode,
     /// Increases when the learner opens another scenario: the URL gets a new history
     /// entry (pushState) rather than a replaced one.
     pub nav_mark: u64,
@@ -150,6 +153,8 @@ pub enum Action {
     },
     /// Lift the step range (`from`/`to`) a link locked playback to.
     Unlock,
+    /// The "Find a breaking run" panel's setting.
+    SetCheck(crate::ui::share::CheckMode),
     /// Lessons (issue 12): see `lesson_state.rs`.
     Lesson(crate::ui::lesson_state::LessonAction),
 }
@@ -188,6 +193,7 @@ impl State {
             embed: share.embed,
             from: share.from,
             to: share.to,
+            check: share.check,
             nav_mark: 0,
             promise: None,
             gen,
@@ -249,7 +255,7 @@ impl State {
             autoplay: false,
             from: self.from,
             to: self.to,
-            check: Default::default(),
+            check: self.check,
             lesson: self
                 .lesson
                 .as_ref()
@@ -401,6 +407,12 @@ impl Reducible for State {
             Action::Unlock => {
                 s.from = None;
                 s.to = None;
+            }
+            Action::SetCheck(mode) => {
+                if s.check == mode {
+                    return self;
+                }
+                s.check = mode;
             }
             Action::Lesson(a) => crate::ui::lesson_state::reduce(&mut s, a),
         }
