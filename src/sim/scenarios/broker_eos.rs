@@ -15,7 +15,7 @@
 
 use super::{finish, param};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -305,7 +305,7 @@ impl World {
         };
         if self.idx >= stop {
             if self.transactional() {
-                eng.timer(1, PRODUCER, END_TXN, 0, self.life);
+                eng.legacy_timer(1, PRODUCER, END_TXN, 0, self.life);
             } else {
                 self.producer_done = true;
             }
@@ -347,7 +347,7 @@ impl World {
                 self.produce_until = self.produce_until.max(arrive);
             }
         }
-        eng.timer(self.timeout, PRODUCER, ACK_TIMEOUT, msg, attempt);
+        eng.legacy_timer(self.timeout, PRODUCER, ACK_TIMEOUT, msg, attempt);
     }
 
     fn end_txn(&mut self, eng: &mut Engine) {
@@ -440,7 +440,7 @@ impl World {
         }
         let quiet = self.producer_done && eng.now > self.produce_until;
         if !(quiet && caught_up) {
-            eng.timer(1, CONSUMER, POLL, 0, 0);
+            eng.legacy_timer(1, CONSUMER, POLL, 0, 0);
         }
     }
 
@@ -515,7 +515,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         match (node, kind) {
             (PRODUCER, ACK_TIMEOUT) if self.waiting == Some((msg, attempt)) => {
                 eng.emit(Ev::Timeout {
@@ -579,7 +582,7 @@ impl Actors for World {
             }
             CONSUMER => {
                 self.fetched = self.done_pos.clone();
-                eng.timer(1, CONSUMER, POLL, 0, 0);
+                eng.legacy_timer(1, CONSUMER, POLL, 0, 0);
             }
             _ => {}
         }
@@ -635,7 +638,7 @@ impl Scenario for BrokerEos {
         ]
         .into_iter()
         .map(|(id, label, mode, read_committed, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP_ACK,
                 HopFaults {
@@ -651,8 +654,7 @@ impl Scenario for BrokerEos {
                     down: 3,
                 });
             }
-            let mut eng = Engine::new(3, end_tick(n, params.ticks("timeout_ticks")), faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(3, end_tick(n, params.ticks("timeout_ticks")), faults);
             let mut world = World {
                 mode,
                 read_committed,
@@ -684,10 +686,10 @@ impl Scenario for BrokerEos {
                 applied_txn: Vec::new(),
             };
             for (node, kind) in [(PRODUCER, START), (CONSUMER, POLL)] {
-                eng.at(
+                eng.timer_at(
                     1,
-                    Item::Timer {
-                        node,
+                    node,
+                    Legacy {
                         kind,
                         msg: 0,
                         attempt: 0,

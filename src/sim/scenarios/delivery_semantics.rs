@@ -11,7 +11,7 @@
 //!   skips a copy (exactly-once *processing*).
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -246,7 +246,7 @@ impl World {
             BASE,
         );
         if self.mode != Mode::NoRetry {
-            eng.timer(self.timeout, PRODUCER, T_RETRY, msg, attempt);
+            eng.legacy_timer(self.timeout, PRODUCER, T_RETRY, msg, attempt);
         }
     }
 }
@@ -288,7 +288,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         if node != PRODUCER {
             return;
         }
@@ -352,7 +355,7 @@ impl Scenario for DeliverySemantics {
         ]
         .into_iter()
         .map(|(id, label, mode, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP_REQ,
                 HopFaults {
@@ -369,13 +372,12 @@ impl Scenario for DeliverySemantics {
                     ..HopFaults::NONE
                 },
             );
-            let mut eng = Engine::new(2, end, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(2, end, faults);
             for (i, w) in workload.iter().enumerate() {
-                eng.at(
+                eng.timer_at(
                     1 + SPACING * i as Tick,
-                    Item::Timer {
-                        node: PRODUCER,
+                    PRODUCER,
+                    Legacy {
                         kind: T_SEND,
                         msg: w.msg,
                         attempt: 0,

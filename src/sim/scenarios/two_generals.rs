@@ -10,7 +10,7 @@
 //! stay home; losing the last one — whatever `M` — splits them.
 
 use super::param;
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{Ev, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{NodeId, Tick};
@@ -290,7 +290,14 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, _msg: u32, _attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy {
+            kind,
+            msg: _msg,
+            attempt: _attempt,
+        } = timer;
         match kind {
             T_START if node == A => self.send_messenger(eng, 1),
             T_DAWN => {
@@ -378,7 +385,7 @@ fn nodes() -> Vec<NodeInfo> {
 }
 
 fn run_strategy(cfg: &RunConfig, loss: i64, id: &str, label: String, chain: u32) -> TechniqueRun {
-    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let mut faults = Faults::for_run(cfg);
     let hop = HopFaults {
         loss: Ratio::per_mille(loss),
         ..HopFaults::NONE
@@ -386,22 +393,21 @@ fn run_strategy(cfg: &RunConfig, loss: i64, id: &str, label: String, chain: u32)
     faults.set_hop(HOP_AB, hop);
     faults.set_hop(HOP_BA, hop);
     let dawn = 1 + TRAVEL * chain + 3;
-    let mut eng = Engine::new(2, dawn + 1, faults);
-    eng.schedule_timed_faults();
-    eng.at(
+    let mut eng = Engine::start(2, dawn + 1, faults);
+    eng.timer_at(
         1,
-        Item::Timer {
-            node: A,
+        A,
+        Legacy {
             kind: T_START,
             msg: 0,
             attempt: 0,
         },
     );
     for node in [A, B] {
-        eng.at(
+        eng.timer_at(
             dawn,
-            Item::Timer {
-                node,
+            node,
+            Legacy {
                 kind: T_DAWN,
                 msg: 0,
                 attempt: 0,

@@ -8,7 +8,7 @@
 //! again (as after a lost ack or a consumer restart).
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
@@ -193,7 +193,7 @@ impl World {
             Payload::new(MsgKind::Record, msg, attempt),
             BASE,
         );
-        eng.timer(REDELIVER_AFTER, BROKER, T_REDELIVER, msg, attempt);
+        eng.legacy_timer(REDELIVER_AFTER, BROKER, T_REDELIVER, msg, attempt);
     }
 }
 
@@ -219,7 +219,10 @@ impl Actors for World {
         );
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         if node != BROKER {
             return;
         }
@@ -262,7 +265,7 @@ impl Scenario for Walkthrough {
         ]
         .into_iter()
         .map(|(id, label, handler, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
                 HopFaults {
@@ -278,18 +281,14 @@ impl Scenario for Walkthrough {
                     attempt: 0,
                 });
             }
-            let mut eng = Engine::new(2, 60, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(2, 60, faults);
             for (i, w) in workload.iter().enumerate() {
-                eng.at(
-                    1 + 2 * i as u32,
-                    crate::sim::engine::Item::Timer {
-                        node: BROKER,
-                        kind: T_SEND,
-                        msg: w.msg,
-                        attempt: 0,
-                    },
-                );
+                let t = Legacy {
+                    kind: T_SEND,
+                    msg: w.msg,
+                    attempt: 0,
+                };
+                eng.timer_at(1 + 2 * i as u32, BROKER, t);
             }
             let mut world = World {
                 handler,

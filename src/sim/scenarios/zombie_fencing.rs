@@ -15,7 +15,7 @@
 
 use super::{finish, param};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -370,13 +370,20 @@ impl Actors for World {
                 });
                 self.worker(to).holding = Some((offset as u32, p.msg));
                 self.send(eng, to, HOP_PRODUCE, MsgKind::Produce, p.msg);
-                eng.timer(WORK_TICKS, to, WORK, p.msg, 0);
+                eng.legacy_timer(WORK_TICKS, to, WORK, p.msg, 0);
             }
             _ => {}
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, _attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy {
+            kind,
+            msg,
+            attempt: _attempt,
+        } = timer;
         match (node, kind) {
             (BROKER, HEARTBEAT) => {
                 let Some(last) = self.last_heartbeat else {
@@ -392,7 +399,7 @@ impl Actors for World {
                     self.fail_over(eng);
                     return;
                 }
-                eng.timer(1, BROKER, HEARTBEAT, 0, 0);
+                eng.legacy_timer(1, BROKER, HEARTBEAT, 0, 0);
             }
             (W1 | W2, WORK) => {
                 let w = self.workers[node.0 as usize];
@@ -421,7 +428,7 @@ impl Actors for World {
         if node == BROKER {
             if self.last_heartbeat.is_some() {
                 self.last_heartbeat = Some(eng.now);
-                eng.timer(1, BROKER, HEARTBEAT, 0, 0);
+                eng.legacy_timer(1, BROKER, HEARTBEAT, 0, 0);
             }
             for w in [W1, W2] {
                 if let Some(t) = self.worker(w).txn.take() {
@@ -529,10 +536,9 @@ impl Scenario for ZombieFencing {
         ]
         .into_iter()
         .map(|(id, label, fencing, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             faults.add_explicit(pause);
-            let mut eng = Engine::new(3, END, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(3, END, faults);
             let mut broker = Broker::new(BROKER, 2);
             for p in &workload {
                 broker.append(&mut eng, INPUT, p.msg, None);
@@ -553,10 +559,10 @@ impl Scenario for ZombieFencing {
                 world.worker(W1).epoch = epoch;
             }
             world.fetch(&mut eng, W1);
-            eng.at(
+            eng.timer_at(
                 1,
-                Item::Timer {
-                    node: BROKER,
+                BROKER,
+                Legacy {
                     kind: HEARTBEAT,
                     msg: 0,
                     attempt: 0,
