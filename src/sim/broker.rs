@@ -167,6 +167,22 @@ impl Broker {
         txn
     }
 
+    /// Read-process-write: commit the open transaction `txn` holding the output
+    /// record of `msg` together with the input offset `next` (one atomic step).
+    pub fn commit_record_and_offset<T: Copy>(
+        &mut self,
+        eng: &mut Engine<T>,
+        txn: u32,
+        msg: MsgId,
+        next: u32,
+    ) {
+        let parts = vec![
+            CommitPart::Entry { msg },
+            CommitPart::Offset { value: next },
+        ];
+        self.commit_atomic(eng, txn, parts);
+    }
+
     /// Commit the open transaction `txn` as one atomic step: its records become
     /// visible and, if `parts` holds an offset, the consumer group's committed offset
     /// moves there — one [`Ev::AtomicCommit`] listing both.

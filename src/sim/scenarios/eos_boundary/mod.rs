@@ -20,7 +20,7 @@ use super::plumbing::{
 };
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine, Status};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, OperatorAction, Payload, SkipWhy};
+use crate::sim::event::{CommitWhat, Ev, OperatorAction, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Tone};
@@ -177,14 +177,8 @@ impl World<'_> {
                 return;
             };
             // The output record and the input offset commit as one.
-            self.broker.commit_atomic(
-                eng,
-                txn,
-                vec![
-                    CommitPart::Entry { msg },
-                    CommitPart::Offset { value: offset + 1 },
-                ],
-            );
+            self.broker
+                .commit_record_and_offset(eng, txn, msg, offset + 1);
             // A read_committed reader of the output topic now sees the payment.
             if let Some(pay) = self.payment(msg) {
                 self.ledger.write(eng, BROKER, pay.entry());

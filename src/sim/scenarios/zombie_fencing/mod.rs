@@ -225,14 +225,8 @@ impl World<'_> {
         let Some(txn) = w.txn.take() else {
             return;
         };
-        self.broker.commit_atomic(
-            eng,
-            txn,
-            vec![
-                CommitPart::Entry { msg },
-                CommitPart::Offset { value: offset + 1 },
-            ],
-        );
+        self.broker
+            .commit_record_and_offset(eng, txn, msg, offset + 1);
         if let Some(p) = self.workload.iter().find(|p| p.msg == msg).copied() {
             self.ledger.write(eng, BROKER, p.entry());
         }
