@@ -82,7 +82,18 @@ impl Broker {
     }
 
     /// Append a record; returns its offset.
-    pub fn append(&mut self, eng: &mut Engine, partition: u8, msg: MsgId, txn: Option<u32>) -> u32 {
+    pub fn append<T: Copy>(
+        &mut self,
+        eng: &mut Engine<T>,
+        partition: u8,
+        msg: MsgId,
+        txn: Option<u32>,
+    ) -> u32 {
+        debug_assert!(
+            (partition as usize) < self.logs.len(),
+            "append to partition {partition} of {}",
+            self.logs.len()
+        );
         let i = (partition as usize).min(self.logs.len() - 1);
         let offset = self.logs[i].len() as u32;
         self.logs[i].push(Rec { msg, txn });
@@ -106,9 +117,9 @@ impl Broker {
     /// * anything else — a gap, or older than what the broker remembers: refused
     ///   (`OutOfOrderSequence`), so the log never holds a producer's writes out of order.
     #[allow(clippy::too_many_arguments)]
-    pub fn append_idempotent(
+    pub fn append_idempotent<T: Copy>(
         &mut self,
-        eng: &mut Engine,
+        eng: &mut Engine<T>,
         partition: u8,
         msg: MsgId,
         txn: Option<u32>,
@@ -135,7 +146,7 @@ impl Broker {
     }
 
     /// Commit the consumer group's offset (the next offset to read).
-    pub fn commit_offset(&mut self, eng: &mut Engine, value: u32) {
+    pub fn commit_offset<T: Copy>(&mut self, eng: &mut Engine<T>, value: u32) {
         self.committed = value;
         eng.emit(Ev::Commit {
             node: self.node,
@@ -144,7 +155,7 @@ impl Broker {
         });
     }
 
-    pub fn begin(&mut self, eng: &mut Engine) -> u32 {
+    pub fn begin<T: Copy>(&mut self, eng: &mut Engine<T>) -> u32 {
         let txn = self.next_txn;
         self.next_txn += 1;
         self.txns.insert(txn, TxnStatus::Open);
@@ -156,10 +167,31 @@ impl Broker {
         txn
     }
 
+    /// Read-process-write: commit the open transaction `txn` holding the output
+    /// record of `msg` together with the input offset `next` (one atomic step).
+    pub fn commit_record_and_offset<T: Copy>(
+        &mut self,
+        eng: &mut Engine<T>,
+        txn: u32,
+        msg: MsgId,
+        next: u32,
+    ) {
+        let parts = vec![
+            CommitPart::Entry { msg },
+            CommitPart::Offset { value: next },
+        ];
+        self.commit_atomic(eng, txn, parts);
+    }
+
     /// Commit the open transaction `txn` as one atomic step: its records become
     /// visible and, if `parts` holds an offset, the consumer group's committed offset
     /// moves there — one [`Ev::AtomicCommit`] listing both.
-    pub fn commit_atomic(&mut self, eng: &mut Engine, txn: u32, parts: Vec<CommitPart>) {
+    pub fn commit_atomic<T: Copy>(
+        &mut self,
+        eng: &mut Engine<T>,
+        txn: u32,
+        parts: Vec<CommitPart>,
+    ) {
         if self.txns.get(&txn) != Some(&TxnStatus::Open) {
             return;
         }
@@ -177,7 +209,7 @@ impl Broker {
     }
 
     /// Write the commit or abort marker of an open transaction.
-    pub fn end(&mut self, eng: &mut Engine, txn: u32, commit: bool) {
+    pub fn end<T: Copy>(&mut self, eng: &mut Engine<T>, txn: u32, commit: bool) {
         if self.txns.get(&txn) != Some(&TxnStatus::Open) {
             return;
         }
@@ -224,7 +256,7 @@ impl Broker {
 
     /// A transaction of producer `pid` begins (the coordinator remembers it as the
     /// producer's open transaction until it ends).
-    pub fn begin_for(&mut self, eng: &mut Engine, pid: u32) -> u32 {
+    pub fn begin_for<T: Copy>(&mut self, eng: &mut Engine<T>, pid: u32) -> u32 {
         let txn = self.begin(eng);
         self.open.insert(pid, txn);
         txn
@@ -241,7 +273,7 @@ impl Broker {
     /// A new instance of transactional id `pid` registers: the coordinator bumps the
     /// epoch, which fences every older instance, and aborts the open transaction of
     /// the old epoch. `instance` is the node that now owns the epoch.
-    pub fn register(&mut self, eng: &mut Engine, instance: NodeId, pid: u32) -> u32 {
+    pub fn register<T: Copy>(&mut self, eng: &mut Engine<T>, instance: NodeId, pid: u32) -> u32 {
         let epoch = self.epochs.get(&pid).map_or(0, |e| e + 1);
         self.epochs.insert(pid, epoch);
         let fenced = self
@@ -264,9 +296,9 @@ impl Broker {
     }
 
     /// Accept a write of `pid` at `epoch`, or refuse it as a fenced zombie's.
-    pub fn check_epoch(
+    pub fn check_epoch<T: Copy>(
         &mut self,
-        eng: &mut Engine,
+        eng: &mut Engine<T>,
         writer: NodeId,
         msg: MsgId,
         pid: u32,
@@ -306,7 +338,7 @@ mod tests {
 
     #[test]
     fn sequences_fencing_and_last_stable_offset() {
-        let mut eng = Engine::new(3, 100, Faults::new(1, false, &[]));
+        let mut eng = Engine::<()>::new(3, 100, Faults::new(1, false, &[]));
         let mut b = Broker::new(NodeId(0), 2);
         assert_eq!(b.append_idempotent(&mut eng, 0, 1, None, 7, 0), Ok(0));
         assert_eq!(
@@ -345,7 +377,7 @@ mod tests {
     /// a duplicate, a gap (or a write older than the broker remembers) is refused.
     #[test]
     fn sequence_rules() {
-        let mut eng = Engine::new(3, 100, Faults::new(1, false, &[]));
+        let mut eng = Engine::<()>::new(3, 100, Faults::new(1, false, &[]));
         let mut b = Broker::new(NodeId(0), 1);
         // A producer id's first write must carry sequence 0.
         assert_eq!(

@@ -12,9 +12,9 @@ use std::collections::BinaryHeap;
 /// Hard cap on one technique's trace: a run never grows without bound.
 pub const EVENT_CAP: usize = 200_000;
 
-/// Something that happens at a tick.
+/// Something that happens at a tick. `T` is the technique's own timer type.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Item {
+pub enum Item<T> {
     Deliver {
         net: NetId,
         hop: u8,
@@ -26,12 +26,10 @@ pub enum Item {
     Vanish {
         net: NetId,
     },
-    /// A timer set by `node`; `kind`, `msg` and `attempt` are the actor's own.
+    /// A timer set by `node`; what it means is the actors' own (`Actors::Timer`).
     Timer {
         node: NodeId,
-        kind: u8,
-        msg: u32,
-        attempt: u16,
+        timer: T,
     },
     Fault(Fault),
     Restart {
@@ -49,69 +47,97 @@ pub enum Status {
     Paused { until: Tick },
 }
 
+/// The untyped timer of a scenario not yet converted to its own timer enum
+/// (transitional: delete once every scenario has one).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Legacy {
+    pub kind: u8,
+    pub msg: u32,
+    pub attempt: u16,
+}
+
 /// How a technique's actors react. Default crash/restart hooks do nothing.
 pub trait Actors {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, hop: u8, p: Payload);
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16);
+    /// What a timer of this technique means: a small `Copy` enum per scenario.
+    type Timer: Copy;
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Self::Timer>,
+        to: NodeId,
+        from: NodeId,
+        hop: u8,
+        p: Payload,
+    );
+    fn on_timer(&mut self, eng: &mut Engine<Self::Timer>, node: NodeId, timer: Self::Timer);
     /// `node` lost its volatile state.
-    fn on_crash(&mut self, _eng: &mut Engine, _node: NodeId) {}
+    fn on_crash(&mut self, _eng: &mut Engine<Self::Timer>, _node: NodeId) {}
     /// `node` is back, with only its durable state.
-    fn on_restart(&mut self, _eng: &mut Engine, _node: NodeId) {}
+    fn on_restart(&mut self, _eng: &mut Engine<Self::Timer>, _node: NodeId) {}
     /// `node` woke from a pause, unaware that time passed.
-    fn on_resume(&mut self, _eng: &mut Engine, _node: NodeId) {}
+    fn on_resume(&mut self, _eng: &mut Engine<Self::Timer>, _node: NodeId) {}
     /// A scenario-specific timed fault (e.g. an operator's offset reset).
-    fn on_fault(&mut self, _eng: &mut Engine, _f: Fault) {}
+    fn on_fault(&mut self, _eng: &mut Engine<Self::Timer>, _f: Fault) {}
 }
 
 /// A queued item, ordered by (tick, insertion sequence): deterministic, FIFO per tick.
 /// Both live in one `u64` (`tick << 32 | seq`): one comparison per heap step and a
 /// smaller element to move (the heap is the engine's hottest structure).
 #[derive(Debug)]
-struct Queued {
+struct Queued<T> {
     key: u64,
-    item: Item,
+    item: Item<T>,
 }
 
-impl Queued {
+impl<T> Queued<T> {
     fn tick(&self) -> Tick {
         (self.key >> 32) as Tick
     }
 }
 
-impl PartialEq for Queued {
+impl<T> PartialEq for Queued<T> {
     fn eq(&self, other: &Self) -> bool {
         self.key == other.key
     }
 }
-impl Eq for Queued {}
-impl PartialOrd for Queued {
+impl<T> Eq for Queued<T> {}
+impl<T> PartialOrd for Queued<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Queued {
+impl<T> Ord for Queued<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         self.key.cmp(&other.key)
     }
 }
 
-pub struct Engine {
+/// The engine of one technique; `T` is its timer type (`Actors::Timer`).
+pub struct Engine<T = Legacy> {
     pub now: Tick,
     /// No item at or after this tick is processed.
     pub end: Tick,
     seq: u64,
-    queue: BinaryHeap<Reverse<Queued>>,
+    queue: BinaryHeap<Reverse<Queued<T>>>,
     next_net: u32,
     pub trace: Vec<Event>,
     pub faults: Faults,
     status: Vec<Status>,
     /// Items that reached a paused process, released when it resumes.
-    held: Vec<(NodeId, Item)>,
+    held: Vec<(NodeId, Item<T>)>,
     pub truncated: bool,
 }
 
-impl Engine {
-    pub fn new(nodes: usize, end: Tick, faults: Faults) -> Engine {
+impl<T: Copy> Engine<T> {
+    /// An engine for `nodes` processes that stops before `end`, with the explicit
+    /// timed faults of `faults` already queued: the one way scenarios start a run.
+    pub fn start(nodes: usize, end: Tick, faults: Faults) -> Engine<T> {
+        let mut eng = Engine::new(nodes, end, faults);
+        eng.schedule_timed_faults();
+        eng
+    }
+
+    pub fn new(nodes: usize, end: Tick, faults: Faults) -> Engine<T> {
+        debug_assert!(nodes > 0 && nodes <= usize::from(u8::MAX), "{nodes} nodes");
         Engine {
             now: 0,
             end,
@@ -134,7 +160,7 @@ impl Engine {
         self.trace.push(Event { tick: self.now, ev });
     }
 
-    pub fn at(&mut self, tick: Tick, item: Item) {
+    pub fn at(&mut self, tick: Tick, item: Item<T>) {
         self.seq += 1;
         // A run queues far fewer than 2^32 items (its trace stops at EVENT_CAP events).
         debug_assert!(self.seq <= u64::from(u32::MAX));
@@ -226,21 +252,23 @@ impl Engine {
         net
     }
 
-    pub fn timer(&mut self, after: Tick, node: NodeId, kind: u8, msg: u32, attempt: u16) {
-        let at = self.now + after.max(1);
-        self.at(
-            at,
-            Item::Timer {
-                node,
-                kind,
-                msg,
-                attempt,
-            },
+    /// `timer` fires at `node` after `after` ticks (at least 1), unless it is down.
+    pub fn timer(&mut self, after: Tick, node: NodeId, timer: T) {
+        self.timer_at(self.now + after.max(1), node, timer);
+    }
+
+    /// `timer` fires at `node` at tick `at` (or now, if `at` has passed).
+    pub fn timer_at(&mut self, at: Tick, node: NodeId, timer: T) {
+        debug_assert!(
+            (node.0 as usize) < self.status.len(),
+            "timer for unknown node {}",
+            node.0
         );
+        self.at(at, Item::Timer { node, timer });
     }
 
     /// Crash `node` now; it restarts after `down` ticks (never, if 0).
-    pub fn crash<A: Actors>(&mut self, actors: &mut A, node: NodeId, down: Tick) {
+    pub fn crash<A: Actors<Timer = T>>(&mut self, actors: &mut A, node: NodeId, down: Tick) {
         if self.status(node) == Status::Down {
             return;
         }
@@ -272,8 +300,8 @@ impl Engine {
         self.status[i] = s;
     }
 
-    /// Queue the explicit timed faults. Call once before [`Engine::run`].
-    pub fn schedule_timed_faults(&mut self) {
+    /// Queue the explicit timed faults ([`Engine::start`] does it).
+    fn schedule_timed_faults(&mut self) {
         for f in self.faults.timed() {
             if let Some(at) = f.at() {
                 self.at(at, Item::Fault(f));
@@ -282,7 +310,7 @@ impl Engine {
     }
 
     /// Process items in (tick, insertion) order until the queue is empty or `end`.
-    pub fn run<A: Actors>(&mut self, actors: &mut A) {
+    pub fn run<A: Actors<Timer = T>>(&mut self, actors: &mut A) {
         while let Some(Reverse(next)) = self.queue.peek() {
             if next.tick() >= self.end || self.truncated {
                 break;
@@ -296,7 +324,7 @@ impl Engine {
         self.queue.clear();
     }
 
-    fn dispatch<A: Actors>(&mut self, actors: &mut A, item: Item) {
+    fn dispatch<A: Actors<Timer = T>>(&mut self, actors: &mut A, item: Item<T>) {
         match item {
             Item::Vanish { net } => self.emit(Ev::Lose {
                 net,
@@ -319,15 +347,10 @@ impl Engine {
                     actors.on_deliver(self, to, from, hop, p);
                 }
             },
-            Item::Timer {
-                node,
-                kind,
-                msg,
-                attempt,
-            } => match self.status(node) {
+            Item::Timer { node, timer } => match self.status(node) {
                 Status::Down => {}
                 Status::Paused { .. } => self.held.push((node, item)),
-                Status::Up => actors.on_timer(self, node, kind, msg, attempt),
+                Status::Up => actors.on_timer(self, node, timer),
             },
             Item::Fault(f) => match f {
                 Fault::Crash { node, down, .. } => self.crash(actors, node, down),
@@ -335,6 +358,11 @@ impl Engine {
                 other => actors.on_fault(self, other),
             },
             Item::Restart { node } => {
+                debug_assert!(
+                    self.status(node) != Status::Up,
+                    "restart of node {} that never went down",
+                    node.0
+                );
                 if self.status(node) == Status::Down {
                     self.set_status(node, Status::Up);
                     self.emit(Ev::Restart { node });
@@ -357,5 +385,12 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+impl Engine<Legacy> {
+    /// The untyped timer of a scenario not yet converted (transitional).
+    pub fn legacy_timer(&mut self, after: Tick, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+        self.timer(after, node, Legacy { kind, msg, attempt });
     }
 }

@@ -35,7 +35,7 @@ pub struct Ledger {
 
 impl Ledger {
     /// Write `entry` (and record it in the trace as applied at `node`).
-    pub fn write(&mut self, eng: &mut Engine, node: NodeId, entry: Entry) {
+    pub fn write<T: Copy>(&mut self, eng: &mut Engine<T>, node: NodeId, entry: Entry) {
         self.entries.push(entry);
         eng.emit(Ev::Apply { node, entry });
     }

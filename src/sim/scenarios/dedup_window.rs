@@ -15,7 +15,7 @@
 //!   message ever processed.
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{txn_name, MsgId, NodeId, Tick};
@@ -346,7 +346,7 @@ impl Actors for World {
                         expires,
                     });
                     // Valid through tick `expires`; gone from the tick after.
-                    eng.timer(self.ttl + 1, CONSUMER, T_EXPIRE, pay.msg, 0);
+                    eng.legacy_timer(self.ttl + 1, CONSUMER, T_EXPIRE, pay.msg, 0);
                 }
                 _ => eng.emit(Ev::DedupPut {
                     node: CONSUMER,
@@ -367,7 +367,14 @@ impl Actors for World {
         self.ledger.write(eng, CONSUMER, pay.entry());
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, _attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy {
+            kind,
+            msg,
+            attempt: _attempt,
+        } = timer;
         match (node, kind) {
             (BROKER, T_SEND) => {
                 eng.send(
@@ -399,7 +406,7 @@ impl Actors for World {
                     self.forget(eng, k);
                 }
                 if now + self.cleanup_every <= self.cleanup_until {
-                    eng.timer(self.cleanup_every, CONSUMER, T_CLEANUP, 0, 0);
+                    eng.legacy_timer(self.cleanup_every, CONSUMER, T_CLEANUP, 0, 0);
                 }
             }
             _ => {}
@@ -455,7 +462,7 @@ impl Scenario for DedupWindow {
         ]
         .into_iter()
         .map(|(id, label, mode, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
                 HopFaults {
@@ -464,24 +471,20 @@ impl Scenario for DedupWindow {
                     ..HopFaults::NONE
                 },
             );
-            let mut eng = Engine::new(2, end, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(2, end, faults);
             for (i, w) in workload.iter().enumerate() {
-                eng.at(
-                    send_tick(i, rate),
-                    Item::Timer {
-                        node: BROKER,
-                        kind: T_SEND,
-                        msg: w.msg,
-                        attempt: 0,
-                    },
-                );
+                let t = Legacy {
+                    kind: T_SEND,
+                    msg: w.msg,
+                    attempt: 0,
+                };
+                eng.timer_at(send_tick(i, rate), BROKER, t);
             }
             if mode == Mode::Ttl && store == Store::SqlTable {
-                eng.at(
+                eng.timer_at(
                     cleanup_every,
-                    Item::Timer {
-                        node: CONSUMER,
+                    CONSUMER,
+                    Legacy {
                         kind: T_CLEANUP,
                         msg: 0,
                         attempt: 0,

@@ -18,7 +18,7 @@
 //! txn-4 with txn-2's key (the server refuses it with 422).
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{
     CommitPart, EntryKind, Ev, KeyState, MsgKind, Payload, RejectWhy, SkipWhy,
 };
@@ -413,7 +413,7 @@ impl World {
         };
         let client = client_of(msg);
         eng.send(client, SERVER, HOP_REQ, p, LATENCY);
-        eng.timer(self.timeout, client, T_TIMEOUT, msg, attempt);
+        eng.legacy_timer(self.timeout, client, T_TIMEOUT, msg, attempt);
     }
 
     fn charge(&mut self, eng: &mut Engine, msg: MsgId) {
@@ -436,7 +436,7 @@ impl World {
         let job = self.next_job;
         self.next_job += 1;
         self.jobs.insert(job, (from, p));
-        eng.timer(PROCESS, SERVER, T_PROCESS, job, self.incarnation);
+        eng.legacy_timer(PROCESS, SERVER, T_PROCESS, job, self.incarnation);
     }
 
     /// The server crashes between its two steps for `msg` (decided once per charge).
@@ -493,7 +493,7 @@ impl World {
             state,
             expires: Some(expires),
         });
-        eng.timer(self.ttl, SERVER, T_EXPIRE, key, 0);
+        eng.legacy_timer(self.ttl, SERVER, T_EXPIRE, key, 0);
     }
 
     fn on_request(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
@@ -605,7 +605,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         match kind {
             T_START => self.send_attempt(eng, msg, 0),
             T_TIMEOUT => {
@@ -693,7 +696,7 @@ fn run_technique(
     id: &str,
     tech: Tech,
 ) -> TechniqueRun {
-    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let mut faults = Faults::for_run(cfg);
     faults.set_hop(
         HOP_REQ,
         HopFaults {
@@ -719,13 +722,12 @@ fn run_technique(
         + (retries_max as Tick + 2) * (timeout + 2 * (LATENCY + JITTER) + PROCESS + CRASH_DOWN_MAX)
         + ttl
         + 10;
-    let mut eng = Engine::new(4, end, faults);
-    eng.schedule_timed_faults();
+    let mut eng = Engine::start(4, end, faults);
     for (i, w) in work.iter().enumerate() {
-        eng.at(
+        eng.timer_at(
             1 + SPACING * i as Tick,
-            Item::Timer {
-                node: client_of(w.msg),
+            client_of(w.msg),
+            Legacy {
                 kind: T_START,
                 msg: w.msg,
                 attempt: 0,

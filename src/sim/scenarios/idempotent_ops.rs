@@ -19,7 +19,7 @@
 //!   threaded into the write: a dedup table entering by the back door.
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{merchant_name, txn_name, Merchant, MsgId, NodeId, Tick};
@@ -278,7 +278,14 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, _kind: u8, msg: u32, _attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy {
+            kind: _kind,
+            msg,
+            attempt: _attempt,
+        } = timer;
         if node == PRODUCER {
             eng.send(
                 PRODUCER,
@@ -523,7 +530,7 @@ impl Scenario for IdempotentOps {
                 Op::Delete => &refunds,
                 _ => &workload,
             };
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
                 HopFaults {
@@ -532,13 +539,12 @@ impl Scenario for IdempotentOps {
                     ..HopFaults::NONE
                 },
             );
-            let mut eng = Engine::new(2, end, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(2, end, faults);
             for (i, w) in workload.iter().enumerate() {
-                eng.at(
+                eng.timer_at(
                     1 + SPACING * i as Tick,
-                    Item::Timer {
-                        node: PRODUCER,
+                    PRODUCER,
+                    Legacy {
                         kind: 0,
                         msg: w.msg,
                         attempt: 0,

@@ -12,7 +12,7 @@
 //! later hops reach the viewers although every other stage is correct.
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -186,7 +186,7 @@ impl World {
         };
         let from = NodeId(hop);
         eng.send(from, NodeId(hop + 1), hop, p, LATENCY);
-        eng.timer(ACK_TIMEOUT, from, T_RETRY, msg, attempt);
+        eng.legacy_timer(ACK_TIMEOUT, from, T_RETRY, msg, attempt);
     }
 
     /// Start an at-least-once transfer of `msg` on `hop`.
@@ -266,7 +266,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         match kind {
             T_BALL => self.forward(eng, 0, msg, Some(msg)),
             T_RETRY => {
@@ -323,7 +326,7 @@ fn run_technique(
     label: &str,
     drop_stage: u8,
 ) -> TechniqueRun {
-    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let mut faults = Faults::for_run(cfg);
     let loss = Ratio::per_mille(params.get("loss"));
     for hop in 0..=STAGES {
         faults.set_hop(
@@ -345,13 +348,12 @@ fn run_technique(
         );
     }
     let end = 400 + BALL_SPACING * work.len() as Tick * 3;
-    let mut eng = Engine::new(5, end, faults);
-    eng.schedule_timed_faults();
+    let mut eng = Engine::start(5, end, faults);
     for (i, w) in work.iter().enumerate() {
-        eng.at(
+        eng.timer_at(
             1 + BALL_SPACING * i as Tick,
-            Item::Timer {
-                node: SOURCE,
+            SOURCE,
+            Legacy {
                 kind: T_BALL,
                 msg: w.msg,
                 attempt: 0,

@@ -6,7 +6,7 @@
 use super::engine::Engine;
 use super::event::{Ev, Event};
 use super::ids::Tick;
-use super::invariants::{Check, Verdict};
+use super::invariants::Check;
 use super::ledger::{Ledger, Payment};
 use super::params::{ParamError, ParamSpec, Params, Unit};
 use super::run::{Guarantee, NodeInfo, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
@@ -20,6 +20,7 @@ pub mod idempotency_keys;
 pub mod idempotent_ops;
 pub mod key_threading;
 pub mod outbox;
+pub mod plumbing;
 pub mod quarter_end;
 pub mod telemetry;
 #[cfg(test)]
@@ -70,35 +71,31 @@ pub fn run(id: &str, cfg: &RunConfig) -> Result<RunResult, ParamError> {
     Ok(s.build(cfg, &params))
 }
 
-/// Finish one ledger technique: judge it and collect what the UI needs.
+/// Finish one ledger technique (transitional: converted scenarios use
+/// [`plumbing::Technique::finish`]).
 #[allow(clippy::too_many_arguments)]
-pub fn finish(
+pub fn finish<T>(
     id: &str,
     label: &str,
     claim: Guarantee,
     nodes: Vec<NodeInfo>,
-    eng: Engine,
+    eng: Engine<T>,
     ledger: Ledger,
     workload: &[Payment],
     checks: Vec<Check>,
 ) -> TechniqueRun {
-    let verdict = Verdict::judge(&eng.trace, &ledger, workload, claim, checks);
-    let end = eng.trace.last().map(|e| e.tick).unwrap_or(0).max(eng.now);
-    TechniqueRun {
-        id: id.to_string(),
-        label: label.to_string(),
+    plumbing::judge(
+        id,
+        label,
         claim,
-        nodes,
-        dedup_sizes: dedup_sizes(&eng.trace),
-        truncated: eng.truncated,
-        crash_points: eng.faults.crash_points.into_iter().collect(),
-        fired: eng.faults.fired,
-        trace: eng.trace,
-        ledger,
-        verdict,
-        badge: Default::default(),
-        end,
-    }
+        plumbing::Done {
+            nodes,
+            eng,
+            ledger,
+            workload,
+            checks,
+        },
+    )
 }
 
 /// Dedup-table size after each change.

@@ -18,7 +18,7 @@
 //!   relay puts on every record.
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{
     CommitPart, CommitWhat, EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy,
 };
@@ -261,7 +261,7 @@ impl World {
         };
         let at = Self::arrival(self.next_order);
         if at > eng.now {
-            eng.timer(at - eng.now, SERVICE, T_NEXT, 0, self.incarnation);
+            eng.legacy_timer(at - eng.now, SERVICE, T_NEXT, 0, self.incarnation);
             return;
         }
         let msg = pay.msg;
@@ -281,7 +281,7 @@ impl World {
                 parts: vec![CommitPart::Entry { msg }, CommitPart::OutboxRow { msg }],
             });
             // The relay tails the database log and sees the new row.
-            eng.timer(1, RELAY, T_RELAY, msg, 0);
+            eng.legacy_timer(1, RELAY, T_RELAY, msg, 0);
         }
         if self.crash_point(eng, SERVICE, msg, POINT_AFTER_DB_COMMIT) {
             return;
@@ -290,7 +290,7 @@ impl World {
             self.journal.insert(msg);
             self.service_publish(eng, msg);
         }
-        eng.timer(1, SERVICE, T_NEXT, 0, self.incarnation);
+        eng.legacy_timer(1, SERVICE, T_NEXT, 0, self.incarnation);
     }
 
     fn service_publish(&mut self, eng: &mut Engine, msg: MsgId) {
@@ -303,7 +303,7 @@ impl World {
             headers: None,
         };
         eng.send(SERVICE, BROKER, HOP_SVC_PUB, p, LATENCY);
-        eng.timer(ACK_TIMEOUT, SERVICE, T_RETRY, msg, attempt);
+        eng.legacy_timer(ACK_TIMEOUT, SERVICE, T_RETRY, msg, attempt);
     }
 
     fn service_ack(&mut self, eng: &mut Engine, msg: MsgId) {
@@ -365,7 +365,7 @@ impl World {
             }),
         };
         eng.send(RELAY, BROKER, HOP_RELAY_PUB, p, LATENCY);
-        eng.timer(ACK_TIMEOUT, RELAY, T_RELAY_RETRY, msg, attempt);
+        eng.legacy_timer(ACK_TIMEOUT, RELAY, T_RELAY_RETRY, msg, attempt);
     }
 
     fn relay_ack(&mut self, eng: &mut Engine, msg: MsgId) {
@@ -469,7 +469,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, _node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, _node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         match kind {
             T_NEXT if attempt == self.incarnation => self.service_next(eng),
             T_RETRY => self.service_retry(eng, msg, attempt),
@@ -538,7 +541,7 @@ fn run_technique(
     tech: Tech,
     claim: Guarantee,
 ) -> TechniqueRun {
-    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let mut faults = Faults::for_run(cfg);
     let loss = HopFaults {
         loss: Ratio::per_mille(params.get("loss")),
         jitter_max: 1,
@@ -553,12 +556,11 @@ fn run_technique(
     let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
     let tries = 2 * (1_000_000 / (through * through)).max(1);
     let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
-    let mut eng = Engine::new(5, end, faults);
-    eng.schedule_timed_faults();
-    eng.at(
+    let mut eng = Engine::start(5, end, faults);
+    eng.timer_at(
         World::arrival(0),
-        Item::Timer {
-            node: SERVICE,
+        SERVICE,
+        Legacy {
             kind: T_NEXT,
             msg: 0,
             attempt: 0,

@@ -15,7 +15,7 @@
 //!   the same transaction as the entry: the copy is refused, no extra entries.
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item, Status};
+use crate::sim::engine::{Actors, Engine, Legacy, Status};
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -271,8 +271,8 @@ impl World {
         self.workers[i].beats += 1;
         let beat = self.workers[i].beats;
         self.heard[i] = beat;
-        eng.timer(self.session_timeout, BROKER, T_SESSION, beat, i as u16);
-        eng.timer(HEARTBEAT_TICKS, node, T_HEARTBEAT, 0, 0);
+        eng.legacy_timer(self.session_timeout, BROKER, T_SESSION, beat, i as u16);
+        eng.legacy_timer(HEARTBEAT_TICKS, node, T_HEARTBEAT, 0, 0);
     }
 
     /// The broker's session check for worker `i`, armed by heartbeat `beat`.
@@ -333,7 +333,7 @@ impl World {
         let i = widx(node);
         if !self.workers[i].busy && !self.workers[i].queue.is_empty() {
             self.workers[i].busy = true;
-            eng.timer(PROCESS_TICKS, node, T_PROCESS, 0, 0);
+            eng.legacy_timer(PROCESS_TICKS, node, T_PROCESS, 0, 0);
         }
     }
 
@@ -432,7 +432,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         match kind {
             T_START => {
                 self.heartbeat(eng, W1);
@@ -513,7 +516,7 @@ fn run_technique(
     tech: Tech,
     claim: Guarantee,
 ) -> TechniqueRun {
-    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+    let mut faults = Faults::for_run(cfg);
     let n = work.len() as Tick;
     let gc = params.ticks("gc_pause_ticks");
     let session_timeout = params.ticks("session_timeout_ticks");
@@ -527,12 +530,11 @@ fn run_technique(
         });
     }
     let end = 20 + n * (PROCESS_TICKS + 2) + gc + 2 * session_timeout;
-    let mut eng = Engine::new(4, end, faults);
-    eng.schedule_timed_faults();
-    eng.at(
+    let mut eng = Engine::start(4, end, faults);
+    eng.timer_at(
         1,
-        Item::Timer {
-            node: BROKER,
+        BROKER,
+        Legacy {
             kind: T_START,
             msg: 0,
             attempt: 0,

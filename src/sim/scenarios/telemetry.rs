@@ -18,7 +18,7 @@
 //!   already published.
 
 use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, Event, LossWhy, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
@@ -236,7 +236,7 @@ impl World {
             BASE,
         );
         if self.mode == Mode::Retry {
-            eng.timer(TIMEOUT, s.sensor, T_RETRY, msg, attempt);
+            eng.legacy_timer(TIMEOUT, s.sensor, T_RETRY, msg, attempt);
         }
     }
 }
@@ -289,7 +289,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
+    type Timer = Legacy;
+
+    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
+        let Legacy { kind, msg, attempt } = timer;
         match kind {
             T_SAMPLE => self.send(eng, msg, 0),
             T_RETRY if !self.acked.contains(&msg) => {
@@ -680,7 +683,7 @@ impl Scenario for Telemetry {
         ]
         .into_iter()
         .map(|(id, label, mode, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+            let mut faults = Faults::for_run(cfg);
             let hop = HopFaults {
                 loss: Ratio::per_mille(params.get("loss")),
                 jitter_max: JITTER,
@@ -688,13 +691,12 @@ impl Scenario for Telemetry {
             };
             faults.set_hop(HOP_DATA, hop);
             faults.set_hop(HOP_ACK, hop);
-            let mut eng = Engine::new(sensors as usize + 1, end, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(sensors as usize + 1, end, faults);
             for s in &all {
-                eng.at(
+                eng.timer_at(
                     s.at,
-                    Item::Timer {
-                        node: s.sensor,
+                    s.sensor,
+                    Legacy {
                         kind: T_SAMPLE,
                         msg: s.row.msg,
                         attempt: 0,
@@ -702,10 +704,10 @@ impl Scenario for Telemetry {
                 );
             }
             for sec in 0..seconds {
-                eng.at(
+                eng.timer_at(
                     (sec + 1) * TICKS_PER_SEC + GRACE,
-                    Item::Timer {
-                        node: COLLECTOR,
+                    COLLECTOR,
+                    Legacy {
                         kind: T_PUBLISH,
                         msg: sec,
                         attempt: 0,

@@ -9,21 +9,24 @@
 //! learn whether it arrived. Losing any earlier messenger stops the chain and both
 //! stay home; losing the last one — whatever `M` — splits them.
 
-use super::param;
-use crate::sim::engine::{Actors, Engine, Item};
+mod text;
+
+use super::plumbing::{run_each, Technique};
+use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{NodeId, Tick};
 use crate::sim::invariants::{Badge, Check, Tone, Verdict};
 use crate::sim::ledger::Ledger;
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
+use crate::sim::promise::Outcome;
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
 };
 use serde::Serialize;
+
+use text::INFO;
 
 pub struct TwoGenerals;
 
@@ -36,75 +39,43 @@ const HOP_BA: u8 = 1;
 /// Ticks a messenger takes to cross the valley.
 const TRAVEL: Tick = 5;
 
-const T_START: u8 = 0;
-const T_DAWN: u8 = 1;
+/// The generals' timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// A sends the first messenger.
+    Start,
+    /// Dawn: decide whether to attack.
+    Dawn,
+}
 
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "two-generals",
-    title: "Two Generals",
-    promise: "watch one lost messenger leave one general attacking alone",
-    sections: &[1, 12],
-    explain: &[
-        "Two generals must attack together or not at all, and can only talk through messengers who may be caught on the way. A sends the plan; B cannot be sure A knows it arrived unless it sends a messenger back; A cannot be sure that one arrived without sending another; and so on. Each arrival adds one level to \"A knows that B knows that A knows…\".",
-        "Each column is a strategy that fixes how many messengers the chain has before the generals commit at dawn. The one who receives the last messenger attacks only if it arrives; the one who sends it has to decide without ever learning its fate. Lose any earlier messenger and both stay home; lose the last one and they split — for every chain length.",
-        "The theorem: no protocol guarantees both that the generals agree and that they attack whenever every messenger gets through. (Always staying home agrees, but never attacks.) Adding rounds makes the split rarer, never impossible: there is always a last messenger. The table under the ladder measures it over many seeds.",
-        "The same holds for a sender and a receiver of data. A sender either gives up after one try (at-most-once) or retries until it hears back (at-least-once); no number of retries turns the wire into exactly-once delivery.",
-        "It gets worse without a clock. In an asynchronous system where even one process may crash, no deterministic protocol guarantees agreement (Fischer, Lynch and Paterson, 1985): a crashed process and a slow one look the same. Real systems decide with timeouts, which can be wrong about a process that is merely slow, so the honest promise is exactly-once processing under the same failure assumptions as everything else, with dedup and fencing cleaning up after a wrong guess.",
-    ],
-    params: &[
-        param(
-            "loss",
-            "Messenger loss",
-            Unit::PerMille,
-            0,
-            1000,
-            200,
-            "Chance that a messenger is caught on the way.",
-        ),
-        param(
-            "rounds",
-            "Rounds insisted on",
-            Unit::Count,
-            1,
-            8,
-            4,
-            "How many messengers the third strategy's chain has before the generals commit.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "A perfect valley",
-            set: &[("loss", 0)],
-            watch: "every strategy agrees, yet the last messenger's sender still never knew it arrived",
-            seed: 0,
-            expect: &[
-                Expect::new("order-only", BOTH_ATTACK),
-                Expect::new("order-and-ack", BOTH_ATTACK),
-                Expect::new("n-rounds", BOTH_ATTACK),
-            ],
-        },
-        TryThis {
-            label: "Insist on eight rounds",
-            set: &[("rounds", 8), ("loss", 100)],
-            watch: "disagreement gets rarer, not impossible: on most seeds all eight arrive or an early one is caught, and only some seeds catch the eighth — this one does, and one general attacks alone",
-            seed: SEED_EIGHT_ROUNDS,
-            expect: &[Expect::new("n-rounds", SPLIT)],
-        },
-        TryThis {
-            label: "A dangerous valley",
-            set: &[("loss", 500)],
-            watch: "the four-messenger chain stops early and both stay home; the one-messenger order still splits them, because its only messenger is also its last",
-            seed: SEED_DANGEROUS,
-            expect: &[
-                Expect::new("order-only", SPLIT),
-                Expect::new("n-rounds", BOTH_HOME),
-            ],
-        },
-    ],
-    showcase_seed: 26,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::Agreement,
-};
+/// How many messengers a strategy insists on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Chain {
+    Fixed(u32),
+    /// As many as the `rounds` parameter says.
+    Rounds,
+}
+
+static TECHNIQUES: [Technique<Chain>; 3] = [
+    Technique::new(
+        "order-only",
+        "Send the order, no ack (1 messenger)",
+        Guarantee::None,
+        Chain::Fixed(1),
+    ),
+    Technique::new(
+        "order-and-ack",
+        "Order plus one ack (2 messengers)",
+        Guarantee::None,
+        Chain::Fixed(2),
+    ),
+    Technique::new(
+        "n-rounds",
+        "Insist on N messengers",
+        Guarantee::None,
+        Chain::Rounds,
+    ),
+];
 
 /// The seed "Insist on eight rounds" opens with: the eighth messenger is caught.
 const SEED_EIGHT_ROUNDS: u64 = 6;
@@ -192,13 +163,7 @@ pub fn rounds_table(loss: i64, seeds: u32) -> Vec<Row> {
         .map(|rounds| {
             let (mut split, mut together) = (0, 0);
             for seed in 0..seeds as u64 {
-                let t = run_strategy(
-                    &RunConfig::seed(seed),
-                    loss,
-                    "n-rounds",
-                    String::new(),
-                    rounds,
-                );
+                let t = run_strategy(&RunConfig::seed(seed), loss, &TECHNIQUES[2], rounds);
                 match decisions(&t) {
                     (Some(true), Some(true)) => together += 1,
                     (Some(a), Some(b)) if a != b => split += 1,
@@ -252,7 +217,7 @@ fn name(n: NodeId) -> &'static str {
 }
 
 impl World {
-    fn send_messenger(&mut self, eng: &mut Engine, round: u32) {
+    fn send_messenger(&mut self, eng: &mut Engine<Timer>, round: u32) {
         let from = sender_of(round);
         let hop = if from == A { HOP_AB } else { HOP_BA };
         eng.send(
@@ -275,7 +240,16 @@ impl World {
 }
 
 impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        _from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         if p.kind != MsgKind::Messenger {
             return;
         }
@@ -290,10 +264,10 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, _msg: u32, _attempt: u16) {
-        match kind {
-            T_START if node == A => self.send_messenger(eng, 1),
-            T_DAWN => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Start if node == A => self.send_messenger(eng, 1),
+            Timer::Dawn => {
                 let attack = self.level[node.0 as usize] >= self.threshold(node);
                 self.decided[node.0 as usize] = Some(attack);
                 eng.emit(Ev::Decide { node, attack });
@@ -304,7 +278,7 @@ impl Actors for World {
 }
 
 /// The "agreement" check, pointing at the loss that decided a split.
-fn agreement(eng: &Engine, w: &World) -> Check {
+fn agreement(eng: &Engine<Timer>, w: &World) -> Check {
     let chain = w.chain;
     let last_from = sender_of(chain);
     let last_to = other(last_from);
@@ -377,8 +351,9 @@ fn nodes() -> Vec<NodeInfo> {
     ]
 }
 
-fn run_strategy(cfg: &RunConfig, loss: i64, id: &str, label: String, chain: u32) -> TechniqueRun {
-    let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+/// Run the strategy `t` with a chain of `chain` messengers.
+fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) -> TechniqueRun {
+    let mut faults = Faults::for_run(cfg);
     let hop = HopFaults {
         loss: Ratio::per_mille(loss),
         ..HopFaults::NONE
@@ -386,27 +361,10 @@ fn run_strategy(cfg: &RunConfig, loss: i64, id: &str, label: String, chain: u32)
     faults.set_hop(HOP_AB, hop);
     faults.set_hop(HOP_BA, hop);
     let dawn = 1 + TRAVEL * chain + 3;
-    let mut eng = Engine::new(2, dawn + 1, faults);
-    eng.schedule_timed_faults();
-    eng.at(
-        1,
-        Item::Timer {
-            node: A,
-            kind: T_START,
-            msg: 0,
-            attempt: 0,
-        },
-    );
+    let mut eng = Engine::start(2, dawn + 1, faults);
+    eng.timer_at(1, A, Timer::Start);
     for node in [A, B] {
-        eng.at(
-            dawn,
-            Item::Timer {
-                node,
-                kind: T_DAWN,
-                msg: 0,
-                attempt: 0,
-            },
-        );
+        eng.timer_at(dawn, node, Timer::Dawn);
     }
     let mut world = World {
         chain,
@@ -417,9 +375,12 @@ fn run_strategy(cfg: &RunConfig, loss: i64, id: &str, label: String, chain: u32)
     let verdict = Verdict::checks_only(vec![agreement(&eng, &world)]);
     let end = eng.trace.last().map(|e| e.tick).unwrap_or(0).max(eng.now);
     TechniqueRun {
-        id: id.to_string(),
-        label,
-        claim: Guarantee::None,
+        id: t.id.to_string(),
+        label: match t.mode {
+            Chain::Fixed(_) => t.label.to_string(),
+            Chain::Rounds => format!("Insist on {chain} messengers"),
+        },
+        claim: t.claim,
         nodes: nodes(),
         dedup_sizes: Vec::new(),
         truncated: eng.truncated,
@@ -441,30 +402,14 @@ impl Scenario for TwoGenerals {
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let rounds = params.get("rounds").clamp(1, 8) as u32;
         let loss = params.get("loss");
-        let techniques = vec![
-            run_strategy(
-                cfg,
-                loss,
-                "order-only",
-                "Send the order, no ack (1 messenger)".to_string(),
-                1,
-            ),
-            run_strategy(
-                cfg,
-                loss,
-                "order-and-ack",
-                "Order plus one ack (2 messengers)".to_string(),
-                2,
-            ),
-            run_strategy(
-                cfg,
-                loss,
-                "n-rounds",
-                format!("Insist on {rounds} messengers"),
-                rounds,
-            ),
-        ];
-        RunResult::assemble(&INFO, cfg, params, Vec::new(), techniques)
+        // No workload: the generals' property is agreement, not a ledger.
+        run_each(&INFO, cfg, params, Vec::new(), &TECHNIQUES, |t, _| {
+            let chain = match t.mode {
+                Chain::Fixed(n) => n,
+                Chain::Rounds => rounds,
+            };
+            run_strategy(cfg, loss, t, chain)
+        })
     }
 }
 

@@ -13,22 +13,24 @@
 //!   read_uncommitted consumer applies the aborted copies too, the read_committed one
 //!   waits for the outcome and skips them.
 
-use super::{finish, param};
+mod broker_side;
+mod text;
+
+use super::plumbing::{run_each, Attempts, Done, Life, Technique};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{CommitPart, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
 use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::invariants::Check;
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
 use std::collections::BTreeMap;
+
+use text::INFO;
 
 pub struct BrokerEos;
 
@@ -40,10 +42,18 @@ const HOP_ACK: u8 = 1;
 const HOP_FETCH: u8 = 2;
 const PID: u32 = 1;
 
-const ACK_TIMEOUT: u8 = 0;
-const END_TXN: u8 = 1;
-const POLL: u8 = 2;
-const START: u8 = 3;
+/// The producer's and the consumer's timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The producer starts writing.
+    Start,
+    /// No ack for transmission `attempt` of `msg`: send it again.
+    AckTimeout { msg: MsgId, attempt: u16 },
+    /// The producer's batch is written: end its transaction (unless it crashed since).
+    EndTxn { life: Life },
+    /// The consumer fetches what is new.
+    Poll,
+}
 
 /// Dice tag for "does this transaction abort" (clear of the fault source's tags).
 const TAG_ABORT: u64 = 0xB0E1;
@@ -54,176 +64,42 @@ fn end_tick(messages: u32, timeout: Tick) -> Tick {
     (1_000 + messages * (timeout + 4) * 40).min(200_000)
 }
 
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "broker-eos",
-    title: "Idempotent producer and transactions",
-    promise: "watch a lost ack duplicate the log, and an aborted transaction leak into a ledger",
-    sections: &[7],
-    explain: &[
-        "A producer writes each payment to a partition and waits for the broker's ack. When the ack is lost, the producer cannot tell a lost write from a lost ack, so it sends the payment again; a plain broker appends it a second time and the consumer credits the merchant twice.",
-        "An idempotent producer gets a producer id and numbers its writes per partition. The broker appends a write only if its number is the next one; a repeat of one of the last few numbers is a retry, acknowledged but not appended again; a number that leaves a gap is refused (OutOfOrderSequence), so the log never holds the producer's writes out of order.",
-        "That protection lasts one producer session. A producer that restarts without a transactional.id gets a new producer id, and the broker cannot link its retry to the old session's write. And the ledger is only as exact as its consumer: in every column the consumer stores its read position in the same transaction as its ledger rows, so its own restarts neither re-apply nor skip a record. Without that, the producer's care would be undone downstream.",
-        "A transactional producer puts several payments, on several partitions, and its own input position into one transaction. If it aborts (here: by chance, and it then retries the payments in a fresh transaction), the aborted records stay in the log, marked. A read_uncommitted consumer has already credited them; a read_committed consumer waits until each transaction is decided and skips what was aborted.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payments the producer writes.",
-        ),
-        param(
-            "partitions",
-            "Partitions",
-            Unit::Count,
-            1,
-            4,
-            2,
-            "Partitions of the topic; a payment goes to partition merchant mod partitions.",
-        ),
-        param(
-            "loss_ack_per_mille",
-            "Ack loss",
-            Unit::PerMille,
-            0,
-            900,
-            250,
-            "Chance that the broker's ack of one write is lost on the way back.",
-        ),
-        param(
-            "abort_per_mille",
-            "Abort chance",
-            Unit::PerMille,
-            0,
-            900,
-            250,
-            "Chance that a transaction aborts (the producer then retries its payments in a new one).",
-        ),
-        param(
-            "txn_size",
-            "Payments per transaction",
-            Unit::Count,
-            1,
-            10,
-            3,
-            "How many payments the transactional producer groups into one transaction.",
-        ),
-        param(
-            "producer_crash_at",
-            "Producer crash at",
-            Unit::Ticks,
-            0,
-            5000,
-            0,
-            "The producer crashes at this tick and restarts 3 ticks later (0: never). Without a transactional.id it comes back with a new producer id.",
-        ),
-        param(
-            "timeout_ticks",
-            "Ack timeout",
-            Unit::Ticks,
-            1,
-            50,
-            6,
-            "How long the producer waits for an ack before sending again (a round trip takes 4 ticks).",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "An impatient producer",
-            set: &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)],
-            watch: "no ack is lost, yet every write is retried before its ack can arrive: the plain log doubles, the sequence numbers absorb it",
-            seed: 35,
-            expect: &[
-                Expect::new("plain-producer", Outcome::Doubled(8)),
-                Expect::new("idempotent-producer", RETRY_ABSORBED),
-                Expect::new("idempotent-producer", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Transactions that always commit",
-            set: &[("abort_per_mille", 0)],
-            watch: "with nothing aborted, read_uncommitted and read_committed agree",
-            seed: 35,
-            expect: &[
-                Expect::new("txn-read-uncommitted", Outcome::Exact),
-                Expect::new("txn-read-committed", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Flaky transactions",
-            set: &[("abort_per_mille", 600), ("partitions", 4), ("txn_size", 5)],
-            watch: "read_uncommitted credits every aborted attempt; read_committed shows them greyed out and skips them",
-            seed: 35,
-            expect: &[
-                Expect::new(
-                    "txn-read-uncommitted",
-                    Outcome::Check("no aborted record applied", false),
-                ),
-                Expect::new("txn-read-committed", ABORTED_SKIPPED),
-                Expect::new("txn-read-committed", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Restart the producer",
-            set: &[("producer_crash_at", 4), ("loss_ack_per_mille", 0)],
-            watch: "the producer crashes right after its first write lands, before the ack: restarted under a new producer id, the idempotent producer writes that payment again, while the transactional one keeps its transactional.id, aborts the open transaction and stays exact",
-            seed: 0,
-            expect: &[
-                Expect::new("idempotent-producer", Outcome::Doubled(1)),
-                Expect::new("txn-read-committed", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 35,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
-
-/// The broker recognised a retried write by its sequence number.
-const RETRY_ABSORBED: Outcome = Outcome::Custom {
-    says: "the broker recognised a retried write by its sequence number",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Rejected {
-                    why: RejectWhy::DuplicateSequence,
-                    ..
-                }
-            )
-        })
-    },
-};
-
-/// The read_committed consumer passed over a record of an aborted transaction.
-const ABORTED_SKIPPED: Outcome = Outcome::Custom {
-    says: "skipped the records of aborted transactions",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Skip {
-                    why: SkipWhy::Aborted,
-                    ..
-                }
-            )
-        })
-    },
-};
-
-fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
-    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
-}
-
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum ProducerMode {
     Plain,
     Idempotent,
     Transactional,
 }
+
+/// A technique: how the producer writes, and whether the consumer reads committed only.
+type Mode = (ProducerMode, bool);
+
+static TECHNIQUES: [Technique<Mode>; 4] = [
+    Technique::new(
+        "plain-producer",
+        "Plain producer",
+        Guarantee::AtLeastOnce,
+        (ProducerMode::Plain, false),
+    ),
+    Technique::new(
+        "idempotent-producer",
+        "Idempotent producer",
+        Guarantee::ExactlyOnce,
+        (ProducerMode::Idempotent, false),
+    ),
+    Technique::new(
+        "txn-read-uncommitted",
+        "Transactions, read_uncommitted consumer",
+        Guarantee::None,
+        (ProducerMode::Transactional, false),
+    ),
+    Technique::new(
+        "txn-read-committed",
+        "Transactions, read_committed consumer",
+        Guarantee::ExactlyOnce,
+        (ProducerMode::Transactional, true),
+    ),
+];
 
 /// What a produce request carries besides its message id.
 #[derive(Copy, Clone)]
@@ -235,10 +111,10 @@ struct Header {
     txn: Option<u32>,
 }
 
-struct World {
+struct World<'a> {
     mode: ProducerMode,
     read_committed: bool,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     ledger: Ledger,
     broker: Broker,
     partitions: u8,
@@ -262,11 +138,11 @@ struct World {
     /// The last tick a produce request can still reach the broker.
     produce_until: Tick,
     /// Bumped when the producer crashes: its earlier timers are void.
-    life: u16,
+    life: Life,
     /// Request headers by (msg, attempt).
     headers: BTreeMap<(MsgId, u16), Header>,
     /// Transmissions per (hop, msg): every send gets a fresh attempt number.
-    sends: BTreeMap<(u8, MsgId), u16>,
+    sends: Attempts<(u8, MsgId)>,
     // Consumer.
     fetched: Vec<u32>,
     /// Next offset per partition whose record the consumer has handled (kept with
@@ -278,26 +154,19 @@ struct World {
     applied_txn: Vec<(usize, u32)>,
 }
 
-impl World {
-    fn attempt(&mut self, hop: u8, msg: MsgId) -> u16 {
-        let n = self.sends.entry((hop, msg)).or_insert(0);
-        let a = *n;
-        *n = n.saturating_add(1);
-        a
-    }
-
+impl World<'_> {
     fn transactional(&self) -> bool {
         self.mode == ProducerMode::Transactional
     }
 
-    fn begin_batch(&mut self, eng: &mut Engine) {
+    fn begin_batch(&mut self, eng: &mut Engine<Timer>) {
         self.batch_start = self.idx;
         self.batch_end = (self.idx + self.txn_size).min(self.workload.len());
         self.txn = Some(self.broker.begin_for(eng, PID));
         self.send_next(eng);
     }
 
-    fn send_next(&mut self, eng: &mut Engine) {
+    fn send_next(&mut self, eng: &mut Engine<Timer>) {
         let stop = if self.transactional() {
             self.batch_end
         } else {
@@ -305,7 +174,7 @@ impl World {
         };
         if self.idx >= stop {
             if self.transactional() {
-                eng.timer(1, PRODUCER, END_TXN, 0, self.life);
+                eng.timer(1, PRODUCER, Timer::EndTxn { life: self.life });
             } else {
                 self.producer_done = true;
             }
@@ -325,11 +194,11 @@ impl World {
     }
 
     /// Send (or resend) the write awaiting its ack.
-    fn transmit(&mut self, eng: &mut Engine, msg: MsgId) {
+    fn transmit(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
         let Some(h) = self.header else {
             return;
         };
-        let attempt = self.attempt(HOP_PRODUCE, msg);
+        let attempt = self.sends.next((HOP_PRODUCE, msg));
         self.headers.insert((msg, attempt), h);
         self.waiting = Some((msg, attempt));
         let before = eng.trace.len();
@@ -347,10 +216,10 @@ impl World {
                 self.produce_until = self.produce_until.max(arrive);
             }
         }
-        eng.timer(self.timeout, PRODUCER, ACK_TIMEOUT, msg, attempt);
+        eng.timer(self.timeout, PRODUCER, Timer::AckTimeout { msg, attempt });
     }
 
-    fn end_txn(&mut self, eng: &mut Engine) {
+    fn end_txn(&mut self, eng: &mut Engine<Timer>) {
         let Some(txn) = self.txn.take() else {
             return;
         };
@@ -381,127 +250,19 @@ impl World {
             self.begin_batch(eng);
         }
     }
-
-    fn on_produce(&mut self, eng: &mut Engine, p: Payload) {
-        let Some(h) = self.headers.get(&(p.msg, p.attempt)).copied() else {
-            return;
-        };
-        match self.mode {
-            ProducerMode::Plain => {
-                self.broker.append(eng, h.partition, p.msg, None);
-            }
-            ProducerMode::Idempotent | ProducerMode::Transactional => {
-                // A write that leaves a gap is refused, not acknowledged: the
-                // producer's timeout sends it again.
-                if self
-                    .broker
-                    .append_idempotent(eng, h.partition, p.msg, h.txn, h.pid, h.seq)
-                    == Err(RejectWhy::OutOfOrderSequence)
-                {
-                    return;
-                }
-            }
-        }
-        eng.send(
-            BROKER,
-            PRODUCER,
-            HOP_ACK,
-            Payload::new(MsgKind::Ack, p.msg, p.attempt),
-            2,
-        );
-    }
-
-    fn poll(&mut self, eng: &mut Engine) {
-        let mut caught_up = true;
-        let broker_up = eng.is_up(BROKER);
-        for part in 0..self.partitions {
-            if !broker_up {
-                caught_up = false;
-                continue;
-            }
-            let end = self.broker.readable_end(part, self.read_committed);
-            while self.fetched[part as usize] < end {
-                let offset = self.fetched[part as usize];
-                self.fetched[part as usize] += 1;
-                let Some(rec) = self.broker.rec(part, offset) else {
-                    break;
-                };
-                let attempt = self.attempt(HOP_FETCH, rec.msg);
-                self.fetching.insert((rec.msg, attempt), (part, offset));
-                eng.send_reliable(
-                    BROKER,
-                    CONSUMER,
-                    HOP_FETCH,
-                    Payload::new(MsgKind::Record, rec.msg, attempt),
-                    1,
-                );
-            }
-            caught_up &= self.fetched[part as usize] >= self.broker.len(part);
-        }
-        let quiet = self.producer_done && eng.now > self.produce_until;
-        if !(quiet && caught_up) {
-            eng.timer(1, CONSUMER, POLL, 0, 0);
-        }
-    }
-
-    fn on_record(&mut self, eng: &mut Engine, p: Payload) {
-        let Some((part, offset)) = self.fetching.remove(&(p.msg, p.attempt)) else {
-            return;
-        };
-        let Some(rec) = self.broker.rec(part, offset) else {
-            return;
-        };
-        self.done_pos[part as usize] = offset + 1;
-        let visible = !(self.read_committed && self.broker.aborted(rec));
-        eng.emit(Ev::Read {
-            node: CONSUMER,
-            partition: part,
-            offset,
-            msg: rec.msg,
-            visible,
-        });
-        if !visible {
-            eng.emit(Ev::Skip {
-                node: CONSUMER,
-                msg: rec.msg,
-                why: SkipWhy::Aborted,
-            });
-            return;
-        }
-        let Some(pay) = self.workload.iter().find(|w| w.msg == rec.msg).copied() else {
-            return;
-        };
-        if let Some(txn) = rec.txn {
-            self.applied_txn.push((eng.trace.len(), txn));
-        }
-        self.ledger.write(eng, CONSUMER, pay.entry());
-    }
-
-    /// "No record of an aborted transaction was applied."
-    fn dirty_read_check(&self) -> Check {
-        let dirty: Vec<(usize, u32)> = self
-            .applied_txn
-            .iter()
-            .copied()
-            .filter(|(_, t)| self.broker.status(*t) == Some(crate::sim::broker::TxnStatus::Aborted))
-            .collect();
-        Check {
-            name: "no aborted record applied".to_string(),
-            ok: dirty.is_empty(),
-            detail: match dirty.first() {
-                None => "every applied record belongs to a committed transaction".to_string(),
-                Some((_, t)) => format!(
-                    "applied {} record(s) of aborted transactions (first: transaction {t})",
-                    dirty.len()
-                ),
-            },
-            event: dirty.first().map(|(i, _)| *i),
-        }
-    }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        _from: NodeId,
+        hop: u8,
+        p: Payload,
+    ) {
         match (to, hop) {
             (BROKER, HOP_PRODUCE) => self.on_produce(eng, p),
             (PRODUCER, HOP_ACK) if self.waiting.map(|(m, _)| m) == Some(p.msg) => {
@@ -515,9 +276,11 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
-        match (node, kind) {
-            (PRODUCER, ACK_TIMEOUT) if self.waiting == Some((msg, attempt)) => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match (node, timer) {
+            (PRODUCER, Timer::AckTimeout { msg, attempt })
+                if self.waiting == Some((msg, attempt)) =>
+            {
                 eng.emit(Ev::Timeout {
                     node: PRODUCER,
                     msg,
@@ -527,8 +290,8 @@ impl Actors for World {
                 });
                 self.transmit(eng, msg);
             }
-            (PRODUCER, END_TXN) if attempt == self.life => self.end_txn(eng),
-            (PRODUCER, START) => {
+            (PRODUCER, Timer::EndTxn { life }) if life == self.life => self.end_txn(eng),
+            (PRODUCER, Timer::Start) => {
                 if self.transactional() {
                     self.broker.register(eng, PRODUCER, PID);
                     self.begin_batch(eng);
@@ -536,15 +299,15 @@ impl Actors for World {
                     self.send_next(eng);
                 }
             }
-            (CONSUMER, POLL) => self.poll(eng),
+            (CONSUMER, Timer::Poll) => self.poll(eng),
             _ => {}
         }
     }
 
-    fn on_crash(&mut self, _eng: &mut Engine, node: NodeId) {
+    fn on_crash(&mut self, _eng: &mut Engine<Timer>, node: NodeId) {
         match node {
             PRODUCER => {
-                self.life = self.life.wrapping_add(1);
+                self.life = self.life.next();
                 self.waiting = None;
                 self.header = None;
             }
@@ -558,7 +321,7 @@ impl Actors for World {
     /// redoes the batch; a restarted plain or idempotent producer writes its current
     /// payment again as a new write under a new producer id (idempotence holds per
     /// producer session). A restarted consumer re-reads from where its ledger got to.
-    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+    fn on_restart(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         match node {
             PRODUCER if !self.producer_done => {
                 self.next_seq = [0; 4];
@@ -579,7 +342,7 @@ impl Actors for World {
             }
             CONSUMER => {
                 self.fetched = self.done_pos.clone();
-                eng.timer(1, CONSUMER, POLL, 0, 0);
+                eng.timer(1, CONSUMER, Timer::Poll);
             }
             _ => {}
         }
@@ -603,39 +366,9 @@ impl Scenario for BrokerEos {
         let n = params.get("messages") as u32;
         let workload = payments(cfg.seed, n, 4);
         let partitions = params.get("partitions") as u8;
-        let techniques = [
-            (
-                "plain-producer",
-                "Plain producer",
-                ProducerMode::Plain,
-                false,
-                Guarantee::AtLeastOnce,
-            ),
-            (
-                "idempotent-producer",
-                "Idempotent producer",
-                ProducerMode::Idempotent,
-                false,
-                Guarantee::ExactlyOnce,
-            ),
-            (
-                "txn-read-uncommitted",
-                "Transactions, read_uncommitted consumer",
-                ProducerMode::Transactional,
-                false,
-                Guarantee::None,
-            ),
-            (
-                "txn-read-committed",
-                "Transactions, read_committed consumer",
-                ProducerMode::Transactional,
-                true,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, mode, read_committed, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let (mode, read_committed) = t.mode;
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP_ACK,
                 HopFaults {
@@ -651,12 +384,11 @@ impl Scenario for BrokerEos {
                     down: 3,
                 });
             }
-            let mut eng = Engine::new(3, end_tick(n, params.ticks("timeout_ticks")), faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(3, end_tick(n, params.ticks("timeout_ticks")), faults);
             let mut world = World {
                 mode,
                 read_committed,
-                workload: workload.clone(),
+                workload,
                 ledger: Ledger::default(),
                 broker: Broker::new(BROKER, partitions),
                 partitions,
@@ -675,44 +407,30 @@ impl Scenario for BrokerEos {
                 pid: PID,
                 producer_done: false,
                 produce_until: 0,
-                life: 0,
+                life: Life::default(),
                 done_pos: vec![0; partitions as usize],
                 headers: BTreeMap::new(),
-                sends: BTreeMap::new(),
+                sends: Attempts::default(),
                 fetched: vec![0; partitions as usize],
                 fetching: BTreeMap::new(),
                 applied_txn: Vec::new(),
             };
-            for (node, kind) in [(PRODUCER, START), (CONSUMER, POLL)] {
-                eng.at(
-                    1,
-                    Item::Timer {
-                        node,
-                        kind,
-                        msg: 0,
-                        attempt: 0,
-                    },
-                );
-            }
+            eng.timer_at(1, PRODUCER, Timer::Start);
+            eng.timer_at(1, CONSUMER, Timer::Poll);
             eng.run(&mut world);
             let checks = if mode == ProducerMode::Transactional {
                 vec![world.dirty_read_check()]
             } else {
                 Vec::new()
             };
-            finish(
-                id,
-                label,
-                claim,
-                nodes(),
+            t.finish(Done {
+                nodes: nodes(),
                 eng,
-                world.ledger,
-                &workload,
+                ledger: world.ledger,
+                workload,
                 checks,
-            )
+            })
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 

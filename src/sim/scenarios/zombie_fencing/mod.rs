@@ -13,20 +13,23 @@
 //! instances share one transactional id; worker-2's registration bumps the epoch,
 //! aborts the transaction the old epoch left open, and the zombie is refused.
 
-use super::{finish, param};
+mod text;
+
+use super::plumbing::{run_each, Attempts, Done, Technique};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Item};
+use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Check, Tone};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
+use crate::sim::promise::Outcome;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use std::collections::BTreeMap;
+
+use text::INFO;
 
 pub struct ZombieFencing;
 
@@ -43,112 +46,25 @@ const PID: u32 = 1;
 /// Ticks a worker spends on one record.
 const WORK_TICKS: Tick = 2;
 
-const HEARTBEAT: u8 = 0;
-const WORK: u8 = 1;
+/// The timers of the coordinator (on the broker) and of the workers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The coordinator checks worker-1's heartbeat.
+    Heartbeat,
+    /// A worker finished its work on `msg` and asks to commit.
+    Work { msg: MsgId },
+}
+
+static TECHNIQUES: [Technique<bool>; 2] = [
+    Technique::new("no-fencing", "No fencing", Guarantee::None, false),
+    Technique::new("fencing", "Epoch fencing", Guarantee::ExactlyOnce, true),
+];
 
 /// Dice tags for the pause jitter (clear of the fault source's own tags).
 const TAG_PAUSE_START: u64 = 0x5A01;
 const TAG_PAUSE_LEN: u64 = 0x5A02;
 
 const END: Tick = 100_000;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "zombie-fencing",
-    title: "Fencing a zombie worker",
-    promise: "watch a worker frozen by GC wake up and write a payment twice",
-    sections: &[7, 12],
-    explain: &[
-        "Worker-1 turns input records into ledger records, one broker transaction per record: it writes the output record, then commits it together with its input offset. Its heartbeats stop when a long garbage-collection pause freezes the whole process. The coordinator cannot tell a frozen process from a dead one: after the session timeout it declares worker-1 dead and hands the work to worker-2, which starts again from the last committed offset.",
-        "That timeout was a false alarm. Worker-1 wakes up with no idea that time passed and commits the record it was holding, which worker-2 has processed too. Without fencing both commits land: the merchant is credited twice, and the zombie's commit carries its old input offset, so the committed offset moves back — a restart at that moment would read those records again.",
-        "With fencing, both instances use the same transactional.id. When worker-2 registers it, the coordinator bumps the epoch, which fences every request still carrying the old one, and aborts the transaction the old epoch left open. The zombie's late commit is refused and worker-1 stands down.",
-        "A timeout that lied. In an asynchronous system, where a message or a pause may take any time, no deterministic protocol can guarantee agreement if even one process may crash (Fischer, Lynch and Paterson, 1985). Real systems decide with timeouts anyway, and a timeout that fires on a process that is only slow, like this GC pause, is a false positive. Fencing does not make the timeout right; it makes the wrong guess harmless.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payment records wait in the input partition.",
-        ),
-        param(
-            "session_timeout_ticks",
-            "Session timeout",
-            Unit::Ticks,
-            2,
-            200,
-            8,
-            "Silence (no heartbeat) after which the coordinator declares worker-1 dead.",
-        ),
-        param(
-            "gc_pause_ticks",
-            "GC pause",
-            Unit::Ticks,
-            1,
-            300,
-            14,
-            "How long worker-1 stops the world (plus up to the jitter).",
-        ),
-        param(
-            "pause_at_tick",
-            "Pause at",
-            Unit::Ticks,
-            1,
-            2000,
-            10,
-            "When worker-1's GC pause starts (plus up to the jitter).",
-        ),
-        param(
-            "pause_jitter_ticks",
-            "Pause jitter",
-            Unit::Ticks,
-            0,
-            100,
-            4,
-            "Random extra delay of the pause's start and extra length, drawn from the seed.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "A short pause",
-            set: &[("gc_pause_ticks", 3), ("pause_jitter_ticks", 0)],
-            watch: "the pause ends before the session times out: no false alarm, no worker-2, both ledgers exact",
-            seed: 5,
-            expect: &[
-                Expect::new("no-fencing", NO_ALARM),
-                Expect::new("no-fencing", Outcome::Exact),
-                Expect::new("fencing", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A patient coordinator",
-            set: &[("session_timeout_ticks", 40)],
-            watch: "a longer timeout survives the pause too, at the price of noticing a really dead worker later",
-            seed: 5,
-            expect: &[
-                Expect::new("no-fencing", NO_ALARM),
-                Expect::new("no-fencing", Outcome::Exact),
-                Expect::new("fencing", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A jumpy coordinator",
-            set: &[("session_timeout_ticks", 2), ("gc_pause_ticks", 3)],
-            watch: "even a tiny pause is now mistaken for a death; without fencing the zombie writes twice, with fencing the ledger stays exact",
-            seed: 5,
-            expect: &[
-                Expect::new("fencing", FALSE_ALARM),
-                Expect::new("no-fencing", Outcome::Doubled(1)),
-                Expect::new("fencing", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 5,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
 
 #[derive(Copy, Clone, Default)]
 struct Worker {
@@ -187,9 +103,9 @@ const FALSE_ALARM: Outcome = Outcome::Custom {
     },
 };
 
-struct World {
+struct World<'a> {
     fencing: bool,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     ledger: Ledger,
     broker: Broker,
     workers: [Worker; 3],
@@ -199,10 +115,10 @@ struct World {
     last_heartbeat: Option<Tick>,
     timeout: Tick,
     /// Transmissions per (hop, msg, sender), so every send has a fresh attempt number.
-    sends: BTreeMap<(u8, MsgId, u8), u16>,
+    sends: Attempts<(u8, MsgId, u8)>,
 }
 
-impl World {
+impl World<'_> {
     fn worker(&mut self, n: NodeId) -> &mut Worker {
         &mut self.workers[n.0 as usize]
     }
@@ -217,23 +133,16 @@ impl World {
         }
     }
 
-    fn attempt(&mut self, hop: u8, msg: MsgId, from: NodeId) -> u16 {
-        let n = self.sends.entry((hop, msg, from.0)).or_insert(0);
-        let a = *n;
-        *n = n.saturating_add(1);
-        a
-    }
-
     fn done(&self) -> bool {
         self.broker.committed >= self.broker.len(INPUT)
     }
 
     /// The broker hands the owner the record at the committed offset.
-    fn fetch(&mut self, eng: &mut Engine, to: NodeId) {
+    fn fetch(&mut self, eng: &mut Engine<Timer>, to: NodeId) {
         let Some(rec) = self.broker.rec(INPUT, self.broker.committed) else {
             return;
         };
-        let attempt = self.attempt(HOP_RECORD, rec.msg, BROKER);
+        let attempt = self.sends.next((HOP_RECORD, rec.msg, BROKER.0));
         eng.send_reliable(
             BROKER,
             to,
@@ -243,13 +152,13 @@ impl World {
         );
     }
 
-    fn send(&mut self, eng: &mut Engine, from: NodeId, hop: u8, kind: MsgKind, msg: MsgId) {
-        let attempt = self.attempt(hop, msg, from);
+    fn send(&mut self, eng: &mut Engine<Timer>, from: NodeId, hop: u8, kind: MsgKind, msg: MsgId) {
+        let attempt = self.sends.next((hop, msg, from.0));
         eng.send_reliable(from, BROKER, hop, Payload::new(kind, msg, attempt), 1);
     }
 
     /// The coordinator gives up on worker-1 and starts worker-2.
-    fn fail_over(&mut self, eng: &mut Engine) {
+    fn fail_over(&mut self, eng: &mut Engine<Timer>) {
         self.last_heartbeat = None;
         let committed = self.broker.committed;
         let msg = self
@@ -273,7 +182,7 @@ impl World {
 
     /// With fencing: is `from` still on the current epoch? If not, the broker refuses
     /// its request and the zombie stands down.
-    fn admit(&mut self, eng: &mut Engine, from: NodeId, msg: MsgId) -> bool {
+    fn admit(&mut self, eng: &mut Engine<Timer>, from: NodeId, msg: MsgId) -> bool {
         let epoch = self.workers[from.0 as usize].epoch;
         if self.fencing && !self.broker.check_epoch(eng, from, msg, PID, epoch) {
             let w = self.worker(from);
@@ -293,7 +202,7 @@ impl World {
     }
 
     /// A worker's output record reaches the broker: its transaction begins.
-    fn produce(&mut self, eng: &mut Engine, from: NodeId, msg: MsgId) {
+    fn produce(&mut self, eng: &mut Engine<Timer>, from: NodeId, msg: MsgId) {
         if self.holds(from, msg).is_none() || !self.admit(eng, from, msg) {
             return;
         }
@@ -304,7 +213,7 @@ impl World {
     }
 
     /// A worker asks to commit: its output record and its input offset, together.
-    fn end_txn(&mut self, eng: &mut Engine, from: NodeId, msg: MsgId) {
+    fn end_txn(&mut self, eng: &mut Engine<Timer>, from: NodeId, msg: MsgId) {
         let Some(offset) = self.holds(from, msg) else {
             return;
         };
@@ -316,14 +225,8 @@ impl World {
         let Some(txn) = w.txn.take() else {
             return;
         };
-        self.broker.commit_atomic(
-            eng,
-            txn,
-            vec![
-                CommitPart::Entry { msg },
-                CommitPart::Offset { value: offset + 1 },
-            ],
-        );
+        self.broker
+            .commit_record_and_offset(eng, txn, msg, offset + 1);
         if let Some(p) = self.workload.iter().find(|p| p.msg == msg).copied() {
             self.ledger.write(eng, BROKER, p.entry());
         }
@@ -335,7 +238,7 @@ impl World {
 
     /// A transaction left open by a crash is aborted (a restarted instance registers
     /// again with fencing; without, the coordinator times it out).
-    fn abort_open(&mut self, eng: &mut Engine, node: NodeId) {
+    fn abort_open(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         if self.fencing {
             let epoch = self.broker.register(eng, node, PID);
             self.worker(node).epoch = epoch;
@@ -346,8 +249,17 @@ impl World {
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        from: NodeId,
+        hop: u8,
+        p: Payload,
+    ) {
         match (to, hop) {
             (BROKER, HOP_PRODUCE) => self.produce(eng, from, p.msg),
             (BROKER, HOP_COMMIT) => self.end_txn(eng, from, p.msg),
@@ -370,15 +282,15 @@ impl Actors for World {
                 });
                 self.worker(to).holding = Some((offset as u32, p.msg));
                 self.send(eng, to, HOP_PRODUCE, MsgKind::Produce, p.msg);
-                eng.timer(WORK_TICKS, to, WORK, p.msg, 0);
+                eng.timer(WORK_TICKS, to, Timer::Work { msg: p.msg });
             }
             _ => {}
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, _attempt: u16) {
-        match (node, kind) {
-            (BROKER, HEARTBEAT) => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match (node, timer) {
+            (BROKER, Timer::Heartbeat) => {
                 let Some(last) = self.last_heartbeat else {
                     return;
                 };
@@ -392,20 +304,20 @@ impl Actors for World {
                     self.fail_over(eng);
                     return;
                 }
-                eng.timer(1, BROKER, HEARTBEAT, 0, 0);
+                eng.timer(1, BROKER, Timer::Heartbeat);
             }
-            (W1 | W2, WORK) => {
+            (W1 | W2, Timer::Work { msg }) => {
                 let w = self.workers[node.0 as usize];
                 if w.fenced || w.holding.map(|(_, m)| m) != Some(msg) {
                     return;
                 }
                 self.send(eng, node, HOP_COMMIT, MsgKind::EndTxn, msg);
             }
-            _ => {}
+            _ => debug_assert!(false, "{timer:?} at node {}", node.0),
         }
     }
 
-    fn on_crash(&mut self, _eng: &mut Engine, node: NodeId) {
+    fn on_crash(&mut self, _eng: &mut Engine<Timer>, node: NodeId) {
         if node == W1 || node == W2 {
             self.worker(node).holding = None;
         }
@@ -414,14 +326,14 @@ impl Actors for World {
     /// Hand-made crashes: a restarted owner registers again (aborting what it left
     /// open) and asks for its record again; a restarted broker aborts the open
     /// transactions, resumes watching heartbeats and hands the owner its record again.
-    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+    fn on_restart(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         if self.done() {
             return;
         }
         if node == BROKER {
             if self.last_heartbeat.is_some() {
                 self.last_heartbeat = Some(eng.now);
-                eng.timer(1, BROKER, HEARTBEAT, 0, 0);
+                eng.timer(1, BROKER, Timer::Heartbeat);
             }
             for w in [W1, W2] {
                 if let Some(t) = self.worker(w).txn.take() {
@@ -523,62 +435,44 @@ impl Scenario for ZombieFencing {
             at: params.ticks("pause_at_tick") + dice.range(0, jitter, TAG_PAUSE_START, 0, 0, 0),
             ticks: params.ticks("gc_pause_ticks") + dice.range(0, jitter, TAG_PAUSE_LEN, 0, 0, 0),
         };
-        let techniques = [
-            ("no-fencing", "No fencing", false, Guarantee::None),
-            ("fencing", "Epoch fencing", true, Guarantee::ExactlyOnce),
-        ]
-        .into_iter()
-        .map(|(id, label, fencing, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let fencing = t.mode;
+            let mut faults = Faults::for_run(cfg);
             faults.add_explicit(pause);
-            let mut eng = Engine::new(3, END, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(3, END, faults);
             let mut broker = Broker::new(BROKER, 2);
-            for p in &workload {
+            for p in workload {
                 broker.append(&mut eng, INPUT, p.msg, None);
             }
             let mut world = World {
                 fencing,
-                workload: workload.clone(),
+                workload,
                 ledger: Ledger::default(),
                 broker,
                 workers: [Worker::default(); 3],
                 owner: W1,
                 last_heartbeat: Some(0),
                 timeout: params.ticks("session_timeout_ticks"),
-                sends: BTreeMap::new(),
+                sends: Attempts::default(),
             };
             if fencing {
                 let epoch = world.broker.register(&mut eng, W1, PID);
                 world.worker(W1).epoch = epoch;
             }
             world.fetch(&mut eng, W1);
-            eng.at(
-                1,
-                Item::Timer {
-                    node: BROKER,
-                    kind: HEARTBEAT,
-                    msg: 0,
-                    attempt: 0,
-                },
-            );
+            eng.timer_at(1, BROKER, Timer::Heartbeat);
             eng.run(&mut world);
             let checks = vec![rewind_check(&eng.trace)];
-            let mut t = finish(
-                id,
-                label,
-                claim,
-                nodes(),
+            let mut run = t.finish(Done {
+                nodes: nodes(),
                 eng,
-                world.ledger,
-                &workload,
+                ledger: world.ledger,
+                workload,
                 checks,
-            );
-            t.badge = badge(&t);
-            t
+            });
+            run.badge = badge(&run);
+            run
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 

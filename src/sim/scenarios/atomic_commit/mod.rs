@@ -7,118 +7,33 @@
 //! the redelivered record, committing the offset first loses it, and one database
 //! transaction holding both rolls back as a whole.
 
-use super::{finish, param};
+mod text;
+
+use super::plumbing::{
+    crash_at, run_each, Done, PollTimer, Poller, Step, Technique, POINT_AFTER, POINT_BETWEEN,
+    POINT_READ,
+};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, TxnState};
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{CommitPart, CommitWhat, Ev, Payload, TxnState};
 use crate::sim::fault::Faults;
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use std::collections::BTreeMap;
+use text::INFO;
 
 pub struct AtomicCommit;
 
 const BROKER: NodeId = NodeId(0);
 const CONSUMER: NodeId = NodeId(1);
 const DATABASE: NodeId = NodeId(2);
-const HOP_RECORD: u8 = 0;
-
-/// Crash points inside the handling of one record.
-const POINT_READ: u8 = 0;
-const POINT_BETWEEN: u8 = 1;
-const POINT_AFTER: u8 = 2;
-const POINTS: u32 = 3;
-
-const POLL: u8 = 0;
-const SECOND_WRITE: u8 = 1;
 
 /// Safety bound on a run (the queue normally empties long before).
 const END: Tick = 200_000;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "atomic-commit",
-    title: "State and offset in one commit",
-    promise: "watch a crash between two writes charge a merchant twice",
-    sections: &[6],
-    explain: &[
-        "A consumer takes payment records from a log one offset at a time. For each it does two things: add the amount to the merchant's ledger row in the database, and remember how far it got (the committed offset). After a crash it forgets everything except what was made durable, and starts reading again at the committed offset.",
-        "If the two writes are separate, a crash between them leaves them out of step. Ledger first, offset second: the record is read again after the restart and added a second time. Offset first, ledger second: the restart skips the record and the payment never lands.",
-        "Put the offset in the database and write both in one transaction, and the gap disappears. Its commit is a single step that makes the ledger row and the offset durable together: a crash before it rolls back both, so the record is read again and applied once; a crash after it finds both done. The messages were still delivered more than once; only the state change happens once.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            500,
-            8,
-            "How many payment records sit in the partition log.",
-        ),
-        param(
-            "crash_per_mille",
-            "Crash chance",
-            Unit::PerMille,
-            0,
-            500,
-            150,
-            "Chance that the consumer crashes at each crash point (after the read, between the two writes, after both) of each delivery.",
-        ),
-        param(
-            "restart_ticks_max",
-            "Restart time",
-            Unit::Ticks,
-            1,
-            50,
-            4,
-            "A crashed consumer comes back after 1 to this many ticks, with only its durable state.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "No crashes",
-            set: &[("crash_per_mille", 0)],
-            watch: "without a crash all three ledgers match the truth: the order of the writes only matters when something fails between them",
-            seed: 1,
-            expect: &[
-                Expect::new("offset-first", Outcome::Exact),
-                Expect::new("non-atomic", Outcome::Exact),
-                Expect::new("atomic", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A crash-prone consumer",
-            set: &[("crash_per_mille", 400), ("messages", 20)],
-            watch: "ledger-first drifts over, offset-first drifts short, the one-transaction consumer stays exact",
-            seed: 1,
-            expect: &[
-                Expect::new("non-atomic", Outcome::Doubled(1)),
-                Expect::new("offset-first", Outcome::Lost(1)),
-                Expect::new("atomic", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Many payments",
-            set: &[("messages", 200), ("crash_per_mille", 50)],
-            watch: "even a rare crash between the writes is enough to break the two-step consumers",
-            seed: 1,
-            expect: &[
-                Expect::new("non-atomic", Outcome::Doubled(1)),
-                Expect::new("offset-first", Outcome::Lost(1)),
-                Expect::new("atomic", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 1,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
 
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum Mode {
@@ -130,9 +45,30 @@ enum Mode {
     Atomic,
 }
 
-struct World {
+static TECHNIQUES: [Technique<Mode>; 3] = [
+    Technique::new(
+        "offset-first",
+        "Offset first, then ledger",
+        Guarantee::AtMostOnce,
+        Mode::OffsetFirst,
+    ),
+    Technique::new(
+        "non-atomic",
+        "Ledger first, then offset",
+        Guarantee::AtLeastOnce,
+        Mode::NonAtomic,
+    ),
+    Technique::new(
+        "atomic",
+        "Ledger + offset in one transaction",
+        Guarantee::ExactlyOnce,
+        Mode::Atomic,
+    ),
+];
+
+struct World<'a> {
     mode: Mode,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     ledger: Ledger,
     broker: Broker,
     /// Atomic mode: the offset row stored in the database.
@@ -140,51 +76,15 @@ struct World {
     /// Atomic mode: the open database transaction, if any.
     db_txn: Option<u32>,
     db_txns: u32,
-    /// Volatile: next offset to read, and the delivery the consumer waits for.
-    pos: u32,
-    expect: Option<(MsgId, u16)>,
-    /// Volatile: the record between the first and the second write.
-    working: Option<u32>,
-    /// Waiting for a crashed broker or database to come back.
-    stalled: bool,
-    /// Bumped on every crash: timers of an earlier life are ignored.
-    life: u16,
-    /// Bookkeeping of the simulation (not the consumer's): deliveries per message,
-    /// so every redelivery asks fresh crash questions.
-    deliveries: BTreeMap<MsgId, u32>,
-    /// Delivery number of the record being handled.
-    delivery: u32,
+    /// The consumer's volatile state.
+    consumer: Poller,
 }
 
-impl World {
-    fn point(&self, base: u8) -> u8 {
-        (base as u32 + POINTS * self.delivery.min(80)) as u8
-    }
-
+impl World<'_> {
     /// Ask the fault source whether to crash here; crash if so.
-    fn crash_here(&mut self, eng: &mut Engine, msg: MsgId, base: u8) -> bool {
-        let point = self.point(base);
-        match eng.faults.crash_at(CONSUMER, msg, point) {
-            Some(down) => {
-                eng.crash(self, CONSUMER, down);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Drop the volatile state; an open database transaction rolls back.
-    fn abandon(&mut self, eng: &mut Engine) {
-        self.life = self.life.wrapping_add(1);
-        self.expect = None;
-        self.working = None;
-        if let Some(txn) = self.db_txn.take() {
-            eng.emit(Ev::Txn {
-                node: DATABASE,
-                txn,
-                state: TxnState::Abort,
-            });
-        }
+    fn crash_here(&mut self, eng: &mut Engine<PollTimer>, msg: MsgId, base: u8) -> bool {
+        let point = self.consumer.point(base);
+        crash_at(self, eng, CONSUMER, msg, point)
     }
 
     fn durable_offset(&self) -> u32 {
@@ -194,46 +94,13 @@ impl World {
         }
     }
 
-    fn apply(&mut self, eng: &mut Engine, offset: u32) {
+    fn apply(&mut self, eng: &mut Engine<PollTimer>, offset: u32) {
         let entry = self.workload[offset as usize].entry();
         self.ledger.write(eng, DATABASE, entry);
     }
 
-    /// The broker or the database is back: a consumer waiting for it polls again.
-    fn unstall(&mut self, eng: &mut Engine) {
-        if self.stalled && eng.is_up(CONSUMER) {
-            self.stalled = false;
-            eng.timer(1, CONSUMER, POLL, 0, self.life);
-        }
-    }
-
-    fn poll(&mut self, eng: &mut Engine) {
-        if self.pos >= self.broker.len(0) || self.expect.is_some() || self.working.is_some() {
-            return;
-        }
-        // The broker or the database is down or paused (by hand): wait for it.
-        if !eng.is_up(BROKER) || !eng.is_up(DATABASE) {
-            self.stalled = true;
-            return;
-        }
-        let Some(rec) = self.broker.rec(0, self.pos) else {
-            return;
-        };
-        let n = self.deliveries.entry(rec.msg).or_insert(0);
-        let attempt = (*n).min(u16::MAX as u32) as u16;
-        *n += 1;
-        self.expect = Some((rec.msg, attempt));
-        eng.send_reliable(
-            BROKER,
-            CONSUMER,
-            HOP_RECORD,
-            Payload::new(MsgKind::Record, rec.msg, attempt),
-            1,
-        );
-    }
-
     /// First write (or the start of the transaction).
-    fn first_step(&mut self, eng: &mut Engine, offset: u32, msg: MsgId) {
+    fn first_step(&mut self, eng: &mut Engine<PollTimer>, offset: u32, msg: MsgId) {
         if self.crash_here(eng, msg, POINT_READ) {
             return;
         }
@@ -257,13 +124,13 @@ impl World {
                 });
             }
         }
-        self.working = Some(offset);
-        eng.timer(1, CONSUMER, SECOND_WRITE, msg, self.life);
+        self.consumer.working = Some(offset);
+        self.consumer.schedule_second_step(eng, msg);
     }
 
     /// Second write (or the commit of the transaction).
-    fn second_step(&mut self, eng: &mut Engine, msg: MsgId) {
-        let Some(offset) = self.working else {
+    fn second_step(&mut self, eng: &mut Engine<PollTimer>, msg: MsgId) {
+        let Some(offset) = self.consumer.working else {
             return;
         };
         if self.crash_here(eng, msg, POINT_BETWEEN) {
@@ -296,23 +163,30 @@ impl World {
                 }
             }
         }
-        self.working = None;
-        self.pos = offset + 1;
+        self.consumer.working = None;
+        self.consumer.pos = offset + 1;
         if self.crash_here(eng, msg, POINT_AFTER) {
             return;
         }
-        eng.timer(1, CONSUMER, POLL, 0, self.life);
+        self.consumer.schedule_poll(eng);
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
-        if to != CONSUMER || self.expect != Some((p.msg, p.attempt)) {
+impl Actors for World<'_> {
+    type Timer = PollTimer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<PollTimer>,
+        to: NodeId,
+        _: NodeId,
+        _: u8,
+        p: Payload,
+    ) {
+        if !self.consumer.accept(to, p) {
             return;
         }
-        self.expect = None;
-        let offset = self.pos;
-        self.delivery = p.attempt as u32;
+        let offset = self.consumer.pos;
         eng.emit(Ev::Read {
             node: CONSUMER,
             partition: 0,
@@ -323,43 +197,36 @@ impl Actors for World {
         self.first_step(eng, offset, p.msg);
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, life: u16) {
-        if node != CONSUMER || life != self.life {
-            return;
-        }
-        match kind {
-            POLL => self.poll(eng),
-            SECOND_WRITE => self.second_step(eng, msg),
-            _ => {}
+    fn on_timer(&mut self, eng: &mut Engine<PollTimer>, node: NodeId, timer: PollTimer) {
+        match self.consumer.step(node, timer) {
+            Some(Step::Poll) => self.consumer.poll(eng, &self.broker, &[DATABASE]),
+            Some(Step::SecondStep(msg)) => self.second_step(eng, msg),
+            None => {}
         }
     }
 
-    fn on_crash(&mut self, eng: &mut Engine, node: NodeId) {
-        if node == CONSUMER {
-            self.abandon(eng);
-            self.stalled = false;
-        } else if eng.is_up(CONSUMER) {
-            // A hand-made crash of the broker or the database fails the record in
-            // hand; the consumer goes back to its durable offset and waits.
-            self.abandon(eng);
-            self.pos = self.durable_offset();
-            self.stalled = true;
+    fn on_crash(&mut self, eng: &mut Engine<PollTimer>, node: NodeId) {
+        // A hand-made crash of the broker or the database fails the record in hand
+        // too; an open database transaction rolls back.
+        let durable = self.durable_offset();
+        if self.consumer.crashed(eng, node, durable) {
+            if let Some(txn) = self.db_txn.take() {
+                eng.emit(Ev::Txn {
+                    node: DATABASE,
+                    txn,
+                    state: TxnState::Abort,
+                });
+            }
         }
     }
 
-    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
-        if node == CONSUMER {
-            self.pos = self.durable_offset();
-            eng.timer(1, CONSUMER, POLL, 0, self.life);
-        } else {
-            self.unstall(eng);
-        }
+    fn on_restart(&mut self, eng: &mut Engine<PollTimer>, node: NodeId) {
+        let durable = self.durable_offset();
+        self.consumer.back(eng, node, Some(durable));
     }
 
-    fn on_resume(&mut self, eng: &mut Engine, node: NodeId) {
-        if node != CONSUMER {
-            self.unstall(eng);
-        }
+    fn on_resume(&mut self, eng: &mut Engine<PollTimer>, node: NodeId) {
+        self.consumer.back(eng, node, None);
     }
 }
 
@@ -377,78 +244,43 @@ impl Scenario for AtomicCommit {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let n = params.get("messages") as u32;
-        let workload = payments(cfg.seed, n, 3);
-        let techniques = [
-            (
-                "offset-first",
-                "Offset first, then ledger",
-                Mode::OffsetFirst,
-                Guarantee::AtMostOnce,
-            ),
-            (
-                "non-atomic",
-                "Ledger first, then offset",
-                Mode::NonAtomic,
-                Guarantee::AtLeastOnce,
-            ),
-            (
-                "atomic",
-                "Ledger + offset in one transaction",
-                Mode::Atomic,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, mode, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+        let workload = payments(cfg.seed, params.get("messages") as u32, 3);
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let mut faults = Faults::for_run(cfg);
             faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
             faults.crash_down_max = params.ticks("restart_ticks_max");
-            let mut eng = Engine::new(3, END, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(3, END, faults);
             let mut broker = Broker::new(BROKER, 1);
-            for p in &workload {
+            for p in workload {
                 broker.append(&mut eng, 0, p.msg, None);
             }
-            eng.at(
+            let consumer = Poller::new(CONSUMER, BROKER);
+            eng.timer_at(
                 1,
-                Item::Timer {
-                    node: CONSUMER,
-                    kind: POLL,
-                    msg: 0,
-                    attempt: 0,
+                CONSUMER,
+                PollTimer::Poll {
+                    life: consumer.life,
                 },
             );
             let mut world = World {
-                mode,
-                workload: workload.clone(),
+                mode: t.mode,
+                workload,
                 ledger: Ledger::default(),
                 broker,
                 db_offset: 0,
                 db_txn: None,
                 db_txns: 0,
-                pos: 0,
-                expect: None,
-                working: None,
-                life: 0,
-                stalled: false,
-                deliveries: BTreeMap::new(),
-                delivery: 0,
+                consumer,
             };
             eng.run(&mut world);
-            finish(
-                id,
-                label,
-                claim,
-                nodes(),
+            t.finish(Done {
+                nodes: nodes(),
                 eng,
-                world.ledger,
-                &workload,
-                Vec::new(),
-            )
+                ledger: world.ledger,
+                workload,
+                checks: Vec::new(),
+            })
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 

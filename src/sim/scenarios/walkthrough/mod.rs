@@ -7,20 +7,22 @@
 //! of txn-3 is lost, the broker's redelivery timer fires and it hands txn-3 over
 //! again (as after a lost ack or a consumer restart).
 
-use super::{finish, param};
+mod text;
+
+use super::plumbing::{run_each, Done, Technique};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
 };
 use std::collections::{BTreeMap, BTreeSet};
+
+use text::INFO;
 
 pub struct Walkthrough;
 
@@ -37,67 +39,14 @@ const REDELIVER_AFTER: Tick = 6;
 /// Deliveries of one record at most (the broker then parks it; never reached here).
 const MAX_DELIVERIES: u16 = 8;
 
-const T_SEND: u8 = 0;
-const T_REDELIVER: u8 = 1;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "walkthrough",
-    title: "Five payments, one duplicate",
-    promise: "watch one redelivered payment credit a merchant twice",
-    sections: &[3],
-    explain: &[
-        "Five payment events reach a handler, which acks each one. The ack of txn-3 is lost, so the broker's redelivery timer fires and it hands txn-3 over a second time — brokers are allowed to: delivery is at-least-once.",
-        "The naive handler adds every amount it sees, so m-B ends at ₹4000 instead of ₹2000.",
-        "The idempotent handler makes the write itself safe: each merchant's row lists the payment ids applied to it, and one conditional write adds the amount and the id only if the id is not listed yet. The dedup-table handler first looks the id up in one global table of seen ids, whatever the operation. Both skip the copy and end at m-A ₹1800, m-B ₹2000.",
-    ],
-    params: &[
-        param(
-            "dup_txn3",
-            "Lose the ack of txn-3",
-            Unit::Flag,
-            0,
-            1,
-            1,
-            "The handler's ack of txn-3 is lost, so the broker redelivers txn-3.",
-        ),
-        param(
-            "dup",
-            "Network copies",
-            Unit::PerMille,
-            0,
-            1000,
-            0,
-            "Chance that the network also delivers a record twice (a second copy of the same transmission, not a redelivery).",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Turn off the redelivery",
-            set: &[("dup_txn3", 0)],
-            watch: "with no duplicate, even the naive handler is right",
-            seed: 1,
-            expect: &[
-                Expect::new("naive", Outcome::Exact),
-                Expect::new("idempotent", Outcome::Exact),
-                Expect::new("dedup", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Duplicate everything",
-            set: &[("dup", 1000), ("dup_txn3", 0)],
-            watch: "the network delivers every record twice: the naive handler applies all four payments twice; the other two still match truth",
-            seed: 1,
-            expect: &[
-                Expect::new("naive", Outcome::Doubled(4)),
-                Expect::new("idempotent", Outcome::Exact),
-                Expect::new("dedup", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 1,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
+/// The broker's timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// Hand `msg` to the handler for the first time.
+    Send { msg: MsgId },
+    /// No ack for delivery `attempt` of `msg` yet: deliver it again.
+    Redeliver { msg: MsgId, attempt: u16 },
+}
 
 /// txn-3 reached the handler twice in `t` (for the "delivered twice" card).
 pub fn txn3_delivered_twice(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
@@ -133,9 +82,25 @@ enum Handler {
     DedupTable,
 }
 
-struct World {
+static TECHNIQUES: [Technique<Handler>; 3] = [
+    Technique::new("naive", "Naive handler", Guarantee::None, Handler::Naive),
+    Technique::new(
+        "idempotent",
+        "Idempotent handler",
+        Guarantee::ExactlyOnce,
+        Handler::Idempotent,
+    ),
+    Technique::new(
+        "dedup",
+        "Dedup-table handler",
+        Guarantee::ExactlyOnce,
+        Handler::DedupTable,
+    ),
+];
+
+struct World<'a> {
     handler: Handler,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     ledger: Ledger,
     /// Idempotent handler: the ids applied, kept in each merchant's own row.
     applied_ids: BTreeMap<Merchant, BTreeSet<MsgId>>,
@@ -145,8 +110,8 @@ struct World {
     acked: BTreeSet<MsgId>,
 }
 
-impl World {
-    fn handle(&mut self, eng: &mut Engine, pay: Payment) {
+impl World<'_> {
+    fn handle(&mut self, eng: &mut Engine<Timer>, pay: Payment) {
         match self.handler {
             Handler::Naive => {}
             Handler::Idempotent => {
@@ -185,7 +150,7 @@ impl World {
         self.ledger.write(eng, HANDLER, pay.entry());
     }
 
-    fn deliver_record(&self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+    fn deliver_record(&self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
         eng.send(
             BROKER,
             HANDLER,
@@ -193,12 +158,21 @@ impl World {
             Payload::new(MsgKind::Record, msg, attempt),
             BASE,
         );
-        eng.timer(REDELIVER_AFTER, BROKER, T_REDELIVER, msg, attempt);
+        eng.timer(REDELIVER_AFTER, BROKER, Timer::Redeliver { msg, attempt });
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        _from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         if to == BROKER {
             if p.kind == MsgKind::Ack {
                 self.acked.insert(p.msg);
@@ -219,13 +193,13 @@ impl Actors for World {
         );
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
-        if node != BROKER {
-            return;
-        }
-        match kind {
-            T_SEND => self.deliver_record(eng, msg, 0),
-            T_REDELIVER if !self.acked.contains(&msg) && attempt + 1 < MAX_DELIVERIES => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        debug_assert_eq!(node, BROKER, "only the broker sets timers");
+        match timer {
+            Timer::Send { msg } => self.deliver_record(eng, msg, 0),
+            Timer::Redeliver { msg, attempt }
+                if !self.acked.contains(&msg) && attempt + 1 < MAX_DELIVERIES =>
+            {
                 eng.emit(Ev::Redeliver {
                     node: BROKER,
                     msg,
@@ -233,7 +207,7 @@ impl Actors for World {
                 });
                 self.deliver_record(eng, msg, attempt + 1);
             }
-            _ => {}
+            Timer::Redeliver { .. } => {}
         }
     }
 }
@@ -244,95 +218,62 @@ impl Scenario for Walkthrough {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let workload = reference_workload();
-        let techniques = [
-            ("naive", "Naive handler", Handler::Naive, Guarantee::None),
-            (
-                "idempotent",
-                "Idempotent handler",
-                Handler::Idempotent,
-                Guarantee::ExactlyOnce,
-            ),
-            (
-                "dedup",
-                "Dedup-table handler",
-                Handler::DedupTable,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, handler, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
-            faults.set_hop(
-                HOP,
-                HopFaults {
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max: 3,
-                    ..HopFaults::NONE
-                },
-            );
-            if params.flag("dup_txn3") {
-                faults.add_explicit(Fault::Lose {
-                    hop: HOP_ACK,
-                    msg: 3,
-                    attempt: 0,
-                });
-            }
-            let mut eng = Engine::new(2, 60, faults);
-            eng.schedule_timed_faults();
-            for (i, w) in workload.iter().enumerate() {
-                eng.at(
-                    1 + 2 * i as u32,
-                    crate::sim::engine::Item::Timer {
-                        node: BROKER,
-                        kind: T_SEND,
-                        msg: w.msg,
-                        attempt: 0,
+        run_each(
+            &INFO,
+            cfg,
+            params,
+            reference_workload(),
+            &TECHNIQUES,
+            |t, workload| {
+                let mut faults = Faults::for_run(cfg);
+                faults.set_hop(
+                    HOP,
+                    HopFaults {
+                        dup: Ratio::per_mille(params.get("dup")),
+                        dup_delay_max: 3,
+                        ..HopFaults::NONE
                     },
                 );
-            }
-            let mut world = World {
-                handler,
-                workload: workload.clone(),
-                ledger: Ledger::default(),
-                applied_ids: BTreeMap::new(),
-                seen: BTreeSet::new(),
-                acked: BTreeSet::new(),
-            };
-            eng.run(&mut world);
-            let nodes = vec![
-                NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-                NodeInfo::new(1, "handler", NodeKind::Consumer, 70, 50),
-            ];
-            finish(
-                id,
-                label,
-                claim,
-                nodes,
-                eng,
-                world.ledger,
-                &workload,
-                Vec::new(),
-            )
-        })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
+                if params.flag("dup_txn3") {
+                    faults.add_explicit(Fault::Lose {
+                        hop: HOP_ACK,
+                        msg: 3,
+                        attempt: 0,
+                    });
+                }
+                let mut eng = Engine::start(2, 60, faults);
+                for (i, w) in workload.iter().enumerate() {
+                    eng.timer_at(1 + 2 * i as u32, BROKER, Timer::Send { msg: w.msg });
+                }
+                let mut world = World {
+                    handler: t.mode,
+                    workload,
+                    ledger: Ledger::default(),
+                    applied_ids: BTreeMap::new(),
+                    seen: BTreeSet::new(),
+                    acked: BTreeSet::new(),
+                };
+                eng.run(&mut world);
+                t.finish(Done {
+                    nodes: vec![
+                        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
+                        NodeInfo::new(1, "handler", NodeKind::Consumer, 70, 50),
+                    ],
+                    eng,
+                    ledger: world.ledger,
+                    workload,
+                    checks: Vec::new(),
+                })
+            },
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::balances;
     use super::INFO;
     use crate::sim::{run, RunConfig};
-
-    fn balances(r: &crate::sim::RunResult, id: &str) -> Vec<(u8, i64)> {
-        r.technique(id)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     #[test]
     fn reference_numbers_exactly() {

@@ -10,20 +10,24 @@
 //! * `exactly-once`: the same retries, plus a consumer that remembers message ids and
 //!   skips a copy (exactly-once *processing*).
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Item};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+mod text;
+
+use super::plumbing::{run_each, Attempts, Done, Technique};
+use crate::sim::broker::payments;
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::params::Params;
+use crate::sim::promise::Outcome;
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
+
+use text::INFO;
 
 pub struct DeliverySemantics;
 
@@ -40,121 +44,14 @@ const SPACING: Tick = 3;
 /// Longest extra delay of a network duplicate.
 const DUP_DELAY_MAX: Tick = 4;
 
-const T_SEND: u8 = 0;
-const T_RETRY: u8 = 1;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "delivery-semantics",
-    title: "At-most-once, at-least-once, exactly-once",
-    promise: "watch a lost request short a merchant and a lost ack charge one twice",
-    sections: &[2, 1],
-    explain: &[
-        "The same payments cross the same lossy network three times. When a message or its ack disappears, the producer cannot tell which of the two vanished: it only sees silence.",
-        "Never retrying (at-most-once) means a lost request is a payment that never lands: the ledger ends short. Retrying until an ack arrives (at-least-once) means a lost ack triggers a second copy of a payment that already landed: the ledger ends over.",
-        "No retry setting makes the wire deliver exactly once. The third column keeps the retries and lets the consumer remember which message ids it already applied, so a copy is skipped and simply acked again: duplicates still travel, but the balances come out exact.",
-        "The guarantees hold within their assumptions: at-least-once needs enough retries to get through the loss rate, and at-most-once assumes the network itself never copies a message.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            500,
-            8,
-            "How many payments the producer sends.",
-        ),
-        param(
-            "loss_req",
-            "Request loss",
-            Unit::PerMille,
-            0,
-            1000,
-            200,
-            "Chance that a payment in flight to the consumer is lost.",
-        ),
-        param(
-            "loss_ack",
-            "Ack loss",
-            Unit::PerMille,
-            0,
-            1000,
-            200,
-            "Chance that an ack in flight back to the producer is lost.",
-        ),
-        param(
-            "timeout_ticks",
-            "Retry timeout",
-            Unit::Ticks,
-            1,
-            100,
-            6,
-            "How long the producer waits for an ack before retrying (a round trip takes 4 ticks).",
-        ),
-        param(
-            "retries_max",
-            "Max retries",
-            Unit::Count,
-            0,
-            50,
-            20,
-            "Retries per payment before the producer gives up; too few and even at-least-once can lose one.",
-        ),
-        param(
-            "dup",
-            "Network duplication",
-            Unit::PerMille,
-            0,
-            1000,
-            0,
-            "Chance that the network itself delivers a request twice (TCP would hide this inside one connection, but not across reconnects).",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Lose only acks",
-            set: &[("loss_req", 0), ("loss_ack", 400)],
-            watch: "at-most-once is exact now, at-least-once piles up duplicates, exactly-once skips them",
-            seed: SEED_ACKS,
-            expect: &[
-                Expect::new("at-most-once", Outcome::Exact),
-                Expect::new("at-least-once", Outcome::Doubled(2)),
-                Expect::new("exactly-once", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Impatient timeout",
-            set: &[("timeout_ticks", 2), ("loss_req", 0), ("loss_ack", 0)],
-            watch: "no loss at all, yet at-least-once double-applies: the retry fires before the ack can return",
-            seed: SEED_IMPATIENT,
-            expect: &[
-                Expect::new("at-most-once", Outcome::Exact),
-                Expect::new("at-least-once", Outcome::Doubled(1)),
-                Expect::new("exactly-once", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Give up early",
-            set: &[("retries_max", 1), ("loss_req", 500)],
-            watch: "with too few retries at-least-once loses payments too: a payment whose try and single retry are both lost is gone (on most seeds, not all — it depends on the seed)",
-            seed: SEED_GIVE_UP,
-            expect: &[Expect::new("at-least-once", Outcome::Lost(1))],
-        },
-        TryThis {
-            label: "A copying network",
-            set: &[("dup", 300), ("loss_req", 0), ("loss_ack", 0)],
-            watch: "even the sender that never retries gets a payment applied twice",
-            seed: SEED_COPYING,
-            expect: &[
-                Expect::new("at-most-once", Outcome::Doubled(1)),
-                Expect::new("exactly-once", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 2,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
+/// The producer's timers.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// Send `msg` for the first time.
+    Send { msg: MsgId },
+    /// No ack for transmission `attempt` of `msg` yet: time out, maybe retry.
+    Retry { msg: MsgId, attempt: u16 },
+}
 
 /// Seeds the prompts open with (each chosen so that its promise holds).
 const SEED_ACKS: u64 = 0;
@@ -210,18 +107,26 @@ enum Mode {
     RetryDedup,
 }
 
-/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
-pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (0..messages)
-        .map(|i| Payment {
-            msg: i as MsgId + 1,
-            merchant: rng.gen_range(0..3u8),
-            amount: 100 * rng.gen_range(1..=20i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
-}
+static TECHNIQUES: [Technique<Mode>; 3] = [
+    Technique::new(
+        "at-most-once",
+        "At-most-once (never retry)",
+        Guarantee::AtMostOnce,
+        Mode::NoRetry,
+    ),
+    Technique::new(
+        "at-least-once",
+        "At-least-once (retry until acked)",
+        Guarantee::AtLeastOnce,
+        Mode::Retry,
+    ),
+    Technique::new(
+        "exactly-once",
+        "Exactly-once processing (retry + dedup)",
+        Guarantee::ExactlyOnce,
+        Mode::RetryDedup,
+    ),
+];
 
 struct World {
     mode: Mode,
@@ -233,11 +138,11 @@ struct World {
     /// Consumer's processed ids (exactly-once only).
     seen: BTreeSet<MsgId>,
     /// Acks sent per message: numbers each ack transmission uniquely.
-    acks_sent: BTreeMap<MsgId, u16>,
+    acks_sent: Attempts<MsgId>,
 }
 
 impl World {
-    fn transmit(&mut self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+    fn transmit(&mut self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
         eng.send(
             PRODUCER,
             CONSUMER,
@@ -246,13 +151,22 @@ impl World {
             BASE,
         );
         if self.mode != Mode::NoRetry {
-            eng.timer(self.timeout, PRODUCER, T_RETRY, msg, attempt);
+            eng.timer(self.timeout, PRODUCER, Timer::Retry { msg, attempt });
         }
     }
 }
 
 impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        _from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         match (to, p.kind) {
             (CONSUMER, MsgKind::Request) => {
                 let Some(pay) = self.workload.get(&p.msg).copied() else {
@@ -275,9 +189,7 @@ impl Actors for World {
                     self.ledger.write(eng, CONSUMER, pay.entry());
                 }
                 if self.mode != Mode::NoRetry {
-                    let n = self.acks_sent.entry(pay.msg).or_insert(0);
-                    let ack = Payload::new(MsgKind::Ack, pay.msg, *n);
-                    *n += 1;
+                    let ack = Payload::new(MsgKind::Ack, pay.msg, self.acks_sent.next(pay.msg));
                     eng.send(CONSUMER, PRODUCER, HOP_ACK, ack, BASE);
                 }
             }
@@ -288,13 +200,11 @@ impl Actors for World {
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, attempt: u16) {
-        if node != PRODUCER {
-            return;
-        }
-        match kind {
-            T_SEND => self.transmit(eng, msg, 0),
-            T_RETRY if !self.acked.contains(&msg) => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        debug_assert_eq!(node, PRODUCER, "only the producer sets timers");
+        match timer {
+            Timer::Send { msg } => self.transmit(eng, msg, 0),
+            Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
                 eng.emit(Ev::Timeout {
                     node: PRODUCER,
                     msg,
@@ -306,7 +216,7 @@ impl Actors for World {
                     self.transmit(eng, msg, attempt + 1);
                 }
             }
-            _ => {}
+            Timer::Retry { .. } => {}
         }
     }
 }
@@ -325,34 +235,13 @@ impl Scenario for DeliverySemantics {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let messages = params.get("messages") as usize;
-        let workload = workload(cfg.seed, messages);
+        let workload = payments(cfg.seed, messages as u32, 3);
         let timeout = params.ticks("timeout_ticks").max(1);
         let retries_max = params.get("retries_max") as u16;
         let last_send = 1 + SPACING * messages as Tick;
         let end = last_send + (retries_max as Tick + 2) * (timeout + 2 * BASE) + DUP_DELAY_MAX + 20;
-        let techniques = [
-            (
-                "at-most-once",
-                "At-most-once (never retry)",
-                Mode::NoRetry,
-                Guarantee::AtMostOnce,
-            ),
-            (
-                "at-least-once",
-                "At-least-once (retry until acked)",
-                Mode::Retry,
-                Guarantee::AtLeastOnce,
-            ),
-            (
-                "exactly-once",
-                "Exactly-once processing (retry + dedup)",
-                Mode::RetryDedup,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, mode, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP_REQ,
                 HopFaults {
@@ -369,43 +258,33 @@ impl Scenario for DeliverySemantics {
                     ..HopFaults::NONE
                 },
             );
-            let mut eng = Engine::new(2, end, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(2, end, faults);
             for (i, w) in workload.iter().enumerate() {
-                eng.at(
+                eng.timer_at(
                     1 + SPACING * i as Tick,
-                    Item::Timer {
-                        node: PRODUCER,
-                        kind: T_SEND,
-                        msg: w.msg,
-                        attempt: 0,
-                    },
+                    PRODUCER,
+                    Timer::Send { msg: w.msg },
                 );
             }
             let mut world = World {
-                mode,
+                mode: t.mode,
                 workload: workload.iter().map(|p| (p.msg, *p)).collect(),
                 ledger: Ledger::default(),
                 timeout,
                 retries_max,
                 acked: BTreeSet::new(),
                 seen: BTreeSet::new(),
-                acks_sent: BTreeMap::new(),
+                acks_sent: Attempts::default(),
             };
             eng.run(&mut world);
-            finish(
-                id,
-                label,
-                claim,
-                nodes(),
+            t.finish(Done {
+                nodes: nodes(),
                 eng,
-                world.ledger,
-                &workload,
-                Vec::new(),
-            )
+                ledger: world.ledger,
+                workload,
+                checks: Vec::new(),
+            })
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
@@ -413,19 +292,9 @@ impl Scenario for DeliverySemantics {
 mod tests {
     use super::INFO;
     use crate::sim::event::Ev;
-    use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
-    use crate::sim::RunResult;
+    use crate::sim::scenarios::testkit::{assert_holds, balances, first_violating_seed, run_with};
 
     const ID: &str = "delivery-semantics";
-
-    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
-        r.technique(t)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     /// The first seed in `0..n` on which `technique` does not keep its own claim.
     fn first_broken_claim(overrides: &[(&str, i64)], technique: &str, n: u64) -> Option<u64> {
@@ -448,7 +317,10 @@ mod tests {
         assert!(amo.holds && !amo.exactly_once);
         assert_eq!(amo.lost, vec![2]);
         assert!(amo.applied_twice.is_empty());
-        assert_eq!(bal(&r, "at-most-once"), vec![(0, 6100), (1, 700), (2, 100)]);
+        assert_eq!(
+            balances(&r, "at-most-once"),
+            vec![(0, 6100), (1, 700), (2, 100)]
+        );
         assert_eq!(amo.summary(), "m-B short by ₹1800 — never applied txn-2");
         // At-least-once: txn-6's ack was lost, the retry credited m-A ₹1600 again.
         let alo = &r.technique("at-least-once").unwrap().verdict;
@@ -456,12 +328,12 @@ mod tests {
         assert!(alo.lost.is_empty());
         assert_eq!(alo.applied_twice, vec![6]);
         assert_eq!(
-            bal(&r, "at-least-once"),
+            balances(&r, "at-least-once"),
             vec![(0, 7700), (1, 2500), (2, 100)]
         );
         let eo = r.technique("exactly-once").unwrap();
         assert!(eo.verdict.holds && eo.verdict.exactly_once);
-        assert_eq!(bal(&r, "exactly-once"), truth);
+        assert_eq!(balances(&r, "exactly-once"), truth);
         let skips = eo
             .trace
             .iter()

@@ -12,153 +12,41 @@
 //! exact under crashes, yet the operator's reset makes it commit every replayed
 //! record to the output topic again.
 
-use super::{finish, param};
+mod text;
+
+use super::plumbing::{
+    crash_at, run_each, Done, PollTimer, Poller, Step, Technique, POINT_AFTER, POINT_BETWEEN,
+    POINT_READ,
+};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Item, Status};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, OperatorAction, Payload, SkipWhy};
+use crate::sim::engine::{Actors, Engine, Status};
+use crate::sim::event::{CommitWhat, Ev, OperatorAction, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Tone};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use text::INFO;
 
 pub struct EosBoundary;
 
 const BROKER: NodeId = NodeId(0);
 const SINK: NodeId = NodeId(1);
 const DATABASE: NodeId = NodeId(2);
-const HOP_RECORD: u8 = 0;
 /// The topic sink's output partition (the input is partition 0).
 const OUTPUT: u8 = 1;
 /// The topic sink's transactional id.
 const SINK_PID: u32 = 7;
 
-const POINT_READ: u8 = 0;
-const POINT_BETWEEN: u8 = 1;
-const POINT_AFTER: u8 = 2;
-const POINTS: u32 = 3;
-
-const POLL: u8 = 0;
-const COMMIT: u8 = 1;
-
 /// Records per upstream transaction; the second transaction aborts once.
 const UPSTREAM_TXN: usize = 3;
 
 const END: Tick = 200_000;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "eos-boundary",
-    title: "Where broker exactly-once stops",
-    promise: "watch a replayed offset write every payment into the database twice",
-    sections: &[7],
-    explain: &[
-        "Inside the broker, exactly-once holds: the upstream producer wrote the payments in transactions, one of them aborted and was rewritten, and the read_committed sink never sees the aborted copies.",
-        "The sink's job ends outside the broker: it inserts each payment into a database and only then commits its offset. A database row is not part of a broker transaction, so a crash between the insert and the offset commit makes the broker hand the record over again, and the sink inserts it again.",
-        "An operator resetting the consumer group's offset to replay is the same problem at scale: the broker does what it is told and redelivers everything after the new offset. Broker EOS cannot know those rows already exist.",
-        "The reset breaks a pipeline that never leaves the broker, too. The third column writes each payment to an output topic and commits its input offset in the same transaction, so crashes cannot duplicate anything. But a transaction only ties a read to its write: once the operator moves the read position back, the sink reads the same input again and commits every output record a second time, each in a perfectly valid transaction.",
-        "Give the table a unique constraint on the message id and the database itself refuses a second row for the same payment. Every replayed or redelivered record is skipped, and the state heals itself whatever the broker sends.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payments the upstream producer wrote.",
-        ),
-        param(
-            "crash_per_mille",
-            "Sink crash chance",
-            Unit::PerMille,
-            0,
-            500,
-            50,
-            "Chance that the sink crashes at each crash point (after the read, between insert and offset commit, after both) of each delivery.",
-        ),
-        param(
-            "restart_ticks_max",
-            "Restart time",
-            Unit::Ticks,
-            1,
-            50,
-            4,
-            "A crashed sink comes back after 1 to this many ticks and resumes at the committed offset.",
-        ),
-        param(
-            "offset_reset",
-            "Operator resets the offset",
-            Unit::Flag,
-            0,
-            1,
-            1,
-            "An operator resets the consumer group's committed offset to replay the partition.",
-        ),
-        param(
-            "reset_at_ticks",
-            "Reset at",
-            Unit::Ticks,
-            1,
-            5000,
-            40,
-            "When the operator resets the offset.",
-        ),
-        param(
-            "reset_to",
-            "Reset to offset",
-            Unit::Count,
-            0,
-            1000,
-            0,
-            "The offset the group is reset to (0: replay from the start; beyond the last read offset: records are skipped).",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "No operator",
-            set: &[("offset_reset", 0), ("crash_per_mille", 150)],
-            watch: "crashes alone still sneak duplicate rows past broker EOS; the unique column catches them, and the broker-to-broker column stays exact because its transaction holds the write and the offset",
-            seed: 1,
-            expect: &[
-                Expect::new("eos-only", Outcome::Doubled(1)),
-                Expect::new("eos-unique-column", Outcome::Exact),
-                Expect::new("eos-to-topic", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Reset mid-run",
-            set: &[("reset_at_ticks", 12), ("reset_to", 1)],
-            watch: "the sink jumps back while it is still working; the constrained table skips the rows it already has, while the table without it and the output topic get them twice",
-            seed: 1,
-            expect: &[
-                Expect::new("eos-only", Outcome::Doubled(1)),
-                Expect::new("eos-unique-column", Outcome::Exact),
-                Expect::new("eos-to-topic", Outcome::Doubled(1)),
-            ],
-        },
-        TryThis {
-            label: "Reset forward",
-            set: &[("reset_at_ticks", 5), ("reset_to", 9)],
-            watch: "skipping ahead loses payments in every column: a dedup column removes copies, it cannot bring back what was never read",
-            seed: 1,
-            expect: &[
-                Expect::new("eos-only", Outcome::Lost(1)),
-                Expect::new("eos-unique-column", Outcome::Lost(1)),
-                Expect::new("eos-to-topic", Outcome::Lost(1)),
-            ],
-        },
-    ],
-    showcase_seed: 1,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
 
 /// What the sink writes to.
 #[derive(Copy, Clone, PartialEq, Eq)]
@@ -171,78 +59,56 @@ enum Sink {
     Topic,
 }
 
-struct World {
+static TECHNIQUES: [Technique<Sink>; 3] = [
+    Technique::new("eos-only", "Broker EOS only", Guarantee::None, Sink::Table),
+    Technique::new(
+        "eos-unique-column",
+        "Broker EOS + unique message-id column",
+        Guarantee::ExactlyOnce,
+        Sink::UniqueTable,
+    ),
+    Technique::new(
+        "eos-to-topic",
+        "Broker to broker: output topic + offset in one transaction",
+        Guarantee::ExactlyOnce,
+        Sink::Topic,
+    ),
+];
+
+struct World<'a> {
     sink: Sink,
-    unique: bool,
     /// Topic sink: its open broker transaction.
     txn: Option<u32>,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     ledger: Ledger,
     broker: Broker,
     /// The database's unique message-id column.
     ids: BTreeSet<MsgId>,
-    /// Volatile sink state.
-    pos: u32,
-    expect: Option<(MsgId, u16)>,
-    working: Option<u32>,
-    life: u16,
-    /// Waiting for a crashed broker or database to come back.
-    stalled: bool,
-    /// Simulation bookkeeping: deliveries per message (fresh crash questions per delivery).
-    deliveries: BTreeMap<MsgId, u32>,
-    delivery: u32,
+    /// The sink's volatile state.
+    consumer: Poller,
 }
 
-impl World {
-    fn crash_here(&mut self, eng: &mut Engine, msg: MsgId, base: u8) -> bool {
-        let point = (base as u32 + POINTS * self.delivery.min(80)) as u8;
-        match eng.faults.crash_at(SINK, msg, point) {
-            Some(down) => {
-                eng.crash(self, SINK, down);
-                true
-            }
-            None => false,
-        }
+impl World<'_> {
+    fn crash_here(&mut self, eng: &mut Engine<PollTimer>, msg: MsgId, base: u8) -> bool {
+        let point = self.consumer.point(base);
+        crash_at(self, eng, SINK, msg, point)
     }
 
-    /// The broker or the database is back: a consumer waiting for it polls again.
-    fn unstall(&mut self, eng: &mut Engine) {
-        if self.stalled && eng.is_up(SINK) {
-            self.stalled = false;
-            eng.timer(1, SINK, POLL, 0, self.life);
-        }
-    }
-
-    fn poll(&mut self, eng: &mut Engine) {
-        if self.expect.is_some() || self.working.is_some() {
-            return;
-        }
-        // The broker or the database is down or paused (by hand): wait for it.
-        let db_down = self.sink != Sink::Topic && !eng.is_up(DATABASE);
-        if self.pos < self.broker.len(0) && (!eng.is_up(BROKER) || db_down) {
-            self.stalled = true;
-            return;
-        }
-        let Some(rec) = self.broker.rec(0, self.pos) else {
-            return;
+    fn poll(&mut self, eng: &mut Engine<PollTimer>) {
+        let needs: &[NodeId] = if self.sink == Sink::Topic {
+            &[]
+        } else {
+            &[DATABASE]
         };
-        let n = self.deliveries.entry(rec.msg).or_insert(0);
-        let attempt = (*n).min(u16::MAX as u32) as u16;
-        *n += 1;
-        self.expect = Some((rec.msg, attempt));
-        eng.send_reliable(
-            BROKER,
-            SINK,
-            HOP_RECORD,
-            Payload::new(MsgKind::Record, rec.msg, attempt),
-            1,
-        );
+        self.consumer.poll(eng, &self.broker, needs);
     }
 
-    fn on_record(&mut self, eng: &mut Engine, p: Payload) {
-        self.expect = None;
-        self.delivery = p.attempt as u32;
-        let offset = self.pos;
+    fn payment(&self, msg: MsgId) -> Option<Payment> {
+        self.workload.iter().find(|w| w.msg == msg).copied()
+    }
+
+    fn on_record(&mut self, eng: &mut Engine<PollTimer>) {
+        let offset = self.consumer.pos;
         let Some(rec) = self.broker.rec(0, offset) else {
             return;
         };
@@ -260,8 +126,8 @@ impl World {
                 msg: rec.msg,
                 why: SkipWhy::Aborted,
             });
-            self.pos += 1;
-            eng.timer(1, SINK, POLL, 0, self.life);
+            self.consumer.pos += 1;
+            self.consumer.schedule_poll(eng);
             return;
         }
         if self.crash_here(eng, rec.msg, POINT_READ) {
@@ -273,15 +139,15 @@ impl World {
             let txn = self.broker.begin_for(eng, SINK_PID);
             self.broker.append(eng, OUTPUT, rec.msg, Some(txn));
             self.txn = Some(txn);
-        } else if self.unique && self.ids.contains(&rec.msg) {
+        } else if self.sink == Sink::UniqueTable && self.ids.contains(&rec.msg) {
             eng.emit(Ev::Skip {
                 node: DATABASE,
                 msg: rec.msg,
                 why: SkipWhy::UniqueConstraint,
             });
-        } else if let Some(pay) = self.workload.iter().find(|w| w.msg == rec.msg).copied() {
+        } else if let Some(pay) = self.payment(rec.msg) {
             self.ledger.write(eng, DATABASE, pay.entry());
-            if self.unique {
+            if self.sink == Sink::UniqueTable {
                 self.ids.insert(rec.msg);
                 eng.emit(Ev::DedupPut {
                     node: DATABASE,
@@ -295,12 +161,12 @@ impl World {
                 value: rec.msg,
             });
         }
-        self.working = Some(offset);
-        eng.timer(1, SINK, COMMIT, rec.msg, self.life);
+        self.consumer.working = Some(offset);
+        self.consumer.schedule_second_step(eng, rec.msg);
     }
 
-    fn commit(&mut self, eng: &mut Engine, msg: MsgId) {
-        let Some(offset) = self.working.take() else {
+    fn commit(&mut self, eng: &mut Engine<PollTimer>, msg: MsgId) {
+        let Some(offset) = self.consumer.working.take() else {
             return;
         };
         if self.crash_here(eng, msg, POINT_BETWEEN) {
@@ -311,93 +177,74 @@ impl World {
                 return;
             };
             // The output record and the input offset commit as one.
-            self.broker.commit_atomic(
-                eng,
-                txn,
-                vec![
-                    CommitPart::Entry { msg },
-                    CommitPart::Offset { value: offset + 1 },
-                ],
-            );
+            self.broker
+                .commit_record_and_offset(eng, txn, msg, offset + 1);
             // A read_committed reader of the output topic now sees the payment.
-            if let Some(pay) = self.workload.iter().find(|w| w.msg == msg).copied() {
+            if let Some(pay) = self.payment(msg) {
                 self.ledger.write(eng, BROKER, pay.entry());
             }
         } else {
             self.broker.commit_offset(eng, offset + 1);
         }
-        self.pos = offset + 1;
+        self.consumer.pos = offset + 1;
         if self.crash_here(eng, msg, POINT_AFTER) {
             return;
         }
-        eng.timer(1, SINK, POLL, 0, self.life);
+        self.consumer.schedule_poll(eng);
     }
 
     /// A topic sink (re)starts: it registers its transactional.id, and the
     /// coordinator aborts whatever its earlier epoch left open.
-    fn reinit(&mut self, eng: &mut Engine) {
+    fn reinit(&mut self, eng: &mut Engine<PollTimer>) {
         if self.sink == Sink::Topic {
             self.broker.register(eng, SINK, SINK_PID);
             self.txn = None;
         }
     }
-
-    /// Drop the sink's volatile state (a crash, or a rebalance after an offset reset).
-    fn forget(&mut self) {
-        self.life = self.life.wrapping_add(1);
-        self.expect = None;
-        self.working = None;
-    }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
-        if to == SINK && self.expect == Some((p.msg, p.attempt)) {
-            self.on_record(eng, p);
+impl Actors for World<'_> {
+    type Timer = PollTimer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<PollTimer>,
+        to: NodeId,
+        _: NodeId,
+        _: u8,
+        p: Payload,
+    ) {
+        if self.consumer.accept(to, p) {
+            self.on_record(eng);
         }
     }
 
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, kind: u8, msg: u32, life: u16) {
-        if node != SINK || life != self.life {
-            return;
-        }
-        match kind {
-            POLL => self.poll(eng),
-            COMMIT => self.commit(eng, msg),
-            _ => {}
+    fn on_timer(&mut self, eng: &mut Engine<PollTimer>, node: NodeId, timer: PollTimer) {
+        match self.consumer.step(node, timer) {
+            Some(Step::Poll) => self.poll(eng),
+            Some(Step::SecondStep(msg)) => self.commit(eng, msg),
+            None => {}
         }
     }
 
-    fn on_crash(&mut self, eng: &mut Engine, node: NodeId) {
-        if node == SINK {
-            self.forget();
-            self.stalled = false;
-        } else if eng.is_up(SINK) {
-            // A hand-made crash of the broker or the database fails the record in
-            // hand; the sink goes back to the committed offset and waits.
-            self.forget();
-            self.pos = self.broker.committed;
-            self.stalled = true;
-        }
+    fn on_crash(&mut self, eng: &mut Engine<PollTimer>, node: NodeId) {
+        // A hand-made crash of the broker or the database fails the record in
+        // hand; the sink goes back to the committed offset and waits.
+        self.consumer.crashed(eng, node, self.broker.committed);
     }
 
-    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+    fn on_restart(&mut self, eng: &mut Engine<PollTimer>, node: NodeId) {
         if node == SINK {
             self.reinit(eng);
-            self.pos = self.broker.committed;
-            eng.timer(1, SINK, POLL, 0, self.life);
-        } else {
-            self.unstall(eng);
         }
+        self.consumer.back(eng, node, Some(self.broker.committed));
     }
 
-    fn on_resume(&mut self, eng: &mut Engine, node: NodeId) {
-        if node != SINK {
-            self.unstall(eng);
-        }
+    fn on_resume(&mut self, eng: &mut Engine<PollTimer>, node: NodeId) {
+        self.consumer.back(eng, node, None);
     }
 
-    fn on_fault(&mut self, eng: &mut Engine, f: Fault) {
+    fn on_fault(&mut self, eng: &mut Engine<PollTimer>, f: Fault) {
         let Fault::ResetOffset { node, to, .. } = f else {
             return;
         };
@@ -413,31 +260,28 @@ impl Actors for World {
         // The group rebalances: a running sink drops what it was doing and
         // resumes at the new offset (a crashed one will on restart).
         if eng.status(SINK) != Status::Down {
-            self.forget();
+            self.consumer.forget();
             self.reinit(eng);
-            self.pos = to;
-            eng.timer(1, SINK, POLL, 0, self.life);
+            self.consumer.pos = to;
+            self.consumer.schedule_poll(eng);
         }
     }
 }
 
 fn nodes(sink: Sink) -> Vec<NodeInfo> {
-    if sink == Sink::Topic {
-        return vec![
-            NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-            NodeInfo::new(1, "sink", NodeKind::Consumer, 50, 50),
-        ];
-    }
-    vec![
+    let mut nodes = vec![
         NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
         NodeInfo::new(1, "sink", NodeKind::Consumer, 50, 50),
-        NodeInfo::new(2, "database", NodeKind::Database, 85, 50),
-    ]
+    ];
+    if sink != Sink::Topic {
+        nodes.push(NodeInfo::new(2, "database", NodeKind::Database, 85, 50));
+    }
+    nodes
 }
 
 /// The upstream producer's transactions: `UPSTREAM_TXN` payments each; the second
 /// one aborts once and is written again.
-fn write_upstream(eng: &mut Engine, broker: &mut Broker, workload: &[Payment]) {
+fn write_upstream(eng: &mut Engine<PollTimer>, broker: &mut Broker, workload: &[Payment]) {
     for (i, chunk) in workload.chunks(UPSTREAM_TXN).enumerate() {
         let tries = if i == 1 { 2 } else { 1 };
         for t in 0..tries {
@@ -456,26 +300,10 @@ impl Scenario for EosBoundary {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let n = params.get("messages") as u32;
-        let workload = payments(cfg.seed, n, 3);
-        let techniques = [
-            ("eos-only", "Broker EOS only", Sink::Table, Guarantee::None),
-            (
-                "eos-unique-column",
-                "Broker EOS + unique message-id column",
-                Sink::UniqueTable,
-                Guarantee::ExactlyOnce,
-            ),
-            (
-                "eos-to-topic",
-                "Broker to broker: output topic + offset in one transaction",
-                Sink::Topic,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, sink, claim)| {
-            let mut faults = Faults::new(cfg.seed, cfg.random_faults, &cfg.manual);
+        let workload = payments(cfg.seed, params.get("messages") as u32, 3);
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let sink = t.mode;
+            let mut faults = Faults::for_run(cfg);
             faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
             faults.crash_down_max = params.ticks("restart_ticks_max");
             if params.flag("offset_reset") {
@@ -485,60 +313,46 @@ impl Scenario for EosBoundary {
                     to: params.get("reset_to") as u32,
                 });
             }
-            let mut eng = Engine::new(3, END, faults);
-            eng.schedule_timed_faults();
+            let mut eng = Engine::start(3, END, faults);
             let mut broker = Broker::new(BROKER, if sink == Sink::Topic { 2 } else { 1 });
-            write_upstream(&mut eng, &mut broker, &workload);
-            eng.at(
+            write_upstream(&mut eng, &mut broker, workload);
+            let consumer = Poller::new(SINK, BROKER);
+            eng.timer_at(
                 1,
-                Item::Timer {
-                    node: SINK,
-                    kind: POLL,
-                    msg: 0,
-                    attempt: 0,
+                SINK,
+                PollTimer::Poll {
+                    life: consumer.life,
                 },
             );
             let mut world = World {
                 sink,
-                unique: sink == Sink::UniqueTable,
                 txn: None,
-                workload: workload.clone(),
+                workload,
                 ledger: Ledger::default(),
                 broker,
                 ids: BTreeSet::new(),
-                pos: 0,
-                expect: None,
-                working: None,
-                life: 0,
-                stalled: false,
-                deliveries: BTreeMap::new(),
-                delivery: 0,
+                consumer,
             };
             world.reinit(&mut eng);
             eng.run(&mut world);
-            let mut t = finish(
-                id,
-                label,
-                claim,
-                nodes(sink),
+            let mut run = t.finish(Done {
+                nodes: nodes(sink),
                 eng,
-                world.ledger,
-                &workload,
-                Vec::new(),
-            );
-            if sink == Sink::Topic && !t.verdict.applied_twice.is_empty() {
-                t.badge = Badge::new(
+                ledger: world.ledger,
+                workload,
+                checks: Vec::new(),
+            });
+            if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
+                run.badge = Badge::new(
                     Tone::Bad,
                     &format!(
                         "{} written twice to the output topic, in committed transactions",
-                        INFO.unit.count(t.verdict.applied_twice.len())
+                        INFO.unit.count(run.verdict.applied_twice.len())
                     ),
                 );
             }
-            t
+            run
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
