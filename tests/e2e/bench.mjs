@@ -18,6 +18,8 @@
 //   BENCH_LOADS          cold loads per app for the start-up medians (default 10; quick 5)
 //   BENCH_ANIM_QUERY     the many-in-flight run for the animation bench (default below)
 //   BENCH_STEP_QUERY     run of >= 10,000 events for the step-back bench (default below)
+//   BENCH_SECTIONS       only these sections (e.g. "startup" to compare two builds' start-up:
+//                        BENCH_DIST=a BENCH_BASELINE_DIST=b BENCH_SECTIONS=startup)
 //
 // Progress goes to stderr; `RESULT key=value` lines to stdout (and BENCH_OUT).
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
@@ -49,9 +51,17 @@ const STEP_QUERY =
   "s=telemetry&seed=1&tech=retry-every-sample&p.sensors=8&p.rate_per_sec=10&p.seconds=30&p.queue_capacity=50";
 const STEP_SAMPLES = QUICK ? 10 : 20;
 const STARTUP_QUERY = process.env.BENCH_STARTUP_QUERY ?? "s=walkthrough";
+// Which sections run (comma-separated; default all): startup, memory, frames, step, play.
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "startup,memory,frames,step,play").split(",");
+const want = (s) => SECTIONS.includes(s);
 /** What "mounted" means per app: the app's ledgers with a balance; the baseline's list. */
 const OURS = { name: "ours", mounted: "#app-root section.ledgers [data-balance]", shell: "#app-root section.ledgers" };
-const BASELINE = { name: "baseline", mounted: "#app-root ul.items li[data-item]", shell: "#app-root" };
+// BENCH_BASELINE_IS_APP=1: the "baseline" dist is another build of this app (to compare a
+// change's start-up against the current one), loaded with the same query and selectors.
+const BASELINE_IS_APP = process.env.BENCH_BASELINE_IS_APP === "1";
+const BASELINE = BASELINE_IS_APP
+  ? { ...OURS, name: "baseline" }
+  : { name: "baseline", mounted: "#app-root ul.items li[data-item]", shell: "#app-root" };
 
 const t0 = Date.now();
 const log = (...a) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
@@ -443,67 +453,69 @@ async function tracedLoad(app, srv, query) {
 
 try {
   // ---- 3. start-up: ours and the baseline, alternating cold loads ------------------------
-  // Mounted = #app-root with a rendered balance in section.ledgers (ours; the home page
-  // opens Two Generals, whose ledgers have no balances, so mount is measured on
-  // ?s=walkthrough) and the baseline's 20 list items.
-  const apps = [[OURS, server, STARTUP_QUERY]];
-  if (baseServer) apps.push([BASELINE, baseServer, ""]);
-  const loads = new Map(apps.map(([a]) => [a.name, []]));
-  for (let i = 0; i < LOADS; i++) {
+  if (want("startup")) {
+    // Mounted = #app-root with a rendered balance in section.ledgers (ours; the home page
+    // opens Two Generals, whose ledgers have no balances, so mount is measured on
+    // ?s=walkthrough) and the baseline's 20 list items.
+    const apps = [[OURS, server, STARTUP_QUERY]];
+    if (baseServer) apps.push([BASELINE, baseServer, BASELINE_IS_APP ? STARTUP_QUERY : ""]);
+    const loads = new Map(apps.map(([a]) => [a.name, []]));
+    for (let i = 0; i < LOADS; i++) {
+      for (const [app, srv, query] of apps) {
+        const r = await startupLoad(app, srv, query);
+        loads.get(app.name).push(r);
+        log(`${app.name} load ${i + 1}/${LOADS}: mounted ${f1(r.mounted)} ms, FCP ${f1(r.fcp)} ms`);
+      }
+    }
+    for (const [app, , query] of apps) {
+      const rs = loads.get(app.name);
+      const k = app === OURS ? "startup" : "baseline";
+      const times = rs.map((r) => r.mounted);
+      result(`${k}_query`, query || "(home)");
+      result(`${k}_loads`, rs.length);
+      result(`${k}_median_ms`, f1(median(times)));
+      result(`${k}_min_ms`, f1(Math.min(...times)));
+      result(`${k}_max_ms`, f1(Math.max(...times)));
+      result(`${k}_fcp_median_ms`, f1(median(rs.map((r) => r.fcp ?? NaN))));
+      result(`${k}_streaming`, rs.every((r) => r.w.streaming) ? "yes" : `no (${rs.filter((r) => !r.w.streaming).length} of ${rs.length} loads)`);
+      result(`${k}_mime_warning`, rs.some((r) => r.mimeWarning) ? "yes" : "no");
+      result(`${k}_wasm_requests`, Math.max(...rs.map((r) => r.wasmRequests)));
+      result(`${k}_font_files`, Math.max(...rs.map((r) => r.fonts?.n ?? 0)));
+      phases(rs[0]).forEach(([label], j) => {
+        result(`${k}_phase_${String(j).padStart(2, "0")}`, `${label}|${f1(median(rs.map((r) => phases(r)[j][1])))}`);
+      });
+    }
+    // The home page (Two Generals) to its first rendered ledgers section.
+    {
+      const rs = [];
+      for (let i = 0; i < Math.ceil(LOADS / 2); i++) rs.push(await startupLoad(OURS, server, "", "shell"));
+      result("startup_home_median_ms", f1(median(rs.map((r) => r.at))));
+      result("startup_home_fcp_median_ms", f1(median(rs.map((r) => r.fcp ?? NaN))));
+      result("startup_home_loads", rs.length);
+    }
+    // Main-thread activity until mounted, from Chrome traces (median over TRACED_LOADS).
     for (const [app, srv, query] of apps) {
-      const r = await startupLoad(app, srv, query);
-      loads.get(app.name).push(r);
-      log(`${app.name} load ${i + 1}/${LOADS}: mounted ${f1(r.mounted)} ms, FCP ${f1(r.fcp)} ms`);
+      const k = app === OURS ? "startup" : "baseline";
+      const ts = [];
+      for (let i = 0; i < TRACED_LOADS; i++) {
+        const t = await tracedLoad(app, srv, query).catch((e) => (log(`trace failed: ${e}`), null));
+        if (t) ts.push(t);
+      }
+      result(`${k}_traces`, ts.length);
+      if (ts.length === 0) continue;
+      TRACE_GROUPS.forEach(([label], j) => {
+        result(`${k}_trace_${String(j).padStart(2, "0")}`, `${label}|${f1(median(ts.map((t) => t.groups[j][1])))}`);
+      });
+      result(`${k}_trace_busy`, f1(median(ts.map((t) => t.busy))));
+      result(`${k}_trace_span`, f1(median(ts.map((t) => t.span))));
+      result(`${k}_trace_forced`, `${f1(median(ts.map((t) => t.forcedMs)))} ms in ${median(ts.map((t) => t.forcedN))}`);
+      result(`${k}_trace_offmain_wasm`, f1(median(ts.map((t) => t.offMainWasmMs))));
+      log(`${app.name} trace: main thread busy ${f1(median(ts.map((t) => t.busy)))} of ${f1(median(ts.map((t) => t.span)))} ms until mounted`);
     }
-  }
-  for (const [app, , query] of apps) {
-    const rs = loads.get(app.name);
-    const k = app === OURS ? "startup" : "baseline";
-    const times = rs.map((r) => r.mounted);
-    result(`${k}_query`, query || "(home)");
-    result(`${k}_loads`, rs.length);
-    result(`${k}_median_ms`, f1(median(times)));
-    result(`${k}_min_ms`, f1(Math.min(...times)));
-    result(`${k}_max_ms`, f1(Math.max(...times)));
-    result(`${k}_fcp_median_ms`, f1(median(rs.map((r) => r.fcp ?? NaN))));
-    result(`${k}_streaming`, rs.every((r) => r.w.streaming) ? "yes" : `no (${rs.filter((r) => !r.w.streaming).length} of ${rs.length} loads)`);
-    result(`${k}_mime_warning`, rs.some((r) => r.mimeWarning) ? "yes" : "no");
-    result(`${k}_wasm_requests`, Math.max(...rs.map((r) => r.wasmRequests)));
-    result(`${k}_font_files`, Math.max(...rs.map((r) => r.fonts?.n ?? 0)));
-    phases(rs[0]).forEach(([label], j) => {
-      result(`${k}_phase_${String(j).padStart(2, "0")}`, `${label}|${f1(median(rs.map((r) => phases(r)[j][1])))}`);
-    });
-  }
-  // The home page (Two Generals) to its first rendered ledgers section.
-  {
-    const rs = [];
-    for (let i = 0; i < Math.ceil(LOADS / 2); i++) rs.push(await startupLoad(OURS, server, "", "shell"));
-    result("startup_home_median_ms", f1(median(rs.map((r) => r.at))));
-    result("startup_home_fcp_median_ms", f1(median(rs.map((r) => r.fcp ?? NaN))));
-    result("startup_home_loads", rs.length);
-  }
-  // Main-thread activity until mounted, from Chrome traces (median over TRACED_LOADS).
-  for (const [app, srv, query] of apps) {
-    const k = app === OURS ? "startup" : "baseline";
-    const ts = [];
-    for (let i = 0; i < TRACED_LOADS; i++) {
-      const t = await tracedLoad(app, srv, query).catch((e) => (log(`trace failed: ${e}`), null));
-      if (t) ts.push(t);
-    }
-    result(`${k}_traces`, ts.length);
-    if (ts.length === 0) continue;
-    TRACE_GROUPS.forEach(([label], j) => {
-      result(`${k}_trace_${String(j).padStart(2, "0")}`, `${label}|${f1(median(ts.map((t) => t.groups[j][1])))}`);
-    });
-    result(`${k}_trace_busy`, f1(median(ts.map((t) => t.busy))));
-    result(`${k}_trace_span`, f1(median(ts.map((t) => t.span))));
-    result(`${k}_trace_forced`, `${f1(median(ts.map((t) => t.forcedMs)))} ms in ${median(ts.map((t) => t.forcedN))}`);
-    result(`${k}_trace_offmain_wasm`, f1(median(ts.map((t) => t.offMainWasmMs))));
-    log(`${app.name} trace: main thread busy ${f1(median(ts.map((t) => t.busy)))} of ${f1(median(ts.map((t) => t.span)))} ms until mounted`);
   }
 
   // ---- 5a. memory at idle (ours and the baseline) ------------------------------------------
-  if (baseServer) {
+  if (baseServer && want("memory")) {
     const page = await open("", { app: BASELINE, srv: baseServer });
     await page.waitForTimeout(2000);
     const m = await memory(page);
@@ -512,7 +524,7 @@ try {
     await page.closeAll();
   }
   // ---- 5a. memory at idle ------------------------------------------------------------
-  {
+  if (want("memory")) {
     const page = await open(STARTUP_QUERY);
     await page.waitForTimeout(2000);
     const m = await memory(page);
@@ -571,7 +583,7 @@ try {
   // ---- 4. frames while playing: every scenario at its defaults, and the many-in-flight run ---
   // At the run's own default speed and at the fastest preset (the run is replayed whenever
   // it ends). Baselines: our page paused, and the Yew baseline page, on this machine now.
-  {
+  if (want("frames")) {
     const probe = await open(STARTUP_QUERY, { waitFor: "shell" });
     const ids = await probe.$$eval("nav.scenario-nav a[data-scenario]", (as) => as.map((a) => a.dataset.scenario));
     await probe.closeAll();
@@ -620,7 +632,7 @@ try {
   }
 
   // ---- 6. step-back latency on a >= 10,000-event run ---------------------------------
-  {
+  if (want("step")) {
     // Telemetry's ledgers show samples, not balances: wait for the shell, then the scrubber.
     const probe = await open(STEP_QUERY, { waitFor: "shell" });
     await probe.waitForSelector("input.scrubber", { timeout: MOUNT_TIMEOUT_MS });
@@ -688,7 +700,7 @@ try {
   }
 
   // ---- 5c. memory during continuous play at the fastest speed (skipped when 0 s) --------
-  if (PLAY_SECONDS > 0) {
+  if (PLAY_SECONDS > 0 && want("play")) {
     const page = await open(ANIM_QUERY);
     await fastest(page);
     const m0 = await memory(page);
