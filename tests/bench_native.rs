@@ -11,6 +11,9 @@ use eop::sim::replay::{cursor_for_tick, Timeline};
 use eop::sim::RunConfig;
 use std::time::Instant;
 
+#[path = "bench_common/explore.rs"]
+mod explore_bench;
+
 /// The run: the same one the browser step-back bench loads by URL (scripts/bench.sh).
 /// Telemetry at its largest load: the retry-every-sample technique has 12,198 events.
 const SCENARIO: &str = "telemetry";
@@ -116,6 +119,27 @@ fn bench_step_back_view_at() {
             xs[xs.len() - 1]
         );
     }
+}
+
+/// The exhaustive checker's rate natively (schedules/s per scenario, k = 2), next to the
+/// WASM rate tests/bench_wasm.rs prints.
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture (make bench)"]
+fn bench_explore_rate() {
+    let start = Instant::now();
+    let total = explore_bench::explore_rates("native", now_ms, |l| println!("{l}"));
+    assert!(total > 0, "no schedule explored");
+    println!(
+        "BENCH native explore all secs={:.3}",
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// Milliseconds since the first call (a monotonic clock for the shared explore bench).
+fn now_ms() -> f64 {
+    use std::sync::OnceLock;
+    static T0: OnceLock<Instant> = OnceLock::new();
+    T0.get_or_init(Instant::now).elapsed().as_secs_f64() * 1e3
 }
 
 /// Candidate runs for the animation bench: the most transmissions on the wire at once

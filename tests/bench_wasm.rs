@@ -1,7 +1,8 @@
 //! Simulator throughput as WASM in headless Chromium, on the same fixed workload as
 //! `eosim bench` (one core): every scenario at its defaults over seeds 0..200 (summing
 //! the trace length of every technique), then a 10,000-schedule sweep of walkthrough,
-//! dedup-window and delivery-semantics. Each is repeated [`REPS`] times (the first
+//! dedup-window and delivery-semantics; and the exhaustive checker's rate (every scenario,
+//! k = 2; tests/bench_common/explore.rs). Throughput and sweeps are repeated [`REPS`] times (the first
 //! repetition includes the engine's tier-up from baseline to optimised code); scripts/bench.sh
 //! takes the best of the `BENCH …` lines printed. Not part of `make test` (the Makefile only runs tests/wasm_*.rs); run with
 //! `make bench`, or:
@@ -14,13 +15,29 @@
 #![cfg(target_arch = "wasm32")]
 
 use eop::sim::sweep::{sweep, SweepConfig};
+
+#[path = "bench_common/explore.rs"]
+mod explore_bench;
 use eop::sim::RunConfig;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Repetitions of each measurement (scripts/bench.sh reports the best).
-const REPS: u32 = 5;
+/// Repetitions of each measurement (scripts/bench.sh reports the best): 5, or
+/// `BENCH_WASM_REPS` at compile time (scripts/bench.sh sets 1 in quick mode).
+const REPS: u32 = match option_env!("BENCH_WASM_REPS") {
+    Some(s) => reps(s.as_bytes()),
+    None => 5,
+};
+
+/// A single digit 1–9, else 5.
+const fn reps(b: &[u8]) -> u32 {
+    if b.len() == 1 && b[0] >= b'1' && b[0] <= b'9' {
+        (b[0] - b'0') as u32
+    } else {
+        5
+    }
+}
 
 /// Milliseconds from the page's high-resolution clock.
 fn now_ms() -> f64 {
@@ -44,6 +61,14 @@ fn bench_simulator_throughput_and_sweeps() {
             sweep_10k(id, rep);
         }
     }
+}
+
+/// The exhaustive checker's rate in WASM (schedules/s per scenario, k = 2), measured once
+/// per scenario (each space takes long enough that the engine's tier-up is a small part).
+#[wasm_bindgen_test]
+fn bench_explore_rate() {
+    let total = explore_bench::explore_rates("wasm", now_ms, log);
+    assert!(total > 0, "no schedule explored");
 }
 
 /// Every scenario at its defaults over seeds 0..200, as `eosim bench`.

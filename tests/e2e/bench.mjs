@@ -1,17 +1,25 @@
 // Browser benchmarks of a release build (the Playwright part of `make bench`): page
-// start-up, animation frame times with many messages in flight, memory (idle, after a
-// 10,000-schedule sweep, during a long play) and step-back latency. Standalone script,
-// not a *.test.mjs: `make test` does not run it.
+// start-up against a minimal Yew baseline app loaded in the same run (mount, FCP, and a
+// breakdown of where start-up goes, from resource timing, a wrapped WebAssembly loader
+// and a Chrome trace), animation frame times for every scenario at its defaults and for a
+// run with ~500 messages in flight, memory (idle, after a 10,000-schedule sweep, during a
+// long play) and step-back latency. Standalone script, not a *.test.mjs: `make test` does
+// not run it.
 //
 //   node tests/e2e/bench.mjs
 //
 // Env:
-//   BENCH_DIST          built app to serve (default: /tmp/bench-dist)
-//   BENCH_OUT           file to write `key=value` results to (default: stdout only)
-//   BENCH_PLAY_SECONDS  continuous play for the memory series (default 600)
-//   BENCH_LOADS         cold loads for the start-up median (default 10)
-//   BENCH_ANIM_QUERY    run for the animation bench (default below)
-//   BENCH_STEP_QUERY    run of >= 10,000 events for the step-back bench (default below)
+//   BENCH_DIST           built app to serve (default: /tmp/bench-dist)
+//   BENCH_BASELINE_DIST  built baseline (tests/bench-baseline/; default /tmp/bench-baseline-dist);
+//                        missing: the baseline column says n/a
+//   BENCH_OUT            file to write `key=value` results to (default: stdout only)
+//   BENCH_QUICK=1        fewer loads and samples, 2 s of frames per run, no long play
+//   BENCH_PLAY_SECONDS   continuous play for the memory series (default 600; quick: 0 = skip)
+//   BENCH_LOADS          cold loads per app for the start-up medians (default 10; quick 5)
+//   BENCH_ANIM_QUERY     the many-in-flight run for the animation bench (default below)
+//   BENCH_STEP_QUERY     run of >= 10,000 events for the step-back bench (default below)
+//   BENCH_SECTIONS       only these sections (e.g. "startup" to compare two builds' start-up:
+//                        BENCH_DIST=a BENCH_BASELINE_DIST=b BENCH_SECTIONS=startup)
 //
 // Progress goes to stderr; `RESULT key=value` lines to stdout (and BENCH_OUT).
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
@@ -20,11 +28,14 @@ import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, MOUNT_TIMEOUT_MS, VIEWPORT } from "./lib.mjs";
 import { serve } from "./server.mjs";
 
+const QUICK = process.env.BENCH_QUICK === "1";
 const DIST = resolve(process.env.BENCH_DIST ?? "/tmp/bench-dist");
+const BASELINE_DIST = resolve(process.env.BENCH_BASELINE_DIST ?? "/tmp/bench-baseline-dist");
 const OUT = process.env.BENCH_OUT;
-const PLAY_SECONDS = Number(process.env.BENCH_PLAY_SECONDS ?? 600);
-const LOADS = Number(process.env.BENCH_LOADS ?? 10);
-const ANIM_SECONDS = 5;
+const PLAY_SECONDS = Number(process.env.BENCH_PLAY_SECONDS ?? (QUICK ? 0 : 600));
+const LOADS = Number(process.env.BENCH_LOADS ?? (QUICK ? 5 : 10));
+const TRACED_LOADS = QUICK ? 1 : 3;
+const ANIM_SECONDS = QUICK ? 2 : 5;
 const SAMPLE_EVERY_S = 30;
 // About 500 transmissions on the wire at once (497 in every technique at tick 50;
 // `cargo test --release --test bench_native -- --ignored bench_most_in_flight` lists the
@@ -38,10 +49,22 @@ const ANIM_QUERY =
 const STEP_QUERY =
   process.env.BENCH_STEP_QUERY ??
   "s=telemetry&seed=1&tech=retry-every-sample&p.sensors=8&p.rate_per_sec=10&p.seconds=30&p.queue_capacity=50";
-const STEP_SAMPLES = 20;
+const STEP_SAMPLES = QUICK ? 10 : 20;
 const STARTUP_QUERY = process.env.BENCH_STARTUP_QUERY ?? "s=walkthrough";
+// Which sections run (comma-separated; default all): startup, memory, frames, step, play.
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "startup,memory,frames,step,play").split(",");
+const want = (s) => SECTIONS.includes(s);
+/** What "mounted" means per app: the app's ledgers with a balance; the baseline's list. */
+const OURS = { name: "ours", mounted: "#app-root section.ledgers [data-balance]", shell: "#app-root section.ledgers" };
+// BENCH_BASELINE_IS_APP=1: the "baseline" dist is another build of this app (to compare a
+// change's start-up against the current one), loaded with the same query and selectors.
+const BASELINE_IS_APP = process.env.BENCH_BASELINE_IS_APP === "1";
+const BASELINE = BASELINE_IS_APP
+  ? { ...OURS, name: "baseline" }
+  : { name: "baseline", mounted: "#app-root ul.items li[data-item]", shell: "#app-root" };
 
-const log = (...a) => console.error("[bench]", ...a);
+const t0 = Date.now();
+const log = (...a) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
 if (OUT) writeFileSync(OUT, "");
 function result(key, value) {
   const line = `${key}=${String(value).replace(/\n/g, " ")}`;
@@ -55,25 +78,57 @@ const quantile = (xs, q) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 };
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   const n = s.length;
   return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 };
 const mb = (b) => (b / 1048576).toFixed(2);
+const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
 
-/** Installed before any page script: mount time, wasm instance, long tasks. */
-function instrument() {
-  const b = (window.__bench = { mounted: null, shell: null, wasmStarted: null, longtasks: [] });
+/**
+ * Installed before any page script: mount time, wasm instance, long tasks, and the wasm
+ * loader's phases. `WebAssembly.instantiateStreaming` is replaced by the same two steps
+ * (compileStreaming, then instantiate) with a timestamp after each, and the instance's
+ * `__wbindgen_start` (the Rust `main`) is wrapped to time it; if the glue never calls
+ * instantiateStreaming (wrong MIME type, old glue) `wasm.streaming` stays false.
+ */
+function instrument({ mounted, shell }) {
+  const b = (window.__bench = { mounted: null, shell: null, wasmStarted: null, longtasks: [], wasm: { streaming: false } });
+  const w = b.wasm;
+  const WA = WebAssembly;
+  const compileStreaming = WA.compileStreaming;
+  const instantiate = WA.instantiate;
+  if (typeof WA.instantiateStreaming === "function" && typeof compileStreaming === "function") {
+    WA.instantiateStreaming = async (source, imports) => {
+      w.streaming = true;
+      w.called = performance.now();
+      const module = await compileStreaming.call(WA, source);
+      w.compiled = performance.now();
+      const instance = await instantiate.call(WA, module, imports);
+      w.instantiated = performance.now();
+      const start = instance.exports.__wbindgen_start;
+      if (typeof start !== "function") return { module, instance };
+      const exports = Object.assign({}, instance.exports);
+      exports.__wbindgen_start = (...a) => {
+        w.mainStart = performance.now();
+        try {
+          return start(...a);
+        } finally {
+          w.mainEnd = performance.now();
+        }
+      };
+      return { module, instance: { exports } };
+    };
+  }
   addEventListener("TrunkApplicationStarted", (e) => {
     window.__wasm = e.detail && e.detail.wasm;
     b.wasmStarted = performance.now();
   });
-  const mounted = () =>
-    document.querySelector("#app-root") && document.querySelector("section.ledgers [data-balance]");
   const mo = new MutationObserver(() => {
-    if (b.shell === null && document.querySelector("#app-root section.ledgers")) b.shell = performance.now();
-    if (b.mounted === null && mounted()) {
+    if (b.shell === null && document.querySelector(shell)) b.shell = performance.now();
+    if (b.mounted === null && document.querySelector(mounted)) {
       b.mounted = performance.now();
+      performance.mark("bench-mounted");
       mo.disconnect();
     }
   });
@@ -94,22 +149,31 @@ const browser = await chromium.launch({
 });
 if (!existsSync(join(DIST, "index.html"))) throw new Error(`no ${DIST}/index.html`);
 const server = await serve({ root: DIST });
-log(`serving ${DIST} at ${server.url}; chromium ${browser.version()}`);
+const baseServer = existsSync(join(BASELINE_DIST, "index.html")) ? await serve({ root: BASELINE_DIST }) : null;
+log(`serving ${DIST} at ${server.url}; baseline ${baseServer ? `${BASELINE_DIST} at ${baseServer.url}` : "missing"}; chromium ${browser.version()}`);
+result("quick", QUICK ? 1 : 0);
 
 /** A page in a fresh context (cold: no cache, no compiled-code cache shared). */
-async function open(query, { waitFor = "mounted" } = {}) {
+async function open(query, { waitFor = "mounted", app = OURS, srv = server } = {}) {
   const context = await browser.newContext({ viewport: VIEWPORT, serviceWorkers: "block" });
   const page = await context.newPage();
   page.errors = [];
+  page.warnings = [];
   page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
-  await page.addInitScript(instrument);
-  await page.goto(`${server.url}${query ? `?${query}` : ""}`, { waitUntil: "load" });
-  await page.waitForFunction((k) => window.__bench && window.__bench[k] !== null, waitFor, {
-    timeout: MOUNT_TIMEOUT_MS,
-    polling: 50,
+  page.on("console", (m) => {
+    if (m.type() === "error") page.errors.push(m.text());
+    if (m.type() === "warning") page.warnings.push(m.text());
   });
+  await page.addInitScript(instrument, { mounted: app.mounted, shell: app.shell });
   page.closeAll = () => context.close();
+  page.ready = async () => {
+    await page.goto(`${srv.url}${query ? `?${query}` : ""}`, { waitUntil: "load" });
+    await page.waitForFunction((k) => window.__bench && window.__bench[k] !== null, waitFor, {
+      timeout: MOUNT_TIMEOUT_MS,
+      polling: 50,
+    });
+  };
+  if (waitFor !== "none") await page.ready();
   return page;
 }
 
@@ -151,45 +215,316 @@ async function keepPlaying(page) {
   });
 }
 
-try {
-  // ---- 3. start-up: median of cold loads --------------------------------------------
-  // Mounted = #app-root and a rendered balance in section.ledgers. The home page opens
-  // Two Generals, whose ledgers section has no balances, so the mount time is measured on
-  // ?s=walkthrough; the home page is measured to its first rendered ledgers section.
-  for (const [key, query, waitFor] of [
-    ["startup", STARTUP_QUERY, "mounted"],
-    ["startup_home", "", "shell"],
-  ]) {
-    const times = [];
-    const fcp = [];
-    let wasmKind = "";
-    for (let i = 0; i < LOADS; i++) {
-      const page = await open(query, { waitFor });
-      const r = await page.evaluate(async (k) => {
-        for (let n = 0; n < 100 && performance.getEntriesByName("first-contentful-paint").length === 0; n++) {
-          await new Promise((ok) => setTimeout(ok, 50));
-        }
-        const p = performance.getEntriesByName("first-contentful-paint")[0];
-        return { at: window.__bench[k], fcp: p ? p.startTime : null };
-      }, waitFor);
-      if (i === 0) wasmKind = (await memory(page)).wasmKind;
-      times.push(r.at);
-      if (r.fcp !== null) fcp.push(r.fcp);
-      if (page.errors.length) log(`load ${i}: page errors: ${page.errors.join(" | ")}`);
-      await page.closeAll();
-      log(`${key} load ${i + 1}/${LOADS} (?${query}): ${waitFor} ${r.at.toFixed(1)} ms, FCP ${r.fcp?.toFixed(1)} ms`);
+/** Frame deltas, in-flight tokens, long tasks and restarts over `secs` of requestAnimationFrame. */
+async function sampleFrames(page, secs) {
+  await page.evaluate(() => window.__bench.longtasks && (window.__bench.longtasks.length = 0));
+  return page.evaluate(
+    (secs) =>
+      new Promise((done) => {
+        const deltas = [];
+        const flights = [];
+        let last = null;
+        let t0 = null;
+        let n = 0;
+        const frame = (t) => {
+          if (last !== null) deltas.push(t - last);
+          if (t0 === null) t0 = t;
+          last = t;
+          if (n++ % 5 === 0) flights.push(document.querySelectorAll("g.token[data-net]").length);
+          if (t - t0 < secs * 1000) requestAnimationFrame(frame);
+          else done({ deltas, flights, longtasks: window.__bench.longtasks, restarts: window.__restarts ?? 0 });
+        };
+        requestAnimationFrame(frame);
+      }),
+    secs,
+  );
+}
+
+/**
+ * Frames of an open page: `mode` "default" plays at the run's own default speed, "fast" at
+ * the fastest preset, "paused" does not play (what this machine's headless Chromium gives
+ * an idle page). The run is replayed whenever it ends; playing stops afterwards.
+ */
+async function framesOn(page, mode) {
+  let speed = "-";
+  if (mode !== "paused") {
+    const sel = 'select[data-control="speed"]';
+    if ((await page.locator(sel).count()) === 0 || (await page.locator('button[data-action="play"]').count()) === 0) {
+      return { error: "no speed select or play button" };
     }
-    result(`${key}_query`, query || "(home)");
-    result(`${key}_loads`, LOADS);
-    result(`${key}_median_ms`, median(times).toFixed(1));
-    result(`${key}_min_ms`, Math.min(...times).toFixed(1));
-    result(`${key}_max_ms`, Math.max(...times).toFixed(1));
-    result(`${key}_fcp_median_ms`, fcp.length ? median(fcp).toFixed(1) : "n/a");
-    if (key === "startup") result("wasm_detail_keys", wasmKind);
+    speed = mode === "fast" ? await fastest(page) : Number(await page.inputValue(sel));
+    await keepPlaying(page);
+  }
+  const r = await sampleFrames(page, ANIM_SECONDS);
+  await page.evaluate(() => {
+    clearInterval(window.__keep);
+    const b = document.querySelector('button[data-action="play"]');
+    if (b && b.getAttribute("aria-pressed") === "true") b.click();
+  });
+  return { speed, ...r };
+}
+
+/** `framesOn` a freshly loaded page. */
+async function playFrames(query, mode, { app = OURS, srv = server } = {}) {
+  const page = await open(query, { app, srv, waitFor: "shell" });
+  try {
+    const r = await framesOn(page, mode);
+    if (page.errors.length) log(`${query} ${mode}: page errors: ${page.errors.join(" | ")}`);
+    return r;
+  } finally {
+    await page.closeAll();
+  }
+}
+
+/** Open scenario `id` in the page as a learner does: its link in the scenario nav. */
+async function navigate(page, id) {
+  await page.click(`nav.scenario-nav a[data-scenario="${id}"]`);
+  await page.waitForFunction((id) => new URLSearchParams(location.search).get("s") === id, id, { timeout: MOUNT_TIMEOUT_MS });
+  await page.waitForSelector("output.playhead[data-tick]", { timeout: MOUNT_TIMEOUT_MS }).catch(() => {});
+  await page.waitForTimeout(200);
+}
+
+/** p50 / p95 / max of frame deltas and the long tasks of a set of `playFrames` results. */
+function frameStats(runs) {
+  const ok = runs.filter((r) => r.deltas);
+  const d = ok.flatMap((r) => r.deltas);
+  const lt = ok.flatMap((r) => r.longtasks ?? []);
+  return {
+    frames: d.length,
+    p50: quantile(d, 0.5),
+    p95: quantile(d, 0.95),
+    max: d.length ? Math.max(...d) : NaN,
+    longtasks: lt.length,
+    longtaskMax: lt.length ? Math.max(...lt) : 0,
+    flightsMax: ok.length ? Math.max(...ok.flatMap((r) => r.flights)) : 0,
+  };
+}
+
+function putFrames(key, runs) {
+  const st = frameStats(runs);
+  result(`${key}_frames`, st.frames);
+  result(`${key}_p50_ms`, f1(st.p50));
+  result(`${key}_p95_ms`, f1(st.p95));
+  result(`${key}_max_ms`, f1(st.max));
+  result(`${key}_longtasks`, st.longtasks);
+  result(`${key}_longtask_max_ms`, st.longtaskMax.toFixed(0));
+  result(`${key}_flights_max`, st.flightsMax);
+  return st;
+}
+
+/** One cold load: mount, FCP and the start-up milestones (ms since navigation start). */
+async function startupLoad(app, srv, query, waitFor = "mounted") {
+  const page = await open(query, { app, srv, waitFor: "none" });
+  const wasmRequests = [];
+  page.on("request", (r) => /\.wasm(\?|$)/.test(r.url()) && wasmRequests.push(r.url()));
+  await page.ready();
+  const r = await page.evaluate(async (k) => {
+    for (let n = 0; n < 100 && performance.getEntriesByName("first-contentful-paint").length === 0; n++) {
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    const b = window.__bench;
+    const w = b.wasm;
+    const nav = performance.getEntriesByType("navigation")[0];
+    const res = performance.getEntriesByType("resource");
+    const span = (re) => {
+      const es = res.filter((e) => re.test(new URL(e.name).pathname));
+      return es.length
+        ? { n: es.length, start: Math.min(...es.map((e) => e.startTime)), end: Math.max(...es.map((e) => e.responseEnd)) }
+        : null;
+    };
+    const p = performance.getEntriesByName("first-contentful-paint")[0];
+    return {
+      at: b[k],
+      mounted: b.mounted,
+      fcp: p ? p.startTime : null,
+      html: nav ? nav.responseEnd : null,
+      dcl: nav ? nav.domContentLoadedEventEnd : null,
+      css: span(/\.css$/),
+      js: span(/\.m?js$/),
+      wasm: span(/\.wasm$/),
+      fonts: span(/\.(woff2?|ttf|otf)$/),
+      w,
+    };
+  }, waitFor);
+  r.wasmRequests = wasmRequests.length;
+  r.mimeWarning = page.warnings.some((t) => /instantiateStreaming/.test(t));
+  if (page.errors.length) log(`${app.name} load: page errors: ${page.errors.join(" | ")}`);
+  await page.closeAll();
+  return r;
+}
+
+/** Start-up phases of one load, as [label, ms] (NaN when the app has no such phase). */
+function phases(r) {
+  const w = r.w ?? {};
+  const d = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? b - a : NaN);
+  const wasmEnd = r.wasm?.end;
+  return [
+    ["HTML: navigation → last byte", r.html],
+    ["CSS: request → last byte", d(r.css?.start, r.css?.end)],
+    ["JS glue: request → last byte", d(r.js?.start, r.js?.end)],
+    ["wasm: requested at", r.wasm?.start],
+    ["wasm: request → last byte", d(r.wasm?.start, wasmEnd)],
+    ["wasm: compileStreaming, call → compiled", d(w.called, w.compiled)],
+    ["wasm: compile left after the last byte", d(Math.max(wasmEnd ?? NaN, w.called ?? NaN), w.compiled)],
+    ["wasm: instantiate", d(w.compiled, w.instantiated)],
+    ["Rust main (sync part: set-up; Yew schedules its first render)", d(w.mainStart, w.mainEnd)],
+    ["main returned → mounted (Yew's first render: simulator run + components)", d(w.mainEnd, r.mounted)],
+    ["mounted → first contentful paint (style, layout, paint)", d(r.mounted, r.fcp)],
+    ["DOMContentLoaded", r.dcl],
+    ["mounted", r.mounted],
+    ["first contentful paint", r.fcp],
+  ];
+}
+
+// Main-thread trace events (Chrome's own names) grouped for the start-up breakdown. The
+// time of each group is its self time (minus nested events of the set) up to "mounted" or
+// the first contentful paint, whichever is later.
+const TRACE_GROUPS = [
+  ["HTML parse", ["ParseHTML"]],
+  ["CSS parse", ["ParseAuthorStyleSheet"]],
+  ["script + wasm execution (glue, simulator, Yew)", ["v8.evaluateModule", "EvaluateScript", "FunctionCall", "RunMicrotasks", "v8.callFunction", "TimerFire", "EventDispatch", "FireAnimationFrame", "v8.run"]],
+  ["wasm compile, lazy (functions on first call)", ["wasm.CompileLazy"]],
+  ["wasm streaming compile + instantiate (main-thread part)", ["wasm.FinishStreaming", "wasm.ValidateFunctionsStreaming", "wasm.OnBytesReceived", "wasm.AsyncInstantiate", "wasm.SyncInstantiate", "wasm.StartStreamingCompilation"]],
+  ["style recalc", ["UpdateLayoutTree"]],
+  ["layout", ["Layout"]],
+  ["paint + pre-paint + layerize", ["PrePaint", "Paint", "Layerize", "UpdateLayer", "Commit"]],
+  ["GC", ["MinorGC", "MajorGC"]],
+  ["fonts (decode)", ["DecodeFont"]],
+];
+
+/** Main-thread time by group until the app mounted and painted, from a Chrome trace of one cold load. */
+async function tracedLoad(app, srv, query) {
+  const page = await open(query, { app, srv, waitFor: "none" });
+  await browser.startTracing(page, {
+    categories: [
+      "devtools.timeline",
+      "disabled-by-default-devtools.timeline",
+      "v8",
+      "v8.wasm",
+      "v8.execute",
+      "blink.user_timing",
+      "loading",
+      "blink",
+    ],
+  });
+  await page.ready();
+  await page.waitForTimeout(300);
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  await page.closeAll();
+  const ev = trace.traceEvents ?? trace;
+  const mark = ev.find((e) => e.name === "bench-mounted");
+  if (!mark) return null;
+  const { pid, tid } = mark;
+  // navigationStart of the page's main frame: the earliest navigationStart on that thread.
+  const navs = ev.filter((e) => e.name === "navigationStart" && e.pid === pid && e.tid === tid).map((e) => e.ts);
+  const t0 = navs.length ? Math.min(...navs) : null;
+  // Until mounted and painted: the later of the mount mark and the first contentful paint.
+  const fcp = ev.find((e) => e.name === "firstContentfulPaint" && e.pid === pid);
+  const cut = Math.max(mark.ts, fcp ? fcp.ts : 0);
+  const group = new Map();
+  for (const [label, names] of TRACE_GROUPS) for (const n of names) group.set(n, label);
+  const main = ev
+    .filter((e) => e.ph === "X" && e.pid === pid && e.tid === tid && group.has(e.name) && e.ts <= cut && (t0 === null || e.ts >= t0))
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur)
+    .map((e) => ({ name: e.name, ts: e.ts, end: e.ts + (e.dur ?? 0), self: e.dur ?? 0 }));
+  const stack = [];
+  for (const e of main) {
+    while (stack.length && stack[stack.length - 1].end <= e.ts) stack.pop();
+    if (stack.length) stack[stack.length - 1].self -= Math.min(e.end, stack[stack.length - 1].end) - e.ts;
+    stack.push(e);
+  }
+  const out = new Map(TRACE_GROUPS.map(([l]) => [l, 0]));
+  for (const e of main) out.set(group.get(e.name), out.get(group.get(e.name)) + Math.max(0, Math.min(e.end, cut) - e.ts) * (e.self / Math.max(1, e.end - e.ts)) / 1000);
+  const busy = [...out.values()].reduce((a, b) => a + b, 0);
+  const forced = ev.filter((e) => e.name === "Blink.ForcedStyleAndLayout.UpdateTime" && e.pid === pid && e.tid === tid && e.ts <= cut);
+  const offMain = ev
+    .filter((e) => e.name === "wasm.ExecuteCompilationUnits" && e.ph === "X" && !(e.pid === pid && e.tid === tid) && e.ts <= cut)
+    .reduce((a, e) => a + (e.dur ?? 0), 0);
+  const span = t0 === null ? NaN : (cut - t0) / 1000;
+  return {
+    groups: [...out.entries()],
+    busy,
+    span,
+    forcedMs: forced.reduce((a, e) => a + (e.dur ?? 0), 0) / 1000,
+    forcedN: forced.length,
+    offMainWasmMs: offMain / 1000,
+  };
+}
+
+try {
+  // ---- 3. start-up: ours and the baseline, alternating cold loads ------------------------
+  if (want("startup")) {
+    // Mounted = #app-root with a rendered balance in section.ledgers (ours; the home page
+    // opens Two Generals, whose ledgers have no balances, so mount is measured on
+    // ?s=walkthrough) and the baseline's 20 list items.
+    const apps = [[OURS, server, STARTUP_QUERY]];
+    if (baseServer) apps.push([BASELINE, baseServer, BASELINE_IS_APP ? STARTUP_QUERY : ""]);
+    const loads = new Map(apps.map(([a]) => [a.name, []]));
+    for (let i = 0; i < LOADS; i++) {
+      for (const [app, srv, query] of apps) {
+        const r = await startupLoad(app, srv, query);
+        loads.get(app.name).push(r);
+        log(`${app.name} load ${i + 1}/${LOADS}: mounted ${f1(r.mounted)} ms, FCP ${f1(r.fcp)} ms`);
+      }
+    }
+    for (const [app, , query] of apps) {
+      const rs = loads.get(app.name);
+      const k = app === OURS ? "startup" : "baseline";
+      const times = rs.map((r) => r.mounted);
+      result(`${k}_query`, query || "(home)");
+      result(`${k}_loads`, rs.length);
+      result(`${k}_median_ms`, f1(median(times)));
+      result(`${k}_min_ms`, f1(Math.min(...times)));
+      result(`${k}_max_ms`, f1(Math.max(...times)));
+      result(`${k}_fcp_median_ms`, f1(median(rs.map((r) => r.fcp ?? NaN))));
+      result(`${k}_streaming`, rs.every((r) => r.w.streaming) ? "yes" : `no (${rs.filter((r) => !r.w.streaming).length} of ${rs.length} loads)`);
+      result(`${k}_mime_warning`, rs.some((r) => r.mimeWarning) ? "yes" : "no");
+      result(`${k}_wasm_requests`, Math.max(...rs.map((r) => r.wasmRequests)));
+      result(`${k}_font_files`, Math.max(...rs.map((r) => r.fonts?.n ?? 0)));
+      phases(rs[0]).forEach(([label], j) => {
+        result(`${k}_phase_${String(j).padStart(2, "0")}`, `${label}|${f1(median(rs.map((r) => phases(r)[j][1])))}`);
+      });
+    }
+    // The home page (Two Generals) to its first rendered ledgers section.
+    {
+      const rs = [];
+      for (let i = 0; i < Math.ceil(LOADS / 2); i++) rs.push(await startupLoad(OURS, server, "", "shell"));
+      result("startup_home_median_ms", f1(median(rs.map((r) => r.at))));
+      result("startup_home_fcp_median_ms", f1(median(rs.map((r) => r.fcp ?? NaN))));
+      result("startup_home_loads", rs.length);
+    }
+    // Main-thread activity until mounted, from Chrome traces (median over TRACED_LOADS).
+    for (const [app, srv, query] of apps) {
+      const k = app === OURS ? "startup" : "baseline";
+      const ts = [];
+      for (let i = 0; i < TRACED_LOADS; i++) {
+        const t = await tracedLoad(app, srv, query).catch((e) => (log(`trace failed: ${e}`), null));
+        if (t) ts.push(t);
+      }
+      result(`${k}_traces`, ts.length);
+      if (ts.length === 0) continue;
+      TRACE_GROUPS.forEach(([label], j) => {
+        result(`${k}_trace_${String(j).padStart(2, "0")}`, `${label}|${f1(median(ts.map((t) => t.groups[j][1])))}`);
+      });
+      result(`${k}_trace_busy`, f1(median(ts.map((t) => t.busy))));
+      result(`${k}_trace_span`, f1(median(ts.map((t) => t.span))));
+      result(`${k}_trace_forced`, `${f1(median(ts.map((t) => t.forcedMs)))} ms in ${median(ts.map((t) => t.forcedN))}`);
+      result(`${k}_trace_offmain_wasm`, f1(median(ts.map((t) => t.offMainWasmMs))));
+      log(`${app.name} trace: main thread busy ${f1(median(ts.map((t) => t.busy)))} of ${f1(median(ts.map((t) => t.span)))} ms until mounted`);
+    }
   }
 
+  // ---- 5a. memory at idle (ours and the baseline) ------------------------------------------
+  if (baseServer && want("memory")) {
+    const page = await open("", { app: BASELINE, srv: baseServer });
+    await page.waitForTimeout(2000);
+    const m = await memory(page);
+    result("baseline_mem_js", m.js ?? "n/a");
+    result("baseline_mem_wasm", m.wasm ?? "n/a");
+    await page.closeAll();
+  }
   // ---- 5a. memory at idle ------------------------------------------------------------
-  {
+  if (want("memory")) {
     const page = await open(STARTUP_QUERY);
     await page.waitForTimeout(2000);
     const m = await memory(page);
@@ -245,69 +580,70 @@ try {
     await page.closeAll();
   }
 
-  // ---- 4. animation with many messages in flight ----------------------------------------
-  // At the fastest speed (the run is replayed whenever it ends), then at the app's own
-  // default speed for the run (about 8 s for the whole run: the crowd stays on screen).
-  // Baseline: the same page, paused (what this headless Chromium on this machine gives).
-  for (const [key, mode] of [["anim", "fast"], ["anim_default", "default"], ["anim_idle", "paused"]]) {
-    const page = await open(ANIM_QUERY);
-    const speed =
-      mode === "fast" ? await fastest(page) : Number(await page.inputValue('select[data-control="speed"]'));
-    await page.evaluate(() => window.__bench.longtasks && (window.__bench.longtasks.length = 0));
-    if (mode === "paused") await page.evaluate(() => (window.__restarts = 0));
-    else await keepPlaying(page);
-    const r = await page.evaluate(
-      (secs) =>
-        new Promise((done) => {
-          const deltas = [];
-          const flights = [];
-          let last = null;
-          let t0 = null;
-          let n = 0;
-          const frame = (t) => {
-            if (last !== null) deltas.push(t - last);
-            if (t0 === null) t0 = t;
-            last = t;
-            if (n++ % 5 === 0) flights.push(document.querySelectorAll("g.token[data-net]").length);
-            if (t - t0 < secs * 1000) requestAnimationFrame(frame);
-            else done({ deltas, flights, longtasks: window.__bench.longtasks, restarts: window.__restarts });
-          };
-          requestAnimationFrame(frame);
-        }),
-      ANIM_SECONDS,
-    );
-    await page.evaluate(() => clearInterval(window.__keep));
-    const d = r.deltas;
-    result(`${key}_query`, ANIM_QUERY);
-    result(`${key}_speed`, speed);
-    result(`${key}_frames`, d.length);
-    result(`${key}_p50_ms`, quantile(d, 0.5).toFixed(1));
-    result(`${key}_p95_ms`, quantile(d, 0.95).toFixed(1));
-    result(`${key}_max_ms`, Math.max(...d).toFixed(1));
-    result(`${key}_flights_max`, Math.max(...r.flights));
-    result(`${key}_flights_median`, median(r.flights));
-    result(`${key}_longtasks`, r.longtasks === null ? "n/a (no longtask observer)" : r.longtasks.length);
-    result(`${key}_longtask_max_ms`, r.longtasks?.length ? Math.max(...r.longtasks).toFixed(0) : 0);
-    result(`${key}_restarts`, r.restarts);
-    log(
-      `animation ${mode} at ${speed} ticks/s: ${d.length} frames, p50 ${quantile(d, 0.5).toFixed(1)} p95 ` +
-        `${quantile(d, 0.95).toFixed(1)} max ${Math.max(...d).toFixed(1)} ms; tokens max ${Math.max(...r.flights)}, ` +
-        `median ${median(r.flights)}; long tasks ${r.longtasks?.length}; restarts ${r.restarts}`,
-    );
-    if (page.errors.length) log(`animation page errors: ${page.errors.join(" | ")}`);
-    await page.closeAll();
+  // ---- 4. frames while playing: every scenario at its defaults, and the many-in-flight run ---
+  // At the run's own default speed and at the fastest preset (the run is replayed whenever
+  // it ends). Baselines: our page paused, and the Yew baseline page, on this machine now.
+  if (want("frames")) {
+    const probe = await open(STARTUP_QUERY, { waitFor: "shell" });
+    const ids = await probe.$$eval("nav.scenario-nav a[data-scenario]", (as) => as.map((a) => a.dataset.scenario));
+    await probe.closeAll();
+    result("frames_scenarios", ids.length);
+    const groups = { defaults_default: [], defaults_fast: [], many_default: [], many_fast: [] };
+    let row = 0;
+    const detail = (id, mode, r) => {
+      const st = frameStats([r]);
+      const cells = r.error
+        ? [id, mode, r.error, "", "", "", "", ""]
+        : [id, `${mode} (${r.speed}/s)`, st.frames, f1(st.p50), f1(st.p95), f1(st.max), `${st.longtasks} (${st.longtaskMax.toFixed(0)} ms)`, st.flightsMax];
+      result(`frames_row_${String(row++).padStart(3, "0")}`, cells.join("|"));
+      log(`frames ${cells.join(" | ")}`);
+    };
+    // One page per speed; every scenario opened from the nav (which resets it to its
+    // defaults and its default speed), as a learner goes through them.
+    for (const mode of ["default", "fast"]) {
+      const page = await open(STARTUP_QUERY, { waitFor: "shell" });
+      for (const id of ids) {
+        await navigate(page, id);
+        const r = await framesOn(page, mode);
+        groups[`defaults_${mode}`].push({ id, ...r });
+        detail(id, mode, r);
+      }
+      if (page.errors.length) log(`frames ${mode}: page errors: ${page.errors.join(" | ")}`);
+      await page.closeAll();
+    }
+    for (const mode of ["default", "fast"]) {
+      const r = await playFrames(ANIM_QUERY, mode);
+      groups[`many_${mode}`].push({ id: "500 messages", ...r });
+      detail("dedup-window, 500 messages", mode, r);
+    }
+    result("anim_query", ANIM_QUERY);
+    for (const [key, runs] of Object.entries(groups)) {
+      putFrames(`frames_${key}`, runs);
+      const worst = runs.filter((r) => r.deltas).sort((a, b) => quantile(b.deltas, 0.95) - quantile(a.deltas, 0.95))[0];
+      if (worst) result(`frames_${key}_worst`, `${worst.id} ${f1(quantile(worst.deltas, 0.95))}`);
+    }
+    const playing = Object.values(groups).flat();
+    const all = frameStats(playing);
+    result("frames_playing_longtasks", all.longtasks);
+    result("frames_playing_longtask_max_ms", all.longtaskMax.toFixed(0));
+    result("frames_playing_longtask_where", playing.filter((r) => r.longtasks?.length).map((r) => r.id).filter((v, i, a) => a.indexOf(v) === i).join(", "));
+    putFrames("frames_idle_ours", [await playFrames(ANIM_QUERY, "paused")]);
+    if (baseServer) putFrames("frames_idle_baseline", [await playFrames("", "paused", { app: BASELINE, srv: baseServer })]);
   }
 
   // ---- 6. step-back latency on a >= 10,000-event run ---------------------------------
-  {
-    const probe = await open(STEP_QUERY);
+  if (want("step")) {
+    // Telemetry's ledgers show samples, not balances: wait for the shell, then the scrubber.
+    const probe = await open(STEP_QUERY, { waitFor: "shell" });
+    await probe.waitForSelector("input.scrubber", { timeout: MOUNT_TIMEOUT_MS });
     const end = Number(await probe.getAttribute("input.scrubber", "max"));
     await probe.closeAll();
     // Deterministic "random" ticks in the middle 90% of the run.
     let x = 12345;
     const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
     const ticks = Array.from({ length: STEP_SAMPLES }, () => Math.max(1, Math.floor(end * (0.05 + 0.9 * rnd()))));
-    const page = await open(`${STEP_QUERY}&t=${ticks[0]}`);
+    const page = await open(`${STEP_QUERY}&t=${ticks[0]}`, { waitFor: "shell" });
+    await page.waitForSelector("output.playhead[data-tick]", { timeout: MOUNT_TIMEOUT_MS });
     const lat = [];
     const paint = [];
     for (let i = 0; i < ticks.length; i++) {
@@ -363,8 +699,8 @@ try {
     await page.closeAll();
   }
 
-  // ---- 5c. memory during continuous play at the fastest speed -------------------------
-  {
+  // ---- 5c. memory during continuous play at the fastest speed (skipped when 0 s) --------
+  if (PLAY_SECONDS > 0 && want("play")) {
     const page = await open(ANIM_QUERY);
     await fastest(page);
     const m0 = await memory(page);
@@ -403,4 +739,5 @@ try {
 } finally {
   await browser.close().catch(() => {});
   await server.close();
+  await baseServer?.close();
 }
