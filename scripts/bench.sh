@@ -159,6 +159,20 @@ if [ "$have_dist" = 1 ]; then
   [ -f "$work/browser.txt" ] && cat "$work/browser.txt" >>"$R"
 fi
 
+# ---- 7. exhaustive check scope (issue 16): largest input a check finishes in 2 s in the page ----
+# `eosim scope` searches natively (times x BENCH_SCOPE_SLOWDOWN, the page's expected
+# slowdown); tests/e2e/check-scope.mjs runs each candidate in the page's sweep panel.
+# Skipped in quick mode (about 5 minutes).
+if [ "$have_dist" = 1 ] && ! quick; then
+  step "exhaustive check scope (eosim scope + tests/e2e/check-scope.mjs)"
+  if cargo run --release --quiet --bin eosim -- scope 2000 "${BENCH_SCOPE_SLOWDOWN:-2}" >"$work/scope.tsv" 2>"$work/scope.err" &&
+    SCOPE_TSV="$work/scope.tsv" E2E_DIST="$BENCH_DIST" node tests/e2e/check-scope.mjs >"$work/scope.txt" 2>>"$work/scope.err"; then
+    :
+  else
+    tail -n 5 "$work/scope.err" >&2
+  fi
+fi
+
 # ---- the tables ----------------------------------------------------------------------------
 na() { printf 'n/a (%s)' "$1"; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
@@ -329,4 +343,7 @@ fi
 if [ -n "$(get mem_play_series)" ]; then
   printf '\nmemory while playing at the fastest speed, t:JS-heap+WASM MB (after a forced GC):\n'
   tr ' ' '\n' <<<"$(get mem_play_series)" | paste -d' ' - - - - - - - - | sed 's/ *$//; s/^/  /'
+fi
+if [ -s "$work/scope.txt" ]; then
+  cat "$work/scope.txt"
 fi
