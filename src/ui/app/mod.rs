@@ -7,8 +7,8 @@ mod regions;
 use crate::sim::replay::View;
 use crate::ui::components::{course::CourseList, help::HelpDialog, nav::Nav, notices::Notices};
 use crate::ui::hooks::{
-    location_search, use_debug_panic, use_file_drop, use_frame_loop, use_keyboard, use_prefs,
-    use_progress_storage, use_theme, use_url_sync,
+    location_search, use_after_first_paint, use_debug_panic, use_file_drop, use_frame_loop,
+    use_keyboard, use_prefs, use_progress_storage, use_theme, use_url_sync,
 };
 use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::prefs::{drawn_pos, PrefAction};
@@ -56,6 +56,7 @@ pub fn App() -> Html {
     use_debug_panic();
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
+    let painted = use_after_first_paint();
 
     let reduced = prefs.reduced();
     let ctx = Ctx {
@@ -133,7 +134,9 @@ pub fn App() -> Html {
             {notices}
             <div class="layout">
                 <div class="nav-col">
-                    <CourseList progress={state.progress.clone()} current={current_lesson} dispatch={dispatch.clone()} />
+                    if painted {
+                        <CourseList progress={state.progress.clone()} current={current_lesson} dispatch={dispatch.clone()} />
+                    }
                     <Nav current={state.scenario.id} dispatch={dispatch.clone()} />
                 </div>
                 <div class="center">
@@ -143,7 +146,7 @@ pub fn App() -> Html {
                     {ctx.playback()}
                     {ctx.ledgers()}
                 </div>
-                {ctx.side(title)}
+                if painted { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations"></aside> }
             </div>
             {help}
             if drop.dragging {
