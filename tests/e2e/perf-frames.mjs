@@ -131,6 +131,12 @@ async function stepBack(samples = 20) {
   const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const ticks = Array.from({ length: samples }, () => Math.max(1, Math.floor(end * (0.05 + 0.9 * rnd()))));
   const page = await open(`${STEP_QUERY}&t=${ticks[0]}`);
+  const cdp = PROFILE === label ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+  }
   const lat = [];
   for (let i = 0; i < ticks.length; i++) {
     if (i > 0) {
@@ -163,6 +169,11 @@ async function stepBack(samples = 20) {
     });
     await page.keyboard.press("ArrowLeft");
     lat.push(await page.evaluate(() => window.__step));
+  }
+  if (cdp) {
+    const { profile } = await cdp.send("Profiler.stop");
+    writeFileSync(`/tmp/perf-${label}.cpuprofile`, JSON.stringify(profile));
+    log(`profile -> /tmp/perf-${label}.cpuprofile (includes the seeks)`);
   }
   const row = { label, samples: lat.length, p50: f1(q(lat, 0.5)), p95: f1(q(lat, 0.95)), max: f1(Math.max(...lat)) };
   results.push(row);
