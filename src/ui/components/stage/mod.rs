@@ -290,12 +290,10 @@ pub fn Stage(props: &StageProps) -> Html {
                 {overlay}
             </div>
             { panels::dedup_chart(&tr.dedup_sizes, props.now, props.run.end, lay.w) }
-            <p class="stage-hint muted">
-                if dots > 0 {
-                    {format!("{dots} more messages in flight are drawn as dots: too many to label. ")}
-                }
-                {"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}
-            </p>
+            if dots > 0 {
+                <p class="stage-crowd muted">{format!("{dots} more messages in flight are drawn as dots: too many to label.")}</p>
+            }
+            <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
         </div>
     }
 }

@@ -234,3 +234,69 @@ pub(crate) fn fault_for_token(f: &Flight, drop: bool) -> Fault {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::replay::cursor_for_tick;
+    use crate::ui::layout::{needs, scene};
+    use crate::ui::share::decode;
+    use crate::ui::state::State;
+
+    /// The stage's split of technique 0 of `query` at `now`, `w` px wide: (messages in
+    /// flight, labelled tokens, dots, the labelled tokens' boxes).
+    fn stage_at(
+        query: &str,
+        now: f64,
+        w: f64,
+    ) -> (usize, usize, usize, Vec<crate::ui::layout::Rect>) {
+        let d = decode(query);
+        let s = State::from_share(&d.state, &d.warnings);
+        let tr = &s.run.techniques()[0];
+        let lay = StageLayout::new(&tr.nodes, &needs(tr), w);
+        let view = s.run.timelines[0].view_at(&tr.trace, cursor_for_tick(&tr.trace, now as u32));
+        let labelled = labelled_view(&view);
+        let sc = scene(
+            &lay,
+            &tr.nodes,
+            labelled.as_ref().unwrap_or(&view),
+            &[],
+            now,
+            s.run.unit(),
+        );
+        let (placed, crowd) = split(&lay, &tr.nodes, &view, &sc, now);
+        let rects = placed.iter().map(|&i| sc.tokens[i].rect).collect();
+        (view.flights.len(), placed.len(), crowd.len(), rects)
+    }
+
+    #[test]
+    fn a_crowd_is_labelled_up_to_the_cap_and_the_rest_are_dots() {
+        let q = "?s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100&p.dup=1000&p.dup_delay_max_ticks=500";
+        for w in [320.0, 700.0] {
+            let (flights, placed, dots, rects) = stage_at(q, 50.5, w);
+            // 497 transmissions on the wire at tick 50 (tests/e2e/bench.mjs).
+            assert_eq!(flights, 497, "{w}");
+            assert!(
+                (10..=LABELLED_MAX).contains(&placed),
+                "{w}: {placed} labelled"
+            );
+            assert_eq!(placed + dots, flights, "{w}: every message is drawn once");
+            // The labelled ones overlap nothing.
+            for (i, a) in rects.iter().enumerate() {
+                for b in &rects[i + 1..] {
+                    assert!(!a.hits(b), "{w}: {a:?} × {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_ordinary_run_has_no_dots() {
+        let d = decode("?s=walkthrough");
+        let s = State::from_share(&d.state, &d.warnings);
+        for t in 0..=s.run.end {
+            let (flights, placed, dots, _) = stage_at("?s=walkthrough", f64::from(t) + 0.5, 375.0);
+            assert_eq!((placed, dots), (flights, 0), "tick {t}");
+        }
+    }
+}
