@@ -449,11 +449,6 @@ pub struct Placer {
     h: f64,
     boxes: Vec<Rect>,
     widest: f64,
-    /// A size whose scan found no free spot: boxes are only ever added, so no box at
-    /// least as wide and as tall can find one later (its grid is a subset and each of
-    /// its candidates covers the smaller one's at the same corner). Saves whole-frame
-    /// scans once a crowded stage is full.
-    no_room: Option<(f64, f64)>,
 }
 
 impl Placer {
@@ -463,7 +458,6 @@ impl Placer {
             h,
             boxes: Vec::new(),
             widest: 0.0,
-            no_room: None,
         }
     }
 
@@ -508,18 +502,7 @@ impl Placer {
         found
     }
 
-    fn scan(&mut self, r: &Rect) -> Option<Rect> {
-        if self.no_room.is_some_and(|(w, h)| r.w() >= w && r.h() >= h) {
-            return None;
-        }
-        let found = self.scan_grid(r);
-        if found.is_none() && !self.no_room.is_some_and(|(w, h)| w <= r.w() && h <= r.h()) {
-            self.no_room = Some((r.w(), r.h()));
-        }
-        found
-    }
-
-    fn scan_grid(&self, r: &Rect) -> Option<Rect> {
+    fn scan(&self, r: &Rect) -> Option<Rect> {
         const STEP: f64 = 12.0;
         let c = r.centre();
         let mut best: Option<(f64, Rect)> = None;
