@@ -162,14 +162,18 @@ struct Mark {
 pub fn Announcer(props: &AnnouncerProps) -> Html {
     let text = use_state(String::new);
     let mark = use_mut_ref(Mark::default);
-    // An announcement held back by the throttle (dropping it cancels it).
-    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    // An announcement not yet worded, and whether it was scheduled while playing
+    // (dropping it cancels it).
+    let pending = use_mut_ref(|| None::<(bool, gloo::timers::callback::Timeout)>);
     {
         let text = text.clone();
         let run = props.run.clone();
         let (index, tick, playing, hold) = (props.index, props.tick, props.playing, props.hold);
         use_effect_with((run.gen, index, tick, playing), move |_| {
-            pending.borrow_mut().take();
+            // A summary due while playing is still said; anything else is superseded.
+            if !(playing && pending.borrow().as_ref().is_some_and(|(p, _)| *p)) {
+                pending.borrow_mut().take();
+            }
             let mut m = mark.borrow_mut();
             let now = js_sys::Date::now();
             if !m.started {
@@ -191,48 +195,53 @@ pub fn Announcer(props: &AnnouncerProps) -> Html {
             } else {
                 0.0
             };
-            if m.gen != run.gen {
-                text.set(if hold {
-                    "Re-ran the same seed with your change.".to_string()
-                } else {
-                    rerun_note(&run, index)
-                });
-            } else if m.index != index {
-                if let Some(t) = run.techniques().get(index) {
-                    text.set(format!("Showing {} at tick {tick}.", t.label));
-                }
-            } else if tick == m.tick {
+            if m.gen == run.gen && m.index == index && tick == m.tick {
                 return;
-            } else if playing {
-                if now - m.at_ms < THROTTLE_MS {
-                    return;
-                }
-                if tick > m.tick {
-                    text.set(narration(&run, index, m.tick, tick, false));
-                }
-            } else if tick > m.tick {
-                let said = narration(&run, index, m.tick, tick, true);
-                if wait > 0.0 {
-                    let text = text.clone();
-                    *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
-                        wait.ceil() as u32,
-                        move || text.set(said),
-                    ));
+            }
+            if m.gen == run.gen && m.index == index && playing && now - m.at_ms < THROTTLE_MS {
+                return;
+            }
+            let (gen0, index0, from, gen) = (m.gen, m.index, m.tick, run.gen);
+            let delay = if gen0 == gen && index0 == index && tick > from {
+                wait.max(0.0).ceil() as u32
+            } else {
+                0
+            };
+            // Worded in a task of its own, after the frame that moved the playhead: the
+            // narration folds and words events, which need not delay what is drawn.
+            let say = move || {
+                let said = if gen0 != run.gen {
+                    Some(if hold {
+                        "Re-ran the same seed with your change.".to_string()
+                    } else {
+                        rerun_note(&run, index)
+                    })
+                } else if index0 != index {
+                    run.techniques()
+                        .get(index)
+                        .map(|t| format!("Showing {} at tick {tick}.", t.label))
+                } else if tick > from {
+                    Some(narration(&run, index, from, tick, !playing))
+                } else if playing {
+                    // Played from the start again.
+                    None
+                } else if tick == 0 {
+                    Some("Back at the start, tick 0.".to_string())
                 } else {
+                    // Back in time: what happens at the tick now shown.
+                    Some(format!(
+                        "Back to {}",
+                        narration(&run, index, tick - 1, tick, true)
+                    ))
+                };
+                if let Some(said) = said {
                     text.set(said);
                 }
-            } else {
-                // Back in time: what happens at the tick now shown.
-                let before = tick.saturating_sub(1);
-                let s = narration(&run, index, before, tick, true);
-                text.set(if tick == 0 {
-                    "Back at the start, tick 0.".to_string()
-                } else {
-                    format!("Back to {s}")
-                });
-            }
+            };
+            *pending.borrow_mut() =
+                Some((playing, gloo::timers::callback::Timeout::new(delay, say)));
             *m = Mark {
-                gen: run.gen,
+                gen,
                 index,
                 tick,
                 at_ms: now + wait.max(0.0),

@@ -1,0 +1,311 @@
+//! The stage: processes as labelled shapes, links, messages in flight as tokens that
+//! glide along the links (a lost one falls away, a network copy is tagged), broker
+//! logs, dedup tables, committed offsets and outbox rows, crashed and paused
+//! processes, and badges for what happened at this tick.
+//!
+//! Hand-made faults: a token or a node is a button; it opens a small menu (Drop /
+//! Duplicate for a message, Crash / GC pause for a process) that adds the fault and
+//! re-runs the same seed. From the keyboard, D / C on a focused message and X / G on a
+//! focused process add the same faults directly (see `ui::keys`).
+//!
+//! Every animation frame re-renders the stage, so the work per frame is kept small:
+//! the layout places at most [`tokens::LABELLED_MAX`] messages and the rest are one
+//! layer of dots; the links and processes are separate components that re-render only
+//! when their inputs change (not while messages glide).
+
+mod menu;
+mod panels;
+mod shapes;
+mod tokens;
+
+pub use shapes::kind_label;
+pub(crate) use tokens::fault_for_token;
+
+use crate::sim::fault::Fault;
+use crate::sim::ids::{NodeId, Tick};
+use crate::sim::replay::View;
+use crate::ui::facts;
+use crate::ui::layout::{needs, r1, scene, Scene, StageLayout, WIDE};
+use crate::ui::state::{Action, RunData};
+use menu::Menu;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub run: Rc<RunData>,
+    pub views: Rc<Vec<View>>,
+    pub index: usize,
+    /// The playhead, fractional while playing.
+    pub now: f64,
+    pub dispatch: Callback<Action>,
+}
+
+/// A menu as opened: on which run and technique.
+#[derive(Clone, Debug, PartialEq)]
+struct Opened {
+    gen: u64,
+    index: usize,
+    menu: Menu,
+}
+
+/// What the stage's buttons need: the dispatcher, the menu, where the playhead is.
+#[derive(Clone)]
+pub(super) struct Ctl {
+    dispatch: Callback<Action>,
+    menu: UseStateHandle<Option<Opened>>,
+    gen: u64,
+    index: usize,
+    tick: Tick,
+}
+
+impl Ctl {
+    /// Pause, and open the fault menu `m`.
+    fn open(&self, menu: Menu) {
+        self.dispatch.emit(Action::Pause);
+        self.menu.set(Some(Opened {
+            gen: self.gen,
+            index: self.index,
+            menu,
+        }));
+    }
+    fn close(&self) {
+        self.menu.set(None);
+    }
+    fn fault(&self, f: Fault) {
+        self.dispatch.emit(Action::AddFault(f));
+    }
+}
+
+/// The width (CSS px) the stage has to fill: the wrap's own width once mounted, a guess
+/// from the window before.
+pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
+    if let Some(el) = wrap.cast::<web_sys::Element>() {
+        let w = f64::from(el.client_width());
+        if w > 0.0 {
+            return w;
+        }
+    }
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .map(|w| (w - 40.0).max(280.0))
+        .unwrap_or(WIDE)
+}
+
+/// A state that follows the width of `wrap` (measured after every render that changes
+/// `deps`, and on every window resize; the listener is dropped with the component).
+#[hook]
+pub(crate) fn use_frame_width(wrap: &NodeRef, deps: (u64, usize)) -> f64 {
+    let width = use_state(|| frame_width(wrap).round());
+    {
+        let wrap = wrap.clone();
+        let width = width.clone();
+        use_effect_with(deps, move |_| {
+            let measure = {
+                let width = width.clone();
+                let wrap = wrap.clone();
+                move || {
+                    let w = frame_width(&wrap).round();
+                    if (w - *width).abs() >= 1.0 {
+                        width.set(w);
+                    }
+                }
+            };
+            measure();
+            let listener = web_sys::window()
+                .map(|win| gloo::events::EventListener::new(&win, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+    *width
+}
+
+#[component]
+pub fn Stage(props: &StageProps) -> Html {
+    let opened = use_state(|| None::<Opened>);
+    // Hooks first, before any early return (their order must never change).
+    let wrap = use_node_ref();
+    let frame_w = use_frame_width(&wrap, (props.run.gen, props.index));
+    let lay = {
+        let run = props.run.clone();
+        let i = props.index;
+        use_memo((run.gen, i, frame_w as i64), move |_| {
+            run.techniques()
+                .get(i)
+                .map(|t| StageLayout::new(&t.nodes, &needs(t), frame_w))
+        })
+    };
+    let links = {
+        let run = props.run.clone();
+        let i = props.index;
+        use_memo((run.gen, i), move |_| {
+            run.techniques()
+                .get(i)
+                .map(|t| facts::links(&t.trace))
+                .unwrap_or_default()
+        })
+    };
+    // Borrowed, not cloned: this runs every animation frame.
+    let no_view = View::default();
+    let view = props.views.get(props.index).unwrap_or(&no_view);
+    // A crowd: the layout gets the first messages only (once per tick, not per frame).
+    let labelled = {
+        let views = props.views.clone();
+        let i = props.index;
+        use_memo((props.run.gen, i, view.cursor), move |_| {
+            views.get(i).and_then(tokens::labelled_view)
+        })
+    };
+    // The menu drawn: the one opened, while what it is about is still there. A menu
+    // about a transmission that is gone (delivered, re-run) is not drawn, and closed.
+    let menu = opened
+        .as_ref()
+        .filter(|o| o.gen == props.run.gen && o.index == props.index && o.menu.current(view))
+        .map(|o| &o.menu);
+    {
+        let stale = opened.is_some() && menu.is_none();
+        let opened = opened.clone();
+        // An opened menu takes the focus (keyboard users land on its first choice).
+        use_effect_with((menu.is_some(), stale), move |&(open, stale)| {
+            if stale {
+                opened.set(None);
+            } else if open {
+                focus_first(".fault-menu button:not([disabled])");
+            }
+        });
+    }
+    let techs = props.run.techniques();
+    let (Some(tr), Some(lay)) = (techs.get(props.index), lay.as_ref()) else {
+        return html! { <div class="stage-wrap" ref={wrap}></div> };
+    };
+    let nodes = &tr.nodes;
+    let tick = (props.now.max(0.0).floor() as Tick).min(props.run.end);
+    let ctl = Ctl {
+        dispatch: props.dispatch.clone(),
+        menu: opened.clone(),
+        gen: props.run.gen,
+        index: props.index,
+        tick,
+    };
+
+    // Everything placed for this frame: fixed boxes, then messages, then badges.
+    let events = props.run.events_at(props.index, tick);
+    let unit = props.run.unit();
+    let all_badges = facts::badges_in(events, view, &tr.ledger, unit);
+    let placed_view = labelled.as_ref().as_ref().unwrap_or(view);
+    let sc: Scene = scene(lay, nodes, placed_view, &all_badges, props.now, unit);
+    let (placed, crowd) = tokens::split(lay, nodes, view, &sc, props.now);
+
+    let index = |id: NodeId| nodes.iter().position(|n| n.id == id);
+    let link_lines = links.iter().filter_map(|(a, c)| {
+        let (ia, ic) = (index(*a)?, index(*c)?);
+        let (pa, pc) = if lay.portrait {
+            lay.lane(ia, ic, 0.0)
+        } else {
+            (lay.centres[ia], lay.centres[ic])
+        };
+        Some(
+            html! { <line class="link" x1={r1(pa.x)} y1={r1(pa.y)} x2={r1(pc.x)} y2={r1(pc.y)} /> },
+        )
+    });
+    let node_gs = nodes.iter().enumerate().map(|(i, n)| {
+        let lines: Vec<_> = sc
+            .status
+            .iter()
+            .filter(|(j, ..)| *j == i)
+            .map(|(_, t, c, r)| (t.clone(), *c, *r))
+            .collect();
+        shapes::node_view(n, i, &view.node(n.id), lay, &lines, &ctl)
+    });
+    let panels = sc.panels.iter().map(|(_, p)| panels::panel_view(p));
+    let selected = match menu {
+        Some(Menu::Token { flight, .. }) => Some(flight.net),
+        _ => None,
+    };
+    let token_gs = placed.iter().map(|&i| {
+        let t = &sc.tokens[i];
+        tokens::token_view(
+            t,
+            lay.token_font,
+            unit,
+            selected == Some(t.flight.net),
+            &ctl,
+        )
+    });
+    let badge_gs = sc.badges.iter().map(shapes::badge_view);
+    let more = sc.more.iter().map(|(_, n, r)| {
+        html! {
+            <text class="badge-more" data-label="more" x={r1(r.centre().x)} y={r1(r.y1 - 6.0)} text-anchor="middle">{format!("+{n} more")}</text>
+        }
+    });
+    let overlay = match menu {
+        None => html! {},
+        Some(m) => menu::menu_view(m, lay, unit, &ctl),
+    };
+
+    let flights_n = view.flights.len();
+    let dots = crowd.len();
+    let desc = format!(
+        "{} at tick {tick}: {} process{}, {flights_n} message{} in flight{}",
+        tr.label,
+        nodes.len(),
+        if nodes.len() == 1 { "" } else { "es" },
+        if flights_n == 1 { "" } else { "s" },
+        if dots > 0 {
+            format!(", {dots} of them drawn as dots without labels")
+        } else {
+            String::new()
+        }
+    );
+
+    // One viewBox unit is at least one CSS pixel: the frame is never narrower than the
+    // layout's width (which is the measured width below `WIDE`).
+    let frame_style = format!(
+        "width: min(100%, max({}px, calc(var(--stage-vh, 40vh) * {} / {})))",
+        r1(lay.w),
+        r1(lay.w),
+        r1(lay.h)
+    );
+    html! {
+        <div class={classes!("stage-wrap", lay.portrait.then_some("portrait"))} ref={wrap}>
+            <div class="stage-frame" style={frame_style}>
+                <svg class="stage-svg" viewBox={lay.view_box()} role="group" aria-label={desc}
+                    data-orientation={if lay.portrait { "portrait" } else { "landscape" }}
+                    data-flights={flights_n.to_string()}
+                    style={format!("aspect-ratio: {} / {}", r1(lay.w), r1(lay.h))}
+                    preserveAspectRatio="xMidYMid meet">
+                    <defs>
+                        <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                            <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
+                        </pattern>
+                    </defs>
+                    <g class="links">{ for link_lines }</g>
+                    <g class="panels">{ for panels }</g>
+                    <g class="nodes">{ for node_gs }</g>
+                    {crowd.view()}
+                    <g class="tokens">{ for token_gs }</g>
+                    <g class="badge-layer">{ for badge_gs }{ for more }</g>
+                </svg>
+                {overlay}
+            </div>
+            { panels::dedup_chart(&tr.dedup_sizes, props.now, props.run.end, lay.w) }
+            if dots > 0 {
+                <p class="stage-crowd muted">{format!("{dots} more messages in flight are drawn as dots: too many to label.")}</p>
+            }
+            <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
+        </div>
+    }
+}
+
+/// Focus the first element matching `selector`, if any.
+pub(crate) fn focus_first(selector: &str) {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(el) = el {
+        // SVG elements have `focus()` too (HTMLOrSVGElement); the binding just calls it.
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
