@@ -230,7 +230,10 @@ async function sampleFrames(page, secs) {
           if (last !== null) deltas.push(t - last);
           if (t0 === null) t0 = t;
           last = t;
-          if (n++ % 5 === 0) flights.push(document.querySelectorAll("g.token[data-net]").length);
+          if (n++ % 5 === 0) flights.push(
+            Number(document.querySelector("svg.stage-svg[data-flights]")?.dataset.flights ??
+              document.querySelectorAll("g.token[data-net]").length),
+          );
           if (t - t0 < secs * 1000) requestAnimationFrame(frame);
           else done({ deltas, flights, longtasks: window.__bench.longtasks, restarts: window.__restarts ?? 0 });
         };
