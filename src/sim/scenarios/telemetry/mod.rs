@@ -17,22 +17,24 @@
 //!   the packets, and retried samples often arrive after their second was
 //!   already published.
 
-use super::{finish, param};
+mod text;
+
+use super::finish;
 use crate::sim::engine::{Actors, Engine, Legacy};
 use crate::sim::event::{EntryKind, Ev, Event, LossWhy, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Check, Tone};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
+use crate::sim::promise::Outcome;
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
 };
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
+use text::INFO;
 
 pub struct Telemetry;
 
@@ -55,107 +57,6 @@ const MAX_RETRIES: u16 = 30;
 const T_SAMPLE: u8 = 0;
 const T_RETRY: u8 = 1;
 const T_PUBLISH: u8 = 2;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "telemetry",
-    title: "Telemetry: when at-most-once is right",
-    promise: "watch dropped samples barely move a per-second average",
-    sections: &[2],
-    explain: &[
-        "Not every stream needs every message. Sensors here send samples as datagrams and never look back; the collector drops what it cannot take and the network loses a few more. Once a second it publishes the average of what arrived.",
-        "Losing about one sample in a hundred barely moves a per-second average: the mean of the samples that arrived is an unbiased estimate of the mean of all of them. The table of per-second means shows the published average next to the true one.",
-        "A sum or a count is different. Requests per second, bytes sent or revenue per minute are short by exactly the share of samples lost, so those metrics need every sample (or a correction for the known drop rate). The sums and counts under the means show that gap.",
-        "Making every sample reliable means an ack for each one, a timer per sample and a resend when the ack is missing. That doubles the packets, adds load exactly when the collector is already overloaded, and a retried sample often lands after its second was already published — too late to change what anyone saw.",
-    ],
-    params: &[
-        param(
-            "sensors",
-            "Sensors",
-            Unit::Count,
-            1,
-            8,
-            3,
-            "How many sensors report to the collector.",
-        ),
-        param(
-            "rate_per_sec",
-            "Samples per second",
-            Unit::Count,
-            1,
-            10,
-            4,
-            "Samples each sensor sends per second (one second = 10 ticks).",
-        ),
-        param(
-            "seconds",
-            "Seconds",
-            Unit::Count,
-            1,
-            30,
-            5,
-            "How many seconds of samples to send.",
-        ),
-        param(
-            "loss",
-            "Network loss",
-            Unit::PerMille,
-            0,
-            1000,
-            10,
-            "Chance that the network loses a datagram (or an ack).",
-        ),
-        param(
-            "queue_capacity",
-            "Collector capacity",
-            Unit::Count,
-            1,
-            50,
-            4,
-            "Datagrams the collector can take in one tick; the rest are dropped as overload.",
-        ),
-        param(
-            "min_fidelity",
-            "Fidelity needed",
-            Unit::PerMille,
-            0,
-            1000,
-            980,
-            "How close (‰) every published per-second average must be to the true one: 980‰ means within 2%.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Overload the collector",
-            set: &[("sensors", 8), ("rate_per_sec", 10), ("queue_capacity", 3)],
-            watch: "over half the datagrams dropped as overload, yet every per-second average stays within 5%; retries add load and arrive late",
-            seed: SEED_OVERLOAD,
-            expect: &[
-                Expect::new("fire-and-forget", OVERLOAD_CLOSE),
-                Expect::new("retry-every-sample", RETRIES_LATE),
-            ],
-        },
-        TryThis {
-            label: "A lossy network",
-            set: &[("loss", 100)],
-            watch: "about one sample in ten lost, and every per-second average is still within 3% of the truth — while the per-second sums and counts fall short wherever a sample was lost",
-            seed: SEED_LOSSY,
-            expect: &[Expect::new("fire-and-forget", LOSSY_WITHIN_3)],
-        },
-        TryThis {
-            label: "Demand perfection",
-            set: &[("min_fidelity", 1000)],
-            watch: "on seeds where a sample is lost (some seeds, not all: at 1% loss many runs lose none), its second's average moves and fire-and-forget fails; retrying costs twice the packets, and a retried sample that lands after its second was published still misses that average",
-            seed: SEED_PERFECT,
-            expect: &[
-                Expect::new("fire-and-forget", Outcome::Breaks),
-                Expect::new("retry-every-sample", RETRIES_LATE),
-            ],
-        },
-    ],
-    showcase_seed: 7,
-    unit: crate::sim::ledger::LedgerUnit::Samples,
-    property: crate::sim::run::Property::Fidelity,
-};
 
 /// Seeds the prompts open with (each chosen so that its promise holds).
 const SEED_OVERLOAD: u64 = 0;
