@@ -16,19 +16,19 @@
 
 mod text;
 
-use super::finish;
-use crate::sim::engine::{Actors, Engine, Legacy};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use super::plumbing::{run_each, Done, Technique};
+use crate::sim::broker::payments;
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{txn_name, MsgId, NodeId, Tick};
 use crate::sim::invariants::Check;
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
 };
-use rand::Rng;
 use std::collections::BTreeMap;
 use text::INFO;
 
@@ -40,9 +40,15 @@ const HOP: u8 = 0;
 /// One-way delay broker → consumer.
 const BASE: Tick = 2;
 
-const T_SEND: u8 = 0;
-const T_CLEANUP: u8 = 1;
-const T_EXPIRE: u8 = 2;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The broker sends payment `msg`.
+    Send { msg: MsgId },
+    /// sql-table: the periodic DELETE of rows past their TTL.
+    Cleanup,
+    /// ttl-cache: the key `msg` reaches the end of its TTL.
+    Expire { msg: MsgId },
+}
 
 /// The stores a dedup table can live in (the `store` parameter).
 pub static STORES: &[&str] = &["sql-table", "ttl-cache"];
@@ -97,18 +103,22 @@ enum Store {
     TtlCache,
 }
 
-/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
-pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (0..messages)
-        .map(|i| Payment {
-            msg: i as MsgId + 1,
-            merchant: rng.gen_range(0..3u8),
-            amount: 100 * rng.gen_range(1..=20i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
-}
+static TECHNIQUES: [Technique<Mode>; 3] = [
+    Technique::new("no-dedup", "No dedup table", Guarantee::None, Mode::NoDedup),
+    // Labelled after the run by the store it lives in.
+    Technique::new(
+        "dedup-ttl",
+        "Dedup table with TTL",
+        Guarantee::ExactlyOnce,
+        Mode::Ttl,
+    ),
+    Technique::new(
+        "dedup-forever",
+        "Dedup table kept forever",
+        Guarantee::ExactlyOnce,
+        Mode::Forever,
+    ),
+];
 
 /// When the `i`-th payment (0-based) leaves the broker.
 fn send_tick(i: usize, rate_per_10: u32) -> Tick {
@@ -149,7 +159,7 @@ struct World {
 }
 
 impl World {
-    fn forget(&mut self, eng: &mut Engine, key: MsgId) {
+    fn forget(&mut self, eng: &mut Engine<Timer>, key: MsgId) {
         if self.table.remove(&key).is_some() {
             self.forgotten_at.insert(key, eng.now);
             eng.emit(Ev::DedupExpire {
@@ -161,7 +171,16 @@ impl World {
 }
 
 impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        _from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         if to != CONSUMER {
             return;
         }
@@ -202,7 +221,7 @@ impl Actors for World {
                         expires,
                     });
                     // Valid through tick `expires`; gone from the tick after.
-                    eng.legacy_timer(self.ttl + 1, CONSUMER, T_EXPIRE, pay.msg, 0);
+                    eng.timer(self.ttl + 1, CONSUMER, Timer::Expire { msg: pay.msg });
                 }
                 _ => eng.emit(Ev::DedupPut {
                     node: CONSUMER,
@@ -223,16 +242,9 @@ impl Actors for World {
         self.ledger.write(eng, CONSUMER, pay.entry());
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy {
-            kind,
-            msg,
-            attempt: _attempt,
-        } = timer;
-        match (node, kind) {
-            (BROKER, T_SEND) => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, _node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Send { msg } => {
                 eng.send(
                     BROKER,
                     CONSUMER,
@@ -241,7 +253,7 @@ impl Actors for World {
                     BASE,
                 );
             }
-            (CONSUMER, T_EXPIRE)
+            Timer::Expire { msg }
                 if self
                     .table
                     .get(&msg)
@@ -249,7 +261,7 @@ impl Actors for World {
             {
                 self.forget(eng, msg);
             }
-            (CONSUMER, T_CLEANUP) => {
+            Timer::Cleanup => {
                 // DELETE FROM processed WHERE processed_at + ttl < now
                 let now = eng.now;
                 let gone: Vec<MsgId> = self
@@ -262,10 +274,10 @@ impl Actors for World {
                     self.forget(eng, k);
                 }
                 if now + self.cleanup_every <= self.cleanup_until {
-                    eng.legacy_timer(self.cleanup_every, CONSUMER, T_CLEANUP, 0, 0);
+                    eng.timer(self.cleanup_every, CONSUMER, Timer::Cleanup);
                 }
             }
-            _ => {}
+            Timer::Expire { .. } => {}
         }
     }
 }
@@ -293,31 +305,13 @@ impl Scenario for DedupWindow {
         } else {
             Store::SqlTable
         };
-        let workload = workload(cfg.seed, messages);
+        let workload = payments(cfg.seed, messages as u32, 3);
         let last_send = send_tick(messages.saturating_sub(1), rate);
         // Long enough for the latest copy to land and for every TTL row to be cleaned.
         let cleanup_until = last_send + BASE + dup_delay_max + ttl + cleanup_every + 1;
         let end = cleanup_until + 1;
-        let techniques = [
-            ("no-dedup", "No dedup table", Mode::NoDedup, Guarantee::None),
-            (
-                "dedup-ttl",
-                match store {
-                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
-                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
-                },
-                Mode::Ttl,
-                Guarantee::ExactlyOnce,
-            ),
-            (
-                "dedup-forever",
-                "Dedup table kept forever",
-                Mode::Forever,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, mode, claim)| {
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let mode = t.mode;
             let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
@@ -329,23 +323,10 @@ impl Scenario for DedupWindow {
             );
             let mut eng = Engine::start(2, end, faults);
             for (i, w) in workload.iter().enumerate() {
-                let t = Legacy {
-                    kind: T_SEND,
-                    msg: w.msg,
-                    attempt: 0,
-                };
-                eng.timer_at(send_tick(i, rate), BROKER, t);
+                eng.timer_at(send_tick(i, rate), BROKER, Timer::Send { msg: w.msg });
             }
             if mode == Mode::Ttl && store == Store::SqlTable {
-                eng.timer_at(
-                    cleanup_every,
-                    CONSUMER,
-                    Legacy {
-                        kind: T_CLEANUP,
-                        msg: 0,
-                        attempt: 0,
-                    },
-                );
+                eng.timer_at(cleanup_every, CONSUMER, Timer::Cleanup);
             }
             let mut world = World {
                 mode,
@@ -363,24 +344,27 @@ impl Scenario for DedupWindow {
             };
             eng.run(&mut world);
             let checks = checks(mode, &world, &eng, ttl, rate);
-            finish(
-                id,
-                label,
-                claim,
-                nodes(),
+            let mut run = t.finish(Done {
+                nodes: nodes(),
                 eng,
-                world.ledger,
-                &workload,
+                ledger: world.ledger,
+                workload,
                 checks,
-            )
+            });
+            if mode == Mode::Ttl {
+                run.label = match store {
+                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
+                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
+                }
+                .to_string();
+            }
+            run
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 /// "late duplicate" (TTL table) and "table size" (both tables).
-fn checks(mode: Mode, w: &World, eng: &Engine, ttl: Tick, rate_per_10: u32) -> Vec<Check> {
+fn checks(mode: Mode, w: &World, eng: &Engine<Timer>, ttl: Tick, rate_per_10: u32) -> Vec<Check> {
     let cleanup_every = w.cleanup_every;
     let mut out = Vec::new();
     if mode == Mode::Ttl {
@@ -455,19 +439,11 @@ fn checks(mode: Mode, w: &World, eng: &Engine, ttl: Tick, rate_per_10: u32) -> V
 mod tests {
     use super::INFO;
     use crate::sim::event::Ev;
+    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
     use crate::sim::RunResult;
 
     const ID: &str = "dedup-window";
-
-    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
-        r.technique(t)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     fn peak(r: &RunResult, t: &str) -> u32 {
         let tr = r.technique(t).unwrap();
@@ -482,12 +458,18 @@ mod tests {
         // No table: all six copies land.
         let nd = &r.technique("no-dedup").unwrap().verdict;
         assert_eq!(nd.applied_twice, vec![3, 9, 11, 16, 17, 18]);
-        assert_eq!(bal(&r, "no-dedup"), vec![(0, 20000), (1, 4400), (2, 6000)]);
+        assert_eq!(
+            balances(&r, "no-dedup"),
+            vec![(0, 20000), (1, 4400), (2, 6000)]
+        );
         // TTL table: five copies skipped, txn-9's 50-tick-late copy applied again.
         let ttl = r.technique("dedup-ttl").unwrap();
         assert!(!ttl.verdict.holds && !ttl.verdict.exactly_once);
         assert_eq!(ttl.verdict.applied_twice, vec![9]);
-        assert_eq!(bal(&r, "dedup-ttl"), vec![(0, 13600), (1, 4400), (2, 6000)]);
+        assert_eq!(
+            balances(&r, "dedup-ttl"),
+            vec![(0, 13600), (1, 4400), (2, 6000)]
+        );
         assert_eq!(ttl.verdict.summary(), "m-C over by ₹2000 — applied txn-9 twice; a copy of txn-9 arrived 50 ticks after the original, but the cleanup had deleted its id at tick 70 (rows older than the 20-tick TTL go at the next cleanup), so it was applied again");
         let skips = ttl
             .trace
@@ -509,7 +491,7 @@ mod tests {
         // Forever: exact, but the table never shrinks.
         let fv = r.technique("dedup-forever").unwrap();
         assert!(fv.verdict.holds && fv.verdict.exactly_once);
-        assert_eq!(bal(&r, "dedup-forever"), truth);
+        assert_eq!(balances(&r, "dedup-forever"), truth);
         assert_eq!(peak(&r, "dedup-forever"), 20);
         assert_eq!(fv.dedup_sizes.last().unwrap().1, 20);
         assert_eq!(peak(&r, "dedup-ttl"), 7);
