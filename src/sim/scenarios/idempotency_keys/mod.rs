@@ -17,102 +17,25 @@
 //! `fresh_key_bug` mints a new key per attempt; `reuse_key_bug` makes client B send
 //! txn-4 with txn-2's key (the server refuses it with 422).
 
+mod server;
 mod text;
 
-use super::finish;
-use crate::sim::engine::{Actors, Engine, Legacy};
-use crate::sim::event::{
-    CommitPart, EntryKind, Ev, KeyState, MsgKind, Payload, RejectWhy, SkipWhy,
-};
+use super::plumbing::{run_each, Done, Life, Technique};
+use crate::sim::broker::payments;
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{Ev, KeyState, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
-use crate::sim::promise::Outcome;
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use rand::Rng;
 use std::collections::BTreeMap;
 use text::INFO;
 
 pub struct IdempotencyKeys;
-
-/// The keyed technique's id.
-const K: &str = "idempotency-key";
-
-/// The first tick of an event `f` picks in `t`'s trace.
-fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
-    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
-}
-
-const STORED_ANSWER: Outcome = Outcome::Custom {
-    says: "a retry is answered from the stored response",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Skip {
-                    why: SkipWhy::StoredResponse,
-                    ..
-                }
-            )
-        })
-    },
-};
-const KEY_EXPIRED: Outcome = Outcome::Custom {
-    says: "a key expires before its retry",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::KeyRecord {
-                    state: KeyState::Expired,
-                    ..
-                }
-            )
-        })
-    },
-};
-const CONFLICT_409: Outcome = Outcome::Custom {
-    says: "a retry that overtakes the first try gets 409",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Rejected {
-                    why: RejectWhy::KeyInFlight,
-                    ..
-                }
-            )
-        })
-    },
-};
-const REUSED_422: Outcome = Outcome::Custom {
-    says: "txn-4 is refused with 422",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Rejected {
-                    msg: REUSER,
-                    why: RejectWhy::KeyReused,
-                    ..
-                }
-            )
-        })
-    },
-};
-const CRASH_BEFORE_KEY: Outcome = Outcome::Custom {
-    says: "the server crashes right after a charge, before recording its key",
-    test: |_, t| {
-        t.trace
-            .windows(2)
-            .find(|w| matches!((&w[0].ev, &w[1].ev), (Ev::Apply { .. }, Ev::Crash { .. })))
-            .map(|w| Some(w[1].tick))
-    },
-};
 
 const CLIENT_A: NodeId = NodeId(0);
 const CLIENT_B: NodeId = NodeId(1);
@@ -125,10 +48,17 @@ const HOP_REQ: u8 = 0;
 /// Server → client responses.
 const HOP_RESP: u8 = 1;
 
-const T_START: u8 = 0;
-const T_TIMEOUT: u8 = 1;
-const T_EXPIRE: u8 = 2;
-const T_PROCESS: u8 = 3;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// A client sends the first attempt of charge `msg`.
+    Start { msg: MsgId },
+    /// No final answer to this attempt yet: the client retries.
+    Timeout { msg: MsgId, attempt: u16 },
+    /// The server's second step of charge job `job` (if this life of it is current).
+    Process { job: u32, life: Life },
+    /// The key's TTL ends.
+    Expire { key: u32 },
+}
 
 /// The server's crash point: between its two steps for a charge.
 pub const POINT_MID_CHARGE: u8 = 1;
@@ -159,6 +89,24 @@ enum Tech {
     },
 }
 
+/// Which row of the technique table: the keyed one takes its bugs from the params.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Mode {
+    NoKey,
+    Keyed,
+}
+
+static TECHNIQUES: [Technique<Mode>; 2] = [
+    Technique::new("no-key", "No idempotency key", Guarantee::None, Mode::NoKey),
+    // Labelled after the run by the bug switched on, if any.
+    Technique::new(
+        "idempotency-key",
+        "Idempotency key: record it in flight, then charge",
+        Guarantee::ExactlyOnce,
+        Mode::Keyed,
+    ),
+];
+
 #[derive(Clone, Debug, Default)]
 struct Attempts {
     /// The attempt most recently sent.
@@ -183,9 +131,9 @@ enum Answer {
     Unprocessable,
 }
 
-struct World {
+struct World<'a> {
     tech: Tech,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     timeout: Tick,
     retries_max: u16,
     ttl: Tick,
@@ -198,7 +146,7 @@ struct World {
     jobs: BTreeMap<u32, (NodeId, Payload)>,
     next_job: u32,
     /// Bumped by a crash, so a charge that was running is not finished after it.
-    incarnation: u16,
+    life: Life,
     /// Crash points already decided (once per charge).
     decided: std::collections::BTreeSet<MsgId>,
     answers: BTreeMap<(MsgId, u16), Answer>,
@@ -212,7 +160,7 @@ fn client_of(msg: MsgId) -> NodeId {
     }
 }
 
-impl World {
+impl World<'_> {
     fn key_for(&self, msg: MsgId, attempt: u16) -> Option<u32> {
         match self.tech {
             Tech::NoKey => None,
@@ -235,7 +183,7 @@ impl World {
         }
     }
 
-    fn send_attempt(&mut self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+    fn send_attempt(&mut self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
         self.clients.entry(msg).or_default().attempt = attempt;
         let p = Payload {
             kind: MsgKind::Request,
@@ -246,185 +194,21 @@ impl World {
         };
         let client = client_of(msg);
         eng.send(client, SERVER, HOP_REQ, p, LATENCY);
-        eng.legacy_timer(self.timeout, client, T_TIMEOUT, msg, attempt);
-    }
-
-    fn charge(&mut self, eng: &mut Engine, msg: MsgId) {
-        if let Some(pay) = self.workload.iter().find(|w| w.msg == msg).copied() {
-            self.ledger.write(eng, DB, pay.entry());
-        }
-    }
-
-    fn respond(&mut self, eng: &mut Engine, to: NodeId, p: Payload, answer: Answer) {
-        self.answers.insert((p.msg, p.attempt), answer);
-        let resp = Payload {
-            kind: MsgKind::Response,
-            ..p
-        };
-        eng.send(SERVER, to, HOP_RESP, resp, LATENCY);
-    }
-
-    /// Start the charge: its second step runs after `PROCESS` ticks.
-    fn start_job(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
-        let job = self.next_job;
-        self.next_job += 1;
-        self.jobs.insert(job, (from, p));
-        eng.legacy_timer(PROCESS, SERVER, T_PROCESS, job, self.incarnation);
-    }
-
-    /// The server crashes between its two steps for `msg` (decided once per charge).
-    fn crashes_mid_charge(&mut self, eng: &mut Engine, msg: MsgId) -> bool {
-        if !self.decided.insert(msg) {
-            return false;
-        }
-        eng.faults.crash_at = self.crash;
-        match eng.faults.crash_at(SERVER, msg, POINT_MID_CHARGE) {
-            Some(down) => {
-                eng.crash(self, SERVER, down.max(1));
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The key's row, if it has one that has not expired (an expired one is dropped).
-    fn lookup(&mut self, eng: &mut Engine, key: u32) -> Option<KeyRow> {
-        let row = *self.store.get(&key)?;
-        if row.expires > eng.now {
-            return Some(row);
-        }
-        self.forget(eng, key);
-        None
-    }
-
-    fn forget(&mut self, eng: &mut Engine, key: u32) {
-        if let Some(row) = self.store.remove(&key) {
-            eng.emit(Ev::KeyRecord {
-                node: DB,
-                key,
-                msg: row.msg,
-                state: KeyState::Expired,
-                expires: None,
-            });
-        }
-    }
-
-    fn record_key(&mut self, eng: &mut Engine, key: u32, msg: MsgId, state: KeyState) {
-        let expires = eng.now + self.ttl;
-        self.store.insert(
-            key,
-            KeyRow {
-                msg,
-                state,
-                expires,
-            },
-        );
-        eng.emit(Ev::KeyRecord {
-            node: DB,
-            key,
-            msg,
-            state,
-            expires: Some(expires),
-        });
-        eng.legacy_timer(self.ttl, SERVER, T_EXPIRE, key, 0);
-    }
-
-    fn on_request(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
-        let (
-            Tech::Keyed {
-                charge_first_bug, ..
-            },
-            Some(key),
-        ) = (self.tech, p.key)
-        else {
-            return self.start_job(eng, from, p);
-        };
-        match self.lookup(eng, key) {
-            Some(row) if row.msg != p.msg => {
-                eng.emit(Ev::Rejected {
-                    node: SERVER,
-                    msg: p.msg,
-                    why: RejectWhy::KeyReused,
-                });
-                self.respond(eng, from, p, Answer::Unprocessable);
-            }
-            Some(row) if row.state == KeyState::InFlight => {
-                eng.emit(Ev::Rejected {
-                    node: SERVER,
-                    msg: p.msg,
-                    why: RejectWhy::KeyInFlight,
-                });
-                self.respond(eng, from, p, Answer::InFlight);
-            }
-            Some(_) => {
-                eng.emit(Ev::Skip {
-                    node: SERVER,
-                    msg: p.msg,
-                    why: SkipWhy::StoredResponse,
-                });
-                self.respond(eng, from, p, Answer::Ok);
-            }
-            None => {
-                if !charge_first_bug {
-                    // Step 1: the key, in flight, before anything is charged.
-                    self.record_key(eng, key, p.msg, KeyState::InFlight);
-                }
-                self.start_job(eng, from, p);
-            }
-        }
-    }
-
-    /// The second half of a charge, `PROCESS` ticks after it started.
-    fn finish_job(&mut self, eng: &mut Engine, job: u32) {
-        let Some((from, p)) = self.jobs.remove(&job) else {
-            return;
-        };
-        match (self.tech, p.key) {
-            (
-                Tech::Keyed {
-                    charge_first_bug: false,
-                    ..
-                },
-                Some(key),
-            ) => {
-                if self.crashes_mid_charge(eng, p.msg) {
-                    return;
-                }
-                // Step 2: the charge and the stored response, in one transaction.
-                self.charge(eng, p.msg);
-                eng.emit(Ev::AtomicCommit {
-                    node: DB,
-                    txn: p.msg,
-                    parts: vec![
-                        CommitPart::Entry { msg: p.msg },
-                        CommitPart::KeyRecord { key },
-                    ],
-                });
-                if let Some(row) = self.store.get_mut(&key) {
-                    row.state = KeyState::Stored;
-                }
-            }
-            (Tech::Keyed { .. }, Some(key)) => {
-                // The bug: charge, then record the key in a second, separate write.
-                self.charge(eng, p.msg);
-                if self.crashes_mid_charge(eng, p.msg) {
-                    return;
-                }
-                self.record_key(eng, key, p.msg, KeyState::Stored);
-            }
-            _ => {
-                self.charge(eng, p.msg);
-                if self.crashes_mid_charge(eng, p.msg) {
-                    return;
-                }
-            }
-        }
-        self.respond(eng, from, p, Answer::Ok);
+        eng.timer(self.timeout, client, Timer::Timeout { msg, attempt });
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, _hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         match (to, p.kind) {
             (SERVER, MsgKind::Request) => self.on_request(eng, from, p),
             // 200 or 422 ends the charge for the client, whichever attempt it answers;
@@ -438,13 +222,10 @@ impl Actors for World {
         }
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy { kind, msg, attempt } = timer;
-        match kind {
-            T_START => self.send_attempt(eng, msg, 0),
-            T_TIMEOUT => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Start { msg } => self.send_attempt(eng, msg, 0),
+            Timer::Timeout { msg, attempt } => {
                 let st = self.clients.entry(msg).or_default().clone();
                 if st.done || st.attempt != attempt {
                     return;
@@ -460,22 +241,22 @@ impl Actors for World {
                     self.send_attempt(eng, msg, attempt + 1);
                 }
             }
-            T_PROCESS if attempt == self.incarnation => self.finish_job(eng, msg),
-            T_EXPIRE if self.store.get(&msg).is_some_and(|r| r.expires == eng.now) => {
-                self.forget(eng, msg);
+            Timer::Process { job, life } if life == self.life => self.finish_job(eng, job),
+            Timer::Expire { key } if self.store.get(&key).is_some_and(|r| r.expires == eng.now) => {
+                self.forget(eng, key);
             }
-            _ => {}
+            Timer::Process { .. } | Timer::Expire { .. } => {}
         }
     }
 
-    fn on_crash(&mut self, _eng: &mut Engine, node: NodeId) {
+    fn on_crash(&mut self, _eng: &mut Engine<Timer>, node: NodeId) {
         if node == SERVER {
-            self.incarnation = self.incarnation.wrapping_add(1);
+            self.life = self.life.next();
             self.jobs.clear();
         }
     }
 
-    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+    fn on_restart(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         if node != SERVER {
             return;
         }
@@ -500,19 +281,6 @@ impl Actors for World {
     }
 }
 
-/// `requests` charges over three merchants, ₹100..₹2000 in steps of ₹100.
-fn workload(seed: u64, n: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (1..=n as u32)
-        .map(|msg| Payment {
-            msg,
-            merchant: rng.gen_range(0..3u8),
-            amount: 100 * rng.gen_range(1..=20i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
-}
-
 fn nodes() -> Vec<NodeInfo> {
     vec![
         NodeInfo::new(0, "client A", NodeKind::Client, 10, 28),
@@ -522,125 +290,103 @@ fn nodes() -> Vec<NodeInfo> {
     ]
 }
 
-fn run_technique(
-    cfg: &RunConfig,
-    params: &Params,
-    work: &[Payment],
-    id: &str,
-    tech: Tech,
-) -> TechniqueRun {
-    let mut faults = Faults::for_run(cfg);
-    faults.set_hop(
-        HOP_REQ,
-        HopFaults {
-            loss: Ratio::per_mille(params.get("loss_req")),
-            jitter_max: JITTER,
-            ..HopFaults::NONE
-        },
-    );
-    faults.set_hop(
-        HOP_RESP,
-        HopFaults {
-            loss: Ratio::per_mille(params.get("loss_resp")),
-            jitter_max: JITTER,
-            ..HopFaults::NONE
-        },
-    );
-    faults.crash_down_max = CRASH_DOWN_MAX;
-    let timeout = params.ticks("timeout_ticks");
-    let retries_max = params.get("retries_max") as u16;
-    let ttl = params.ticks("key_ttl_ticks");
-    let last_start = 1 + SPACING * work.len() as Tick;
-    let end = last_start
-        + (retries_max as Tick + 2) * (timeout + 2 * (LATENCY + JITTER) + PROCESS + CRASH_DOWN_MAX)
-        + ttl
-        + 10;
-    let mut eng = Engine::start(4, end, faults);
-    for (i, w) in work.iter().enumerate() {
-        eng.timer_at(
-            1 + SPACING * i as Tick,
-            client_of(w.msg),
-            Legacy {
-                kind: T_START,
-                msg: w.msg,
-                attempt: 0,
-            },
-        );
-    }
-    let mut world = World {
-        tech,
-        workload: work.to_vec(),
-        timeout,
-        retries_max,
-        ttl,
-        crash: Ratio::per_mille(params.get("server_crash")),
-        ledger: Ledger::default(),
-        clients: BTreeMap::new(),
-        store: BTreeMap::new(),
-        jobs: BTreeMap::new(),
-        next_job: 0,
-        incarnation: 0,
-        decided: Default::default(),
-        answers: BTreeMap::new(),
-    };
-    eng.run(&mut world);
-    let (label, claim) = match tech {
-        Tech::NoKey => ("No idempotency key", Guarantee::None),
-        Tech::Keyed {
-            fresh_key_bug: true,
-            ..
-        } => (
-            "Idempotency key — new key per retry (bug)",
-            Guarantee::ExactlyOnce,
-        ),
-        Tech::Keyed {
-            charge_first_bug: true,
-            ..
-        } => (
-            "Idempotency key — charge, then record the key (bug)",
-            Guarantee::ExactlyOnce,
-        ),
-        Tech::Keyed {
-            reuse_key_bug: true,
-            ..
-        } => (
-            "Idempotency key — one key reused for another charge (bug)",
-            Guarantee::ExactlyOnce,
-        ),
-        Tech::Keyed { .. } => (
-            "Idempotency key: record it in flight, then charge",
-            Guarantee::ExactlyOnce,
-        ),
-    };
-    finish(
-        id,
-        label,
-        claim,
-        nodes(),
-        eng,
-        world.ledger,
-        work,
-        Vec::new(),
-    )
-}
-
 impl Scenario for IdempotencyKeys {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("requests") as usize);
+        let work = payments(cfg.seed, params.get("requests") as u32, 3);
         let keyed = Tech::Keyed {
             fresh_key_bug: params.flag("fresh_key_bug"),
             charge_first_bug: params.flag("charge_first_bug"),
             reuse_key_bug: params.flag("reuse_key_bug"),
         };
-        let techniques = vec![
-            run_technique(cfg, params, &work, "no-key", Tech::NoKey),
-            run_technique(cfg, params, &work, "idempotency-key", keyed),
-        ];
-        RunResult::assemble(&INFO, cfg, params, work, techniques)
+        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+            let tech = match t.mode {
+                Mode::NoKey => Tech::NoKey,
+                Mode::Keyed => keyed,
+            };
+            let mut faults = Faults::for_run(cfg);
+            faults.set_hop(
+                HOP_REQ,
+                HopFaults {
+                    loss: Ratio::per_mille(params.get("loss_req")),
+                    jitter_max: JITTER,
+                    ..HopFaults::NONE
+                },
+            );
+            faults.set_hop(
+                HOP_RESP,
+                HopFaults {
+                    loss: Ratio::per_mille(params.get("loss_resp")),
+                    jitter_max: JITTER,
+                    ..HopFaults::NONE
+                },
+            );
+            faults.crash_down_max = CRASH_DOWN_MAX;
+            let timeout = params.ticks("timeout_ticks");
+            let retries_max = params.get("retries_max") as u16;
+            let ttl = params.ticks("key_ttl_ticks");
+            let last_start = 1 + SPACING * work.len() as Tick;
+            let end = last_start
+                + (retries_max as Tick + 2)
+                    * (timeout + 2 * (LATENCY + JITTER) + PROCESS + CRASH_DOWN_MAX)
+                + ttl
+                + 10;
+            let mut eng = Engine::start(4, end, faults);
+            for (i, w) in work.iter().enumerate() {
+                let at = 1 + SPACING * i as Tick;
+                eng.timer_at(at, client_of(w.msg), Timer::Start { msg: w.msg });
+            }
+            let mut world = World {
+                tech,
+                workload: work,
+                timeout,
+                retries_max,
+                ttl,
+                crash: Ratio::per_mille(params.get("server_crash")),
+                ledger: Ledger::default(),
+                clients: BTreeMap::new(),
+                store: BTreeMap::new(),
+                jobs: BTreeMap::new(),
+                next_job: 0,
+                life: Life::default(),
+                decided: Default::default(),
+                answers: BTreeMap::new(),
+            };
+            eng.run(&mut world);
+            let mut run = t.finish(Done {
+                nodes: nodes(),
+                eng,
+                ledger: world.ledger,
+                workload: work,
+                checks: Vec::new(),
+            });
+            if let Some(label) = bug_label(tech) {
+                run.label = label.to_string();
+            }
+            run
+        })
+    }
+}
+
+/// The keyed technique's label when one of its bugs is switched on.
+fn bug_label(tech: Tech) -> Option<&'static str> {
+    match tech {
+        Tech::Keyed {
+            fresh_key_bug: true,
+            ..
+        } => Some("Idempotency key — new key per retry (bug)"),
+        Tech::Keyed {
+            charge_first_bug: true,
+            ..
+        } => Some("Idempotency key — charge, then record the key (bug)"),
+        Tech::Keyed {
+            reuse_key_bug: true,
+            ..
+        } => Some("Idempotency key — one key reused for another charge (bug)"),
+        _ => None,
     }
 }
 

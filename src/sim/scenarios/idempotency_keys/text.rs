@@ -1,10 +1,88 @@
 //! What the learner reads about this scenario: explanation, parameters, try-this prompts.
 
-use super::{CONFLICT_409, CRASH_BEFORE_KEY, K, KEY_EXPIRED, REUSED_422, STORED_ANSWER};
+use super::REUSER;
+use crate::sim::event::{Ev, KeyState, RejectWhy, SkipWhy};
+use crate::sim::ids::Tick;
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
+use crate::sim::run::TechniqueRun;
 use crate::sim::run::{ScenarioInfo, TryThis};
 use crate::sim::scenarios::param;
+
+/// The keyed technique's id.
+const K: &str = "idempotency-key";
+
+/// The first tick of an event `f` picks in `t`'s trace.
+fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
+
+const STORED_ANSWER: Outcome = Outcome::Custom {
+    says: "a retry is answered from the stored response",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Skip {
+                    why: SkipWhy::StoredResponse,
+                    ..
+                }
+            )
+        })
+    },
+};
+const KEY_EXPIRED: Outcome = Outcome::Custom {
+    says: "a key expires before its retry",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::KeyRecord {
+                    state: KeyState::Expired,
+                    ..
+                }
+            )
+        })
+    },
+};
+const CONFLICT_409: Outcome = Outcome::Custom {
+    says: "a retry that overtakes the first try gets 409",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    why: RejectWhy::KeyInFlight,
+                    ..
+                }
+            )
+        })
+    },
+};
+const REUSED_422: Outcome = Outcome::Custom {
+    says: "txn-4 is refused with 422",
+    test: |_, t| {
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Rejected {
+                    msg: REUSER,
+                    why: RejectWhy::KeyReused,
+                    ..
+                }
+            )
+        })
+    },
+};
+const CRASH_BEFORE_KEY: Outcome = Outcome::Custom {
+    says: "the server crashes right after a charge, before recording its key",
+    test: |_, t| {
+        t.trace
+            .windows(2)
+            .find(|w| matches!((&w[0].ev, &w[1].ev), (Ev::Apply { .. }, Ev::Crash { .. })))
+            .map(|w| Some(w[1].tick))
+    },
+};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "idempotency-keys",
