@@ -1,10 +1,32 @@
 //! What the learner reads about this scenario: explanation, parameters, try-this prompts.
 
-use super::{NOTHING_LOST, SKIPPED_BY_OUTBOX_ID};
+use crate::sim::event::{Ev, SkipWhy};
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
 use crate::sim::scenarios::param;
+
+const NOTHING_LOST: Outcome = Outcome::Custom {
+    says: "no order lost",
+    test: |_, t| t.verdict.lost.is_empty().then_some(None),
+};
+const SKIPPED_BY_OUTBOX_ID: Outcome = Outcome::Custom {
+    says: "billing skips a republished row by its outbox_id header",
+    test: |_, t| {
+        t.trace
+            .iter()
+            .find(|e| {
+                matches!(
+                    e.ev,
+                    Ev::Skip {
+                        why: SkipWhy::SeenId,
+                        ..
+                    }
+                )
+            })
+            .map(|e| Some(e.tick))
+    },
+};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "outbox",
