@@ -1,10 +1,25 @@
 //! What the learner reads about this scenario: explanation, parameters, try-this prompts.
 
-use super::{BALANCED, NO_ALARM};
+use crate::sim::event::Ev;
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
 use crate::sim::scenarios::param;
+
+/// No session timeout fired.
+const NO_ALARM: Outcome = Outcome::Custom {
+    says: "no session timeout fired, so nothing was redelivered",
+    test: |_, t| (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None),
+};
+
+/// Every balance matches the truth although some payment was written twice.
+const BALANCED: Outcome = Outcome::Custom {
+    says: "every balance matches the truth, though payments were written twice",
+    test: |_, t| {
+        let v = &t.verdict;
+        (v.diffs.is_empty() && !v.applied_twice.is_empty()).then_some(None)
+    },
+};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "quarter-end",
