@@ -107,8 +107,9 @@ static TECHNIQUES: [Technique<Mode>; 2] = [
     ),
 ];
 
+/// A client's view of one logical charge.
 #[derive(Clone, Debug, Default)]
-struct Attempts {
+struct ClientCharge {
     /// The attempt most recently sent.
     attempt: u16,
     /// A final response (200 or 422) arrived.
@@ -139,7 +140,7 @@ struct World<'a> {
     ttl: Tick,
     crash: Ratio,
     ledger: Ledger,
-    clients: BTreeMap<MsgId, Attempts>,
+    clients: BTreeMap<MsgId, ClientCharge>,
     /// The key table (durable, in the payments DB).
     store: BTreeMap<u32, KeyRow>,
     /// Charges being processed (volatile): job id → (client, request).
