@@ -14,22 +14,23 @@
 //! * `dedup-forever`: ids never expire — exact, but the table grows with every
 //!   message ever processed.
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Legacy};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
+mod text;
+
+use super::plumbing::{run_each, Done, Technique};
+use crate::sim::broker::payments;
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{txn_name, MsgId, NodeId, Tick};
 use crate::sim::invariants::Check;
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::params::Params;
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
 };
-use rand::Rng;
 use std::collections::BTreeMap;
+use text::INFO;
 
 pub struct DedupWindow;
 
@@ -39,157 +40,18 @@ const HOP: u8 = 0;
 /// One-way delay broker → consumer.
 const BASE: Tick = 2;
 
-const T_SEND: u8 = 0;
-const T_CLEANUP: u8 = 1;
-const T_EXPIRE: u8 = 2;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The broker sends payment `msg`.
+    Send { msg: MsgId },
+    /// sql-table: the periodic DELETE of rows past their TTL.
+    Cleanup,
+    /// ttl-cache: the key `msg` reaches the end of its TTL.
+    Expire { msg: MsgId },
+}
 
 /// The stores a dedup table can live in (the `store` parameter).
 pub static STORES: &[&str] = &["sql-table", "ttl-cache"];
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "dedup-window",
-    title: "The dedup window",
-    promise: "watch a late duplicate slip in after its id expired",
-    sections: &[5],
-    explain: &[
-        "A dedup table remembers the ids of messages already processed and skips any message whose id it finds. It works for any operation, but it is storage: ids have to go again after a while, and that while (the TTL) is the dedup window.",
-        "If a copy can arrive later than the window — here the network holds duplicates for up to the longest delay — its id is gone by then and the copy is applied a second time. How \"gone\" happens depends on the store (the Store setting).",
-        "sql-table: a processed-messages table in the same database as the balances, so the id row and the credit commit together. A cleanup job deletes rows older than the TTL every few ticks; until it runs, a row past its TTL is still found and still stops a copy. ttl-cache: a side cache such as Redis; a key is gone the moment its TTL ends, and a lookup never returns an expired key.",
-        "Where the table lives has a price. A side cache and the database are two writes that can disagree: crash after the credit but before the cache write and the redelivered copy is applied again; write the cache first and crash before the credit, and the payment is skipped for good. A broker's own dedup (an idempotent producer) only protects the broker's log, never your database.",
-        "Keeping ids forever closes the gap but the table only ever grows. With a TTL the table levels off at roughly window × message rate, which is why the window should be the longest real delay times a safety margin, not a round number picked by feel.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            500,
-            20,
-            "How many payments the broker delivers.",
-        ),
-        param(
-            "rate_per_10_ticks",
-            "Message rate",
-            Unit::Count,
-            1,
-            100,
-            2,
-            "Payments delivered per 10 ticks.",
-        ),
-        param(
-            "dup",
-            "Duplication",
-            Unit::PerMille,
-            0,
-            1000,
-            300,
-            "Chance that a payment is delivered a second time.",
-        ),
-        param(
-            "dup_delay_max_ticks",
-            "Longest duplicate delay",
-            Unit::Ticks,
-            1,
-            500,
-            60,
-            "A duplicate arrives 1 to this many ticks after the original.",
-        ),
-        param(
-            "ttl_ticks",
-            "Dedup TTL",
-            Unit::Ticks,
-            1,
-            1000,
-            20,
-            "How long an id is kept in the dedup-ttl table (the dedup window).",
-        ),
-        param(
-            "store",
-            "Store",
-            Unit::Choice(STORES),
-            0,
-            1,
-            0,
-            "sql-table: rows older than the TTL are deleted by a periodic cleanup (found until then). ttl-cache: a key vanishes the moment its TTL ends.",
-        ),
-        param(
-            "cleanup_every_ticks",
-            "Cleanup period",
-            Unit::Ticks,
-            1,
-            200,
-            10,
-            "sql-table only: how often the cleanup job deletes rows older than the TTL.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Window longer than the longest delay",
-            set: &[("ttl_ticks", 60)],
-            watch: "dedup-ttl becomes exact; its table is bigger but shrinks again once the payments stop",
-            seed: 2,
-            expect: &[
-                Expect::new("dedup-ttl", Outcome::Exact),
-                Expect::new(
-                    "dedup-ttl",
-                    Outcome::Custom {
-                        says: "the table shrinks again after its peak",
-                        test: shrinks_after_peak,
-                    },
-                ),
-            ],
-        },
-        TryThis {
-            label: "A long, busy run",
-            set: &[("messages", 300), ("rate_per_10_ticks", 20), ("ttl_ticks", 60)],
-            watch: "dedup-forever ends holding 300 ids; dedup-ttl peaks near (60-tick TTL + up to 10 ticks until the cleanup) × 2 ids per tick = 140 and then shrinks",
-            seed: 0,
-            expect: &[
-                Expect::new(
-                    "dedup-forever",
-                    Outcome::Custom {
-                        says: "ends holding 300 ids",
-                        test: holds_300_at_the_end,
-                    },
-                ),
-                Expect::new(
-                    "dedup-ttl",
-                    Outcome::Custom {
-                        says: "peaks between 120 and 140 ids, then shrinks",
-                        test: peaks_near_140,
-                    },
-                ),
-            ],
-        },
-        TryThis {
-            label: "Only prompt duplicates",
-            set: &[("dup_delay_max_ticks", 15)],
-            watch: "a 20-tick window is enough when no copy is later than 15 ticks, while no-dedup still applies copies",
-            seed: 0,
-            expect: &[
-                Expect::new("dedup-ttl", Outcome::Exact),
-                Expect::new("no-dedup", Outcome::Doubled(1)),
-            ],
-        },
-        TryThis {
-            label: "A cache instead of a table",
-            set: &[("store", 1)],
-            watch: "ids vanish the moment their TTL ends, so on some seeds (this one included) copies that the SQL table's slower cleanup still caught now get through",
-            seed: 2,
-            expect: &[Expect::new(
-                "dedup-ttl",
-                Outcome::Custom {
-                    says: "more copies applied again than with the SQL table",
-                    test: cache_lets_more_through,
-                },
-            )],
-        },
-    ],
-    showcase_seed: 2,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
 
 fn shrinks_after_peak(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
     let peak = t.dedup_sizes.iter().map(|s| s.1).max()?;
@@ -241,18 +103,22 @@ enum Store {
     TtlCache,
 }
 
-/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
-pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (0..messages)
-        .map(|i| Payment {
-            msg: i as MsgId + 1,
-            merchant: rng.gen_range(0..3u8),
-            amount: 100 * rng.gen_range(1..=20i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
-}
+static TECHNIQUES: [Technique<Mode>; 3] = [
+    Technique::new("no-dedup", "No dedup table", Guarantee::None, Mode::NoDedup),
+    // Labelled after the run by the store it lives in.
+    Technique::new(
+        "dedup-ttl",
+        "Dedup table with TTL",
+        Guarantee::ExactlyOnce,
+        Mode::Ttl,
+    ),
+    Technique::new(
+        "dedup-forever",
+        "Dedup table kept forever",
+        Guarantee::ExactlyOnce,
+        Mode::Forever,
+    ),
+];
 
 /// When the `i`-th payment (0-based) leaves the broker.
 fn send_tick(i: usize, rate_per_10: u32) -> Tick {
@@ -293,7 +159,7 @@ struct World {
 }
 
 impl World {
-    fn forget(&mut self, eng: &mut Engine, key: MsgId) {
+    fn forget(&mut self, eng: &mut Engine<Timer>, key: MsgId) {
         if self.table.remove(&key).is_some() {
             self.forgotten_at.insert(key, eng.now);
             eng.emit(Ev::DedupExpire {
@@ -305,7 +171,16 @@ impl World {
 }
 
 impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        _from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         if to != CONSUMER {
             return;
         }
@@ -346,7 +221,7 @@ impl Actors for World {
                         expires,
                     });
                     // Valid through tick `expires`; gone from the tick after.
-                    eng.legacy_timer(self.ttl + 1, CONSUMER, T_EXPIRE, pay.msg, 0);
+                    eng.timer(self.ttl + 1, CONSUMER, Timer::Expire { msg: pay.msg });
                 }
                 _ => eng.emit(Ev::DedupPut {
                     node: CONSUMER,
@@ -367,16 +242,9 @@ impl Actors for World {
         self.ledger.write(eng, CONSUMER, pay.entry());
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy {
-            kind,
-            msg,
-            attempt: _attempt,
-        } = timer;
-        match (node, kind) {
-            (BROKER, T_SEND) => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, _node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Send { msg } => {
                 eng.send(
                     BROKER,
                     CONSUMER,
@@ -385,7 +253,7 @@ impl Actors for World {
                     BASE,
                 );
             }
-            (CONSUMER, T_EXPIRE)
+            Timer::Expire { msg }
                 if self
                     .table
                     .get(&msg)
@@ -393,7 +261,7 @@ impl Actors for World {
             {
                 self.forget(eng, msg);
             }
-            (CONSUMER, T_CLEANUP) => {
+            Timer::Cleanup => {
                 // DELETE FROM processed WHERE processed_at + ttl < now
                 let now = eng.now;
                 let gone: Vec<MsgId> = self
@@ -406,10 +274,10 @@ impl Actors for World {
                     self.forget(eng, k);
                 }
                 if now + self.cleanup_every <= self.cleanup_until {
-                    eng.legacy_timer(self.cleanup_every, CONSUMER, T_CLEANUP, 0, 0);
+                    eng.timer(self.cleanup_every, CONSUMER, Timer::Cleanup);
                 }
             }
-            _ => {}
+            Timer::Expire { .. } => {}
         }
     }
 }
@@ -437,31 +305,13 @@ impl Scenario for DedupWindow {
         } else {
             Store::SqlTable
         };
-        let workload = workload(cfg.seed, messages);
+        let workload = payments(cfg.seed, messages as u32, 3);
         let last_send = send_tick(messages.saturating_sub(1), rate);
         // Long enough for the latest copy to land and for every TTL row to be cleaned.
         let cleanup_until = last_send + BASE + dup_delay_max + ttl + cleanup_every + 1;
         let end = cleanup_until + 1;
-        let techniques = [
-            ("no-dedup", "No dedup table", Mode::NoDedup, Guarantee::None),
-            (
-                "dedup-ttl",
-                match store {
-                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
-                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
-                },
-                Mode::Ttl,
-                Guarantee::ExactlyOnce,
-            ),
-            (
-                "dedup-forever",
-                "Dedup table kept forever",
-                Mode::Forever,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, mode, claim)| {
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+            let mode = t.mode;
             let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
@@ -473,23 +323,10 @@ impl Scenario for DedupWindow {
             );
             let mut eng = Engine::start(2, end, faults);
             for (i, w) in workload.iter().enumerate() {
-                let t = Legacy {
-                    kind: T_SEND,
-                    msg: w.msg,
-                    attempt: 0,
-                };
-                eng.timer_at(send_tick(i, rate), BROKER, t);
+                eng.timer_at(send_tick(i, rate), BROKER, Timer::Send { msg: w.msg });
             }
             if mode == Mode::Ttl && store == Store::SqlTable {
-                eng.timer_at(
-                    cleanup_every,
-                    CONSUMER,
-                    Legacy {
-                        kind: T_CLEANUP,
-                        msg: 0,
-                        attempt: 0,
-                    },
-                );
+                eng.timer_at(cleanup_every, CONSUMER, Timer::Cleanup);
             }
             let mut world = World {
                 mode,
@@ -507,24 +344,27 @@ impl Scenario for DedupWindow {
             };
             eng.run(&mut world);
             let checks = checks(mode, &world, &eng, ttl, rate);
-            finish(
-                id,
-                label,
-                claim,
-                nodes(),
+            let mut run = t.finish(Done {
+                nodes: nodes(),
                 eng,
-                world.ledger,
-                &workload,
+                ledger: world.ledger,
+                workload,
                 checks,
-            )
+            });
+            if mode == Mode::Ttl {
+                run.label = match store {
+                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
+                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
+                }
+                .to_string();
+            }
+            run
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
 /// "late duplicate" (TTL table) and "table size" (both tables).
-fn checks(mode: Mode, w: &World, eng: &Engine, ttl: Tick, rate_per_10: u32) -> Vec<Check> {
+fn checks(mode: Mode, w: &World, eng: &Engine<Timer>, ttl: Tick, rate_per_10: u32) -> Vec<Check> {
     let cleanup_every = w.cleanup_every;
     let mut out = Vec::new();
     if mode == Mode::Ttl {
@@ -599,19 +439,11 @@ fn checks(mode: Mode, w: &World, eng: &Engine, ttl: Tick, rate_per_10: u32) -> V
 mod tests {
     use super::INFO;
     use crate::sim::event::Ev;
+    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
     use crate::sim::RunResult;
 
     const ID: &str = "dedup-window";
-
-    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
-        r.technique(t)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     fn peak(r: &RunResult, t: &str) -> u32 {
         let tr = r.technique(t).unwrap();
@@ -626,12 +458,18 @@ mod tests {
         // No table: all six copies land.
         let nd = &r.technique("no-dedup").unwrap().verdict;
         assert_eq!(nd.applied_twice, vec![3, 9, 11, 16, 17, 18]);
-        assert_eq!(bal(&r, "no-dedup"), vec![(0, 20000), (1, 4400), (2, 6000)]);
+        assert_eq!(
+            balances(&r, "no-dedup"),
+            vec![(0, 20000), (1, 4400), (2, 6000)]
+        );
         // TTL table: five copies skipped, txn-9's 50-tick-late copy applied again.
         let ttl = r.technique("dedup-ttl").unwrap();
         assert!(!ttl.verdict.holds && !ttl.verdict.exactly_once);
         assert_eq!(ttl.verdict.applied_twice, vec![9]);
-        assert_eq!(bal(&r, "dedup-ttl"), vec![(0, 13600), (1, 4400), (2, 6000)]);
+        assert_eq!(
+            balances(&r, "dedup-ttl"),
+            vec![(0, 13600), (1, 4400), (2, 6000)]
+        );
         assert_eq!(ttl.verdict.summary(), "m-C over by ₹2000 — applied txn-9 twice; a copy of txn-9 arrived 50 ticks after the original, but the cleanup had deleted its id at tick 70 (rows older than the 20-tick TTL go at the next cleanup), so it was applied again");
         let skips = ttl
             .trace
@@ -653,7 +491,7 @@ mod tests {
         // Forever: exact, but the table never shrinks.
         let fv = r.technique("dedup-forever").unwrap();
         assert!(fv.verdict.holds && fv.verdict.exactly_once);
-        assert_eq!(bal(&r, "dedup-forever"), truth);
+        assert_eq!(balances(&r, "dedup-forever"), truth);
         assert_eq!(peak(&r, "dedup-forever"), 20);
         assert_eq!(fv.dedup_sizes.last().unwrap().1, 20);
         assert_eq!(peak(&r, "dedup-ttl"), 7);

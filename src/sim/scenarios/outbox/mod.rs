@@ -17,47 +17,25 @@
 //! * `outbox`: the same, and the consumer dedups on the `outbox_id` header the
 //!   relay puts on every record.
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Legacy};
-use crate::sim::event::{
-    CommitPart, CommitWhat, EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy,
-};
+mod relay;
+mod text;
+
+use super::plumbing::{run_each, Done, Life, Technique};
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{CommitPart, CommitWhat, EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
+use text::INFO;
 
 pub struct Outbox;
-
-const NOTHING_LOST: Outcome = Outcome::Custom {
-    says: "no order lost",
-    test: |_, t| t.verdict.lost.is_empty().then_some(None),
-};
-const SKIPPED_BY_OUTBOX_ID: Outcome = Outcome::Custom {
-    says: "billing skips a republished row by its outbox_id header",
-    test: |_, t| {
-        t.trace
-            .iter()
-            .find(|e| {
-                matches!(
-                    e.ev,
-                    Ev::Skip {
-                        why: SkipWhy::SeenId,
-                        ..
-                    }
-                )
-            })
-            .map(|e| Some(e.tick))
-    },
-};
 
 const SERVICE: NodeId = NodeId(0);
 const DB: NodeId = NodeId(1);
@@ -82,106 +60,22 @@ pub const POINT_BEFORE_ACK_RECORDED: u8 = 2;
 /// Crash point of the relay: published and acked, progress not yet recorded.
 pub const POINT_RELAY_BEFORE_PROGRESS: u8 = 3;
 
-const T_NEXT: u8 = 0;
-const T_RETRY: u8 = 1;
-const T_RELAY: u8 = 2;
-const T_RELAY_RETRY: u8 = 3;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The order service takes the next order (if this life of it is current).
+    Next { life: Life },
+    /// No ack yet for the service's publish of `msg`: send again.
+    Retry { msg: MsgId, attempt: u16 },
+    /// The relay sees a new outbox row in the database log.
+    Relay,
+    /// No ack yet for the relay's publish of `msg`: send again.
+    RelayRetry { msg: MsgId, attempt: u16 },
+}
 
 const SPACING: Tick = 8;
 const LATENCY: Tick = 2;
 const ACK_TIMEOUT: Tick = 7;
 const CRASH_DOWN_MAX: Tick = 8;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "outbox",
-    title: "Dual write vs the transactional outbox",
-    promise: "watch a crash between database and broker lose one order and duplicate another",
-    sections: &[9],
-    explain: &[
-        "The order service has two things to update: its own database and the broker that feeds billing. No transaction spans both. With a dual write it commits the order, then publishes; its producer retries until the broker answers and keeps unanswered publishes in a journal so it can resend them after a restart.",
-        "That leaves two bad crash points. Crash right after the commit and the event never reached the journal: billing never hears of the order. Crash after the broker stored the event but before its answer was written down, and the restarted service sends it again, and this billing consumer has no dedup, so it charges twice. A lost answer from the broker does the same.",
-        "The outbox fixes the first problem: the order row and an outbox row commit in one local transaction, so either both exist or neither does, and no order goes unannounced. A relay tails the database log (CDC), publishes each new row with its outbox_id in the message headers, retries until acknowledged, and records how far it got.",
-        "It does not fix the second. A relay that misses the broker's ack, or crashes after publishing but before recording its progress, publishes again; the middle column, whose consumer has no dedup, charges those twice. Only the consumer can drop the repeat, and the last column does, by the outbox_id header.",
-        "Why not one distributed transaction over the database and the broker? Two-phase commit needs a coordinator, holds locks in both systems while messages cross the network, and if the coordinator dies between the phases the participants stay blocked, locks held, until it comes back. A Kafka transaction cannot include Postgres anyway: it spans only Kafka partitions and offsets. The outbox needs one table, one relay and a dedup check instead.",
-    ],
-    params: &[
-        param(
-            "orders",
-            "Orders",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "Orders placed, one every 8 ticks.",
-        ),
-        param(
-            "crash",
-            "Service crash",
-            Unit::PerMille,
-            0,
-            1000,
-            100,
-            "Chance the order service crashes at each crash point: after the database commit, and (dual write) after publishing but before recording the broker's ack.",
-        ),
-        param(
-            "relay_crash",
-            "Relay crash",
-            Unit::PerMille,
-            0,
-            1000,
-            150,
-            "Chance the relay crashes after a publish was acknowledged but before it recorded its progress.",
-        ),
-        param(
-            "loss",
-            "Publish loss",
-            Unit::PerMille,
-            0,
-            500,
-            30,
-            "Chance the network loses a publish or its ack on the way between publisher and broker.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Crash a lot",
-            set: &[("crash", 400), ("orders", 16)],
-            watch: "dual write is short on some orders and over on others; neither outbox column loses an order, and with consumer dedup the ledger matches truth",
-            seed: 20,
-            expect: &[
-                Expect::new("dual-write", Outcome::Lost(1)),
-                Expect::new("dual-write", Outcome::Doubled(1)),
-                Expect::new("outbox-no-dedup", NOTHING_LOST),
-                Expect::new("outbox", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A crash-happy relay",
-            set: &[("relay_crash", 700), ("crash", 0)],
-            watch: "the relay republishes rows it already sent: the consumer without dedup charges them twice, the one with dedup skips them by their outbox_id header",
-            seed: 20,
-            expect: &[
-                Expect::new("outbox-no-dedup", Outcome::Doubled(1)),
-                Expect::new("outbox-no-dedup", NOTHING_LOST),
-                Expect::new("outbox", Outcome::Exact),
-                Expect::new("outbox", SKIPPED_BY_OUTBOX_ID),
-            ],
-        },
-        TryThis {
-            label: "No crashes at all",
-            set: &[("crash", 0), ("relay_crash", 0), ("loss", 0)],
-            watch: "on a good day dual write looks fine — the flaw only shows when something fails",
-            seed: 20,
-            expect: &[
-                Expect::new("dual-write", Outcome::Exact),
-                Expect::new("outbox", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 20,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Tech {
@@ -191,16 +85,37 @@ enum Tech {
     Outbox,
 }
 
-struct World {
+static TECHNIQUES: [Technique<Tech>; 3] = [
+    Technique::new(
+        "dual-write",
+        "Dual write: DB, then broker",
+        Guarantee::None,
+        Tech::DualWrite,
+    ),
+    Technique::new(
+        "outbox-no-dedup",
+        "Outbox + relay, consumer without dedup",
+        Guarantee::AtLeastOnce,
+        Tech::OutboxNoDedup,
+    ),
+    Technique::new(
+        "outbox",
+        "Outbox + relay + consumer dedup on outbox_id",
+        Guarantee::ExactlyOnce,
+        Tech::Outbox,
+    ),
+];
+
+struct World<'a> {
     tech: Tech,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     crash: Ratio,
     relay_crash: Ratio,
     ledger: Ledger,
     // Order service. Durable: the order cursor (committed with each order) and the
-    // dual-write publish journal. Volatile: which timers are live (`incarnation`).
+    // dual-write publish journal. Volatile: which timers are live (`life`).
     next_order: usize,
-    incarnation: u16,
+    life: Life,
     journal: BTreeSet<MsgId>,
     /// Crash points already decided, so a point fires at most once per message.
     decided: BTreeSet<(NodeId, MsgId, u8)>,
@@ -218,7 +133,7 @@ struct World {
     seen: BTreeSet<MsgId>,
 }
 
-impl World {
+impl World<'_> {
     fn arrival(i: usize) -> Tick {
         2 + SPACING * i as Tick
     }
@@ -228,7 +143,13 @@ impl World {
     }
 
     /// Decide crash point `point` of `node` for `msg` (once); true if it crashed.
-    fn crash_point(&mut self, eng: &mut Engine, node: NodeId, msg: MsgId, point: u8) -> bool {
+    fn crash_point(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        node: NodeId,
+        msg: MsgId,
+        point: u8,
+    ) -> bool {
         if !self.decided.insert((node, msg, point)) {
             return false;
         }
@@ -255,13 +176,13 @@ impl World {
 
     // ---- order service ----
 
-    fn service_next(&mut self, eng: &mut Engine) {
+    fn service_next(&mut self, eng: &mut Engine<Timer>) {
         let Some(pay) = self.workload.get(self.next_order).copied() else {
             return;
         };
         let at = Self::arrival(self.next_order);
         if at > eng.now {
-            eng.legacy_timer(at - eng.now, SERVICE, T_NEXT, 0, self.incarnation);
+            eng.timer(at - eng.now, SERVICE, Timer::Next { life: self.life });
             return;
         }
         let msg = pay.msg;
@@ -281,7 +202,7 @@ impl World {
                 parts: vec![CommitPart::Entry { msg }, CommitPart::OutboxRow { msg }],
             });
             // The relay tails the database log and sees the new row.
-            eng.legacy_timer(1, RELAY, T_RELAY, msg, 0);
+            eng.timer(1, RELAY, Timer::Relay);
         }
         if self.crash_point(eng, SERVICE, msg, POINT_AFTER_DB_COMMIT) {
             return;
@@ -290,10 +211,10 @@ impl World {
             self.journal.insert(msg);
             self.service_publish(eng, msg);
         }
-        eng.legacy_timer(1, SERVICE, T_NEXT, 0, self.incarnation);
+        eng.timer(1, SERVICE, Timer::Next { life: self.life });
     }
 
-    fn service_publish(&mut self, eng: &mut Engine, msg: MsgId) {
+    fn service_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
         let attempt = self.next_attempt(HOP_SVC_PUB, msg);
         let p = Payload {
             kind: MsgKind::Produce,
@@ -303,10 +224,10 @@ impl World {
             headers: None,
         };
         eng.send(SERVICE, BROKER, HOP_SVC_PUB, p, LATENCY);
-        eng.legacy_timer(ACK_TIMEOUT, SERVICE, T_RETRY, msg, attempt);
+        eng.timer(ACK_TIMEOUT, SERVICE, Timer::Retry { msg, attempt });
     }
 
-    fn service_ack(&mut self, eng: &mut Engine, msg: MsgId) {
+    fn service_ack(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
         if !self.journal.contains(&msg) {
             return;
         }
@@ -316,7 +237,7 @@ impl World {
         self.journal.remove(&msg);
     }
 
-    fn service_retry(&mut self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+    fn service_retry(&mut self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
         let last = self.sends.get(&(HOP_SVC_PUB, msg)).copied().unwrap_or(0);
         if !self.journal.contains(&msg) || last != attempt + 1 {
             return;
@@ -331,77 +252,9 @@ impl World {
         self.service_publish(eng, msg);
     }
 
-    // ---- relay ----
-
-    fn relay_poll(&mut self, eng: &mut Engine) {
-        if self.relay_inflight.is_some() {
-            return;
-        }
-        let Some(&msg) = self.outbox.get(self.progress) else {
-            return;
-        };
-        self.relay_publish(eng, msg);
-    }
-
-    fn relay_publish(&mut self, eng: &mut Engine, msg: MsgId) {
-        let attempt = self.next_attempt(HOP_RELAY_PUB, msg);
-        // The outbox row's id: its position in the outbox table, from 1.
-        let row = self.outbox.iter().position(|m| *m == msg).unwrap_or(0) as u32 + 1;
-        self.relay_inflight = Some((msg, attempt));
-        eng.emit(Ev::Outbox {
-            node: RELAY,
-            msg,
-            published: true,
-        });
-        let p = Payload {
-            kind: MsgKind::Publish,
-            msg,
-            key: Some(msg),
-            attempt,
-            headers: Some(Headers {
-                outbox_id: Some(row),
-                key: Some(msg),
-                ..Headers::default()
-            }),
-        };
-        eng.send(RELAY, BROKER, HOP_RELAY_PUB, p, LATENCY);
-        eng.legacy_timer(ACK_TIMEOUT, RELAY, T_RELAY_RETRY, msg, attempt);
-    }
-
-    fn relay_ack(&mut self, eng: &mut Engine, msg: MsgId) {
-        if self.relay_inflight.map(|(m, _)| m) != Some(msg) {
-            return;
-        }
-        if self.crash_point(eng, RELAY, msg, POINT_RELAY_BEFORE_PROGRESS) {
-            return;
-        }
-        self.relay_inflight = None;
-        self.progress += 1;
-        eng.emit(Ev::Commit {
-            node: RELAY,
-            what: CommitWhat::RelayProgress,
-            value: self.progress as u32,
-        });
-        self.relay_poll(eng);
-    }
-
-    fn relay_retry(&mut self, eng: &mut Engine, msg: MsgId, attempt: u16) {
-        if self.relay_inflight != Some((msg, attempt)) {
-            return;
-        }
-        eng.emit(Ev::Timeout {
-            node: RELAY,
-            msg,
-            attempt,
-            suspect: None,
-            false_alarm: false,
-        });
-        self.relay_publish(eng, msg);
-    }
-
     // ---- broker and consumer ----
 
-    fn broker_append(&mut self, eng: &mut Engine, from: NodeId, p: Payload) {
+    fn broker_append(&mut self, eng: &mut Engine<Timer>, from: NodeId, p: Payload) {
         let offset = self.log_len;
         self.log_len += 1;
         eng.emit(Ev::LogAppend {
@@ -433,7 +286,7 @@ impl World {
         eng.send_reliable(BROKER, CONSUMER, HOP_RECORD, rec, LATENCY);
     }
 
-    fn consume(&mut self, eng: &mut Engine, p: Payload) {
+    fn consume(&mut self, eng: &mut Engine<Timer>, p: Payload) {
         let Some(pay) = self.payment(p.msg) else {
             return;
         };
@@ -458,8 +311,17 @@ impl World {
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, _hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         match (to, p.kind) {
             (BROKER, MsgKind::Produce | MsgKind::Publish) => self.broker_append(eng, from, p),
             (SERVICE, MsgKind::Ack) => self.service_ack(eng, p.msg),
@@ -469,28 +331,25 @@ impl Actors for World {
         }
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, _node: NodeId, timer: Legacy) {
-        let Legacy { kind, msg, attempt } = timer;
-        match kind {
-            T_NEXT if attempt == self.incarnation => self.service_next(eng),
-            T_RETRY => self.service_retry(eng, msg, attempt),
-            T_RELAY => self.relay_poll(eng),
-            T_RELAY_RETRY => self.relay_retry(eng, msg, attempt),
-            _ => {}
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, _node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Next { life } if life == self.life => self.service_next(eng),
+            Timer::Next { .. } => {}
+            Timer::Retry { msg, attempt } => self.service_retry(eng, msg, attempt),
+            Timer::Relay => self.relay_poll(eng),
+            Timer::RelayRetry { msg, attempt } => self.relay_retry(eng, msg, attempt),
         }
     }
 
-    fn on_crash(&mut self, _eng: &mut Engine, node: NodeId) {
+    fn on_crash(&mut self, _eng: &mut Engine<Timer>, node: NodeId) {
         match node {
-            SERVICE => self.incarnation = self.incarnation.wrapping_add(1),
+            SERVICE => self.life = self.life.next(),
             RELAY => self.relay_inflight = None,
             _ => {}
         }
     }
 
-    fn on_restart(&mut self, eng: &mut Engine, node: NodeId) {
+    fn on_restart(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         match node {
             SERVICE => {
                 // Resend whatever the journal says is unacknowledged, then carry on.
@@ -532,71 +391,6 @@ fn nodes(tech: Tech) -> Vec<NodeInfo> {
     n
 }
 
-fn run_technique(
-    cfg: &RunConfig,
-    params: &Params,
-    work: &[Payment],
-    id: &str,
-    label: &str,
-    tech: Tech,
-    claim: Guarantee,
-) -> TechniqueRun {
-    let mut faults = Faults::for_run(cfg);
-    let loss = HopFaults {
-        loss: Ratio::per_mille(params.get("loss")),
-        jitter_max: 1,
-        ..HopFaults::NONE
-    };
-    for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
-        faults.set_hop(hop, loss);
-    }
-    faults.crash_down_max = CRASH_DOWN_MAX;
-    let n = work.len() as Tick;
-    // Expected tries until a publish and its ack both get through, times two.
-    let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
-    let tries = 2 * (1_000_000 / (through * through)).max(1);
-    let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
-    let mut eng = Engine::start(5, end, faults);
-    eng.timer_at(
-        World::arrival(0),
-        SERVICE,
-        Legacy {
-            kind: T_NEXT,
-            msg: 0,
-            attempt: 0,
-        },
-    );
-    let mut world = World {
-        tech,
-        workload: work.to_vec(),
-        crash: Ratio::per_mille(params.get("crash")),
-        relay_crash: Ratio::per_mille(params.get("relay_crash")),
-        ledger: Ledger::default(),
-        next_order: 0,
-        incarnation: 0,
-        journal: BTreeSet::new(),
-        decided: BTreeSet::new(),
-        sends: BTreeMap::new(),
-        outbox: Vec::new(),
-        progress: 0,
-        relay_inflight: None,
-        log_len: 0,
-        copies: BTreeMap::new(),
-        seen: BTreeSet::new(),
-    };
-    eng.run(&mut world);
-    finish(
-        id,
-        label,
-        claim,
-        nodes(tech),
-        eng,
-        world.ledger,
-        work,
-        Vec::new(),
-    )
-}
-
 impl Scenario for Outbox {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
@@ -604,36 +398,52 @@ impl Scenario for Outbox {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let work = workload(cfg.seed, params.get("orders") as usize);
-        let techniques = vec![
-            run_technique(
-                cfg,
-                params,
-                &work,
-                "dual-write",
-                "Dual write: DB, then broker",
-                Tech::DualWrite,
-                Guarantee::None,
-            ),
-            run_technique(
-                cfg,
-                params,
-                &work,
-                "outbox-no-dedup",
-                "Outbox + relay, consumer without dedup",
-                Tech::OutboxNoDedup,
-                Guarantee::AtLeastOnce,
-            ),
-            run_technique(
-                cfg,
-                params,
-                &work,
-                "outbox",
-                "Outbox + relay + consumer dedup on outbox_id",
-                Tech::Outbox,
-                Guarantee::ExactlyOnce,
-            ),
-        ];
-        RunResult::assemble(&INFO, cfg, params, work, techniques)
+        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+            let mut faults = Faults::for_run(cfg);
+            let loss = HopFaults {
+                loss: Ratio::per_mille(params.get("loss")),
+                jitter_max: 1,
+                ..HopFaults::NONE
+            };
+            for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
+                faults.set_hop(hop, loss);
+            }
+            faults.crash_down_max = CRASH_DOWN_MAX;
+            let n = work.len() as Tick;
+            // Expected tries until a publish and its ack both get through, times two.
+            let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
+            let tries = 2 * (1_000_000 / (through * through)).max(1);
+            let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
+            let mut eng = Engine::start(5, end, faults);
+            let life = Life::default();
+            eng.timer_at(World::arrival(0), SERVICE, Timer::Next { life });
+            let mut world = World {
+                tech: t.mode,
+                workload: work,
+                crash: Ratio::per_mille(params.get("crash")),
+                relay_crash: Ratio::per_mille(params.get("relay_crash")),
+                ledger: Ledger::default(),
+                next_order: 0,
+                life,
+                journal: BTreeSet::new(),
+                decided: BTreeSet::new(),
+                sends: BTreeMap::new(),
+                outbox: Vec::new(),
+                progress: 0,
+                relay_inflight: None,
+                log_len: 0,
+                copies: BTreeMap::new(),
+                seen: BTreeSet::new(),
+            };
+            eng.run(&mut world);
+            t.finish(Done {
+                nodes: nodes(t.mode),
+                eng,
+                ledger: world.ledger,
+                workload: work,
+                checks: Vec::new(),
+            })
+        })
     }
 }
 
@@ -643,18 +453,10 @@ mod tests {
     use super::{POINT_AFTER_DB_COMMIT, POINT_BEFORE_ACK_RECORDED, RELAY, SERVICE};
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::fault::Fault;
+    use crate::sim::scenarios::testkit::balances;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "outbox";
-
-    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
-        r.technique(t)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     fn seen_id_skips(r: &RunResult, t: &str) -> usize {
         r.technique(t)
@@ -684,7 +486,7 @@ mod tests {
         assert_eq!(d.verdict.lost, vec![2]);
         assert_eq!(d.verdict.applied_twice, vec![6]);
         assert_eq!(
-            bal(&r, "dual-write"),
+            balances(&r, "dual-write"),
             vec![(1, 2400), (2, 1800), (3, 10800)]
         );
         assert_eq!(
@@ -707,7 +509,7 @@ mod tests {
         // billing skips three copies by outbox row id.
         let o = r.technique("outbox").unwrap();
         assert!(o.verdict.holds && o.verdict.exactly_once);
-        assert_eq!(bal(&r, "outbox"), truth);
+        assert_eq!(balances(&r, "outbox"), truth);
         assert_eq!(seen_id_skips(&r, "outbox"), 3);
         assert!(o
             .trace

@@ -14,22 +14,24 @@
 //! * `real-dedup`: a processed-payments table with a unique payment id, written in
 //!   the same transaction as the entry: the copy is refused, no extra entries.
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Legacy, Status};
+mod checks;
+mod text;
+
+use super::plumbing::{run_each, Done, Technique};
+use crate::sim::engine::{Actors, Engine, Status};
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::invariants::{Badge, Check, Tone};
-use crate::sim::ledger::{rupees, Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::ledger::{Ledger, Payment};
+use crate::sim::params::Params;
 use crate::sim::rng::workload_rng;
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
+use checks::{badge, entry_count_check};
 use rand::Rng;
 use std::collections::{BTreeSet, VecDeque};
+use text::INFO;
 
 pub struct QuarterEnd;
 
@@ -45,10 +47,17 @@ const HOP_WRITE: [u8; 2] = [2, 3];
 /// Worker-1 / worker-2 → broker offset commits.
 const HOP_COMMIT: [u8; 2] = [4, 5];
 
-const T_PROCESS: u8 = 0;
-const T_HEARTBEAT: u8 = 1;
-const T_SESSION: u8 = 2;
-const T_START: u8 = 3;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The broker starts worker-1 and hands it the first batch.
+    Start,
+    /// The worker has spent its time on the payment at the head of its queue.
+    Process,
+    /// The worker sends its next heartbeat.
+    Heartbeat,
+    /// The broker's session check of worker `worker`, armed by heartbeat `beat`.
+    Session { worker: usize, beat: u32 },
+}
 
 /// Ticks a worker spends on one payment.
 const PROCESS_TICKS: Tick = 2;
@@ -57,134 +66,33 @@ const HEARTBEAT_TICKS: Tick = 3;
 /// Dice tag for the tick the GC pause starts at.
 const TAG_GC_AT: u64 = 0x6C;
 
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "quarter-end",
-    title: "The quarter-end incident",
-    promise: "replay a GC pause whose duplicates hid behind ₹0 reversal pairs",
-    sections: &[11, 12],
-    explain: &[
-        "A worker takes a batch of payment events from its partition, writes each one to the ledger and only then commits the offset. At quarter end it freezes in a long garbage-collection pause. Its heartbeats stop, the broker's session timeout fires, and the batch goes to a replacement worker. The timeout was a false alarm: the first worker was slow, not dead.",
-        "When the first worker wakes it has no idea time passed. It finishes its batch and writes those payments too; only its offset commit is refused. Every payment of that batch is now in the ledger twice.",
-        "The system as built had an old guard in the ledger that posts an inverted entry whenever it sees a payment id twice. So every duplicate comes with a reversal, each pair sums to ₹0, and every balance matches. Nobody notices — except that the ledger holds more entries than there were payments.",
-        "Remove the guard and the duplicates show up as wrong balances. Add a processed-payments table with a unique payment id, written in the same transaction as the entry, and the second copy is refused: no extra entries at all.",
-        "A timeout that lied. In an asynchronous system, where a message or a pause may take any time, no deterministic protocol can guarantee agreement if even one process may crash (Fischer, Lynch and Paterson, 1985). So real systems use timeouts, and a timeout that fires on a process that is only slow, like this GC pause, is a false positive. The honest claim is exactly-once processing under the same failure assumptions as the rest of the system, with dedup at the state (and fencing) making a wrong timeout harmless.",
-    ],
-    params: &[
-        param(
-            "payments",
-            "Payments",
-            Unit::Count,
-            1,
-            400,
-            10,
-            "Payment events in the partition.",
-        ),
-        param(
-            "in_flight",
-            "Batch size",
-            Unit::Count,
-            1,
-            50,
-            4,
-            "Events a worker takes at once; the offset is committed after the whole batch.",
-        ),
-        param(
-            "gc_pause_ticks",
-            "GC pause",
-            Unit::Ticks,
-            0,
-            500,
-            40,
-            "Length of the stop-the-world pause of worker-1 (0: no pause). The seed picks when it starts.",
-        ),
-        param(
-            "session_timeout_ticks",
-            "Session timeout",
-            Unit::Ticks,
-            4,
-            300,
-            12,
-            "Ticks without a heartbeat (sent every 3 ticks) before the broker declares a worker dead.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "A short GC pause",
-            set: &[("gc_pause_ticks", 8)],
-            watch: "the pause ends before the session times out: no redelivery, no duplicates, no reversals",
-            seed: 7,
-            expect: &[
-                Expect::new("as-built", NO_ALARM),
-                Expect::new("as-built", Outcome::Exact),
-                Expect::new("no-compensator", Outcome::Exact),
-                Expect::new("real-dedup", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A bigger batch in flight",
-            set: &[("in_flight", 8), ("payments", 16)],
-            watch: "more events in flight means more duplicate + reversal pairs (more than the 4 of the default batch), still all balances match",
-            seed: 7,
-            expect: &[
-                Expect::new("as-built", Outcome::Doubled(5)),
-                Expect::new("as-built", BALANCED),
-                Expect::new("real-dedup", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A patient session timeout",
-            set: &[("session_timeout_ticks", 60)],
-            watch: "a timeout longer than the pause never fires: the price is slower failover of a really dead worker",
-            seed: 7,
-            expect: &[
-                Expect::new("as-built", NO_ALARM),
-                Expect::new("as-built", Outcome::Exact),
-                Expect::new("no-compensator", Outcome::Exact),
-            ],
-        },
-    ],
-    showcase_seed: 7,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
-
-/// No session timeout fired.
-const NO_ALARM: Outcome = Outcome::Custom {
-    says: "no session timeout fired, so nothing was redelivered",
-    test: |_, t| (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None),
-};
-
-/// Every balance matches the truth although some payment was written twice.
-const BALANCED: Outcome = Outcome::Custom {
-    says: "every balance matches the truth, though payments were written twice",
-    test: |_, t| {
-        let v = &t.verdict;
-        (v.diffs.is_empty() && !v.applied_twice.is_empty()).then_some(None)
-    },
-};
-
-/// The as-built badge says what the learner must see: the books balance, and yet
-/// payments were written twice (hidden behind ₹0 reversal pairs).
-fn badge(t: &TechniqueRun) -> Option<Badge> {
-    let v = &t.verdict;
-    if t.id != "as-built" || !v.diffs.is_empty() || v.applied_twice.is_empty() {
-        return None;
-    }
-    Some(Badge::new(
-        Tone::Bad,
-        &format!(
-            "balanced books, yet {} written twice",
-            INFO.unit.count(v.applied_twice.len())
-        ),
-    ))
-}
-
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Tech {
     AsBuilt,
     NoCompensator,
     RealDedup,
 }
+
+static TECHNIQUES: [Technique<Tech>; 3] = [
+    Technique::new(
+        "as-built",
+        "As built: retries + compensator",
+        Guarantee::ExactlyOnce,
+        Tech::AsBuilt,
+    ),
+    Technique::new(
+        "no-compensator",
+        "Compensator removed",
+        Guarantee::AtLeastOnce,
+        Tech::NoCompensator,
+    ),
+    Technique::new(
+        "real-dedup",
+        "Processed-payments table (unique id)",
+        Guarantee::ExactlyOnce,
+        Tech::RealDedup,
+    ),
+];
 
 #[derive(Clone, Debug, Default)]
 struct Worker {
@@ -200,9 +108,9 @@ struct Worker {
     beats: u32,
 }
 
-struct World {
+struct World<'a> {
     tech: Tech,
-    workload: Vec<Payment>,
+    workload: &'a [Payment],
     in_flight: u32,
     session_timeout: Tick,
     ledger: Ledger,
@@ -233,7 +141,7 @@ fn worker_node(i: usize) -> NodeId {
     }
 }
 
-impl World {
+impl World<'_> {
     fn n(&self) -> u32 {
         self.workload.len() as u32
     }
@@ -243,7 +151,7 @@ impl World {
     }
 
     /// The broker hands the owner the batch starting at the committed offset.
-    fn dispatch(&mut self, eng: &mut Engine, attempt: u16) {
+    fn dispatch(&mut self, eng: &mut Engine<Timer>, attempt: u16) {
         if self.done() {
             return;
         }
@@ -263,7 +171,7 @@ impl World {
         }
     }
 
-    fn heartbeat(&mut self, eng: &mut Engine, node: NodeId) {
+    fn heartbeat(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         let i = widx(node);
         if !self.workers[i].active || self.done() {
             return;
@@ -271,12 +179,13 @@ impl World {
         self.workers[i].beats += 1;
         let beat = self.workers[i].beats;
         self.heard[i] = beat;
-        eng.legacy_timer(self.session_timeout, BROKER, T_SESSION, beat, i as u16);
-        eng.legacy_timer(HEARTBEAT_TICKS, node, T_HEARTBEAT, 0, 0);
+        let session = Timer::Session { worker: i, beat };
+        eng.timer(self.session_timeout, BROKER, session);
+        eng.timer(HEARTBEAT_TICKS, node, Timer::Heartbeat);
     }
 
     /// The broker's session check for worker `i`, armed by heartbeat `beat`.
-    fn session_check(&mut self, eng: &mut Engine, i: usize, beat: u32) {
+    fn session_check(&mut self, eng: &mut Engine<Timer>, i: usize, beat: u32) {
         let node = worker_node(i);
         if self.heard[i] != beat || self.owner != node || self.done() {
             return;
@@ -297,7 +206,7 @@ impl World {
         self.dispatch(eng, 1);
     }
 
-    fn process(&mut self, eng: &mut Engine, node: NodeId) {
+    fn process(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         let i = widx(node);
         self.workers[i].busy = false;
         if !self.workers[i].active {
@@ -329,15 +238,15 @@ impl World {
         self.arm(eng, node);
     }
 
-    fn arm(&mut self, eng: &mut Engine, node: NodeId) {
+    fn arm(&mut self, eng: &mut Engine<Timer>, node: NodeId) {
         let i = widx(node);
         if !self.workers[i].busy && !self.workers[i].queue.is_empty() {
             self.workers[i].busy = true;
-            eng.legacy_timer(PROCESS_TICKS, node, T_PROCESS, 0, 0);
+            eng.timer(PROCESS_TICKS, node, Timer::Process);
         }
     }
 
-    fn on_commit(&mut self, eng: &mut Engine, from: NodeId, msg: MsgId) {
+    fn on_commit(&mut self, eng: &mut Engine<Timer>, from: NodeId, msg: MsgId) {
         let i = widx(from);
         if from != self.owner {
             // Kafka would say "not a member of the group any more": the zombie's
@@ -360,7 +269,7 @@ impl World {
         self.dispatch(eng, 0);
     }
 
-    fn on_write(&mut self, eng: &mut Engine, msg: MsgId) {
+    fn on_write(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
         let Some(pay) = self.workload.iter().find(|w| w.msg == msg).copied() else {
             return;
         };
@@ -403,8 +312,17 @@ impl World {
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, _hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         match (to, p.kind) {
             (LEDGER, MsgKind::Request) => self.on_write(eng, p.msg),
             (BROKER, MsgKind::Ack) => self.on_commit(eng, from, p.msg),
@@ -432,19 +350,15 @@ impl Actors for World {
         }
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy { kind, msg, attempt } = timer;
-        match kind {
-            T_START => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Start => {
                 self.heartbeat(eng, W1);
                 self.dispatch(eng, 0);
             }
-            T_PROCESS => self.process(eng, node),
-            T_HEARTBEAT => self.heartbeat(eng, node),
-            T_SESSION => self.session_check(eng, attempt as usize, msg),
-            _ => {}
+            Timer::Process => self.process(eng, node),
+            Timer::Heartbeat => self.heartbeat(eng, node),
+            Timer::Session { worker, beat } => self.session_check(eng, worker, beat),
         }
     }
 }
@@ -471,116 +385,6 @@ fn nodes() -> Vec<NodeInfo> {
     ]
 }
 
-/// "one ledger entry per payment" — the only place the as-built duplicates show.
-fn entry_count_check(trace: &[crate::sim::event::Event], ledger: &Ledger, n: usize) -> Check {
-    let pairs = ledger
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Compensation)
-        .count();
-    let extra = ledger.entries.len().saturating_sub(n);
-    let ok = ledger.entries.len() == n;
-    let detail = if ok {
-        format!("{n} entries for {n} payments")
-    } else if pairs > 0 {
-        format!(
-            "{} entries for {n} payments: {pairs} duplicate + reversal pairs summing to {}",
-            ledger.entries.len(),
-            rupees(0)
-        )
-    } else {
-        format!(
-            "{} entries for {n} payments ({extra} extra)",
-            ledger.entries.len()
-        )
-    };
-    let mut seen = BTreeSet::new();
-    let event = trace.iter().position(|e| match &e.ev {
-        Ev::Apply { entry, .. } => entry.kind != EntryKind::Compensation && !seen.insert(entry.msg),
-        _ => false,
-    });
-    Check {
-        name: "one ledger entry per payment".to_string(),
-        ok,
-        detail,
-        event: if ok { None } else { event },
-    }
-}
-
-fn run_technique(
-    cfg: &RunConfig,
-    params: &Params,
-    work: &[Payment],
-    id: &str,
-    label: &str,
-    tech: Tech,
-    claim: Guarantee,
-) -> TechniqueRun {
-    let mut faults = Faults::for_run(cfg);
-    let n = work.len() as Tick;
-    let gc = params.ticks("gc_pause_ticks");
-    let session_timeout = params.ticks("session_timeout_ticks");
-    if gc > 0 {
-        // Quarter end: the pause starts somewhere while worker-1 is busy.
-        let at = 3 + faults.dice.range(0, n * PROCESS_TICKS, TAG_GC_AT, 0, 0, 0);
-        faults.add_explicit(Fault::Pause {
-            node: W1,
-            at,
-            ticks: gc,
-        });
-    }
-    let end = 20 + n * (PROCESS_TICKS + 2) + gc + 2 * session_timeout;
-    let mut eng = Engine::start(4, end, faults);
-    eng.timer_at(
-        1,
-        BROKER,
-        Legacy {
-            kind: T_START,
-            msg: 0,
-            attempt: 0,
-        },
-    );
-    // The partition already holds the quarter's payments.
-    for (off, w) in work.iter().enumerate() {
-        eng.emit(Ev::LogAppend {
-            node: BROKER,
-            partition: 0,
-            offset: off as u32,
-            msg: w.msg,
-            txn: None,
-        });
-    }
-    let mut world = World {
-        tech,
-        workload: work.to_vec(),
-        in_flight: params.get("in_flight") as u32,
-        session_timeout,
-        ledger: Ledger::default(),
-        workers: [
-            Worker {
-                active: true,
-                ..Worker::default()
-            },
-            Worker::default(),
-        ],
-        owner: W1,
-        committed: 0,
-        heard: [0, 0],
-        written: BTreeSet::new(),
-        processed: BTreeSet::new(),
-    };
-    eng.run(&mut world);
-    let checks = match tech {
-        Tech::NoCompensator => Vec::new(),
-        _ => vec![entry_count_check(&eng.trace, &world.ledger, work.len())],
-    };
-    let mut t = finish(id, label, claim, nodes(), eng, world.ledger, work, checks);
-    if let Some(b) = badge(&t) {
-        t.badge = b;
-    }
-    t
-}
-
 impl Scenario for QuarterEnd {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
@@ -588,30 +392,70 @@ impl Scenario for QuarterEnd {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let work = workload(cfg.seed, params.get("payments") as usize);
-        let techniques = [
-            (
-                "as-built",
-                "As built: retries + compensator",
-                Tech::AsBuilt,
-                Guarantee::ExactlyOnce,
-            ),
-            (
-                "no-compensator",
-                "Compensator removed",
-                Tech::NoCompensator,
-                Guarantee::AtLeastOnce,
-            ),
-            (
-                "real-dedup",
-                "Processed-payments table (unique id)",
-                Tech::RealDedup,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, tech, claim)| run_technique(cfg, params, &work, id, label, tech, claim))
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, work, techniques)
+        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+            let tech = t.mode;
+            let mut faults = Faults::for_run(cfg);
+            let n = work.len() as Tick;
+            let gc = params.ticks("gc_pause_ticks");
+            let session_timeout = params.ticks("session_timeout_ticks");
+            if gc > 0 {
+                // Quarter end: the pause starts somewhere while worker-1 is busy.
+                let at = 3 + faults.dice.range(0, n * PROCESS_TICKS, TAG_GC_AT, 0, 0, 0);
+                faults.add_explicit(Fault::Pause {
+                    node: W1,
+                    at,
+                    ticks: gc,
+                });
+            }
+            let end = 20 + n * (PROCESS_TICKS + 2) + gc + 2 * session_timeout;
+            let mut eng = Engine::start(4, end, faults);
+            eng.timer_at(1, BROKER, Timer::Start);
+            // The partition already holds the quarter's payments.
+            for (off, w) in work.iter().enumerate() {
+                eng.emit(Ev::LogAppend {
+                    node: BROKER,
+                    partition: 0,
+                    offset: off as u32,
+                    msg: w.msg,
+                    txn: None,
+                });
+            }
+            let mut world = World {
+                tech,
+                workload: work,
+                in_flight: params.get("in_flight") as u32,
+                session_timeout,
+                ledger: Ledger::default(),
+                workers: [
+                    Worker {
+                        active: true,
+                        ..Worker::default()
+                    },
+                    Worker::default(),
+                ],
+                owner: W1,
+                committed: 0,
+                heard: [0, 0],
+                written: BTreeSet::new(),
+                processed: BTreeSet::new(),
+            };
+            eng.run(&mut world);
+            let checks = match tech {
+                Tech::NoCompensator => Vec::new(),
+                _ => vec![entry_count_check(&eng.trace, &world.ledger, work.len())],
+            };
+            let mut run = t.finish(Done {
+                nodes: nodes(),
+                eng,
+                ledger: world.ledger,
+                workload: work,
+                checks,
+            });
+            if let Some(b) = badge(&run) {
+                run.badge = b;
+            }
+            run
+        })
     }
 }
 
@@ -634,18 +478,9 @@ mod tests {
     use super::super::testkit::{assert_holds, first_violating_seed, run_with};
     use super::zero_pairs;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
-    use crate::sim::RunResult;
+    use crate::sim::scenarios::testkit::balances;
 
     const ID: &str = "quarter-end";
-
-    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
-        r.technique(t)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     #[test]
     fn showcase_books_balance_but_entries_do_not() {
@@ -655,7 +490,7 @@ mod tests {
 
         // As built: every balance right, 18 entries for 10 payments, four ₹0 pairs.
         let a = r.technique("as-built").unwrap();
-        assert_eq!(bal(&r, "as-built"), truth);
+        assert_eq!(balances(&r, "as-built"), truth);
         assert!(a.verdict.diffs.is_empty());
         assert_eq!(a.verdict.applied_twice, vec![5, 6, 7, 8]);
         assert!(!a.verdict.exactly_once && !a.verdict.holds);
@@ -688,7 +523,7 @@ mod tests {
         // Without the compensator the same duplicates are visible in the balances.
         let nc = r.technique("no-compensator").unwrap();
         assert_eq!(
-            bal(&r, "no-compensator"),
+            balances(&r, "no-compensator"),
             vec![(0, 13500), (1, 9000), (2, 8500)]
         );
         assert_eq!(nc.ledger.entries.len(), 14);
@@ -697,7 +532,7 @@ mod tests {
 
         // Real dedup: four copies refused by the unique id, ten entries.
         let d = r.technique("real-dedup").unwrap();
-        assert_eq!(bal(&r, "real-dedup"), truth);
+        assert_eq!(balances(&r, "real-dedup"), truth);
         assert_eq!(d.ledger.entries.len(), 10);
         assert!(d.verdict.holds && d.verdict.exactly_once);
         let refused = d

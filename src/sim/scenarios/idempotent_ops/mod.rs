@@ -18,22 +18,23 @@
 //! * `increment-with-id`: "add ₹a unless txn-k was already applied" — the message id
 //!   threaded into the write: a dedup table entering by the back door.
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Legacy};
+mod text;
+
+use super::plumbing::{run_each, Done, Technique};
+use crate::sim::broker::payments;
+use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{merchant_name, txn_name, Merchant, MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Check, Tone, Verdict};
 use crate::sim::ledger::{rupees, Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::params::Params;
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
 };
-use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
+use text::INFO;
 
 pub struct IdempotentOps;
 
@@ -42,104 +43,6 @@ const CONSUMER: NodeId = NodeId(1);
 const HOP: u8 = 0;
 const BASE: Tick = 2;
 const SPACING: Tick = 3;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "idempotent-ops",
-    title: "Idempotent operations",
-    promise: "watch the same duplicate double an increment and leave a SET untouched",
-    sections: &[4],
-    explain: &[
-        "An operation is idempotent when doing it twice leaves the same state as doing it once. The same duplicated messages hit five consumers that each record a payment with a different kind of write.",
-        "So each column is judged by where it ends — the final balances, rows and refunds — not by how many writes it made. SET balance = <new total> runs twice for a copy, and the second write puts back the value that is already there.",
-        "The upsert is INSERT … ON CONFLICT (merchant) DO UPDATE SET balance = <new total>: it rewrites the merchant's row every time (1 row affected), so it is idempotent by final state exactly like SET. (A variant that adds WHERE balance IS DISTINCT FROM the new value would report 0 rows for a copy; the row ends the same.)",
-        "Idempotent is not order-proof. A copy that arrives late, after a newer payment, writes an older total back and rewinds the balance — try Late copies.",
-        "balance = balance + amount is not idempotent: every copy adds again. DELETE … WHERE id = k is idempotent on the table, yet each run also sends the merchant a refund, so a copy refunds twice — idempotent is not the same as free of side effects.",
-        "The only way to make the increment safe is to carry the message id into the write: \"add ₹100 unless txn-7 was already applied\". That is a dedup table, arriving by the back door.",
-    ],
-    params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            200,
-            8,
-            "How many payment messages the producer sends.",
-        ),
-        param(
-            "dup",
-            "Duplication",
-            Unit::PerMille,
-            0,
-            1000,
-            500,
-            "Chance that the network delivers a message twice.",
-        ),
-        param(
-            "dup_delay_max_ticks",
-            "Longest duplicate delay",
-            Unit::Ticks,
-            1,
-            100,
-            2,
-            "A copy arrives 1 to this many ticks after the original; above 3 it can overtake the next payment.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Late copies",
-            set: &[("dup_delay_max_ticks", 30)],
-            watch: "a late copy of an old SET or upsert rewinds a balance: idempotent is not order-proof; the id-threaded increment is unaffected",
-            seed: 3,
-            expect: &[
-                Expect::new("set", Outcome::Check("final state", false)),
-                Expect::new("upsert", Outcome::Check("final state", false)),
-                Expect::new("increment-with-id", Outcome::Holds),
-            ],
-        },
-        TryThis {
-            label: "Every message twice",
-            set: &[("dup", 1000)],
-            watch: "increment doubles every balance, delete refunds everything twice while its table ends right, SET and increment-with-id end right",
-            seed: 3,
-            expect: &[
-                Expect::new(
-                    "increment",
-                    Outcome::Custom {
-                        says: "every balance is twice the truth",
-                        test: every_balance_doubled,
-                    },
-                ),
-                Expect::new(
-                    "delete",
-                    Outcome::Custom {
-                        says: "every payment refunded twice",
-                        test: every_payment_doubled,
-                    },
-                ),
-                Expect::new("delete", Outcome::Check("table state", true)),
-                Expect::new("set", Outcome::Holds),
-                Expect::new("increment-with-id", Outcome::Holds),
-            ],
-        },
-        TryThis {
-            label: "No duplicates",
-            set: &[("dup", 0)],
-            watch: "all five are right: the differences only show when a message arrives twice",
-            seed: 3,
-            expect: &[
-                Expect::new("set", Outcome::Holds),
-                Expect::new("increment", Outcome::Holds),
-                Expect::new("upsert", Outcome::Holds),
-                Expect::new("delete", Outcome::Holds),
-                Expect::new("increment-with-id", Outcome::Holds),
-            ],
-        },
-    ],
-    showcase_seed: 3,
-    unit: crate::sim::ledger::LedgerUnit::Rupees,
-    property: crate::sim::run::Property::FinalState,
-};
 
 /// Every balance of `t` is twice the truth.
 fn every_balance_doubled(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
@@ -170,21 +73,41 @@ enum Op {
     IncrementWithId,
 }
 
-/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
-pub fn workload(seed: u64, messages: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (0..messages)
-        .map(|i| Payment {
-            msg: i as MsgId + 1,
-            merchant: rng.gen_range(0..3u8),
-            amount: 100 * rng.gen_range(1..=20i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
+static TECHNIQUES: [Technique<Op>; 5] = [
+    Technique::new("set", "SET balance = new total", Guarantee::None, Op::Set),
+    Technique::new(
+        "increment",
+        "balance = balance + amount",
+        Guarantee::None,
+        Op::Increment,
+    ),
+    Technique::new(
+        "upsert",
+        "Upsert: INSERT … ON CONFLICT DO UPDATE",
+        Guarantee::None,
+        Op::Upsert,
+    ),
+    Technique::new(
+        "delete",
+        "DELETE the payment, then refund",
+        Guarantee::None,
+        Op::Delete,
+    ),
+    Technique::new(
+        "increment-with-id",
+        "Add unless this id was applied",
+        Guarantee::ExactlyOnce,
+        Op::IncrementWithId,
+    ),
+];
+
+/// The producer sends the payment `msg`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct Send {
+    msg: MsgId,
 }
 
-/// Each payment as "SET balance = the merchant's total after it" (`kind`: `Set` or
-/// `Upsert`).
+/// The payments: merchants m-A..m-C, amounts ₹100..₹2000 in steps of ₹100.
 fn as_sets(payments: &[Payment], kind: EntryKind) -> Vec<Payment> {
     let mut total: BTreeMap<Merchant, i64> = BTreeMap::new();
     payments
@@ -225,7 +148,16 @@ struct World {
 }
 
 impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, _from: NodeId, _hop: u8, p: Payload) {
+    type Timer = Send;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Send>,
+        to: NodeId,
+        _from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         if to != CONSUMER {
             return;
         }
@@ -278,14 +210,7 @@ impl Actors for World {
         }
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy {
-            kind: _kind,
-            msg,
-            attempt: _attempt,
-        } = timer;
+    fn on_timer(&mut self, eng: &mut Engine<Send>, node: NodeId, Send { msg }: Send) {
         if node == PRODUCER {
             eng.send(
                 PRODUCER,
@@ -483,7 +408,7 @@ impl Scenario for IdempotentOps {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let messages = params.get("messages") as usize;
-        let workload = workload(cfg.seed, messages);
+        let workload = payments(cfg.seed, messages as u32, 3);
         let sets = as_sets(&workload, EntryKind::Set);
         let upserts = as_sets(&workload, EntryKind::Upsert);
         let refunds: Vec<Payment> = workload
@@ -495,101 +420,77 @@ impl Scenario for IdempotentOps {
             .collect();
         let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
         let end = 1 + SPACING * messages as Tick + BASE + dup_delay_max + 5;
-        let techniques = [
-            ("set", "SET balance = new total", Op::Set, Guarantee::None),
-            (
-                "increment",
-                "balance = balance + amount",
-                Op::Increment,
-                Guarantee::None,
-            ),
-            (
-                "upsert",
-                "Upsert: INSERT … ON CONFLICT DO UPDATE",
-                Op::Upsert,
-                Guarantee::None,
-            ),
-            (
-                "delete",
-                "DELETE the payment, then refund",
-                Op::Delete,
-                Guarantee::None,
-            ),
-            (
-                "increment-with-id",
-                "Add unless this id was applied",
-                Op::IncrementWithId,
-                Guarantee::ExactlyOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, op, claim)| {
-            let ops: &[Payment] = match op {
-                Op::Set => &sets,
-                Op::Upsert => &upserts,
-                Op::Delete => &refunds,
-                _ => &workload,
-            };
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP,
-                HopFaults {
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max,
-                    ..HopFaults::NONE
-                },
-            );
-            let mut eng = Engine::start(2, end, faults);
-            for (i, w) in workload.iter().enumerate() {
-                eng.timer_at(
-                    1 + SPACING * i as Tick,
-                    PRODUCER,
-                    Legacy {
-                        kind: 0,
-                        msg: w.msg,
-                        attempt: 0,
+        run_each(
+            &INFO,
+            cfg,
+            params,
+            workload.clone(),
+            &TECHNIQUES,
+            |t, workload| {
+                let op = t.mode;
+                let ops: &[Payment] = match op {
+                    Op::Set => &sets,
+                    Op::Upsert => &upserts,
+                    Op::Delete => &refunds,
+                    _ => workload,
+                };
+                let mut faults = Faults::for_run(cfg);
+                faults.set_hop(
+                    HOP,
+                    HopFaults {
+                        dup: Ratio::per_mille(params.get("dup")),
+                        dup_delay_max,
+                        ..HopFaults::NONE
                     },
                 );
-            }
-            let mut world = World {
-                op,
-                ops: ops.iter().map(|p| (p.msg, *p)).collect(),
-                ledger: Ledger::default(),
-                applied_ids: BTreeSet::new(),
-                newest: BTreeMap::new(),
-                row: BTreeMap::new(),
-                stale: Vec::new(),
-                rewrites: 0,
-                pending: workload.iter().map(|p| p.msg).collect(),
-                deletes: BTreeMap::new(),
-                second_refund: None,
-            };
-            eng.run(&mut world);
-            let checks = match op {
-                Op::Set | Op::Upsert => vec![state_check(&world, ops)],
-                Op::Delete => {
-                    let delivered: BTreeSet<MsgId> = world.deletes.keys().copied().collect();
-                    delete_checks(&world, &delivered)
+                let mut eng = Engine::start(2, end, faults);
+                for (i, w) in workload.iter().enumerate() {
+                    eng.timer_at(1 + SPACING * i as Tick, PRODUCER, Send { msg: w.msg });
                 }
-                _ => Vec::new(),
-            };
-            let rewrites = world.rewrites;
-            let mut t = finish(id, label, claim, nodes(), eng, world.ledger, ops, checks);
-            // SET, upsert and DELETE are judged by where they end (state, refunds), not
-            // by how many writes they made. SET and upsert keep their balance
-            // differences: where they end *is* their balances.
-            if matches!(op, Op::Set | Op::Upsert | Op::Delete) {
-                let diffs = std::mem::take(&mut t.verdict.diffs);
-                t.verdict = Verdict::checks_only(t.verdict.checks.clone());
-                if op != Op::Delete {
-                    t.verdict.diffs = diffs;
+                let mut world = World {
+                    op,
+                    ops: ops.iter().map(|p| (p.msg, *p)).collect(),
+                    ledger: Ledger::default(),
+                    applied_ids: BTreeSet::new(),
+                    newest: BTreeMap::new(),
+                    row: BTreeMap::new(),
+                    stale: Vec::new(),
+                    rewrites: 0,
+                    pending: workload.iter().map(|p| p.msg).collect(),
+                    deletes: BTreeMap::new(),
+                    second_refund: None,
+                };
+                eng.run(&mut world);
+                let checks = match op {
+                    Op::Set | Op::Upsert => vec![state_check(&world, ops)],
+                    Op::Delete => {
+                        let delivered: BTreeSet<MsgId> = world.deletes.keys().copied().collect();
+                        delete_checks(&world, &delivered)
+                    }
+                    _ => Vec::new(),
+                };
+                let rewrites = world.rewrites;
+                let mut t = t.finish(Done {
+                    nodes: nodes(),
+                    eng,
+                    ledger: world.ledger,
+                    workload: ops,
+                    checks,
+                });
+                // SET, upsert and DELETE are judged by where they end (state, refunds), not
+                // by how many writes they made. SET and upsert keep their balance
+                // differences: where they end *is* their balances.
+                if matches!(op, Op::Set | Op::Upsert | Op::Delete) {
+                    let diffs = std::mem::take(&mut t.verdict.diffs);
+                    t.verdict = Verdict::checks_only(t.verdict.checks.clone());
+                    if op != Op::Delete {
+                        t.verdict.diffs = diffs;
+                    }
                 }
-            }
-            t.badge = badge(op, &t, rewrites);
-            t
-        })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
+                t.badge = badge(op, &t, rewrites);
+                t
+            },
+        )
     }
 }
 
@@ -598,19 +499,10 @@ mod tests {
     use super::super::testkit::count;
     use super::INFO;
     use crate::sim::event::{EntryKind, Ev, SkipWhy};
+    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
-    use crate::sim::RunResult;
 
     const ID: &str = "idempotent-ops";
-
-    fn bal(r: &RunResult, t: &str) -> Vec<(u8, i64)> {
-        r.technique(t)
-            .unwrap()
-            .ledger
-            .balances()
-            .into_iter()
-            .collect()
-    }
 
     /// First seed in `0..n` where `check` of `technique` fails.
     fn first_failing_check(o: &[(&str, i64)], technique: &str, check: &str, n: u64) -> Option<u64> {
@@ -633,7 +525,7 @@ mod tests {
         let copies = count(&r, "increment", |e| matches!(e, Ev::Apply { .. })) - 8;
         assert_eq!(copies, 2);
         // increment: every copy adds again.
-        assert_eq!(bal(&r, "increment"), vec![(0, 9900), (1, 5300)]);
+        assert_eq!(balances(&r, "increment"), vec![(0, 9900), (1, 5300)]);
         let inc = &r.technique("increment").unwrap().verdict;
         assert_eq!(inc.applied_twice, vec![1, 6]);
         assert_eq!(
@@ -643,7 +535,7 @@ mod tests {
         // set: right state, although each copy was a second write — judged by final
         // state, it gets the ✓ (issue 11 item 4: not the increment's ✕).
         let set = r.technique("set").unwrap();
-        assert_eq!(bal(&r, "set"), truth);
+        assert_eq!(balances(&r, "set"), truth);
         assert!(set.verdict.holds && set.verdict.checks[0].ok);
         assert_eq!(
             count(&r, "set", |e| matches!(e, Ev::Apply { .. })),
@@ -656,7 +548,7 @@ mod tests {
         assert_eq!(set.verdict.summary(), "");
         // upsert: an honest ON CONFLICT DO UPDATE rewrites the row every time.
         let up = r.technique("upsert").unwrap();
-        assert_eq!(bal(&r, "upsert"), truth);
+        assert_eq!(balances(&r, "upsert"), truth);
         assert!(up.verdict.holds && up.badge.good());
         assert_eq!(
             count(&r, "upsert", |e| matches!(
@@ -683,7 +575,7 @@ mod tests {
             del.verdict.checks[1].detail,
             "the DELETE for txn-1 ran again and removed nothing, but its refund went out a second time (2 payments refunded twice)"
         );
-        assert_eq!(bal(&r, "delete"), bal(&r, "increment"));
+        assert_eq!(balances(&r, "delete"), balances(&r, "increment"));
         assert_eq!(
             del.badge.text,
             "! rows right, but 2 payments refunded twice"
@@ -701,7 +593,7 @@ mod tests {
             iid.badge.text,
             "✓ every balance right (2 copies skipped by id)"
         );
-        assert_eq!(bal(&r, "increment-with-id"), truth);
+        assert_eq!(balances(&r, "increment-with-id"), truth);
         assert_eq!(
             count(&r, "increment-with-id", |e| matches!(
                 e,

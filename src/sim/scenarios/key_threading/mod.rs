@@ -11,21 +11,22 @@
 //! there on nothing can tell a copy from a new ball, and duplicates made on the
 //! later hops reach the viewers although every other stage is correct.
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Legacy};
+mod text;
+
+use super::plumbing::{run_each, Attempts, Done, Technique};
+use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
+use text::INFO;
 
 pub struct KeyThreading;
 
@@ -35,8 +36,37 @@ const VIEWERS: NodeId = NodeId(4);
 const ACK_HOP: u8 = 4;
 const STAGES: u8 = 3;
 
-const T_BALL: u8 = 0;
-const T_RETRY: u8 = 1;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// The source sends ball `msg` into the pipeline.
+    Ball { msg: MsgId },
+    /// No ack yet for this transmission on the sender's hop: send again.
+    Retry { msg: MsgId, attempt: u16 },
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Mode {
+    /// Every stage forwards the key it received.
+    KeepKey,
+    /// The stage `drop_key_stage` forwards balls without their key.
+    DropKey,
+}
+
+static TECHNIQUES: [Technique<Mode>; 2] = [
+    Technique::new(
+        "keyed-all-the-way",
+        "Key kept on every hop",
+        Guarantee::ExactlyOnce,
+        Mode::KeepKey,
+    ),
+    // Labelled after the run by the stage that drops the key.
+    Technique::new(
+        "one-stage-drops-key",
+        "One stage drops the key",
+        Guarantee::ExactlyOnce,
+        Mode::DropKey,
+    ),
+];
 
 const BALL_SPACING: Tick = 5;
 const LATENCY: Tick = 2;
@@ -46,101 +76,6 @@ const DUP_DELAY_MAX: Tick = 4;
 
 static DROP_CHOICES: &[&str] = &["none", "stage-1", "stage-2", "stage-3"];
 
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "key-threading",
-    title: "Threading the key through a pipeline",
-    promise: "watch one stage that forgets the key put duplicate balls on every viewer's screen",
-    sections: &[10],
-    explain: &[
-        "Ball-by-ball commentary passes through three stages before it reaches the viewers. Every hop is at-least-once: the network sometimes delivers a message twice, and a sender that misses an ack sends again. So every stage remembers the keys it has seen — the ball's (match id, ball id) — and drops a repeat.",
-        "That only works if the key arrives. Let one middle stage forward the ball without its key, for example because it builds a fresh message and copies only the text. That stage still dedups correctly on what it received, and every other stage is unchanged.",
-        "Yet duplicates created after that stage can no longer be recognised: to the next stages and to the viewers a copy looks exactly like a new ball. Viewers see a boundary twice and the score runs ahead. Exactly-once processing across a pipeline needs the key on every hop, not just a correct dedup at each stage.",
-    ],
-    params: &[
-        param(
-            "balls",
-            "Balls",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "Deliveries bowled; one enters the pipeline every 5 ticks.",
-        ),
-        param(
-            "dup",
-            "Duplication",
-            Unit::PerMille,
-            0,
-            500,
-            100,
-            "Chance that a hop delivers a transmission twice.",
-        ),
-        param(
-            "loss",
-            "Loss",
-            Unit::PerMille,
-            0,
-            500,
-            50,
-            "Chance that a hop loses a transmission or its ack; the sender retries after a timeout.",
-        ),
-        param(
-            "drop_key_stage",
-            "Stage that drops the key",
-            Unit::Choice(DROP_CHOICES),
-            0,
-            3,
-            2,
-            "Which middle stage forwards balls without their key in the second pipeline (none: both pipelines keep it).",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Drop the key at the last stage",
-            set: &[("drop_key_stage", 3)],
-            watch: "only the last hop can sneak duplicates through — fewer, but still some",
-            seed: 0,
-            expect: &[
-                Expect::new("one-stage-drops-key", Outcome::Doubled(1)),
-                Expect::new("keyed-all-the-way", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Dedup only at the end?",
-            set: &[("drop_key_stage", 1), ("balls", 20)],
-            watch: "stage-1 forwards each ball as a new message without its key, so the viewer feed sees only the last hop's message: copies made on the three later hops reach the viewers as new balls. Dedup at the end needs the source's key, carried all the way",
-            seed: 0,
-            expect: &[
-                Expect::new("one-stage-drops-key", Outcome::Doubled(2)),
-                Expect::new("keyed-all-the-way", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "Keep the key everywhere",
-            set: &[("drop_key_stage", 0)],
-            watch: "both pipelines now agree with the real score",
-            seed: 0,
-            expect: &[
-                Expect::new("keyed-all-the-way", Outcome::Exact),
-                Expect::new("one-stage-drops-key", Outcome::Exact),
-            ],
-        },
-        TryThis {
-            label: "A very noisy network",
-            set: &[("dup", 500), ("loss", 300)],
-            watch: "lots of copies everywhere; the keyed pipeline still shows each ball once",
-            seed: 0,
-            expect: &[
-                Expect::new("keyed-all-the-way", Outcome::Exact),
-                Expect::new("one-stage-drops-key", Outcome::Doubled(1)),
-            ],
-        },
-    ],
-    showcase_seed: 0,
-    unit: crate::sim::ledger::LedgerUnit::Runs,
-    property: crate::sim::run::Property::ExactlyOnceEffect,
-};
-
 /// One transmission chain on a hop: the first send and its retries.
 #[derive(Clone, Debug)]
 struct Job {
@@ -149,27 +84,25 @@ struct Job {
     acked: bool,
 }
 
-struct World {
-    workload: Vec<Payment>,
+struct World<'a> {
+    workload: &'a [Payment],
     /// Stage that forwards without the key (0: none).
     drop_stage: u8,
     ledger: Ledger,
     jobs: Vec<Job>,
     /// (hop, msg, attempt) → job.
     by_tx: BTreeMap<(u8, MsgId, u16), usize>,
-    /// Transmissions so far per (hop, msg): the next attempt number.
-    sends: BTreeMap<(u8, MsgId), u16>,
+    /// Transmissions so far per (hop, msg).
+    sends: Attempts<(u8, MsgId)>,
     /// (hop, msg, attempt) already delivered (acked once).
     delivered: BTreeSet<(u8, MsgId, u16)>,
     /// Keys seen per receiving node.
     seen: BTreeMap<NodeId, BTreeSet<u32>>,
 }
 
-impl World {
-    fn transmit(&mut self, eng: &mut Engine, hop: u8, msg: MsgId, job: usize) {
-        let n = self.sends.entry((hop, msg)).or_insert(0);
-        let attempt = *n;
-        *n += 1;
+impl World<'_> {
+    fn transmit(&mut self, eng: &mut Engine<Timer>, hop: u8, msg: MsgId, job: usize) {
+        let attempt = self.sends.next((hop, msg));
         self.jobs[job].attempt = attempt;
         self.by_tx.insert((hop, msg, attempt), job);
         // The key travels as a header; a stage that drops it sends none.
@@ -186,11 +119,11 @@ impl World {
         };
         let from = NodeId(hop);
         eng.send(from, NodeId(hop + 1), hop, p, LATENCY);
-        eng.legacy_timer(ACK_TIMEOUT, from, T_RETRY, msg, attempt);
+        eng.timer(ACK_TIMEOUT, from, Timer::Retry { msg, attempt });
     }
 
     /// Start an at-least-once transfer of `msg` on `hop`.
-    fn forward(&mut self, eng: &mut Engine, hop: u8, msg: MsgId, key: Option<u32>) {
+    fn forward(&mut self, eng: &mut Engine<Timer>, hop: u8, msg: MsgId, key: Option<u32>) {
         self.jobs.push(Job {
             key,
             attempt: 0,
@@ -201,7 +134,7 @@ impl World {
     }
 
     /// Dedup on the received key; true if this delivery should be processed.
-    fn admit(&mut self, eng: &mut Engine, node: NodeId, p: Payload) -> bool {
+    fn admit(&mut self, eng: &mut Engine<Timer>, node: NodeId, p: Payload) -> bool {
         match p.key {
             Some(k) => {
                 if !self.seen.entry(node).or_default().insert(k) {
@@ -232,8 +165,17 @@ impl World {
     }
 }
 
-impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, hop: u8, p: Payload) {
+impl Actors for World<'_> {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        from: NodeId,
+        hop: u8,
+        p: Payload,
+    ) {
         match p.kind {
             MsgKind::Ack => {
                 let fwd = hop - ACK_HOP;
@@ -266,13 +208,10 @@ impl Actors for World {
         }
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy { kind, msg, attempt } = timer;
-        match kind {
-            T_BALL => self.forward(eng, 0, msg, Some(msg)),
-            T_RETRY => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Ball { msg } => self.forward(eng, 0, msg, Some(msg)),
+            Timer::Retry { msg, attempt } => {
                 let hop = node.0;
                 let Some(&job) = self.by_tx.get(&(hop, msg, attempt)) else {
                     return;
@@ -289,7 +228,6 @@ impl Actors for World {
                 });
                 self.transmit(eng, hop, msg, job);
             }
-            _ => {}
         }
     }
 }
@@ -318,71 +256,6 @@ fn nodes() -> Vec<NodeInfo> {
     ]
 }
 
-fn run_technique(
-    cfg: &RunConfig,
-    params: &Params,
-    work: &[Payment],
-    id: &str,
-    label: &str,
-    drop_stage: u8,
-) -> TechniqueRun {
-    let mut faults = Faults::for_run(cfg);
-    let loss = Ratio::per_mille(params.get("loss"));
-    for hop in 0..=STAGES {
-        faults.set_hop(
-            hop,
-            HopFaults {
-                loss,
-                dup: Ratio::per_mille(params.get("dup")),
-                dup_delay_max: DUP_DELAY_MAX,
-                jitter_max: JITTER,
-            },
-        );
-        faults.set_hop(
-            ACK_HOP + hop,
-            HopFaults {
-                loss,
-                jitter_max: JITTER,
-                ..HopFaults::NONE
-            },
-        );
-    }
-    let end = 400 + BALL_SPACING * work.len() as Tick * 3;
-    let mut eng = Engine::start(5, end, faults);
-    for (i, w) in work.iter().enumerate() {
-        eng.timer_at(
-            1 + BALL_SPACING * i as Tick,
-            SOURCE,
-            Legacy {
-                kind: T_BALL,
-                msg: w.msg,
-                attempt: 0,
-            },
-        );
-    }
-    let mut world = World {
-        workload: work.to_vec(),
-        drop_stage,
-        ledger: Ledger::default(),
-        jobs: Vec::new(),
-        by_tx: BTreeMap::new(),
-        sends: BTreeMap::new(),
-        delivered: BTreeSet::new(),
-        seen: BTreeMap::new(),
-    };
-    eng.run(&mut world);
-    finish(
-        id,
-        label,
-        Guarantee::ExactlyOnce,
-        nodes(),
-        eng,
-        world.ledger,
-        work,
-        Vec::new(),
-    )
-}
-
 impl Scenario for KeyThreading {
     fn info(&self) -> &'static ScenarioInfo {
         &INFO
@@ -391,22 +264,64 @@ impl Scenario for KeyThreading {
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         let work = workload(cfg.seed, params.get("balls") as usize);
         let drop = params.get("drop_key_stage").clamp(0, STAGES as i64) as u8;
-        let drop_label = match drop {
-            0 => "Every stage keeps the key (no stage drops it)".to_string(),
-            s => format!("stage-{s} drops the key"),
-        };
-        let techniques = vec![
-            run_technique(
-                cfg,
-                params,
-                &work,
-                "keyed-all-the-way",
-                "Key kept on every hop",
-                0,
-            ),
-            run_technique(cfg, params, &work, "one-stage-drops-key", &drop_label, drop),
-        ];
-        RunResult::assemble(&INFO, cfg, params, work, techniques)
+        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+            let mut faults = Faults::for_run(cfg);
+            let loss = Ratio::per_mille(params.get("loss"));
+            for hop in 0..=STAGES {
+                faults.set_hop(
+                    hop,
+                    HopFaults {
+                        loss,
+                        dup: Ratio::per_mille(params.get("dup")),
+                        dup_delay_max: DUP_DELAY_MAX,
+                        jitter_max: JITTER,
+                    },
+                );
+                faults.set_hop(
+                    ACK_HOP + hop,
+                    HopFaults {
+                        loss,
+                        jitter_max: JITTER,
+                        ..HopFaults::NONE
+                    },
+                );
+            }
+            let end = 400 + BALL_SPACING * work.len() as Tick * 3;
+            let mut eng = Engine::start(5, end, faults);
+            for (i, w) in work.iter().enumerate() {
+                let at = 1 + BALL_SPACING * i as Tick;
+                eng.timer_at(at, SOURCE, Timer::Ball { msg: w.msg });
+            }
+            let drop_stage = match t.mode {
+                Mode::KeepKey => 0,
+                Mode::DropKey => drop,
+            };
+            let mut world = World {
+                workload: work,
+                drop_stage,
+                ledger: Ledger::default(),
+                jobs: Vec::new(),
+                by_tx: BTreeMap::new(),
+                sends: Attempts::default(),
+                delivered: BTreeSet::new(),
+                seen: BTreeMap::new(),
+            };
+            eng.run(&mut world);
+            let mut run = t.finish(Done {
+                nodes: nodes(),
+                eng,
+                ledger: world.ledger,
+                workload: work,
+                checks: Vec::new(),
+            });
+            if t.mode == Mode::DropKey {
+                run.label = match drop {
+                    0 => "Every stage keeps the key (no stage drops it)".to_string(),
+                    s => format!("stage-{s} drops the key"),
+                };
+            }
+            run
+        })
     }
 }
 

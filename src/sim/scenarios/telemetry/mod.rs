@@ -17,22 +17,26 @@
 //!   the packets, and retried samples often arrive after their second was
 //!   already published.
 
-use super::{finish, param};
-use crate::sim::engine::{Actors, Engine, Legacy};
-use crate::sim::event::{EntryKind, Ev, Event, LossWhy, MsgKind, Payload};
+mod means;
+mod text;
+
+use super::plumbing::{run_each, Attempts, Done, Technique};
+use crate::sim::engine::{Actors, Engine};
+use crate::sim::event::{EntryKind, Ev, LossWhy, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Check, Tone};
 use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::{Params, Unit};
-use crate::sim::promise::{Expect, Outcome};
+use crate::sim::params::Params;
 use crate::sim::rng::{workload_rng, Ratio};
 use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-    TryThis,
+    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
+pub use means::{fidelity, mean_error_permille, percent, published, Fidelity, SecondRow};
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
+use text::INFO;
+pub use text::LOST_YET_FAITHFUL;
 
 pub struct Telemetry;
 
@@ -52,121 +56,36 @@ const GRACE: Tick = 4;
 const TIMEOUT: Tick = 7;
 const MAX_RETRIES: u16 = 30;
 
-const T_SAMPLE: u8 = 0;
-const T_RETRY: u8 = 1;
-const T_PUBLISH: u8 = 2;
-
-static INFO: ScenarioInfo = ScenarioInfo {
-    id: "telemetry",
-    title: "Telemetry: when at-most-once is right",
-    promise: "watch dropped samples barely move a per-second average",
-    sections: &[2],
-    explain: &[
-        "Not every stream needs every message. Sensors here send samples as datagrams and never look back; the collector drops what it cannot take and the network loses a few more. Once a second it publishes the average of what arrived.",
-        "Losing about one sample in a hundred barely moves a per-second average: the mean of the samples that arrived is an unbiased estimate of the mean of all of them. The table of per-second means shows the published average next to the true one.",
-        "A sum or a count is different. Requests per second, bytes sent or revenue per minute are short by exactly the share of samples lost, so those metrics need every sample (or a correction for the known drop rate). The sums and counts under the means show that gap.",
-        "Making every sample reliable means an ack for each one, a timer per sample and a resend when the ack is missing. That doubles the packets, adds load exactly when the collector is already overloaded, and a retried sample often lands after its second was already published — too late to change what anyone saw.",
-    ],
-    params: &[
-        param(
-            "sensors",
-            "Sensors",
-            Unit::Count,
-            1,
-            8,
-            3,
-            "How many sensors report to the collector.",
-        ),
-        param(
-            "rate_per_sec",
-            "Samples per second",
-            Unit::Count,
-            1,
-            10,
-            4,
-            "Samples each sensor sends per second (one second = 10 ticks).",
-        ),
-        param(
-            "seconds",
-            "Seconds",
-            Unit::Count,
-            1,
-            30,
-            5,
-            "How many seconds of samples to send.",
-        ),
-        param(
-            "loss",
-            "Network loss",
-            Unit::PerMille,
-            0,
-            1000,
-            10,
-            "Chance that the network loses a datagram (or an ack).",
-        ),
-        param(
-            "queue_capacity",
-            "Collector capacity",
-            Unit::Count,
-            1,
-            50,
-            4,
-            "Datagrams the collector can take in one tick; the rest are dropped as overload.",
-        ),
-        param(
-            "min_fidelity",
-            "Fidelity needed",
-            Unit::PerMille,
-            0,
-            1000,
-            980,
-            "How close (‰) every published per-second average must be to the true one: 980‰ means within 2%.",
-        ),
-    ],
-    try_this: &[
-        TryThis {
-            label: "Overload the collector",
-            set: &[("sensors", 8), ("rate_per_sec", 10), ("queue_capacity", 3)],
-            watch: "over half the datagrams dropped as overload, yet every per-second average stays within 5%; retries add load and arrive late",
-            seed: SEED_OVERLOAD,
-            expect: &[
-                Expect::new("fire-and-forget", OVERLOAD_CLOSE),
-                Expect::new("retry-every-sample", RETRIES_LATE),
-            ],
-        },
-        TryThis {
-            label: "A lossy network",
-            set: &[("loss", 100)],
-            watch: "about one sample in ten lost, and every per-second average is still within 3% of the truth — while the per-second sums and counts fall short wherever a sample was lost",
-            seed: SEED_LOSSY,
-            expect: &[Expect::new("fire-and-forget", LOSSY_WITHIN_3)],
-        },
-        TryThis {
-            label: "Demand perfection",
-            set: &[("min_fidelity", 1000)],
-            watch: "on seeds where a sample is lost (some seeds, not all: at 1% loss many runs lose none), its second's average moves and fire-and-forget fails; retrying costs twice the packets, and a retried sample that lands after its second was published still misses that average",
-            seed: SEED_PERFECT,
-            expect: &[
-                Expect::new("fire-and-forget", Outcome::Breaks),
-                Expect::new("retry-every-sample", RETRIES_LATE),
-            ],
-        },
-    ],
-    showcase_seed: 7,
-    unit: crate::sim::ledger::LedgerUnit::Samples,
-    property: crate::sim::run::Property::Fidelity,
-};
-
-/// Seeds the prompts open with (each chosen so that its promise holds).
-const SEED_OVERLOAD: u64 = 0;
-const SEED_LOSSY: u64 = 2;
-const SEED_PERFECT: u64 = 6;
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Timer {
+    /// A sensor takes sample `msg` and sends it.
+    Sample { msg: MsgId },
+    /// No ack yet for this datagram: the retrying sensor sends it again.
+    Retry { msg: MsgId, attempt: u16 },
+    /// The collector publishes the mean of `second`.
+    Publish { second: Merchant },
+}
 
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum Mode {
     FireAndForget,
     Retry,
 }
+
+static TECHNIQUES: [Technique<Mode>; 2] = [
+    Technique::new(
+        "fire-and-forget",
+        "Fire and forget (at-most-once)",
+        Guarantee::AtMostOnce,
+        Mode::FireAndForget,
+    ),
+    Technique::new(
+        "retry-every-sample",
+        "Ack and retry every sample (at-least-once)",
+        Guarantee::AtLeastOnce,
+        Mode::Retry,
+    ),
+];
 
 /// One sample: which sensor, when it is taken, and (as a ledger row) its second
 /// and value.
@@ -208,7 +127,7 @@ struct World {
     /// Datagrams taken at the current tick.
     taken: (Tick, u32),
     acked: BTreeSet<MsgId>,
-    acks_sent: BTreeMap<MsgId, u16>,
+    acks_sent: Attempts<MsgId>,
     /// Seconds already published, with (sum, count) at publication.
     published: BTreeMap<Merchant, (i64, i64)>,
     /// (sum, count) per second of what arrived so far.
@@ -224,7 +143,7 @@ struct World {
 }
 
 impl World {
-    fn send(&mut self, eng: &mut Engine, msg: MsgId, attempt: u16) {
+    fn send(&mut self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
         let Some(s) = self.samples.get(&msg).copied() else {
             return;
         };
@@ -236,13 +155,22 @@ impl World {
             BASE,
         );
         if self.mode == Mode::Retry {
-            eng.legacy_timer(TIMEOUT, s.sensor, T_RETRY, msg, attempt);
+            eng.timer(TIMEOUT, s.sensor, Timer::Retry { msg, attempt });
         }
     }
 }
 
 impl Actors for World {
-    fn on_deliver(&mut self, eng: &mut Engine, to: NodeId, from: NodeId, _hop: u8, p: Payload) {
+    type Timer = Timer;
+
+    fn on_deliver(
+        &mut self,
+        eng: &mut Engine<Timer>,
+        to: NodeId,
+        from: NodeId,
+        _hop: u8,
+        p: Payload,
+    ) {
         match p.kind {
             MsgKind::Datagram if to == COLLECTOR => {
                 let Some(s) = self.samples.get(&p.msg).copied() else {
@@ -275,9 +203,7 @@ impl Actors for World {
                 l.1 += 1;
                 self.ledger.write(eng, COLLECTOR, s.row.entry());
                 if self.mode == Mode::Retry {
-                    let n = self.acks_sent.entry(p.msg).or_insert(0);
-                    let ack = Payload::new(MsgKind::Ack, p.msg, *n);
-                    *n += 1;
+                    let ack = Payload::new(MsgKind::Ack, p.msg, self.acks_sent.next(p.msg));
                     self.acks += 1;
                     eng.send(COLLECTOR, from, HOP_ACK, ack, BASE);
                 }
@@ -289,13 +215,10 @@ impl Actors for World {
         }
     }
 
-    type Timer = Legacy;
-
-    fn on_timer(&mut self, eng: &mut Engine, node: NodeId, timer: Legacy) {
-        let Legacy { kind, msg, attempt } = timer;
-        match kind {
-            T_SAMPLE => self.send(eng, msg, 0),
-            T_RETRY if !self.acked.contains(&msg) => {
+    fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::Sample { msg } => self.send(eng, msg, 0),
+            Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
                 eng.emit(Ev::Timeout {
                     node,
                     msg,
@@ -308,8 +231,7 @@ impl Actors for World {
                     self.send(eng, msg, attempt + 1);
                 }
             }
-            T_PUBLISH => {
-                let sec = msg as Merchant;
+            Timer::Publish { second: sec } => {
                 let l = self.live.get(&sec).copied().unwrap_or((0, 0));
                 let t = self.truth.get(&sec).copied().unwrap_or((0, 0));
                 self.published.insert(sec, l);
@@ -322,79 +244,8 @@ impl Actors for World {
                     truth_count: t.1 as u32,
                 });
             }
-            _ => {}
+            Timer::Retry { .. } => {}
         }
-    }
-}
-
-/// How far a published mean `got` = (sum, count) is from the true mean `truth`, in ‰
-/// of the true mean, rounded up (so "within 1.3%" is never an understatement). `None`
-/// when nothing was published for that second.
-pub fn mean_error_permille(truth: (i64, i64), got: (i64, i64)) -> Option<i64> {
-    let ((ts, tc), (os, oc)) = (truth, got);
-    if oc <= 0 || tc <= 0 || ts == 0 {
-        return None;
-    }
-    // |os/oc − ts/tc| / (ts/tc) = |os·tc − ts·oc| / (ts·oc)
-    let num = (os * tc - ts * oc).abs() * 1000;
-    let den = (ts * oc).abs();
-    Some((num + den - 1) / den)
-}
-
-/// Is the mean `got` within `tol` ‰ of the true mean (exactly, no rounding)?
-fn within(truth: (i64, i64), got: (i64, i64), tol: i64) -> bool {
-    let ((ts, tc), (os, oc)) = (truth, got);
-    oc > 0 && tc > 0 && (os * tc - ts * oc).abs() * 1000 <= tol * (ts * oc).abs()
-}
-
-/// "1.3%" from ‰.
-pub fn percent(permille: i64) -> String {
-    if permille % 10 == 0 {
-        format!("{}%", permille / 10)
-    } else {
-        format!("{}.{}%", permille / 10, permille % 10)
-    }
-}
-
-/// The fidelity of one technique's published means against the truth.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fidelity {
-    /// Every second published a mean within the tolerance.
-    pub ok: bool,
-    /// The worst second and its error in ‰ (`None` error: nothing published).
-    pub worst: Option<(Merchant, Option<i64>)>,
-    /// Samples in the published means, and samples taken.
-    pub counted: i64,
-    pub total: i64,
-}
-
-/// Judge the published (sum, count) per second against the truth, with tolerance
-/// `tol` ‰ on each second's mean.
-pub fn fidelity(
-    truth: &BTreeMap<Merchant, (i64, i64)>,
-    got: &BTreeMap<Merchant, (i64, i64)>,
-    tol: i64,
-) -> Fidelity {
-    let mut worst: Option<(Merchant, Option<i64>)> = None;
-    let mut ok = true;
-    for (sec, &t) in truth {
-        let g = got.get(sec).copied().unwrap_or((0, 0));
-        ok &= within(t, g, tol);
-        let e = mean_error_permille(t, g);
-        let worse = match worst {
-            None => true,
-            Some((_, None)) => false,
-            Some((_, Some(w))) => e.is_none_or(|e| e > w),
-        };
-        if worse {
-            worst = Some((*sec, e));
-        }
-    }
-    Fidelity {
-        ok,
-        worst,
-        counted: got.values().map(|p| p.1).sum(),
-        total: truth.values().map(|t| t.1).sum(),
     }
 }
 
@@ -485,145 +336,6 @@ fn checks(
     (vec![fidelity, traffic], badge)
 }
 
-/// One second of the dashboard as a technique published it (from its `Aggregate`
-/// event), next to the truth.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct SecondRow {
-    pub second: Merchant,
-    /// When it was published.
-    pub tick: Tick,
-    pub sum: i64,
-    pub count: i64,
-    pub truth_sum: i64,
-    pub truth_count: i64,
-}
-
-impl SecondRow {
-    /// The published mean's error against the true mean, ‰ rounded up.
-    pub fn error_permille(&self) -> Option<i64> {
-        mean_error_permille((self.truth_sum, self.truth_count), (self.sum, self.count))
-    }
-}
-
-/// The seconds published in `trace` (pass a prefix for "so far"), in order.
-pub fn published(trace: &[Event]) -> Vec<SecondRow> {
-    trace
-        .iter()
-        .filter_map(|e| match e.ev {
-            Ev::Aggregate {
-                bucket,
-                sum,
-                count,
-                truth_sum,
-                truth_count,
-                ..
-            } => Some(SecondRow {
-                second: bucket,
-                tick: e.tick,
-                sum,
-                count: count as i64,
-                truth_sum,
-                truth_count: truth_count as i64,
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Every published mean within `tol` ‰: the tick of the last publication.
-fn all_within(t: &TechniqueRun, tol: i64) -> Option<Option<Tick>> {
-    let rows = published(&t.trace);
-    let ok = !rows.is_empty()
-        && rows
-            .iter()
-            .all(|r| within((r.truth_sum, r.truth_count), (r.sum, r.count), tol));
-    ok.then(|| rows.last().map(|r| r.tick))
-}
-
-/// The first sample that arrived after its second was published: its tick.
-fn first_late(t: &TechniqueRun) -> Option<Tick> {
-    let mut done: BTreeSet<Merchant> = BTreeSet::new();
-    for e in &t.trace {
-        match e.ev {
-            Ev::Aggregate { bucket, .. } => {
-                done.insert(bucket);
-            }
-            Ev::Apply { entry, .. } if done.contains(&entry.merchant) => return Some(e.tick),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn datagrams_and_acks(t: &TechniqueRun) -> usize {
-    t.trace
-        .iter()
-        .filter(|e| matches!(e.ev, Ev::Send { .. }))
-        .count()
-}
-
-fn overload_drops(t: &TechniqueRun) -> usize {
-    t.trace
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.ev,
-                Ev::Lose {
-                    why: LossWhy::Overload,
-                    ..
-                }
-            )
-        })
-        .count()
-}
-
-/// "A lossy network": 5–15% of samples lost, every mean within 3%.
-pub const LOSSY_WITHIN_3: Outcome = Outcome::Custom {
-    says:
-        "about one sample in ten lost, and every published per-second mean within 3% of the truth",
-    test: |r, t| {
-        let lost = t.verdict.lost.len() * 100;
-        let n = r.workload.len().max(1);
-        if lost < 5 * n || lost > 15 * n {
-            return None;
-        }
-        all_within(t, 30)
-    },
-};
-
-/// "Overload the collector": over half the datagrams dropped, every mean within 5%.
-pub const OVERLOAD_CLOSE: Outcome = Outcome::Custom {
-    says: "over half the datagrams dropped as overload, and every published per-second mean within 5% of the truth",
-    test: |r, t| {
-        if overload_drops(t) * 2 <= r.workload.len() {
-            return None;
-        }
-        all_within(t, 50)
-    },
-};
-
-/// The retrying sensors send at least twice the packets, and some retried sample lands
-/// after its second was published (shown at that tick).
-pub const RETRIES_LATE: Outcome = Outcome::Custom {
-    says: "at least twice the packets, and a retried sample lands after its second was published",
-    test: |r, t| {
-        if datagrams_and_acks(t) < 2 * r.workload.len() {
-            return None;
-        }
-        first_late(t).map(Some)
-    },
-};
-
-/// Metrics can take at-most-once: some sample lost, and the published means still
-/// within the scenario's tolerance (its badge is a ✓).
-pub const LOST_YET_FAITHFUL: Outcome = Outcome::Custom {
-    says: "a sample lost, yet every published per-second mean within the tolerance",
-    test: |_, t| {
-        (!t.verdict.lost.is_empty() && t.badge.good())
-            .then(|| published(&t.trace).last().map(|r| r.tick))
-    },
-};
-
 fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -667,22 +379,7 @@ impl Scenario for Telemetry {
             t.1 += 1;
         }
         let end = seconds * TICKS_PER_SEC + (MAX_RETRIES as Tick + 2) * (TIMEOUT + 2 * JITTER) + 20;
-        let techniques = [
-            (
-                "fire-and-forget",
-                "Fire and forget (at-most-once)",
-                Mode::FireAndForget,
-                Guarantee::AtMostOnce,
-            ),
-            (
-                "retry-every-sample",
-                "Ack and retry every sample (at-least-once)",
-                Mode::Retry,
-                Guarantee::AtLeastOnce,
-            ),
-        ]
-        .into_iter()
-        .map(|(id, label, mode, claim)| {
+        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
             let mut faults = Faults::for_run(cfg);
             let hop = HopFaults {
                 loss: Ratio::per_mille(params.get("loss")),
@@ -693,35 +390,24 @@ impl Scenario for Telemetry {
             faults.set_hop(HOP_ACK, hop);
             let mut eng = Engine::start(sensors as usize + 1, end, faults);
             for s in &all {
-                eng.timer_at(
-                    s.at,
-                    s.sensor,
-                    Legacy {
-                        kind: T_SAMPLE,
-                        msg: s.row.msg,
-                        attempt: 0,
-                    },
-                );
+                eng.timer_at(s.at, s.sensor, Timer::Sample { msg: s.row.msg });
             }
             for sec in 0..seconds {
+                let second = sec as Merchant;
                 eng.timer_at(
                     (sec + 1) * TICKS_PER_SEC + GRACE,
                     COLLECTOR,
-                    Legacy {
-                        kind: T_PUBLISH,
-                        msg: sec,
-                        attempt: 0,
-                    },
+                    Timer::Publish { second },
                 );
             }
             let mut world = World {
-                mode,
+                mode: t.mode,
                 samples: all.iter().map(|s| (s.row.msg, *s)).collect(),
                 ledger: Ledger::default(),
                 capacity,
                 taken: (0, 0),
                 acked: BTreeSet::new(),
-                acks_sent: BTreeMap::new(),
+                acks_sent: Attempts::default(),
                 published: BTreeMap::new(),
                 live: BTreeMap::new(),
                 truth: truth_agg.clone(),
@@ -738,16 +424,13 @@ impl Scenario for Telemetry {
                 .filter(|e| matches!(e.ev, Ev::Send { p, .. } if p.kind == MsgKind::Datagram))
                 .count() as u32;
             let (checks, badge) = checks(&world, &truth_agg, tol, sent);
-            let mut t = finish(
-                id,
-                label,
-                claim,
-                nodes(sensors),
+            let mut t = t.finish(Done {
+                nodes: nodes(sensors),
                 eng,
-                world.ledger,
-                &workload,
+                ledger: world.ledger,
+                workload,
                 checks,
-            );
+            });
             // Judged by the published means (the fidelity check), not by the
             // per-second sums the ledger adds up: a sum short by a lost sample is not
             // a failure of what the dashboard shows, so no "second 3 short by 117".
@@ -755,8 +438,6 @@ impl Scenario for Telemetry {
             t.badge = badge;
             t
         })
-        .collect();
-        RunResult::assemble(&INFO, cfg, params, workload, techniques)
     }
 }
 
@@ -868,7 +549,7 @@ mod tests {
     #[test]
     fn judged_by_means_not_sums() {
         assert_eq!(INFO.property, crate::sim::run::Property::Fidelity);
-        let r = run_with(ID, super::SEED_LOSSY, &[("loss", 100)]);
+        let r = run_with(ID, super::text::SEED_LOSSY, &[("loss", 100)]);
         let ff = r.technique("fire-and-forget").unwrap();
         let rows = published(&ff.trace);
         let (sum, count): (i64, i64) = rows
