@@ -47,15 +47,6 @@ pub enum Status {
     Paused { until: Tick },
 }
 
-/// The untyped timer of a scenario not yet converted to its own timer enum
-/// (transitional: delete once every scenario has one).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct Legacy {
-    pub kind: u8,
-    pub msg: u32,
-    pub attempt: u16,
-}
-
 /// How a technique's actors react. Default crash/restart hooks do nothing.
 pub trait Actors {
     /// What a timer of this technique means: a small `Copy` enum per scenario.
@@ -112,7 +103,7 @@ impl<T> Ord for Queued<T> {
 }
 
 /// The engine of one technique; `T` is its timer type (`Actors::Timer`).
-pub struct Engine<T = Legacy> {
+pub struct Engine<T> {
     pub now: Tick,
     /// No item at or after this tick is processed.
     pub end: Tick,
@@ -385,12 +376,5 @@ impl<T: Copy> Engine<T> {
                 }
             }
         }
-    }
-}
-
-impl Engine<Legacy> {
-    /// The untyped timer of a scenario not yet converted (transitional).
-    pub fn legacy_timer(&mut self, after: Tick, node: NodeId, kind: u8, msg: u32, attempt: u16) {
-        self.timer(after, node, Legacy { kind, msg, attempt });
     }
 }

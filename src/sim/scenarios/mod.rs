@@ -3,13 +3,10 @@
 //! over one input stream and one fault schedule, and the invariants judged per
 //! technique. Listed in the order of the teaching spec.
 
-use super::engine::Engine;
 use super::event::{Ev, Event};
 use super::ids::Tick;
-use super::invariants::Check;
-use super::ledger::{Ledger, Payment};
 use super::params::{ParamError, ParamSpec, Params, Unit};
-use super::run::{Guarantee, NodeInfo, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
+use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
 
 pub mod atomic_commit;
 pub mod broker_eos;
@@ -69,33 +66,6 @@ pub fn run(id: &str, cfg: &RunConfig) -> Result<RunResult, ParamError> {
     let s = find(id)?;
     let params = Params::with(s.info().params, &cfg.params)?;
     Ok(s.build(cfg, &params))
-}
-
-/// Finish one ledger technique (transitional: converted scenarios use
-/// [`plumbing::Technique::finish`]).
-#[allow(clippy::too_many_arguments)]
-pub fn finish<T>(
-    id: &str,
-    label: &str,
-    claim: Guarantee,
-    nodes: Vec<NodeInfo>,
-    eng: Engine<T>,
-    ledger: Ledger,
-    workload: &[Payment],
-    checks: Vec<Check>,
-) -> TechniqueRun {
-    plumbing::judge(
-        id,
-        label,
-        claim,
-        plumbing::Done {
-            nodes,
-            eng,
-            ledger,
-            workload,
-            checks,
-        },
-    )
 }
 
 /// Dedup-table size after each change.
