@@ -147,6 +147,14 @@ if [ -d "$BENCH_BASELINE_DIST" ]; then
   put baseline_size_br "$(awk '{print $NF}' <<<"$tot")"
 fi
 
+# Where the wasm's bytes go (scripts/wasm-areas.mjs on the named pre-bindgen wasm).
+named="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-once-playground.wasm"
+if [ -f "$named" ] && command -v wasm-opt >/dev/null; then
+  if wasm-opt -Os --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$named" -o "$work/named.wasm" 2>/dev/null; then
+    node scripts/wasm-areas.mjs "$work/named.wasm" >"$work/areas.txt" 2>&1 || true
+  fi
+fi
+
 # ---- 3-6. browser (tests/e2e/bench.mjs) --------------------------------------------------
 if [ "$have_dist" = 1 ]; then
   step "browser benchmarks (tests/e2e/bench.mjs; play ${BENCH_PLAY_SECONDS} s)"
@@ -346,4 +354,8 @@ if [ -n "$(get mem_play_series)" ]; then
 fi
 if [ -s "$work/scope.txt" ]; then
   cat "$work/scope.txt"
+fi
+if [ -s "$work/areas.txt" ]; then
+  printf '\n\033[1m==== where the wasm bytes go (brotli, by area) ====\033[0m\n'
+  cat "$work/areas.txt"
 fi
