@@ -14,8 +14,11 @@
 //! `K<node>.<msg>.<point>.<down>` crash at a point, `P<node>.<at>.<ticks>` pause,
 //! `R<node>.<at>.<to>` offset reset.
 
+mod codes;
+
+pub use codes::{decode_fault, encode_fault, escape, unescape, CheckMode, MAX_K, SAMPLE_SIZES};
+
 use crate::sim::fault::Fault;
-use crate::sim::ids::NodeId;
 use crate::sim::params::find as find_param;
 use crate::sim::scenarios;
 use serde::{Deserialize, Serialize};
@@ -33,54 +36,6 @@ pub enum ViewMode {
     #[default]
     Stage,
     Spacetime,
-}
-
-/// What the "Find a breaking run" panel runs: random schedules, or every schedule with
-/// at most k faults.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CheckMode {
-    /// Sample this many random fault schedules (one of [`SAMPLE_SIZES`]).
-    Sample(u32),
-    /// Check every schedule with at most this many faults (1 to [`MAX_K`]).
-    Every(u8),
-}
-
-/// The panel's sample sizes.
-pub const SAMPLE_SIZES: [u32; 3] = [1_000, 10_000, 100_000];
-/// Most faults per schedule an exhaustive check offers.
-pub const MAX_K: u8 = crate::sim::explore::MAX_K;
-
-impl Default for CheckMode {
-    fn default() -> CheckMode {
-        CheckMode::Sample(10_000)
-    }
-}
-
-impl CheckMode {
-    /// As in the link and the panel's menu: `k2`, `10000`.
-    pub fn code(self) -> String {
-        match self {
-            CheckMode::Sample(n) => n.to_string(),
-            CheckMode::Every(k) => format!("k{k}"),
-        }
-    }
-
-    /// The inverse of [`CheckMode::code`]; `None` for anything the panel does not offer.
-    pub fn parse(v: &str) -> Option<CheckMode> {
-        let v = v.trim();
-        match v.strip_prefix('k') {
-            Some(k) => k
-                .parse::<u8>()
-                .ok()
-                .filter(|k| (1..=MAX_K).contains(k))
-                .map(CheckMode::Every),
-            None => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| SAMPLE_SIZES.contains(n))
-                .map(CheckMode::Sample),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,132 +378,4 @@ fn clip(s: &str) -> String {
         let cut: String = s.chars().take(MAX).collect();
         format!("{cut}…")
     }
-}
-
-pub fn encode_fault(f: &Fault) -> String {
-    match *f {
-        Fault::Lose { hop, msg, attempt } => format!("L{hop}.{msg}.{attempt}"),
-        Fault::Duplicate {
-            hop,
-            msg,
-            attempt,
-            extra,
-        } => format!("D{hop}.{msg}.{attempt}.{extra}"),
-        Fault::Delay {
-            hop,
-            msg,
-            attempt,
-            extra,
-        } => format!("Y{hop}.{msg}.{attempt}.{extra}"),
-        Fault::Crash { node, at, down } => format!("C{}.{at}.{down}", node.0),
-        Fault::CrashAt {
-            node,
-            msg,
-            point,
-            down,
-        } => format!("K{}.{msg}.{point}.{down}", node.0),
-        Fault::Pause { node, at, ticks } => format!("P{}.{at}.{ticks}", node.0),
-        Fault::ResetOffset { node, at, to } => format!("R{}.{at}.{to}", node.0),
-    }
-}
-
-pub fn decode_fault(s: &str) -> Option<Fault> {
-    let mut chars = s.chars();
-    let kind = chars.next()?;
-    let nums: Vec<u64> = chars
-        .as_str()
-        .split('.')
-        .map(|x| x.parse::<u64>().ok())
-        .collect::<Option<Vec<u64>>>()?;
-    let u8_ = |x: u64| u8::try_from(x).ok();
-    let u16_ = |x: u64| u16::try_from(x).ok();
-    let u32_ = |x: u64| u32::try_from(x).ok();
-    let f = match (kind, nums.as_slice()) {
-        ('L', [h, m, a]) => Fault::Lose {
-            hop: u8_(*h)?,
-            msg: u32_(*m)?,
-            attempt: u16_(*a)?,
-        },
-        ('D', [h, m, a, e]) => Fault::Duplicate {
-            hop: u8_(*h)?,
-            msg: u32_(*m)?,
-            attempt: u16_(*a)?,
-            extra: u32_(*e)?,
-        },
-        ('Y', [h, m, a, e]) => Fault::Delay {
-            hop: u8_(*h)?,
-            msg: u32_(*m)?,
-            attempt: u16_(*a)?,
-            extra: u32_(*e)?,
-        },
-        ('C', [n, at, d]) => Fault::Crash {
-            node: NodeId(u8_(*n)?),
-            at: u32_(*at)?,
-            down: u32_(*d)?,
-        },
-        ('K', [n, m, p, d]) => Fault::CrashAt {
-            node: NodeId(u8_(*n)?),
-            msg: u32_(*m)?,
-            point: u8_(*p)?,
-            down: u32_(*d)?,
-        },
-        ('P', [n, at, t]) => Fault::Pause {
-            node: NodeId(u8_(*n)?),
-            at: u32_(*at)?,
-            ticks: u32_(*t)?,
-        },
-        ('R', [n, at, to]) => Fault::ResetOffset {
-            node: NodeId(u8_(*n)?),
-            at: u32_(*at)?,
-            to: u32_(*to)?,
-        },
-        _ => return None,
-    };
-    Some(f)
-}
-
-/// Percent-encode everything outside `[A-Za-z0-9-_.~]`.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Undo percent-encoding (and `+` as space); invalid sequences are kept literally.
-pub fn unescape(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
