@@ -16,7 +16,7 @@
 mod broker_side;
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Life, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Life, Technique};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
@@ -281,13 +281,7 @@ impl Actors for World<'_> {
             (PRODUCER, Timer::AckTimeout { msg, attempt })
                 if self.waiting == Some((msg, attempt)) =>
             {
-                eng.emit(Ev::Timeout {
-                    node: PRODUCER,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, PRODUCER, msg, attempt);
                 self.transmit(eng, msg);
             }
             (PRODUCER, Timer::EndTxn { life }) if life == self.life => self.end_txn(eng),

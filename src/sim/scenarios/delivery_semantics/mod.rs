@@ -12,7 +12,7 @@
 
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::broker::payments;
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
@@ -205,13 +205,7 @@ impl Actors for World {
         match timer {
             Timer::Send { msg } => self.transmit(eng, msg, 0),
             Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
-                eng.emit(Ev::Timeout {
-                    node: PRODUCER,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, PRODUCER, msg, attempt);
                 if attempt < self.retries_max {
                     self.transmit(eng, msg, attempt + 1);
                 }

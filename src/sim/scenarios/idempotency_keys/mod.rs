@@ -20,7 +20,7 @@
 mod server;
 mod text;
 
-use super::plumbing::{run_each, Done, Life, Technique};
+use super::plumbing::{run_each, timed_out, Done, Life, Technique};
 use crate::sim::broker::payments;
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{Ev, KeyState, MsgKind, Payload};
@@ -231,13 +231,7 @@ impl Actors for World<'_> {
                 if st.done || st.attempt != attempt {
                     return;
                 }
-                eng.emit(Ev::Timeout {
-                    node,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, node, msg, attempt);
                 if attempt < self.retries_max {
                     self.send_attempt(eng, msg, attempt + 1);
                 }

@@ -13,7 +13,7 @@
 
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
@@ -219,13 +219,7 @@ impl Actors for World<'_> {
                 if self.jobs[job].acked || self.jobs[job].attempt != attempt {
                     return;
                 }
-                eng.emit(Ev::Timeout {
-                    node,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, node, msg, attempt);
                 self.transmit(eng, hop, msg, job);
             }
         }

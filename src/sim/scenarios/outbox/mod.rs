@@ -20,7 +20,7 @@
 mod relay;
 mod text;
 
-use super::plumbing::{run_each, Done, Life, Technique};
+use super::plumbing::{crash_at_rate, run_each, timed_out, Attempts, Done, Life, Technique};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{CommitPart, CommitWhat, EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
@@ -120,7 +120,7 @@ struct World<'a> {
     /// Crash points already decided, so a point fires at most once per message.
     decided: BTreeSet<(NodeId, MsgId, u8)>,
     /// Transmissions per (hop, msg), so every one has its own `attempt`.
-    sends: BTreeMap<(u8, MsgId), u16>,
+    sends: Attempts<(u8, MsgId)>,
     // Orders DB: the outbox table, in commit order.
     outbox: Vec<MsgId>,
     // Relay. Durable: progress (next outbox row). Volatile: the publish in flight.
@@ -150,28 +150,12 @@ impl World<'_> {
         msg: MsgId,
         point: u8,
     ) -> bool {
-        if !self.decided.insert((node, msg, point)) {
-            return false;
-        }
-        eng.faults.crash_at = if node == RELAY {
+        let rate = if node == RELAY {
             self.relay_crash
         } else {
             self.crash
         };
-        match eng.faults.crash_at(node, msg, point) {
-            Some(down) => {
-                eng.crash(self, node, down.max(1));
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn next_attempt(&mut self, hop: u8, msg: MsgId) -> u16 {
-        let n = self.sends.entry((hop, msg)).or_insert(0);
-        let a = *n;
-        *n += 1;
-        a
+        self.decided.insert((node, msg, point)) && crash_at_rate(self, eng, rate, node, msg, point)
     }
 
     // ---- order service ----
@@ -215,7 +199,7 @@ impl World<'_> {
     }
 
     fn service_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
-        let attempt = self.next_attempt(HOP_SVC_PUB, msg);
+        let attempt = self.sends.next((HOP_SVC_PUB, msg));
         let p = Payload {
             kind: MsgKind::Produce,
             msg,
@@ -238,17 +222,11 @@ impl World<'_> {
     }
 
     fn service_retry(&mut self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
-        let last = self.sends.get(&(HOP_SVC_PUB, msg)).copied().unwrap_or(0);
+        let last = self.sends.sent(&(HOP_SVC_PUB, msg));
         if !self.journal.contains(&msg) || last != attempt + 1 {
             return;
         }
-        eng.emit(Ev::Timeout {
-            node: SERVICE,
-            msg,
-            attempt,
-            suspect: None,
-            false_alarm: false,
-        });
+        timed_out(eng, SERVICE, msg, attempt);
         self.service_publish(eng, msg);
     }
 
@@ -427,7 +405,7 @@ impl Scenario for Outbox {
                 life,
                 journal: BTreeSet::new(),
                 decided: BTreeSet::new(),
-                sends: BTreeMap::new(),
+                sends: Attempts::default(),
                 outbox: Vec::new(),
                 progress: 0,
                 relay_inflight: None,

@@ -20,7 +20,7 @@
 mod means;
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, LossWhy, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
@@ -219,13 +219,7 @@ impl Actors for World {
         match timer {
             Timer::Sample { msg } => self.send(eng, msg, 0),
             Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
-                eng.emit(Ev::Timeout {
-                    node,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, node, msg, attempt);
                 if attempt < MAX_RETRIES {
                     self.retries += 1;
                     self.send(eng, msg, attempt + 1);

@@ -16,6 +16,7 @@
 mod text;
 
 use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::{first_tick, no_timeout};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
@@ -81,25 +82,22 @@ struct Worker {
 /// No timeout fired: nobody was declared dead.
 const NO_ALARM: Outcome = Outcome::Custom {
     says: "no timeout fired, so worker-2 never started",
-    test: |_, t| (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None),
+    test: |_, t| no_timeout(t),
 };
 
 /// A timeout fired on a worker that was only paused.
 const FALSE_ALARM: Outcome = Outcome::Custom {
     says: "the coordinator declared the paused worker-1 dead (a false alarm)",
     test: |_, t| {
-        t.trace
-            .iter()
-            .find(|e| {
-                matches!(
-                    e.ev,
-                    Ev::Timeout {
-                        false_alarm: true,
-                        ..
-                    }
-                )
-            })
-            .map(|e| Some(e.tick))
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Timeout {
+                    false_alarm: true,
+                    ..
+                }
+            )
+        })
     },
 };
 
