@@ -286,19 +286,22 @@ impl Scenario for AtomicCommit {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
+        truth, try_this_runs,
+    };
     use crate::sim::event::{CommitPart, Ev, TxnState};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::{run, RunConfig};
 
     const ID: &str = "atomic-commit";
 
     #[test]
     fn showcase_crash_between_the_writes() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(balances(&r, "atomic"), truth);
         assert_eq!(
@@ -346,7 +349,7 @@ mod tests {
     /// ledger entry and the offset it made durable, narrated as one line.
     #[test]
     fn one_transaction_is_one_commit_event() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("atomic").unwrap();
         let commits: Vec<&Ev> = t
             .trace
@@ -439,8 +442,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(42).set("messages", 30);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 42, &[("messages", 30)]);
     }
 
     #[test]
@@ -451,11 +453,7 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         assert!(runs[0].techniques.iter().all(|t| t.verdict.exactly_once));
         for r in &runs[1..] {
             let non = &r.technique("non-atomic").unwrap().verdict;

@@ -430,19 +430,22 @@ impl Scenario for BrokerEos {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
+        showcase, truth, try_this_runs,
+    };
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::{run, RunConfig};
 
     const ID: &str = "broker-eos";
 
     #[test]
     fn showcase_lost_ack_and_aborted_transaction() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(1, 1400), (2, 3400), (3, 1500)]);
         // (a) The ack of txn-5's write is lost; the retry lands twice in a plain log.
         assert_eq!(
@@ -629,7 +632,7 @@ mod tests {
     /// records and the producer's input offset.
     #[test]
     fn a_transaction_commits_its_records_and_offset_at_once() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("txn-read-committed").unwrap();
         let story = render(&t.trace, &t.nodes, super::INFO.unit);
         assert!(
@@ -643,8 +646,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(11).set("messages", 40).set("partitions", 3);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 11, &[("messages", 40), ("partitions", 3)]);
     }
 
     #[test]
@@ -658,11 +660,7 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         let impatient = &runs[0];
         assert_eq!(
             impatient

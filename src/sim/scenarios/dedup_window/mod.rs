@@ -437,9 +437,9 @@ fn checks(mode: Mode, w: &World, eng: &Engine<Timer>, ttl: Tick, rate_per_10: u3
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{assert_deterministic, balances, truth};
     use super::INFO;
     use crate::sim::event::Ev;
-    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
     use crate::sim::RunResult;
 
@@ -453,7 +453,7 @@ mod tests {
     #[test]
     fn showcase_late_duplicate_after_expiry() {
         let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 13600), (1, 4400), (2, 4000)]);
         // No table: all six copies land.
         let nd = &r.technique("no-dedup").unwrap().verdict;
@@ -694,6 +694,6 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 9, &[]), run_with(ID, 9, &[]));
+        assert_deterministic(ID, 9, &[]);
     }
 }

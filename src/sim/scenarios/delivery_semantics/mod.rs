@@ -284,9 +284,11 @@ impl Scenario for DeliverySemantics {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, truth,
+    };
     use super::INFO;
     use crate::sim::event::Ev;
-    use crate::sim::scenarios::testkit::{assert_holds, balances, first_violating_seed, run_with};
 
     const ID: &str = "delivery-semantics";
 
@@ -304,7 +306,7 @@ mod tests {
     #[test]
     fn showcase_short_over_exact() {
         let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 6100), (1, 2500), (2, 100)]);
         // At-most-once: txn-2 (m-B ₹1800) was lost and never retried.
         let amo = &r.technique("at-most-once").unwrap().verdict;
@@ -413,7 +415,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 42, &[]), run_with(ID, 42, &[]));
+        assert_deterministic(ID, 42, &[]);
     }
 
     /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a

@@ -358,18 +358,21 @@ impl Scenario for EosBoundary {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
+        showcase, truth, try_this_runs,
+    };
     use crate::sim::event::{CommitPart, Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::{run, RunConfig};
 
     const ID: &str = "eos-boundary";
 
     #[test]
     fn showcase_replay_doubles_the_table_unless_constrained() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(
             balances(&r, "eos-only"),
@@ -414,7 +417,7 @@ mod tests {
     /// in valid transactions — while crashes alone cannot break it.
     #[test]
     fn a_reset_breaks_a_broker_to_broker_pipeline_too() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("eos-to-topic").unwrap();
         assert_eq!(t.verdict.applied_twice, (1..=8).collect::<Vec<u32>>());
         assert_eq!(
@@ -515,10 +518,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(5)
-            .set("messages", 40)
-            .set("crash_per_mille", 200);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 5, &[("messages", 40), ("crash_per_mille", 200)]);
     }
 
     #[test]
@@ -532,11 +532,7 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         for r in &runs[..2] {
             let only = &r.technique("eos-only").unwrap().verdict;
             assert!(!only.applied_twice.is_empty() && only.lost.is_empty());

@@ -496,7 +496,7 @@ impl Scenario for IdempotentOps {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::count;
+    use super::super::testkit::{assert_deterministic, count, truth};
     use super::INFO;
     use crate::sim::event::{EntryKind, Ev, SkipWhy};
     use crate::sim::scenarios::testkit::balances;
@@ -520,7 +520,7 @@ mod tests {
     #[test]
     fn showcase_each_operation_style() {
         let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 8000), (1, 3600)]);
         let copies = count(&r, "increment", |e| matches!(e, Ev::Apply { .. })) - 8;
         assert_eq!(copies, 2);
@@ -712,6 +712,6 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 3, &[]), run_with(ID, 3, &[]));
+        assert_deterministic(ID, 3, &[]);
     }
 }

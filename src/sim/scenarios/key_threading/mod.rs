@@ -321,7 +321,10 @@ impl Scenario for KeyThreading {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
+        showcase,
+    };
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::ids::NodeId;
     use crate::sim::RunResult;
@@ -344,7 +347,7 @@ mod tests {
 
     #[test]
     fn showcase_a_ball_shown_twice() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         assert_eq!(
             r.truth_balances().into_iter().collect::<Vec<_>>(),
             vec![(0, 12)]
@@ -487,17 +490,11 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 5, &[("balls", 60), ("dup", 400)]);
-        let b = run_with(ID, 5, &[("balls", 60), ("dup", 400)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 5, &[("balls", 60), ("dup", 400)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

@@ -427,7 +427,10 @@ impl Scenario for Outbox {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
+        showcase, truth,
+    };
     use super::{POINT_AFTER_DB_COMMIT, POINT_BEFORE_ACK_RECORDED, RELAY, SERVICE};
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::fault::Fault;
@@ -455,8 +458,8 @@ mod tests {
 
     #[test]
     fn showcase_loses_one_order_and_duplicates_another() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(1, 2400), (2, 3600), (3, 8000)]);
         let d = r.technique("dual-write").unwrap();
         // Crash after committing txn-2: never published. Crash after the broker
@@ -500,7 +503,7 @@ mod tests {
     #[test]
     fn an_outbox_order_is_one_atomic_commit() {
         use crate::sim::event::CommitPart;
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         for t in ["outbox", "outbox-no-dedup"] {
             let trace = &r.technique(t).unwrap().trace;
             let commits: Vec<&Vec<CommitPart>> = trace
@@ -552,7 +555,7 @@ mod tests {
     /// consumer dedups on exactly that header.
     #[test]
     fn outbox_id_travels_in_the_headers_and_is_the_dedup_key() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("outbox").unwrap();
         let mut header_ids = Vec::new();
         for e in &t.trace {
@@ -690,17 +693,11 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 42, &[("orders", 50), ("crash", 300)]);
-        let b = run_with(ID, 42, &[("orders", 50), ("crash", 300)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 42, &[("orders", 50), ("crash", 300)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

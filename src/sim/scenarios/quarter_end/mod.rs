@@ -475,7 +475,10 @@ fn zero_pairs(ledger: &Ledger) -> std::collections::BTreeMap<u8, usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
+        showcase, truth,
+    };
     use super::zero_pairs;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::scenarios::testkit::balances;
@@ -484,8 +487,8 @@ mod tests {
 
     #[test]
     fn showcase_books_balance_but_entries_do_not() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 10500), (1, 4500), (2, 7000)]);
 
         // As built: every balance right, 18 entries for 10 payments, four ₹0 pairs.
@@ -554,7 +557,7 @@ mod tests {
     /// The as-built badge names the hidden duplicate in the learner's terms.
     #[test]
     fn as_built_badge_says_balanced_books_yet_written_twice() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         assert_eq!(
             r.technique("as-built").unwrap().badge.text,
             "✕ balanced books, yet 4 payments written twice"
@@ -626,17 +629,11 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 9, &[("payments", 60)]);
-        let b = run_with(ID, 9, &[("payments", 60)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 9, &[("payments", 60)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

@@ -437,9 +437,9 @@ impl Scenario for Telemetry {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{assert_deterministic, run_with};
     use super::{fidelity, mean_error_permille, percent, published, INFO};
     use crate::sim::event::{Ev, LossWhy};
-    use crate::sim::scenarios::testkit::run_with;
     use crate::sim::RunResult;
     use std::collections::BTreeMap;
 
@@ -654,6 +654,6 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 4, &[]), run_with(ID, 4, &[]));
+        assert_deterministic(ID, 4, &[]);
     }
 }

@@ -476,11 +476,14 @@ impl Scenario for ZombieFencing {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
+        truth, try_this_runs,
+    };
     use crate::sim::event::{CommitPart, Ev, RejectWhy, TxnState};
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::RunResult;
 
     const ID: &str = "zombie-fencing";
     const RANDOM_PAUSES: [(&str, i64); 2] = [("gc_pause_ticks", 1), ("pause_jitter_ticks", 30)];
@@ -497,8 +500,8 @@ mod tests {
 
     #[test]
     fn showcase_zombie_writes_twice_unless_fenced() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 2400), (1, 1700), (2, 5100)]);
         assert_eq!(balances(&r, "fencing"), truth);
         assert_eq!(
@@ -550,7 +553,7 @@ mod tests {
     /// transaction its epoch left open — and the narration says so.
     #[test]
     fn the_old_instance_is_fenced_and_its_open_transaction_aborted() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("fencing").unwrap();
         let i = t
             .trace
@@ -601,7 +604,7 @@ mod tests {
     /// offset back (5 → 3 here) — in the trace, the narration and a failed check.
     #[test]
     fn without_fencing_the_zombie_rewinds_the_committed_offset() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("no-fencing").unwrap();
         let c = &t.verdict.checks[0];
         assert_eq!(c.name, "committed offset never moves back");
@@ -689,8 +692,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(9).set("messages", 40);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 9, &[("messages", 40)]);
     }
 
     #[test]
@@ -701,11 +703,7 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         for r in &runs[..2] {
             assert!(timeouts(r, "no-fencing").is_empty());
             assert!(r.techniques.iter().all(|t| t.verdict.exactly_once));
