@@ -115,6 +115,12 @@ pub const fn param(
     }
 }
 
+/// The `messages` parameter of the scenarios that count payments: 1 to `max`,
+/// `default` by default, with the scenario's own `help`.
+pub const fn messages_param(max: i64, default: i64, help: &'static str) -> ParamSpec {
+    param("messages", "Payments", Unit::Count, 1, max, default, help)
+}
+
 /// Look up a scenario's static info by id (panics on an unknown id: for tests).
 pub fn info(id: &str) -> &'static ScenarioInfo {
     match find(id) {

@@ -4,7 +4,7 @@ use crate::sim::event::{RejectWhy, SkipWhy};
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::{first_rejected, first_skip, param};
+use crate::sim::scenarios::{first_rejected, first_skip, messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "broker-eos",
@@ -18,15 +18,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "A transactional producer puts several payments, on several partitions, and its own input position into one transaction. If it aborts (here: by chance, and it then retries the payments in a fresh transaction), the aborted records stay in the log, marked. A read_uncommitted consumer has already credited them; a read_committed consumer waits until each transaction is decided and skips what was aborted.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payments the producer writes.",
-        ),
+        messages_param(300, 8, "How many payments the producer writes."),
         param(
             "partitions",
             "Partitions",
