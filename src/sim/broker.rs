@@ -10,7 +10,7 @@
 //! replay view expects).
 
 use super::engine::Engine;
-use super::event::{CommitPart, CommitWhat, EntryKind, Ev, RejectWhy, TxnState};
+use super::event::{CommitPart, CommitWhat, EntryKind, Ev, RejectWhy, SkipWhy, TxnState};
 use super::ids::{MsgId, NodeId};
 use super::ledger::Payment;
 use super::rng::workload_rng;
@@ -234,6 +234,36 @@ impl Broker {
     pub fn aborted(&self, rec: Rec) -> bool {
         rec.txn
             .is_some_and(|t| self.status(t) == Some(TxnStatus::Aborted))
+    }
+
+    /// `node` reads record `offset` of `partition`, and the trace shows it; a
+    /// read_committed reader passes over a record of an aborted transaction (the
+    /// trace says so). Returns the record and whether the reader may use it.
+    pub fn read<T: Copy>(
+        &self,
+        eng: &mut Engine<T>,
+        node: NodeId,
+        partition: u8,
+        offset: u32,
+        read_committed: bool,
+    ) -> Option<(Rec, bool)> {
+        let rec = self.rec(partition, offset)?;
+        let visible = !(read_committed && self.aborted(rec));
+        eng.emit(Ev::Read {
+            node,
+            partition,
+            offset,
+            msg: rec.msg,
+            visible,
+        });
+        if !visible {
+            eng.emit(Ev::Skip {
+                node,
+                msg: rec.msg,
+                why: SkipWhy::Aborted,
+            });
+        }
+        Some((rec, visible))
     }
 
     /// Where a reader's fetch stops: the log end for read_uncommitted; for

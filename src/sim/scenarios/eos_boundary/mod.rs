@@ -109,23 +109,10 @@ impl World<'_> {
 
     fn on_record(&mut self, eng: &mut Engine<PollTimer>) {
         let offset = self.consumer.pos;
-        let Some(rec) = self.broker.rec(0, offset) else {
+        let Some((rec, visible)) = self.broker.read(eng, SINK, 0, offset, true) else {
             return;
         };
-        let visible = !self.broker.aborted(rec);
-        eng.emit(Ev::Read {
-            node: SINK,
-            partition: 0,
-            offset,
-            msg: rec.msg,
-            visible,
-        });
         if !visible {
-            eng.emit(Ev::Skip {
-                node: SINK,
-                msg: rec.msg,
-                why: SkipWhy::Aborted,
-            });
             self.consumer.pos += 1;
             self.consumer.schedule_poll(eng);
             return;
