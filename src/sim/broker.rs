@@ -350,12 +350,18 @@ impl Broker {
 /// `n` payments numbered from 1, spread over `merchants` merchants, amounts
 /// ₹100..=₹2000 in steps of ₹100 (drawn from the run's workload generator).
 pub fn payments(seed: u64, n: u32, merchants: u8) -> Vec<Payment> {
+    payments_in_steps(seed, n, merchants, 100, 20)
+}
+
+/// `n` payments numbered from 1, spread over `merchants` merchants, amounts
+/// `step` × 1..=`steps` (drawn from the run's workload generator).
+pub fn payments_in_steps(seed: u64, n: u32, merchants: u8, step: i64, steps: i64) -> Vec<Payment> {
     let mut rng = workload_rng(seed);
     (1..=n)
         .map(|msg| Payment {
             msg,
             merchant: rng.gen_range(0..merchants.max(1)),
-            amount: 100 * rng.gen_range(1..=20i64),
+            amount: step * rng.gen_range(1..=steps.max(1)),
             kind: EntryKind::Add,
         })
         .collect()

@@ -21,17 +21,17 @@ mod relay;
 mod text;
 
 use super::plumbing::{crash_at_rate, run_each, timed_out, Attempts, Done, Life, Technique};
+use crate::sim::broker::payments_in_steps;
 use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, CommitWhat, EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use text::INFO;
 
@@ -344,16 +344,8 @@ impl Actors for World<'_> {
 }
 
 /// Orders from four sellers, ₹200..₹3000 in steps of ₹200.
-fn workload(seed: u64, n: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (1..=n as u32)
-        .map(|msg| Payment {
-            msg,
-            merchant: rng.gen_range(0..4u8),
-            amount: 200 * rng.gen_range(1..=15i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
+fn workload(seed: u64, n: u32) -> Vec<Payment> {
+    payments_in_steps(seed, n, 4, 200, 15)
 }
 
 fn nodes(tech: Tech) -> Vec<NodeInfo> {
@@ -375,7 +367,7 @@ impl Scenario for Outbox {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("orders") as usize);
+        let work = workload(cfg.seed, params.get("orders") as u32);
         run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
             let mut faults = Faults::for_run(cfg);
             let loss = HopFaults {

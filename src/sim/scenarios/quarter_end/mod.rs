@@ -18,18 +18,17 @@ mod checks;
 mod text;
 
 use super::plumbing::{run_each, Done, Technique};
+use crate::sim::broker::payments_in_steps;
 use crate::sim::engine::{Actors, Engine, Status};
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
-use crate::sim::rng::workload_rng;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
 use checks::{badge, entry_count_check};
-use rand::Rng;
 use std::collections::{BTreeSet, VecDeque};
 use text::INFO;
 
@@ -364,16 +363,8 @@ impl Actors for World<'_> {
 }
 
 /// Quarter-end payments over three merchants, ₹500..₹5000 in steps of ₹500.
-fn workload(seed: u64, n: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (1..=n as u32)
-        .map(|msg| Payment {
-            msg,
-            merchant: rng.gen_range(0..3u8),
-            amount: 500 * rng.gen_range(1..=10i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
+fn workload(seed: u64, n: u32) -> Vec<Payment> {
+    payments_in_steps(seed, n, 3, 500, 10)
 }
 
 fn nodes() -> Vec<NodeInfo> {
@@ -391,7 +382,7 @@ impl Scenario for QuarterEnd {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("payments") as usize);
+        let work = workload(cfg.seed, params.get("payments") as u32);
         run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
             let tech = t.mode;
             let mut faults = Faults::for_run(cfg);
