@@ -1,6 +1,7 @@
 //! Helpers for scenario tests: seed sweeps that print the failing seed.
 
 use crate::sim::event::Ev;
+use crate::sim::invariants::Verdict;
 use crate::sim::run::ScenarioInfo;
 use crate::sim::{run, RunConfig, RunResult};
 
@@ -12,6 +13,13 @@ pub fn balances(r: &RunResult, technique: &str) -> Vec<(u8, i64)> {
         .balances()
         .into_iter()
         .collect()
+}
+
+/// `technique`'s verdict in `r`.
+pub fn verdict<'a>(r: &'a RunResult, technique: &str) -> &'a Verdict {
+    &r.technique(technique)
+        .unwrap_or_else(|| panic!("no technique {technique}"))
+        .verdict
 }
 
 /// How many events of `technique`'s trace match `f`.

@@ -288,7 +288,7 @@ impl Scenario for AtomicCommit {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
-        truth, try_this_runs,
+        truth, try_this_runs, verdict,
     };
     use crate::sim::event::{CommitPart, Ev, TxnState};
     use crate::sim::fault::Fault;
@@ -312,10 +312,10 @@ mod tests {
             balances(&r, "offset-first"),
             vec![(0, 1000), (1, 1000), (2, 5300)]
         );
-        let non = &r.technique("non-atomic").unwrap().verdict;
+        let non = verdict(&r, "non-atomic");
         assert_eq!(non.applied_twice, vec![6]);
         assert!(non.holds, "at-least-once keeps its claim: nothing lost");
-        let first = &r.technique("offset-first").unwrap().verdict;
+        let first = verdict(&r, "offset-first");
         assert_eq!(first.lost, vec![6]);
         assert!(first.holds, "at-most-once keeps its claim: nothing twice");
         let atomic = r.technique("atomic").unwrap();
@@ -410,12 +410,12 @@ mod tests {
         );
         // Seed 15 has one crash between the two writes: one copy too many, one payment missing.
         let r = run_with(ID, 15, &rare);
-        let non = &r.technique("non-atomic").unwrap().verdict;
+        let non = verdict(&r, "non-atomic");
         assert_eq!((non.applied_twice.len(), non.lost.len()), (1, 0));
-        let first = &r.technique("offset-first").unwrap().verdict;
+        let first = verdict(&r, "offset-first");
         assert_eq!((first.applied_twice.len(), first.lost.len()), (0, 1));
         assert_eq!(non.applied_twice, first.lost);
-        assert!(r.technique("atomic").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "atomic").exactly_once);
     }
 
     #[test]
@@ -428,13 +428,13 @@ mod tests {
             down: 2,
         }];
         let r = run(ID, &cfg).unwrap();
-        let non = &r.technique("non-atomic").unwrap().verdict;
+        let non = verdict(&r, "non-atomic");
         assert_eq!(non.applied_twice, vec![3]);
         assert!(non.lost.is_empty());
-        let first = &r.technique("offset-first").unwrap().verdict;
+        let first = verdict(&r, "offset-first");
         assert_eq!(first.lost, vec![3]);
         assert!(first.applied_twice.is_empty());
-        assert!(r.technique("atomic").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "atomic").exactly_once);
         // Without the hand-made crash, all three are exact.
         let calm = run(ID, &RunConfig::seed(7).set("crash_per_mille", 0)).unwrap();
         assert!(calm.techniques.iter().all(|t| t.verdict.exactly_once));
@@ -456,11 +456,11 @@ mod tests {
         let runs = try_this_runs(info);
         assert!(runs[0].techniques.iter().all(|t| t.verdict.exactly_once));
         for r in &runs[1..] {
-            let non = &r.technique("non-atomic").unwrap().verdict;
-            let first = &r.technique("offset-first").unwrap().verdict;
+            let non = verdict(r, "non-atomic");
+            let first = verdict(r, "offset-first");
             assert!(!non.applied_twice.is_empty() && non.lost.is_empty());
             assert!(!first.lost.is_empty() && first.applied_twice.is_empty());
-            assert!(r.technique("atomic").unwrap().verdict.exactly_once);
+            assert!(verdict(r, "atomic").exactly_once);
         }
     }
 }

@@ -432,7 +432,7 @@ impl Scenario for BrokerEos {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
-        showcase, truth, try_this_runs,
+        showcase, truth, try_this_runs, verdict,
     };
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::fault::Fault;
@@ -452,7 +452,7 @@ mod tests {
             balances(&r, "plain-producer"),
             vec![(1, 1400), (2, 3900), (3, 1500)]
         );
-        let plain = &r.technique("plain-producer").unwrap().verdict;
+        let plain = verdict(&r, "plain-producer");
         assert_eq!(plain.applied_twice, vec![5]);
         assert!(plain.holds, "at-least-once: nothing lost");
         assert_eq!(balances(&r, "idempotent-producer"), truth);
@@ -533,7 +533,7 @@ mod tests {
             Some(2)
         );
         let r = run_with(ID, 2, &[]);
-        let ru = &r.technique("txn-read-uncommitted").unwrap().verdict;
+        let ru = verdict(&r, "txn-read-uncommitted");
         assert!(!ru.checks[0].ok);
         assert_eq!(ru.applied_twice, vec![4, 5, 6]);
         // Without aborts, read_uncommitted reads nothing it should not have.
@@ -546,20 +546,10 @@ mod tests {
     #[test]
     fn an_impatient_producer_duplicates_every_write() {
         let r = run_with(ID, 3, &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)]);
-        let plain = &r.technique("plain-producer").unwrap().verdict;
+        let plain = verdict(&r, "plain-producer");
         assert_eq!(plain.applied_twice, (1..=8).collect::<Vec<u32>>());
-        assert!(
-            r.technique("idempotent-producer")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
-        assert!(
-            r.technique("txn-read-committed")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&r, "idempotent-producer").exactly_once);
+        assert!(verdict(&r, "txn-read-committed").exactly_once);
     }
 
     /// Issue 11 item 12: idempotence holds per producer session. A producer that
@@ -599,12 +589,7 @@ mod tests {
         )));
         // Without the crash the same run is exact for the idempotent producer.
         let calm = run(ID, &RunConfig::seed(0).set("loss_ack_per_mille", 0)).unwrap();
-        assert!(
-            calm.technique("idempotent-producer")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&calm, "idempotent-producer").exactly_once);
     }
 
     /// Issue 11 item 12: the idempotent-producer column's consumer stores its read
@@ -621,7 +606,7 @@ mod tests {
                 }];
                 let r = run(ID, &cfg).unwrap();
                 for id in ["idempotent-producer", "txn-read-committed"] {
-                    let v = &r.technique(id).unwrap().verdict;
+                    let v = verdict(&r, id);
                     assert!(v.exactly_once, "{id} seed {seed} at {at}: {}", v.summary());
                 }
             }
@@ -663,41 +648,20 @@ mod tests {
         let runs = try_this_runs(info);
         let impatient = &runs[0];
         assert_eq!(
-            impatient
-                .technique("plain-producer")
-                .unwrap()
-                .verdict
-                .applied_twice,
+            verdict(impatient, "plain-producer").applied_twice,
             (1..=8).collect::<Vec<u32>>()
         );
-        assert!(
-            impatient
-                .technique("idempotent-producer")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(impatient, "idempotent-producer").exactly_once);
         let calm = &runs[1];
-        assert!(
-            calm.technique("txn-read-uncommitted")
-                .unwrap()
-                .verdict
-                .holds
-        );
+        assert!(verdict(calm, "txn-read-uncommitted").holds);
         assert_eq!(
             balances(calm, "txn-read-uncommitted"),
             balances(calm, "txn-read-committed")
         );
         let flaky = &runs[2];
-        let ru = &flaky.technique("txn-read-uncommitted").unwrap().verdict;
+        let ru = verdict(flaky, "txn-read-uncommitted");
         assert!(!ru.exactly_once && !ru.checks[0].ok);
-        assert!(
-            flaky
-                .technique("txn-read-committed")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(flaky, "txn-read-committed").exactly_once);
         let skipped = |e: &Ev| {
             matches!(
                 e,

@@ -286,6 +286,7 @@ impl Scenario for DeliverySemantics {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, balances, first_violating_seed, run_with, truth,
+        verdict,
     };
     use super::INFO;
     use crate::sim::event::Ev;
@@ -309,7 +310,7 @@ mod tests {
         let truth = truth(&r);
         assert_eq!(truth, vec![(0, 6100), (1, 2500), (2, 100)]);
         // At-most-once: txn-2 (m-B ₹1800) was lost and never retried.
-        let amo = &r.technique("at-most-once").unwrap().verdict;
+        let amo = verdict(&r, "at-most-once");
         assert!(amo.holds && !amo.exactly_once);
         assert_eq!(amo.lost, vec![2]);
         assert!(amo.applied_twice.is_empty());
@@ -319,7 +320,7 @@ mod tests {
         );
         assert_eq!(amo.summary(), "m-B short by ₹1800 — never applied txn-2");
         // At-least-once: txn-6's ack was lost, the retry credited m-A ₹1600 again.
-        let alo = &r.technique("at-least-once").unwrap().verdict;
+        let alo = verdict(&r, "at-least-once");
         assert!(alo.holds && !alo.exactly_once);
         assert!(alo.lost.is_empty());
         assert_eq!(alo.applied_twice, vec![6]);
@@ -354,7 +355,7 @@ mod tests {
         for seed in 0..10_000 {
             let r = run_with(ID, seed, &[]);
             for t in ["at-most-once", "at-least-once"] {
-                let v = &r.technique(t).unwrap().verdict;
+                let v = verdict(&r, t);
                 assert!(v.holds, "{t} seed {seed}: {}", v.summary());
             }
         }
@@ -366,13 +367,8 @@ mod tests {
         assert_eq!(first_violating_seed(ID, &[], "at-most-once", 100), Some(0));
         assert_eq!(first_violating_seed(ID, &[], "at-least-once", 100), Some(0));
         let r = run_with(ID, 0, &[]);
-        assert!(!r.technique("at-most-once").unwrap().verdict.lost.is_empty());
-        assert!(!r
-            .technique("at-least-once")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
+        assert!(!verdict(&r, "at-most-once").lost.is_empty());
+        assert!(!verdict(&r, "at-least-once").applied_twice.is_empty());
     }
 
     #[test]
@@ -391,13 +387,8 @@ mod tests {
         let dup = [("dup", 300), ("loss_req", 0), ("loss_ack", 0)];
         assert_eq!(first_broken_claim(&dup, "at-most-once", 100), Some(0));
         let r = run_with(ID, 0, &dup);
-        assert!(!r
-            .technique("at-most-once")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
-        assert!(r.technique("exactly-once").unwrap().verdict.exactly_once);
+        assert!(!verdict(&r, "at-most-once").applied_twice.is_empty());
+        assert!(verdict(&r, "exactly-once").exactly_once);
     }
 
     #[test]
@@ -407,10 +398,10 @@ mod tests {
             1,
             &[("timeout_ticks", 2), ("loss_req", 0), ("loss_ack", 0)],
         );
-        let alo = &r.technique("at-least-once").unwrap().verdict;
+        let alo = verdict(&r, "at-least-once");
         assert_eq!(alo.applied_twice.len(), 8);
-        assert!(r.technique("exactly-once").unwrap().verdict.exactly_once);
-        assert!(r.technique("at-most-once").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "exactly-once").exactly_once);
+        assert!(verdict(&r, "at-most-once").exactly_once);
     }
 
     #[test]

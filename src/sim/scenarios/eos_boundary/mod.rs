@@ -347,7 +347,7 @@ impl Scenario for EosBoundary {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
-        showcase, truth, try_this_runs,
+        showcase, truth, try_this_runs, verdict,
     };
     use crate::sim::event::{CommitPart, Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
@@ -366,7 +366,7 @@ mod tests {
             vec![(0, 2000), (1, 2000), (2, 13000)]
         );
         assert_eq!(
-            r.technique("eos-only").unwrap().verdict.applied_twice,
+            verdict(&r, "eos-only").applied_twice,
             (1..=8).collect::<Vec<u32>>()
         );
         assert_eq!(balances(&r, "eos-unique-column"), truth);
@@ -448,7 +448,7 @@ mod tests {
         let calm = [("offset_reset", 0)];
         assert_eq!(first_violating_seed(ID, &calm, "eos-only", 1_000), Some(6));
         let r = run_with(ID, 6, &calm);
-        let v = &r.technique("eos-only").unwrap().verdict;
+        let v = verdict(&r, "eos-only");
         assert!(v.lost.is_empty());
         assert_eq!(v.applied_twice, vec![1, 2]);
         let fired = &r.technique("eos-only").unwrap().fired;
@@ -458,12 +458,7 @@ mod tests {
                 Fault::CrashAt { msg, point: 1, .. } if *msg == m
             )));
         }
-        assert!(
-            r.technique("eos-unique-column")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&r, "eos-unique-column").exactly_once);
     }
 
     #[test]
@@ -494,13 +489,8 @@ mod tests {
             to: 3,
         }];
         let r = run(ID, &cfg).unwrap();
-        assert!(!r.technique("eos-only").unwrap().verdict.exactly_once);
-        assert!(
-            r.technique("eos-unique-column")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(!verdict(&r, "eos-only").exactly_once);
+        assert!(verdict(&r, "eos-unique-column").exactly_once);
     }
 
     #[test]
@@ -521,14 +511,9 @@ mod tests {
         let info = &super::INFO;
         let runs = try_this_runs(info);
         for r in &runs[..2] {
-            let only = &r.technique("eos-only").unwrap().verdict;
+            let only = verdict(r, "eos-only");
             assert!(!only.applied_twice.is_empty() && only.lost.is_empty());
-            assert!(
-                r.technique("eos-unique-column")
-                    .unwrap()
-                    .verdict
-                    .exactly_once
-            );
+            assert!(verdict(r, "eos-unique-column").exactly_once);
         }
         for t in &runs[2].techniques {
             assert!(!t.verdict.lost.is_empty(), "{}", t.id);

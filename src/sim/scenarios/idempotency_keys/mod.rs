@@ -389,7 +389,7 @@ fn bug_label(tech: Tech) -> Option<&'static str> {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, assert_try_this_runs, count, first_violating_seed,
-        run_with, showcase, truth,
+        run_with, showcase, truth, verdict,
     };
     use crate::sim::event::{CommitPart, Ev, KeyState, RejectWhy, SkipWhy};
     use crate::sim::run::TechniqueRun;
@@ -633,12 +633,7 @@ mod tests {
             )
         });
         assert!(conflicts >= 1, "no 409 in {conflicts}");
-        assert!(!r
-            .technique("no-key")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
+        assert!(!verdict(&r, "no-key").applied_twice.is_empty());
     }
 
     #[test]

@@ -323,7 +323,7 @@ impl Scenario for KeyThreading {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase,
+        showcase, verdict,
     };
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::ids::NodeId;
@@ -472,7 +472,7 @@ mod tests {
                 "stage {stage}"
             );
             let r = run_with(ID, pinned, &o);
-            let v = &r.technique("one-stage-drops-key").unwrap().verdict;
+            let v = verdict(&r, "one-stage-drops-key");
             assert_eq!(v.applied_twice, twice, "stage {stage}");
             assert!(v.lost.is_empty());
         }

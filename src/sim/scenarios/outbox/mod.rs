@@ -421,7 +421,7 @@ impl Scenario for Outbox {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, truth,
+        showcase, truth, verdict,
     };
     use super::{POINT_AFTER_DB_COMMIT, POINT_BEFORE_ACK_RECORDED, RELAY, SERVICE};
     use crate::sim::event::{Ev, SkipWhy};
@@ -588,8 +588,8 @@ mod tests {
         let mut no_dedup_doubled = 0;
         for seed in 0..500 {
             let r = run_with(ID, seed, &[]);
-            let d = &r.technique("dual-write").unwrap().verdict;
-            let n = &r.technique("outbox-no-dedup").unwrap().verdict;
+            let d = verdict(&r, "dual-write");
+            let n = verdict(&r, "outbox-no-dedup");
             assert!(n.lost.is_empty(), "seed {seed}: the outbox lost an order");
             dual_lost += usize::from(!d.lost.is_empty());
             no_dedup_doubled += usize::from(!n.applied_twice.is_empty());
@@ -623,7 +623,7 @@ mod tests {
         // First violating seed: a duplicate (crash before the ack was recorded).
         assert_eq!(first_violating_seed(ID, &[], "dual-write", 1000), Some(0));
         let r = run_with(ID, 0, &[]);
-        let v = &r.technique("dual-write").unwrap().verdict;
+        let v = verdict(&r, "dual-write");
         assert_eq!((v.lost.clone(), v.applied_twice.clone()), (vec![], vec![6]));
         // First seed that loses an order (crash between commit and publish).
         let first_loss = (0..1000).find(|&s| {
@@ -636,7 +636,7 @@ mod tests {
         });
         assert_eq!(first_loss, Some(1));
         let r = run_with(ID, 1, &[]);
-        assert_eq!(r.technique("dual-write").unwrap().verdict.lost, vec![1]);
+        assert_eq!(verdict(&r, "dual-write").lost, vec![1]);
     }
 
     fn hand_made(f: Fault) -> RunResult {
@@ -656,10 +656,10 @@ mod tests {
             point: POINT_AFTER_DB_COMMIT,
             down: 3,
         });
-        let v = &loss.technique("dual-write").unwrap().verdict;
+        let v = verdict(&loss, "dual-write");
         assert_eq!(v.lost, vec![3]);
         assert!(v.applied_twice.is_empty());
-        assert!(loss.technique("outbox").unwrap().verdict.exactly_once);
+        assert!(verdict(&loss, "outbox").exactly_once);
 
         let dup = hand_made(Fault::CrashAt {
             node: SERVICE,
@@ -667,10 +667,10 @@ mod tests {
             point: POINT_BEFORE_ACK_RECORDED,
             down: 3,
         });
-        let v = &dup.technique("dual-write").unwrap().verdict;
+        let v = verdict(&dup, "dual-write");
         assert!(v.lost.is_empty());
         assert_eq!(v.applied_twice, vec![3]);
-        assert!(dup.technique("outbox").unwrap().verdict.exactly_once);
+        assert!(verdict(&dup, "outbox").exactly_once);
 
         let relay = hand_made(Fault::CrashAt {
             node: RELAY,
@@ -678,8 +678,8 @@ mod tests {
             point: super::POINT_RELAY_BEFORE_PROGRESS,
             down: 3,
         });
-        assert!(relay.technique("dual-write").unwrap().verdict.exactly_once);
-        assert!(relay.technique("outbox").unwrap().verdict.exactly_once);
+        assert!(verdict(&relay, "dual-write").exactly_once);
+        assert!(verdict(&relay, "outbox").exactly_once);
         assert_eq!(seen_id_skips(&relay, "outbox"), 1);
     }
 

@@ -468,7 +468,7 @@ fn zero_pairs(ledger: &Ledger) -> std::collections::BTreeMap<u8, usize> {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, truth,
+        showcase, truth, verdict,
     };
     use super::zero_pairs;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
@@ -595,16 +595,13 @@ mod tests {
         let seed = first_violating_seed(ID, &[], "as-built", 1000);
         assert_eq!(seed, Some(0));
         let r = run_with(ID, 0, &[]);
-        let v = &r.technique("as-built").unwrap().verdict;
+        let v = verdict(&r, "as-built");
         assert!(v.diffs.is_empty(), "balances match truth");
         assert_eq!(v.applied_twice, vec![9, 10]);
         assert!(v.checks.iter().any(|c| !c.ok));
         let seed = first_violating_seed(ID, &[], "no-compensator", 1000);
         assert_eq!(seed, Some(0));
-        assert_eq!(
-            r.technique("no-compensator").unwrap().verdict.diffs.len(),
-            2
-        );
+        assert_eq!(verdict(&r, "no-compensator").diffs.len(), 2);
     }
 
     #[test]

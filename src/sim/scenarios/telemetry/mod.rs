@@ -437,7 +437,7 @@ impl Scenario for Telemetry {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, run_with};
+    use super::super::testkit::{assert_deterministic, run_with, verdict};
     use super::{fidelity, mean_error_permille, percent, published, INFO};
     use crate::sim::event::{Ev, LossWhy};
     use crate::sim::RunResult;
@@ -446,7 +446,7 @@ mod tests {
     const ID: &str = "telemetry";
 
     fn detail(r: &RunResult, t: &str, check: &str) -> String {
-        let v = &r.technique(t).unwrap().verdict;
+        let v = verdict(r, t);
         v.checks
             .iter()
             .find(|c| c.name == check)
@@ -595,7 +595,7 @@ mod tests {
             let r = run_with(ID, seed, &[]);
             let ff = r.technique("fire-and-forget").unwrap();
             assert!(ff.verdict.applied_twice.is_empty(), "seed {seed}");
-            let rt = &r.technique("retry-every-sample").unwrap().verdict;
+            let rt = verdict(&r, "retry-every-sample");
             assert!(rt.lost.is_empty(), "seed {seed}: {}", rt.summary());
             if !ff.badge.good() {
                 low.push(seed);

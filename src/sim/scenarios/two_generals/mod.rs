@@ -415,7 +415,7 @@ impl Scenario for TwoGenerals {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, first_violating_seed, run_with};
+    use super::super::testkit::{assert_deterministic, first_violating_seed, run_with, verdict};
     use super::{rounds_table, INFO};
     use crate::sim::event::Ev;
     use crate::sim::fault::Fault;
@@ -463,7 +463,7 @@ mod tests {
                 .max()
         };
         assert_eq!((top(0), top(1)), (Some(2), Some(3)));
-        assert!(r.technique("order-only").unwrap().verdict.holds);
+        assert!(verdict(&r, "order-only").holds);
     }
 
     #[test]

@@ -478,7 +478,7 @@ impl Scenario for ZombieFencing {
 mod tests {
     use super::super::testkit::{
         assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
-        truth, try_this_runs,
+        truth, try_this_runs, verdict,
     };
     use crate::sim::event::{CommitPart, Ev, RejectWhy, TxnState};
     use crate::sim::ids::NodeId;
@@ -508,10 +508,7 @@ mod tests {
             balances(&r, "no-fencing"),
             vec![(0, 2500), (1, 1700), (2, 5100)]
         );
-        assert_eq!(
-            r.technique("no-fencing").unwrap().verdict.applied_twice,
-            vec![3]
-        );
+        assert_eq!(verdict(&r, "no-fencing").applied_twice, vec![3]);
         // Both see the same false alarm: worker-1 was only paused.
         for id in ["no-fencing", "fencing"] {
             assert_eq!(
@@ -630,7 +627,7 @@ mod tests {
         // Every seed with the default settings: the unfenced zombie rewinds, the fenced one cannot.
         for seed in 0..200 {
             let r = run_with(ID, seed, &[]);
-            let rewound = |id: &str| !r.technique(id).unwrap().verdict.checks[0].ok;
+            let rewound = |id: &str| !verdict(&r, id).checks[0].ok;
             assert!(rewound("no-fencing") && !rewound("fencing"), "seed {seed}");
         }
     }
@@ -652,13 +649,8 @@ mod tests {
         assert!(timeouts(&calm, "no-fencing").is_empty());
         let r = run_with(ID, 1, &RANDOM_PAUSES);
         assert_eq!(timeouts(&r, "no-fencing").len(), 1);
-        assert!(!r
-            .technique("no-fencing")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
-        assert!(r.technique("fencing").unwrap().verdict.exactly_once);
+        assert!(!verdict(&r, "no-fencing").applied_twice.is_empty());
+        assert!(verdict(&r, "fencing").exactly_once);
     }
 
     #[test]
@@ -710,7 +702,7 @@ mod tests {
         }
         let jumpy = &runs[2];
         assert_eq!(timeouts(jumpy, "fencing").len(), 1);
-        assert!(!jumpy.technique("no-fencing").unwrap().verdict.exactly_once);
-        assert!(jumpy.technique("fencing").unwrap().verdict.exactly_once);
+        assert!(!verdict(jumpy, "no-fencing").exactly_once);
+        assert!(verdict(jumpy, "fencing").exactly_once);
     }
 }
