@@ -10,7 +10,7 @@
 //! replay view expects).
 
 use super::engine::Engine;
-use super::event::{CommitPart, CommitWhat, EntryKind, Ev, RejectWhy, TxnState};
+use super::event::{CommitPart, CommitWhat, EntryKind, Ev, RejectWhy, SkipWhy, TxnState};
 use super::ids::{MsgId, NodeId};
 use super::ledger::Payment;
 use super::rng::workload_rng;
@@ -236,6 +236,36 @@ impl Broker {
             .is_some_and(|t| self.status(t) == Some(TxnStatus::Aborted))
     }
 
+    /// `node` reads record `offset` of `partition`, and the trace shows it; a
+    /// read_committed reader passes over a record of an aborted transaction (the
+    /// trace says so). Returns the record and whether the reader may use it.
+    pub fn read<T: Copy>(
+        &self,
+        eng: &mut Engine<T>,
+        node: NodeId,
+        partition: u8,
+        offset: u32,
+        read_committed: bool,
+    ) -> Option<(Rec, bool)> {
+        let rec = self.rec(partition, offset)?;
+        let visible = !(read_committed && self.aborted(rec));
+        eng.emit(Ev::Read {
+            node,
+            partition,
+            offset,
+            msg: rec.msg,
+            visible,
+        });
+        if !visible {
+            eng.emit(Ev::Skip {
+                node,
+                msg: rec.msg,
+                why: SkipWhy::Aborted,
+            });
+        }
+        Some((rec, visible))
+    }
+
     /// Where a reader's fetch stops: the log end for read_uncommitted; for
     /// read_committed the first record of a still-open transaction (the last
     /// stable offset).
@@ -320,12 +350,18 @@ impl Broker {
 /// `n` payments numbered from 1, spread over `merchants` merchants, amounts
 /// ₹100..=₹2000 in steps of ₹100 (drawn from the run's workload generator).
 pub fn payments(seed: u64, n: u32, merchants: u8) -> Vec<Payment> {
+    payments_in_steps(seed, n, merchants, 100, 20)
+}
+
+/// `n` payments numbered from 1, spread over `merchants` merchants, amounts
+/// `step` × 1..=`steps` (drawn from the run's workload generator).
+pub fn payments_in_steps(seed: u64, n: u32, merchants: u8, step: i64, steps: i64) -> Vec<Payment> {
     let mut rng = workload_rng(seed);
     (1..=n)
         .map(|msg| Payment {
             msg,
             merchant: rng.gen_range(0..merchants.max(1)),
-            amount: 100 * rng.gen_range(1..=20i64),
+            amount: step * rng.gen_range(1..=steps.max(1)),
             kind: EntryKind::Add,
         })
         .collect()

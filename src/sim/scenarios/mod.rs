@@ -3,10 +3,10 @@
 //! over one input stream and one fault schedule, and the invariants judged per
 //! technique. Listed in the order of the teaching spec.
 
-use super::event::{Ev, Event};
+use super::event::{Ev, Event, RejectWhy, SkipWhy};
 use super::ids::Tick;
 use super::params::{ParamError, ParamSpec, Params, Unit};
-use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
+use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
 
 pub mod atomic_commit;
 pub mod broker_eos;
@@ -115,10 +115,37 @@ pub const fn param(
     }
 }
 
+/// The `messages` parameter of the scenarios that count payments: 1 to `max`,
+/// `default` by default, with the scenario's own `help`.
+pub const fn messages_param(max: i64, default: i64, help: &'static str) -> ParamSpec {
+    param("messages", "Payments", Unit::Count, 1, max, default, help)
+}
+
 /// Look up a scenario's static info by id (panics on an unknown id: for tests).
 pub fn info(id: &str) -> &'static ScenarioInfo {
     match find(id) {
         Ok(s) => s.info(),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// The tick of the first event of `t`'s trace that `f` picks, as an
+/// `Outcome::Custom` test answers (`None`: there is none).
+pub fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
+
+/// The first tick `t` skipped a message for `why`.
+pub fn first_skip(t: &TechniqueRun, why: SkipWhy) -> Option<Option<Tick>> {
+    first_tick(t, |e| matches!(e, Ev::Skip { why: w, .. } if *w == why))
+}
+
+/// The first tick `t` refused a request or write for `why`.
+pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> {
+    first_tick(t, |e| matches!(e, Ev::Rejected { why: w, .. } if *w == why))
+}
+
+/// `Some(None)` when no timeout fired in `t`'s run (nobody was declared dead).
+pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
+    (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
 }

@@ -13,11 +13,12 @@
 
 use crate::sim::broker::Broker;
 use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{MsgKind, Payload};
+use crate::sim::event::{Ev, MsgKind, Payload};
 use crate::sim::ids::{MsgId, NodeId};
 use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
+use crate::sim::rng::Ratio;
 use crate::sim::run::{Guarantee, NodeInfo, RunConfig, RunResult, ScenarioInfo, TechniqueRun};
 use std::collections::BTreeMap;
 
@@ -114,6 +115,11 @@ impl<K: Ord> Attempts<K> {
         *n = n.saturating_add(1);
         a
     }
+
+    /// How many times `key` was sent so far.
+    pub fn sent(&self, key: &K) -> u16 {
+        self.0.get(key).copied().unwrap_or(0)
+    }
 }
 
 /// Which life of a process a timer belongs to: bumped on every crash, so a timer
@@ -125,6 +131,18 @@ impl Life {
     pub fn next(self) -> Life {
         Life(self.0.wrapping_add(1))
     }
+}
+
+/// `node` heard nothing about attempt `attempt` of `msg` in time (an ack, a
+/// response): it blames nobody, and typically sends again.
+pub fn timed_out<T: Copy>(eng: &mut Engine<T>, node: NodeId, msg: MsgId, attempt: u16) {
+    eng.emit(Ev::Timeout {
+        node,
+        msg,
+        attempt,
+        suspect: None,
+        false_alarm: false,
+    });
 }
 
 /// Ask the fault source whether `node` crashes at `point` of handling `msg`, and
@@ -139,6 +157,26 @@ pub fn crash_at<A: Actors>(
     match eng.faults.crash_at(node, msg, point) {
         Some(down) => {
             eng.crash(actors, node, down);
+            true
+        }
+        None => false,
+    }
+}
+
+/// [`crash_at`] at crash chance `rate` (scenarios whose nodes crash at different
+/// rates), the crashed node staying down at least one tick.
+pub fn crash_at_rate<A: Actors>(
+    actors: &mut A,
+    eng: &mut Engine<A::Timer>,
+    rate: Ratio,
+    node: NodeId,
+    msg: MsgId,
+    point: u8,
+) -> bool {
+    eng.faults.crash_at = rate;
+    match eng.faults.crash_at(node, msg, point) {
+        Some(down) => {
+            eng.crash(actors, node, down.max(1));
             true
         }
         None => false,

@@ -1,6 +1,8 @@
 //! Helpers for scenario tests: seed sweeps that print the failing seed.
 
 use crate::sim::event::Ev;
+use crate::sim::invariants::Verdict;
+use crate::sim::run::ScenarioInfo;
 use crate::sim::{run, RunConfig, RunResult};
 
 /// `technique`'s final balances, merchant by merchant.
@@ -11,6 +13,13 @@ pub fn balances(r: &RunResult, technique: &str) -> Vec<(u8, i64)> {
         .balances()
         .into_iter()
         .collect()
+}
+
+/// `technique`'s verdict in `r`.
+pub fn verdict<'a>(r: &'a RunResult, technique: &str) -> &'a Verdict {
+    &r.technique(technique)
+        .unwrap_or_else(|| panic!("no technique {technique}"))
+        .verdict
 }
 
 /// How many events of `technique`'s trace match `f`.
@@ -33,6 +42,39 @@ pub fn run_with(id: &str, seed: u64, overrides: &[(&str, i64)]) -> RunResult {
         Ok(r) => r,
         Err(e) => panic!("{id} seed {seed}: {e}"),
     }
+}
+
+/// The scenario's showcase run (its default parameters on its showcase seed).
+pub fn showcase(info: &ScenarioInfo) -> RunResult {
+    run_with(info.id, info.showcase_seed, &[])
+}
+
+/// The true final balances of `r`, merchant by merchant.
+pub fn truth(r: &RunResult) -> Vec<(u8, i64)> {
+    r.truth_balances().into_iter().collect()
+}
+
+/// One run per "try this" prompt of `info`, on its showcase seed, in prompt order.
+pub fn try_this_runs(info: &ScenarioInfo) -> Vec<RunResult> {
+    info.try_this
+        .iter()
+        .map(|t| run_with(info.id, info.showcase_seed, t.set))
+        .collect()
+}
+
+/// Every "try this" prompt of `info` runs (its settings are valid) on the showcase seed.
+pub fn assert_try_this_runs(info: &ScenarioInfo) {
+    for (t, r) in info.try_this.iter().zip(try_this_runs(info)) {
+        assert!(!r.techniques.is_empty(), "{}: {}", info.id, t.label);
+    }
+}
+
+/// Two runs of `id` with the same seed and overrides are equal, checksums too.
+pub fn assert_deterministic(id: &str, seed: u64, overrides: &[(&str, i64)]) {
+    let a = run_with(id, seed, overrides);
+    let b = run_with(id, seed, overrides);
+    assert_eq!(a, b, "{id} seed {seed}");
+    assert_eq!(a.checksum(), b.checksum(), "{id} seed {seed}");
 }
 
 /// Assert that every technique in `techniques` keeps its claim on seeds `0..n`.

@@ -286,19 +286,22 @@ impl Scenario for AtomicCommit {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
+        truth, try_this_runs, verdict,
+    };
     use crate::sim::event::{CommitPart, Ev, TxnState};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::{run, RunConfig};
 
     const ID: &str = "atomic-commit";
 
     #[test]
     fn showcase_crash_between_the_writes() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(balances(&r, "atomic"), truth);
         assert_eq!(
@@ -309,10 +312,10 @@ mod tests {
             balances(&r, "offset-first"),
             vec![(0, 1000), (1, 1000), (2, 5300)]
         );
-        let non = &r.technique("non-atomic").unwrap().verdict;
+        let non = verdict(&r, "non-atomic");
         assert_eq!(non.applied_twice, vec![6]);
         assert!(non.holds, "at-least-once keeps its claim: nothing lost");
-        let first = &r.technique("offset-first").unwrap().verdict;
+        let first = verdict(&r, "offset-first");
         assert_eq!(first.lost, vec![6]);
         assert!(first.holds, "at-most-once keeps its claim: nothing twice");
         let atomic = r.technique("atomic").unwrap();
@@ -346,7 +349,7 @@ mod tests {
     /// ledger entry and the offset it made durable, narrated as one line.
     #[test]
     fn one_transaction_is_one_commit_event() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("atomic").unwrap();
         let commits: Vec<&Ev> = t
             .trace
@@ -407,12 +410,12 @@ mod tests {
         );
         // Seed 15 has one crash between the two writes: one copy too many, one payment missing.
         let r = run_with(ID, 15, &rare);
-        let non = &r.technique("non-atomic").unwrap().verdict;
+        let non = verdict(&r, "non-atomic");
         assert_eq!((non.applied_twice.len(), non.lost.len()), (1, 0));
-        let first = &r.technique("offset-first").unwrap().verdict;
+        let first = verdict(&r, "offset-first");
         assert_eq!((first.applied_twice.len(), first.lost.len()), (0, 1));
         assert_eq!(non.applied_twice, first.lost);
-        assert!(r.technique("atomic").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "atomic").exactly_once);
     }
 
     #[test]
@@ -425,13 +428,13 @@ mod tests {
             down: 2,
         }];
         let r = run(ID, &cfg).unwrap();
-        let non = &r.technique("non-atomic").unwrap().verdict;
+        let non = verdict(&r, "non-atomic");
         assert_eq!(non.applied_twice, vec![3]);
         assert!(non.lost.is_empty());
-        let first = &r.technique("offset-first").unwrap().verdict;
+        let first = verdict(&r, "offset-first");
         assert_eq!(first.lost, vec![3]);
         assert!(first.applied_twice.is_empty());
-        assert!(r.technique("atomic").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "atomic").exactly_once);
         // Without the hand-made crash, all three are exact.
         let calm = run(ID, &RunConfig::seed(7).set("crash_per_mille", 0)).unwrap();
         assert!(calm.techniques.iter().all(|t| t.verdict.exactly_once));
@@ -439,8 +442,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(42).set("messages", 30);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 42, &[("messages", 30)]);
     }
 
     #[test]
@@ -451,18 +453,14 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         assert!(runs[0].techniques.iter().all(|t| t.verdict.exactly_once));
         for r in &runs[1..] {
-            let non = &r.technique("non-atomic").unwrap().verdict;
-            let first = &r.technique("offset-first").unwrap().verdict;
+            let non = verdict(r, "non-atomic");
+            let first = verdict(r, "offset-first");
             assert!(!non.applied_twice.is_empty() && non.lost.is_empty());
             assert!(!first.lost.is_empty() && first.applied_twice.is_empty());
-            assert!(r.technique("atomic").unwrap().verdict.exactly_once);
+            assert!(verdict(r, "atomic").exactly_once);
         }
     }
 }

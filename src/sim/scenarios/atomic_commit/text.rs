@@ -3,7 +3,7 @@
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "atomic-commit",
@@ -16,15 +16,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "Put the offset in the database and write both in one transaction, and the gap disappears. Its commit is a single step that makes the ledger row and the offset durable together: a crash before it rolls back both, so the record is read again and applied once; a crash after it finds both done. The messages were still delivered more than once; only the state change happens once.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            500,
-            8,
-            "How many payment records sit in the partition log.",
-        ),
+        messages_param(500, 8, "How many payment records sit in the partition log."),
         param(
             "crash_per_mille",
             "Crash chance",

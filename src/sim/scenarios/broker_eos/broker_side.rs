@@ -3,7 +3,7 @@
 
 use super::{ProducerMode, Timer, World, BROKER, CONSUMER, HOP_ACK, HOP_FETCH, PRODUCER};
 use crate::sim::engine::Engine;
-use crate::sim::event::{Ev, MsgKind, Payload, RejectWhy, SkipWhy};
+use crate::sim::event::{MsgKind, Payload, RejectWhy};
 use crate::sim::invariants::Check;
 
 impl World<'_> {
@@ -73,24 +73,14 @@ impl World<'_> {
         let Some((part, offset)) = self.fetching.remove(&(p.msg, p.attempt)) else {
             return;
         };
-        let Some(rec) = self.broker.rec(part, offset) else {
+        let Some((rec, visible)) =
+            self.broker
+                .read(eng, CONSUMER, part, offset, self.read_committed)
+        else {
             return;
         };
         self.done_pos[part as usize] = offset + 1;
-        let visible = !(self.read_committed && self.broker.aborted(rec));
-        eng.emit(Ev::Read {
-            node: CONSUMER,
-            partition: part,
-            offset,
-            msg: rec.msg,
-            visible,
-        });
         if !visible {
-            eng.emit(Ev::Skip {
-                node: CONSUMER,
-                msg: rec.msg,
-                why: SkipWhy::Aborted,
-            });
             return;
         }
         let Some(pay) = self.workload.iter().find(|w| w.msg == rec.msg).copied() else {

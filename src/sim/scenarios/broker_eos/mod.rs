@@ -16,7 +16,7 @@
 mod broker_side;
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Life, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Life, Technique};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
@@ -281,13 +281,7 @@ impl Actors for World<'_> {
             (PRODUCER, Timer::AckTimeout { msg, attempt })
                 if self.waiting == Some((msg, attempt)) =>
             {
-                eng.emit(Ev::Timeout {
-                    node: PRODUCER,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, PRODUCER, msg, attempt);
                 self.transmit(eng, msg);
             }
             (PRODUCER, Timer::EndTxn { life }) if life == self.life => self.end_txn(eng),
@@ -436,26 +430,29 @@ impl Scenario for BrokerEos {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
+        showcase, truth, try_this_runs, verdict,
+    };
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::{run, RunConfig};
 
     const ID: &str = "broker-eos";
 
     #[test]
     fn showcase_lost_ack_and_aborted_transaction() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(1, 1400), (2, 3400), (3, 1500)]);
         // (a) The ack of txn-5's write is lost; the retry lands twice in a plain log.
         assert_eq!(
             balances(&r, "plain-producer"),
             vec![(1, 1400), (2, 3900), (3, 1500)]
         );
-        let plain = &r.technique("plain-producer").unwrap().verdict;
+        let plain = verdict(&r, "plain-producer");
         assert_eq!(plain.applied_twice, vec![5]);
         assert!(plain.holds, "at-least-once: nothing lost");
         assert_eq!(balances(&r, "idempotent-producer"), truth);
@@ -536,7 +533,7 @@ mod tests {
             Some(2)
         );
         let r = run_with(ID, 2, &[]);
-        let ru = &r.technique("txn-read-uncommitted").unwrap().verdict;
+        let ru = verdict(&r, "txn-read-uncommitted");
         assert!(!ru.checks[0].ok);
         assert_eq!(ru.applied_twice, vec![4, 5, 6]);
         // Without aborts, read_uncommitted reads nothing it should not have.
@@ -549,20 +546,10 @@ mod tests {
     #[test]
     fn an_impatient_producer_duplicates_every_write() {
         let r = run_with(ID, 3, &[("timeout_ticks", 3), ("loss_ack_per_mille", 0)]);
-        let plain = &r.technique("plain-producer").unwrap().verdict;
+        let plain = verdict(&r, "plain-producer");
         assert_eq!(plain.applied_twice, (1..=8).collect::<Vec<u32>>());
-        assert!(
-            r.technique("idempotent-producer")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
-        assert!(
-            r.technique("txn-read-committed")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&r, "idempotent-producer").exactly_once);
+        assert!(verdict(&r, "txn-read-committed").exactly_once);
     }
 
     /// Issue 11 item 12: idempotence holds per producer session. A producer that
@@ -602,12 +589,7 @@ mod tests {
         )));
         // Without the crash the same run is exact for the idempotent producer.
         let calm = run(ID, &RunConfig::seed(0).set("loss_ack_per_mille", 0)).unwrap();
-        assert!(
-            calm.technique("idempotent-producer")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&calm, "idempotent-producer").exactly_once);
     }
 
     /// Issue 11 item 12: the idempotent-producer column's consumer stores its read
@@ -624,7 +606,7 @@ mod tests {
                 }];
                 let r = run(ID, &cfg).unwrap();
                 for id in ["idempotent-producer", "txn-read-committed"] {
-                    let v = &r.technique(id).unwrap().verdict;
+                    let v = verdict(&r, id);
                     assert!(v.exactly_once, "{id} seed {seed} at {at}: {}", v.summary());
                 }
             }
@@ -635,7 +617,7 @@ mod tests {
     /// records and the producer's input offset.
     #[test]
     fn a_transaction_commits_its_records_and_offset_at_once() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("txn-read-committed").unwrap();
         let story = render(&t.trace, &t.nodes, super::INFO.unit);
         assert!(
@@ -649,8 +631,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(11).set("messages", 40).set("partitions", 3);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 11, &[("messages", 40), ("partitions", 3)]);
     }
 
     #[test]
@@ -664,48 +645,23 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         let impatient = &runs[0];
         assert_eq!(
-            impatient
-                .technique("plain-producer")
-                .unwrap()
-                .verdict
-                .applied_twice,
+            verdict(impatient, "plain-producer").applied_twice,
             (1..=8).collect::<Vec<u32>>()
         );
-        assert!(
-            impatient
-                .technique("idempotent-producer")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(impatient, "idempotent-producer").exactly_once);
         let calm = &runs[1];
-        assert!(
-            calm.technique("txn-read-uncommitted")
-                .unwrap()
-                .verdict
-                .holds
-        );
+        assert!(verdict(calm, "txn-read-uncommitted").holds);
         assert_eq!(
             balances(calm, "txn-read-uncommitted"),
             balances(calm, "txn-read-committed")
         );
         let flaky = &runs[2];
-        let ru = &flaky.technique("txn-read-uncommitted").unwrap().verdict;
+        let ru = verdict(flaky, "txn-read-uncommitted");
         assert!(!ru.exactly_once && !ru.checks[0].ok);
-        assert!(
-            flaky
-                .technique("txn-read-committed")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(flaky, "txn-read-committed").exactly_once);
         let skipped = |e: &Ev| {
             matches!(
                 e,

@@ -1,11 +1,10 @@
 //! What the learner reads about this scenario: explanation, parameters, try-this prompts.
 
-use crate::sim::event::{Ev, RejectWhy, SkipWhy};
-use crate::sim::ids::Tick;
+use crate::sim::event::{RejectWhy, SkipWhy};
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
-use crate::sim::run::{ScenarioInfo, TechniqueRun, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::run::{ScenarioInfo, TryThis};
+use crate::sim::scenarios::{first_rejected, first_skip, messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "broker-eos",
@@ -19,15 +18,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "A transactional producer puts several payments, on several partitions, and its own input position into one transaction. If it aborts (here: by chance, and it then retries the payments in a fresh transaction), the aborted records stay in the log, marked. A read_uncommitted consumer has already credited them; a read_committed consumer waits until each transaction is decided and skips what was aborted.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payments the producer writes.",
-        ),
+        messages_param(300, 8, "How many payments the producer writes."),
         param(
             "partitions",
             "Partitions",
@@ -138,35 +129,11 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
 /// The broker recognised a retried write by its sequence number.
 const RETRY_ABSORBED: Outcome = Outcome::Custom {
     says: "the broker recognised a retried write by its sequence number",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Rejected {
-                    why: RejectWhy::DuplicateSequence,
-                    ..
-                }
-            )
-        })
-    },
+    test: |_, t| first_rejected(t, RejectWhy::DuplicateSequence),
 };
 
 /// The read_committed consumer passed over a record of an aborted transaction.
 const ABORTED_SKIPPED: Outcome = Outcome::Custom {
     says: "skipped the records of aborted transactions",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Skip {
-                    why: SkipWhy::Aborted,
-                    ..
-                }
-            )
-        })
-    },
+    test: |_, t| first_skip(t, SkipWhy::Aborted),
 };
-
-fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
-    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
-}

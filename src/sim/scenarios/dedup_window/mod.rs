@@ -437,9 +437,9 @@ fn checks(mode: Mode, w: &World, eng: &Engine<Timer>, ttl: Tick, rate_per_10: u3
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{assert_deterministic, balances, truth, verdict};
     use super::INFO;
     use crate::sim::event::Ev;
-    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
     use crate::sim::RunResult;
 
@@ -453,10 +453,10 @@ mod tests {
     #[test]
     fn showcase_late_duplicate_after_expiry() {
         let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 13600), (1, 4400), (2, 4000)]);
         // No table: all six copies land.
-        let nd = &r.technique("no-dedup").unwrap().verdict;
+        let nd = verdict(&r, "no-dedup");
         assert_eq!(nd.applied_twice, vec![3, 9, 11, 16, 17, 18]);
         assert_eq!(
             balances(&r, "no-dedup"),
@@ -526,7 +526,7 @@ mod tests {
         let seed = first_violating_seed(ID, &near, "dedup-ttl", 1000);
         assert_eq!(seed, Some(1));
         let r = run_with(ID, seed.unwrap(), &near);
-        assert!(!r.technique("dedup-ttl").unwrap().verdict.checks[0].ok);
+        assert!(!verdict(&r, "dedup-ttl").checks[0].ok);
     }
 
     #[test]
@@ -548,7 +548,7 @@ mod tests {
         assert_eq!(peak(&r, "dedup-ttl"), 140);
         assert_eq!(peak(&r, "dedup-forever"), 300);
         assert_eq!(
-            r.technique("dedup-ttl").unwrap().verdict.checks[1].detail,
+            verdict(&r, "dedup-ttl").checks[1].detail,
             "peak 140 ids ≈ (TTL 60 + up to 10 ticks until cleanup) × 20 per 10 ticks = 140"
         );
         assert_eq!(peak(&busy(120), "dedup-ttl"), 260);
@@ -649,7 +649,7 @@ mod tests {
         assert!(stale_hits > 0);
         // The showcase: three copies were caught by rows past their TTL, and it says so.
         let r = run_with(ID, INFO.showcase_seed, &[("ttl_ticks", 60)]);
-        let c = &r.technique("dedup-ttl").unwrap().verdict.checks[0];
+        let c = &verdict(&r, "dedup-ttl").checks[0];
         assert!(c.ok);
         let r = run_with(ID, INFO.showcase_seed, &[]);
         let t = r.technique("dedup-ttl").unwrap();
@@ -672,13 +672,7 @@ mod tests {
     fn the_cache_lets_the_copies_the_cleanup_lag_caught_through() {
         let sql = run_with(ID, INFO.showcase_seed, &[]);
         let cache = run_with(ID, INFO.showcase_seed, &[("store", 1)]);
-        let twice = |r: &RunResult| {
-            r.technique("dedup-ttl")
-                .unwrap()
-                .verdict
-                .applied_twice
-                .clone()
-        };
+        let twice = |r: &RunResult| verdict(r, "dedup-ttl").applied_twice.clone();
         assert_eq!(twice(&sql), vec![9]);
         assert_eq!(twice(&cache), vec![9, 11, 16, 17, 18]);
         let t = cache.technique("dedup-ttl").unwrap();
@@ -694,6 +688,6 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 9, &[]), run_with(ID, 9, &[]));
+        assert_deterministic(ID, 9, &[]);
     }
 }

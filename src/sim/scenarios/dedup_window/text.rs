@@ -6,7 +6,7 @@ use super::{
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "dedup-window",
@@ -21,15 +21,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "Keeping ids forever closes the gap but the table only ever grows. With a TTL the table levels off at roughly window × message rate, which is why the window should be the longest real delay times a safety margin, not a round number picked by feel.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            500,
-            20,
-            "How many payments the broker delivers.",
-        ),
+        messages_param(500, 20, "How many payments the broker delivers."),
         param(
             "rate_per_10_ticks",
             "Message rate",

@@ -12,7 +12,7 @@
 
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::broker::payments;
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
@@ -205,13 +205,7 @@ impl Actors for World {
         match timer {
             Timer::Send { msg } => self.transmit(eng, msg, 0),
             Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
-                eng.emit(Ev::Timeout {
-                    node: PRODUCER,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, PRODUCER, msg, attempt);
                 if attempt < self.retries_max {
                     self.transmit(eng, msg, attempt + 1);
                 }
@@ -290,9 +284,12 @@ impl Scenario for DeliverySemantics {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, truth,
+        verdict,
+    };
     use super::INFO;
     use crate::sim::event::Ev;
-    use crate::sim::scenarios::testkit::{assert_holds, balances, first_violating_seed, run_with};
 
     const ID: &str = "delivery-semantics";
 
@@ -310,10 +307,10 @@ mod tests {
     #[test]
     fn showcase_short_over_exact() {
         let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 6100), (1, 2500), (2, 100)]);
         // At-most-once: txn-2 (m-B ₹1800) was lost and never retried.
-        let amo = &r.technique("at-most-once").unwrap().verdict;
+        let amo = verdict(&r, "at-most-once");
         assert!(amo.holds && !amo.exactly_once);
         assert_eq!(amo.lost, vec![2]);
         assert!(amo.applied_twice.is_empty());
@@ -323,7 +320,7 @@ mod tests {
         );
         assert_eq!(amo.summary(), "m-B short by ₹1800 — never applied txn-2");
         // At-least-once: txn-6's ack was lost, the retry credited m-A ₹1600 again.
-        let alo = &r.technique("at-least-once").unwrap().verdict;
+        let alo = verdict(&r, "at-least-once");
         assert!(alo.holds && !alo.exactly_once);
         assert!(alo.lost.is_empty());
         assert_eq!(alo.applied_twice, vec![6]);
@@ -358,7 +355,7 @@ mod tests {
         for seed in 0..10_000 {
             let r = run_with(ID, seed, &[]);
             for t in ["at-most-once", "at-least-once"] {
-                let v = &r.technique(t).unwrap().verdict;
+                let v = verdict(&r, t);
                 assert!(v.holds, "{t} seed {seed}: {}", v.summary());
             }
         }
@@ -370,13 +367,8 @@ mod tests {
         assert_eq!(first_violating_seed(ID, &[], "at-most-once", 100), Some(0));
         assert_eq!(first_violating_seed(ID, &[], "at-least-once", 100), Some(0));
         let r = run_with(ID, 0, &[]);
-        assert!(!r.technique("at-most-once").unwrap().verdict.lost.is_empty());
-        assert!(!r
-            .technique("at-least-once")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
+        assert!(!verdict(&r, "at-most-once").lost.is_empty());
+        assert!(!verdict(&r, "at-least-once").applied_twice.is_empty());
     }
 
     #[test]
@@ -395,13 +387,8 @@ mod tests {
         let dup = [("dup", 300), ("loss_req", 0), ("loss_ack", 0)];
         assert_eq!(first_broken_claim(&dup, "at-most-once", 100), Some(0));
         let r = run_with(ID, 0, &dup);
-        assert!(!r
-            .technique("at-most-once")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
-        assert!(r.technique("exactly-once").unwrap().verdict.exactly_once);
+        assert!(!verdict(&r, "at-most-once").applied_twice.is_empty());
+        assert!(verdict(&r, "exactly-once").exactly_once);
     }
 
     #[test]
@@ -411,15 +398,15 @@ mod tests {
             1,
             &[("timeout_ticks", 2), ("loss_req", 0), ("loss_ack", 0)],
         );
-        let alo = &r.technique("at-least-once").unwrap().verdict;
+        let alo = verdict(&r, "at-least-once");
         assert_eq!(alo.applied_twice.len(), 8);
-        assert!(r.technique("exactly-once").unwrap().verdict.exactly_once);
-        assert!(r.technique("at-most-once").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "exactly-once").exactly_once);
+        assert!(verdict(&r, "at-most-once").exactly_once);
     }
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 42, &[]), run_with(ID, 42, &[]));
+        assert_deterministic(ID, 42, &[]);
     }
 
     /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a

@@ -4,7 +4,7 @@ use super::{SEED_ACKS, SEED_COPYING, SEED_GIVE_UP, SEED_IMPATIENT};
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "delivery-semantics",
@@ -18,15 +18,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "The guarantees hold within their assumptions: at-least-once needs enough retries to get through the loss rate, and at-most-once assumes the network itself never copies a message.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            500,
-            8,
-            "How many payments the producer sends.",
-        ),
+        messages_param(500, 8, "How many payments the producer sends."),
         param(
             "loss_req",
             "Request loss",

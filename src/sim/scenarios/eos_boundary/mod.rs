@@ -109,23 +109,10 @@ impl World<'_> {
 
     fn on_record(&mut self, eng: &mut Engine<PollTimer>) {
         let offset = self.consumer.pos;
-        let Some(rec) = self.broker.rec(0, offset) else {
+        let Some((rec, visible)) = self.broker.read(eng, SINK, 0, offset, true) else {
             return;
         };
-        let visible = !self.broker.aborted(rec);
-        eng.emit(Ev::Read {
-            node: SINK,
-            partition: 0,
-            offset,
-            msg: rec.msg,
-            visible,
-        });
         if !visible {
-            eng.emit(Ev::Skip {
-                node: SINK,
-                msg: rec.msg,
-                why: SkipWhy::Aborted,
-            });
             self.consumer.pos += 1;
             self.consumer.schedule_poll(eng);
             return;
@@ -358,25 +345,28 @@ impl Scenario for EosBoundary {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, count, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
+        showcase, truth, try_this_runs, verdict,
+    };
     use crate::sim::event::{CommitPart, Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::{run, RunConfig};
 
     const ID: &str = "eos-boundary";
 
     #[test]
     fn showcase_replay_doubles_the_table_unless_constrained() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(
             balances(&r, "eos-only"),
             vec![(0, 2000), (1, 2000), (2, 13000)]
         );
         assert_eq!(
-            r.technique("eos-only").unwrap().verdict.applied_twice,
+            verdict(&r, "eos-only").applied_twice,
             (1..=8).collect::<Vec<u32>>()
         );
         assert_eq!(balances(&r, "eos-unique-column"), truth);
@@ -414,7 +404,7 @@ mod tests {
     /// in valid transactions — while crashes alone cannot break it.
     #[test]
     fn a_reset_breaks_a_broker_to_broker_pipeline_too() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("eos-to-topic").unwrap();
         assert_eq!(t.verdict.applied_twice, (1..=8).collect::<Vec<u32>>());
         assert_eq!(
@@ -458,7 +448,7 @@ mod tests {
         let calm = [("offset_reset", 0)];
         assert_eq!(first_violating_seed(ID, &calm, "eos-only", 1_000), Some(6));
         let r = run_with(ID, 6, &calm);
-        let v = &r.technique("eos-only").unwrap().verdict;
+        let v = verdict(&r, "eos-only");
         assert!(v.lost.is_empty());
         assert_eq!(v.applied_twice, vec![1, 2]);
         let fired = &r.technique("eos-only").unwrap().fired;
@@ -468,12 +458,7 @@ mod tests {
                 Fault::CrashAt { msg, point: 1, .. } if *msg == m
             )));
         }
-        assert!(
-            r.technique("eos-unique-column")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&r, "eos-unique-column").exactly_once);
     }
 
     #[test]
@@ -504,21 +489,13 @@ mod tests {
             to: 3,
         }];
         let r = run(ID, &cfg).unwrap();
-        assert!(!r.technique("eos-only").unwrap().verdict.exactly_once);
-        assert!(
-            r.technique("eos-unique-column")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(!verdict(&r, "eos-only").exactly_once);
+        assert!(verdict(&r, "eos-unique-column").exactly_once);
     }
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(5)
-            .set("messages", 40)
-            .set("crash_per_mille", 200);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 5, &[("messages", 40), ("crash_per_mille", 200)]);
     }
 
     #[test]
@@ -532,20 +509,11 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         for r in &runs[..2] {
-            let only = &r.technique("eos-only").unwrap().verdict;
+            let only = verdict(r, "eos-only");
             assert!(!only.applied_twice.is_empty() && only.lost.is_empty());
-            assert!(
-                r.technique("eos-unique-column")
-                    .unwrap()
-                    .verdict
-                    .exactly_once
-            );
+            assert!(verdict(r, "eos-unique-column").exactly_once);
         }
         for t in &runs[2].techniques {
             assert!(!t.verdict.lost.is_empty(), "{}", t.id);

@@ -3,7 +3,7 @@
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "eos-boundary",
@@ -18,15 +18,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "Give the table a unique constraint on the message id and the database itself refuses a second row for the same payment. Every replayed or redelivered record is skipped, and the state heals itself whatever the broker sends.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payments the upstream producer wrote.",
-        ),
+        messages_param(300, 8, "How many payments the upstream producer wrote."),
         param(
             "crash_per_mille",
             "Sink crash chance",

@@ -20,7 +20,7 @@
 mod server;
 mod text;
 
-use super::plumbing::{run_each, Done, Life, Technique};
+use super::plumbing::{run_each, timed_out, Done, Life, Technique};
 use crate::sim::broker::payments;
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{Ev, KeyState, MsgKind, Payload};
@@ -231,13 +231,7 @@ impl Actors for World<'_> {
                 if st.done || st.attempt != attempt {
                     return;
                 }
-                eng.emit(Ev::Timeout {
-                    node,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, node, msg, attempt);
                 if attempt < self.retries_max {
                     self.send_attempt(eng, msg, attempt + 1);
                 }
@@ -393,7 +387,10 @@ fn bug_label(tech: Tech) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, count, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, count, first_violating_seed,
+        run_with, showcase, truth, verdict,
+    };
     use crate::sim::event::{CommitPart, Ev, KeyState, RejectWhy, SkipWhy};
     use crate::sim::run::TechniqueRun;
 
@@ -434,10 +431,9 @@ mod tests {
     }
 
     #[test]
-    fn showcase() {
-        let seed = super::INFO.showcase_seed;
-        let r = run_with(ID, seed, &[]);
-        let truth: Vec<_> = r.truth_balances().into_iter().collect();
+    fn showcase_run() {
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         let nk = r.technique("no-key").unwrap();
         let k = keyed(&r);
         assert!(!nk.verdict.exactly_once);
@@ -480,7 +476,7 @@ mod tests {
     #[test]
     fn the_view_folds_the_key_table() {
         use crate::sim::replay::View;
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let k = keyed(&r);
         let at = |pred: &dyn Fn(&Ev) -> bool| k.trace.iter().position(|e| pred(&e.ev)).unwrap();
         let rec2 = at(&|e| {
@@ -637,12 +633,7 @@ mod tests {
             )
         });
         assert!(conflicts >= 1, "no 409 in {conflicts}");
-        assert!(!r
-            .technique("no-key")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
+        assert!(!verdict(&r, "no-key").applied_twice.is_empty());
     }
 
     #[test]
@@ -705,17 +696,11 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 77, &[("requests", 40)]);
-        let b = run_with(ID, 77, &[("requests", 40)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 77, &[("requests", 40)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

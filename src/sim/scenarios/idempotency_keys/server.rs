@@ -7,6 +7,7 @@ use super::{
 use crate::sim::engine::Engine;
 use crate::sim::event::{CommitPart, Ev, KeyState, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::ids::{MsgId, NodeId};
+use crate::sim::scenarios::plumbing::crash_at_rate;
 
 impl World<'_> {
     fn charge(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
@@ -35,17 +36,8 @@ impl World<'_> {
 
     /// The server crashes between its two steps for `msg` (decided once per charge).
     fn crashes_mid_charge(&mut self, eng: &mut Engine<Timer>, msg: MsgId) -> bool {
-        if !self.decided.insert(msg) {
-            return false;
-        }
-        eng.faults.crash_at = self.crash;
-        match eng.faults.crash_at(SERVER, msg, POINT_MID_CHARGE) {
-            Some(down) => {
-                eng.crash(self, SERVER, down.max(1));
-                true
-            }
-            None => false,
-        }
+        let rate = self.crash;
+        self.decided.insert(msg) && crash_at_rate(self, eng, rate, SERVER, msg, POINT_MID_CHARGE)
     }
 
     /// The key's row, if it has one that has not expired (an expired one is dropped).

@@ -2,34 +2,17 @@
 
 use super::REUSER;
 use crate::sim::event::{Ev, KeyState, RejectWhy, SkipWhy};
-use crate::sim::ids::Tick;
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
-use crate::sim::run::TechniqueRun;
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{first_rejected, first_skip, first_tick, param};
 
 /// The keyed technique's id.
 const K: &str = "idempotency-key";
 
-/// The first tick of an event `f` picks in `t`'s trace.
-fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
-    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
-}
-
 const STORED_ANSWER: Outcome = Outcome::Custom {
     says: "a retry is answered from the stored response",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Skip {
-                    why: SkipWhy::StoredResponse,
-                    ..
-                }
-            )
-        })
-    },
+    test: |_, t| first_skip(t, SkipWhy::StoredResponse),
 };
 const KEY_EXPIRED: Outcome = Outcome::Custom {
     says: "a key expires before its retry",
@@ -47,17 +30,7 @@ const KEY_EXPIRED: Outcome = Outcome::Custom {
 };
 const CONFLICT_409: Outcome = Outcome::Custom {
     says: "a retry that overtakes the first try gets 409",
-    test: |_, t| {
-        first_tick(t, |e| {
-            matches!(
-                e,
-                Ev::Rejected {
-                    why: RejectWhy::KeyInFlight,
-                    ..
-                }
-            )
-        })
-    },
+    test: |_, t| first_rejected(t, RejectWhy::KeyInFlight),
 };
 const REUSED_422: Outcome = Outcome::Custom {
     says: "txn-4 is refused with 422",

@@ -496,7 +496,7 @@ impl Scenario for IdempotentOps {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::count;
+    use super::super::testkit::{assert_deterministic, count, truth, verdict};
     use super::INFO;
     use crate::sim::event::{EntryKind, Ev, SkipWhy};
     use crate::sim::scenarios::testkit::balances;
@@ -508,9 +508,7 @@ mod tests {
     fn first_failing_check(o: &[(&str, i64)], technique: &str, check: &str, n: u64) -> Option<u64> {
         (0..n).find(|&s| {
             let r = run_with(ID, s, o);
-            r.technique(technique)
-                .unwrap()
-                .verdict
+            verdict(&r, technique)
                 .checks
                 .iter()
                 .any(|c| c.name == check && !c.ok)
@@ -520,13 +518,13 @@ mod tests {
     #[test]
     fn showcase_each_operation_style() {
         let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 8000), (1, 3600)]);
         let copies = count(&r, "increment", |e| matches!(e, Ev::Apply { .. })) - 8;
         assert_eq!(copies, 2);
         // increment: every copy adds again.
         assert_eq!(balances(&r, "increment"), vec![(0, 9900), (1, 5300)]);
-        let inc = &r.technique("increment").unwrap().verdict;
+        let inc = verdict(&r, "increment");
         assert_eq!(inc.applied_twice, vec![1, 6]);
         assert_eq!(
             inc.summary(),
@@ -677,7 +675,7 @@ mod tests {
         // On the showcase seed, txn-1's copy lands after m-A's later payments.
         let r = run_with(ID, INFO.showcase_seed, &late);
         for t in ["set", "upsert"] {
-            let v = &r.technique(t).unwrap().verdict;
+            let v = verdict(&r, t);
             assert!(!v.holds);
             let c = &v.checks[0];
             assert_eq!(
@@ -692,12 +690,7 @@ mod tests {
             assert!(matches!(tr[c.event.unwrap()].ev, Ev::Apply { entry, .. } if entry.msg == 1));
         }
         // Order does not matter to the id-threaded increment.
-        assert!(
-            r.technique("increment-with-id")
-                .unwrap()
-                .verdict
-                .exactly_once
-        );
+        assert!(verdict(&r, "increment-with-id").exactly_once);
     }
 
     #[test]
@@ -712,6 +705,6 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 3, &[]), run_with(ID, 3, &[]));
+        assert_deterministic(ID, 3, &[]);
     }
 }

@@ -4,7 +4,7 @@ use super::{every_balance_doubled, every_payment_doubled};
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "idempotent-ops",
@@ -20,15 +20,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "The only way to make the increment safe is to carry the message id into the write: \"add ₹100 unless txn-7 was already applied\". That is a dedup table, arriving by the back door.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            200,
-            8,
-            "How many payment messages the producer sends.",
-        ),
+        messages_param(200, 8, "How many payment messages the producer sends."),
         param(
             "dup",
             "Duplication",

@@ -13,7 +13,7 @@
 
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
@@ -219,13 +219,7 @@ impl Actors for World<'_> {
                 if self.jobs[job].acked || self.jobs[job].attempt != attempt {
                     return;
                 }
-                eng.emit(Ev::Timeout {
-                    node,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, node, msg, attempt);
                 self.transmit(eng, hop, msg, job);
             }
         }
@@ -327,7 +321,10 @@ impl Scenario for KeyThreading {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
+        showcase, verdict,
+    };
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::ids::NodeId;
     use crate::sim::RunResult;
@@ -350,7 +347,7 @@ mod tests {
 
     #[test]
     fn showcase_a_ball_shown_twice() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         assert_eq!(
             r.truth_balances().into_iter().collect::<Vec<_>>(),
             vec![(0, 12)]
@@ -475,7 +472,7 @@ mod tests {
                 "stage {stage}"
             );
             let r = run_with(ID, pinned, &o);
-            let v = &r.technique("one-stage-drops-key").unwrap().verdict;
+            let v = verdict(&r, "one-stage-drops-key");
             assert_eq!(v.applied_twice, twice, "stage {stage}");
             assert!(v.lost.is_empty());
         }
@@ -493,17 +490,11 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 5, &[("balls", 60), ("dup", 400)]);
-        let b = run_with(ID, 5, &[("balls", 60), ("dup", 400)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 5, &[("balls", 60), ("dup", 400)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

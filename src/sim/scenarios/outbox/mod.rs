@@ -20,18 +20,18 @@
 mod relay;
 mod text;
 
-use super::plumbing::{run_each, Done, Life, Technique};
+use super::plumbing::{crash_at_rate, run_each, timed_out, Attempts, Done, Life, Technique};
+use crate::sim::broker::payments_in_steps;
 use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, CommitWhat, EntryKind, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
-use crate::sim::rng::{workload_rng, Ratio};
+use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
-use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use text::INFO;
 
@@ -120,7 +120,7 @@ struct World<'a> {
     /// Crash points already decided, so a point fires at most once per message.
     decided: BTreeSet<(NodeId, MsgId, u8)>,
     /// Transmissions per (hop, msg), so every one has its own `attempt`.
-    sends: BTreeMap<(u8, MsgId), u16>,
+    sends: Attempts<(u8, MsgId)>,
     // Orders DB: the outbox table, in commit order.
     outbox: Vec<MsgId>,
     // Relay. Durable: progress (next outbox row). Volatile: the publish in flight.
@@ -150,28 +150,12 @@ impl World<'_> {
         msg: MsgId,
         point: u8,
     ) -> bool {
-        if !self.decided.insert((node, msg, point)) {
-            return false;
-        }
-        eng.faults.crash_at = if node == RELAY {
+        let rate = if node == RELAY {
             self.relay_crash
         } else {
             self.crash
         };
-        match eng.faults.crash_at(node, msg, point) {
-            Some(down) => {
-                eng.crash(self, node, down.max(1));
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn next_attempt(&mut self, hop: u8, msg: MsgId) -> u16 {
-        let n = self.sends.entry((hop, msg)).or_insert(0);
-        let a = *n;
-        *n += 1;
-        a
+        self.decided.insert((node, msg, point)) && crash_at_rate(self, eng, rate, node, msg, point)
     }
 
     // ---- order service ----
@@ -215,7 +199,7 @@ impl World<'_> {
     }
 
     fn service_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
-        let attempt = self.next_attempt(HOP_SVC_PUB, msg);
+        let attempt = self.sends.next((HOP_SVC_PUB, msg));
         let p = Payload {
             kind: MsgKind::Produce,
             msg,
@@ -238,17 +222,11 @@ impl World<'_> {
     }
 
     fn service_retry(&mut self, eng: &mut Engine<Timer>, msg: MsgId, attempt: u16) {
-        let last = self.sends.get(&(HOP_SVC_PUB, msg)).copied().unwrap_or(0);
+        let last = self.sends.sent(&(HOP_SVC_PUB, msg));
         if !self.journal.contains(&msg) || last != attempt + 1 {
             return;
         }
-        eng.emit(Ev::Timeout {
-            node: SERVICE,
-            msg,
-            attempt,
-            suspect: None,
-            false_alarm: false,
-        });
+        timed_out(eng, SERVICE, msg, attempt);
         self.service_publish(eng, msg);
     }
 
@@ -366,16 +344,8 @@ impl Actors for World<'_> {
 }
 
 /// Orders from four sellers, ₹200..₹3000 in steps of ₹200.
-fn workload(seed: u64, n: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (1..=n as u32)
-        .map(|msg| Payment {
-            msg,
-            merchant: rng.gen_range(0..4u8),
-            amount: 200 * rng.gen_range(1..=15i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
+fn workload(seed: u64, n: u32) -> Vec<Payment> {
+    payments_in_steps(seed, n, 4, 200, 15)
 }
 
 fn nodes(tech: Tech) -> Vec<NodeInfo> {
@@ -397,7 +367,7 @@ impl Scenario for Outbox {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("orders") as usize);
+        let work = workload(cfg.seed, params.get("orders") as u32);
         run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
             let mut faults = Faults::for_run(cfg);
             let loss = HopFaults {
@@ -427,7 +397,7 @@ impl Scenario for Outbox {
                 life,
                 journal: BTreeSet::new(),
                 decided: BTreeSet::new(),
-                sends: BTreeMap::new(),
+                sends: Attempts::default(),
                 outbox: Vec::new(),
                 progress: 0,
                 relay_inflight: None,
@@ -449,7 +419,10 @@ impl Scenario for Outbox {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
+        showcase, truth, verdict,
+    };
     use super::{POINT_AFTER_DB_COMMIT, POINT_BEFORE_ACK_RECORDED, RELAY, SERVICE};
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::fault::Fault;
@@ -477,8 +450,8 @@ mod tests {
 
     #[test]
     fn showcase_loses_one_order_and_duplicates_another() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(1, 2400), (2, 3600), (3, 8000)]);
         let d = r.technique("dual-write").unwrap();
         // Crash after committing txn-2: never published. Crash after the broker
@@ -522,7 +495,7 @@ mod tests {
     #[test]
     fn an_outbox_order_is_one_atomic_commit() {
         use crate::sim::event::CommitPart;
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         for t in ["outbox", "outbox-no-dedup"] {
             let trace = &r.technique(t).unwrap().trace;
             let commits: Vec<&Vec<CommitPart>> = trace
@@ -574,7 +547,7 @@ mod tests {
     /// consumer dedups on exactly that header.
     #[test]
     fn outbox_id_travels_in_the_headers_and_is_the_dedup_key() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("outbox").unwrap();
         let mut header_ids = Vec::new();
         for e in &t.trace {
@@ -615,8 +588,8 @@ mod tests {
         let mut no_dedup_doubled = 0;
         for seed in 0..500 {
             let r = run_with(ID, seed, &[]);
-            let d = &r.technique("dual-write").unwrap().verdict;
-            let n = &r.technique("outbox-no-dedup").unwrap().verdict;
+            let d = verdict(&r, "dual-write");
+            let n = verdict(&r, "outbox-no-dedup");
             assert!(n.lost.is_empty(), "seed {seed}: the outbox lost an order");
             dual_lost += usize::from(!d.lost.is_empty());
             no_dedup_doubled += usize::from(!n.applied_twice.is_empty());
@@ -650,7 +623,7 @@ mod tests {
         // First violating seed: a duplicate (crash before the ack was recorded).
         assert_eq!(first_violating_seed(ID, &[], "dual-write", 1000), Some(0));
         let r = run_with(ID, 0, &[]);
-        let v = &r.technique("dual-write").unwrap().verdict;
+        let v = verdict(&r, "dual-write");
         assert_eq!((v.lost.clone(), v.applied_twice.clone()), (vec![], vec![6]));
         // First seed that loses an order (crash between commit and publish).
         let first_loss = (0..1000).find(|&s| {
@@ -663,7 +636,7 @@ mod tests {
         });
         assert_eq!(first_loss, Some(1));
         let r = run_with(ID, 1, &[]);
-        assert_eq!(r.technique("dual-write").unwrap().verdict.lost, vec![1]);
+        assert_eq!(verdict(&r, "dual-write").lost, vec![1]);
     }
 
     fn hand_made(f: Fault) -> RunResult {
@@ -683,10 +656,10 @@ mod tests {
             point: POINT_AFTER_DB_COMMIT,
             down: 3,
         });
-        let v = &loss.technique("dual-write").unwrap().verdict;
+        let v = verdict(&loss, "dual-write");
         assert_eq!(v.lost, vec![3]);
         assert!(v.applied_twice.is_empty());
-        assert!(loss.technique("outbox").unwrap().verdict.exactly_once);
+        assert!(verdict(&loss, "outbox").exactly_once);
 
         let dup = hand_made(Fault::CrashAt {
             node: SERVICE,
@@ -694,10 +667,10 @@ mod tests {
             point: POINT_BEFORE_ACK_RECORDED,
             down: 3,
         });
-        let v = &dup.technique("dual-write").unwrap().verdict;
+        let v = verdict(&dup, "dual-write");
         assert!(v.lost.is_empty());
         assert_eq!(v.applied_twice, vec![3]);
-        assert!(dup.technique("outbox").unwrap().verdict.exactly_once);
+        assert!(verdict(&dup, "outbox").exactly_once);
 
         let relay = hand_made(Fault::CrashAt {
             node: RELAY,
@@ -705,24 +678,18 @@ mod tests {
             point: super::POINT_RELAY_BEFORE_PROGRESS,
             down: 3,
         });
-        assert!(relay.technique("dual-write").unwrap().verdict.exactly_once);
-        assert!(relay.technique("outbox").unwrap().verdict.exactly_once);
+        assert!(verdict(&relay, "dual-write").exactly_once);
+        assert!(verdict(&relay, "outbox").exactly_once);
         assert_eq!(seen_id_skips(&relay, "outbox"), 1);
     }
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 42, &[("orders", 50), ("crash", 300)]);
-        let b = run_with(ID, 42, &[("orders", 50), ("crash", 300)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 42, &[("orders", 50), ("crash", 300)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

@@ -8,6 +8,7 @@ use super::{
 use crate::sim::engine::Engine;
 use crate::sim::event::{CommitWhat, Ev, Headers, MsgKind, Payload};
 use crate::sim::ids::MsgId;
+use crate::sim::scenarios::plumbing::timed_out;
 
 impl World<'_> {
     pub(super) fn relay_poll(&mut self, eng: &mut Engine<Timer>) {
@@ -21,7 +22,7 @@ impl World<'_> {
     }
 
     fn relay_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
-        let attempt = self.next_attempt(HOP_RELAY_PUB, msg);
+        let attempt = self.sends.next((HOP_RELAY_PUB, msg));
         // The outbox row's id: its position in the outbox table, from 1.
         let row = self.outbox.iter().position(|m| *m == msg).unwrap_or(0) as u32 + 1;
         self.relay_inflight = Some((msg, attempt));
@@ -66,13 +67,7 @@ impl World<'_> {
         if self.relay_inflight != Some((msg, attempt)) {
             return;
         }
-        eng.emit(Ev::Timeout {
-            node: RELAY,
-            msg,
-            attempt,
-            suspect: None,
-            false_alarm: false,
-        });
+        timed_out(eng, RELAY, msg, attempt);
         self.relay_publish(eng, msg);
     }
 }

@@ -1,10 +1,10 @@
 //! What the learner reads about this scenario: explanation, parameters, try-this prompts.
 
-use crate::sim::event::{Ev, SkipWhy};
+use crate::sim::event::SkipWhy;
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{first_skip, param};
 
 const NOTHING_LOST: Outcome = Outcome::Custom {
     says: "no order lost",
@@ -12,20 +12,7 @@ const NOTHING_LOST: Outcome = Outcome::Custom {
 };
 const SKIPPED_BY_OUTBOX_ID: Outcome = Outcome::Custom {
     says: "billing skips a republished row by its outbox_id header",
-    test: |_, t| {
-        t.trace
-            .iter()
-            .find(|e| {
-                matches!(
-                    e.ev,
-                    Ev::Skip {
-                        why: SkipWhy::SeenId,
-                        ..
-                    }
-                )
-            })
-            .map(|e| Some(e.tick))
-    },
+    test: |_, t| first_skip(t, SkipWhy::SeenId),
 };
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {

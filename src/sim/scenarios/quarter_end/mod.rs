@@ -18,18 +18,17 @@ mod checks;
 mod text;
 
 use super::plumbing::{run_each, Done, Technique};
+use crate::sim::broker::payments_in_steps;
 use crate::sim::engine::{Actors, Engine, Status};
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
-use crate::sim::rng::workload_rng;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
 };
 use checks::{badge, entry_count_check};
-use rand::Rng;
 use std::collections::{BTreeSet, VecDeque};
 use text::INFO;
 
@@ -364,16 +363,8 @@ impl Actors for World<'_> {
 }
 
 /// Quarter-end payments over three merchants, ₹500..₹5000 in steps of ₹500.
-fn workload(seed: u64, n: usize) -> Vec<Payment> {
-    let mut rng = workload_rng(seed);
-    (1..=n as u32)
-        .map(|msg| Payment {
-            msg,
-            merchant: rng.gen_range(0..3u8),
-            amount: 500 * rng.gen_range(1..=10i64),
-            kind: EntryKind::Add,
-        })
-        .collect()
+fn workload(seed: u64, n: u32) -> Vec<Payment> {
+    payments_in_steps(seed, n, 3, 500, 10)
 }
 
 fn nodes() -> Vec<NodeInfo> {
@@ -391,7 +382,7 @@ impl Scenario for QuarterEnd {
     }
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("payments") as usize);
+        let work = workload(cfg.seed, params.get("payments") as u32);
         run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
             let tech = t.mode;
             let mut faults = Faults::for_run(cfg);
@@ -475,7 +466,10 @@ fn zero_pairs(ledger: &Ledger) -> std::collections::BTreeMap<u8, usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
+        showcase, truth, verdict,
+    };
     use super::zero_pairs;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::scenarios::testkit::balances;
@@ -484,8 +478,8 @@ mod tests {
 
     #[test]
     fn showcase_books_balance_but_entries_do_not() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 10500), (1, 4500), (2, 7000)]);
 
         // As built: every balance right, 18 entries for 10 payments, four ₹0 pairs.
@@ -554,7 +548,7 @@ mod tests {
     /// The as-built badge names the hidden duplicate in the learner's terms.
     #[test]
     fn as_built_badge_says_balanced_books_yet_written_twice() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         assert_eq!(
             r.technique("as-built").unwrap().badge.text,
             "✕ balanced books, yet 4 payments written twice"
@@ -601,16 +595,13 @@ mod tests {
         let seed = first_violating_seed(ID, &[], "as-built", 1000);
         assert_eq!(seed, Some(0));
         let r = run_with(ID, 0, &[]);
-        let v = &r.technique("as-built").unwrap().verdict;
+        let v = verdict(&r, "as-built");
         assert!(v.diffs.is_empty(), "balances match truth");
         assert_eq!(v.applied_twice, vec![9, 10]);
         assert!(v.checks.iter().any(|c| !c.ok));
         let seed = first_violating_seed(ID, &[], "no-compensator", 1000);
         assert_eq!(seed, Some(0));
-        assert_eq!(
-            r.technique("no-compensator").unwrap().verdict.diffs.len(),
-            2
-        );
+        assert_eq!(verdict(&r, "no-compensator").diffs.len(), 2);
     }
 
     #[test]
@@ -626,17 +617,11 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let a = run_with(ID, 9, &[("payments", 60)]);
-        let b = run_with(ID, 9, &[("payments", 60)]);
-        assert_eq!(a, b);
-        assert_eq!(a.checksum(), b.checksum());
+        assert_deterministic(ID, 9, &[("payments", 60)]);
     }
 
     #[test]
     fn try_this_settings_are_valid() {
-        for t in super::INFO.try_this {
-            let r = run_with(ID, super::INFO.showcase_seed, t.set);
-            assert!(!r.techniques.is_empty(), "{}", t.label);
-        }
+        assert_try_this_runs(&super::INFO);
     }
 }

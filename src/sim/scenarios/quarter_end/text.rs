@@ -1,15 +1,14 @@
 //! What the learner reads about this scenario: explanation, parameters, try-this prompts.
 
-use crate::sim::event::Ev;
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{no_timeout, param};
 
 /// No session timeout fired.
 const NO_ALARM: Outcome = Outcome::Custom {
     says: "no session timeout fired, so nothing was redelivered",
-    test: |_, t| (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None),
+    test: |_, t| no_timeout(t),
 };
 
 /// Every balance matches the truth although some payment was written twice.

@@ -20,7 +20,7 @@
 mod means;
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{EntryKind, Ev, LossWhy, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
@@ -219,13 +219,7 @@ impl Actors for World {
         match timer {
             Timer::Sample { msg } => self.send(eng, msg, 0),
             Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
-                eng.emit(Ev::Timeout {
-                    node,
-                    msg,
-                    attempt,
-                    suspect: None,
-                    false_alarm: false,
-                });
+                timed_out(eng, node, msg, attempt);
                 if attempt < MAX_RETRIES {
                     self.retries += 1;
                     self.send(eng, msg, attempt + 1);
@@ -443,16 +437,16 @@ impl Scenario for Telemetry {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{assert_deterministic, run_with, verdict};
     use super::{fidelity, mean_error_permille, percent, published, INFO};
     use crate::sim::event::{Ev, LossWhy};
-    use crate::sim::scenarios::testkit::run_with;
     use crate::sim::RunResult;
     use std::collections::BTreeMap;
 
     const ID: &str = "telemetry";
 
     fn detail(r: &RunResult, t: &str, check: &str) -> String {
-        let v = &r.technique(t).unwrap().verdict;
+        let v = verdict(r, t);
         v.checks
             .iter()
             .find(|c| c.name == check)
@@ -601,7 +595,7 @@ mod tests {
             let r = run_with(ID, seed, &[]);
             let ff = r.technique("fire-and-forget").unwrap();
             assert!(ff.verdict.applied_twice.is_empty(), "seed {seed}");
-            let rt = &r.technique("retry-every-sample").unwrap().verdict;
+            let rt = verdict(&r, "retry-every-sample");
             assert!(rt.lost.is_empty(), "seed {seed}: {}", rt.summary());
             if !ff.badge.good() {
                 low.push(seed);
@@ -660,6 +654,6 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 4, &[]), run_with(ID, 4, &[]));
+        assert_deterministic(ID, 4, &[]);
     }
 }

@@ -415,11 +415,11 @@ impl Scenario for TwoGenerals {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testkit::{assert_deterministic, first_violating_seed, run_with, verdict};
     use super::{rounds_table, INFO};
     use crate::sim::event::Ev;
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
-    use crate::sim::scenarios::testkit::{first_violating_seed, run_with};
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "two-generals";
@@ -463,7 +463,7 @@ mod tests {
                 .max()
         };
         assert_eq!((top(0), top(1)), (Some(2), Some(3)));
-        assert!(r.technique("order-only").unwrap().verdict.holds);
+        assert!(verdict(&r, "order-only").holds);
     }
 
     #[test]
@@ -538,7 +538,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        assert_eq!(run_with(ID, 5, &[]), run_with(ID, 5, &[]));
+        assert_deterministic(ID, 5, &[]);
     }
 
     /// Issue 11 item 1: badges speak of agreement (what the generals did), never of

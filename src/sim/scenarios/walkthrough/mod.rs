@@ -271,7 +271,7 @@ impl Scenario for Walkthrough {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::balances;
+    use super::super::testkit::{balances, verdict};
     use super::INFO;
     use crate::sim::{run, RunConfig};
 
@@ -285,10 +285,10 @@ mod tests {
             r.truth.balances().into_iter().collect::<Vec<_>>(),
             vec![(0, 1800), (1, 2000)]
         );
-        let naive = &r.technique("naive").unwrap().verdict;
+        let naive = verdict(&r, "naive");
         assert_eq!(naive.applied_twice, vec![3]);
         assert_eq!(naive.summary(), "m-B over by ₹2000 — applied txn-3 twice");
-        assert!(r.technique("dedup").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "dedup").exactly_once);
     }
 
     /// Issue 11 item 10: the copy of txn-3 is a broker redelivery after a lost ack —
@@ -397,13 +397,13 @@ mod tests {
         let naive = r.technique("naive").unwrap();
         assert_eq!(naive.verdict.applied_twice, vec![1, 2, 3, 4]);
         assert_eq!(balances(&r, "naive"), vec![(0, 3600), (1, 4000)]);
-        assert!(r.technique("dedup").unwrap().verdict.exactly_once);
-        assert!(r.technique("idempotent").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "dedup").exactly_once);
+        assert!(verdict(&r, "idempotent").exactly_once);
     }
 
     #[test]
     fn without_the_duplicate_naive_is_right() {
         let r = run("walkthrough", &RunConfig::seed(1).set("dup_txn3", 0)).unwrap();
-        assert!(r.technique("naive").unwrap().verdict.exactly_once);
+        assert!(verdict(&r, "naive").exactly_once);
     }
 }

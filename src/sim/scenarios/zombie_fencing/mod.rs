@@ -16,6 +16,7 @@
 mod text;
 
 use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::{first_tick, no_timeout};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::engine::{Actors, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
@@ -81,25 +82,22 @@ struct Worker {
 /// No timeout fired: nobody was declared dead.
 const NO_ALARM: Outcome = Outcome::Custom {
     says: "no timeout fired, so worker-2 never started",
-    test: |_, t| (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None),
+    test: |_, t| no_timeout(t),
 };
 
 /// A timeout fired on a worker that was only paused.
 const FALSE_ALARM: Outcome = Outcome::Custom {
     says: "the coordinator declared the paused worker-1 dead (a false alarm)",
     test: |_, t| {
-        t.trace
-            .iter()
-            .find(|e| {
-                matches!(
-                    e.ev,
-                    Ev::Timeout {
-                        false_alarm: true,
-                        ..
-                    }
-                )
-            })
-            .map(|e| Some(e.tick))
+        first_tick(t, |e| {
+            matches!(
+                e,
+                Ev::Timeout {
+                    false_alarm: true,
+                    ..
+                }
+            )
+        })
     },
 };
 
@@ -478,11 +476,14 @@ impl Scenario for ZombieFencing {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_holds, balances, first_violating_seed, run_with};
+    use super::super::testkit::{
+        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
+        truth, try_this_runs, verdict,
+    };
     use crate::sim::event::{CommitPart, Ev, RejectWhy, TxnState};
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
-    use crate::sim::{run, RunConfig, RunResult};
+    use crate::sim::RunResult;
 
     const ID: &str = "zombie-fencing";
     const RANDOM_PAUSES: [(&str, i64); 2] = [("gc_pause_ticks", 1), ("pause_jitter_ticks", 30)];
@@ -499,18 +500,15 @@ mod tests {
 
     #[test]
     fn showcase_zombie_writes_twice_unless_fenced() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
-        let truth: Vec<(u8, i64)> = r.truth_balances().into_iter().collect();
+        let r = showcase(&super::INFO);
+        let truth = truth(&r);
         assert_eq!(truth, vec![(0, 2400), (1, 1700), (2, 5100)]);
         assert_eq!(balances(&r, "fencing"), truth);
         assert_eq!(
             balances(&r, "no-fencing"),
             vec![(0, 2500), (1, 1700), (2, 5100)]
         );
-        assert_eq!(
-            r.technique("no-fencing").unwrap().verdict.applied_twice,
-            vec![3]
-        );
+        assert_eq!(verdict(&r, "no-fencing").applied_twice, vec![3]);
         // Both see the same false alarm: worker-1 was only paused.
         for id in ["no-fencing", "fencing"] {
             assert_eq!(
@@ -552,7 +550,7 @@ mod tests {
     /// transaction its epoch left open — and the narration says so.
     #[test]
     fn the_old_instance_is_fenced_and_its_open_transaction_aborted() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("fencing").unwrap();
         let i = t
             .trace
@@ -603,7 +601,7 @@ mod tests {
     /// offset back (5 → 3 here) — in the trace, the narration and a failed check.
     #[test]
     fn without_fencing_the_zombie_rewinds_the_committed_offset() {
-        let r = run_with(ID, super::INFO.showcase_seed, &[]);
+        let r = showcase(&super::INFO);
         let t = r.technique("no-fencing").unwrap();
         let c = &t.verdict.checks[0];
         assert_eq!(c.name, "committed offset never moves back");
@@ -629,7 +627,7 @@ mod tests {
         // Every seed with the default settings: the unfenced zombie rewinds, the fenced one cannot.
         for seed in 0..200 {
             let r = run_with(ID, seed, &[]);
-            let rewound = |id: &str| !r.technique(id).unwrap().verdict.checks[0].ok;
+            let rewound = |id: &str| !verdict(&r, id).checks[0].ok;
             assert!(rewound("no-fencing") && !rewound("fencing"), "seed {seed}");
         }
     }
@@ -651,13 +649,8 @@ mod tests {
         assert!(timeouts(&calm, "no-fencing").is_empty());
         let r = run_with(ID, 1, &RANDOM_PAUSES);
         assert_eq!(timeouts(&r, "no-fencing").len(), 1);
-        assert!(!r
-            .technique("no-fencing")
-            .unwrap()
-            .verdict
-            .applied_twice
-            .is_empty());
-        assert!(r.technique("fencing").unwrap().verdict.exactly_once);
+        assert!(!verdict(&r, "no-fencing").applied_twice.is_empty());
+        assert!(verdict(&r, "fencing").exactly_once);
     }
 
     #[test]
@@ -691,8 +684,7 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let cfg = RunConfig::seed(9).set("messages", 40);
-        assert_eq!(run(ID, &cfg).unwrap(), run(ID, &cfg).unwrap());
+        assert_deterministic(ID, 9, &[("messages", 40)]);
     }
 
     #[test]
@@ -703,18 +695,14 @@ mod tests {
     #[test]
     fn try_this_prompts_show_what_they_promise() {
         let info = &super::INFO;
-        let runs: Vec<RunResult> = info
-            .try_this
-            .iter()
-            .map(|t| run_with(info.id, info.showcase_seed, t.set))
-            .collect();
+        let runs = try_this_runs(info);
         for r in &runs[..2] {
             assert!(timeouts(r, "no-fencing").is_empty());
             assert!(r.techniques.iter().all(|t| t.verdict.exactly_once));
         }
         let jumpy = &runs[2];
         assert_eq!(timeouts(jumpy, "fencing").len(), 1);
-        assert!(!jumpy.technique("no-fencing").unwrap().verdict.exactly_once);
-        assert!(jumpy.technique("fencing").unwrap().verdict.exactly_once);
+        assert!(!verdict(jumpy, "no-fencing").exactly_once);
+        assert!(verdict(jumpy, "fencing").exactly_once);
     }
 }

@@ -4,7 +4,7 @@ use super::{FALSE_ALARM, NO_ALARM};
 use crate::sim::params::Unit;
 use crate::sim::promise::{Expect, Outcome};
 use crate::sim::run::{ScenarioInfo, TryThis};
-use crate::sim::scenarios::param;
+use crate::sim::scenarios::{messages_param, param};
 
 pub(super) static INFO: ScenarioInfo = ScenarioInfo {
     id: "zombie-fencing",
@@ -18,15 +18,7 @@ pub(super) static INFO: ScenarioInfo = ScenarioInfo {
         "A timeout that lied. In an asynchronous system, where a message or a pause may take any time, no deterministic protocol can guarantee agreement if even one process may crash (Fischer, Lynch and Paterson, 1985). Real systems decide with timeouts anyway, and a timeout that fires on a process that is only slow, like this GC pause, is a false positive. Fencing does not make the timeout right; it makes the wrong guess harmless.",
     ],
     params: &[
-        param(
-            "messages",
-            "Payments",
-            Unit::Count,
-            1,
-            300,
-            8,
-            "How many payment records wait in the input partition.",
-        ),
+        messages_param(300, 8, "How many payment records wait in the input partition."),
         param(
             "session_timeout_ticks",
             "Session timeout",
