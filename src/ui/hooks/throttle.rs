@@ -1,5 +1,6 @@
-//! A value written out (to the address bar, to a framing page) at once when the learner
-//! acts, and at most once per interval while a run plays.
+//! A value written out (to the address bar, to a framing page) right after the learner
+//! acts (in the next task, off the input's frame), and at most once per interval while a
+//! run plays.
 
 use gloo::timers::callback::Timeout;
 use std::cell::RefCell;
@@ -49,7 +50,7 @@ fn flush<T: Clone + PartialEq>(t: &mut Throttle<T>, write: Write<T>) {
     t.at = now_ms();
 }
 
-/// Write `value` with `write` whenever it changes: at once when `at_once`, else at
+/// Write `value` with `write` whenever it changes: in the next task when `at_once`, else at
 /// most once every `every_ms` (the last value always gets written). `None` writes
 /// nothing. A pending write is cancelled with the component.
 #[hook]
@@ -66,8 +67,14 @@ where
                 t.latest = Some(v.clone());
                 let wait = every_ms - (now_ms() - t.at);
                 if at_once || wait <= 0.0 {
-                    t.timer = None;
-                    flush(&mut t, write);
+                    // In a task of its own right after this one: the key press or click
+                    // that changed the value gets its frame first (a `replaceState` costs
+                    // ~4 ms of a step-back otherwise; issue 14).
+                    let again = cell.clone();
+                    t.pending = true;
+                    t.timer = Some(Timeout::new(0, move || {
+                        flush(&mut again.borrow_mut(), write);
+                    }));
                 } else if !t.pending {
                     let again = cell.clone();
                     t.pending = true;
