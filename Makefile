@@ -6,6 +6,7 @@
 #   make e2e          build + the Playwright end-to-end tests only
 #   make screenshots  build + 1280x800 screenshots of every scenario into tests/e2e/artifacts/
 #   make size         size report of dist/ against the brotli budget
+#   make bench        benchmarks against a Yew baseline app in the same run (BENCH_QUICK=1: ~6 min; docs/bench.md)
 #   make scorm        build + SCORM 1.2 and 2004 packages into dist-scorm/ (LESSONS=a,b MASTERY=80 SCO=per-lesson; docs/lms.md)
 #   make setup        only install what is missing (scripts/setup.sh)
 #   make sweep-long   100,000 random schedules per scenario: protected techniques hold
