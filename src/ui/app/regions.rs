@@ -206,7 +206,7 @@ impl Ctx<'_> {
                     dispatch={d.clone()} />
                 <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
                 if !run.techniques().is_empty() && free {
-                    <Sweep scenario={s.scenario.id} params={s.params.clone()} seed={s.seed} mode={s.check} dispatch={d.clone()} />
+                    <Sweep scenario={s.scenario} params={s.params.clone()} seed={s.seed} mode={s.check} dispatch={d.clone()} />
                 }
                 if s.scenario == "dedup-window" && free {
                     <Calculator />

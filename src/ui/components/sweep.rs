@@ -12,7 +12,7 @@
 use crate::sim::run::Guarantee;
 use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult};
 use crate::ui::share::{CheckMode, ShareState, ViewMode, SAMPLE_SIZES};
-use crate::ui::state::Action;
+use crate::ui::state::{Action, ScenarioRef};
 use crate::ui::worker::{decode_reply, encode_request, Reply};
 use gloo::events::EventListener;
 use std::rc::Rc;
@@ -22,7 +22,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct SweepProps {
-    pub scenario: AttrValue,
+    /// The scenario on screen, resolved once by the state.
+    pub scenario: ScenarioRef,
     pub params: Vec<(String, i64)>,
     pub seed: u64,
     /// Random schedules or every schedule with at most k faults (state, and the link).
@@ -142,7 +143,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
     // New settings make an old result meaningless; leaving stops a running sweep.
     {
         let (phase, job) = (phase.clone(), job.clone());
-        let key = (props.scenario.clone(), props.params.clone(), props.mode);
+        let key = (props.scenario, props.params.clone(), props.mode);
         use_effect_with(key, move |_| {
             phase.set(Phase::Idle);
             move || {
@@ -161,7 +162,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
     }
     let estimate = {
         let (scenario, params, seed, kk) = (
-            props.scenario.to_string(),
+            props.scenario.id.to_string(),
             props.params.clone(),
             props.seed,
             k,
@@ -182,7 +183,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
     let start = {
         let (phase, job) = (phase.clone(), job.clone());
         let cfg = SweepConfig {
-            scenario: props.scenario.to_string(),
+            scenario: props.scenario.id.to_string(),
             runs: if k > 0 { CHECK_CAP } else { runs },
             seed: props.seed,
             params: props.params.clone(),
@@ -221,7 +222,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
         Phase::Idle => match &*estimate {
             Some(e) => html! {
                 <div class="small" data-check-estimate={e.size.to_string()}>
-                    <p>{format!("Checks every schedule with {} — on this run's {}, random faults off.", e.assumptions, props_unit(&props.scenario).count(e.items))}</p>
+                    <p>{format!("Checks every schedule with {} — on this run's {}, random faults off.", e.assumptions, props.scenario.unit.count(e.items))}</p>
                     <p class="muted">{format!("At least {} schedules.", e.size)}</p>
                     if let Some((name, v)) = e.hint {
                         <p class="calc-error">{format!("That is more than a quick check ({QUICK_SCHEDULES} schedules); it stops at {CHECK_CAP}. With {name} = {v} it finishes in seconds.")}</p>
@@ -241,9 +242,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
         }
         Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
         Phase::Done(r, ms) => {
-            let property = crate::sim::scenarios::find(&props.scenario)
-                .map(|s| s.info().property)
-                .unwrap_or(crate::sim::run::Property::ExactlyOnceEffect);
+            let property = props.scenario.property;
             let rows = r.techniques.iter().map(|t| {
                 let pct = if t.runs == 0 { 0.0 } else { t.violations as f64 * 100.0 / t.runs as f64 };
                 let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -269,8 +268,8 @@ pub fn Sweep(props: &SweepProps) -> Html {
                             <p class="small">{format!("Smallest: {} fault{}, {} — ", cx.faults, if cx.faults == 1 { "" } else { "s" }, cx.summary)}
                                 <button class="link-btn" data-action="replay-counterexample" data-technique-replay={t.id.clone()}
                                     onclick={props.dispatch.reform({
-                                        let (scn, id, cx) = (props.scenario.to_string(), t.id.clone(), cx.clone());
-                                        move |_| replay(&scn, &id, &cx)
+                                        let (scn, id, cx) = (props.scenario.id, t.id.clone(), cx.clone());
+                                        move |_| replay(scn, &id, &cx)
                                     })}>{format!("replay it at tick {}", cx.tick)}</button>
                             </p>
                         }
@@ -315,10 +314,4 @@ pub fn Sweep(props: &SweepProps) -> Html {
             {body}
         </section>
     }
-}
-
-fn props_unit(scenario: &str) -> crate::sim::ledger::LedgerUnit {
-    crate::sim::scenarios::find(scenario)
-        .map(|s| s.info().unit)
-        .unwrap_or(crate::sim::ledger::LedgerUnit::Rupees)
 }
