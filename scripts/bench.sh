@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: performance benchmarks of the simulator and the app, printed as tables.
 #
-#   0. release builds: the app (-> BENCH_DIST) and the Yew baseline app tests/bench-baseline/
-#      (-> BENCH_BASELINE_DIST), both by trunk build --release --offline + wasm-opt
+#   0. release builds: the app (-> BENCH_DIST), the Yew baseline app tests/bench-baseline/
+#      (-> BENCH_BASELINE_DIST) and the size floor tests/bench-floor/ (-> /tmp/bench-floor-dist:
+#      everything but the UI, with Yew's runtime), all by trunk build --release --offline + wasm-opt
 #   1. simulator throughput natively (eosim bench) and as WASM in headless Chromium
 #      (tests/bench_wasm.rs, same workload), 10,000-schedule sweeps, and the exhaustive
 #      checker's rate (every scenario, k = 2) natively and in WASM
@@ -30,6 +31,7 @@ quick() { [ "$BENCH_QUICK" = 1 ]; }
 if quick; then export BENCH_PLAY_SECONDS=${BENCH_PLAY_SECONDS:-0}; else export BENCH_PLAY_SECONDS=${BENCH_PLAY_SECONDS:-600}; fi
 export BENCH_DIST=${BENCH_DIST:-/tmp/bench-dist}
 export BENCH_BASELINE_DIST=${BENCH_BASELINE_DIST:-/tmp/bench-baseline-dist}
+export BENCH_FLOOR_DIST=${BENCH_FLOOR_DIST:-/tmp/bench-floor-dist}
 export CARGO_TARGET_DIR=${BENCH_TARGET_DIR:-$root/target}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
@@ -63,6 +65,12 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     trunk build --release --offline --dist "$BENCH_BASELINE_DIST") >"$work/trunk-baseline.log" 2>&1; then
     cat "$work/trunk-baseline.log" >&2
     put baseline_build_error "baseline trunk build failed: $(fail_note "$work/trunk-baseline.log")"
+  fi
+  step "trunk build --release tests/bench-floor -> $BENCH_FLOOR_DIST"
+  if ! (cd tests/bench-floor && CARGO_TARGET_DIR="$root/target/bench-floor" \
+    trunk build --release --offline --dist "$BENCH_FLOOR_DIST") >"$work/trunk-floor.log" 2>&1; then
+    cat "$work/trunk-floor.log" >&2
+    put floor_build_error "floor trunk build failed: $(fail_note "$work/trunk-floor.log")"
   fi
 fi
 have_dist=0
@@ -147,13 +155,25 @@ if [ -d "$BENCH_BASELINE_DIST" ]; then
   put baseline_size_br "$(awk '{print $NF}' <<<"$tot")"
 fi
 
-# Where the wasm's bytes go (scripts/wasm-areas.mjs on the named pre-bindgen wasm).
-named="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-once-playground.wasm"
-if [ -f "$named" ] && command -v wasm-opt >/dev/null; then
-  if wasm-opt -Os --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$named" -o "$work/named.wasm" 2>/dev/null; then
-    node scripts/wasm-areas.mjs "$work/named.wasm" >"$work/areas.txt" 2>&1 || true
-  fi
+if [ -f "$BENCH_FLOOR_DIST/index.html" ]; then
+  tot=$(BUDGET_BROTLI_BYTES='' bash scripts/size-report.sh "$BENCH_FLOOR_DIST" 2>&1 | grep '^TOTAL')
+  put floor_size_br "$(awk '{print $NF}' <<<"$tot")"
+  # The app's files the floor has no counterpart of (CSS, embed.js, sw.js, course page, icons):
+  # all of dist but the wasm and its JS glue.
+  put extras_br "$(BUDGET_BROTLI_BYTES='' bash scripts/size-report.sh "$BENCH_DIST" 2>&1 |
+    awk '$1 != "TOTAL" && $1 !~ /_bg\.wasm$/ && $1 !~ /^exactly-once-playground-.*\.js$/ && NF == 4 { s += $NF } END { print s + 0 }')"
 fi
+
+# Where the wasm's bytes go (scripts/wasm-areas.mjs on the named pre-bindgen wasm), for the
+# app and for the floor.
+areas() { # named wasm, output
+  [ -f "$1" ] && command -v wasm-opt >/dev/null || return 0
+  if wasm-opt -Os --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$work/named.wasm" 2>/dev/null; then
+    node scripts/wasm-areas.mjs "$work/named.wasm" >"$2" 2>&1 || true
+  fi
+}
+areas "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-once-playground.wasm" "$work/areas.txt"
+areas "$root/target/bench-floor/wasm32-unknown-unknown/release/bench-floor.wasm" "$work/areas-floor.txt"
 
 # ---- 3-6. browser (tests/e2e/bench.mjs) --------------------------------------------------
 if [ "$have_dist" = 1 ]; then
@@ -221,6 +241,14 @@ if [ -n "$(get size_br)" ]; then
   row "brotli -q 11" "$(num "$b") B" "$(or_na "$bb" "$(num "$bb") B" "$base_na")" "$(ratio "$b" "$bb")" "≤ 250,000 B" "$(ok "$b <= 250000")"
   row "gzip -9" "$(num "$(get size_gz)") B" "$(num "$(get baseline_size_gz 0)") B" "$(ratio "$(get size_gz)" "$(get baseline_size_gz)")" "-" "-"
   row "raw" "$(num "$(get size_raw)") B" "$(num "$(get baseline_size_raw 0)") B" "$(ratio "$(get size_raw)" "$(get baseline_size_raw)")" "-" "-"
+  fl=$(get floor_size_br) ex=$(get extras_br)
+  if isnum "$fl"; then
+    row "floor: tests/bench-floor (simulator, texts, lessons, evaluator, serde + Yew runtime; no component), brotli" "$(num "$fl") B" "$(or_na "$bb" "$(num "$bb") B" "$base_na")" "$(ratio "$fl" "$bb")" "-" "-"
+    row "floor + the app's CSS and static files ($(num "$ex") B): what is left of 250,000 B for every component" "$(num $((fl + ex))) B; left $(num $((250000 - fl - ex))) B" "-" "-" "-" "-"
+    row "the app's UI (components, stage, host API, lesson player): app − floor − static files" "$(num $((b - fl - ex))) B" "-" "-" "-" "-"
+  else
+    row "floor" "$(na "$(get floor_build_error 'no floor build')")" "-" "-" "-" "-"
+  fi
 else
   row "brotli" "$(na "$(get build_error 'no release build')")" "-" "-" "≤ 250,000 B" "-"
 fi
@@ -358,4 +386,8 @@ fi
 if [ -s "$work/areas.txt" ]; then
   printf '\n\033[1m==== where the wasm bytes go (brotli, by area) ====\033[0m\n'
   cat "$work/areas.txt"
+fi
+if [ -s "$work/areas-floor.txt" ]; then
+  printf '\n\033[1m==== the floor (tests/bench-floor: no UI component) by area ====\033[0m\n'
+  cat "$work/areas-floor.txt"
 fi
