@@ -6,6 +6,8 @@
 //! - `src/sim/` draws no `usize` from its RNG: rand 0.8 samples `usize` ranges (and
 //!   slice `choose`/`shuffle`) with u64 on 64-bit targets but u32 on wasm32, so the same
 //!   seed would give one run natively and another in the browser.
+//! - `src/sim/` and `src/course/` name nothing of `src/ui/` (the simulator, the lessons and
+//!   their evaluator are the part `eosim` and the size floor build without a page).
 //! - `src/ui/` (and `src/main.rs`) never leak a closure or timer with `.forget()`.
 //! - `src/ui/` touches browser storage only through `storage.rs` (which survives iframes
 //!   where storage is refused).
@@ -36,6 +38,9 @@ const SIM_FORBIDDEN: &[(&str, bool)] = &[
     ("HashMap", false),
     ("HashSet", false),
 ];
+
+/// How `src/sim/` and `src/course/` would reach into the UI.
+const UI_PATHS: &[(&str, bool)] = &[("crate::ui", false), ("eop::ui", false)];
 
 const UI_FORBIDDEN: &[(&str, bool)] = &[(".forget()", false)];
 
@@ -172,6 +177,18 @@ fn sim_knows_nothing_of_the_browser_clock_or_hashing() {
         &files,
         SIM_FORBIDDEN,
         "src/sim must stay pure and deterministic (no browser crates, wall clock, OS randomness, HashMap/HashSet)",
+    );
+}
+
+#[test]
+fn sim_and_course_name_nothing_of_the_ui() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/sim"), &mut files);
+    rust_files(&root().join("src/course"), &mut files);
+    check_tree(
+        &files,
+        UI_PATHS,
+        "src/sim and src/course must not depend on src/ui (move what both need into sim)",
     );
 }
 

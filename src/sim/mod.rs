@@ -8,6 +8,7 @@ pub mod engine;
 pub mod event;
 pub mod explore;
 pub mod fault;
+mod fault_code;
 pub mod ids;
 pub mod invariants;
 pub mod ledger;

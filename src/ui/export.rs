@@ -40,7 +40,11 @@ pub fn to_json(state: &ShareState, result: Option<&RunResult>) -> String {
         .iter()
         .map(|(n, v)| (n.clone(), json!(v)))
         .collect();
-    let faults: Vec<String> = state.faults.iter().map(share::encode_fault).collect();
+    let faults: Vec<String> = state
+        .faults
+        .iter()
+        .map(crate::sim::fault::Fault::code)
+        .collect();
     let mut doc = json!({
         "format": FORMAT,
         "version": VERSION,

@@ -164,7 +164,7 @@ pub fn stage_setup(s: &State) -> Setup {
         faults: Some(
             s.faults
                 .iter()
-                .map(crate::ui::share::encode_fault)
+                .map(crate::sim::fault::Fault::code)
                 .collect(),
         ),
         random_faults: Some(s.random_faults),
@@ -238,7 +238,7 @@ fn set_stage(s: &mut State, setup: &Setup) {
         .faults
         .iter()
         .flatten()
-        .filter_map(|f| crate::ui::share::decode_fault(f))
+        .filter_map(|f| crate::sim::fault::Fault::from_code(f))
         .collect();
     s.random_faults = setup.random_faults.unwrap_or(true);
     s.technique = setup.technique.clone();

@@ -20,7 +20,6 @@
 use crate::sim::explore::{Explorer, Space};
 use crate::sim::run::{Guarantee, RunConfig};
 use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult, Sweeper, TechniqueSweep};
-use crate::ui::share::{decode_fault, encode_fault};
 use std::fmt::Write as _;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -182,7 +181,7 @@ pub fn encode_reply(r: &Reply) -> String {
                     );
                     push_params(&mut out, "xp", &x.config.params);
                     for f in &x.config.manual {
-                        let _ = write!(out, "\nxf\t{}", encode_fault(f));
+                        let _ = write!(out, "\nxf\t{}", f.code());
                     }
                 }
             }
@@ -264,7 +263,9 @@ pub fn decode_reply(text: &str) -> Option<Reply> {
             }
             ["xf", code] => {
                 let x = techniques.last_mut()?.smallest.as_mut()?;
-                x.config.manual.push(decode_fault(code)?);
+                x.config
+                    .manual
+                    .push(crate::sim::fault::Fault::from_code(code)?);
             }
             _ => return None,
         }

@@ -87,7 +87,7 @@ fn every_scenario_checked_with_two_faults() {
                         c.config
                             .manual
                             .iter()
-                            .map(eop::ui::share::encode_fault)
+                            .map(eop::sim::fault::Fault::code)
                             .collect::<Vec<_>>(),
                         c.summary
                     )

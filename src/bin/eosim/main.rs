@@ -374,7 +374,7 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
                     .config
                     .manual
                     .iter()
-                    .map(eop::ui::share::encode_fault)
+                    .map(eop::sim::fault::Fault::code)
                     .collect();
                 let params: Vec<String> = c
                     .config

@@ -68,7 +68,7 @@ pub fn config(default_scenario: &str, s: &Setup) -> Result<(String, RunConfig), 
     let sc = scenarios::find(&scenario).map_err(|e| e.to_string())?;
     let mut manual = Vec::new();
     for f in s.faults.iter().flatten() {
-        match crate::ui::share::decode_fault(f) {
+        match crate::sim::fault::Fault::from_code(f) {
             Some(x) => manual.push(x),
             None => return Err(format!("fault '{f}' is not in the share-link notation")),
         }

@@ -1,8 +1,7 @@
-//! The link's small codes: a hand-made fault (`L0.1.0`), the sweep panel's setting
-//! (`k2`), and percent-escaping. Pure, like the rest of `share`.
+//! The link's small codes: the sweep panel's setting (`k2`) and percent-escaping (a
+//! hand-made fault's code, `L0.1.0`, is the simulator's: [`Fault::code`]). Pure, like
+//! the rest of `share`.
 
-use crate::sim::fault::Fault;
-use crate::sim::ids::NodeId;
 use serde::{Deserialize, Serialize};
 
 /// What the "Find a breaking run" panel runs: random schedules, or every schedule with
@@ -51,88 +50,6 @@ impl CheckMode {
                 .map(CheckMode::Sample),
         }
     }
-}
-
-pub fn encode_fault(f: &Fault) -> String {
-    match *f {
-        Fault::Lose { hop, msg, attempt } => format!("L{hop}.{msg}.{attempt}"),
-        Fault::Duplicate {
-            hop,
-            msg,
-            attempt,
-            extra,
-        } => format!("D{hop}.{msg}.{attempt}.{extra}"),
-        Fault::Delay {
-            hop,
-            msg,
-            attempt,
-            extra,
-        } => format!("Y{hop}.{msg}.{attempt}.{extra}"),
-        Fault::Crash { node, at, down } => format!("C{}.{at}.{down}", node.0),
-        Fault::CrashAt {
-            node,
-            msg,
-            point,
-            down,
-        } => format!("K{}.{msg}.{point}.{down}", node.0),
-        Fault::Pause { node, at, ticks } => format!("P{}.{at}.{ticks}", node.0),
-        Fault::ResetOffset { node, at, to } => format!("R{}.{at}.{to}", node.0),
-    }
-}
-
-pub fn decode_fault(s: &str) -> Option<Fault> {
-    let mut chars = s.chars();
-    let kind = chars.next()?;
-    let nums: Vec<u64> = chars
-        .as_str()
-        .split('.')
-        .map(|x| x.parse::<u64>().ok())
-        .collect::<Option<Vec<u64>>>()?;
-    let u8_ = |x: u64| u8::try_from(x).ok();
-    let u16_ = |x: u64| u16::try_from(x).ok();
-    let u32_ = |x: u64| u32::try_from(x).ok();
-    let f = match (kind, nums.as_slice()) {
-        ('L', [h, m, a]) => Fault::Lose {
-            hop: u8_(*h)?,
-            msg: u32_(*m)?,
-            attempt: u16_(*a)?,
-        },
-        ('D', [h, m, a, e]) => Fault::Duplicate {
-            hop: u8_(*h)?,
-            msg: u32_(*m)?,
-            attempt: u16_(*a)?,
-            extra: u32_(*e)?,
-        },
-        ('Y', [h, m, a, e]) => Fault::Delay {
-            hop: u8_(*h)?,
-            msg: u32_(*m)?,
-            attempt: u16_(*a)?,
-            extra: u32_(*e)?,
-        },
-        ('C', [n, at, d]) => Fault::Crash {
-            node: NodeId(u8_(*n)?),
-            at: u32_(*at)?,
-            down: u32_(*d)?,
-        },
-        ('K', [n, m, p, d]) => Fault::CrashAt {
-            node: NodeId(u8_(*n)?),
-            msg: u32_(*m)?,
-            point: u8_(*p)?,
-            down: u32_(*d)?,
-        },
-        ('P', [n, at, t]) => Fault::Pause {
-            node: NodeId(u8_(*n)?),
-            at: u32_(*at)?,
-            ticks: u32_(*t)?,
-        },
-        ('R', [n, at, to]) => Fault::ResetOffset {
-            node: NodeId(u8_(*n)?),
-            at: u32_(*at)?,
-            to: u32_(*to)?,
-        },
-        _ => return None,
-    };
-    Some(f)
 }
 
 /// Percent-encode everything outside `[A-Za-z0-9-_.~]`.

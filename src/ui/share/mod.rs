@@ -16,7 +16,7 @@
 
 mod codes;
 
-pub use codes::{decode_fault, encode_fault, escape, unescape, CheckMode, MAX_K, SAMPLE_SIZES};
+pub use codes::{escape, unescape, CheckMode, MAX_K, SAMPLE_SIZES};
 
 use crate::sim::fault::Fault;
 use crate::sim::params::find as find_param;
@@ -143,7 +143,7 @@ pub fn encode(s: &ShareState) -> String {
         }
     }
     if !s.faults.is_empty() {
-        let f: Vec<String> = s.faults.iter().map(encode_fault).collect();
+        let f: Vec<String> = s.faults.iter().map(Fault::code).collect();
         parts.push(format!("f={}", f.join(",")));
     }
     if !s.random_faults {
@@ -272,7 +272,7 @@ pub fn decode(query: &str) -> Decoded {
                 ));
                 break;
             }
-            match decode_fault(item) {
+            match Fault::from_code(item) {
                 Some(fault) => st.faults.push(fault),
                 None => warnings.push(format!(
                     "hand-made fault '{}' is malformed; skipped it",

@@ -109,7 +109,7 @@ impl State {
                 NoticeKind::Info,
                 format!(
                     "That fault changed nothing in this run ({}): the link may be modelled as reliable, the transmission may already be lost or duplicated, or the process already down or paused. It stays in the list; remove it if you like.",
-                    crate::ui::share::encode_fault(&f)
+                    f.code()
                 ),
             );
         }
