@@ -188,7 +188,7 @@ fn scenario(v: &Value) -> Result<(String, String), String> {
         "unit",
         "property",
     ];
-    let m = object(v, "", &keys)?;
+    let m = object(v, "(top level)", &keys)?;
     let get = |k: &str| field(m, "(top level)", k);
     let id = get("id")?
         .as_str()
@@ -310,7 +310,14 @@ fn prompt(v: &Value, at: &str, names: &[String]) -> Result<String, String> {
             join(at, "expect")
         ));
     }
-    let expect = slice(get("expect")?, &join(at, "expect"), expect)?;
+    let mut each = Vec::new();
+    for (i, e) in expects.iter().enumerate() {
+        each.push(format!(
+            "                {},\n",
+            expect(e, &format!("{}[{i}]", join(at, "expect")))?
+        ));
+    }
+    let expect = format!("&[\n{}            ]", each.concat());
     Ok(format!(
         "        crate::sim::run::TryThis {{\n            label: {},\n            set: {set},\n            \
          watch: {},\n            seed: {},\n            expect: {expect},\n        }},\n",
