@@ -5,7 +5,7 @@
 
 use super::event::{Ev, Event, RejectWhy, SkipWhy};
 use super::ids::Tick;
-use super::params::{ParamError, ParamSpec, Params, Unit};
+use super::params::{ParamError, Params};
 use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
 
 pub mod atomic_commit;
@@ -92,33 +92,6 @@ pub fn dedup_sizes(trace: &[Event]) -> Vec<(Tick, u32)> {
         }
     }
     out
-}
-
-/// Shorthand for declaring parameters in `static` tables.
-pub const fn param(
-    name: &'static str,
-    label: &'static str,
-    unit: Unit,
-    min: i64,
-    max: i64,
-    default: i64,
-    help: &'static str,
-) -> ParamSpec {
-    ParamSpec {
-        name,
-        label,
-        unit,
-        min,
-        max,
-        default,
-        help,
-    }
-}
-
-/// The `messages` parameter of the scenarios that count payments: 1 to `max`,
-/// `default` by default, with the scenario's own `help`.
-pub const fn messages_param(max: i64, default: i64, help: &'static str) -> ParamSpec {
-    param("messages", "Payments", Unit::Count, 1, max, default, help)
 }
 
 /// Look up a scenario's static info by id (panics on an unknown id: for tests).
