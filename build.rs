@@ -175,7 +175,7 @@ fn seed(v: &Value, at: &str) -> Result<String, String> {
 }
 
 /// The scenario's id and the Rust source of its `INFO`.
-fn scenario(v: &Value) -> Result<(String, String), String> {
+pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
     let keys = [
         "id",
         "title",

@@ -9,6 +9,7 @@ mod lessons;
 mod share;
 mod sweep;
 mod teaching;
+mod texts;
 mod timeline;
 
 /// Every scenario that has techniques (placeholders have none).
