@@ -38,7 +38,7 @@ pub fn start() {
     if worker::in_worker() {
         worker::start();
     } else {
+        // The offline copy's service worker registers after the first paint (app/).
         yew::Renderer::<app::App>::new().render();
-        offline::register();
     }
 }

@@ -57,6 +57,12 @@ pub fn App() -> Html {
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
     let painted = use_after_first_paint();
+    // The offline copy's service worker: registered once the first paint is out.
+    use_effect_with(painted, |&painted| {
+        if painted {
+            crate::ui::offline::register();
+        }
+    });
 
     let reduced = prefs.reduced();
     let ctx = Ctx {
@@ -71,6 +77,7 @@ pub fn App() -> Html {
         reduced,
         // Reduced motion: tokens jump from tick to tick instead of gliding.
         now: drawn_pos(state.pos, reduced),
+        painted,
     };
     let title = state.info().title;
     let root_class = classes!(
