@@ -57,12 +57,6 @@ pub fn App() -> Html {
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
     let painted = use_after_first_paint();
-    // The offline copy's service worker: registered once the first paint is out.
-    use_effect_with(painted, |&painted| {
-        if painted {
-            crate::ui::offline::register();
-        }
-    });
 
     let reduced = prefs.reduced();
     let ctx = Ctx {

@@ -96,7 +96,7 @@ pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
         .and_then(|d| d.get_element_by_id("app-root"))
         .is_some_and(|r| {
             r.class_name()
-                .split_whitespace()
+                .split(' ')
                 .any(|c| c == "embed" || c == "presenter")
         });
     win.inner_width()
