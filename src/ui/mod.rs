@@ -38,7 +38,8 @@ pub fn start() {
     if worker::in_worker() {
         worker::start();
     } else {
+        // The offline copy's service worker registers after the first paint
+        // (hooks/first_paint.rs).
         yew::Renderer::<app::App>::new().render();
-        offline::register();
     }
 }

@@ -71,6 +71,7 @@ pub fn App() -> Html {
         reduced,
         // Reduced motion: tokens jump from tick to tick instead of gliding.
         now: drawn_pos(state.pos, reduced),
+        painted,
     };
     let title = state.info().title;
     let root_class = classes!(

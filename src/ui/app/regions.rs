@@ -41,6 +41,9 @@ pub(super) struct Ctx<'a> {
     pub reduced: bool,
     /// Where tokens are drawn (whole ticks under reduced motion).
     pub now: f64,
+    /// False in the first render: what is below the fold or off to the side comes one
+    /// frame later (`use_after_first_paint`).
+    pub painted: bool,
 }
 
 impl Ctx<'_> {
@@ -159,7 +162,7 @@ impl Ctx<'_> {
                 if fidelity {
                     <TelemetryMeans run={run.clone()} views={views.clone()} {index} />
                 }
-                <Ledgers run={run.clone()} views={views.clone()} tick={self.tick} {index} dispatch={d.clone()} hold={self.hold} />
+                <Ledgers run={run.clone()} views={views.clone()} tick={self.tick} {index} dispatch={d.clone()} hold={self.hold} full={self.painted} />
             </section>
         }
     }

@@ -25,6 +25,10 @@ pub struct LedgersProps {
     /// A lesson is holding back an answer: show no final verdict and no jump to it.
     #[prop_or_default]
     pub hold: bool,
+    /// False in the app's first render only: the counters and the entries, below the
+    /// balances and verdicts, follow one frame later (start-up, `use_after_first_paint`).
+    #[prop_or(true)]
+    pub full: bool,
 }
 
 /// Entries listed per column; older ones are summarised.
@@ -332,8 +336,10 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                             <td class="truth-col muted small">{if has_ledger { "the target every ledger is judged against" } else { "" }}</td>
                         </tr>
                     </tbody>
-                    <tbody class="counters">{ for counters }</tbody>
-                    if has_ledger {
+                    if props.full {
+                        <tbody class="counters">{ for counters }</tbody>
+                    }
+                    if has_ledger && props.full {
                         <tbody>
                             <tr>
                                 <th scope="row">{"entries"}</th>

@@ -78,7 +78,7 @@ impl Ctl {
 }
 
 /// The width (CSS px) the stage has to fill: the wrap's own width once mounted, a guess
-/// from the window before.
+/// from the window before (no layout is forced for it).
 pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
     if let Some(el) = wrap.cast::<web_sys::Element>() {
         let w = f64::from(el.client_width());
@@ -86,11 +86,42 @@ pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
             return w;
         }
     }
-    web_sys::window()
-        .and_then(|w| w.inner_width().ok())
+    let Some(win) = web_sys::window() else {
+        return WIDE;
+    };
+    // Embedded and presenter pages have one column (the root's classes are in the page
+    // before the stage's first render).
+    let one_column = win
+        .document()
+        .and_then(|d| d.get_element_by_id("app-root"))
+        .is_some_and(|r| {
+            r.class_name()
+                .split(' ')
+                .any(|c| c == "embed" || c == "presenter")
+        });
+    win.inner_width()
+        .ok()
         .and_then(|v| v.as_f64())
-        .map(|w| (w - 40.0).max(280.0))
-        .unwrap_or(WIDE)
+        .map_or(WIDE, |w| guess_width(w, one_column))
+}
+
+/// The stage's width in a window `viewport` px wide, before it can be measured, from
+/// the page's columns in `static/app.css`: scenarios | centre | side (216 | 1fr | 318)
+/// above 1100 px, 200 | 1fr up to 700 px, one column on phones and in embedded and
+/// presenter pages; the centre's padding and the stage's padding and border take 50 px
+/// (38 px on phones). A right guess draws the first frame at its final size: a wrong
+/// one is corrected after mount, and the stage's height jumps.
+pub(crate) fn guess_width(viewport: f64, one_column: bool) -> f64 {
+    let phone = viewport <= 700.0;
+    let columns = if one_column || phone {
+        0.0
+    } else if viewport <= 1100.0 {
+        200.0
+    } else {
+        216.0 + 318.0
+    };
+    let padding = if phone { 38.0 } else { 50.0 };
+    (viewport - columns - padding).max(280.0)
 }
 
 /// A state that follows the width of `wrap` (measured after every render that changes
@@ -307,5 +338,20 @@ pub(crate) fn focus_first(selector: &str) {
     if let Some(el) = el {
         // SVG elements have `focus()` too (HTMLOrSVGElement); the binding just calls it.
         let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guess_width;
+
+    /// The widths the stage measures at these windows (e2e: tests/e2e/startup.test.mjs).
+    #[test]
+    fn the_guess_matches_the_measured_stage_widths() {
+        assert_eq!(guess_width(1280.0, false), 696.0);
+        assert_eq!(guess_width(900.0, false), 650.0);
+        assert_eq!(guess_width(375.0, false), 337.0);
+        assert_eq!(guess_width(1280.0, true), 1230.0);
+        assert_eq!(guess_width(200.0, false), 280.0);
     }
 }
