@@ -12,7 +12,7 @@
 //! ```
 
 use crate::sim::broker::Broker;
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload};
 use crate::sim::ids::{MsgId, NodeId};
 use crate::sim::invariants::{Check, Verdict};
@@ -272,7 +272,7 @@ impl Poller {
     }
 
     /// Is `p` at `to` the delivery this consumer waits for? If so it is in hand now.
-    pub fn accept(&mut self, to: NodeId, p: Payload) -> bool {
+    pub fn accept(&mut self, Delivery { to, p, .. }: Delivery) -> bool {
         if to != self.node || self.expect != Some((p.msg, p.attempt)) {
             return false;
         }

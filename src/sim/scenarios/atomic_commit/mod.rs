@@ -14,8 +14,8 @@ use super::plumbing::{
     POINT_READ,
 };
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, Payload, TxnState};
+use crate::sim::engine::{Actors, Delivery, Engine};
+use crate::sim::event::{CommitPart, CommitWhat, Ev, TxnState};
 use crate::sim::fault::Faults;
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::ledger::{Ledger, Payment};
@@ -175,15 +175,8 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = PollTimer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<PollTimer>,
-        to: NodeId,
-        _: NodeId,
-        _: u8,
-        p: Payload,
-    ) {
-        if !self.consumer.accept(to, p) {
+    fn on_deliver(&mut self, eng: &mut Engine<PollTimer>, d @ Delivery { p, .. }: Delivery) {
+        if !self.consumer.accept(d) {
             return;
         }
         let offset = self.consumer.pos;

@@ -18,7 +18,7 @@ mod text;
 
 use super::plumbing::{run_each, timed_out, Attempts, Done, Life, Technique};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
 use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -255,14 +255,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, hop, p, .. }: Delivery) {
         match (to, hop) {
             (BROKER, HOP_PRODUCE) => self.on_produce(eng, p),
             (PRODUCER, HOP_ACK) if self.waiting.map(|(m, _)| m) == Some(p.msg) => {

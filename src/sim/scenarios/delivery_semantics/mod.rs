@@ -14,7 +14,7 @@ mod text;
 
 use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -159,14 +159,7 @@ impl World {
 impl Actors for World {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
         match (to, p.kind) {
             (CONSUMER, MsgKind::Request) => {
                 let Some(pay) = self.workload.get(&p.msg).copied() else {

@@ -19,8 +19,8 @@ use super::plumbing::{
     POINT_READ,
 };
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Status};
-use crate::sim::event::{CommitWhat, Ev, OperatorAction, Payload, SkipWhy};
+use crate::sim::engine::{Actors, Delivery, Engine, Status};
+use crate::sim::event::{CommitWhat, Ev, OperatorAction, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Badge, Tone};
@@ -193,15 +193,8 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = PollTimer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<PollTimer>,
-        to: NodeId,
-        _: NodeId,
-        _: u8,
-        p: Payload,
-    ) {
-        if self.consumer.accept(to, p) {
+    fn on_deliver(&mut self, eng: &mut Engine<PollTimer>, d: Delivery) {
+        if self.consumer.accept(d) {
             self.on_record(eng);
         }
     }

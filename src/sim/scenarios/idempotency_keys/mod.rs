@@ -22,7 +22,7 @@ mod text;
 
 use super::plumbing::{run_each, timed_out, Done, Life, Technique};
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{Ev, KeyState, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -202,14 +202,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match (to, p.kind) {
             (SERVER, MsgKind::Request) => self.on_request(eng, from, p),
             // 200 or 422 ends the charge for the client, whichever attempt it answers;

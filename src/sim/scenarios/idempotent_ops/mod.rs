@@ -22,7 +22,7 @@ mod text;
 
 use super::plumbing::{run_each, Done, Technique};
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{merchant_name, txn_name, Merchant, MsgId, NodeId, Tick};
@@ -150,14 +150,7 @@ struct World {
 impl Actors for World {
     type Timer = Send;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Send>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Send>, Delivery { to, p, .. }: Delivery) {
         if to != CONSUMER {
             return;
         }

@@ -14,7 +14,7 @@
 mod text;
 
 use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -168,14 +168,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, hop, p }: Delivery) {
         match p.kind {
             MsgKind::Ack => {
                 let fwd = hop - ACK_HOP;

@@ -22,7 +22,7 @@ mod text;
 
 use super::plumbing::{crash_at_rate, run_each, timed_out, Attempts, Done, Life, Technique};
 use crate::sim::broker::payments_in_steps;
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -292,14 +292,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match (to, p.kind) {
             (BROKER, MsgKind::Produce | MsgKind::Publish) => self.broker_append(eng, from, p),
             (SERVICE, MsgKind::Ack) => self.service_ack(eng, p.msg),

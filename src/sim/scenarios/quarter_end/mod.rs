@@ -19,7 +19,7 @@ mod text;
 
 use super::plumbing::{run_each, Done, Technique};
 use crate::sim::broker::payments_in_steps;
-use crate::sim::engine::{Actors, Engine, Status};
+use crate::sim::engine::{Actors, Delivery, Engine, Status};
 use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -314,14 +314,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match (to, p.kind) {
             (LEDGER, MsgKind::Request) => self.on_write(eng, p.msg),
             (BROKER, MsgKind::Ack) => self.on_commit(eng, from, p.msg),

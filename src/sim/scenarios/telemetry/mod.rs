@@ -21,7 +21,7 @@ mod means;
 mod text;
 
 use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{EntryKind, Ev, LossWhy, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
@@ -163,14 +163,7 @@ impl World {
 impl Actors for World {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match p.kind {
             MsgKind::Datagram if to == COLLECTOR => {
                 let Some(s) = self.samples.get(&p.msg).copied() else {

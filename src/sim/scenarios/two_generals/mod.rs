@@ -12,7 +12,7 @@
 mod text;
 
 use super::plumbing::{run_each, Technique};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{NodeId, Tick};
@@ -242,14 +242,7 @@ impl World {
 impl Actors for World {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
         if p.kind != MsgKind::Messenger {
             return;
         }

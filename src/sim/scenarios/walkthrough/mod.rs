@@ -10,7 +10,7 @@
 mod text;
 
 use super::plumbing::{run_each, Done, Technique};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Fault, Faults, HopFaults};
 use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
@@ -165,14 +165,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
         if to == BROKER {
             if p.kind == MsgKind::Ack {
                 self.acked.insert(p.msg);

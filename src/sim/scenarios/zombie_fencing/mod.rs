@@ -18,7 +18,7 @@ mod text;
 use super::plumbing::{run_each, Attempts, Done, Technique};
 use super::{first_tick, no_timeout};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine};
+use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
 use crate::sim::fault::{Fault, Faults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
@@ -250,14 +250,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, hop, p }: Delivery) {
         match (to, hop) {
             (BROKER, HOP_PRODUCE) => self.produce(eng, from, p.msg),
             (BROKER, HOP_COMMIT) => self.end_txn(eng, from, p.msg),
