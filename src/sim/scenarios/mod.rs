@@ -18,6 +18,7 @@ pub mod idempotent_ops;
 pub mod key_threading;
 pub mod outbox;
 pub mod plumbing;
+mod prelude;
 pub mod quarter_end;
 pub mod telemetry;
 #[cfg(test)]
@@ -28,23 +29,25 @@ pub mod zombie_fencing;
 
 /// Every scenario, in teaching order (Two Generals first, the incident last).
 pub fn all() -> &'static [&'static dyn Scenario] {
-    &[
-        &two_generals::TwoGenerals,
-        &delivery_semantics::DeliverySemantics,
-        &telemetry::Telemetry,
-        &walkthrough::Walkthrough,
-        &idempotent_ops::IdempotentOps,
-        &dedup_window::DedupWindow,
-        &atomic_commit::AtomicCommit,
-        &broker_eos::BrokerEos,
-        &eos_boundary::EosBoundary,
-        &zombie_fencing::ZombieFencing,
-        &idempotency_keys::IdempotencyKeys,
-        &outbox::Outbox,
-        &key_threading::KeyThreading,
-        &quarter_end::QuarterEnd,
-    ]
+    &ALL
 }
+
+static ALL: [&dyn Scenario; 14] = [
+    &two_generals::SCENARIO,
+    &delivery_semantics::SCENARIO,
+    &telemetry::SCENARIO,
+    &walkthrough::SCENARIO,
+    &idempotent_ops::SCENARIO,
+    &dedup_window::SCENARIO,
+    &atomic_commit::SCENARIO,
+    &broker_eos::SCENARIO,
+    &eos_boundary::SCENARIO,
+    &zombie_fencing::SCENARIO,
+    &idempotency_keys::SCENARIO,
+    &outbox::SCENARIO,
+    &key_threading::SCENARIO,
+    &quarter_end::SCENARIO,
+];
 
 pub fn ids() -> Vec<&'static str> {
     all().iter().map(|s| s.info().id).collect()

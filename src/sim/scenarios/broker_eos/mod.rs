@@ -16,27 +16,19 @@
 mod broker_side;
 mod text;
 
-use super::plumbing::{run_each, timed_out, Attempts, Done, Life, Technique};
+use super::prelude::*;
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
-use crate::sim::fault::{Fault, Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::BTreeMap;
+use crate::sim::event::CommitPart;
 
 use text::INFO;
 
-pub struct BrokerEos;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-const PRODUCER: NodeId = NodeId(0);
-const BROKER: NodeId = NodeId(1);
-const CONSUMER: NodeId = NodeId(2);
+nodes! {
+    PRODUCER: "producer", Producer @ 12, 50;
+    BROKER: "broker", Broker @ 50, 50;
+    CONSUMER: "consumer", Consumer @ 88, 50;
+}
 const HOP_PRODUCE: u8 = 0;
 const HOP_ACK: u8 = 1;
 const HOP_FETCH: u8 = 2;
@@ -74,32 +66,13 @@ enum ProducerMode {
 /// A technique: how the producer writes, and whether the consumer reads committed only.
 type Mode = (ProducerMode, bool);
 
-static TECHNIQUES: [Technique<Mode>; 4] = [
-    Technique::new(
-        "plain-producer",
-        "Plain producer",
-        Guarantee::AtLeastOnce,
-        (ProducerMode::Plain, false),
-    ),
-    Technique::new(
-        "idempotent-producer",
-        "Idempotent producer",
-        Guarantee::ExactlyOnce,
-        (ProducerMode::Idempotent, false),
-    ),
-    Technique::new(
-        "txn-read-uncommitted",
-        "Transactions, read_uncommitted consumer",
-        Guarantee::None,
-        (ProducerMode::Transactional, false),
-    ),
-    Technique::new(
-        "txn-read-committed",
-        "Transactions, read_committed consumer",
-        Guarantee::ExactlyOnce,
-        (ProducerMode::Transactional, true),
-    ),
-];
+techniques! {
+    Mode =>
+    "plain-producer", "Plain producer", AtLeastOnce => (ProducerMode::Plain, false);
+    "idempotent-producer", "Idempotent producer", ExactlyOnce => (ProducerMode::Idempotent, false);
+    "txn-read-uncommitted", "Transactions, read_uncommitted consumer", None => (ProducerMode::Transactional, false);
+    "txn-read-committed", "Transactions, read_committed consumer", ExactlyOnce => (ProducerMode::Transactional, true);
+}
 
 /// What a produce request carries besides its message id.
 #[derive(Copy, Clone)]
@@ -336,89 +309,79 @@ impl Actors for World<'_> {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "producer", NodeKind::Producer, 12, 50),
-        NodeInfo::new(1, "broker", NodeKind::Broker, 50, 50),
-        NodeInfo::new(2, "consumer", NodeKind::Consumer, 88, 50),
-    ]
-}
-
-impl Scenario for BrokerEos {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let n = params.get("messages") as u32;
-        let workload = payments(cfg.seed, n, 4);
-        let partitions = params.get("partitions") as u8;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let (mode, read_committed) = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP_ACK,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_ack_per_mille")),
-                    ..HopFaults::NONE
-                },
-            );
-            let crash_at = params.ticks("producer_crash_at");
-            if crash_at > 0 {
-                faults.add_explicit(Fault::Crash {
-                    node: PRODUCER,
-                    at: crash_at,
-                    down: 3,
-                });
-            }
-            let mut eng = Engine::start(3, end_tick(n, params.ticks("timeout_ticks")), faults);
-            let mut world = World {
-                mode,
-                read_committed,
-                workload,
-                ledger: Ledger::default(),
-                broker: Broker::new(BROKER, partitions),
-                partitions,
-                txn_size: params.get("txn_size") as usize,
-                timeout: params.ticks("timeout_ticks"),
-                abort: Ratio::per_mille(params.get("abort_per_mille")),
-                idx: 0,
-                batch_start: 0,
-                batch_end: 0,
-                batch_no: 0,
-                batch_try: 0,
-                txn: None,
-                waiting: None,
-                header: None,
-                next_seq: [0; 4],
-                pid: PID,
-                producer_done: false,
-                produce_until: 0,
-                life: Life::default(),
-                done_pos: vec![0; partitions as usize],
-                headers: BTreeMap::new(),
-                sends: Attempts::default(),
-                fetched: vec![0; partitions as usize],
-                fetching: BTreeMap::new(),
-                applied_txn: Vec::new(),
-            };
-            eng.timer_at(1, PRODUCER, Timer::Start);
-            eng.timer_at(1, CONSUMER, Timer::Poll);
-            eng.run(&mut world);
-            let checks = if mode == ProducerMode::Transactional {
-                vec![world.dirty_read_check()]
-            } else {
-                Vec::new()
-            };
-            t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks,
-            })
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let n = params.get("messages") as u32;
+    let workload = payments(cfg.seed, n, 4);
+    let partitions = params.get("partitions") as u8;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let (mode, read_committed) = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP_ACK,
+            HopFaults {
+                loss: Ratio::per_mille(params.get("loss_ack_per_mille")),
+                ..HopFaults::NONE
+            },
+        );
+        let crash_at = params.ticks("producer_crash_at");
+        if crash_at > 0 {
+            faults.add_explicit(Fault::Crash {
+                node: PRODUCER,
+                at: crash_at,
+                down: 3,
+            });
+        }
+        let mut eng = Engine::start(
+            NODES.len(),
+            end_tick(n, params.ticks("timeout_ticks")),
+            faults,
+        );
+        let mut world = World {
+            mode,
+            read_committed,
+            workload,
+            ledger: Ledger::default(),
+            broker: Broker::new(BROKER, partitions),
+            partitions,
+            txn_size: params.get("txn_size") as usize,
+            timeout: params.ticks("timeout_ticks"),
+            abort: Ratio::per_mille(params.get("abort_per_mille")),
+            idx: 0,
+            batch_start: 0,
+            batch_end: 0,
+            batch_no: 0,
+            batch_try: 0,
+            txn: None,
+            waiting: None,
+            header: None,
+            next_seq: [0; 4],
+            pid: PID,
+            producer_done: false,
+            produce_until: 0,
+            life: Life::default(),
+            done_pos: vec![0; partitions as usize],
+            headers: BTreeMap::new(),
+            sends: Attempts::default(),
+            fetched: vec![0; partitions as usize],
+            fetching: BTreeMap::new(),
+            applied_txn: Vec::new(),
+        };
+        eng.timer_at(1, PRODUCER, Timer::Start);
+        eng.timer_at(1, CONSUMER, Timer::Poll);
+        eng.run(&mut world);
+        let checks = if mode == ProducerMode::Transactional {
+            vec![world.dirty_read_check()]
+        } else {
+            Vec::new()
+        };
+        t.finish(Done {
+            nodes: infos(&NODES),
+            eng,
+            ledger: world.ledger,
+            workload,
+            checks,
         })
-    }
+    })
 }
 
 #[cfg(test)]

@@ -16,26 +16,19 @@
 
 mod text;
 
-use super::plumbing::{run_each, Done, Technique};
+use super::prelude::*;
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{txn_name, MsgId, NodeId, Tick};
+use crate::sim::event::SkipWhy;
+use crate::sim::ids::txn_name;
 use crate::sim::invariants::Check;
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-};
-use std::collections::BTreeMap;
 use text::INFO;
 
-pub struct DedupWindow;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-const BROKER: NodeId = NodeId(0);
-const CONSUMER: NodeId = NodeId(1);
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    CONSUMER: "consumer", Consumer @ 75, 50;
+}
 const HOP: u8 = 0;
 /// One-way delay broker → consumer.
 const BASE: Tick = 2;
@@ -87,11 +80,11 @@ fn cache_lets_more_through(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tic
     })
 }
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
-    NoDedup,
-    Ttl,
-    Forever,
+techniques! {
+    Mode;
+    NoDedup = "no-dedup", "No dedup table", None;
+    Ttl = "dedup-ttl", "Dedup table with TTL", ExactlyOnce;
+    Forever = "dedup-forever", "Dedup table kept forever", ExactlyOnce;
 }
 
 /// Where the TTL table lives (see [`STORES`]).
@@ -102,23 +95,6 @@ enum Store {
     /// Keys vanish the moment their TTL ends; a lookup never returns one.
     TtlCache,
 }
-
-static TECHNIQUES: [Technique<Mode>; 3] = [
-    Technique::new("no-dedup", "No dedup table", Guarantee::None, Mode::NoDedup),
-    // Labelled after the run by the store it lives in.
-    Technique::new(
-        "dedup-ttl",
-        "Dedup table with TTL",
-        Guarantee::ExactlyOnce,
-        Mode::Ttl,
-    ),
-    Technique::new(
-        "dedup-forever",
-        "Dedup table kept forever",
-        Guarantee::ExactlyOnce,
-        Mode::Forever,
-    ),
-];
 
 /// When the `i`-th payment (0-based) leaves the broker.
 fn send_tick(i: usize, rate_per_10: u32) -> Tick {
@@ -275,85 +251,72 @@ impl Actors for World {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-        NodeInfo::new(1, "consumer", NodeKind::Consumer, 75, 50),
-    ]
-}
-
-impl Scenario for DedupWindow {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let messages = params.get("messages") as usize;
-        let rate = params.ticks("rate_per_10_ticks").max(1);
-        let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
-        let ttl = params.ticks("ttl_ticks");
-        let cleanup_every = params.ticks("cleanup_every_ticks").max(1);
-        let store = if params.get("store") == 1 {
-            Store::TtlCache
-        } else {
-            Store::SqlTable
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let messages = params.get("messages") as usize;
+    let rate = params.ticks("rate_per_10_ticks").max(1);
+    let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
+    let ttl = params.ticks("ttl_ticks");
+    let cleanup_every = params.ticks("cleanup_every_ticks").max(1);
+    let store = if params.get("store") == 1 {
+        Store::TtlCache
+    } else {
+        Store::SqlTable
+    };
+    let workload = payments(cfg.seed, messages as u32, 3);
+    let last_send = send_tick(messages.saturating_sub(1), rate);
+    // Long enough for the latest copy to land and for every TTL row to be cleaned.
+    let cleanup_until = last_send + BASE + dup_delay_max + ttl + cleanup_every + 1;
+    let end = cleanup_until + 1;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let mode = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP,
+            HopFaults {
+                dup: Ratio::per_mille(params.get("dup")),
+                dup_delay_max,
+                ..HopFaults::NONE
+            },
+        );
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        for (i, w) in workload.iter().enumerate() {
+            eng.timer_at(send_tick(i, rate), BROKER, Timer::Send { msg: w.msg });
+        }
+        if mode == Mode::Ttl && store == Store::SqlTable {
+            eng.timer_at(cleanup_every, CONSUMER, Timer::Cleanup);
+        }
+        let mut world = World {
+            mode,
+            store,
+            workload: workload.iter().map(|p| (p.msg, *p)).collect(),
+            ledger: Ledger::default(),
+            ttl,
+            cleanup_every,
+            cleanup_until,
+            table: BTreeMap::new(),
+            applied_at: BTreeMap::new(),
+            forgotten_at: BTreeMap::new(),
+            late: Vec::new(),
+            caught_by_stale_rows: 0,
         };
-        let workload = payments(cfg.seed, messages as u32, 3);
-        let last_send = send_tick(messages.saturating_sub(1), rate);
-        // Long enough for the latest copy to land and for every TTL row to be cleaned.
-        let cleanup_until = last_send + BASE + dup_delay_max + ttl + cleanup_every + 1;
-        let end = cleanup_until + 1;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let mode = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP,
-                HopFaults {
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max,
-                    ..HopFaults::NONE
-                },
-            );
-            let mut eng = Engine::start(2, end, faults);
-            for (i, w) in workload.iter().enumerate() {
-                eng.timer_at(send_tick(i, rate), BROKER, Timer::Send { msg: w.msg });
+        eng.run(&mut world);
+        let checks = checks(mode, &world, &eng, ttl, rate);
+        let mut run = t.finish(Done {
+            nodes: infos(&NODES),
+            eng,
+            ledger: world.ledger,
+            workload,
+            checks,
+        });
+        if mode == Mode::Ttl {
+            run.label = match store {
+                Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
+                Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
             }
-            if mode == Mode::Ttl && store == Store::SqlTable {
-                eng.timer_at(cleanup_every, CONSUMER, Timer::Cleanup);
-            }
-            let mut world = World {
-                mode,
-                store,
-                workload: workload.iter().map(|p| (p.msg, *p)).collect(),
-                ledger: Ledger::default(),
-                ttl,
-                cleanup_every,
-                cleanup_until,
-                table: BTreeMap::new(),
-                applied_at: BTreeMap::new(),
-                forgotten_at: BTreeMap::new(),
-                late: Vec::new(),
-                caught_by_stale_rows: 0,
-            };
-            eng.run(&mut world);
-            let checks = checks(mode, &world, &eng, ttl, rate);
-            let mut run = t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks,
-            });
-            if mode == Mode::Ttl {
-                run.label = match store {
-                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
-                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
-                }
-                .to_string();
-            }
-            run
-        })
-    }
+            .to_string();
+        }
+        run
+    })
 }
 
 /// "late duplicate" (TTL table) and "table size" (both tables).

@@ -12,27 +12,19 @@
 
 mod text;
 
-use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
+use super::prelude::*;
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
+use crate::sim::event::SkipWhy;
 use crate::sim::promise::Outcome;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::{BTreeMap, BTreeSet};
 
 use text::INFO;
 
-pub struct DeliverySemantics;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-const PRODUCER: NodeId = NodeId(0);
-const CONSUMER: NodeId = NodeId(1);
+nodes! {
+    PRODUCER: "producer", Producer @ 15, 50;
+    CONSUMER: "consumer", Consumer @ 80, 50;
+}
 /// Requests, producer → consumer.
 const HOP_REQ: u8 = 0;
 /// Acks, consumer → producer.
@@ -97,36 +89,15 @@ pub const AUDIT_DEDUP_AT_QUERY: Outcome = Outcome::Custom {
     },
 };
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
+techniques! {
+    Mode;
     /// Send once, never retry.
-    NoRetry,
+    NoRetry = "at-most-once", "At-most-once (never retry)", AtMostOnce;
     /// Retry on timeout until acked.
-    Retry,
+    Retry = "at-least-once", "At-least-once (retry until acked)", AtLeastOnce;
     /// Retry, and the consumer skips ids it already applied.
-    RetryDedup,
+    RetryDedup = "exactly-once", "Exactly-once processing (retry + dedup)", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Mode>; 3] = [
-    Technique::new(
-        "at-most-once",
-        "At-most-once (never retry)",
-        Guarantee::AtMostOnce,
-        Mode::NoRetry,
-    ),
-    Technique::new(
-        "at-least-once",
-        "At-least-once (retry until acked)",
-        Guarantee::AtLeastOnce,
-        Mode::Retry,
-    ),
-    Technique::new(
-        "exactly-once",
-        "Exactly-once processing (retry + dedup)",
-        Guarantee::ExactlyOnce,
-        Mode::RetryDedup,
-    ),
-];
 
 struct World {
     mode: Mode,
@@ -208,71 +179,58 @@ impl Actors for World {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "producer", NodeKind::Producer, 15, 50),
-        NodeInfo::new(1, "consumer", NodeKind::Consumer, 80, 50),
-    ]
-}
-
-impl Scenario for DeliverySemantics {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let messages = params.get("messages") as usize;
-        let workload = payments(cfg.seed, messages as u32, 3);
-        let timeout = params.ticks("timeout_ticks").max(1);
-        let retries_max = params.get("retries_max") as u16;
-        let last_send = 1 + SPACING * messages as Tick;
-        let end = last_send + (retries_max as Tick + 2) * (timeout + 2 * BASE) + DUP_DELAY_MAX + 20;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP_REQ,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_req")),
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max: DUP_DELAY_MAX,
-                    jitter_max: 0,
-                },
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let messages = params.get("messages") as usize;
+    let workload = payments(cfg.seed, messages as u32, 3);
+    let timeout = params.ticks("timeout_ticks").max(1);
+    let retries_max = params.get("retries_max") as u16;
+    let last_send = 1 + SPACING * messages as Tick;
+    let end = last_send + (retries_max as Tick + 2) * (timeout + 2 * BASE) + DUP_DELAY_MAX + 20;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP_REQ,
+            HopFaults {
+                loss: Ratio::per_mille(params.get("loss_req")),
+                dup: Ratio::per_mille(params.get("dup")),
+                dup_delay_max: DUP_DELAY_MAX,
+                jitter_max: 0,
+            },
+        );
+        faults.set_hop(
+            HOP_ACK,
+            HopFaults {
+                loss: Ratio::per_mille(params.get("loss_ack")),
+                ..HopFaults::NONE
+            },
+        );
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        for (i, w) in workload.iter().enumerate() {
+            eng.timer_at(
+                1 + SPACING * i as Tick,
+                PRODUCER,
+                Timer::Send { msg: w.msg },
             );
-            faults.set_hop(
-                HOP_ACK,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_ack")),
-                    ..HopFaults::NONE
-                },
-            );
-            let mut eng = Engine::start(2, end, faults);
-            for (i, w) in workload.iter().enumerate() {
-                eng.timer_at(
-                    1 + SPACING * i as Tick,
-                    PRODUCER,
-                    Timer::Send { msg: w.msg },
-                );
-            }
-            let mut world = World {
-                mode: t.mode,
-                workload: workload.iter().map(|p| (p.msg, *p)).collect(),
-                ledger: Ledger::default(),
-                timeout,
-                retries_max,
-                acked: BTreeSet::new(),
-                seen: BTreeSet::new(),
-                acks_sent: Attempts::default(),
-            };
-            eng.run(&mut world);
-            t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks: Vec::new(),
-            })
+        }
+        let mut world = World {
+            mode: t.mode,
+            workload: workload.iter().map(|p| (p.msg, *p)).collect(),
+            ledger: Ledger::default(),
+            timeout,
+            retries_max,
+            acked: BTreeSet::new(),
+            seen: BTreeSet::new(),
+            acks_sent: Attempts::default(),
+        };
+        eng.run(&mut world);
+        t.finish(Done {
+            nodes: infos(&NODES),
+            eng,
+            ledger: world.ledger,
+            workload,
+            checks: Vec::new(),
         })
-    }
+    })
 }
 
 #[cfg(test)]

@@ -14,30 +14,21 @@
 
 mod text;
 
-use super::plumbing::{
-    crash_at, run_each, Done, PollTimer, Poller, Step, Technique, POINT_AFTER, POINT_BETWEEN,
-    POINT_READ,
-};
+use super::plumbing::{crash_at, PollTimer, Poller, Step, POINT_AFTER, POINT_BETWEEN, POINT_READ};
+use super::prelude::*;
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Delivery, Engine, Status};
-use crate::sim::event::{CommitWhat, Ev, OperatorAction, SkipWhy};
-use crate::sim::fault::{Fault, Faults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::engine::Status;
+use crate::sim::event::{CommitWhat, OperatorAction, SkipWhy};
 use crate::sim::invariants::{Badge, Tone};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::BTreeSet;
 use text::INFO;
 
-pub struct EosBoundary;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-const BROKER: NodeId = NodeId(0);
-const SINK: NodeId = NodeId(1);
-const DATABASE: NodeId = NodeId(2);
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    SINK: "sink", Consumer @ 50, 50;
+    DATABASE: "database", Database @ 85, 50;
+}
 /// The topic sink's output partition (the input is partition 0).
 const OUTPUT: u8 = 1;
 /// The topic sink's transactional id.
@@ -48,32 +39,16 @@ const UPSTREAM_TXN: usize = 3;
 
 const END: Tick = 200_000;
 
-/// What the sink writes to.
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Sink {
+techniques! {
+    /// What the sink writes to.
+    Sink;
     /// A database table, every delivered record inserted.
-    Table,
+    Table = "eos-only", "Broker EOS only", None;
     /// A database table with a unique message-id column.
-    UniqueTable,
+    UniqueTable = "eos-unique-column", "Broker EOS + unique message-id column", ExactlyOnce;
     /// An output topic on the same broker, in a transaction with the input offset.
-    Topic,
+    Topic = "eos-to-topic", "Broker to broker: output topic + offset in one transaction", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Sink>; 3] = [
-    Technique::new("eos-only", "Broker EOS only", Guarantee::None, Sink::Table),
-    Technique::new(
-        "eos-unique-column",
-        "Broker EOS + unique message-id column",
-        Guarantee::ExactlyOnce,
-        Sink::UniqueTable,
-    ),
-    Technique::new(
-        "eos-to-topic",
-        "Broker to broker: output topic + offset in one transaction",
-        Guarantee::ExactlyOnce,
-        Sink::Topic,
-    ),
-];
 
 struct World<'a> {
     sink: Sink,
@@ -248,15 +223,13 @@ impl Actors for World<'_> {
     }
 }
 
+/// The stage: the table sinks write to the database, the topic sink has none.
 fn nodes(sink: Sink) -> Vec<NodeInfo> {
-    let mut nodes = vec![
-        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-        NodeInfo::new(1, "sink", NodeKind::Consumer, 50, 50),
-    ];
-    if sink != Sink::Topic {
-        nodes.push(NodeInfo::new(2, "database", NodeKind::Database, 85, 50));
-    }
-    nodes
+    infos(
+        NODES
+            .iter()
+            .filter(|n| n.id != DATABASE || sink != Sink::Topic),
+    )
 }
 
 /// The upstream producer's transactions: `UPSTREAM_TXN` payments each; the second
@@ -274,66 +247,60 @@ fn write_upstream(eng: &mut Engine<PollTimer>, broker: &mut Broker, workload: &[
     }
 }
 
-impl Scenario for EosBoundary {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let workload = payments(cfg.seed, params.get("messages") as u32, 3);
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let sink = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
-            faults.crash_down_max = params.ticks("restart_ticks_max");
-            if params.flag("offset_reset") {
-                faults.add_explicit(Fault::ResetOffset {
-                    node: SINK,
-                    at: params.ticks("reset_at_ticks"),
-                    to: params.get("reset_to") as u32,
-                });
-            }
-            let mut eng = Engine::start(3, END, faults);
-            let mut broker = Broker::new(BROKER, if sink == Sink::Topic { 2 } else { 1 });
-            write_upstream(&mut eng, &mut broker, workload);
-            let consumer = Poller::new(SINK, BROKER);
-            eng.timer_at(
-                1,
-                SINK,
-                PollTimer::Poll {
-                    life: consumer.life,
-                },
-            );
-            let mut world = World {
-                sink,
-                txn: None,
-                workload,
-                ledger: Ledger::default(),
-                broker,
-                ids: BTreeSet::new(),
-                consumer,
-            };
-            world.reinit(&mut eng);
-            eng.run(&mut world);
-            let mut run = t.finish(Done {
-                nodes: nodes(sink),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks: Vec::new(),
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let workload = payments(cfg.seed, params.get("messages") as u32, 3);
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let sink = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
+        faults.crash_down_max = params.ticks("restart_ticks_max");
+        if params.flag("offset_reset") {
+            faults.add_explicit(Fault::ResetOffset {
+                node: SINK,
+                at: params.ticks("reset_at_ticks"),
+                to: params.get("reset_to") as u32,
             });
-            if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
-                run.badge = Badge::new(
-                    Tone::Bad,
-                    &format!(
-                        "{} written twice to the output topic, in committed transactions",
-                        INFO.unit.count(run.verdict.applied_twice.len())
-                    ),
-                );
-            }
-            run
-        })
-    }
+        }
+        let mut eng = Engine::start(NODES.len(), END, faults);
+        let mut broker = Broker::new(BROKER, if sink == Sink::Topic { 2 } else { 1 });
+        write_upstream(&mut eng, &mut broker, workload);
+        let consumer = Poller::new(SINK, BROKER);
+        eng.timer_at(
+            1,
+            SINK,
+            PollTimer::Poll {
+                life: consumer.life,
+            },
+        );
+        let mut world = World {
+            sink,
+            txn: None,
+            workload,
+            ledger: Ledger::default(),
+            broker,
+            ids: BTreeSet::new(),
+            consumer,
+        };
+        world.reinit(&mut eng);
+        eng.run(&mut world);
+        let mut run = t.finish(Done {
+            nodes: nodes(sink),
+            eng,
+            ledger: world.ledger,
+            workload,
+            checks: Vec::new(),
+        });
+        if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
+            run.badge = Badge::new(
+                Tone::Bad,
+                &format!(
+                    "{} written twice to the output topic, in committed transactions",
+                    INFO.unit.count(run.verdict.applied_twice.len())
+                ),
+            );
+        }
+        run
+    })
 }
 
 #[cfg(test)]

@@ -20,28 +20,21 @@
 mod relay;
 mod text;
 
-use super::plumbing::{crash_at_rate, run_each, timed_out, Attempts, Done, Life, Technique};
+use super::plumbing::crash_at_rate;
+use super::prelude::*;
 use crate::sim::broker::payments_in_steps;
-use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::event::{CommitPart, CommitWhat, SkipWhy};
 use text::INFO;
 
-pub struct Outbox;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-const SERVICE: NodeId = NodeId(0);
-const DB: NodeId = NodeId(1);
-const BROKER: NodeId = NodeId(2);
-const CONSUMER: NodeId = NodeId(3);
-const RELAY: NodeId = NodeId(4);
+nodes! {
+    SERVICE: "order service", Producer @ 10, 30;
+    DB: "orders DB", Database @ 22, 78;
+    BROKER: "broker", Broker @ 58, 30;
+    CONSUMER: "billing consumer", Consumer @ 90, 50;
+    RELAY: "relay (CDC)", Relay @ 52, 78;
+}
 
 /// Service → broker publishes (dual write).
 const HOP_SVC_PUB: u8 = 0;
@@ -77,34 +70,13 @@ const LATENCY: Tick = 2;
 const ACK_TIMEOUT: Tick = 7;
 const CRASH_DOWN_MAX: Tick = 8;
 
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-enum Tech {
-    DualWrite,
+techniques! {
+    Tech;
+    DualWrite = "dual-write", "Dual write: DB, then broker", None;
     /// Outbox + relay, consumer without dedup.
-    OutboxNoDedup,
-    Outbox,
+    OutboxNoDedup = "outbox-no-dedup", "Outbox + relay, consumer without dedup", AtLeastOnce;
+    Outbox = "outbox", "Outbox + relay + consumer dedup on outbox_id", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Tech>; 3] = [
-    Technique::new(
-        "dual-write",
-        "Dual write: DB, then broker",
-        Guarantee::None,
-        Tech::DualWrite,
-    ),
-    Technique::new(
-        "outbox-no-dedup",
-        "Outbox + relay, consumer without dedup",
-        Guarantee::AtLeastOnce,
-        Tech::OutboxNoDedup,
-    ),
-    Technique::new(
-        "outbox",
-        "Outbox + relay + consumer dedup on outbox_id",
-        Guarantee::ExactlyOnce,
-        Tech::Outbox,
-    ),
-];
 
 struct World<'a> {
     tech: Tech,
@@ -341,73 +313,63 @@ fn workload(seed: u64, n: u32) -> Vec<Payment> {
     payments_in_steps(seed, n, 4, 200, 15)
 }
 
+/// The stage: the dual write has no relay.
 fn nodes(tech: Tech) -> Vec<NodeInfo> {
-    let mut n = vec![
-        NodeInfo::new(0, "order service", NodeKind::Producer, 10, 30),
-        NodeInfo::new(1, "orders DB", NodeKind::Database, 22, 78),
-        NodeInfo::new(2, "broker", NodeKind::Broker, 58, 30),
-        NodeInfo::new(3, "billing consumer", NodeKind::Consumer, 90, 50),
-    ];
-    if tech != Tech::DualWrite {
-        n.push(NodeInfo::new(4, "relay (CDC)", NodeKind::Relay, 52, 78));
-    }
-    n
+    infos(
+        NODES
+            .iter()
+            .filter(|n| n.id != RELAY || tech != Tech::DualWrite),
+    )
 }
 
-impl Scenario for Outbox {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("orders") as u32);
-        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
-            let mut faults = Faults::for_run(cfg);
-            let loss = HopFaults {
-                loss: Ratio::per_mille(params.get("loss")),
-                jitter_max: 1,
-                ..HopFaults::NONE
-            };
-            for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
-                faults.set_hop(hop, loss);
-            }
-            faults.crash_down_max = CRASH_DOWN_MAX;
-            let n = work.len() as Tick;
-            // Expected tries until a publish and its ack both get through, times two.
-            let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
-            let tries = 2 * (1_000_000 / (through * through)).max(1);
-            let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
-            let mut eng = Engine::start(5, end, faults);
-            let life = Life::default();
-            eng.timer_at(World::arrival(0), SERVICE, Timer::Next { life });
-            let mut world = World {
-                tech: t.mode,
-                workload: work,
-                crash: Ratio::per_mille(params.get("crash")),
-                relay_crash: Ratio::per_mille(params.get("relay_crash")),
-                ledger: Ledger::default(),
-                next_order: 0,
-                life,
-                journal: BTreeSet::new(),
-                decided: BTreeSet::new(),
-                sends: Attempts::default(),
-                outbox: Vec::new(),
-                progress: 0,
-                relay_inflight: None,
-                log_len: 0,
-                copies: BTreeMap::new(),
-                seen: BTreeSet::new(),
-            };
-            eng.run(&mut world);
-            t.finish(Done {
-                nodes: nodes(t.mode),
-                eng,
-                ledger: world.ledger,
-                workload: work,
-                checks: Vec::new(),
-            })
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let work = workload(cfg.seed, params.get("orders") as u32);
+    run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+        let mut faults = Faults::for_run(cfg);
+        let loss = HopFaults {
+            loss: Ratio::per_mille(params.get("loss")),
+            jitter_max: 1,
+            ..HopFaults::NONE
+        };
+        for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
+            faults.set_hop(hop, loss);
+        }
+        faults.crash_down_max = CRASH_DOWN_MAX;
+        let n = work.len() as Tick;
+        // Expected tries until a publish and its ack both get through, times two.
+        let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
+        let tries = 2 * (1_000_000 / (through * through)).max(1);
+        let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        let life = Life::default();
+        eng.timer_at(World::arrival(0), SERVICE, Timer::Next { life });
+        let mut world = World {
+            tech: t.mode,
+            workload: work,
+            crash: Ratio::per_mille(params.get("crash")),
+            relay_crash: Ratio::per_mille(params.get("relay_crash")),
+            ledger: Ledger::default(),
+            next_order: 0,
+            life,
+            journal: BTreeSet::new(),
+            decided: BTreeSet::new(),
+            sends: Attempts::default(),
+            outbox: Vec::new(),
+            progress: 0,
+            relay_inflight: None,
+            log_len: 0,
+            copies: BTreeMap::new(),
+            seen: BTreeSet::new(),
+        };
+        eng.run(&mut world);
+        t.finish(Done {
+            nodes: nodes(t.mode),
+            eng,
+            ledger: world.ledger,
+            workload: work,
+            checks: Vec::new(),
         })
-    }
+    })
 }
 
 #[cfg(test)]

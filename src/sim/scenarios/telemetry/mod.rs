@@ -20,25 +20,17 @@
 mod means;
 mod text;
 
-use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
-use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{EntryKind, Ev, LossWhy, MsgKind, Payload};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
+use super::prelude::*;
+use crate::sim::event::{EntryKind, LossWhy};
 use crate::sim::invariants::{Badge, Check, Tone};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::{workload_rng, Ratio};
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
+use crate::sim::rng::workload_rng;
+use crate::sim::run::NodeKind;
 pub use means::{fidelity, mean_error_permille, percent, published, Fidelity, SecondRow};
 use rand::Rng;
-use std::collections::{BTreeMap, BTreeSet};
 use text::INFO;
 pub use text::LOST_YET_FAITHFUL;
 
-pub struct Telemetry;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 const COLLECTOR: NodeId = NodeId(0);
 /// Datagrams, sensor → collector.
@@ -66,26 +58,11 @@ enum Timer {
     Publish { second: Merchant },
 }
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
-    FireAndForget,
-    Retry,
+techniques! {
+    Mode;
+    FireAndForget = "fire-and-forget", "Fire and forget (at-most-once)", AtMostOnce;
+    Retry = "retry-every-sample", "Ack and retry every sample (at-least-once)", AtLeastOnce;
 }
-
-static TECHNIQUES: [Technique<Mode>; 2] = [
-    Technique::new(
-        "fire-and-forget",
-        "Fire and forget (at-most-once)",
-        Guarantee::AtMostOnce,
-        Mode::FireAndForget,
-    ),
-    Technique::new(
-        "retry-every-sample",
-        "Ack and retry every sample (at-least-once)",
-        Guarantee::AtLeastOnce,
-        Mode::Retry,
-    ),
-];
 
 /// One sample: which sensor, when it is taken, and (as a ledger row) its second
 /// and value.
@@ -346,86 +323,80 @@ fn nodes(sensors: u8) -> Vec<NodeInfo> {
     v
 }
 
-impl Scenario for Telemetry {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let sensors = params.get("sensors").clamp(1, 8) as u8;
+    let rate = params.ticks("rate_per_sec").max(1);
+    let seconds = params.ticks("seconds").max(1);
+    let capacity = params.ticks("queue_capacity").max(1);
+    let tol = 1000 - params.get("min_fidelity").clamp(0, 1000);
+    let all = samples(cfg.seed, sensors, rate, seconds);
+    let workload: Vec<Payment> = all.iter().map(|s| s.row).collect();
+    let mut truth_agg: BTreeMap<Merchant, (i64, i64)> = BTreeMap::new();
+    for p in &workload {
+        let t = truth_agg.entry(p.merchant).or_insert((0, 0));
+        t.0 += p.amount;
+        t.1 += 1;
     }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let sensors = params.get("sensors").clamp(1, 8) as u8;
-        let rate = params.ticks("rate_per_sec").max(1);
-        let seconds = params.ticks("seconds").max(1);
-        let capacity = params.ticks("queue_capacity").max(1);
-        let tol = 1000 - params.get("min_fidelity").clamp(0, 1000);
-        let all = samples(cfg.seed, sensors, rate, seconds);
-        let workload: Vec<Payment> = all.iter().map(|s| s.row).collect();
-        let mut truth_agg: BTreeMap<Merchant, (i64, i64)> = BTreeMap::new();
-        for p in &workload {
-            let t = truth_agg.entry(p.merchant).or_insert((0, 0));
-            t.0 += p.amount;
-            t.1 += 1;
+    let end = seconds * TICKS_PER_SEC + (MAX_RETRIES as Tick + 2) * (TIMEOUT + 2 * JITTER) + 20;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let mut faults = Faults::for_run(cfg);
+        let hop = HopFaults {
+            loss: Ratio::per_mille(params.get("loss")),
+            jitter_max: JITTER,
+            ..HopFaults::NONE
+        };
+        faults.set_hop(HOP_DATA, hop);
+        faults.set_hop(HOP_ACK, hop);
+        let mut eng = Engine::start(sensors as usize + 1, end, faults);
+        for s in &all {
+            eng.timer_at(s.at, s.sensor, Timer::Sample { msg: s.row.msg });
         }
-        let end = seconds * TICKS_PER_SEC + (MAX_RETRIES as Tick + 2) * (TIMEOUT + 2 * JITTER) + 20;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let mut faults = Faults::for_run(cfg);
-            let hop = HopFaults {
-                loss: Ratio::per_mille(params.get("loss")),
-                jitter_max: JITTER,
-                ..HopFaults::NONE
-            };
-            faults.set_hop(HOP_DATA, hop);
-            faults.set_hop(HOP_ACK, hop);
-            let mut eng = Engine::start(sensors as usize + 1, end, faults);
-            for s in &all {
-                eng.timer_at(s.at, s.sensor, Timer::Sample { msg: s.row.msg });
-            }
-            for sec in 0..seconds {
-                let second = sec as Merchant;
-                eng.timer_at(
-                    (sec + 1) * TICKS_PER_SEC + GRACE,
-                    COLLECTOR,
-                    Timer::Publish { second },
-                );
-            }
-            let mut world = World {
-                mode: t.mode,
-                samples: all.iter().map(|s| (s.row.msg, *s)).collect(),
-                ledger: Ledger::default(),
-                capacity,
-                taken: (0, 0),
-                acked: BTreeSet::new(),
-                acks_sent: Attempts::default(),
-                published: BTreeMap::new(),
-                live: BTreeMap::new(),
-                truth: truth_agg.clone(),
-                in_time: BTreeMap::new(),
-                overload: 0,
-                late: 0,
-                retries: 0,
-                acks: 0,
-            };
-            eng.run(&mut world);
-            let sent = eng
-                .trace
-                .iter()
-                .filter(|e| matches!(e.ev, Ev::Send { p, .. } if p.kind == MsgKind::Datagram))
-                .count() as u32;
-            let (checks, badge) = checks(&world, &truth_agg, tol, sent);
-            let mut t = t.finish(Done {
-                nodes: nodes(sensors),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks,
-            });
-            // Judged by the published means (the fidelity check), not by the
-            // per-second sums the ledger adds up: a sum short by a lost sample is not
-            // a failure of what the dashboard shows, so no "second 3 short by 117".
-            t.verdict.diffs.clear();
-            t.badge = badge;
-            t
-        })
-    }
+        for sec in 0..seconds {
+            let second = sec as Merchant;
+            eng.timer_at(
+                (sec + 1) * TICKS_PER_SEC + GRACE,
+                COLLECTOR,
+                Timer::Publish { second },
+            );
+        }
+        let mut world = World {
+            mode: t.mode,
+            samples: all.iter().map(|s| (s.row.msg, *s)).collect(),
+            ledger: Ledger::default(),
+            capacity,
+            taken: (0, 0),
+            acked: BTreeSet::new(),
+            acks_sent: Attempts::default(),
+            published: BTreeMap::new(),
+            live: BTreeMap::new(),
+            truth: truth_agg.clone(),
+            in_time: BTreeMap::new(),
+            overload: 0,
+            late: 0,
+            retries: 0,
+            acks: 0,
+        };
+        eng.run(&mut world);
+        let sent = eng
+            .trace
+            .iter()
+            .filter(|e| matches!(e.ev, Ev::Send { p, .. } if p.kind == MsgKind::Datagram))
+            .count() as u32;
+        let (checks, badge) = checks(&world, &truth_agg, tol, sent);
+        let mut t = t.finish(Done {
+            nodes: nodes(sensors),
+            eng,
+            ledger: world.ledger,
+            workload,
+            checks,
+        });
+        // Judged by the published means (the fidelity check), not by the
+        // per-second sums the ledger adds up: a sum short by a lost sample is not
+        // a failure of what the dashboard shows, so no "second 3 short by 117".
+        t.verdict.diffs.clear();
+        t.badge = badge;
+        t
+    })
 }
 
 #[cfg(test)]

@@ -9,25 +9,17 @@
 
 mod text;
 
-use super::plumbing::{run_each, Done, Technique};
-use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Fault, Faults, HopFaults};
-use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-};
-use std::collections::{BTreeMap, BTreeSet};
+use super::prelude::*;
+use crate::sim::event::{EntryKind, SkipWhy};
 
 use text::INFO;
 
-pub struct Walkthrough;
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-const BROKER: NodeId = NodeId(0);
-const HANDLER: NodeId = NodeId(1);
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    HANDLER: "handler", Consumer @ 70, 50;
+}
 /// Records, broker → handler.
 const HOP: u8 = 0;
 /// Acks, handler → broker.
@@ -75,28 +67,12 @@ pub fn reference_workload() -> Vec<Payment> {
     vec![p(1, 0, 1000), p(2, 0, 500), p(3, 1, 2000), p(4, 0, 300)]
 }
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Handler {
-    Naive,
-    Idempotent,
-    DedupTable,
+techniques! {
+    Handler;
+    Naive = "naive", "Naive handler", None;
+    Idempotent = "idempotent", "Idempotent handler", ExactlyOnce;
+    DedupTable = "dedup", "Dedup-table handler", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Handler>; 3] = [
-    Technique::new("naive", "Naive handler", Guarantee::None, Handler::Naive),
-    Technique::new(
-        "idempotent",
-        "Idempotent handler",
-        Guarantee::ExactlyOnce,
-        Handler::Idempotent,
-    ),
-    Technique::new(
-        "dedup",
-        "Dedup-table handler",
-        Guarantee::ExactlyOnce,
-        Handler::DedupTable,
-    ),
-];
 
 struct World<'a> {
     handler: Handler,
@@ -205,61 +181,52 @@ impl Actors for World<'_> {
     }
 }
 
-impl Scenario for Walkthrough {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        run_each(
-            &INFO,
-            cfg,
-            params,
-            reference_workload(),
-            &TECHNIQUES,
-            |t, workload| {
-                let mut faults = Faults::for_run(cfg);
-                faults.set_hop(
-                    HOP,
-                    HopFaults {
-                        dup: Ratio::per_mille(params.get("dup")),
-                        dup_delay_max: 3,
-                        ..HopFaults::NONE
-                    },
-                );
-                if params.flag("dup_txn3") {
-                    faults.add_explicit(Fault::Lose {
-                        hop: HOP_ACK,
-                        msg: 3,
-                        attempt: 0,
-                    });
-                }
-                let mut eng = Engine::start(2, 60, faults);
-                for (i, w) in workload.iter().enumerate() {
-                    eng.timer_at(1 + 2 * i as u32, BROKER, Timer::Send { msg: w.msg });
-                }
-                let mut world = World {
-                    handler: t.mode,
-                    workload,
-                    ledger: Ledger::default(),
-                    applied_ids: BTreeMap::new(),
-                    seen: BTreeSet::new(),
-                    acked: BTreeSet::new(),
-                };
-                eng.run(&mut world);
-                t.finish(Done {
-                    nodes: vec![
-                        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-                        NodeInfo::new(1, "handler", NodeKind::Consumer, 70, 50),
-                    ],
-                    eng,
-                    ledger: world.ledger,
-                    workload,
-                    checks: Vec::new(),
-                })
-            },
-        )
-    }
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    run_each(
+        &INFO,
+        cfg,
+        params,
+        reference_workload(),
+        &TECHNIQUES,
+        |t, workload| {
+            let mut faults = Faults::for_run(cfg);
+            faults.set_hop(
+                HOP,
+                HopFaults {
+                    dup: Ratio::per_mille(params.get("dup")),
+                    dup_delay_max: 3,
+                    ..HopFaults::NONE
+                },
+            );
+            if params.flag("dup_txn3") {
+                faults.add_explicit(Fault::Lose {
+                    hop: HOP_ACK,
+                    msg: 3,
+                    attempt: 0,
+                });
+            }
+            let mut eng = Engine::start(NODES.len(), 60, faults);
+            for (i, w) in workload.iter().enumerate() {
+                eng.timer_at(1 + 2 * i as u32, BROKER, Timer::Send { msg: w.msg });
+            }
+            let mut world = World {
+                handler: t.mode,
+                workload,
+                ledger: Ledger::default(),
+                applied_ids: BTreeMap::new(),
+                seen: BTreeSet::new(),
+                acked: BTreeSet::new(),
+            };
+            eng.run(&mut world);
+            t.finish(Done {
+                nodes: infos(&NODES),
+                eng,
+                ledger: world.ledger,
+                workload,
+                checks: Vec::new(),
+            })
+        },
+    )
 }
 
 #[cfg(test)]
