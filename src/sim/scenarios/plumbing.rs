@@ -83,6 +83,19 @@ macro_rules! nodes {
 }
 pub(crate) use nodes;
 
+/// Declare a scenario's network hops once, in order: `hops! { HOP_REQ; HOP_ACK; }`
+/// makes a `u8` constant per name, numbered by its place in the list (0, 1, …), so
+/// two hops can never share a number (each hop has its own fault rates).
+macro_rules! hops {
+    ($($(#[$doc:meta])* $name:ident;)+) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
+        #[repr(u8)]
+        enum HopIx { $($name),+ }
+        $($(#[$doc])* const $name: u8 = HopIx::$name as u8;)+
+    };
+}
+pub(crate) use hops;
+
 /// Declare a scenario's technique table, one line a technique (id, label, claimed
 /// [`Guarantee`]). `techniques! { Mode; Naive = "naive", "Naive handler", None; … }`
 /// makes `enum Mode { Naive, … }` and `static TECHNIQUES: [Technique<Mode>; N]` in

@@ -15,8 +15,6 @@ use crate::sim::broker::{payments, Broker};
 use crate::sim::event::{CommitPart, CommitWhat, TxnState};
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     BROKER: "broker", Broker @ 15, 50;
     CONSUMER: "consumer", Consumer @ 50, 50;
@@ -192,6 +190,8 @@ impl Actors for World<'_> {
         self.consumer.back(eng, node, None);
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let workload = payments(cfg.seed, params.get("messages") as u32, 3);

@@ -22,16 +22,16 @@ use crate::sim::event::CommitPart;
 
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     PRODUCER: "producer", Producer @ 12, 50;
     BROKER: "broker", Broker @ 50, 50;
     CONSUMER: "consumer", Consumer @ 88, 50;
 }
-const HOP_PRODUCE: u8 = 0;
-const HOP_ACK: u8 = 1;
-const HOP_FETCH: u8 = 2;
+hops! {
+    HOP_PRODUCE;
+    HOP_ACK;
+    HOP_FETCH;
+}
 const PID: u32 = 1;
 
 /// The producer's and the consumer's timers.
@@ -308,6 +308,8 @@ impl Actors for World<'_> {
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let n = params.get("messages") as u32;

@@ -23,13 +23,13 @@ use crate::sim::ids::txn_name;
 use crate::sim::invariants::Check;
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     BROKER: "broker", Broker @ 15, 50;
     CONSUMER: "consumer", Consumer @ 75, 50;
 }
-const HOP: u8 = 0;
+hops! {
+    HOP;
+}
 /// One-way delay broker → consumer.
 const BASE: Tick = 2;
 
@@ -250,6 +250,8 @@ impl Actors for World {
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let messages = params.get("messages") as usize;

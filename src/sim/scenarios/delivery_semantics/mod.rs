@@ -19,16 +19,16 @@ use crate::sim::promise::Outcome;
 
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     PRODUCER: "producer", Producer @ 15, 50;
     CONSUMER: "consumer", Consumer @ 80, 50;
 }
-/// Requests, producer → consumer.
-const HOP_REQ: u8 = 0;
-/// Acks, consumer → producer.
-const HOP_ACK: u8 = 1;
+hops! {
+    /// Requests, producer → consumer.
+    HOP_REQ;
+    /// Acks, consumer → producer.
+    HOP_ACK;
+}
 /// One-way network delay.
 const BASE: Tick = 2;
 /// Ticks between first sends of consecutive payments.
@@ -178,6 +178,8 @@ impl Actors for World {
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let messages = params.get("messages") as usize;

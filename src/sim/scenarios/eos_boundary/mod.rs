@@ -22,8 +22,6 @@ use crate::sim::event::{CommitWhat, OperatorAction, SkipWhy};
 use crate::sim::invariants::{Badge, Tone};
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     BROKER: "broker", Broker @ 15, 50;
     SINK: "sink", Consumer @ 50, 50;
@@ -246,6 +244,8 @@ fn write_upstream(eng: &mut Engine<PollTimer>, broker: &mut Broker, workload: &[
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let workload = payments(cfg.seed, params.get("messages") as u32, 3);

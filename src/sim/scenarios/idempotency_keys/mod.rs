@@ -25,8 +25,6 @@ use crate::sim::broker::payments;
 use crate::sim::event::KeyState;
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     CLIENT_A: "client A", Client @ 10, 28;
     CLIENT_B: "client B", Client @ 10, 72;
@@ -35,10 +33,12 @@ nodes! {
     DB: "payments DB", Database @ 88, 50;
 }
 
-/// Client → server requests.
-const HOP_REQ: u8 = 0;
-/// Server → client responses.
-const HOP_RESP: u8 = 1;
+hops! {
+    /// Client → server requests.
+    HOP_REQ;
+    /// Server → client responses.
+    HOP_RESP;
+}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Timer {
@@ -249,6 +249,8 @@ impl Actors for World<'_> {
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = payments(cfg.seed, params.get("requests") as u32, 3);

@@ -28,13 +28,13 @@ use crate::sim::invariants::{Badge, Check, Tone, Verdict};
 use crate::sim::ledger::rupees;
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     PRODUCER: "producer", Producer @ 15, 50;
     CONSUMER: "consumer + db", Database @ 75, 50;
 }
-const HOP: u8 = 0;
+hops! {
+    HOP;
+}
 const BASE: Tick = 2;
 const SPACING: Tick = 3;
 
@@ -352,6 +352,8 @@ fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let messages = params.get("messages") as usize;

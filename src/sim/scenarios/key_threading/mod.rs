@@ -19,8 +19,6 @@ use crate::sim::rng::workload_rng;
 use rand::Rng;
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     SOURCE: "commentary source", Producer @ 7, 50;
     STAGE_1: "stage-1 (ingest)", Stage @ 28, 50;
@@ -212,6 +210,8 @@ fn workload(seed: u64, n: usize) -> Vec<Payment> {
         })
         .collect()
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("balls") as usize);

@@ -26,8 +26,6 @@ use crate::sim::broker::payments_in_steps;
 use crate::sim::event::{CommitPart, CommitWhat, SkipWhy};
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     SERVICE: "order service", Producer @ 10, 30;
     DB: "orders DB", Database @ 22, 78;
@@ -36,16 +34,18 @@ nodes! {
     RELAY: "relay (CDC)", Relay @ 52, 78;
 }
 
-/// Service → broker publishes (dual write).
-const HOP_SVC_PUB: u8 = 0;
-/// Broker → service acks.
-const HOP_SVC_ACK: u8 = 1;
-/// Relay → broker publishes (outbox).
-const HOP_RELAY_PUB: u8 = 2;
-/// Broker → relay acks.
-const HOP_RELAY_ACK: u8 = 3;
-/// Broker → billing consumer records (reliable).
-const HOP_RECORD: u8 = 4;
+hops! {
+    /// Service → broker publishes (dual write).
+    HOP_SVC_PUB;
+    /// Broker → service acks.
+    HOP_SVC_ACK;
+    /// Relay → broker publishes (outbox).
+    HOP_RELAY_PUB;
+    /// Broker → relay acks.
+    HOP_RELAY_ACK;
+    /// Broker → billing consumer records (reliable).
+    HOP_RECORD;
+}
 
 /// Crash points of the order service.
 pub const POINT_AFTER_DB_COMMIT: u8 = 1;
@@ -321,6 +321,8 @@ fn nodes(tech: Tech) -> Vec<NodeInfo> {
             .filter(|n| n.id != RELAY || tech != Tech::DualWrite),
     )
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("orders") as u32);

@@ -25,8 +25,6 @@ use checks::{badge, entry_count_check};
 use std::collections::VecDeque;
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     BROKER: "broker (payments partition)", Broker @ 12, 50;
     W1: "worker-1", Consumer @ 50, 25;
@@ -333,6 +331,8 @@ impl Actors for World<'_> {
 fn workload(seed: u64, n: u32) -> Vec<Payment> {
     payments_in_steps(seed, n, 3, 500, 10)
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("payments") as u32);

@@ -30,13 +30,13 @@ use rand::Rng;
 use text::INFO;
 pub use text::LOST_YET_FAITHFUL;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 const COLLECTOR: NodeId = NodeId(0);
-/// Datagrams, sensor → collector.
-const HOP_DATA: u8 = 0;
-/// Acks, collector → sensor (retry technique only).
-const HOP_ACK: u8 = 1;
+hops! {
+    /// Datagrams, sensor → collector.
+    HOP_DATA;
+    /// Acks, collector → sensor (retry technique only).
+    HOP_ACK;
+}
 /// One-way delay (plus up to `JITTER` ticks).
 const BASE: Tick = 1;
 const JITTER: Tick = 2;
@@ -322,6 +322,8 @@ fn nodes(sensors: u8) -> Vec<NodeInfo> {
     }
     v
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let sensors = params.get("sensors").clamp(1, 8) as u8;

@@ -18,16 +18,16 @@ use serde::Serialize;
 
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     A: "general A", General @ 15, 50;
     B: "general B", General @ 85, 50;
 }
-/// Messengers from A to B.
-const HOP_AB: u8 = 0;
-/// Messengers from B to A.
-const HOP_BA: u8 = 1;
+hops! {
+    /// Messengers from A to B.
+    HOP_AB;
+    /// Messengers from B to A.
+    HOP_BA;
+}
 /// Ticks a messenger takes to cross the valley.
 const TRAVEL: Tick = 5;
 
@@ -357,6 +357,8 @@ fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) ->
         end,
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let rounds = params.get("rounds").clamp(1, 8) as u32;

@@ -14,16 +14,16 @@ use crate::sim::event::{EntryKind, SkipWhy};
 
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     BROKER: "broker", Broker @ 15, 50;
     HANDLER: "handler", Consumer @ 70, 50;
 }
-/// Records, broker → handler.
-const HOP: u8 = 0;
-/// Acks, handler → broker.
-const HOP_ACK: u8 = 1;
+hops! {
+    /// Records, broker → handler.
+    HOP;
+    /// Acks, handler → broker.
+    HOP_ACK;
+}
 /// One-way delay on either hop.
 const BASE: Tick = 2;
 /// The broker redelivers a record it has no ack for after this many ticks.
@@ -180,6 +180,8 @@ impl Actors for World<'_> {
         }
     }
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     run_each(

@@ -24,16 +24,16 @@ use crate::sim::promise::Outcome;
 
 use text::INFO;
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
-
 nodes! {
     BROKER: "broker", Broker @ 72, 50;
     W1: "worker-1", Producer @ 22, 25;
     W2: "worker-2", Producer @ 22, 75;
 }
-const HOP_RECORD: u8 = 0;
-const HOP_PRODUCE: u8 = 1;
-const HOP_COMMIT: u8 = 2;
+hops! {
+    HOP_RECORD;
+    HOP_PRODUCE;
+    HOP_COMMIT;
+}
 const INPUT: u8 = 0;
 const OUTPUT: u8 = 1;
 /// The transactional id both worker instances share.
@@ -397,6 +397,8 @@ fn badge(t: &crate::sim::run::TechniqueRun) -> Badge {
     }
     Badge::new(Tone::Bad, &what.join(", "))
 }
+
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let n = params.get("messages") as u32;
