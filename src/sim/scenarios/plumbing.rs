@@ -13,7 +13,7 @@
 
 use crate::sim::broker::Broker;
 use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload};
+use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::ids::{MsgId, NodeId};
 use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::{Ledger, Payment};
@@ -22,7 +22,7 @@ use crate::sim::rng::Ratio;
 use crate::sim::run::{
     Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A scenario as [`super::all`] lists it: its static info and its `build`, which
 /// runs every technique with validated params (deterministically).
@@ -186,6 +186,51 @@ pub struct Done<'a, T> {
     pub workload: &'a [Payment],
     /// The scenario's own checks, beyond lost / applied twice.
     pub checks: Vec<Check>,
+}
+
+impl<'a, T> Done<'a, T> {
+    /// A finished run judged on lost / applied twice alone (no checks of its own).
+    pub fn new(
+        nodes: Vec<NodeInfo>,
+        eng: Engine<T>,
+        ledger: Ledger,
+        workload: &'a [Payment],
+    ) -> Self {
+        Done {
+            nodes,
+            eng,
+            ledger,
+            workload,
+            checks: Vec::new(),
+        }
+    }
+
+    /// The scenario's own checks, judged beside lost / applied twice.
+    pub fn checks(self, checks: Vec<Check>) -> Self {
+        Done { checks, ..self }
+    }
+}
+
+/// `node` keeps a table of the ids it has seen and never forgets one: the first
+/// sight of `key` (carried by `msg`) goes in, a `DedupPut`, and answers true; a
+/// repeat is skipped for `why` and answers false.
+pub fn first_sight<T: Copy>(
+    eng: &mut Engine<T>,
+    seen: &mut BTreeSet<u32>,
+    node: NodeId,
+    (msg, key): (MsgId, u32),
+    why: SkipWhy,
+) -> bool {
+    if !seen.insert(key) {
+        eng.emit(Ev::Skip { node, msg, why });
+        return false;
+    }
+    eng.emit(Ev::DedupPut {
+        node,
+        key,
+        expires: None,
+    });
+    true
 }
 
 /// Run every technique of `table` over the same `workload` and assemble the result.

@@ -223,13 +223,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             consumer,
         };
         eng.run(&mut world);
-        t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks: Vec::new(),
-        })
+        t.finish(Done::new(infos(&NODES), eng, world.ledger, workload))
     })
 }
 

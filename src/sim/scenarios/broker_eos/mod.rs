@@ -320,10 +320,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP_ACK,
-            HopFaults {
-                loss: Ratio::per_mille(params.get("loss_ack_per_mille")),
-                ..HopFaults::NONE
-            },
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_ack_per_mille"))),
         );
         let crash_at = params.ticks("producer_crash_at");
         if crash_at > 0 {
@@ -376,13 +373,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         } else {
             Vec::new()
         };
-        t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks,
-        })
+        t.finish(Done::new(infos(&NODES), eng, world.ledger, workload).checks(checks))
     })
 }
 

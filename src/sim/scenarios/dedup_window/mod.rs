@@ -274,11 +274,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP,
-            HopFaults {
-                dup: Ratio::per_mille(params.get("dup")),
-                dup_delay_max,
-                ..HopFaults::NONE
-            },
+            HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), dup_delay_max),
         );
         let mut eng = Engine::start(NODES.len(), end, faults);
         for (i, w) in workload.iter().enumerate() {
@@ -303,13 +299,8 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         };
         eng.run(&mut world);
         let checks = checks(mode, &world, &eng, ttl, rate);
-        let mut run = t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks,
-        });
+        let mut run =
+            t.finish(Done::new(infos(&NODES), eng, world.ledger, workload).checks(checks));
         if mode == Mode::Ttl {
             run.label = match store {
                 Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",

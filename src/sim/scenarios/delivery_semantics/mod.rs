@@ -136,20 +136,10 @@ impl Actors for World {
                 let Some(pay) = self.workload.get(&p.msg).copied() else {
                     return;
                 };
-                if self.mode == Mode::RetryDedup && !self.seen.insert(pay.msg) {
-                    eng.emit(Ev::Skip {
-                        node: CONSUMER,
-                        msg: pay.msg,
-                        why: SkipWhy::SeenId,
-                    });
-                } else {
-                    if self.mode == Mode::RetryDedup {
-                        eng.emit(Ev::DedupPut {
-                            node: CONSUMER,
-                            key: pay.msg,
-                            expires: None,
-                        });
-                    }
+                let key = (pay.msg, pay.msg);
+                if self.mode != Mode::RetryDedup
+                    || first_sight(eng, &mut self.seen, CONSUMER, key, SkipWhy::SeenId)
+                {
                     self.ledger.write(eng, CONSUMER, pay.entry());
                 }
                 if self.mode != Mode::NoRetry {
@@ -192,19 +182,12 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP_REQ,
-            HopFaults {
-                loss: Ratio::per_mille(params.get("loss_req")),
-                dup: Ratio::per_mille(params.get("dup")),
-                dup_delay_max: DUP_DELAY_MAX,
-                jitter_max: 0,
-            },
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_req")))
+                .copying(Ratio::per_mille(params.get("dup")), DUP_DELAY_MAX),
         );
         faults.set_hop(
             HOP_ACK,
-            HopFaults {
-                loss: Ratio::per_mille(params.get("loss_ack")),
-                ..HopFaults::NONE
-            },
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_ack"))),
         );
         let mut eng = Engine::start(NODES.len(), end, faults);
         for (i, w) in workload.iter().enumerate() {
@@ -225,13 +208,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             acks_sent: Attempts::default(),
         };
         eng.run(&mut world);
-        t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks: Vec::new(),
-        })
+        t.finish(Done::new(infos(&NODES), eng, world.ledger, workload))
     })
 }
 

@@ -283,13 +283,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         };
         world.reinit(&mut eng);
         eng.run(&mut world);
-        let mut run = t.finish(Done {
-            nodes: nodes(sink),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks: Vec::new(),
-        });
+        let mut run = t.finish(Done::new(nodes(sink), eng, world.ledger, workload));
         if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
             run.badge = Badge::new(
                 Tone::Bad,

@@ -267,19 +267,11 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP_REQ,
-            HopFaults {
-                loss: Ratio::per_mille(params.get("loss_req")),
-                jitter_max: JITTER,
-                ..HopFaults::NONE
-            },
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_req"))).jittery(JITTER),
         );
         faults.set_hop(
             HOP_RESP,
-            HopFaults {
-                loss: Ratio::per_mille(params.get("loss_resp")),
-                jitter_max: JITTER,
-                ..HopFaults::NONE
-            },
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_resp"))).jittery(JITTER),
         );
         faults.crash_down_max = CRASH_DOWN_MAX;
         let timeout = params.ticks("timeout_ticks");
@@ -313,13 +305,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             answers: BTreeMap::new(),
         };
         eng.run(&mut world);
-        let mut run = t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload: work,
-            checks: Vec::new(),
-        });
+        let mut run = t.finish(Done::new(infos(&NODES), eng, world.ledger, work));
         if let Some(label) = bug_label(tech) {
             run.label = label.to_string();
         }

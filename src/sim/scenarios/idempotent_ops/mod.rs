@@ -151,19 +151,10 @@ impl Actors for World {
                 self.ledger.write(eng, CONSUMER, op.entry());
             }
             Op::IncrementWithId => {
-                if !self.applied_ids.insert(op.msg) {
-                    eng.emit(Ev::Skip {
-                        node: CONSUMER,
-                        msg: op.msg,
-                        why: SkipWhy::SeenId,
-                    });
+                let ids = &mut self.applied_ids;
+                if !first_sight(eng, ids, CONSUMER, (op.msg, op.msg), SkipWhy::SeenId) {
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: CONSUMER,
-                    key: op.msg,
-                    expires: None,
-                });
                 self.ledger.write(eng, CONSUMER, op.entry());
             }
         }
@@ -386,11 +377,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
-                HopFaults {
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max,
-                    ..HopFaults::NONE
-                },
+                HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), dup_delay_max),
             );
             let mut eng = Engine::start(NODES.len(), end, faults);
             for (i, w) in workload.iter().enumerate() {
@@ -419,13 +406,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                 _ => Vec::new(),
             };
             let rewrites = world.rewrites;
-            let mut t = t.finish(Done {
-                nodes: infos(&NODES),
-                eng,
-                ledger: world.ledger,
-                workload: ops,
-                checks,
-            });
+            let mut t = t.finish(Done::new(infos(&NODES), eng, world.ledger, ops).checks(checks));
             // SET, upsert and DELETE are judged by where they end (state, refunds), not
             // by how many writes they made. SET and upsert keep their balance
             // differences: where they end *is* their balances.

@@ -115,20 +115,8 @@ impl World<'_> {
     fn admit(&mut self, eng: &mut Engine<Timer>, node: NodeId, p: Payload) -> bool {
         match p.key {
             Some(k) => {
-                if !self.seen.entry(node).or_default().insert(k) {
-                    eng.emit(Ev::Skip {
-                        node,
-                        msg: p.msg,
-                        why: SkipWhy::SeenId,
-                    });
-                    return false;
-                }
-                eng.emit(Ev::DedupPut {
-                    node,
-                    key: k,
-                    expires: None,
-                });
-                true
+                let seen = self.seen.entry(node).or_default();
+                first_sight(eng, seen, node, (p.msg, k), SkipWhy::SeenId)
             }
             None => {
                 // Nothing to check: processed unchecked, and shown so the learner sees why.
@@ -218,25 +206,11 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let drop = params.get("drop_key_stage").clamp(0, STAGES as i64) as u8;
     run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
         let mut faults = Faults::for_run(cfg);
-        let loss = Ratio::per_mille(params.get("loss"));
+        let acks = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(JITTER);
+        let forward = acks.copying(Ratio::per_mille(params.get("dup")), DUP_DELAY_MAX);
         for hop in 0..=STAGES {
-            faults.set_hop(
-                hop,
-                HopFaults {
-                    loss,
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max: DUP_DELAY_MAX,
-                    jitter_max: JITTER,
-                },
-            );
-            faults.set_hop(
-                ACK_HOP + hop,
-                HopFaults {
-                    loss,
-                    jitter_max: JITTER,
-                    ..HopFaults::NONE
-                },
-            );
+            faults.set_hop(hop, forward);
+            faults.set_hop(ACK_HOP + hop, acks);
         }
         let end = 400 + BALL_SPACING * work.len() as Tick * 3;
         let mut eng = Engine::start(NODES.len(), end, faults);
@@ -259,13 +233,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             seen: BTreeMap::new(),
         };
         eng.run(&mut world);
-        let mut run = t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload: work,
-            checks: Vec::new(),
-        });
+        let mut run = t.finish(Done::new(infos(&NODES), eng, world.ledger, work));
         if t.mode == Mode::DropKey {
             run.label = match drop {
                 0 => "Every stage keeps the key (no stage drops it)".to_string(),

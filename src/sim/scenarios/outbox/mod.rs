@@ -243,19 +243,9 @@ impl World<'_> {
         if self.tech == Tech::Outbox {
             // Dedup on the outbox row id the relay put in the record's headers.
             let id = p.headers.and_then(|h| h.outbox_id).unwrap_or(p.msg);
-            if !self.seen.insert(id) {
-                eng.emit(Ev::Skip {
-                    node: CONSUMER,
-                    msg: p.msg,
-                    why: SkipWhy::SeenId,
-                });
+            if !first_sight(eng, &mut self.seen, CONSUMER, (p.msg, id), SkipWhy::SeenId) {
                 return;
             }
-            eng.emit(Ev::DedupPut {
-                node: CONSUMER,
-                key: id,
-                expires: None,
-            });
         }
         self.ledger.write(eng, CONSUMER, pay.entry());
     }
@@ -328,11 +318,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("orders") as u32);
     run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
         let mut faults = Faults::for_run(cfg);
-        let loss = HopFaults {
-            loss: Ratio::per_mille(params.get("loss")),
-            jitter_max: 1,
-            ..HopFaults::NONE
-        };
+        let loss = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(1);
         for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
             faults.set_hop(hop, loss);
         }
@@ -364,13 +350,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             seen: BTreeSet::new(),
         };
         eng.run(&mut world);
-        t.finish(Done {
-            nodes: nodes(t.mode),
-            eng,
-            ledger: world.ledger,
-            workload: work,
-            checks: Vec::new(),
-        })
+        t.finish(Done::new(nodes(t.mode), eng, world.ledger, work))
     })
 }
 

@@ -246,19 +246,10 @@ impl World<'_> {
         };
         match self.tech {
             Tech::RealDedup => {
-                if !self.processed.insert(msg) {
-                    eng.emit(Ev::Skip {
-                        node: LEDGER,
-                        msg,
-                        why: SkipWhy::UniqueConstraint,
-                    });
+                let why = SkipWhy::UniqueConstraint;
+                if !first_sight(eng, &mut self.processed, LEDGER, (msg, msg), why) {
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: LEDGER,
-                    key: msg,
-                    expires: None,
-                });
                 self.ledger.write(eng, LEDGER, pay.entry());
                 eng.emit(Ev::Commit {
                     node: LEDGER,
@@ -388,13 +379,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             Tech::NoCompensator => Vec::new(),
             _ => vec![entry_count_check(&eng.trace, &world.ledger, work.len())],
         };
-        let mut run = t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload: work,
-            checks,
-        });
+        let mut run = t.finish(Done::new(infos(&NODES), eng, world.ledger, work).checks(checks));
         if let Some(b) = badge(&run) {
             run.badge = b;
         }

@@ -342,11 +342,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let end = seconds * TICKS_PER_SEC + (MAX_RETRIES as Tick + 2) * (TIMEOUT + 2 * JITTER) + 20;
     run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
         let mut faults = Faults::for_run(cfg);
-        let hop = HopFaults {
-            loss: Ratio::per_mille(params.get("loss")),
-            jitter_max: JITTER,
-            ..HopFaults::NONE
-        };
+        let hop = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(JITTER);
         faults.set_hop(HOP_DATA, hop);
         faults.set_hop(HOP_ACK, hop);
         let mut eng = Engine::start(sensors as usize + 1, end, faults);
@@ -385,13 +381,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             .filter(|e| matches!(e.ev, Ev::Send { p, .. } if p.kind == MsgKind::Datagram))
             .count() as u32;
         let (checks, badge) = checks(&world, &truth_agg, tol, sent);
-        let mut t = t.finish(Done {
-            nodes: nodes(sensors),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks,
-        });
+        let mut t = t.finish(Done::new(nodes(sensors), eng, world.ledger, workload).checks(checks));
         // Judged by the published means (the fidelity check), not by the
         // per-second sums the ledger adds up: a sum short by a lost sample is not
         // a failure of what the dashboard shows, so no "second 3 short by 117".

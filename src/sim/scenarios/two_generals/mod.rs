@@ -318,10 +318,7 @@ fn agreement(eng: &Engine<Timer>, w: &World) -> Check {
 /// Run the strategy `t` with a chain of `chain` messengers.
 fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) -> TechniqueRun {
     let mut faults = Faults::for_run(cfg);
-    let hop = HopFaults {
-        loss: Ratio::per_mille(loss),
-        ..HopFaults::NONE
-    };
+    let hop = HopFaults::lossy(Ratio::per_mille(loss));
     faults.set_hop(HOP_AB, hop);
     faults.set_hop(HOP_BA, hop);
     let dawn = 1 + TRAVEL * chain + 3;

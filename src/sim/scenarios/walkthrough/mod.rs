@@ -108,19 +108,10 @@ impl World<'_> {
                 }
             }
             Handler::DedupTable => {
-                if !self.seen.insert(pay.msg) {
-                    eng.emit(Ev::Skip {
-                        node: HANDLER,
-                        msg: pay.msg,
-                        why: SkipWhy::SeenId,
-                    });
+                let key = (pay.msg, pay.msg);
+                if !first_sight(eng, &mut self.seen, HANDLER, key, SkipWhy::SeenId) {
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: HANDLER,
-                    key: pay.msg,
-                    expires: None,
-                });
             }
         }
         self.ledger.write(eng, HANDLER, pay.entry());
@@ -194,11 +185,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             let mut faults = Faults::for_run(cfg);
             faults.set_hop(
                 HOP,
-                HopFaults {
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max: 3,
-                    ..HopFaults::NONE
-                },
+                HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), 3),
             );
             if params.flag("dup_txn3") {
                 faults.add_explicit(Fault::Lose {
@@ -220,13 +207,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                 acked: BTreeSet::new(),
             };
             eng.run(&mut world);
-            t.finish(Done {
-                nodes: infos(&NODES),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks: Vec::new(),
-            })
+            t.finish(Done::new(infos(&NODES), eng, world.ledger, workload))
         },
     )
 }

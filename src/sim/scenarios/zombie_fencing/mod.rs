@@ -438,13 +438,8 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         eng.timer_at(1, BROKER, Timer::Heartbeat);
         eng.run(&mut world);
         let checks = vec![rewind_check(&eng.trace)];
-        let mut run = t.finish(Done {
-            nodes: infos(&NODES),
-            eng,
-            ledger: world.ledger,
-            workload,
-            checks,
-        });
+        let mut run =
+            t.finish(Done::new(infos(&NODES), eng, world.ledger, workload).checks(checks));
         run.badge = badge(&run);
         run
     })
