@@ -229,10 +229,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
-        truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, TxnState};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -381,16 +378,6 @@ mod tests {
         // Without the hand-made crash, all three are exact.
         let calm = run(ID, &RunConfig::seed(7).set("crash_per_mille", 0)).unwrap();
         assert!(calm.techniques.iter().all(|t| t.verdict.exactly_once));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 42, &[("messages", 30)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(super::INFO.id, "atomic");
     }
 
     #[test]

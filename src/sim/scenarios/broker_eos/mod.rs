@@ -379,10 +379,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
-        showcase, truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -576,19 +573,6 @@ mod tests {
             "{story}"
         );
         assert!(!story.contains("commits offset"));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 11, &[("messages", 40), ("partitions", 3)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(
-            super::INFO.id,
-            "txn-read-committed",
-        );
     }
 
     #[test]

@@ -214,10 +214,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, truth,
-        verdict,
-    };
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::event::Ev;
 
@@ -332,11 +329,6 @@ mod tests {
         assert_eq!(alo.applied_twice.len(), 8);
         assert!(verdict(&r, "exactly-once").exactly_once);
         assert!(verdict(&r, "at-most-once").exactly_once);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 42, &[]);
     }
 
     /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a

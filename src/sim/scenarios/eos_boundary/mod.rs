@@ -299,10 +299,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
-        showcase, truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -445,19 +442,6 @@ mod tests {
         let r = run(ID, &cfg).unwrap();
         assert!(!verdict(&r, "eos-only").exactly_once);
         assert!(verdict(&r, "eos-unique-column").exactly_once);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 5, &[("messages", 40), ("crash_per_mille", 200)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(
-            super::INFO.id,
-            "eos-unique-column",
-        );
     }
 
     #[test]

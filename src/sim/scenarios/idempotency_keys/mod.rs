@@ -334,10 +334,7 @@ fn bug_label(tech: Tech) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, count, first_violating_seed,
-        run_with, showcase, truth, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, KeyState, RejectWhy, SkipWhy};
     use crate::sim::run::TechniqueRun;
 
@@ -639,15 +636,5 @@ mod tests {
     fn no_key_double_charges() {
         let seed = first_violating_seed(ID, &[], "no-key", 1000);
         assert_eq!(seed, Some(1));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 77, &[("requests", 40)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

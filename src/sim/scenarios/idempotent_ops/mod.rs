@@ -425,10 +425,9 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, count, truth, verdict};
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::event::{EntryKind, Ev, SkipWhy};
-    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
 
     const ID: &str = "idempotent-ops";
@@ -630,10 +629,5 @@ mod tests {
             first_failing_check(&[], "delete", "side effects", 100),
             Some(0)
         );
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 3, &[]);
     }
 }

@@ -246,10 +246,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::ids::NodeId;
     use crate::sim::RunResult;
@@ -411,15 +408,5 @@ mod tests {
             &["keyed-all-the-way", "one-stage-drops-key"],
             1_000,
         );
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 5, &[("balls", 60), ("dup", 400)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

@@ -356,14 +356,10 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, truth, verdict,
-    };
+    use super::super::testkit::*;
     use super::{POINT_AFTER_DB_COMMIT, POINT_BEFORE_ACK_RECORDED, RELAY, SERVICE};
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::fault::Fault;
-    use crate::sim::scenarios::testkit::balances;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "outbox";
@@ -618,15 +614,5 @@ mod tests {
         assert!(verdict(&relay, "dual-write").exactly_once);
         assert!(verdict(&relay, "outbox").exactly_once);
         assert_eq!(seen_id_skips(&relay, "outbox"), 1);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 42, &[("orders", 50), ("crash", 300)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

@@ -403,13 +403,9 @@ fn zero_pairs(ledger: &Ledger) -> std::collections::BTreeMap<u8, usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, truth, verdict,
-    };
+    use super::super::testkit::*;
     use super::zero_pairs;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
-    use crate::sim::scenarios::testkit::balances;
 
     const ID: &str = "quarter-end";
 
@@ -550,15 +546,5 @@ mod tests {
                 assert!(!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. })));
             }
         }
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 9, &[("payments", 60)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

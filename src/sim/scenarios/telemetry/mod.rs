@@ -393,7 +393,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, run_with, verdict};
+    use super::super::testkit::*;
     use super::{fidelity, mean_error_permille, percent, published, INFO};
     use crate::sim::event::{Ev, LossWhy};
     use crate::sim::RunResult;
@@ -606,10 +606,5 @@ mod tests {
             detail(&r, "retry-every-sample", "traffic"),
             "3108 packets: 2706 datagrams (2306 retries) + 402 acks; 2273 dropped as overload; 270 samples too late for the published average"
         );
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 4, &[]);
     }
 }

@@ -372,7 +372,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, first_violating_seed, run_with, verdict};
+    use super::super::testkit::*;
     use super::{rounds_table, INFO};
     use crate::sim::event::Ev;
     use crate::sim::fault::Fault;
@@ -491,11 +491,6 @@ mod tests {
                 assert_eq!(decisions(&r2, "n-rounds"), vec![(0, false), (1, false)]);
             }
         }
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 5, &[]);
     }
 
     /// Issue 11 item 1: badges speak of agreement (what the generals did), never of

@@ -214,7 +214,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{balances, verdict};
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::{run, RunConfig};
 

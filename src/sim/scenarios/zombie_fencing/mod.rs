@@ -447,10 +447,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
-        truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, RejectWhy, TxnState};
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
@@ -651,16 +648,6 @@ mod tests {
         assert!(short.techniques.iter().all(|t| t.verdict.exactly_once));
         let long = run_with(ID, 1, &[("gc_pause_ticks", 8), ("pause_jitter_ticks", 0)]);
         assert_eq!(timeouts(&long, "no-fencing").len(), 1);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 9, &[("messages", 40)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(super::INFO.id, "fencing");
     }
 
     #[test]
