@@ -240,9 +240,7 @@ mod tests {
 
     #[test]
     fn showcase_crash_between_the_writes() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(balances(&r, "atomic"), truth);
         assert_eq!(
             balances(&r, "non-atomic"),

@@ -390,9 +390,7 @@ mod tests {
 
     #[test]
     fn showcase_lost_ack_and_aborted_transaction() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(1, 1400), (2, 3400), (3, 1500)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(1, 1400), (2, 3400), (3, 1500)]);
         // (a) The ack of txn-5's write is lost; the retry lands twice in a plain log.
         assert_eq!(
             balances(&r, "plain-producer"),

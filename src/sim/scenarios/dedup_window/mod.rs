@@ -27,9 +27,8 @@ nodes! {
     BROKER: "broker", Broker @ 15, 50;
     CONSUMER: "consumer", Consumer @ 75, 50;
 }
-hops! {
-    HOP;
-}
+/// The only hop.
+const HOP: u8 = 0;
 /// One-way delay broker → consumer.
 const BASE: Tick = 2;
 
@@ -401,9 +400,7 @@ mod tests {
 
     #[test]
     fn showcase_late_duplicate_after_expiry() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 13600), (1, 4400), (2, 4000)]);
+        let (r, truth) = showcase_truth(&INFO, &[(0, 13600), (1, 4400), (2, 4000)]);
         // No table: all six copies land.
         let nd = verdict(&r, "no-dedup");
         assert_eq!(nd.applied_twice, vec![3, 9, 11, 16, 17, 18]);
@@ -420,12 +417,7 @@ mod tests {
             vec![(0, 13600), (1, 4400), (2, 6000)]
         );
         assert_eq!(ttl.verdict.summary(), "m-C over by ₹2000 — applied txn-9 twice; a copy of txn-9 arrived 50 ticks after the original, but the cleanup had deleted its id at tick 70 (rows older than the 20-tick TTL go at the next cleanup), so it was applied again");
-        let skips = ttl
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Skip { .. }))
-            .count();
-        assert_eq!(skips, 5);
+        assert_eq!(count(&r, "dedup-ttl", |e| matches!(e, Ev::Skip { .. })), 5);
         let c = &ttl.verdict.checks[0];
         assert_eq!(c.name, "late duplicate");
         let i = c.event.unwrap();
@@ -537,7 +529,7 @@ mod tests {
             }
         }
         assert!(checked > 100, "{checked}");
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         let t = r.technique("dedup-ttl").unwrap();
         let forgets: Vec<u32> = t
             .trace
@@ -600,7 +592,7 @@ mod tests {
         let r = run_with(ID, INFO.showcase_seed, &[("ttl_ticks", 60)]);
         let c = &verdict(&r, "dedup-ttl").checks[0];
         assert!(c.ok);
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         let t = r.technique("dedup-ttl").unwrap();
         assert!(t.label.contains("SQL table"));
         let dr = t

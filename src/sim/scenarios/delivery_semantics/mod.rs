@@ -233,9 +233,7 @@ mod tests {
 
     #[test]
     fn showcase_short_over_exact() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 6100), (1, 2500), (2, 100)]);
+        let (r, truth) = showcase_truth(&INFO, &[(0, 6100), (1, 2500), (2, 100)]);
         // At-most-once: txn-2 (m-B ₹1800) was lost and never retried.
         let amo = verdict(&r, "at-most-once");
         assert!(amo.holds && !amo.exactly_once);
@@ -258,17 +256,11 @@ mod tests {
         let eo = r.technique("exactly-once").unwrap();
         assert!(eo.verdict.holds && eo.verdict.exactly_once);
         assert_eq!(balances(&r, "exactly-once"), truth);
-        let skips = eo
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Skip { .. }))
-            .count();
-        assert_eq!(skips, 1);
-        let timeouts = eo
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Timeout { .. }))
-            .count();
+        assert_eq!(
+            count(&r, "exactly-once", |e| matches!(e, Ev::Skip { .. })),
+            1
+        );
+        let timeouts = count(&r, "exactly-once", |e| matches!(e, Ev::Timeout { .. }));
         assert!(timeouts >= 2, "{timeouts}");
     }
 

@@ -309,9 +309,7 @@ mod tests {
 
     #[test]
     fn showcase_replay_doubles_the_table_unless_constrained() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(
             balances(&r, "eos-only"),
             vec![(0, 2000), (1, 2000), (2, 13000)]

@@ -32,9 +32,8 @@ nodes! {
     PRODUCER: "producer", Producer @ 15, 50;
     CONSUMER: "consumer + db", Database @ 75, 50;
 }
-hops! {
-    HOP;
-}
+/// The only hop.
+const HOP: u8 = 0;
 const BASE: Tick = 2;
 const SPACING: Tick = 3;
 
@@ -445,9 +444,7 @@ mod tests {
 
     #[test]
     fn showcase_each_operation_style() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 8000), (1, 3600)]);
+        let (r, truth) = showcase_truth(&INFO, &[(0, 8000), (1, 3600)]);
         let copies = count(&r, "increment", |e| matches!(e, Ev::Apply { .. })) - 8;
         assert_eq!(copies, 2);
         // increment: every copy adds again.

@@ -439,7 +439,7 @@ mod tests {
 
     #[test]
     fn showcase_dropped_samples_barely_matter() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         assert_eq!(r.workload.len(), 60);
         // One sample (sample 43, second 3) lost on the network: the means hardly move.
         let ff = r.technique("fire-and-forget").unwrap();
@@ -484,11 +484,9 @@ mod tests {
             "121 packets: 61 datagrams (1 retry) + 60 acks; 0 dropped as overload; 1 sample too late for the published average"
         );
         assert_eq!(published(&rt.trace), rows);
-        let timeouts = rt
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Timeout { .. }))
-            .count();
+        let timeouts = count(&r, "retry-every-sample", |e| {
+            matches!(e, Ev::Timeout { .. })
+        });
         assert_eq!(timeouts, 1);
     }
 

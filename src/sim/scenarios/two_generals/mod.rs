@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn showcase_last_messenger_caught() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         assert_eq!(decisions(&r, "order-only"), vec![(0, true), (1, true)]);
         assert_eq!(decisions(&r, "order-and-ack"), vec![(0, true), (1, true)]);
         assert_eq!(decisions(&r, "n-rounds"), vec![(0, false), (1, true)]);
@@ -497,7 +497,7 @@ mod tests {
     /// "exactly once", and a split is the only ✕.
     #[test]
     fn badges_speak_of_agreement() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         let badge = |r: &RunResult, t: &str| r.technique(t).unwrap().badge.text.clone();
         assert_eq!(badge(&r, "order-only"), "✓ both attack");
         assert_eq!(badge(&r, "order-and-ack"), "✓ both attack");

@@ -468,9 +468,7 @@ mod tests {
 
     #[test]
     fn showcase_zombie_writes_twice_unless_fenced() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 2400), (1, 1700), (2, 5100)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 2400), (1, 1700), (2, 5100)]);
         assert_eq!(balances(&r, "fencing"), truth);
         assert_eq!(
             balances(&r, "no-fencing"),
