@@ -267,6 +267,15 @@ impl<K: Ord> Attempts<K> {
     }
 }
 
+/// The timers of a sender that retries until it hears back: send `msg` for the
+/// first time, or (no answer to transmission `attempt` yet) time out and maybe
+/// send it again.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RetryTimer {
+    Send { msg: MsgId },
+    Retry { msg: MsgId, attempt: u16 },
+}
+
 /// Which life of a process a timer belongs to: bumped on every crash, so a timer
 /// set before the crash finds a newer life and is ignored.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]

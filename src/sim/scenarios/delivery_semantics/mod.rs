@@ -12,6 +12,7 @@
 
 mod text;
 
+use super::plumbing::RetryTimer as Timer;
 use super::prelude::*;
 use crate::sim::broker::payments;
 use crate::sim::event::SkipWhy;
@@ -35,15 +36,6 @@ const BASE: Tick = 2;
 const SPACING: Tick = 3;
 /// Longest extra delay of a network duplicate.
 const DUP_DELAY_MAX: Tick = 4;
-
-/// The producer's timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    /// Send `msg` for the first time.
-    Send { msg: MsgId },
-    /// No ack for transmission `attempt` of `msg` yet: time out, maybe retry.
-    Retry { msg: MsgId, attempt: u16 },
-}
 
 /// Seeds the prompts open with (each chosen so that its promise holds).
 const SEED_ACKS: u64 = 0;

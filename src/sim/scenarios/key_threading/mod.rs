@@ -13,6 +13,7 @@
 
 mod text;
 
+use super::plumbing::RetryTimer as Timer;
 use super::prelude::*;
 use crate::sim::event::{EntryKind, Headers, SkipWhy};
 use crate::sim::rng::workload_rng;
@@ -29,14 +30,6 @@ nodes! {
 /// Forward hops are 0..=3 (node h → node h+1); the ack of hop h travels on `ACK_HOP + h`.
 const ACK_HOP: u8 = 4;
 const STAGES: u8 = 3;
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    /// The source sends ball `msg` into the pipeline.
-    Ball { msg: MsgId },
-    /// No ack yet for this transmission on the sender's hop: send again.
-    Retry { msg: MsgId, attempt: u16 },
-}
 
 techniques! {
     Mode;
@@ -169,7 +162,7 @@ impl Actors for World<'_> {
 
     fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
         match timer {
-            Timer::Ball { msg } => self.forward(eng, 0, msg, Some(msg)),
+            Timer::Send { msg } => self.forward(eng, 0, msg, Some(msg)),
             Timer::Retry { msg, attempt } => {
                 let hop = node.0;
                 let Some(&job) = self.by_tx.get(&(hop, msg, attempt)) else {
@@ -216,7 +209,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut eng = Engine::start(NODES.len(), end, faults);
         for (i, w) in work.iter().enumerate() {
             let at = 1 + BALL_SPACING * i as Tick;
-            eng.timer_at(at, SOURCE, Timer::Ball { msg: w.msg });
+            eng.timer_at(at, SOURCE, Timer::Send { msg: w.msg });
         }
         let drop_stage = match t.mode {
             Mode::KeepKey => 0,

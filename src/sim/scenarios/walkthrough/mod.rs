@@ -9,6 +9,7 @@
 
 mod text;
 
+use super::plumbing::RetryTimer as Timer;
 use super::prelude::*;
 use crate::sim::event::{EntryKind, SkipWhy};
 
@@ -30,15 +31,6 @@ const BASE: Tick = 2;
 const REDELIVER_AFTER: Tick = 6;
 /// Deliveries of one record at most (the broker then parks it; never reached here).
 const MAX_DELIVERIES: u16 = 8;
-
-/// The broker's timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    /// Hand `msg` to the handler for the first time.
-    Send { msg: MsgId },
-    /// No ack for delivery `attempt` of `msg` yet: deliver it again.
-    Redeliver { msg: MsgId, attempt: u16 },
-}
 
 /// txn-3 reached the handler twice in `t` (for the "delivered twice" card).
 pub fn txn3_delivered_twice(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
@@ -125,7 +117,7 @@ impl World<'_> {
             Payload::new(MsgKind::Record, msg, attempt),
             BASE,
         );
-        eng.timer(REDELIVER_AFTER, BROKER, Timer::Redeliver { msg, attempt });
+        eng.timer(REDELIVER_AFTER, BROKER, Timer::Retry { msg, attempt });
     }
 }
 
@@ -157,7 +149,7 @@ impl Actors for World<'_> {
         debug_assert_eq!(node, BROKER, "only the broker sets timers");
         match timer {
             Timer::Send { msg } => self.deliver_record(eng, msg, 0),
-            Timer::Redeliver { msg, attempt }
+            Timer::Retry { msg, attempt }
                 if !self.acked.contains(&msg) && attempt + 1 < MAX_DELIVERIES =>
             {
                 eng.emit(Ev::Redeliver {
@@ -167,7 +159,7 @@ impl Actors for World<'_> {
                 });
                 self.deliver_record(eng, msg, attempt + 1);
             }
-            Timer::Redeliver { .. } => {}
+            Timer::Retry { .. } => {}
         }
     }
 }
