@@ -10,6 +10,7 @@ use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
 
 pub mod atomic_commit;
 pub mod broker_eos;
+pub mod declare;
 pub mod dedup_window;
 pub mod delivery_semantics;
 pub mod eos_boundary;

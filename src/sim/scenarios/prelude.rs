@@ -1,10 +1,9 @@
-//! What every scenario module imports (`use super::prelude::*;`): the plumbing,
-//! the engine, the event and fault vocabulary, and the run types.
+//! What every scenario module imports (`use super::prelude::*;`): the declaration
+//! macros, the plumbing, the engine, the event and fault vocabulary, the run types.
 
-pub use super::plumbing::{
-    first_sight, infos, run_each, timed_out, Attempts, Done, Life, Module, Technique,
-};
-pub(crate) use super::plumbing::{hops, nodes, techniques};
+pub(crate) use super::declare::{hops, nodes, techniques};
+pub use super::declare::{infos, Module};
+pub use super::plumbing::{first_sight, run_each, timed_out, Attempts, Done, Life, Technique};
 pub use crate::sim::engine::{Actors, Delivery, Engine};
 pub use crate::sim::event::{Ev, MsgKind, Payload};
 pub use crate::sim::fault::{Fault, Faults, HopFaults};

@@ -149,9 +149,7 @@ impl Actors for World {
     type Timer = Timer;
 
     fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
-        if to != CONSUMER {
-            return;
-        }
+        debug_assert_eq!(to, CONSUMER, "one hop, to the consumer");
         let Some(pay) = self.workload.get(&p.msg).copied() else {
             return;
         };

@@ -116,9 +116,7 @@ impl Actors for World {
     type Timer = Send;
 
     fn on_deliver(&mut self, eng: &mut Engine<Send>, Delivery { to, p, .. }: Delivery) {
-        if to != CONSUMER {
-            return;
-        }
+        debug_assert_eq!(to, CONSUMER, "one hop, to the consumer");
         let Some(op) = self.ops.get(&p.msg).copied() else {
             return;
         };
