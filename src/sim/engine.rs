@@ -17,10 +17,7 @@ pub const EVENT_CAP: usize = 200_000;
 pub enum Item<T> {
     Deliver {
         net: NetId,
-        hop: u8,
-        from: NodeId,
-        to: NodeId,
-        p: Payload,
+        d: Delivery,
     },
     /// A lost transmission reaching the point where it would have arrived.
     Vanish {
@@ -40,6 +37,15 @@ pub enum Item<T> {
     },
 }
 
+/// A transmission arriving at `to`: what [`Actors::on_deliver`] reacts to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub to: NodeId,
+    pub from: NodeId,
+    pub hop: u8,
+    pub p: Payload,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Status {
     Up,
@@ -51,14 +57,7 @@ pub enum Status {
 pub trait Actors {
     /// What a timer of this technique means: a small `Copy` enum per scenario.
     type Timer: Copy;
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Self::Timer>,
-        to: NodeId,
-        from: NodeId,
-        hop: u8,
-        p: Payload,
-    );
+    fn on_deliver(&mut self, eng: &mut Engine<Self::Timer>, d: Delivery);
     fn on_timer(&mut self, eng: &mut Engine<Self::Timer>, node: NodeId, timer: Self::Timer);
     /// `node` lost its volatile state.
     fn on_crash(&mut self, _eng: &mut Engine<Self::Timer>, _node: NodeId) {}
@@ -231,13 +230,8 @@ impl<T: Copy> Engine<T> {
         let item = if lost {
             Item::Vanish { net }
         } else {
-            Item::Deliver {
-                net,
-                hop,
-                from,
-                to,
-                p,
-            }
+            let d = Delivery { to, from, hop, p };
+            Item::Deliver { net, d }
         };
         self.at(arrive, item);
         net
@@ -321,21 +315,15 @@ impl<T: Copy> Engine<T> {
                 net,
                 why: LossWhy::Network,
             }),
-            Item::Deliver {
-                net,
-                hop,
-                from,
-                to,
-                p,
-            } => match self.status(to) {
+            Item::Deliver { net, d } => match self.status(d.to) {
                 Status::Down => self.emit(Ev::Lose {
                     net,
                     why: LossWhy::NodeDown,
                 }),
-                Status::Paused { .. } => self.held.push((to, item)),
+                Status::Paused { .. } => self.held.push((d.to, item)),
                 Status::Up => {
                     self.emit(Ev::Deliver { net });
-                    actors.on_deliver(self, to, from, hop, p);
+                    actors.on_deliver(self, d);
                 }
             },
             Item::Timer { node, timer } => match self.status(node) {

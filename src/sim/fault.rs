@@ -79,6 +79,32 @@ impl HopFaults {
         dup_delay_max: 1,
         jitter_max: 0,
     };
+
+    /// A hop that loses a transmission at chance `loss`, and nothing else.
+    pub const fn lossy(loss: Ratio) -> HopFaults {
+        HopFaults {
+            loss,
+            ..HopFaults::NONE
+        }
+    }
+
+    /// This hop, also copying a transmission at chance `dup`, the copy arriving up
+    /// to `delay_max` ticks after it.
+    pub const fn copying(self, dup: Ratio, delay_max: Tick) -> HopFaults {
+        HopFaults {
+            dup,
+            dup_delay_max: delay_max,
+            ..self
+        }
+    }
+
+    /// This hop, adding up to `max` ticks of jitter to every transmission.
+    pub const fn jittery(self, max: Tick) -> HopFaults {
+        HopFaults {
+            jitter_max: max,
+            ..self
+        }
+    }
 }
 
 const TAG_LOSS: u64 = 1;

@@ -10,6 +10,7 @@ use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
 
 pub mod atomic_commit;
 pub mod broker_eos;
+pub mod declare;
 pub mod dedup_window;
 pub mod delivery_semantics;
 pub mod eos_boundary;
@@ -18,6 +19,7 @@ pub mod idempotent_ops;
 pub mod key_threading;
 pub mod outbox;
 pub mod plumbing;
+mod prelude;
 pub mod quarter_end;
 pub mod telemetry;
 #[cfg(test)]
@@ -28,23 +30,25 @@ pub mod zombie_fencing;
 
 /// Every scenario, in teaching order (Two Generals first, the incident last).
 pub fn all() -> &'static [&'static dyn Scenario] {
-    &[
-        &two_generals::TwoGenerals,
-        &delivery_semantics::DeliverySemantics,
-        &telemetry::Telemetry,
-        &walkthrough::Walkthrough,
-        &idempotent_ops::IdempotentOps,
-        &dedup_window::DedupWindow,
-        &atomic_commit::AtomicCommit,
-        &broker_eos::BrokerEos,
-        &eos_boundary::EosBoundary,
-        &zombie_fencing::ZombieFencing,
-        &idempotency_keys::IdempotencyKeys,
-        &outbox::Outbox,
-        &key_threading::KeyThreading,
-        &quarter_end::QuarterEnd,
-    ]
+    &ALL
 }
+
+static ALL: [&dyn Scenario; 14] = [
+    &two_generals::SCENARIO,
+    &delivery_semantics::SCENARIO,
+    &telemetry::SCENARIO,
+    &walkthrough::SCENARIO,
+    &idempotent_ops::SCENARIO,
+    &dedup_window::SCENARIO,
+    &atomic_commit::SCENARIO,
+    &broker_eos::SCENARIO,
+    &eos_boundary::SCENARIO,
+    &zombie_fencing::SCENARIO,
+    &idempotency_keys::SCENARIO,
+    &outbox::SCENARIO,
+    &key_threading::SCENARIO,
+    &quarter_end::SCENARIO,
+];
 
 pub fn ids() -> Vec<&'static str> {
     all().iter().map(|s| s.info().id).collect()
@@ -121,4 +125,64 @@ pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> 
 /// `Some(None)` when no timeout fired in `t`'s run (nobody was declared dead).
 pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
     (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::{
+        assert_deterministic, assert_survives_hand_made_faults, assert_try_this_runs,
+    };
+
+    /// Two runs with the same seed and settings are equal, for every scenario (on a
+    /// seed and settings that exercise it).
+    #[test]
+    fn every_scenario_is_deterministic() {
+        type Case = (&'static str, u64, &'static [(&'static str, i64)]);
+        let cases: [Case; 14] = [
+            ("atomic-commit", 42, &[("messages", 30)]),
+            ("broker-eos", 11, &[("messages", 40), ("partitions", 3)]),
+            ("dedup-window", 9, &[]),
+            ("delivery-semantics", 42, &[]),
+            (
+                "eos-boundary",
+                5,
+                &[("messages", 40), ("crash_per_mille", 200)],
+            ),
+            ("idempotency-keys", 77, &[("requests", 40)]),
+            ("idempotent-ops", 3, &[]),
+            ("key-threading", 5, &[("balls", 60), ("dup", 400)]),
+            ("outbox", 42, &[("orders", 50), ("crash", 300)]),
+            ("quarter-end", 9, &[("payments", 60)]),
+            ("telemetry", 4, &[]),
+            ("two-generals", 5, &[]),
+            ("walkthrough", 1, &[]),
+            ("zombie-fencing", 9, &[("messages", 40)]),
+        ];
+        assert_eq!(cases.len(), super::all().len());
+        for (id, seed, set) in cases {
+            assert_deterministic(id, seed, set);
+        }
+    }
+
+    /// The protected technique of the crash-prone scenarios stays exactly-once under
+    /// hand-made crashes and pauses.
+    #[test]
+    fn protected_techniques_survive_hand_made_crashes_and_pauses() {
+        for (id, technique) in [
+            ("atomic-commit", "atomic"),
+            ("broker-eos", "txn-read-committed"),
+            ("eos-boundary", "eos-unique-column"),
+            ("zombie-fencing", "fencing"),
+        ] {
+            assert_survives_hand_made_faults(id, technique);
+        }
+    }
+
+    /// Every "try this" prompt of every scenario has valid settings.
+    #[test]
+    fn every_try_this_prompt_runs() {
+        for s in super::all() {
+            assert_try_this_runs(s.info());
+        }
+    }
 }

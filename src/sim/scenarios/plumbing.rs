@@ -12,15 +12,15 @@
 //! ```
 
 use crate::sim::broker::Broker;
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload};
+use crate::sim::engine::{Actors, Delivery, Engine};
+use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::ids::{MsgId, NodeId};
 use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
 use crate::sim::run::{Guarantee, NodeInfo, RunConfig, RunResult, ScenarioInfo, TechniqueRun};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One row of a scenario's technique table: what the UI and links call it, what it
 /// claims, and the scenario's own `mode` that makes it behave as it does.
@@ -88,6 +88,51 @@ pub struct Done<'a, T> {
     pub checks: Vec<Check>,
 }
 
+impl<'a, T> Done<'a, T> {
+    /// A finished run judged on lost / applied twice alone (no checks of its own).
+    pub fn new(
+        nodes: Vec<NodeInfo>,
+        eng: Engine<T>,
+        ledger: Ledger,
+        workload: &'a [Payment],
+    ) -> Self {
+        Done {
+            nodes,
+            eng,
+            ledger,
+            workload,
+            checks: Vec::new(),
+        }
+    }
+
+    /// The scenario's own checks, judged beside lost / applied twice.
+    pub fn checks(self, checks: Vec<Check>) -> Self {
+        Done { checks, ..self }
+    }
+}
+
+/// `node` keeps a table of the ids it has seen and never forgets one: the first
+/// sight of `key` (carried by `msg`) goes in, a `DedupPut`, and answers true; a
+/// repeat is skipped for `why` and answers false.
+pub fn first_sight<T: Copy>(
+    eng: &mut Engine<T>,
+    seen: &mut BTreeSet<u32>,
+    node: NodeId,
+    (msg, key): (MsgId, u32),
+    why: SkipWhy,
+) -> bool {
+    if !seen.insert(key) {
+        eng.emit(Ev::Skip { node, msg, why });
+        return false;
+    }
+    eng.emit(Ev::DedupPut {
+        node,
+        key,
+        expires: None,
+    });
+    true
+}
+
 /// Run every technique of `table` over the same `workload` and assemble the result.
 pub fn run_each<M>(
     info: &ScenarioInfo,
@@ -120,6 +165,15 @@ impl<K: Ord> Attempts<K> {
     pub fn sent(&self, key: &K) -> u16 {
         self.0.get(key).copied().unwrap_or(0)
     }
+}
+
+/// The timers of a sender that retries until it hears back: send `msg` for the
+/// first time, or (no answer to transmission `attempt` yet) time out and maybe
+/// send it again.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RetryTimer {
+    Send { msg: MsgId },
+    Retry { msg: MsgId, attempt: u16 },
 }
 
 /// Which life of a process a timer belongs to: bumped on every crash, so a timer
@@ -272,7 +326,7 @@ impl Poller {
     }
 
     /// Is `p` at `to` the delivery this consumer waits for? If so it is in hand now.
-    pub fn accept(&mut self, to: NodeId, p: Payload) -> bool {
+    pub fn accept(&mut self, Delivery { to, p, .. }: Delivery) -> bool {
         if to != self.node || self.expect != Some((p.msg, p.attempt)) {
             return false;
         }

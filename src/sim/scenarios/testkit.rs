@@ -49,6 +49,15 @@ pub fn showcase(info: &ScenarioInfo) -> RunResult {
     run_with(info.id, info.showcase_seed, &[])
 }
 
+/// The scenario's showcase run and its true final balances, which must be
+/// `expected` (the reference numbers its lesson quotes).
+pub fn showcase_truth(info: &ScenarioInfo, expected: &[(u8, i64)]) -> (RunResult, Vec<(u8, i64)>) {
+    let r = showcase(info);
+    let truth = truth(&r);
+    assert_eq!(truth, expected, "{}: the showcase's truth", info.id);
+    (r, truth)
+}
+
 /// The true final balances of `r`, merchant by merchant.
 pub fn truth(r: &RunResult) -> Vec<(u8, i64)> {
     r.truth_balances().into_iter().collect()

@@ -9,62 +9,30 @@
 
 mod text;
 
-use super::plumbing::{
-    crash_at, run_each, Done, PollTimer, Poller, Step, Technique, POINT_AFTER, POINT_BETWEEN,
-    POINT_READ,
-};
+use super::plumbing::{crash_at, PollTimer, Poller, Step, POINT_AFTER, POINT_BETWEEN, POINT_READ};
+use super::prelude::*;
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, Payload, TxnState};
-use crate::sim::fault::Faults;
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
+use crate::sim::event::{CommitPart, CommitWhat, TxnState};
 use text::INFO;
 
-pub struct AtomicCommit;
-
-const BROKER: NodeId = NodeId(0);
-const CONSUMER: NodeId = NodeId(1);
-const DATABASE: NodeId = NodeId(2);
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    CONSUMER: "consumer", Consumer @ 50, 50;
+    DATABASE: "database", Database @ 85, 50;
+}
 
 /// Safety bound on a run (the queue normally empties long before).
 const END: Tick = 200_000;
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
+techniques! {
+    Mode;
     /// Offset first, ledger second.
-    OffsetFirst,
+    OffsetFirst = "offset-first", "Offset first, then ledger", AtMostOnce;
     /// Ledger first, offset second.
-    NonAtomic,
+    NonAtomic = "non-atomic", "Ledger first, then offset", AtLeastOnce;
     /// Ledger and offset in one database transaction.
-    Atomic,
+    Atomic = "atomic", "Ledger + offset in one transaction", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Mode>; 3] = [
-    Technique::new(
-        "offset-first",
-        "Offset first, then ledger",
-        Guarantee::AtMostOnce,
-        Mode::OffsetFirst,
-    ),
-    Technique::new(
-        "non-atomic",
-        "Ledger first, then offset",
-        Guarantee::AtLeastOnce,
-        Mode::NonAtomic,
-    ),
-    Technique::new(
-        "atomic",
-        "Ledger + offset in one transaction",
-        Guarantee::ExactlyOnce,
-        Mode::Atomic,
-    ),
-];
 
 struct World<'a> {
     mode: Mode,
@@ -175,15 +143,8 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = PollTimer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<PollTimer>,
-        to: NodeId,
-        _: NodeId,
-        _: u8,
-        p: Payload,
-    ) {
-        if !self.consumer.accept(to, p) {
+    fn on_deliver(&mut self, eng: &mut Engine<PollTimer>, d @ Delivery { p, .. }: Delivery) {
+        if !self.consumer.accept(d) {
             return;
         }
         let offset = self.consumer.pos;
@@ -230,66 +191,45 @@ impl Actors for World<'_> {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-        NodeInfo::new(1, "consumer", NodeKind::Consumer, 50, 50),
-        NodeInfo::new(2, "database", NodeKind::Database, 85, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for AtomicCommit {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let workload = payments(cfg.seed, params.get("messages") as u32, 3);
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let mut faults = Faults::for_run(cfg);
-            faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
-            faults.crash_down_max = params.ticks("restart_ticks_max");
-            let mut eng = Engine::start(3, END, faults);
-            let mut broker = Broker::new(BROKER, 1);
-            for p in workload {
-                broker.append(&mut eng, 0, p.msg, None);
-            }
-            let consumer = Poller::new(CONSUMER, BROKER);
-            eng.timer_at(
-                1,
-                CONSUMER,
-                PollTimer::Poll {
-                    life: consumer.life,
-                },
-            );
-            let mut world = World {
-                mode: t.mode,
-                workload,
-                ledger: Ledger::default(),
-                broker,
-                db_offset: 0,
-                db_txn: None,
-                db_txns: 0,
-                consumer,
-            };
-            eng.run(&mut world);
-            t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks: Vec::new(),
-            })
-        })
-    }
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let workload = payments(cfg.seed, params.get("messages") as u32, 3);
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let mut faults = Faults::for_run(cfg);
+        faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
+        faults.crash_down_max = params.ticks("restart_ticks_max");
+        let mut eng = Engine::start(NODES.len(), END, faults);
+        let mut broker = Broker::new(BROKER, 1);
+        for p in workload {
+            broker.append(&mut eng, 0, p.msg, None);
+        }
+        let consumer = Poller::new(CONSUMER, BROKER);
+        eng.timer_at(
+            1,
+            CONSUMER,
+            PollTimer::Poll {
+                life: consumer.life,
+            },
+        );
+        let mut world = World {
+            mode: t.mode,
+            workload,
+            ledger: Ledger::default(),
+            broker,
+            db_offset: 0,
+            db_txn: None,
+            db_txns: 0,
+            consumer,
+        };
+        eng.run(&mut world);
+        t.finish(Done::new(infos(&NODES), eng, world.ledger, workload))
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
-        truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, TxnState};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -300,9 +240,7 @@ mod tests {
 
     #[test]
     fn showcase_crash_between_the_writes() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(balances(&r, "atomic"), truth);
         assert_eq!(
             balances(&r, "non-atomic"),
@@ -438,16 +376,6 @@ mod tests {
         // Without the hand-made crash, all three are exact.
         let calm = run(ID, &RunConfig::seed(7).set("crash_per_mille", 0)).unwrap();
         assert!(calm.techniques.iter().all(|t| t.verdict.exactly_once));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 42, &[("messages", 30)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(super::INFO.id, "atomic");
     }
 
     #[test]

@@ -16,30 +16,22 @@
 mod broker_side;
 mod text;
 
-use super::plumbing::{run_each, timed_out, Attempts, Done, Life, Technique};
+use super::prelude::*;
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
-use crate::sim::fault::{Fault, Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::BTreeMap;
+use crate::sim::event::CommitPart;
 
 use text::INFO;
 
-pub struct BrokerEos;
-
-const PRODUCER: NodeId = NodeId(0);
-const BROKER: NodeId = NodeId(1);
-const CONSUMER: NodeId = NodeId(2);
-const HOP_PRODUCE: u8 = 0;
-const HOP_ACK: u8 = 1;
-const HOP_FETCH: u8 = 2;
+nodes! {
+    PRODUCER: "producer", Producer @ 12, 50;
+    BROKER: "broker", Broker @ 50, 50;
+    CONSUMER: "consumer", Consumer @ 88, 50;
+}
+hops! {
+    HOP_PRODUCE;
+    HOP_ACK;
+    HOP_FETCH;
+}
 const PID: u32 = 1;
 
 /// The producer's and the consumer's timers.
@@ -74,32 +66,13 @@ enum ProducerMode {
 /// A technique: how the producer writes, and whether the consumer reads committed only.
 type Mode = (ProducerMode, bool);
 
-static TECHNIQUES: [Technique<Mode>; 4] = [
-    Technique::new(
-        "plain-producer",
-        "Plain producer",
-        Guarantee::AtLeastOnce,
-        (ProducerMode::Plain, false),
-    ),
-    Technique::new(
-        "idempotent-producer",
-        "Idempotent producer",
-        Guarantee::ExactlyOnce,
-        (ProducerMode::Idempotent, false),
-    ),
-    Technique::new(
-        "txn-read-uncommitted",
-        "Transactions, read_uncommitted consumer",
-        Guarantee::None,
-        (ProducerMode::Transactional, false),
-    ),
-    Technique::new(
-        "txn-read-committed",
-        "Transactions, read_committed consumer",
-        Guarantee::ExactlyOnce,
-        (ProducerMode::Transactional, true),
-    ),
-];
+techniques! {
+    Mode =>
+    "plain-producer", "Plain producer", AtLeastOnce => (ProducerMode::Plain, false);
+    "idempotent-producer", "Idempotent producer", ExactlyOnce => (ProducerMode::Idempotent, false);
+    "txn-read-uncommitted", "Transactions, read_uncommitted consumer", None => (ProducerMode::Transactional, false);
+    "txn-read-committed", "Transactions, read_committed consumer", ExactlyOnce => (ProducerMode::Transactional, true);
+}
 
 /// What a produce request carries besides its message id.
 #[derive(Copy, Clone)]
@@ -255,14 +228,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, hop, p, .. }: Delivery) {
         match (to, hop) {
             (BROKER, HOP_PRODUCE) => self.on_produce(eng, p),
             (PRODUCER, HOP_ACK) if self.waiting.map(|(m, _)| m) == Some(p.msg) => {
@@ -343,97 +309,77 @@ impl Actors for World<'_> {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "producer", NodeKind::Producer, 12, 50),
-        NodeInfo::new(1, "broker", NodeKind::Broker, 50, 50),
-        NodeInfo::new(2, "consumer", NodeKind::Consumer, 88, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for BrokerEos {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let n = params.get("messages") as u32;
-        let workload = payments(cfg.seed, n, 4);
-        let partitions = params.get("partitions") as u8;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let (mode, read_committed) = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP_ACK,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_ack_per_mille")),
-                    ..HopFaults::NONE
-                },
-            );
-            let crash_at = params.ticks("producer_crash_at");
-            if crash_at > 0 {
-                faults.add_explicit(Fault::Crash {
-                    node: PRODUCER,
-                    at: crash_at,
-                    down: 3,
-                });
-            }
-            let mut eng = Engine::start(3, end_tick(n, params.ticks("timeout_ticks")), faults);
-            let mut world = World {
-                mode,
-                read_committed,
-                workload,
-                ledger: Ledger::default(),
-                broker: Broker::new(BROKER, partitions),
-                partitions,
-                txn_size: params.get("txn_size") as usize,
-                timeout: params.ticks("timeout_ticks"),
-                abort: Ratio::per_mille(params.get("abort_per_mille")),
-                idx: 0,
-                batch_start: 0,
-                batch_end: 0,
-                batch_no: 0,
-                batch_try: 0,
-                txn: None,
-                waiting: None,
-                header: None,
-                next_seq: [0; 4],
-                pid: PID,
-                producer_done: false,
-                produce_until: 0,
-                life: Life::default(),
-                done_pos: vec![0; partitions as usize],
-                headers: BTreeMap::new(),
-                sends: Attempts::default(),
-                fetched: vec![0; partitions as usize],
-                fetching: BTreeMap::new(),
-                applied_txn: Vec::new(),
-            };
-            eng.timer_at(1, PRODUCER, Timer::Start);
-            eng.timer_at(1, CONSUMER, Timer::Poll);
-            eng.run(&mut world);
-            let checks = if mode == ProducerMode::Transactional {
-                vec![world.dirty_read_check()]
-            } else {
-                Vec::new()
-            };
-            t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks,
-            })
-        })
-    }
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let n = params.get("messages") as u32;
+    let workload = payments(cfg.seed, n, 4);
+    let partitions = params.get("partitions") as u8;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let (mode, read_committed) = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP_ACK,
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_ack_per_mille"))),
+        );
+        let crash_at = params.ticks("producer_crash_at");
+        if crash_at > 0 {
+            faults.add_explicit(Fault::Crash {
+                node: PRODUCER,
+                at: crash_at,
+                down: 3,
+            });
+        }
+        let mut eng = Engine::start(
+            NODES.len(),
+            end_tick(n, params.ticks("timeout_ticks")),
+            faults,
+        );
+        let mut world = World {
+            mode,
+            read_committed,
+            workload,
+            ledger: Ledger::default(),
+            broker: Broker::new(BROKER, partitions),
+            partitions,
+            txn_size: params.get("txn_size") as usize,
+            timeout: params.ticks("timeout_ticks"),
+            abort: Ratio::per_mille(params.get("abort_per_mille")),
+            idx: 0,
+            batch_start: 0,
+            batch_end: 0,
+            batch_no: 0,
+            batch_try: 0,
+            txn: None,
+            waiting: None,
+            header: None,
+            next_seq: [0; 4],
+            pid: PID,
+            producer_done: false,
+            produce_until: 0,
+            life: Life::default(),
+            done_pos: vec![0; partitions as usize],
+            headers: BTreeMap::new(),
+            sends: Attempts::default(),
+            fetched: vec![0; partitions as usize],
+            fetching: BTreeMap::new(),
+            applied_txn: Vec::new(),
+        };
+        eng.timer_at(1, PRODUCER, Timer::Start);
+        eng.timer_at(1, CONSUMER, Timer::Poll);
+        eng.run(&mut world);
+        let checks = if mode == ProducerMode::Transactional {
+            vec![world.dirty_read_check()]
+        } else {
+            Vec::new()
+        };
+        t.finish(Done::new(infos(&NODES), eng, world.ledger, workload).checks(checks))
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
-        showcase, truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -444,9 +390,7 @@ mod tests {
 
     #[test]
     fn showcase_lost_ack_and_aborted_transaction() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(1, 1400), (2, 3400), (3, 1500)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(1, 1400), (2, 3400), (3, 1500)]);
         // (a) The ack of txn-5's write is lost; the retry lands twice in a plain log.
         assert_eq!(
             balances(&r, "plain-producer"),
@@ -627,19 +571,6 @@ mod tests {
             "{story}"
         );
         assert!(!story.contains("commits offset"));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 11, &[("messages", 40), ("partitions", 3)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(
-            super::INFO.id,
-            "txn-read-committed",
-        );
     }
 
     #[test]

@@ -16,26 +16,18 @@
 
 mod text;
 
-use super::plumbing::{run_each, Done, Technique};
+use super::prelude::*;
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{txn_name, MsgId, NodeId, Tick};
+use crate::sim::event::SkipWhy;
+use crate::sim::ids::txn_name;
 use crate::sim::invariants::Check;
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-};
-use std::collections::BTreeMap;
 use text::INFO;
 
-pub struct DedupWindow;
-
-const BROKER: NodeId = NodeId(0);
-const CONSUMER: NodeId = NodeId(1);
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    CONSUMER: "consumer", Consumer @ 75, 50;
+}
+/// The only hop.
 const HOP: u8 = 0;
 /// One-way delay broker → consumer.
 const BASE: Tick = 2;
@@ -87,11 +79,11 @@ fn cache_lets_more_through(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tic
     })
 }
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
-    NoDedup,
-    Ttl,
-    Forever,
+techniques! {
+    Mode;
+    NoDedup = "no-dedup", "No dedup table", None;
+    Ttl = "dedup-ttl", "Dedup table with TTL", ExactlyOnce;
+    Forever = "dedup-forever", "Dedup table kept forever", ExactlyOnce;
 }
 
 /// Where the TTL table lives (see [`STORES`]).
@@ -102,23 +94,6 @@ enum Store {
     /// Keys vanish the moment their TTL ends; a lookup never returns one.
     TtlCache,
 }
-
-static TECHNIQUES: [Technique<Mode>; 3] = [
-    Technique::new("no-dedup", "No dedup table", Guarantee::None, Mode::NoDedup),
-    // Labelled after the run by the store it lives in.
-    Technique::new(
-        "dedup-ttl",
-        "Dedup table with TTL",
-        Guarantee::ExactlyOnce,
-        Mode::Ttl,
-    ),
-    Technique::new(
-        "dedup-forever",
-        "Dedup table kept forever",
-        Guarantee::ExactlyOnce,
-        Mode::Forever,
-    ),
-];
 
 /// When the `i`-th payment (0-based) leaves the broker.
 fn send_tick(i: usize, rate_per_10: u32) -> Tick {
@@ -173,17 +148,8 @@ impl World {
 impl Actors for World {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
-        if to != CONSUMER {
-            return;
-        }
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
+        debug_assert_eq!(to, CONSUMER, "one hop, to the consumer");
         let Some(pay) = self.workload.get(&p.msg).copied() else {
             return;
         };
@@ -282,85 +248,65 @@ impl Actors for World {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-        NodeInfo::new(1, "consumer", NodeKind::Consumer, 75, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for DedupWindow {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let messages = params.get("messages") as usize;
-        let rate = params.ticks("rate_per_10_ticks").max(1);
-        let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
-        let ttl = params.ticks("ttl_ticks");
-        let cleanup_every = params.ticks("cleanup_every_ticks").max(1);
-        let store = if params.get("store") == 1 {
-            Store::TtlCache
-        } else {
-            Store::SqlTable
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let messages = params.get("messages") as usize;
+    let rate = params.ticks("rate_per_10_ticks").max(1);
+    let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
+    let ttl = params.ticks("ttl_ticks");
+    let cleanup_every = params.ticks("cleanup_every_ticks").max(1);
+    let store = if params.get("store") == 1 {
+        Store::TtlCache
+    } else {
+        Store::SqlTable
+    };
+    let workload = payments(cfg.seed, messages as u32, 3);
+    let last_send = send_tick(messages.saturating_sub(1), rate);
+    // Long enough for the latest copy to land and for every TTL row to be cleaned.
+    let cleanup_until = last_send + BASE + dup_delay_max + ttl + cleanup_every + 1;
+    let end = cleanup_until + 1;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let mode = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP,
+            HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), dup_delay_max),
+        );
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        for (i, w) in workload.iter().enumerate() {
+            eng.timer_at(send_tick(i, rate), BROKER, Timer::Send { msg: w.msg });
+        }
+        if mode == Mode::Ttl && store == Store::SqlTable {
+            eng.timer_at(cleanup_every, CONSUMER, Timer::Cleanup);
+        }
+        let mut world = World {
+            mode,
+            store,
+            workload: workload.iter().map(|p| (p.msg, *p)).collect(),
+            ledger: Ledger::default(),
+            ttl,
+            cleanup_every,
+            cleanup_until,
+            table: BTreeMap::new(),
+            applied_at: BTreeMap::new(),
+            forgotten_at: BTreeMap::new(),
+            late: Vec::new(),
+            caught_by_stale_rows: 0,
         };
-        let workload = payments(cfg.seed, messages as u32, 3);
-        let last_send = send_tick(messages.saturating_sub(1), rate);
-        // Long enough for the latest copy to land and for every TTL row to be cleaned.
-        let cleanup_until = last_send + BASE + dup_delay_max + ttl + cleanup_every + 1;
-        let end = cleanup_until + 1;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let mode = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP,
-                HopFaults {
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max,
-                    ..HopFaults::NONE
-                },
-            );
-            let mut eng = Engine::start(2, end, faults);
-            for (i, w) in workload.iter().enumerate() {
-                eng.timer_at(send_tick(i, rate), BROKER, Timer::Send { msg: w.msg });
+        eng.run(&mut world);
+        let checks = checks(mode, &world, &eng, ttl, rate);
+        let mut run =
+            t.finish(Done::new(infos(&NODES), eng, world.ledger, workload).checks(checks));
+        if mode == Mode::Ttl {
+            run.label = match store {
+                Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
+                Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
             }
-            if mode == Mode::Ttl && store == Store::SqlTable {
-                eng.timer_at(cleanup_every, CONSUMER, Timer::Cleanup);
-            }
-            let mut world = World {
-                mode,
-                store,
-                workload: workload.iter().map(|p| (p.msg, *p)).collect(),
-                ledger: Ledger::default(),
-                ttl,
-                cleanup_every,
-                cleanup_until,
-                table: BTreeMap::new(),
-                applied_at: BTreeMap::new(),
-                forgotten_at: BTreeMap::new(),
-                late: Vec::new(),
-                caught_by_stale_rows: 0,
-            };
-            eng.run(&mut world);
-            let checks = checks(mode, &world, &eng, ttl, rate);
-            let mut run = t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks,
-            });
-            if mode == Mode::Ttl {
-                run.label = match store {
-                    Store::SqlTable => "Dedup table with TTL — SQL table + cleanup",
-                    Store::TtlCache => "Dedup table with TTL — cache (Redis-style)",
-                }
-                .to_string();
-            }
-            run
-        })
-    }
+            .to_string();
+        }
+        run
+    })
 }
 
 /// "late duplicate" (TTL table) and "table size" (both tables).
@@ -437,7 +383,7 @@ fn checks(mode: Mode, w: &World, eng: &Engine<Timer>, ttl: Tick, rate_per_10: u3
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, balances, truth, verdict};
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::event::Ev;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
@@ -452,9 +398,7 @@ mod tests {
 
     #[test]
     fn showcase_late_duplicate_after_expiry() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 13600), (1, 4400), (2, 4000)]);
+        let (r, truth) = showcase_truth(&INFO, &[(0, 13600), (1, 4400), (2, 4000)]);
         // No table: all six copies land.
         let nd = verdict(&r, "no-dedup");
         assert_eq!(nd.applied_twice, vec![3, 9, 11, 16, 17, 18]);
@@ -471,12 +415,7 @@ mod tests {
             vec![(0, 13600), (1, 4400), (2, 6000)]
         );
         assert_eq!(ttl.verdict.summary(), "m-C over by ₹2000 — applied txn-9 twice; a copy of txn-9 arrived 50 ticks after the original, but the cleanup had deleted its id at tick 70 (rows older than the 20-tick TTL go at the next cleanup), so it was applied again");
-        let skips = ttl
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Skip { .. }))
-            .count();
-        assert_eq!(skips, 5);
+        assert_eq!(count(&r, "dedup-ttl", |e| matches!(e, Ev::Skip { .. })), 5);
         let c = &ttl.verdict.checks[0];
         assert_eq!(c.name, "late duplicate");
         let i = c.event.unwrap();
@@ -588,7 +527,7 @@ mod tests {
             }
         }
         assert!(checked > 100, "{checked}");
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         let t = r.technique("dedup-ttl").unwrap();
         let forgets: Vec<u32> = t
             .trace
@@ -651,7 +590,7 @@ mod tests {
         let r = run_with(ID, INFO.showcase_seed, &[("ttl_ticks", 60)]);
         let c = &verdict(&r, "dedup-ttl").checks[0];
         assert!(c.ok);
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         let t = r.technique("dedup-ttl").unwrap();
         assert!(t.label.contains("SQL table"));
         let dr = t
@@ -684,10 +623,5 @@ mod tests {
             t.verdict.checks[1].detail,
             "peak 7 ids ≈ TTL 20 ticks × 2 per 10 ticks = 4, plus 5 re-recorded for copies applied again"
         );
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 9, &[]);
     }
 }

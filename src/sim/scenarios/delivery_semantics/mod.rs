@@ -12,46 +12,30 @@
 
 mod text;
 
-use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
+use super::plumbing::RetryTimer as Timer;
+use super::prelude::*;
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
+use crate::sim::event::SkipWhy;
 use crate::sim::promise::Outcome;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::{BTreeMap, BTreeSet};
 
 use text::INFO;
 
-pub struct DeliverySemantics;
-
-const PRODUCER: NodeId = NodeId(0);
-const CONSUMER: NodeId = NodeId(1);
-/// Requests, producer → consumer.
-const HOP_REQ: u8 = 0;
-/// Acks, consumer → producer.
-const HOP_ACK: u8 = 1;
+nodes! {
+    PRODUCER: "producer", Producer @ 15, 50;
+    CONSUMER: "consumer", Consumer @ 80, 50;
+}
+hops! {
+    /// Requests, producer → consumer.
+    HOP_REQ;
+    /// Acks, consumer → producer.
+    HOP_ACK;
+}
 /// One-way network delay.
 const BASE: Tick = 2;
 /// Ticks between first sends of consecutive payments.
 const SPACING: Tick = 3;
 /// Longest extra delay of a network duplicate.
 const DUP_DELAY_MAX: Tick = 4;
-
-/// The producer's timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    /// Send `msg` for the first time.
-    Send { msg: MsgId },
-    /// No ack for transmission `attempt` of `msg` yet: time out, maybe retry.
-    Retry { msg: MsgId, attempt: u16 },
-}
 
 /// Seeds the prompts open with (each chosen so that its promise holds).
 const SEED_ACKS: u64 = 0;
@@ -97,36 +81,15 @@ pub const AUDIT_DEDUP_AT_QUERY: Outcome = Outcome::Custom {
     },
 };
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
+techniques! {
+    Mode;
     /// Send once, never retry.
-    NoRetry,
+    NoRetry = "at-most-once", "At-most-once (never retry)", AtMostOnce;
     /// Retry on timeout until acked.
-    Retry,
+    Retry = "at-least-once", "At-least-once (retry until acked)", AtLeastOnce;
     /// Retry, and the consumer skips ids it already applied.
-    RetryDedup,
+    RetryDedup = "exactly-once", "Exactly-once processing (retry + dedup)", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Mode>; 3] = [
-    Technique::new(
-        "at-most-once",
-        "At-most-once (never retry)",
-        Guarantee::AtMostOnce,
-        Mode::NoRetry,
-    ),
-    Technique::new(
-        "at-least-once",
-        "At-least-once (retry until acked)",
-        Guarantee::AtLeastOnce,
-        Mode::Retry,
-    ),
-    Technique::new(
-        "exactly-once",
-        "Exactly-once processing (retry + dedup)",
-        Guarantee::ExactlyOnce,
-        Mode::RetryDedup,
-    ),
-];
 
 struct World {
     mode: Mode,
@@ -159,33 +122,16 @@ impl World {
 impl Actors for World {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
         match (to, p.kind) {
             (CONSUMER, MsgKind::Request) => {
                 let Some(pay) = self.workload.get(&p.msg).copied() else {
                     return;
                 };
-                if self.mode == Mode::RetryDedup && !self.seen.insert(pay.msg) {
-                    eng.emit(Ev::Skip {
-                        node: CONSUMER,
-                        msg: pay.msg,
-                        why: SkipWhy::SeenId,
-                    });
-                } else {
-                    if self.mode == Mode::RetryDedup {
-                        eng.emit(Ev::DedupPut {
-                            node: CONSUMER,
-                            key: pay.msg,
-                            expires: None,
-                        });
-                    }
+                let key = (pay.msg, pay.msg);
+                if self.mode != Mode::RetryDedup
+                    || first_sight(eng, &mut self.seen, CONSUMER, key, SkipWhy::SeenId)
+                {
                     self.ledger.write(eng, CONSUMER, pay.entry());
                 }
                 if self.mode != Mode::NoRetry {
@@ -215,79 +161,52 @@ impl Actors for World {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "producer", NodeKind::Producer, 15, 50),
-        NodeInfo::new(1, "consumer", NodeKind::Consumer, 80, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for DeliverySemantics {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let messages = params.get("messages") as usize;
-        let workload = payments(cfg.seed, messages as u32, 3);
-        let timeout = params.ticks("timeout_ticks").max(1);
-        let retries_max = params.get("retries_max") as u16;
-        let last_send = 1 + SPACING * messages as Tick;
-        let end = last_send + (retries_max as Tick + 2) * (timeout + 2 * BASE) + DUP_DELAY_MAX + 20;
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP_REQ,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_req")),
-                    dup: Ratio::per_mille(params.get("dup")),
-                    dup_delay_max: DUP_DELAY_MAX,
-                    jitter_max: 0,
-                },
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let messages = params.get("messages") as usize;
+    let workload = payments(cfg.seed, messages as u32, 3);
+    let timeout = params.ticks("timeout_ticks").max(1);
+    let retries_max = params.get("retries_max") as u16;
+    let last_send = 1 + SPACING * messages as Tick;
+    let end = last_send + (retries_max as Tick + 2) * (timeout + 2 * BASE) + DUP_DELAY_MAX + 20;
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP_REQ,
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_req")))
+                .copying(Ratio::per_mille(params.get("dup")), DUP_DELAY_MAX),
+        );
+        faults.set_hop(
+            HOP_ACK,
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_ack"))),
+        );
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        for (i, w) in workload.iter().enumerate() {
+            eng.timer_at(
+                1 + SPACING * i as Tick,
+                PRODUCER,
+                Timer::Send { msg: w.msg },
             );
-            faults.set_hop(
-                HOP_ACK,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_ack")),
-                    ..HopFaults::NONE
-                },
-            );
-            let mut eng = Engine::start(2, end, faults);
-            for (i, w) in workload.iter().enumerate() {
-                eng.timer_at(
-                    1 + SPACING * i as Tick,
-                    PRODUCER,
-                    Timer::Send { msg: w.msg },
-                );
-            }
-            let mut world = World {
-                mode: t.mode,
-                workload: workload.iter().map(|p| (p.msg, *p)).collect(),
-                ledger: Ledger::default(),
-                timeout,
-                retries_max,
-                acked: BTreeSet::new(),
-                seen: BTreeSet::new(),
-                acks_sent: Attempts::default(),
-            };
-            eng.run(&mut world);
-            t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks: Vec::new(),
-            })
-        })
-    }
+        }
+        let mut world = World {
+            mode: t.mode,
+            workload: workload.iter().map(|p| (p.msg, *p)).collect(),
+            ledger: Ledger::default(),
+            timeout,
+            retries_max,
+            acked: BTreeSet::new(),
+            seen: BTreeSet::new(),
+            acks_sent: Attempts::default(),
+        };
+        eng.run(&mut world);
+        t.finish(Done::new(infos(&NODES), eng, world.ledger, workload))
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, truth,
-        verdict,
-    };
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::event::Ev;
 
@@ -306,9 +225,7 @@ mod tests {
 
     #[test]
     fn showcase_short_over_exact() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 6100), (1, 2500), (2, 100)]);
+        let (r, truth) = showcase_truth(&INFO, &[(0, 6100), (1, 2500), (2, 100)]);
         // At-most-once: txn-2 (m-B ₹1800) was lost and never retried.
         let amo = verdict(&r, "at-most-once");
         assert!(amo.holds && !amo.exactly_once);
@@ -331,17 +248,11 @@ mod tests {
         let eo = r.technique("exactly-once").unwrap();
         assert!(eo.verdict.holds && eo.verdict.exactly_once);
         assert_eq!(balances(&r, "exactly-once"), truth);
-        let skips = eo
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Skip { .. }))
-            .count();
-        assert_eq!(skips, 1);
-        let timeouts = eo
-            .trace
-            .iter()
-            .filter(|e| matches!(e.ev, Ev::Timeout { .. }))
-            .count();
+        assert_eq!(
+            count(&r, "exactly-once", |e| matches!(e, Ev::Skip { .. })),
+            1
+        );
+        let timeouts = count(&r, "exactly-once", |e| matches!(e, Ev::Timeout { .. }));
         assert!(timeouts >= 2, "{timeouts}");
     }
 
@@ -402,11 +313,6 @@ mod tests {
         assert_eq!(alo.applied_twice.len(), 8);
         assert!(verdict(&r, "exactly-once").exactly_once);
         assert!(verdict(&r, "at-most-once").exactly_once);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 42, &[]);
     }
 
     /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a

@@ -14,30 +14,19 @@
 
 mod text;
 
-use super::plumbing::{
-    crash_at, run_each, Done, PollTimer, Poller, Step, Technique, POINT_AFTER, POINT_BETWEEN,
-    POINT_READ,
-};
+use super::plumbing::{crash_at, PollTimer, Poller, Step, POINT_AFTER, POINT_BETWEEN, POINT_READ};
+use super::prelude::*;
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine, Status};
-use crate::sim::event::{CommitWhat, Ev, OperatorAction, Payload, SkipWhy};
-use crate::sim::fault::{Fault, Faults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::engine::Status;
+use crate::sim::event::{CommitWhat, OperatorAction, SkipWhy};
 use crate::sim::invariants::{Badge, Tone};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::BTreeSet;
 use text::INFO;
 
-pub struct EosBoundary;
-
-const BROKER: NodeId = NodeId(0);
-const SINK: NodeId = NodeId(1);
-const DATABASE: NodeId = NodeId(2);
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    SINK: "sink", Consumer @ 50, 50;
+    DATABASE: "database", Database @ 85, 50;
+}
 /// The topic sink's output partition (the input is partition 0).
 const OUTPUT: u8 = 1;
 /// The topic sink's transactional id.
@@ -48,32 +37,16 @@ const UPSTREAM_TXN: usize = 3;
 
 const END: Tick = 200_000;
 
-/// What the sink writes to.
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Sink {
+techniques! {
+    /// What the sink writes to.
+    Sink;
     /// A database table, every delivered record inserted.
-    Table,
+    Table = "eos-only", "Broker EOS only", None;
     /// A database table with a unique message-id column.
-    UniqueTable,
+    UniqueTable = "eos-unique-column", "Broker EOS + unique message-id column", ExactlyOnce;
     /// An output topic on the same broker, in a transaction with the input offset.
-    Topic,
+    Topic = "eos-to-topic", "Broker to broker: output topic + offset in one transaction", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Sink>; 3] = [
-    Technique::new("eos-only", "Broker EOS only", Guarantee::None, Sink::Table),
-    Technique::new(
-        "eos-unique-column",
-        "Broker EOS + unique message-id column",
-        Guarantee::ExactlyOnce,
-        Sink::UniqueTable,
-    ),
-    Technique::new(
-        "eos-to-topic",
-        "Broker to broker: output topic + offset in one transaction",
-        Guarantee::ExactlyOnce,
-        Sink::Topic,
-    ),
-];
 
 struct World<'a> {
     sink: Sink,
@@ -193,15 +166,8 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = PollTimer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<PollTimer>,
-        to: NodeId,
-        _: NodeId,
-        _: u8,
-        p: Payload,
-    ) {
-        if self.consumer.accept(to, p) {
+    fn on_deliver(&mut self, eng: &mut Engine<PollTimer>, d: Delivery) {
+        if self.consumer.accept(d) {
             self.on_record(eng);
         }
     }
@@ -255,15 +221,13 @@ impl Actors for World<'_> {
     }
 }
 
+/// The stage: the table sinks write to the database, the topic sink has none.
 fn nodes(sink: Sink) -> Vec<NodeInfo> {
-    let mut nodes = vec![
-        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-        NodeInfo::new(1, "sink", NodeKind::Consumer, 50, 50),
-    ];
-    if sink != Sink::Topic {
-        nodes.push(NodeInfo::new(2, "database", NodeKind::Database, 85, 50));
-    }
-    nodes
+    infos(
+        NODES
+            .iter()
+            .filter(|n| n.id != DATABASE || sink != Sink::Topic),
+    )
 }
 
 /// The upstream producer's transactions: `UPSTREAM_TXN` payments each; the second
@@ -281,74 +245,61 @@ fn write_upstream(eng: &mut Engine<PollTimer>, broker: &mut Broker, workload: &[
     }
 }
 
-impl Scenario for EosBoundary {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let workload = payments(cfg.seed, params.get("messages") as u32, 3);
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let sink = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
-            faults.crash_down_max = params.ticks("restart_ticks_max");
-            if params.flag("offset_reset") {
-                faults.add_explicit(Fault::ResetOffset {
-                    node: SINK,
-                    at: params.ticks("reset_at_ticks"),
-                    to: params.get("reset_to") as u32,
-                });
-            }
-            let mut eng = Engine::start(3, END, faults);
-            let mut broker = Broker::new(BROKER, if sink == Sink::Topic { 2 } else { 1 });
-            write_upstream(&mut eng, &mut broker, workload);
-            let consumer = Poller::new(SINK, BROKER);
-            eng.timer_at(
-                1,
-                SINK,
-                PollTimer::Poll {
-                    life: consumer.life,
-                },
-            );
-            let mut world = World {
-                sink,
-                txn: None,
-                workload,
-                ledger: Ledger::default(),
-                broker,
-                ids: BTreeSet::new(),
-                consumer,
-            };
-            world.reinit(&mut eng);
-            eng.run(&mut world);
-            let mut run = t.finish(Done {
-                nodes: nodes(sink),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks: Vec::new(),
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let workload = payments(cfg.seed, params.get("messages") as u32, 3);
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let sink = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
+        faults.crash_down_max = params.ticks("restart_ticks_max");
+        if params.flag("offset_reset") {
+            faults.add_explicit(Fault::ResetOffset {
+                node: SINK,
+                at: params.ticks("reset_at_ticks"),
+                to: params.get("reset_to") as u32,
             });
-            if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
-                run.badge = Badge::new(
-                    Tone::Bad,
-                    &format!(
-                        "{} written twice to the output topic, in committed transactions",
-                        INFO.unit.count(run.verdict.applied_twice.len())
-                    ),
-                );
-            }
-            run
-        })
-    }
+        }
+        let mut eng = Engine::start(NODES.len(), END, faults);
+        let mut broker = Broker::new(BROKER, if sink == Sink::Topic { 2 } else { 1 });
+        write_upstream(&mut eng, &mut broker, workload);
+        let consumer = Poller::new(SINK, BROKER);
+        eng.timer_at(
+            1,
+            SINK,
+            PollTimer::Poll {
+                life: consumer.life,
+            },
+        );
+        let mut world = World {
+            sink,
+            txn: None,
+            workload,
+            ledger: Ledger::default(),
+            broker,
+            ids: BTreeSet::new(),
+            consumer,
+        };
+        world.reinit(&mut eng);
+        eng.run(&mut world);
+        let mut run = t.finish(Done::new(nodes(sink), eng, world.ledger, workload));
+        if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
+            run.badge = Badge::new(
+                Tone::Bad,
+                &format!(
+                    "{} written twice to the output topic, in committed transactions",
+                    INFO.unit.count(run.verdict.applied_twice.len())
+                ),
+            );
+        }
+        run
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, count, first_violating_seed, run_with,
-        showcase, truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, OperatorAction, SkipWhy};
     use crate::sim::fault::Fault;
     use crate::sim::ids::NodeId;
@@ -358,9 +309,7 @@ mod tests {
 
     #[test]
     fn showcase_replay_doubles_the_table_unless_constrained() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 1000), (1, 1000), (2, 6500)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(
             balances(&r, "eos-only"),
             vec![(0, 2000), (1, 2000), (2, 13000)]
@@ -491,19 +440,6 @@ mod tests {
         let r = run(ID, &cfg).unwrap();
         assert!(!verdict(&r, "eos-only").exactly_once);
         assert!(verdict(&r, "eos-unique-column").exactly_once);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 5, &[("messages", 40), ("crash_per_mille", 200)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(
-            super::INFO.id,
-            "eos-unique-column",
-        );
     }
 
     #[test]

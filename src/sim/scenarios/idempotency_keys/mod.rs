@@ -20,33 +20,25 @@
 mod server;
 mod text;
 
-use super::plumbing::{run_each, timed_out, Done, Life, Technique};
+use super::prelude::*;
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{Ev, KeyState, MsgKind, Payload};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::BTreeMap;
+use crate::sim::event::KeyState;
 use text::INFO;
 
-pub struct IdempotencyKeys;
+nodes! {
+    CLIENT_A: "client A", Client @ 10, 28;
+    CLIENT_B: "client B", Client @ 10, 72;
+    SERVER: "API server", ApiServer @ 50, 50;
+    /// The payments database: the charges table and the idempotency-key table.
+    DB: "payments DB", Database @ 88, 50;
+}
 
-const CLIENT_A: NodeId = NodeId(0);
-const CLIENT_B: NodeId = NodeId(1);
-const SERVER: NodeId = NodeId(2);
-/// The payments database: the charges table and the idempotency-key table.
-const DB: NodeId = NodeId(3);
-
-/// Client → server requests.
-const HOP_REQ: u8 = 0;
-/// Server → client responses.
-const HOP_RESP: u8 = 1;
+hops! {
+    /// Client → server requests.
+    HOP_REQ;
+    /// Server → client responses.
+    HOP_RESP;
+}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum Timer {
@@ -89,23 +81,12 @@ enum Tech {
     },
 }
 
-/// Which row of the technique table: the keyed one takes its bugs from the params.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-enum Mode {
-    NoKey,
-    Keyed,
+techniques! {
+    /// Which row of the technique table: the keyed one takes its bugs from the params.
+    Mode;
+    NoKey = "no-key", "No idempotency key", None;
+    Keyed = "idempotency-key", "Idempotency key: record it in flight, then charge", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Mode>; 2] = [
-    Technique::new("no-key", "No idempotency key", Guarantee::None, Mode::NoKey),
-    // Labelled after the run by the bug switched on, if any.
-    Technique::new(
-        "idempotency-key",
-        "Idempotency key: record it in flight, then charge",
-        Guarantee::ExactlyOnce,
-        Mode::Keyed,
-    ),
-];
 
 /// A client's view of one logical charge.
 #[derive(Clone, Debug, Default)]
@@ -202,14 +183,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match (to, p.kind) {
             (SERVER, MsgKind::Request) => self.on_request(eng, from, p),
             // 200 or 422 ends the charge for the client, whichever attempt it answers;
@@ -276,94 +250,67 @@ impl Actors for World<'_> {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "client A", NodeKind::Client, 10, 28),
-        NodeInfo::new(1, "client B", NodeKind::Client, 10, 72),
-        NodeInfo::new(2, "API server", NodeKind::ApiServer, 50, 50),
-        NodeInfo::new(3, "payments DB", NodeKind::Database, 88, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for IdempotencyKeys {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = payments(cfg.seed, params.get("requests") as u32, 3);
-        let keyed = Tech::Keyed {
-            fresh_key_bug: params.flag("fresh_key_bug"),
-            charge_first_bug: params.flag("charge_first_bug"),
-            reuse_key_bug: params.flag("reuse_key_bug"),
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let work = payments(cfg.seed, params.get("requests") as u32, 3);
+    let keyed = Tech::Keyed {
+        fresh_key_bug: params.flag("fresh_key_bug"),
+        charge_first_bug: params.flag("charge_first_bug"),
+        reuse_key_bug: params.flag("reuse_key_bug"),
+    };
+    run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+        let tech = match t.mode {
+            Mode::NoKey => Tech::NoKey,
+            Mode::Keyed => keyed,
         };
-        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
-            let tech = match t.mode {
-                Mode::NoKey => Tech::NoKey,
-                Mode::Keyed => keyed,
-            };
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP_REQ,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_req")),
-                    jitter_max: JITTER,
-                    ..HopFaults::NONE
-                },
-            );
-            faults.set_hop(
-                HOP_RESP,
-                HopFaults {
-                    loss: Ratio::per_mille(params.get("loss_resp")),
-                    jitter_max: JITTER,
-                    ..HopFaults::NONE
-                },
-            );
-            faults.crash_down_max = CRASH_DOWN_MAX;
-            let timeout = params.ticks("timeout_ticks");
-            let retries_max = params.get("retries_max") as u16;
-            let ttl = params.ticks("key_ttl_ticks");
-            let last_start = 1 + SPACING * work.len() as Tick;
-            let end = last_start
-                + (retries_max as Tick + 2)
-                    * (timeout + 2 * (LATENCY + JITTER) + PROCESS + CRASH_DOWN_MAX)
-                + ttl
-                + 10;
-            let mut eng = Engine::start(4, end, faults);
-            for (i, w) in work.iter().enumerate() {
-                let at = 1 + SPACING * i as Tick;
-                eng.timer_at(at, client_of(w.msg), Timer::Start { msg: w.msg });
-            }
-            let mut world = World {
-                tech,
-                workload: work,
-                timeout,
-                retries_max,
-                ttl,
-                crash: Ratio::per_mille(params.get("server_crash")),
-                ledger: Ledger::default(),
-                clients: BTreeMap::new(),
-                store: BTreeMap::new(),
-                jobs: BTreeMap::new(),
-                next_job: 0,
-                life: Life::default(),
-                decided: Default::default(),
-                answers: BTreeMap::new(),
-            };
-            eng.run(&mut world);
-            let mut run = t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload: work,
-                checks: Vec::new(),
-            });
-            if let Some(label) = bug_label(tech) {
-                run.label = label.to_string();
-            }
-            run
-        })
-    }
+        let mut faults = Faults::for_run(cfg);
+        faults.set_hop(
+            HOP_REQ,
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_req"))).jittery(JITTER),
+        );
+        faults.set_hop(
+            HOP_RESP,
+            HopFaults::lossy(Ratio::per_mille(params.get("loss_resp"))).jittery(JITTER),
+        );
+        faults.crash_down_max = CRASH_DOWN_MAX;
+        let timeout = params.ticks("timeout_ticks");
+        let retries_max = params.get("retries_max") as u16;
+        let ttl = params.ticks("key_ttl_ticks");
+        let last_start = 1 + SPACING * work.len() as Tick;
+        let end = last_start
+            + (retries_max as Tick + 2)
+                * (timeout + 2 * (LATENCY + JITTER) + PROCESS + CRASH_DOWN_MAX)
+            + ttl
+            + 10;
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        for (i, w) in work.iter().enumerate() {
+            let at = 1 + SPACING * i as Tick;
+            eng.timer_at(at, client_of(w.msg), Timer::Start { msg: w.msg });
+        }
+        let mut world = World {
+            tech,
+            workload: work,
+            timeout,
+            retries_max,
+            ttl,
+            crash: Ratio::per_mille(params.get("server_crash")),
+            ledger: Ledger::default(),
+            clients: BTreeMap::new(),
+            store: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+            next_job: 0,
+            life: Life::default(),
+            decided: Default::default(),
+            answers: BTreeMap::new(),
+        };
+        eng.run(&mut world);
+        let mut run = t.finish(Done::new(infos(&NODES), eng, world.ledger, work));
+        if let Some(label) = bug_label(tech) {
+            run.label = label.to_string();
+        }
+        run
+    })
 }
 
 /// The keyed technique's label when one of its bugs is switched on.
@@ -387,10 +334,7 @@ fn bug_label(tech: Tech) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, count, first_violating_seed,
-        run_with, showcase, truth, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, KeyState, RejectWhy, SkipWhy};
     use crate::sim::run::TechniqueRun;
 
@@ -692,15 +636,5 @@ mod tests {
     fn no_key_double_charges() {
         let seed = first_violating_seed(ID, &[], "no-key", 1000);
         assert_eq!(seed, Some(1));
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 77, &[("requests", 40)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

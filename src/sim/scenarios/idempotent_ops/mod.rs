@@ -20,26 +20,19 @@
 
 mod text;
 
-use super::plumbing::{run_each, Done, Technique};
+use super::prelude::*;
 use crate::sim::broker::payments;
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{merchant_name, txn_name, Merchant, MsgId, NodeId, Tick};
+use crate::sim::event::{EntryKind, SkipWhy};
+use crate::sim::ids::{merchant_name, txn_name};
 use crate::sim::invariants::{Badge, Check, Tone, Verdict};
-use crate::sim::ledger::{rupees, Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::ledger::rupees;
 use text::INFO;
 
-pub struct IdempotentOps;
-
-const PRODUCER: NodeId = NodeId(0);
-const CONSUMER: NodeId = NodeId(1);
+nodes! {
+    PRODUCER: "producer", Producer @ 15, 50;
+    CONSUMER: "consumer + db", Database @ 75, 50;
+}
+/// The only hop.
 const HOP: u8 = 0;
 const BASE: Tick = 2;
 const SPACING: Tick = 3;
@@ -64,42 +57,14 @@ pub fn every_payment_doubled(r: &RunResult, t: &TechniqueRun) -> Option<Option<T
         .then(|| t.trace.last().map(|e| e.tick))
 }
 
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-enum Op {
-    Set,
-    Increment,
-    Upsert,
-    Delete,
-    IncrementWithId,
+techniques! {
+    Op;
+    Set = "set", "SET balance = new total", None;
+    Increment = "increment", "balance = balance + amount", None;
+    Upsert = "upsert", "Upsert: INSERT … ON CONFLICT DO UPDATE", None;
+    Delete = "delete", "DELETE the payment, then refund", None;
+    IncrementWithId = "increment-with-id", "Add unless this id was applied", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Op>; 5] = [
-    Technique::new("set", "SET balance = new total", Guarantee::None, Op::Set),
-    Technique::new(
-        "increment",
-        "balance = balance + amount",
-        Guarantee::None,
-        Op::Increment,
-    ),
-    Technique::new(
-        "upsert",
-        "Upsert: INSERT … ON CONFLICT DO UPDATE",
-        Guarantee::None,
-        Op::Upsert,
-    ),
-    Technique::new(
-        "delete",
-        "DELETE the payment, then refund",
-        Guarantee::None,
-        Op::Delete,
-    ),
-    Technique::new(
-        "increment-with-id",
-        "Add unless this id was applied",
-        Guarantee::ExactlyOnce,
-        Op::IncrementWithId,
-    ),
-];
 
 /// The producer sends the payment `msg`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -150,17 +115,8 @@ struct World {
 impl Actors for World {
     type Timer = Send;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Send>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
-        if to != CONSUMER {
-            return;
-        }
+    fn on_deliver(&mut self, eng: &mut Engine<Send>, Delivery { to, p, .. }: Delivery) {
+        debug_assert_eq!(to, CONSUMER, "one hop, to the consumer");
         let Some(op) = self.ops.get(&p.msg).copied() else {
             return;
         };
@@ -192,19 +148,10 @@ impl Actors for World {
                 self.ledger.write(eng, CONSUMER, op.entry());
             }
             Op::IncrementWithId => {
-                if !self.applied_ids.insert(op.msg) {
-                    eng.emit(Ev::Skip {
-                        node: CONSUMER,
-                        msg: op.msg,
-                        why: SkipWhy::SeenId,
-                    });
+                let ids = &mut self.applied_ids;
+                if !first_sight(eng, ids, CONSUMER, (op.msg, op.msg), SkipWhy::SeenId) {
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: CONSUMER,
-                    key: op.msg,
-                    expires: None,
-                });
                 self.ledger.write(eng, CONSUMER, op.entry());
             }
         }
@@ -394,112 +341,90 @@ fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "producer", NodeKind::Producer, 15, 50),
-        NodeInfo::new(1, "consumer + db", NodeKind::Database, 75, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for IdempotentOps {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let messages = params.get("messages") as usize;
-        let workload = payments(cfg.seed, messages as u32, 3);
-        let sets = as_sets(&workload, EntryKind::Set);
-        let upserts = as_sets(&workload, EntryKind::Upsert);
-        let refunds: Vec<Payment> = workload
-            .iter()
-            .map(|p| Payment {
-                kind: EntryKind::Refund,
-                ..*p
-            })
-            .collect();
-        let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
-        let end = 1 + SPACING * messages as Tick + BASE + dup_delay_max + 5;
-        run_each(
-            &INFO,
-            cfg,
-            params,
-            workload.clone(),
-            &TECHNIQUES,
-            |t, workload| {
-                let op = t.mode;
-                let ops: &[Payment] = match op {
-                    Op::Set => &sets,
-                    Op::Upsert => &upserts,
-                    Op::Delete => &refunds,
-                    _ => workload,
-                };
-                let mut faults = Faults::for_run(cfg);
-                faults.set_hop(
-                    HOP,
-                    HopFaults {
-                        dup: Ratio::per_mille(params.get("dup")),
-                        dup_delay_max,
-                        ..HopFaults::NONE
-                    },
-                );
-                let mut eng = Engine::start(2, end, faults);
-                for (i, w) in workload.iter().enumerate() {
-                    eng.timer_at(1 + SPACING * i as Tick, PRODUCER, Send { msg: w.msg });
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let messages = params.get("messages") as usize;
+    let workload = payments(cfg.seed, messages as u32, 3);
+    let sets = as_sets(&workload, EntryKind::Set);
+    let upserts = as_sets(&workload, EntryKind::Upsert);
+    let refunds: Vec<Payment> = workload
+        .iter()
+        .map(|p| Payment {
+            kind: EntryKind::Refund,
+            ..*p
+        })
+        .collect();
+    let dup_delay_max = params.ticks("dup_delay_max_ticks").max(1);
+    let end = 1 + SPACING * messages as Tick + BASE + dup_delay_max + 5;
+    run_each(
+        &INFO,
+        cfg,
+        params,
+        workload.clone(),
+        &TECHNIQUES,
+        |t, workload| {
+            let op = t.mode;
+            let ops: &[Payment] = match op {
+                Op::Set => &sets,
+                Op::Upsert => &upserts,
+                Op::Delete => &refunds,
+                _ => workload,
+            };
+            let mut faults = Faults::for_run(cfg);
+            faults.set_hop(
+                HOP,
+                HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), dup_delay_max),
+            );
+            let mut eng = Engine::start(NODES.len(), end, faults);
+            for (i, w) in workload.iter().enumerate() {
+                eng.timer_at(1 + SPACING * i as Tick, PRODUCER, Send { msg: w.msg });
+            }
+            let mut world = World {
+                op,
+                ops: ops.iter().map(|p| (p.msg, *p)).collect(),
+                ledger: Ledger::default(),
+                applied_ids: BTreeSet::new(),
+                newest: BTreeMap::new(),
+                row: BTreeMap::new(),
+                stale: Vec::new(),
+                rewrites: 0,
+                pending: workload.iter().map(|p| p.msg).collect(),
+                deletes: BTreeMap::new(),
+                second_refund: None,
+            };
+            eng.run(&mut world);
+            let checks = match op {
+                Op::Set | Op::Upsert => vec![state_check(&world, ops)],
+                Op::Delete => {
+                    let delivered: BTreeSet<MsgId> = world.deletes.keys().copied().collect();
+                    delete_checks(&world, &delivered)
                 }
-                let mut world = World {
-                    op,
-                    ops: ops.iter().map(|p| (p.msg, *p)).collect(),
-                    ledger: Ledger::default(),
-                    applied_ids: BTreeSet::new(),
-                    newest: BTreeMap::new(),
-                    row: BTreeMap::new(),
-                    stale: Vec::new(),
-                    rewrites: 0,
-                    pending: workload.iter().map(|p| p.msg).collect(),
-                    deletes: BTreeMap::new(),
-                    second_refund: None,
-                };
-                eng.run(&mut world);
-                let checks = match op {
-                    Op::Set | Op::Upsert => vec![state_check(&world, ops)],
-                    Op::Delete => {
-                        let delivered: BTreeSet<MsgId> = world.deletes.keys().copied().collect();
-                        delete_checks(&world, &delivered)
-                    }
-                    _ => Vec::new(),
-                };
-                let rewrites = world.rewrites;
-                let mut t = t.finish(Done {
-                    nodes: nodes(),
-                    eng,
-                    ledger: world.ledger,
-                    workload: ops,
-                    checks,
-                });
-                // SET, upsert and DELETE are judged by where they end (state, refunds), not
-                // by how many writes they made. SET and upsert keep their balance
-                // differences: where they end *is* their balances.
-                if matches!(op, Op::Set | Op::Upsert | Op::Delete) {
-                    let diffs = std::mem::take(&mut t.verdict.diffs);
-                    t.verdict = Verdict::checks_only(t.verdict.checks.clone());
-                    if op != Op::Delete {
-                        t.verdict.diffs = diffs;
-                    }
+                _ => Vec::new(),
+            };
+            let rewrites = world.rewrites;
+            let mut t = t.finish(Done::new(infos(&NODES), eng, world.ledger, ops).checks(checks));
+            // SET, upsert and DELETE are judged by where they end (state, refunds), not
+            // by how many writes they made. SET and upsert keep their balance
+            // differences: where they end *is* their balances.
+            if matches!(op, Op::Set | Op::Upsert | Op::Delete) {
+                let diffs = std::mem::take(&mut t.verdict.diffs);
+                t.verdict = Verdict::checks_only(t.verdict.checks.clone());
+                if op != Op::Delete {
+                    t.verdict.diffs = diffs;
                 }
-                t.badge = badge(op, &t, rewrites);
-                t
-            },
-        )
-    }
+            }
+            t.badge = badge(op, &t, rewrites);
+            t
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, count, truth, verdict};
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::event::{EntryKind, Ev, SkipWhy};
-    use crate::sim::scenarios::testkit::balances;
     use crate::sim::scenarios::testkit::{assert_holds, first_violating_seed, run_with};
 
     const ID: &str = "idempotent-ops";
@@ -517,9 +442,7 @@ mod tests {
 
     #[test]
     fn showcase_each_operation_style() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 8000), (1, 3600)]);
+        let (r, truth) = showcase_truth(&INFO, &[(0, 8000), (1, 3600)]);
         let copies = count(&r, "increment", |e| matches!(e, Ev::Apply { .. })) - 8;
         assert_eq!(copies, 2);
         // increment: every copy adds again.
@@ -701,10 +624,5 @@ mod tests {
             first_failing_check(&[], "delete", "side effects", 100),
             Some(0)
         );
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 3, &[]);
     }
 }

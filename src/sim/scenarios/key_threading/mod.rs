@@ -13,60 +13,31 @@
 
 mod text;
 
-use super::plumbing::{run_each, timed_out, Attempts, Done, Technique};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{EntryKind, Ev, Headers, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::{workload_rng, Ratio};
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
+use super::plumbing::RetryTimer as Timer;
+use super::prelude::*;
+use crate::sim::event::{EntryKind, Headers, SkipWhy};
+use crate::sim::rng::workload_rng;
 use rand::Rng;
-use std::collections::{BTreeMap, BTreeSet};
 use text::INFO;
 
-pub struct KeyThreading;
-
-const SOURCE: NodeId = NodeId(0);
-const VIEWERS: NodeId = NodeId(4);
+nodes! {
+    SOURCE: "commentary source", Producer @ 7, 50;
+    STAGE_1: "stage-1 (ingest)", Stage @ 28, 50;
+    STAGE_2: "stage-2 (enrich)", Stage @ 50, 50;
+    STAGE_3: "stage-3 (format)", Stage @ 72, 50;
+    VIEWERS: "viewer feed", Viewer @ 93, 50;
+}
 /// Forward hops are 0..=3 (node h → node h+1); the ack of hop h travels on `ACK_HOP + h`.
 const ACK_HOP: u8 = 4;
 const STAGES: u8 = 3;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    /// The source sends ball `msg` into the pipeline.
-    Ball { msg: MsgId },
-    /// No ack yet for this transmission on the sender's hop: send again.
-    Retry { msg: MsgId, attempt: u16 },
-}
-
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Mode {
+techniques! {
+    Mode;
     /// Every stage forwards the key it received.
-    KeepKey,
+    KeepKey = "keyed-all-the-way", "Key kept on every hop", ExactlyOnce;
     /// The stage `drop_key_stage` forwards balls without their key.
-    DropKey,
+    DropKey = "one-stage-drops-key", "One stage drops the key", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Mode>; 2] = [
-    Technique::new(
-        "keyed-all-the-way",
-        "Key kept on every hop",
-        Guarantee::ExactlyOnce,
-        Mode::KeepKey,
-    ),
-    // Labelled after the run by the stage that drops the key.
-    Technique::new(
-        "one-stage-drops-key",
-        "One stage drops the key",
-        Guarantee::ExactlyOnce,
-        Mode::DropKey,
-    ),
-];
 
 const BALL_SPACING: Tick = 5;
 const LATENCY: Tick = 2;
@@ -137,20 +108,8 @@ impl World<'_> {
     fn admit(&mut self, eng: &mut Engine<Timer>, node: NodeId, p: Payload) -> bool {
         match p.key {
             Some(k) => {
-                if !self.seen.entry(node).or_default().insert(k) {
-                    eng.emit(Ev::Skip {
-                        node,
-                        msg: p.msg,
-                        why: SkipWhy::SeenId,
-                    });
-                    return false;
-                }
-                eng.emit(Ev::DedupPut {
-                    node,
-                    key: k,
-                    expires: None,
-                });
-                true
+                let seen = self.seen.entry(node).or_default();
+                first_sight(eng, seen, node, (p.msg, k), SkipWhy::SeenId)
             }
             None => {
                 // Nothing to check: processed unchecked, and shown so the learner sees why.
@@ -168,14 +127,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, hop, p }: Delivery) {
         match p.kind {
             MsgKind::Ack => {
                 let fwd = hop - ACK_HOP;
@@ -210,7 +162,7 @@ impl Actors for World<'_> {
 
     fn on_timer(&mut self, eng: &mut Engine<Timer>, node: NodeId, timer: Timer) {
         match timer {
-            Timer::Ball { msg } => self.forward(eng, 0, msg, Some(msg)),
+            Timer::Send { msg } => self.forward(eng, 0, msg, Some(msg)),
             Timer::Retry { msg, attempt } => {
                 let hop = node.0;
                 let Some(&job) = self.by_tx.get(&(hop, msg, attempt)) else {
@@ -240,91 +192,54 @@ fn workload(seed: u64, n: usize) -> Vec<Payment> {
         .collect()
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "commentary source", NodeKind::Producer, 7, 50),
-        NodeInfo::new(1, "stage-1 (ingest)", NodeKind::Stage, 28, 50),
-        NodeInfo::new(2, "stage-2 (enrich)", NodeKind::Stage, 50, 50),
-        NodeInfo::new(3, "stage-3 (format)", NodeKind::Stage, 72, 50),
-        NodeInfo::new(4, "viewer feed", NodeKind::Viewer, 93, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for KeyThreading {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("balls") as usize);
-        let drop = params.get("drop_key_stage").clamp(0, STAGES as i64) as u8;
-        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
-            let mut faults = Faults::for_run(cfg);
-            let loss = Ratio::per_mille(params.get("loss"));
-            for hop in 0..=STAGES {
-                faults.set_hop(
-                    hop,
-                    HopFaults {
-                        loss,
-                        dup: Ratio::per_mille(params.get("dup")),
-                        dup_delay_max: DUP_DELAY_MAX,
-                        jitter_max: JITTER,
-                    },
-                );
-                faults.set_hop(
-                    ACK_HOP + hop,
-                    HopFaults {
-                        loss,
-                        jitter_max: JITTER,
-                        ..HopFaults::NONE
-                    },
-                );
-            }
-            let end = 400 + BALL_SPACING * work.len() as Tick * 3;
-            let mut eng = Engine::start(5, end, faults);
-            for (i, w) in work.iter().enumerate() {
-                let at = 1 + BALL_SPACING * i as Tick;
-                eng.timer_at(at, SOURCE, Timer::Ball { msg: w.msg });
-            }
-            let drop_stage = match t.mode {
-                Mode::KeepKey => 0,
-                Mode::DropKey => drop,
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let work = workload(cfg.seed, params.get("balls") as usize);
+    let drop = params.get("drop_key_stage").clamp(0, STAGES as i64) as u8;
+    run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+        let mut faults = Faults::for_run(cfg);
+        let acks = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(JITTER);
+        let forward = acks.copying(Ratio::per_mille(params.get("dup")), DUP_DELAY_MAX);
+        for hop in 0..=STAGES {
+            faults.set_hop(hop, forward);
+            faults.set_hop(ACK_HOP + hop, acks);
+        }
+        let end = 400 + BALL_SPACING * work.len() as Tick * 3;
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        for (i, w) in work.iter().enumerate() {
+            let at = 1 + BALL_SPACING * i as Tick;
+            eng.timer_at(at, SOURCE, Timer::Send { msg: w.msg });
+        }
+        let drop_stage = match t.mode {
+            Mode::KeepKey => 0,
+            Mode::DropKey => drop,
+        };
+        let mut world = World {
+            workload: work,
+            drop_stage,
+            ledger: Ledger::default(),
+            jobs: Vec::new(),
+            by_tx: BTreeMap::new(),
+            sends: Attempts::default(),
+            delivered: BTreeSet::new(),
+            seen: BTreeMap::new(),
+        };
+        eng.run(&mut world);
+        let mut run = t.finish(Done::new(infos(&NODES), eng, world.ledger, work));
+        if t.mode == Mode::DropKey {
+            run.label = match drop {
+                0 => "Every stage keeps the key (no stage drops it)".to_string(),
+                s => format!("stage-{s} drops the key"),
             };
-            let mut world = World {
-                workload: work,
-                drop_stage,
-                ledger: Ledger::default(),
-                jobs: Vec::new(),
-                by_tx: BTreeMap::new(),
-                sends: Attempts::default(),
-                delivered: BTreeSet::new(),
-                seen: BTreeMap::new(),
-            };
-            eng.run(&mut world);
-            let mut run = t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload: work,
-                checks: Vec::new(),
-            });
-            if t.mode == Mode::DropKey {
-                run.label = match drop {
-                    0 => "Every stage keeps the key (no stage drops it)".to_string(),
-                    s => format!("stage-{s} drops the key"),
-                };
-            }
-            run
-        })
-    }
+        }
+        run
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::ids::NodeId;
     use crate::sim::RunResult;
@@ -486,15 +401,5 @@ mod tests {
             &["keyed-all-the-way", "one-stage-drops-key"],
             1_000,
         );
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 5, &[("balls", 60), ("dup", 400)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

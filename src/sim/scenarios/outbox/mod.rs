@@ -20,39 +20,32 @@
 mod relay;
 mod text;
 
-use super::plumbing::{crash_at_rate, run_each, timed_out, Attempts, Done, Life, Technique};
+use super::plumbing::crash_at_rate;
+use super::prelude::*;
 use crate::sim::broker::payments_in_steps;
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, CommitWhat, Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::event::{CommitPart, CommitWhat, SkipWhy};
 use text::INFO;
 
-pub struct Outbox;
+nodes! {
+    SERVICE: "order service", Producer @ 10, 30;
+    DB: "orders DB", Database @ 22, 78;
+    BROKER: "broker", Broker @ 58, 30;
+    CONSUMER: "billing consumer", Consumer @ 90, 50;
+    RELAY: "relay (CDC)", Relay @ 52, 78;
+}
 
-const SERVICE: NodeId = NodeId(0);
-const DB: NodeId = NodeId(1);
-const BROKER: NodeId = NodeId(2);
-const CONSUMER: NodeId = NodeId(3);
-const RELAY: NodeId = NodeId(4);
-
-/// Service → broker publishes (dual write).
-const HOP_SVC_PUB: u8 = 0;
-/// Broker → service acks.
-const HOP_SVC_ACK: u8 = 1;
-/// Relay → broker publishes (outbox).
-const HOP_RELAY_PUB: u8 = 2;
-/// Broker → relay acks.
-const HOP_RELAY_ACK: u8 = 3;
-/// Broker → billing consumer records (reliable).
-const HOP_RECORD: u8 = 4;
+hops! {
+    /// Service → broker publishes (dual write).
+    HOP_SVC_PUB;
+    /// Broker → service acks.
+    HOP_SVC_ACK;
+    /// Relay → broker publishes (outbox).
+    HOP_RELAY_PUB;
+    /// Broker → relay acks.
+    HOP_RELAY_ACK;
+    /// Broker → billing consumer records (reliable).
+    HOP_RECORD;
+}
 
 /// Crash points of the order service.
 pub const POINT_AFTER_DB_COMMIT: u8 = 1;
@@ -77,34 +70,13 @@ const LATENCY: Tick = 2;
 const ACK_TIMEOUT: Tick = 7;
 const CRASH_DOWN_MAX: Tick = 8;
 
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-enum Tech {
-    DualWrite,
+techniques! {
+    Tech;
+    DualWrite = "dual-write", "Dual write: DB, then broker", None;
     /// Outbox + relay, consumer without dedup.
-    OutboxNoDedup,
-    Outbox,
+    OutboxNoDedup = "outbox-no-dedup", "Outbox + relay, consumer without dedup", AtLeastOnce;
+    Outbox = "outbox", "Outbox + relay + consumer dedup on outbox_id", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Tech>; 3] = [
-    Technique::new(
-        "dual-write",
-        "Dual write: DB, then broker",
-        Guarantee::None,
-        Tech::DualWrite,
-    ),
-    Technique::new(
-        "outbox-no-dedup",
-        "Outbox + relay, consumer without dedup",
-        Guarantee::AtLeastOnce,
-        Tech::OutboxNoDedup,
-    ),
-    Technique::new(
-        "outbox",
-        "Outbox + relay + consumer dedup on outbox_id",
-        Guarantee::ExactlyOnce,
-        Tech::Outbox,
-    ),
-];
 
 struct World<'a> {
     tech: Tech,
@@ -271,19 +243,9 @@ impl World<'_> {
         if self.tech == Tech::Outbox {
             // Dedup on the outbox row id the relay put in the record's headers.
             let id = p.headers.and_then(|h| h.outbox_id).unwrap_or(p.msg);
-            if !self.seen.insert(id) {
-                eng.emit(Ev::Skip {
-                    node: CONSUMER,
-                    msg: p.msg,
-                    why: SkipWhy::SeenId,
-                });
+            if !first_sight(eng, &mut self.seen, CONSUMER, (p.msg, id), SkipWhy::SeenId) {
                 return;
             }
-            eng.emit(Ev::DedupPut {
-                node: CONSUMER,
-                key: id,
-                expires: None,
-            });
         }
         self.ledger.write(eng, CONSUMER, pay.entry());
     }
@@ -292,14 +254,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match (to, p.kind) {
             (BROKER, MsgKind::Produce | MsgKind::Publish) => self.broker_append(eng, from, p),
             (SERVICE, MsgKind::Ack) => self.service_ack(eng, p.msg),
@@ -348,85 +303,63 @@ fn workload(seed: u64, n: u32) -> Vec<Payment> {
     payments_in_steps(seed, n, 4, 200, 15)
 }
 
+/// The stage: the dual write has no relay.
 fn nodes(tech: Tech) -> Vec<NodeInfo> {
-    let mut n = vec![
-        NodeInfo::new(0, "order service", NodeKind::Producer, 10, 30),
-        NodeInfo::new(1, "orders DB", NodeKind::Database, 22, 78),
-        NodeInfo::new(2, "broker", NodeKind::Broker, 58, 30),
-        NodeInfo::new(3, "billing consumer", NodeKind::Consumer, 90, 50),
-    ];
-    if tech != Tech::DualWrite {
-        n.push(NodeInfo::new(4, "relay (CDC)", NodeKind::Relay, 52, 78));
-    }
-    n
+    infos(
+        NODES
+            .iter()
+            .filter(|n| n.id != RELAY || tech != Tech::DualWrite),
+    )
 }
 
-impl Scenario for Outbox {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("orders") as u32);
-        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
-            let mut faults = Faults::for_run(cfg);
-            let loss = HopFaults {
-                loss: Ratio::per_mille(params.get("loss")),
-                jitter_max: 1,
-                ..HopFaults::NONE
-            };
-            for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
-                faults.set_hop(hop, loss);
-            }
-            faults.crash_down_max = CRASH_DOWN_MAX;
-            let n = work.len() as Tick;
-            // Expected tries until a publish and its ack both get through, times two.
-            let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
-            let tries = 2 * (1_000_000 / (through * through)).max(1);
-            let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
-            let mut eng = Engine::start(5, end, faults);
-            let life = Life::default();
-            eng.timer_at(World::arrival(0), SERVICE, Timer::Next { life });
-            let mut world = World {
-                tech: t.mode,
-                workload: work,
-                crash: Ratio::per_mille(params.get("crash")),
-                relay_crash: Ratio::per_mille(params.get("relay_crash")),
-                ledger: Ledger::default(),
-                next_order: 0,
-                life,
-                journal: BTreeSet::new(),
-                decided: BTreeSet::new(),
-                sends: Attempts::default(),
-                outbox: Vec::new(),
-                progress: 0,
-                relay_inflight: None,
-                log_len: 0,
-                copies: BTreeMap::new(),
-                seen: BTreeSet::new(),
-            };
-            eng.run(&mut world);
-            t.finish(Done {
-                nodes: nodes(t.mode),
-                eng,
-                ledger: world.ledger,
-                workload: work,
-                checks: Vec::new(),
-            })
-        })
-    }
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let work = workload(cfg.seed, params.get("orders") as u32);
+    run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+        let mut faults = Faults::for_run(cfg);
+        let loss = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(1);
+        for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
+            faults.set_hop(hop, loss);
+        }
+        faults.crash_down_max = CRASH_DOWN_MAX;
+        let n = work.len() as Tick;
+        // Expected tries until a publish and its ack both get through, times two.
+        let through = (1000 - params.get("loss").clamp(0, 999)) as Tick;
+        let tries = 2 * (1_000_000 / (through * through)).max(1);
+        let end = 400 + n * (SPACING + 2 * CRASH_DOWN_MAX + tries * ACK_TIMEOUT);
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        let life = Life::default();
+        eng.timer_at(World::arrival(0), SERVICE, Timer::Next { life });
+        let mut world = World {
+            tech: t.mode,
+            workload: work,
+            crash: Ratio::per_mille(params.get("crash")),
+            relay_crash: Ratio::per_mille(params.get("relay_crash")),
+            ledger: Ledger::default(),
+            next_order: 0,
+            life,
+            journal: BTreeSet::new(),
+            decided: BTreeSet::new(),
+            sends: Attempts::default(),
+            outbox: Vec::new(),
+            progress: 0,
+            relay_inflight: None,
+            log_len: 0,
+            copies: BTreeMap::new(),
+            seen: BTreeSet::new(),
+        };
+        eng.run(&mut world);
+        t.finish(Done::new(nodes(t.mode), eng, world.ledger, work))
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, truth, verdict,
-    };
+    use super::super::testkit::*;
     use super::{POINT_AFTER_DB_COMMIT, POINT_BEFORE_ACK_RECORDED, RELAY, SERVICE};
     use crate::sim::event::{Ev, SkipWhy};
     use crate::sim::fault::Fault;
-    use crate::sim::scenarios::testkit::balances;
     use crate::sim::{run, RunConfig, RunResult};
 
     const ID: &str = "outbox";
@@ -450,9 +383,7 @@ mod tests {
 
     #[test]
     fn showcase_loses_one_order_and_duplicates_another() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(1, 2400), (2, 3600), (3, 8000)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(1, 2400), (2, 3600), (3, 8000)]);
         let d = r.technique("dual-write").unwrap();
         // Crash after committing txn-2: never published. Crash after the broker
         // stored txn-6 but before its ack was recorded: published again.
@@ -681,15 +612,5 @@ mod tests {
         assert!(verdict(&relay, "dual-write").exactly_once);
         assert!(verdict(&relay, "outbox").exactly_once);
         assert_eq!(seen_id_skips(&relay, "outbox"), 1);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 42, &[("orders", 50), ("crash", 300)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

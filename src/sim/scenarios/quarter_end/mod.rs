@@ -17,27 +17,20 @@
 mod checks;
 mod text;
 
-use super::plumbing::{run_each, Done, Technique};
+use super::prelude::*;
 use crate::sim::broker::payments_in_steps;
-use crate::sim::engine::{Actors, Engine, Status};
-use crate::sim::event::{CommitWhat, Entry, EntryKind, Ev, MsgKind, Payload, RejectWhy, SkipWhy};
-use crate::sim::fault::{Fault, Faults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
+use crate::sim::engine::Status;
+use crate::sim::event::{CommitWhat, Entry, EntryKind, RejectWhy, SkipWhy};
 use checks::{badge, entry_count_check};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use text::INFO;
 
-pub struct QuarterEnd;
-
-const BROKER: NodeId = NodeId(0);
-const W1: NodeId = NodeId(1);
-const W2: NodeId = NodeId(2);
-const LEDGER: NodeId = NodeId(3);
+nodes! {
+    BROKER: "broker (payments partition)", Broker @ 12, 50;
+    W1: "worker-1", Consumer @ 50, 25;
+    W2: "worker-2 (replacement)", Consumer @ 50, 75;
+    LEDGER: "ledger", Database @ 88, 50;
+}
 
 /// Broker → worker-1 / worker-2 records.
 const HOP_REC: [u8; 2] = [0, 1];
@@ -65,33 +58,12 @@ const HEARTBEAT_TICKS: Tick = 3;
 /// Dice tag for the tick the GC pause starts at.
 const TAG_GC_AT: u64 = 0x6C;
 
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
-enum Tech {
-    AsBuilt,
-    NoCompensator,
-    RealDedup,
+techniques! {
+    Tech;
+    AsBuilt = "as-built", "As built: retries + compensator", ExactlyOnce;
+    NoCompensator = "no-compensator", "Compensator removed", AtLeastOnce;
+    RealDedup = "real-dedup", "Processed-payments table (unique id)", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Tech>; 3] = [
-    Technique::new(
-        "as-built",
-        "As built: retries + compensator",
-        Guarantee::ExactlyOnce,
-        Tech::AsBuilt,
-    ),
-    Technique::new(
-        "no-compensator",
-        "Compensator removed",
-        Guarantee::AtLeastOnce,
-        Tech::NoCompensator,
-    ),
-    Technique::new(
-        "real-dedup",
-        "Processed-payments table (unique id)",
-        Guarantee::ExactlyOnce,
-        Tech::RealDedup,
-    ),
-];
 
 #[derive(Clone, Debug, Default)]
 struct Worker {
@@ -274,19 +246,10 @@ impl World<'_> {
         };
         match self.tech {
             Tech::RealDedup => {
-                if !self.processed.insert(msg) {
-                    eng.emit(Ev::Skip {
-                        node: LEDGER,
-                        msg,
-                        why: SkipWhy::UniqueConstraint,
-                    });
+                let why = SkipWhy::UniqueConstraint;
+                if !first_sight(eng, &mut self.processed, LEDGER, (msg, msg), why) {
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: LEDGER,
-                    key: msg,
-                    expires: None,
-                });
                 self.ledger.write(eng, LEDGER, pay.entry());
                 eng.emit(Ev::Commit {
                     node: LEDGER,
@@ -314,14 +277,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, p, .. }: Delivery) {
         match (to, p.kind) {
             (LEDGER, MsgKind::Request) => self.on_write(eng, p.msg),
             (BROKER, MsgKind::Ack) => self.on_commit(eng, from, p.msg),
@@ -367,87 +323,68 @@ fn workload(seed: u64, n: u32) -> Vec<Payment> {
     payments_in_steps(seed, n, 3, 500, 10)
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "broker (payments partition)", NodeKind::Broker, 12, 50),
-        NodeInfo::new(1, "worker-1", NodeKind::Consumer, 50, 25),
-        NodeInfo::new(2, "worker-2 (replacement)", NodeKind::Consumer, 50, 75),
-        NodeInfo::new(3, "ledger", NodeKind::Database, 88, 50),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for QuarterEnd {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let work = workload(cfg.seed, params.get("payments") as u32);
-        run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
-            let tech = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            let n = work.len() as Tick;
-            let gc = params.ticks("gc_pause_ticks");
-            let session_timeout = params.ticks("session_timeout_ticks");
-            if gc > 0 {
-                // Quarter end: the pause starts somewhere while worker-1 is busy.
-                let at = 3 + faults.dice.range(0, n * PROCESS_TICKS, TAG_GC_AT, 0, 0, 0);
-                faults.add_explicit(Fault::Pause {
-                    node: W1,
-                    at,
-                    ticks: gc,
-                });
-            }
-            let end = 20 + n * (PROCESS_TICKS + 2) + gc + 2 * session_timeout;
-            let mut eng = Engine::start(4, end, faults);
-            eng.timer_at(1, BROKER, Timer::Start);
-            // The partition already holds the quarter's payments.
-            for (off, w) in work.iter().enumerate() {
-                eng.emit(Ev::LogAppend {
-                    node: BROKER,
-                    partition: 0,
-                    offset: off as u32,
-                    msg: w.msg,
-                    txn: None,
-                });
-            }
-            let mut world = World {
-                tech,
-                workload: work,
-                in_flight: params.get("in_flight") as u32,
-                session_timeout,
-                ledger: Ledger::default(),
-                workers: [
-                    Worker {
-                        active: true,
-                        ..Worker::default()
-                    },
-                    Worker::default(),
-                ],
-                owner: W1,
-                committed: 0,
-                heard: [0, 0],
-                written: BTreeSet::new(),
-                processed: BTreeSet::new(),
-            };
-            eng.run(&mut world);
-            let checks = match tech {
-                Tech::NoCompensator => Vec::new(),
-                _ => vec![entry_count_check(&eng.trace, &world.ledger, work.len())],
-            };
-            let mut run = t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload: work,
-                checks,
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let work = workload(cfg.seed, params.get("payments") as u32);
+    run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
+        let tech = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        let n = work.len() as Tick;
+        let gc = params.ticks("gc_pause_ticks");
+        let session_timeout = params.ticks("session_timeout_ticks");
+        if gc > 0 {
+            // Quarter end: the pause starts somewhere while worker-1 is busy.
+            let at = 3 + faults.dice.range(0, n * PROCESS_TICKS, TAG_GC_AT, 0, 0, 0);
+            faults.add_explicit(Fault::Pause {
+                node: W1,
+                at,
+                ticks: gc,
             });
-            if let Some(b) = badge(&run) {
-                run.badge = b;
-            }
-            run
-        })
-    }
+        }
+        let end = 20 + n * (PROCESS_TICKS + 2) + gc + 2 * session_timeout;
+        let mut eng = Engine::start(NODES.len(), end, faults);
+        eng.timer_at(1, BROKER, Timer::Start);
+        // The partition already holds the quarter's payments.
+        for (off, w) in work.iter().enumerate() {
+            eng.emit(Ev::LogAppend {
+                node: BROKER,
+                partition: 0,
+                offset: off as u32,
+                msg: w.msg,
+                txn: None,
+            });
+        }
+        let mut world = World {
+            tech,
+            workload: work,
+            in_flight: params.get("in_flight") as u32,
+            session_timeout,
+            ledger: Ledger::default(),
+            workers: [
+                Worker {
+                    active: true,
+                    ..Worker::default()
+                },
+                Worker::default(),
+            ],
+            owner: W1,
+            committed: 0,
+            heard: [0, 0],
+            written: BTreeSet::new(),
+            processed: BTreeSet::new(),
+        };
+        eng.run(&mut world);
+        let checks = match tech {
+            Tech::NoCompensator => Vec::new(),
+            _ => vec![entry_count_check(&eng.trace, &world.ledger, work.len())],
+        };
+        let mut run = t.finish(Done::new(infos(&NODES), eng, world.ledger, work).checks(checks));
+        if let Some(b) = badge(&run) {
+            run.badge = b;
+        }
+        run
+    })
 }
 
 /// Per-merchant map of how many ₹0 duplicate + reversal pairs a ledger holds.
@@ -466,21 +403,15 @@ fn zero_pairs(ledger: &Ledger) -> std::collections::BTreeMap<u8, usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, assert_try_this_runs, first_violating_seed, run_with,
-        showcase, truth, verdict,
-    };
+    use super::super::testkit::*;
     use super::zero_pairs;
     use crate::sim::event::{Ev, RejectWhy, SkipWhy};
-    use crate::sim::scenarios::testkit::balances;
 
     const ID: &str = "quarter-end";
 
     #[test]
     fn showcase_books_balance_but_entries_do_not() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 10500), (1, 4500), (2, 7000)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 10500), (1, 4500), (2, 7000)]);
 
         // As built: every balance right, 18 entries for 10 payments, four ₹0 pairs.
         let a = r.technique("as-built").unwrap();
@@ -613,15 +544,5 @@ mod tests {
                 assert!(!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. })));
             }
         }
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 9, &[("payments", 60)]);
-    }
-
-    #[test]
-    fn try_this_settings_are_valid() {
-        assert_try_this_runs(&super::INFO);
     }
 }

@@ -11,31 +11,23 @@
 
 mod text;
 
-use super::plumbing::{run_each, Technique};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload};
-use crate::sim::fault::{Faults, HopFaults};
-use crate::sim::ids::{NodeId, Tick};
+use super::prelude::*;
 use crate::sim::invariants::{Badge, Check, Tone, Verdict};
-use crate::sim::ledger::Ledger;
-use crate::sim::params::Params;
 use crate::sim::promise::Outcome;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-};
 use serde::Serialize;
 
 use text::INFO;
 
-pub struct TwoGenerals;
-
-const A: NodeId = NodeId(0);
-const B: NodeId = NodeId(1);
-/// Messengers from A to B.
-const HOP_AB: u8 = 0;
-/// Messengers from B to A.
-const HOP_BA: u8 = 1;
+nodes! {
+    A: "general A", General @ 15, 50;
+    B: "general B", General @ 85, 50;
+}
+hops! {
+    /// Messengers from A to B.
+    HOP_AB;
+    /// Messengers from B to A.
+    HOP_BA;
+}
 /// Ticks a messenger takes to cross the valley.
 const TRAVEL: Tick = 5;
 
@@ -56,26 +48,12 @@ enum Chain {
     Rounds,
 }
 
-static TECHNIQUES: [Technique<Chain>; 3] = [
-    Technique::new(
-        "order-only",
-        "Send the order, no ack (1 messenger)",
-        Guarantee::None,
-        Chain::Fixed(1),
-    ),
-    Technique::new(
-        "order-and-ack",
-        "Order plus one ack (2 messengers)",
-        Guarantee::None,
-        Chain::Fixed(2),
-    ),
-    Technique::new(
-        "n-rounds",
-        "Insist on N messengers",
-        Guarantee::None,
-        Chain::Rounds,
-    ),
-];
+techniques! {
+    Chain =>
+    "order-only", "Send the order, no ack (1 messenger)", None => Chain::Fixed(1);
+    "order-and-ack", "Order plus one ack (2 messengers)", None => Chain::Fixed(2);
+    "n-rounds", "Insist on N messengers", None => Chain::Rounds;
+}
 
 /// The seed "Insist on eight rounds" opens with: the eighth messenger is caught.
 const SEED_EIGHT_ROUNDS: u64 = 6;
@@ -242,14 +220,7 @@ impl World {
 impl Actors for World {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
         if p.kind != MsgKind::Messenger {
             return;
         }
@@ -344,24 +315,14 @@ fn agreement(eng: &Engine<Timer>, w: &World) -> Check {
     }
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "general A", NodeKind::General, 15, 50),
-        NodeInfo::new(1, "general B", NodeKind::General, 85, 50),
-    ]
-}
-
 /// Run the strategy `t` with a chain of `chain` messengers.
 fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) -> TechniqueRun {
     let mut faults = Faults::for_run(cfg);
-    let hop = HopFaults {
-        loss: Ratio::per_mille(loss),
-        ..HopFaults::NONE
-    };
+    let hop = HopFaults::lossy(Ratio::per_mille(loss));
     faults.set_hop(HOP_AB, hop);
     faults.set_hop(HOP_BA, hop);
     let dawn = 1 + TRAVEL * chain + 3;
-    let mut eng = Engine::start(2, dawn + 1, faults);
+    let mut eng = Engine::start(NODES.len(), dawn + 1, faults);
     eng.timer_at(1, A, Timer::Start);
     for node in [A, B] {
         eng.timer_at(dawn, node, Timer::Dawn);
@@ -381,7 +342,7 @@ fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) ->
             Chain::Rounds => format!("Insist on {chain} messengers"),
         },
         claim: t.claim,
-        nodes: nodes(),
+        nodes: infos(&NODES),
         dedup_sizes: Vec::new(),
         truncated: eng.truncated,
         crash_points: Vec::new(),
@@ -394,28 +355,24 @@ fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) ->
     }
 }
 
-impl Scenario for TwoGenerals {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let rounds = params.get("rounds").clamp(1, 8) as u32;
-        let loss = params.get("loss");
-        // No workload: the generals' property is agreement, not a ledger.
-        run_each(&INFO, cfg, params, Vec::new(), &TECHNIQUES, |t, _| {
-            let chain = match t.mode {
-                Chain::Fixed(n) => n,
-                Chain::Rounds => rounds,
-            };
-            run_strategy(cfg, loss, t, chain)
-        })
-    }
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let rounds = params.get("rounds").clamp(1, 8) as u32;
+    let loss = params.get("loss");
+    // No workload: the generals' property is agreement, not a ledger.
+    run_each(&INFO, cfg, params, Vec::new(), &TECHNIQUES, |t, _| {
+        let chain = match t.mode {
+            Chain::Fixed(n) => n,
+            Chain::Rounds => rounds,
+        };
+        run_strategy(cfg, loss, t, chain)
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{assert_deterministic, first_violating_seed, run_with, verdict};
+    use super::super::testkit::*;
     use super::{rounds_table, INFO};
     use crate::sim::event::Ev;
     use crate::sim::fault::Fault;
@@ -438,7 +395,7 @@ mod tests {
 
     #[test]
     fn showcase_last_messenger_caught() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         assert_eq!(decisions(&r, "order-only"), vec![(0, true), (1, true)]);
         assert_eq!(decisions(&r, "order-and-ack"), vec![(0, true), (1, true)]);
         assert_eq!(decisions(&r, "n-rounds"), vec![(0, false), (1, true)]);
@@ -536,16 +493,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 5, &[]);
-    }
-
     /// Issue 11 item 1: badges speak of agreement (what the generals did), never of
     /// "exactly once", and a split is the only ✕.
     #[test]
     fn badges_speak_of_agreement() {
-        let r = run_with(ID, INFO.showcase_seed, &[]);
+        let r = showcase(&INFO);
         let badge = |r: &RunResult, t: &str| r.technique(t).unwrap().badge.text.clone();
         assert_eq!(badge(&r, "order-only"), "✓ both attack");
         assert_eq!(badge(&r, "order-and-ack"), "✓ both attack");

@@ -9,44 +9,28 @@
 
 mod text;
 
-use super::plumbing::{run_each, Done, Technique};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{EntryKind, Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::fault::{Fault, Faults, HopFaults};
-use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
-use crate::sim::rng::Ratio;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun,
-};
-use std::collections::{BTreeMap, BTreeSet};
+use super::plumbing::RetryTimer as Timer;
+use super::prelude::*;
+use crate::sim::event::{EntryKind, SkipWhy};
 
 use text::INFO;
 
-pub struct Walkthrough;
-
-const BROKER: NodeId = NodeId(0);
-const HANDLER: NodeId = NodeId(1);
-/// Records, broker → handler.
-const HOP: u8 = 0;
-/// Acks, handler → broker.
-const HOP_ACK: u8 = 1;
+nodes! {
+    BROKER: "broker", Broker @ 15, 50;
+    HANDLER: "handler", Consumer @ 70, 50;
+}
+hops! {
+    /// Records, broker → handler.
+    HOP;
+    /// Acks, handler → broker.
+    HOP_ACK;
+}
 /// One-way delay on either hop.
 const BASE: Tick = 2;
 /// The broker redelivers a record it has no ack for after this many ticks.
 const REDELIVER_AFTER: Tick = 6;
 /// Deliveries of one record at most (the broker then parks it; never reached here).
 const MAX_DELIVERIES: u16 = 8;
-
-/// The broker's timers.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Timer {
-    /// Hand `msg` to the handler for the first time.
-    Send { msg: MsgId },
-    /// No ack for delivery `attempt` of `msg` yet: deliver it again.
-    Redeliver { msg: MsgId, attempt: u16 },
-}
 
 /// txn-3 reached the handler twice in `t` (for the "delivered twice" card).
 pub fn txn3_delivered_twice(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
@@ -75,28 +59,12 @@ pub fn reference_workload() -> Vec<Payment> {
     vec![p(1, 0, 1000), p(2, 0, 500), p(3, 1, 2000), p(4, 0, 300)]
 }
 
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Handler {
-    Naive,
-    Idempotent,
-    DedupTable,
+techniques! {
+    Handler;
+    Naive = "naive", "Naive handler", None;
+    Idempotent = "idempotent", "Idempotent handler", ExactlyOnce;
+    DedupTable = "dedup", "Dedup-table handler", ExactlyOnce;
 }
-
-static TECHNIQUES: [Technique<Handler>; 3] = [
-    Technique::new("naive", "Naive handler", Guarantee::None, Handler::Naive),
-    Technique::new(
-        "idempotent",
-        "Idempotent handler",
-        Guarantee::ExactlyOnce,
-        Handler::Idempotent,
-    ),
-    Technique::new(
-        "dedup",
-        "Dedup-table handler",
-        Guarantee::ExactlyOnce,
-        Handler::DedupTable,
-    ),
-];
 
 struct World<'a> {
     handler: Handler,
@@ -132,19 +100,10 @@ impl World<'_> {
                 }
             }
             Handler::DedupTable => {
-                if !self.seen.insert(pay.msg) {
-                    eng.emit(Ev::Skip {
-                        node: HANDLER,
-                        msg: pay.msg,
-                        why: SkipWhy::SeenId,
-                    });
+                let key = (pay.msg, pay.msg);
+                if !first_sight(eng, &mut self.seen, HANDLER, key, SkipWhy::SeenId) {
                     return;
                 }
-                eng.emit(Ev::DedupPut {
-                    node: HANDLER,
-                    key: pay.msg,
-                    expires: None,
-                });
             }
         }
         self.ledger.write(eng, HANDLER, pay.entry());
@@ -158,21 +117,14 @@ impl World<'_> {
             Payload::new(MsgKind::Record, msg, attempt),
             BASE,
         );
-        eng.timer(REDELIVER_AFTER, BROKER, Timer::Redeliver { msg, attempt });
+        eng.timer(REDELIVER_AFTER, BROKER, Timer::Retry { msg, attempt });
     }
 }
 
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        _from: NodeId,
-        _hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, p, .. }: Delivery) {
         if to == BROKER {
             if p.kind == MsgKind::Ack {
                 self.acked.insert(p.msg);
@@ -197,7 +149,7 @@ impl Actors for World<'_> {
         debug_assert_eq!(node, BROKER, "only the broker sets timers");
         match timer {
             Timer::Send { msg } => self.deliver_record(eng, msg, 0),
-            Timer::Redeliver { msg, attempt }
+            Timer::Retry { msg, attempt }
                 if !self.acked.contains(&msg) && attempt + 1 < MAX_DELIVERIES =>
             {
                 eng.emit(Ev::Redeliver {
@@ -207,71 +159,54 @@ impl Actors for World<'_> {
                 });
                 self.deliver_record(eng, msg, attempt + 1);
             }
-            Timer::Redeliver { .. } => {}
+            Timer::Retry { .. } => {}
         }
     }
 }
 
-impl Scenario for Walkthrough {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        run_each(
-            &INFO,
-            cfg,
-            params,
-            reference_workload(),
-            &TECHNIQUES,
-            |t, workload| {
-                let mut faults = Faults::for_run(cfg);
-                faults.set_hop(
-                    HOP,
-                    HopFaults {
-                        dup: Ratio::per_mille(params.get("dup")),
-                        dup_delay_max: 3,
-                        ..HopFaults::NONE
-                    },
-                );
-                if params.flag("dup_txn3") {
-                    faults.add_explicit(Fault::Lose {
-                        hop: HOP_ACK,
-                        msg: 3,
-                        attempt: 0,
-                    });
-                }
-                let mut eng = Engine::start(2, 60, faults);
-                for (i, w) in workload.iter().enumerate() {
-                    eng.timer_at(1 + 2 * i as u32, BROKER, Timer::Send { msg: w.msg });
-                }
-                let mut world = World {
-                    handler: t.mode,
-                    workload,
-                    ledger: Ledger::default(),
-                    applied_ids: BTreeMap::new(),
-                    seen: BTreeSet::new(),
-                    acked: BTreeSet::new(),
-                };
-                eng.run(&mut world);
-                t.finish(Done {
-                    nodes: vec![
-                        NodeInfo::new(0, "broker", NodeKind::Broker, 15, 50),
-                        NodeInfo::new(1, "handler", NodeKind::Consumer, 70, 50),
-                    ],
-                    eng,
-                    ledger: world.ledger,
-                    workload,
-                    checks: Vec::new(),
-                })
-            },
-        )
-    }
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    run_each(
+        &INFO,
+        cfg,
+        params,
+        reference_workload(),
+        &TECHNIQUES,
+        |t, workload| {
+            let mut faults = Faults::for_run(cfg);
+            faults.set_hop(
+                HOP,
+                HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), 3),
+            );
+            if params.flag("dup_txn3") {
+                faults.add_explicit(Fault::Lose {
+                    hop: HOP_ACK,
+                    msg: 3,
+                    attempt: 0,
+                });
+            }
+            let mut eng = Engine::start(NODES.len(), 60, faults);
+            for (i, w) in workload.iter().enumerate() {
+                eng.timer_at(1 + 2 * i as u32, BROKER, Timer::Send { msg: w.msg });
+            }
+            let mut world = World {
+                handler: t.mode,
+                workload,
+                ledger: Ledger::default(),
+                applied_ids: BTreeMap::new(),
+                seen: BTreeSet::new(),
+                acked: BTreeSet::new(),
+            };
+            eng.run(&mut world);
+            t.finish(Done::new(infos(&NODES), eng, world.ledger, workload))
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{balances, verdict};
+    use super::super::testkit::*;
     use super::INFO;
     use crate::sim::{run, RunConfig};
 

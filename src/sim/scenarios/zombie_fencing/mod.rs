@@ -15,31 +15,25 @@
 
 mod text;
 
-use super::plumbing::{run_each, Attempts, Done, Technique};
+use super::prelude::*;
 use super::{first_tick, no_timeout};
 use crate::sim::broker::{payments, Broker};
-use crate::sim::engine::{Actors, Engine};
-use crate::sim::event::{CommitPart, Ev, MsgKind, Payload};
-use crate::sim::fault::{Fault, Faults};
-use crate::sim::ids::{MsgId, NodeId, Tick};
+use crate::sim::event::CommitPart;
 use crate::sim::invariants::{Badge, Check, Tone};
-use crate::sim::ledger::{Ledger, Payment};
-use crate::sim::params::Params;
 use crate::sim::promise::Outcome;
-use crate::sim::run::{
-    Guarantee, NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo,
-};
 
 use text::INFO;
 
-pub struct ZombieFencing;
-
-const BROKER: NodeId = NodeId(0);
-const W1: NodeId = NodeId(1);
-const W2: NodeId = NodeId(2);
-const HOP_RECORD: u8 = 0;
-const HOP_PRODUCE: u8 = 1;
-const HOP_COMMIT: u8 = 2;
+nodes! {
+    BROKER: "broker", Broker @ 72, 50;
+    W1: "worker-1", Producer @ 22, 25;
+    W2: "worker-2", Producer @ 22, 75;
+}
+hops! {
+    HOP_RECORD;
+    HOP_PRODUCE;
+    HOP_COMMIT;
+}
 const INPUT: u8 = 0;
 const OUTPUT: u8 = 1;
 /// The transactional id both worker instances share.
@@ -56,10 +50,11 @@ enum Timer {
     Work { msg: MsgId },
 }
 
-static TECHNIQUES: [Technique<bool>; 2] = [
-    Technique::new("no-fencing", "No fencing", Guarantee::None, false),
-    Technique::new("fencing", "Epoch fencing", Guarantee::ExactlyOnce, true),
-];
+techniques! {
+    bool =>
+    "no-fencing", "No fencing", None => false;
+    "fencing", "Epoch fencing", ExactlyOnce => true;
+}
 
 /// Dice tags for the pause jitter (clear of the fault source's own tags).
 const TAG_PAUSE_START: u64 = 0x5A01;
@@ -250,14 +245,7 @@ impl World<'_> {
 impl Actors for World<'_> {
     type Timer = Timer;
 
-    fn on_deliver(
-        &mut self,
-        eng: &mut Engine<Timer>,
-        to: NodeId,
-        from: NodeId,
-        hop: u8,
-        p: Payload,
-    ) {
+    fn on_deliver(&mut self, eng: &mut Engine<Timer>, Delivery { to, from, hop, p }: Delivery) {
         match (to, hop) {
             (BROKER, HOP_PRODUCE) => self.produce(eng, from, p.msg),
             (BROKER, HOP_COMMIT) => self.end_txn(eng, from, p.msg),
@@ -410,76 +398,56 @@ fn badge(t: &crate::sim::run::TechniqueRun) -> Badge {
     Badge::new(Tone::Bad, &what.join(", "))
 }
 
-fn nodes() -> Vec<NodeInfo> {
-    vec![
-        NodeInfo::new(0, "broker", NodeKind::Broker, 72, 50),
-        NodeInfo::new(1, "worker-1", NodeKind::Producer, 22, 25),
-        NodeInfo::new(2, "worker-2", NodeKind::Producer, 22, 75),
-    ]
-}
+pub static SCENARIO: Module = Module { info: &INFO, build };
 
-impl Scenario for ZombieFencing {
-    fn info(&self) -> &'static ScenarioInfo {
-        &INFO
-    }
-
-    fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
-        let n = params.get("messages") as u32;
-        let workload = payments(cfg.seed, n, 3);
-        let jitter = params.ticks("pause_jitter_ticks");
-        let dice = crate::sim::rng::Dice::new(cfg.seed);
-        let pause = Fault::Pause {
-            node: W1,
-            at: params.ticks("pause_at_tick") + dice.range(0, jitter, TAG_PAUSE_START, 0, 0, 0),
-            ticks: params.ticks("gc_pause_ticks") + dice.range(0, jitter, TAG_PAUSE_LEN, 0, 0, 0),
+fn build(cfg: &RunConfig, params: &Params) -> RunResult {
+    let n = params.get("messages") as u32;
+    let workload = payments(cfg.seed, n, 3);
+    let jitter = params.ticks("pause_jitter_ticks");
+    let dice = crate::sim::rng::Dice::new(cfg.seed);
+    let pause = Fault::Pause {
+        node: W1,
+        at: params.ticks("pause_at_tick") + dice.range(0, jitter, TAG_PAUSE_START, 0, 0, 0),
+        ticks: params.ticks("gc_pause_ticks") + dice.range(0, jitter, TAG_PAUSE_LEN, 0, 0, 0),
+    };
+    run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
+        let fencing = t.mode;
+        let mut faults = Faults::for_run(cfg);
+        faults.add_explicit(pause);
+        let mut eng = Engine::start(NODES.len(), END, faults);
+        let mut broker = Broker::new(BROKER, 2);
+        for p in workload {
+            broker.append(&mut eng, INPUT, p.msg, None);
+        }
+        let mut world = World {
+            fencing,
+            workload,
+            ledger: Ledger::default(),
+            broker,
+            workers: [Worker::default(); 3],
+            owner: W1,
+            last_heartbeat: Some(0),
+            timeout: params.ticks("session_timeout_ticks"),
+            sends: Attempts::default(),
         };
-        run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
-            let fencing = t.mode;
-            let mut faults = Faults::for_run(cfg);
-            faults.add_explicit(pause);
-            let mut eng = Engine::start(3, END, faults);
-            let mut broker = Broker::new(BROKER, 2);
-            for p in workload {
-                broker.append(&mut eng, INPUT, p.msg, None);
-            }
-            let mut world = World {
-                fencing,
-                workload,
-                ledger: Ledger::default(),
-                broker,
-                workers: [Worker::default(); 3],
-                owner: W1,
-                last_heartbeat: Some(0),
-                timeout: params.ticks("session_timeout_ticks"),
-                sends: Attempts::default(),
-            };
-            if fencing {
-                let epoch = world.broker.register(&mut eng, W1, PID);
-                world.worker(W1).epoch = epoch;
-            }
-            world.fetch(&mut eng, W1);
-            eng.timer_at(1, BROKER, Timer::Heartbeat);
-            eng.run(&mut world);
-            let checks = vec![rewind_check(&eng.trace)];
-            let mut run = t.finish(Done {
-                nodes: nodes(),
-                eng,
-                ledger: world.ledger,
-                workload,
-                checks,
-            });
-            run.badge = badge(&run);
-            run
-        })
-    }
+        if fencing {
+            let epoch = world.broker.register(&mut eng, W1, PID);
+            world.worker(W1).epoch = epoch;
+        }
+        world.fetch(&mut eng, W1);
+        eng.timer_at(1, BROKER, Timer::Heartbeat);
+        eng.run(&mut world);
+        let checks = vec![rewind_check(&eng.trace)];
+        let mut run =
+            t.finish(Done::new(infos(&NODES), eng, world.ledger, workload).checks(checks));
+        run.badge = badge(&run);
+        run
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testkit::{
-        assert_deterministic, assert_holds, balances, first_violating_seed, run_with, showcase,
-        truth, try_this_runs, verdict,
-    };
+    use super::super::testkit::*;
     use crate::sim::event::{CommitPart, Ev, RejectWhy, TxnState};
     use crate::sim::ids::NodeId;
     use crate::sim::narrate::render;
@@ -500,9 +468,7 @@ mod tests {
 
     #[test]
     fn showcase_zombie_writes_twice_unless_fenced() {
-        let r = showcase(&super::INFO);
-        let truth = truth(&r);
-        assert_eq!(truth, vec![(0, 2400), (1, 1700), (2, 5100)]);
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 2400), (1, 1700), (2, 5100)]);
         assert_eq!(balances(&r, "fencing"), truth);
         assert_eq!(
             balances(&r, "no-fencing"),
@@ -680,16 +646,6 @@ mod tests {
         assert!(short.techniques.iter().all(|t| t.verdict.exactly_once));
         let long = run_with(ID, 1, &[("gc_pause_ticks", 8), ("pause_jitter_ticks", 0)]);
         assert_eq!(timeouts(&long, "no-fencing").len(), 1);
-    }
-
-    #[test]
-    fn deterministic() {
-        assert_deterministic(ID, 9, &[("messages", 40)]);
-    }
-
-    #[test]
-    fn survives_hand_made_crashes_and_pauses() {
-        crate::sim::scenarios::testkit::assert_survives_hand_made_faults(super::INFO.id, "fencing");
     }
 
     #[test]
