@@ -192,6 +192,11 @@ impl Params {
         self.get(name).clamp(0, u32::MAX as i64) as u32
     }
 
+    /// A per-mille parameter (a fault rate) as the chance it stands for.
+    pub fn chance(&self, name: &str) -> super::rng::Ratio {
+        super::rng::Ratio::per_mille(self.get(name))
+    }
+
     /// Values that differ from their defaults, in spec order (what share links keep).
     pub fn non_default(&self, specs: &[ParamSpec]) -> Vec<(String, i64)> {
         specs

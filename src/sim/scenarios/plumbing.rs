@@ -14,7 +14,8 @@
 use crate::sim::broker::Broker;
 use crate::sim::engine::{Actors, Delivery, Engine};
 use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
-use crate::sim::ids::{MsgId, NodeId};
+use crate::sim::fault::{Faults, HopFaults};
+use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
@@ -109,6 +110,28 @@ impl<'a, T> Done<'a, T> {
     pub fn checks(self, checks: Vec<Check>) -> Self {
         Done { checks, ..self }
     }
+}
+
+/// Faults for a run whose one hop delivers a copy of a message with the `dup`
+/// parameter's chance, the copy up to `delay_max` ticks late (plus the run's own).
+pub fn copying_hop(cfg: &RunConfig, params: &Params, hop: u8, delay_max: Tick) -> Faults {
+    let mut faults = Faults::for_run(cfg);
+    faults.set_hop(
+        hop,
+        HopFaults::NONE.copying(params.chance("dup"), delay_max),
+    );
+    faults
+}
+
+/// The payment a delivery on a one-hop run (broker → `consumer`) carries, found by its id
+/// in the workload; `None` for an id the workload does not hold.
+pub fn carried(
+    workload: &BTreeMap<MsgId, Payment>,
+    d: &Delivery,
+    consumer: NodeId,
+) -> Option<Payment> {
+    debug_assert_eq!(d.to, consumer, "one hop, to the consumer");
+    workload.get(&d.p.msg).copied()
 }
 
 /// `node` keeps a table of the ids it has seen and never forgets one: the first

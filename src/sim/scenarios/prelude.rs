@@ -3,7 +3,9 @@
 
 pub(crate) use super::declare::{hops, nodes, techniques};
 pub use super::declare::{infos, Module};
-pub use super::plumbing::{first_sight, run_each, timed_out, Attempts, Done, Life, Technique};
+pub use super::plumbing::{
+    carried, copying_hop, first_sight, run_each, timed_out, Attempts, Done, Life, Technique,
+};
 pub use crate::sim::engine::{Actors, Delivery, Engine};
 pub use crate::sim::event::{Ev, MsgKind, Payload};
 pub use crate::sim::fault::{Fault, Faults, HopFaults};

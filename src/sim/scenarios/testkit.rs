@@ -22,6 +22,15 @@ pub fn verdict<'a>(r: &'a RunResult, technique: &str) -> &'a Verdict {
         .verdict
 }
 
+/// What each of `technique`'s checks says, in order (the lines under its badge).
+pub fn details<'a>(r: &'a RunResult, technique: &str) -> Vec<&'a str> {
+    verdict(r, technique)
+        .checks
+        .iter()
+        .map(|c| c.detail.as_str())
+        .collect()
+}
+
 /// How many events of `technique`'s trace match `f`.
 pub fn count(r: &RunResult, technique: &str, f: impl Fn(&Ev) -> bool) -> usize {
     r.technique(technique)

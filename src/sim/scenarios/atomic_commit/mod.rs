@@ -197,7 +197,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let workload = payments(cfg.seed, params.get("messages") as u32, 3);
     run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
         let mut faults = Faults::for_run(cfg);
-        faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
+        faults.crash_at = params.chance("crash_per_mille");
         faults.crash_down_max = params.ticks("restart_ticks_max");
         let mut eng = Engine::start(NODES.len(), END, faults);
         let mut broker = Broker::new(BROKER, 1);

@@ -320,7 +320,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP_ACK,
-            HopFaults::lossy(Ratio::per_mille(params.get("loss_ack_per_mille"))),
+            HopFaults::lossy(params.chance("loss_ack_per_mille")),
         );
         let crash_at = params.ticks("producer_crash_at");
         if crash_at > 0 {
@@ -344,7 +344,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             partitions,
             txn_size: params.get("txn_size") as usize,
             timeout: params.ticks("timeout_ticks"),
-            abort: Ratio::per_mille(params.get("abort_per_mille")),
+            abort: params.chance("abort_per_mille"),
             idx: 0,
             batch_start: 0,
             batch_end: 0,

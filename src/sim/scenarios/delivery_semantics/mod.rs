@@ -174,13 +174,10 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP_REQ,
-            HopFaults::lossy(Ratio::per_mille(params.get("loss_req")))
-                .copying(Ratio::per_mille(params.get("dup")), DUP_DELAY_MAX),
+            HopFaults::lossy(params.chance("loss_req"))
+                .copying(params.chance("dup"), DUP_DELAY_MAX),
         );
-        faults.set_hop(
-            HOP_ACK,
-            HopFaults::lossy(Ratio::per_mille(params.get("loss_ack"))),
-        );
+        faults.set_hop(HOP_ACK, HopFaults::lossy(params.chance("loss_ack")));
         let mut eng = Engine::start(NODES.len(), end, faults);
         for (i, w) in workload.iter().enumerate() {
             eng.timer_at(

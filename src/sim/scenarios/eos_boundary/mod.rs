@@ -252,7 +252,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
         let sink = t.mode;
         let mut faults = Faults::for_run(cfg);
-        faults.crash_at = Ratio::per_mille(params.get("crash_per_mille"));
+        faults.crash_at = params.chance("crash_per_mille");
         faults.crash_down_max = params.ticks("restart_ticks_max");
         if params.flag("offset_reset") {
             faults.add_explicit(Fault::ResetOffset {

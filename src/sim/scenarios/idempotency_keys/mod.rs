@@ -267,11 +267,11 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut faults = Faults::for_run(cfg);
         faults.set_hop(
             HOP_REQ,
-            HopFaults::lossy(Ratio::per_mille(params.get("loss_req"))).jittery(JITTER),
+            HopFaults::lossy(params.chance("loss_req")).jittery(JITTER),
         );
         faults.set_hop(
             HOP_RESP,
-            HopFaults::lossy(Ratio::per_mille(params.get("loss_resp"))).jittery(JITTER),
+            HopFaults::lossy(params.chance("loss_resp")).jittery(JITTER),
         );
         faults.crash_down_max = CRASH_DOWN_MAX;
         let timeout = params.ticks("timeout_ticks");
@@ -294,7 +294,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             timeout,
             retries_max,
             ttl,
-            crash: Ratio::per_mille(params.get("server_crash")),
+            crash: params.chance("server_crash"),
             ledger: Ledger::default(),
             clients: BTreeMap::new(),
             store: BTreeMap::new(),

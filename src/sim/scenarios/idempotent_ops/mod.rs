@@ -115,9 +115,8 @@ struct World {
 impl Actors for World {
     type Timer = Send;
 
-    fn on_deliver(&mut self, eng: &mut Engine<Send>, Delivery { to, p, .. }: Delivery) {
-        debug_assert_eq!(to, CONSUMER, "one hop, to the consumer");
-        let Some(op) = self.ops.get(&p.msg).copied() else {
+    fn on_deliver(&mut self, eng: &mut Engine<Send>, d: Delivery) {
+        let Some(op) = carried(&self.ops, &d, CONSUMER) else {
             return;
         };
         match self.op {
@@ -371,11 +370,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                 Op::Delete => &refunds,
                 _ => workload,
             };
-            let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP,
-                HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), dup_delay_max),
-            );
+            let faults = copying_hop(cfg, params, HOP, dup_delay_max);
             let mut eng = Engine::start(NODES.len(), end, faults);
             for (i, w) in workload.iter().enumerate() {
                 eng.timer_at(1 + SPACING * i as Tick, PRODUCER, Send { msg: w.msg });
@@ -488,14 +483,10 @@ mod tests {
         let del = r.technique("delete").unwrap();
         assert!(del.verdict.checks[0].ok);
         assert!(!del.verdict.checks[1].ok);
-        assert_eq!(
-            del.verdict.checks[0].detail,
-            "10 DELETE statements ran for 8 cancelled payments; each row went with its first DELETE, the repeats found nothing to remove"
-        );
-        assert_eq!(
-            del.verdict.checks[1].detail,
-            "the DELETE for txn-1 ran again and removed nothing, but its refund went out a second time (2 payments refunded twice)"
-        );
+        assert_eq!(details(&r, "delete"), [
+            "10 DELETE statements ran for 8 cancelled payments; each row went with its first DELETE, the repeats found nothing to remove",
+            "the DELETE for txn-1 ran again and removed nothing, but its refund went out a second time (2 payments refunded twice)",
+        ]);
         assert_eq!(balances(&r, "delete"), balances(&r, "increment"));
         assert_eq!(
             del.badge.text,

@@ -199,8 +199,8 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let drop = params.get("drop_key_stage").clamp(0, STAGES as i64) as u8;
     run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
         let mut faults = Faults::for_run(cfg);
-        let acks = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(JITTER);
-        let forward = acks.copying(Ratio::per_mille(params.get("dup")), DUP_DELAY_MAX);
+        let acks = HopFaults::lossy(params.chance("loss")).jittery(JITTER);
+        let forward = acks.copying(params.chance("dup"), DUP_DELAY_MAX);
         for hop in 0..=STAGES {
             faults.set_hop(hop, forward);
             faults.set_hop(ACK_HOP + hop, acks);

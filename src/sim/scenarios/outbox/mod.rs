@@ -318,7 +318,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("orders") as u32);
     run_each(&INFO, cfg, params, work, &TECHNIQUES, |t, work| {
         let mut faults = Faults::for_run(cfg);
-        let loss = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(1);
+        let loss = HopFaults::lossy(params.chance("loss")).jittery(1);
         for hop in [HOP_SVC_PUB, HOP_SVC_ACK, HOP_RELAY_PUB, HOP_RELAY_ACK] {
             faults.set_hop(hop, loss);
         }
@@ -334,8 +334,8 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         let mut world = World {
             tech: t.mode,
             workload: work,
-            crash: Ratio::per_mille(params.get("crash")),
-            relay_crash: Ratio::per_mille(params.get("relay_crash")),
+            crash: params.chance("crash"),
+            relay_crash: params.chance("relay_crash"),
             ledger: Ledger::default(),
             next_order: 0,
             life,

@@ -342,7 +342,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let end = seconds * TICKS_PER_SEC + (MAX_RETRIES as Tick + 2) * (TIMEOUT + 2 * JITTER) + 20;
     run_each(&INFO, cfg, params, workload, &TECHNIQUES, |t, workload| {
         let mut faults = Faults::for_run(cfg);
-        let hop = HopFaults::lossy(Ratio::per_mille(params.get("loss"))).jittery(JITTER);
+        let hop = HopFaults::lossy(params.chance("loss")).jittery(JITTER);
         faults.set_hop(HOP_DATA, hop);
         faults.set_hop(HOP_ACK, hop);
         let mut eng = Engine::start(sensors as usize + 1, end, faults);

@@ -175,10 +175,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         &TECHNIQUES,
         |t, workload| {
             let mut faults = Faults::for_run(cfg);
-            faults.set_hop(
-                HOP,
-                HopFaults::NONE.copying(Ratio::per_mille(params.get("dup")), 3),
-            );
+            faults.set_hop(HOP, HopFaults::NONE.copying(params.chance("dup"), 3));
             if params.flag("dup_txn3") {
                 faults.add_explicit(Fault::Lose {
                     hop: HOP_ACK,
