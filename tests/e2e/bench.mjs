@@ -268,10 +268,23 @@ async function framesOn(page, mode) {
   return { speed, ...r };
 }
 
-/** `framesOn` a freshly loaded page. */
+/**
+ * Wait until what renders after the first paint (side panels, course list, ledger
+ * counters) is in the page and two frames have passed: playing and stepping are measured
+ * apart from start-up, whose deferred render (up to ~55 ms on the 500-message run) would
+ * otherwise land in the first sampled frames or be batched with the first key press.
+ */
+async function settled(page, app = OURS) {
+  if (app === OURS) await page.waitForSelector("aside.side > *", { timeout: MOUNT_TIMEOUT_MS });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.waitForTimeout(300);
+}
+
+/** `framesOn` a freshly loaded page, once it has settled. */
 async function playFrames(query, mode, { app = OURS, srv = server } = {}) {
   const page = await open(query, { app, srv, waitFor: "shell" });
   try {
+    await settled(page, app);
     const r = await framesOn(page, mode);
     if (page.errors.length) log(`${query} ${mode}: page errors: ${page.errors.join(" | ")}`);
     return r;
@@ -648,13 +661,9 @@ try {
     const ticks = Array.from({ length: STEP_SAMPLES }, () => Math.max(1, Math.floor(end * (0.05 + 0.9 * rnd()))));
     const page = await open(`${STEP_QUERY}&t=${ticks[0]}`, { waitFor: "shell" });
     await page.waitForSelector("output.playhead[data-tick]", { timeout: MOUNT_TIMEOUT_MS });
-    // Stepping, not start-up: wait until what renders after the first paint (side panels,
-    // course list, ledger counters) is in the page and two frames have passed, so that
-    // the first ← is not batched with that render. The first sample is still the first
-    // step ever taken (its code compiled on first call) and is reported on its own.
-    await page.waitForSelector("aside.side > *", { timeout: MOUNT_TIMEOUT_MS });
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await page.waitForTimeout(300);
+    // Stepping, not start-up (see `settled`). The first sample is still the first step
+    // ever taken (its code compiled on first call) and is reported on its own.
+    await settled(page);
     const lat = [];
     const paint = [];
     for (let i = 0; i < ticks.length; i++) {
