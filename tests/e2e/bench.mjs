@@ -20,6 +20,10 @@
 //   BENCH_STEP_QUERY     run of >= 10,000 events for the step-back bench (default below)
 //   BENCH_SECTIONS       only these sections (e.g. "startup" to compare two builds' start-up:
 //                        BENCH_DIST=a BENCH_BASELINE_DIST=b BENCH_SECTIONS=startup)
+//   BENCH_PROFILE        one measurement to CPU-profile (100 µs sampling): "step", or
+//                        "frames-default" / "frames-fast" (the many-in-flight run); written to
+//                        /tmp/bench-<name>.cpuprofile (open in Chrome DevTools; function
+//                        names need a build whose wasm keeps its name section)
 //
 // Progress goes to stderr; `RESULT key=value` lines to stdout (and BENCH_OUT).
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
@@ -66,6 +70,23 @@ const BASELINE = BASELINE_IS_APP
 
 const t0 = Date.now();
 const log = (...a) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
+const PROFILE = process.env.BENCH_PROFILE ?? "";
+
+/** `run()`, CPU-profiled into /tmp/bench-<name>.cpuprofile when BENCH_PROFILE names it. */
+async function profiled(page, name, run) {
+  if (PROFILE !== name) return run();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await cdp.send("Profiler.start");
+  try {
+    return await run();
+  } finally {
+    const { profile } = await cdp.send("Profiler.stop");
+    writeFileSync(`/tmp/bench-${name}.cpuprofile`, JSON.stringify(profile));
+    log(`profile -> /tmp/bench-${name}.cpuprofile`);
+  }
+}
 if (OUT) writeFileSync(OUT, "");
 function result(key, value) {
   const line = `${key}=${String(value).replace(/\n/g, " ")}`;
@@ -280,12 +301,12 @@ async function settled(page, app = OURS) {
   await page.waitForTimeout(300);
 }
 
-/** `framesOn` a freshly loaded page, once it has settled. */
-async function playFrames(query, mode, { app = OURS, srv = server } = {}) {
+/** `framesOn` a freshly loaded page, once it has settled (`profile`: its BENCH_PROFILE name). */
+async function playFrames(query, mode, { app = OURS, srv = server, profile = "" } = {}) {
   const page = await open(query, { app, srv, waitFor: "shell" });
   try {
     await settled(page, app);
-    const r = await framesOn(page, mode);
+    const r = await profiled(page, profile, () => framesOn(page, mode));
     if (page.errors.length) log(`${query} ${mode}: page errors: ${page.errors.join(" | ")}`);
     return r;
   } finally {
@@ -629,7 +650,7 @@ try {
       await page.closeAll();
     }
     for (const mode of ["default", "fast"]) {
-      const r = await playFrames(ANIM_QUERY, mode);
+      const r = await playFrames(ANIM_QUERY, mode, { profile: `frames-${mode}` });
       groups[`many_${mode}`].push({ id: "500 messages", ...r });
       detail("dedup-window, 500 messages", mode, r);
     }
@@ -666,46 +687,48 @@ try {
     await settled(page);
     const lat = [];
     const paint = [];
-    for (let i = 0; i < ticks.length; i++) {
-      if (i > 0) {
-        // Seek with the scrubber, as a learner would, then step back from there.
-        await page.$eval(
-          "input.scrubber",
-          (el, t) => {
-            el.value = String(t);
-            el.dispatchEvent(new Event("input", { bubbles: true }));
-          },
-          ticks[i],
-        );
-        await page.waitForSelector(`output.playhead[data-tick="${ticks[i]}"]`, { timeout: 10_000 });
-      }
-      await page.evaluate(() => {
-        document.activeElement && document.activeElement.blur && document.activeElement.blur();
-        const out = document.querySelector("output.playhead");
-        const from = out.getAttribute("data-tick");
-        window.__step = new Promise((done) => {
-          let down = null;
-          const onDown = () => (down = performance.now());
-          addEventListener("keydown", onDown, { capture: true, once: true });
-          const mo = new MutationObserver(() => {
-            if (out.getAttribute("data-tick") !== from) {
-              const changed = performance.now();
-              mo.disconnect();
-              requestAnimationFrame(() => {
-                const frame = performance.now();
-                setTimeout(() => done({ from, to: out.getAttribute("data-tick"), dom: changed - down, frame: frame - down }));
-              });
-            }
+    await profiled(page, "step", async () => {
+      for (let i = 0; i < ticks.length; i++) {
+        if (i > 0) {
+          // Seek with the scrubber, as a learner would, then step back from there.
+          await page.$eval(
+            "input.scrubber",
+            (el, t) => {
+              el.value = String(t);
+              el.dispatchEvent(new Event("input", { bubbles: true }));
+            },
+            ticks[i],
+          );
+          await page.waitForSelector(`output.playhead[data-tick="${ticks[i]}"]`, { timeout: 10_000 });
+        }
+        await page.evaluate(() => {
+          document.activeElement && document.activeElement.blur && document.activeElement.blur();
+          const out = document.querySelector("output.playhead");
+          const from = out.getAttribute("data-tick");
+          window.__step = new Promise((done) => {
+            let down = null;
+            const onDown = () => (down = performance.now());
+            addEventListener("keydown", onDown, { capture: true, once: true });
+            const mo = new MutationObserver(() => {
+              if (out.getAttribute("data-tick") !== from) {
+                const changed = performance.now();
+                mo.disconnect();
+                requestAnimationFrame(() => {
+                  const frame = performance.now();
+                  setTimeout(() => done({ from, to: out.getAttribute("data-tick"), dom: changed - down, frame: frame - down }));
+                });
+              }
+            });
+            mo.observe(out, { attributes: true, attributeFilter: ["data-tick"] });
           });
-          mo.observe(out, { attributes: true, attributeFilter: ["data-tick"] });
         });
-      });
-      await page.keyboard.press("ArrowLeft");
-      const r = await page.evaluate(() => window.__step);
-      if (Number(r.to) !== Number(r.from) - 1) log(`step-back ${r.from} -> ${r.to}?`);
-      lat.push(r.dom);
-      paint.push(r.frame);
-    }
+        await page.keyboard.press("ArrowLeft");
+        const r = await page.evaluate(() => window.__step);
+        if (Number(r.to) !== Number(r.from) - 1) log(`step-back ${r.from} -> ${r.to}?`);
+        lat.push(r.dom);
+        paint.push(r.frame);
+      }
+    });
     result("step_query", STEP_QUERY);
     result("step_end_tick", end);
     result("step_samples", lat.length);
