@@ -90,6 +90,8 @@ build: setup
 	@# Two trunk builds into one dist/ break each other (shared dist/.stage): take turns.
 	@mkdir -p target
 	flock target/.trunk-build.lock trunk build --release --offline
+	@# .br and .gz beside each file, for hosts that serve precompressed files (README, Hosting).
+	node scripts/precompress.mjs dist
 
 size:
 	$(call step,dist/ size (budget: $(BUDGET_BROTLI_BYTES) bytes brotli))

@@ -10,7 +10,8 @@
 #   2. bundle size of both builds (scripts/size-report.sh)
 #   3. start-up of both apps, in the same run, and where it goes; 4. frames while playing;
 #   5. memory; 6. step-back in the browser (tests/e2e/bench.mjs); step-back natively
-#      (tests/bench_native.rs)
+#      (tests/bench_native.rs); 8. Lighthouse mobile on three entry pages and the baseline
+#      (tests/bench-lighthouse/run.mjs; LH_RUNS, default 3, quick 1)
 #
 # Env: BENCH_QUICK=1 the lead's quick table (< ~8 min on 2 shared cores): fewer reps and
 #        loads, 2 s of frames per run, no 600 s memory series;
@@ -201,6 +202,20 @@ if [ "$have_dist" = 1 ] && ! quick; then
   fi
 fi
 
+# ---- 8. Lighthouse 12 (mobile: slow 4G, 4x CPU), ours and the baseline, served with brotli ----
+# tests/bench-lighthouse/ has its own pinned npm package (not part of `make test`).
+if [ "$have_dist" = 1 ]; then
+  if quick; then lh_runs=${LH_RUNS:-1}; else lh_runs=${LH_RUNS:-3}; fi
+  put lh_runs_wanted "$lh_runs"
+  step "lighthouse (tests/bench-lighthouse/run.mjs, $lh_runs run(s) per page, alternating)"
+  if [ -d tests/bench-lighthouse/node_modules/lighthouse ] || (cd tests/bench-lighthouse && npm ci --no-audit --no-fund >"$work/lh-install.log" 2>&1); then
+    LH_OUT="$R" LH_RUNS="$lh_runs" node tests/bench-lighthouse/run.mjs 2>"$work/lh.err" || put lh_error "run.mjs failed: $(fail_note "$work/lh.err")"
+    cat "$work/lh.err" >&2
+  else
+    put lh_error "npm ci in tests/bench-lighthouse failed: $(fail_note "$work/lh-install.log")"
+  fi
+fi
+
 # ---- the tables ----------------------------------------------------------------------------
 na() { printf 'n/a (%s)' "$1"; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
@@ -234,6 +249,26 @@ if [ -n "$m" ]; then
 else
   row "mount" "$browser_na" "-" "-" "≤ 150 ms, ≤ 1.50×" "-"
 fi
+
+section "LIGHTHOUSE mobile (slow 4G, 4x CPU), median of $(get lh_runs_wanted '?'), served with brotli; baseline = minimal Yew app"
+lh_na=$(na "$(get lh_error "$(get build_error 'lighthouse did not run')")")
+bs=$(get lh_baseline_score) bl=$(get lh_baseline_lcp_ms) bt=$(get lh_baseline_tbt_ms) bi=$(get lh_baseline_tti_ms)
+for k in walkthrough lesson embed_outbox plain_walkthrough; do
+  case $k in
+    walkthrough) what="?s=walkthrough" ;;
+    lesson) what="?lesson=walkthrough&step=2" ;;
+    embed_outbox) what="?s=outbox&embed=1" ;;
+    plain_walkthrough) what="?s=walkthrough served WITHOUT compression" ;;
+  esac
+  sc=$(get "lh_${k}_score")
+  if ! isnum "$sc"; then row "$what: performance" "$lh_na" "-" "-" "≥ 95" "-"; continue; fi
+  tgt=1; [ "$k" = plain_walkthrough ] && tgt=0
+  row "$what: performance score" "$sc" "${bs:--}" "$(ratio "$sc" "$bs")" "$([ $tgt = 1 ] && echo '≥ 95' || echo -)" "$([ $tgt = 1 ] && ok "$sc >= 95" || echo -)"
+  l=$(get "lh_${k}_lcp_ms") t=$(get "lh_${k}_tbt_ms") i=$(get "lh_${k}_tti_ms")
+  row "$what: LCP" "$l ms" "${bl:--} ms" "$(ratio "$l" "$bl")" "$([ $tgt = 1 ] && echo '≤ 2,000 ms' || echo -)" "$([ $tgt = 1 ] && ok "$l <= 2000" || echo -)"
+  row "$what: TBT" "$t ms" "${bt:--} ms" "$(ratio "$t" "$bt")" "$([ $tgt = 1 ] && echo '≤ 100 ms' || echo -)" "$([ $tgt = 1 ] && ok "$t <= 100" || echo -)"
+  row "$what: time to interactive" "$i ms" "${bi:--} ms" "$(ratio "$i" "$bi")" "-" "-"
+done
 
 section "DOWNLOAD (all of dist/)"
 if [ -n "$(get size_br)" ]; then

@@ -7,7 +7,8 @@ dist=${1:-dist}
 [ -d "$dist" ] || { echo "size: $dist/ does not exist; run 'make build' first" >&2; exit 1; }
 command -v brotli >/dev/null || { echo "size: brotli not found (scripts/setup.sh installs it)" >&2; exit 1; }
 
-mapfile -t files < <(cd "$dist" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+# The precompressed copies (scripts/precompress.mjs) are the same bytes again: not counted.
+mapfile -t files < <(cd "$dist" && find . -type f ! -name '*.br' ! -name '*.gz' | sed 's|^\./||' | LC_ALL=C sort)
 [ ${#files[@]} -gt 0 ] || { echo "size: $dist/ is empty" >&2; exit 1; }
 
 total_raw=0 total_gz=0 total_br=0

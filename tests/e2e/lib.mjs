@@ -108,9 +108,9 @@ export async function waitForApp(page, { timeout = MOUNT_TIMEOUT_MS } = {}) {
  * Serve dist/ (under `base`) and launch the browser. `open(path)` opens `base + path`
  * in a new recording page. Call `close()` in an `after` hook.
  */
-export async function start({ base = "/" } = {}) {
+export async function start({ base = "/", precompressed = false } = {}) {
   assert.ok(existsSync(join(DIST, "index.html")), `no ${DIST}/index.html: run 'make build' first`);
-  const server = await serve({ root: DIST, base });
+  const server = await serve({ root: DIST, base, precompressed });
   let browser;
   try {
     browser = await launch();

@@ -5,11 +5,13 @@
 //   srv.url  // "http://127.0.0.1:<random port>/courses/ds/playground/"
 //   await srv.close();
 //
-// CLI: node tests/e2e/server.mjs [DIR=dist] [--port N=8080] [--base /sub/path/]
+// CLI: node tests/e2e/server.mjs [DIR=dist] [--port N=8080] [--base /sub/path/] [--precompressed]
 //
 // Only GET/HEAD; files outside `base` are 404; a directory URL without its trailing slash
 // redirects to it (as static hosts do, so relative asset URLs resolve); a directory serves
-// its index.html; no caching, no compression, no CSP header (the page's <meta> CSP is tested).
+// its index.html; no caching, no CSP header (the page's <meta> CSP is tested). No compression
+// unless `precompressed` is set: then FILE.br / FILE.gz (scripts/precompress.mjs) are sent with
+// Content-Encoding when the request accepts them, as nginx brotli_static/gzip_static would.
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -47,7 +49,7 @@ async function fileStat(p) {
 }
 
 /** Start serving `root` under `base` on host:port (port 0 = a random free one). */
-export async function serve({ root = "dist", base = "/", host = "127.0.0.1", port = 0, log = false } = {}) {
+export async function serve({ root = "dist", base = "/", host = "127.0.0.1", port = 0, log = false, precompressed = false } = {}) {
   const dir = resolve(root);
   const prefix = normBase(base);
   const server = createServer(async (req, res) => {
@@ -70,11 +72,27 @@ export async function serve({ root = "dist", base = "/", host = "127.0.0.1", por
         st = await fileStat(file);
       }
       if (!st?.isFile()) return send(404, "not found\n");
+      const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+      const encoding = {};
+      if (precompressed) {
+        const accepts = String(req.headers["accept-encoding"] ?? "");
+        for (const [enc, ext] of [["br", ".br"], ["gzip", ".gz"]]) {
+          const cst = accepts.includes(enc) ? await fileStat(file + ext) : null;
+          if (cst?.isFile()) {
+            file += ext;
+            st = cst;
+            encoding["content-encoding"] = enc;
+            encoding.vary = "accept-encoding";
+            break;
+          }
+        }
+      }
       res.writeHead(200, {
-        "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
+        "content-type": type,
         "content-length": st.size,
         "cache-control": "no-store",
         "x-content-type-options": "nosniff",
+        ...encoding,
       });
       if (req.method === "HEAD") return res.end();
       createReadStream(file).pipe(res);
@@ -109,7 +127,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   const port = Number(opt("--port", "8080"));
   const base = opt("--base", "/");
+  const pre = args.indexOf("--precompressed");
+  if (pre >= 0) args.splice(pre, 1);
   const root = args[0] ?? "dist";
-  const srv = await serve({ root, base, port, log: true });
+  const srv = await serve({ root, base, port, log: true, precompressed: pre >= 0 });
   console.log(`serving ${resolve(root)} at ${srv.url}`);
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// Lighthouse (mobile emulation: slow 4G, 4x CPU) on our entry pages and the Yew baseline,
+// for `make bench` (scripts/bench.sh). Each dist/ is served precompressed (brotli, as a
+// real host should; scripts/precompress.mjs) and, for one row, without compression.
+// Pages are run alternately (ours, baseline, ours, …) so drift hits both; medians printed.
+//
+// Env: BENCH_DIST, BENCH_BASELINE_DIST (built dist dirs), LH_RUNS (default 3),
+//      LH_OUT (key=value lines for bench.sh; default stdout), CHROMIUM (/usr/bin/chromium).
+// Keys: lh_<page>_{score,lcp_ms,tbt_ms,tti_ms,runs} for page in walkthrough, lesson,
+//       embed_outbox, plain_walkthrough (no compression), baseline.
+import { execFileSync, spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "../e2e/server.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const ours = resolve(process.env.BENCH_DIST ?? "/tmp/bench-dist");
+const base = resolve(process.env.BENCH_BASELINE_DIST ?? "/tmp/bench-baseline-dist");
+const runs = Number(process.env.LH_RUNS ?? 3);
+const chrome = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const lhBin = join(here, "node_modules", ".bin", "lighthouse");
+const out = (line) => (process.env.LH_OUT ? appendFileSync(process.env.LH_OUT, `${line}\n`) : console.log(line));
+
+if (!existsSync(lhBin)) {
+  out(`lh_error=lighthouse not installed (cd tests/bench-lighthouse && npm ci)`);
+  process.exit(0);
+}
+for (const d of [ours, base]) {
+  if (existsSync(join(d, "index.html"))) execFileSync("node", [join(repo, "scripts/precompress.mjs"), d], { stdio: "ignore" });
+}
+
+const oursZ = await serve({ root: ours, precompressed: true });
+const oursPlain = await serve({ root: ours });
+const haveBase = existsSync(join(base, "index.html"));
+const baseZ = haveBase ? await serve({ root: base, precompressed: true }) : null;
+
+const pages = [
+  ["walkthrough", `${oursZ.url}?s=walkthrough`],
+  ["lesson", `${oursZ.url}?lesson=walkthrough&step=2`],
+  ["embed_outbox", `${oursZ.url}?s=outbox&embed=1`],
+  ["plain_walkthrough", `${oursPlain.url}?s=walkthrough`],
+  ...(baseZ ? [["baseline", baseZ.url]] : []),
+];
+
+function lighthouse(url) {
+  const profile = mkdtempSync(join(tmpdir(), "eop-lh-"));
+  try {
+    const r = spawnSync(
+      lhBin,
+      [
+        url,
+        `--chrome-path=${chrome}`,
+        `--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --no-first-run --user-data-dir=${profile}`,
+        "--only-categories=performance",
+        "--output=json",
+        "--output-path=stdout",
+        "--quiet",
+      ],
+      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 180_000 },
+    );
+    const j = JSON.parse(r.stdout);
+    const a = j.audits;
+    return {
+      score: Math.round(j.categories.performance.score * 100),
+      lcp_ms: Math.round(a["largest-contentful-paint"].numericValue),
+      tbt_ms: Math.round(a["total-blocking-time"].numericValue),
+      tti_ms: Math.round(a.interactive?.numericValue ?? NaN),
+    };
+  } catch (e) {
+    return null;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const results = Object.fromEntries(pages.map(([k]) => [k, []]));
+for (let i = 0; i < runs; i++) {
+  for (const [k, url] of pages) {
+    const r = lighthouse(url);
+    if (r) results[k].push(r);
+    process.stderr.write(`lighthouse ${k} run ${i + 1}: ${r ? JSON.stringify(r) : "failed"}\n`);
+  }
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : "";
+};
+for (const [k] of pages) {
+  const rs = results[k];
+  out(`lh_${k}_runs=${rs.length}`);
+  for (const m of ["score", "lcp_ms", "tbt_ms", "tti_ms"]) out(`lh_${k}_${m}=${median(rs.map((r) => r[m]))}`);
+}
+await oursZ.close();
+await oursPlain.close();
+await baseZ?.close();
