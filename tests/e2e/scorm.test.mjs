@@ -465,3 +465,64 @@ test("the real app: SCORM 1.2 and 2004, a lesson to completion, then a relaunch 
     await page.close();
   }
 });
+
+/** The interaction records SetValue'd, as {n: {element: value}} (from the call log). */
+function interactionsOf(set) {
+  const out = {};
+  for (const [k, v] of Object.entries(set)) {
+    const m = /^cmi\.interactions\.(\d+)\.(.+)$/.exec(k);
+    if (m) (out[m[1]] ??= {})[m[2]] = v;
+  }
+  return out;
+}
+
+test("interactions (stub app): an answer wrong then right is recorded per answer, with the misconception; SCORM 1.2 and 2004 under scorm-again", async () => {
+  const prompt = "After both copies of txn-3, what does the naive handler show for m-B?";
+  const wrong = { kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" };
+  const right = { kind: "choice", response: "right", correctResponse: "right", misconception: null };
+  const numWrong = { kind: "number", response: 5, correctResponse: 6, misconception: "counting-payments-not-entries" };
+  for (const version of ["12", "2004"]) {
+    const v12 = version === "12";
+    const sco = new URL(`stub-lesson-${version}/scorm/launch.html?lesson=walkthrough`, server.url).href;
+    // An LMS that already holds two records of an earlier session (2004 reads them back).
+    const init = v12 ? {} : { "cmi.interactions.0.id": "urn:eop:walkthrough:s2:q0", "cmi.interactions.0.type": "choice", "cmi.interactions.1.id": "urn:eop:walkthrough:s4:q0", "cmi.interactions.1.type": "choice" };
+    const page = await lms(version, sco, init);
+    const first = v12 ? 0 : 2;
+    await stub(page, "go", 2);
+    await stub(page, "answer", 2, false, 0, wrong);
+    await stub(page, "answer", 2, true, 0, right);
+    await stub(page, "go", 6);
+    await stub(page, "answer", 6, false, 1, numWrong);
+    // An answer without what was answered (an older app): scored, not recorded.
+    await stub(page, "answer", 6, true, 1);
+    await stub(page, "go", 5); // read after the answers (messages arrive in order)
+    await waitSet(page, (x) => (x["cmi.core.lesson_location"] ?? x["cmi.location"]) === "walkthrough/5", "after the answers");
+    const r = await close(page, version);
+    const got = interactionsOf(r.set);
+    assert.deepEqual(Object.keys(got).map(Number), [first, first + 1, first + 2], "one record per answer that says what was answered");
+    const strip = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== "time" && k !== "timestamp"));
+    if (v12) {
+      assert.deepEqual(strip(got[0]), { id: "urn:eop:walkthrough:s2:q0", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "b", student_response: "c", result: "wrong" });
+      assert.deepEqual(strip(got[1]), { id: "urn:eop:walkthrough:s2:q0", type: "choice", "correct_responses.0.pattern": "b", student_response: "b", result: "correct" });
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s6:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6", student_response: "5", result: "wrong" });
+      for (const n of [0, 1, 2]) assert.match(got[n].time, /^\d{2}:\d{2}:\d{2}$/);
+    } else {
+      const numPrompt = "How many ledger entries did the naive handler write for the five payments?";
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s2:q0", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "right", learner_response: "the-copy-cancels-out", result: "incorrect", description: `${prompt} (misconception: the-copy-cancels-out)` });
+      assert.deepEqual(strip(got[3]), { id: "urn:eop:walkthrough:s2:q0", type: "choice", "correct_responses.0.pattern": "right", learner_response: "right", result: "correct", description: prompt });
+      assert.deepEqual(strip(got[4]), { id: "urn:eop:walkthrough:s6:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6[:]6", learner_response: "5", result: "incorrect", description: `${numPrompt} (misconception: counting-payments-not-entries)` });
+      for (const n of [2, 3, 4]) assert.match(got[n].timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\dZ$/);
+      // What the LMS holds: the earlier records, then these.
+      const held = r.cmi.interactions;
+      assert.deepEqual(Object.keys(held), ["0", "1", "2", "3", "4"]);
+      assert.deepEqual(Object.values(held).map((x) => x.id), ["urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s4:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s6:q1"]);
+      assert.deepEqual([held[2].learner_response, held[2].result, held[2].objectives["0"].id, held[2].correct_responses["0"].pattern], ["the-copy-cancels-out", "incorrect", "urn:eop:misconception:the-copy-cancels-out", "right"]);
+      assert.deepEqual([held[4].type, held[4].learner_response, held[4].correct_responses["0"].pattern], ["numeric", "5", "6[:]6"]);
+    }
+    // The score is unchanged by the records: first answers count.
+    const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
+    assert.deepEqual(p.lessons.walkthrough.answers, { 2: ["W"], 6: ["_", "W"] });
+    assertClean(page);
+    await page.close();
+  }
+});
