@@ -69,7 +69,7 @@
         // What was answered (docs/embedding.md): recorded as an interaction when present and
         // well-formed; an answer without it still counts for the score.
         var resp = d.kind === "choice" ? isOptionId : d.kind === "number" ? isNumber : null;
-        if (resp && resp(d.response) && resp(d.correctResponse) && (d.misconception === null || d.misconception === undefined || (typeof d.misconception === "string" && MISC_RE.test(d.misconception)))) {
+        if (resp && resp(d.response) && resp(d.correctResponse) && (d.misconception === null || d.misconception === undefined || (typeof d.misconception === "string" && d.misconception.length <= 200 && MISC_RE.test(d.misconception)))) {
           a.kind = d.kind;
           a.response = d.response;
           a.correctResponse = d.correctResponse;

@@ -199,7 +199,7 @@ test("answers: what was answered is validated; an answer without it still counts
   const m = plain(S.validate(msg("answer", full)));
   assert.deepEqual(m, { type: "answer", lesson: "walkthrough", step: 2, correct: false, question: 0, kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" });
   // Without the fields (an older app) or with a bad one: scored, not recorded.
-  for (const bad of [{}, { kind: "essay" }, { kind: "choice", response: "a b", correctResponse: "right" }, { kind: "number", response: "5", correctResponse: 5 }, { kind: "number", response: 1.5, correctResponse: 5 }, { ...full, misconception: "Not Kebab" }, { ...full, misconception: 3 }]) {
+  for (const bad of [{}, { kind: "essay" }, { kind: "choice", response: "a b", correctResponse: "right" }, { kind: "number", response: "5", correctResponse: 5 }, { kind: "number", response: 1.5, correctResponse: 5 }, { ...full, misconception: "Not Kebab" }, { ...full, misconception: 3 }, { ...full, misconception: "a".repeat(201) }]) {
     const a = S.validate(msg("answer", { ...base, ...bad }));
     assert.ok(a, JSON.stringify(bad));
     assert.equal(a.kind, null, JSON.stringify(bad));
