@@ -234,6 +234,9 @@ test("make scorm's zips in dist-scorm/ (when built)", async (t) => {
     vm.runInNewContext(unzip("-p", join(dir, f), "scorm/config.js"), { window: ctx });
     const c = JSON.parse(JSON.stringify(ctx.EOP_SCORM_CONFIG));
     await checkZip(join(dir, f), version, { lessons: c.lessons.map((l) => l.id), mastery: c.mastery, sco: c.sco });
+    const un = join(tmp, `dist-scorm-${version}`);
+    unzip("-q", "-o", join(dir, f), "-d", un);
+    assert.deepEqual((await validateManifest(un)).errors, [], `dist-scorm/${f}: imsmanifest.xml against its schemas`);
   }
 });
 
