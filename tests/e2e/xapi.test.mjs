@@ -1,14 +1,18 @@
 // xAPI statements for lesson answers (scorm/xapi.js, docs/xapi.md): statements built from
 // `answer` messages (docs/embedding.md) are valid xAPI 1.0.3 by the Learning Locker
 // validator (@learninglocker/xapi-validation), carry the misconception in the context
-// extension, and the worked example in docs/xapi.md is exactly what the function returns.
+// extension, and the worked example in docs/xapi.md is exactly what the function returns;
+// with the real build, a course page on another origin turns the app's own `answer`
+// events (embed.js) into statements in the browser, and they are valid too.
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import vm from "node:vm";
-import { REPO } from "./lib.mjs";
+import { REPO, assertClean, newPage, start } from "./lib.mjs";
+import { serve } from "./server.mjs";
 
 const validate = createRequire(import.meta.url)("@learninglocker/xapi-validation").default;
 const ctx = {};
@@ -82,4 +86,69 @@ test("docs/xapi.md's worked example is what statement() returns, and valid", () 
   );
   assert.deepEqual(built, statement);
   assert.deepEqual(warnings(statement), []);
+});
+
+test("the real app: a course page turns its answer events into valid statements (wrong, then right)", async () => {
+  const env = await start();
+  const dir = mkdtempSync(join(tmpdir(), "eop-xapi-"));
+  const host = await serve({ root: dir });
+  try {
+    copyFileSync(join(REPO, "scorm/xapi.js"), join(dir, "xapi.js"));
+    // The pattern docs/xapi.md shows: one listener, the host's actor, a statement per answer.
+    writeFileSync(
+      join(dir, "course.html"),
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>course</title></head><body>
+<div id="a" data-eop="?lesson=walkthrough&amp;step=2"></div>
+<script src="xapi.js"></script>
+<script>
+  window.sent = [];
+  document.addEventListener("eop:answer", (e) => {
+    window.sent.push({ message: e.detail, statement: EOPxAPI.statement(e.detail, { actor: ${JSON.stringify(actor)} }) });
+  });
+</script>
+<script src="${env.url("embed.js")}"></script>
+</body></html>`,
+    );
+    const page = await newPage(env.browser, { viewport: { width: 900, height: 900 } });
+    await page.goto(`${host.url}course.html`);
+    let frame;
+    for (let i = 0; i < 200 && !frame; i++) {
+      frame = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith(env.server.url));
+      if (!frame) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(frame, "the playground frame");
+    await frame.waitForSelector('[data-question="0"] [data-option]', { timeout: 30_000 });
+    const lesson = JSON.parse(readFileSync(join(REPO, "src/course/lessons/04-walkthrough.json"), "utf8"));
+    const q = lesson.steps[1].question;
+    const wrong = q.options.find((o) => o.misconception || o.misconception_id);
+    for (const o of q.options) {
+      await frame.click(`[data-question="0"] [data-option="${o.id}"]`);
+      const n = q.options.indexOf(o) + 1;
+      await page.waitForFunction((n) => window.sent.length >= n, n);
+    }
+    const sent = plain(await page.evaluate(() => window.sent));
+    assert.equal(sent.length, q.options.length, "one answer event per click");
+    const kebab = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    const rightOpt = q.options.find((o) => sent.some((x) => x.message.response === o.id && x.message.correct));
+    assert.ok(rightOpt, "one option was right");
+    for (const [i, { message, statement }] of sent.entries()) {
+      const o = q.options[i];
+      const mis = message.correct ? null : (o.misconception_id ?? (o.misconception ? kebab(o.misconception) : null));
+      assert.deepEqual(
+        { ...message },
+        { source: "exactly-once-playground", version: 1, type: "answer", lesson: "walkthrough", step: 2, question: 0, correct: o === rightOpt, kind: "choice", response: o.id, correctResponse: rightOpt.id, misconception: mis },
+        `the answer message for option ${o.id}`,
+      );
+      assert.deepEqual(warnings(statement), [], JSON.stringify(statement));
+      assert.equal(statement.object.id, "urn:eop:walkthrough:s2:q0");
+      assert.equal(statement.context.extensions["urn:eop:xapi:misconception"], mis);
+    }
+    assert.ok(sent.some((x) => x.message.misconception === (wrong.misconception_id ?? kebab(wrong.misconception))), "a wrong option's misconception was sent");
+    assertClean(page);
+    await page.close();
+  } finally {
+    await host.close();
+    await env.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
