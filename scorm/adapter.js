@@ -5,12 +5,14 @@
 // `API_1484_11`, walking window.parent and window.opener the standard way), and reports
 // what the app's host-page API (docs/embedding.md) tells it: lesson status, score (share of
 // predict and recall questions right on the first try), session time, and the learner's
-// place in suspend_data so a relaunch resumes at the same lesson and step. The app knows
+// place in suspend_data so a relaunch resumes at the same lesson and step, and every answer
+// as an interaction (cmi.interactions.n: which question, the learner's response, the right
+// one, the result and the misconception the answer shows). The app knows
 // nothing of SCORM; this script reads only validated `exactly-once-playground` messages
 // from its own frame. Without an LMS API it reports nothing: the app just runs.
 //
-// The pure parts (message checks, the suspend_data code, the score, time formats, API
-// discovery) are on `EOPScorm` for tests (tests/e2e/scorm-suspend.test.mjs loads this file
+// The pure parts (message checks, the suspend_data code, the score, time formats, the
+// interaction records, API discovery) are on `EOPScorm` for tests (tests/e2e/scorm-suspend.test.mjs loads this file
 // in a node `vm`).
 (function (root) {
   "use strict";
@@ -28,6 +30,16 @@
 
   function isInt(v, lo, hi) {
     return typeof v === "number" && Math.floor(v) === v && v >= lo && v <= hi;
+  }
+  /** An option id (a SCORM short identifier: letters, digits, `_`, `.`, `-`). */
+  var OPTION_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+  /** A misconception id: kebab-case. */
+  var MISC_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+  function isOptionId(v) {
+    return typeof v === "string" && OPTION_RE.test(v);
+  }
+  function isNumber(v) {
+    return typeof v === "number" && isFinite(v) && Math.floor(v) === v && Math.abs(v) < 1e12;
   }
   function isPlain(v) {
     return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -49,11 +61,22 @@
         if (!isInt(d.steps, 1, MAX_STEP) || !isInt(d.step, 1, d.steps)) return null;
         if (typeof d.completed !== "boolean" || !isInt(d.questions, 0, MAX_Q)) return null;
         return { type: "lesson", lesson: d.lesson, step: d.step, steps: d.steps, completed: d.completed, questions: d.questions };
-      case "answer":
+      case "answer": {
         if (typeof d.lesson !== "string" || !ID_RE.test(d.lesson)) return null;
         if (!isInt(d.step, 0, MAX_STEP) || typeof d.correct !== "boolean") return null;
         if (d.question !== undefined && !isInt(d.question, 0, MAX_Q - 1)) return null;
-        return { type: "answer", lesson: d.lesson, step: d.step, correct: d.correct, question: d.question === undefined ? null : d.question };
+        var a = { type: "answer", lesson: d.lesson, step: d.step, correct: d.correct, question: d.question === undefined ? null : d.question, kind: null };
+        // What was answered (docs/embedding.md): recorded as an interaction when present and
+        // well-formed; an answer without it still counts for the score.
+        var resp = d.kind === "choice" ? isOptionId : d.kind === "number" ? isNumber : null;
+        if (resp && resp(d.response) && resp(d.correctResponse) && (d.misconception === null || d.misconception === undefined || (typeof d.misconception === "string" && d.misconception.length <= 200 && MISC_RE.test(d.misconception)))) {
+          a.kind = d.kind;
+          a.response = d.response;
+          a.correctResponse = d.correctResponse;
+          a.misconception = d.correct ? null : d.misconception || null;
+        }
+        return a;
+      }
       default:
         return null;
     }
@@ -224,6 +247,73 @@
     var m = Math.floor((cs % 360000) / 6000);
     var s = (cs % 6000) / 100;
     return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (Math.round(s * 100) / 100) + "S";
+  }
+
+  // ---- interactions (one record per answer; docs/lms.md) ----
+
+  /** `cmi.interactions.n.id`: urn:eop:<lesson>:s<step>:q<question> (stable per question). */
+  function interactionId(lesson, step, q) {
+    return "urn:eop:" + lesson + ":s" + step + ":q" + q;
+  }
+  /** The objective id an answer that shows a misconception is tied to. */
+  function misconceptionUrn(id) {
+    return "urn:eop:misconception:" + id;
+  }
+  /** 2004 timestamp (time(second,10,0)): YYYY-MM-DDThh:mm:ss.sZ, in UTC. */
+  function timestamp2004(d) {
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2) + "T" + pad(d.getUTCHours(), 2) + ":" + pad(d.getUTCMinutes(), 2) + ":" + pad(d.getUTCSeconds(), 2) + "." + Math.floor(d.getUTCMilliseconds() / 100) + "Z";
+  }
+  /** 1.2 CMITime: hh:mm:ss (the learner's clock). */
+  function time12(d) {
+    return pad(d.getHours(), 2) + ":" + pad(d.getMinutes(), 2) + ":" + pad(d.getSeconds(), 2);
+  }
+  /** `text` cut to at most `n` characters (with an ellipsis when cut). */
+  function cut(text, n) {
+    return text.length <= n ? text : text.slice(0, n - 1) + "\u2026";
+  }
+
+  /**
+   * The data-model elements recording answer `m` (validated, with `kind`) to question `q`
+   * of its step as interaction number `n`, in the order they must be set: [[element,
+   * value], …]. `ask`: what the package knows of the question ({prompt, options: [option
+   * ids in lesson order]}) or null. `v12`: SCORM 1.2 (else 2004); `now`: a Date.
+   *
+   * Choice: 2004's responses are short identifiers: the learner's is the misconception id
+   * when the answer shows one, else the option id; the correct pattern is the right
+   * option's id. SCORM 1.2 allows only single characters (a–z) in choice responses: the
+   * option's letter in lesson order (a, b, c, …). Number: the number itself; 2004's
+   * pattern is the range `n[:]n`. In both versions an answer that shows a misconception
+   * is tied to the objective `urn:eop:misconception:<id>`; 2004's description is the
+   * question's prompt, plus the misconception.
+   */
+  function interaction(m, q, n, ask, v12, now) {
+    var p = "cmi.interactions." + n + ".";
+    var out = [[p + "id", interactionId(m.lesson, m.step, q)]];
+    var numeric = m.kind === "number";
+    if (m.misconception) out.push([p + "objectives.0.id", misconceptionUrn(m.misconception)]);
+    if (v12) {
+      out.push([p + "time", time12(now)]);
+      out.push([p + "type", numeric ? "numeric" : "choice"]);
+      var letter = function (id) {
+        var i = ask && ask.options ? ask.options.indexOf(id) : -1;
+        return i >= 0 && i < 26 ? String.fromCharCode(97 + i) : null;
+      };
+      var right = numeric ? String(m.correctResponse) : letter(m.correctResponse);
+      var got = numeric ? String(m.response) : letter(m.response);
+      if (right !== null) out.push([p + "correct_responses.0.pattern", right]);
+      if (got !== null) out.push([p + "student_response", got]);
+      out.push([p + "result", m.correct ? "correct" : "wrong"]);
+    } else {
+      out.push([p + "timestamp", timestamp2004(now)]);
+      out.push([p + "type", numeric ? "numeric" : "choice"]);
+      out.push([p + "correct_responses.0.pattern", numeric ? m.correctResponse + "[:]" + m.correctResponse : m.correctResponse]);
+      out.push([p + "learner_response", numeric ? String(m.response) : m.misconception || m.response]);
+      out.push([p + "result", m.correct ? "correct" : "incorrect"]);
+      var tail = m.misconception ? " (misconception: " + m.misconception + ")" : "";
+      var prompt = ask && ask.prompt ? ask.prompt : "Question " + (q + 1) + " of step " + m.step + " of " + m.lesson;
+      out.push([p + "description", cut(prompt, 250 - tail.length) + tail]);
+    }
+    return out;
   }
 
   // ---- API discovery (ADL's algorithm) ----
@@ -462,6 +552,20 @@
     var ptr = {}; // "lesson:answerStep" → the question being answered (no `question` field)
     var finished = false;
 
+    // Interactions are journaled: every answer is a new record after those the LMS holds.
+    var nextInteraction = Number(s.get("cmi.interactions._count")) || 0;
+    var asks = cfg.asks || {};
+    function record(m, q) {
+      if (finished) return;
+      var ask = (asks[m.lesson] && asks[m.lesson][m.step + ":" + q]) || null;
+      var ok = true;
+      interaction(m, q, nextInteraction, ask, s.v12, new Date()).forEach(function (kv) {
+        if (ok) ok = s.set(kv[0], kv[1]);
+      });
+      // A record the LMS refused is not retried (its number is used either way).
+      nextInteraction++;
+    }
+
     function save() {
       if (finished) return;
       var r = report(progress, counted, known);
@@ -536,7 +640,9 @@
       } else if (m.type === "answer") {
         if (counted.indexOf(m.lesson) < 0) return;
         var key = m.lesson + ":" + m.step;
+        var q = m.question !== null ? m.question : ptr[key] || 0;
         ptr[key] = onAnswer(progress, m, ptr[key] || 0);
+        if (m.kind) record(m, q);
         save();
       }
     });
@@ -564,6 +670,9 @@
     statusFor: statusFor,
     timespan12: timespan12,
     duration2004: duration2004,
+    interaction: interaction,
+    interactionId: interactionId,
+    timestamp2004: timestamp2004,
     findAPI: findAPI,
     main: main,
   };

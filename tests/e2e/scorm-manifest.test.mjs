@@ -2,19 +2,22 @@
 // the course and one per lesson, the zip's imsmanifest.xml is well-formed XML (parsed by
 // Chromium's XML parser) with the elements each version requires (schema, schemaversion,
 // organizations, items that point at resources, the SCO's launch file, the mastery score),
-// it names every file in the zip and nothing else, and no entry lies outside the package.
+// it names every file in the zip and nothing else, and no entry lies outside the package;
+// each manifest validates (libxml2's XML Schema validator, xmllint-wasm) against ADL's
+// schema files that the package carries at its root (scorm-schema.mjs).
 // Packages are built from dist/ into a temporary directory; zips already in dist-scorm/
 // (from `make scorm`) are checked too.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import vm from "node:vm";
 import { DIST, REPO, launch, newPage } from "./lib.mjs";
-import { ZIPS, build, defaultLessons, listFiles, options } from "../../scripts/scorm.mjs";
+import { SCHEMAS, ZIPS, build, defaultLessons, listFiles, options } from "../../scripts/scorm.mjs";
+import { validateManifest } from "./scorm-schema.mjs";
 
 const tmp = mkdtempSync(join(tmpdir(), "eop-scorm-manifest-"));
 let browser;
@@ -141,14 +144,17 @@ async function checkZip(zip, version, cfg) {
     for (const d of r.deps) assert.ok(byId.has(d), `${what}: dependency ${d} of ${r.id} is missing`);
     if (r.href) assert.ok(r.files.includes(r.href), `${what}: ${r.id}'s launch file is not among its files`);
   }
-  // The manifest names every file in the zip, and the zip holds every file it names.
+  // The manifest names every file in the zip (resources' files, and the schema files of
+  // xsi:schemaLocation), and the zip holds every file it names.
   const named = new Set(m.resources.flatMap((r) => r.files).map((f) => decodeURIComponent(f)));
-  const inZip = new Set(entries.filter((e) => e !== "imsmanifest.xml"));
+  const xsds = SCHEMAS[version];
+  for (const f of xsds) assert.ok(entries.includes(f), `${what}: schema file ${f} is not at the package root`);
+  const inZip = new Set(entries.filter((e) => e !== "imsmanifest.xml" && !xsds.includes(e)));
   assert.deepEqual([...inZip].filter((f) => !named.has(f)), [], `${what}: files in the zip the manifest does not name`);
   assert.deepEqual([...named].filter((f) => !inZip.has(f)), [], `${what}: files the manifest names that are not in the zip`);
   // The whole release build is in the package, plus the adapter.
   for (const f of listFiles(DIST)) assert.ok(inZip.has(f), `${what}: dist/${f} is missing (a zip older than dist/? run make scorm)`);
-  for (const f of ["scorm/launch.html", "scorm/adapter.js", "scorm/config.js", "index.html"]) assert.ok(inZip.has(f), `${what}: ${f} is missing`);
+  for (const f of ["scorm/launch.html", "scorm/adapter.js", "scorm/xapi.js", "scorm/config.js", "index.html"]) assert.ok(inZip.has(f), `${what}: ${f} is missing`);
   // The adapter's settings.
   const ctx = {};
   vm.runInNewContext(unzip("-p", zip, "scorm/config.js"), { window: ctx });
@@ -160,6 +166,38 @@ async function checkZip(zip, version, cfg) {
   assert.deepEqual(c.lessons.map((l) => l.id), cfg.lessons);
   return { entries: entries.length };
 }
+
+/** The schema files each version's manifest names in xsi:schemaLocation (sorted). */
+function version12or2004Named(version) {
+  return version === "12"
+    ? ["adlcp_rootv1p2.xsd", "imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd"]
+    : ["adlcp_v1p3.xsd", "adlnav_v1p3.xsd", "adlseq_v1p3.xsd", "imscp_v1p1.xsd", "imsss_v1p0.xsd"];
+}
+
+test("each manifest validates against ADL's schemas shipped in its package; a missing or broken one fails", async () => {
+  const out = join(tmp, "schemas");
+  const made = build(options(["--dist", DIST, "--out", out, "--sco", "per-lesson", "--lessons", "walkthrough,dedup-window"]), { log: () => {} });
+  for (const z of made) {
+    const dir = join(out, `u-${z.version}`);
+    unzip("-q", "-o", z.zip, "-d", dir);
+    const ok = await validateManifest(dir);
+    assert.deepEqual(ok.errors, [], `SCORM ${z.version}`);
+    // Every schema file at the root, each one's targetNamespace the namespace it is named for.
+    for (const f of SCHEMAS[z.version]) assert.ok(existsSync(join(dir, f)), `SCORM ${z.version}: ${f}`);
+    // A manifest element the schema does not allow is reported.
+    const manifestPath = join(dir, "imsmanifest.xml");
+    const good = readFileSync(manifestPath, "utf8");
+    writeFileSync(manifestPath, good.replace("<organizations", "<bogus/>\n  <organizations"));
+    const bad = await validateManifest(dir);
+    assert.ok(bad.errors.some((e) => /bogus.*not expected/.test(e)), `SCORM ${z.version}: an unknown element is caught: ${bad.errors.join("; ")}`);
+    writeFileSync(manifestPath, good);
+    // A schema file the manifest names that is not in the package fails the check.
+    const gone = z.version === "12" ? "adlcp_rootv1p2.xsd" : "adlseq_v1p3.xsd";
+    rmSync(join(dir, gone));
+    const missing = await validateManifest(dir);
+    assert.ok(missing.errors.some((e) => e.includes(`${gone} is named`)), `SCORM ${z.version}: missing ${gone}: ${missing.errors.join("; ")}`);
+  }
+});
 
 const VARIANTS = [
   ["default: the whole course, one SCO, mastery 80", []],
@@ -176,6 +214,12 @@ for (const [name, args] of VARIANTS) {
     for (const z of made) {
       const { entries } = await checkZip(z.zip, z.version, cfg);
       assert.equal(entries, z.files.length);
+      const dir = join(out, `unzipped-${z.version}`);
+      unzip("-q", "-o", z.zip, "-d", dir);
+      const v = await validateManifest(dir);
+      assert.deepEqual(v.errors, [], `${z.zip}: imsmanifest.xml against the schemas it names`);
+      assert.deepEqual(v.named.map(([, f]) => f).sort(), version12or2004Named(z.version), `${z.zip}: the schemas the manifest names`);
+      rmSync(dir, { recursive: true, force: true });
     }
     assert.deepEqual(readdirSync(out).sort(), Object.values(ZIPS).sort(), "only the two zips are left in the output directory");
   });
@@ -190,6 +234,9 @@ test("make scorm's zips in dist-scorm/ (when built)", async (t) => {
     vm.runInNewContext(unzip("-p", join(dir, f), "scorm/config.js"), { window: ctx });
     const c = JSON.parse(JSON.stringify(ctx.EOP_SCORM_CONFIG));
     await checkZip(join(dir, f), version, { lessons: c.lessons.map((l) => l.id), mastery: c.mastery, sco: c.sco });
+    const un = join(tmp, `dist-scorm-${version}`);
+    unzip("-q", "-o", join(dir, f), "-d", un);
+    assert.deepEqual((await validateManifest(un)).errors, [], `dist-scorm/${f}: imsmanifest.xml against its schemas`);
   }
 });
 

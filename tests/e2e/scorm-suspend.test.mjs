@@ -192,3 +192,79 @@ test("API discovery: parents up to the limit, then the opener; other origins are
   hostile.parent = hostile;
   assert.equal(S.findAPI({ parent: hostile }, "1.2"), null);
 });
+
+test("answers: what was answered is validated; an answer without it still counts", () => {
+  const base = { lesson: "walkthrough", step: 2, question: 0, correct: false };
+  const full = { ...base, kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" };
+  const m = plain(S.validate(msg("answer", full)));
+  assert.deepEqual(m, { type: "answer", lesson: "walkthrough", step: 2, correct: false, question: 0, kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" });
+  // Without the fields (an older app) or with a bad one: scored, not recorded.
+  for (const bad of [{}, { kind: "essay" }, { kind: "choice", response: "a b", correctResponse: "right" }, { kind: "number", response: "5", correctResponse: 5 }, { kind: "number", response: 1.5, correctResponse: 5 }, { ...full, misconception: "Not Kebab" }, { ...full, misconception: 3 }, { ...full, misconception: "a".repeat(201) }]) {
+    const a = S.validate(msg("answer", { ...base, ...bad }));
+    assert.ok(a, JSON.stringify(bad));
+    assert.equal(a.kind, null, JSON.stringify(bad));
+  }
+  // A right answer shows no misconception, whatever the message says.
+  assert.equal(S.validate(msg("answer", { ...full, correct: true, response: "right" })).misconception, null);
+  assert.equal(S.validate(msg("answer", { ...full, misconception: null })).misconception, null);
+});
+
+test("interactions: the exact cmi elements of a right and a wrong answer, SCORM 1.2 and 2004", () => {
+  const at = new Date(Date.UTC(2026, 11, 6, 9, 30, 5, 420));
+  const ask = { prompt: "After both copies of txn-3, what does the naive handler show for m-B?", options: ["truth", "right", "zero"] };
+  const wrong = S.validate(msg("answer", { lesson: "walkthrough", step: 2, question: 0, correct: false, kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" }));
+  const right = S.validate(msg("answer", { lesson: "walkthrough", step: 2, question: 0, correct: true, kind: "choice", response: "right", correctResponse: "right", misconception: null }));
+  const num = S.validate(msg("answer", { lesson: "walkthrough", step: 6, question: 1, correct: false, kind: "number", response: 5, correctResponse: 6, misconception: "counting-payments-not-entries" }));
+  const hh = (d) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+  assert.deepEqual(plain(S.interaction(wrong, 0, 3, ask, true, at)), [
+    ["cmi.interactions.3.id", "urn:eop:walkthrough:s2:q0"],
+    ["cmi.interactions.3.objectives.0.id", "urn:eop:misconception:the-copy-cancels-out"],
+    ["cmi.interactions.3.time", hh(at)],
+    ["cmi.interactions.3.type", "choice"],
+    ["cmi.interactions.3.correct_responses.0.pattern", "b"],
+    ["cmi.interactions.3.student_response", "c"],
+    ["cmi.interactions.3.result", "wrong"],
+  ]);
+  assert.deepEqual(plain(S.interaction(right, 0, 4, ask, true, at)), [
+    ["cmi.interactions.4.id", "urn:eop:walkthrough:s2:q0"],
+    ["cmi.interactions.4.time", hh(at)],
+    ["cmi.interactions.4.type", "choice"],
+    ["cmi.interactions.4.correct_responses.0.pattern", "b"],
+    ["cmi.interactions.4.student_response", "b"],
+    ["cmi.interactions.4.result", "correct"],
+  ]);
+  assert.deepEqual(plain(S.interaction(wrong, 0, 0, ask, false, at)), [
+    ["cmi.interactions.0.id", "urn:eop:walkthrough:s2:q0"],
+    ["cmi.interactions.0.objectives.0.id", "urn:eop:misconception:the-copy-cancels-out"],
+    ["cmi.interactions.0.timestamp", "2026-12-06T09:30:05.4Z"],
+    ["cmi.interactions.0.type", "choice"],
+    ["cmi.interactions.0.correct_responses.0.pattern", "right"],
+    ["cmi.interactions.0.learner_response", "the-copy-cancels-out"],
+    ["cmi.interactions.0.result", "incorrect"],
+    ["cmi.interactions.0.description", ask.prompt + " (misconception: the-copy-cancels-out)"],
+  ]);
+  assert.deepEqual(plain(S.interaction(right, 0, 1, ask, false, at)).slice(4), [
+    ["cmi.interactions.1.learner_response", "right"],
+    ["cmi.interactions.1.result", "correct"],
+    ["cmi.interactions.1.description", ask.prompt],
+  ]);
+  // Numbers: the number itself; 2004's pattern is a range. Without the package's
+  // knowledge of the question a 1.2 choice has no letters (no responses), 2004 a plain description.
+  assert.deepEqual(plain(S.interaction(num, 1, 7, null, true, at)).filter(([k]) => !k.endsWith(".time")), [
+    ["cmi.interactions.7.id", "urn:eop:walkthrough:s6:q1"],
+    ["cmi.interactions.7.objectives.0.id", "urn:eop:misconception:counting-payments-not-entries"],
+    ["cmi.interactions.7.type", "numeric"],
+    ["cmi.interactions.7.correct_responses.0.pattern", "6"],
+    ["cmi.interactions.7.student_response", "5"],
+    ["cmi.interactions.7.result", "wrong"],
+  ]);
+  const n04 = Object.fromEntries(S.interaction(num, 1, 7, null, false, at));
+  assert.equal(n04["cmi.interactions.7.correct_responses.0.pattern"], "6[:]6");
+  assert.equal(n04["cmi.interactions.7.learner_response"], "5");
+  assert.equal(n04["cmi.interactions.7.description"], "Question 2 of step 6 of walkthrough (misconception: counting-payments-not-entries)");
+  assert.deepEqual(plain(S.interaction(wrong, 0, 0, null, true, at)).map(([k]) => k.split(".").slice(3).join(".")), ["id", "objectives.0.id", "time", "type", "result"]);
+  // A long prompt is cut so the description stays within 250 characters, misconception kept whole.
+  const long = Object.fromEntries(S.interaction(wrong, 0, 0, { prompt: "x".repeat(400), options: [] }, false, at))["cmi.interactions.0.description"];
+  assert.equal(long.length, 250);
+  assert.ok(long.endsWith("… (misconception: the-copy-cancels-out)"));
+});

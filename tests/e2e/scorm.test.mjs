@@ -352,6 +352,50 @@ test("without any LMS API the packaged real app mounts and runs (no console erro
   }
 });
 
+/** A misconception name in kebab-case (as src/ui/host/mod.rs derives the id). */
+const kebab = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+
+/**
+ * The interactions the real app's answers (`log`, in order) made the adapter record: one
+ * per answer, with the question's id, the response (SCORM 1.2: the option's letter in
+ * the lesson file's order; 2004: the misconception id of a wrong option, else the option
+ * id), the right answer, the result and the misconception, from the lesson file.
+ */
+function checkRealInteractions(version, log, set) {
+  const v12 = version === "12";
+  const lesson = JSON.parse(readFileSync(join(REPO, "src/course/lessons/04-walkthrough.json"), "utf8"));
+  const got = interactionsOf(set);
+  assert.deepEqual(Object.keys(got).map(Number), log.map((_, i) => i), `one record per answer (${log.length})`);
+  log.forEach((a, n) => {
+    const st = lesson.steps[a.step - 1];
+    const q = st.question ? [st.question][a.q] : st.questions[a.q];
+    const rec = got[n];
+    const what = `SCORM ${version}, answer ${n}: ${JSON.stringify(a)} → ${JSON.stringify(rec)}`;
+    assert.equal(rec.id, `urn:eop:walkthrough:s${a.step}:q${a.q}`, what);
+    assert.equal(rec.result, a.correct ? "correct" : v12 ? "wrong" : "incorrect", what);
+    const response = v12 ? rec.student_response : rec.learner_response;
+    if (a.option !== undefined) {
+      const opt = q.options.find((o) => o.id === a.option);
+      const mis = a.correct ? null : (opt.misconception_id ?? (opt.misconception ? kebab(opt.misconception) : null));
+      const right = log.find((b) => b.step === a.step && b.q === a.q && b.correct).option;
+      const letter = (id) => String.fromCharCode(97 + q.options.findIndex((o) => o.id === id));
+      assert.equal(rec.type, "choice", what);
+      assert.equal(response, v12 ? letter(a.option) : (mis ?? a.option), what);
+      assert.equal(rec["correct_responses.0.pattern"], v12 ? letter(right) : right, what);
+      assert.equal(rec["objectives.0.id"], mis ? `urn:eop:misconception:${mis}` : undefined, what);
+      if (!v12) assert.equal(rec.description, q.prompt + (mis ? ` (misconception: ${mis})` : ""), what);
+    } else {
+      assert.equal(rec.type, "numeric", what);
+      assert.equal(response, String(a.number), what);
+      const right = log.find((b) => b.step === a.step && b.q === a.q && b.correct).number;
+      assert.equal(rec["correct_responses.0.pattern"], v12 ? String(right) : `${right}[:]${right}`, what);
+      assert.equal(rec["objectives.0.id"], undefined, `${what}: -987654 is no named misconception`);
+    }
+  });
+  // Every wrong option the learner tried showed a misconception, and at least one was recorded.
+  assert.ok(log.some((a) => !a.correct && a.option !== undefined), "the walk answered some option wrong");
+}
+
 /** Whether the packaged real app has the lessons and the host-page API. */
 async function realAppHasLessons() {
   if (!existsSync(join(DIST, "index.html"))) return false;
@@ -374,7 +418,7 @@ async function realAppHasLessons() {
  * one is right (a number question: a wrong number, then the right one). Returns how many
  * questions there were and how many were right on the first try.
  */
-async function takeRealLesson(page, { stopAt = Infinity } = {}) {
+async function takeRealLesson(page, { stopAt = Infinity, log = [] } = {}) {
   let questions = 0;
   let firstRight = 0;
   for (let guard = 0; guard < 12; guard++) {
@@ -394,13 +438,17 @@ async function takeRealLesson(page, { stopAt = Infinity } = {}) {
           await app.click(`[data-question="${q}"] [data-action="answer"]`);
           const f = await fb();
           assert.equal(f.correct, false);
+          log.push({ step: Number(step), q: Number(q), number: -987654, correct: false });
           await app.fill(`[data-question="${q}"] input[data-answer]`, f.right);
           await app.click(`[data-question="${q}"] [data-action="answer"]`);
+          await app.waitForSelector(`[data-question="${q}"] [data-feedback][data-correct="true"]`);
+          log.push({ step: Number(step), q: Number(q), number: Number(f.right), correct: true });
         } else {
           for (const [i, o] of options.entries()) {
             await app.click(`[data-question="${q}"] [data-option="${o}"]`);
             await app.waitForFunction(([q, o]) => document.querySelector(`[data-question="${q}"] [data-option="${o}"]`)?.getAttribute("aria-pressed") === "true", [q, o]);
             const f = await fb();
+            log.push({ step: Number(step), q: Number(q), option: o, correct: f.correct });
             if (f.correct) {
               if (i === 0) firstRight++;
               break;
@@ -431,7 +479,8 @@ test("the real app: SCORM 1.2 and 2004, a lesson to completion, then a relaunch 
   for (const version of ["12", "2004"]) {
     const sco = new URL(`real-lesson-${version}/scorm/launch.html?lesson=walkthrough`, server.url).href;
     let page = await lms(version, sco);
-    const { questions, firstRight } = await takeRealLesson(page);
+    const log = [];
+    const { questions, firstRight } = await takeRealLesson(page, { log });
     assert.ok(questions > 0);
     const raw = Math.round((100 * firstRight) / questions);
     const status = raw >= 80 ? "passed" : "failed";
@@ -440,6 +489,7 @@ test("the real app: SCORM 1.2 and 2004, a lesson to completion, then a relaunch 
     const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
     assert.equal(p.lessons.walkthrough.done, true);
     assert.equal(p.lessons.walkthrough.questions, questions, "the lesson message's question count");
+    checkRealInteractions(version, log, r.set);
     if (version === "12") {
       assert.equal(r.cmi.core.lesson_status, status);
       assert.equal(r.cmi.core.score.raw, String(raw), `${firstRight} of ${questions} right on the first try`);
@@ -461,6 +511,67 @@ test("the real app: SCORM 1.2 and 2004, a lesson to completion, then a relaunch 
     page = await lms(version, sco, { "cmi.suspend_data": r.cmi.suspend_data });
     const app = await appFrame(page, "!!document.querySelector('[data-step]')");
     await app.waitForSelector('[data-step="3"]', { timeout: TIMEOUT });
+    assertClean(page);
+    await page.close();
+  }
+});
+
+/** The interaction records SetValue'd, as {n: {element: value}} (from the call log). */
+function interactionsOf(set) {
+  const out = {};
+  for (const [k, v] of Object.entries(set)) {
+    const m = /^cmi\.interactions\.(\d+)\.(.+)$/.exec(k);
+    if (m) (out[m[1]] ??= {})[m[2]] = v;
+  }
+  return out;
+}
+
+test("interactions (stub app): an answer wrong then right is recorded per answer, with the misconception; SCORM 1.2 and 2004 under scorm-again", async () => {
+  const prompt = "After both copies of txn-3, what does the naive handler show for m-B?";
+  const wrong = { kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" };
+  const right = { kind: "choice", response: "right", correctResponse: "right", misconception: null };
+  const numWrong = { kind: "number", response: 5, correctResponse: 6, misconception: "counting-payments-not-entries" };
+  for (const version of ["12", "2004"]) {
+    const v12 = version === "12";
+    const sco = new URL(`stub-lesson-${version}/scorm/launch.html?lesson=walkthrough`, server.url).href;
+    // An LMS that already holds two records of an earlier session (2004 reads them back).
+    const init = v12 ? {} : { "cmi.interactions.0.id": "urn:eop:walkthrough:s2:q0", "cmi.interactions.0.type": "choice", "cmi.interactions.1.id": "urn:eop:walkthrough:s4:q0", "cmi.interactions.1.type": "choice" };
+    const page = await lms(version, sco, init);
+    const first = v12 ? 0 : 2;
+    await stub(page, "go", 2);
+    await stub(page, "answer", 2, false, 0, wrong);
+    await stub(page, "answer", 2, true, 0, right);
+    await stub(page, "go", 6);
+    await stub(page, "answer", 6, false, 1, numWrong);
+    // An answer without what was answered (an older app): scored, not recorded.
+    await stub(page, "answer", 6, true, 1);
+    await stub(page, "go", 5); // read after the answers (messages arrive in order)
+    await waitSet(page, (x) => (x["cmi.core.lesson_location"] ?? x["cmi.location"]) === "walkthrough/5", "after the answers");
+    const r = await close(page, version);
+    const got = interactionsOf(r.set);
+    assert.deepEqual(Object.keys(got).map(Number), [first, first + 1, first + 2], "one record per answer that says what was answered");
+    const strip = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== "time" && k !== "timestamp"));
+    if (v12) {
+      assert.deepEqual(strip(got[0]), { id: "urn:eop:walkthrough:s2:q0", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "b", student_response: "c", result: "wrong" });
+      assert.deepEqual(strip(got[1]), { id: "urn:eop:walkthrough:s2:q0", type: "choice", "correct_responses.0.pattern": "b", student_response: "b", result: "correct" });
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s6:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6", student_response: "5", result: "wrong" });
+      for (const n of [0, 1, 2]) assert.match(got[n].time, /^\d{2}:\d{2}:\d{2}$/);
+    } else {
+      const numPrompt = "How many ledger entries did the naive handler write for the five payments?";
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s2:q0", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "right", learner_response: "the-copy-cancels-out", result: "incorrect", description: `${prompt} (misconception: the-copy-cancels-out)` });
+      assert.deepEqual(strip(got[3]), { id: "urn:eop:walkthrough:s2:q0", type: "choice", "correct_responses.0.pattern": "right", learner_response: "right", result: "correct", description: prompt });
+      assert.deepEqual(strip(got[4]), { id: "urn:eop:walkthrough:s6:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6[:]6", learner_response: "5", result: "incorrect", description: `${numPrompt} (misconception: counting-payments-not-entries)` });
+      for (const n of [2, 3, 4]) assert.match(got[n].timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\dZ$/);
+      // What the LMS holds: the earlier records, then these.
+      const held = r.cmi.interactions;
+      assert.deepEqual(Object.keys(held), ["0", "1", "2", "3", "4"]);
+      assert.deepEqual(Object.values(held).map((x) => x.id), ["urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s4:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s6:q1"]);
+      assert.deepEqual([held[2].learner_response, held[2].result, held[2].objectives["0"].id, held[2].correct_responses["0"].pattern], ["the-copy-cancels-out", "incorrect", "urn:eop:misconception:the-copy-cancels-out", "right"]);
+      assert.deepEqual([held[4].type, held[4].learner_response, held[4].correct_responses["0"].pattern], ["numeric", "5", "6[:]6"]);
+    }
+    // The score is unchanged by the records: first answers count.
+    const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
+    assert.deepEqual(p.lessons.walkthrough.answers, { 2: ["W"], 6: ["_", "W"] });
     assertClean(page);
     await page.close();
   }

@@ -12,8 +12,15 @@ use yew::prelude::*;
 
 /// The one place a learner's answer leaves the lesson: posted to the host page when
 /// framed (`answer`, see docs/embedding.md).
-pub fn host_answer(lesson: &str, step: usize, question: usize, correct: bool) {
-    crate::ui::host::post_answer(lesson, step, question, correct);
+pub fn host_answer(
+    lesson: &str,
+    step: usize,
+    question: usize,
+    q: &Question,
+    e: &QuestionEval,
+    a: &Answer,
+) {
+    crate::ui::host::post_answer(lesson, step, question, q, e, a);
 }
 
 #[derive(Properties, PartialEq)]
@@ -54,8 +61,7 @@ fn QuestionView(p: &QuestionProps) -> Html {
             p.index,
         );
         Callback::from(move |a: Answer| {
-            let correct = eval::judge(&q, &e, &a).correct;
-            host_answer(&lesson, step, index, correct);
+            host_answer(&lesson, step, index, &q, &e, &a);
             d.emit(lesson_action(LessonAction::Answer {
                 question: index,
                 answer: a,

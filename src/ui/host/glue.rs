@@ -32,8 +32,15 @@ pub fn post(ty: &str, fields: Value) {
 }
 
 /// Tell the host page a lesson question was answered (the lessons call this).
-pub fn post_answer(lesson: &str, step: usize, question: usize, correct: bool) {
-    post("answer", answer_fields(lesson, step, question, correct));
+pub fn post_answer(
+    lesson: &str,
+    step: usize,
+    question: usize,
+    q: &Question,
+    e: &QuestionEval,
+    a: &Answer,
+) {
+    post("answer", answer_fields(lesson, step, question, q, e, a));
 }
 
 /// Post a `state` message from its fields' JSON text.

@@ -14,6 +14,8 @@
 //!
 //! [`use_host_api`] is the browser glue, a hook called once from the `App`.
 
+use crate::course::eval::{self, Answer, QuestionEval, Value as EvalValue};
+use crate::course::model::Question;
 use crate::sim::ids::Tick;
 use crate::ui::share::{self, ShareState, MAX_LINK};
 use crate::ui::state::{Action, State};
@@ -303,11 +305,80 @@ pub fn state_fields(s: &State) -> Value {
     })
 }
 
-/// The `answer` message's fields.
+/// A name in kebab-case: lowercase ASCII letters and digits, runs of anything else one `-`.
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The stable id of the misconception a wrong answer shows, or `None` (a right answer, or
+/// a wrong number no named misconception explains). Until the lesson model carries a
+/// `misconception_id` it is the kebab-case of the misconception's name (the choice's
+/// `misconception`, the number misconception's `name`).
+pub fn misconception_of(q: &Question, e: &QuestionEval, a: &Answer) -> Option<String> {
+    if eval::judge(q, e, a).correct {
+        return None;
+    }
+    match a {
+        Answer::Option(i) => q.options.get(*i)?.misconception.as_deref().map(kebab),
+        Answer::Number(v) => {
+            let k = e
+                .misconceptions
+                .iter()
+                .position(|m| *m == EvalValue::Int(*v))?;
+            Some(kebab(&q.misconceptions.get(k)?.name))
+        }
+    }
+}
+
 /// The `answer` message's fields: `step` counts from 1 (as in `?step=`), `question` is
-/// the question's index within the step (a recall step asks several).
-pub fn answer_fields(lesson: &str, step: usize, question: usize, correct: bool) -> Value {
-    json!({ "lesson": lesson, "step": step + 1, "question": question, "correct": correct })
+/// the question's index within the step (a recall step asks several); `kind` is
+/// `choice` (`response` and `correctResponse` are option ids) or `number` (they are
+/// numbers); `misconception` is [`misconception_of`] (null when right).
+pub fn answer_fields(
+    lesson: &str,
+    step: usize,
+    question: usize,
+    q: &Question,
+    e: &QuestionEval,
+    a: &Answer,
+) -> Value {
+    let correct = eval::judge(q, e, a).correct;
+    let (kind, response, right) = match a {
+        Answer::Option(i) => (
+            "choice",
+            json!(q.options.get(*i).map(|o| o.id.as_str())),
+            json!(e
+                .right
+                .and_then(|r| q.options.get(r))
+                .map(|o| o.id.as_str())),
+        ),
+        Answer::Number(v) => (
+            "number",
+            json!(v),
+            match &e.answer {
+                EvalValue::Int(n) => json!(n),
+                other => json!(other.to_string()),
+            },
+        ),
+    };
+    json!({
+        "lesson": lesson,
+        "step": step + 1,
+        "question": question,
+        "correct": correct,
+        "kind": kind,
+        "response": response,
+        "correctResponse": right,
+        "misconception": misconception_of(q, e, a),
+    })
 }
 
 /// The `lesson` message's fields, or `None` outside a built-in lesson: where the learner
@@ -551,9 +622,142 @@ mod tests {
             (Some("x"), Some(NAME))
         );
         assert_eq!(e["n"], 1);
+    }
+
+    #[test]
+    fn kebab_case_ids() {
         assert_eq!(
-            envelope("answer", answer_fields("l1", 2, 1, true)),
-            json!({"source": NAME, "version": 1, "type": "answer", "lesson": "l1", "step": 3, "question": 1, "correct": true})
+            kebab("the broker or TCP removes the copy"),
+            "the-broker-or-tcp-removes-the-copy"
         );
+        assert_eq!(
+            kebab("  read_uncommitted only shows what was committed!"),
+            "read-uncommitted-only-shows-what-was-committed"
+        );
+        assert_eq!(
+            kebab("retries give exactly-once"),
+            "retries-give-exactly-once"
+        );
+    }
+
+    /// The walkthrough lesson's questions, evaluated: (step index, question, its eval).
+    fn walkthrough_questions() -> Vec<(usize, Question, QuestionEval)> {
+        let l = crate::course::find("walkthrough").expect("the walkthrough lesson");
+        let mut ev = eval::Evaluator::new();
+        let mut out = vec![];
+        for (i, s) in l.steps.iter().enumerate() {
+            let se = eval::step(&mut ev, l, i).expect("the step evaluates");
+            let qs: Vec<&Question> = s.question.iter().chain(s.questions.iter()).collect();
+            for (q, e) in qs.into_iter().zip(se.questions) {
+                out.push((i, q.clone(), e));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn answer_messages_carry_the_misconception_and_both_responses() {
+        let qs = walkthrough_questions();
+        // Step 2 (index 1): "what does the naive handler show for m-B?"
+        let (step, q, e) = &qs[0];
+        assert_eq!(*step, 1);
+        let right = e.right.expect("a right option");
+        let wrong = q
+            .options
+            .iter()
+            .position(|o| o.misconception.as_deref() == Some("the broker or TCP removes the copy"))
+            .expect("the 'truth' distractor");
+        let m = envelope(
+            "answer",
+            answer_fields("walkthrough", *step, 0, q, e, &Answer::Option(wrong)),
+        );
+        assert_eq!(
+            m,
+            json!({"source": NAME, "version": 1, "type": "answer", "lesson": "walkthrough",
+                "step": 2, "question": 0, "correct": false, "kind": "choice",
+                "response": q.options[wrong].id, "correctResponse": q.options[right].id,
+                "misconception": "the-broker-or-tcp-removes-the-copy"})
+        );
+        let m = answer_fields("walkthrough", *step, 0, q, e, &Answer::Option(right));
+        assert_eq!(m["correct"], true);
+        assert_eq!(m["misconception"], Value::Null);
+        assert_eq!(m["response"], m["correctResponse"]);
+        // A number question with a named misconception: the dedup handler's entry count.
+        let (step, q, e) = qs
+            .iter()
+            .find(|(_, q, _)| q.number && !q.misconceptions.is_empty())
+            .expect("a number question with a misconception");
+        let EvalValue::Int(answer) = e.answer else {
+            panic!("a number answer")
+        };
+        let EvalValue::Int(named) = e.misconceptions[0] else {
+            panic!("a number misconception")
+        };
+        assert_ne!(answer, named);
+        let m = answer_fields("walkthrough", *step, 1, q, e, &Answer::Number(named));
+        assert_eq!(
+            (
+                &m["kind"],
+                &m["response"],
+                &m["correctResponse"],
+                &m["correct"]
+            ),
+            (
+                &json!("number"),
+                &json!(named),
+                &json!(answer),
+                &json!(false)
+            )
+        );
+        assert_eq!(m["misconception"], "counting-payments-not-entries");
+        // A wrong number no misconception names, and the right one: no misconception.
+        let other = answer.max(named) + 1000;
+        let m = answer_fields("walkthrough", *step, 1, q, e, &Answer::Number(other));
+        assert_eq!(
+            (&m["correct"], &m["misconception"]),
+            (&json!(false), &Value::Null)
+        );
+        let m = answer_fields("walkthrough", *step, 1, q, e, &Answer::Number(answer));
+        assert_eq!(
+            (&m["correct"], &m["misconception"]),
+            (&json!(true), &Value::Null)
+        );
+    }
+
+    #[test]
+    fn every_wrong_option_of_every_lesson_has_a_misconception_id() {
+        for l in crate::course::course() {
+            let mut ev = eval::Evaluator::new();
+            for (i, s) in l.steps.iter().enumerate() {
+                let se = eval::step(&mut ev, l, i).expect("the step evaluates");
+                let qs: Vec<&Question> = s.question.iter().chain(s.questions.iter()).collect();
+                for (q, e) in qs.into_iter().zip(&se.questions) {
+                    for k in 0..q.options.len() {
+                        let id = misconception_of(q, e, &Answer::Option(k));
+                        if e.right == Some(k) {
+                            assert_eq!(id, None);
+                            continue;
+                        }
+                        let id = id.unwrap_or_else(|| {
+                            panic!(
+                                "{} step {}: option {} has no misconception",
+                                l.id,
+                                i + 1,
+                                q.options[k].id
+                            )
+                        });
+                        assert!(
+                            !id.is_empty()
+                                && id.chars().all(|c| c.is_ascii_lowercase()
+                                    || c.is_ascii_digit()
+                                    || c == '-')
+                                && !id.starts_with('-')
+                                && !id.ends_with('-'),
+                            "{id:?} is not kebab-case"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
