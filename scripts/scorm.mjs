@@ -100,7 +100,7 @@ const xml = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
 /** A relative file path as a URI reference (each segment percent-encoded as needed). */
 const href = (p) => p.split("/").map(encodeURIComponent).join("/");
 
-/** Every file under `dir` (relative, '/'-separated, sorted), skipping dot-files and dot-dirs. */
+/** Every file under `dir` (relative, '/'-separated, sorted), skipping dot-files, dot-dirs and .br/.gz copies. */
 export function listFiles(dir) {
   const out = [];
   const walk = (d) => {
@@ -108,7 +108,8 @@ export function listFiles(dir) {
       if (e.name.startsWith(".")) continue;
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile()) out.push(relative(dir, p).split(sep).join("/"));
+      // The .br/.gz copies (scripts/precompress.mjs) are for web hosts; an LMS serves the zip's files as they are.
+      else if (e.isFile() && !/\.(br|gz)$/.test(e.name)) out.push(relative(dir, p).split(sep).join("/"));
     }
   };
   walk(dir);
