@@ -99,7 +99,7 @@ pub const CONFUSIONS: &[Confusion] = &[
         answer: "It is every request with an acknowledgement. Whoever sent the last message can never know it arrived.",
         scenario: "two-generals",
         set: &[],
-        watch: "on this seed the last messenger of the four is caught and one general attacks alone; whether it is caught depends on the seed, so on another seed drop the last messenger by hand and the two sides disagree again.",
+        watch: "on this seed the last messenger of the chain is caught and one general attacks alone; whether it is caught depends on the seed, so on another seed drop the last messenger by hand and the two sides disagree again.",
         seed: crate::sim::scenarios::two_generals::SEED_CARD,
         expect: &[crate::sim::promise::Expect::new(
             "n-rounds",
