@@ -522,10 +522,18 @@ mod tests {
         );
         // The narration says "refund" when it refunds.
         let text = crate::sim::narrate::render(&del.trace, &del.nodes, INFO.unit);
-        assert_eq!(text.matches("refunds ₹").count(), 8 + copies, "{text}");
+        assert_eq!(text.matches("a refund of ₹").count(), 8 + copies, "{text}");
         assert!(text.contains(
-            "consumer + db runs DELETE … WHERE id = txn-1, then refunds ₹1900 to m-A; refunded to m-A so far = ₹3800"
+            "consumer + db runs DELETE … WHERE id = txn-1 and sends a refund of ₹1900 to m-A; refunded to m-A so far = ₹3800"
         ));
+        // Issue 23 item 11: refunding only when the DELETE removed a row makes the
+        // handler idempotent too — one refund per payment, the table still right.
+        let fixed = run_with(ID, 3, &[("dup", 1000), ("refund_if_deleted", 1)]);
+        let f = fixed.technique("delete").unwrap();
+        assert_eq!(f.badge.text, "✓ rows deleted, one refund each");
+        assert!(f.ledger.applications().values().all(|n| *n == 1));
+        let story = crate::sim::narrate::render(&f.trace, &f.nodes, INFO.unit);
+        assert!(story.contains("(0 rows affected)"), "{story}");
         // increment-with-id: exact.
         let iid = r.technique("increment-with-id").unwrap();
         assert!(iid.verdict.holds && iid.verdict.exactly_once);

@@ -474,10 +474,17 @@ mod tests {
             .iter()
             .filter(|r| r.second != 3)
             .all(|r| r.error_permille() == Some(0)));
-        // Retrying recovers the sample for the ledger, at twice the packets, but it
-        // lands after second 3 was published: the dashboard saw the same means.
+        // Issue 23 item 16: the retry of sample 43 lands after second 3 was published.
+        // The collector acks it but can no longer count it — no ledger write — so the
+        // retry saved nothing and sample 43 is as lost as with fire-and-forget.
         let rt = r.technique("retry-every-sample").unwrap();
-        assert!(rt.verdict.holds && rt.verdict.lost.is_empty());
+        assert_eq!(rt.verdict.lost, vec![43]);
+        assert_eq!(
+            count(&r, "retry-every-sample", |e| {
+                matches!(e, Ev::Apply { entry, .. } if entry.msg == 43)
+            }),
+            0
+        );
         assert_eq!(
             rt.badge.text,
             "✓ every per-second mean within 1.4% (allowed 2%) · 61 extra packets (1 retry, 60 acks)"
@@ -548,18 +555,26 @@ mod tests {
     #[test]
     fn claims_hold_on_many_seeds() {
         let mut low = Vec::new();
+        let mut retry_lost = 0;
         for seed in 0..10_000 {
             let r = run_with(ID, seed, &[]);
             let ff = r.technique("fire-and-forget").unwrap();
             assert!(ff.verdict.applied_twice.is_empty(), "seed {seed}");
+            // A retry saves only a sample whose retry lands in time (issue 23 item 16):
+            // a sample whose every copy arrives after its second was published is
+            // lost for the retrying sensors too.
             let rt = verdict(&r, "retry-every-sample");
-            assert!(rt.lost.is_empty(), "seed {seed}: {}", rt.summary());
+            if !rt.lost.is_empty() {
+                retry_lost += 1;
+            }
             if !ff.badge.good() {
                 low.push(seed);
             }
         }
         // At ~1% loss every per-second mean stays within 2% on all but LOW of 10,000 seeds.
         assert_eq!(low.len(), 237, "{:?}", &low[..10]);
+        // Seeds (of 10,000) on which retrying still loses a sample: its retry came late.
+        assert_eq!(retry_lost, 3303);
         assert_eq!(low[0], 88);
         let r = run_with(ID, 88, &[]);
         let ff = r.technique("fire-and-forget").unwrap();
