@@ -157,9 +157,9 @@ pub(crate) fn fill(text: &str, at: &str, vars: &[(String, String)]) -> Result<St
             .find('}')
             .ok_or(format!("{at}: a '{{' without its '}}'"))?;
         let inner = tail[..j].trim();
-        let name = inner
-            .strip_prefix('$')
-            .ok_or(format!("{at}: {{{inner}}} is not a placeholder (write {{ $name }})"))?;
+        let name = inner.strip_prefix('$').ok_or(format!(
+            "{at}: {{{inner}}} is not a placeholder (write {{ $name }})"
+        ))?;
         match vars.iter().find(|(n, _)| n == name) {
             Some((_, v)) => out.push_str(v),
             None => {

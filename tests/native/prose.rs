@@ -273,8 +273,8 @@ pub fn hits(text: &str) -> BTreeSet<String> {
     let text = without_placeholders(text);
     let mut out = BTreeSet::new();
     let trim: &[char] = &[
-        '.', ',', ';', ':', '!', '?', '(', ')', '[', ']', '"', '“', '”', '\'', '‘', '’', '—',
-        '–', '…', '\\',
+        '.', ',', ';', ':', '!', '?', '(', ')', '[', ']', '"', '“', '”', '\'', '‘', '’', '—', '–',
+        '…', '\\',
     ];
     for word in text.split_whitespace() {
         let w = word.trim_matches(trim);
@@ -451,9 +451,16 @@ fn walkthrough_reference_numbers_hold() {
     assert_eq!(applied, 5, "the naive handler's entries");
     assert_eq!(delivered, 5, "deliveries");
     let b = |t: &str| r.technique(t).unwrap().ledger.balances();
-    assert_eq!(b("naive").values().copied().collect::<Vec<_>>(), vec![1800, 4000]);
+    assert_eq!(
+        b("naive").values().copied().collect::<Vec<_>>(),
+        vec![1800, 4000]
+    );
     for t in ["idempotent", "dedup"] {
-        assert_eq!(b(t).values().copied().collect::<Vec<_>>(), vec![1800, 2000], "{t}");
+        assert_eq!(
+            b(t).values().copied().collect::<Vec<_>>(),
+            vec![1800, 2000],
+            "{t}"
+        );
     }
 }
 

@@ -96,7 +96,10 @@ fn placeholders_are_filled_from_settings_and_checked_counts() {
     assert!(code.contains("applies all 3 payments twice"), "{code}");
     // An unknown placeholder is a build error naming the field.
     let e = error_of(|v| v["try_this"][0]["watch"] = json!("{ $nope } payments"));
-    assert!(e.contains("try_this[0].watch") && e.contains("$nope"), "{e}");
+    assert!(
+        e.contains("try_this[0].watch") && e.contains("$nope"),
+        "{e}"
+    );
     // A ‰ setting renders as a percentage, and its gap as what is left to 100%.
     let tele = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -104,6 +107,12 @@ fn placeholders_are_filled_from_settings_and_checked_counts() {
     )
     .unwrap();
     let (_, code) = generator::scenario(&serde_json::from_str(&tele).unwrap()).unwrap();
-    assert!(code.contains("within 5% of the truth"), "overload prompt sets 950‰");
-    assert!(code.contains("98% means within 2%"), "the default in the help");
+    assert!(
+        code.contains("within 5% of the truth"),
+        "overload prompt sets 950‰"
+    );
+    assert!(
+        code.contains("98% means within 2%"),
+        "the default in the help"
+    );
 }

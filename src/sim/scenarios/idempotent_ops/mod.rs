@@ -64,9 +64,9 @@ pub fn every_payment_doubled(r: &RunResult, t: &TechniqueRun) -> Option<Option<T
 pub fn every_delete_repeated(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
     let mut last = None;
     for p in &r.workload {
-        let at = t.trace.iter().rev().find(|e| {
-            matches!(e.ev, Ev::Skip { msg, why: SkipWhy::Idempotent, .. } if msg == p.msg)
-        })?;
+        let at = t.trace.iter().rev().find(
+            |e| matches!(e.ev, Ev::Skip { msg, why: SkipWhy::Idempotent, .. } if msg == p.msg),
+        )?;
         last = last.max(Some(at.tick));
     }
     Some(last)
