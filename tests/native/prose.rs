@@ -119,11 +119,25 @@ pub fn scenario_texts() -> Vec<Text> {
             push(format!("params.{name}.label"), &p["label"]);
             push(format!("params.{name}.help"), &p["help"]);
         }
+        let info = eop::sim::all()
+            .iter()
+            .map(|s| s.info())
+            .find(|i| i.id == id)
+            .expect("a text.json of a listed scenario");
         for (i, t) in v["try_this"].as_array().unwrap().iter().enumerate() {
             push(format!("try_this[{i}].label"), &t["label"]);
             push(format!("try_this[{i}].watch"), &t["watch"]);
             for (j, e) in t["expect"].as_array().unwrap().iter().enumerate() {
                 push(format!("try_this[{i}].expect[{j}].says"), &e["says"]);
+                // A `const` outcome's words live in Rust: read them from the build.
+                if e.get("const").is_some() {
+                    if let Outcome::Custom { says, .. } = info.try_this[i].expect[j].outcome {
+                        push(
+                            format!("try_this[{i}].expect[{j}].says"),
+                            &Value::String(says.to_string()),
+                        );
+                    }
+                }
             }
         }
     }

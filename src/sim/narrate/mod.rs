@@ -480,7 +480,7 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         }
         Ev::Operator { node, value, .. } => {
             format!(
-                "an operator resets {}'s committed offset to {value}",
+                "an operator resets {}'s committed offset to {value}: its next read starts there, whatever it read before",
                 n(*node)
             )
         }

@@ -328,12 +328,18 @@ fn nodes(sensors: u8) -> Vec<NodeInfo> {
 
 pub static SCENARIO: Module = Module { info: &INFO, build };
 
+/// The one fidelity threshold, in ‰ of the true mean: the badge judges by it, and the
+/// prompts' promises (`text.rs`) read the same function.
+pub(super) fn tolerance(params: &Params) -> i64 {
+    1000 - params.get("min_fidelity").clamp(0, 1000)
+}
+
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let sensors = params.get("sensors").clamp(1, 8) as u8;
     let rate = params.ticks("rate_per_sec").max(1);
     let seconds = params.ticks("seconds").max(1);
     let capacity = params.ticks("queue_capacity").max(1);
-    let tol = 1000 - params.get("min_fidelity").clamp(0, 1000);
+    let tol = tolerance(params);
     let all = samples(cfg.seed, sensors, rate, seconds);
     let workload: Vec<Payment> = all.iter().map(|s| s.row).collect();
     let mut truth_agg: BTreeMap<Merchant, (i64, i64)> = BTreeMap::new();

@@ -75,11 +75,6 @@ fn overload_drops(t: &TechniqueRun) -> usize {
         .count()
 }
 
-/// The fidelity threshold of the run, in ‰ of the true mean: the one the badge judges
-/// by (the prompt's `min_fidelity` setting, or its default).
-fn tolerance(r: &RunResult) -> i64 {
-    1000 - r.params.get("min_fidelity").clamp(0, 1000)
-}
 
 /// "A lossy network": samples lost, and every mean within the run's threshold — the
 /// same test as the badge's ✓.
@@ -87,7 +82,7 @@ fn lossy_faithful(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
     if t.verdict.lost.is_empty() || !t.badge.good() {
         return None;
     }
-    all_within(t, tolerance(r))
+    all_within(t, super::tolerance(&r.params))
 }
 
 /// "Overload the collector": over half the datagrams dropped, and every mean within
@@ -96,7 +91,7 @@ fn overload_close(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
     if overload_drops(t) * 2 <= r.workload.len() || !t.badge.good() {
         return None;
     }
-    all_within(t, tolerance(r))
+    all_within(t, super::tolerance(&r.params))
 }
 
 /// The retrying sensors send at least twice the packets, and some retried sample lands
