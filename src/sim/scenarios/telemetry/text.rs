@@ -75,7 +75,6 @@ fn overload_drops(t: &TechniqueRun) -> usize {
         .count()
 }
 
-
 /// "A lossy network": samples lost, and every mean within the run's threshold — the
 /// same test as the badge's ✓.
 fn lossy_faithful(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
