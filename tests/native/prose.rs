@@ -52,6 +52,8 @@ const WORDS: &[&str] = &[
     "halves",
     "triple",
     "as many as",
+    "exactly like",
+    "as much as",
     "fewer",
     "more than",
     "less than",
