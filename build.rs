@@ -143,6 +143,76 @@ fn variant(v: &Value, at: &str, what: &str, names: &[(&str, &str)]) -> Result<St
     }
 }
 
+/// Placeholders in learner text, in Fluent's syntax (`{ $name }`), so a translation
+/// system can carry them: the number is filled in here from a structured value — a
+/// parameter's value (its default, or what the prompt sets), or a count the prompt's
+/// `expect` checks — never typed into the prose. `vars` are the known names.
+pub(crate) fn fill(text: &str, at: &str, vars: &[(String, String)]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 1..];
+        let j = tail
+            .find('}')
+            .ok_or(format!("{at}: a '{{' without its '}}'"))?;
+        let inner = tail[..j].trim();
+        let name = inner.strip_prefix('$').ok_or(format!(
+            "{at}: {{{inner}}} is not a placeholder (write {{ $name }})"
+        ))?;
+        match vars.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => out.push_str(v),
+            None => {
+                let known: Vec<&str> = vars.iter().map(|(n, _)| n.as_str()).collect();
+                return Err(format!(
+                    "{at}: unknown placeholder ${name} (known here: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        rest = &tail[j + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("{at}: a '}}' without its '{{'"));
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A parameter's value as the learner reads it: ‰ as a percentage, rupees with ₹.
+fn shown(unit: &str, v: i64) -> String {
+    match unit {
+        "per-mille" if v % 10 == 0 => format!("{}%", v / 10),
+        "per-mille" => format!("{}.{}%", v / 10, (v % 10).abs()),
+        "rupees" => format!("₹{v}"),
+        _ => v.to_string(),
+    }
+}
+
+/// The placeholders of the parameters at `values`: `$name` (the value) and, for a
+/// chance in ‰, `$name-gap` (what is left to 100%: `min_fidelity` 980 → "2%").
+fn param_vars(specs: &[(String, String, i64)], values: &[(String, i64)]) -> Vec<(String, String)> {
+    let mut vars = Vec::new();
+    for (name, unit, default) in specs {
+        let v = values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map_or(*default, |(_, v)| *v);
+        vars.push((name.clone(), shown(unit, v)));
+        if unit == "per-mille" {
+            vars.push((format!("{name}-gap"), shown(unit, 1000 - v)));
+        }
+    }
+    vars
+}
+
+/// A string field, its placeholders filled, as a Rust literal.
+fn text(v: &Value, at: &str, vars: &[(String, String)]) -> Result<String, String> {
+    let s = v.as_str().ok_or(format!("{at}: expected a string"))?;
+    Ok(format!("{:?}", fill(s, at, vars)?))
+}
+
 const UNITS: &[(&str, &str)] = &[
     ("flag", "Flag"),
     ("ticks", "Ticks"),
@@ -199,10 +269,11 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
             .map(|n| n.to_string())
             .map_err(|_| format!("{at}: not a section number"))
     })?;
-    let (params, names) = params(get("params")?)?;
+    let (params, specs) = params(get("params")?)?;
+    let defaults = param_vars(&specs, &[]);
     let mut try_this = Vec::new();
     for (i, t) in array(get("try_this")?, "try_this")?.iter().enumerate() {
-        try_this.push(prompt(t, &format!("try_this[{i}]"), &names)?);
+        try_this.push(prompt(t, &format!("try_this[{i}]"), &specs)?);
     }
     let mut s = String::new();
     let w = &mut s;
@@ -211,13 +282,21 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
         "pub(super) static INFO: crate::sim::run::ScenarioInfo = crate::sim::run::ScenarioInfo {{"
     );
     let _ = writeln!(w, "    id: {},", string(get("id")?, "id")?);
-    let _ = writeln!(w, "    title: {},", string(get("title")?, "title")?);
-    let _ = writeln!(w, "    promise: {},", string(get("promise")?, "promise")?);
+    let _ = writeln!(
+        w,
+        "    title: {},",
+        text(get("title")?, "title", &defaults)?
+    );
+    let _ = writeln!(
+        w,
+        "    promise: {},",
+        text(get("promise")?, "promise", &defaults)?
+    );
     let _ = writeln!(w, "    sections: {sections},");
     let _ = writeln!(
         w,
         "    explain: {},",
-        slice(get("explain")?, "explain", string)?
+        slice(get("explain")?, "explain", |x, at| text(x, at, &defaults))?
     );
     let _ = writeln!(w, "    params: &[\n{params}    ],");
     let _ = writeln!(w, "    try_this: &[\n{}    ],", try_this.concat());
@@ -234,10 +313,17 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
     Ok((id, s))
 }
 
-/// The `ParamSpec` literals, and the parameter names (for checking the prompts).
-fn params(v: &Value) -> Result<(String, Vec<String>), String> {
+/// A parameter as placeholders see it: name, unit (JSON spelling), default.
+type Spec = (String, String, i64);
+
+/// The `ParamSpec` literals, and each parameter's name, unit and default (for
+/// checking the prompts and filling placeholders).
+fn params(v: &Value) -> Result<(String, Vec<Spec>), String> {
     let mut out = String::new();
     let mut names = Vec::new();
+    let mut specs: Vec<Spec> = Vec::new();
+    // (where, the literal's fields but label and help)
+    let mut lits: Vec<(String, String)> = Vec::new();
     for (i, p) in array(v, "params")?.iter().enumerate() {
         let at = format!("params[{i}]");
         let m = object(
@@ -253,6 +339,7 @@ fn params(v: &Value) -> Result<(String, Vec<String>), String> {
             return Err(format!("{at}.name: parameter {name:?} is declared twice"));
         }
         names.push(name.to_string());
+        let unit_json = get("unit")?.as_str().unwrap_or("choice").to_string();
         let unit = match get("unit")? {
             Value::Object(_) => {
                 let c = object(get("unit")?, &join(&at, "unit"), &["choice"])?;
@@ -274,22 +361,55 @@ fn params(v: &Value) -> Result<(String, Vec<String>), String> {
                 "{at}: default {default} is not within {min}..={max}"
             ));
         }
+        specs.push((name.to_string(), unit_json, default));
+        lits.push((
+            at.clone(),
+            format!(
+                "name: {name:?}, unit: crate::sim::params::Unit::{unit}, min: {min}, max: {max}, default: {default}"
+            ),
+        ));
+    }
+    // Labels and help may name any parameter's default, so fill them once all are known.
+    let defaults = param_vars(&specs, &[]);
+    for (i, p) in array(v, "params")?.iter().enumerate() {
+        let (at, fields) = &lits[i];
+        let m = p.as_object().ok_or(format!("{at}: expected an object"))?;
         let _ = writeln!(
             out,
-            "        crate::sim::params::ParamSpec {{ name: {}, label: {}, unit: crate::sim::params::Unit::{unit}, \
-             min: {min}, max: {max}, default: {default}, help: {} }},",
-            string(get("name")?, &join(&at, "name"))?,
-            string(get("label")?, &join(&at, "label"))?,
-            string(get("help")?, &join(&at, "help"))?,
+            "        crate::sim::params::ParamSpec {{ {fields}, label: {}, help: {} }},",
+            text(field(m, at, "label")?, &join(at, "label"), &defaults)?,
+            text(field(m, at, "help")?, &join(at, "help"), &defaults)?,
         );
     }
-    Ok((out, names))
+    Ok((out, specs))
 }
 
-/// One `TryThis` literal; `names` are the scenario's parameters.
-fn prompt(v: &Value, at: &str, names: &[String]) -> Result<String, String> {
+/// One `TryThis` literal; `specs` are the scenario's parameters. Its label, watch
+/// and `says` may use the placeholders of the parameters as the prompt sets them and
+/// `$<technique>-doubled` / `$<technique>-lost`, the counts its `expect` checks.
+fn prompt(v: &Value, at: &str, specs: &[Spec]) -> Result<String, String> {
+    let names: Vec<String> = specs.iter().map(|s| s.0.clone()).collect();
     let m = object(v, at, &["label", "set", "watch", "seed", "expect"])?;
     let get = |k: &str| field(m, at, k);
+    let mut values: Vec<(String, i64)> = Vec::new();
+    for x in array(get("set")?, &join(at, "set"))? {
+        if let Some([Value::String(name), value]) = x.as_array().map(Vec::as_slice) {
+            if let Some(n) = value.as_i64() {
+                values.push((name.clone(), n));
+            }
+        }
+    }
+    let mut vars = param_vars(specs, &values);
+    for e in array(get("expect")?, &join(at, "expect"))? {
+        for kind in ["doubled", "lost"] {
+            if let (Some(t), Some(n)) = (
+                e.get("technique").and_then(Value::as_str),
+                e.get(kind).and_then(Value::as_u64),
+            ) {
+                vars.push((format!("{t}-{kind}"), n.to_string()));
+            }
+        }
+    }
     let set = slice(get("set")?, &join(at, "set"), |x, at| {
         match x.as_array().map(Vec::as_slice) {
             Some([Value::String(name), value]) => {
@@ -314,15 +434,15 @@ fn prompt(v: &Value, at: &str, names: &[String]) -> Result<String, String> {
     for (i, e) in expects.iter().enumerate() {
         each.push(format!(
             "                {},\n",
-            expect(e, &format!("{}[{i}]", join(at, "expect")))?
+            expect(e, &format!("{}[{i}]", join(at, "expect")), &vars)?
         ));
     }
     let expect = format!("&[\n{}            ]", each.concat());
     Ok(format!(
         "        crate::sim::run::TryThis {{\n            label: {},\n            set: {set},\n            \
          watch: {},\n            seed: {},\n            expect: {expect},\n        }},\n",
-        string(get("label")?, &join(at, "label"))?,
-        string(get("watch")?, &join(at, "watch"))?,
+        text(get("label")?, &join(at, "label"), &vars)?,
+        text(get("watch")?, &join(at, "watch"), &vars)?,
         seed(get("seed")?, &join(at, "seed"))?,
     ))
 }
@@ -330,7 +450,7 @@ fn prompt(v: &Value, at: &str, names: &[String]) -> Result<String, String> {
 /// One `Expect`: a technique and one of `outcome` (holds, breaks, exact), `lost` or
 /// `doubled` (a count), `check` + `passes`, `custom` (a test function) + `says`, or
 /// `const` (an `Outcome` constant in Rust).
-fn expect(v: &Value, at: &str) -> Result<String, String> {
+fn expect(v: &Value, at: &str, vars: &[(String, String)]) -> Result<String, String> {
     let kinds = ["outcome", "lost", "doubled", "check", "custom", "const"];
     let allowed = [
         "technique",
@@ -384,7 +504,7 @@ fn expect(v: &Value, at: &str) -> Result<String, String> {
         }
         "custom" => {
             only("says")?;
-            let says = string(field(m, at, "says")?, &join(at, "says"))?;
+            let says = text(field(m, at, "says")?, &join(at, "says"), vars)?;
             format!(
                 "{o}::Custom {{ says: {says}, test: {} }}",
                 rust_name(value, &here)?

@@ -2,8 +2,11 @@
 //! refutes it — with the seed it opens with and what it promises, checked like a
 //! try-this prompt ([`super::promise`]).
 
+use super::event::{Ev, SkipWhy};
+use super::ids::Tick;
 use super::params::ParamSpec;
 use super::promise::{Expect, Outcome};
+use super::run::{RunResult, TechniqueRun};
 
 /// One common confusion and the experiment that answers it.
 pub struct Confusion {
@@ -84,7 +87,7 @@ pub const CONFUSIONS: &[Confusion] = &[
         answer: "Some operations can be repeated safely (SET, upsert); many effects cannot — sending an email, calling a payment gateway. The only way to make those repeat-safe is a dedup record around them: an id kept somewhere, for some window. How long to keep it, where, and what that storage costs is a decision per workload — and a copy later than the window gets through.",
         scenario: "dedup-window",
         set: &[],
-        watch: "ids kept for 20 ticks, copies up to 60 ticks late: a late copy is applied again; kept forever, none is — but that table never stops growing.",
+        watch: "copies can arrive later than the ids are kept: a late copy is applied again; kept forever, none is — but that table never stops growing.",
         seed: 2,
         expect: &[
             Expect::new("dedup-ttl", Outcome::Doubled(1)),
@@ -96,7 +99,7 @@ pub const CONFUSIONS: &[Confusion] = &[
         answer: "It is every request with an acknowledgement. Whoever sent the last message can never know it arrived.",
         scenario: "two-generals",
         set: &[],
-        watch: "on this seed the last messenger of the four is caught and one general attacks alone; whether it is caught depends on the seed, so on another seed drop the last messenger by hand and the two sides disagree again.",
+        watch: "on this seed the last messenger of the chain is caught and one general attacks alone; whether it is caught depends on the seed, so on another seed drop the last messenger by hand and the two sides disagree again.",
         seed: crate::sim::scenarios::two_generals::SEED_CARD,
         expect: &[crate::sim::promise::Expect::new(
             "n-rounds",
@@ -105,21 +108,22 @@ pub const CONFUSIONS: &[Confusion] = &[
     },
     Confusion {
         belief: "“Idempotent means it has no side effects.”",
-        answer: "Idempotent means doing it twice leaves the same state as once. Deleting row 5 is idempotent — and it still deletes.",
+        answer: "Idempotent means running it twice leaves the same state as running it once — not that it does nothing. DELETE … WHERE id = k is idempotent and has an effect: the first run removes the row, a repeat finds nothing to remove. A refund sent on every call is a separate matter: it makes the handler non-idempotent even though its DELETE is, and the fix is to refund only when the DELETE reports one row affected — as this run's handler does.",
         scenario: "idempotent-ops",
-        set: &[("dup", 1000)],
-        watch: "every message arrives twice: DELETE leaves the table right, yet every cancelled payment is refunded twice; SET still ends right.",
+        set: &[("dup", 1000), ("refund_if_deleted", 1)],
+        watch: "every message arrives twice: each DELETE removes its row the first time and affects 0 rows the second, so the table ends right — the statement had its effect, once; this handler refunds only when a row was removed, so each cancelled payment is refunded once.",
         seed: 3,
         expect: &[
             Expect::new("delete", Outcome::Check("table state", true)),
             Expect::new(
                 "delete",
                 Outcome::Custom {
-                    says: "every payment refunded twice",
-                    test: super::scenarios::idempotent_ops::every_payment_doubled,
+                    says: "every cancelled payment's DELETE ran again and affected 0 rows",
+                    test: super::scenarios::idempotent_ops::every_delete_repeated,
                 },
             ),
-            Expect::new("set", Outcome::Holds),
+            Expect::new("delete", Outcome::Check("side effects", true)),
+            Expect::new("delete", Outcome::Holds),
         ],
     },
     // S1
@@ -152,17 +156,97 @@ pub const CONFUSIONS: &[Confusion] = &[
     // S1
     Confusion {
         belief: "“Every workload needs exactly-once.” — Metrics",
-        answer: "A dashboard of per-second averages barely moves when a sample is dropped, and making every sample reliable costs an ack and a retry each. Metrics can take at-most-once — unless the metric is a sum or a count, which falls short by every lost sample.",
+        answer: "A per-second average of the samples that arrived is an unbiased estimate of the true one: a dropped sample moves it a little, up or down. Making every sample reliable costs an ack for each and a resend for each miss. Metrics like these can take at-most-once — unless the metric is a sum or a count, which falls short by every lost sample.",
         scenario: "telemetry",
         set: &[],
-        watch: "fire-and-forget loses a sample, yet every published per-second average stays within the allowed 2% — with no extra packets.",
+        watch: "fire-and-forget loses a sample, yet every published per-second average stays within the fidelity needed (the badge's threshold) — with no extra packets.",
         seed: 7,
         expect: &[crate::sim::promise::Expect::new(
             "fire-and-forget",
             crate::sim::scenarios::telemetry::LOST_YET_FAITHFUL,
         )],
     },
+    Confusion {
+        belief: "“Exactly-once is as easy on a queue as on a stream.”",
+        answer: "A queue acks each message on its own and redelivers what it did not hear about (the walkthrough's broker): there is no position to store with your state, so every copy must be caught by its id. A stream gives the consumer one offset: write “read up to k” in the same transaction as the state, and a crash can neither repeat nor skip a record — no dedup table needed.",
+        scenario: "atomic-commit",
+        set: &[("crash_per_mille", 400), ("messages", 20)],
+        watch: "the consumer crashes again and again; the one that commits its ledger row and its offset in one transaction keeps no dedup table and still ends exact, while the two-step consumers repeat or skip records.",
+        seed: 1,
+        expect: &[
+            Expect::new(
+                "atomic",
+                Outcome::Custom {
+                    says: "crashed, kept no dedup table, and ended exact",
+                    test: crashed_without_dedup,
+                },
+            ),
+            Expect::new("atomic", Outcome::Exact),
+            Expect::new("non-atomic", Outcome::Doubled(1)),
+            Expect::new("offset-first", Outcome::Lost(1)),
+        ],
+    },
+    Confusion {
+        belief: "“Any id will do for the destination to dedup on.”",
+        answer: "The id must stay the same across every way a copy is made. A message id the producer puts in the message survives everything. A source offset (topic, partition, offset) survives redelivery but not a re-publish: the same message written again gets a new offset. Producer id × sequence number survives a producer's retry but not its restart without a transactional.id: it comes back with a new producer id and its retry looks new.",
+        scenario: "broker-eos",
+        set: &[("producer_crash_at", 4), ("loss_ack_per_mille", 0)],
+        watch: "the producer restarts right after a write: the idempotent producer's new producer id makes its retry look new, and the payment is written twice; the transactional producer keeps its transactional.id and stays exact.",
+        seed: 0,
+        expect: &[
+            Expect::new("idempotent-producer", Outcome::Doubled(1)),
+            Expect::new("txn-read-committed", Outcome::Exact),
+        ],
+    },
+    Confusion {
+        belief: "“Replaying the log applies everything again.”",
+        answer: "In event sourcing the log is the truth and the state is a projection of it. Replaying the log — to rebuild a projection, or after someone moves the offset back — hands every event over again; a projection that stores each event id with its state skips the ones it already applied. That makes exactly-once processing part of the structure, at a price: rebuilding a projection takes time, and every change to an event's schema must still read the old events.",
+        scenario: "eos-boundary",
+        set: &[],
+        watch: "an operator moves the offset back and the log is replayed: the table keyed by message id skips every event it already has and ends exact, while the table without that key writes the replay a second time.",
+        seed: 1,
+        expect: &[
+            Expect::new(
+                "eos-unique-column",
+                Outcome::Custom {
+                    says: "after the offset reset, replayed events skipped by their id",
+                    test: replay_skipped_by_id,
+                },
+            ),
+            Expect::new("eos-unique-column", Outcome::Exact),
+            Expect::new("eos-only", Outcome::Doubled(1)),
+        ],
+    },
 ];
+
+/// The consumer crashed, never consulted a dedup table (no id skipped), and its
+/// ledger is exact: the offset committed with the state did the work.
+fn crashed_without_dedup(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let crash = t.trace.iter().find(|e| matches!(e.ev, Ev::Crash { .. }))?;
+    let skipped = t.trace.iter().any(|e| matches!(e.ev, Ev::Skip { .. }));
+    (!skipped && t.verdict.exactly_once).then_some(Some(crash.tick))
+}
+
+/// After an operator's offset reset, some replayed event was skipped by its id (the
+/// unique constraint): the tick of the first such skip.
+fn replay_skipped_by_id(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let reset = t
+        .trace
+        .iter()
+        .position(|e| matches!(e.ev, Ev::Operator { .. }))?;
+    t.trace[reset..]
+        .iter()
+        .find(|e| {
+            matches!(
+                e.ev,
+                Ev::Skip {
+                    why: SkipWhy::UniqueConstraint,
+                    ..
+                }
+            )
+        })
+        .map(|e| Some(e.tick))
+}
 
 /// The settings of `set` that `specs` declares (so a link never sets an unknown parameter).
 pub fn applicable(specs: &[ParamSpec], set: &[(&str, i64)]) -> Vec<(String, i64)> {

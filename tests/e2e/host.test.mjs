@@ -366,7 +366,7 @@ describe("the host-page API", () => {
     const snippet = await page.inputValue('[data-share="embed"]');
     assert.equal(
       snippet,
-      `<div data-eop="?s=walkthrough&amp;t=4&amp;from=3&amp;to=9" data-title="Exactly-Once Playground: Five payments, one duplicate"></div>\n` +
+      `<div data-eop="?s=walkthrough&amp;t=4&amp;from=3&amp;to=9" data-title="Exactly-Once Playground: Four payments, five deliveries"></div>\n` +
         `<script src="${env.url("embed.js")}" async></script>`,
     );
     assert.equal(await page.locator('[data-control="embed-height"]').count(), 0, "no height to choose: it sizes itself");

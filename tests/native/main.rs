@@ -6,6 +6,7 @@ mod explore;
 mod fit;
 mod golden;
 mod lessons;
+mod prose;
 mod share;
 mod sweep;
 mod teaching;

@@ -108,3 +108,94 @@ fn badges_speak_of_the_scenarios_own_property() {
         }
     }
 }
+
+/// The narrated story of technique `t` of scenario `id` at `seed` with `set`.
+fn story(id: &str, seed: u64, set: &[(&str, i64)], t: &str) -> String {
+    let mut cfg = RunConfig::seed(seed);
+    cfg.params = set.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let r = run(id, &cfg).unwrap();
+    let tr = r.technique(t).unwrap();
+    let unit = eop::sim::scenarios::find(id).unwrap().info().unit;
+    eop::sim::narrate::render(&tr.trace, &tr.nodes, unit)
+}
+
+/// Issue 23 items 14 and 15: the narration names the mechanism that happened — a
+/// session timeout (missed heartbeats) and a rebalance, an offset commit refused while
+/// the writes stay done, a record read again from the committed offset — never a
+/// sender's "retry" for a broker's redelivery, nor a fenced write that was applied.
+#[test]
+fn narration_names_the_mechanism() {
+    let q = story("quarter-end", 7, &[], "as-built");
+    assert!(q.contains("has heard no heartbeat from worker-1 for a whole session timeout"));
+    assert!(q.contains("a rebalance hands its work, from the committed offset"));
+    assert!(q.contains("broker refuses worker-1's offset commit (its batch up to txn-8)"));
+    assert!(
+        q.contains("ledger applied txn-8"),
+        "txn-8 itself was applied"
+    );
+    assert!(!q.contains("fenced zombie"), "{q}");
+    assert!(!q.contains("times out waiting for txn"), "{q}");
+    assert!(!q.contains("(retry"), "a rebalance is not a retry:\n{q}");
+    assert!(q.contains("txn-5 (delivery 2) to worker-2"));
+
+    let e = story("eos-boundary", 1, &[], "eos-only");
+    assert!(
+        e.contains("an operator resets sink's committed offset to 0: its next read starts there")
+    );
+    assert!(!e.contains("(retry"), "a re-read is not a retry:\n{e}");
+
+    let w = story("walkthrough", 1, &[], "naive");
+    assert!(
+        w.contains("broker sends txn-3 (delivery 2) to handler"),
+        "{w}"
+    );
+
+    // A sender's own retry stays a retry.
+    let d = story("delivery-semantics", 0, &[], "at-least-once");
+    assert!(d.contains("(retry 1)"), "{d}");
+    assert!(d.contains("times out waiting for an answer about"), "{d}");
+
+    // Kafka transactions make writes visible together; a database makes them durable.
+    let b = story("broker-eos", 35, &[], "txn-read-committed");
+    assert!(b.contains("take effect together (visible to read_committed readers)"));
+    assert!(!b.contains("durable together"), "{b}");
+    let a = story("atomic-commit", 1, &[], "atomic");
+    assert!(a.contains("become durable together"), "{a}");
+}
+
+/// Issue 23 items 5 and 16: the telemetry texts speak of published means (not sums),
+/// and a retried sample that lands after its second was published is counted nowhere.
+#[test]
+fn telemetry_speaks_of_means_and_credits_no_late_retry() {
+    let info = eop::sim::scenarios::find("telemetry").unwrap().info();
+    let all: Vec<&str> = std::iter::once(info.promise)
+        .chain(info.explain.iter().copied())
+        .chain(info.try_this.iter().map(|t| t.watch))
+        .collect();
+    for s in &all {
+        let l = s.to_lowercase();
+        assert!(
+            !l.contains("sum per second") && !l.contains("barely"),
+            "{s}"
+        );
+        assert!(!l.contains("one sample in"), "a free ratio: {s}");
+    }
+    assert!(all.iter().any(|s| s.contains("publishes the average")));
+    let r = run("telemetry", &RunConfig::seed(7)).unwrap();
+    let rt = r.technique("retry-every-sample").unwrap();
+    // Sample 43's retry lands after second 3 was published: not saved.
+    assert_eq!(rt.verdict.lost, vec![43]);
+}
+
+/// Issue 23 item 12: a telemetry promise about the means and the badge use one
+/// threshold — wherever a prompt promises the means are close, its badge is a ✓.
+#[test]
+fn telemetry_promises_and_badges_agree() {
+    for o in every().into_iter().filter(|o| o.scenario == "telemetry") {
+        let r = run(o.scenario, &o.config(o.seed)).unwrap();
+        if o.watch.contains("stays within") {
+            let ff = r.technique("fire-and-forget").unwrap();
+            assert!(ff.badge.good(), "{:?}: {}", o.name, ff.badge.text);
+        }
+    }
+}

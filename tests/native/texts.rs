@@ -67,3 +67,52 @@ fn a_broken_text_is_named_by_its_field() {
         assert!(e.contains(needle), "{e:?} does not name {needle:?}");
     }
 }
+
+/// Placeholders (`{ $name }`, Fluent's syntax) are filled at build time from structured
+/// values: a parameter as the prompt sets it (or its default), `-gap` of a ‰ value, and
+/// the counts a prompt's `expect` checks. An unknown name stops the build, named.
+#[test]
+fn placeholders_are_filled_from_settings_and_checked_counts() {
+    let vars = vec![("loss".to_string(), "1%".to_string())];
+    assert_eq!(
+        generator::fill("at { $loss } loss", "x", &vars).unwrap(),
+        "at 1% loss"
+    );
+    let e = generator::fill("at { $los } loss", "try_this[2].watch", &vars).unwrap_err();
+    assert!(e.contains("try_this[2].watch") && e.contains("$los"), "{e}");
+    assert!(generator::fill("{ loss }", "x", &vars).is_err());
+    assert!(generator::fill("a } b", "x", &vars).is_err());
+
+    // The walkthrough's "Duplicate everything" names the count its expect checks.
+    let (_, code) = generator::scenario(&walkthrough()).unwrap();
+    assert!(
+        code.contains("the naive handler applies all 4 payments twice"),
+        "{code}"
+    );
+    // Changing the checked count changes the sentence: the number lives in one place.
+    let mut v = walkthrough();
+    v["try_this"][1]["expect"][0]["doubled"] = json!(3);
+    let (_, code) = generator::scenario(&v).unwrap();
+    assert!(code.contains("applies all 3 payments twice"), "{code}");
+    // An unknown placeholder is a build error naming the field.
+    let e = error_of(|v| v["try_this"][0]["watch"] = json!("{ $nope } payments"));
+    assert!(
+        e.contains("try_this[0].watch") && e.contains("$nope"),
+        "{e}"
+    );
+    // A ‰ setting renders as a percentage, and its gap as what is left to 100%.
+    let tele = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/sim/scenarios/telemetry/text.json"),
+    )
+    .unwrap();
+    let (_, code) = generator::scenario(&serde_json::from_str(&tele).unwrap()).unwrap();
+    assert!(
+        code.contains("within 5% of the truth"),
+        "overload prompt sets 950‰"
+    );
+    assert!(
+        code.contains("98% means within 2%"),
+        "the default in the help"
+    );
+}

@@ -33,10 +33,14 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
         MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
         MsgKind::Response => format!("response {}", txn_name(p.msg)),
     };
-    let base = if p.attempt > 0 && p.kind != MsgKind::Messenger {
-        format!("{base} (retry {})", p.attempt)
-    } else {
-        base
+    // A record a broker hands over again is not a sender's retry: it is the record's
+    // next delivery (a redelivery, a rebalance, a re-read from the committed offset —
+    // the line before it says which).
+    let base = match p.kind {
+        MsgKind::Messenger => base,
+        _ if p.attempt == 0 => base,
+        MsgKind::Record => format!("{base} (delivery {})", p.attempt + 1),
+        _ => format!("{base} (retry {})", p.attempt),
     };
     // Headers, where a scenario shows them, on the messages that carry the data.
     match p.headers {
@@ -145,7 +149,7 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             }
             if entry.kind == EntryKind::Refund {
                 return format!(
-                    "{} runs DELETE … WHERE id = {}, then refunds {} to {m}; refunded to {m} so far = {now}",
+                    "{} runs DELETE … WHERE id = {} and sends a refund of {} to {m}; refunded to {m} so far = {now}",
                     n(*node),
                     txn_name(entry.msg),
                     rupees(entry.amount)
@@ -188,7 +192,9 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 SkipWhy::AppliedIds => {
                     "the merchant's row already lists it as applied, so the conditional write changes nothing"
                 }
-                SkipWhy::Idempotent => "applying it again changes nothing",
+                SkipWhy::Idempotent => {
+                    "running it again changes nothing (0 rows affected), so nothing more is done"
+                }
                 SkipWhy::StoredResponse => "answered from the stored response",
                 SkipWhy::UniqueConstraint => "the unique constraint rejected the insert",
                 SkipWhy::Aborted => "it belongs to an aborted transaction",
@@ -240,10 +246,15 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                     CommitPart::KeyRecord { key } => format!("the record of key {key}"),
                 });
             }
-            let together = if parts.len() > 1 {
-                " become durable together"
-            } else {
-                " becomes durable"
+            // A broker transaction's records are already in the log: its commit makes
+            // them visible (to read_committed readers) together with the offset. A
+            // database transaction makes its writes durable together.
+            let broker = before.logs.keys().any(|(n, _)| n == node);
+            let together = match (broker, parts.len() > 1) {
+                (true, true) => " take effect together (visible to read_committed readers)",
+                (true, false) => " takes effect (visible to read_committed readers)",
+                (false, true) => " become durable together",
+                (false, false) => " becomes durable",
             };
             format!(
                 "{} commits transaction {txn}: {}{together}",
@@ -262,18 +273,28 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             suspect,
             false_alarm,
         } => {
-            let about = match suspect {
-                Some(s) if *false_alarm => {
-                    format!(" and declares {} dead — wrongly, it is only paused", n(*s))
+            match suspect {
+                // A session timeout: nobody waited for a message, the heartbeats stopped.
+                Some(s) => {
+                    let wrongly = if *false_alarm {
+                        " — wrongly, it is only paused"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{} has heard no heartbeat from {s} for a whole session timeout and declares {s} dead{wrongly}; a rebalance hands its work, from the committed offset ({}), to another worker",
+                        n(*node),
+                        txn_name(*msg),
+                        s = n(*s)
+                    )
                 }
-                Some(s) => format!(" and declares {} dead", n(*s)),
-                None => String::new(),
-            };
-            format!(
-                "{} times out waiting for {} (attempt {attempt}){about}",
-                n(*node),
-                txn_name(*msg)
-            )
+                None => format!(
+                    "{} times out waiting for an answer about {} (try {})",
+                    n(*node),
+                    txn_name(*msg),
+                    attempt + 1
+                ),
+            }
         }
         Ev::Redeliver { node, msg, .. } => format!(
             "{}'s redelivery timer fires with no ack for {}, so it hands {} over again",
@@ -311,6 +332,15 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             }
         },
         Ev::Rejected { node, msg, why } => match why {
+            // A writer with an epoch is fenced by it (its write is refused); one
+            // without is a consumer the group has removed: only its offset commit is
+            // refused, the writes it made before are already done.
+            RejectWhy::Fenced if before.node(*node).epoch.is_none() => format!(
+                "broker refuses {}'s offset commit (its batch up to {}): {} is no longer in the consumer group since its session timed out — the ledger writes it made before are not undone",
+                n(*node),
+                txn_name(*msg),
+                n(*node)
+            ),
             RejectWhy::Fenced => format!(
                 "broker rejects {} from fenced zombie {}",
                 txn_name(*msg),
@@ -450,7 +480,7 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
         }
         Ev::Operator { node, value, .. } => {
             format!(
-                "an operator resets {}'s committed offset to {value}",
+                "an operator resets {}'s committed offset to {value}: its next read starts there, whatever it read before",
                 n(*node)
             )
         }

@@ -268,7 +268,7 @@ fn Flp(props: &FlpProps) -> Html {
     html! {
         <aside class="flp" aria-label="Agreement without a clock">
             <h3 class="small-title">{"A timeout that lied"}</h3>
-            <p class="small">{"Without a clock it is worse: in an asynchronous system where even one process may crash, no deterministic protocol guarantees agreement (FLP, 1985). A crashed process and a slow one look the same from outside."}</p>
+            <p class="small">{"Without a clock it is worse: in an asynchronous system where even one process may crash, no deterministic protocol can guarantee that the processes reach agreement in finite time (FLP, 1985). Agreement itself can be kept safe — Paxos and Raft never decide two ways — but a decision may never come. A crashed process and a slow one look the same from outside."}</p>
             <p class="small">{"Real systems decide with timeouts anyway, and a timeout can fire on a process that is only paused. Watch one lie in "}{link("zombie-fencing")}{" and in "}{link("quarter-end")}{": a worker frozen by garbage collection is declared dead, then wakes up and writes."}</p>
         </aside>
     }

@@ -142,7 +142,7 @@ pub fn TelemetryMeans(props: &TelemetryMeansProps) -> Html {
             <h3 class="small-title">{"Secondary: sums and counts of the same samples"}</h3>
             <div class="ledger-scroll">
                 <table class="help-table sums-table">
-                    <caption class="muted small">{"Sum / count per second, as a sum or count metric (requests per second, bytes, revenue) would publish them. A lost sample takes its whole value out of the sum and one out of the count, so both fall short by the share lost; a sample counted twice (a retry whose ack was lost) pushes both over. The mean divides one by the other, and the error cancels."}</caption>
+                    <caption class="muted small">{"Sum / count per second, as a sum or count metric (requests per second, bytes, revenue) would publish them. A lost sample takes its whole value out of the sum and one out of the count, so both fall short — on average by the share lost; a sample counted twice (a retry whose ack was lost) pushes both over. The mean divides one by the other, so the shortfalls largely cancel: the mean stays close to the truth, not exact."}</caption>
                     <thead><tr><th scope="col">{"second"}</th><th scope="col" class="truth-col">{"truth sum / count"}</th>{heads()}</tr></thead>
                     <tbody>{ for sum_rows }</tbody>
                 </table>

@@ -11,7 +11,9 @@
 //!   merchant's row (keyed by merchant, like a KYC status row) is rewritten every
 //!   time (1 row affected), so, like SET, it is idempotent by final state;
 //! * `delete`: the message cancels a payment: `DELETE … WHERE id = k` is
-//!   idempotent, but the refund it triggers is sent every time it runs;
+//!   idempotent *and* has an effect (the row is gone); the refund the handler sends
+//!   on every call makes the handler non-idempotent, unless `refund_if_deleted`
+//!   refunds only when the DELETE affected one row;
 //!
 //! Judged by the final state and the side effects (`Property::FinalState`), not by
 //! counting writes: a SET written twice is fine if every balance ends right.
@@ -55,6 +57,19 @@ pub fn every_payment_doubled(r: &RunResult, t: &TechniqueRun) -> Option<Option<T
         .iter()
         .all(|p| apps.get(&p.msg).is_some_and(|n| *n >= 2))
         .then(|| t.trace.last().map(|e| e.tick))
+}
+
+/// Every payment's DELETE ran again and affected 0 rows, so the fixed handler sent no
+/// second refund: the tick of the last such repeat.
+pub fn every_delete_repeated(r: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
+    let mut last = None;
+    for p in &r.workload {
+        let at = t.trace.iter().rev().find(
+            |e| matches!(e.ev, Ev::Skip { msg, why: SkipWhy::Idempotent, .. } if msg == p.msg),
+        )?;
+        last = last.max(Some(at.tick));
+    }
+    Some(last)
 }
 
 techniques! {
@@ -110,6 +125,9 @@ struct World {
     deletes: BTreeMap<MsgId, u32>,
     /// delete: trace index of the first refund sent a second time.
     second_refund: Option<(MsgId, usize)>,
+    /// delete: refund only when the DELETE removed a row (1 row affected) — the fix
+    /// that makes the handler idempotent again, not only its DELETE.
+    refund_if_deleted: bool,
 }
 
 impl Actors for World {
@@ -137,9 +155,18 @@ impl Actors for World {
             }
             Op::Delete => {
                 // DELETE FROM pending WHERE id = k: removes the row the first time only…
-                self.pending.remove(&op.msg);
+                let removed = self.pending.remove(&op.msg);
                 let n = self.deletes.entry(op.msg).or_insert(0);
                 *n += 1;
+                if !removed && self.refund_if_deleted {
+                    // 0 rows affected: the fixed handler sends no refund.
+                    eng.emit(Ev::Skip {
+                        node: CONSUMER,
+                        msg: op.msg,
+                        why: SkipWhy::Idempotent,
+                    });
+                    return;
+                }
                 if *n == 2 && self.second_refund.is_none() {
                     self.second_refund = Some((op.msg, eng.trace.len()));
                 }
@@ -387,6 +414,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                 pending: workload.iter().map(|p| p.msg).collect(),
                 deletes: BTreeMap::new(),
                 second_refund: None,
+                refund_if_deleted: params.flag("refund_if_deleted"),
             };
             eng.run(&mut world);
             let checks = match op {
@@ -494,10 +522,18 @@ mod tests {
         );
         // The narration says "refund" when it refunds.
         let text = crate::sim::narrate::render(&del.trace, &del.nodes, INFO.unit);
-        assert_eq!(text.matches("refunds ₹").count(), 8 + copies, "{text}");
+        assert_eq!(text.matches("a refund of ₹").count(), 8 + copies, "{text}");
         assert!(text.contains(
-            "consumer + db runs DELETE … WHERE id = txn-1, then refunds ₹1900 to m-A; refunded to m-A so far = ₹3800"
+            "consumer + db runs DELETE … WHERE id = txn-1 and sends a refund of ₹1900 to m-A; refunded to m-A so far = ₹3800"
         ));
+        // Issue 23 item 11: refunding only when the DELETE removed a row makes the
+        // handler idempotent too — one refund per payment, the table still right.
+        let fixed = run_with(ID, 3, &[("dup", 1000), ("refund_if_deleted", 1)]);
+        let f = fixed.technique("delete").unwrap();
+        assert_eq!(f.badge.text, "✓ rows deleted, one refund each");
+        assert!(f.ledger.applications().values().all(|n| *n == 1));
+        let story = crate::sim::narrate::render(&f.trace, &f.nodes, INFO.unit);
+        assert!(story.contains("(0 rows affected)"), "{story}");
         // increment-with-id: exact.
         let iid = r.technique("increment-with-id").unwrap();
         assert!(iid.verdict.holds && iid.verdict.exactly_once);

@@ -78,8 +78,9 @@ impl World<'_> {
         self.by_tx.insert((hop, msg, attempt), job);
         // The key travels as a header; a stage that drops it sends none.
         let key = self.jobs[job].key;
+        // A stage's own send (retried on a missed ack): a request, not a broker record.
         let p = Payload {
-            kind: MsgKind::Record,
+            kind: MsgKind::Request,
             msg,
             key,
             attempt,
@@ -135,7 +136,7 @@ impl Actors for World<'_> {
                     self.jobs[job].acked = true;
                 }
             }
-            MsgKind::Record => {
+            MsgKind::Request => {
                 // Ack each transmission once (a network copy of it needs no second ack).
                 if self.delivered.insert((hop, p.msg, p.attempt)) {
                     let ack = Payload {

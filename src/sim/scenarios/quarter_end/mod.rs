@@ -184,14 +184,17 @@ impl World<'_> {
             self.workers[i].queue.clear();
             return;
         }
-        let Some((off, msg, attempt)) = self.workers[i].queue.pop_front() else {
+        // The worker's write and its offset commit are its own first tries, whatever
+        // delivery of the record it holds (a replacement's write after a rebalance is
+        // not a retry of the zombie's).
+        let Some((off, msg, _delivery)) = self.workers[i].queue.pop_front() else {
             return;
         };
         let p = Payload {
             kind: MsgKind::Request,
             msg,
             key: Some(msg),
-            attempt,
+            attempt: 0,
             headers: None,
         };
         eng.send_reliable(node, LEDGER, HOP_WRITE[i], p, 1);
@@ -201,7 +204,7 @@ impl World<'_> {
                 kind: MsgKind::Ack,
                 msg,
                 key: None,
-                attempt,
+                attempt: 0,
                 headers: None,
             };
             eng.send_reliable(node, BROKER, HOP_COMMIT[i], c, 1);

@@ -164,14 +164,17 @@ impl Actors for World {
                 self.taken.1 += 1;
                 let sec = s.row.merchant;
                 if self.published.contains_key(&sec) {
+                    // Its second is already published: too late to count. The sample
+                    // is acked (the sensor may stop) but never enters a figure, so a
+                    // retry that lands here saved nothing and the sample stays lost.
                     self.late += 1;
                 } else {
                     *self.in_time.entry(p.msg).or_insert(0) += 1;
+                    let l = self.live.entry(sec).or_insert((0, 0));
+                    l.0 += s.row.amount;
+                    l.1 += 1;
+                    self.ledger.write(eng, COLLECTOR, s.row.entry());
                 }
-                let l = self.live.entry(sec).or_insert((0, 0));
-                l.0 += s.row.amount;
-                l.1 += 1;
-                self.ledger.write(eng, COLLECTOR, s.row.entry());
                 if self.mode == Mode::Retry {
                     let ack = Payload::new(MsgKind::Ack, p.msg, self.acks_sent.next(p.msg));
                     self.acks += 1;
@@ -325,12 +328,18 @@ fn nodes(sensors: u8) -> Vec<NodeInfo> {
 
 pub static SCENARIO: Module = Module { info: &INFO, build };
 
+/// The one fidelity threshold, in ‰ of the true mean: the badge judges by it, and the
+/// prompts' promises (`text.rs`) read the same function.
+pub(super) fn tolerance(params: &Params) -> i64 {
+    1000 - params.get("min_fidelity").clamp(0, 1000)
+}
+
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let sensors = params.get("sensors").clamp(1, 8) as u8;
     let rate = params.ticks("rate_per_sec").max(1);
     let seconds = params.ticks("seconds").max(1);
     let capacity = params.ticks("queue_capacity").max(1);
-    let tol = 1000 - params.get("min_fidelity").clamp(0, 1000);
+    let tol = tolerance(params);
     let all = samples(cfg.seed, sensors, rate, seconds);
     let workload: Vec<Payment> = all.iter().map(|s| s.row).collect();
     let mut truth_agg: BTreeMap<Merchant, (i64, i64)> = BTreeMap::new();
@@ -471,10 +480,17 @@ mod tests {
             .iter()
             .filter(|r| r.second != 3)
             .all(|r| r.error_permille() == Some(0)));
-        // Retrying recovers the sample for the ledger, at twice the packets, but it
-        // lands after second 3 was published: the dashboard saw the same means.
+        // Issue 23 item 16: the retry of sample 43 lands after second 3 was published.
+        // The collector acks it but can no longer count it — no ledger write — so the
+        // retry saved nothing and sample 43 is as lost as with fire-and-forget.
         let rt = r.technique("retry-every-sample").unwrap();
-        assert!(rt.verdict.holds && rt.verdict.lost.is_empty());
+        assert_eq!(rt.verdict.lost, vec![43]);
+        assert_eq!(
+            count(&r, "retry-every-sample", |e| {
+                matches!(e, Ev::Apply { entry, .. } if entry.msg == 43)
+            }),
+            0
+        );
         assert_eq!(
             rt.badge.text,
             "✓ every per-second mean within 1.4% (allowed 2%) · 61 extra packets (1 retry, 60 acks)"
@@ -545,18 +561,26 @@ mod tests {
     #[test]
     fn claims_hold_on_many_seeds() {
         let mut low = Vec::new();
+        let mut retry_lost = 0;
         for seed in 0..10_000 {
             let r = run_with(ID, seed, &[]);
             let ff = r.technique("fire-and-forget").unwrap();
             assert!(ff.verdict.applied_twice.is_empty(), "seed {seed}");
+            // A retry saves only a sample whose retry lands in time (issue 23 item 16):
+            // a sample whose every copy arrives after its second was published is
+            // lost for the retrying sensors too.
             let rt = verdict(&r, "retry-every-sample");
-            assert!(rt.lost.is_empty(), "seed {seed}: {}", rt.summary());
+            if !rt.lost.is_empty() {
+                retry_lost += 1;
+            }
             if !ff.badge.good() {
                 low.push(seed);
             }
         }
         // At ~1% loss every per-second mean stays within 2% on all but LOW of 10,000 seeds.
         assert_eq!(low.len(), 237, "{:?}", &low[..10]);
+        // Seeds (of 10,000) on which retrying still loses a sample: its retry came late.
+        assert_eq!(retry_lost, 3303);
         assert_eq!(low[0], 88);
         let r = run_with(ID, 88, &[]);
         let ff = r.technique("fire-and-forget").unwrap();

@@ -48,7 +48,7 @@ pub fn txn3_delivered_twice(_: &RunResult, t: &TechniqueRun) -> Option<Option<Ti
     (at.len() == 2).then_some(at.get(1).copied())
 }
 
-/// The five reference events (txn-3's copy is a redelivery, not a sixth payment).
+/// The four reference payments (txn-3's redelivery makes five deliveries, not a fifth payment).
 pub fn reference_workload() -> Vec<Payment> {
     let p = |msg: MsgId, merchant: Merchant, amount: i64| Payment {
         msg,

@@ -584,7 +584,7 @@ mod tests {
             if parts.contains(&CommitPart::Offset { value: 3 })));
         let story = render(&t.trace, &t.nodes, super::INFO.unit);
         assert!(story.contains(
-            "tick 30: broker commits transaction 3: the write of txn-3 + offset 3 (moving the committed offset back from 5) become durable together\n"
+            "tick 30: broker commits transaction 3: the write of txn-3 + offset 3 (moving the committed offset back from 5) take effect together (visible to read_committed readers)\n"
         ));
         assert!(t.badge.text.contains("committed offset moved back"));
         // With fencing the offset only moves forward.
