@@ -8,8 +8,9 @@
 //      LH_OUT (key=value lines for bench.sh; default stdout), CHROMIUM (/usr/bin/chromium).
 // Keys: lh_<page>_{score,lcp_ms,tbt_ms,tti_ms,runs} for page in walkthrough, lesson,
 //       embed_outbox, plain_walkthrough (no compression), baseline.
-import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,10 +46,11 @@ const pages = [
   ...(baseZ ? [["baseline", baseZ.url]] : []),
 ];
 
-function lighthouse(url) {
+// Async: the servers above live in this process, so it must not block while Lighthouse loads pages.
+async function lighthouse(url) {
   const profile = mkdtempSync(join(tmpdir(), "eop-lh-"));
   try {
-    const r = spawnSync(
+    const r = await promisify(execFile)(
       lhBin,
       [
         url,
@@ -59,7 +61,7 @@ function lighthouse(url) {
         "--output-path=stdout",
         "--quiet",
       ],
-      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 180_000 },
+      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 240_000 },
     );
     const j = JSON.parse(r.stdout);
     const a = j.audits;
@@ -70,6 +72,7 @@ function lighthouse(url) {
       tti_ms: Math.round(a.interactive?.numericValue ?? NaN),
     };
   } catch (e) {
+    process.stderr.write(`lighthouse ${url}: ${String(e).slice(0, 300)}\n`);
     return null;
   } finally {
     rmSync(profile, { recursive: true, force: true });
@@ -79,7 +82,7 @@ function lighthouse(url) {
 const results = Object.fromEntries(pages.map(([k]) => [k, []]));
 for (let i = 0; i < runs; i++) {
   for (const [k, url] of pages) {
-    const r = lighthouse(url);
+    const r = await lighthouse(url);
     if (r) results[k].push(r);
     process.stderr.write(`lighthouse ${k} run ${i + 1}: ${r ? JSON.stringify(r) : "failed"}\n`);
   }
