@@ -3,7 +3,7 @@
 //! and try goal computed from a run). Every message names the step and the field.
 
 use super::eval::{self, Evaluator, Value};
-use super::model::{Lesson, Question, StepKind};
+use super::model::{Expect, Lesson, Quantity, Question, StepKind, FORMAT};
 use crate::sim::params::Params;
 use crate::sim::scenarios;
 
@@ -14,19 +14,134 @@ pub const MAX_STEPS: usize = 8;
 
 /// Parse a lesson file. A serde error is reported with the field it happened in.
 pub fn parse(text: &str) -> Result<Lesson, String> {
+    parse_report(text).map(|(l, _)| l)
+}
+
+/// What format 2 added to format 1 (named when a newer file is refused or an older
+/// one migrated).
+pub const FORMAT_2_ADDED: &str = "format 2 added `format`, `expect` (the author's answer), `misconception_id` and `refutation` on wrong answers, the lesson's `takeaway`, named `values` for `{ $name }` placeholders, `at` on `entries`/`counter`, and the `observe` step kind";
+
+/// Parse a lesson file, migrating an older format; the second value lists what the
+/// migration did (warnings to show, not errors).
+pub fn parse_report(text: &str) -> Result<(Lesson, Vec<String>), String> {
     if text.len() > MAX_BYTES {
         return Err(format!(
             "the file is {} bytes; a lesson file is at most {MAX_BYTES}",
             text.len()
         ));
     }
-    serde_json::from_str::<Lesson>(text).map_err(|e| {
+    let mut warnings = Vec::new();
+    let migrated;
+    let mut text = text;
+    if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(text) {
+        if let Some(obj) = v.as_object_mut() {
+            let format = match obj.get("format") {
+                None => 1,
+                Some(f) => match f.as_u64() {
+                    Some(n) => n,
+                    None => return Err(format!("field `format`: '{f}' is not a format number (this playground reads 1 and {FORMAT})")),
+                },
+            };
+            if format > u64::from(FORMAT) || format == 0 {
+                return Err(format!(
+                    "field `format`: this lesson is format {format}, written for a newer playground; this one reads formats 1 and {FORMAT} ({FORMAT_2_ADDED}). Open it in a newer playground, or rewrite it as format {FORMAT}"
+                ));
+            }
+            if format == 1 {
+                let n = migrate(obj);
+                warnings.push(format!(
+                    "this lesson is format 1 and was migrated to format {FORMAT}: {n} misconception id(s) derived from their text; it has no `expect` answers, so its answers come from the simulator alone"
+                ));
+                migrated = serde_json::Value::Object(obj.clone()).to_string();
+                text = &migrated;
+            }
+        }
+    }
+    let l = serde_json::from_str::<Lesson>(text).map_err(|e| {
         let why = e.to_string();
         match field_at(text, e.line(), e.column()) {
             Some(f) if !why.contains("field `") => format!("field `{f}`: {why}"),
             _ => why,
         }
-    })
+    })?;
+    Ok((l, warnings))
+}
+
+/// Format 1 → 2: set `format`, derive each missing `misconception_id` from the
+/// misconception's text (kebab-case, made unique in the lesson). Returns how many ids
+/// were derived. `expect`, `takeaway` and `refutation` cannot be derived.
+pub fn migrate(obj: &mut serde_json::Map<String, serde_json::Value>) -> usize {
+    obj.insert("format".into(), FORMAT.into());
+    let mut used: Vec<String> = Vec::new();
+    let mut n = 0;
+    let Some(steps) = obj.get_mut("steps").and_then(|s| s.as_array_mut()) else {
+        return 0;
+    };
+    for st in steps {
+        if let Some(q) = st.get_mut("question") {
+            n += migrate_question(q, &mut used);
+        }
+        if let Some(arr) = st.get_mut("questions").and_then(|q| q.as_array_mut()) {
+            for q in arr {
+                n += migrate_question(q, &mut used);
+            }
+        }
+    }
+    n
+}
+
+fn migrate_question(q: &mut serde_json::Value, used: &mut Vec<String>) -> usize {
+    let mut n = 0;
+    for (list, text_field) in [("options", "misconception"), ("misconceptions", "name")] {
+        let Some(arr) = q.get_mut(list).and_then(|o| o.as_array_mut()) else {
+            continue;
+        };
+        for o in arr {
+            let Some(o) = o.as_object_mut() else { continue };
+            if o.contains_key("misconception_id") {
+                continue;
+            }
+            let Some(text) = o.get(text_field).and_then(|t| t.as_str()) else {
+                continue;
+            };
+            let mut id = kebab(text);
+            let base = id.clone();
+            let mut k = 2;
+            while used.contains(&id) {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            used.push(id.clone());
+            o.insert("misconception_id".into(), id.into());
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A short kebab-case id from a text: its first five words, letters and digits only.
+pub fn kebab(text: &str) -> String {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(5)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    if words.is_empty() {
+        "misconception".to_string()
+    } else {
+        words.join("-")
+    }
+}
+
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// The last object key that starts before line `line`, column `col` (1-based).
@@ -199,6 +314,37 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         &l.scenario,
         &l.setup,
     );
+    if rules.course {
+        if l.format != Some(FORMAT) {
+            e(
+                format!("{lid} field `format`"),
+                format!("a course lesson is written in format {FORMAT}"),
+            );
+        }
+        if l.takeaway.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            e(
+                format!("{lid} field `takeaway`"),
+                "a course lesson ends with a one-line takeaway".into(),
+            );
+        }
+        for (i, st) in l.steps.iter().enumerate() {
+            if st.kind == StepKind::Watch
+                && l.steps.get(i + 1).map(|s| s.kind) != Some(StepKind::Observe)
+            {
+                e(
+                    format!("{lid} step {} (watch)", i + 2),
+                    "a watch step is followed by an observe step".into(),
+                );
+            }
+        }
+        for p in free_numbers(l) {
+            e(lid.clone(), p);
+        }
+    }
+    for p in unknown_placeholders(l) {
+        e(lid.clone(), p);
+    }
+    let mut mis_ids: Vec<(String, String, bool)> = Vec::new();
     let mut ev = Evaluator::new();
     for (i, st) in l.steps.iter().enumerate() {
         let at = format!("{lid} step {} ({})", i + 1, st.kind.name());
@@ -247,6 +393,16 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             }
             StepKind::Watch => forbid(st.question.is_some(), "question", &mut e),
             StepKind::Predict => need(st.question.is_some(), "question", &mut e),
+            StepKind::Observe => {
+                need(st.question.is_some(), "question", &mut e);
+                forbid(st.goal.is_some(), "goal", &mut e);
+                if eval::watched(l, i).is_none() {
+                    e(
+                        format!("{at} field `kind`"),
+                        "an observe step comes right after a watch step".into(),
+                    );
+                }
+            }
             StepKind::Try => {
                 need(st.goal.is_some(), "goal", &mut e);
                 need(st.hint.is_some(), "hint", &mut e);
@@ -265,7 +421,7 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         }
         // Shape of each question.
         let qs: Vec<(String, &Question)> = match st.kind {
-            StepKind::Predict => st
+            StepKind::Predict | StepKind::Observe => st
                 .question
                 .iter()
                 .map(|q| ("question".to_string(), q))
@@ -331,6 +487,162 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         for ((f, q), qe) in qs.iter().zip(&se.questions) {
             let qa = format!("{at} field `{f}");
             let shown = |v: &Value| v.show(&qe.labels);
+            let qname = format!("{}, step {}, question `{f}`", lid, i + 1);
+            // Double entry: the author's answer against the simulator's.
+            match (&q.expect, q.number) {
+                (None, _) => {
+                    if rules.course {
+                        e(
+                            format!("{qa}.expect`"),
+                            "is required: the answer the author expects (an option id, or the number at the lesson's seed)".into(),
+                        );
+                    }
+                }
+                (Some(Expect::Option(id)), false) => {
+                    let computed = qe.right.and_then(|k| q.options.get(k));
+                    if !q.options.iter().any(|o| o.id == *id) {
+                        e(
+                            format!("{qa}.expect`"),
+                            format!("'{id}' is not one of the question's option ids"),
+                        );
+                    } else if computed.map(|o| o.id.as_str()) != Some(id.as_str()) {
+                        e(
+                            format!("{qa}.expect`"),
+                            format!(
+                                "{qname}: expected option '{id}' but computed {} (the run's answer is {}); the prompt, the options or the expectation is wrong",
+                                computed.map_or("no option".to_string(), |o| format!("option '{}'", o.id)),
+                                shown(&qe.answer)
+                            ),
+                        );
+                    }
+                }
+                (Some(Expect::Number(n)), true) => {
+                    if Value::Int(*n) != qe.answer {
+                        e(
+                            format!("{qa}.expect`"),
+                            format!(
+                                "{qname}: expected {n} but computed {}; the prompt or the expectation is wrong",
+                                shown(&qe.answer)
+                            ),
+                        );
+                    }
+                }
+                (Some(x), _) => e(
+                    format!("{qa}.expect`"),
+                    format!(
+                        "{x} does not fit a {} question",
+                        if q.number { "number" } else { "multiple-choice" }
+                    ),
+                ),
+            }
+            // Misconception ids: on every wrong answer, none on the right one.
+            for (k, o) in q.options.iter().enumerate() {
+                let field = format!("{qa}.options[{k}].misconception_id`");
+                match &o.misconception_id {
+                    Some(id) if Some(k) == qe.right => e(
+                        field,
+                        format!("option '{}' is the right answer and cannot carry misconception '{id}'", o.id),
+                    ),
+                    Some(id) => mis_ids.push((id.clone(), field, o.refutation.is_some())),
+                    None if Some(k) != qe.right && rules.course => e(
+                        field,
+                        format!("wrong option '{}' needs a misconception id (kebab-case)", o.id),
+                    ),
+                    None => {}
+                }
+            }
+            for (k, m) in q.misconceptions.iter().enumerate() {
+                let field = format!("{qa}.misconceptions[{k}].misconception_id`");
+                match &m.misconception_id {
+                    Some(id) => mis_ids.push((id.clone(), field, m.refutation.is_some())),
+                    None if rules.course => e(field, "needs a misconception id (kebab-case)".into()),
+                    None => {}
+                }
+            }
+            if rules.course {
+                for (name, t) in eval::question_texts(q) {
+                    if name == "right" || name.ends_with("feedback") {
+                        if t.trim_start().to_lowercase().starts_with("right") {
+                            e(
+                                format!("{qa}.{name}`"),
+                                "starts with \"Right\"; the page already says ✓ Right".into(),
+                            );
+                        }
+                    }
+                }
+            }
+            if !q.number {
+                // Form gives nothing away: one label template, distinct labels, three
+                // or more options unless yes/no, and the right set's size shared.
+                let labels: Vec<String> = (0..q.options.len())
+                    .map(|k| eval::option_label(q, qe, k))
+                    .collect();
+                for a in 0..labels.len() {
+                    for b in a + 1..labels.len() {
+                        if labels[a] == labels[b] {
+                            e(
+                                format!("{qa}.options[{b}].label`"),
+                                format!("reads the same as option '{}': \"{}\"", q.options[a].id, labels[a]),
+                            );
+                        }
+                    }
+                }
+                if rules.course && !matches!(qe.answer, Value::Bool(_)) {
+                    if q.options.len() < 3 {
+                        e(
+                            format!("{qa}.options`"),
+                            format!("has {}; a question with more than two honest answers gives 3 or more", q.options.len()),
+                        );
+                    }
+                    if let Some(o) = q.options.iter().find(|o| o.label != q.options[0].label) {
+                        e(
+                            format!("{qa}.options`"),
+                            format!(
+                                "labels follow one template per question (\"{}\" vs \"{}\"), so form gives nothing away",
+                                q.options[0].label, o.label
+                            ),
+                        );
+                    }
+                    if let (Value::Set(r), Some(rk)) = (&qe.answer, qe.right) {
+                        let same = qe.options.iter().enumerate().any(|(k, v)| {
+                            k != rk && matches!(v, Value::Set(x) if x.len() == r.len())
+                        });
+                        if !same && qe.options.len() > 1 {
+                            e(
+                                format!("{qa}.options`"),
+                                format!("the right option alone names {} technique(s); give a distractor of the same size", r.len()),
+                            );
+                        }
+                    }
+                }
+            }
+            if st.kind == StepKind::Observe {
+                let run = ev.run(&l.scenario, &se.setup).cloned();
+                let mut refs = Vec::new();
+                let mut whole = Vec::new();
+                tick_refs(&q.ask, &mut refs, &mut whole);
+                for o in &q.options {
+                    tick_refs(&o.value, &mut refs, &mut whole);
+                }
+                for w in whole {
+                    e(
+                        format!("{qa}.ask`"),
+                        format!("an observe question reads what was watched: `{w}` needs `at` (a tick up to the watch's stop)"),
+                    );
+                }
+                if let Ok(run) = run {
+                    for r in refs {
+                        if let Ok(t) = eval::tick(&run, &r) {
+                            if t > se.start {
+                                e(
+                                    format!("{qa}.ask`"),
+                                    format!("reads tick {t}, after the watch stopped (tick {})", se.start),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
             if !q.number {
                 let right: Vec<usize> = (0..qe.options.len())
                     .filter(|k| qe.options[*k] == qe.answer)
@@ -452,8 +764,189 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             }
         }
     }
+    for (k, (id, field, refuted)) in mis_ids.iter().enumerate() {
+        if !is_kebab(id) {
+            e(field.clone(), format!("'{id}' is not a short kebab-case id"));
+        }
+        if let Some((_, first, _)) = mis_ids[..k].iter().find(|(x, _, _)| x == id) {
+            e(
+                field.clone(),
+                format!("'{id}' is used twice in the lesson (also at {first}); ids are unique per lesson"),
+            );
+        }
+        if rules.course && !refuted {
+            e(
+                field.replace("misconception_id`", "refutation`"),
+                format!("misconception '{id}' needs a one-line refutation"),
+            );
+        }
+    }
     let _ = sc;
     errs
+}
+
+/// Tick references a quantity reads, and the whole-run quantities it reads (by name).
+fn tick_refs(q: &Quantity, refs: &mut Vec<super::model::TickRef>, whole: &mut Vec<&'static str>) {
+    match q {
+        Quantity::Balance { at, .. } | Quantity::Entries { at, .. } | Quantity::Counter { at, .. } => {
+            match at {
+                Some(r) => refs.push(r.clone()),
+                None => whole.push(match q {
+                    Quantity::Balance { .. } => "balance",
+                    Quantity::Entries { .. } => "entries",
+                    _ => "counter",
+                }),
+            }
+        }
+        Quantity::Sum(p) => p.iter().for_each(|x| tick_refs(x, refs, whole)),
+        Quantity::AppliedTwice { .. } => whole.push("applied_twice"),
+        Quantity::Lost { .. } => whole.push("lost"),
+        Quantity::DedupPeak { .. } => whole.push("dedup_peak"),
+        Quantity::Is { .. } => whole.push("is"),
+        Quantity::Where { .. } => whole.push("where"),
+        Quantity::Truth { .. } | Quantity::Const(_) | Quantity::Techniques(_) | Quantity::Under { .. } => {}
+    }
+}
+
+/// Every learner-facing text of a lesson, with the field it is in.
+pub fn lesson_texts(l: &Lesson) -> Vec<(String, String)> {
+    let mut v = vec![("title".to_string(), l.title.clone())];
+    if let Some(t) = &l.takeaway {
+        v.push(("takeaway".to_string(), t.clone()));
+    }
+    for (i, st) in l.steps.iter().enumerate() {
+        let at = format!("step {} ({})", i + 1, st.kind.name());
+        v.push((format!("{at} field `title`"), st.title.clone()));
+        v.push((format!("{at} field `text`"), st.text.clone()));
+        for (name, t) in [("explain", &st.explain), ("hint", &st.hint), ("success", &st.success)] {
+            if let Some(t) = t {
+                v.push((format!("{at} field `{name}`"), t.clone()));
+            }
+        }
+        let qs: Vec<(String, &Question)> = st
+            .question
+            .iter()
+            .map(|q| ("question".to_string(), q))
+            .chain(st.questions.iter().enumerate().map(|(k, q)| (format!("questions[{k}]"), q)))
+            .collect();
+        for (f, q) in qs {
+            for (name, t) in eval::question_texts(q) {
+                v.push((format!("{at} field `{f}.{name}`"), t.clone()));
+            }
+        }
+    }
+    v
+}
+
+/// `{ $name }` placeholders no `values` entry defines (`value` is the answer).
+fn unknown_placeholders(l: &Lesson) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, st) in l.steps.iter().enumerate() {
+        let known = |n: &str| n == "value" || l.values.contains_key(n) || st.values.contains_key(n);
+        let at = format!("step {} ({})", i + 1, st.kind.name());
+        for (field, t) in lesson_texts(l).into_iter().filter(|(f, _)| f.starts_with(&format!("{at} "))) {
+            for n in eval::placeholders(&t) {
+                if !known(&n) {
+                    out.push(format!("{field}: placeholder '{{ ${n} }}' is not in the step's or the lesson's `values`"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Comparison words and number words that state a quantity (spec §16).
+pub const NUMBER_WORDS: &[&str] = &[
+    "twice", "thrice", "half", "halves", "double", "doubles", "doubled", "triple", "tripled",
+    "fewer", "more than", "less than", "as many as", "as much as", "one in", "percent", "%",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "dozen", "hundred", "thousand", "most of", "majority",
+];
+
+/// Reviewed exceptions: (lesson id or `*`, phrase that may contain a number or a
+/// comparison word, why it is not a free number).
+pub const NUMBER_ALLOW: &[(&str, &str, &str)] = &[
+    ("*", "two generals", "the name of the problem, not a count"),
+    ("*", "applied twice", "the name of the property \"applied more than once\" (a verdict), not a count"),
+    ("*", "three questions", "a course recall step asks exactly three questions (validator rule)"),
+];
+
+/// Digits and comparison words in a lesson's prose that are neither inside a
+/// placeholder, nor part of an id (txn-3, m-B, msg-12), nor on the allow-list.
+pub fn free_numbers(l: &Lesson) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, text) in lesson_texts(l) {
+        // Placeholders are filled from the run: blank them out (keeping positions).
+        let mut plain = String::with_capacity(text.len());
+        let mut depth = 0;
+        for c in text.chars() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    plain.push(' ');
+                }
+                '}' if depth > 0 => {
+                    depth -= 1;
+                    plain.push(' ');
+                }
+                _ if depth > 0 => plain.push(' '),
+                _ => plain.push(c),
+            }
+        }
+        let low = plain.to_lowercase();
+        let allowed = |pos: usize, len: usize| {
+            NUMBER_ALLOW.iter().any(|(lesson, phrase, _)| {
+                (*lesson == "*" || *lesson == l.id)
+                    && low.match_indices(phrase).any(|(a, _)| a <= pos && pos + len <= a + phrase.len())
+            })
+        };
+        let mut found: Vec<String> = Vec::new();
+        // Words with digits that are not ids.
+        let mut pos = 0;
+        for w in low.split_inclusive(|c: char| c.is_whitespace()) {
+            let word = w.trim_end().trim_matches(|c: char| !c.is_alphanumeric() && c != '%' && c != '-');
+            let start = pos + w.find(word).unwrap_or(0);
+            pos += w.len();
+            if !word.chars().any(|c| c.is_ascii_digit() || c == '%') {
+                continue;
+            }
+            if is_id(word) || allowed(start, word.len()) {
+                continue;
+            }
+            found.push(format!("'{word}'"));
+        }
+        // Number and comparison words, as whole words.
+        for nw in NUMBER_WORDS {
+            for (a, _) in low.match_indices(nw) {
+                let before = low[..a].chars().next_back();
+                let after = low[a + nw.len()..].chars().next();
+                let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
+                if (nw.chars().all(|c| c.is_alphanumeric() || c == ' ') && !(edge(before) && edge(after)))
+                    || allowed(a, nw.len())
+                {
+                    continue;
+                }
+                found.push(format!("'{nw}'"));
+            }
+        }
+        if !found.is_empty() {
+            out.push(format!(
+                "{field}: free number or comparison {} (fill it from the run with a `{{ $name }}` placeholder, remove it, or add a reviewed exception to NUMBER_ALLOW)",
+                found.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// An id such as txn-3, msg-12, m-9237 (letters, a dash, then letters/digits).
+fn is_id(w: &str) -> bool {
+    let mut parts = w.split('-');
+    let first = parts.next().unwrap_or("");
+    !first.is_empty()
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && w.contains('-')
+        && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// A setup's params, faults and technique must fit its scenario. Returns whether usable.
@@ -488,11 +981,29 @@ fn check_setup(
 
 /// Parse and check a lesson file (what a teacher's import goes through).
 pub fn load(text: &str) -> Result<Lesson, Vec<String>> {
-    let l = parse(text).map_err(|e| vec![e])?;
+    load_report(text).map(|(l, _)| l)
+}
+
+/// `load`, with the warnings an accepted file earned: a migrated older format,
+/// questions without `expect`, free numbers in its prose (refused in the course,
+/// only warned about in a teacher's own file).
+pub fn load_report(text: &str) -> Result<(Lesson, Vec<String>), Vec<String>> {
+    let (l, mut warnings) = parse_report(text).map_err(|e| vec![e])?;
     let errs = check(&l, Rules::default());
-    if errs.is_empty() {
-        Ok(l)
-    } else {
-        Err(errs)
+    if !errs.is_empty() {
+        return Err(errs);
     }
+    let missing = l
+        .steps
+        .iter()
+        .flat_map(|s| s.question.iter().chain(s.questions.iter()))
+        .filter(|q| q.expect.is_none())
+        .count();
+    if missing > 0 && l.format == Some(FORMAT) && warnings.is_empty() {
+        warnings.push(format!(
+            "{missing} question(s) have no `expect`: their answers come from the simulator alone, unchecked by a second entry"
+        ));
+    }
+    warnings.extend(free_numbers(&l));
+    Ok((l, warnings))
 }
