@@ -344,7 +344,9 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
     for p in unknown_placeholders(l) {
         e(lid.clone(), p);
     }
-    let mut mis_ids: Vec<(String, String, bool)> = Vec::new();
+    // (id, field, refutation, misconception text) of every wrong answer.
+    type MisId = (String, String, Option<String>, Option<String>);
+    let mut mis_ids: Vec<MisId> = Vec::new();
     let mut ev = Evaluator::new();
     for (i, st) in l.steps.iter().enumerate() {
         let at = format!("{lid} step {} ({})", i + 1, st.kind.name());
@@ -543,7 +545,12 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                         field,
                         format!("option '{}' is the right answer and cannot carry misconception '{id}'", o.id),
                     ),
-                    Some(id) => mis_ids.push((id.clone(), field, o.refutation.is_some())),
+                    Some(id) => mis_ids.push((
+                        id.clone(),
+                        field,
+                        o.refutation.clone(),
+                        o.misconception.clone(),
+                    )),
                     None if Some(k) != qe.right && rules.course => e(
                         field,
                         format!("wrong option '{}' needs a misconception id (kebab-case)", o.id),
@@ -554,7 +561,12 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             for (k, m) in q.misconceptions.iter().enumerate() {
                 let field = format!("{qa}.misconceptions[{k}].misconception_id`");
                 match &m.misconception_id {
-                    Some(id) => mis_ids.push((id.clone(), field, m.refutation.is_some())),
+                    Some(id) => mis_ids.push((
+                        id.clone(),
+                        field,
+                        m.refutation.clone(),
+                        Some(m.name.clone()),
+                    )),
                     None if rules.course => e(field, "needs a misconception id (kebab-case)".into()),
                     None => {}
                 }
@@ -764,17 +776,21 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             }
         }
     }
-    for (k, (id, field, refuted)) in mis_ids.iter().enumerate() {
+    // An id names one misconception in the lesson: it may come back (a recall asks
+    // about it again) only with the same text and refutation.
+    for (k, (id, field, refutation, text)) in mis_ids.iter().enumerate() {
         if !is_kebab(id) {
             e(field.clone(), format!("'{id}' is not a short kebab-case id"));
         }
-        if let Some((_, first, _)) = mis_ids[..k].iter().find(|(x, _, _)| x == id) {
-            e(
-                field.clone(),
-                format!("'{id}' is used twice in the lesson (also at {first}); ids are unique per lesson"),
-            );
+        if let Some((_, first, r0, t0)) = mis_ids[..k].iter().find(|(x, ..)| x == id) {
+            if r0 != refutation || t0 != text {
+                e(
+                    field.clone(),
+                    format!("'{id}' already names a different misconception at {first}; one id, one misconception (same text and refutation) per lesson"),
+                );
+            }
         }
-        if rules.course && !refuted {
+        if rules.course && refutation.as_deref().is_none_or(|r| r.trim().is_empty()) {
             e(
                 field.replace("misconception_id`", "refutation`"),
                 format!("misconception '{id}' needs a one-line refutation"),
@@ -869,6 +885,8 @@ pub const NUMBER_ALLOW: &[(&str, &str, &str)] = &[
     ("*", "two generals", "the name of the problem, not a count"),
     ("*", "applied twice", "the name of the property \"applied more than once\" (a verdict), not a count"),
     ("*", "three questions", "a course recall step asks exactly three questions (validator rule)"),
+    ("*", "more than once", "vocabulary: applied more than once is what a duplicate is, not a count"),
+    ("*", "two writes", "the subject of the design: the state write and the offset or publish write"),
 ];
 
 /// Digits and comparison words in a lesson's prose that are neither inside a
@@ -905,6 +923,10 @@ pub fn free_numbers(l: &Lesson) -> Vec<String> {
         let mut pos = 0;
         for w in low.split_inclusive(|c: char| c.is_whitespace()) {
             let word = w.trim_end().trim_matches(|c: char| !c.is_alphanumeric() && c != '%' && c != '-');
+            let word = word
+                .strip_suffix("'s")
+                .or_else(|| word.strip_suffix("’s"))
+                .unwrap_or(word);
             let start = pos + w.find(word).unwrap_or(0);
             pos += w.len();
             if !word.chars().any(|c| c.is_ascii_digit() || c == '%') {

@@ -12,6 +12,28 @@ pub fn lessons_cmd(args: &[String]) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Some("--check") => {
+            let mut bad = 0;
+            for (name, text) in eop::course::FILES {
+                let errs = match eop::course::validate::parse(text) {
+                    Ok(l) => eop::course::validate::check(
+                        &l,
+                        eop::course::validate::Rules { course: true },
+                    ),
+                    Err(e) => vec![e],
+                };
+                for e in &errs {
+                    println!("{name}: {e}");
+                }
+                bad += errs.len();
+            }
+            println!("{bad} problems");
+            if bad == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("--key") => {
             print!("{}", eop::course::key::course_key());
             ExitCode::SUCCESS
@@ -45,7 +67,7 @@ pub fn lessons_cmd(args: &[String]) -> ExitCode {
             }
         }
         Some(other) => {
-            eprintln!("eosim lessons: unknown argument '{other}' (use --key or check FILE)");
+            eprintln!("eosim lessons: unknown argument '{other}' (use --key, --check or check FILE)");
             ExitCode::from(2)
         }
     }

@@ -20,7 +20,7 @@ mod lessons;
 mod measure;
 use measure::{bench, promises, scope};
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | lessons [--key | check FILE]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | lessons [--key | --check | check FILE]";
 
 struct Args {
     scenario: String,
