@@ -76,16 +76,27 @@ pub fn lesson_key(ev: &mut Evaluator, raw: &Lesson) -> String {
         for (k, (q, qe)) in qs.iter().zip(&se.questions).enumerate() {
             let _ = writeln!(o, "  Q{}: {}", k + 1, q.prompt);
             if let Some(s) = &q.setup {
-                let _ = writeln!(o, "    (asked of: {})", setup_note(s).trim_start_matches(", "));
+                let _ = writeln!(
+                    o,
+                    "    (asked of: {})",
+                    setup_note(s).trim_start_matches(", ")
+                );
             }
             let right = qe.answer.show(&qe.labels);
-            let expect = q.expect.as_ref().map_or("none".to_string(), |x| x.to_string());
+            let expect = q
+                .expect
+                .as_ref()
+                .map_or("none".to_string(), |x| x.to_string());
             let _ = writeln!(o, "    answer: {right} (expect: {expect})");
             if q.number {
-                let fb = eval::judge(q, qe, &Answer::Number(match qe.answer {
-                    eval::Value::Int(v) => v,
-                    _ => 0,
-                }));
+                let fb = eval::judge(
+                    q,
+                    qe,
+                    &Answer::Number(match qe.answer {
+                        eval::Value::Int(v) => v,
+                        _ => 0,
+                    }),
+                );
                 let _ = writeln!(o, "    right → {}", fb.text);
                 for (m, v) in q.misconceptions.iter().zip(&qe.misconceptions) {
                     let n = match v {
@@ -114,7 +125,11 @@ pub fn lesson_key(ev: &mut Evaluator, raw: &Lesson) -> String {
                     let mark = if qe.right == Some(j) { "[x]" } else { "[ ]" };
                     let label = eval::option_label(q, qe, j);
                     let fb = eval::judge(q, qe, &Answer::Option(j));
-                    let v = qe.options.get(j).map(|v| v.show(&qe.labels)).unwrap_or_default();
+                    let v = qe
+                        .options
+                        .get(j)
+                        .map(|v| v.show(&qe.labels))
+                        .unwrap_or_default();
                     let _ = writeln!(o, "    {mark} {}: \"{label}\" = {v}", c.id);
                     if let (Some(id), Some(m)) = (&c.misconception_id, &c.misconception) {
                         let _ = writeln!(o, "      misconception [{id}] {m}");

@@ -533,7 +533,11 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                     format!("{qa}.expect`"),
                     format!(
                         "{x} does not fit a {} question",
-                        if q.number { "number" } else { "multiple-choice" }
+                        if q.number {
+                            "number"
+                        } else {
+                            "multiple-choice"
+                        }
                     ),
                 ),
             }
@@ -543,7 +547,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                 match &o.misconception_id {
                     Some(id) if Some(k) == qe.right => e(
                         field,
-                        format!("option '{}' is the right answer and cannot carry misconception '{id}'", o.id),
+                        format!(
+                            "option '{}' is the right answer and cannot carry misconception '{id}'",
+                            o.id
+                        ),
                     ),
                     Some(id) => mis_ids.push((
                         id.clone(),
@@ -553,7 +560,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                     )),
                     None if Some(k) != qe.right && rules.course => e(
                         field,
-                        format!("wrong option '{}' needs a misconception id (kebab-case)", o.id),
+                        format!(
+                            "wrong option '{}' needs a misconception id (kebab-case)",
+                            o.id
+                        ),
                     ),
                     None => {}
                 }
@@ -567,7 +577,9 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                         m.refutation.clone(),
                         Some(m.name.clone()),
                     )),
-                    None if rules.course => e(field, "needs a misconception id (kebab-case)".into()),
+                    None if rules.course => {
+                        e(field, "needs a misconception id (kebab-case)".into())
+                    }
                     None => {}
                 }
             }
@@ -594,7 +606,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                         if labels[a] == labels[b] {
                             e(
                                 format!("{qa}.options[{b}].label`"),
-                                format!("reads the same as option '{}': \"{}\"", q.options[a].id, labels[a]),
+                                format!(
+                                    "reads the same as option '{}': \"{}\"",
+                                    q.options[a].id, labels[a]
+                                ),
                             );
                         }
                     }
@@ -648,7 +663,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                             if t > se.start {
                                 e(
                                     format!("{qa}.ask`"),
-                                    format!("reads tick {t}, after the watch stopped (tick {})", se.start),
+                                    format!(
+                                        "reads tick {t}, after the watch stopped (tick {})",
+                                        se.start
+                                    ),
                                 );
                             }
                         }
@@ -780,7 +798,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
     // about it again) only with the same text and refutation.
     for (k, (id, field, refutation, text)) in mis_ids.iter().enumerate() {
         if !is_kebab(id) {
-            e(field.clone(), format!("'{id}' is not a short kebab-case id"));
+            e(
+                field.clone(),
+                format!("'{id}' is not a short kebab-case id"),
+            );
         }
         if let Some((_, first, r0, t0)) = mis_ids[..k].iter().find(|(x, ..)| x == id) {
             if r0 != refutation || t0 != text {
@@ -804,23 +825,26 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
 /// Tick references a quantity reads, and the whole-run quantities it reads (by name).
 fn tick_refs(q: &Quantity, refs: &mut Vec<super::model::TickRef>, whole: &mut Vec<&'static str>) {
     match q {
-        Quantity::Balance { at, .. } | Quantity::Entries { at, .. } | Quantity::Counter { at, .. } => {
-            match at {
-                Some(r) => refs.push(r.clone()),
-                None => whole.push(match q {
-                    Quantity::Balance { .. } => "balance",
-                    Quantity::Entries { .. } => "entries",
-                    _ => "counter",
-                }),
-            }
-        }
+        Quantity::Balance { at, .. }
+        | Quantity::Entries { at, .. }
+        | Quantity::Counter { at, .. } => match at {
+            Some(r) => refs.push(r.clone()),
+            None => whole.push(match q {
+                Quantity::Balance { .. } => "balance",
+                Quantity::Entries { .. } => "entries",
+                _ => "counter",
+            }),
+        },
         Quantity::Sum(p) => p.iter().for_each(|x| tick_refs(x, refs, whole)),
         Quantity::AppliedTwice { .. } => whole.push("applied_twice"),
         Quantity::Lost { .. } => whole.push("lost"),
         Quantity::DedupPeak { .. } => whole.push("dedup_peak"),
         Quantity::Is { .. } => whole.push("is"),
         Quantity::Where { .. } => whole.push("where"),
-        Quantity::Truth { .. } | Quantity::Const(_) | Quantity::Techniques(_) | Quantity::Under { .. } => {}
+        Quantity::Truth { .. }
+        | Quantity::Const(_)
+        | Quantity::Techniques(_)
+        | Quantity::Under { .. } => {}
     }
 }
 
@@ -834,7 +858,11 @@ pub fn lesson_texts(l: &Lesson) -> Vec<(String, String)> {
         let at = format!("step {} ({})", i + 1, st.kind.name());
         v.push((format!("{at} field `title`"), st.title.clone()));
         v.push((format!("{at} field `text`"), st.text.clone()));
-        for (name, t) in [("explain", &st.explain), ("hint", &st.hint), ("success", &st.success)] {
+        for (name, t) in [
+            ("explain", &st.explain),
+            ("hint", &st.hint),
+            ("success", &st.success),
+        ] {
             if let Some(t) = t {
                 v.push((format!("{at} field `{name}`"), t.clone()));
             }
@@ -843,7 +871,12 @@ pub fn lesson_texts(l: &Lesson) -> Vec<(String, String)> {
             .question
             .iter()
             .map(|q| ("question".to_string(), q))
-            .chain(st.questions.iter().enumerate().map(|(k, q)| (format!("questions[{k}]"), q)))
+            .chain(
+                st.questions
+                    .iter()
+                    .enumerate()
+                    .map(|(k, q)| (format!("questions[{k}]"), q)),
+            )
             .collect();
         for (f, q) in qs {
             for (name, t) in eval::question_texts(q) {
@@ -860,7 +893,10 @@ fn unknown_placeholders(l: &Lesson) -> Vec<String> {
     for (i, st) in l.steps.iter().enumerate() {
         let known = |n: &str| n == "value" || l.values.contains_key(n) || st.values.contains_key(n);
         let at = format!("step {} ({})", i + 1, st.kind.name());
-        for (field, t) in lesson_texts(l).into_iter().filter(|(f, _)| f.starts_with(&format!("{at} "))) {
+        for (field, t) in lesson_texts(l)
+            .into_iter()
+            .filter(|(f, _)| f.starts_with(&format!("{at} ")))
+        {
             for n in eval::placeholders(&t) {
                 if !known(&n) {
                     out.push(format!("{field}: placeholder '{{ ${n} }}' is not in the step's or the lesson's `values`"));
@@ -873,20 +909,65 @@ fn unknown_placeholders(l: &Lesson) -> Vec<String> {
 
 /// Comparison words and number words that state a quantity (spec §16).
 pub const NUMBER_WORDS: &[&str] = &[
-    "twice", "thrice", "half", "halves", "double", "doubles", "doubled", "triple", "tripled",
-    "fewer", "more than", "less than", "as many as", "as much as", "one in", "percent", "%",
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "dozen", "hundred", "thousand", "most of", "majority",
+    "twice",
+    "thrice",
+    "half",
+    "halves",
+    "double",
+    "doubles",
+    "doubled",
+    "triple",
+    "tripled",
+    "fewer",
+    "more than",
+    "less than",
+    "as many as",
+    "as much as",
+    "one in",
+    "percent",
+    "%",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "dozen",
+    "hundred",
+    "thousand",
+    "most of",
+    "majority",
 ];
 
 /// Reviewed exceptions: (lesson id or `*`, phrase that may contain a number or a
 /// comparison word, why it is not a free number).
 pub const NUMBER_ALLOW: &[(&str, &str, &str)] = &[
     ("*", "two generals", "the name of the problem, not a count"),
-    ("*", "applied twice", "the name of the property \"applied more than once\" (a verdict), not a count"),
-    ("*", "three questions", "a course recall step asks exactly three questions (validator rule)"),
-    ("*", "more than once", "vocabulary: applied more than once is what a duplicate is, not a count"),
-    ("*", "two writes", "the subject of the design: the state write and the offset or publish write"),
+    (
+        "*",
+        "applied twice",
+        "the name of the property \"applied more than once\" (a verdict), not a count",
+    ),
+    (
+        "*",
+        "three questions",
+        "a course recall step asks exactly three questions (validator rule)",
+    ),
+    (
+        "*",
+        "more than once",
+        "vocabulary: applied more than once is what a duplicate is, not a count",
+    ),
+    (
+        "*",
+        "two writes",
+        "the subject of the design: the state write and the offset or publish write",
+    ),
 ];
 
 /// Digits and comparison words in a lesson's prose that are neither inside a
@@ -915,14 +996,18 @@ pub fn free_numbers(l: &Lesson) -> Vec<String> {
         let allowed = |pos: usize, len: usize| {
             NUMBER_ALLOW.iter().any(|(lesson, phrase, _)| {
                 (*lesson == "*" || *lesson == l.id)
-                    && low.match_indices(phrase).any(|(a, _)| a <= pos && pos + len <= a + phrase.len())
+                    && low
+                        .match_indices(phrase)
+                        .any(|(a, _)| a <= pos && pos + len <= a + phrase.len())
             })
         };
         let mut found: Vec<String> = Vec::new();
         // Words with digits that are not ids.
         let mut pos = 0;
         for w in low.split_inclusive(|c: char| c.is_whitespace()) {
-            let word = w.trim_end().trim_matches(|c: char| !c.is_alphanumeric() && c != '%' && c != '-');
+            let word = w
+                .trim_end()
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '%' && c != '-');
             let word = word
                 .strip_suffix("'s")
                 .or_else(|| word.strip_suffix("’s"))
@@ -943,7 +1028,8 @@ pub fn free_numbers(l: &Lesson) -> Vec<String> {
                 let before = low[..a].chars().next_back();
                 let after = low[a + nw.len()..].chars().next();
                 let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
-                if (nw.chars().all(|c| c.is_alphanumeric() || c == ' ') && !(edge(before) && edge(after)))
+                if (nw.chars().all(|c| c.is_alphanumeric() || c == ' ')
+                    && !(edge(before) && edge(after)))
                     || allowed(a, nw.len())
                 {
                     continue;

@@ -8,7 +8,13 @@ pub fn lessons_cmd(args: &[String]) -> ExitCode {
     match args.first().map(String::as_str) {
         None => {
             for l in eop::course::course() {
-                println!("{:<20} {:<20} {} steps  {}", l.id, l.scenario, l.steps.len(), l.title);
+                println!(
+                    "{:<20} {:<20} {} steps  {}",
+                    l.id,
+                    l.scenario,
+                    l.steps.len(),
+                    l.title
+                );
             }
             ExitCode::SUCCESS
         }
@@ -67,7 +73,9 @@ pub fn lessons_cmd(args: &[String]) -> ExitCode {
             }
         }
         Some(other) => {
-            eprintln!("eosim lessons: unknown argument '{other}' (use --key, --check or check FILE)");
+            eprintln!(
+                "eosim lessons: unknown argument '{other}' (use --key, --check or check FILE)"
+            );
             ExitCode::from(2)
         }
     }

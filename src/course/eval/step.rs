@@ -56,8 +56,7 @@ pub fn step_setup(lesson: &Lesson, i: usize) -> Setup {
 /// The watch step an observe step looks back on (the step just before it).
 pub fn watched(lesson: &Lesson, i: usize) -> Option<&Step> {
     let prev = lesson.steps.get(i.checked_sub(1)?)?;
-    (lesson.steps.get(i)?.kind == StepKind::Observe && prev.kind == StepKind::Watch)
-        .then_some(prev)
+    (lesson.steps.get(i)?.kind == StepKind::Observe && prev.kind == StepKind::Watch).then_some(prev)
 }
 
 /// Evaluate one question under `setup`.
