@@ -106,8 +106,7 @@ pub fn lesson_key(ev: &mut Evaluator, raw: &Lesson) -> String {
                     let fb = eval::judge(q, qe, &Answer::Number(n));
                     let _ = writeln!(
                         o,
-                        "    {} = {} — misconception [{}] {}",
-                        "number",
+                        "    number = {} — misconception [{}] {}",
                         v.show(&qe.labels),
                         m.misconception_id.as_deref().unwrap_or("?"),
                         m.name

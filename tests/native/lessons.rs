@@ -661,7 +661,8 @@ fn question_design_rules_are_enforced() {
             .position(|s| s["kind"] == "predict")
             .unwrap()
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+    type Break = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Break, &str)> = vec![
         (
             "missing id",
             Box::new(move |v| {

@@ -117,13 +117,13 @@ pub(super) fn questions(
         }
         if rules.course {
             for (name, t) in eval::question_texts(q) {
-                if name == "right" || name.ends_with("feedback") {
-                    if t.trim_start().to_lowercase().starts_with("right") {
-                        e(
-                            format!("{qa}.{name}`"),
-                            "starts with \"Right\"; the page already says ✓ Right".into(),
-                        );
-                    }
+                if (name == "right" || name.ends_with("feedback"))
+                    && t.trim_start().to_lowercase().starts_with("right")
+                {
+                    e(
+                        format!("{qa}.{name}`"),
+                        "starts with \"Right\"; the page already says ✓ Right".into(),
+                    );
                 }
             }
         }
