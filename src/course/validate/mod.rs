@@ -444,7 +444,8 @@ pub fn load(text: &str) -> Result<Lesson, Vec<String>> {
     load_report(text).map(|(l, _)| l)
 }
 
-/// `load`, with the warnings an accepted file earned: a migrated older format,
+/// `load`, with the warnings an accepted file earned (the lesson comes back with its
+/// `{ $name }` placeholders filled, as the page shows it): a migrated older format,
 /// questions without `expect`, free numbers in its prose (refused in the course,
 /// only warned about in a teacher's own file).
 pub fn load_report(text: &str) -> Result<(Lesson, Vec<String>), Vec<String>> {
@@ -465,5 +466,7 @@ pub fn load_report(text: &str) -> Result<(Lesson, Vec<String>), Vec<String>> {
         ));
     }
     warnings.extend(free_numbers(&l));
+    // What the page shows: `{ $name }` placeholders filled from the lesson's runs.
+    let l = eval::resolve(&mut Evaluator::new(), &l).unwrap_or(l);
     Ok((l, warnings))
 }
