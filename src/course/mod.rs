@@ -5,6 +5,7 @@
 //! `eval` from a run. The UI (`ui::components::lesson`) only renders and records.
 
 pub mod eval;
+pub mod key;
 pub mod model;
 pub mod validate;
 
@@ -79,7 +80,21 @@ pub fn course() -> &'static [Lesson] {
     })
 }
 
-/// A built-in lesson by id.
+/// A built-in lesson by id, as the page shows it: its `{ $name }` placeholders
+/// filled from its runs (computed once per lesson, then remembered).
 pub fn find(id: &str) -> Option<&'static Lesson> {
-    course().iter().find(|l| l.id == id)
+    type Resolved = std::sync::Mutex<Vec<&'static Lesson>>;
+    static RESOLVED: std::sync::OnceLock<Resolved> = std::sync::OnceLock::new();
+    let raw = course().iter().find(|l| l.id == id)?;
+    let cache = RESOLVED.get_or_init(Default::default);
+    let mut done = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(l) = done.iter().find(|l| l.id == id) {
+        return Some(l);
+    }
+    let l: &'static Lesson = match eval::resolve(&mut eval::Evaluator::new(), raw) {
+        Ok(l) => Box::leak(Box::new(l)),
+        Err(_) => raw,
+    };
+    done.push(l);
+    Some(l)
 }

@@ -5,10 +5,17 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// One lesson: a scenario, a starting stage and 4–8 steps.
+/// The lesson file format this build writes and reads natively. Format 1 (no
+/// `format` field) is migrated on load, see `validate::migrate`.
+pub const FORMAT: u32 = 2;
+
+/// One lesson: a scenario, a starting stage and 4–10 steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lesson {
+    /// The file format (`FORMAT`); a file without it is format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
     /// Stable id used in links (`?lesson=<id>`) and progress.
     pub id: String,
     pub title: String,
@@ -21,6 +28,13 @@ pub struct Lesson {
     #[serde(default)]
     pub setup: Setup,
     pub steps: Vec<Step>,
+    /// Named values filled into the lesson's texts as `{ $name }`, each a quantity
+    /// computed at the lesson's setup (a step's own `values` at the step's setup).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, Quantity>,
+    /// One line the learner should leave with (the lesson summary shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeaway: Option<String>,
 }
 
 /// Settings of a run: missing fields keep what the layer below says (the lesson's
@@ -72,6 +86,9 @@ pub enum StepKind {
     Predict,
     Try,
     Recall,
+    /// Right after a watch step: one quick question about what was just seen,
+    /// graded from the trace up to the watch's stop tick (nothing is held back).
+    Observe,
 }
 
 impl StepKind {
@@ -82,6 +99,7 @@ impl StepKind {
             StepKind::Predict => "predict",
             StepKind::Try => "try",
             StepKind::Recall => "recall",
+            StepKind::Observe => "observe",
         }
     }
 }
@@ -104,7 +122,7 @@ pub struct Step {
     pub from: Option<TickRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<TickRef>,
-    /// predict: the question.
+    /// predict, observe: the question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<Question>,
     /// predict: the tick whose events settle the question (default: computed from
@@ -129,6 +147,9 @@ pub struct Step {
     /// recall: retrieval questions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Question>,
+    /// Named values for this step's texts, computed at the step's setup.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, Quantity>,
 }
 
 /// A tick named by what happens there, never by its number.
@@ -172,6 +193,28 @@ pub struct Question {
     /// Number questions: wrong numbers that stand for a named misconception.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub misconceptions: Vec<Misconception>,
+    /// The author's answer, entered independently of the simulator (double entry):
+    /// the id of the right option, or the number at the lesson's seed. The validator
+    /// computes the answer and refuses a mismatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
+}
+
+/// The author's expected answer: an option id or a number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Expect {
+    Number(i64),
+    Option(String),
+}
+
+impl std::fmt::Display for Expect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expect::Number(n) => write!(f, "{n}"),
+            Expect::Option(id) => write!(f, "option '{id}'"),
+        }
+    }
 }
 
 /// One choice. `label` may contain `{value}`, replaced by the computed value.
@@ -186,6 +229,13 @@ pub struct Choice {
     /// The misconception a wrong choice stands for (a short name, for reports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misconception: Option<String>,
+    /// Its stable id (kebab-case, unique in the lesson): `data-misconception`, the
+    /// host API's `answer` message, LMS interactions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misconception_id: Option<String>,
+    /// One line that refutes the misconception (the lesson summary shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refutation: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -194,6 +244,10 @@ pub struct Misconception {
     pub value: Quantity,
     pub name: String,
     pub feedback: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misconception_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refutation: Option<String>,
 }
 
 /// A try step's goal: `when <op> value`, read from the learner's run.
@@ -249,11 +303,13 @@ pub enum Quantity {
     },
     /// The truth's balance for a merchant (each message applied once).
     Truth { merchant: String },
-    /// Ledger entries written (for one merchant, or all).
+    /// Ledger entries written (for one merchant, or all), at a tick (default: the end).
     Entries {
         technique: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         merchant: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TickRef>,
     },
     /// Messages applied more than once.
     AppliedTwice { technique: String },
@@ -261,7 +317,13 @@ pub enum Quantity {
     Lost { technique: String },
     /// One of the ledger's counters at the end (`sent`, `delivered`, `lost`,
     /// `dup_delivered`, `dup_absorbed`, `applied_twice`).
-    Counter { technique: String, name: String },
+    Counter {
+        technique: String,
+        name: String,
+        /// At a tick (default: the end).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TickRef>,
+    },
     /// The largest size the dedup table reached.
     DedupPeak { technique: String },
     /// A property of one technique (yes/no).

@@ -102,7 +102,7 @@ impl LessonRun {
         }
         match self.kind() {
             StepKind::Read | StepKind::Watch => true,
-            StepKind::Predict => self.answered(0),
+            StepKind::Predict | StepKind::Observe => self.answered(0),
             StepKind::Try => self.goal_met,
             StepKind::Recall => (0..self.answers.len()).all(|q| self.answered(q)),
         }
@@ -174,7 +174,7 @@ pub fn stage_setup(s: &State) -> Setup {
 
 fn questions(l: &Lesson, step: usize) -> usize {
     l.steps.get(step).map_or(0, |st| match st.kind {
-        StepKind::Predict => usize::from(st.question.is_some()),
+        StepKind::Predict | StepKind::Observe => usize::from(st.question.is_some()),
         StepKind::Recall => st.questions.len(),
         _ => 0,
     })
@@ -320,7 +320,7 @@ pub fn reduce(s: &mut State, a: LessonAction) {
                 return;
             };
             let q = match st.kind {
-                StepKind::Predict => st.question.as_ref(),
+                StepKind::Predict | StepKind::Observe => st.question.as_ref(),
                 _ => st.questions.get(question),
             };
             let (Some(q), Some(qe)) = (q, e.questions.get(question)) else {

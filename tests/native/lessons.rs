@@ -465,3 +465,451 @@ fn lesson_links_decode_and_report_bad_values() {
     assert_eq!(d.state.step, Some(1));
     assert_eq!(d.warnings.len(), 1);
 }
+
+fn lesson_json(id: &str) -> serde_json::Value {
+    serde_json::from_str(
+        FILES
+            .iter()
+            .find(|(n, _)| n.contains(id))
+            .unwrap_or_else(|| panic!("no lesson file for {id}"))
+            .1,
+    )
+    .unwrap()
+}
+
+fn course_errors(v: &serde_json::Value) -> String {
+    let l = validate::parse(&v.to_string()).unwrap_or_else(|e| panic!("does not parse: {e}"));
+    validate::check(&l, Rules { course: true }).join("\n")
+}
+
+/// Path of the first question (step index, field) whose options are yes/no.
+fn first_yes_no(v: &serde_json::Value) -> (usize, String) {
+    for (i, st) in v["steps"].as_array().unwrap().iter().enumerate() {
+        if st["question"]["options"][0]["id"] == "yes" {
+            return (i, "question".into());
+        }
+        for (k, q) in st["questions"].as_array().into_iter().flatten().enumerate() {
+            if q["options"][0]["id"] == "yes" {
+                return (i, format!("questions[{k}]"));
+            }
+        }
+    }
+    panic!("no yes/no question")
+}
+
+fn question_mut<'a>(v: &'a mut serde_json::Value, i: usize, f: &str) -> &'a mut serde_json::Value {
+    match f.strip_prefix("questions[") {
+        Some(k) => {
+            &mut v["steps"][i]["questions"][k.trim_end_matches(']').parse::<usize>().unwrap()]
+        }
+        None => &mut v["steps"][i]["question"],
+    }
+}
+
+/// Double entry: the author's `expect` is checked against the simulator. Reversing
+/// one polarity — the author's answer, or the yes/no the prompt is graded by — fails
+/// validation with a message naming the lesson, step, question, expected and computed.
+#[test]
+fn a_reversed_polarity_fails_validation() {
+    let base = lesson_json("telemetry");
+    assert_eq!(course_errors(&base), "", "the telemetry lesson is valid");
+    let (i, f) = first_yes_no(&base);
+    // 1. The author's expectation reversed.
+    let mut v = base.clone();
+    let q = question_mut(&mut v, i, &f);
+    let was = q["expect"].as_str().unwrap().to_string();
+    let flipped = if was == "yes" { "no" } else { "yes" };
+    q["expect"] = flipped.into();
+    let errs = course_errors(&v);
+    let want = format!(
+        "lesson 'telemetry', step {}, question `{f}`: expected option '{flipped}' but computed option '{was}'",
+        i + 1
+    );
+    assert!(errs.contains(&want), "want «{want}» in:\n{errs}");
+    assert!(errs.contains(&format!("step {} (", i + 1)), "{errs}");
+    // 2. The prompt's polarity reversed (the values behind Yes and No swapped, as when a
+    //    prompt asks "did it lose?" but is graded by "no losses"): the expectation,
+    //    entered separately, no longer matches.
+    let mut v = base.clone();
+    let q = question_mut(&mut v, i, &f);
+    let (a, b) = (
+        q["options"][0]["value"].clone(),
+        q["options"][1]["value"].clone(),
+    );
+    q["options"][0]["value"] = b;
+    q["options"][1]["value"] = a;
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains(&format!(
+            "expected option '{was}' but computed option '{flipped}'"
+        )),
+        "{errs}"
+    );
+    // 3. A number question's expectation off by one.
+    let mut v = base.clone();
+    let q = &mut v["steps"][1]["question"];
+    assert_eq!(q["number"], true, "telemetry step 2 asks a number");
+    let n = q["expect"].as_i64().unwrap();
+    q["expect"] = (n + 1).into();
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains(&format!(
+            "lesson 'telemetry', step 2, question `question`: expected {} but computed {n}",
+            n + 1
+        )),
+        "{errs}"
+    );
+}
+
+/// Every graded question of the course carries the author's answer, and every built-in
+/// file says it is format 2.
+#[test]
+fn every_course_question_has_an_expectation_and_format_2() {
+    for (name, text) in FILES {
+        let raw: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(raw["format"], 2, "{name}: \"format\": 2");
+        assert!(
+            raw["takeaway"].as_str().is_some_and(|t| !t.is_empty()),
+            "{name}: takeaway"
+        );
+        let l = validate::parse(text).unwrap();
+        for (i, st) in l.steps.iter().enumerate() {
+            for q in st.question.iter().chain(st.questions.iter()) {
+                assert!(q.expect.is_some(), "{name} step {}: no expect", i + 1);
+            }
+        }
+        let mut v = raw.clone();
+        let i = v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|s| s["kind"] == "predict")
+            .unwrap();
+        v["steps"][i]["question"]
+            .as_object_mut()
+            .unwrap()
+            .remove("expect");
+        let errs = course_errors(&v);
+        assert!(
+            errs.contains("question.expect`: is required"),
+            "{name}: {errs}"
+        );
+    }
+}
+
+/// After every watch step an observe step asks about what was just seen, graded from
+/// the trace up to the watch's stop: nothing is held back.
+#[test]
+fn every_watch_is_followed_by_an_observe_step() {
+    let mut ev = Evaluator::new();
+    for (name, l) in lessons() {
+        for (i, st) in l.steps.iter().enumerate() {
+            if st.kind != StepKind::Watch {
+                continue;
+            }
+            let next = &l.steps[i + 1];
+            assert_eq!(next.kind, StepKind::Observe, "{name} step {}", i + 2);
+            let w = eval::step(&mut ev, &l, i).unwrap();
+            let o = eval::step(&mut ev, &l, i + 1).unwrap();
+            assert_eq!(
+                o.start,
+                w.stop.unwrap(),
+                "{name}: observe starts at the watch's stop"
+            );
+            assert_eq!(o.reveal, Some(o.start), "{name}: nothing held back");
+        }
+    }
+    // Misplaced, or reading the whole run: refused.
+    let mut v = good();
+    let steps = v["steps"].as_array_mut().unwrap();
+    let o = steps
+        .iter()
+        .position(|s| s["kind"] == "observe")
+        .expect("walkthrough has an observe step");
+    let obs = steps.remove(o);
+    steps.insert(0, obs);
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains("an observe step comes right after a watch step"),
+        "{errs}"
+    );
+    let mut v = good();
+    let o = v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| s["kind"] == "observe")
+        .unwrap();
+    v["steps"][o]["question"]["ask"] = serde_json::json!({"entries": {"technique": "dedup"}});
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains("an observe question reads what was watched: `entries` needs `at`"),
+        "{errs}"
+    );
+}
+
+/// Question design: misconception ids on every wrong answer (kebab-case, one id one
+/// misconception per lesson, with a refutation), none on the right one, three or more
+/// options unless yes/no, one label template, the right set's size shared.
+#[test]
+fn question_design_rules_are_enforced() {
+    let pred = |v: &serde_json::Value| {
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|s| s["kind"] == "predict")
+            .unwrap()
+    };
+    type Break = Box<dyn Fn(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Break, &str)> = vec![
+        (
+            "missing id",
+            Box::new(move |v| {
+                let i = pred(v);
+                let o = v["steps"][i]["question"]["options"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|o| o.get("misconception_id").is_some())
+                    .unwrap();
+                o.as_object_mut().unwrap().remove("misconception_id");
+            }),
+            "needs a misconception id",
+        ),
+        (
+            "not kebab-case",
+            Box::new(move |v| {
+                let i = pred(v);
+                v["steps"][i]["question"]["options"][0]["misconception_id"] =
+                    "Broker Removes".into();
+            }),
+            "is not a short kebab-case id",
+        ),
+        (
+            "one id, two misconceptions",
+            Box::new(move |v| {
+                let i = pred(v);
+                let opts = v["steps"][i]["question"]["options"].as_array_mut().unwrap();
+                let ids: Vec<usize> = (0..opts.len())
+                    .filter(|k| opts[*k].get("misconception_id").is_some())
+                    .collect();
+                let id = opts[ids[0]]["misconception_id"].clone();
+                opts[ids[1]]["misconception_id"] = id;
+            }),
+            "already names a different misconception",
+        ),
+        (
+            "right option carries an id",
+            Box::new(move |v| {
+                let i = pred(v);
+                let opts = v["steps"][i]["question"]["options"].as_array_mut().unwrap();
+                let r = opts
+                    .iter()
+                    .position(|o| o.get("misconception").is_none())
+                    .unwrap();
+                opts[r]["misconception_id"] = "planted".into();
+            }),
+            "is the right answer and cannot carry misconception 'planted'",
+        ),
+        (
+            "two options",
+            Box::new(move |v| {
+                let i = pred(v);
+                let opts = v["steps"][i]["question"]["options"].as_array_mut().unwrap();
+                let r = opts
+                    .iter()
+                    .position(|o| o.get("misconception").is_none())
+                    .unwrap();
+                let keep = vec![opts[r].clone(), opts[(r + 1) % opts.len()].clone()];
+                *opts = keep;
+            }),
+            "3 or more",
+        ),
+        (
+            "labels differ in form",
+            Box::new(move |v| {
+                let i = pred(v);
+                v["steps"][i]["question"]["options"][0]["label"] = "about ₹{value}".into();
+            }),
+            "labels follow one template",
+        ),
+        (
+            "feedback repeats Right",
+            Box::new(move |v| {
+                let i = pred(v);
+                let opts = v["steps"][i]["question"]["options"].as_array_mut().unwrap();
+                let r = opts
+                    .iter()
+                    .position(|o| o.get("misconception").is_none())
+                    .unwrap();
+                opts[r]["feedback"] = "Right. It lands again.".into();
+            }),
+            "the page already says ✓ Right",
+        ),
+        (
+            "no takeaway",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("takeaway");
+            }),
+            "field `takeaway`",
+        ),
+    ];
+    for (what, f, want) in cases {
+        let mut v = good();
+        f(&mut v);
+        let errs = course_errors(&v);
+        assert!(errs.contains(want), "{what}: want «{want}» in:\n{errs}");
+    }
+}
+
+/// Spec §16: a digit or comparison word in lesson prose that is not a placeholder, an id
+/// or a reviewed exception is refused, naming the field; placeholders are filled.
+#[test]
+fn free_numbers_in_lesson_prose_are_refused() {
+    let mut v = good();
+    v["steps"][0]["text"] = "Five payments reach the handlers; txn-3 comes twice.".into();
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains("step 1 (read) field `text`: free number or comparison"),
+        "{errs}"
+    );
+    assert!(
+        errs.contains("'five'") && errs.contains("'twice'"),
+        "{errs}"
+    );
+    let mut v = good();
+    v["steps"][1]["explain"] = "m-B goes over by 2000, about 50% too much.".into();
+    let errs = course_errors(&v);
+    assert!(errs.contains("'2000'") && errs.contains("'50%'"), "{errs}");
+    // Ids and placeholders are not free numbers; every exception has a reason.
+    let l = course::find("walkthrough").unwrap();
+    assert!(
+        l.steps[0].text.starts_with("4 payments") && l.steps[0].text.contains("5 deliveries"),
+        "placeholders filled from the run: {}",
+        l.steps[0].text
+    );
+    for (lesson, phrase, why) in validate::NUMBER_ALLOW {
+        assert!(
+            !lesson.is_empty() && !phrase.is_empty() && why.len() > 20,
+            "{phrase}"
+        );
+    }
+    let mut v = good();
+    v["steps"][0]["text"] = "{ $nowhere } payments.".into();
+    let errs = course_errors(&v);
+    assert!(errs.contains("placeholder '{ $nowhere }'"), "{errs}");
+}
+
+/// Lesson format versions: 2 is current; a file without `format` (format 1) is
+/// migrated (misconception ids derived) with a warning; a newer one is refused with a
+/// message naming what changed.
+#[test]
+fn lesson_format_versions_migrate_or_refuse() {
+    // A format-1 file: no format, no ids, no expect, no takeaway.
+    let mut v = good();
+    let o = v.as_object_mut().unwrap();
+    o.remove("format");
+    o.remove("takeaway");
+    o.remove("values");
+    fn strip(x: &mut serde_json::Value) {
+        match x {
+            serde_json::Value::Object(m) => {
+                for k in ["misconception_id", "refutation", "expect", "values"] {
+                    m.remove(k);
+                }
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut v);
+    let steps = v["steps"].as_array_mut().unwrap();
+    steps.retain(|s| s["kind"] != "observe");
+    for s in steps.iter_mut() {
+        for k in ["title", "text"] {
+            let t = s[k]
+                .as_str()
+                .unwrap()
+                .replace("{ $payments }", "Four")
+                .replace("{ $deliveries }", "five");
+            s[k] = t.into();
+        }
+        for q in s
+            .get_mut("questions")
+            .and_then(|q| q.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            let t = q["prompt"]
+                .as_str()
+                .unwrap()
+                .replace("{ $payments }", "four")
+                .replace("{ $deliveries }", "five");
+            q["prompt"] = t.into();
+        }
+    }
+    let (l, warnings) = validate::load_report(&v.to_string()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(l.format, Some(2));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("format 1 and was migrated to format 2")),
+        "{warnings:?}"
+    );
+    let ids: Vec<&str> = l
+        .steps
+        .iter()
+        .flat_map(|s| s.question.iter().chain(s.questions.iter()))
+        .flat_map(|q| q.options.iter())
+        .filter_map(|o| o.misconception_id.as_deref())
+        .collect();
+    assert!(ids.contains(&"the-broker-or-tcp-removes"), "{ids:?}");
+    // The same file is not a course lesson: it has no expect.
+    let errs = validate::check(&l, Rules { course: true }).join("\n");
+    assert!(errs.contains("expect`: is required"), "{errs}");
+    // A newer format is refused, naming what this build reads.
+    let mut v = good();
+    v["format"] = 3.into();
+    let e = validate::load(&v.to_string()).unwrap_err().join("\n");
+    assert!(e.contains("field `format`: this lesson is format 3"), "{e}");
+    assert!(e.contains("reads formats 1 and 2"), "{e}");
+    assert!(e.contains("format 2 added"), "{e}");
+}
+
+/// The answer key (`eosim lessons --key`) is a golden file, read line by line on every
+/// change. `BLESS=1 cargo test --test native golden` rewrites it.
+#[test]
+fn lesson_key_matches_the_golden_file() {
+    let key = course::key::course_key();
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/lesson-key.txt");
+    if crate::bless() {
+        std::fs::write(&path, &key).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if want != key {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(key.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(10)
+            .map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}", i + 1))
+            .collect();
+        panic!(
+            "the answer key changed ({} vs {} lines); read the diff, then BLESS=1 cargo test --test native golden\n{}",
+            want.lines().count(),
+            key.lines().count(),
+            diff.join("\n")
+        );
+    }
+    // Every step's right answer is in the key, and no "Right." is doubled.
+    assert!(
+        !key.contains("→ Right"),
+        "feedback repeats the page's ✓ Right"
+    );
+    assert!(key.contains("answer: 4000 (expect: option 'right')"));
+}

@@ -16,10 +16,11 @@ use eop::sim::sweep::{sweep, SweepConfig};
 use eop::sim::{run, scenarios, RunConfig, RunResult};
 use std::process::ExitCode;
 
+mod lessons;
 mod measure;
 use measure::{bench, promises, scope};
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | lessons [--key | --check | check FILE]";
 
 struct Args {
     scenario: String,
@@ -119,6 +120,7 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Some("lessons") => lessons::lessons_cmd(&argv[1..]),
         Some("bench") => {
             bench();
             ExitCode::SUCCESS

@@ -10,9 +10,11 @@ use std::fmt;
 
 mod quantity;
 mod step;
+mod texts;
 
 pub use quantity::{quantity, tick};
 pub use step::*;
+pub use texts::*;
 
 /// A computed value.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

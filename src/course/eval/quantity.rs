@@ -84,11 +84,19 @@ pub fn quantity(run: &RunResult, q: &Quantity) -> Result<Value, String> {
         Quantity::Entries {
             technique: t,
             merchant: m,
+            at,
         } => {
             let tr = technique(run, t)?;
-            match m {
-                None => n(tr.ledger.entries.len()),
-                Some(m) => {
+            match (m, at) {
+                (None, None | Some(TickRef::End)) => n(tr.ledger.entries.len()),
+                (None, Some(r)) => {
+                    let t = tick(run, r)?;
+                    n(View::of(&tr.trace[..cursor_for_tick(&tr.trace, t)]).entries)
+                }
+                (Some(_), Some(r)) if *r != TickRef::End => {
+                    return Err("entries: `at` is for all entries, not one merchant".to_string())
+                }
+                (Some(m), _) => {
                     let m = merchant(run, m)?;
                     n(tr.ledger.entries.iter().filter(|e| e.merchant == m).count())
                 }
@@ -98,9 +106,19 @@ pub fn quantity(run: &RunResult, q: &Quantity) -> Result<Value, String> {
             n(technique(run, t)?.verdict.applied_twice.len())
         }
         Quantity::Lost { technique: t } => n(technique(run, t)?.verdict.lost.len()),
-        Quantity::Counter { technique: t, name } => {
+        Quantity::Counter {
+            technique: t,
+            name,
+            at,
+        } => {
             let tr = technique(run, t)?;
-            let c = View::of(&tr.trace).counters;
+            let c = match at {
+                None | Some(TickRef::End) => View::of(&tr.trace).counters,
+                Some(r) => {
+                    let t = tick(run, r)?;
+                    View::of(&tr.trace[..cursor_for_tick(&tr.trace, t)]).counters
+                }
+            };
             let v = match name.as_str() {
                 "sent" => c.sent,
                 "delivered" => c.delivered,
@@ -191,7 +209,9 @@ pub(super) fn named(q: &Quantity, out: &mut Vec<Option<String>>) {
 /// it starts to grow, so its reveal is the first tick it is above zero.
 pub(super) fn counters(q: &Quantity, out: &mut Vec<(String, String)>) {
     match q {
-        Quantity::Counter { technique, name } => out.push((technique.clone(), name.clone())),
+        Quantity::Counter {
+            technique, name, ..
+        } => out.push((technique.clone(), name.clone())),
         Quantity::Sum(parts) => parts.iter().for_each(|p| counters(p, out)),
         _ => {}
     }

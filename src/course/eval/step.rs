@@ -37,16 +37,26 @@ pub struct StepEval {
     pub questions: Vec<QuestionEval>,
 }
 
-/// The setup of step `i`: the lesson's, with the step's laid over it.
+/// The setup of step `i`: the lesson's, with the step's laid over it. An observe
+/// step looks at the run its watch step just played, so it starts from that step's.
 pub fn step_setup(lesson: &Lesson, i: usize) -> Setup {
     let base = Setup {
         scenario: Some(lesson.scenario.clone()),
         ..lesson.setup.clone()
     };
     match lesson.steps.get(i) {
+        Some(s) if s.kind == StepKind::Observe && i > 0 => {
+            step_setup(lesson, i - 1).overlay(&s.setup)
+        }
         Some(s) => base.overlay(&s.setup),
         None => base,
     }
+}
+
+/// The watch step an observe step looks back on (the step just before it).
+pub fn watched(lesson: &Lesson, i: usize) -> Option<&Step> {
+    let prev = lesson.steps.get(i.checked_sub(1)?)?;
+    (lesson.steps.get(i)?.kind == StepKind::Observe && prev.kind == StepKind::Watch).then_some(prev)
 }
 
 /// Evaluate one question under `setup`.
@@ -111,6 +121,13 @@ pub fn step(ev: &mut Evaluator, lesson: &Lesson, i: usize) -> Result<StepEval, S
     let sc = lesson.scenario.as_str();
     let run = ev.run(sc, &setup)?;
     let start = match (&st.kind, &st.at, &st.from) {
+        (StepKind::Observe, _, _) => {
+            let w = watched(lesson, i).ok_or("an observe step comes right after a watch step")?;
+            match &w.to {
+                Some(r) => tick(run, r).map_err(|e| format!("the watch step's to: {e}"))?,
+                None => run.end(),
+            }
+        }
         (StepKind::Watch, _, Some(r)) => tick(run, r).map_err(|e| format!("from: {e}"))?,
         (_, Some(r), _) => tick(run, r).map_err(|e| format!("at: {e}"))?,
         _ => 0,
@@ -121,6 +138,11 @@ pub fn step(ev: &mut Evaluator, lesson: &Lesson, i: usize) -> Result<StepEval, S
         _ => None,
     };
     let (mut reveal, mut settle) = (None, None);
+    if st.kind == StepKind::Observe {
+        // What was just watched: nothing is held back.
+        reveal = Some(start);
+        settle = Some(start);
+    }
     if st.kind == StepKind::Predict {
         if let Some(q) = &st.question {
             let mut names = Vec::new();
@@ -175,7 +197,7 @@ pub fn step(ev: &mut Evaluator, lesson: &Lesson, i: usize) -> Result<StepEval, S
     }
     let mut questions = Vec::new();
     let qs: Vec<&Question> = match st.kind {
-        StepKind::Predict => st.question.iter().collect(),
+        StepKind::Predict | StepKind::Observe => st.question.iter().collect(),
         StepKind::Recall => st.questions.iter().collect(),
         _ => Vec::new(),
     };
@@ -211,9 +233,12 @@ pub struct Feedback {
     pub text: String,
 }
 
-/// Replace `{value}` with the right answer, `{answer}` with the learner's.
+/// Replace `{value}` / `{ $value }` with the right answer (other named placeholders
+/// are filled when the lesson is resolved, see `resolve`).
 pub fn fill(text: &str, value: &str) -> String {
-    text.replace("{value}", value)
+    let mut v = BTreeMap::new();
+    v.insert("value".to_string(), value.to_string());
+    fill_vars(text, &v)
 }
 
 /// Judge an answer against the evaluated question.

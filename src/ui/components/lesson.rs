@@ -217,7 +217,7 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
     let kind = st.kind;
     let e = l.step_eval();
     let qs: Vec<&Question> = match kind {
-        StepKind::Predict => st.question.iter().collect(),
+        StepKind::Predict | StepKind::Observe => st.question.iter().collect(),
         StepKind::Recall => st.questions.iter().collect(),
         _ => Vec::new(),
     };
@@ -245,6 +245,16 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
             </>
         },
         StepKind::Recall => html! { <>{ for questions }</> },
+        StepKind::Observe => html! {
+            <>
+                { for questions }
+                if l.answered(0) {
+                    if let Some(x) = &st.explain {
+                        <p class="explain-after">{x.clone()}</p>
+                    }
+                }
+            </>
+        },
         StepKind::Watch => {
             let (a, b) = e.map_or((0, 0), |e| (e.start, e.stop.unwrap_or(e.start)));
             let i = l.step;
@@ -328,5 +338,6 @@ fn kind_label(k: StepKind) -> &'static str {
         StepKind::Predict => "Predict",
         StepKind::Try => "Try",
         StepKind::Recall => "Recall",
+        StepKind::Observe => "Observe",
     }
 }

@@ -2,8 +2,20 @@
 //! agreement with the simulator (every right answer, every distractor, every reveal
 //! and try goal computed from a run). Every message names the step and the field.
 
-use super::eval::{self, Evaluator, Value};
-use super::model::{Lesson, Question, StepKind};
+use super::eval::{self, Evaluator};
+use super::model::{Lesson, Question, StepKind, FORMAT};
+
+mod agree;
+mod format;
+mod prose;
+
+use format::is_kebab;
+pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
+use prose::unknown_placeholders;
+pub use prose::{free_numbers, lesson_texts, NUMBER_ALLOW, NUMBER_WORDS};
+
+/// (id, field, refutation, misconception text) of a wrong answer.
+pub(crate) type MisId = (String, String, Option<String>, Option<String>);
 use crate::sim::params::Params;
 use crate::sim::scenarios;
 
@@ -14,42 +26,7 @@ pub const MAX_STEPS: usize = 8;
 
 /// Parse a lesson file. A serde error is reported with the field it happened in.
 pub fn parse(text: &str) -> Result<Lesson, String> {
-    if text.len() > MAX_BYTES {
-        return Err(format!(
-            "the file is {} bytes; a lesson file is at most {MAX_BYTES}",
-            text.len()
-        ));
-    }
-    serde_json::from_str::<Lesson>(text).map_err(|e| {
-        let why = e.to_string();
-        match field_at(text, e.line(), e.column()) {
-            Some(f) if !why.contains("field `") => format!("field `{f}`: {why}"),
-            _ => why,
-        }
-    })
-}
-
-/// The last object key that starts before line `line`, column `col` (1-based).
-fn field_at(text: &str, line: usize, col: usize) -> Option<String> {
-    if line == 0 {
-        return None;
-    }
-    let mut off = 0usize;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            off += col.min(l.len());
-            break;
-        }
-        off += l.len();
-    }
-    let mut cut = off.min(text.len());
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let before = &text[..cut];
-    let colon = before.rfind("\":")?;
-    let start = before[..colon].rfind('"')?;
-    Some(before[start + 1..colon].to_string())
+    parse_report(text).map(|(l, _)| l)
 }
 
 /// How many sentences a text has (ends of `.`, `?`, `!` followed by a space or the end).
@@ -199,6 +176,37 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         &l.scenario,
         &l.setup,
     );
+    if rules.course {
+        if l.format != Some(FORMAT) {
+            e(
+                format!("{lid} field `format`"),
+                format!("a course lesson is written in format {FORMAT}"),
+            );
+        }
+        if l.takeaway.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            e(
+                format!("{lid} field `takeaway`"),
+                "a course lesson ends with a one-line takeaway".into(),
+            );
+        }
+        for (i, st) in l.steps.iter().enumerate() {
+            if st.kind == StepKind::Watch
+                && l.steps.get(i + 1).map(|s| s.kind) != Some(StepKind::Observe)
+            {
+                e(
+                    format!("{lid} step {} (watch)", i + 2),
+                    "a watch step is followed by an observe step".into(),
+                );
+            }
+        }
+        for p in free_numbers(l) {
+            e(lid.clone(), p);
+        }
+    }
+    for p in unknown_placeholders(l) {
+        e(lid.clone(), p);
+    }
+    let mut mis_ids: Vec<MisId> = Vec::new();
     let mut ev = Evaluator::new();
     for (i, st) in l.steps.iter().enumerate() {
         let at = format!("{lid} step {} ({})", i + 1, st.kind.name());
@@ -247,6 +255,16 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             }
             StepKind::Watch => forbid(st.question.is_some(), "question", &mut e),
             StepKind::Predict => need(st.question.is_some(), "question", &mut e),
+            StepKind::Observe => {
+                need(st.question.is_some(), "question", &mut e);
+                forbid(st.goal.is_some(), "goal", &mut e);
+                if eval::watched(l, i).is_none() {
+                    e(
+                        format!("{at} field `kind`"),
+                        "an observe step comes right after a watch step".into(),
+                    );
+                }
+            }
             StepKind::Try => {
                 need(st.goal.is_some(), "goal", &mut e);
                 need(st.hint.is_some(), "hint", &mut e);
@@ -265,7 +283,7 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         }
         // Shape of each question.
         let qs: Vec<(String, &Question)> = match st.kind {
-            StepKind::Predict => st
+            StepKind::Predict | StepKind::Observe => st
                 .question
                 .iter()
                 .map(|q| ("question".to_string(), q))
@@ -328,96 +346,7 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                 continue;
             }
         };
-        for ((f, q), qe) in qs.iter().zip(&se.questions) {
-            let qa = format!("{at} field `{f}");
-            let shown = |v: &Value| v.show(&qe.labels);
-            if !q.number {
-                let right: Vec<usize> = (0..qe.options.len())
-                    .filter(|k| qe.options[*k] == qe.answer)
-                    .collect();
-                match right.len() {
-                    0 => e(
-                        format!("{qa}.options`"),
-                        format!(
-                            "no option equals the simulator's answer ({})",
-                            shown(&qe.answer)
-                        ),
-                    ),
-                    1 => {}
-                    _ => e(
-                        format!("{qa}.options`"),
-                        format!(
-                            "options {} all equal the answer ({}); exactly one may",
-                            right
-                                .iter()
-                                .map(|k| format!("'{}'", q.options[*k].id))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            shown(&qe.answer)
-                        ),
-                    ),
-                }
-                for (k, o) in q.options.iter().enumerate() {
-                    // The right option names no misconception: if the simulator's answer
-                    // moves to an option written as a misconception, this catches it.
-                    if Some(k) == qe.right && rules.course && o.misconception.is_some() {
-                        e(
-                            format!("{qa}.options[{k}].misconception`"),
-                            format!(
-                                "option '{}' is the simulator's answer ({}) but is written as a misconception; did the simulator change?",
-                                o.id,
-                                shown(&qe.answer)
-                            ),
-                        );
-                    }
-                    if Some(k) != qe.right
-                        && rules.course
-                        && o.misconception
-                            .as_deref()
-                            .is_none_or(|m| m.trim().is_empty())
-                    {
-                        e(
-                            format!("{qa}.options[{k}].misconception`"),
-                            format!("wrong option '{}' must name its misconception", o.id),
-                        );
-                    }
-                }
-                // Two wrong options with the same value would read the same.
-                for a in 0..qe.options.len() {
-                    for b in a + 1..qe.options.len() {
-                        if qe.options[a] == qe.options[b] && qe.options[a] != qe.answer {
-                            e(
-                                format!("{qa}.options`"),
-                                format!(
-                                    "options '{}' and '{}' have the same value ({})",
-                                    q.options[a].id,
-                                    q.options[b].id,
-                                    shown(&qe.options[a])
-                                ),
-                            );
-                        }
-                    }
-                }
-            } else {
-                if !matches!(qe.answer, Value::Int(_)) {
-                    e(
-                        format!("{qa}.ask`"),
-                        format!(
-                            "a number question needs a number, not {}",
-                            shown(&qe.answer)
-                        ),
-                    );
-                }
-                for (k, m) in qe.misconceptions.iter().enumerate() {
-                    if *m == qe.answer {
-                        e(
-                            format!("{qa}.misconceptions[{k}].value`"),
-                            format!("equals the right answer ({})", shown(m)),
-                        );
-                    }
-                }
-            }
-        }
+        agree::questions(&mut e, &mut ev, l, i, rules, &se, &qs, &mut mis_ids);
         if let (Some(r), StepKind::Predict) = (se.reveal, st.kind) {
             if r <= se.start {
                 e(format!("{at} field `reveal`"), format!("the answer shows at tick {r}, not after the step's start (tick {}): nothing could be held back", se.start));
@@ -450,6 +379,30 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                     Err(why) => e(format!("{at} field `show_me`"), why),
                 }
             }
+        }
+    }
+    // An id names one misconception in the lesson: it may come back (a recall asks
+    // about it again) only with the same text and refutation.
+    for (k, (id, field, refutation, text)) in mis_ids.iter().enumerate() {
+        if !is_kebab(id) {
+            e(
+                field.clone(),
+                format!("'{id}' is not a short kebab-case id"),
+            );
+        }
+        if let Some((_, first, r0, t0)) = mis_ids[..k].iter().find(|(x, ..)| x == id) {
+            if r0 != refutation || t0 != text {
+                e(
+                    field.clone(),
+                    format!("'{id}' already names a different misconception at {first}; one id, one misconception (same text and refutation) per lesson"),
+                );
+            }
+        }
+        if rules.course && refutation.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            e(
+                field.replace("misconception_id`", "refutation`"),
+                format!("misconception '{id}' needs a one-line refutation"),
+            );
         }
     }
     let _ = sc;
@@ -488,11 +441,32 @@ fn check_setup(
 
 /// Parse and check a lesson file (what a teacher's import goes through).
 pub fn load(text: &str) -> Result<Lesson, Vec<String>> {
-    let l = parse(text).map_err(|e| vec![e])?;
+    load_report(text).map(|(l, _)| l)
+}
+
+/// `load`, with the warnings an accepted file earned (the lesson comes back with its
+/// `{ $name }` placeholders filled, as the page shows it): a migrated older format,
+/// questions without `expect`, free numbers in its prose (refused in the course,
+/// only warned about in a teacher's own file).
+pub fn load_report(text: &str) -> Result<(Lesson, Vec<String>), Vec<String>> {
+    let (l, mut warnings) = parse_report(text).map_err(|e| vec![e])?;
     let errs = check(&l, Rules::default());
-    if errs.is_empty() {
-        Ok(l)
-    } else {
-        Err(errs)
+    if !errs.is_empty() {
+        return Err(errs);
     }
+    let missing = l
+        .steps
+        .iter()
+        .flat_map(|s| s.question.iter().chain(s.questions.iter()))
+        .filter(|q| q.expect.is_none())
+        .count();
+    if missing > 0 && l.format == Some(FORMAT) && warnings.is_empty() {
+        warnings.push(format!(
+            "{missing} question(s) have no `expect`: their answers come from the simulator alone, unchecked by a second entry"
+        ));
+    }
+    warnings.extend(free_numbers(&l));
+    // What the page shows: `{ $name }` placeholders filled from the lesson's runs.
+    let l = eval::resolve(&mut Evaluator::new(), &l).unwrap_or(l);
+    Ok((l, warnings))
 }
