@@ -327,13 +327,19 @@ pub fn misconception_of(q: &Question, e: &QuestionEval, a: &Answer) -> Option<St
         return None;
     }
     match a {
-        Answer::Option(i) => q.options.get(*i)?.misconception.as_deref().map(kebab),
+        Answer::Option(i) => {
+            let o = q.options.get(*i)?;
+            o.misconception_id
+                .clone()
+                .or_else(|| o.misconception.as_deref().map(kebab))
+        }
         Answer::Number(v) => {
             let k = e
                 .misconceptions
                 .iter()
                 .position(|m| *m == EvalValue::Int(*v))?;
-            Some(kebab(&q.misconceptions.get(k)?.name))
+            let m = q.misconceptions.get(k)?;
+            Some(m.misconception_id.clone().unwrap_or_else(|| kebab(&m.name)))
         }
     }
 }
