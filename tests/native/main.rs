@@ -6,6 +6,7 @@ mod explore;
 mod fit;
 mod golden;
 mod lessons;
+mod recount;
 mod share;
 mod sweep;
 mod teaching;

@@ -5,7 +5,7 @@
 //! the balances (repeats and compensations marked).
 
 use crate::sim::event::EntryKind;
-use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
+use crate::sim::ids::{merchant_name, txn_name, Merchant, NodeId, Tick};
 use crate::sim::invariants::Verdict;
 use crate::sim::replay::{Counters, View};
 use crate::sim::run::{Property, TechniqueRun};
@@ -79,8 +79,22 @@ fn column<'a>(
     }
 }
 
+/// The processes that a duplicate reached in any technique of the run (by the end of
+/// it), in id order: "dup delivered" gets a row for each when there are several.
+fn receivers(run: &RunData) -> Vec<NodeId> {
+    let mut out = BTreeSet::new();
+    for t in run.techniques() {
+        out.extend(View::of(&t.trace).counters.dup_at.keys().copied());
+    }
+    out.into_iter().collect()
+}
+
 #[component]
 pub fn Ledgers(props: &LedgersProps) -> Html {
+    let receivers = {
+        let run = props.run.clone();
+        use_memo(props.run.gen, move |_| receivers(&run))
+    };
     let run = &props.run;
     let Some(result) = run.result.as_ref() else {
         return html! { <p class="muted">{"No run."}</p> };
@@ -238,58 +252,77 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         }
     });
 
-    // Counters.
-    type Get = fn(&Counters) -> u32;
-    let counter_rows: [(&str, &str, Get, &str); 6] = [
-        (
-            "sent",
-            "transmissions towards the state (not acks)",
-            |c| c.sent,
-            "",
-        ),
-        (
-            "delivered",
-            "transmissions that arrived",
-            |c| c.delivered,
-            "",
-        ),
-        (
-            "lost",
-            "transmissions the network or a crash lost",
-            |c| c.lost,
-            "warn",
-        ),
-        (
-            "dup delivered",
-            "arrivals of a message already delivered",
-            |c| c.dup_delivered,
-            "warn",
-        ),
-        (
-            "dup absorbed",
-            "duplicates that changed nothing",
-            |c| c.dup_absorbed,
-            "good",
-        ),
-        (
-            "applied twice",
-            "ledger writes of a message already applied",
-            |c| c.applied_twice,
-            "bad",
-        ),
-    ];
+    // Counters, each with its one-sentence definition (`Counters::DEFINITIONS`, also
+    // in docs/counters.md). Where copies reach more than one process (relay → broker,
+    // broker → consumer), "dup delivered" gets a row per receiving process.
+    let receivers = &*receivers;
+    let name_of = |n: NodeId| {
+        result
+            .techniques
+            .iter()
+            .flat_map(|t| t.nodes.iter())
+            .find(|x| x.id == n)
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| format!("process {}", n.0))
+    };
+    let mut counter_rows: Vec<(String, String, Box<dyn Fn(&Counters) -> u32>, &str)> = Vec::new();
+    for (name, field, def) in Counters::DEFINITIONS {
+        let tone = match field {
+            "lost" | "dup_delivered" => "warn",
+            "dup_absorbed" => "good",
+            "applied_twice" => "bad",
+            _ => "",
+        };
+        if field == "dup_delivered" && receivers.len() > 1 {
+            for &n in receivers {
+                let who = name_of(n);
+                counter_rows.push((
+                    format!("dup delivered → {who}"),
+                    format!("Deliveries to {who} of a message it had already taken in once (a retry of a message that was lost is not one)."),
+                    Box::new(move |c: &Counters| c.dup_delivered_at(n)),
+                    tone,
+                ));
+            }
+            continue;
+        }
+        let get: Box<dyn Fn(&Counters) -> u32> = match field {
+            "sent" => Box::new(|c: &Counters| c.sent),
+            "delivered" => Box::new(|c: &Counters| c.delivered),
+            "lost" => Box::new(|c: &Counters| c.lost),
+            "dup_delivered" => Box::new(|c: &Counters| c.dup_delivered),
+            "dup_absorbed" => Box::new(|c: &Counters| c.dup_absorbed),
+            _ => Box::new(|c: &Counters| c.applied_twice),
+        };
+        counter_rows.push((name.to_string(), def.to_string(), get, tone));
+    }
+    let definitions: Vec<(String, String)> = counter_rows
+        .iter()
+        .map(|(n, d, _, _)| (n.clone(), d.clone()))
+        .collect();
     let counters = counter_rows.iter().map(|(name, help, get, tone)| {
         html! {
-            <tr class="counter-row">
-                <th scope="row" title={*help}>{*name}</th>
+            <tr class="counter-row" data-counter={name.clone()}>
+                <th scope="row" title={help.clone()}>{name.clone()}</th>
                 { for cols.iter().enumerate().map(|(i, c)| {
                     let v = get(&c.view.counters);
                     html! { <td class={classes!("num", (v > 0 && !tone.is_empty()).then_some(*tone), sel(i))}>{v}</td> }
                 }) }
-                <td class="num truth-col muted">{if *name == "applied twice" { "0" } else { "" }}</td>
+                <td class="num truth-col muted">{if name == "applied again" { "0" } else { "" }}</td>
             </tr>
         }
     });
+    let counter_help = html! {
+        <tr class="counter-help">
+            <td colspan={(cols.len() + 2).to_string()}>
+                <details class="small" data-counter-definitions="">
+                    <summary>{"What each counter counts"}</summary>
+                    <dl class="counter-defs">
+                        { for definitions.iter().map(|(n, d)| html! { <><dt>{n.clone()}</dt><dd>{d.clone()}</dd></> }) }
+                    </dl>
+                </details>
+            </td>
+        </tr>
+    };
 
     // Entries: components, so an unchanged list is not rebuilt or diffed per tick.
     let entry_cells = cols.iter().enumerate().map(|(i, c)| {
@@ -337,7 +370,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                         </tr>
                     </tbody>
                     if props.full {
-                        <tbody class="counters">{ for counters }</tbody>
+                        <tbody class="counters">{ for counters }{counter_help}</tbody>
                     }
                     if has_ledger && props.full {
                         <tbody>
