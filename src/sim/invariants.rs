@@ -248,18 +248,22 @@ impl Verdict {
     /// "3 balls applied twice", or, when some were applied more often, "9 balls
     /// applied more than once: 5 twice, 3 three times, 1 four times".
     pub fn repeats_in(&self, unit: LedgerUnit) -> String {
+        self.repeats_as(unit, "applied")
+    }
+
+    /// [`Verdict::repeats_in`] with another verb ("written", "refunded").
+    pub fn repeats_as(&self, unit: LedgerUnit, verb: &str) -> String {
         let by = self.by_times();
         let all = unit.count(self.applied_twice.len());
         match by.as_slice() {
             [] => String::new(),
-            [(n, _)] if *n == 2 => format!("{all} applied twice"),
-            [(n, _)] => format!("{all} applied {}", times(*n)),
+            [(n, _)] => format!("{all} {verb} {}", times(*n)),
             _ => {
                 let parts: Vec<String> = by
                     .iter()
                     .map(|(n, ms)| format!("{} {}", ms.len(), times(*n)))
                     .collect();
-                format!("{all} applied more than once: {}", parts.join(", "))
+                format!("{all} {verb} more than once: {}", parts.join(", "))
             }
         }
     }

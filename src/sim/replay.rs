@@ -267,9 +267,10 @@ impl View {
             }
             Ev::Deliver { net } => {
                 self.flights.remove(&net);
-                if let (Some((_, p)), Some(to)) =
-                    (self.msg_of.get(&net).copied(), self.to_of.get(&net).copied())
-                {
+                if let (Some((_, p)), Some(to)) = (
+                    self.msg_of.get(&net).copied(),
+                    self.to_of.get(&net).copied(),
+                ) {
                     if is_forward(p.kind) {
                         self.counters.delivered += 1;
                         let dup = !self.delivered.insert((to, p.kind as u8, p.msg));

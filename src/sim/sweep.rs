@@ -12,9 +12,9 @@
 //! [`sweep`] runs it to the end. Same inputs ⇒ same counts and counterexamples.
 
 use super::ids::Tick;
+use super::ledger::LedgerUnit;
 use super::params::{ParamError, Params, Unit};
 use super::rng::derive_seed;
-use super::ledger::LedgerUnit;
 use super::run::{Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,7 @@ mod sweep;
 mod teaching;
 mod texts;
 mod timeline;
+mod verdict_paths;
 
 /// Every scenario that has techniques (placeholders have none).
 pub fn live_scenarios() -> Vec<&'static str> {

@@ -180,9 +180,7 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
     if (mid.sent, mid.delivered, mid.dup_delivered, mid.absorbed)
         != (at.sent, at.delivered, at.dup_delivered, at.dup_absorbed)
     {
-        bad.push(format!(
-            "at event {half}: recounted {mid:?}, shown {at:?}"
-        ));
+        bad.push(format!("at event {half}: recounted {mid:?}, shown {at:?}"));
     }
     // Meaning: the books of the transmissions balance.
     if mine.delivered + mine.lost > mine.sent + copies(t) {
@@ -216,7 +214,9 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
             .any(|v| rest.starts_with(v));
         if rest.starts_with("lost") {
             if n != lost_msgs {
-                bad.push(format!("badge '{text}': {n} {noun} lost, recounted {lost_msgs}"));
+                bad.push(format!(
+                    "badge '{text}': {n} {noun} lost, recounted {lost_msgs}"
+                ));
             }
         } else if verb_repeat && property != Property::Fidelity {
             let by = mine.repeated();
@@ -273,9 +273,7 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
 fn copies(t: &TechniqueRun) -> u32 {
     t.trace
         .iter()
-        .filter(|e| {
-            matches!(e.ev, Ev::Send { p, copy_of: Some(_), .. } if forward(p.kind))
-        })
+        .filter(|e| matches!(e.ev, Ev::Send { p, copy_of: Some(_), .. } if forward(p.kind)))
         .count() as u32
 }
 

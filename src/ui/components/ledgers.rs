@@ -4,12 +4,14 @@
 //! jump to where it first did, the delivery counters, and the entries that make up
 //! the balances (repeats and compensations marked).
 
+use crate::sim::event::Entry;
 use crate::sim::event::EntryKind;
-use crate::sim::ids::{merchant_name, txn_name, Merchant, NodeId, Tick};
+use crate::sim::ids::{Merchant, NodeId, Tick};
 use crate::sim::invariants::Verdict;
+use crate::sim::ledger::LedgerUnit;
 use crate::sim::replay::{Counters, View};
 use crate::sim::run::{Property, TechniqueRun};
-use crate::ui::facts::{entry_amount, entry_rows, live_verdict};
+use crate::ui::facts::{entry_rows, live_verdict};
 use crate::ui::state::{Action, RunData};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -181,7 +183,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                 None => (
                     "ok",
                     "✓ so far".to_string(),
-                    "every payment applied so far was applied once".to_string(),
+                    format!("every {} applied so far was applied once", noun(unit)),
                 ),
             };
             html! {
@@ -348,7 +350,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                             if has_ledger {
                                 <th scope="col" class="tcol truth-col">
                                     <span class="lc-title static">{"Truth"}</span>
-                                    <span class="lc-claim">{"each payment once"}</span>
+                                    <span class="lc-claim">{format!("each {} once", noun(unit))}</span>
                                     <span class="verdict neutral">{"the target"}</span>
                                 </th>
                             } else {
@@ -359,7 +361,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                     if has_ledger {
                         <tbody class="balances">{ for merchant_rows }</tbody>
                         if hidden_merchants > 0 {
-                            <tbody><tr><td colspan={ncols.to_string()} class="muted small">{format!("… and {hidden_merchants} more merchants")}</td></tr></tbody>
+                            <tbody><tr><td colspan={ncols.to_string()} class="muted small">{format!("… and {hidden_merchants} more rows")}</td></tr></tbody>
                         }
                     }
                     <tbody class="why-row">
@@ -387,6 +389,32 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
     }
 }
 
+/// The scenario's noun for one logical message ("payment", "ball", "sample").
+pub fn noun(unit: LedgerUnit) -> String {
+    unit.count(1).trim_start_matches("1 ").to_string()
+}
+
+/// A ledger entry in the scenario's words: ("ball 3", "match A", "+6 runs").
+pub fn entry_words(e: &Entry, unit: LedgerUnit) -> [String; 3] {
+    let amount = match e.kind {
+        EntryKind::Set | EntryKind::Upsert => format!("= {}", unit.amount(e.amount)),
+        _ if e.amount < 0 => format!("−{}", unit.amount(-e.amount)),
+        _ => format!("+{}", unit.amount(e.amount)),
+    };
+    [unit.item(e.msg), unit.entity(e.merchant), amount]
+}
+
+fn entry_spans(e: &Entry, unit: LedgerUnit) -> Html {
+    let [item, entity, amount] = entry_words(e, unit);
+    html! {
+        <>
+            <span class="e-txn">{item}</span>{" "}
+            <span class="e-m">{entity}</span>{" "}
+            <span class="e-amt">{amount}</span>
+        </>
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct EntryCellProps {
     run: Rc<RunData>,
@@ -403,6 +431,7 @@ fn EntryCell(props: &EntryCellProps) -> Html {
     let Some(tr) = props.run.techniques().get(props.index) else {
         return html! { <td></td> };
     };
+    let unit = props.run.unit();
     let entries = entry_rows(&tr.ledger, props.n);
     let dup_count = entries.iter().filter(|r| r.duplicate).count();
     let comp_count = entries.iter().filter(|r| r.compensation).count();
@@ -443,9 +472,7 @@ fn EntryCell(props: &EntryCellProps) -> Html {
                             let e = r.entry;
                             html! {
                                 <li key={k} class={classes!("entry", r.duplicate.then_some("dup"), r.compensation.then_some("comp"), matches!(e.kind, EntryKind::Set | EntryKind::Upsert).then_some("set"))}>
-                                    <span class="e-txn">{txn_name(e.msg)}</span>{" "}
-                                    <span class="e-m">{merchant_name(e.merchant)}</span>{" "}
-                                    <span class="e-amt">{entry_amount(&e)}</span>
+                                    { entry_spans(&e, unit) }
                                     if r.duplicate { <span class="tag bad">{"✕ again"}</span> }
                                     if r.compensation { <span class="tag warn">{"comp."}</span> }
                                 </li>
@@ -463,7 +490,7 @@ struct PaymentsCellProps {
     run: Rc<RunData>,
 }
 
-/// The truth's payments (the workload), each once.
+/// The truth's logical messages (the workload), each once.
 #[component]
 fn PaymentsCell(props: &PaymentsCellProps) -> Html {
     let workload = props
@@ -475,12 +502,10 @@ fn PaymentsCell(props: &PaymentsCellProps) -> Html {
     html! {
         <td class="entries-cell truth-col">
             <details class="entries">
-                <summary>{format!("{} payments", workload.len())}</summary>
+                <summary>{props.run.unit().count(workload.len())}</summary>
                 <ol class="entry-list">
                     { for workload.iter().map(|p| html! {
-                        <li><span class="e-txn">{txn_name(p.msg)}</span>{" "}
-                            <span class="e-m">{merchant_name(p.merchant)}</span>{" "}
-                            <span class="e-amt">{entry_amount(&p.entry())}</span></li>
+                        <li>{ entry_spans(&p.entry(), props.run.unit()) }</li>
                     }) }
                 </ol>
             </details>

@@ -17,7 +17,7 @@ use diagram::{build, Arrow, MarkKind};
 use std::rc::Rc;
 use yew::prelude::*;
 
-mod diagram;
+pub mod diagram;
 
 #[derive(Properties, PartialEq)]
 pub struct SpacetimeProps {
