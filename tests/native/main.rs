@@ -8,6 +8,7 @@ mod golden;
 mod lessons;
 mod recount;
 mod share;
+mod spacetime_fit;
 mod sweep;
 mod teaching;
 mod texts;

@@ -8,6 +8,7 @@ use crate::sim::ledger::LedgerUnit;
 use crate::sim::replay::Flight;
 use crate::sim::run::TechniqueRun;
 use crate::ui::facts::token_label;
+use crate::ui::layout::{StArrowIn, StMarkIn};
 use crate::ui::state::RunData;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -204,4 +205,44 @@ pub fn of(tr: &TechniqueRun, unit: LedgerUnit) -> Diagram {
         }
     }
     d
+}
+
+/// The layout's inputs from the diagram: arrows with their labels as drawn, marks.
+pub fn inputs(d: &Diagram) -> (Vec<StArrowIn>, Vec<StMarkIn>) {
+    let arrows = d
+        .arrows
+        .iter()
+        .map(|a| StArrowIn {
+            from: a.from,
+            to: a.to,
+            sent: a.sent,
+            arrive: a.arrive,
+            lost: a.lost,
+            copy: a.copy_of.is_some(),
+            net: a.net,
+            text: format!(
+                "{}{}",
+                a.label,
+                if a.copy_of.is_some() { " (copy)" } else { "" }
+            ),
+        })
+        .collect();
+    let marks = d
+        .marks
+        .iter()
+        .map(|m| StMarkIn {
+            lane: m.lane,
+            tick: m.tick,
+            text: m.label.clone(),
+            important: matches!(
+                m.kind,
+                MarkKind::ApplyAgain
+                    | MarkKind::Crash
+                    | MarkKind::Compensate
+                    | MarkKind::Decide
+                    | MarkKind::Operator
+            ),
+        })
+        .collect();
+    (arrows, marks)
 }
