@@ -109,13 +109,14 @@ pub struct Counterexample {
 }
 
 impl Counterexample {
-    /// "Smallest: 1 fault, match A over by 2 runs — applied ball 1 twice".
+    /// "Smallest: 1 fault, match A over by 2 runs — applied ball 1 twice" ("no fault
+    /// needed" when the run breaks without one).
     pub fn words(&self) -> String {
-        format!(
-            "Smallest: {}, {}",
-            plural(self.faults as u64, "fault"),
-            self.summary
-        )
+        let faults = match self.faults {
+            0 => "no fault needed".to_string(),
+            n => plural(n as u64, "fault"),
+        };
+        format!("Smallest: {faults}, {}", self.summary)
     }
 }
 
