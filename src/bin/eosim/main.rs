@@ -394,31 +394,28 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
             kinds.join(", ")
         );
         println!("{:<28} {}", "", t.outcome(property, res.space.as_ref()));
-        match &t.smallest {
-            Some(c) => {
-                let faults: Vec<String> = c
-                    .config
-                    .manual
-                    .iter()
-                    .map(eop::sim::fault::Fault::code)
-                    .collect();
-                let params: Vec<String> = c
-                    .config
-                    .params
-                    .iter()
-                    .map(|(n, v)| format!("{n}={v}"))
-                    .collect();
-                println!(
-                    "{:<28} {} — seed {} faults [{}] {} → breaks at tick {}",
-                    "",
-                    c.words(),
-                    c.config.seed,
-                    faults.join(","),
-                    params.join(" "),
-                    c.tick,
-                );
-            }
-            None => {}
+        if let Some(c) = &t.smallest {
+            let faults: Vec<String> = c
+                .config
+                .manual
+                .iter()
+                .map(eop::sim::fault::Fault::code)
+                .collect();
+            let params: Vec<String> = c
+                .config
+                .params
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            println!(
+                "{:<28} {} — seed {} faults [{}] {} → breaks at tick {}",
+                "",
+                c.words(),
+                c.config.seed,
+                faults.join(","),
+                params.join(" "),
+                c.tick,
+            );
         }
     }
     ExitCode::SUCCESS

@@ -267,7 +267,8 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
             .map(|x| x.name.clone())
             .unwrap_or_else(|| format!("process {}", n.0))
     };
-    let mut counter_rows: Vec<(String, String, Box<dyn Fn(&Counters) -> u32>, &str)> = Vec::new();
+    type Get = Box<dyn Fn(&Counters) -> u32>;
+    let mut counter_rows: Vec<(String, String, Get, &str)> = Vec::new();
     for (name, field, def) in Counters::DEFINITIONS {
         let tone = match field {
             "lost" | "dup_delivered" => "warn",
@@ -287,7 +288,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
             }
             continue;
         }
-        let get: Box<dyn Fn(&Counters) -> u32> = match field {
+        let get: Get = match field {
             "sent" => Box::new(|c: &Counters| c.sent),
             "delivered" => Box::new(|c: &Counters| c.delivered),
             "lost" => Box::new(|c: &Counters| c.lost),
