@@ -190,7 +190,10 @@ impl TechniqueSweep {
                 )
             };
         }
-        let pct = self.violations * 100 / self.runs.max(1);
+        let pct = match self.violations * 100 / self.runs.max(1) {
+            0 => "under 1%".to_string(),
+            p => format!("{p}%"),
+        };
         let kinds: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         let mut s = format!(
             "✕ {what} in {} of {} ({pct}%)",
