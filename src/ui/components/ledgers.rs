@@ -315,16 +315,12 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         }
     });
     let counter_help = html! {
-        <tr class="counter-help">
-            <td colspan={(cols.len() + 2).to_string()}>
-                <details class="small" data-counter-definitions="">
-                    <summary>{"What each counter counts"}</summary>
-                    <dl class="counter-defs">
-                        { for definitions.iter().map(|(n, d)| html! { <><dt>{n.clone()}</dt><dd>{d.clone()}</dd></> }) }
-                    </dl>
-                </details>
-            </td>
-        </tr>
+        <details class="small counter-help" data-counter-definitions="">
+            <summary>{"What each counter counts"}</summary>
+            <dl class="counter-defs">
+                { for definitions.iter().map(|(n, d)| html! { <><dt>{n.clone()}</dt><dd>{d.clone()}</dd></> }) }
+            </dl>
+        </details>
     };
 
     // Entries: components, so an unchanged list is not rebuilt or diffed per tick.
@@ -373,7 +369,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                         </tr>
                     </tbody>
                     if props.full {
-                        <tbody class="counters">{ for counters }{counter_help}</tbody>
+                        <tbody class="counters">{ for counters }</tbody>
                     }
                     if has_ledger && props.full {
                         <tbody>
@@ -386,6 +382,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                     }
                 </table>
             </div>
+            if props.full { {counter_help} }
         </>
     }
 }
