@@ -88,7 +88,7 @@ impl Badge {
         }
         let mut what = Vec::new();
         if twice > 0 {
-            what.push(format!("{} applied twice", unit.count(twice)));
+            what.push(v.repeats_in(unit));
         }
         if lost > 0 {
             what.push(format!("{} lost", unit.count(lost)));
@@ -143,6 +143,10 @@ pub struct Verdict {
     pub exactly_once: bool,
     pub lost: Vec<MsgId>,
     pub applied_twice: Vec<MsgId>,
+    /// How many times each message of `applied_twice` was applied (same order): a
+    /// message applied three times is said to be.
+    #[serde(default)]
+    pub applied_times: Vec<(MsgId, u32)>,
     pub diffs: Vec<BalanceDiff>,
     /// Index in the trace of the first event where the ledger went wrong.
     pub first_violation: Option<usize>,
@@ -166,11 +170,12 @@ impl Verdict {
             .map(|p| p.msg)
             .filter(|m| !apps.contains_key(m))
             .collect();
-        let applied_twice: Vec<MsgId> = apps
+        let applied_times: Vec<(MsgId, u32)> = apps
             .iter()
             .filter(|(_, n)| **n > 1)
-            .map(|(m, _)| *m)
+            .map(|(m, n)| (*m, *n))
             .collect();
+        let applied_twice: Vec<MsgId> = applied_times.iter().map(|(m, _)| *m).collect();
         let mut merchants: Vec<Merchant> = truth.keys().chain(observed.keys()).copied().collect();
         merchants.sort_unstable();
         merchants.dedup();
@@ -200,6 +205,7 @@ impl Verdict {
             exactly_once,
             lost,
             applied_twice,
+            applied_times,
             diffs,
             first_violation,
             checks,
@@ -218,9 +224,47 @@ impl Verdict {
             exactly_once: true,
             lost: Vec::new(),
             applied_twice: Vec::new(),
+            applied_times: Vec::new(),
             diffs: Vec::new(),
             first_violation,
             checks,
+        }
+    }
+
+    /// The messages applied more than once, grouped by how often (twice first).
+    pub fn by_times(&self) -> Vec<(u32, Vec<MsgId>)> {
+        let mut by: BTreeMap<u32, Vec<MsgId>> = BTreeMap::new();
+        if self.applied_times.len() == self.applied_twice.len() {
+            for (m, n) in &self.applied_times {
+                by.entry(*n).or_default().push(*m);
+            }
+        } else {
+            // An old run file without the counts: all that is known is "more than once".
+            by.insert(2, self.applied_twice.clone());
+        }
+        by.into_iter().collect()
+    }
+
+    /// "3 balls applied twice", or, when some were applied more often, "9 balls
+    /// applied more than once: 5 twice, 3 three times, 1 four times".
+    pub fn repeats_in(&self, unit: LedgerUnit) -> String {
+        self.repeats_as(unit, "applied")
+    }
+
+    /// [`Verdict::repeats_in`] with another verb ("written", "refunded").
+    pub fn repeats_as(&self, unit: LedgerUnit, verb: &str) -> String {
+        let by = self.by_times();
+        let all = unit.count(self.applied_twice.len());
+        match by.as_slice() {
+            [] => String::new(),
+            [(n, _)] => format!("{all} {verb} {}", times(*n)),
+            _ => {
+                let parts: Vec<String> = by
+                    .iter()
+                    .map(|(n, ms)| format!("{} {}", ms.len(), times(*n)))
+                    .collect();
+                format!("{all} {verb} more than once: {}", parts.join(", "))
+            }
         }
     }
 
@@ -243,11 +287,8 @@ impl Verdict {
             ));
         }
         let mut why = Vec::new();
-        if !self.applied_twice.is_empty() {
-            why.push(format!(
-                "applied {} twice",
-                names(&self.applied_twice, unit)
-            ));
+        for (n, ms) in self.by_times() {
+            why.push(format!("applied {} {}", names(&ms, unit), times(n)));
         }
         if !self.lost.is_empty() {
             why.push(format!("never applied {}", names(&self.lost, unit)));
@@ -261,6 +302,18 @@ impl Verdict {
             (false, true) => parts.join(", "),
             (false, false) => format!("{} — {}", parts.join(", "), why.join("; ")),
         }
+    }
+}
+
+/// "twice", "three times", "12 times".
+pub fn times(n: u32) -> String {
+    const WORDS: [&str; 9] = [
+        "never", "once", "twice", "three", "four", "five", "six", "seven", "eight",
+    ];
+    match n {
+        0..=2 => WORDS[n as usize].to_string(),
+        3..=8 => format!("{} times", WORDS[n as usize]),
+        _ => format!("{n} times"),
     }
 }
 
@@ -302,4 +355,44 @@ fn first_violation(trace: &[Event], lost: &[MsgId]) -> Option<usize> {
         }
     }
     last
+}
+
+/// The one verdict text of a technique's run, for every output path (the page, the
+/// CLI's `run`, `sweep` and `check`, the sweep panel, the host API): the simulator's
+/// badge and what went wrong, both in the scenario's own nouns and units.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerdictText {
+    /// The badge ("✕ 1 ball applied twice").
+    pub badge: String,
+    /// What went wrong, in detail ("match A over by 2 runs — applied ball 1 twice");
+    /// empty when nothing did.
+    pub why: String,
+}
+
+impl VerdictText {
+    pub fn of(t: &super::run::TechniqueRun, unit: LedgerUnit) -> VerdictText {
+        VerdictText {
+            badge: t.badge.text.clone(),
+            why: t.verdict.summary_in(unit),
+        }
+    }
+    /// The badge, followed by the detail in brackets when it adds any.
+    pub fn line(&self) -> String {
+        if self.why.is_empty() || self.badge.contains(&self.why) {
+            self.badge.clone()
+        } else {
+            format!("{} ({})", self.badge, self.why)
+        }
+    }
+    /// The detail, or the badge's words when there is none (a counterexample's "what").
+    pub fn what(&self) -> String {
+        if self.why.is_empty() {
+            self.badge
+                .split_once(' ')
+                .map(|(_, w)| w.to_string())
+                .unwrap_or_else(|| self.badge.clone())
+        } else {
+            self.why.clone()
+        }
+    }
 }

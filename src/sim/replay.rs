@@ -96,18 +96,75 @@ pub struct LogRec {
     pub state: RecState,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The delivery counters under the ledgers. Each is defined in one sentence here, in
+/// the ledgers' tooltips ([`Counters::DEFINITIONS`]) and in `docs/counters.md`;
+/// `tests/native/recount.rs` recounts every one from the raw trace with its own code.
+/// "Forward" transmissions are everything but acks and responses.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counters {
-    /// Transmissions of requests/records towards the state (not acks).
+    /// Forward transmissions sent, retries and redeliveries included, network copies not.
     pub sent: u32,
+    /// Forward transmissions (network copies included) that arrived and were taken in;
+    /// one dropped on arrival by a full queue is not.
     pub delivered: u32,
+    /// Forward transmissions that never were taken in: lost by the network, sent to a
+    /// process that was down, or dropped by a full queue.
     pub lost: u32,
-    /// Deliveries of a message already delivered before on the same hop.
+    /// Deliveries to a process of a message (same id and kind) it had already taken in
+    /// once, over every receiving process; per process in `dup_at`.
     pub dup_delivered: u32,
-    /// Duplicates that changed nothing.
+    /// `dup_delivered` per receiving process (only those with at least one).
+    #[serde(default)]
+    pub dup_at: BTreeMap<NodeId, u32>,
+    /// Repeats a process recognised and let change nothing: skipped by id, by an applied
+    /// list or as an idempotent no-op, answered from a stored response, refused by a unique
+    /// constraint, a duplicate sequence number or a key still in flight, or hidden from a
+    /// read_committed reader as part of an aborted transaction.
     pub dup_absorbed: u32,
-    /// Ledger writes of a message that was already applied.
+    /// Ledger writes of a message that was already applied (compensations aside): a
+    /// message written three times counts 2.
     pub applied_twice: u32,
+}
+
+impl Counters {
+    /// (row name, field, one-sentence definition) of every counter, in display order.
+    pub const DEFINITIONS: [(&'static str, &'static str, &'static str); 6] = [
+        (
+            "sent",
+            "sent",
+            "Messages sent towards the state (requests, records, datagrams, messengers; not acks or responses), retries and redeliveries included, network copies not.",
+        ),
+        (
+            "delivered",
+            "delivered",
+            "Of those, and of the network's copies, the ones that arrived and were taken in (a datagram dropped on arrival by a full queue is not).",
+        ),
+        (
+            "lost",
+            "lost",
+            "Messages that were never taken in: lost by the network, sent to a process that was down, or dropped by a full queue.",
+        ),
+        (
+            "dup delivered",
+            "dup_delivered",
+            "Deliveries to a process of a message it had already taken in once (a retry of a message that was lost is not one).",
+        ),
+        (
+            "dup absorbed",
+            "dup_absorbed",
+            "Repeats a process recognised and let change nothing: skipped by id, answered from a stored response, refused as a duplicate, or hidden as part of an aborted transaction.",
+        ),
+        (
+            "applied again",
+            "applied_twice",
+            "Ledger writes of a message that was already applied (a message written three times counts 2).",
+        ),
+    ];
+
+    /// `dup_delivered` at one receiving process.
+    pub fn dup_delivered_at(&self, node: NodeId) -> u32 {
+        self.dup_at.get(&node).copied().unwrap_or(0)
+    }
 }
 
 /// What the stage shows after `cursor` events.
@@ -131,9 +188,14 @@ pub struct View {
     /// Idempotency key stores: (server, key) → (message, state, expiry).
     pub keys: BTreeMap<(NodeId, u32), (MsgId, KeyState, Option<Tick>)>,
     pub counters: Counters,
-    delivered: BTreeSet<(u8, MsgId, u8)>,
+    /// (receiver, kind, message) taken in so far.
+    delivered: BTreeSet<(NodeId, u8, MsgId)>,
     applied: BTreeSet<MsgId>,
     msg_of: BTreeMap<NetId, (u8, Payload)>,
+    to_of: BTreeMap<NetId, NodeId>,
+    /// The last delivery and whether it was counted as a duplicate (undone when a full
+    /// queue drops it on arrival).
+    last_delivery: Option<(NetId, bool)>,
 }
 
 fn is_forward(kind: MsgKind) -> bool {
@@ -158,6 +220,29 @@ impl View {
         self.msg_of.get(&net).copied()
     }
 
+    fn undo_delivery(&mut self, net: NetId, p: Payload) {
+        let Some((last, dup)) = self.last_delivery.take() else {
+            return;
+        };
+        let Some(to) = self.to_of.get(&net).copied() else {
+            return;
+        };
+        if last != net {
+            return;
+        }
+        if dup {
+            self.counters.dup_delivered = self.counters.dup_delivered.saturating_sub(1);
+            if let Some(n) = self.counters.dup_at.get_mut(&to) {
+                *n -= 1;
+                if *n == 0 {
+                    self.counters.dup_at.remove(&to);
+                }
+            }
+        } else {
+            self.delivered.remove(&(to, p.kind as u8, p.msg));
+        }
+    }
+
     /// Apply one event (the `cursor`-th) in place.
     pub fn apply(&mut self, e: &Event) {
         self.cursor += 1;
@@ -166,6 +251,7 @@ impl View {
             Ev::Send {
                 net,
                 hop,
+                to,
                 p,
                 copy_of,
                 ..
@@ -174,18 +260,25 @@ impl View {
                     self.counters.sent += 1;
                 }
                 self.msg_of.insert(net, (hop, p));
+                self.to_of.insert(net, to);
                 if let Some(f) = Flight::of(e) {
                     self.flights.insert(net, f);
                 }
             }
             Ev::Deliver { net } => {
                 self.flights.remove(&net);
-                if let Some((hop, p)) = self.msg_of.get(&net).copied() {
+                if let (Some((_, p)), Some(to)) = (
+                    self.msg_of.get(&net).copied(),
+                    self.to_of.get(&net).copied(),
+                ) {
                     if is_forward(p.kind) {
                         self.counters.delivered += 1;
-                        if !self.delivered.insert((hop, p.msg, p.kind as u8)) {
+                        let dup = !self.delivered.insert((to, p.kind as u8, p.msg));
+                        if dup {
                             self.counters.dup_delivered += 1;
+                            *self.counters.dup_at.entry(to).or_insert(0) += 1;
                         }
+                        self.last_delivery = Some((net, dup));
                     }
                 }
             }
@@ -194,9 +287,11 @@ impl View {
                 if let Some((_, p)) = self.msg_of.get(&net).copied() {
                     if is_forward(p.kind) {
                         self.counters.lost += 1;
-                        // Dropped on arrival (a full queue): it was counted as delivered.
+                        // Dropped on arrival (a full queue): it was counted as delivered,
+                        // and it was not taken in: a later copy is no duplicate.
                         if !in_flight && why == super::event::LossWhy::Overload {
                             self.counters.delivered = self.counters.delivered.saturating_sub(1);
+                            self.undo_delivery(net, p);
                         }
                     }
                 }

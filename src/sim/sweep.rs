@@ -12,9 +12,10 @@
 //! [`sweep`] runs it to the end. Same inputs ⇒ same counts and counterexamples.
 
 use super::ids::Tick;
+use super::ledger::LedgerUnit;
 use super::params::{ParamError, Params, Unit};
 use super::rng::derive_seed;
-use super::run::{Guarantee, RunConfig, RunResult, Scenario, TechniqueRun};
+use super::run::{Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -86,6 +87,15 @@ pub struct SweepConfig {
     pub faults: u8,
 }
 
+/// "1 fault", "3 schedules".
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A replayable breaking run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counterexample {
@@ -96,6 +106,18 @@ pub struct Counterexample {
     /// Tick of the first violating event.
     pub tick: Tick,
     pub summary: String,
+}
+
+impl Counterexample {
+    /// "Smallest: 1 fault, match A over by 2 runs — applied ball 1 twice" ("no fault
+    /// needed" when the run breaks without one).
+    pub fn words(&self) -> String {
+        let faults = match self.faults {
+            0 => "no fault needed".to_string(),
+            n => plural(n as u64, "fault"),
+        };
+        format!("Smallest: {faults}, {}", self.summary)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,7 +131,8 @@ pub struct TechniqueSweep {
     pub claim_broken: u64,
     /// Kind of violation → runs.
     pub kinds: BTreeMap<String, u64>,
-    /// Largest |observed − truth| over merchants, in rupees.
+    /// Largest |observed − truth| over the ledger's rows, in the scenario's unit (see
+    /// [`TechniqueSweep::worst`]: meaningless where the property is not balances).
     pub worst_divergence: i64,
     pub smallest: Option<Counterexample>,
     #[serde(skip)]
@@ -139,6 +162,55 @@ impl TechniqueSweep {
             .unwrap_or(0);
         self.worst_divergence = self.worst_divergence.max(div);
         true
+    }
+
+    /// The one sentence the sweep panel and the CLI give this technique: how often the
+    /// scenario's property (or the technique's own claim) broke, in the property's words.
+    pub fn outcome(&self, property: Property, space: Option<&super::explore::Space>) -> String {
+        let what = if self.claim != Guarantee::None && self.claim_broken > 0 {
+            format!("{} broken", self.claim.label())
+        } else {
+            property.failure().to_string()
+        };
+        let noun = if space.is_some() { "schedule" } else { "run" };
+        if self.violations == 0 {
+            let all = match self.runs {
+                1 => format!("the one {noun}"),
+                n => format!("all {n} {noun}s"),
+            };
+            return if space.is_some_and(|s| s.finished) {
+                format!(
+                    "✓ {} held in {all} — within these assumptions, always",
+                    property.label()
+                )
+            } else {
+                format!(
+                    "✓ {} held in {all} tried — evidence for these faults, not a proof",
+                    property.label()
+                )
+            };
+        }
+        let pct = match self.violations * 100 / self.runs.max(1) {
+            0 => "under 1%".to_string(),
+            p => format!("{p}%"),
+        };
+        let kinds: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        let mut s = format!(
+            "✕ {what} in {} of {} ({pct}%)",
+            self.violations,
+            plural(self.runs, noun)
+        );
+        if !kinds.is_empty() {
+            s.push_str(&format!(" — {}", kinds.join(", ")));
+        }
+        s
+    }
+
+    /// The largest divergence from the truth, in the scenario's units, where the
+    /// property is judged on balances (none for agreement or fidelity).
+    pub fn worst(&self, unit: LedgerUnit, property: Property) -> Option<String> {
+        matches!(property, Property::ExactlyOnceEffect | Property::FinalState)
+            .then(|| unit.amount(self.worst_divergence))
     }
 
     /// An empty tally for one technique.
@@ -357,6 +429,7 @@ pub fn shrink(
 }
 
 fn describe(config: RunConfig, r: &RunResult, id: &str) -> Counterexample {
+    let unit = scenarios::info(&r.scenario).unit;
     let t = technique(r, id);
     let (events, tick, summary) = match t {
         Some(t) => {
@@ -366,7 +439,11 @@ fn describe(config: RunConfig, r: &RunResult, id: &str) -> Counterexample {
                 .and_then(|i| t.trace.get(i))
                 .map(|e| e.tick)
                 .unwrap_or(t.end);
-            (t.trace.len(), tick, t.verdict.summary())
+            (
+                t.trace.len(),
+                tick,
+                super::invariants::VerdictText::of(t, unit).what(),
+            )
         }
         None => (0, 0, String::new()),
     };

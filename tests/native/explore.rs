@@ -39,15 +39,15 @@ fn every_scenario_checked_with_two_faults() {
         for t in &r.techniques {
             writeln!(
                 pinned,
-                "  {} ({}): broke in {} of {}; smallest {}",
+                "  {} ({}): broke in {} of {}; {}",
                 t.id,
                 t.claim.label(),
                 t.violations,
                 t.runs,
                 t.smallest
                     .as_ref()
-                    .map(|c| format!("{} fault(s)", c.faults))
-                    .unwrap_or_else(|| "none".into())
+                    .map(|c| c.words())
+                    .unwrap_or_else(|| "no counterexample".into())
             )
             .unwrap();
         }

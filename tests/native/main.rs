@@ -7,11 +7,14 @@ mod fit;
 mod golden;
 mod lessons;
 mod prose;
+mod recount;
 mod share;
+mod spacetime_fit;
 mod sweep;
 mod teaching;
 mod texts;
 mod timeline;
+mod verdict_paths;
 
 /// Every scenario that has techniques (placeholders have none).
 pub fn live_scenarios() -> Vec<&'static str> {

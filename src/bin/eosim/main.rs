@@ -216,6 +216,7 @@ fn json_summary(r: &RunResult, events: bool) -> String {
                 "balances": named(&t.ledger.balances()),
                 "entries": t.ledger.entries.len(),
                 "counters": view.counters,
+                "dup_delivered_to": dup_to(t, &view.counters),
                 "verdict": t.verdict,
                 "summary": t.verdict.summary_in(unit),
                 "events": t.trace.len(),
@@ -242,6 +243,24 @@ fn json_summary(r: &RunResult, events: bool) -> String {
         "checksum": r.checksum_hex(),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// `dup_delivered` per receiving process, by the process's name.
+fn dup_to(t: &eop::sim::run::TechniqueRun, c: &eop::sim::replay::Counters) -> serde_json::Value {
+    serde_json::Value::Object(
+        c.dup_at
+            .iter()
+            .map(|(n, v)| {
+                let name = t
+                    .nodes
+                    .iter()
+                    .find(|x| x.id == *n)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| format!("node {}", n.0));
+                (name, serde_json::json!(v))
+            })
+            .collect(),
+    )
 }
 
 fn named(b: &std::collections::BTreeMap<u8, i64>) -> serde_json::Value {
@@ -281,7 +300,7 @@ fn print_table(r: &RunResult) {
     for m in &merchants {
         header.push_str(&format!("{:>11}", unit.entity(*m)));
     }
-    header.push_str("  entries  sent deliv lost dupdel absorbed  verdict");
+    header.push_str("  entries  sent deliv lost dupdel absorbed again  verdict");
     println!("{header}");
     let row = |label: &str, b: &std::collections::BTreeMap<u8, i64>| {
         let mut s = format!("{label:<36}");
@@ -296,14 +315,9 @@ fn print_table(r: &RunResult) {
     println!("{}  {:>7}", row("truth", &truth), r.truth.entries.len());
     for t in &r.techniques {
         let c = View::of(&t.trace).counters;
-        let why = t.verdict.summary_in(unit);
-        let verdict = if why.is_empty() || t.badge.text.contains(&why) {
-            t.badge.text.clone()
-        } else {
-            format!("{} ({why})", t.badge.text)
-        };
+        let verdict = eop::sim::invariants::VerdictText::of(t, unit).line();
         println!(
-            "{}  {:>7} {:>5} {:>5} {:>4} {:>6} {:>8}  {}",
+            "{}  {:>7} {:>5} {:>5} {:>4} {:>6} {:>8} {:>5}  {}",
             row(&format!("{} ({})", t.label, t.id), &t.ledger.balances()),
             t.ledger.entries.len(),
             c.sent,
@@ -311,14 +325,23 @@ fn print_table(r: &RunResult) {
             c.lost,
             c.dup_delivered,
             c.dup_absorbed,
+            c.applied_twice,
             verdict
         );
+        if c.dup_at.len() > 1 {
+            let per: Vec<String> = dup_to(t, &c)
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| format!("{v} to {k}")).collect())
+                .unwrap_or_default();
+            println!("{:<36}  dup delivered: {}", "", per.join(", "));
+        }
     }
 }
 
 /// `sweep` (k = 0: random schedules) or `check` (every schedule with ≤ k faults).
 fn sweep_cmd(a: Args, k: u8) -> ExitCode {
-    let unit = scenarios::info(&a.scenario).unit;
+    let info = scenarios::info(&a.scenario);
+    let (unit, property) = (info.unit, info.property);
     let cfg = SweepConfig {
         scenario: a.scenario,
         runs: a.runs,
@@ -362,43 +385,39 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
     for t in &res.techniques {
         let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         println!(
-            "{:<28} {:<24} violations {:>6}/{:<6} worst {:>8}  {}",
+            "{:<28} {:<24} violations {:>6}/{:<6} {}  {}",
             format!("{} ({})", t.label, t.id),
             t.claim.label(),
             t.violations,
             t.runs,
-            unit.amount(t.worst_divergence),
+            t.worst(unit, property)
+                .map(|w| format!("worst {w:>8}"))
+                .unwrap_or_default(),
             kinds.join(", ")
         );
-        match &t.smallest {
-            Some(c) => {
-                let faults: Vec<String> = c
-                    .config
-                    .manual
-                    .iter()
-                    .map(eop::sim::fault::Fault::code)
-                    .collect();
-                let params: Vec<String> = c
-                    .config
-                    .params
-                    .iter()
-                    .map(|(n, v)| format!("{n}={v}"))
-                    .collect();
-                println!(
-                    "{:<28} smallest: seed {} faults [{}] {} → breaks at tick {}: {}",
-                    "",
-                    c.config.seed,
-                    faults.join(","),
-                    params.join(" "),
-                    c.tick,
-                    c.summary
-                );
-            }
-            None if t.violations == 0 => println!(
-                "{:<28} 0 violations in {} schedules — held under these faults",
-                "", t.runs
-            ),
-            None => {}
+        println!("{:<28} {}", "", t.outcome(property, res.space.as_ref()));
+        if let Some(c) = &t.smallest {
+            let faults: Vec<String> = c
+                .config
+                .manual
+                .iter()
+                .map(eop::sim::fault::Fault::code)
+                .collect();
+            let params: Vec<String> = c
+                .config
+                .params
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            println!(
+                "{:<28} {} — seed {} faults [{}] {} → breaks at tick {}",
+                "",
+                c.words(),
+                c.config.seed,
+                faults.join(","),
+                params.join(" "),
+                c.tick,
+            );
         }
     }
     ExitCode::SUCCESS

@@ -19,6 +19,21 @@ pub struct Estimate {
     pub assumptions: String,
 }
 
+impl Estimate {
+    /// "Checks every schedule with … — on this run's 4 payments, random faults off."
+    pub fn scope_words(&self, unit: crate::sim::ledger::LedgerUnit) -> String {
+        let on = if self.items == 0 {
+            "on this run".to_string()
+        } else {
+            format!("on this run's {}", unit.count(self.items))
+        };
+        format!(
+            "Checks every schedule with {} — {on}, random faults off.",
+            self.assumptions
+        )
+    }
+}
+
 /// A rough size of the space before exploring it, and a smaller input that fits
 /// `budget` schedules when the scenario has an input-length parameter.
 pub fn estimate(

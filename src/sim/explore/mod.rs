@@ -283,14 +283,7 @@ impl Explorer {
                         .and_then(|e| t.trace.get(e))
                         .map(|e| e.tick)
                         .unwrap_or(t.end),
-                    summary: {
-                        let s = t.verdict.summary_in(unit);
-                        if s.is_empty() {
-                            t.badge.text.clone()
-                        } else {
-                            s
-                        }
-                    },
+                    summary: super::invariants::VerdictText::of(t, unit).what(),
                 });
             }
         }

@@ -139,19 +139,26 @@ impl Model {
         }
         if let Some(t) = max(NetKind::Duplicate) {
             parts.push(format!(
-                "a duplicated one (the copy {} ticks later)",
-                t.max(1)
+                "a duplicated one (the copy {} later)",
+                ticks(u64::from(t.max(1)))
             ));
         }
         if let Some(t) = max(NetKind::Delay).filter(|t| *t > 0) {
-            parts.push(format!("a delayed one ({t} ticks)"));
+            parts.push(format!("a delayed one ({})", ticks(u64::from(t))));
         }
         if let Some(d) = self.crash_down.values().max() {
-            parts.push(format!("a crash at a crash point (down {d} ticks)"));
+            parts.push(format!(
+                "a crash at a crash point (down {})",
+                ticks(u64::from(*d))
+            ));
         }
         if parts.is_empty() {
             return "no faults: this scenario's model has none to place".to_string();
         }
         format!("at most {k} of: {}", parts.join(", "))
     }
+}
+
+fn ticks(n: u64) -> String {
+    crate::sim::sweep::plural(n, "tick")
 }

@@ -4,12 +4,14 @@
 //! jump to where it first did, the delivery counters, and the entries that make up
 //! the balances (repeats and compensations marked).
 
+use crate::sim::event::Entry;
 use crate::sim::event::EntryKind;
-use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
+use crate::sim::ids::{Merchant, NodeId, Tick};
 use crate::sim::invariants::Verdict;
+use crate::sim::ledger::LedgerUnit;
 use crate::sim::replay::{Counters, View};
 use crate::sim::run::{Property, TechniqueRun};
-use crate::ui::facts::{entry_amount, entry_rows, live_verdict};
+use crate::ui::facts::{entry_rows, live_verdict};
 use crate::ui::state::{Action, RunData};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -79,8 +81,22 @@ fn column<'a>(
     }
 }
 
+/// The processes that a duplicate reached in any technique of the run (by the end of
+/// it), in id order: "dup delivered" gets a row for each when there are several.
+fn receivers(run: &RunData) -> Vec<NodeId> {
+    let mut out = BTreeSet::new();
+    for t in run.techniques() {
+        out.extend(View::of(&t.trace).counters.dup_at.keys().copied());
+    }
+    out.into_iter().collect()
+}
+
 #[component]
 pub fn Ledgers(props: &LedgersProps) -> Html {
+    let receivers = {
+        let run = props.run.clone();
+        use_memo(props.run.gen, move |_| receivers(&run))
+    };
     let run = &props.run;
     let Some(result) = run.result.as_ref() else {
         return html! { <p class="muted">{"No run."}</p> };
@@ -167,7 +183,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                 None => (
                     "ok",
                     "✓ so far".to_string(),
-                    "every payment applied so far was applied once".to_string(),
+                    format!("every {} applied so far was applied once", noun(unit)),
                 ),
             };
             html! {
@@ -238,58 +254,74 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
         }
     });
 
-    // Counters.
-    type Get = fn(&Counters) -> u32;
-    let counter_rows: [(&str, &str, Get, &str); 6] = [
-        (
-            "sent",
-            "transmissions towards the state (not acks)",
-            |c| c.sent,
-            "",
-        ),
-        (
-            "delivered",
-            "transmissions that arrived",
-            |c| c.delivered,
-            "",
-        ),
-        (
-            "lost",
-            "transmissions the network or a crash lost",
-            |c| c.lost,
-            "warn",
-        ),
-        (
-            "dup delivered",
-            "arrivals of a message already delivered",
-            |c| c.dup_delivered,
-            "warn",
-        ),
-        (
-            "dup absorbed",
-            "duplicates that changed nothing",
-            |c| c.dup_absorbed,
-            "good",
-        ),
-        (
-            "applied twice",
-            "ledger writes of a message already applied",
-            |c| c.applied_twice,
-            "bad",
-        ),
-    ];
+    // Counters, each with its one-sentence definition (`Counters::DEFINITIONS`, also
+    // in docs/counters.md). Where copies reach more than one process (relay → broker,
+    // broker → consumer), "dup delivered" gets a row per receiving process.
+    let receivers = &*receivers;
+    let name_of = |n: NodeId| {
+        result
+            .techniques
+            .iter()
+            .flat_map(|t| t.nodes.iter())
+            .find(|x| x.id == n)
+            .map(|x| x.name.clone())
+            .unwrap_or_else(|| format!("process {}", n.0))
+    };
+    type Get = Box<dyn Fn(&Counters) -> u32>;
+    let mut counter_rows: Vec<(String, String, Get, &str)> = Vec::new();
+    for (name, field, def) in Counters::DEFINITIONS {
+        let tone = match field {
+            "lost" | "dup_delivered" => "warn",
+            "dup_absorbed" => "good",
+            "applied_twice" => "bad",
+            _ => "",
+        };
+        if field == "dup_delivered" && receivers.len() > 1 {
+            for &n in receivers {
+                let who = name_of(n);
+                counter_rows.push((
+                    format!("dup delivered → {who}"),
+                    format!("Deliveries to {who} of a message it had already taken in once (a retry of a message that was lost is not one)."),
+                    Box::new(move |c: &Counters| c.dup_delivered_at(n)),
+                    tone,
+                ));
+            }
+            continue;
+        }
+        let get: Get = match field {
+            "sent" => Box::new(|c: &Counters| c.sent),
+            "delivered" => Box::new(|c: &Counters| c.delivered),
+            "lost" => Box::new(|c: &Counters| c.lost),
+            "dup_delivered" => Box::new(|c: &Counters| c.dup_delivered),
+            "dup_absorbed" => Box::new(|c: &Counters| c.dup_absorbed),
+            _ => Box::new(|c: &Counters| c.applied_twice),
+        };
+        counter_rows.push((name.to_string(), def.to_string(), get, tone));
+    }
+    let definitions: Vec<(String, String)> = counter_rows
+        .iter()
+        .map(|(n, d, _, _)| (n.clone(), d.clone()))
+        .collect();
     let counters = counter_rows.iter().map(|(name, help, get, tone)| {
         html! {
-            <tr class="counter-row">
-                <th scope="row" title={*help}>{*name}</th>
+            <tr class="counter-row" data-counter={name.clone()}>
+                <th scope="row" title={help.clone()}>{name.clone()}</th>
                 { for cols.iter().enumerate().map(|(i, c)| {
                     let v = get(&c.view.counters);
                     html! { <td class={classes!("num", (v > 0 && !tone.is_empty()).then_some(*tone), sel(i))}>{v}</td> }
                 }) }
-                <td class="num truth-col muted">{if *name == "applied twice" { "0" } else { "" }}</td>
+                <td class="num truth-col muted">{if name == "applied again" { "0" } else { "" }}</td>
             </tr>
         }
     });
+    let counter_help = html! {
+        <details class="small counter-help" data-counter-definitions="">
+            <summary>{"What each counter counts"}</summary>
+            <dl class="counter-defs">
+                { for definitions.iter().map(|(n, d)| html! { <><dt>{n.clone()}</dt><dd>{d.clone()}</dd></> }) }
+            </dl>
+        </details>
+    };
 
     // Entries: components, so an unchanged list is not rebuilt or diffed per tick.
     let entry_cells = cols.iter().enumerate().map(|(i, c)| {
@@ -315,7 +347,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                             if has_ledger {
                                 <th scope="col" class="tcol truth-col">
                                     <span class="lc-title static">{"Truth"}</span>
-                                    <span class="lc-claim">{"each payment once"}</span>
+                                    <span class="lc-claim">{format!("each {} once", noun(unit))}</span>
                                     <span class="verdict neutral">{"the target"}</span>
                                 </th>
                             } else {
@@ -326,7 +358,7 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                     if has_ledger {
                         <tbody class="balances">{ for merchant_rows }</tbody>
                         if hidden_merchants > 0 {
-                            <tbody><tr><td colspan={ncols.to_string()} class="muted small">{format!("… and {hidden_merchants} more merchants")}</td></tr></tbody>
+                            <tbody><tr><td colspan={ncols.to_string()} class="muted small">{format!("… and {hidden_merchants} more rows")}</td></tr></tbody>
                         }
                     }
                     <tbody class="why-row">
@@ -350,6 +382,33 @@ pub fn Ledgers(props: &LedgersProps) -> Html {
                     }
                 </table>
             </div>
+            if props.full { {counter_help} }
+        </>
+    }
+}
+
+/// The scenario's noun for one logical message ("payment", "ball", "sample").
+pub fn noun(unit: LedgerUnit) -> String {
+    unit.count(1).trim_start_matches("1 ").to_string()
+}
+
+/// A ledger entry in the scenario's words: ("ball 3", "match A", "+6 runs").
+pub fn entry_words(e: &Entry, unit: LedgerUnit) -> [String; 3] {
+    let amount = match e.kind {
+        EntryKind::Set | EntryKind::Upsert => format!("= {}", unit.amount(e.amount)),
+        _ if e.amount < 0 => format!("−{}", unit.amount(-e.amount)),
+        _ => format!("+{}", unit.amount(e.amount)),
+    };
+    [unit.item(e.msg), unit.entity(e.merchant), amount]
+}
+
+fn entry_spans(e: &Entry, unit: LedgerUnit) -> Html {
+    let [item, entity, amount] = entry_words(e, unit);
+    html! {
+        <>
+            <span class="e-txn">{item}</span>{" "}
+            <span class="e-m">{entity}</span>{" "}
+            <span class="e-amt">{amount}</span>
         </>
     }
 }
@@ -370,6 +429,7 @@ fn EntryCell(props: &EntryCellProps) -> Html {
     let Some(tr) = props.run.techniques().get(props.index) else {
         return html! { <td></td> };
     };
+    let unit = props.run.unit();
     let entries = entry_rows(&tr.ledger, props.n);
     let dup_count = entries.iter().filter(|r| r.duplicate).count();
     let comp_count = entries.iter().filter(|r| r.compensation).count();
@@ -410,9 +470,7 @@ fn EntryCell(props: &EntryCellProps) -> Html {
                             let e = r.entry;
                             html! {
                                 <li key={k} class={classes!("entry", r.duplicate.then_some("dup"), r.compensation.then_some("comp"), matches!(e.kind, EntryKind::Set | EntryKind::Upsert).then_some("set"))}>
-                                    <span class="e-txn">{txn_name(e.msg)}</span>{" "}
-                                    <span class="e-m">{merchant_name(e.merchant)}</span>{" "}
-                                    <span class="e-amt">{entry_amount(&e)}</span>
+                                    { entry_spans(&e, unit) }
                                     if r.duplicate { <span class="tag bad">{"✕ again"}</span> }
                                     if r.compensation { <span class="tag warn">{"comp."}</span> }
                                 </li>
@@ -430,7 +488,7 @@ struct PaymentsCellProps {
     run: Rc<RunData>,
 }
 
-/// The truth's payments (the workload), each once.
+/// The truth's logical messages (the workload), each once.
 #[component]
 fn PaymentsCell(props: &PaymentsCellProps) -> Html {
     let workload = props
@@ -442,12 +500,10 @@ fn PaymentsCell(props: &PaymentsCellProps) -> Html {
     html! {
         <td class="entries-cell truth-col">
             <details class="entries">
-                <summary>{format!("{} payments", workload.len())}</summary>
+                <summary>{props.run.unit().count(workload.len())}</summary>
                 <ol class="entry-list">
                     { for workload.iter().map(|p| html! {
-                        <li><span class="e-txn">{txn_name(p.msg)}</span>{" "}
-                            <span class="e-m">{merchant_name(p.merchant)}</span>{" "}
-                            <span class="e-amt">{entry_amount(&p.entry())}</span></li>
+                        <li>{ entry_spans(&p.entry(), props.run.unit()) }</li>
                     }) }
                 </ol>
             </details>

@@ -10,7 +10,7 @@
 //! terminated when the panel goes away, the settings change or the learner stops it.
 
 use crate::sim::run::Guarantee;
-use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult};
+use crate::sim::sweep::{plural, Counterexample, SweepConfig, SweepResult};
 use crate::ui::share::{CheckMode, ShareState, ViewMode, SAMPLE_SIZES};
 use crate::ui::state::{Action, ScenarioRef};
 use crate::ui::worker::{decode_reply, encode_request, Reply};
@@ -222,7 +222,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
         Phase::Idle => match &*estimate {
             Some(e) => html! {
                 <div class="small" data-check-estimate={e.size.to_string()}>
-                    <p>{format!("Checks every schedule with {} — on this run's {}, random faults off.", e.assumptions, props.scenario.unit.count(e.items))}</p>
+                    <p>{e.scope_words(props.scenario.unit)}</p>
                     <p class="muted">{format!("At least {} schedules.", e.size)}</p>
                     if let Some((name, v)) = e.hint {
                         <p class="calc-error">{format!("That is more than a quick check ({QUICK_SCHEDULES} schedules); it stops at {CHECK_CAP}. With {name} = {v} it finishes in seconds.")}</p>
@@ -244,28 +244,14 @@ pub fn Sweep(props: &SweepProps) -> Html {
         Phase::Done(r, ms) => {
             let property = props.scenario.property;
             let rows = r.techniques.iter().map(|t| {
-                let pct = if t.runs == 0 { 0.0 } else { t.violations as f64 * 100.0 / t.runs as f64 };
-                let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-                let what = if t.claim != Guarantee::None && t.claim_broken > 0 {
-                    format!("{} broken", t.claim.label())
-                } else {
-                    property.failure().to_string()
-                };
                 let cls = if t.violations == 0 { "good" } else if t.claim_broken > 0 || t.claim == Guarantee::None { "bad" } else { "warn" };
                 html! {
                     <li class={classes!("sweep-row", cls)}>
                         <p class="sweep-head"><strong>{t.label.clone()}</strong>
                             <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
-                        if t.violations == 0 && r.space.as_ref().is_some_and(|s| s.finished) {
-                            <p>{format!("✓ {} held in every one of the {} schedules — within these assumptions, always", property.label(), t.runs)}</p>
-                        } else if t.violations == 0 {
-                            <p>{format!("✓ {} held in all {} schedules tried — evidence for these faults, not a proof", property.label(), t.runs)}</p>
-                        } else {
-                            <p>{format!("✕ {what} in {} of {} {} ({pct:.0}%)", t.violations, t.runs, if r.space.is_some() { "schedules" } else { "runs" })}
-                                if !kinds.is_empty() { <span class="muted">{format!(" — {}", kinds.join(", "))}</span> }</p>
-                        }
+                        <p>{t.outcome(property, r.space.as_ref())}</p>
                         if let Some(cx) = &t.smallest {
-                            <p class="small">{format!("Smallest: {} fault{}, {} — ", cx.faults, if cx.faults == 1 { "" } else { "s" }, cx.summary)}
+                            <p class="small">{format!("{} — ", cx.words())}
                                 <button class="link-btn" data-action="replay-counterexample" data-technique-replay={t.id.clone()}
                                     onclick={props.dispatch.reform({
                                         let (scn, id, cx) = (props.scenario.id, t.id.clone(), cx.clone());
@@ -281,13 +267,13 @@ pub fn Sweep(props: &SweepProps) -> Html {
                     if let Some(s) = &r.space {
                         <p class="small" data-check-space={s.checked.to_string()} data-check-finished={s.finished.to_string()}>
                             {if s.finished {
-                                format!("All {} schedules with at most {} fault{} checked ({} choice points in the fault-free run; {}).", s.checked, s.k, if s.k == 1 { "" } else { "s" }, s.points, s.assumptions)
+                                format!("All {} with at most {} checked ({} in the fault-free run; {}).", plural(s.checked, "schedule"), plural(u64::from(s.k), "fault"), plural(s.points, "choice point"), s.assumptions)
                             } else {
-                                format!("Not finished: {} — {} schedules checked. The statement covers only those.", s.stopped, s.checked)
+                                format!("Not finished: {} — {} checked. The statement covers only those.", s.stopped, plural(s.checked, "schedule"))
                             }}
                         </p>
                     }
-                    <p class="small muted">{format!("{} runs, {} simulated events{}.", r.done, r.events, ms.map(|m| format!(", {:.1} s", m / 1000.0)).unwrap_or_default())}</p>
+                    <p class="small muted">{format!("{}, {}{}.", plural(r.done, "run"), plural(r.events, "simulated event"), ms.map(|m| format!(", {:.1} s", m / 1000.0)).unwrap_or_default())}</p>
                     <ul class="sweep-list">{ for rows }</ul>
                 </>
             }

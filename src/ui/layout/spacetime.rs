@@ -153,3 +153,290 @@ pub fn st_layout(frame_px: f64, lanes: &[String]) -> StLayout {
         max_span: ((x1 - x0) / 8.0).clamp(16.0, 80.0).floor(),
     }
 }
+
+// ---------------------------------------------------------------- space-time scene
+
+/// Top margin of the space-time diagram (room for the playhead label and tick numbers).
+pub const ST_TOP: f64 = 58.0;
+/// Sizes of the diagram's text (units).
+pub const ST_LABEL_FONT: f64 = 12.5;
+pub const ST_MARK_FONT: f64 = 12.0;
+
+/// A transmission as the space-time diagram needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StArrowIn {
+    pub from: usize,
+    pub to: usize,
+    pub sent: u32,
+    pub arrive: u32,
+    pub lost: bool,
+    pub copy: bool,
+    /// Its net id (ties in the drawing order).
+    pub net: u32,
+    /// The label as drawn ("ack txn-3", "txn-3 ↻1 (copy)").
+    pub text: String,
+}
+
+/// A mark on a lane (apply, skip, crash, …).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StMarkIn {
+    pub lane: usize,
+    pub tick: u32,
+    pub text: String,
+    /// Labelled even when the diagram is dense.
+    pub important: bool,
+}
+
+/// Everything the space-time diagram draws at one moment, placed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StScene {
+    pub h: f64,
+    pub window: TimeWindow,
+    /// x of the playhead.
+    pub px: f64,
+    pub now_text: String,
+    pub now_x: f64,
+    pub grid: Vec<u32>,
+    /// y of each lane.
+    pub lanes: Vec<f64>,
+    /// (index into the input, what is drawn, where its label went) in drawing order.
+    pub arrows: Vec<(usize, ArrowDraw, Option<Rect>)>,
+    /// (index into the input, centre, where its label went) for marks shown.
+    pub marks: Vec<(usize, Pt, Option<Rect>)>,
+    /// Every text box placed (lane names, tick numbers, the playhead's label, arrow and
+    /// mark labels) with what it says: none overlaps another (the native test checks).
+    pub texts: Vec<(String, Rect)>,
+}
+
+fn st_tick_step(span: f64) -> u32 {
+    for s in [1u32, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] {
+        if span / f64::from(s) <= 12.0 {
+            return s;
+        }
+    }
+    10_000
+}
+
+/// Obstacles along a segment (so no label is written over a lost message's arrow).
+fn segment_boxes(a: Pt, b: Pt) -> Vec<Rect> {
+    let n = (a.dist(b) / 8.0).ceil().max(1.0) as usize;
+    (0..=n)
+        .map(|i| Rect::around(a.lerp(b, i as f64 / n as f64), 6.0, 6.0))
+        .collect()
+}
+
+/// Lay out the space-time diagram at `now`: lanes, the time window, arrows drawn so
+/// far and every label. Labels go most important first: arrows in flight, then every
+/// lost message (each gets a label of its own, searched for over the whole frame if
+/// its usual spots are taken), then network copies and the rest; no label is written
+/// over a lost message's arrow; labels that find no spot are left out (the arrow's name
+/// is in its title) — except a lost message's.
+pub fn st_scene(
+    lay: &StLayout,
+    arrows: &[StArrowIn],
+    marks: &[StMarkIn],
+    now: f64,
+    run_end: u32,
+) -> StScene {
+    let (w_box, x0, x1) = (lay.w, lay.x0, lay.x1);
+    let n = lay.names.len().max(1);
+    let gap = if n <= 2 {
+        130.0
+    } else {
+        (260.0 / (n - 1) as f64).max(62.0)
+    };
+    let h = ST_TOP + gap * (n.max(2) - 1) as f64 + 44.0;
+    let (y0, y1) = (ST_TOP + 10.0, h - 38.0);
+    let lanes: Vec<f64> = (0..n).map(|i| lane_y(i, n, y0, y1)).collect();
+    let lane = |i: usize| lanes.get(i).copied().unwrap_or(y0);
+    let now = now.clamp(0.0, f64::from(run_end));
+    let w = time_window(now, run_end, lay.max_span);
+    let x = |t: f64| time_x(t, &w, x0, x1);
+    let dense = (x1 - x0) / w.span() < 14.0;
+    let step = st_tick_step(w.span() * 640.0 / (x1 - x0).max(1.0));
+    let px = x(now);
+    let mut texts: Vec<(String, Rect)> = Vec::new();
+    let mut pl = Placer::new(w_box, h);
+    let mut grid = Vec::new();
+    {
+        let mut t = (w.start / f64::from(step)).ceil() as u32 * step;
+        while f64::from(t) <= w.end {
+            grid.push(t);
+            t += step;
+        }
+    }
+    let now_text = format!("now · t{}", now.floor());
+    let now_w = text_w(&now_text, 12.0);
+    let now_x = px.clamp(now_w / 2.0 + 2.0, w_box - now_w / 2.0 - 2.0);
+    let r = Rect::new(
+        now_x - now_w / 2.0,
+        ST_TOP - 48.0,
+        now_x + now_w / 2.0,
+        ST_TOP - 32.0,
+    );
+    pl.add(r);
+    texts.push((now_text.clone(), r));
+    for t in &grid {
+        let tw = text_w(&t.to_string(), 12.5);
+        let r = Rect::around(Pt::new(x(f64::from(*t)), ST_TOP - 18.0), tw, 14.0);
+        pl.add(r);
+        texts.push((format!("tick {t}"), r));
+    }
+    for (i, (lines, size, _)) in lay.names.iter().enumerate() {
+        let y = lane(i);
+        let lw = lines.iter().map(|l| text_w(l, *size)).fold(0.0, f64::max);
+        let lh = lines.len() as f64 * (size + 2.0);
+        let r = Rect::new(
+            x0 - 10.0 - lw,
+            y - lh / 2.0 - 2.0,
+            x0 - 10.0,
+            y + lh / 2.0 + 2.0,
+        );
+        pl.add(r);
+        texts.push((format!("lane {}", lines.join(" ")), r));
+    }
+    let shown_marks: Vec<usize> = marks
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| f64::from(m.tick) <= now && w.contains(f64::from(m.tick)))
+        .map(|(k, _)| k)
+        .collect();
+    // Mark circles are in the way of labels too.
+    for &k in &shown_marks {
+        let m = &marks[k];
+        pl.add(Rect::around(
+            Pt::new(x(f64::from(m.tick)), lane(m.lane)),
+            18.0,
+            18.0,
+        ));
+    }
+
+    // Arrows: in flight first, then lost ones, then copies, then the rest.
+    let mut drawn: Vec<(usize, ArrowDraw)> = arrows
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            f64::from(a.sent) <= now && f64::from(a.arrive) >= w.start && f64::from(a.sent) <= w.end
+        })
+        .filter_map(|(k, a)| {
+            let d = arrow_at(
+                a.sent,
+                a.arrive,
+                a.lost,
+                lane(a.from),
+                lane(a.to),
+                now,
+                &w,
+                x0,
+                x1,
+            )?;
+            Some((k, d))
+        })
+        .collect();
+    // Lost ones first (each must be labelled), then those in flight, copies, the rest.
+    drawn.sort_by_key(|(k, d)| {
+        let a = &arrows[*k];
+        (!a.lost, d.complete, !a.copy, a.net)
+    });
+    let lost_lines: Vec<(usize, Vec<Rect>)> = drawn
+        .iter()
+        .filter(|(k, _)| arrows[*k].lost)
+        .map(|(k, d)| (*k, segment_boxes(d.from, d.to)))
+        .collect();
+    let mut out: Vec<(usize, ArrowDraw, Option<Rect>)> = Vec::new();
+    let mut lines_added = false;
+    for (k, d) in drawn {
+        let a = &arrows[k];
+        let flying = !d.complete;
+        if !a.lost && !lines_added {
+            // Every lost arrow is labelled by now: keep other labels off their lines.
+            for b in lost_lines.iter().flat_map(|(_, bs)| bs) {
+                pl.add(*b);
+            }
+            lines_added = true;
+        }
+        let want = flying || !dense || a.lost || a.copy;
+        let label = want
+            .then(|| {
+                let mid = d.from.lerp(d.to, if a.copy { 0.7 } else { 0.4 });
+                let tw = text_w(&a.text, ST_LABEL_FONT);
+                let r = Rect::new(
+                    mid.x + 5.0,
+                    mid.y - 5.0 - ST_LABEL_FONT,
+                    mid.x + 5.0 + tw,
+                    mid.y - 2.0,
+                );
+                let r = r.moved(-(r.x1 - w_box + 2.0).max(0.0), 0.0);
+                let offs = [
+                    (0.0, 0.0),
+                    (0.0, 20.0),
+                    (-tw - 10.0, 0.0),
+                    (-tw - 10.0, 20.0),
+                    (0.0, -16.0),
+                    (0.0, 36.0),
+                    (-tw / 2.0, 20.0),
+                    (-tw / 2.0, -16.0),
+                ];
+                if a.lost {
+                    // Clear of the other lost arrows' lines; searched for over the
+                    // whole frame if its usual spots are taken.
+                    let mut trial = pl.clone();
+                    for b in lost_lines
+                        .iter()
+                        .filter(|(j, _)| *j != k)
+                        .flat_map(|(_, bs)| bs)
+                    {
+                        trial.add(*b);
+                    }
+                    let r = trial.place(r, &offs, true)?;
+                    pl.add(r);
+                    Some(r)
+                } else {
+                    pl.place(r, &offs, false)
+                }
+            })
+            .flatten();
+        if let Some(r) = label {
+            texts.push((a.text.clone(), r));
+        }
+        out.push((k, d, label));
+    }
+    let mut placed_marks = Vec::new();
+    for k in shown_marks {
+        let m = &marks[k];
+        let c = Pt::new(x(f64::from(m.tick)), lane(m.lane));
+        let label = (!dense || m.important)
+            .then(|| {
+                let tw = text_w(&m.text, ST_MARK_FONT);
+                let r = Rect::new(c.x - tw / 2.0, c.y + 12.0, c.x + tw / 2.0, c.y + 27.0);
+                let r = r.moved((2.0 - r.x0).max(0.0) - (r.x1 - w_box + 2.0).max(0.0), 0.0);
+                let offs = [
+                    (0.0, 0.0),
+                    (0.0, -39.0),
+                    (tw / 2.0 + 8.0, 0.0),
+                    (-tw / 2.0 - 8.0, 0.0),
+                    (tw / 2.0 + 8.0, -39.0),
+                    (-tw / 2.0 - 8.0, -39.0),
+                    (0.0, 15.0),
+                ];
+                pl.place(r, &offs, false)
+            })
+            .flatten();
+        if let Some(r) = label {
+            texts.push((m.text.clone(), r));
+        }
+        placed_marks.push((k, c, label));
+    }
+    StScene {
+        h,
+        window: w,
+        px,
+        now_text,
+        now_x,
+        grid,
+        lanes,
+        arrows: out,
+        marks: placed_marks,
+        texts,
+    }
+}

@@ -288,8 +288,8 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             run.badge = Badge::new(
                 Tone::Bad,
                 &format!(
-                    "{} written twice to the output topic, in committed transactions",
-                    INFO.unit.count(run.verdict.applied_twice.len())
+                    "{} to the output topic, in committed transactions",
+                    run.verdict.repeats_as(INFO.unit, "written")
                 ),
             );
         }

@@ -17,10 +17,7 @@ pub(super) fn badge(t: &TechniqueRun) -> Option<Badge> {
     }
     Some(Badge::new(
         Tone::Bad,
-        &format!(
-            "balanced books, yet {} written twice",
-            INFO.unit.count(v.applied_twice.len())
-        ),
+        &format!("balanced books, yet {}", v.repeats_as(INFO.unit, "written")),
     ))
 }
 

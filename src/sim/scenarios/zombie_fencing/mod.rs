@@ -381,10 +381,7 @@ fn badge(t: &crate::sim::run::TechniqueRun) -> Badge {
     }
     let mut what = Vec::new();
     if !v.applied_twice.is_empty() {
-        what.push(format!(
-            "{} applied twice",
-            unit.count(v.applied_twice.len())
-        ));
+        what.push(v.repeats_in(unit));
     }
     if !v.lost.is_empty() {
         what.push(format!("{} lost", unit.count(v.lost.len())));

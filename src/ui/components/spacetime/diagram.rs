@@ -3,30 +3,32 @@
 //! (a process down or paused).
 
 use crate::sim::event::{EntryKind, Ev, MsgKind, SkipWhy};
-use crate::sim::ids::{txn_name, NodeId, Tick};
-use crate::sim::ledger::rupees;
+use crate::sim::ids::{NodeId, Tick};
+use crate::sim::ledger::LedgerUnit;
 use crate::sim::replay::Flight;
+use crate::sim::run::TechniqueRun;
 use crate::ui::facts::token_label;
+use crate::ui::layout::{StArrowIn, StMarkIn};
 use crate::ui::state::RunData;
 
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Arrow {
-    pub(super) net: u32,
-    pub(super) from: usize,
-    pub(super) to: usize,
-    pub(super) sent: Tick,
-    pub(super) arrive: Tick,
-    pub(super) lost: bool,
-    pub(super) copy_of: Option<u32>,
-    pub(super) back: bool,
-    pub(super) messenger: bool,
-    pub(super) label: String,
+pub struct Arrow {
+    pub net: u32,
+    pub from: usize,
+    pub to: usize,
+    pub sent: Tick,
+    pub arrive: Tick,
+    pub lost: bool,
+    pub copy_of: Option<u32>,
+    pub back: bool,
+    pub messenger: bool,
+    pub label: String,
     /// The transmission (for hand-made faults on an arrow in flight).
-    pub(super) flight: Option<Flight>,
+    pub flight: Option<Flight>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum MarkKind {
+pub enum MarkKind {
     Apply,
     ApplyAgain,
     Compensate,
@@ -40,33 +42,39 @@ pub(super) enum MarkKind {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Mark {
-    pub(super) lane: usize,
-    pub(super) tick: Tick,
-    pub(super) kind: MarkKind,
-    pub(super) label: String,
+pub struct Mark {
+    pub lane: usize,
+    pub tick: Tick,
+    pub kind: MarkKind,
+    pub label: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct Span {
-    pub(super) lane: usize,
-    pub(super) from: Tick,
-    pub(super) to: Option<Tick>,
-    pub(super) down: bool,
+pub struct Span {
+    pub lane: usize,
+    pub from: Tick,
+    pub to: Option<Tick>,
+    pub down: bool,
 }
 
 #[derive(Default, PartialEq)]
-pub(super) struct Diagram {
-    pub(super) lanes: Vec<String>,
-    pub(super) arrows: Vec<Arrow>,
-    pub(super) marks: Vec<Mark>,
-    pub(super) spans: Vec<Span>,
+pub struct Diagram {
+    pub lanes: Vec<String>,
+    pub arrows: Vec<Arrow>,
+    pub marks: Vec<Mark>,
+    pub spans: Vec<Span>,
 }
 
-pub(super) fn build(run: &RunData, i: usize) -> Diagram {
-    let Some(tr) = run.techniques().get(i) else {
-        return Diagram::default();
-    };
+pub fn build(run: &RunData, i: usize) -> Diagram {
+    match run.techniques().get(i) {
+        Some(tr) => of(tr, run.unit()),
+        None => Diagram::default(),
+    }
+}
+
+/// The diagram of one technique's run, in the scenario's nouns (ball 3, +6 runs).
+pub fn of(tr: &TechniqueRun, unit: LedgerUnit) -> Diagram {
+    let txn_name = |m| unit.item(m);
     let lane_of = |id: NodeId| tr.nodes.iter().position(|n| n.id == id).unwrap_or(0);
     let mut d = Diagram {
         lanes: tr.nodes.iter().map(|n| n.name.clone()).collect(),
@@ -96,16 +104,16 @@ pub(super) fn build(run: &RunData, i: usize) -> Diagram {
                 back: matches!(p.kind, MsgKind::Ack | MsgKind::Response),
                 messenger: p.kind == MsgKind::Messenger,
                 label: if p.attempt > 0 && p.kind != MsgKind::Messenger {
-                    format!("{} ↻{}", token_label(&p, run.unit()), p.attempt)
+                    format!("{} ↻{}", token_label(&p, unit), p.attempt)
                 } else {
-                    token_label(&p, run.unit())
+                    token_label(&p, unit)
                 },
             }),
             Ev::Apply { node, entry } => {
                 let (kind, label) = if entry.kind == EntryKind::Compensation {
                     (
                         MarkKind::Compensate,
-                        format!("comp {}", rupees(entry.amount)),
+                        format!("comp {}", unit.amount(entry.amount)),
                     )
                 } else if !applied.insert(entry.msg) {
                     (
@@ -197,4 +205,44 @@ pub(super) fn build(run: &RunData, i: usize) -> Diagram {
         }
     }
     d
+}
+
+/// The layout's inputs from the diagram: arrows with their labels as drawn, marks.
+pub fn inputs(d: &Diagram) -> (Vec<StArrowIn>, Vec<StMarkIn>) {
+    let arrows = d
+        .arrows
+        .iter()
+        .map(|a| StArrowIn {
+            from: a.from,
+            to: a.to,
+            sent: a.sent,
+            arrive: a.arrive,
+            lost: a.lost,
+            copy: a.copy_of.is_some(),
+            net: a.net,
+            text: format!(
+                "{}{}",
+                a.label,
+                if a.copy_of.is_some() { " (copy)" } else { "" }
+            ),
+        })
+        .collect();
+    let marks = d
+        .marks
+        .iter()
+        .map(|m| StMarkIn {
+            lane: m.lane,
+            tick: m.tick,
+            text: m.label.clone(),
+            important: matches!(
+                m.kind,
+                MarkKind::ApplyAgain
+                    | MarkKind::Crash
+                    | MarkKind::Compensate
+                    | MarkKind::Decide
+                    | MarkKind::Operator
+            ),
+        })
+        .collect();
+    (arrows, marks)
 }

@@ -8,16 +8,13 @@ use crate::sim::narrate::payload_label;
 use crate::sim::replay::Flight;
 use crate::ui::components::stage::{fault_for_token, focus_first, use_frame_width};
 use crate::ui::keys::{self, TargetKey};
-use crate::ui::layout::{
-    arrow_at, lane_y, r1, st_layout, text_w, time_window, time_x, ArrowDraw, Placer, Pt, Rect,
-    TimeWindow,
-};
+use crate::ui::layout::{r1, st_layout, st_scene, time_x, Pt, TimeWindow, ST_TOP};
 use crate::ui::state::{Action, RunData};
 use diagram::{build, Arrow, MarkKind};
 use std::rc::Rc;
 use yew::prelude::*;
 
-mod diagram;
+pub mod diagram;
 
 #[derive(Properties, PartialEq)]
 pub struct SpacetimeProps {
@@ -27,19 +24,7 @@ pub struct SpacetimeProps {
     pub dispatch: Callback<Action>,
 }
 
-const TOP: f64 = 58.0;
-/// Sizes of the diagram's text (units).
-const LABEL_FONT: f64 = 12.5;
-const MARK_FONT: f64 = 12.0;
-
-fn tick_step(span: f64) -> u32 {
-    for s in [1u32, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] {
-        if span / f64::from(s) <= 12.0 {
-            return s;
-        }
-    }
-    10_000
-}
+const TOP: f64 = ST_TOP;
 
 /// The fault menu open on an arrow: the transmission and where to anchor the menu.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,82 +56,22 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
     };
     let (w_box, x0, x1) = (lay.w, lay.x0, lay.x1);
     let n = diagram.lanes.len().max(1);
-    // Few lanes get more room each; many lanes stay readable without growing forever.
-    let gap = if n <= 2 {
-        130.0
-    } else {
-        (260.0 / (n - 1) as f64).max(62.0)
-    };
-    let h = TOP + gap * (n.max(2) - 1) as f64 + 44.0;
-    let y0 = TOP + 10.0;
-    let y1 = h - 38.0;
-    let lane = |i: usize| lane_y(i, n, y0, y1);
     let now = props.now.clamp(0.0, f64::from(props.run.end));
-    let w: TimeWindow = time_window(now, props.run.end, lay.max_span);
-    let x = |t: f64| time_x(t, &w, x0, x1);
-    let dense = (x1 - x0) / w.span() < 14.0;
-    let step = tick_step(w.span() * 640.0 / (x1 - x0).max(1.0));
-    let px = x(now);
-
-    // Fixed text first: lane names, tick numbers, the playhead's label; then the labels
-    // of arrows in flight, of other arrows, of marks — each where it fits, or not at all
-    // (the mark's <title> and the arrow's name keep the words).
-    let mut pl = Placer::new(w_box, h);
-    let mut grid_ticks = Vec::new();
-    {
-        let first = (w.start / f64::from(step)).ceil() as u32 * step;
-        let mut t = first;
-        while f64::from(t) <= w.end {
-            grid_ticks.push(t);
-            t += step;
-        }
-    }
-    let now_text = format!("now · t{}", now.floor());
-    let now_w = text_w(&now_text, 12.0);
-    let now_x = px.clamp(now_w / 2.0 + 2.0, w_box - now_w / 2.0 - 2.0);
-    pl.add(Rect::new(
-        now_x - now_w / 2.0,
-        TOP - 48.0,
-        now_x + now_w / 2.0,
-        TOP - 32.0,
-    ));
-    for t in &grid_ticks {
-        let tw = text_w(&t.to_string(), 12.5);
-        pl.add(Rect::around(
-            Pt::new(x(f64::from(*t)), TOP - 18.0),
-            tw,
-            14.0,
-        ));
-    }
-    let name_rects: Vec<Rect> = lay
-        .names
-        .iter()
-        .enumerate()
-        .map(|(i, (lines, size, _))| {
-            let y = lane(i);
-            let lw = lines.iter().map(|l| text_w(l, *size)).fold(0.0, f64::max);
-            let lh = lines.len() as f64 * (size + 2.0);
-            Rect::new(
-                x0 - 10.0 - lw,
-                y - lh / 2.0 - 2.0,
-                x0 - 10.0,
-                y + lh / 2.0 + 2.0,
-            )
+    let inp = {
+        let diagram = diagram.clone();
+        use_memo((props.run.gen, props.index), move |_| {
+            diagram::inputs(&diagram)
         })
-        .collect();
-    for r in &name_rects {
-        pl.add(*r);
-    }
-    // Mark circles are in the way of labels too.
-    for m in &diagram.marks {
-        if f64::from(m.tick) <= now && w.contains(f64::from(m.tick)) {
-            pl.add(Rect::around(
-                Pt::new(x(f64::from(m.tick)), lane(m.lane)),
-                18.0,
-                18.0,
-            ));
-        }
-    }
+    };
+    let (arrows_in, marks_in) = &*inp;
+    let sc = st_scene(&lay, arrows_in, marks_in, now, props.run.end);
+    let h = sc.h;
+    let lane = |i: usize| sc.lanes.get(i).copied().unwrap_or(ST_TOP);
+    let w: TimeWindow = sc.window;
+    let x = |t: f64| time_x(t, &w, x0, x1);
+    let px = sc.px;
+    let (now_text, now_x) = (sc.now_text.clone(), sc.now_x);
+    let grid_ticks = sc.grid.clone();
 
     let grid = grid_ticks
         .iter()
@@ -205,34 +130,13 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
             }
         });
 
-    // Arrows: those in flight first (their labels get the best spots).
-    let mut shown: Vec<(&Arrow, ArrowDraw)> = diagram
+    // Arrows, placed by `st_scene` (in flight first, then every lost one).
+    let arrows: Vec<Html> = sc
         .arrows
         .iter()
-        .filter(|a| {
-            f64::from(a.sent) <= now && f64::from(a.arrive) >= w.start && f64::from(a.sent) <= w.end
-        })
-        .filter_map(|a| {
-            Some((
-                a,
-                arrow_at(
-                    a.sent,
-                    a.arrive,
-                    a.lost,
-                    lane(a.from),
-                    lane(a.to),
-                    now,
-                    &w,
-                    x0,
-                    x1,
-                )?,
-            ))
-        })
-        .collect();
-    shown.sort_by_key(|(a, d)| (d.complete, a.net));
-    let arrows: Vec<Html> = shown
-        .iter()
-        .map(|(a, d)| {
+        .map(|(k, d, label)| {
+            let a: &Arrow = &diagram.arrows[*k];
+            let label = *label;
             let flying = !d.complete;
             let cls = classes!(
                 "st-arrow",
@@ -244,18 +148,7 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
                 (menu.as_ref().is_some_and(|m| m.flight.net.0 == a.net)).then_some("selected")
             );
             let marker = if d.complete && !a.lost { "url(#st-head)" } else { "" };
-            let text = format!("{}{}", a.label, if a.copy_of.is_some() { " (copy)" } else { "" });
-            let want = flying || !dense || a.lost || a.copy_of.is_some();
-            let label = want
-                .then(|| {
-                    let mid = d.from.lerp(d.to, if a.copy_of.is_some() { 0.7 } else { 0.4 });
-                    let tw = text_w(&text, LABEL_FONT);
-                    let r = Rect::new(mid.x + 5.0, mid.y - 5.0 - LABEL_FONT, mid.x + 5.0 + tw, mid.y - 2.0);
-                    let r = r.moved(-(r.x1 - w_box + 2.0).max(0.0), 0.0);
-                    let offs = [(0.0, 0.0), (0.0, 20.0), (-tw - 10.0, 0.0), (-tw - 10.0, 20.0), (0.0, -16.0), (0.0, 36.0)];
-                    pl.place(r, &offs, false)
-                })
-                .flatten();
+            let text = arrows_in[*k].text.clone();
             let (interactive, aria) = if flying {
                 let what = a.flight.map(|f| payload_label(&f.p, props.run.unit())).unwrap_or_default();
                 (true, format!("{what} in flight{} — Enter: fault menu, D: drop, C: duplicate", if a.lost { ", lost" } else { "" }))
@@ -322,14 +215,13 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
         })
         .collect();
 
-    let marks: Vec<Html> = diagram
+    let marks: Vec<Html> = sc
         .marks
         .iter()
-        .enumerate()
-        .filter(|(_, m)| f64::from(m.tick) <= now && w.contains(f64::from(m.tick)))
-        .map(|(k, m)| {
-            let cx = x(f64::from(m.tick));
-            let cy = lane(m.lane);
+        .map(|(k, c, label)| {
+            let (k, label) = (*k, *label);
+            let m = &diagram.marks[k];
+            let (cx, cy) = (c.x, c.y);
             let (cls, glyph) = match m.kind {
                 MarkKind::Apply => ("apply", "●"),
                 MarkKind::ApplyAgain => ("again", "✕"),
@@ -342,19 +234,6 @@ pub fn Spacetime(props: &SpacetimeProps) -> Html {
                 MarkKind::Decide => ("decide", "⚑"),
                 MarkKind::Operator => ("operator", "⟲"),
             };
-            let important = matches!(
-                m.kind,
-                MarkKind::ApplyAgain | MarkKind::Crash | MarkKind::Compensate | MarkKind::Decide | MarkKind::Operator
-            );
-            let label = (!dense || important)
-                .then(|| {
-                    let tw = text_w(&m.label, MARK_FONT);
-                    let r = Rect::new(cx - tw / 2.0, cy + 12.0, cx + tw / 2.0, cy + 27.0);
-                    let r = r.moved((2.0 - r.x0).max(0.0) - (r.x1 - w_box + 2.0).max(0.0), 0.0);
-                    let offs = [(0.0, 0.0), (0.0, -39.0), (tw / 2.0 + 8.0, 0.0), (-tw / 2.0 - 8.0, 0.0), (tw / 2.0 + 8.0, -39.0), (-tw / 2.0 - 8.0, -39.0), (0.0, 15.0)];
-                    pl.place(r, &offs, false)
-                })
-                .flatten();
             html! {
                 <g key={k} class={classes!("st-mark", cls)}>
                     <title>{format!("tick {}: {}", m.tick, m.label)}</title>
