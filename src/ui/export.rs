@@ -60,6 +60,14 @@ pub fn to_json(state: &ShareState, result: Option<&RunResult>) -> String {
         "link": share::encode(&ShareState { embed: false, autoplay: false, from: None, to: None, ..state.clone() }),
     });
     if let Some(r) = result {
+        let stamped = share::fingerprint::stamped(
+            &ShareState { embed: false, autoplay: false, from: None, to: None, ..state.clone() },
+            r,
+        );
+        doc["link"] = json!(share::encode(&stamped));
+        if let Some(fp) = &stamped.fingerprint {
+            doc["fingerprint"] = json!(fp.code());
+        }
         doc["checksum"] = json!(r.checksum_hex());
         let ledger = |b: std::collections::BTreeMap<u8, i64>| -> Map<String, Value> {
             b.into_iter()
@@ -212,6 +220,8 @@ pub fn parse(text: &str) -> Result<Imported, String> {
     field("t", obj.get("tick"), &mut parts, &mut warnings);
     field("tech", obj.get("technique"), &mut parts, &mut warnings);
     field("v", obj.get("view"), &mut parts, &mut warnings);
+    // The run's fingerprint: a replay that differs is reported as for a stale link.
+    field("c", obj.get("fingerprint"), &mut parts, &mut warnings);
 
     let decoded = share::decode(&parts.join("&"));
     warnings.extend(decoded.warnings);

@@ -7,6 +7,7 @@
 //! eosim check <scenario> [--faults K] [--seed S] [--set name=value]… [--json]
 //! eosim promises [SEEDS]
 //! eosim scope [BUDGET_MS] [SLOWDOWN]
+//! eosim links check FILE
 //! ```
 //! Bad input: a one-line error naming the allowed values, exit code 2.
 
@@ -16,10 +17,11 @@ use eop::sim::sweep::{sweep, SweepConfig};
 use eop::sim::{run, scenarios, RunConfig, RunResult};
 use std::process::ExitCode;
 
+mod links;
 mod measure;
 use measure::{bench, promises, scope};
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | links check FILE";
 
 struct Args {
     scenario: String,
@@ -119,6 +121,7 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Some("links") => links::links_cmd(&argv[1..]),
         Some("bench") => {
             bench();
             ExitCode::SUCCESS

@@ -31,6 +31,28 @@ pub fn post(ty: &str, fields: Value) {
     }
 }
 
+/// Post Canvas's `{subject: "lti.frameResize", height}` to the parent (when framed), so
+/// an LMS page that speaks only that convention sizes the frame too.
+fn post_lti_resize(height: u32) {
+    let Some(parent) = parent() else {
+        return;
+    };
+    let text = json!({ "subject": "lti.frameResize", "height": height }).to_string();
+    if let Ok(v) = js_sys::JSON::parse(&text) {
+        let _ = parent.post_message(&v, "*");
+    }
+}
+
+/// Post the content height (ours and Canvas's message) if it changed since `last`.
+fn post_height(root: &web_sys::Element, last: &RefCell<Option<u32>>) {
+    let h = content_height(root);
+    if *last.borrow() != Some(h) {
+        *last.borrow_mut() = Some(h);
+        post("resize", json!({ "height": h }));
+        post_lti_resize(h);
+    }
+}
+
 /// Tell the host page a lesson question was answered (the lessons call this).
 pub fn post_answer(lesson: &str, step: usize, question: usize, correct: bool) {
     post("answer", answer_fields(lesson, step, question, correct));
@@ -71,11 +93,7 @@ fn observe_height(last: Rc<RefCell<Option<u32>>>) -> Option<Observer> {
     let target = root.clone();
     let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>::new(
         move |_entries: js_sys::Array, _obs: web_sys::ResizeObserver| {
-            let h = content_height(&target);
-            if *last.borrow() != Some(h) {
-                *last.borrow_mut() = Some(h);
-                post("resize", json!({ "height": h }));
-            }
+            post_height(&target, &last);
         },
     );
     let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
@@ -92,6 +110,10 @@ struct Now {
     embed: bool,
     range: (Tick, Tick),
     end: Tick,
+    /// The notices on screen (a `load` dismisses them: they were about what it replaces).
+    notices: Vec<u32>,
+    /// The last height posted (shared with the resize observer).
+    height: Rc<RefCell<Option<u32>>>,
 }
 
 /// Handle one `message` event: only from the parent window.
@@ -111,9 +133,9 @@ fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback
         Incoming::Refuse(message) => post("error", json!({ "message": message })),
         Incoming::Do(cmd) => {
             // Copied out: a dispatch may render at once, and the render writes `now`.
-            let (embed, range, end) = {
+            let (embed, range, end, notices, height) = {
                 let n = now.borrow();
-                (n.embed, n.range, n.end)
+                (n.embed, n.range, n.end, n.notices.clone(), n.height.clone())
             };
             match cmd {
                 Command::Load {
@@ -125,6 +147,12 @@ fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback
                     for w in &warnings {
                         post("warning", json!({ "message": w, "command": "load" }));
                     }
+                    if let Some(st) = crate::ui::share::fingerprint::check(&share, None) {
+                        post("warning", json!({ "message": st.text, "command": "load", "stale": true }));
+                    }
+                    for id in notices {
+                        dispatch.emit(Action::Dismiss(id));
+                    }
                     dispatch.emit(Action::Load { share, warnings });
                 }
                 Command::Play => dispatch.emit(Action::Play),
@@ -134,6 +162,14 @@ fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback
                         post("warning", json!({ "message": w, "command": "seek" }));
                     }
                     dispatch.emit(Action::Seek(t));
+                }
+                Command::Measure => {
+                    if let Some(root) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("app-root"))
+                    {
+                        post_height(&root, &height);
+                    }
                 }
             }
         }
@@ -148,11 +184,50 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
     let framed = *use_memo((), |_| parent().is_some());
 
     let now = use_mut_ref(Now::default);
+    let last_height = now.borrow().height.clone();
     *now.borrow_mut() = Now {
         embed: state.embed,
         range: state.range(),
         end: state.run.end,
+        notices: state.notices.iter().map(|n| n.id).collect(),
+        height: last_height.clone(),
     };
+
+    // The page says when its link's run is not the one its author saw, and how it was
+    // asked to lay itself out (`embed=compact`, or `embed=1` in a low frame: app.css).
+    {
+        let stale = state.stale.is_some();
+        use_effect_with(stale, move |&stale| {
+            if let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = if stale {
+                    el.set_attribute("data-stale-link", "")
+                } else {
+                    el.remove_attribute("data-stale-link")
+                };
+            }
+        });
+        use_effect_with((), move |_| {
+            let mode = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .map(|q| crate::ui::share::embed_mode(&q));
+            let attr = match mode {
+                Some(crate::ui::share::EmbedMode::Compact) => Some("compact"),
+                Some(crate::ui::share::EmbedMode::Auto) => Some("auto"),
+                _ => None,
+            };
+            if let (Some(attr), Some(el)) = (
+                attr,
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element()),
+            ) {
+                let _ = el.set_attribute("data-eop-layout", attr);
+            }
+        });
+    }
 
     // Ready, and the commands.
     {
@@ -181,9 +256,12 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
 
     // The content height (the root is rebuilt when embed mode changes).
     {
-        let last = use_mut_ref(|| None::<u32>);
         use_effect_with((framed, state.embed), move |&(framed, _)| {
-            let observer = if framed { observe_height(last) } else { None };
+            let observer = if framed {
+                observe_height(last_height)
+            } else {
+                None
+            };
             move || drop(observer)
         });
     }
