@@ -12,7 +12,7 @@ import { ARTIFACTS, assertClean, newPage, screenshot, start } from "./lib.mjs";
 import { serve } from "./server.mjs";
 
 const NAME = "exactly-once-playground";
-const TYPES = ["ready", "resize", "state", "answer", "warning", "error"];
+const TYPES = ["ready", "resize", "state", "answer", "lesson", "warning", "error"];
 
 let env;
 let host;

@@ -171,7 +171,7 @@ pub fn report(text: &str) -> (String, bool) {
         "{} link{}: {matches} match{}, {unchecked} without a fingerprint, {differs} differ, {fails} fail\n",
         links.len(),
         if links.len() == 1 { "" } else { "s" },
-        if matches == 1 { "es" } else { "" },
+        if matches == 1 { "" } else { "es" },
     ));
     (out, differs == 0 && fails == 0)
 }

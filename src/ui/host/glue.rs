@@ -209,22 +209,25 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
                 };
             }
         });
-        use_effect_with((), move |_| {
-            let mode = web_sys::window()
+        use_effect_with(framed, move |&framed| {
+            let win = web_sys::window();
+            let mode = win
+                .as_ref()
                 .and_then(|w| w.location().search().ok())
                 .map(|q| crate::ui::share::embed_mode(&q));
-            let attr = match mode {
-                Some(crate::ui::share::EmbedMode::Compact) => Some("compact"),
-                Some(crate::ui::share::EmbedMode::Auto) => Some("auto"),
-                _ => None,
+            // A plain `embed=1` iframe lower than COMPACT_BELOW: the host gave a slide's height.
+            let low = win
+                .as_ref()
+                .and_then(|w| w.inner_height().ok())
+                .and_then(|h| h.as_f64())
+                .is_some_and(|h| h > 0.0 && h < f64::from(crate::ui::share::COMPACT_BELOW));
+            let compact = match mode {
+                Some(crate::ui::share::EmbedMode::Compact) => true,
+                Some(crate::ui::share::EmbedMode::Auto) => framed && low,
+                _ => false,
             };
-            if let (Some(attr), Some(el)) = (
-                attr,
-                web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.document_element()),
-            ) {
-                let _ = el.set_attribute("data-eop-layout", attr);
+            if let (true, Some(el)) = (compact, win.and_then(|w| w.document()).and_then(|d| d.document_element())) {
+                let _ = el.set_attribute("data-eop-layout", "compact");
             }
         });
     }
