@@ -135,8 +135,11 @@ test("the frame posts Canvas's lti.frameResize with its content height", async (
 test("static/course.html shows its three embeds without clipping their tables", async () => {
   const page = await newPage(env.browser, { viewport: { width: 1320, height: 900 } });
   await page.goto(env.url("course.html"));
-  await page.evaluate(() => window.scrollTo(0, 400));
-  await page.waitForFunction(() => document.querySelectorAll("iframe").length === 3, null, { timeout: 30_000 });
+  // Bring each panel near the viewport (embed.js creates frames lazily).
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate((i) => document.querySelectorAll("[data-eop], eo-playground")[i].scrollIntoView(), i);
+    await page.waitForFunction((n) => document.querySelectorAll("iframe").length >= n, i + 1, { timeout: 30_000 });
+  }
   const frames = () => page.frames().filter((f) => f !== page.mainFrame());
   for (const f of frames()) await f.waitForSelector(".ledger-table, .balance-rows, section.ledgers", { timeout: 30_000 });
   await page.waitForTimeout(2500);

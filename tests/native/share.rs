@@ -347,11 +347,11 @@ fn a_stale_fingerprint_names_where_the_runs_first_differ() {
     let fp = fp_of("?s=walkthrough");
     let f = Fingerprint::parse(&fp).unwrap();
     let run = fingerprint::run_of(&decode("?s=walkthrough").state).unwrap();
-    // The walkthrough ends at tick 36: boundaries 8, 16, 32, 64.
-    assert_eq!(run.end(), 36);
-    assert_eq!(f.checkpoints.len(), 4, "{fp}");
+    // The walkthrough ends at tick 17: boundaries 8, 16, 32.
+    assert_eq!(run.end(), 17);
+    assert_eq!(f.checkpoints.len(), 3, "{fp}");
     let head = "This link was made with an earlier version of the playground; the run you see differs from the one its author saw";
-    for (k, range) in [(0, "tick 0 and tick 7"), (2, "tick 16 and tick 31"), (3, "tick 32 and tick 63")] {
+    for (k, range) in [(0, "tick 0 and tick 7"), (1, "tick 8 and tick 15"), (2, "tick 16 and tick 31")] {
         let d = decode(&format!("?s=walkthrough&c={}", stale_fp(&fp, k)));
         let st = fingerprint::check(&d.state, None).expect("stale");
         assert_eq!(
@@ -360,7 +360,7 @@ fn a_stale_fingerprint_names_where_the_runs_first_differ() {
         );
     }
     // Only the whole-run checksum kept: it cannot tell where.
-    let d = decode(&format!("?s=walkthrough&c=ffffffff"));
+    let d = decode("?s=walkthrough&c=ffffffff");
     let st = fingerprint::check(&d.state, None).expect("stale");
     assert_eq!(st.range, None);
     assert_eq!(
@@ -368,11 +368,11 @@ fn a_stale_fingerprint_names_where_the_runs_first_differ() {
         format!("{head} (the link's fingerprint is too short to tell from which tick)")
     );
     // Every checkpoint agrees but the sum does not: after the last one.
-    let d = decode(&format!("?s=walkthrough&c={}", stale_fp(&fp, 4)));
+    let d = decode(&format!("?s=walkthrough&c={}", stale_fp(&fp, 3)));
     let st = fingerprint::check(&d.state, None).expect("stale");
     assert_eq!(
         st.text,
-        format!("{head}, after tick 63 (every part of the run the link records agrees)")
+        format!("{head}, after tick 31 (every part of the run the link records agrees)")
     );
 }
 
@@ -448,7 +448,7 @@ fn eosim_links_check_reports_each_link_of_a_course_page() {
         "    fails: load: unknown lesson 'gone'; nothing was loaded".to_string(),
         "line 22: opens   ?s=two-generals".to_string(),
         format!("    no fingerprint: whether its run is the one it was made from cannot be checked ({})", now("?s=two-generals")),
-        "10 links: 3 matches, 2 without a fingerprint, 2 differ, 2 fail".to_string(),
+        "9 links: 3 matches, 2 without a fingerprint, 2 differ, 2 fail".to_string(),
     ];
     assert_eq!(lines, want, "{text}");
 
