@@ -61,7 +61,13 @@ pub fn to_json(state: &ShareState, result: Option<&RunResult>) -> String {
     });
     if let Some(r) = result {
         let stamped = share::fingerprint::stamped(
-            &ShareState { embed: false, autoplay: false, from: None, to: None, ..state.clone() },
+            &ShareState {
+                embed: false,
+                autoplay: false,
+                from: None,
+                to: None,
+                ..state.clone()
+            },
             r,
         );
         doc["link"] = json!(share::encode(&stamped));

@@ -329,17 +329,27 @@ fn a_fingerprint_travels_in_the_link_and_matches_its_own_run() {
         let d = decode(&link);
         assert!(d.warnings.is_empty(), "{id}: {:?}", d.warnings);
         assert_eq!(d.state, s, "{id}: round trip");
-        assert_eq!(fingerprint::check(&d.state, None), None, "{id}: its own run");
+        assert_eq!(
+            fingerprint::check(&d.state, None),
+            None,
+            "{id}: its own run"
+        );
         assert_eq!(fingerprint::check(&d.state, Some(&run)), None);
     }
     // A lesson link's fingerprint is its step's run (not the scenario's showcase).
     let step2 = fp_of("?lesson=walkthrough&step=2");
     let d = decode(&format!("?lesson=walkthrough&step=2&c={step2}"));
-    assert_eq!(encode(&d.state), format!("lesson=walkthrough&step=2&c={step2}"));
+    assert_eq!(
+        encode(&d.state),
+        format!("lesson=walkthrough&step=2&c={step2}")
+    );
     assert_eq!(fingerprint::check(&d.state, None), None);
     // A link without one opens as before, unchecked.
     assert_eq!(decode("?s=walkthrough").state.fingerprint, None);
-    assert_eq!(fingerprint::check(&decode("?s=walkthrough").state, None), None);
+    assert_eq!(
+        fingerprint::check(&decode("?s=walkthrough").state, None),
+        None
+    );
 }
 
 #[test]
@@ -351,7 +361,11 @@ fn a_stale_fingerprint_names_where_the_runs_first_differ() {
     assert_eq!(run.end(), 17);
     assert_eq!(f.checkpoints.len(), 3, "{fp}");
     let head = "This link was made with an earlier version of the playground; the run you see differs from the one its author saw";
-    for (k, range) in [(0, "tick 0 and tick 7"), (1, "tick 8 and tick 15"), (2, "tick 16 and tick 31")] {
+    for (k, range) in [
+        (0, "tick 0 and tick 7"),
+        (1, "tick 8 and tick 15"),
+        (2, "tick 16 and tick 31"),
+    ] {
         let d = decode(&format!("?s=walkthrough&c={}", stale_fp(&fp, k)));
         let st = fingerprint::check(&d.state, None).expect("stale");
         assert_eq!(
@@ -378,7 +392,15 @@ fn a_stale_fingerprint_names_where_the_runs_first_differ() {
 
 #[test]
 fn a_bad_fingerprint_is_reported_and_ignored() {
-    for bad in ["", "xyz", "1234567", "123456789", "12345678.1", "12345678.zz", "g2345678"] {
+    for bad in [
+        "",
+        "xyz",
+        "1234567",
+        "123456789",
+        "12345678.1",
+        "12345678.zz",
+        "g2345678",
+    ] {
         let d = decode(&format!("?s=walkthrough&seed=4&c={bad}"));
         assert_eq!(d.state.fingerprint, None, "{bad}");
         assert_eq!(d.state.seed, 4, "the rest of the link applies");

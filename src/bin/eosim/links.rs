@@ -67,8 +67,12 @@ fn attributes(line: &str) -> Vec<String> {
             let value = unentity(&rest[1..1 + end]);
             // `link=` only on the custom element; `src=` only for the playground's frames.
             let tag_ok = match name {
-                "link" => lower[..at].rfind('<').is_some_and(|t| lower[t..].starts_with("<eo-playground")),
-                "src" => lower[..at].rfind('<').is_some_and(|t| lower[t..].starts_with("<iframe")),
+                "link" => lower[..at]
+                    .rfind('<')
+                    .is_some_and(|t| lower[t..].starts_with("<eo-playground")),
+                "src" => lower[..at]
+                    .rfind('<')
+                    .is_some_and(|t| lower[t..].starts_with("<iframe")),
                 _ => true,
             };
             if tag_ok && (!only_embeds || value.contains("embed=")) {
@@ -105,8 +109,10 @@ pub enum Status {
 pub fn check(link: &str) -> (Status, Vec<String>) {
     let share = match host::load_link(link) {
         Incoming::Do(Command::Load { share, warnings }) => {
-            let mut notes: Vec<String> =
-                warnings.into_iter().map(|w| format!("warns: {w}")).collect();
+            let mut notes: Vec<String> = warnings
+                .into_iter()
+                .map(|w| format!("warns: {w}"))
+                .collect();
             let run = match fingerprint::run_of(&share) {
                 Ok(r) => r,
                 Err(e) => {
@@ -124,7 +130,9 @@ pub fn check(link: &str) -> (Status, Vec<String>) {
             match fingerprint::check(&share, Some(&run)) {
                 Some(stale) => {
                     notes.push(format!("differs: {}", stale.text));
-                    notes.push(format!("{now}: check the page's words against it, then update the link"));
+                    notes.push(format!(
+                        "{now}: check the page's words against it, then update the link"
+                    ));
                     return (Status::Differs, notes);
                 }
                 None => return (Status::Matches, notes),
@@ -178,11 +186,9 @@ pub fn report(text: &str) -> (String, bool) {
 
 /// `eosim links check FILE`.
 pub fn links_cmd(args: &[String]) -> ExitCode {
-    let (Some("check"), Some(path), None) = (
-        args.first().map(String::as_str),
-        args.get(1),
-        args.get(2),
-    ) else {
+    let (Some("check"), Some(path), None) =
+        (args.first().map(String::as_str), args.get(1), args.get(2))
+    else {
         eprintln!("eosim: usage: eosim links check FILE (links one per line, or an HTML page with embeds)");
         return ExitCode::from(2);
     };

@@ -189,11 +189,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     // The fingerprint of the run the link opens (`c=`): opened after the simulator
     // changed, the link says its run is not the one its author saw. Once per run.
     let fingerprint = {
-        let key = (
-            props.run.gen,
-            props.share.lesson.clone(),
-            props.share.step,
-        );
+        let key = (props.run.gen, props.share.lesson.clone(), props.share.step);
         let (share, run) = (props.share.clone(), props.run.clone());
         use_memo(key, move |_| {
             run.result

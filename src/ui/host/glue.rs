@@ -148,7 +148,10 @@ fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback
                         post("warning", json!({ "message": w, "command": "load" }));
                     }
                     if let Some(st) = crate::ui::share::fingerprint::check(&share, None) {
-                        post("warning", json!({ "message": st.text, "command": "load", "stale": true }));
+                        post(
+                            "warning",
+                            json!({ "message": st.text, "command": "load", "stale": true }),
+                        );
                     }
                     for id in notices {
                         dispatch.emit(Action::Dismiss(id));
@@ -226,7 +229,11 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
                 Some(crate::ui::share::EmbedMode::Auto) => framed && low,
                 _ => false,
             };
-            if let (true, Some(el)) = (compact, win.and_then(|w| w.document()).and_then(|d| d.document_element())) {
+            if let (true, Some(el)) = (
+                compact,
+                win.and_then(|w| w.document())
+                    .and_then(|d| d.document_element()),
+            ) {
                 let _ = el.set_attribute("data-eop-layout", "compact");
             }
         });

@@ -138,7 +138,9 @@ pub fn parse(v: &Value) -> Incoming {
             ))
         }
         None => {
-            return Incoming::Refuse("a command needs a type: load, play, pause, seek or measure".into())
+            return Incoming::Refuse(
+                "a command needs a type: load, play, pause, seek or measure".into(),
+            )
         }
     };
     match ty {

@@ -370,7 +370,10 @@ pub fn decode(query: &str) -> Decoded {
 }
 
 fn flag(v: Option<&str>) -> bool {
-    matches!(v, Some("1" | "true" | "yes" | "on" | "" | "compact" | "full"))
+    matches!(
+        v,
+        Some("1" | "true" | "yes" | "on" | "" | "compact" | "full")
+    )
 }
 
 /// How an embedded page lays itself out (`embed=` in its own address).
