@@ -373,7 +373,10 @@ mod tests {
             v["ledgers_at_end"]["techniques"][0]["balances"]["m-B"],
             json!(4000)
         );
-        assert_eq!(v["link"], json!("s=walkthrough"));
+        // The link carries the run's fingerprint (`c=`), and so does the file.
+        let fp = crate::ui::share::fingerprint::of(&run(&s));
+        assert_eq!(v["link"], json!(format!("s=walkthrough&c={fp}")));
+        assert_eq!(v["fingerprint"], json!(fp));
     }
 
     #[test]

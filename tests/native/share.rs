@@ -499,3 +499,75 @@ fn eosim_links_check_reports_each_link_of_a_course_page() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_stale_link_opens_its_run_with_a_notice_and_tells_the_host() {
+    use eop::ui::host::{parse, state_fields, Command, Incoming};
+    use eop::ui::state::{NoticeKind, State};
+    let fp = fp_of("?s=walkthrough");
+    // Matching: no notice, stale false.
+    let d = decode(&format!("?s=walkthrough&t=4&c={fp}"));
+    let s = State::from_share(&d.state, &d.warnings);
+    assert!(s.stale.is_none());
+    assert!(s.notices.is_empty(), "{:?}", s.notices);
+    assert_eq!(state_fields(&s)["stale"], serde_json::json!(false));
+    assert_eq!(s.tick(), 4);
+    // Stale: the same run on screen, one notice of its own kind, stale true.
+    let d = decode(&format!("?s=walkthrough&t=4&c={}", stale_fp(&fp, 1)));
+    let s = State::from_share(&d.state, &d.warnings);
+    assert_eq!(s.tick(), 4, "the link still opens as it says");
+    assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
+    assert_eq!(s.notices[0].kind, NoticeKind::Stale);
+    assert!(s.notices[0].text.contains("between tick 8 and tick 15"), "{}", s.notices[0].text);
+    let f = state_fields(&s);
+    assert_eq!(f["stale"], serde_json::json!(true));
+    assert_eq!(f["staleNotice"], serde_json::json!(s.notices[0].text));
+    // The host's `load` carries the fingerprint through; `measure` is a command.
+    let Incoming::Do(Command::Load { share, .. }) = parse(&serde_json::json!({
+        "target": "exactly-once-playground", "version": 1, "type": "load",
+        "link": format!("?s=walkthrough&c={fp}")
+    })) else {
+        panic!("not loaded")
+    };
+    assert_eq!(share.fingerprint, Fingerprint::parse(&fp).ok());
+    assert_eq!(
+        parse(&serde_json::json!({"target": "exactly-once-playground", "version": 1, "type": "measure"})),
+        Incoming::Do(Command::Measure)
+    );
+}
+
+#[test]
+fn run_files_carry_the_fingerprint_and_a_changed_run_is_stale() {
+    use eop::ui::export;
+    let st = ShareState::new("walkthrough");
+    let run = fingerprint::run_of(&st).unwrap();
+    let doc = export::to_json(&st, Some(&run));
+    let fp = fingerprint::of(&run);
+    assert!(doc.contains(&format!("\"fingerprint\": \"{fp}\"")), "{doc}");
+    assert!(doc.contains(&format!("\"link\": \"s=walkthrough&c={fp}\"")), "{doc}");
+    let file = export::parse(&doc).unwrap();
+    assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+    assert_eq!(fingerprint::check(&file.state, None), None);
+    let edited = doc.replace(&fp, &stale_fp(&fp, 0));
+    let file = export::parse(&edited).unwrap();
+    let stale = fingerprint::check(&file.state, None).expect("stale");
+    assert_eq!(stale.range, Some((0, 7)));
+}
+
+#[test]
+fn the_embed_mode_comes_from_the_address() {
+    use eop::ui::share::{embed_mode, EmbedMode};
+    for (q, m) in [
+        ("?s=walkthrough", EmbedMode::Off),
+        ("?s=walkthrough&embed=1", EmbedMode::Auto),
+        ("?embed=compact&s=outbox", EmbedMode::Compact),
+        ("?s=outbox&embed=full", EmbedMode::Full),
+        ("?s=outbox&embed=0", EmbedMode::Off),
+        ("?embed", EmbedMode::Auto),
+    ] {
+        assert_eq!(embed_mode(q), m, "{q}");
+    }
+    // Both are embeds to the decoder.
+    assert!(decode("?s=outbox&embed=compact").state.embed);
+    assert!(decode("?s=outbox&embed=full").state.embed);
+}
