@@ -345,7 +345,9 @@ mod tests {
         let text = to_json(&s, Some(&r));
         let got = parse(&text).expect("parses");
         assert_eq!(got.warnings, Vec::<String>::new());
-        assert_eq!(got.state, s);
+        // The same state, plus the fingerprint of its run (a replay is checked against it).
+        assert_eq!(got.state, crate::ui::share::fingerprint::stamped(&s, &r));
+        assert_eq!(crate::ui::share::fingerprint::check(&got.state, None), None);
         assert_eq!(got.checksum.as_deref(), Some(r.checksum_hex().as_str()));
         // Replaying gives the same checksum.
         assert_eq!(run(&got.state).checksum_hex(), r.checksum_hex());
@@ -359,7 +361,8 @@ mod tests {
             let s = ShareState::new(sc.info().id);
             let r = run(&s);
             let got = parse(&to_json(&s, Some(&r))).expect("parses");
-            assert_eq!(got.state, s, "{}", sc.info().id);
+            let want = crate::ui::share::fingerprint::stamped(&s, &r);
+            assert_eq!(got.state, want, "{}", sc.info().id);
             assert!(got.warnings.is_empty(), "{:?}", got.warnings);
         }
     }
