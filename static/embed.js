@@ -104,6 +104,8 @@
         this.ready = true;
         const q = this.queue.splice(0);
         for (const m of q) this.frame.contentWindow.postMessage(m, ORIGIN);
+        // A frame created off-screen may not measure itself until it is scrolled to.
+        this.send("measure", {});
       } else if (msg.type === "resize") {
         const h = Number(msg.height);
         if (Number.isFinite(h) && h > 0 && h < 100000)

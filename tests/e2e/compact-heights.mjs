@@ -1,7 +1,7 @@
 // Prints the natural height (px) of every scenario embedded compactly (`embed=compact`) and
 // in the full embed (`embed=1` in a tall frame), at 320, 640 and 960 px wide: the content
 // height of the frame's page. Run after `make build`: node tests/e2e/compact-heights.mjs
-import { start } from "./lib.mjs";
+import { newPage, start } from "./lib.mjs";
 
 const WIDTHS = [320, 640, 960];
 const env = await start();
@@ -15,10 +15,11 @@ try {
     const row = { id };
     for (const w of WIDTHS) {
       for (const mode of ["compact", "1"]) {
-        const p = await env.open("", { viewport: { width: w + 20, height: 3000 } });
+        const p = await newPage(env.browser, { viewport: { width: w + 20, height: 3000 } });
+        await p.setContent("<!doctype html><title>heights</title><body style='margin:0'></body>");
         await p.evaluate(
           ({ src, w }) => {
-            document.documentElement.innerHTML = `<body style="margin:0"><iframe style="width:${w}px;height:2800px;border:0"></iframe></body>`;
+            document.body.innerHTML = `<iframe style="width:${w}px;height:2800px;border:0"></iframe>`;
             document.querySelector("iframe").src = src;
           },
           { src: env.url(`?s=${id}&embed=${mode}`), w },

@@ -21,7 +21,7 @@ after(async () => {
 /** A host page with one iframe `width`×`height` of `src`; returns [page, frame]. */
 async function framed(src, width, height) {
   const page = await newPage(env.browser, { viewport: { width: width + 20, height: height + 20 } });
-  await page.goto(env.url("course.html"));
+  await page.setContent("<!doctype html><title>host</title><body></body>");
   await page.evaluate(
     ({ src, width, height }) => {
       document.body.innerHTML = "";

@@ -104,6 +104,35 @@ fn observe_height(last: Rc<RefCell<Option<u32>>>) -> Option<Observer> {
     })
 }
 
+/// Lay the page out for the frame's width now and post its height if it changed: off-
+/// screen, a browser may run neither resize events nor resize observers in a frame, so
+/// the stage would keep its old width (and the frame its old height) until scrolled to.
+fn measure(height: Rc<RefCell<Option<u32>>>) {
+    let Some(win) = web_sys::window() else {
+        return;
+    };
+    // The stage measures its width on `resize` (use_frame_width); the re-render it
+    // causes is scheduled before the task below.
+    if let Ok(ev) = web_sys::Event::new("resize") {
+        let _ = win.dispatch_event(&ev);
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let root = || {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("app-root"))
+        };
+        if let Some(r) = root() {
+            post_height(&r, &height);
+        }
+        // Whatever a render after that one changes (the layout follows the new width).
+        gloo::timers::future::TimeoutFuture::new(120).await;
+        if let Some(r) = root() {
+            post_height(&r, &height);
+        }
+    });
+}
+
 /// What the message listener needs to know about the state on screen.
 #[derive(Default)]
 struct Now {
@@ -166,14 +195,7 @@ fn on_message(e: &web_sys::MessageEvent, now: &RefCell<Now>, dispatch: &Callback
                     }
                     dispatch.emit(Action::Seek(t));
                 }
-                Command::Measure => {
-                    if let Some(root) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.get_element_by_id("app-root"))
-                    {
-                        post_height(&root, &height);
-                    }
-                }
+                Command::Measure => measure(height),
             }
         }
     }
