@@ -518,7 +518,11 @@ fn a_stale_link_opens_its_run_with_a_notice_and_tells_the_host() {
     assert_eq!(s.tick(), 4, "the link still opens as it says");
     assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
     assert_eq!(s.notices[0].kind, NoticeKind::Stale);
-    assert!(s.notices[0].text.contains("between tick 8 and tick 15"), "{}", s.notices[0].text);
+    assert!(
+        s.notices[0].text.contains("between tick 8 and tick 15"),
+        "{}",
+        s.notices[0].text
+    );
     let f = state_fields(&s);
     assert_eq!(f["stale"], serde_json::json!(true));
     assert_eq!(f["staleNotice"], serde_json::json!(s.notices[0].text));
@@ -531,7 +535,9 @@ fn a_stale_link_opens_its_run_with_a_notice_and_tells_the_host() {
     };
     assert_eq!(share.fingerprint, Fingerprint::parse(&fp).ok());
     assert_eq!(
-        parse(&serde_json::json!({"target": "exactly-once-playground", "version": 1, "type": "measure"})),
+        parse(
+            &serde_json::json!({"target": "exactly-once-playground", "version": 1, "type": "measure"})
+        ),
         Incoming::Do(Command::Measure)
     );
 }
@@ -544,7 +550,10 @@ fn run_files_carry_the_fingerprint_and_a_changed_run_is_stale() {
     let doc = export::to_json(&st, Some(&run));
     let fp = fingerprint::of(&run);
     assert!(doc.contains(&format!("\"fingerprint\": \"{fp}\"")), "{doc}");
-    assert!(doc.contains(&format!("\"link\": \"s=walkthrough&c={fp}\"")), "{doc}");
+    assert!(
+        doc.contains(&format!("\"link\": \"s=walkthrough&c={fp}\"")),
+        "{doc}"
+    );
     let file = export::parse(&doc).unwrap();
     assert!(file.warnings.is_empty(), "{:?}", file.warnings);
     assert_eq!(fingerprint::check(&file.state, None), None);

@@ -93,6 +93,7 @@ fn observe_height(last: Rc<RefCell<Option<u32>>>) -> Option<Observer> {
     let target = root.clone();
     let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>::new(
         move |_entries: js_sys::Array, _obs: web_sys::ResizeObserver| {
+            crop_stage();
             post_height(&target, &last);
         },
     );
@@ -122,6 +123,7 @@ fn measure(height: Rc<RefCell<Option<u32>>>) {
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id("app-root"))
         };
+        crop_stage();
         if let Some(r) = root() {
             post_height(&r, &height);
         }
@@ -131,6 +133,70 @@ fn measure(height: Rc<RefCell<Option<u32>>>) {
             post_height(&r, &height);
         }
     });
+}
+
+/// A compact embed's stage is cropped to what is drawn: the stage's layout leaves room
+/// around its processes (for tokens, menus, other widths), which a slide cannot spare.
+/// Done again whenever the stage lays itself out anew (its `viewBox` changes).
+fn crop_stage() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let compact = doc
+        .document_element()
+        .and_then(|r| r.get_attribute("data-eop-layout"))
+        .is_some_and(|v| v == "compact");
+    let Some(svg) = compact
+        .then(|| doc.query_selector("svg.stage-svg").ok().flatten())
+        .flatten()
+    else {
+        return;
+    };
+    let laid = svg.get_attribute("viewBox").unwrap_or_default();
+    if svg.get_attribute("data-cropped").as_deref() == Some(laid.as_str()) {
+        return;
+    }
+    let mut b: Option<(f64, f64, f64, f64)> = None;
+    for sel in ["g.links", "g.panels", "g.nodes", "g.badge-layer"] {
+        let Some((x, y, w, h)) = svg
+            .query_selector(sel)
+            .ok()
+            .flatten()
+            .and_then(|g| bbox(&g))
+        else {
+            continue;
+        };
+        if w > 0.0 && h > 0.0 {
+            b = Some(match b {
+                None => (x, y, x + w, y + h),
+                Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x + w), y1.max(y + h)),
+            });
+        }
+    }
+    let Some((x0, y0, x1, y1)) = b else {
+        return;
+    };
+    const PAD: f64 = 10.0;
+    let (w, h) = (x1 - x0 + 2.0 * PAD, y1 - y0 + 2.0 * PAD);
+    let vb = format!("{:.1} {:.1} {w:.1} {h:.1}", x0 - PAD, y0 - PAD);
+    let _ = svg.set_attribute("viewBox", &vb);
+    let _ = svg.set_attribute("data-cropped", &vb);
+    let _ = svg.set_attribute("style", &format!("aspect-ratio: {w:.1} / {h:.1}"));
+}
+
+/// `el.getBBox()` as (x, y, width, height), for an SVG element.
+fn bbox(el: &web_sys::Element) -> Option<(f64, f64, f64, f64)> {
+    let f = js_sys::Reflect::get(el, &wasm_bindgen::JsValue::from_str("getBBox"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let r = f.call0(el).ok()?;
+    let n = |k: &str| {
+        js_sys::Reflect::get(&r, &wasm_bindgen::JsValue::from_str(k))
+            .ok()?
+            .as_f64()
+    };
+    Some((n("x")?, n("y")?, n("width")?, n("height")?))
 }
 
 /// What the message listener needs to know about the state on screen.
@@ -260,6 +326,9 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
             }
         });
     }
+
+    // A compact embed's stage, cropped after every render (cheap when nothing changed).
+    use_effect(crop_stage);
 
     // Ready, and the commands.
     {
