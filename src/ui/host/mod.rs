@@ -30,6 +30,7 @@ pub const STATE_EVERY_MS: f64 = 250.0;
 
 /// A command the host page may send.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // a link's state; one command at a time
 pub enum Command {
     /// Open a share link; `warnings` are the decoder's corrections (the rest applies).
     Load {

@@ -202,7 +202,7 @@ pub fn stamped(state: &ShareState, run: &RunResult) -> ShareState {
         Some(of(run))
     };
     ShareState {
-        fingerprint: fp.and_then(|f| Fingerprint::parse(&f).ok()),
+        fingerprint: fp.and_then(|f| Fingerprint::parse(&f).ok()).map(Box::new),
         ..state.clone()
     }
 }

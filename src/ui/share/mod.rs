@@ -66,8 +66,9 @@ pub struct ShareState {
     #[serde(default)]
     pub check: CheckMode,
     /// The fingerprint of the run the link was made from (`c=`; see [`fingerprint`]).
+    /// Boxed: most links have none, and `ShareState` travels inside commands and actions.
     #[serde(skip)]
-    pub fingerprint: Option<Fingerprint>,
+    pub fingerprint: Option<Box<Fingerprint>>,
 }
 
 impl Default for ShareState {
@@ -359,7 +360,7 @@ pub fn decode(query: &str) -> Decoded {
     st.autoplay = flag(get("autoplay"));
     if let Some(v) = get("c") {
         match Fingerprint::parse(v) {
-            Ok(fp) => st.fingerprint = Some(fp),
+            Ok(fp) => st.fingerprint = Some(Box::new(fp)),
             Err(e) => warnings.push(e),
         }
     }
