@@ -533,7 +533,10 @@ fn a_stale_link_opens_its_run_with_a_notice_and_tells_the_host() {
     })) else {
         panic!("not loaded")
     };
-    assert_eq!(share.fingerprint, Fingerprint::parse(&fp).ok().map(Box::new));
+    assert_eq!(
+        share.fingerprint,
+        Fingerprint::parse(&fp).ok().map(Box::new)
+    );
     assert_eq!(
         parse(
             &serde_json::json!({"target": "exactly-once-playground", "version": 1, "type": "measure"})
