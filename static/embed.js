@@ -10,18 +10,26 @@
  *
  * Each element gets an <iframe> of the playground (the folder this script was loaded
  * from, with embed=1), created when the element comes near the viewport. The frame's
- * height follows the playground's content (its `resize` messages). Messages from the
- * playground are dispatched on the element as DOM events: eop:ready, eop:state,
- * eop:answer, eop:resize, eop:warning, eop:error (event.detail is the message).
+ * height follows the playground's content (its `resize` messages), also while it is
+ * off-screen: when the element's width changes, the frame is asked to measure itself
+ * again. Every message from the playground is dispatched on the element as a DOM event
+ * `eop:<type>` (eop:ready, eop:state, eop:answer, eop:lesson, eop:resize, eop:warning,
+ * eop:error, and any type a later version adds; event.detail is the message).
  * Commands sent before the frame is ready wait for it. API version 1.
+ *
+ * Compact (the stage, the playback bar and a balances row per technique, for slides):
+ * `<div data-eop="…" height="420">` (a height below COMPACT_BELOW: the frame is at most
+ * that tall) or `<div data-eop="…" compact>`.
  */
 (() => {
   "use strict";
   const NAME = "exactly-once-playground";
   const VERSION = 1;
-  const TYPES = ["ready", "resize", "state", "answer", "warning", "error"];
   const LAZY_MARGIN = "600px 0px";
-  const FIRST_HEIGHT = 480;
+  // Not below COMPACT_BELOW: a frame that starts lower would lay itself out compactly.
+  const FIRST_HEIGHT = 560;
+  /** A `height` below this asks for the compact embed (src/ui/share: COMPACT_BELOW). */
+  const COMPACT_BELOW = 560;
 
   if (window.EOPlayground) return; // loaded twice: the first copy serves the page
   const script =
@@ -31,13 +39,13 @@
   const ORIGIN = BASE.origin;
 
   /** The playground address for a share link (query string, or a whole address). */
-  function frameSrc(link) {
+  function frameSrc(link, compact = false) {
     let q = String(link || "").trim();
     const i = q.indexOf("?");
     if (i >= 0) q = q.slice(i + 1);
     q = q.split("#")[0];
     const parts = q.split("&").filter((p) => p && !/^embed(=|$)/.test(p));
-    parts.push("embed=1");
+    parts.push(compact ? "embed=compact" : "embed=1");
     return new URL(`?${parts.join("&")}`, BASE).href;
   }
 
@@ -51,20 +59,34 @@
       this.ready = false;
       this.queue = [];
       this.lastState = null;
+      const h = Number(host.getAttribute("height"));
+      /** The most the host lets the frame grow (a slide's height), or Infinity. */
+      this.maxHeight = Number.isFinite(h) && h > 0 && h < COMPACT_BELOW ? h : Infinity;
+      this.compact = host.hasAttribute("compact") || this.maxHeight < Infinity;
+      this.width = null;
     }
 
     /** Create the iframe (once). */
     mount() {
       if (this.frame) return;
       const f = document.createElement("iframe");
-      f.src = frameSrc(this.link);
+      f.src = frameSrc(this.link, this.compact);
       f.title = this.host.getAttribute("data-title") || "Exactly-Once Playground";
-      const h = Number(this.host.getAttribute("height")) || FIRST_HEIGHT;
+      const h = this.maxHeight < Infinity ? this.maxHeight : Number(this.host.getAttribute("height")) || FIRST_HEIGHT;
       f.style.cssText = `display:block;width:100%;height:${h}px;border:1px solid #d3d9e1;border-radius:8px;background:#fff;`;
       f.setAttribute("allow", "clipboard-write");
       this.host.appendChild(f);
       this.frame = f;
       byWindow.set(f.contentWindow, this);
+      // Off-screen, a browser may not lay out the frame, so it would not notice a new
+      // width until scrolled into view (and then jump): ask it to measure on every change.
+      if ("ResizeObserver" in window) {
+        new ResizeObserver(() => {
+          const w = this.host.clientWidth;
+          if (this.width !== null && w !== this.width && this.ready) this.send("measure", {});
+          this.width = w;
+        }).observe(this.host);
+      }
     }
 
     send(type, fields) {
@@ -82,9 +104,12 @@
         this.ready = true;
         const q = this.queue.splice(0);
         for (const m of q) this.frame.contentWindow.postMessage(m, ORIGIN);
+        // A frame created off-screen may not measure itself until it is scrolled to.
+        this.send("measure", {});
       } else if (msg.type === "resize") {
         const h = Number(msg.height);
-        if (Number.isFinite(h) && h > 0 && h < 100000) this.frame.style.height = `${Math.ceil(h)}px`;
+        if (Number.isFinite(h) && h > 0 && h < 100000)
+          this.frame.style.height = `${Math.min(Math.ceil(h), this.maxHeight)}px`;
       } else if (msg.type === "state") {
         this.lastState = msg;
       }
@@ -97,7 +122,8 @@
     if (!c || e.origin !== ORIGIN) return;
     const m = e.data;
     if (!m || typeof m !== "object" || m.source !== NAME || m.version !== VERSION) return;
-    if (!TYPES.includes(m.type)) return;
+    // Every type the frame sends (a later version may add some): only a usable event name.
+    if (typeof m.type !== "string" || !/^[a-z][a-zA-Z]{0,30}$/.test(m.type)) return;
     c.receive(m);
   });
 

@@ -60,6 +60,20 @@ pub fn to_json(state: &ShareState, result: Option<&RunResult>) -> String {
         "link": share::encode(&ShareState { embed: false, autoplay: false, from: None, to: None, ..state.clone() }),
     });
     if let Some(r) = result {
+        let stamped = share::fingerprint::stamped(
+            &ShareState {
+                embed: false,
+                autoplay: false,
+                from: None,
+                to: None,
+                ..state.clone()
+            },
+            r,
+        );
+        doc["link"] = json!(share::encode(&stamped));
+        if let Some(fp) = &stamped.fingerprint {
+            doc["fingerprint"] = json!(fp.code());
+        }
         doc["checksum"] = json!(r.checksum_hex());
         let ledger = |b: std::collections::BTreeMap<u8, i64>| -> Map<String, Value> {
             b.into_iter()
@@ -212,6 +226,8 @@ pub fn parse(text: &str) -> Result<Imported, String> {
     field("t", obj.get("tick"), &mut parts, &mut warnings);
     field("tech", obj.get("technique"), &mut parts, &mut warnings);
     field("v", obj.get("view"), &mut parts, &mut warnings);
+    // The run's fingerprint: a replay that differs is reported as for a stale link.
+    field("c", obj.get("fingerprint"), &mut parts, &mut warnings);
 
     let decoded = share::decode(&parts.join("&"));
     warnings.extend(decoded.warnings);
@@ -329,7 +345,9 @@ mod tests {
         let text = to_json(&s, Some(&r));
         let got = parse(&text).expect("parses");
         assert_eq!(got.warnings, Vec::<String>::new());
-        assert_eq!(got.state, s);
+        // The same state, plus the fingerprint of its run (a replay is checked against it).
+        assert_eq!(got.state, crate::ui::share::fingerprint::stamped(&s, &r));
+        assert_eq!(crate::ui::share::fingerprint::check(&got.state, None), None);
         assert_eq!(got.checksum.as_deref(), Some(r.checksum_hex().as_str()));
         // Replaying gives the same checksum.
         assert_eq!(run(&got.state).checksum_hex(), r.checksum_hex());
@@ -343,7 +361,8 @@ mod tests {
             let s = ShareState::new(sc.info().id);
             let r = run(&s);
             let got = parse(&to_json(&s, Some(&r))).expect("parses");
-            assert_eq!(got.state, s, "{}", sc.info().id);
+            let want = crate::ui::share::fingerprint::stamped(&s, &r);
+            assert_eq!(got.state, want, "{}", sc.info().id);
             assert!(got.warnings.is_empty(), "{:?}", got.warnings);
         }
     }
@@ -357,7 +376,10 @@ mod tests {
             v["ledgers_at_end"]["techniques"][0]["balances"]["m-B"],
             json!(4000)
         );
-        assert_eq!(v["link"], json!("s=walkthrough"));
+        // The link carries the run's fingerprint (`c=`), and so does the file.
+        let fp = crate::ui::share::fingerprint::of(&run(&s));
+        assert_eq!(v["link"], json!(format!("s=walkthrough&c={fp}")));
+        assert_eq!(v["fingerprint"], json!(fp));
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub struct KeyCtx {
 }
 
 /// What a shortcut does: a reducer action or a change of the page's presentation.
+#[allow(clippy::large_enum_variant)] // an `Action` carries a link's state; a key makes one at a time
 pub enum Command {
     Do(Action),
     ToggleHelp,

@@ -12,7 +12,7 @@ import { ARTIFACTS, assertClean, newPage, screenshot, start } from "./lib.mjs";
 import { serve } from "./server.mjs";
 
 const NAME = "exactly-once-playground";
-const TYPES = ["ready", "resize", "state", "answer", "warning", "error"];
+const TYPES = ["ready", "resize", "state", "answer", "lesson", "warning", "error"];
 
 let env;
 let host;
@@ -364,9 +364,12 @@ describe("the host-page API", () => {
     await page.fill('[data-control="embed-to"]', "9");
     await page.waitForFunction(() => document.querySelector('[data-share="embed"]').value.includes("from=3"));
     const snippet = await page.inputValue('[data-share="embed"]');
+    // The link ends with its run's fingerprint (c=, links.test.mjs).
+    const c = snippet.match(/&amp;c=([0-9a-f]{8}\.(?:[0-9a-f]{2})+)"/)?.[1];
+    assert.ok(c, snippet);
     assert.equal(
       snippet,
-      `<div data-eop="?s=walkthrough&amp;t=4&amp;from=3&amp;to=9" data-title="Exactly-Once Playground: Four payments, five deliveries"></div>\n` +
+      `<div data-eop="?s=walkthrough&amp;t=4&amp;from=3&amp;to=9&amp;c=${c}" data-title="Exactly-Once Playground: Four payments, five deliveries"></div>\n` +
         `<script src="${env.url("embed.js")}" async></script>`,
     );
     assert.equal(await page.locator('[data-control="embed-height"]').count(), 0, "no height to choose: it sizes itself");

@@ -38,7 +38,8 @@ test("a copied mid-run link with a hand-made fault reopens exactly that moment",
   await page.waitForSelector(".copied.good");
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(link, await page.inputValue('[data-share="link"]'));
-  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/\?s=walkthrough&f=L0\.1\.0&t=5$/);
+  // The link ends with its run's fingerprint (c=, links.test.mjs).
+  assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/\?s=walkthrough&f=L0\.1\.0&t=5&c=[0-9a-f]{8}\.(?:[0-9a-f]{2})+$/);
   assert.ok(link.length < 2000);
   assertClean(page);
   await page.close();
@@ -169,10 +170,13 @@ test("Copy embed code gives a snippet that opens the same run, locked to the cho
   await host.close();
 });
 
-test("the example course page embeds three scenarios side by side", async () => {
+test("the example course page embeds three scenarios, one a row with its text beside it", async () => {
   const page = await env.open("static/course.html", { viewport: { width: 1400, height: 900 } });
   assert.match(await page.title(), /example course page/);
-  await page.waitForFunction(() => document.querySelectorAll("iframe").length === 3);
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate((i) => document.querySelectorAll("[data-eop], eo-playground")[i].scrollIntoView(), i);
+    await page.waitForFunction((n) => document.querySelectorAll("iframe").length >= n, i + 1);
+  }
   const frames = page.frames().filter((f) => f !== page.mainFrame());
   assert.equal(frames.length, 3);
   for (const f of frames) {
@@ -180,8 +184,14 @@ test("the example course page embeds three scenarios side by side", async () => 
   }
   const ids = await Promise.all(frames.map((f) => f.evaluate(() => new URLSearchParams(location.search).get("s"))));
   assert.deepEqual(ids.sort(), ["dedup-window", "two-generals", "walkthrough"]);
-  const tops = await page.$$eval("iframe", (fs) => fs.map((f) => Math.round(f.getBoundingClientRect().top)));
-  assert.equal(new Set(tops).size, 1, `side by side: tops ${tops}`);
+  // One a row (each wide enough for its ledger table; host-gaps.test.mjs checks no table is
+  // clipped), the caption beside it.
+  const boxes = await page.$$eval("iframe", (fs) => fs.map((f) => f.getBoundingClientRect().toJSON()));
+  assert.equal(new Set(boxes.map((b) => Math.round(b.left))).size, 1, `one column: ${JSON.stringify(boxes)}`);
+  assert.ok(boxes.every((b) => b.width >= 560), `each panel at least 560 px wide: ${boxes.map((b) => b.width)}`);
+  const captions = await page.$$eval("figcaption", (cs) => cs.map((c) => Math.round(c.getBoundingClientRect().left)));
+  assert.ok(captions.every((l) => l > boxes[0].right), `captions beside the panels: ${captions}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await settle(page);
   await screenshot(page, "course-page");
   assertClean(page);

@@ -294,3 +294,292 @@ fn the_longest_realistic_link_stays_under_2000_characters() {
         longest.1
     );
 }
+
+// ------------------------------------------------------------ run fingerprints (issue 25)
+
+use eop::ui::share::fingerprint::{self, Fingerprint};
+
+/// The fingerprint of the run a link opens today.
+fn fp_of(link: &str) -> String {
+    let d = decode(link);
+    fingerprint::of(&fingerprint::run_of(&d.state).expect("the link's run"))
+}
+
+/// `fp` with checkpoint `k` and the whole-run checksum changed: a link made before the
+/// simulator changed its run from checkpoint `k` on.
+fn stale_fp(fp: &str, k: usize) -> String {
+    let mut f = Fingerprint::parse(fp).unwrap();
+    let first = u8::from_str_radix(&f.sum[..2], 16).unwrap() ^ 0xff;
+    f.sum = format!("{first:02x}{}", &f.sum[2..]);
+    for c in &mut f.checkpoints[k..] {
+        *c ^= 0x5a;
+    }
+    f.code()
+}
+
+#[test]
+fn a_fingerprint_travels_in_the_link_and_matches_its_own_run() {
+    for sc in eop::sim::all() {
+        let id = sc.info().id;
+        let mut s = ShareState::new(id);
+        let run = fingerprint::run_of(&s).unwrap();
+        s = fingerprint::stamped(&s, &run);
+        let link = encode(&s);
+        assert!(link.contains("&c="), "{link}");
+        let d = decode(&link);
+        assert!(d.warnings.is_empty(), "{id}: {:?}", d.warnings);
+        assert_eq!(d.state, s, "{id}: round trip");
+        assert_eq!(
+            fingerprint::check(&d.state, None),
+            None,
+            "{id}: its own run"
+        );
+        assert_eq!(fingerprint::check(&d.state, Some(&run)), None);
+    }
+    // A lesson link's fingerprint is its step's run (not the scenario's showcase).
+    let step2 = fp_of("?lesson=walkthrough&step=2");
+    let d = decode(&format!("?lesson=walkthrough&step=2&c={step2}"));
+    assert_eq!(
+        encode(&d.state),
+        format!("lesson=walkthrough&step=2&c={step2}")
+    );
+    assert_eq!(fingerprint::check(&d.state, None), None);
+    // A link without one opens as before, unchecked.
+    assert_eq!(decode("?s=walkthrough").state.fingerprint, None);
+    assert_eq!(
+        fingerprint::check(&decode("?s=walkthrough").state, None),
+        None
+    );
+}
+
+#[test]
+fn a_stale_fingerprint_names_where_the_runs_first_differ() {
+    let fp = fp_of("?s=walkthrough");
+    let f = Fingerprint::parse(&fp).unwrap();
+    let run = fingerprint::run_of(&decode("?s=walkthrough").state).unwrap();
+    // The walkthrough ends at tick 17: boundaries 8, 16, 32.
+    assert_eq!(run.end(), 17);
+    assert_eq!(f.checkpoints.len(), 3, "{fp}");
+    let head = "This link was made with an earlier version of the playground; the run you see differs from the one its author saw";
+    for (k, range) in [
+        (0, "tick 0 and tick 7"),
+        (1, "tick 8 and tick 15"),
+        (2, "tick 16 and tick 31"),
+    ] {
+        let d = decode(&format!("?s=walkthrough&c={}", stale_fp(&fp, k)));
+        let st = fingerprint::check(&d.state, None).expect("stale");
+        assert_eq!(
+            st.text,
+            format!("{head}, from somewhere between {range} (the link records its run too coarsely to name the exact tick)")
+        );
+    }
+    // Only the whole-run checksum kept: it cannot tell where.
+    let d = decode("?s=walkthrough&c=ffffffff");
+    let st = fingerprint::check(&d.state, None).expect("stale");
+    assert_eq!(st.range, None);
+    assert_eq!(
+        st.text,
+        format!("{head} (the link's fingerprint is too short to tell from which tick)")
+    );
+    // Every checkpoint agrees but the sum does not: after the last one.
+    let d = decode(&format!("?s=walkthrough&c={}", stale_fp(&fp, 3)));
+    let st = fingerprint::check(&d.state, None).expect("stale");
+    assert_eq!(
+        st.text,
+        format!("{head}, after tick 31 (every part of the run the link records agrees)")
+    );
+}
+
+#[test]
+fn a_bad_fingerprint_is_reported_and_ignored() {
+    for bad in [
+        "",
+        "xyz",
+        "1234567",
+        "123456789",
+        "12345678.1",
+        "12345678.zz",
+        "g2345678",
+    ] {
+        let d = decode(&format!("?s=walkthrough&seed=4&c={bad}"));
+        assert_eq!(d.state.fingerprint, None, "{bad}");
+        assert_eq!(d.state.seed, 4, "the rest of the link applies");
+        assert_eq!(d.warnings.len(), 1, "{bad}: {:?}", d.warnings);
+        assert!(d.warnings[0].contains("ignored"), "{:?}", d.warnings);
+    }
+    // Upper case is read as lower case.
+    let fp = fp_of("?s=walkthrough");
+    let d = decode(&format!("?s=walkthrough&c={}", fp.to_uppercase()));
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    assert_eq!(fingerprint::check(&d.state, None), None);
+}
+
+#[test]
+fn eosim_links_check_reports_each_link_of_a_course_page() {
+    let template = include_str!("../fixtures/links/course-page.html");
+    // Fill the placeholders with today's fingerprints (good) or changed ones (stale).
+    let mut page = String::new();
+    let mut rest = template;
+    let mut filled = Vec::new();
+    while let Some(i) = rest.find("{{") {
+        page.push_str(&rest[..i]);
+        let j = rest[i..].find("}}").unwrap() + i;
+        let (kind, link) = rest[i + 2..j].split_once(':').unwrap();
+        let plain = link.replace("&amp;", "&");
+        let fp = fp_of(&plain);
+        let c = match kind.strip_prefix("stale-") {
+            Some(k) => stale_fp(&fp, k.parse().unwrap()),
+            None => fp,
+        };
+        page.push_str(&format!("{link}&amp;c={c}"));
+        filled.push(format!("{plain}&c={c}"));
+        rest = &rest[j + 2..];
+    }
+    page.push_str(rest);
+    let dir = std::env::temp_dir().join(format!("eop-links-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("course-page.html");
+    std::fs::write(&path, &page).unwrap();
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eosim"))
+        .args(["links", "check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    let now = |l: &str| format!("today's run has c={}", fp_of(l));
+    let head = "This link was made with an earlier version of the playground; the run you see differs from the one its author saw";
+    let want = vec![
+        format!("line 11: matches {}", filled[0]),
+        format!("line 12: matches https://example.org/playground/{}", filled[1]),
+        format!("line 13: matches {}", filled[2]),
+        format!("line 15: DIFFERS {}", filled[3]),
+        format!("    differs: {head}, from somewhere between tick 16 and tick 31 (the link records its run too coarsely to name the exact tick)"),
+        format!("    {}: check the page's words against it, then update the link", now("?s=walkthrough&seed=5")),
+        format!("line 16: DIFFERS {}", filled[4]),
+        format!("    differs: {head}, from somewhere between tick 0 and tick 7 (the link records its run too coarsely to name the exact tick)"),
+        format!("    {}: check the page's words against it, then update the link", now("?s=outbox")),
+        "line 18: opens   ?s=walkthrough&seed=x&c=not-hex".to_string(),
+        "    warns: seed 'x' is not a whole number from 0 to 18446744073709551615; using seed 1".to_string(),
+        "    warns: the run fingerprint 'c=not-hex' is not 8 hexadecimal digits (and checkpoints); ignored it, so this link's run was not checked".to_string(),
+        format!("    no fingerprint: whether its run is the one it was made from cannot be checked ({})", now("?s=walkthrough")),
+        "line 19: FAILS   ?s=no-such-scenario".to_string(),
+        "    fails: load: unknown scenario 'no-such-scenario'; nothing was loaded".to_string(),
+        "line 20: FAILS   ?lesson=gone&step=1".to_string(),
+        "    fails: load: unknown lesson 'gone'; nothing was loaded".to_string(),
+        "line 22: opens   ?s=two-generals".to_string(),
+        format!("    no fingerprint: whether its run is the one it was made from cannot be checked ({})", now("?s=two-generals")),
+        "9 links: 3 matches, 2 without a fingerprint, 2 differ, 2 fail".to_string(),
+    ];
+    assert_eq!(lines, want, "{text}");
+
+    // Only the good links: exit 0. One link a line works too.
+    let good = dir.join("good.txt");
+    std::fs::write(&good, format!("# week 3\n{}\n\n{}\n", filled[0], filled[2])).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eosim"))
+        .args(["links", "check", good.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        vec![
+            format!("line 2: matches {}", filled[0]),
+            format!("line 4: matches {}", filled[2]),
+            "2 links: 2 matches, 0 without a fingerprint, 0 differ, 0 fail".to_string(),
+        ]
+    );
+    // No such file: exit 2.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eosim"))
+        .args(["links", "check", dir.join("nope.html").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_stale_link_opens_its_run_with_a_notice_and_tells_the_host() {
+    use eop::ui::host::{parse, state_fields, Command, Incoming};
+    use eop::ui::state::{NoticeKind, State};
+    let fp = fp_of("?s=walkthrough");
+    // Matching: no notice, stale false.
+    let d = decode(&format!("?s=walkthrough&t=4&c={fp}"));
+    let s = State::from_share(&d.state, &d.warnings);
+    assert!(s.stale.is_none());
+    assert!(s.notices.is_empty(), "{:?}", s.notices);
+    assert_eq!(state_fields(&s)["stale"], serde_json::json!(false));
+    assert_eq!(s.tick(), 4);
+    // Stale: the same run on screen, one notice of its own kind, stale true.
+    let d = decode(&format!("?s=walkthrough&t=4&c={}", stale_fp(&fp, 1)));
+    let s = State::from_share(&d.state, &d.warnings);
+    assert_eq!(s.tick(), 4, "the link still opens as it says");
+    assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
+    assert_eq!(s.notices[0].kind, NoticeKind::Stale);
+    assert!(
+        s.notices[0].text.contains("between tick 8 and tick 15"),
+        "{}",
+        s.notices[0].text
+    );
+    let f = state_fields(&s);
+    assert_eq!(f["stale"], serde_json::json!(true));
+    assert_eq!(f["staleNotice"], serde_json::json!(s.notices[0].text));
+    // The host's `load` carries the fingerprint through; `measure` is a command.
+    let Incoming::Do(Command::Load { share, .. }) = parse(&serde_json::json!({
+        "target": "exactly-once-playground", "version": 1, "type": "load",
+        "link": format!("?s=walkthrough&c={fp}")
+    })) else {
+        panic!("not loaded")
+    };
+    assert_eq!(
+        share.fingerprint,
+        Fingerprint::parse(&fp).ok().map(Box::new)
+    );
+    assert_eq!(
+        parse(
+            &serde_json::json!({"target": "exactly-once-playground", "version": 1, "type": "measure"})
+        ),
+        Incoming::Do(Command::Measure)
+    );
+}
+
+#[test]
+fn run_files_carry_the_fingerprint_and_a_changed_run_is_stale() {
+    use eop::ui::export;
+    let st = ShareState::new("walkthrough");
+    let run = fingerprint::run_of(&st).unwrap();
+    let doc = export::to_json(&st, Some(&run));
+    let fp = fingerprint::of(&run);
+    assert!(doc.contains(&format!("\"fingerprint\": \"{fp}\"")), "{doc}");
+    assert!(
+        doc.contains(&format!("\"link\": \"s=walkthrough&c={fp}\"")),
+        "{doc}"
+    );
+    let file = export::parse(&doc).unwrap();
+    assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+    assert_eq!(fingerprint::check(&file.state, None), None);
+    let edited = doc.replace(&fp, &stale_fp(&fp, 0));
+    let file = export::parse(&edited).unwrap();
+    let stale = fingerprint::check(&file.state, None).expect("stale");
+    assert_eq!(stale.range, Some((0, 7)));
+}
+
+#[test]
+fn the_embed_mode_comes_from_the_address() {
+    use eop::ui::share::{embed_mode, EmbedMode};
+    for (q, m) in [
+        ("?s=walkthrough", EmbedMode::Off),
+        ("?s=walkthrough&embed=1", EmbedMode::Auto),
+        ("?embed=compact&s=outbox", EmbedMode::Compact),
+        ("?s=outbox&embed=full", EmbedMode::Full),
+        ("?s=outbox&embed=0", EmbedMode::Off),
+        ("?embed", EmbedMode::Auto),
+    ] {
+        assert_eq!(embed_mode(q), m, "{q}");
+    }
+    // Both are embeds to the decoder.
+    assert!(decode("?s=outbox&embed=compact").state.embed);
+    assert!(decode("?s=outbox&embed=full").state.embed);
+}

@@ -7,6 +7,7 @@
 //! eosim check <scenario> [--faults K] [--seed S] [--set name=value]… [--json]
 //! eosim promises [SEEDS]
 //! eosim scope [BUDGET_MS] [SLOWDOWN]
+//! eosim links check FILE
 //! ```
 //! Bad input: a one-line error naming the allowed values, exit code 2.
 
@@ -17,10 +18,11 @@ use eop::sim::{run, scenarios, RunConfig, RunResult};
 use std::process::ExitCode;
 
 mod lessons;
+mod links;
 mod measure;
 use measure::{bench, promises, scope};
 
-const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | lessons [--key | --check | check FILE]";
+const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | lessons [--key | --check | check FILE] | links check FILE";
 
 struct Args {
     scenario: String,
@@ -121,6 +123,7 @@ fn main() -> ExitCode {
             Err(e) => fail(e),
         },
         Some("lessons") => lessons::lessons_cmd(&argv[1..]),
+        Some("links") => links::links_cmd(&argv[1..]),
         Some("bench") => {
             bench();
             ExitCode::SUCCESS

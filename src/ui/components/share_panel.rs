@@ -186,10 +186,23 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
     let object_url = use_mut_ref(|| None::<gloo::file::ObjectUrl>);
     let reader = use_mut_ref(|| None::<FileReader>);
 
+    // The fingerprint of the run the link opens (`c=`): opened after the simulator
+    // changed, the link says its run is not the one its author saw. Once per run.
+    let fingerprint = {
+        let key = (props.run.gen, props.share.lesson.clone(), props.share.step);
+        let (share, run) = (props.share.clone(), props.run.clone());
+        use_memo(key, move |_| {
+            run.result
+                .as_ref()
+                .and_then(|r| share::fingerprint::stamped(&share, r).fingerprint)
+        })
+    };
+
     // The link to this moment (never in embed form: that is what the snippet is for).
     let plain = ShareState {
         embed: false,
         autoplay: false,
+        fingerprint: (*fingerprint).clone(),
         ..props.share.clone()
     };
     let link = link_for(&plain);
@@ -203,6 +216,7 @@ pub fn SharePanel(props: &SharePanelProps) -> Html {
         tick: if *autoplay { None } else { props.share.tick },
         from: if range_ok { f } else { None },
         to: if range_ok { t } else { None },
+        fingerprint: (*fingerprint).clone(),
         ..props.share.clone()
     };
     let embed_src = link_for(&embed_state);

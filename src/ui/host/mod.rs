@@ -32,6 +32,7 @@ pub const STATE_EVERY_MS: f64 = 250.0;
 
 /// A command the host page may send.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // a link's state; one command at a time
 pub enum Command {
     /// Open a share link; `warnings` are the decoder's corrections (the rest applies).
     Load {
@@ -41,6 +42,10 @@ pub enum Command {
     Play,
     Pause,
     Seek(Tick),
+    /// Measure the content again and post `resize` if its height changed (embed.js
+    /// sends this when the frame's width changes while it is off-screen, where the
+    /// browser may not run the frame's resize observers).
+    Measure,
 }
 
 /// What to do with one incoming message.
@@ -131,21 +136,24 @@ pub fn parse(v: &Value) -> Incoming {
         Some(Value::String(t)) => t.as_str(),
         Some(other) => {
             return Incoming::Refuse(format!(
-                "type must be one of load, play, pause, seek, not {}",
+                "type must be one of load, play, pause, seek, measure, not {}",
                 kind(other)
             ))
         }
         None => {
-            return Incoming::Refuse("a command needs a type: load, play, pause or seek".into())
+            return Incoming::Refuse(
+                "a command needs a type: load, play, pause, seek or measure".into(),
+            )
         }
     };
     match ty {
         "play" => Incoming::Do(Command::Play),
         "pause" => Incoming::Do(Command::Pause),
+        "measure" => Incoming::Do(Command::Measure),
         "seek" => parse_seek(m.get("tick")),
         "load" => parse_load(m.get("link")),
         other => Incoming::Refuse(format!(
-            "unknown command type '{}' (load, play, pause or seek)",
+            "unknown command type '{}' (load, play, pause, seek or measure)",
             clip(other)
         )),
     }
@@ -163,6 +171,12 @@ fn parse_seek(tick: Option<&Value>) -> Incoming {
             Tick::MAX
         )),
     }
+}
+
+/// What a `load` of `link` does: the same checks as the command (`eosim links check`
+/// reports a link the way a host page's `load` would treat it).
+pub fn load_link(link: &str) -> Incoming {
+    parse_load(Some(&Value::String(link.to_string())))
 }
 
 fn parse_load(link: Option<&Value>) -> Incoming {
@@ -302,6 +316,9 @@ pub fn state_fields(s: &State) -> Value {
         "technique": technique,
         "link": format!("?{}", s.query()),
         "verdicts": verdicts,
+        // The link this frame opened carries a fingerprint its run no longer matches.
+        "stale": s.stale.is_some(),
+        "staleNotice": s.stale.as_ref().map(|st| st.text.clone()),
     })
 }
 

@@ -15,8 +15,10 @@
 //! `R<node>.<at>.<to>` offset reset.
 
 mod codes;
+pub mod fingerprint;
 
 pub use codes::{escape, unescape, CheckMode, MAX_K, SAMPLE_SIZES};
+pub use fingerprint::{Fingerprint, Stale};
 
 use crate::sim::fault::Fault;
 use crate::sim::params::find as find_param;
@@ -63,6 +65,10 @@ pub struct ShareState {
     /// The "Find a breaking run" panel's setting (`check=k2`).
     #[serde(default)]
     pub check: CheckMode,
+    /// The fingerprint of the run the link was made from (`c=`; see [`fingerprint`]).
+    /// Boxed: most links have none, and `ShareState` travels inside commands and actions.
+    #[serde(skip)]
+    pub fingerprint: Option<Box<Fingerprint>>,
 }
 
 impl Default for ShareState {
@@ -92,6 +98,7 @@ impl ShareState {
             lesson: None,
             step: None,
             check: CheckMode::default(),
+            fingerprint: None,
         }
     }
 }
@@ -125,6 +132,9 @@ pub fn encode(s: &ShareState) -> String {
         ];
         if s.embed {
             parts.push("embed=1".to_string());
+        }
+        if let Some(fp) = &s.fingerprint {
+            parts.push(format!("c={}", fp.code()));
         }
         return parts.join("&");
     }
@@ -172,6 +182,9 @@ pub fn encode(s: &ShareState) -> String {
     }
     if s.check != CheckMode::default() {
         parts.push(format!("check={}", s.check.code()));
+    }
+    if let Some(fp) = &s.fingerprint {
+        parts.push(format!("c={}", fp.code()));
     }
     parts.join("&")
 }
@@ -345,6 +358,12 @@ pub fn decode(query: &str) -> Decoded {
         }
     }
     st.autoplay = flag(get("autoplay"));
+    if let Some(v) = get("c") {
+        match Fingerprint::parse(v) {
+            Ok(fp) => st.fingerprint = Some(Box::new(fp)),
+            Err(e) => warnings.push(e),
+        }
+    }
     Decoded {
         state: st,
         warnings,
@@ -352,7 +371,43 @@ pub fn decode(query: &str) -> Decoded {
 }
 
 fn flag(v: Option<&str>) -> bool {
-    matches!(v, Some("1" | "true" | "yes" | "on" | ""))
+    matches!(
+        v,
+        Some("1" | "true" | "yes" | "on" | "" | "compact" | "full")
+    )
+}
+
+/// How an embedded page lays itself out (`embed=` in its own address).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EmbedMode {
+    /// Not an embed.
+    Off,
+    /// `embed=1`: compact when the frame the host gives is low ([`COMPACT_BELOW`]).
+    Auto,
+    /// `embed=compact`: the stage, the playback bar and a balances row per technique.
+    Compact,
+    /// `embed=full`: never compact (embed.js asks for this when it sizes the frame).
+    Full,
+}
+
+/// An `embed=1` frame lower than this (CSS px) lays itself out compactly.
+pub const COMPACT_BELOW: u32 = 560;
+
+/// The embed mode a query string asks for. Never panics.
+pub fn embed_mode(query: &str) -> EmbedMode {
+    let v = query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|p| p.split_once('=').or(Some((p, ""))))
+        .filter(|(k, _)| unescape(k) == "embed")
+        .map(|(_, v)| unescape(v))
+        .next_back();
+    match v.as_deref() {
+        Some("compact") => EmbedMode::Compact,
+        Some("full") => EmbedMode::Full,
+        v if flag(v) => EmbedMode::Auto,
+        _ => EmbedMode::Off,
+    }
 }
 
 fn tick_field(v: Option<&str>, what: &str, warnings: &mut Vec<String>) -> Option<u32> {

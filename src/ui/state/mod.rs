@@ -72,6 +72,9 @@ pub struct State {
     pub lesson: Option<crate::ui::lesson_state::LessonRun>,
     /// Lessons started and done (remembered by the app through `storage.rs`).
     pub progress: crate::ui::lesson_state::Progress,
+    /// The link (or run file) this state was opened from carries a fingerprint its run
+    /// no longer matches (`share::fingerprint`); kept until the next load.
+    pub stale: Option<share::Stale>,
 }
 
 /// Which promise the learner opened (it belongs to the scenario on screen).
@@ -199,6 +202,7 @@ impl State {
             gen,
             lesson: None,
             progress: Default::default(),
+            stale: None,
         };
         if let Some(t) = share.tick {
             s.pos = f64::from(t.min(end));
@@ -235,6 +239,7 @@ impl State {
         for w in warnings {
             s.warn(w.clone());
         }
+        s.check_fingerprint(share);
         s
     }
 
@@ -266,6 +271,7 @@ impl State {
                 .as_ref()
                 .filter(|l| !l.imported)
                 .map(|l| l.step as u32 + 1),
+            fingerprint: None,
         }
     }
 

@@ -10,6 +10,9 @@ const MAX_NOTICES: usize = 6;
 pub enum NoticeKind {
     Warning,
     Info,
+    /// The link's run differs from the run its author saw (a warning, marked
+    /// `[data-stale-link]`).
+    Stale,
 }
 
 /// A message shown on screen until dismissed.
@@ -37,6 +40,16 @@ impl State {
         self.next_notice += 1;
         if self.notices.len() > MAX_NOTICES {
             self.notices.remove(0);
+        }
+    }
+
+    /// A link with a fingerprint its run no longer matches: say so, and remember it
+    /// (the page's `[data-stale-link]`, the host's `stale: true`).
+    pub(super) fn check_fingerprint(&mut self, share: &crate::ui::share::ShareState) {
+        self.stale = crate::ui::share::fingerprint::check(share, self.run.result.as_ref());
+        if let Some(st) = &self.stale {
+            let text = st.text.clone();
+            self.push_notice(NoticeKind::Stale, text);
         }
     }
 
