@@ -75,6 +75,12 @@ pub struct LessonRun {
     pub drifted: bool,
     /// The last step was left with "Finish".
     pub finished: bool,
+    /// Every question's first answer in this sitting: (step, question) → right or not
+    /// (the summary's score).
+    pub scored: BTreeMap<(usize, usize), bool>,
+    /// Misconceptions met (a wrong answer that stands for one), in the order met, once
+    /// each: (name, one-line refutation).
+    pub met: Vec<(String, String)>,
     gen: u64,
 }
 
@@ -92,9 +98,36 @@ impl LessonRun {
     pub fn answered(&self, q: usize) -> bool {
         self.answers.get(q).is_some_and(|a| !a.is_empty())
     }
-    /// A predict step still waiting for its answer.
+    /// A question step (predict, observe, recall) still waiting for an answer: the
+    /// playhead is held ([`cap`]) and nothing on screen may give the answer away.
     pub fn pending(&self) -> bool {
-        self.kind() == StepKind::Predict && !self.answered(0) && !self.finished
+        if self.finished {
+            return false;
+        }
+        match self.kind() {
+            StepKind::Predict => !self.answered(0),
+            StepKind::Recall => !(0..self.answers.len()).all(|q| self.answered(q)),
+            _ => observe_pending(self),
+        }
+    }
+    /// Whether verdicts (tab glyphs, badges, the first-violation marker, final ledger
+    /// verdicts, the host `state` message's verdicts) are withheld: from the first step
+    /// until the question ahead is answered. Read and watch steps come before a question
+    /// (a predict or a recall that the verdicts could answer), so they withhold too while
+    /// a question step lies ahead; an answered question and a try step show them.
+    pub fn withholds(&self) -> bool {
+        if self.finished {
+            return false;
+        }
+        match self.kind() {
+            StepKind::Predict | StepKind::Recall => self.pending(),
+            StepKind::Try => false,
+            _ if observe_pending(self) => true,
+            // Read / watch: a question later in the lesson could be answered by a verdict.
+            _ => self.lesson.steps[self.step + 1..]
+                .iter()
+                .any(|s| matches!(s.kind, StepKind::Predict | StepKind::Recall) || is_observe(s)),
+        }
     }
     pub fn can_next(&self) -> bool {
         if self.eval.is_err() {
@@ -134,13 +167,160 @@ pub enum LessonAction {
     ResetProgress,
 }
 
-/// The highest tick playback may show (a predict step waiting for its answer).
+/// The highest tick playback may show (a question step waiting for its answer).
+///
+/// A prediction settled by an event (a first violation, a counter's first change) is
+/// held just before it: the run up to there does not hold the answer. One settled only
+/// by the run as a whole (a peak, a count, a final balance, a verdict that never turns)
+/// is held at the step's start: one tick before the end the table already shows its
+/// peak and the ledger its count. A recall is held at its start too (the ledger would
+/// show the count it asks).
 pub fn cap(s: &State) -> Option<Tick> {
     let l = s.lesson.as_ref()?;
     if !l.pending() {
         return None;
     }
-    l.step_eval()?.reveal.map(|r| r.saturating_sub(1))
+    let e = l.step_eval()?;
+    match (e.reveal, e.settle) {
+        (Some(r), Some(settle)) if r < settle => Some(r.saturating_sub(1).max(e.start)),
+        _ => Some(e.start),
+    }
+}
+
+/// The misconception a wrong answer stands for: its name and its one-line refutation.
+fn misconception_met(
+    q: &crate::course::model::Question,
+    e: &eval::QuestionEval,
+    a: &Answer,
+) -> Option<(String, String)> {
+    match a {
+        Answer::Option(i) => {
+            let o = q.options.get(*i)?;
+            let name = misconception_id(o)?;
+            Some((name, refutation_of(o)))
+        }
+        Answer::Number(v) => {
+            let k = e
+                .misconceptions
+                .iter()
+                .position(|m| *m == eval::Value::Int(*v))?;
+            let m = q.misconceptions.get(k)?;
+            Some((m.name.clone(), m.feedback.clone()))
+        }
+    }
+}
+
+// ---- adapter for the lesson-model fields helper "lessons" adds ----
+// TODO(lead, at merge): when `Choice::misconception_id`, the per-misconception
+// `refutation` and `Lesson::takeaway` exist, make these three read them:
+//   misconception_id: `o.misconception_id.clone().or_else(|| o.misconception.clone())`
+//   refutation_of:    the misconception's `refutation` (falling back to `o.feedback`)
+//   takeaway:         `l.takeaway.clone()`
+/// A wrong option's stable misconception id (`data-misconception` on its button).
+pub fn misconception_id(o: &crate::course::model::Choice) -> Option<String> {
+    o.misconception.clone()
+}
+/// The one-line refutation of the misconception an option stands for.
+pub fn refutation_of(o: &crate::course::model::Choice) -> String {
+    o.feedback.clone()
+}
+/// The lesson's one-sentence takeaway, shown in the summary.
+pub fn takeaway(_l: &Lesson) -> Option<String> {
+    None
+}
+
+/// The parameters a try step's own controls change (from its `show_me`), in the
+/// scenario's order: rendered inside the step panel.
+pub fn step_params(l: &LessonRun) -> Vec<String> {
+    let Some(st) = l
+        .lesson
+        .steps
+        .get(l.step)
+        .filter(|s| s.kind == StepKind::Try)
+    else {
+        return Vec::new();
+    };
+    let Some(show) = &st.show_me else {
+        return Vec::new();
+    };
+    let Ok(sc) = ScenarioRef::find(&l.lesson.scenario) else {
+        return Vec::new();
+    };
+    sc.info()
+        .params
+        .iter()
+        .filter(|p| show.params.contains_key(p.name))
+        .map(|p| p.name.to_string())
+        .collect()
+}
+
+/// Whether a try step's goal needs a hand-made fault (its `show_me` makes one).
+pub fn step_needs_fault(l: &LessonRun) -> bool {
+    l.lesson
+        .steps
+        .get(l.step)
+        .filter(|s| s.kind == StepKind::Try)
+        .and_then(|s| s.show_me.as_ref())
+        .and_then(|s| s.faults.as_ref())
+        .is_some_and(|f| !f.is_empty())
+}
+
+/// The ledger rows (merchants) the step's questions and goal name; empty: all rows.
+pub fn step_rows(l: &LessonRun) -> Vec<String> {
+    use crate::course::model::Quantity;
+    fn walk(q: &Quantity, out: &mut Vec<String>) {
+        match q {
+            Quantity::Balance { merchant, .. } | Quantity::Truth { merchant } => {
+                if !out.contains(merchant) {
+                    out.push(merchant.clone());
+                }
+            }
+            Quantity::Entries {
+                merchant: Some(m), ..
+            } => {
+                if !out.contains(m) {
+                    out.push(m.clone());
+                }
+            }
+            Quantity::Under { setup, of } if setup.scenario.is_none() => walk(of, out),
+            Quantity::Sum(parts) => parts.iter().for_each(|p| walk(p, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let Some(st) = l.lesson.steps.get(l.step) else {
+        return out;
+    };
+    for q in st.question.iter().chain(st.questions.iter()) {
+        if q.setup.as_ref().is_some_and(|s| s.scenario.is_some()) {
+            continue;
+        }
+        walk(&q.ask, &mut out);
+        q.options.iter().for_each(|o| walk(&o.value, &mut out));
+    }
+    if let Some(g) = &st.goal {
+        walk(&g.when, &mut out);
+    }
+    out
+}
+
+/// Verdicts withheld: a lesson is open and the question ahead is not answered yet.
+pub fn withhold(s: &State) -> bool {
+    s.lesson.as_ref().is_some_and(LessonRun::withholds)
+}
+
+// ---- adapter for the observe step (helper "lessons" adds `StepKind::Observe`) ----
+// TODO(lead, at merge): once `StepKind::Observe` exists, replace the bodies of the two
+// functions below with `l.kind() == StepKind::Observe && !l.answered(0) && !l.finished`
+// and `s.kind == StepKind::Observe`, add `StepKind::Observe => self.answered(0)` to
+// `can_next`, `StepKind::Observe => usize::from(st.question.is_some())` to `questions`,
+// and the `StepKind::Predict | StepKind::Observe` arms in `reduce` (Answer) and in
+// `components/lesson.rs` (`qs`, `body`, `kind_label`).
+fn observe_pending(_l: &LessonRun) -> bool {
+    false
+}
+fn is_observe(_s: &crate::course::model::Step) -> bool {
+    false
 }
 
 /// Where forward play stops: the end of a watch range, or the tick that settles an
@@ -274,6 +454,8 @@ pub fn open(s: &mut State, lesson: Rc<Lesson>, imported: bool, step: usize) {
         showed_me: false,
         drifted: false,
         finished: false,
+        scored: BTreeMap::new(),
+        met: Vec::new(),
         gen: 0,
     });
     enter(s, step);
@@ -327,6 +509,12 @@ pub fn reduce(s: &mut State, a: LessonAction) {
                 return;
             };
             let correct = eval::judge(q, qe, &answer).correct;
+            if let Some(m) = misconception_met(q, qe, &answer).filter(|_| !correct) {
+                if !l.met.iter().any(|(n, _)| *n == m.0) {
+                    l.met.push(m);
+                }
+            }
+            l.scored.entry((l.step, question)).or_insert(correct);
             let first = l.answers[question].is_empty();
             l.answers[question].push(answer);
             let step = l.step;

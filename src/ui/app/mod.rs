@@ -65,8 +65,11 @@ pub fn App() -> Html {
         views,
         index: state.technique_index(),
         tick: state.tick(),
-        // A lesson waiting for a prediction: nothing on screen may give the answer away.
-        hold: state.lesson.as_ref().is_some_and(|l| l.pending()),
+        // A lesson before its question is answered: nothing on screen may give the
+        // answer away (verdicts withheld from the first step on).
+        hold: crate::ui::lesson_state::withhold(&state),
+        // A question waiting for its answer: the playhead is held.
+        held: state.lesson.as_ref().is_some_and(|l| l.pending()),
         in_lesson: state.lesson.is_some(),
         reduced,
         // Reduced motion: tokens jump from tick to tick instead of gliding.
@@ -77,6 +80,7 @@ pub fn App() -> Html {
     let root_class = classes!(
         "app",
         state.embed.then_some("embed"),
+        state.lesson.is_some().then_some("in-lesson"),
         dark.then_some("theme-dark"),
         prefs.presenter.then_some("presenter"),
         reduced.then_some("reduce-motion"),

@@ -271,10 +271,14 @@ pub fn envelope(ty: &str, fields: Value) -> Value {
 /// The `state` message's fields: what the link says, where the playhead is, and each
 /// technique's verdict as its tab shows it.
 pub fn state_fields(s: &State) -> Value {
+    // A lesson before its question is answered: the verdicts are withheld (the page
+    // shows none either; docs/embedding.md).
+    let withheld = crate::ui::lesson_state::withhold(s);
     let verdicts: Vec<Value> = s
         .run
         .techniques()
         .iter()
+        .filter(|_| !withheld)
         .map(|t| {
             json!({
                 "id": t.id,
@@ -300,6 +304,7 @@ pub fn state_fields(s: &State) -> Value {
         "technique": technique,
         "link": format!("?{}", s.query()),
         "verdicts": verdicts,
+        "withheld": withheld,
     })
 }
 
