@@ -790,6 +790,89 @@ mod tests {
     }
 
     #[test]
+    fn verdicts_are_withheld_from_the_first_step_until_the_question_is_answered() {
+        let s = lesson("dedup-window");
+        assert!(withhold(&s), "step 1 (read) comes before a question: no verdicts");
+        let s = dispatch(s, Action::Lesson(LessonAction::Next));
+        assert!(withhold(&s) && s.lesson.as_ref().unwrap().pending());
+        let host = crate::ui::host::state_fields(&s);
+        assert_eq!(host["verdicts"].as_array().unwrap().len(), 0);
+        assert_eq!(host["withheld"], true);
+        let s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Answer {
+                question: 0,
+                answer: Answer::Option(1),
+            }),
+        );
+        assert!(!withhold(&s), "answered: the verdicts come back");
+        assert!(!crate::ui::host::state_fields(&s)["verdicts"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.scored.get(&(1, 0)), Some(&true));
+    }
+
+    #[test]
+    fn a_run_long_answer_and_a_recall_are_held_at_the_start() {
+        // dedup-window step 4 asks the peak of the table that never forgets: one tick
+        // before the end the table already shows it, so the hold is at the start.
+        let mut s = lesson("dedup-window");
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Open {
+                id: "dedup-window".into(),
+                step: 3,
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.kind(), StepKind::Predict);
+        assert_eq!(cap(&s), Some(l.step_eval().unwrap().start));
+        s = dispatch(s, Action::Seek(u32::MAX));
+        assert_eq!(s.tick(), 0);
+        let last = s.lesson.as_ref().unwrap().lesson.steps.len() - 1;
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Open {
+                id: "dedup-window".into(),
+                step: last,
+            }),
+        );
+        assert_eq!(s.lesson.as_ref().unwrap().kind(), StepKind::Recall);
+        s = dispatch(s, Action::Seek(u32::MAX));
+        assert_eq!(s.tick(), 0, "a recall holds the ledger at its start");
+        assert!(withhold(&s));
+        // A wrong answer that names a misconception is remembered for the summary.
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Answer {
+                question: 1,
+                answer: Answer::Option(0),
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.met.len(), 1, "{:?}", l.met);
+        assert_eq!(l.scored.get(&(last, 1)), Some(&false));
+    }
+
+    #[test]
+    fn a_try_steps_controls_come_from_its_show_me() {
+        let s = dispatch(
+            lesson("dedup-window"),
+            Action::Lesson(LessonAction::Open {
+                id: "dedup-window".into(),
+                step: 4,
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.kind(), StepKind::Try);
+        assert_eq!(step_params(l), vec!["ttl_ticks".to_string()]);
+        assert!(!step_needs_fault(l));
+        assert!(!withhold(&s), "a try step shows the verdicts it is judged by");
+    }
+
+    #[test]
     fn a_bad_lesson_file_changes_nothing() {
         let s = State::from_share(&ShareState::new("walkthrough"), &[]);
         let t = dispatch(
