@@ -181,8 +181,15 @@ pub fn cap(s: &State) -> Option<Tick> {
         return None;
     }
     let e = l.step_eval()?;
+    // A balance asked "at" a named tick changes there: the tick before does not hold it.
+    let at_tick = l.lesson.steps[l.step].question.as_ref().is_some_and(|q| {
+        matches!(
+            q.ask,
+            crate::course::model::Quantity::Balance { at: Some(_), .. }
+        )
+    });
     match (e.reveal, e.settle) {
-        (Some(r), Some(settle)) if r < settle => Some(r.saturating_sub(1).max(e.start)),
+        (Some(r), Some(settle)) if r < settle || at_tick => Some(r.saturating_sub(1).max(e.start)),
         _ => Some(e.start),
     }
 }
