@@ -799,7 +799,10 @@ mod tests {
     #[test]
     fn verdicts_are_withheld_from_the_first_step_until_the_question_is_answered() {
         let s = lesson("dedup-window");
-        assert!(withhold(&s), "step 1 (read) comes before a question: no verdicts");
+        assert!(
+            withhold(&s),
+            "step 1 (read) comes before a question: no verdicts"
+        );
         let s = dispatch(s, Action::Lesson(LessonAction::Next));
         assert!(withhold(&s) && s.lesson.as_ref().unwrap().pending());
         let host = crate::ui::host::state_fields(&s);
@@ -876,7 +879,10 @@ mod tests {
         assert_eq!(l.kind(), StepKind::Try);
         assert_eq!(step_params(l), vec!["ttl_ticks".to_string()]);
         assert!(!step_needs_fault(l));
-        assert!(!withhold(&s), "a try step shows the verdicts it is judged by");
+        assert!(
+            !withhold(&s),
+            "a try step shows the verdicts it is judged by"
+        );
     }
 
     #[test]

@@ -27,7 +27,10 @@ pub fn start_here(p: &Progress) -> Option<(String, usize, bool)> {
     let open = all.iter().find(|l| p.state_of(&l.id) != "done");
     let l = open.or(all.first())?;
     let started = p.state_of(&l.id) == "started";
-    let step = p.lessons.get(&l.id).map_or(0, |x| if x.done { 0 } else { x.step });
+    let step = p
+        .lessons
+        .get(&l.id)
+        .map_or(0, |x| if x.done { 0 } else { x.step });
     Some((l.id.clone(), step, started))
 }
 
