@@ -277,18 +277,11 @@ pub fn step_rows(l: &LessonRun) -> Vec<String> {
     use crate::course::model::Quantity;
     fn walk(q: &Quantity, out: &mut Vec<String>) {
         match q {
-            Quantity::Balance { merchant, .. } | Quantity::Truth { merchant } => {
-                if !out.contains(merchant) {
-                    out.push(merchant.clone());
-                }
-            }
-            Quantity::Entries {
+            Quantity::Balance { merchant: m, .. }
+            | Quantity::Truth { merchant: m }
+            | Quantity::Entries {
                 merchant: Some(m), ..
-            } => {
-                if !out.contains(m) {
-                    out.push(m.clone());
-                }
-            }
+            } if !out.contains(m) => out.push(m.clone()),
             Quantity::Under { setup, of } if setup.scenario.is_none() => walk(of, out),
             Quantity::Sum(parts) => parts.iter().for_each(|p| walk(p, out)),
             _ => {}

@@ -336,24 +336,6 @@ fn feedback_lead(correct: bool, text: &str) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::feedback_lead;
-
-    #[test]
-    fn one_right_only() {
-        assert_eq!(
-            format!("{}{}", feedback_lead(true, "Right. Late."), "Right. Late."),
-            "✓ Right. Late."
-        );
-        assert_eq!(
-            format!("{}{}", feedback_lead(true, "Late."), "Late."),
-            "✓ Right. Late."
-        );
-        assert_eq!(feedback_lead(false, "Right? No."), "✕ Not quite. ");
-    }
-}
-
 /// A try step's own controls (`[data-step-controls]`): the parameters its `show_me`
 /// changes, how to make a hand-made fault when the goal needs one, and the feedback
 /// next to them; "Show me" stays as the way out.
@@ -435,5 +417,23 @@ fn summary(l: &LessonRun) -> Html {
                 <p class="takeaway">{"You predicted, watched the run settle it, and made it happen yourself. The playground stays open: every control still works."}</p>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::feedback_lead;
+
+    #[test]
+    fn one_right_only() {
+        assert_eq!(
+            format!("{}{}", feedback_lead(true, "Right. Late."), "Right. Late."),
+            "✓ Right. Late."
+        );
+        assert_eq!(
+            format!("{}{}", feedback_lead(true, "Late."), "Late."),
+            "✓ Right. Late."
+        );
+        assert_eq!(feedback_lead(false, "Right? No."), "✕ Not quite. ");
     }
 }
