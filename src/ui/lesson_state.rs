@@ -12,50 +12,20 @@ use crate::course::model::{Lesson, Setup, StepKind};
 use crate::course::{self, validate};
 use crate::sim::ids::Tick;
 use crate::ui::state::{NoticeKind, ScenarioRef, State};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+
+mod steps;
+use steps::misconception_met;
+pub use steps::{
+    misconception_id, refutation_of, step_needs_fault, step_params, step_rows, takeaway,
+};
 
 /// Where progress is remembered.
 pub const PROGRESS_KEY: &str = "eop.lessons";
 
-/// What the learner has done, per lesson id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Progress {
-    #[serde(default)]
-    pub lessons: BTreeMap<String, LessonProgress>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LessonProgress {
-    /// The step last shown (0-based).
-    #[serde(default)]
-    pub step: usize,
-    #[serde(default)]
-    pub done: bool,
-    /// `s<step>q<question>` → whether the first answer was right.
-    #[serde(default)]
-    pub answers: BTreeMap<String, bool>,
-}
-
-impl Progress {
-    /// Stored progress; anything unreadable counts as none.
-    pub fn parse(text: Option<&str>) -> Progress {
-        text.and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or_default()
-    }
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-    /// `new`, `started` or `done`.
-    pub fn state_of(&self, id: &str) -> &'static str {
-        match self.lessons.get(id) {
-            None => "new",
-            Some(p) if p.done => "done",
-            Some(_) => "started",
-        }
-    }
-}
+mod progress;
+pub use progress::{LessonProgress, Progress};
 
 /// The lesson on screen.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,6 +45,12 @@ pub struct LessonRun {
     pub drifted: bool,
     /// The last step was left with "Finish".
     pub finished: bool,
+    /// Every question's first answer in this sitting: (step, question) → right or not
+    /// (the summary's score).
+    pub scored: BTreeMap<(usize, usize), bool>,
+    /// Misconceptions met (a wrong answer that stands for one), in the order met, once
+    /// each: (name, one-line refutation).
+    pub met: Vec<(String, String)>,
     gen: u64,
 }
 
@@ -92,9 +68,36 @@ impl LessonRun {
     pub fn answered(&self, q: usize) -> bool {
         self.answers.get(q).is_some_and(|a| !a.is_empty())
     }
-    /// A predict step still waiting for its answer.
+    /// A question step (predict, observe, recall) still waiting for an answer: the
+    /// playhead is held ([`cap`]) and nothing on screen may give the answer away.
     pub fn pending(&self) -> bool {
-        self.kind() == StepKind::Predict && !self.answered(0) && !self.finished
+        if self.finished {
+            return false;
+        }
+        match self.kind() {
+            StepKind::Predict => !self.answered(0),
+            StepKind::Recall => !(0..self.answers.len()).all(|q| self.answered(q)),
+            _ => observe_pending(self),
+        }
+    }
+    /// Whether verdicts (tab glyphs, badges, the first-violation marker, final ledger
+    /// verdicts, the host `state` message's verdicts) are withheld: from the first step
+    /// until the question ahead is answered. Read and watch steps come before a question
+    /// (a predict or a recall that the verdicts could answer), so they withhold too while
+    /// a question step lies ahead; an answered question and a try step show them.
+    pub fn withholds(&self) -> bool {
+        if self.finished {
+            return false;
+        }
+        match self.kind() {
+            StepKind::Predict | StepKind::Recall => self.pending(),
+            StepKind::Try => false,
+            _ if observe_pending(self) => true,
+            // Read / watch: a question later in the lesson could be answered by a verdict.
+            _ => self.lesson.steps[self.step + 1..]
+                .iter()
+                .any(|s| matches!(s.kind, StepKind::Predict | StepKind::Recall) || is_observe(s)),
+        }
     }
     pub fn can_next(&self) -> bool {
         if self.eval.is_err() {
@@ -134,13 +137,44 @@ pub enum LessonAction {
     ResetProgress,
 }
 
-/// The highest tick playback may show (a predict step waiting for its answer).
+/// The highest tick playback may show (a question step waiting for its answer).
+///
+/// A prediction settled by an event (a first violation, a counter's first change) is
+/// held just before it: the run up to there does not hold the answer. One settled only
+/// by the run as a whole (a peak, a count, a final balance, a verdict that never turns)
+/// is held at the step's start: one tick before the end the table already shows its
+/// peak and the ledger its count. A recall is held at its start too (the ledger would
+/// show the count it asks).
 pub fn cap(s: &State) -> Option<Tick> {
     let l = s.lesson.as_ref()?;
     if !l.pending() {
         return None;
     }
-    l.step_eval()?.reveal.map(|r| r.saturating_sub(1))
+    let e = l.step_eval()?;
+    // A balance asked "at" a named tick changes there: the tick before does not hold it.
+    let at_tick = l.lesson.steps[l.step].question.as_ref().is_some_and(|q| {
+        matches!(
+            q.ask,
+            crate::course::model::Quantity::Balance { at: Some(_), .. }
+        )
+    });
+    match (e.reveal, e.settle) {
+        (Some(r), Some(settle)) if r < settle || at_tick => Some(r.saturating_sub(1).max(e.start)),
+        _ => Some(e.start),
+    }
+}
+
+/// Verdicts withheld: a lesson is open and the question ahead is not answered yet.
+pub fn withhold(s: &State) -> bool {
+    s.lesson.as_ref().is_some_and(LessonRun::withholds)
+}
+
+/// An observe step whose question is not answered yet.
+fn observe_pending(l: &LessonRun) -> bool {
+    l.kind() == StepKind::Observe && !l.answered(0) && !l.finished
+}
+fn is_observe(s: &crate::course::model::Step) -> bool {
+    s.kind == StepKind::Observe
 }
 
 /// Where forward play stops: the end of a watch range, or the tick that settles an
@@ -274,6 +308,8 @@ pub fn open(s: &mut State, lesson: Rc<Lesson>, imported: bool, step: usize) {
         showed_me: false,
         drifted: false,
         finished: false,
+        scored: BTreeMap::new(),
+        met: Vec::new(),
         gen: 0,
     });
     enter(s, step);
@@ -327,6 +363,12 @@ pub fn reduce(s: &mut State, a: LessonAction) {
                 return;
             };
             let correct = eval::judge(q, qe, &answer).correct;
+            if let Some(m) = misconception_met(q, qe, &answer).filter(|_| !correct) {
+                if !l.met.iter().any(|(n, _)| *n == m.0) {
+                    l.met.push(m);
+                }
+            }
+            l.scored.entry((l.step, question)).or_insert(correct);
             let first = l.answers[question].is_empty();
             l.answers[question].push(answer);
             let step = l.step;
@@ -400,13 +442,15 @@ pub fn open_from_link(s: &mut State, share: &crate::ui::share::ShareState) {
     }
 }
 
-/// Whether a dropped or picked file is a lesson (not a run file).
+/// Whether a dropped or picked file is a lesson (not a run file): it has steps, and a
+/// `format` that is absent or a lesson format number (a run file's is a string).
 pub fn looks_like_lesson(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| {
-            v.as_object()
-                .map(|o| o.contains_key("steps") && !o.contains_key("format"))
+            v.as_object().map(|o| {
+                o.contains_key("steps") && o.get("format").is_none_or(|f| !f.is_string())
+            })
         })
         .unwrap_or(false)
 }
@@ -602,6 +646,109 @@ mod tests {
     }
 
     #[test]
+    fn verdicts_are_withheld_from_the_first_step_until_the_question_is_answered() {
+        let s = lesson("dedup-window");
+        assert!(
+            withhold(&s),
+            "step 1 (read) comes before a question: no verdicts"
+        );
+        let s = dispatch(s, Action::Lesson(LessonAction::Next));
+        assert!(withhold(&s) && s.lesson.as_ref().unwrap().pending());
+        let host = crate::ui::host::state_fields(&s);
+        assert_eq!(host["verdicts"].as_array().unwrap().len(), 0);
+        assert_eq!(host["withheld"], true);
+        let s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Answer {
+                question: 0,
+                answer: Answer::Option(1),
+            }),
+        );
+        assert!(!withhold(&s), "answered: the verdicts come back");
+        assert!(!crate::ui::host::state_fields(&s)["verdicts"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.scored.get(&(1, 0)), Some(&true));
+    }
+
+    #[test]
+    fn a_run_long_answer_and_a_recall_are_held_at_the_start() {
+        // dedup-window step 4 asks the peak of the table that never forgets: one tick
+        // before the end the table already shows it, so the hold is at the start.
+        let mut s = lesson("dedup-window");
+        let steps = &crate::course::find("dedup-window").unwrap().steps;
+        let second_predict = steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.kind == StepKind::Predict)
+            .nth(1)
+            .unwrap()
+            .0;
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Open {
+                id: "dedup-window".into(),
+                step: second_predict,
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.kind(), StepKind::Predict);
+        assert_eq!(cap(&s), Some(l.step_eval().unwrap().start));
+        s = dispatch(s, Action::Seek(u32::MAX));
+        assert_eq!(s.tick(), 0);
+        let last = s.lesson.as_ref().unwrap().lesson.steps.len() - 1;
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Open {
+                id: "dedup-window".into(),
+                step: last,
+            }),
+        );
+        assert_eq!(s.lesson.as_ref().unwrap().kind(), StepKind::Recall);
+        s = dispatch(s, Action::Seek(u32::MAX));
+        assert_eq!(s.tick(), 0, "a recall holds the ledger at its start");
+        assert!(withhold(&s));
+        // A wrong answer that names a misconception is remembered for the summary.
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Answer {
+                question: 1,
+                answer: Answer::Option(0),
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.met.len(), 1, "{:?}", l.met);
+        assert_eq!(l.scored.get(&(last, 1)), Some(&false));
+    }
+
+    #[test]
+    fn a_try_steps_controls_come_from_its_show_me() {
+        let try_step = crate::course::find("dedup-window")
+            .unwrap()
+            .steps
+            .iter()
+            .position(|st| st.kind == StepKind::Try)
+            .unwrap();
+        let s = dispatch(
+            lesson("dedup-window"),
+            Action::Lesson(LessonAction::Open {
+                id: "dedup-window".into(),
+                step: try_step,
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.kind(), StepKind::Try);
+        assert_eq!(step_params(l), vec!["ttl_ticks".to_string()]);
+        assert!(!step_needs_fault(l));
+        assert!(
+            !withhold(&s),
+            "a try step shows the verdicts it is judged by"
+        );
+    }
+
+    #[test]
     fn a_bad_lesson_file_changes_nothing() {
         let s = State::from_share(&ShareState::new("walkthrough"), &[]);
         let t = dispatch(
@@ -631,7 +778,11 @@ mod tests {
                 text: good.into(),
             },
         );
-        assert!(t.lesson.as_ref().is_some_and(|l| l.imported));
+        assert!(
+            t.lesson.as_ref().is_some_and(|l| l.imported),
+            "{:?}",
+            t.notices
+        );
         assert_eq!(t.scenario, "outbox");
     }
 }

@@ -19,12 +19,34 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 fn initial_state() -> State {
-    let d = share::decode(&location_search());
+    let search = location_search();
+    let d = share::decode(&search);
     let mut s = State::from_share(&d.state, &d.warnings);
+    if search.trim_start_matches('?').is_empty() {
+        home(&mut s);
+    }
     // Lesson progress (memory only where storage is refused), then a lesson link.
     s.progress = Progress::parse(crate::ui::storage::get(PROGRESS_KEY).as_deref());
     crate::ui::lesson_state::open_from_link(&mut s, &d.state);
     s
+}
+
+/// The home page (no link): the scenario plays from tick 0 on the technique whose run
+/// shows what the scenario's headline promises (the first one the simulator judges
+/// broken), so the first thing one sees is the headline happening. Under reduced
+/// motion it plays too, tick by tick without gliding (`drawn_pos`).
+fn home(s: &mut State) {
+    let shown = s
+        .run
+        .techniques()
+        .iter()
+        .find(|t| !t.badge.good())
+        .map(|t| t.id.clone());
+    if shown.is_some() {
+        s.technique = shown;
+    }
+    s.seek(0.0);
+    s.play();
 }
 
 /// The views of every technique at the playhead: recomputed when the tick or the run
@@ -57,6 +79,8 @@ pub fn App() -> Html {
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
     let painted = use_after_first_paint();
+    // Opened without a link: the home page.
+    let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
     let reduced = prefs.reduced();
     let ctx = Ctx {
@@ -65,8 +89,11 @@ pub fn App() -> Html {
         views,
         index: state.technique_index(),
         tick: state.tick(),
-        // A lesson waiting for a prediction: nothing on screen may give the answer away.
-        hold: state.lesson.as_ref().is_some_and(|l| l.pending()),
+        // A lesson before its question is answered: nothing on screen may give the
+        // answer away (verdicts withheld from the first step on).
+        hold: crate::ui::lesson_state::withhold(&state),
+        // A question waiting for its answer: the playhead is held.
+        held: state.lesson.as_ref().is_some_and(|l| l.pending()),
         in_lesson: state.lesson.is_some(),
         reduced,
         // Reduced motion: tokens jump from tick to tick instead of gliding.
@@ -77,6 +104,7 @@ pub fn App() -> Html {
     let root_class = classes!(
         "app",
         state.embed.then_some("embed"),
+        state.lesson.is_some().then_some("in-lesson"),
         dark.then_some("theme-dark"),
         prefs.presenter.then_some("presenter"),
         reduced.then_some("reduce-motion"),
@@ -135,12 +163,17 @@ pub fn App() -> Html {
             {notices}
             <div class="layout">
                 <div class="nav-col">
-                    if painted {
-                        <CourseList progress={state.progress.clone()} current={current_lesson} dispatch={dispatch.clone()} />
-                    }
-                    <Nav current={state.scenario.id} dispatch={dispatch.clone()} />
+                    <CourseList progress={state.progress.clone()} current={current_lesson.clone()} dispatch={dispatch.clone()}>
+                        <Nav current={state.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
+                    </CourseList>
                 </div>
                 <div class="center">
+                    if state.lesson.is_none() && state.nav_mark == 0 && is_home {
+                        <section class="home-intro" aria-label="Where to start" data-home="">
+                            <p>{format!("{} short lessons: predict what a run will do, watch it, then break it yourself. Each lesson's scenario is also there for free play.", crate::course::course().len())}</p>
+                            {crate::ui::components::course::start_button(&state.progress, &dispatch, "start-here")}
+                        </section>
+                    }
                     {ctx.lesson_panel()}
                     {ctx.replay_banner()}
                     {ctx.stage_region()}

@@ -35,8 +35,10 @@ pub(super) struct Ctx<'a> {
     /// The technique shown.
     pub index: usize,
     pub tick: Tick,
-    /// A lesson waits for a prediction: no verdict on screen.
+    /// A lesson's question is still ahead: no verdict on screen.
     pub hold: bool,
+    /// A lesson's question waits for its answer: the playhead is held.
+    pub held: bool,
     pub in_lesson: bool,
     pub reduced: bool,
     /// Where tokens are drawn (whole ticks under reduced motion).
@@ -140,8 +142,8 @@ impl Ctx<'_> {
                 seed={s.seed}
                 run={s.run.clone()}
                 index={self.index}
-                range={(s.locked() || self.hold).then(|| s.range())}
-                can_unlock={!s.embed && !self.hold}
+                range={(s.locked() || self.held).then(|| s.range())}
+                can_unlock={!s.embed && !self.held}
                 hold={self.hold}
                 dispatch={self.dispatch.clone()} />
         }
@@ -170,7 +172,12 @@ impl Ctx<'_> {
     pub fn lesson_panel(&self) -> Html {
         match &self.state.lesson {
             Some(l) => html! {
-                <LessonPanel run={l.clone()} tick={self.tick} dispatch={self.dispatch.clone()} />
+                <>
+                    <LessonPanel run={l.clone()} tick={self.tick} dispatch={self.dispatch.clone()}
+                        scenario={self.state.scenario} params={self.state.params.clone()}
+                        held_at={self.held.then(|| self.state.range().1)} />
+                    {lesson_rows_style(l)}
+                </>
             },
             None => html! {},
         }
@@ -206,6 +213,7 @@ impl Ctx<'_> {
                     seed={s.seed}
                     promise={s.promise}
                     in_lesson={self.in_lesson}
+                    in_step={s.lesson.as_ref().map(crate::ui::lesson_state::step_params).unwrap_or_default()}
                     dispatch={d.clone()} />
                 <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
                 if !run.techniques().is_empty() && free {
@@ -294,4 +302,24 @@ fn skip_link(label: &'static str, target: &'static str) -> Html {
     html! {
         <a class="skip-link" href={format!("#{target}")} data-skip={target} {onclick}>{label}</a>
     }
+}
+
+/// The ledger rows a lesson step names stay open; the other merchants' rows fold away
+/// (from here, by CSS: the ledger table is another component's). No rows named: all
+/// stay.
+fn lesson_rows_style(l: &crate::ui::lesson_state::LessonRun) -> Html {
+    let rows = crate::ui::lesson_state::step_rows(l);
+    if rows.is_empty() || l.finished {
+        return html! {};
+    }
+    let keep: String = rows
+        .iter()
+        .filter(|m| {
+            m.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ')
+        })
+        .map(|m| format!(":not(:has(.bal[data-merchant=\"{m}\"]))"))
+        .collect();
+    let css = format!(".app.in-lesson .ledger-table tbody.balances tr{keep} {{ display: none; }}");
+    html! { <style data-lesson-rows={rows.join(",")}>{css}</style> }
 }

@@ -25,6 +25,9 @@ pub struct ControlsProps {
     /// "watch" lines would give its answers away).
     #[prop_or_default]
     pub in_lesson: bool,
+    /// Parameters the lesson's step panel shows (not repeated here).
+    #[prop_or_default]
+    pub in_step: Vec<String>,
 }
 
 /// "12.5%" for a per-mille value.
@@ -52,15 +55,19 @@ pub fn show_value(spec: &ParamSpec, v: i64) -> String {
 }
 
 #[derive(Properties, PartialEq)]
-struct ParamProps {
-    scenario: ScenarioRef,
-    idx: usize,
-    value: i64,
-    dispatch: Callback<Action>,
+pub struct ParamProps {
+    pub scenario: ScenarioRef,
+    pub idx: usize,
+    pub value: i64,
+    pub dispatch: Callback<Action>,
+    /// Prefix of the control's element id (the lesson's step panel shows its own copy).
+    #[prop_or(AttrValue::Static("param-"))]
+    pub id_prefix: AttrValue,
 }
 
+/// One parameter's control (also rendered inside a lesson's try step).
 #[component]
-fn Param(props: &ParamProps) -> Html {
+pub fn Param(props: &ParamProps) -> Html {
     // The value shown while a slider is being dragged (committed on release).
     let dragging = use_state(|| None::<i64>);
     let Some(spec) = props.scenario.params.get(props.idx) else {
@@ -88,7 +95,7 @@ fn Param(props: &ParamProps) -> Html {
             </div>
         }
     };
-    let control_id = format!("param-{name}");
+    let control_id = format!("{}{name}", props.id_prefix);
     let help = html! { <p class="param-help">{spec.help}</p> };
     let body = match spec.unit {
         Unit::Flag => {
@@ -208,7 +215,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let nodes = tr.map(|t| t.nodes.clone()).unwrap_or_default();
     let fired = tr.map(|t| t.fired.clone()).unwrap_or_default();
 
-    let params = info.params.iter().enumerate().map(|(i, spec)| {
+    let params = info.params.iter().enumerate().filter(|(_, spec)| !props.in_step.iter().any(|n| n == spec.name)).map(|(i, spec)| {
         html! {
             <Param key={spec.name} scenario={props.scenario} idx={i} value={value_of(spec)} dispatch={d.clone()} />
         }

@@ -1,5 +1,6 @@
-//! The course list in the navigation: every lesson with its state (new, started,
-//! done), a lesson-file import for teachers, and "reset progress".
+//! The head of the course list: "Start here" (lesson 1, or the lesson in progress), a
+//! lesson-file import for teachers, and "reset progress". The list itself (each lesson
+//! with its free-play scenario) is `nav.rs`.
 
 use crate::ui::lesson_state::{LessonAction, Progress};
 use crate::ui::state::Action;
@@ -15,6 +16,52 @@ pub struct CourseProps {
     /// The lesson on screen, if any.
     pub current: Option<AttrValue>,
     pub dispatch: Callback<Action>,
+    /// The list (`nav::Nav`), placed between the head and the tools.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// The lesson "Start here" opens: the first one not done (at its step), else lesson 1.
+pub fn start_here(p: &Progress) -> Option<(String, usize, bool)> {
+    let all = crate::course::course();
+    let open = all.iter().find(|l| p.state_of(&l.id) != "done");
+    let l = open.or(all.first())?;
+    let started = p.state_of(&l.id) == "started";
+    let step = p
+        .lessons
+        .get(&l.id)
+        .map_or(0, |x| if x.done { 0 } else { x.step });
+    Some((l.id.clone(), step, started))
+}
+
+/// A link that opens the lesson [`start_here`] picks (`data-action` names the place).
+pub fn start_button(progress: &Progress, d: &Callback<Action>, action: &'static str) -> Html {
+    let Some((id, step, started)) = start_here(progress) else {
+        return html! {};
+    };
+    let lid = id.clone();
+    let onclick = super::plain_click(d, move || {
+        Action::Lesson(LessonAction::Open {
+            id: lid.clone(),
+            step,
+        })
+    });
+    let n = crate::course::course()
+        .iter()
+        .position(|l| l.id == id)
+        .unwrap_or(0)
+        + 1;
+    let label = if started {
+        format!("Continue lesson {n} →")
+    } else if n == 1 {
+        "Start here: lesson 1 →".to_string()
+    } else {
+        format!("Next: lesson {n} →")
+    };
+    html! {
+        <a class="btn primary start-here" data-action={action} data-start-lesson={id.clone()}
+            href={format!("?lesson={id}&step={}", step + 1)} {onclick}>{label}</a>
+    }
 }
 
 #[component]
@@ -30,49 +77,26 @@ pub fn CourseList(p: &CourseProps) -> Html {
             input.set_value("");
         })
     };
-    let items = crate::course::course().iter().enumerate().map(|(i, l)| {
-        let state = p.progress.state_of(&l.id);
-        let step = p.progress.lessons.get(&l.id).map_or(0, |x| if x.done { 0 } else { x.step });
-        let id = l.id.clone();
-        let current = p.current.as_deref() == Some(l.id.as_str());
-        let onclick = super::plain_click(&p.dispatch, move || {
-            Action::Lesson(LessonAction::Open { id: id.clone(), step })
-        });
-        let (mark, said) = match state {
-            "done" => ("✓", "done"),
-            "started" => ("◐", "started"),
-            _ => ("○", "not started"),
-        };
-        html! {
-            <li>
-                <a href={format!("?lesson={}&step={}", l.id, step + 1)} data-lesson={l.id.clone()} data-lesson-state={state}
-                    class={classes!("scn", "lesson-link", current.then_some("current"))}
-                    aria-current={current.then_some("page")} {onclick}>
-                    <span class={classes!("ls-mark", state)} aria-hidden="true">{mark}</span>
-                    <span class="scn-text">
-                        <span class="scn-title">{format!("{}. {}", i + 1, l.title)}</span>
-                        <span class="sr-only">{format!(", {said}")}</span>
-                    </span>
-                </a>
-            </li>
-        }
-    });
+    let start = start_button(&p.progress, &p.dispatch, "start-lesson");
     let reset = p
         .dispatch
         .reform(|_| Action::Lesson(LessonAction::ResetProgress));
     html! {
         <section class="course-nav" aria-labelledby="lessons-head">
             <h2 class="nav-head" id="lessons-head">{"Lessons"}</h2>
-                <ol>{ for items }</ol>
-                <div class="course-tools">
-                    <label class="btn small file-btn">
-                        {"Import a lesson…"}
-                        <input type="file" accept=".json,application/json" data-control="import-lesson" onchange={on_import}
-                            class="visually-hidden" aria-label="Import a lesson file" />
-                    </label>
-                    <button class="btn small ghost" data-action="reset-progress" onclick={reset}
-                        disabled={p.progress.lessons.is_empty()}>{"Reset progress"}</button>
-                </div>
+            if p.current.is_none() {
+                {start}
+            }
+            {p.children.clone()}
+            <div class="course-tools">
+                <label class="btn small file-btn">
+                    {"Import a lesson…"}
+                    <input type="file" accept=".json,application/json" data-control="import-lesson" onchange={on_import}
+                        class="visually-hidden" aria-label="Import a lesson file" />
+                </label>
+                <button class="btn small ghost" data-action="reset-progress" onclick={reset}
+                    disabled={p.progress.lessons.is_empty()}>{"Reset progress"}</button>
+            </div>
         </section>
     }
 }

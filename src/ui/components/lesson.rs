@@ -6,8 +6,9 @@
 use crate::course::eval::{self, Answer, QuestionEval};
 use crate::course::model::{Question, StepKind};
 use crate::sim::ids::Tick;
-use crate::ui::lesson_state::{LessonAction, LessonRun};
-use crate::ui::state::Action;
+use crate::ui::components::controls::Param;
+use crate::ui::lesson_state::{self, LessonAction, LessonRun};
+use crate::ui::state::{Action, ScenarioRef};
 use yew::prelude::*;
 
 /// The one place a learner's answer leaves the lesson: posted to the host page when
@@ -28,6 +29,13 @@ pub struct LessonProps {
     pub run: LessonRun,
     pub tick: Tick,
     pub dispatch: Callback<Action>,
+    /// The scenario on the stage and its non-default parameters (for the try step's
+    /// own controls).
+    pub scenario: ScenarioRef,
+    pub params: Vec<(String, i64)>,
+    /// The last tick playback may show while a question waits (`lesson_state::cap`).
+    #[prop_or_default]
+    pub held_at: Option<Tick>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -112,6 +120,7 @@ fn QuestionView(p: &QuestionProps) -> Html {
                     let answer = answer.clone();
                     html! {
                         <button class={classes!("btn", "option", was)} data-option={o.id.clone()}
+                            data-misconception={lesson_state::misconception_id(o)}
                             aria-pressed={chosen.to_string()}
                             onclick={Callback::from(move |_| answer.emit(Answer::Option(i)))}>
                             {eval::option_label(&p.q, &p.e, i)}
@@ -130,7 +139,7 @@ fn QuestionView(p: &QuestionProps) -> Html {
                     <p class={classes!("feedback", if f.correct { "right" } else { "wrong" })}
                         data-feedback="" data-correct={f.correct.to_string()}
                         data-right={p.e.answer.show(&p.e.labels)}>
-                        <strong>{if f.correct { "✓ Right. " } else { "✕ Not quite. " }}</strong>{f.text}
+                        <strong>{feedback_lead(f.correct, &f.text)}</strong>{f.text}
                     </p>
                 }
             </div>
@@ -199,7 +208,7 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 {head}
                 <div class="lesson-step done" data-step="done">
                     <h2 class="step-title" tabindex="-1" ref={heading}>{"Lesson complete"}</h2>
-                    <p>{"You predicted, watched the run settle it, and made it happen yourself. The playground stays open: every control still works."}</p>
+                    {summary(l)}
                     <div class="lesson-nav">
                         if let Some(nx) = next {
                             <button class="btn primary" data-action="next-lesson"
@@ -234,9 +243,13 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
             <>
                 { for questions }
                 if l.pending() {
-                    if let Some(r) = e.and_then(|e| e.reveal) {
-                        <p class="small muted hold-note" data-hold={r.to_string()}>
-                            {format!("Playback is held before tick {r} until you answer; explore the run up to there.")}
+                    if let Some(c) = p.held_at {
+                        <p class="small muted hold-note" data-hold={(c + 1).to_string()}>
+                            { if e.is_some_and(|e| c <= e.start) {
+                                "Playback waits here until you answer.".to_string()
+                            } else {
+                                format!("Playback is held at tick {c} until you answer; explore the run up to there.")
+                            } }
                         </p>
                     }
                 } else if let Some(x) = &st.explain {
@@ -244,7 +257,16 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 }
             </>
         },
-        StepKind::Recall => html! { <>{ for questions }</> },
+        StepKind::Recall => html! {
+            <>
+                { for questions }
+                if l.pending() {
+                    if let Some(c) = p.held_at {
+                        <p class="small muted hold-note" data-hold={(c + 1).to_string()}>{"Playback waits here until you have answered every question."}</p>
+                    }
+                }
+            </>
+        },
         StepKind::Observe => html! {
             <>
                 { for questions }
@@ -265,28 +287,7 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 </p>
             }
         }
-        StepKind::Try => html! {
-            <div class="try-box">
-                <div aria-live="polite" role="status">
-                    if l.goal_met {
-                        <p class="feedback right" data-feedback="" data-correct="true">
-                            <strong>{if l.showed_me { "Shown. " } else { "✓ You did it. " }}</strong>{st.success.clone().unwrap_or_default()}
-                        </p>
-                    } else if l.tries > 0 {
-                        <p class="small muted" data-tries={l.tries.to_string()}>
-                            {format!("Not yet: the run after your change does not do it ({} {}).", l.tries, if l.tries == 1 { "try" } else { "tries" })}
-                        </p>
-                    }
-                    if l.hint_due() && !l.goal_met {
-                        <p class="hint" data-hint=""><strong>{"Hint: "}</strong>{st.hint.clone().unwrap_or_default()}</p>
-                    }
-                </div>
-                if !l.goal_met {
-                    <p class="small muted">{"Use the settings, faults and seed controls; each change re-runs and is checked."}</p>
-                    <button class="btn small" data-action="show-me" onclick={d.reform(|_| lesson_action(LessonAction::ShowMe))}>{"Show me"}</button>
-                }
-            </div>
-        },
+        StepKind::Try => step_controls(p),
         StepKind::Read => html! {},
     };
     let drift = if l.drifted && kind != StepKind::Try {
@@ -339,5 +340,117 @@ fn kind_label(k: StepKind) -> &'static str {
         StepKind::Try => "Try",
         StepKind::Recall => "Recall",
         StepKind::Observe => "Observe",
+    }
+}
+
+/// "✓ Right. " before feedback, unless the feedback already opens with "Right" (one
+/// "Right" only); "✕ Not quite. " before a wrong answer's.
+fn feedback_lead(correct: bool, text: &str) -> &'static str {
+    match (correct, text.trim_start().starts_with("Right")) {
+        (true, true) => "✓ ",
+        (true, false) => "✓ Right. ",
+        (false, _) => "✕ Not quite. ",
+    }
+}
+
+/// A try step's own controls (`[data-step-controls]`): the parameters its `show_me`
+/// changes, how to make a hand-made fault when the goal needs one, and the feedback
+/// next to them; "Show me" stays as the way out.
+fn step_controls(p: &LessonProps) -> Html {
+    let l = &p.run;
+    let d = &p.dispatch;
+    let st = &l.lesson.steps[l.step];
+    let names = lesson_state::step_params(l);
+    let info = p.scenario.info();
+    let controls = names.iter().filter_map(|n| {
+        let idx = info.params.iter().position(|s| s.name == n.as_str())?;
+        let spec = &info.params[idx];
+        let value = p
+            .params
+            .iter()
+            .find(|(k, _)| k == n)
+            .map_or(spec.default, |(_, v)| *v);
+        Some(html! {
+            <Param key={n.clone()} scenario={p.scenario} {idx} {value} dispatch={d.clone()} id_prefix="step-param-" />
+        })
+    });
+    let fault = lesson_state::step_needs_fault(l);
+    html! {
+        <div class="try-box" data-step-controls="">
+            <div class="step-controls">
+                { for controls }
+                if fault {
+                    <p class="fault-how" data-fault-how="">
+                        <strong>{"Make a hand-made fault: "}</strong>
+                        {"pause, then click a message in flight or a process on the stage and pick what happens to it."}
+                    </p>
+                }
+            </div>
+            <div class="try-feedback" aria-live="polite" role="status">
+                if l.goal_met {
+                    <p class="feedback right" data-feedback="" data-correct="true">
+                        <strong>{if l.showed_me { "Shown. " } else { "✓ You did it. " }}</strong>{st.success.clone().unwrap_or_default()}
+                    </p>
+                } else if l.tries > 0 {
+                    <p class="small muted" data-tries={l.tries.to_string()}>
+                        {format!("Not yet: the run after your change does not do it ({} {}).", l.tries, if l.tries == 1 { "try" } else { "tries" })}
+                    </p>
+                }
+                if l.hint_due() && !l.goal_met {
+                    <p class="hint" data-hint=""><strong>{"Hint: "}</strong>{st.hint.clone().unwrap_or_default()}</p>
+                }
+            </div>
+            if !l.goal_met {
+                <p class="small muted">{"Each change re-runs and is checked. "}
+                    <button class="link-btn" data-action="show-me" onclick={d.reform(|_| lesson_action(LessonAction::ShowMe))}>{"Show me"}</button>
+                </p>
+            }
+        </div>
+    }
+}
+
+/// The end of a lesson (`[data-lesson-summary]`): the score of first answers, each
+/// misconception met with its refutation, and the takeaway.
+fn summary(l: &LessonRun) -> Html {
+    let asked = l.scored.len();
+    let right = l.scored.values().filter(|c| **c).count();
+    let takeaway = lesson_state::takeaway(&l.lesson);
+    html! {
+        <div class="lesson-summary" data-lesson-summary="" data-score={right.to_string()} data-questions={asked.to_string()}>
+            if asked > 0 {
+                <p class="score"><strong>{format!("{right} of {asked}")}</strong>{format!(" question{} right at the first answer.", if asked == 1 { "" } else { "s" })}</p>
+            }
+            if !l.met.is_empty() {
+                <h3 class="sub-head">{"Ideas worth a second look"}</h3>
+                <ul class="met">
+                    { for l.met.iter().map(|(name, why)| html! {
+                        <li data-met={name.clone()}><strong>{format!("“{name}”: ")}</strong>{why.clone()}</li>
+                    }) }
+                </ul>
+            }
+            if let Some(t) = takeaway {
+                <p class="takeaway" data-takeaway=""><strong>{"Takeaway: "}</strong>{t}</p>
+            } else {
+                <p class="takeaway">{"You predicted, watched the run settle it, and made it happen yourself. The playground stays open: every control still works."}</p>
+            }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::feedback_lead;
+
+    #[test]
+    fn one_right_only() {
+        assert_eq!(
+            format!("{}{}", feedback_lead(true, "Right. Late."), "Right. Late."),
+            "✓ Right. Late."
+        );
+        assert_eq!(
+            format!("{}{}", feedback_lead(true, "Late."), "Late."),
+            "✓ Right. Late."
+        );
+        assert_eq!(feedback_lead(false, "Right? No."), "✕ Not quite. ");
     }
 }

@@ -287,10 +287,14 @@ pub fn envelope(ty: &str, fields: Value) -> Value {
 /// The `state` message's fields: what the link says, where the playhead is, and each
 /// technique's verdict as its tab shows it.
 pub fn state_fields(s: &State) -> Value {
+    // A lesson before its question is answered: the verdicts are withheld (the page
+    // shows none either; docs/embedding.md).
+    let withheld = crate::ui::lesson_state::withhold(s);
     let verdicts: Vec<Value> = s
         .run
         .techniques()
         .iter()
+        .filter(|_| !withheld)
         .map(|t| {
             json!({
                 "id": t.id,
@@ -319,6 +323,7 @@ pub fn state_fields(s: &State) -> Value {
         // The link this frame opened carries a fingerprint its run no longer matches.
         "stale": s.stale.is_some(),
         "staleNotice": s.stale.as_ref().map(|st| st.text.clone()),
+        "withheld": withheld,
     })
 }
 
@@ -699,7 +704,7 @@ mod tests {
             json!({"source": NAME, "version": 1, "type": "answer", "lesson": "walkthrough",
                 "step": 2, "question": 0, "correct": false, "kind": "choice",
                 "response": q.options[wrong].id, "correctResponse": q.options[right].id,
-                "misconception": "the-broker-or-tcp-removes-the-copy"})
+                "misconception": "broker-removes-copy"})
         );
         let m = answer_fields("walkthrough", *step, 0, q, e, &Answer::Option(right));
         assert_eq!(m["correct"], true);

@@ -1,0 +1,364 @@
+// Lessons where they are used (issue 24): nothing answers before its prediction (no
+// verdict glyph, badge, first-violation marker, revealing value or host-message verdict
+// from the first step until the question is answered); every try step done with the
+// real controls inside the step panel (no "Show me") at 320×640 and in embed=1 at
+// 640×420, with the feedback next to the control; the lesson summary; the home page.
+// Prints per lesson at 320 px the scroll distance from question to evidence and to the
+// control, and the clicks to finish.
+import { strict as assert } from "node:assert";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { REPO, assertClean, screenshot, settle, start, tick } from "./lib.mjs";
+
+const env = await start();
+after(() => env.close());
+const LESSON_DIR = join(REPO, "src/course/lessons");
+const LESSONS = readdirSync(LESSON_DIR)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(LESSON_DIR, f), "utf8")));
+const PHONE = { viewport: { width: 320, height: 640 }, context: { hasTouch: true, isMobile: true } };
+const QUESTION_KINDS = new Set(["predict", "recall", "observe"]);
+
+const stepInfo = (frame) =>
+  frame.$eval("[data-step]", (el) => ({ step: el.dataset.step, kind: el.dataset.stepKind ?? "done" }));
+
+async function waitStep(frame, n) {
+  await frame.waitForFunction((n) => {
+    const el = document.querySelector("[data-step]");
+    return el && (el.dataset.step === String(n) || el.dataset.step === "done");
+  }, n);
+}
+
+/** What on screen would answer a question: verdict glyphs and badges, markers, jumps. */
+async function verdictsShown(frame) {
+  return frame.evaluate(() => {
+    const found = [];
+    for (const m of document.querySelectorAll(".tech-tabs .tab-mark")) if (m.textContent.trim()) found.push(`tab glyph "${m.textContent}"`);
+    for (const t of document.querySelectorAll(".tech-tabs .tab.good, .tech-tabs .tab.bad, .tech-tabs .tab.warn")) found.push(`tab tone ${t.dataset.tech}`);
+    if (document.querySelector(".bad-marker")) found.push("first-violation marker on the scrubber");
+    if (document.querySelector('[data-verdict="held"], [data-verdict="broken"]')) found.push("final verdict in the ledger");
+    if (document.querySelector('[data-action="jump-first-violation"]')) found.push("a jump to the first violation");
+    return found;
+  });
+}
+
+/** Numbers (≥ 10) shown on the stage, the tabs and the ledger (the truth column and tick readouts aside). */
+async function shownNumbers(frame) {
+  return frame.evaluate(() => {
+    const out = new Set();
+    const roots = document.querySelectorAll("main.stage, section.ledgers");
+    for (const root of roots) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest(".truth-col, .playhead, .section-title, .story, .announcer, .sr-only, .stage-hint")) continue;
+        if (el.getClientRects().length === 0) continue;
+        for (const m of n.textContent.replace(/[₹,]/g, "").matchAll(/\d+/g)) if (Number(m[0]) >= 10) out.add(Number(m[0]));
+      }
+    }
+    return [...out];
+  });
+}
+
+/** Answer question `q` with option `id`, or a number; returns the feedback. */
+async function answer(frame, q, a) {
+  if (typeof a === "string") {
+    await frame.click(`[data-question="${q}"] [data-option="${a}"]`);
+  } else {
+    await frame.fill(`[data-question="${q}"] input[data-answer]`, String(a));
+    await frame.click(`[data-question="${q}"] [data-action="answer"]`);
+  }
+  const sel = `[data-question="${q}"] [data-feedback]`;
+  await frame.waitForSelector(sel);
+  return frame.$eval(sel, (el) => ({ correct: el.dataset.correct === "true", right: el.dataset.right, text: el.textContent }));
+}
+
+/** Set a try step's control to `value` inside the step panel: returns the number of actions. */
+async function useControl(frame, name, value) {
+  const el = frame.locator(`[data-step-controls] [data-param="${name}"]`);
+  assert.equal(await el.count(), 1, `the control ${name} is inside the step panel`);
+  const type = await el.evaluate((e) => (e.tagName === "SELECT" ? "select" : e.type));
+  if (type === "checkbox") {
+    // The switch's label, as a finger or a mouse uses it.
+    const on = await el.isChecked();
+    if (on !== (value !== 0)) await frame.locator(`[data-step-controls] label.switch:has([data-param="${name}"])`).click();
+  } else if (type === "select") {
+    await el.selectOption(String(value));
+  } else {
+    await el.fill(String(value));
+    await el.dispatchEvent("change");
+  }
+  return 1;
+}
+
+/** Right answers learnt on the way: "lesson/step/question" → option id or number. */
+const KEY = new Map();
+
+/**
+ * Take lesson `l` step by step in `frame`: before each question is answered, no verdict
+ * and no revealing number on screen (and none in the host `state` messages `messages`
+ * returns); try steps with the real controls only. Returns the clicks used.
+ */
+async function walk(frame, l, { messages = null, measure = null } = {}) {
+  let clicks = 0;
+  const problems = [];
+  for (let guard = 0; guard < 14; guard++) {
+    const { step, kind } = await stepInfo(frame);
+    if (kind === "done") break;
+    const st = l.steps[Number(step) - 1];
+    const what = `${l.id} step ${step} (${kind})`;
+    if (kind !== "try" && l.steps.slice(Number(step) - 1).some((s) => QUESTION_KINDS.has(s.kind))) {
+      for (const f of await verdictsShown(frame)) problems.push(`${what}: ${f}`);
+      if (messages) {
+        // The messages about this step (its link names it; earlier ones may still arrive).
+        await frame.waitForTimeout(300);
+        const mine = (await messages()).filter((m) => new URLSearchParams(m.link).get("step") === String(step));
+        for (const m of mine) if (m.verdicts?.length || m.withheld !== true) problems.push(`${what}: a host state message carries verdicts`);
+      }
+    }
+    if (QUESTION_KINDS.has(kind)) {
+      if (measure && measure.question === undefined) measure.question = await measure.atQuestion();
+      const qs = await frame.$$eval("[data-question]", (els) => els.map((el) => ({
+        q: el.dataset.question,
+        options: [...el.querySelectorAll("[data-option]")].map((o) => o.dataset.option),
+      })));
+      const before = await shownNumbers(frame);
+      for (const { q, options } of qs) {
+        const k = `${l.id}/${step}/${q}`;
+        let fb;
+        if (KEY.has(k)) {
+          fb = await answer(frame, q, KEY.get(k));
+          clicks += 1;
+        } else if (options.length === 0) {
+          fb = await answer(frame, q, -987654);
+          KEY.set(k, Number(fb.right));
+          fb = await answer(frame, q, Number(fb.right));
+          clicks += 1;
+        } else {
+          for (const o of options) {
+            fb = await answer(frame, q, o);
+            clicks += 1;
+            if (fb.correct) {
+              KEY.set(k, o);
+              break;
+            }
+          }
+        }
+        assert.ok(fb.correct, `${what}: the right answer`);
+        assert.doesNotMatch(fb.text, /Right\W+Right/, `${what}: one "✓ Right" only: ${fb.text}`);
+        const right = Number(String(fb.right).replace(/[₹,]/g, ""));
+        if (Number.isInteger(right) && right >= 10 && before.includes(right)) {
+          problems.push(`${what} q${q}: the answer ${right} was on screen before the answer`);
+        }
+      }
+    }
+    if (kind === "try") {
+      assert.equal(await frame.locator("[data-step-controls]").count(), 1, `${what}: the step's controls are in the step panel`);
+      for (const [name, value] of Object.entries(st.show_me?.params ?? {})) clicks += await useControl(frame, name, value);
+      const fb = frame.locator('[data-step-controls] [data-feedback][data-correct="true"]');
+      await fb.waitFor();
+      assert.match(await fb.textContent(), /✓ You did it/, `${what}: done with the real control, not "Show me"`);
+      if (measure) measure.control = await measure.atControl();
+      // The feedback is next to the control that caused it.
+      const gap = await frame.evaluate(() => {
+        const c = [...document.querySelectorAll("[data-step-controls] [data-param]")].pop().getBoundingClientRect();
+        const f = document.querySelector("[data-step-controls] [data-feedback]").getBoundingClientRect();
+        return Math.max(f.top - c.bottom, c.top - f.bottom);
+      });
+      assert.ok(gap < 200, `${what}: the feedback is ${gap}px from the control`);
+    }
+    if (measure && kind === "watch" && measure.evidence === undefined) measure.evidence = await measure.atEvidence();
+    await frame.click('[data-action="next-step"]:not([disabled])');
+    clicks += 1;
+    await waitStep(frame, Number(step) + 1);
+  }
+  assert.equal((await stepInfo(frame)).kind, "done", `${l.id}: the lesson ended`);
+  assert.deepEqual(problems, [], `answers given away:\n  ${problems.join("\n  ")}`);
+  return clicks;
+}
+
+test("every lesson at 320×640: nothing answers before its question; try steps with the real controls in the step panel; distances and clicks", async () => {
+  const rows = [];
+  for (const l of LESSONS) {
+    const page = await env.open(`?lesson=${l.id}&step=1`, PHONE);
+    await waitStep(page, 1);
+    await settle(page);
+    const docY = (sel) => page.evaluate((sel) => {
+      const el = [...document.querySelectorAll(sel)].find((e) => e.getClientRects().length > 0);
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return { top: r.top + scrollY, bottom: r.bottom + scrollY };
+    }, sel);
+    const m = {
+      atQuestion: () => docY("[data-question] legend"),
+      // The evidence: the first ledger row the step keeps (its cells), else the stage.
+      atEvidence: async () => (await docY(".ledger-table tbody.balances tr, .telemetry-means tbody tr")) ?? docY("main.stage"),
+      atControl: async () => ({ step: await docY("[data-step-controls]"), control: await docY("[data-step-controls] [data-param]"), text: await docY(".step-text") }),
+    };
+    const clicks = await walk(page, l, { measure: m });
+    // Open the lesson's first question step again to measure question → evidence on it.
+    const qStep = l.steps.findIndex((s) => s.kind === "predict") + 1;
+    await page.goto(env.url(`?lesson=${l.id}&step=${qStep}`));
+    await waitStep(page, qStep);
+    await settle(page);
+    const q = await m.atQuestion();
+    const ev = await m.atEvidence();
+    const stage = await docY("main.stage");
+    const toEvidence = Math.round(ev.bottom - q.top);
+    const toStageTop = Math.round(stage.top - q.top);
+    const toStage = Math.round(stage.bottom - q.top);
+    const c = m.control;
+    const toControl = Math.round(c.control.bottom - c.text.top);
+    rows.push({ lesson: l.id, toStageTop, toStage, toEvidence, toControl, clicks });
+    if (l.id === "walkthrough") {
+      await screenshot(page, "lesson-layout-predict-320");
+    }
+    assertClean(page);
+    await page.close();
+  }
+  console.log("\nper lesson at 320×640 (px in the page; one screen = 640):");
+  console.log("| lesson | question→evidence | question→stage top | question→stage end | step text→control | clicks |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const r of rows) console.log(`| ${r.lesson} | ${r.toEvidence} | ${r.toStageTop} | ${r.toStage} | ${r.toControl} | ${r.clicks} |`);
+  for (const r of rows) {
+    assert.ok(r.toControl <= 640, `${r.lesson}: the control is ${r.toControl}px below the step text`);
+    // About one screen: the evidence on the question's screen, the stage starting within the next.
+    assert.ok(r.toEvidence <= 800, `${r.lesson}: the evidence is ${r.toEvidence}px below the question`);
+    assert.ok(r.toStageTop <= 1000, `${r.lesson}: the stage starts ${r.toStageTop}px below the question`);
+  }
+});
+
+test("embed=1 at 640×420: every lesson's try step done with the controls inside the step panel; no verdicts in host state messages before the answer", async () => {
+  for (const l of LESSONS) {
+    // A course page on the app's own origin (served by the test): one 640×420 frame.
+    const host = env.url("__host.html");
+    const page = await env.open("about:blank", { viewport: { width: 640, height: 420 } });
+    await page.route(host, (r) => r.fulfill({ contentType: "text/html", body: `<!doctype html><html lang="en"><head><title>host</title></head><body style="margin:0"><script>window.msgs=[];addEventListener("message",(e)=>{if(e.data&&e.data.type==="state")window.msgs.push(e.data)});</script>
+      <iframe id="f" title="lesson" style="border:0;width:640px;height:420px" src="${env.url(`?lesson=${l.id}&step=1&embed=1`)}"></iframe></body></html>` }));
+    await page.goto(host);
+    const frame = await (await page.waitForSelector("#f")).contentFrame();
+    await frame.waitForSelector("#app-root.embed [data-step='1']");
+    const messages = async () => {
+      const all = await page.evaluate(() => window.msgs.splice(0));
+      return all;
+    };
+    await walk(frame, l, { messages });
+    if (l.id === "dedup-window") await screenshot(page, "lesson-layout-embed-640");
+    assertClean(page);
+    await page.close();
+  }
+});
+
+test("the reported cases: dedup-window steps 1 and 4 and the recall give nothing away", async () => {
+  const page = await env.open("?lesson=dedup-window&step=1");
+  await waitStep(page, 1);
+  await settle(page);
+  assert.deepEqual(await verdictsShown(page), [], "step 1 shows no verdict");
+  assert.doesNotMatch(await page.$eval(".tech-tabs", (el) => el.textContent), /[✓✕]/);
+  await page.goto(env.url("?lesson=dedup-window&step=4"));
+  await waitStep(page, 4);
+  await settle(page);
+  const hold = await page.$eval("[data-hold]", (el) => Number(el.dataset.hold));
+  await page.keyboard.press("End");
+  assert.ok((await tick(page)) < hold);
+  assert.equal(await tick(page), 0, "a peak is held at the start, not one tick before the end");
+  const peak = await answer(page, 0, "right");
+  const shown = await page.evaluate(() => document.querySelector("main.stage").textContent);
+  assert.ok(peak.correct);
+  void shown;
+  await page.goto(env.url(`?lesson=dedup-window&step=${LESSONS.find((l) => l.id === "dedup-window").steps.length}`));
+  await page.waitForSelector('[data-step-kind="recall"]');
+  await settle(page);
+  assert.equal(await tick(page), 0, "a recall is held at the start: the ledger holds no count it asks");
+  assert.deepEqual(await verdictsShown(page), []);
+  assertClean(page);
+  await page.close();
+});
+
+test("the summary: score, the misconceptions met with their refutation, one ✓ Right", async () => {
+  const l = LESSONS.find((x) => x.id === "dedup-window");
+  const page = await env.open(`?lesson=${l.id}&step=1`);
+  await waitStep(page, 1);
+  let wrongs = 0;
+  for (let guard = 0; guard < 12; guard++) {
+    const { step, kind } = await stepInfo(page);
+    if (kind === "done") break;
+    if (QUESTION_KINDS.has(kind)) {
+      const qs = await page.$$eval("[data-question]", (els) => els.map((el) => ({
+        q: el.dataset.question,
+        options: [...el.querySelectorAll("[data-option]")].map((o) => ({ id: o.dataset.option, m: o.dataset.misconception ?? null })),
+      })));
+      for (const { q, options } of qs) {
+        if (options.length === 0) {
+          const fb = await answer(page, q, -987654);
+          await answer(page, q, Number(fb.right));
+          wrongs += 1;
+          continue;
+        }
+        // Wrong first (an option that names a misconception), then each until right.
+        const ordered = [...options].sort((a, b) => (b.m ? 1 : 0) - (a.m ? 1 : 0));
+        for (const o of ordered) {
+          const fb = await answer(page, q, o.id);
+          assert.doesNotMatch(fb.text, /Right\W+Right/, fb.text);
+          if (fb.correct) break;
+          wrongs += 1;
+        }
+      }
+    }
+    if (kind === "try") {
+      for (const [name, value] of Object.entries(l.steps[Number(step) - 1].show_me.params)) await useControl(page, name, value);
+      await page.waitForSelector('[data-step-controls] [data-feedback][data-correct="true"]');
+    }
+    await page.click('[data-action="next-step"]:not([disabled])');
+    await waitStep(page, Number(step) + 1);
+  }
+  const s = await page.waitForSelector("[data-lesson-summary][data-score]");
+  const score = Number(await s.getAttribute("data-score"));
+  const asked = Number(await s.getAttribute("data-questions"));
+  const questions = l.steps.reduce((n, st) => n + (st.question ? 1 : 0) + (st.questions?.length ?? 0), 0);
+  assert.equal(asked, questions, "every question scored");
+  assert.ok(wrongs > 0 && score < asked, `score ${score}/${asked} after ${wrongs} wrong answers`);
+  assert.ok((await page.locator("[data-lesson-summary] [data-met]").count()) >= 1, "a misconception met is listed");
+  await settle(page);
+  await screenshot(page, "lesson-summary-1280");
+  assertClean(page);
+  await page.close();
+});
+
+test("home: one list (lessons with their free-play scenario), Start here opens lesson 1, the scenario plays from tick 0", async () => {
+  for (const width of [320, 375, 1280, 1920]) {
+    const page = await env.open("", { viewport: { width, height: width < 700 ? 640 : width === 1920 ? 1080 : 800 } });
+    await page.waitForSelector('[data-action="start-here"]');
+    const t0 = await tick(page);
+    await page.waitForFunction((t) => Number(document.querySelector("[data-tick]").dataset.tick) > t, t0);
+    const end = await page.evaluate(() => document.querySelector(".playhead").textContent);
+    assert.ok(t0 < Number(end.split("/")[1]), `home starts at tick ${t0} (of ${end}), not at the end`);
+    assert.equal(await page.locator("nav.scenario-nav").count(), 1, "one list");
+    assert.equal(await page.locator("nav.scenario-nav [data-lesson]").count(), LESSONS.length);
+    assert.equal(await page.locator("nav.scenario-nav [data-scenario]").count(), LESSONS.length);
+    await screenshot(page, `home-${width}`);
+    if (width === 320) {
+      const y = await page.$eval('[data-action="start-here"]', (el) => el.getBoundingClientRect().top);
+      assert.ok(y < 640, `Start here is on the first screen (at ${y}px)`);
+    }
+    await page.click('[data-action="start-here"]');
+    await page.waitForSelector(`[data-lesson-panel="${LESSONS[0].id}"] [data-step="1"]`);
+    assertClean(page);
+    await page.close();
+  }
+});
+
+test("screenshots of the lesson layout at 320, 375, 1280 and 1920", async () => {
+  for (const [width, height] of [[320, 640], [375, 812], [1280, 800], [1920, 1080]]) {
+    for (const [path, name] of [["?lesson=walkthrough&step=2", "predict"], ["?lesson=walkthrough&step=5", "try"]]) {
+      const page = await env.open(path, { viewport: { width, height } });
+      await page.waitForSelector("[data-step]");
+      await settle(page);
+      await screenshot(page, `lesson-${name}-${width}`);
+      assertClean(page);
+      await page.close();
+    }
+  }
+});
