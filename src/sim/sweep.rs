@@ -196,7 +196,7 @@ impl TechniqueSweep {
         };
         let kinds: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         let mut s = format!(
-            "✕ {what} in {} of {} ({pct}%)",
+            "✕ {what} in {} of {} ({pct})",
             self.violations,
             plural(self.runs, noun)
         );

@@ -448,9 +448,8 @@ pub fn looks_like_lesson(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| {
-            v.as_object().map(|o| {
-                o.contains_key("steps") && o.get("format").is_none_or(|f| !f.is_string())
-            })
+            v.as_object()
+                .map(|o| o.contains_key("steps") && o.get("format").is_none_or(|f| !f.is_string()))
         })
         .unwrap_or(false)
 }

@@ -27,6 +27,9 @@ fn offending(text: &str) -> Option<String> {
             return Some("a txn id".into());
         }
     }
+    if text.contains("%%") {
+        return Some("a doubled % (a format string filled twice)".into());
+    }
     lower.contains("payment").then(|| "\"payment\"".into())
 }
 
@@ -66,6 +69,7 @@ fn eosim(args: &[&str]) -> String {
 #[test]
 fn the_checker_catches_payment_words() {
     assert!(offending("m-A over by ₹6 — applied txn-8 twice").is_some());
+    assert!(offending("broken in 530 of 29161 schedules (1%%)").is_some());
     assert!(offending("never applied txn-54").is_some());
     assert!(offending("on this run's 0 payments").is_some());
     assert!(offending("match A over by 2 runs — applied ball 1 twice").is_none());
