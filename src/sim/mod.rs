@@ -4,6 +4,7 @@
 
 pub mod broker;
 pub mod confusions;
+pub mod counters;
 pub mod engine;
 pub mod event;
 pub mod explore;

@@ -8,6 +8,7 @@ pub mod course;
 pub mod explain;
 pub mod generals;
 pub mod help;
+pub mod ledger_entries;
 pub mod ledgers;
 pub mod lesson;
 pub mod nav;
