@@ -42,7 +42,7 @@ export function defaultLessons(repo = REPO) {
 }
 
 /**
- * Lesson titles and question counts (predict + recall) from src/course/lessons/*.json when
+ * Lesson titles and question counts (predict + observe + recall) from src/course/lessons/*.json when
  * the lessons are in this checkout; otherwise the id stands for the title and the count is
  * learnt at run time from the app's `lesson` messages.
  */
@@ -57,7 +57,7 @@ export function lessonInfo(repo = REPO) {
     // (the adapter's interaction records: description, SCORM 1.2's option letters).
     const asks = {};
     (l.steps ?? []).forEach((s, i) => {
-      const qs = s.kind === "predict" && s.question ? [s.question] : s.kind === "recall" ? (s.questions ?? []) : [];
+      const qs = (s.kind === "predict" || s.kind === "observe") && s.question ? [s.question] : s.kind === "recall" ? (s.questions ?? []) : [];
       qs.forEach((q, k) => {
         asks[`${i + 1}:${k}`] = { prompt: String(q.prompt ?? ""), options: (q.options ?? []).map((o) => String(o.id)) };
       });

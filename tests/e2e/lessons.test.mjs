@@ -100,7 +100,7 @@ async function takeLesson(page, id, mode) {
     const what = `${id} step ${step} (${kind}, ${mode})`;
     if (kind === "done") return;
     if (kind === "predict") await assertHeldBack(page, what);
-    if (kind === "predict" || kind === "recall") {
+    if (kind === "predict" || kind === "recall" || kind === "observe") {
       const qs = await page.$$eval("[data-question]", (els) => els.map((el) => ({
         q: el.dataset.question,
         options: [...el.querySelectorAll("[data-option]")].map((o) => o.dataset.option),

@@ -425,7 +425,7 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [] } = {}) {
     const app = await appFrame(page, "!!document.querySelector('[data-step]')");
     const { step, kind } = await app.$eval("[data-step]", (el) => ({ step: el.dataset.step, kind: el.dataset.stepKind ?? "done" }));
     if (kind === "done" || Number(step) >= stopAt) return { questions, firstRight, step };
-    if (kind === "predict" || kind === "recall") {
+    if (kind === "predict" || kind === "recall" || kind === "observe") {
       const qs = await app.$$eval("[data-question]", (els) => els.map((el) => ({ q: el.dataset.question, options: [...el.querySelectorAll("[data-option]")].map((o) => o.dataset.option) })));
       for (const { q, options } of qs) {
         questions++;
