@@ -147,7 +147,7 @@ impl TechniqueSweep {
             return false;
         }
         self.violations += 1;
-        if !t.verdict.holds {
+        if claim_broken(self.claim, t) {
             self.claim_broken += 1;
         }
         for k in violation_kinds(t) {
@@ -166,12 +166,11 @@ impl TechniqueSweep {
 
     /// The one sentence the sweep panel and the CLI give this technique: how often the
     /// scenario's property (or the technique's own claim) broke, in the property's words.
+    /// The count is of runs that broke the scenario's property; the technique's own claim
+    /// is reported beside it, counted by the claim's own invariant (at-most-once allows a
+    /// loss, at-least-once a duplicate), so a loss is never called a broken at-most-once.
     pub fn outcome(&self, property: Property, space: Option<&super::explore::Space>) -> String {
-        let what = if self.claim != Guarantee::None && self.claim_broken > 0 {
-            format!("{} broken", self.claim.label())
-        } else {
-            property.failure().to_string()
-        };
+        let what = property.failure();
         let noun = if space.is_some() { "schedule" } else { "run" };
         if self.violations == 0 {
             let all = match self.runs {
@@ -202,6 +201,16 @@ impl TechniqueSweep {
         );
         if !kinds.is_empty() {
             s.push_str(&format!(" — {}", kinds.join(", ")));
+        }
+        if self.claim != Guarantee::None {
+            s.push_str(&match self.claim_broken {
+                0 => format!("; its own claim, {}, held in every one", self.claim.label()),
+                n => format!(
+                    "; its own claim, {}, broke in {}",
+                    self.claim.label(),
+                    plural(n, noun)
+                ),
+            });
         }
         s
     }
@@ -264,6 +273,18 @@ pub fn violation_kinds(t: &TechniqueRun) -> Vec<String> {
 /// The run broke the scenario's property (its badge is not a ✓).
 pub fn violated(t: &TechniqueRun) -> bool {
     !t.badge.good()
+}
+
+/// Whether a run broke the technique's own claim, by the claim's invariant: at-most-once
+/// forbids a duplicate (a loss is allowed), at-least-once forbids a loss (a duplicate is
+/// allowed), exactly-once forbids both (the verdict's `holds`).
+pub fn claim_broken(claim: Guarantee, t: &TechniqueRun) -> bool {
+    match claim {
+        Guarantee::AtMostOnce => !t.verdict.applied_twice.is_empty(),
+        Guarantee::AtLeastOnce => !t.verdict.lost.is_empty(),
+        Guarantee::ExactlyOnce => !t.verdict.holds,
+        Guarantee::None => false,
+    }
 }
 
 /// A sweep in progress.

@@ -37,7 +37,9 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
     // next delivery (a redelivery, a rebalance, a re-read from the committed offset —
     // the line before it says which).
     let base = match p.kind {
-        MsgKind::Messenger => base,
+        // An ack or response answers whatever arrived; the line before names that
+        // delivery or retry, so the answer carries no attempt of its own.
+        MsgKind::Messenger | MsgKind::Ack | MsgKind::Response => base,
         _ if p.attempt == 0 => base,
         MsgKind::Record => format!("{base} (delivery {})", p.attempt + 1),
         _ => format!("{base} (retry {})", p.attempt),
@@ -90,8 +92,12 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                     "the network duplicates a transmission — a second copy of {what} heads to {} (arrives tick {arrive})",
                     n(*to)
                 ),
-                (None, true) => format!("{} sends {what} to {} — it will be lost", n(*from), n(*to)),
-                (None, false) => format!("{} sends {what} to {} (arrives tick {arrive})", n(*from), n(*to)),
+                // A send never foretells its fate (a learner predicting the outcome reads
+                // this line): a lost transmission is narrated when it is lost.
+                (None, lost) => {
+                    let _ = lost;
+                    format!("{} sends {what} to {} (due tick {arrive})", n(*from), n(*to))
+                }
             }
         }
         Ev::Deliver { net } => format!("{} delivered", carried(*net)),
@@ -237,7 +243,9 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                         Some(old) if old > *value => {
                             format!("offset {value} (moving the committed offset back from {old})")
                         }
-                        _ => format!("offset {value}"),
+                        // The consumer position committed with the state: the input's, not
+                        // a position in the log this transaction writes to.
+                        _ => format!("input offset {value}"),
                     },
                     CommitPart::OutboxRow { msg } => format!("outbox row {}", txn_name(*msg)),
                     CommitPart::DedupRow { msg } => {
@@ -342,9 +350,9 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 n(*node)
             ),
             RejectWhy::Fenced => format!(
-                "broker rejects {} from fenced zombie {}",
-                txn_name(*msg),
-                n(*node)
+                "broker refuses {}'s request about {}: its epoch is older than the current one, so it is a fenced zombie",
+                n(*node),
+                txn_name(*msg)
             ),
             RejectWhy::DuplicateSequence => format!(
                 "broker recognises a retried write of {} (same producer id and sequence number as a recent write): acknowledged, not appended again",

@@ -316,7 +316,7 @@ mod tests {
         }
         let story = render(&t.trace, &t.nodes, super::INFO.unit);
         assert!(story.contains(
-            "database commits transaction 1: the write of txn-1 + offset 1 become durable together\n"
+            "database commits transaction 1: the write of txn-1 + input offset 1 become durable together\n"
         ));
         assert!(!story.contains("commits offset"));
         assert!(!story.contains("commits its database transaction"));

@@ -566,7 +566,7 @@ mod tests {
         let story = render(&t.trace, &t.nodes, super::INFO.unit);
         assert!(
             story.contains(
-                "broker commits transaction 2: the writes of txn-1, txn-2 and txn-3 + offset 3 take effect together (visible to read_committed readers)"
+                "broker commits transaction 2: the writes of txn-1, txn-2 and txn-3 + input offset 3 take effect together (visible to read_committed readers)"
             ),
             "{story}"
         );
