@@ -33,7 +33,13 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 # and validation, 14 lesson files), the host-page API with embed.js and the service worker, the
 # fitted stage layout, the exhaustive checker and the teaching-truth work (313,426 B before; the
 # budget was 345,000). Bringing it down is issue 14's work. Raise it deliberately, not casually.
-BUDGET_BROTLI_BYTES ?= 478000
+# Raised on 2026-12-06 to 507,376 B + 5% after round 3's first session (lesson format 2 with
+# its validator — double entry, prose and format checks run on a teacher's imported file —,
+# the lesson layout, withholding and summary, observe steps, link fingerprints and the
+# stale-link notice, compact embeds, per-process counters, the verdict text path): the wasm
+# went from about 436 KB to 483 KB brotli. Issue 26 (a first load under 300 KB brotli by
+# splitting what the first screen does not use) is where it comes down.
+BUDGET_BROTLI_BYTES ?= 533000
 export BUDGET_BROTLI_BYTES
 
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(sort $(wildcard tests/wasm_*.rs)))
