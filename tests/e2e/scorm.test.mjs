@@ -10,7 +10,7 @@
 // Without any API the packaged app mounts and runs without a console error.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -418,7 +418,33 @@ async function realAppHasLessons() {
  * one is right (a number question: a wrong number, then the right one). Returns how many
  * questions there were and how many were right on the first try.
  */
-async function takeRealLesson(page, { stopAt = Infinity, log = [] } = {}) {
+/** The lesson file of `id` (src/course/lessons/NN-<id>.json). */
+function lessonFile(id) {
+  const dir = join(REPO, "src/course/lessons");
+  const f = readdirSync(dir).find((n) => n.endsWith(`-${id}.json`));
+  return JSON.parse(readFileSync(join(dir, f), "utf8"));
+}
+
+/** Set a try step's own controls ([data-step-controls]) to its show_me parameters. */
+async function useStepControls(app, id, step) {
+  const params = lessonFile(id).steps[step - 1].show_me?.params ?? {};
+  assert.ok(Object.keys(params).length > 0, `${id} step ${step}: a try step whose show_me sets parameters`);
+  for (const [name, value] of Object.entries(params)) {
+    const el = app.locator(`[data-step-controls] [data-param="${name}"]`);
+    assert.equal(await el.count(), 1, `${id} step ${step}: the control ${name} is inside the step panel`);
+    const type = await el.evaluate((e) => (e.tagName === "SELECT" ? "select" : e.type));
+    if (type === "checkbox") {
+      if ((await el.isChecked()) !== (value !== 0)) await app.locator(`[data-step-controls] label.switch:has([data-param="${name}"])`).click();
+    } else if (type === "select") {
+      await el.selectOption(String(value));
+    } else {
+      await el.fill(String(value));
+      await el.dispatchEvent("change");
+    }
+  }
+}
+
+async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "walkthrough" } = {}) {
   let questions = 0;
   let firstRight = 0;
   for (let guard = 0; guard < 12; guard++) {
@@ -458,8 +484,9 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [] } = {}) {
       }
     }
     if (kind === "try") {
-      await app.click('[data-action="show-me"]');
-      await app.waitForSelector('.try-box [data-feedback][data-correct="true"]', { timeout: TIMEOUT });
+      // The real controls inside the step panel, set to the step's show_me values (never "Show me").
+      await useStepControls(app, lessonId, Number(step));
+      await app.waitForSelector('[data-step-controls] [data-feedback][data-correct="true"]', { timeout: TIMEOUT });
     }
     await app.click('[data-action="next-step"]:not([disabled])', { timeout: TIMEOUT });
     await app.waitForFunction((n) => {
