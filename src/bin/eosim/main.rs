@@ -368,11 +368,11 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
     }
     match &res.space {
         Some(s) => println!(
-            "check {}  seed {}  every schedule with {}: {} schedules, {}  ({} events)",
+            "check {}  seed {}  every schedule with {}: {}, {}  ({} events)",
             res.config.scenario,
             res.config.seed,
             s.assumptions,
-            s.checked,
+            eop::sim::sweep::plural(s.checked, "schedule"),
             if s.finished {
                 "all checked".to_string()
             } else {

@@ -106,8 +106,9 @@ impl World<'_> {
             detail: match dirty.first() {
                 None => "every applied record belongs to a committed transaction".to_string(),
                 Some((_, t)) => format!(
-                    "applied {} record(s) of aborted transactions (first: transaction {t})",
-                    dirty.len()
+                    "applied {} record{} of aborted transactions (first: transaction {t})",
+                    dirty.len(),
+                    if dirty.len() == 1 { "" } else { "s" }
                 ),
             },
             event: dirty.first().map(|(i, _)| *i),

@@ -34,8 +34,9 @@ pub(super) fn entry_count_check(trace: &[Event], ledger: &Ledger, n: usize) -> C
         format!("{n} entries for {n} payments")
     } else if pairs > 0 {
         format!(
-            "{} entries for {n} payments: {pairs} duplicate + reversal pairs summing to {}",
+            "{} entries for {n} payments: {pairs} duplicate + reversal pair{} summing to {}",
             ledger.entries.len(),
+            if pairs == 1 { "" } else { "s" },
             rupees(0)
         )
     } else {
