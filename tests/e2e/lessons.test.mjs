@@ -213,7 +213,7 @@ test("a predict step holds the naive m-B value out of the DOM until answered", a
 });
 
 test("a try step succeeds by changing the real control", async () => {
-  const page = await env.open("?lesson=walkthrough&step=5");
+  const page = await env.open("?lesson=walkthrough&step=6");
   await waitStep(page, 5);
   assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, "Next waits for the goal");
   // Two misses first (the extra-duplication slider up and down again): the hint appears.

@@ -307,7 +307,10 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
                 };
             }
         });
-        use_effect_with(framed, move |&framed| {
+        // A lesson is never laid out compactly by itself: the compact layout folds the
+        // step panel away, and a lesson in a slide-sized frame needs it most.
+        let lesson = state.lesson.is_some();
+        use_effect_with((framed, lesson), move |&(framed, lesson)| {
             let win = web_sys::window();
             let mode = win
                 .as_ref()
@@ -321,15 +324,18 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
                 .is_some_and(|h| h > 0.0 && h < f64::from(crate::ui::share::COMPACT_BELOW));
             let compact = match mode {
                 Some(crate::ui::share::EmbedMode::Compact) => true,
-                Some(crate::ui::share::EmbedMode::Auto) => framed && low,
+                Some(crate::ui::share::EmbedMode::Auto) => framed && low && !lesson,
                 _ => false,
             };
-            if let (true, Some(el)) = (
-                compact,
-                win.and_then(|w| w.document())
-                    .and_then(|d| d.document_element()),
-            ) {
-                let _ = el.set_attribute("data-eop-layout", "compact");
+            if let Some(el) = win
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = if compact {
+                    el.set_attribute("data-eop-layout", "compact")
+                } else {
+                    el.remove_attribute("data-eop-layout")
+                };
             }
         });
     }
