@@ -57,7 +57,8 @@ for (const base of ["/", "/courses/ds/playground/"]) {
         await page.waitForSelector("#app-root.embed main.stage");
         // The course page and the embed script too.
         await page.goto(`${server.url}static/course.html`);
-        await page.waitForFunction(() => document.querySelectorAll("iframe").length === 3);
+        // embed.js creates each frame as its panel scrolls near: one panel a row, so at least the first.
+        await page.waitForFunction(() => document.querySelectorAll("iframe").length >= 1);
         await page.frames()[1].waitForSelector("#app-root.embed main.stage", { timeout: 30_000 });
         assertClean(page);
         await page.close();
