@@ -59,7 +59,7 @@ export function lessonInfo(repo = REPO) {
     (l.steps ?? []).forEach((s, i) => {
       const qs = (s.kind === "predict" || s.kind === "observe") && s.question ? [s.question] : s.kind === "recall" ? (s.questions ?? []) : [];
       qs.forEach((q, k) => {
-        asks[`${i + 1}:${k}`] = { prompt: String(q.prompt ?? ""), options: (q.options ?? []).map((o) => String(o.id)) };
+        asks[`${i + 1}:${k}`] = { prompt: promptLabel(q.prompt), options: (q.options ?? []).map((o) => String(o.id)) };
       });
       questions += qs.length;
     });
@@ -120,6 +120,14 @@ export function listFiles(dir) {
 function lessonList(cfg, repo) {
   const info = lessonInfo(repo);
   return cfg.lessons.map((id) => ({ id, title: info.get(id)?.title ?? id, questions: info.get(id)?.questions ?? null }));
+}
+
+/**
+ * A prompt as an LMS report label: `{ $name }` placeholders are filled from a run in the app,
+ * which this build script does not have, so they read "…" here (the app shows the numbers).
+ */
+export function promptLabel(prompt) {
+  return String(prompt ?? "").replace(/\{\s*\$[A-Za-z0-9_-]+\s*\}/g, "…");
 }
 
 /** Per lesson, its questions' prompts and option ids (see lessonInfo). */

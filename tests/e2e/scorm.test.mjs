@@ -18,7 +18,7 @@ import { after, before, test } from "node:test";
 import vm from "node:vm";
 import { DIST, REPO, assertClean, launch, newPage } from "./lib.mjs";
 import { serve } from "./server.mjs";
-import { build, options } from "../../scripts/scorm.mjs";
+import { build, options, promptLabel } from "../../scripts/scorm.mjs";
 
 const here = join(REPO, "tests/e2e");
 const ctx = {};
@@ -569,9 +569,9 @@ test("interactions (stub app): an answer wrong then right is recorded per answer
     await stub(page, "answer", 2, false, 0, wrong);
     await stub(page, "answer", 2, true, 0, right);
     await stub(page, "go", 6);
-    await stub(page, "answer", 6, false, 1, numWrong);
+    await stub(page, "answer", 7, false, 1, numWrong);
     // An answer without what was answered (an older app): scored, not recorded.
-    await stub(page, "answer", 6, true, 1);
+    await stub(page, "answer", 7, true, 1);
     await stub(page, "go", 5); // read after the answers (messages arrive in order)
     await waitSet(page, (x) => (x["cmi.core.lesson_location"] ?? x["cmi.location"]) === "walkthrough/5", "after the answers");
     const r = await close(page, version);
@@ -581,18 +581,18 @@ test("interactions (stub app): an answer wrong then right is recorded per answer
     if (v12) {
       assert.deepEqual(strip(got[0]), { id: "urn:eop:walkthrough:s2:q0", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "b", student_response: "c", result: "wrong" });
       assert.deepEqual(strip(got[1]), { id: "urn:eop:walkthrough:s2:q0", type: "choice", "correct_responses.0.pattern": "b", student_response: "b", result: "correct" });
-      assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s6:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6", student_response: "5", result: "wrong" });
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s7:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6", student_response: "5", result: "wrong" });
       for (const n of [0, 1, 2]) assert.match(got[n].time, /^\d{2}:\d{2}:\d{2}$/);
     } else {
-      const numPrompt = "How many ledger entries did the naive handler write for the five payments?";
+      const numPrompt = promptLabel(lessonFile("walkthrough").steps[6].questions[1].prompt);
       assert.deepEqual(strip(got[2]), { id: "urn:eop:walkthrough:s2:q0", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "right", learner_response: "the-copy-cancels-out", result: "incorrect", description: `${prompt} (misconception: the-copy-cancels-out)` });
       assert.deepEqual(strip(got[3]), { id: "urn:eop:walkthrough:s2:q0", type: "choice", "correct_responses.0.pattern": "right", learner_response: "right", result: "correct", description: prompt });
-      assert.deepEqual(strip(got[4]), { id: "urn:eop:walkthrough:s6:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6[:]6", learner_response: "5", result: "incorrect", description: `${numPrompt} (misconception: counting-payments-not-entries)` });
+      assert.deepEqual(strip(got[4]), { id: "urn:eop:walkthrough:s7:q1", "objectives.0.id": "urn:eop:misconception:counting-payments-not-entries", type: "numeric", "correct_responses.0.pattern": "6[:]6", learner_response: "5", result: "incorrect", description: `${numPrompt} (misconception: counting-payments-not-entries)` });
       for (const n of [2, 3, 4]) assert.match(got[n].timestamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\dZ$/);
       // What the LMS holds: the earlier records, then these.
       const held = r.cmi.interactions;
       assert.deepEqual(Object.keys(held), ["0", "1", "2", "3", "4"]);
-      assert.deepEqual(Object.values(held).map((x) => x.id), ["urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s4:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s6:q1"]);
+      assert.deepEqual(Object.values(held).map((x) => x.id), ["urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s4:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s2:q0", "urn:eop:walkthrough:s7:q1"]);
       assert.deepEqual([held[2].learner_response, held[2].result, held[2].objectives["0"].id, held[2].correct_responses["0"].pattern], ["the-copy-cancels-out", "incorrect", "urn:eop:misconception:the-copy-cancels-out", "right"]);
       assert.deepEqual([held[4].type, held[4].learner_response, held[4].correct_responses["0"].pattern], ["numeric", "5", "6[:]6"]);
     }
