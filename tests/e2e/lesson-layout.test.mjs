@@ -260,7 +260,7 @@ test("the reported cases: dedup-window steps 1 and 4 and the recall give nothing
   assert.deepEqual(await verdictsShown(page), [], "step 1 shows no verdict");
   assert.doesNotMatch(await page.$eval(".tech-tabs", (el) => el.textContent), /[✓✕]/);
   await page.goto(env.url("?lesson=dedup-window&step=5"));
-  await waitStep(page, 4);
+  await waitStep(page, 5);
   await settle(page);
   const hold = await page.$eval("[data-hold]", (el) => Number(el.dataset.hold));
   await page.keyboard.press("End");
