@@ -214,7 +214,7 @@ test("a predict step holds the naive m-B value out of the DOM until answered", a
 
 test("a try step succeeds by changing the real control", async () => {
   const page = await env.open("?lesson=walkthrough&step=6");
-  await waitStep(page, 5);
+  await waitStep(page, 6);
   assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, "Next waits for the goal");
   // Two misses first (the extra-duplication slider up and down again): the hint appears.
   const dup = page.locator('input[data-param="dup"]');
