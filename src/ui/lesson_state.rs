@@ -18,7 +18,8 @@ use std::rc::Rc;
 mod steps;
 use steps::misconception_met;
 pub use steps::{
-    misconception_id, refutation_of, step_needs_fault, step_params, step_rows, takeaway,
+    misconception_id, refutation_of, step_needs_fault, step_params, step_reads_counters, step_rows,
+    takeaway,
 };
 
 /// Where progress is remembered.

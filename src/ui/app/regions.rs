@@ -308,9 +308,22 @@ fn skip_link(label: &'static str, target: &'static str) -> Html {
 /// (from here, by CSS: the ledger table is another component's). No rows named: all
 /// stay.
 fn lesson_rows_style(l: &crate::ui::lesson_state::LessonRun) -> Html {
-    let rows = crate::ui::lesson_state::step_rows(l);
-    if rows.is_empty() || l.finished {
+    if l.finished {
         return html! {};
+    }
+    // Counters the step does not ask about fold away too (they are a tall block on a phone).
+    let counters = if crate::ui::lesson_state::step_reads_counters(l) {
+        String::new()
+    } else {
+        ".app.in-lesson .ledger-table tbody.counters { display: none; }".to_string()
+    };
+    let rows = crate::ui::lesson_state::step_rows(l);
+    if rows.is_empty() {
+        return if counters.is_empty() {
+            html! {}
+        } else {
+            html! { <style data-lesson-counters="folded">{counters}</style> }
+        };
     }
     let keep: String = rows
         .iter()
@@ -320,6 +333,8 @@ fn lesson_rows_style(l: &crate::ui::lesson_state::LessonRun) -> Html {
         })
         .map(|m| format!(":not(:has(.bal[data-merchant=\"{m}\"]))"))
         .collect();
-    let css = format!(".app.in-lesson .ledger-table tbody.balances tr{keep} {{ display: none; }}");
+    let css = format!(
+        ".app.in-lesson .ledger-table tbody.balances tr{keep} {{ display: none; }}{counters}"
+    );
     html! { <style data-lesson-rows={rows.join(",")}>{css}</style> }
 }

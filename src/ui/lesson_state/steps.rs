@@ -115,3 +115,28 @@ pub fn step_rows(l: &LessonRun) -> Vec<String> {
     }
     out
 }
+
+/// Whether the step's questions or goal read a delivery counter: if not, the counters
+/// fold away while the lesson is on the step (the page is built around what it names).
+pub fn step_reads_counters(l: &LessonRun) -> bool {
+    use crate::course::model::Quantity;
+    fn reads(q: &Quantity) -> bool {
+        match q {
+            Quantity::Counter { .. } => true,
+            Quantity::Under { of, .. } => reads(of),
+            Quantity::Sum(parts) => parts.iter().any(reads),
+            _ => false,
+        }
+    }
+    let Some(st) = l.lesson.steps.get(l.step) else {
+        return false;
+    };
+    st.question.iter().chain(st.questions.iter()).any(|q| {
+        reads(&q.ask)
+            || q.options.iter().any(|o| reads(&o.value))
+            || q.misconceptions.iter().any(|m| reads(&m.value))
+    }) || st
+        .goal
+        .as_ref()
+        .is_some_and(|g| reads(&g.when) || reads(&g.value))
+}
