@@ -11,19 +11,6 @@ use crate::ui::lesson_state::{self, LessonAction, LessonRun};
 use crate::ui::state::{Action, ScenarioRef};
 use yew::prelude::*;
 
-/// The one place a learner's answer leaves the lesson: posted to the host page when
-/// framed (`answer`, see docs/embedding.md).
-pub fn host_answer(
-    lesson: &str,
-    step: usize,
-    question: usize,
-    q: &Question,
-    e: &QuestionEval,
-    a: &Answer,
-) {
-    crate::ui::host::post_answer(lesson, step, question, q, e, a);
-}
-
 #[derive(Properties, PartialEq)]
 pub struct LessonProps {
     pub run: LessonRun,
@@ -69,7 +56,8 @@ fn QuestionView(p: &QuestionProps) -> Html {
             p.index,
         );
         Callback::from(move |a: Answer| {
-            host_answer(&lesson, step, index, &q, &e, &a);
+            // The one place a learner's answer leaves the lesson (docs/embedding.md).
+            crate::ui::host::post_answer(&lesson, step, index, &q, &e, &a);
             d.emit(lesson_action(LessonAction::Answer {
                 question: index,
                 answer: a,
