@@ -345,6 +345,36 @@ pub enum Quantity {
     Under { setup: Setup, of: Box<Quantity> },
     /// The sum of quantities (e.g. twice a balance).
     Sum(Vec<Quantity>),
+    /// Which message something happened to: the number of the first message (txn-3 →
+    /// 3, ball 3, messenger 3) that `event` happened to in a technique's run, up to a
+    /// tick (default: the end). Graded from the trace, for "which payment…?" questions.
+    Message {
+        technique: String,
+        event: MsgEvent,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<TickRef>,
+        /// The nth such message (default 1, the first); a message counts once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        nth: Option<u32>,
+    },
+}
+
+/// What happened to a message, for [`Quantity::Message`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MsgEvent {
+    /// Applied to the ledger a second time (a compensation is not an application).
+    AppliedAgain,
+    /// Delivered and skipped as a copy (dedup table, stored response, unique id, …).
+    Skipped,
+    /// Refused by a broker or server (fenced epoch, sequence, key in flight, …).
+    Refused,
+    /// The message itself (not its ack) lost on the way.
+    Lost,
+    /// Its ack or response lost on the way back.
+    AckLost,
+    /// Never applied at all (reads the whole run: `at` must be the end).
+    NeverApplied,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

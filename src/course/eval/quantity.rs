@@ -1,7 +1,8 @@
 //! The value of a [`Quantity`] over one run: counts, balances, ticks, verdicts.
 
 use super::*;
-use crate::course::model::{Property, Quantity, TickRef};
+use crate::course::model::{MsgEvent, Property, Quantity, TickRef};
+use crate::sim::event::{EntryKind, Ev, MsgKind};
 use crate::sim::ids::{merchant_name, Tick};
 use crate::sim::replay::{cursor_for_tick, View};
 use crate::sim::run::{RunResult, TechniqueRun};
@@ -176,10 +177,94 @@ pub fn quantity(run: &RunResult, q: &Quantity) -> Result<Value, String> {
             s.dedup();
             Value::Set(s)
         }
+        Quantity::Message {
+            technique: t,
+            event,
+            at,
+            nth,
+        } => Value::Int(i64::from(message(
+            run,
+            t,
+            *event,
+            at.as_ref(),
+            nth.unwrap_or(1),
+        )?)),
         Quantity::Const(_) | Quantity::Under { .. } | Quantity::Sum(_) => {
             return Err("internal: composite quantity read from one run".to_string())
         }
     })
+}
+
+/// The `nth` message (from 1) `event` happened to in technique `t`'s trace up to `at`.
+fn message(
+    run: &RunResult,
+    t: &str,
+    event: MsgEvent,
+    at: Option<&TickRef>,
+    nth: u32,
+) -> Result<u32, String> {
+    let tr = technique(run, t)?;
+    let upto = match at {
+        None => run.end(),
+        Some(r) => tick(run, r)?,
+    };
+    let name = match event {
+        MsgEvent::AppliedAgain => "applied_again",
+        MsgEvent::Skipped => "skipped",
+        MsgEvent::Refused => "refused",
+        MsgEvent::Lost => "lost",
+        MsgEvent::AckLost => "ack_lost",
+        MsgEvent::NeverApplied => "never_applied",
+    };
+    let none = || format!("message: no message number {nth} was {name} in '{t}' up to tick {upto}");
+    let nth = nth.max(1) as usize;
+    if event == MsgEvent::NeverApplied {
+        if upto < run.end() {
+            return Err(format!(
+                "message: never_applied reads the whole run; `at` (tick {upto}) must be the end (tick {})",
+                run.end()
+            ));
+        }
+        let mut lost = tr.verdict.lost.clone();
+        lost.sort_unstable();
+        return lost.get(nth - 1).copied().ok_or_else(none);
+    }
+    let mut applied = std::collections::BTreeSet::new();
+    let mut sent = std::collections::BTreeMap::new();
+    let mut seen: Vec<u32> = Vec::new();
+    for e in tr.trace.iter().take_while(|e| e.tick <= upto) {
+        let hit = match (&e.ev, event) {
+            (Ev::Send { net, p, .. }, _) => {
+                sent.insert(*net, (p.kind, p.msg));
+                None
+            }
+            (Ev::Apply { entry, .. }, MsgEvent::AppliedAgain)
+                if entry.kind != EntryKind::Compensation =>
+            {
+                (!applied.insert(entry.msg)).then_some(entry.msg)
+            }
+            (Ev::Skip { msg, why, .. }, MsgEvent::Skipped)
+                if *why != crate::sim::event::SkipWhy::NoKey =>
+            {
+                Some(*msg)
+            }
+            (Ev::Rejected { msg, .. }, MsgEvent::Refused) => Some(*msg),
+            (Ev::Lose { net, .. }, MsgEvent::Lost | MsgEvent::AckLost) => {
+                sent.get(net).and_then(|(k, m)| {
+                    let back = matches!(k, MsgKind::Ack | MsgKind::Response);
+                    (back == (event == MsgEvent::AckLost)).then_some(*m)
+                })
+            }
+            _ => None,
+        };
+        if let Some(m) = hit.filter(|m| !seen.contains(m)) {
+            seen.push(m);
+            if seen.len() == nth {
+                return Ok(m);
+            }
+        }
+    }
+    Err(none())
 }
 
 /// Techniques a quantity reads in the step's own run (for the reveal tick); `None`
@@ -192,6 +277,7 @@ pub(super) fn named(q: &Quantity, out: &mut Vec<Option<String>>) {
         | Quantity::Lost { technique }
         | Quantity::Counter { technique, .. }
         | Quantity::DedupPeak { technique }
+        | Quantity::Message { technique, .. }
         | Quantity::Is { technique, .. } => out.push(Some(technique.clone())),
         Quantity::Where {
             among: Some(ids), ..

@@ -303,11 +303,13 @@ fn tick_refs(q: &Quantity, refs: &mut Vec<TickRef>, whole: &mut Vec<&'static str
     match q {
         Quantity::Balance { at, .. }
         | Quantity::Entries { at, .. }
+        | Quantity::Message { at, .. }
         | Quantity::Counter { at, .. } => match at {
             Some(r) => refs.push(r.clone()),
             None => whole.push(match q {
                 Quantity::Balance { .. } => "balance",
                 Quantity::Entries { .. } => "entries",
+                Quantity::Message { .. } => "message",
                 _ => "counter",
             }),
         },

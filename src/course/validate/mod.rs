@@ -7,10 +7,12 @@ use super::model::{Lesson, Question, StepKind, FORMAT};
 
 mod agree;
 mod format;
+mod hints;
 mod prose;
 
 use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
+pub use hints::{answer_hints, ANSWER_PHRASES};
 use prose::unknown_placeholders;
 pub use prose::{free_numbers, lesson_texts, NUMBER_ALLOW, NUMBER_WORDS};
 
@@ -201,6 +203,9 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         }
         for p in free_numbers(l) {
             e(lid.clone(), p);
+        }
+        for (at, p) in answer_hints(&mut Evaluator::new(), l) {
+            e(at, p);
         }
     }
     for p in unknown_placeholders(l) {
