@@ -913,3 +913,163 @@ fn lesson_key_matches_the_golden_file() {
     );
     assert!(key.contains("answer: 4000 (expect: option 'right')"));
 }
+
+/// Step texts that hint at the next question's answer are refused (issue 24): the right
+/// option's label, the computed number (also when a placeholder fills it in), or a
+/// phrase that reports what a design did. The five texts the lesson review flagged,
+/// copied as they were, each fail; the rewritten ones pass.
+#[test]
+fn step_texts_that_give_the_next_answer_away_are_refused() {
+    let old = [
+        ("zombie-fencing", 2, "See the timeout, the takeover, and the old worker's late write. With fencing, the broker rejects it because its epoch is old."),
+        ("idempotency-keys", 2, "See a charge succeed, its response get lost, and the retry arrive. One server charges again; the other replays the stored answer."),
+        ("key-threading", 2, "Follow a ball whose copy appears after the stage that dropped the key. Every later stage is correct and still counts it."),
+        ("eos-boundary", 2, "See the operator reset the offset, and the sink write payments it had already written."),
+        ("dedup-window", 0, "A handler keeps the ids of payments it has applied and skips any id it finds there. One table forgets ids after a TTL, one keeps them forever, and one handler has no table at all. Some copies arrive long after their originals."),
+    ];
+    for (id, i, text) in old {
+        let mut v = lesson_json(id);
+        assert_eq!(course_errors(&v), "", "{id} is valid as written");
+        v["steps"][i]["text"] = text.into();
+        let errs = course_errors(&v);
+        assert!(
+            errs.contains(&format!("lesson '{id}' step {} ", i + 1))
+                && errs.contains("gives away the answer of step"),
+            "{id} step {}: the old text must be refused, got:\n{errs}",
+            i + 1
+        );
+    }
+    // The right option's label: the walkthrough's observe step asks the dedup
+    // handler's m-B, ₹2000.
+    let mut v = lesson_json("walkthrough");
+    v["steps"][2]["text"] = "Play on: the dedup handler's m-B stays at ₹2000.".into();
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains("step 3 (watch) field `text`: gives away the answer of step 4 (observe): the right option's label \"₹2000\""),
+        "{errs}"
+    );
+    // The computed number, filled in by a placeholder: telemetry's observe step asks
+    // how many datagrams the retrying sender transmitted.
+    let mut v = lesson_json("telemetry");
+    v["steps"][2]["values"] =
+        serde_json::json!({"n": {"counter": {"technique": "retry-every-sample", "name": "sent"}}});
+    v["steps"][2]["text"] = "Follow the { $n } datagrams into the collector.".into();
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains(
+            "step 3 (watch) field `text`: gives away the answer of step 4 (observe): the answer 61"
+        ),
+        "{errs}"
+    );
+}
+
+/// A predict step about a run the learner already watched past its reveal predicts
+/// nothing (review R1-12, outbox step 5): refused. The outbox step now asks about a
+/// crash-prone relay, a setting not yet shown.
+#[test]
+fn a_prediction_about_a_run_already_watched_is_refused() {
+    let mut v = lesson_json("outbox");
+    assert_eq!(course_errors(&v), "");
+    // Back to the first run, which step 3 played to its end.
+    v["steps"][4]
+        .as_object_mut()
+        .unwrap()
+        .remove("setup")
+        .expect("step 5 has its own setting");
+    let errs = course_errors(&v);
+    assert!(
+        errs.contains("lesson 'outbox' step 5 (predict): asks about the run step 3 (watch) already played to tick"),
+        "{errs}"
+    );
+}
+
+/// `message`: which message something happened to, read from the trace.
+#[test]
+fn the_message_quantity_reads_the_trace() {
+    use eop::course::model::{MsgEvent, Quantity, Setup, TickRef};
+    let mut ev = Evaluator::new();
+    let q = |t: &str, event, at: Option<TickRef>, nth| Quantity::Message {
+        technique: t.into(),
+        event,
+        at,
+        nth,
+    };
+    let setup = Setup::default();
+    let v = |ev: &mut Evaluator, sc: &str, q: &Quantity| ev.value(sc, &setup, q);
+    // The walkthrough: the naive handler applies txn-3 again; the dedup table skips
+    // it; the lost ack is txn-3's.
+    assert_eq!(
+        v(
+            &mut ev,
+            "walkthrough",
+            &q("naive", MsgEvent::AppliedAgain, None, None)
+        ),
+        Ok(Value::Int(3))
+    );
+    assert_eq!(
+        v(
+            &mut ev,
+            "walkthrough",
+            &q("dedup", MsgEvent::Skipped, None, None)
+        ),
+        Ok(Value::Int(3))
+    );
+    assert_eq!(
+        v(
+            &mut ev,
+            "walkthrough",
+            &q("naive", MsgEvent::AckLost, None, None)
+        ),
+        Ok(Value::Int(3))
+    );
+    // Nothing before the copy lands; no second one.
+    let before = Some(TickRef::BeforeViolation("naive".into()));
+    assert!(v(
+        &mut ev,
+        "walkthrough",
+        &q("naive", MsgEvent::AppliedAgain, before, None)
+    )
+    .unwrap_err()
+    .contains("no message number 1 was applied_again in 'naive'"));
+    assert!(v(
+        &mut ev,
+        "walkthrough",
+        &q("naive", MsgEvent::AppliedAgain, None, Some(2))
+    )
+    .is_err());
+    // The outbox's dual write: txn-6 applied again, txn-2 never applied; never_applied
+    // reads the whole run.
+    assert_eq!(
+        v(
+            &mut ev,
+            "outbox",
+            &q("dual-write", MsgEvent::AppliedAgain, None, None)
+        ),
+        Ok(Value::Int(6))
+    );
+    assert_eq!(
+        v(
+            &mut ev,
+            "outbox",
+            &q(
+                "dual-write",
+                MsgEvent::NeverApplied,
+                Some(TickRef::End),
+                None
+            )
+        ),
+        Ok(Value::Int(2))
+    );
+    assert!(v(
+        &mut ev,
+        "outbox",
+        &q(
+            "dual-write",
+            MsgEvent::NeverApplied,
+            Some(TickRef::Start),
+            None
+        )
+    )
+    .unwrap_err()
+    .contains("reads the whole run"));
+}

@@ -4,7 +4,7 @@
 //! message the question is about (`ANSWER_PHRASES`).
 
 use crate::course::eval::{self, Evaluator, Value};
-use crate::course::model::{Lesson, StepKind};
+use crate::course::model::{Lesson, Setup, StepKind};
 
 /// Phrases that report an outcome ("the broker rejects it", "one server charges
 /// again"): in a read or watch text before a question they answer it. A watch text
@@ -14,11 +14,17 @@ pub const ANSWER_PHRASES: &[(&str, &str)] = &[
     ("rejects", "says a write was refused"),
     ("refuses", "says a write was refused"),
     ("charges again", "says a retry was charged again"),
-    ("replays the stored", "says a repeat was answered from the store"),
+    (
+        "replays the stored",
+        "says a repeat was answered from the store",
+    ),
     ("still counts", "says a copy was counted"),
     ("is correct", "judges a design before the question does"),
     ("had already written", "says a replay was written again"),
-    ("long after", "says copies outlast a window, which decides a TTL question"),
+    (
+        "long after",
+        "says copies outlast a window, which decides a TTL question",
+    ),
     ("skips the copy", "says a copy was absorbed"),
     ("applies it again", "says a copy was applied"),
 ];
@@ -85,6 +91,52 @@ pub fn answer_hints(ev: &mut Evaluator, l: &Lesson) -> Vec<(String, String)> {
                     found.join(", ")
                 ),
             ));
+        }
+    }
+    out
+}
+
+/// Problems: a predict step that asks about a run an earlier watch step already played
+/// past the predict's reveal tick (same setting): the learner has seen the answer, so
+/// nothing is predicted. A prediction needs a setting, seed or tick not yet shown.
+pub fn already_watched(ev: &mut Evaluator, l: &Lesson) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (j, st) in l.steps.iter().enumerate() {
+        if st.kind != StepKind::Predict {
+            continue;
+        }
+        let Ok(pe) = eval::step(ev, l, j) else {
+            continue;
+        };
+        let Some(reveal) = pe.reveal else {
+            continue;
+        };
+        // A question computed under its own setting asks about that run, not the step's.
+        if st.question.as_ref().is_some_and(|q| q.setup.is_some()) {
+            continue;
+        }
+        for (w, ws) in l.steps[..j].iter().enumerate() {
+            if ws.kind != StepKind::Watch {
+                continue;
+            }
+            let Ok(we) = eval::step(ev, l, w) else {
+                continue;
+            };
+            // The tab shown does not change the run.
+            let run = |s: &Setup| Setup {
+                technique: None,
+                ..s.clone()
+            };
+            if run(&we.setup) == run(&pe.setup) && we.stop.is_some_and(|stop| stop >= reveal) {
+                out.push((
+                    format!("lesson '{}' step {} (predict)", l.id, j + 1),
+                    format!(
+                        "asks about the run step {} (watch) already played to tick {}, past this step's reveal (tick {reveal}): nothing is left to predict; use a setting, seed or tick the learner has not seen",
+                        w + 1,
+                        we.stop.unwrap_or(0)
+                    ),
+                ));
+            }
         }
     }
     out

@@ -12,7 +12,7 @@ mod prose;
 
 use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
-pub use hints::{answer_hints, ANSWER_PHRASES};
+pub use hints::{already_watched, answer_hints, ANSWER_PHRASES};
 use prose::unknown_placeholders;
 pub use prose::{free_numbers, lesson_texts, NUMBER_ALLOW, NUMBER_WORDS};
 
@@ -204,7 +204,11 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         for p in free_numbers(l) {
             e(lid.clone(), p);
         }
-        for (at, p) in answer_hints(&mut Evaluator::new(), l) {
+        let mut ev = Evaluator::new();
+        for (at, p) in answer_hints(&mut ev, l)
+            .into_iter()
+            .chain(already_watched(&mut ev, l))
+        {
             e(at, p);
         }
     }
