@@ -224,6 +224,8 @@ const LEDGER_UNITS: &[(&str, &str)] = &[
     ("rupees", "Rupees"),
     ("runs", "Runs"),
     ("samples", "Samples"),
+    ("orders", "Orders"),
+    ("messengers", "Messengers"),
 ];
 const PROPERTIES: &[(&str, &str)] = &[
     ("exactly-once-effect", "ExactlyOnceEffect"),

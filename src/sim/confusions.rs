@@ -73,7 +73,7 @@ pub const CONFUSIONS: &[Confusion] = &[
         belief: "“Our broker is exactly-once, so the whole pipeline is.”",
         answer: "Broker EOS covers read-transform-write inside the broker. A database write or an HTTP call outside it is at-least-once again. Even inside, a transaction only ties a read to its write: when an operator moves the offset back, the replay is committed a second time.",
         scenario: "eos-boundary",
-        set: &[],
+        set: &[("offset_reset", 1), ("crash_per_mille", 50)],
         watch: "the database write outside the broker is applied twice unless it dedups on a stable id — and after the operator's offset reset even the broker-only pipeline writes its output twice.",
         seed: 1,
         expect: &[
@@ -202,7 +202,7 @@ pub const CONFUSIONS: &[Confusion] = &[
         belief: "“Replaying the log applies everything again.”",
         answer: "In event sourcing the log is the truth and the state is a projection of it. Replaying the log — to rebuild a projection, or after someone moves the offset back — hands every event over again; a projection that stores each event id with its state skips the ones it already applied. That makes exactly-once processing part of the structure, at a price: rebuilding a projection takes time, and every change to an event's schema must still read the old events.",
         scenario: "eos-boundary",
-        set: &[],
+        set: &[("offset_reset", 1), ("crash_per_mille", 50)],
         watch: "an operator moves the offset back and the log is replayed: the table keyed by message id skips every event it already has and ends exact, while the table without that key writes the replay a second time.",
         seed: 1,
         expect: &[

@@ -52,6 +52,10 @@ pub struct Payload {
     pub key: Option<u32>,
     /// 0 for the first attempt, 1 for the first retry, …
     pub attempt: u16,
+    /// Why a transmission with `attempt` > 0 was sent again: a retry after a timeout
+    /// (the default), or a resend after a restart or an aborted transaction.
+    #[serde(default, skip_serializing_if = "Resend::is_retry")]
+    pub resend: Resend,
     /// Message headers, when the scenario shows them (e.g. a CDC relay's outbox id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Headers>,
@@ -97,6 +101,7 @@ impl Payload {
             msg,
             key: Some(msg),
             attempt,
+            resend: Resend::Retry,
             headers: None,
         }
     }
@@ -195,6 +200,43 @@ pub enum CommitPart {
     KeyRecord { key: u32 },
 }
 
+/// Why a sender sends a message again (its `attempt` > 0).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Resend {
+    /// It timed out waiting for an answer: a retry.
+    #[default]
+    Retry,
+    /// It restarted and found the message unacknowledged (in its journal, or past its
+    /// recorded progress), so it sends it again.
+    AfterRestart,
+    /// Its transaction aborted, so it writes the batch again in a new one.
+    AfterAbort,
+    /// A stage took in a copy it could not recognise and forwards it as new.
+    ForwardedAgain,
+}
+
+impl Resend {
+    pub fn is_retry(&self) -> bool {
+        *self == Resend::Retry
+    }
+}
+
+/// What a dedup table's key is.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DedupKey {
+    /// The message's own id (the producer put it in the message).
+    #[default]
+    MessageId,
+    /// The `outbox_id` header a CDC relay put on the record.
+    OutboxId,
+}
+
+impl DedupKey {
+    pub fn is_message_id(&self) -> bool {
+        *self == DedupKey::MessageId
+    }
+}
+
 /// The state of an idempotency key in a server's key store.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeyState {
@@ -249,6 +291,13 @@ pub enum Ev {
     Apply {
         node: NodeId,
         entry: Entry,
+    },
+    /// Telemetry: sample `msg` reached `node` after its bucket (second) `bucket` was
+    /// already published: too late to count in any published figure.
+    Late {
+        node: NodeId,
+        msg: MsgId,
+        bucket: Merchant,
     },
     /// Telemetry: `node` publishes the mean of bucket `bucket` (a second) from the
     /// `count` samples (summing to `sum`) it had by then; `truth_sum`/`truth_count` are
@@ -329,6 +378,9 @@ pub enum Ev {
         node: NodeId,
         key: u32,
         expires: Option<Tick>,
+        /// What the key is: the message's own id (the default), or a header's id.
+        #[serde(default, skip_serializing_if = "DedupKey::is_message_id")]
+        of: DedupKey,
     },
     /// A row inserted into a SQL dedup table cleaned by a periodic job: after
     /// `stale_after` the next cleanup deletes it; until then a lookup still finds it.
@@ -407,6 +459,7 @@ impl Ev {
             Ev::Deliver { .. } | Ev::Lose { .. } => None,
             Ev::Apply { node, .. }
             | Ev::Aggregate { node, .. }
+            | Ev::Late { node, .. }
             | Ev::Skip { node, .. }
             | Ev::Commit { node, .. }
             | Ev::AtomicCommit { node, .. }

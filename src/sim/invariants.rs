@@ -151,6 +151,10 @@ pub struct Verdict {
     /// Index in the trace of the first event where the ledger went wrong.
     pub first_violation: Option<usize>,
     pub checks: Vec<Check>,
+    /// What a repeat did where "applied" would be the wrong word ("written" for records
+    /// written to an output topic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verb: Option<String>,
 }
 
 impl Verdict {
@@ -209,6 +213,7 @@ impl Verdict {
             diffs,
             first_violation,
             checks,
+            verb: None,
         }
     }
 
@@ -228,6 +233,7 @@ impl Verdict {
             diffs: Vec::new(),
             first_violation,
             checks,
+            verb: None,
         }
     }
 
@@ -259,9 +265,16 @@ impl Verdict {
             [] => String::new(),
             [(n, _)] => format!("{all} {verb} {}", times(*n)),
             _ => {
+                // "1 eleven times"; past the spelled-out words "2 of them 14 times",
+                // never two bare numbers side by side ("1 14 times").
                 let parts: Vec<String> = by
                     .iter()
-                    .map(|(n, ms)| format!("{} {}", ms.len(), times(*n)))
+                    .map(|(n, ms)| match times(*n) {
+                        t if t.starts_with(|c: char| c.is_ascii_digit()) => {
+                            format!("{} of them {t}", ms.len())
+                        }
+                        t => format!("{} {t}", ms.len()),
+                    })
                     .collect();
                 format!("{all} {verb} more than once: {}", parts.join(", "))
             }
@@ -288,7 +301,10 @@ impl Verdict {
         }
         let mut why = Vec::new();
         for (n, ms) in self.by_times() {
-            why.push(format!("applied {} {}", names(&ms, unit), times(n)));
+            why.push(match &self.verb {
+                Some(verb) => format!("{} {verb} {}", names(&ms, unit), times(n)),
+                None => format!("applied {} {}", names(&ms, unit), times(n)),
+            });
         }
         if !self.lost.is_empty() {
             why.push(format!("never applied {}", names(&self.lost, unit)));
@@ -305,14 +321,15 @@ impl Verdict {
     }
 }
 
-/// "twice", "three times", "12 times".
+/// "twice", "three times", "twelve times", "13 times".
 pub fn times(n: u32) -> String {
-    const WORDS: [&str; 9] = [
-        "never", "once", "twice", "three", "four", "five", "six", "seven", "eight",
+    const WORDS: [&str; 13] = [
+        "never", "once", "twice", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
     ];
     match n {
         0..=2 => WORDS[n as usize].to_string(),
-        3..=8 => format!("{} times", WORDS[n as usize]),
+        3..=12 => format!("{} times", WORDS[n as usize]),
         _ => format!("{n} times"),
     }
 }
@@ -376,10 +393,20 @@ impl VerdictText {
             why: t.verdict.summary_in(unit),
         }
     }
-    /// The badge, followed by the detail in brackets when it adds any.
+    /// The badge, followed by the detail when it adds any: in brackets, or after a
+    /// colon when the detail has brackets of its own (never "((…))"); a detail that
+    /// starts with the badge's own words adds only what follows them.
     pub fn line(&self) -> String {
+        let words = self
+            .badge
+            .split_once(' ')
+            .map_or(self.badge.as_str(), |(_, w)| w);
         if self.why.is_empty() || self.badge.contains(&self.why) {
             self.badge.clone()
+        } else if let Some(rest) = self.why.strip_prefix(words).filter(|_| !words.is_empty()) {
+            format!("{}{rest}", self.badge)
+        } else if self.why.contains('(') {
+            format!("{}: {}", self.badge, self.why)
         } else {
             format!("{} ({})", self.badge, self.why)
         }

@@ -98,13 +98,18 @@ pub enum LedgerUnit {
     Runs,
     /// Telemetry: per-second sums of sample values (`second 3`, `117`).
     Samples,
+    /// Orders from sellers, in rupees (`m-B`, `₹2000`, `order-3`): the outbox scenario.
+    Orders,
+    /// Two Generals: messengers, no money and no ledger rows (`messenger 2`).
+    Messengers,
 }
 
 impl LedgerUnit {
     /// The row a balance belongs to.
     pub fn entity(self, m: Merchant) -> String {
         match self {
-            LedgerUnit::Rupees => super::ids::merchant_name(m),
+            LedgerUnit::Rupees | LedgerUnit::Orders => super::ids::merchant_name(m),
+            LedgerUnit::Messengers => format!("general {}", (b'A' + (m % 26)) as char),
             LedgerUnit::Runs => format!("match {}", (b'A' + (m % 26)) as char),
             LedgerUnit::Samples => format!("second {m}"),
         }
@@ -112,7 +117,8 @@ impl LedgerUnit {
     /// An amount, with its unit.
     pub fn amount(self, v: i64) -> String {
         match self {
-            LedgerUnit::Rupees => rupees(v),
+            LedgerUnit::Rupees | LedgerUnit::Orders => rupees(v),
+            LedgerUnit::Messengers => format!("{v}"),
             LedgerUnit::Runs if v.abs() == 1 => format!("{v} run"),
             LedgerUnit::Runs => format!("{v} runs"),
             LedgerUnit::Samples => format!("{v}"),
@@ -122,6 +128,8 @@ impl LedgerUnit {
     pub fn item(self, msg: MsgId) -> String {
         match self {
             LedgerUnit::Rupees => super::ids::txn_name(msg),
+            LedgerUnit::Orders => format!("order-{msg}"),
+            LedgerUnit::Messengers => format!("messenger {msg}"),
             LedgerUnit::Runs => format!("ball {msg}"),
             LedgerUnit::Samples => format!("sample {msg}"),
         }
@@ -130,6 +138,8 @@ impl LedgerUnit {
     pub fn count(self, n: usize) -> String {
         let noun = match self {
             LedgerUnit::Rupees => "payment",
+            LedgerUnit::Orders => "order",
+            LedgerUnit::Messengers => "messenger",
             LedgerUnit::Runs => "ball",
             LedgerUnit::Samples => "sample",
         };

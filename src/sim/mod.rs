@@ -15,6 +15,7 @@ pub mod invariants;
 pub mod ledger;
 pub mod narrate;
 pub mod params;
+pub mod percent;
 pub mod promise;
 pub mod replay;
 pub mod rng;

@@ -147,6 +147,11 @@ impl View {
     }
 
     /// The (hop, payload) a transmission carried.
+    /// Was `msg` written to the ledger before this point?
+    pub fn was_applied(&self, msg: MsgId) -> bool {
+        self.applied.contains(&msg)
+    }
+
     pub fn payload_of(&self, net: NetId) -> Option<(u8, Payload)> {
         self.msg_of.get(&net).copied()
     }
@@ -234,7 +239,7 @@ impl View {
                     self.counters.applied_twice += 1;
                 }
             }
-            Ev::Aggregate { .. } => {}
+            Ev::Aggregate { .. } | Ev::Late { .. } => {}
             Ev::Skip { why, .. } => {
                 if why != super::event::SkipWhy::NoKey {
                     self.counters.dup_absorbed += 1;
@@ -268,7 +273,9 @@ impl View {
                     self.counters.dup_absorbed += 1;
                 }
             }
-            Ev::DedupPut { node, key, expires } => {
+            Ev::DedupPut {
+                node, key, expires, ..
+            } => {
                 self.dedup.insert((node, key), expires);
             }
             Ev::DedupRow {

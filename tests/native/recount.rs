@@ -143,7 +143,20 @@ fn times(n: u32) -> &'static str {
         6 => "six",
         7 => "seven",
         8 => "eight",
+        9 => "nine",
+        10 => "ten",
+        11 => "eleven",
+        12 => "twelve",
         _ => "",
+    }
+}
+
+/// How the badge names `m` messages written `k` times: "1 eleven times", "2 of them 14
+/// times" (never two bare numbers side by side).
+fn how_often(m: u32, k: u32) -> String {
+    match times(k) {
+        "" => format!("{m} of them {k} times"),
+        w => format!("{m} {w}"),
     }
 }
 
@@ -227,7 +240,7 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
             }
             if rest.contains("more than once") {
                 for (k, m) in &by {
-                    let want = format!("{m} {}", times(*k));
+                    let want = how_often(*m, *k);
                     if !text.contains(&want) {
                         bad.push(format!("badge '{text}' lacks '{want}'"));
                     }
@@ -255,6 +268,32 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
             }
         }
     }
+    // Telemetry's late samples (review R2-5): a datagram taken in after its second was
+    // published is narrated as too late (an `Ev::Late` right after its delivery), and
+    // the traffic check's "N samples too late" counts exactly those.
+    if property == Property::Fidelity {
+        let late = late_arrivals(r, t);
+        let events: Vec<usize> = t
+            .trace
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches!(e.ev, Ev::Late { .. }))
+            .map(|(i, _)| i - 1)
+            .collect();
+        if late != events {
+            bad.push(format!(
+                "late samples: recounted deliveries at events {late:?}, narrated after {events:?}"
+            ));
+        }
+        let traffic = t.verdict.checks.iter().find(|c| c.name == "traffic");
+        let want = match late.len() {
+            1 => "1 sample too late".to_string(),
+            n => format!("{n} samples too late"),
+        };
+        if !traffic.is_some_and(|c| c.detail.contains(&want)) {
+            bad.push(format!("traffic check {traffic:?}: recounted '{want}'"));
+        }
+    }
     // Telemetry's traffic words.
     if property == Property::Fidelity {
         let extra = mine.retries + mine.acks;
@@ -268,6 +307,48 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
         }
     }
     bad
+}
+
+/// Trace indices of the datagram deliveries taken in after their sample's second was
+/// published (the second from the workload, the publication from `Aggregate`).
+fn late_arrivals(r: &RunResult, t: &TechniqueRun) -> Vec<usize> {
+    let second: BTreeMap<u32, u8> = r.workload.iter().map(|p| (p.msg, p.merchant)).collect();
+    let mut sample_of: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut dropped: BTreeSet<u32> = BTreeSet::new();
+    for (i, e) in t.trace.iter().enumerate() {
+        if let Ev::Lose {
+            net,
+            why: LossWhy::Overload,
+        } = e.ev
+        {
+            if i > 0 && t.trace[i - 1].ev == (Ev::Deliver { net }) {
+                dropped.insert(net.0);
+            }
+        }
+    }
+    let mut published: BTreeSet<u8> = BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, e) in t.trace.iter().enumerate() {
+        match e.ev {
+            Ev::Send { net, p, .. } if p.kind == MsgKind::Datagram => {
+                sample_of.insert(net.0, p.msg);
+            }
+            Ev::Aggregate { bucket, .. } => {
+                published.insert(bucket);
+            }
+            Ev::Deliver { net } if !dropped.contains(&net.0) => {
+                let late = sample_of
+                    .get(&net.0)
+                    .and_then(|m| second.get(m))
+                    .is_some_and(|s| published.contains(s));
+                if late {
+                    out.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn copies(t: &TechniqueRun) -> u32 {

@@ -138,7 +138,12 @@ fn narration_names_the_mechanism() {
     assert!(!q.contains("(retry"), "a rebalance is not a retry:\n{q}");
     assert!(q.contains("txn-5 (delivery 2) to worker-2"));
 
-    let e = story("eos-boundary", 1, &[], "eos-only");
+    let e = story(
+        "eos-boundary",
+        1,
+        &[("offset_reset", 1), ("crash_per_mille", 50)],
+        "eos-only",
+    );
     assert!(
         e.contains("an operator resets sink's committed offset to 0: its next read starts there")
     );
@@ -161,6 +166,232 @@ fn narration_names_the_mechanism() {
     assert!(!b.contains("durable together"), "{b}");
     let a = story("atomic-commit", 1, &[], "atomic");
     assert!(a.contains("become durable together"), "{a}");
+
+    // Review R2-21: a resend after a restart is named as one, in the dual write and the
+    // relay alike (the outbox showcase restarts both), and so is a batch written again
+    // after its transaction aborted.
+    let o = story("outbox", 20, &[], "dual-write");
+    assert!(
+        o.contains("order service restarts\ntick 53: order service sends order-6 (resent after restart) to broker"),
+        "{o}"
+    );
+    let o = story("outbox", 20, &[], "outbox");
+    assert!(
+        o.contains("relay (CDC) sends order-6 (resent after restart) [outbox_id=6, key=6]"),
+        "{o}"
+    );
+    assert!(
+        o.contains("relay (CDC) sends order-3 (retry 1)"),
+        "a timeout's resend stays a retry: {o}"
+    );
+    // Across every scenario: "(retry n)" only on a resend its sender's timeout caused.
+    let bad = retries_without_a_timeout();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Every narrated "(retry n)" send whose sender had not timed out on that message since
+/// it last sent it (a resend after a restart or an abort is no retry), over every
+/// scenario's showcase, its prompts and a few seeds.
+fn retries_without_a_timeout() -> Vec<String> {
+    use eop::sim::event::{Ev, MsgKind};
+    use eop::sim::narrate::payload_label;
+    use std::collections::BTreeSet;
+    let mut bad = Vec::new();
+    for s in all() {
+        let info = s.info();
+        let mut cfgs: Vec<RunConfig> = (0..8).map(RunConfig::seed).collect();
+        cfgs.push(RunConfig::seed(info.showcase_seed));
+        for o in every().into_iter().filter(|o| o.scenario == info.id) {
+            cfgs.push(o.config(o.seed));
+        }
+        for cfg in cfgs {
+            let r = run(info.id, &cfg).unwrap();
+            for t in &r.techniques {
+                let mut timed_out: BTreeSet<(u8, u32)> = BTreeSet::new();
+                for e in &t.trace {
+                    match e.ev {
+                        Ev::Timeout {
+                            node,
+                            msg,
+                            suspect: None,
+                            ..
+                        } => {
+                            timed_out.insert((node.0, msg));
+                        }
+                        Ev::Send {
+                            from,
+                            p,
+                            copy_of: None,
+                            ..
+                        } if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
+                            let label = payload_label(&p, info.unit);
+                            if label.contains("(retry") && !timed_out.contains(&(from.0, p.msg)) {
+                                if bad.len() < 10 {
+                                    bad.push(format!(
+                                        "{} seed {} {:?} / {} tick {}: {label} without a timeout",
+                                        info.id, cfg.seed, cfg.params, t.id, e.tick
+                                    ));
+                                }
+                            }
+                            timed_out.remove(&(from.0, p.msg));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    bad
+}
+
+/// Review R2-5: a telemetry sample that arrives after its second was published is
+/// narrated as too late to count, right after its delivery, and counted as such.
+#[test]
+fn a_late_sample_is_narrated_as_too_late_to_count() {
+    let s = story("telemetry", 7, &[], "retry-every-sample");
+    assert!(
+        s.contains(
+            "tick 45: sample 43 (retry 1) delivered\ntick 45: sample 43 arrives after second 3 was published: too late to count — collector acks it but leaves it out of every published average"
+        ),
+        "{s}"
+    );
+    let f = story("telemetry", 7, &[], "fire-and-forget");
+    assert!(
+        !f.contains("too late"),
+        "nothing arrives late without retries here"
+    );
+}
+
+/// Review R2-11: a repeated DELETE affects no row, and the narration says so.
+#[test]
+fn a_repeated_delete_affects_no_row() {
+    let s = story("idempotent-ops", 3, &[], "delete");
+    let lines: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("DELETE … WHERE id = txn-1 "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{s}");
+    assert!(lines[0].contains("(1 row affected)"), "{}", lines[0]);
+    assert!(lines[1].contains("(0 rows affected)"), "{}", lines[1]);
+}
+
+/// Review R2-6: in a quarter-end run where no copy arrived, no badge credits a technique
+/// with an exactly-once it was never tested on; it says that no copy arrived.
+#[test]
+fn quarter_end_credits_no_technique_for_copies_that_never_came() {
+    use eop::sim::replay::View;
+    let mut calm = 0;
+    let mut cfgs: Vec<RunConfig> = (0..40)
+        .map(|s| RunConfig::seed(s).set("gc_pause_ticks", 8))
+        .collect();
+    cfgs.extend((0..40).map(RunConfig::seed));
+    for o in every().into_iter().filter(|o| o.scenario == "quarter-end") {
+        cfgs.push(o.config(o.seed));
+    }
+    for cfg in cfgs {
+        let r = run("quarter-end", &cfg).unwrap();
+        for t in &r.techniques {
+            let copies = View::of(&t.trace).counters.dup_delivered;
+            if copies == 0 && t.verdict.exactly_once {
+                calm += 1;
+                assert_eq!(
+                    t.badge.text, "✓ no copy arrived in this run: one entry per payment",
+                    "{} seed {}",
+                    t.id, cfg.seed
+                );
+            } else {
+                assert!(
+                    !t.badge.text.contains("no copy arrived"),
+                    "{}",
+                    t.badge.text
+                );
+            }
+        }
+    }
+    assert!(calm > 0, "some run had no copy");
+}
+
+/// Review R2-12: a count a prompt states is the run's own count at the prompt's seed
+/// (a `Doubled(n)` or `Lost(n)` is "at least n": a number in the text must be exact).
+#[test]
+fn a_count_a_prompt_states_is_the_runs_own() {
+    use eop::sim::promise::Outcome;
+    let mut checked = 0;
+    for o in every() {
+        let r = run(o.scenario, &o.config(o.seed)).unwrap();
+        let words: Vec<&str> = o
+            .watch
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .collect();
+        for e in o.expect {
+            let Some(t) = r.technique(e.technique) else {
+                continue;
+            };
+            let (n, actual) = match e.outcome {
+                Outcome::Doubled(n) => (n, t.verdict.applied_twice.len()),
+                Outcome::Lost(n) => (n, t.verdict.lost.len()),
+                _ => continue,
+            };
+            if n > 1 && words.contains(&n.to_string().as_str()) {
+                checked += 1;
+                assert_eq!(
+                    actual, n,
+                    "{} / {:?}: the text says {n}, the run at seed {} has {actual}: {:?}",
+                    o.scenario, o.name, o.seed, o.watch
+                );
+            }
+        }
+    }
+    assert!(
+        checked >= 2,
+        "the quarter-end and walkthrough prompts state counts"
+    );
+}
+
+/// Review R2-19 and R2-20: the output topic's records are written, not applied; a dedup
+/// row is named by what it stores, never a bare "id 1" beside "txn-1".
+#[test]
+fn writes_and_dedup_rows_are_named_by_what_they_are() {
+    let t = story(
+        "eos-boundary",
+        1,
+        &[("offset_reset", 1), ("crash_per_mille", 50)],
+        "eos-to-topic",
+    );
+    assert!(
+        t.contains("txn-1 ₹500 for m-B is now written to the output topic"),
+        "{t}"
+    );
+    assert!(!t.contains("broker applied"), "{t}");
+    let r = run(
+        "eos-boundary",
+        &RunConfig::seed(1)
+            .set("offset_reset", 1)
+            .set("crash_per_mille", 50),
+    )
+    .unwrap();
+    let v = &r.technique("eos-to-topic").unwrap().verdict;
+    let summary = v.summary_in(eop::sim::scenarios::info("eos-boundary").unit);
+    assert!(summary.contains("4 more written twice"), "{summary}");
+    assert!(!summary.contains("applied"), "{summary}");
+    for s in all() {
+        let info = s.info();
+        let r = run(info.id, &RunConfig::seed(info.showcase_seed)).unwrap();
+        for tr in &r.techniques {
+            let story = eop::sim::narrate::render(&tr.trace, &tr.nodes, info.unit);
+            for l in story.lines().filter(|l| l.contains("dedup table")) {
+                let bare = l
+                    .split(" id ")
+                    .skip(1)
+                    .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+                assert!(!bare, "{} / {}: {l}", info.id, tr.id);
+            }
+        }
+    }
+    let d = story("delivery-semantics", 0, &[], "exactly-once");
+    assert!(d.contains("records txn-1's id in its dedup table"), "{d}");
+    let o = story("outbox", 20, &[], "outbox");
+    assert!(o.contains("records outbox_id 1 in its dedup table"), "{o}");
 }
 
 /// Issue 23 items 5 and 16: the telemetry texts speak of published means (not sums),

@@ -16,13 +16,18 @@ use eop::ui::components::spacetime::diagram;
 use eop::ui::facts::{badges_in, live_verdict};
 use std::process::Command;
 
-/// What a text about balls, samples or generals must never say.
+/// What a text about balls, samples, generals or orders must never say: ₹ where no
+/// money moves, a payment's "txn-" id or the word "payment" where there are none.
 fn offending(text: &str) -> Option<String> {
+    offending_in(text, LedgerUnit::Messengers)
+}
+
+fn offending_in(text: &str, unit: LedgerUnit) -> Option<String> {
     let lower = text.to_lowercase();
-    if text.contains('₹') {
+    if text.contains('₹') && !matches!(unit, LedgerUnit::Rupees | LedgerUnit::Orders) {
         return Some("₹".into());
     }
-    if let Some(i) = lower.find("txn-") {
+    if let Some(i) = lower.find("txn-").filter(|_| unit != LedgerUnit::Rupees) {
         if lower[i + 4..].starts_with(|c: char| c.is_ascii_digit()) {
             return Some("a txn id".into());
         }
@@ -30,7 +35,7 @@ fn offending(text: &str) -> Option<String> {
     if text.contains("%%") {
         return Some("a doubled % (a format string filled twice)".into());
     }
-    lower.contains("payment").then(|| "\"payment\"".into())
+    (unit != LedgerUnit::Rupees && lower.contains("payment")).then(|| "\"payment\"".into())
 }
 
 fn non_payment_scenarios() -> Vec<&'static str> {
@@ -42,12 +47,13 @@ fn non_payment_scenarios() -> Vec<&'static str> {
         .collect()
 }
 
-struct Finds(Vec<String>);
+/// What was found, and the unit of the scenario being searched.
+struct Finds(Vec<String>, LedgerUnit);
 
 impl Finds {
     fn check(&mut self, path: &str, text: &str) {
         for line in text.lines() {
-            if let Some(what) = offending(line) {
+            if let Some(what) = offending_in(line, self.1) {
                 if self.0.len() < 40 {
                     self.0.push(format!("{path}: {what} in {line:?}"));
                 }
@@ -85,14 +91,27 @@ fn the_checker_catches_payment_words() {
 fn the_non_payment_scenarios_are_the_expected_ones() {
     assert_eq!(
         non_payment_scenarios(),
-        ["two-generals", "telemetry", "key-threading"]
+        ["two-generals", "telemetry", "outbox", "key-threading"]
     );
+    // Review R2-16: Two Generals moves no money; the outbox moves orders.
+    assert_eq!(
+        eop::sim::scenarios::info("two-generals").unit,
+        LedgerUnit::Messengers
+    );
+    assert_eq!(eop::sim::scenarios::info("outbox").unit, LedgerUnit::Orders);
+    assert!(offending_in(
+        "✕ 1 order applied twice (m-C short by ₹1800)",
+        LedgerUnit::Orders
+    )
+    .is_none());
+    assert!(offending_in("✕ 1 payment applied twice", LedgerUnit::Orders).is_some());
 }
 
 #[test]
 fn every_cli_path_speaks_the_scenarios_units() {
-    let mut f = Finds(Vec::new());
+    let mut f = Finds(Vec::new(), LedgerUnit::Messengers);
     for id in non_payment_scenarios() {
+        f.1 = eop::sim::scenarios::info(id).unit;
         let small: &[&str] = if id == "telemetry" {
             &["--set", "seconds=2"]
         } else {
@@ -125,9 +144,10 @@ fn every_cli_path_speaks_the_scenarios_units() {
 
 #[test]
 fn every_sweep_and_check_sentence_speaks_the_scenarios_units() {
-    let mut f = Finds(Vec::new());
+    let mut f = Finds(Vec::new(), LedgerUnit::Messengers);
     for id in non_payment_scenarios() {
         let info = eop::sim::scenarios::info(id);
+        f.1 = info.unit;
         let params: Vec<(String, i64)> = if id == "telemetry" {
             vec![("seconds".into(), 2)]
         } else {
@@ -174,12 +194,13 @@ fn every_sweep_and_check_sentence_speaks_the_scenarios_units() {
 
 #[test]
 fn every_page_text_speaks_the_scenarios_units() {
-    let mut f = Finds(Vec::new());
+    let mut f = Finds(Vec::new(), LedgerUnit::Messengers);
     for (name, _, def) in Counters::DEFINITIONS {
         f.check("counter definitions", &format!("{name}: {def}"));
     }
     for id in non_payment_scenarios() {
         let info = eop::sim::scenarios::info(id);
+        f.1 = info.unit;
         // The ledger's noun is shown only where there is a ledger (not Two Generals).
         if !run(id, &RunConfig::seed(1)).unwrap().workload.is_empty() {
             f.check(&format!("{id} noun"), &noun(info.unit));
@@ -236,4 +257,109 @@ fn every_page_text_speaks_the_scenarios_units() {
         f.check(&format!("{id} host state"), &m.to_string());
     }
     assert!(f.0.is_empty(), "{}", f.0.join("\n"));
+}
+
+/// Review R2-17: a verdict line never nests brackets ("((…))") nor repeats the badge's
+/// words; a repeat count never stands beside another number ("1 11 times").
+#[test]
+fn verdict_lines_read_cleanly() {
+    let mut bad = Vec::new();
+    for s in all() {
+        let info = s.info();
+        let mut cfgs: Vec<RunConfig> = (0..6).map(RunConfig::seed).collect();
+        cfgs.push(RunConfig::seed(info.showcase_seed));
+        for tt in info.try_this {
+            let mut c = RunConfig::seed(tt.seed);
+            for (n, v) in tt.set {
+                c = c.set(n, *v);
+            }
+            cfgs.push(c);
+        }
+        for cfg in cfgs {
+            let r = run(info.id, &cfg).unwrap();
+            for t in &r.techniques {
+                let text = eop::sim::invariants::VerdictText::of(t, info.unit);
+                let line = text.line();
+                let mut depth = 0i32;
+                let mut deepest = 0;
+                for c in line.chars() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    deepest = deepest.max(depth);
+                }
+                let words = text.badge.split_once(' ').map_or("", |(_, w)| w);
+                let repeated = !words.is_empty() && line.matches(words).count() > 1;
+                let numbers_side_by_side = line
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .windows(3)
+                    .any(|w| {
+                        w[0].parse::<u32>().is_ok()
+                            && w[1].parse::<u32>().is_ok()
+                            && w[2].starts_with("time")
+                    });
+                if deepest > 1 || depth != 0 || repeated || numbers_side_by_side {
+                    bad.push(format!("{} seed {} / {}: {line}", info.id, cfg.seed, t.id));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The words for many repeats: spelled out, then "of them".
+    assert_eq!(eop::sim::invariants::times(11), "eleven times");
+    assert_eq!(eop::sim::invariants::times(14), "14 times");
+}
+
+/// Review R2-17: the CLI's tables line up, whatever the length of a technique's label;
+/// R2-18: a sweep counts schedules, never "runs" (a unit of key-threading's ledger).
+#[test]
+fn cli_tables_line_up_and_sweeps_count_schedules() {
+    for id in ["outbox", "eos-boundary", "key-threading", "telemetry"] {
+        let out = eosim(&["run", id]);
+        let lines: Vec<&str> = out.lines().collect();
+        let header = lines.iter().find(|l| l.starts_with("technique")).unwrap();
+        let col = header[..header.find("verdict").unwrap()].chars().count();
+        let info = eop::sim::scenarios::info(id);
+        let r = run(id, &RunConfig::seed(info.showcase_seed)).unwrap();
+        for t in &r.techniques {
+            let row = lines
+                .iter()
+                .find(|l| l.starts_with(&format!("{} ({})", t.label, t.id)))
+                .unwrap();
+            let glyph = row.chars().nth(col).unwrap();
+            assert!(
+                ['✓', '✕', '!'].contains(&glyph),
+                "{id}: the verdict of {} starts at column {col}: {row:?}",
+                t.id
+            );
+        }
+        let sweep = eosim(&["sweep", id, "--runs", "40"]);
+        let heads: Vec<&str> = sweep
+            .lines()
+            .filter(|l| l.contains(" violations "))
+            .collect();
+        assert_eq!(heads.len(), r.techniques.len(), "{sweep}");
+        let at: Vec<usize> = heads
+            .iter()
+            .map(|l| l[..l.find(" violations ").unwrap()].chars().count())
+            .collect();
+        assert!(at.iter().all(|a| *a == at[0]), "{id}: {sweep}");
+        assert!(sweep.contains("40 random schedules from seed"), "{sweep}");
+        for l in sweep.lines().filter(|l| l.contains('✕') || l.contains('✓')) {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            for w in words.windows(2) {
+                assert!(
+                    !(w[1].starts_with("run") && w[0].parse::<u64>().is_ok()),
+                    "{id}: a sweep's count of runs: {l}"
+                );
+            }
+        }
+    }
+    // Key-threading's ledger counts runs: its sweep's worst error says what it is.
+    let k = eosim(&["sweep", "key-threading", "--runs", "60"]);
+    assert!(k.contains("largest error"), "{k}");
+    assert!(!k.contains("worst"), "{k}");
 }

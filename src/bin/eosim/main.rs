@@ -299,14 +299,26 @@ fn print_table(r: &RunResult) {
     }
     merchants.sort_unstable();
     merchants.dedup();
-    let mut header = format!("{:<36}", "technique");
+    // Every label fits its column, so the numbers line up under their headings.
+    let labels: Vec<String> = r
+        .techniques
+        .iter()
+        .map(|t| format!("{} ({})", t.label, t.id))
+        .collect();
+    let w = labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("technique".len());
+    let mut header = format!("{:<w$}", "technique");
     for m in &merchants {
         header.push_str(&format!("{:>11}", unit.entity(*m)));
     }
     header.push_str("  entries  sent deliv lost dupdel absorbed again  verdict");
     println!("{header}");
     let row = |label: &str, b: &std::collections::BTreeMap<u8, i64>| {
-        let mut s = format!("{label:<36}");
+        let mut s = format!("{label:<w$}");
         for m in &merchants {
             s.push_str(&format!(
                 "{:>11}",
@@ -316,12 +328,12 @@ fn print_table(r: &RunResult) {
         s
     };
     println!("{}  {:>7}", row("truth", &truth), r.truth.entries.len());
-    for t in &r.techniques {
+    for (t, label) in r.techniques.iter().zip(&labels) {
         let c = View::of(&t.trace).counters;
         let verdict = eop::sim::invariants::VerdictText::of(t, unit).line();
         println!(
             "{}  {:>7} {:>5} {:>5} {:>4} {:>6} {:>8} {:>5}  {}",
-            row(&format!("{} ({})", t.label, t.id), &t.ledger.balances()),
+            row(label, &t.ledger.balances()),
             t.ledger.entries.len(),
             c.sent,
             c.delivered,
@@ -336,7 +348,7 @@ fn print_table(r: &RunResult) {
                 .as_object()
                 .map(|o| o.iter().map(|(k, v)| format!("{v} to {k}")).collect())
                 .unwrap_or_default();
-            println!("{:<36}  dup delivered: {}", "", per.join(", "));
+            println!("{:<w$}  dup delivered: {}", "", per.join(", "));
         }
     }
 }
@@ -381,24 +393,42 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
             res.events
         ),
         None => println!(
-            "sweep {}  {} schedules from seed {}  ({} events)",
+            "sweep {}  {} random schedules from seed {}  ({} events)",
             res.config.scenario, res.done, res.config.seed, res.events
         ),
     }
-    for t in &res.techniques {
-        let kinds: Vec<String> = t.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    // Columns as wide as their widest entry, so every row lines up.
+    let labels: Vec<String> = res
+        .techniques
+        .iter()
+        .map(|t| format!("{} ({})", t.label, t.id))
+        .collect();
+    let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let cw = res
+        .techniques
+        .iter()
+        .map(|t| t.claim.label().chars().count())
+        .max()
+        .unwrap_or(0);
+    let worsts: Vec<String> = res
+        .techniques
+        .iter()
+        .map(|t| {
+            t.worst(unit, property)
+                .map(|w| format!("largest error {w}"))
+                .unwrap_or_default()
+        })
+        .collect();
+    let ww = worsts.iter().map(|x| x.chars().count()).max().unwrap_or(0);
+    for ((t, label), worst) in res.techniques.iter().zip(&labels).zip(&worsts) {
         println!(
-            "{:<28} {:<24} violations {:>6}/{:<6} {}  {}",
-            format!("{} ({})", t.label, t.id),
+            "{label:<lw$} {:<cw$}  violations {:>6}/{:<6}  {worst:<ww$}  {}",
             t.claim.label(),
             t.violations,
             t.runs,
-            t.worst(unit, property)
-                .map(|w| format!("worst {w:>8}"))
-                .unwrap_or_default(),
-            kinds.join(", ")
+            eop::sim::sweep::kinds_words(&t.kinds)
         );
-        println!("{:<28} {}", "", t.outcome(property, res.space.as_ref()));
+        println!("{:<lw$} {}", "", t.outcome(property, res.space.as_ref()));
         if let Some(c) = &t.smallest {
             let faults: Vec<String> = c
                 .config
@@ -413,7 +443,7 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
                 .map(|(n, v)| format!("{n}={v}"))
                 .collect();
             println!(
-                "{:<28} {} — seed {} faults [{}] {} → breaks at tick {}",
+                "{:<lw$} {} — seed {} faults [{}] {} → breaks at tick {}",
                 "",
                 c.words(),
                 c.config.seed,

@@ -4,8 +4,8 @@
 mod render;
 
 use super::event::{
-    CommitPart, CommitWhat, EntryKind, Ev, Event, KeyState, LossWhy, MsgKind, Payload, RejectWhy,
-    SkipWhy, TxnState,
+    CommitPart, CommitWhat, DedupKey, EntryKind, Ev, Event, KeyState, LossWhy, MsgKind, Payload,
+    RejectWhy, Resend, SkipWhy, TxnState,
 };
 use super::ids::NodeId;
 use super::ledger::LedgerUnit;
@@ -42,7 +42,14 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
         MsgKind::Messenger | MsgKind::Ack | MsgKind::Response => base,
         _ if p.attempt == 0 => base,
         MsgKind::Record => format!("{base} (delivery {})", p.attempt + 1),
-        _ => format!("{base} (retry {})", p.attempt),
+        // A sender's resend is a retry only when a timeout caused it: a restart or an
+        // aborted transaction is named as what it is.
+        _ => match p.resend {
+            Resend::Retry => format!("{base} (retry {})", p.attempt),
+            Resend::AfterRestart => format!("{base} (resent after restart)"),
+            Resend::AfterAbort => format!("{base} (written again after the abort)"),
+            Resend::ForwardedAgain => format!("{base} (forwarded again)"),
+        },
     };
     // Headers, where a scenario shows them, on the messages that carry the data.
     match p.headers {
@@ -121,6 +128,22 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 bal.get(&entry.merchant).copied().unwrap_or(0)
             )
         }
+        // A broker's "ledger" is an output topic: its records are written (and made
+        // visible by the transaction's commit), not applied to a database.
+        Ev::Apply { node, entry }
+            if entry.kind == EntryKind::Add && before.logs.keys().any(|(b, _)| b == node) =>
+        {
+            let mut bal = before.balances.clone();
+            super::ledger::apply_to(&mut bal, entry);
+            let m = merchant_name(entry.merchant);
+            format!(
+                "{}: {} {} for {m} is now written to the output topic, visible to read_committed readers; {m} = {}",
+                n(*node),
+                txn_name(entry.msg),
+                rupees(entry.amount),
+                rupees(bal.get(&entry.merchant).copied().unwrap_or(0))
+            )
+        }
         Ev::Apply { node, entry } => {
             let verb = match entry.kind {
                 EntryKind::Add if unit == LedgerUnit::Runs => {
@@ -154,8 +177,14 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 );
             }
             if entry.kind == EntryKind::Refund {
+                // The row goes with the first DELETE; a repeat finds nothing to delete.
+                let rows = if before.was_applied(entry.msg) {
+                    "0 rows affected"
+                } else {
+                    "1 row affected"
+                };
                 return format!(
-                    "{} runs DELETE … WHERE id = {} and sends a refund of {} to {m}; refunded to {m} so far = {now}",
+                    "{} runs DELETE … WHERE id = {} ({rows}) and sends a refund of {} to {m}; refunded to {m} so far = {now}",
                     n(*node),
                     txn_name(entry.msg),
                     rupees(entry.amount)
@@ -182,6 +211,12 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             merchant_name(*bucket),
             mean_tenths(*sum, *count as i64),
             mean_tenths(*truth_sum, *truth_count as i64)
+        ),
+        Ev::Late { node, msg, bucket } => format!(
+            "{} arrives after {} was published: too late to count — {} acks it but leaves it out of every published average",
+            txn_name(*msg),
+            merchant_name(*bucket),
+            n(*node)
         ),
         Ev::Skip {
             node,
@@ -373,22 +408,37 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                 txn_name(*msg)
             ),
         },
-        Ev::DedupPut { node, key, expires } => match expires {
-            Some(t) => format!(
-                "{} records id {key} in its dedup table until tick {t}",
-                n(*node)
-            ),
-            None => format!("{} records id {key} in its dedup table", n(*node)),
-        },
+        Ev::DedupPut {
+            node,
+            key,
+            expires,
+            of,
+        } => {
+            // Named by what the row stores, never a bare "id 1" beside "txn-1".
+            let what = match of {
+                DedupKey::MessageId => format!("{}'s id", txn_name(*key)),
+                DedupKey::OutboxId => format!("outbox_id {key}"),
+            };
+            match expires {
+                Some(t) => format!(
+                    "{} records {what} in its dedup table until tick {t}",
+                    n(*node)
+                ),
+                None => format!("{} records {what} in its dedup table", n(*node)),
+            }
+        }
         Ev::DedupRow {
             node,
             key,
             stale_after,
         } => format!(
-            "{} inserts id {key} into its dedup table; after tick {stale_after} the next cleanup deletes it",
-            n(*node)
+            "{} inserts {}'s id into its dedup table; after tick {stale_after} the next cleanup deletes it",
+            n(*node),
+            txn_name(*key)
         ),
-        Ev::DedupExpire { node, key } => format!("{} forgets id {key} (expired)", n(*node)),
+        Ev::DedupExpire { node, key } => {
+            format!("{} forgets {}'s id (expired)", n(*node), txn_name(*key))
+        }
         Ev::KeyRecord {
             node,
             key,

@@ -13,7 +13,7 @@
 
 use crate::sim::broker::Broker;
 use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{DedupKey, Ev, MsgKind, Payload, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Check, Verdict};
@@ -144,6 +144,17 @@ pub fn first_sight<T: Copy>(
     (msg, key): (MsgId, u32),
     why: SkipWhy,
 ) -> bool {
+    first_sight_of(eng, seen, node, (msg, key, DedupKey::MessageId), why)
+}
+
+/// [`first_sight`] for a key that is `of` (a header's id rather than the message's).
+pub fn first_sight_of<T: Copy>(
+    eng: &mut Engine<T>,
+    seen: &mut BTreeSet<u32>,
+    node: NodeId,
+    (msg, key, of): (MsgId, u32, DedupKey),
+    why: SkipWhy,
+) -> bool {
     if !seen.insert(key) {
         eng.emit(Ev::Skip { node, msg, why });
         return false;
@@ -152,6 +163,7 @@ pub fn first_sight<T: Copy>(
         node,
         key,
         expires: None,
+        of,
     });
     true
 }

@@ -4,10 +4,11 @@
 pub(crate) use super::declare::{hops, nodes, techniques};
 pub use super::declare::{infos, Module};
 pub use super::plumbing::{
-    carried, copying_hop, first_sight, run_each, timed_out, Attempts, Done, Life, Technique,
+    carried, copying_hop, first_sight, first_sight_of, run_each, timed_out, Attempts, Done, Life,
+    Technique,
 };
 pub use crate::sim::engine::{Actors, Delivery, Engine};
-pub use crate::sim::event::{Ev, MsgKind, Payload};
+pub use crate::sim::event::{Ev, MsgKind, Payload, Resend};
 pub use crate::sim::fault::{Fault, Faults, HopFaults};
 pub use crate::sim::ids::{Merchant, MsgId, NodeId, Tick};
 pub use crate::sim::ledger::{Ledger, Payment};

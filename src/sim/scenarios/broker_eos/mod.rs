@@ -103,6 +103,9 @@ struct World<'a> {
     txn: Option<u32>,
     /// The write awaiting its ack: (msg, last attempt).
     waiting: Option<(MsgId, u16)>,
+    /// Why a write the producer sent before goes out again from `send_next`: after a
+    /// restart or an aborted transaction (a timeout's resend is a retry).
+    rewrite: Resend,
     header: Option<Header>,
     next_seq: [u32; 4],
     /// The producer id of the current producer session.
@@ -163,11 +166,11 @@ impl World<'_> {
             seq,
             txn: self.txn,
         });
-        self.transmit(eng, pay.msg);
+        self.transmit(eng, pay.msg, self.rewrite);
     }
 
     /// Send (or resend) the write awaiting its ack.
-    fn transmit(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
+    fn transmit(&mut self, eng: &mut Engine<Timer>, msg: MsgId, why: Resend) {
         let Some(h) = self.header else {
             return;
         };
@@ -179,7 +182,10 @@ impl World<'_> {
             PRODUCER,
             BROKER,
             HOP_PRODUCE,
-            Payload::new(MsgKind::Produce, msg, attempt),
+            Payload {
+                resend: why,
+                ..Payload::new(MsgKind::Produce, msg, attempt)
+            },
             2,
         );
         // When the last copy of this write can reach the broker (the consumer keeps
@@ -202,6 +208,7 @@ impl World<'_> {
             .chance(self.abort, TAG_ABORT, self.batch_no, self.batch_try, 0);
         if abort {
             self.broker.end(eng, txn, false);
+            self.rewrite = Resend::AfterAbort;
             self.batch_try += 1;
             self.idx = self.batch_start;
         } else {
@@ -248,7 +255,7 @@ impl Actors for World<'_> {
                 if self.waiting == Some((msg, attempt)) =>
             {
                 timed_out(eng, PRODUCER, msg, attempt);
-                self.transmit(eng, msg);
+                self.transmit(eng, msg, Resend::Retry);
             }
             (PRODUCER, Timer::EndTxn { life }) if life == self.life => self.end_txn(eng),
             (PRODUCER, Timer::Start) => {
@@ -285,6 +292,7 @@ impl Actors for World<'_> {
         match node {
             PRODUCER if !self.producer_done => {
                 self.next_seq = [0; 4];
+                self.rewrite = Resend::AfterRestart;
                 if self.transactional() {
                     // Same transactional.id: the coordinator bumps the epoch and
                     // aborts what the old session left open.
@@ -352,6 +360,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             batch_try: 0,
             txn: None,
             waiting: None,
+            rewrite: Resend::Retry,
             header: None,
             next_seq: [0; 4],
             pid: PID,

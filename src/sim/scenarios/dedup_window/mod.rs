@@ -184,6 +184,7 @@ impl Actors for World {
                         node: CONSUMER,
                         key: pay.msg,
                         expires,
+                        of: crate::sim::event::DedupKey::MessageId,
                     });
                     // Valid through tick `expires`; gone from the tick after.
                     eng.timer(self.ttl + 1, CONSUMER, Timer::Expire { msg: pay.msg });
@@ -192,6 +193,7 @@ impl Actors for World {
                     node: CONSUMER,
                     key: pay.msg,
                     expires: None,
+                    of: crate::sim::event::DedupKey::MessageId,
                 }),
             }
         }

@@ -113,6 +113,7 @@ impl World<'_> {
                     node: DATABASE,
                     key: rec.msg,
                     expires: None,
+                    of: crate::sim::event::DedupKey::MessageId,
                 });
             }
             eng.emit(Ev::Commit {
@@ -284,6 +285,10 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
         world.reinit(&mut eng);
         eng.run(&mut world);
         let mut run = t.finish(Done::new(nodes(sink), eng, world.ledger, workload));
+        if sink == Sink::Topic {
+            // Records written to an output topic, not a database's applied rows.
+            run.verdict.verb = Some("written".to_string());
+        }
         if sink == Sink::Topic && !run.verdict.applied_twice.is_empty() {
             run.badge = Badge::new(
                 Tone::Bad,
@@ -306,10 +311,62 @@ mod tests {
     use crate::sim::{run, RunConfig};
 
     const ID: &str = "eos-boundary";
+    /// The operator's replay (the try-this "An operator replays").
+    const REPLAY: [(&str, i64); 2] = [("offset_reset", 1), ("crash_per_mille", 50)];
+
+    /// Review R1-4: the showcase's failure is the database boundary. No operator: a sink
+    /// crash between the database insert and the offset commit makes the broker hand
+    /// the record over again, and the table without a unique column inserts it twice;
+    /// inside the broker the output topic stays exact.
+    #[test]
+    fn showcase_a_database_write_outside_the_transaction_is_applied_twice() {
+        let (r, truth) = showcase_truth(&super::INFO, &[(0, 1000), (1, 1000), (2, 6500)]);
+        for t in &r.techniques {
+            assert_eq!(
+                count(&r, &t.id, |e| matches!(e, Ev::Operator { .. })),
+                0,
+                "no operator in the showcase"
+            );
+        }
+        let only = verdict(&r, "eos-only");
+        assert_eq!(only.applied_twice.len(), 1, "{only:?}");
+        let doubled = only.applied_twice[0];
+        // The crash fell between that payment's insert and its offset commit.
+        let t = r.technique("eos-only").unwrap();
+        let first = t
+            .trace
+            .iter()
+            .position(|e| matches!(e.ev, Ev::Apply { entry, .. } if entry.msg == doubled))
+            .unwrap();
+        let after: Vec<&Ev> = t.trace[first..].iter().map(|e| &e.ev).collect();
+        let crash = after
+            .iter()
+            .position(|e| matches!(e, Ev::Crash { .. }))
+            .expect("a crash after the first insert");
+        assert!(
+            !after[..crash].iter().any(|e| matches!(
+                e,
+                Ev::Commit {
+                    what: crate::sim::event::CommitWhat::Offset,
+                    ..
+                }
+            )),
+            "the crash came before the offset commit"
+        );
+        assert_eq!(balances(&r, "eos-unique-column"), truth);
+        assert!(verdict(&r, "eos-unique-column").exactly_once);
+        assert!(verdict(&r, "eos-to-topic").exactly_once);
+        assert_eq!(
+            r.technique("eos-to-topic").unwrap().badge.text,
+            "✓ exactly-once effect"
+        );
+    }
 
     #[test]
-    fn showcase_replay_doubles_the_table_unless_constrained() {
-        let (r, truth) = showcase_truth(&super::INFO, &[(0, 1000), (1, 1000), (2, 6500)]);
+    fn the_replay_doubles_the_table_unless_constrained() {
+        let r = run_with(ID, 1, &REPLAY);
+        let truth = truth(&r);
+        assert_eq!(truth, [(0, 1000), (1, 1000), (2, 6500)]);
         assert_eq!(
             balances(&r, "eos-only"),
             vec![(0, 2000), (1, 2000), (2, 13000)]
@@ -353,7 +410,7 @@ mod tests {
     /// in valid transactions — while crashes alone cannot break it.
     #[test]
     fn a_reset_breaks_a_broker_to_broker_pipeline_too() {
-        let r = showcase(&super::INFO);
+        let r = run_with(ID, 1, &REPLAY);
         let t = r.technique("eos-to-topic").unwrap();
         assert_eq!(t.verdict.applied_twice, (1..=8).collect::<Vec<u32>>());
         assert_eq!(
@@ -392,9 +449,11 @@ mod tests {
 
     #[test]
     fn eos_only_breaks_on_pinned_seeds() {
-        assert_eq!(first_violating_seed(ID, &[], "eos-only", 100), Some(0));
-        // Without the operator, a crash between insert and offset commit is enough.
-        let calm = [("offset_reset", 0)];
+        assert_eq!(first_violating_seed(ID, &REPLAY, "eos-only", 100), Some(0));
+        // Without the operator (the default), a crash between insert and offset commit
+        // is enough.
+        assert_eq!(first_violating_seed(ID, &[], "eos-only", 100), Some(1));
+        let calm = [("offset_reset", 0), ("crash_per_mille", 50)];
         assert_eq!(first_violating_seed(ID, &calm, "eos-only", 1_000), Some(6));
         let r = run_with(ID, 6, &calm);
         let v = verdict(&r, "eos-only");
@@ -416,6 +475,7 @@ mod tests {
             ID,
             1,
             &[
+                ("offset_reset", 1),
                 ("reset_at_ticks", 5),
                 ("reset_to", 9),
                 ("crash_per_mille", 0),

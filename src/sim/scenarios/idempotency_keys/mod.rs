@@ -172,6 +172,7 @@ impl World<'_> {
             msg,
             key: self.key_for(msg, attempt),
             attempt,
+            resend: Resend::Retry,
             headers: None,
         };
         let client = client_of(msg);

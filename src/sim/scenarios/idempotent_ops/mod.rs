@@ -264,14 +264,13 @@ fn delete_checks(w: &World, delivered: &BTreeSet<MsgId>) -> Vec<Check> {
             event: None,
         },
         Some((msg, i)) => {
-            let twice = w.deletes.values().filter(|n| **n > 1).count();
+            // How many payments were refunded twice is the badge's to say.
             Check {
                 name: "side effects".to_string(),
                 ok: false,
                 detail: format!(
-                    "the DELETE for {} ran again and removed nothing, but its refund went out a second time ({twice} payment{} refunded twice)",
+                    "the DELETE for {} ran again and removed nothing (0 rows affected), but its refund went out a second time",
                     txn_name(msg),
-                    if twice == 1 { "" } else { "s" }
                 ),
                 event: Some(i),
             }
@@ -513,7 +512,7 @@ mod tests {
         assert!(!del.verdict.checks[1].ok);
         assert_eq!(details(&r, "delete"), [
             "10 DELETE statements ran for 8 cancelled payments; each row went with its first DELETE, the repeats found nothing to remove",
-            "the DELETE for txn-1 ran again and removed nothing, but its refund went out a second time (2 payments refunded twice)",
+            "the DELETE for txn-1 ran again and removed nothing (0 rows affected), but its refund went out a second time",
         ]);
         assert_eq!(balances(&r, "delete"), balances(&r, "increment"));
         assert_eq!(
@@ -524,7 +523,7 @@ mod tests {
         let text = crate::sim::narrate::render(&del.trace, &del.nodes, INFO.unit);
         assert_eq!(text.matches("a refund of ₹").count(), 8 + copies, "{text}");
         assert!(text.contains(
-            "consumer + db runs DELETE … WHERE id = txn-1 and sends a refund of ₹1900 to m-A; refunded to m-A so far = ₹3800"
+            "consumer + db runs DELETE … WHERE id = txn-1 (0 rows affected) and sends a refund of ₹1900 to m-A; refunded to m-A so far = ₹3800"
         ));
         // Issue 23 item 11: refunding only when the DELETE removed a row makes the
         // handler idempotent too — one refund per payment, the table still right.

@@ -72,7 +72,7 @@ struct World<'a> {
 }
 
 impl World<'_> {
-    fn transmit(&mut self, eng: &mut Engine<Timer>, hop: u8, msg: MsgId, job: usize) {
+    fn transmit(&mut self, eng: &mut Engine<Timer>, hop: u8, msg: MsgId, job: usize, why: Resend) {
         let attempt = self.sends.next((hop, msg));
         self.jobs[job].attempt = attempt;
         self.by_tx.insert((hop, msg, attempt), job);
@@ -84,6 +84,7 @@ impl World<'_> {
             msg,
             key,
             attempt,
+            resend: why,
             headers: Some(Headers {
                 key,
                 ..Headers::default()
@@ -102,7 +103,14 @@ impl World<'_> {
             acked: false,
         });
         let job = self.jobs.len() - 1;
-        self.transmit(eng, hop, msg, job);
+        // A stage that forwards a copy it could not recognise sends the ball on this
+        // hop again: not a retry (no timeout), a second forward.
+        let why = if self.sends.sent(&(hop, msg)) > 0 {
+            Resend::ForwardedAgain
+        } else {
+            Resend::Retry
+        };
+        self.transmit(eng, hop, msg, job, why);
     }
 
     /// Dedup on the received key; true if this delivery should be processed.
@@ -173,7 +181,7 @@ impl Actors for World<'_> {
                     return;
                 }
                 timed_out(eng, node, msg, attempt);
-                self.transmit(eng, hop, msg, job);
+                self.transmit(eng, hop, msg, job, Resend::Retry);
             }
         }
     }

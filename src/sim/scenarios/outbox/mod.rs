@@ -23,7 +23,7 @@ mod text;
 use super::plumbing::crash_at_rate;
 use super::prelude::*;
 use crate::sim::broker::payments_in_steps;
-use crate::sim::event::{CommitPart, CommitWhat, SkipWhy};
+use crate::sim::event::{CommitPart, CommitWhat, DedupKey, SkipWhy};
 use text::INFO;
 
 nodes! {
@@ -165,18 +165,25 @@ impl World<'_> {
         }
         if self.tech == Tech::DualWrite {
             self.journal.insert(msg);
-            self.service_publish(eng, msg);
+            self.service_publish(eng, msg, false);
         }
         eng.timer(1, SERVICE, Timer::Next { life: self.life });
     }
 
-    fn service_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
+    /// Publish `msg` to the broker: first, after a timeout (`after_restart` false), or
+    /// resent from the journal after a restart.
+    fn service_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId, after_restart: bool) {
         let attempt = self.sends.next((HOP_SVC_PUB, msg));
         let p = Payload {
             kind: MsgKind::Produce,
             msg,
             key: Some(msg),
             attempt,
+            resend: if after_restart {
+                Resend::AfterRestart
+            } else {
+                Resend::Retry
+            },
             headers: None,
         };
         eng.send(SERVICE, BROKER, HOP_SVC_PUB, p, LATENCY);
@@ -199,7 +206,7 @@ impl World<'_> {
             return;
         }
         timed_out(eng, SERVICE, msg, attempt);
-        self.service_publish(eng, msg);
+        self.service_publish(eng, msg, false);
     }
 
     // ---- broker and consumer ----
@@ -230,6 +237,7 @@ impl World<'_> {
             msg: p.msg,
             key: p.key,
             attempt: *copy,
+            resend: Resend::Retry,
             headers: p.headers,
         };
         *copy += 1;
@@ -242,8 +250,11 @@ impl World<'_> {
         };
         if self.tech == Tech::Outbox {
             // Dedup on the outbox row id the relay put in the record's headers.
-            let id = p.headers.and_then(|h| h.outbox_id).unwrap_or(p.msg);
-            if !first_sight(eng, &mut self.seen, CONSUMER, (p.msg, id), SkipWhy::SeenId) {
+            let key = match p.headers.and_then(|h| h.outbox_id) {
+                Some(id) => (p.msg, id, DedupKey::OutboxId),
+                None => (p.msg, p.msg, DedupKey::MessageId),
+            };
+            if !first_sight_of(eng, &mut self.seen, CONSUMER, key, SkipWhy::SeenId) {
                 return;
             }
         }
@@ -288,7 +299,7 @@ impl Actors for World<'_> {
                 // Resend whatever the journal says is unacknowledged, then carry on.
                 let pending: Vec<MsgId> = self.journal.iter().copied().collect();
                 for msg in pending {
-                    self.service_publish(eng, msg);
+                    self.service_publish(eng, msg, true);
                 }
                 self.service_next(eng);
             }
@@ -468,7 +479,7 @@ mod tests {
             );
             assert!(!text.contains("in the same transaction"), "{t}");
             assert!(
-                text.contains("the write of txn-1 + outbox row txn-1 become durable together"),
+                text.contains("the write of order-1 + outbox row order-1 become durable together"),
                 "{t}: {text}"
             );
         }

@@ -6,7 +6,7 @@ use super::{
     Timer, World, ACK_TIMEOUT, BROKER, HOP_RELAY_PUB, LATENCY, POINT_RELAY_BEFORE_PROGRESS, RELAY,
 };
 use crate::sim::engine::Engine;
-use crate::sim::event::{CommitWhat, Ev, Headers, MsgKind, Payload};
+use crate::sim::event::{CommitWhat, Ev, Headers, MsgKind, Payload, Resend};
 use crate::sim::ids::MsgId;
 use crate::sim::scenarios::plumbing::timed_out;
 
@@ -18,10 +18,13 @@ impl World<'_> {
         let Some(&msg) = self.outbox.get(self.progress) else {
             return;
         };
-        self.relay_publish(eng, msg);
+        // Only a restart leaves a row published but unrecorded for the poll to find:
+        // publishing it again is a resend after the restart, not a retry.
+        let again = self.sends.sent(&(HOP_RELAY_PUB, msg)) > 0;
+        self.relay_publish(eng, msg, again);
     }
 
-    fn relay_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId) {
+    fn relay_publish(&mut self, eng: &mut Engine<Timer>, msg: MsgId, after_restart: bool) {
         let attempt = self.sends.next((HOP_RELAY_PUB, msg));
         // The outbox row's id: its position in the outbox table, from 1.
         let row = self.outbox.iter().position(|m| *m == msg).unwrap_or(0) as u32 + 1;
@@ -36,6 +39,11 @@ impl World<'_> {
             msg,
             key: Some(msg),
             attempt,
+            resend: if after_restart {
+                Resend::AfterRestart
+            } else {
+                Resend::Retry
+            },
             headers: Some(Headers {
                 outbox_id: Some(row),
                 key: Some(msg),
@@ -68,6 +76,6 @@ impl World<'_> {
             return;
         }
         timed_out(eng, RELAY, msg, attempt);
-        self.relay_publish(eng, msg);
+        self.relay_publish(eng, msg, false);
     }
 }

@@ -10,8 +10,22 @@ use std::collections::BTreeSet;
 
 /// The as-built badge says what the learner must see: the books balance, and yet
 /// payments were written twice (hidden behind ₹0 reversal pairs).
+///
+/// A run in which no copy of any payment arrived (the pause was too short, or the
+/// session timeout too long, for a redelivery) put no technique to the test: its badge
+/// says so rather than crediting the technique with an exactly-once it never had to
+/// earn.
 pub(super) fn badge(t: &TechniqueRun) -> Option<Badge> {
     let v = &t.verdict;
+    let copies = crate::sim::replay::View::of(&t.trace)
+        .counters
+        .dup_delivered;
+    if v.exactly_once && copies == 0 {
+        return Some(Badge::new(
+            Tone::Good,
+            "no copy arrived in this run: one entry per payment",
+        ));
+    }
     if t.id != "as-built" || !v.diffs.is_empty() || v.applied_twice.is_empty() {
         return None;
     }
