@@ -342,7 +342,7 @@ xs.shuffle(&mut rng);
     );
 }
 
-/// Issue 15: no source file grows into a monolith. Counted like a reviewer reads: the
+/// No source file grows into a monolith. Counted like a reviewer reads: the
 /// lines before a file's `#[cfg(test)]` module (tests may be long). Split a file that
 /// crosses the line by concern (see ARCHITECTURE.md), not by cutting it in half.
 #[test]

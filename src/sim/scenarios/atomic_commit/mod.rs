@@ -283,7 +283,7 @@ mod tests {
         assert!(r.end() < 100, "{}", r.end());
     }
 
-    /// Issue 11 item 8: one transaction is one commit — a single event listing the
+    /// One transaction is one commit — a single event listing the
     /// ledger entry and the offset it made durable, narrated as one line.
     #[test]
     fn one_transaction_is_one_commit_event() {

@@ -496,7 +496,7 @@ mod tests {
         assert!(verdict(&r, "txn-read-committed").exactly_once);
     }
 
-    /// Issue 11 item 12: idempotence holds per producer session. A producer that
+    /// Idempotence holds per producer session. A producer that
     /// restarts without a transactional.id gets a new producer id, so its resend of a
     /// write the broker already stored is appended again; the transactional producer
     /// keeps its id, and read_committed stays exact.
@@ -536,7 +536,7 @@ mod tests {
         assert!(verdict(&calm, "idempotent-producer").exactly_once);
     }
 
-    /// Issue 11 item 12: the idempotent-producer column's consumer stores its read
+    /// The idempotent-producer column's consumer stores its read
     /// position with its ledger, so consumer crashes neither re-apply nor skip.
     #[test]
     fn the_consumer_keeps_its_position_with_its_ledger() {
@@ -557,7 +557,7 @@ mod tests {
         }
     }
 
-    /// Issue 11 item 12: the transactional commit is one event listing the batch's
+    /// The transactional commit is one event listing the batch's
     /// records and the producer's input offset.
     #[test]
     fn a_transaction_commits_its_records_and_offset_at_once() {

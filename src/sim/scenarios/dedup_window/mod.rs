@@ -488,7 +488,7 @@ mod tests {
         assert_eq!(peak(&busy(120), "dedup-ttl"), 260);
     }
 
-    /// Issue 11 item 5: the verdict names the tick the id was really forgotten (a later
+    /// The verdict names the tick the id was really forgotten (a later
     /// deletion of the re-recorded id must not overwrite it) — the trace's first
     /// "forgets" event for that id.
     #[test]
@@ -536,7 +536,7 @@ mod tests {
             .contains("deleted its id at tick 70"));
     }
 
-    /// Issue 11 item 5: a lookup never finds an id the trace (and the text) says is
+    /// A lookup never finds an id the trace (and the text) says is
     /// gone, and the cache never returns a key past its TTL; the SQL table does find
     /// rows past their TTL until the cleanup runs, and says so.
     #[test]

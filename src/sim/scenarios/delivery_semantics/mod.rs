@@ -312,7 +312,7 @@ mod tests {
         assert!(verdict(&r, "at-most-once").exactly_once);
     }
 
-    /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a
+    /// "Give up early" opens on a seed where at-least-once really loses a
     /// payment, and a lucky at-least-once run's badge speaks of this run only.
     #[test]
     fn give_up_early_loses_at_its_seed_and_luck_is_not_a_guarantee() {

@@ -348,7 +348,7 @@ mod tests {
         assert!(r.end() < 100);
     }
 
-    /// Issue 11 seed point: an operator's offset reset breaks a pure broker-to-broker
+    /// An operator's offset reset breaks a pure broker-to-broker
     /// pipeline too — every replayed record is committed to the output topic again,
     /// in valid transactions — while crashes alone cannot break it.
     #[test]

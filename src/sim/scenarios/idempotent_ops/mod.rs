@@ -477,7 +477,7 @@ mod tests {
             "m-A over by ₹1900, m-B over by ₹1700 — applied txn-1, txn-6 twice"
         );
         // set: right state, although each copy was a second write — judged by final
-        // state, it gets the ✓ (issue 11 item 4: not the increment's ✕).
+        // state, it gets the ✓ (not the increment's ✕).
         let set = r.technique("set").unwrap();
         assert_eq!(balances(&r, "set"), truth);
         assert!(set.verdict.holds && set.verdict.checks[0].ok);
@@ -526,7 +526,7 @@ mod tests {
         assert!(text.contains(
             "consumer + db runs DELETE … WHERE id = txn-1 and sends a refund of ₹1900 to m-A; refunded to m-A so far = ₹3800"
         ));
-        // Issue 23 item 11: refunding only when the DELETE removed a row makes the
+        // Refunding only when the DELETE removed a row makes the
         // handler idempotent too — one refund per payment, the table still right.
         let fixed = run_with(ID, 3, &[("dup", 1000), ("refund_if_deleted", 1)]);
         let f = fixed.technique("delete").unwrap();
@@ -578,7 +578,7 @@ mod tests {
         }
     }
 
-    /// Issue 11 item 4: judged by final state, a SET whose balances end right never
+    /// Judged by final state, a SET whose balances end right never
     /// gets a ✕, and an increment whose balances end wrong never gets a ✓.
     #[test]
     fn final_state_not_write_count_decides_the_badge() {

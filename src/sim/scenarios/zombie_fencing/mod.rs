@@ -508,7 +508,7 @@ mod tests {
         assert!(r.end() < 100);
     }
 
-    /// Issue 11 item 7: the new instance registers the same transactional.id, the
+    /// The new instance registers the same transactional.id, the
     /// coordinator bumps the epoch, fences the OLD instance and aborts the
     /// transaction its epoch left open — and the narration says so.
     #[test]
@@ -560,7 +560,7 @@ mod tests {
         assert_eq!(t.verdict.applied_twice, Vec::<u32>::new());
     }
 
-    /// Issue 11 item 7: without fencing the zombie's commit also moves the committed
+    /// Without fencing the zombie's commit also moves the committed
     /// offset back (5 → 3 here) — in the trace, the narration and a failed check.
     #[test]
     fn without_fencing_the_zombie_rewinds_the_committed_offset() {
