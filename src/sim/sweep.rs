@@ -82,7 +82,7 @@ pub struct SweepConfig {
     pub seed: u64,
     pub params: Vec<(String, i64)>,
     /// 0: sample `runs` random schedules. 1..=3: check every schedule with at most
-    /// this many explicit faults ([`super::explore`]; `runs` is then the cap).
+    /// this many explicit faults (`explore`; `runs` is then the cap).
     #[serde(default)]
     pub faults: u8,
 }
@@ -94,6 +94,24 @@ pub fn plural(n: u64, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// The size of the space and how far the exploration got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Space {
+    /// At most this many faults per schedule.
+    pub k: u8,
+    /// Schedules run (including the fault-free one).
+    pub checked: u64,
+    /// Every schedule with at most `k` faults was run.
+    pub finished: bool,
+    /// Why it stopped early (empty when finished).
+    pub stopped: String,
+    /// Choice points of the fault-free run, and the faults they offer in all.
+    pub points: u64,
+    pub options: u64,
+    /// The failure model in words (`explore::Model::assumptions`).
+    pub assumptions: String,
 }
 
 /// A replayable breaking run.
@@ -169,7 +187,7 @@ impl TechniqueSweep {
     /// The count is of runs that broke the scenario's property; the technique's own claim
     /// is reported beside it, counted by the claim's own invariant (at-most-once allows a
     /// loss, at-least-once a duplicate), so a loss is never called a broken at-most-once.
-    pub fn outcome(&self, property: Property, space: Option<&super::explore::Space>) -> String {
+    pub fn outcome(&self, property: Property, space: Option<&Space>) -> String {
         let what = property.failure();
         let noun = if space.is_some() { "schedule" } else { "run" };
         if self.violations == 0 {
@@ -248,7 +266,7 @@ pub struct SweepResult {
     pub events: u64,
     /// For an exhaustive check: the space and whether it was finished.
     #[serde(default)]
-    pub space: Option<super::explore::Space>,
+    pub space: Option<Space>,
 }
 
 /// What kinds of violation a technique run shows (empty: none).
