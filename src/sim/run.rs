@@ -1,9 +1,10 @@
 //! What a run takes and what it yields.
 
 use super::event::Event;
-use super::fault::Fault;
+use super::fault::{Fault, Faults};
 use super::ids::{Merchant, MsgId, NodeId, Tick};
-use super::invariants::{Badge, Verdict};
+pub use super::invariants::Guarantee;
+use super::invariants::{Badge, Verdict, VerdictText};
 use super::ledger::{Ledger, Payment};
 use super::params::{ParamSpec, Params};
 use serde::{Deserialize, Serialize};
@@ -72,30 +73,6 @@ impl NodeInfo {
             kind,
             x,
             y,
-        }
-    }
-}
-
-/// The guarantee a technique is built to give.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Guarantee {
-    /// Never applied twice; may be lost.
-    AtMostOnce,
-    /// Never lost; may be applied twice.
-    AtLeastOnce,
-    /// Every message changes state exactly once.
-    ExactlyOnce,
-    /// Nothing promised: shown to see what goes wrong.
-    None,
-}
-
-impl Guarantee {
-    pub fn label(self) -> &'static str {
-        match self {
-            Guarantee::AtMostOnce => "at-most-once",
-            Guarantee::AtLeastOnce => "at-least-once",
-            Guarantee::ExactlyOnce => "exactly-once processing",
-            Guarantee::None => "no guarantee",
         }
     }
 }
@@ -290,4 +267,22 @@ pub trait Scenario: Sync {
     fn info(&self) -> &'static ScenarioInfo;
     /// Run every technique with validated params. Must be deterministic.
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult;
+}
+
+impl Faults {
+    /// The fault source of one technique's run of `cfg`: its seed, random faults on or
+    /// off, and its hand-made faults. The scenario then sets its rates.
+    pub fn for_run(cfg: &RunConfig) -> Faults {
+        Faults::new(cfg.seed, cfg.random_faults, &cfg.manual)
+    }
+}
+
+impl VerdictText {
+    /// The badge and the detail of `t`'s verdict, in `unit`.
+    pub fn of(t: &TechniqueRun, unit: super::ledger::LedgerUnit) -> VerdictText {
+        VerdictText {
+            badge: t.badge.text.clone(),
+            why: t.verdict.summary_in(unit),
+        }
+    }
 }
