@@ -13,7 +13,7 @@
 //! The test fails on a hit the list does not name, and on a list entry that no longer
 //! matches anything (so the list cannot rot).
 
-use eop::sim::confusions::CONFUSIONS;
+use eop::sim::catalogue::cards::CONFUSIONS;
 use eop::sim::promise::Outcome;
 use serde_json::Value;
 use std::collections::BTreeSet;

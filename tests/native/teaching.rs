@@ -3,7 +3,7 @@
 //! property (no "exactly once" where the scenario is about agreement, fidelity or
 //! final state).
 
-use eop::sim::promise::every;
+use eop::sim::catalogue::every;
 use eop::sim::run::Property;
 use eop::sim::{all, run, RunConfig};
 

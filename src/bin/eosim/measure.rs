@@ -10,7 +10,7 @@ pub fn promises(seeds: u64) {
         "{:<20} {:<44} {:>6} {:>8}  hit rate over seeds 0..{seeds}",
         "scenario", "prompt", "seed", "at seed"
     );
-    for o in eop::sim::promise::every() {
+    for o in eop::sim::catalogue::every() {
         let at = if o.kept_at(o.seed).is_ok() {
             "kept"
         } else {

@@ -13,7 +13,7 @@ pub struct ExplainProps {
     pub dispatch: Callback<Action>,
 }
 
-pub use crate::sim::confusions::{applicable, Confusion, CONFUSIONS};
+pub use crate::sim::catalogue::cards::{applicable, Confusion, CONFUSIONS};
 
 #[component]
 pub fn Explain(props: &ExplainProps) -> Html {

@@ -351,7 +351,8 @@ mod tests {
                 "at-least-once",
                 super::AUDIT_DEDUP_AT_QUERY
             )],
-            &r
+            &r,
+            INFO.unit
         )
         .is_ok());
     }

@@ -1,12 +1,12 @@
 //! The "common confusions" cards: a belief, why it is wrong, and the experiment that
 //! refutes it — with the seed it opens with and what it promises, checked like a
-//! try-this prompt ([`super::promise`]).
+//! try-this prompt ([`crate::sim::promise`]).
 
-use super::event::{Ev, SkipWhy};
-use super::ids::Tick;
-use super::params::ParamSpec;
-use super::promise::{Expect, Outcome};
-use super::run::{RunResult, TechniqueRun};
+use crate::sim::event::{Ev, SkipWhy};
+use crate::sim::ids::Tick;
+use crate::sim::params::ParamSpec;
+use crate::sim::promise::{Expect, Outcome};
+use crate::sim::run::{RunResult, TechniqueRun};
 
 /// One common confusion and the experiment that answers it.
 pub struct Confusion {
@@ -36,14 +36,14 @@ pub const CONFUSIONS: &[Confusion] = &[
                 "naive",
                 Outcome::Custom {
                     says: "txn-3 delivered twice",
-                    test: super::scenarios::walkthrough::txn3_delivered_twice,
+                    test: crate::sim::scenarios::walkthrough::txn3_delivered_twice,
                 },
             ),
             Expect::new(
                 "idempotent",
                 Outcome::Custom {
                     says: "txn-3 delivered twice",
-                    test: super::scenarios::walkthrough::txn3_delivered_twice,
+                    test: crate::sim::scenarios::walkthrough::txn3_delivered_twice,
                 },
             ),
             Expect::new("idempotent", Outcome::Exact),
@@ -51,7 +51,7 @@ pub const CONFUSIONS: &[Confusion] = &[
                 "dedup",
                 Outcome::Custom {
                     says: "txn-3 delivered twice",
-                    test: super::scenarios::walkthrough::txn3_delivered_twice,
+                    test: crate::sim::scenarios::walkthrough::txn3_delivered_twice,
                 },
             ),
             Expect::new("dedup", Outcome::Exact),
@@ -119,7 +119,7 @@ pub const CONFUSIONS: &[Confusion] = &[
                 "delete",
                 Outcome::Custom {
                     says: "every cancelled payment's DELETE ran again and affected 0 rows",
-                    test: super::scenarios::idempotent_ops::every_delete_repeated,
+                    test: crate::sim::scenarios::idempotent_ops::every_delete_repeated,
                 },
             ),
             Expect::new("delete", Outcome::Check("side effects", true)),
