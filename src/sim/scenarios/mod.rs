@@ -3,10 +3,8 @@
 //! over one input stream and one fault schedule, and the invariants judged per
 //! technique. Listed in the order of the teaching spec.
 
-use super::event::{Ev, Event, RejectWhy, SkipWhy};
-use super::ids::Tick;
 use super::params::{ParamError, Params};
-use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
+use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
 
 pub mod atomic_commit;
 pub mod broker_eos;
@@ -72,59 +70,12 @@ pub fn run(id: &str, cfg: &RunConfig) -> Result<RunResult, ParamError> {
     Ok(s.build(cfg, &params))
 }
 
-/// Dedup-table size after each change.
-pub fn dedup_sizes(trace: &[Event]) -> Vec<(Tick, u32)> {
-    let mut size = 0u32;
-    let mut out: Vec<(Tick, u32)> = Vec::new();
-    for e in trace {
-        let changed = match e.ev {
-            Ev::DedupPut { .. } | Ev::DedupRow { .. } => {
-                size += 1;
-                true
-            }
-            Ev::DedupExpire { .. } => {
-                size = size.saturating_sub(1);
-                true
-            }
-            _ => false,
-        };
-        if changed {
-            match out.last_mut() {
-                Some(last) if last.0 == e.tick => last.1 = size,
-                _ => out.push((e.tick, size)),
-            }
-        }
-    }
-    out
-}
-
 /// Look up a scenario's static info by id (panics on an unknown id: for tests).
 pub fn info(id: &str) -> &'static ScenarioInfo {
     match find(id) {
         Ok(s) => s.info(),
         Err(e) => panic!("{e}"),
     }
-}
-
-/// The tick of the first event of `t`'s trace that `f` picks, as an
-/// `Outcome::Custom` test answers (`None`: there is none).
-pub fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
-    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
-}
-
-/// The first tick `t` skipped a message for `why`.
-pub fn first_skip(t: &TechniqueRun, why: SkipWhy) -> Option<Option<Tick>> {
-    first_tick(t, |e| matches!(e, Ev::Skip { why: w, .. } if *w == why))
-}
-
-/// The first tick `t` refused a request or write for `why`.
-pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> {
-    first_tick(t, |e| matches!(e, Ev::Rejected { why: w, .. } if *w == why))
-}
-
-/// `Some(None)` when no timeout fired in `t`'s run (nobody was declared dead).
-pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
-    (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
 }
 
 #[cfg(test)]

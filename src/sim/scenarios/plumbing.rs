@@ -13,7 +13,7 @@
 
 use crate::sim::broker::Broker;
 use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{Ev, Event, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Check, Verdict};
@@ -66,7 +66,7 @@ pub fn judge<T>(id: &str, label: &str, claim: Guarantee, done: Done<'_, T>) -> T
         label: label.to_string(),
         claim,
         nodes,
-        dedup_sizes: super::dedup_sizes(&eng.trace),
+        dedup_sizes: dedup_sizes(&eng.trace),
         truncated: eng.truncated,
         crash_points: eng.faults.crash_points.into_iter().collect(),
         fired: eng.faults.fired,
@@ -416,3 +416,51 @@ impl Poller {
         }
     }
 }
+
+/// Dedup-table size after each change.
+pub fn dedup_sizes(trace: &[Event]) -> Vec<(Tick, u32)> {
+    let mut size = 0u32;
+    let mut out: Vec<(Tick, u32)> = Vec::new();
+    for e in trace {
+        let changed = match e.ev {
+            Ev::DedupPut { .. } | Ev::DedupRow { .. } => {
+                size += 1;
+                true
+            }
+            Ev::DedupExpire { .. } => {
+                size = size.saturating_sub(1);
+                true
+            }
+            _ => false,
+        };
+        if changed {
+            match out.last_mut() {
+                Some(last) if last.0 == e.tick => last.1 = size,
+                _ => out.push((e.tick, size)),
+            }
+        }
+    }
+    out
+}
+
+/// The tick of the first event of `t`'s trace that `f` picks, as an
+/// `Outcome::Custom` test answers (`None`: there is none).
+pub fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
+
+/// The first tick `t` skipped a message for `why`.
+pub fn first_skip(t: &TechniqueRun, why: SkipWhy) -> Option<Option<Tick>> {
+    first_tick(t, |e| matches!(e, Ev::Skip { why: w, .. } if *w == why))
+}
+
+/// The first tick `t` refused a request or write for `why`.
+pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> {
+    first_tick(t, |e| matches!(e, Ev::Rejected { why: w, .. } if *w == why))
+}
+
+/// `Some(None)` when no timeout fired in `t`'s run (nobody was declared dead).
+pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
+    (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
+}
+

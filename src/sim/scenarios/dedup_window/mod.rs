@@ -349,7 +349,7 @@ fn checks(mode: Mode, w: &World, eng: &Engine<Timer>, ttl: Tick, rate_per_10: u3
         });
     }
     if mode != Mode::NoDedup {
-        let sizes = super::dedup_sizes(&eng.trace);
+        let sizes = super::plumbing::dedup_sizes(&eng.trace);
         let peak = sizes.iter().map(|s| s.1).max().unwrap_or(0);
         let again = match w.late.len() {
             0 => String::new(),

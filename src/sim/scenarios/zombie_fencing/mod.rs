@@ -16,7 +16,7 @@
 mod text;
 
 use super::prelude::*;
-use super::{first_tick, no_timeout};
+use super::plumbing::{first_tick, no_timeout};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::event::CommitPart;
 use crate::sim::invariants::{Badge, Check, Tone};
