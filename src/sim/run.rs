@@ -267,6 +267,31 @@ pub trait Scenario: Sync {
     fn info(&self) -> &'static ScenarioInfo;
     /// Run every technique with validated params. Must be deterministic.
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult;
+    /// The technique table, in order.
+    fn techniques(&self) -> Vec<TechniqueRow>;
+}
+
+/// What a technique is known to do at its scenario's defaults, beyond its claim: a
+/// column of the scenario's technique table, read by sweeps and exhaustive checks.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AtDefaults {
+    /// Its claim holds at the defaults; an unprotected one breaks under some fault.
+    AsClaimed,
+    /// Claims exactly-once processing on its diagram but is built to show where the
+    /// claim stops, at the defaults (why): sweeps and checks must find it breaking.
+    BuiltToBreak(&'static str),
+    /// Unprotected, yet no fault of the scenario's model breaks it at the defaults
+    /// (why): a check that finds no counterexample for it is right.
+    SafeAtDefaults(&'static str),
+}
+
+/// One row of a scenario's technique table, without the scenario's own mode.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TechniqueRow {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub claim: Guarantee,
+    pub at_defaults: AtDefaults,
 }
 
 impl Faults {

@@ -15,57 +15,35 @@ use super::ids::Tick;
 use super::ledger::LedgerUnit;
 use super::params::{ParamError, Params, Unit};
 use super::rng::derive_seed;
-use super::run::{Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
+use super::run::{AtDefaults, Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Techniques that claim exactly-once processing on their architecture diagram but
-/// are built to show where the claim stops, at the scenario's defaults: (scenario,
-/// technique, why). Sweeps and exhaustive checks must find them breaking.
-pub const BUILT_TO_BREAK: &[(&str, &str, &str)] = &[
-    (
-        "dedup-window",
-        "dedup-ttl",
-        "its window is shorter than the slowest copy at the defaults",
-    ),
-    (
-        "key-threading",
-        "one-stage-drops-key",
-        "a middle stage drops the key",
-    ),
-    (
-        "quarter-end",
-        "as-built",
-        "the compensator hides duplicates: the story's point",
-    ),
-    (
-        "eos-boundary",
-        "eos-to-topic",
-        "the operator's offset reset (on at the defaults) replays into committed transactions",
-    ),
-];
+/// What `technique` of `scenario` does at the defaults beyond its claim (the last
+/// column of the scenario's technique table; `AsClaimed` for an unknown one).
+pub fn at_defaults(scenario: &str, technique: &str) -> AtDefaults {
+    scenarios::find(scenario)
+        .ok()
+        .and_then(|s| s.techniques().into_iter().find(|t| t.id == technique))
+        .map_or(AtDefaults::AsClaimed, |t| t.at_defaults)
+}
 
-/// Unprotected techniques that no fault of the scenario's model breaks at its
-/// defaults, and why: a check that finds no counterexample for them is right.
-pub const SAFE_AT_DEFAULTS: &[(&str, &str, &str)] = &[
-    (
-        "idempotent-ops",
-        "set",
-        "idempotent by final state: only a copy later than the default delay rewinds it",
-    ),
-    (
-        "idempotent-ops",
-        "upsert",
-        "idempotent by final state: only a copy later than the default delay rewinds it",
-    ),
-];
-
-/// Is `technique` of `scenario` listed in [`BUILT_TO_BREAK`]?
+/// Does `technique` of `scenario` claim exactly-once processing but break at the
+/// defaults by design? Sweeps and exhaustive checks must find it breaking.
 pub fn built_to_break(scenario: &str, technique: &str) -> bool {
-    BUILT_TO_BREAK
-        .iter()
-        .any(|(s, t, _)| *s == scenario && *t == technique)
+    matches!(
+        at_defaults(scenario, technique),
+        AtDefaults::BuiltToBreak(_)
+    )
+}
+
+/// Is `technique` of `scenario` unprotected, yet unbreakable at the defaults?
+pub fn safe_at_defaults(scenario: &str, technique: &str) -> bool {
+    matches!(
+        at_defaults(scenario, technique),
+        AtDefaults::SafeAtDefaults(_)
+    )
 }
 
 /// Most schedules one sweep may run.

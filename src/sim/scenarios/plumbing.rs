@@ -20,7 +20,9 @@ use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
-use crate::sim::run::{Guarantee, NodeInfo, RunConfig, RunResult, ScenarioInfo, TechniqueRun};
+use crate::sim::run::{
+    AtDefaults, Guarantee, NodeInfo, RunConfig, RunResult, ScenarioInfo, TechniqueRow, TechniqueRun,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One row of a scenario's technique table: what the UI and links call it, what it
@@ -31,6 +33,8 @@ pub struct Technique<M> {
     pub id: &'static str,
     pub label: &'static str,
     pub claim: Guarantee,
+    /// What it does at the defaults beyond its claim (built to break, or safe).
+    pub at_defaults: AtDefaults,
     pub mode: M,
 }
 
@@ -40,7 +44,18 @@ impl<M> Technique<M> {
             id,
             label,
             claim,
+            at_defaults: AtDefaults::AsClaimed,
             mode,
+        }
+    }
+
+    /// The row without the mode.
+    pub fn row(&self) -> TechniqueRow {
+        TechniqueRow {
+            id: self.id,
+            label: self.label,
+            claim: self.claim,
+            at_defaults: self.at_defaults,
         }
     }
 
@@ -463,4 +478,3 @@ pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> 
 pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
     (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
 }
-

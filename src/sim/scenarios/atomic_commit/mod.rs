@@ -191,7 +191,11 @@ impl Actors for World<'_> {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let workload = payments(cfg.seed, params.get("messages") as u32, 3);

@@ -309,7 +309,11 @@ impl Actors for World<'_> {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let n = params.get("messages") as u32;

@@ -45,7 +45,8 @@ techniques! {
     /// A database table with a unique message-id column.
     UniqueTable = "eos-unique-column", "Broker EOS + unique message-id column", ExactlyOnce;
     /// An output topic on the same broker, in a transaction with the input offset.
-    Topic = "eos-to-topic", "Broker to broker: output topic + offset in one transaction", ExactlyOnce;
+    Topic = "eos-to-topic", "Broker to broker: output topic + offset in one transaction", ExactlyOnce,
+        BuiltToBreak("the operator's offset reset (on at the defaults) replays into committed transactions");
 }
 
 struct World<'a> {
@@ -245,7 +246,11 @@ fn write_upstream(eng: &mut Engine<PollTimer>, broker: &mut Broker, workload: &[
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let workload = payments(cfg.seed, params.get("messages") as u32, 3);

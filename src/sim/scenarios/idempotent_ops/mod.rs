@@ -74,9 +74,11 @@ pub fn every_delete_repeated(r: &RunResult, t: &TechniqueRun) -> Option<Option<T
 
 techniques! {
     Op;
-    Set = "set", "SET balance = new total", None;
+    Set = "set", "SET balance = new total", None,
+        SafeAtDefaults("idempotent by final state: only a copy later than the default delay rewinds it");
     Increment = "increment", "balance = balance + amount", None;
-    Upsert = "upsert", "Upsert: INSERT … ON CONFLICT DO UPDATE", None;
+    Upsert = "upsert", "Upsert: INSERT … ON CONFLICT DO UPDATE", None,
+        SafeAtDefaults("idempotent by final state: only a copy later than the default delay rewinds it");
     Delete = "delete", "DELETE the payment, then refund", None;
     IncrementWithId = "increment-with-id", "Add unless this id was applied", ExactlyOnce;
 }
@@ -367,7 +369,11 @@ fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let messages = params.get("messages") as usize;

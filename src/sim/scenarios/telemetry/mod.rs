@@ -326,7 +326,11 @@ fn nodes(sensors: u8) -> Vec<NodeInfo> {
     v
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 /// The one fidelity threshold, in ‰ of the true mean: the badge judges by it, and the
 /// prompts' promises (`text.rs`) read the same function.

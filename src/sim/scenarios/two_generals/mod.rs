@@ -355,7 +355,11 @@ fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) ->
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let rounds = params.get("rounds").clamp(1, 8) as u32;

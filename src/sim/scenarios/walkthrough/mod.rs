@@ -164,7 +164,11 @@ impl Actors for World<'_> {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     run_each(

@@ -15,8 +15,8 @@
 
 mod text;
 
-use super::prelude::*;
 use super::plumbing::{first_tick, no_timeout};
+use super::prelude::*;
 use crate::sim::broker::{payments, Broker};
 use crate::sim::event::CommitPart;
 use crate::sim::invariants::{Badge, Check, Tone};
@@ -395,7 +395,11 @@ fn badge(t: &crate::sim::run::TechniqueRun) -> Badge {
     Badge::new(Tone::Bad, &what.join(", "))
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let n = params.get("messages") as u32;
