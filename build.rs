@@ -329,7 +329,9 @@ fn params(v: &Value) -> Result<(String, Vec<Spec>), String> {
         let m = object(
             p,
             &at,
-            &["name", "label", "unit", "min", "max", "default", "help"],
+            &[
+                "name", "label", "unit", "min", "max", "default", "help", "role",
+            ],
         )?;
         let get = |k: &str| field(m, &at, k);
         let name = get("name")?
@@ -361,11 +363,20 @@ fn params(v: &Value) -> Result<(String, Vec<Spec>), String> {
                 "{at}: default {default} is not within {min}..={max}"
             ));
         }
+        let role = match m.get("role") {
+            None => "Setting",
+            Some(r) if r.as_str() == Some("length") && unit_json == "count" => "Length",
+            Some(_) => {
+                return Err(format!(
+                    "{at}.role: the only role is \"length\" (the input's length), on a count"
+                ))
+            }
+        };
         specs.push((name.to_string(), unit_json, default));
         lits.push((
             at.clone(),
             format!(
-                "name: {name:?}, unit: crate::sim::params::Unit::{unit}, min: {min}, max: {max}, default: {default}"
+                "name: {name:?}, unit: crate::sim::params::Unit::{unit}, min: {min}, max: {max}, default: {default}, role: crate::sim::params::Role::{role}"
             ),
         ));
     }

@@ -13,7 +13,7 @@
 
 use super::ids::Tick;
 use super::ledger::LedgerUnit;
-use super::params::{ParamError, Params, Unit};
+use super::params::{ParamError, Params, Role};
 use super::rng::derive_seed;
 use super::run::{AtDefaults, Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
@@ -48,10 +48,6 @@ pub fn safe_at_defaults(scenario: &str, technique: &str) -> bool {
 
 /// Most schedules one sweep may run.
 pub const MAX_RUNS: u64 = 100_000;
-/// Parameter names treated as "input length" when shrinking.
-pub const LENGTH_PARAMS: &[&str] = &[
-    "messages", "payments", "requests", "orders", "balls", "samples", "records", "seconds",
-];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepConfig {
@@ -423,7 +419,7 @@ pub fn shrink(
     }
     // 3. Shorten the input while it still breaks.
     for spec in scenario.info().params {
-        if spec.unit != Unit::Count || !LENGTH_PARAMS.contains(&spec.name) {
+        if spec.role != Role::Length {
             continue;
         }
         let current = overlay(scenario, params, &best.params)
