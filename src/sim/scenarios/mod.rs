@@ -80,52 +80,18 @@ pub fn info(id: &str) -> &'static ScenarioInfo {
 
 #[cfg(test)]
 mod tests {
-    use super::testkit::{
-        assert_deterministic, assert_survives_hand_made_faults, assert_try_this_runs,
-    };
+    use super::testkit::{assert_deterministic, assert_try_this_runs};
 
-    /// Two runs with the same seed and settings are equal, for every scenario (on a
-    /// seed and settings that exercise it).
+    /// Two runs with the same seed and settings are equal, for every scenario: at its
+    /// showcase seed and at every try-this prompt's seed and settings.
     #[test]
     fn every_scenario_is_deterministic() {
-        type Case = (&'static str, u64, &'static [(&'static str, i64)]);
-        let cases: [Case; 14] = [
-            ("atomic-commit", 42, &[("messages", 30)]),
-            ("broker-eos", 11, &[("messages", 40), ("partitions", 3)]),
-            ("dedup-window", 9, &[]),
-            ("delivery-semantics", 42, &[]),
-            (
-                "eos-boundary",
-                5,
-                &[("messages", 40), ("crash_per_mille", 200)],
-            ),
-            ("idempotency-keys", 77, &[("requests", 40)]),
-            ("idempotent-ops", 3, &[]),
-            ("key-threading", 5, &[("balls", 60), ("dup", 400)]),
-            ("outbox", 42, &[("orders", 50), ("crash", 300)]),
-            ("quarter-end", 9, &[("payments", 60)]),
-            ("telemetry", 4, &[]),
-            ("two-generals", 5, &[]),
-            ("walkthrough", 1, &[]),
-            ("zombie-fencing", 9, &[("messages", 40)]),
-        ];
-        assert_eq!(cases.len(), super::all().len());
-        for (id, seed, set) in cases {
-            assert_deterministic(id, seed, set);
-        }
-    }
-
-    /// The protected technique of the crash-prone scenarios stays exactly-once under
-    /// hand-made crashes and pauses.
-    #[test]
-    fn protected_techniques_survive_hand_made_crashes_and_pauses() {
-        for (id, technique) in [
-            ("atomic-commit", "atomic"),
-            ("broker-eos", "txn-read-committed"),
-            ("eos-boundary", "eos-unique-column"),
-            ("zombie-fencing", "fencing"),
-        ] {
-            assert_survives_hand_made_faults(id, technique);
+        for s in super::all() {
+            let info = s.info();
+            assert_deterministic(info.id, info.showcase_seed, &[]);
+            for t in info.try_this {
+                assert_deterministic(info.id, t.seed, t.set);
+            }
         }
     }
 

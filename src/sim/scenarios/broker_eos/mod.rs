@@ -608,4 +608,10 @@ mod tests {
         };
         assert!(count(flaky, "txn-read-committed", skipped) > 0);
     }
+
+    /// The protected technique stays exactly-once under hand-made crashes and pauses.
+    #[test]
+    fn protected_technique_survives_hand_made_crashes_and_pauses() {
+        assert_survives_hand_made_faults("broker-eos", "txn-read-committed");
+    }
 }

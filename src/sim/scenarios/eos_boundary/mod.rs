@@ -460,4 +460,10 @@ mod tests {
             assert!(!t.verdict.lost.is_empty(), "{}", t.id);
         }
     }
+
+    /// The protected technique stays exactly-once under hand-made crashes and pauses.
+    #[test]
+    fn protected_technique_survives_hand_made_crashes_and_pauses() {
+        assert_survives_hand_made_faults("eos-boundary", "eos-unique-column");
+    }
 }

@@ -662,4 +662,10 @@ mod tests {
         assert!(!verdict(jumpy, "no-fencing").exactly_once);
         assert!(verdict(jumpy, "fencing").exactly_once);
     }
+
+    /// The protected technique stays exactly-once under hand-made crashes and pauses.
+    #[test]
+    fn protected_technique_survives_hand_made_crashes_and_pauses() {
+        assert_survives_hand_made_faults("zombie-fencing", "fencing");
+    }
 }
