@@ -254,6 +254,7 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
         "explain",
         "params",
         "try_this",
+        "cards",
         "showcase_seed",
         "unit",
         "property",
@@ -274,6 +275,12 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
     let mut try_this = Vec::new();
     for (i, t) in array(get("try_this")?, "try_this")?.iter().enumerate() {
         try_this.push(prompt(t, &format!("try_this[{i}]"), &specs)?);
+    }
+    let mut cards = Vec::new();
+    if let Some(v) = m.get("cards") {
+        for (i, c) in array(v, "cards")?.iter().enumerate() {
+            cards.push(card(c, &format!("cards[{i}]"), &specs)?);
+        }
     }
     let mut s = String::new();
     let w = &mut s;
@@ -309,6 +316,7 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
     let _ = writeln!(w, "    unit: crate::sim::ledger::LedgerUnit::{unit},");
     let property = variant(get("property")?, "property", "property", PROPERTIES)?;
     let _ = writeln!(w, "    property: crate::sim::run::Property::{property},");
+    let _ = writeln!(w, "    cards: &[\n{}    ],", cards.concat());
     let _ = writeln!(w, "}};");
     Ok((id, s))
 }
@@ -455,6 +463,39 @@ fn prompt(v: &Value, at: &str, specs: &[Spec]) -> Result<String, String> {
         text(get("label")?, &join(at, "label"), &vars)?,
         text(get("watch")?, &join(at, "watch"), &vars)?,
         seed(get("seed")?, &join(at, "seed"))?,
+    ))
+}
+
+/// One `Card`: a belief, its answer, and the experiment, a prompt (as [`prompt`])
+/// whose label is the belief.
+fn card(v: &Value, at: &str, specs: &[Spec]) -> Result<String, String> {
+    let m = object(
+        v,
+        at,
+        &["belief", "answer", "set", "watch", "seed", "expect"],
+    )?;
+    let mut values: Vec<(String, i64)> = Vec::new();
+    for x in array(field(m, at, "set")?, &join(at, "set"))? {
+        if let Some([Value::String(name), value]) = x.as_array().map(Vec::as_slice) {
+            if let Some(n) = value.as_i64() {
+                values.push((name.clone(), n));
+            }
+        }
+    }
+    let answer = text(
+        field(m, at, "answer")?,
+        &join(at, "answer"),
+        &param_vars(specs, &values),
+    )?;
+    let mut experiment = m.clone();
+    experiment.remove("answer");
+    let belief = field(m, at, "belief")?.clone();
+    experiment.remove("belief");
+    experiment.insert("label".to_string(), belief);
+    let prompt = prompt(&Value::Object(experiment), at, specs)?;
+    Ok(format!(
+        "        crate::sim::run::Card {{\n            answer: {answer},\n            prompt: {},\n        }},\n",
+        prompt.trim().trim_end_matches(',')
     ))
 }
 

@@ -260,6 +260,17 @@ pub struct ScenarioInfo {
     pub unit: super::ledger::LedgerUnit,
     /// What the badges judge.
     pub property: Property,
+    /// The common-confusion cards this scenario's experiments answer.
+    #[serde(skip)]
+    pub cards: &'static [Card],
+}
+
+/// A common confusion: a belief, why it is wrong, and the experiment that refutes it
+/// (a prompt whose label is the belief, with the seed it opens with and its promise).
+#[derive(Debug)]
+pub struct Card {
+    pub answer: &'static str,
+    pub prompt: TryThis,
 }
 
 /// One scenario: parameters, build, narrative, invariants.

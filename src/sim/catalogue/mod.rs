@@ -55,7 +55,7 @@ pub fn every() -> Vec<Opened> {
             });
         }
     }
-    for c in cards::CONFUSIONS {
+    for c in cards::CONFUSIONS.iter() {
         let specs = scenarios::find(c.scenario)
             .map(|s| s.info().params)
             .unwrap_or(&[]);
