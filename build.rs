@@ -28,6 +28,11 @@ fn run() -> Result<(), String> {
     // The directory too, so that a new scenario's text.json is picked up.
     println!("cargo:rerun-if-changed={}", root.display());
     std::fs::create_dir_all(&dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let src = root
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or("no src/ above the scenarios")?;
+    lesson_files(&src.join("course/lessons"), dest.parent().unwrap_or(&dest))?;
     let mut names: Vec<String> = Vec::new();
     let entries = std::fs::read_dir(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     for entry in entries {
@@ -56,6 +61,36 @@ fn run() -> Result<(), String> {
         std::fs::write(&target, head + &code).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok(())
+}
+
+/// `$OUT_DIR/lesson_files.rs`: the course's lesson files, `(file name, text)` in file
+/// name order (`NN-<id>.json`, teaching order), for `course::FILES`.
+fn lesson_files(dir: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut code = String::from("&[\n");
+    for f in files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
+    }
+    code.push(']');
+    let target = out.join("lesson_files.rs");
+    std::fs::write(&target, code).map_err(|e| format!("{}: {e}", target.display()))
 }
 
 /// A JSON object whose keys are all among `allowed`.
