@@ -28,10 +28,10 @@ pub mod zombie_fencing;
 
 /// Every scenario, in teaching order (Two Generals first, the incident last).
 pub fn all() -> &'static [&'static dyn Scenario] {
-    &ALL
+    ALL
 }
 
-static ALL: [&dyn Scenario; 14] = [
+static ALL: &[&dyn Scenario] = &[
     &two_generals::SCENARIO,
     &delivery_semantics::SCENARIO,
     &telemetry::SCENARIO,
