@@ -28,6 +28,11 @@ fn run() -> Result<(), String> {
     // The directory too, so that a new scenario's text.json is picked up.
     println!("cargo:rerun-if-changed={}", root.display());
     std::fs::create_dir_all(&dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let src = root
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or("no src/ above the scenarios")?;
+    lesson_files(&src.join("course/lessons"), dest.parent().unwrap_or(&dest))?;
     let mut names: Vec<String> = Vec::new();
     let entries = std::fs::read_dir(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     for entry in entries {
@@ -56,6 +61,36 @@ fn run() -> Result<(), String> {
         std::fs::write(&target, head + &code).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok(())
+}
+
+/// `$OUT_DIR/lesson_files.rs`: the course's lesson files, `(file name, text)` in file
+/// name order (`NN-<id>.json`, teaching order), for `course::FILES`.
+fn lesson_files(dir: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut code = String::from("&[\n");
+    for f in files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
+    }
+    code.push(']');
+    let target = out.join("lesson_files.rs");
+    std::fs::write(&target, code).map_err(|e| format!("{}: {e}", target.display()))
 }
 
 /// A JSON object whose keys are all among `allowed`.
@@ -256,6 +291,7 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
         "explain",
         "params",
         "try_this",
+        "cards",
         "showcase_seed",
         "unit",
         "property",
@@ -276,6 +312,12 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
     let mut try_this = Vec::new();
     for (i, t) in array(get("try_this")?, "try_this")?.iter().enumerate() {
         try_this.push(prompt(t, &format!("try_this[{i}]"), &specs)?);
+    }
+    let mut cards = Vec::new();
+    if let Some(v) = m.get("cards") {
+        for (i, c) in array(v, "cards")?.iter().enumerate() {
+            cards.push(card(c, &format!("cards[{i}]"), &specs)?);
+        }
     }
     let mut s = String::new();
     let w = &mut s;
@@ -311,6 +353,7 @@ pub(crate) fn scenario(v: &Value) -> Result<(String, String), String> {
     let _ = writeln!(w, "    unit: crate::sim::ledger::LedgerUnit::{unit},");
     let property = variant(get("property")?, "property", "property", PROPERTIES)?;
     let _ = writeln!(w, "    property: crate::sim::run::Property::{property},");
+    let _ = writeln!(w, "    cards: &[\n{}    ],", cards.concat());
     let _ = writeln!(w, "}};");
     Ok((id, s))
 }
@@ -331,7 +374,9 @@ fn params(v: &Value) -> Result<(String, Vec<Spec>), String> {
         let m = object(
             p,
             &at,
-            &["name", "label", "unit", "min", "max", "default", "help"],
+            &[
+                "name", "label", "unit", "min", "max", "default", "help", "role",
+            ],
         )?;
         let get = |k: &str| field(m, &at, k);
         let name = get("name")?
@@ -363,11 +408,20 @@ fn params(v: &Value) -> Result<(String, Vec<Spec>), String> {
                 "{at}: default {default} is not within {min}..={max}"
             ));
         }
+        let role = match m.get("role") {
+            None => "Setting",
+            Some(r) if r.as_str() == Some("length") && unit_json == "count" => "Length",
+            Some(_) => {
+                return Err(format!(
+                    "{at}.role: the only role is \"length\" (the input's length), on a count"
+                ))
+            }
+        };
         specs.push((name.to_string(), unit_json, default));
         lits.push((
             at.clone(),
             format!(
-                "name: {name:?}, unit: crate::sim::params::Unit::{unit}, min: {min}, max: {max}, default: {default}"
+                "name: {name:?}, unit: crate::sim::params::Unit::{unit}, min: {min}, max: {max}, default: {default}, role: crate::sim::params::Role::{role}"
             ),
         ));
     }
@@ -446,6 +500,39 @@ fn prompt(v: &Value, at: &str, specs: &[Spec]) -> Result<String, String> {
         text(get("label")?, &join(at, "label"), &vars)?,
         text(get("watch")?, &join(at, "watch"), &vars)?,
         seed(get("seed")?, &join(at, "seed"))?,
+    ))
+}
+
+/// One `Card`: a belief, its answer, and the experiment, a prompt (as [`prompt`])
+/// whose label is the belief.
+fn card(v: &Value, at: &str, specs: &[Spec]) -> Result<String, String> {
+    let m = object(
+        v,
+        at,
+        &["belief", "answer", "set", "watch", "seed", "expect"],
+    )?;
+    let mut values: Vec<(String, i64)> = Vec::new();
+    for x in array(field(m, at, "set")?, &join(at, "set"))? {
+        if let Some([Value::String(name), value]) = x.as_array().map(Vec::as_slice) {
+            if let Some(n) = value.as_i64() {
+                values.push((name.clone(), n));
+            }
+        }
+    }
+    let answer = text(
+        field(m, at, "answer")?,
+        &join(at, "answer"),
+        &param_vars(specs, &values),
+    )?;
+    let mut experiment = m.clone();
+    experiment.remove("answer");
+    let belief = field(m, at, "belief")?.clone();
+    experiment.remove("belief");
+    experiment.insert("label".to_string(), belief);
+    let prompt = prompt(&Value::Object(experiment), at, specs)?;
+    Ok(format!(
+        "        crate::sim::run::Card {{\n            answer: {answer},\n            prompt: {},\n        }},\n",
+        prompt.trim().trim_end_matches(',')
     ))
 }
 

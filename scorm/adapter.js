@@ -1,4 +1,4 @@
-// The SCORM adapter of the Exactly-Once Playground package (issue 17; docs/lms.md).
+// The SCORM adapter of the Exactly-Once Playground package (docs/lms.md).
 //
 // scorm/launch.html (the SCO an LMS launches) frames the app (../index.html?embed=1&lesson=…)
 // and runs this script. It finds the LMS's SCORM API (SCORM 1.2 `API` or 2004

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the SCORM packages of the course (issue 17; docs/lms.md): a zip per SCORM version
+// Builds the SCORM packages of the course (docs/lms.md): a zip per SCORM version
 // with imsmanifest.xml and the XML schema files it names at its root (ADL's, from npm),
 // the release build (dist/) and the adapter (scorm/: launch.html, adapter.js, xapi.js and
 // a generated config.js).

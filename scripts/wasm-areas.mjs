@@ -1,4 +1,4 @@
-// make bench: where the release wasm's bytes go, by area (issue 14's size floor).
+// make bench: where the release wasm's bytes go, by area (the size floor).
 // Input: the pre-wasm-bindgen wasm (it keeps the name section) after `wasm-opt -Os --debuginfo`.
 // Function bodies are grouped by the crate/module their (mangled) name starts with and
 // compressed per group; the sum is scaled to the whole code section's brotli size. Yew's

@@ -1,6 +1,6 @@
 //! The lesson file format (serde types). A lesson names *quantities*, never numbers:
 //! every answer, distractor, reveal tick and try condition is computed by running the
-//! simulator (see `eval.rs`). `docs/lessons.md` documents the format for teachers.
+//! simulator (see `eval/`). `docs/lessons.md` documents the format for teachers.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -104,7 +104,7 @@ impl StepKind {
     }
 }
 
-/// One step. Which fields a kind needs is checked by `validate.rs`.
+/// One step. Which fields a kind needs is checked by `validate/mod.rs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {

@@ -6,6 +6,7 @@
 use super::event::{Ev, Event, LossWhy, Payload};
 use super::fault::{Fault, Faults};
 use super::ids::{NetId, NodeId, Tick};
+use super::ledger::Ledger;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
@@ -364,5 +365,18 @@ impl<T: Copy> Engine<T> {
                 }
             }
         }
+    }
+}
+
+impl Ledger {
+    /// Write `entry` (and record it in the trace as applied at `node`).
+    pub fn write<T: Copy>(
+        &mut self,
+        eng: &mut Engine<T>,
+        node: NodeId,
+        entry: super::event::Entry,
+    ) {
+        self.entries.push(entry);
+        eng.emit(Ev::Apply { node, entry });
     }
 }

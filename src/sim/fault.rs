@@ -142,12 +142,6 @@ const NET_DUP: u8 = 1;
 const NET_DELAY: u8 = 2;
 
 impl Faults {
-    /// The fault source of one technique's run of `cfg`: its seed, random faults on or
-    /// off, and its hand-made faults. The scenario then sets its rates.
-    pub fn for_run(cfg: &super::run::RunConfig) -> Faults {
-        Faults::new(cfg.seed, cfg.random_faults, &cfg.manual)
-    }
-
     pub fn new(seed: u64, random: bool, explicit: &[Fault]) -> Faults {
         let mut f = Faults {
             dice: Dice::new(seed),

@@ -7,9 +7,32 @@
 use super::event::{Ev, Event};
 use super::ids::{Merchant, MsgId, NetId};
 use super::ledger::{Ledger, LedgerUnit, Payment};
-use super::run::Guarantee;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The guarantee a technique is built to give.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Guarantee {
+    /// Never applied twice; may be lost.
+    AtMostOnce,
+    /// Never lost; may be applied twice.
+    AtLeastOnce,
+    /// Every message changes state exactly once.
+    ExactlyOnce,
+    /// Nothing promised: shown to see what goes wrong.
+    None,
+}
+
+impl Guarantee {
+    pub fn label(self) -> &'static str {
+        match self {
+            Guarantee::AtMostOnce => "at-most-once",
+            Guarantee::AtLeastOnce => "at-least-once",
+            Guarantee::ExactlyOnce => "exactly-once processing",
+            Guarantee::None => "no guarantee",
+        }
+    }
+}
 
 /// How a badge reads at a glance (the words carry the meaning; colour and glyph repeat it).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -387,12 +410,6 @@ pub struct VerdictText {
 }
 
 impl VerdictText {
-    pub fn of(t: &super::run::TechniqueRun, unit: LedgerUnit) -> VerdictText {
-        VerdictText {
-            badge: t.badge.text.clone(),
-            why: t.verdict.summary_in(unit),
-        }
-    }
     /// The badge, followed by the detail when it adds any: in brackets, or after a
     /// colon when the detail has brackets of its own (never "((…))"); a detail that
     /// starts with the badge's own words adds only what follows them.

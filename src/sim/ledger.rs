@@ -1,8 +1,7 @@
 //! Ledgers: entries per merchant, balances, and the truth ledger.
 
-use super::engine::Engine;
-use super::event::{Entry, EntryKind, Ev};
-use super::ids::{Merchant, MsgId, NodeId};
+use super::event::{Entry, EntryKind};
+use super::ids::{Merchant, MsgId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -34,12 +33,6 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// Write `entry` (and record it in the trace as applied at `node`).
-    pub fn write<T: Copy>(&mut self, eng: &mut Engine<T>, node: NodeId, entry: Entry) {
-        self.entries.push(entry);
-        eng.emit(Ev::Apply { node, entry });
-    }
-
     pub fn balances(&self) -> BTreeMap<Merchant, i64> {
         balances(self.entries.iter())
     }

@@ -3,7 +3,7 @@
 //! or hash-map iteration order (the tidy test enforces this).
 
 pub mod broker;
-pub mod confusions;
+pub mod catalogue;
 pub mod counters;
 pub mod engine;
 pub mod event;

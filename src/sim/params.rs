@@ -40,6 +40,19 @@ pub struct ParamSpec {
     pub max: i64,
     pub default: i64,
     pub help: &'static str,
+    /// What the parameter is to the tools that vary it (not part of its JSON).
+    #[serde(skip)]
+    pub role: Role,
+}
+
+/// What a parameter is to sweeps, checks and scope measurements.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A setting of the scenario.
+    Setting,
+    /// The input's length (a count of messages, payments, …): shrinking a
+    /// counterexample shortens it, and a check's scope is measured along it.
+    Length,
 }
 
 impl ParamSpec {
@@ -236,6 +249,7 @@ mod tests {
             max: 1000,
             default: 100,
             help: "",
+            role: Role::Setting,
         },
         ParamSpec {
             name: "dedup",
@@ -245,6 +259,7 @@ mod tests {
             max: 1,
             default: 1,
             help: "",
+            role: Role::Setting,
         },
     ];
 

@@ -1,12 +1,14 @@
 //! Promises the app makes in words ("Watch: …" on a try-this prompt or a confusion
 //! card) as checkable expectations about a run, in the simulator's own terms.
 //!
-//! A prompt carries the seed it opens with; `tests/native/promises.rs` checks that every
-//! promise is kept at its seed, and `eosim promises` prints how often it is kept over
-//! many seeds. The UI shows whether the run on screen kept it ([`keep`]).
+//! This is vocabulary: it names no scenario. A prompt carries the seed it opens with;
+//! the catalogue module lists every promise, `tests/native/teaching.rs`
+//! checks that each is kept at its seed, and `eosim promises` prints how often it is
+//! kept over many seeds. The UI shows whether the run on screen kept it ([`keep`]).
 
 use super::event::{EntryKind, Ev};
 use super::ids::{MsgId, NetId, Tick};
+use super::ledger::LedgerUnit;
 use super::run::{RunResult, TechniqueRun};
 use std::collections::BTreeSet;
 
@@ -47,69 +49,6 @@ impl Expect {
     }
 }
 
-/// A promise as the learner opens it: from a try-this prompt or a confusion card.
-#[derive(Clone, Debug)]
-pub struct Opened {
-    pub scenario: &'static str,
-    /// The prompt's label or the card's belief.
-    pub name: &'static str,
-    pub watch: &'static str,
-    pub seed: u64,
-    pub set: Vec<(String, i64)>,
-    pub expect: &'static [Expect],
-}
-
-impl Opened {
-    /// The run the prompt opens at `seed` (its own seed, or another to measure luck).
-    pub fn config(&self, seed: u64) -> super::run::RunConfig {
-        let mut cfg = super::run::RunConfig::seed(seed);
-        cfg.params = self.set.clone();
-        cfg
-    }
-    /// Does the run at `seed` keep the promise?
-    pub fn kept_at(&self, seed: u64) -> Result<Vec<Evidence>, String> {
-        let r =
-            super::scenarios::run(self.scenario, &self.config(seed)).map_err(|e| e.to_string())?;
-        keep(self.expect, &r)
-    }
-    /// How many of `seeds` keep the promise.
-    pub fn hits(&self, seeds: std::ops::Range<u64>) -> u64 {
-        seeds.filter(|s| self.kept_at(*s).is_ok()).count() as u64
-    }
-}
-
-/// Every promise the app makes: each scenario's prompts, then the confusion cards.
-pub fn every() -> Vec<Opened> {
-    let mut out = Vec::new();
-    for s in super::scenarios::all() {
-        let info = s.info();
-        for t in info.try_this {
-            out.push(Opened {
-                scenario: info.id,
-                name: t.label,
-                watch: t.watch,
-                seed: t.seed,
-                set: t.set.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
-                expect: t.expect,
-            });
-        }
-    }
-    for c in super::confusions::CONFUSIONS {
-        let specs = super::scenarios::find(c.scenario)
-            .map(|s| s.info().params)
-            .unwrap_or(&[]);
-        out.push(Opened {
-            scenario: c.scenario,
-            name: c.belief,
-            watch: c.watch,
-            seed: c.seed,
-            set: super::confusions::applicable(specs, c.set),
-            expect: c.expect,
-        });
-    }
-    out
-}
-
 /// Where a kept promise shows: which technique, in words, and the tick to jump to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evidence {
@@ -118,12 +57,9 @@ pub struct Evidence {
     pub tick: Option<Tick>,
 }
 
-/// Is every expectation met by `r`? `Ok` with the evidence, or `Err` naming the first
-/// one that is not.
-pub fn keep(expect: &[Expect], r: &RunResult) -> Result<Vec<Evidence>, String> {
-    let unit = super::scenarios::find(&r.scenario)
-        .map(|s| s.info().unit)
-        .unwrap_or(super::ledger::LedgerUnit::Rupees);
+/// Is every expectation met by `r`, a run of a scenario counted in `unit`? `Ok` with
+/// the evidence, or `Err` naming the first one that is not.
+pub fn keep(expect: &[Expect], r: &RunResult, unit: LedgerUnit) -> Result<Vec<Evidence>, String> {
     let mut out = Vec::new();
     for e in expect {
         let Some(t) = r.technique(e.technique) else {

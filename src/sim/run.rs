@@ -1,9 +1,10 @@
 //! What a run takes and what it yields.
 
 use super::event::Event;
-use super::fault::Fault;
+use super::fault::{Fault, Faults};
 use super::ids::{Merchant, MsgId, NodeId, Tick};
-use super::invariants::{Badge, Verdict};
+pub use super::invariants::Guarantee;
+use super::invariants::{Badge, Verdict, VerdictText};
 use super::ledger::{Ledger, Payment};
 use super::params::{ParamSpec, Params};
 use serde::{Deserialize, Serialize};
@@ -72,30 +73,6 @@ impl NodeInfo {
             kind,
             x,
             y,
-        }
-    }
-}
-
-/// The guarantee a technique is built to give.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Guarantee {
-    /// Never applied twice; may be lost.
-    AtMostOnce,
-    /// Never lost; may be applied twice.
-    AtLeastOnce,
-    /// Every message changes state exactly once.
-    ExactlyOnce,
-    /// Nothing promised: shown to see what goes wrong.
-    None,
-}
-
-impl Guarantee {
-    pub fn label(self) -> &'static str {
-        match self {
-            Guarantee::AtMostOnce => "at-most-once",
-            Guarantee::AtLeastOnce => "at-least-once",
-            Guarantee::ExactlyOnce => "exactly-once processing",
-            Guarantee::None => "no guarantee",
         }
     }
 }
@@ -283,6 +260,17 @@ pub struct ScenarioInfo {
     pub unit: super::ledger::LedgerUnit,
     /// What the badges judge.
     pub property: Property,
+    /// The common-confusion cards this scenario's experiments answer.
+    #[serde(skip)]
+    pub cards: &'static [Card],
+}
+
+/// A common confusion: a belief, why it is wrong, and the experiment that refutes it
+/// (a prompt whose label is the belief, with the seed it opens with and its promise).
+#[derive(Debug)]
+pub struct Card {
+    pub answer: &'static str,
+    pub prompt: TryThis,
 }
 
 /// One scenario: parameters, build, narrative, invariants.
@@ -290,4 +278,47 @@ pub trait Scenario: Sync {
     fn info(&self) -> &'static ScenarioInfo;
     /// Run every technique with validated params. Must be deterministic.
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult;
+    /// The technique table, in order.
+    fn techniques(&self) -> Vec<TechniqueRow>;
+}
+
+/// What a technique is known to do at its scenario's defaults, beyond its claim: a
+/// column of the scenario's technique table, read by sweeps and exhaustive checks.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AtDefaults {
+    /// Its claim holds at the defaults; an unprotected one breaks under some fault.
+    AsClaimed,
+    /// Claims exactly-once processing on its diagram but is built to show where the
+    /// claim stops, at the defaults (why): sweeps and checks must find it breaking.
+    BuiltToBreak(&'static str),
+    /// Unprotected, yet no fault of the scenario's model breaks it at the defaults
+    /// (why): a check that finds no counterexample for it is right.
+    SafeAtDefaults(&'static str),
+}
+
+/// One row of a scenario's technique table, without the scenario's own mode.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TechniqueRow {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub claim: Guarantee,
+    pub at_defaults: AtDefaults,
+}
+
+impl Faults {
+    /// The fault source of one technique's run of `cfg`: its seed, random faults on or
+    /// off, and its hand-made faults. The scenario then sets its rates.
+    pub fn for_run(cfg: &RunConfig) -> Faults {
+        Faults::new(cfg.seed, cfg.random_faults, &cfg.manual)
+    }
+}
+
+impl VerdictText {
+    /// The badge and the detail of `t`'s verdict, in `unit`.
+    pub fn of(t: &TechniqueRun, unit: super::ledger::LedgerUnit) -> VerdictText {
+        VerdictText {
+            badge: t.badge.text.clone(),
+            why: t.verdict.summary_in(unit),
+        }
+    }
 }

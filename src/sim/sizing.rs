@@ -507,7 +507,7 @@ mod tests {
         assert_eq!(presets().len(), 5);
     }
 
-    /// Issue 11 item 6: the audit example's 48 h is the longest × 2; the sum × 2 is
+    /// The audit example's 48 h is the longest × 2; the sum × 2 is
     /// 50 h 38 min. Both are shown, and the preset says which it uses.
     #[test]
     fn audit_example_longest_vs_sum() {

@@ -13,62 +13,41 @@
 
 use super::ids::Tick;
 use super::ledger::LedgerUnit;
-use super::params::{ParamError, Params, Unit};
+use super::params::{ParamError, Params, Role};
 use super::rng::derive_seed;
-use super::run::{Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
+use super::run::{AtDefaults, Guarantee, Property, RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Techniques that claim exactly-once processing on their architecture diagram but
-/// are built to show where the claim stops, at the scenario's defaults: (scenario,
-/// technique, why). Sweeps and exhaustive checks must find them breaking.
-pub const BUILT_TO_BREAK: &[(&str, &str, &str)] = &[
-    (
-        "dedup-window",
-        "dedup-ttl",
-        "its window is shorter than the slowest copy at the defaults",
-    ),
-    (
-        "key-threading",
-        "one-stage-drops-key",
-        "a middle stage drops the key",
-    ),
-    (
-        "quarter-end",
-        "as-built",
-        "the compensator hides duplicates: the story's point",
-    ),
-];
+/// What `technique` of `scenario` does at the defaults beyond its claim (the last
+/// column of the scenario's technique table; `AsClaimed` for an unknown one).
+pub fn at_defaults(scenario: &str, technique: &str) -> AtDefaults {
+    scenarios::find(scenario)
+        .ok()
+        .and_then(|s| s.techniques().into_iter().find(|t| t.id == technique))
+        .map_or(AtDefaults::AsClaimed, |t| t.at_defaults)
+}
 
-/// Unprotected techniques that no fault of the scenario's model breaks at its
-/// defaults, and why: a check that finds no counterexample for them is right.
-pub const SAFE_AT_DEFAULTS: &[(&str, &str, &str)] = &[
-    (
-        "idempotent-ops",
-        "set",
-        "idempotent by final state: only a copy later than the default delay rewinds it",
-    ),
-    (
-        "idempotent-ops",
-        "upsert",
-        "idempotent by final state: only a copy later than the default delay rewinds it",
-    ),
-];
-
-/// Is `technique` of `scenario` listed in [`BUILT_TO_BREAK`]?
+/// Does `technique` of `scenario` claim exactly-once processing but break at the
+/// defaults by design? Sweeps and exhaustive checks must find it breaking.
 pub fn built_to_break(scenario: &str, technique: &str) -> bool {
-    BUILT_TO_BREAK
-        .iter()
-        .any(|(s, t, _)| *s == scenario && *t == technique)
+    matches!(
+        at_defaults(scenario, technique),
+        AtDefaults::BuiltToBreak(_)
+    )
+}
+
+/// Is `technique` of `scenario` unprotected, yet unbreakable at the defaults?
+pub fn safe_at_defaults(scenario: &str, technique: &str) -> bool {
+    matches!(
+        at_defaults(scenario, technique),
+        AtDefaults::SafeAtDefaults(_)
+    )
 }
 
 /// Most schedules one sweep may run.
 pub const MAX_RUNS: u64 = 100_000;
-/// Parameter names treated as "input length" when shrinking.
-pub const LENGTH_PARAMS: &[&str] = &[
-    "messages", "payments", "requests", "orders", "balls", "samples", "records", "seconds",
-];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SweepConfig {
@@ -77,7 +56,7 @@ pub struct SweepConfig {
     pub seed: u64,
     pub params: Vec<(String, i64)>,
     /// 0: sample `runs` random schedules. 1..=3: check every schedule with at most
-    /// this many explicit faults ([`super::explore`]; `runs` is then the cap).
+    /// this many explicit faults (`explore`; `runs` is then the cap).
     #[serde(default)]
     pub faults: u8,
 }
@@ -89,6 +68,24 @@ pub fn plural(n: u64, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// The size of the space and how far the exploration got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Space {
+    /// At most this many faults per schedule.
+    pub k: u8,
+    /// Schedules run (including the fault-free one).
+    pub checked: u64,
+    /// Every schedule with at most `k` faults was run.
+    pub finished: bool,
+    /// Why it stopped early (empty when finished).
+    pub stopped: String,
+    /// Choice points of the fault-free run, and the faults they offer in all.
+    pub points: u64,
+    pub options: u64,
+    /// The failure model in words (`explore::Model::assumptions`).
+    pub assumptions: String,
 }
 
 /// A replayable breaking run.
@@ -164,7 +161,7 @@ impl TechniqueSweep {
     /// The count is of runs that broke the scenario's property; the technique's own claim
     /// is reported beside it, counted by the claim's own invariant (at-most-once allows a
     /// loss, at-least-once a duplicate), so a loss is never called a broken at-most-once.
-    pub fn outcome(&self, property: Property, space: Option<&super::explore::Space>) -> String {
+    pub fn outcome(&self, property: Property, space: Option<&Space>) -> String {
         let what = property.failure();
         // A sweep's runs are schedules too: "runs" would read as a ledger unit in a
         // scenario that counts cricket runs.
@@ -246,7 +243,7 @@ pub struct SweepResult {
     pub events: u64,
     /// For an exhaustive check: the space and whether it was finished.
     #[serde(default)]
-    pub space: Option<super::explore::Space>,
+    pub space: Option<Space>,
 }
 
 /// How many runs showed each kind of violation, in words: "a duplicate in 3, a wrong
@@ -441,7 +438,7 @@ pub fn shrink(
     }
     // 3. Shorten the input while it still breaks.
     for spec in scenario.info().params {
-        if spec.unit != Unit::Count || !LENGTH_PARAMS.contains(&spec.name) {
+        if spec.role != Role::Length {
             continue;
         }
         let current = overlay(scenario, params, &best.params)

@@ -241,7 +241,7 @@ pub fn badges_in(
             Ev::Fence { node, epoch, .. } => Some(b(node, format!("epoch {epoch}"), Tone::Info)),
             Ev::Rejected { node, msg, why } => Some(match why {
                 // No epoch: a consumer the group removed (quarter-end); only its offset
-                // commit is refused — the writes it made are done (issue 23 item 14).
+                // commit is refused — the writes it made are done.
                 RejectWhy::Fenced if view.node(node).epoch.is_none() => {
                     b(node, "offset commit refused".into(), Tone::Warn)
                 }

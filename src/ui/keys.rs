@@ -1,5 +1,5 @@
 //! Keyboard shortcuts, as pure functions from a key and its context to what it does
-//! (tested natively). `app.rs` reads the key and the focused element, asks
+//! (tested natively). `app/mod.rs` reads the key and the focused element, asks
 //! [`command`], and dispatches; the stage asks [`token_key`] and [`node_key`] for keys
 //! pressed on a focused message or process.
 //!

@@ -17,7 +17,7 @@ fn same_config_twice_gives_identical_runs() {
 #[test]
 fn different_seeds_give_different_faults_somewhere() {
     // Guards against a scenario ignoring its seed altogether.
-    for id in crate::live_scenarios() {
+    for id in eop::sim::scenarios::ids() {
         if id == "walkthrough" {
             continue; // fixed input, no random faults at the defaults
         }

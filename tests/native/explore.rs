@@ -7,7 +7,7 @@
 
 use eop::sim::explore::{explore, MAX_SCHEDULES};
 use eop::sim::run::Guarantee;
-use eop::sim::sweep::{built_to_break, SweepConfig, SAFE_AT_DEFAULTS};
+use eop::sim::sweep::{built_to_break, safe_at_defaults, SweepConfig};
 use eop::sim::{all, run};
 use std::fmt::Write;
 
@@ -65,9 +65,7 @@ fn every_scenario_checked_with_two_faults() {
                     info.id, t.id, t.runs
                 ));
             }
-            let safe = SAFE_AT_DEFAULTS
-                .iter()
-                .any(|(sc, id, _)| *sc == info.id && *id == t.id);
+            let safe = safe_at_defaults(info.id, &t.id);
             if safe && t.smallest.is_some() {
                 problems.push(format!(
                     "{} / {}: listed as safe at the defaults, yet broke in {} of {} schedules",

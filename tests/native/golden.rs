@@ -47,7 +47,7 @@ fn checksums_match_the_golden_file() {
 
 #[test]
 fn traces_match_the_golden_files() {
-    for id in crate::live_scenarios() {
+    for id in eop::sim::scenarios::ids() {
         let info = eop::sim::find(id).unwrap().info();
         let r = run(id, &RunConfig::seed(info.showcase_seed)).unwrap();
         let mut text = format!(

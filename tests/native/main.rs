@@ -16,18 +16,6 @@ mod texts;
 mod timeline;
 mod verdict_paths;
 
-/// Every scenario that has techniques (placeholders have none).
-pub fn live_scenarios() -> Vec<&'static str> {
-    eop::sim::all()
-        .iter()
-        .map(|s| s.info().id)
-        .filter(|id| {
-            let r = eop::sim::run(id, &eop::sim::RunConfig::seed(1)).unwrap();
-            !r.techniques.is_empty()
-        })
-        .collect()
-}
-
 /// `BLESS=1 cargo test` rewrites golden files instead of comparing.
 pub fn bless() -> bool {
     std::env::var("BLESS").is_ok_and(|v| v == "1")

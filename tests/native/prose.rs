@@ -13,7 +13,6 @@
 //! The test fails on a hit the list does not name, and on a list entry that no longer
 //! matches anything (so the list cannot rot).
 
-use eop::sim::confusions::CONFUSIONS;
 use eop::sim::promise::Outcome;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -126,6 +125,23 @@ pub fn scenario_texts() -> Vec<Text> {
             .map(|s| s.info())
             .find(|i| i.id == id)
             .expect("a text.json of a listed scenario");
+        let cards = v["cards"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        for (i, c) in cards.iter().enumerate() {
+            push(format!("cards[{i}].belief"), &c["belief"]);
+            push(format!("cards[{i}].answer"), &c["answer"]);
+            push(format!("cards[{i}].watch"), &c["watch"]);
+            for (j, e) in c["expect"].as_array().unwrap().iter().enumerate() {
+                push(format!("cards[{i}].expect[{j}].says"), &e["says"]);
+                if e.get("const").is_some() {
+                    if let Outcome::Custom { says, .. } = info.cards[i].prompt.expect[j].outcome {
+                        push(
+                            format!("cards[{i}].expect[{j}].says"),
+                            &Value::String(says.to_string()),
+                        );
+                    }
+                }
+            }
+        }
         for (i, t) in v["try_this"].as_array().unwrap().iter().enumerate() {
             push(format!("try_this[{i}].label"), &t["label"]);
             push(format!("try_this[{i}].watch"), &t["watch"]);
@@ -140,28 +156,6 @@ pub fn scenario_texts() -> Vec<Text> {
                         );
                     }
                 }
-            }
-        }
-    }
-    out
-}
-
-/// The confusion cards, by position.
-pub fn confusion_texts() -> Vec<Text> {
-    let mut out = Vec::new();
-    for (i, c) in CONFUSIONS.iter().enumerate() {
-        let mut push = |f: &str, s: &str| {
-            out.push(Text {
-                at: format!("confusion[{i}].{f}"),
-                text: s.to_string(),
-            })
-        };
-        push("belief", c.belief);
-        push("answer", c.answer);
-        push("watch", c.watch);
-        for (j, e) in c.expect.iter().enumerate() {
-            if let Outcome::Custom { says, .. } = e.outcome {
-                push(&format!("expect[{j}].says"), says);
             }
         }
     }
@@ -384,7 +378,6 @@ fn audit(texts: &[Text], file: &str) -> Vec<String> {
 
 fn shipped() -> Vec<Text> {
     let mut all = scenario_texts();
-    all.extend(confusion_texts());
     all.extend(narration_texts());
     all
 }

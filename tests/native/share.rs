@@ -295,7 +295,7 @@ fn the_longest_realistic_link_stays_under_2000_characters() {
     );
 }
 
-// ------------------------------------------------------------ run fingerprints (issue 25)
+// ------------------------------------------------------------ run fingerprints
 
 use eop::ui::share::fingerprint::{self, Fingerprint};
 

@@ -1,7 +1,7 @@
 //! The space-time diagram's labels: for every scenario, technique and tick of its
 //! showcase run (and half a tick later), at phone to desktop widths, every lost message
 //! drawn has a label of its own, no two labels overlap, none leaves the frame, and no
-//! label is written over a lost message's arrow (issue 23 item 9: the walkthrough's
+//! label is written over a lost message's arrow (the walkthrough's
 //! lost "ack txn-3" was unlabeled and "ack txn-2" was drawn on it).
 
 use eop::sim::{all, run, RunConfig};

@@ -51,7 +51,7 @@ fn unknown_scenario_and_bad_params_are_errors() {
 
 #[test]
 fn shrunk_runs_break_for_every_live_scenario_that_breaks() {
-    for id in crate::live_scenarios() {
+    for id in eop::sim::scenarios::ids() {
         let r = sweep(SweepConfig {
             scenario: id.to_string(),
             runs: 40,

@@ -3,7 +3,7 @@
 //! property (no "exactly once" where the scenario is about agreement, fidelity or
 //! final state).
 
-use eop::sim::promise::every;
+use eop::sim::catalogue::every;
 use eop::sim::run::Property;
 use eop::sim::{all, run, RunConfig};
 
@@ -119,7 +119,7 @@ fn story(id: &str, seed: u64, set: &[(&str, i64)], t: &str) -> String {
     eop::sim::narrate::render(&tr.trace, &tr.nodes, unit)
 }
 
-/// Issue 23 items 14 and 15: the narration names the mechanism that happened — a
+/// The narration names the mechanism that happened — a
 /// session timeout (missed heartbeats) and a rebalance, an offset commit refused while
 /// the writes stay done, a record read again from the committed offset — never a
 /// sender's "retry" for a broker's redelivery, nor a fenced write that was applied.
@@ -394,7 +394,7 @@ fn writes_and_dedup_rows_are_named_by_what_they_are() {
     assert!(o.contains("records outbox_id 1 in its dedup table"), "{o}");
 }
 
-/// Issue 23 items 5 and 16: the telemetry texts speak of published means (not sums),
+/// The telemetry texts speak of published means (not sums),
 /// and a retried sample that lands after its second was published is counted nowhere.
 #[test]
 fn telemetry_speaks_of_means_and_credits_no_late_retry() {
@@ -418,7 +418,7 @@ fn telemetry_speaks_of_means_and_credits_no_late_retry() {
     assert_eq!(rt.verdict.lost, vec![43]);
 }
 
-/// Issue 23 item 12: a telemetry promise about the means and the badge use one
+/// A telemetry promise about the means and the badge use one
 /// threshold — wherever a prompt promises the means are close, its badge is a ✓.
 #[test]
 fn telemetry_promises_and_badges_agree() {

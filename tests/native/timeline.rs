@@ -3,7 +3,7 @@ use eop::sim::{run, RunConfig};
 
 #[test]
 fn view_at_any_cursor_equals_a_full_fold() {
-    for id in crate::live_scenarios() {
+    for id in eop::sim::scenarios::ids() {
         let r = run(id, &RunConfig::seed(3)).unwrap();
         for t in &r.techniques {
             let tl = Timeline::new(&t.trace, 16);

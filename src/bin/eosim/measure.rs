@@ -10,7 +10,7 @@ pub fn promises(seeds: u64) {
         "{:<20} {:<44} {:>6} {:>8}  hit rate over seeds 0..{seeds}",
         "scenario", "prompt", "seed", "at seed"
     );
-    for o in eop::sim::promise::every() {
+    for o in eop::sim::catalogue::every() {
         let at = if o.kept_at(o.seed).is_ok() {
             "kept"
         } else {
@@ -77,7 +77,6 @@ pub fn bench() {
 /// `scope <id> <k> <param> <n> <schedules> <ms> <finished>`; `-` when even the smallest
 /// input does not fit.
 pub fn scope(budget_ms: f64, slowdown: f64) {
-    use eop::sim::sweep::LENGTH_PARAMS;
     use std::time::Instant;
     let timed = |id: &str, params: Vec<(String, i64)>, k: u8| {
         let start = Instant::now();
@@ -99,7 +98,7 @@ pub fn scope(budget_ms: f64, slowdown: f64) {
         let length = info
             .params
             .iter()
-            .find(|p| p.unit == eop::sim::params::Unit::Count && LENGTH_PARAMS.contains(&p.name));
+            .find(|p| p.role == eop::sim::params::Role::Length);
         for k in 1..=eop::sim::explore::MAX_K {
             let fits = |n: Option<i64>| {
                 let params = match (length, n) {

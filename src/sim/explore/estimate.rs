@@ -1,7 +1,7 @@
 //! How big a check will be, known before it runs, and a smaller input that fits.
 
 use super::{points, Model};
-use crate::sim::params::{ParamError, Params, Unit};
+use crate::sim::params::{ParamError, Params, Role};
 use crate::sim::run::RunConfig;
 use crate::sim::scenarios;
 
@@ -69,11 +69,7 @@ pub fn estimate(
         });
     }
     // Choice points grow about linearly with the input: scale it down to fit.
-    let length = sc
-        .info()
-        .params
-        .iter()
-        .find(|s| s.unit == Unit::Count && crate::sim::sweep::LENGTH_PARAMS.contains(&s.name));
+    let length = sc.info().params.iter().find(|s| s.role == Role::Length);
     let hint = length.and_then(|spec| {
         let now = p.get(spec.name);
         let mut n = now;

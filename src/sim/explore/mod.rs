@@ -24,6 +24,8 @@
 mod estimate;
 mod model;
 
+/// The size of a checked space, part of a [`super::sweep::SweepResult`].
+pub use super::sweep::Space;
 pub use estimate::{estimate, Estimate};
 pub use model::Model;
 
@@ -34,7 +36,6 @@ use super::params::{ParamError, Params};
 use super::run::{RunConfig, RunResult, Scenario};
 use super::scenarios;
 use super::sweep::{Counterexample, SweepConfig, SweepResult, TechniqueSweep};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 
 /// Most faults per schedule the explorer offers.
@@ -43,24 +44,6 @@ pub const MAX_K: u8 = 3;
 pub const MAX_SCHEDULES: u64 = 100_000;
 /// Most simulated events (over every technique) one exploration may run.
 pub const MAX_EVENTS: u64 = 50_000_000;
-
-/// The size of the space and how far the exploration got.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Space {
-    /// At most this many faults per schedule.
-    pub k: u8,
-    /// Schedules run (including the fault-free one).
-    pub checked: u64,
-    /// Every schedule with at most `k` faults was run.
-    pub finished: bool,
-    /// Why it stopped early (empty when finished).
-    pub stopped: String,
-    /// Choice points of the fault-free run, and the faults they offer in all.
-    pub points: u64,
-    pub options: u64,
-    /// The failure model in words ([`Model::assumptions`]).
-    pub assumptions: String,
-}
 
 /// A point where a fault can be placed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -2,15 +2,30 @@
 //! hops (`hops!`), its technique table (`techniques!`), and the `Module` that lists
 //! it in [`super::all`].
 
+use super::plumbing::Technique;
 use crate::sim::ids::NodeId;
 use crate::sim::params::Params;
-use crate::sim::run::{NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo};
+use crate::sim::run::{
+    NodeInfo, NodeKind, RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRow,
+};
 
-/// A scenario as [`super::all`] lists it: its static info and its `build`, which
-/// runs every technique with validated params (deterministically).
+/// A scenario as [`super::all`] lists it: its static info, its `build`, which runs
+/// every technique with validated params (deterministically), and its technique table.
 pub struct Module {
     pub info: &'static ScenarioInfo,
     pub build: fn(&RunConfig, &Params) -> RunResult,
+    pub techniques: &'static dyn Rows,
+}
+
+/// A technique table as the registry reads it (any scenario's `TECHNIQUES`).
+pub trait Rows: Sync {
+    fn rows(&self) -> Vec<TechniqueRow>;
+}
+
+impl<M: Sync, const N: usize> Rows for [Technique<M>; N] {
+    fn rows(&self) -> Vec<TechniqueRow> {
+        self.iter().map(Technique::row).collect()
+    }
 }
 
 impl Scenario for Module {
@@ -20,6 +35,10 @@ impl Scenario for Module {
 
     fn build(&self, cfg: &RunConfig, params: &Params) -> RunResult {
         (self.build)(cfg, params)
+    }
+
+    fn techniques(&self) -> Vec<TechniqueRow> {
+        self.techniques.rows()
     }
 }
 
@@ -79,27 +98,51 @@ macro_rules! hops {
 pub(crate) use hops;
 
 /// Declare a scenario's technique table, one line a technique (id, label, claimed
-/// [`Guarantee`]). `techniques! { Mode; Naive = "naive", "Naive handler", None; … }`
-/// makes `enum Mode { Naive, … }` and `static TECHNIQUES: [Technique<Mode>; N]` in
-/// that order; `techniques! { M => "naive", "Naive handler", None => expr; … }` only
-/// the table, for modes that are not one enum variant a row.
+/// [`Guarantee`], and optionally what it does at the defaults beyond its claim:
+/// `BuiltToBreak("why")` or `SafeAtDefaults("why")`, see [`AtDefaults`]).
+/// `techniques! { Mode; Naive = "naive", "Naive handler", None; … }` makes
+/// `enum Mode { Naive, … }` and `static TECHNIQUES: [Technique<Mode>; N]` in that
+/// order; `techniques! { M => "naive", "Naive handler", None => expr; … }` only the
+/// table, for modes that are not one enum variant a row.
+///
+/// [`Guarantee`]: crate::sim::run::Guarantee
+/// [`AtDefaults`]: crate::sim::run::AtDefaults
 macro_rules! techniques {
-    ($(#[$mdoc:meta])* $mode:ident; $($(#[$doc:meta])* $variant:ident = $id:literal, $label:literal, $claim:ident;)+) => {
+    ($(#[$mdoc:meta])* $mode:ident; $($(#[$doc:meta])* $variant:ident = $id:literal, $label:literal, $claim:ident $(, $at:ident($why:literal))?;)+) => {
         $(#[$mdoc])*
         #[derive(Copy, Clone, Debug, PartialEq, Eq)]
         enum $mode { $($(#[$doc])* $variant),+ }
         static TECHNIQUES: [$crate::sim::scenarios::plumbing::Technique<$mode>; [$($mode::$variant),+].len()] = [$(
-            $crate::sim::scenarios::plumbing::Technique::new(
-                $id, $label, $crate::sim::run::Guarantee::$claim, $mode::$variant,
-            )
+            $crate::sim::scenarios::plumbing::Technique {
+                id: $id,
+                label: $label,
+                claim: $crate::sim::run::Guarantee::$claim,
+                at_defaults: $crate::sim::scenarios::declare::at_defaults!($($at($why))?),
+                mode: $mode::$variant,
+            }
         ),+];
     };
-    ($mode:ty => $($id:literal, $label:literal, $claim:ident => $m:expr;)+) => {
+    ($mode:ty => $($id:literal, $label:literal, $claim:ident $(, $at:ident($why:literal))? => $m:expr;)+) => {
         static TECHNIQUES: [$crate::sim::scenarios::plumbing::Technique<$mode>; [$($id),+].len()] = [$(
-            $crate::sim::scenarios::plumbing::Technique::new(
-                $id, $label, $crate::sim::run::Guarantee::$claim, $m,
-            )
+            $crate::sim::scenarios::plumbing::Technique {
+                id: $id,
+                label: $label,
+                claim: $crate::sim::run::Guarantee::$claim,
+                at_defaults: $crate::sim::scenarios::declare::at_defaults!($($at($why))?),
+                mode: $m,
+            }
         ),+];
     };
 }
 pub(crate) use techniques;
+
+/// A technique row's optional last column: `AsClaimed` when it is left out.
+macro_rules! at_defaults {
+    () => {
+        $crate::sim::run::AtDefaults::AsClaimed
+    };
+    ($at:ident($why:literal)) => {
+        $crate::sim::run::AtDefaults::$at($why)
+    };
+}
+pub(crate) use at_defaults;

@@ -3,10 +3,8 @@
 //! over one input stream and one fault schedule, and the invariants judged per
 //! technique. Listed in the order of the teaching spec.
 
-use super::event::{Ev, Event, RejectWhy, SkipWhy};
-use super::ids::Tick;
 use super::params::{ParamError, Params};
-use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo, TechniqueRun};
+use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
 
 pub mod atomic_commit;
 pub mod broker_eos;
@@ -30,10 +28,10 @@ pub mod zombie_fencing;
 
 /// Every scenario, in teaching order (Two Generals first, the incident last).
 pub fn all() -> &'static [&'static dyn Scenario] {
-    &ALL
+    ALL
 }
 
-static ALL: [&dyn Scenario; 14] = [
+static ALL: &[&dyn Scenario] = &[
     &two_generals::SCENARIO,
     &delivery_semantics::SCENARIO,
     &telemetry::SCENARIO,
@@ -72,32 +70,6 @@ pub fn run(id: &str, cfg: &RunConfig) -> Result<RunResult, ParamError> {
     Ok(s.build(cfg, &params))
 }
 
-/// Dedup-table size after each change.
-pub fn dedup_sizes(trace: &[Event]) -> Vec<(Tick, u32)> {
-    let mut size = 0u32;
-    let mut out: Vec<(Tick, u32)> = Vec::new();
-    for e in trace {
-        let changed = match e.ev {
-            Ev::DedupPut { .. } | Ev::DedupRow { .. } => {
-                size += 1;
-                true
-            }
-            Ev::DedupExpire { .. } => {
-                size = size.saturating_sub(1);
-                true
-            }
-            _ => false,
-        };
-        if changed {
-            match out.last_mut() {
-                Some(last) if last.0 == e.tick => last.1 = size,
-                _ => out.push((e.tick, size)),
-            }
-        }
-    }
-    out
-}
-
 /// Look up a scenario's static info by id (panics on an unknown id: for tests).
 pub fn info(id: &str) -> &'static ScenarioInfo {
     match find(id) {
@@ -106,75 +78,20 @@ pub fn info(id: &str) -> &'static ScenarioInfo {
     }
 }
 
-/// The tick of the first event of `t`'s trace that `f` picks, as an
-/// `Outcome::Custom` test answers (`None`: there is none).
-pub fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
-    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
-}
-
-/// The first tick `t` skipped a message for `why`.
-pub fn first_skip(t: &TechniqueRun, why: SkipWhy) -> Option<Option<Tick>> {
-    first_tick(t, |e| matches!(e, Ev::Skip { why: w, .. } if *w == why))
-}
-
-/// The first tick `t` refused a request or write for `why`.
-pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> {
-    first_tick(t, |e| matches!(e, Ev::Rejected { why: w, .. } if *w == why))
-}
-
-/// `Some(None)` when no timeout fired in `t`'s run (nobody was declared dead).
-pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
-    (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testkit::{
-        assert_deterministic, assert_survives_hand_made_faults, assert_try_this_runs,
-    };
+    use super::testkit::{assert_deterministic, assert_try_this_runs};
 
-    /// Two runs with the same seed and settings are equal, for every scenario (on a
-    /// seed and settings that exercise it).
+    /// Two runs with the same seed and settings are equal, for every scenario: at its
+    /// showcase seed and at every try-this prompt's seed and settings.
     #[test]
     fn every_scenario_is_deterministic() {
-        type Case = (&'static str, u64, &'static [(&'static str, i64)]);
-        let cases: [Case; 14] = [
-            ("atomic-commit", 42, &[("messages", 30)]),
-            ("broker-eos", 11, &[("messages", 40), ("partitions", 3)]),
-            ("dedup-window", 9, &[]),
-            ("delivery-semantics", 42, &[]),
-            (
-                "eos-boundary",
-                5,
-                &[("messages", 40), ("crash_per_mille", 200)],
-            ),
-            ("idempotency-keys", 77, &[("requests", 40)]),
-            ("idempotent-ops", 3, &[]),
-            ("key-threading", 5, &[("balls", 60), ("dup", 400)]),
-            ("outbox", 42, &[("orders", 50), ("crash", 300)]),
-            ("quarter-end", 9, &[("payments", 60)]),
-            ("telemetry", 4, &[]),
-            ("two-generals", 5, &[]),
-            ("walkthrough", 1, &[]),
-            ("zombie-fencing", 9, &[("messages", 40)]),
-        ];
-        assert_eq!(cases.len(), super::all().len());
-        for (id, seed, set) in cases {
-            assert_deterministic(id, seed, set);
-        }
-    }
-
-    /// The protected technique of the crash-prone scenarios stays exactly-once under
-    /// hand-made crashes and pauses.
-    #[test]
-    fn protected_techniques_survive_hand_made_crashes_and_pauses() {
-        for (id, technique) in [
-            ("atomic-commit", "atomic"),
-            ("broker-eos", "txn-read-committed"),
-            ("eos-boundary", "eos-unique-column"),
-            ("zombie-fencing", "fencing"),
-        ] {
-            assert_survives_hand_made_faults(id, technique);
+        for s in super::all() {
+            let info = s.info();
+            assert_deterministic(info.id, info.showcase_seed, &[]);
+            for t in info.try_this {
+                assert_deterministic(info.id, t.seed, t.set);
+            }
         }
     }
 

@@ -13,14 +13,16 @@
 
 use crate::sim::broker::Broker;
 use crate::sim::engine::{Actors, Delivery, Engine};
-use crate::sim::event::{DedupKey, Ev, MsgKind, Payload, SkipWhy};
+use crate::sim::event::{DedupKey, Ev, Event, MsgKind, Payload, RejectWhy, SkipWhy};
 use crate::sim::fault::{Faults, HopFaults};
 use crate::sim::ids::{MsgId, NodeId, Tick};
 use crate::sim::invariants::{Check, Verdict};
 use crate::sim::ledger::{Ledger, Payment};
 use crate::sim::params::Params;
 use crate::sim::rng::Ratio;
-use crate::sim::run::{Guarantee, NodeInfo, RunConfig, RunResult, ScenarioInfo, TechniqueRun};
+use crate::sim::run::{
+    AtDefaults, Guarantee, NodeInfo, RunConfig, RunResult, ScenarioInfo, TechniqueRow, TechniqueRun,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One row of a scenario's technique table: what the UI and links call it, what it
@@ -31,6 +33,8 @@ pub struct Technique<M> {
     pub id: &'static str,
     pub label: &'static str,
     pub claim: Guarantee,
+    /// What it does at the defaults beyond its claim (built to break, or safe).
+    pub at_defaults: AtDefaults,
     pub mode: M,
 }
 
@@ -40,7 +44,18 @@ impl<M> Technique<M> {
             id,
             label,
             claim,
+            at_defaults: AtDefaults::AsClaimed,
             mode,
+        }
+    }
+
+    /// The row without the mode.
+    pub fn row(&self) -> TechniqueRow {
+        TechniqueRow {
+            id: self.id,
+            label: self.label,
+            claim: self.claim,
+            at_defaults: self.at_defaults,
         }
     }
 
@@ -66,7 +81,7 @@ pub fn judge<T>(id: &str, label: &str, claim: Guarantee, done: Done<'_, T>) -> T
         label: label.to_string(),
         claim,
         nodes,
-        dedup_sizes: super::dedup_sizes(&eng.trace),
+        dedup_sizes: dedup_sizes(&eng.trace),
         truncated: eng.truncated,
         crash_points: eng.faults.crash_points.into_iter().collect(),
         fired: eng.faults.fired,
@@ -427,4 +442,51 @@ impl Poller {
             self.schedule_poll(eng);
         }
     }
+}
+
+/// Dedup-table size after each change.
+pub fn dedup_sizes(trace: &[Event]) -> Vec<(Tick, u32)> {
+    let mut size = 0u32;
+    let mut out: Vec<(Tick, u32)> = Vec::new();
+    for e in trace {
+        let changed = match e.ev {
+            Ev::DedupPut { .. } | Ev::DedupRow { .. } => {
+                size += 1;
+                true
+            }
+            Ev::DedupExpire { .. } => {
+                size = size.saturating_sub(1);
+                true
+            }
+            _ => false,
+        };
+        if changed {
+            match out.last_mut() {
+                Some(last) if last.0 == e.tick => last.1 = size,
+                _ => out.push((e.tick, size)),
+            }
+        }
+    }
+    out
+}
+
+/// The tick of the first event of `t`'s trace that `f` picks, as an
+/// `Outcome::Custom` test answers (`None`: there is none).
+pub fn first_tick(t: &TechniqueRun, f: impl Fn(&Ev) -> bool) -> Option<Option<Tick>> {
+    t.trace.iter().find(|e| f(&e.ev)).map(|e| Some(e.tick))
+}
+
+/// The first tick `t` skipped a message for `why`.
+pub fn first_skip(t: &TechniqueRun, why: SkipWhy) -> Option<Option<Tick>> {
+    first_tick(t, |e| matches!(e, Ev::Skip { why: w, .. } if *w == why))
+}
+
+/// The first tick `t` refused a request or write for `why`.
+pub fn first_rejected(t: &TechniqueRun, why: RejectWhy) -> Option<Option<Tick>> {
+    first_tick(t, |e| matches!(e, Ev::Rejected { why: w, .. } if *w == why))
+}
+
+/// `Some(None)` when no timeout fired in `t`'s run (nobody was declared dead).
+pub fn no_timeout(t: &TechniqueRun) -> Option<Option<Tick>> {
+    (!t.trace.iter().any(|e| matches!(e.ev, Ev::Timeout { .. }))).then_some(None)
 }

@@ -69,7 +69,7 @@ pub fn App() -> Html {
     };
     use_frame_loop(state.playing, &dispatch);
     use_url_sync(&state, &dispatch);
-    // A course page framing the app: ready/resize/state out, commands in (host.rs).
+    // A course page framing the app: ready/resize/state out, commands in (host/mod.rs).
     crate::ui::host::use_host_api(&state, &dispatch);
     use_progress_storage(&state.progress);
     let prefs = use_prefs();

@@ -305,7 +305,7 @@ fn promise_line(props: &ControlsProps) -> Html {
         return html! {};
     };
     let d = &props.dispatch;
-    match crate::sim::promise::keep(expect, result) {
+    match crate::sim::promise::keep(expect, result, props.scenario.unit) {
         Ok(evidence) => {
             let jump = evidence.iter().filter_map(|e| e.tick).min();
             html! {

@@ -13,7 +13,7 @@ pub struct ExplainProps {
     pub dispatch: Callback<Action>,
 }
 
-pub use crate::sim::confusions::{applicable, Confusion, CONFUSIONS};
+pub use crate::sim::catalogue::cards::{applicable, Confusion, CONFUSIONS};
 
 #[component]
 pub fn Explain(props: &ExplainProps) -> Html {
@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn every_confusion_opens_a_real_scenario_with_real_settings() {
-        for c in CONFUSIONS {
+        for c in CONFUSIONS.iter() {
             let sc = scenarios::find(c.scenario)
                 .unwrap_or_else(|e| panic!("confusion {:?}: {e}", c.belief));
             let specs = sc.info().params;

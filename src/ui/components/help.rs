@@ -1,5 +1,5 @@
 //! The keyboard-shortcut help: a real modal dialog. Opening it moves the focus to its
-//! close button and keeps Tab inside; Esc (handled page-wide in `app.rs`), the close
+//! close button and keeps Tab inside; Esc (handled page-wide in `app/mod.rs`), the close
 //! button or a click on the backdrop close it, and the focus returns to where it was.
 
 use crate::ui::keys::HELP;

@@ -1,4 +1,4 @@
-//! Start-up (issue 14): the first paint shows the header, the stage, playback and the
+//! Start-up: the first paint shows the header, the stage, playback and the
 //! ledgers' balances and verdicts; the side panels, the course list and the ledgers'
 //! counters and entries (together over half of the page's elements: 287 of 656 render
 //! first) render one frame later, and the offline service worker registers then.

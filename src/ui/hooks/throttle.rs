@@ -69,7 +69,7 @@ where
                 if at_once || wait <= 0.0 {
                     // In a task of its own right after this one: the key press or click
                     // that changed the value gets its frame first (a `replaceState` costs
-                    // ~4 ms of a step-back otherwise; issue 14).
+                    // ~4 ms of a step-back otherwise).
                     let again = cell.clone();
                     t.pending = true;
                     t.timer = Some(Timeout::new(0, move || {

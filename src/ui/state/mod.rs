@@ -98,7 +98,7 @@ impl PromiseRef {
                 Some((t.watch, t.seed, t.expect))
             }
             PromiseRef::Card(n) => {
-                let c = crate::sim::confusions::CONFUSIONS.get(n)?;
+                let c = crate::sim::catalogue::cards::CONFUSIONS.get(n)?;
                 (scenario == c.scenario).then_some((c.watch, c.seed, c.expect))
             }
         }
@@ -358,13 +358,13 @@ impl Reducible for State {
                 s.watch(t.seed, &values, PromiseRef::Try(n));
             }
             Action::Confusion(n) => {
-                let Some(c) = crate::sim::confusions::CONFUSIONS.get(n) else {
+                let Some(c) = crate::sim::catalogue::cards::CONFUSIONS.get(n) else {
                     return self;
                 };
                 if s.scenario != c.scenario && !s.open_scenario(c.scenario) {
                     return Rc::new(s);
                 }
-                let values = crate::sim::confusions::applicable(s.specs(), c.set);
+                let values = crate::sim::catalogue::cards::applicable(s.specs(), c.set);
                 s.watch(c.seed, &values, PromiseRef::Card(n));
             }
             Action::AddFault(f) => s.add_fault(f),

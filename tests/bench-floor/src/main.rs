@@ -2,7 +2,7 @@
 //! linker keeps exactly those, and shows the result with one Yew component.
 use eop::course::{course, eval};
 use eop::sim::sweep::{sweep, SweepConfig};
-use eop::sim::{narrate, promise, replay::View, scenarios, RunConfig};
+use eop::sim::{catalogue, narrate, replay::View, scenarios, RunConfig};
 
 /// Runs everything once and returns a number that depends on all of it.
 fn floor(seed: u64, import: &str) -> usize {
@@ -38,7 +38,7 @@ fn floor(seed: u64, import: &str) -> usize {
             n += sweep(c).map_or(0, |x| serde_json::to_string(&x).map_or(0, |j| j.len()));
         }
     }
-    for o in promise::every() {
+    for o in catalogue::every() {
         n += o.kept_at(seed).map_or(1, |e| e.len());
     }
     let mut ev = eval::Evaluator::new();

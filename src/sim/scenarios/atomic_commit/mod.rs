@@ -191,7 +191,11 @@ impl Actors for World<'_> {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let workload = payments(cfg.seed, params.get("messages") as u32, 3);
@@ -283,7 +287,7 @@ mod tests {
         assert!(r.end() < 100, "{}", r.end());
     }
 
-    /// Issue 11 item 8: one transaction is one commit — a single event listing the
+    /// One transaction is one commit — a single event listing the
     /// ledger entry and the offset it made durable, narrated as one line.
     #[test]
     fn one_transaction_is_one_commit_event() {
@@ -390,5 +394,11 @@ mod tests {
             assert!(!first.lost.is_empty() && first.applied_twice.is_empty());
             assert!(verdict(r, "atomic").exactly_once);
         }
+    }
+
+    /// The protected technique stays exactly-once under hand-made crashes and pauses.
+    #[test]
+    fn protected_technique_survives_hand_made_crashes_and_pauses() {
+        assert_survives_hand_made_faults("atomic-commit", "atomic");
     }
 }

@@ -317,7 +317,11 @@ impl Actors for World<'_> {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let n = params.get("messages") as u32;
@@ -505,7 +509,7 @@ mod tests {
         assert!(verdict(&r, "txn-read-committed").exactly_once);
     }
 
-    /// Issue 11 item 12: idempotence holds per producer session. A producer that
+    /// Idempotence holds per producer session. A producer that
     /// restarts without a transactional.id gets a new producer id, so its resend of a
     /// write the broker already stored is appended again; the transactional producer
     /// keeps its id, and read_committed stays exact.
@@ -545,7 +549,7 @@ mod tests {
         assert!(verdict(&calm, "idempotent-producer").exactly_once);
     }
 
-    /// Issue 11 item 12: the idempotent-producer column's consumer stores its read
+    /// The idempotent-producer column's consumer stores its read
     /// position with its ledger, so consumer crashes neither re-apply nor skip.
     #[test]
     fn the_consumer_keeps_its_position_with_its_ledger() {
@@ -566,7 +570,7 @@ mod tests {
         }
     }
 
-    /// Issue 11 item 12: the transactional commit is one event listing the batch's
+    /// The transactional commit is one event listing the batch's
     /// records and the producer's input offset.
     #[test]
     fn a_transaction_commits_its_records_and_offset_at_once() {
@@ -612,5 +616,11 @@ mod tests {
             )
         };
         assert!(count(flaky, "txn-read-committed", skipped) > 0);
+    }
+
+    /// The protected technique stays exactly-once under hand-made crashes and pauses.
+    #[test]
+    fn protected_technique_survives_hand_made_crashes_and_pauses() {
+        assert_survives_hand_made_faults("broker-eos", "txn-read-committed");
     }
 }

@@ -4,7 +4,7 @@
 use crate::sim::event::{RejectWhy, SkipWhy};
 use crate::sim::ids::Tick;
 use crate::sim::run::{RunResult, TechniqueRun};
-use crate::sim::scenarios::{first_rejected, first_skip};
+use crate::sim::scenarios::plumbing::{first_rejected, first_skip};
 
 /// The broker recognised a retried write by its sequence number.
 fn retry_absorbed(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {

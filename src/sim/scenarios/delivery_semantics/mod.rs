@@ -161,7 +161,11 @@ impl Actors for World {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let messages = params.get("messages") as usize;
@@ -312,7 +316,7 @@ mod tests {
         assert!(verdict(&r, "at-most-once").exactly_once);
     }
 
-    /// Issue 18: "Give up early" opens on a seed where at-least-once really loses a
+    /// "Give up early" opens on a seed where at-least-once really loses a
     /// payment, and a lucky at-least-once run's badge speaks of this run only.
     #[test]
     fn give_up_early_loses_at_its_seed_and_luck_is_not_a_guarantee() {
@@ -351,7 +355,8 @@ mod tests {
                 "at-least-once",
                 super::AUDIT_DEDUP_AT_QUERY
             )],
-            &r
+            &r,
+            INFO.unit
         )
         .is_ok());
     }

@@ -5,7 +5,7 @@ use super::REUSER;
 use crate::sim::event::{Ev, KeyState, RejectWhy, SkipWhy};
 use crate::sim::ids::Tick;
 use crate::sim::run::{RunResult, TechniqueRun};
-use crate::sim::scenarios::{first_rejected, first_skip, first_tick};
+use crate::sim::scenarios::plumbing::{first_rejected, first_skip, first_tick};
 
 fn stored_answer(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
     first_skip(t, SkipWhy::StoredResponse)

@@ -74,9 +74,11 @@ pub fn every_delete_repeated(r: &RunResult, t: &TechniqueRun) -> Option<Option<T
 
 techniques! {
     Op;
-    Set = "set", "SET balance = new total", None;
+    Set = "set", "SET balance = new total", None,
+        SafeAtDefaults("idempotent by final state: only a copy later than the default delay rewinds it");
     Increment = "increment", "balance = balance + amount", None;
-    Upsert = "upsert", "Upsert: INSERT … ON CONFLICT DO UPDATE", None;
+    Upsert = "upsert", "Upsert: INSERT … ON CONFLICT DO UPDATE", None,
+        SafeAtDefaults("idempotent by final state: only a copy later than the default delay rewinds it");
     Delete = "delete", "DELETE the payment, then refund", None;
     IncrementWithId = "increment-with-id", "Add unless this id was applied", ExactlyOnce;
 }
@@ -366,7 +368,11 @@ fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let messages = params.get("messages") as usize;
@@ -476,7 +482,7 @@ mod tests {
             "m-A over by ₹1900, m-B over by ₹1700 — applied txn-1, txn-6 twice"
         );
         // set: right state, although each copy was a second write — judged by final
-        // state, it gets the ✓ (issue 11 item 4: not the increment's ✕).
+        // state, it gets the ✓ (not the increment's ✕).
         let set = r.technique("set").unwrap();
         assert_eq!(balances(&r, "set"), truth);
         assert!(set.verdict.holds && set.verdict.checks[0].ok);
@@ -525,7 +531,7 @@ mod tests {
         assert!(text.contains(
             "consumer + db runs DELETE … WHERE id = txn-1 (0 rows affected) and sends a refund of ₹1900 to m-A; refunded to m-A so far = ₹3800"
         ));
-        // Issue 23 item 11: refunding only when the DELETE removed a row makes the
+        // Refunding only when the DELETE removed a row makes the
         // handler idempotent too — one refund per payment, the table still right.
         let fixed = run_with(ID, 3, &[("dup", 1000), ("refund_if_deleted", 1)]);
         let f = fixed.technique("delete").unwrap();
@@ -577,7 +583,7 @@ mod tests {
         }
     }
 
-    /// Issue 11 item 4: judged by final state, a SET whose balances end right never
+    /// Judged by final state, a SET whose balances end right never
     /// gets a ✕, and an increment whose balances end wrong never gets a ✓.
     #[test]
     fn final_state_not_write_count_decides_the_badge() {

@@ -36,7 +36,8 @@ techniques! {
     /// Every stage forwards the key it received.
     KeepKey = "keyed-all-the-way", "Key kept on every hop", ExactlyOnce;
     /// The stage `drop_key_stage` forwards balls without their key.
-    DropKey = "one-stage-drops-key", "One stage drops the key", ExactlyOnce;
+    DropKey = "one-stage-drops-key", "One stage drops the key", ExactlyOnce,
+        BuiltToBreak("a middle stage drops the key");
 }
 
 const BALL_SPACING: Tick = 5;
@@ -201,7 +202,11 @@ fn workload(seed: u64, n: usize) -> Vec<Payment> {
         .collect()
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("balls") as usize);

@@ -4,7 +4,7 @@
 use crate::sim::event::SkipWhy;
 use crate::sim::ids::Tick;
 use crate::sim::run::{RunResult, TechniqueRun};
-use crate::sim::scenarios::first_skip;
+use crate::sim::scenarios::plumbing::first_skip;
 
 fn nothing_lost(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {
     t.verdict.lost.is_empty().then_some(None)

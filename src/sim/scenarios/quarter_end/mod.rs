@@ -60,7 +60,8 @@ const TAG_GC_AT: u64 = 0x6C;
 
 techniques! {
     Tech;
-    AsBuilt = "as-built", "As built: retries + compensator", ExactlyOnce;
+    AsBuilt = "as-built", "As built: retries + compensator", ExactlyOnce,
+        BuiltToBreak("the compensator hides duplicates: the story's point");
     NoCompensator = "no-compensator", "Compensator removed", AtLeastOnce;
     RealDedup = "real-dedup", "Processed-payments table (unique id)", ExactlyOnce;
 }
@@ -329,7 +330,11 @@ fn workload(seed: u64, n: u32) -> Vec<Payment> {
     payments_in_steps(seed, n, 3, 500, 10)
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let work = workload(cfg.seed, params.get("payments") as u32);

@@ -3,7 +3,7 @@
 
 use crate::sim::ids::Tick;
 use crate::sim::run::{RunResult, TechniqueRun};
-use crate::sim::scenarios::no_timeout;
+use crate::sim::scenarios::plumbing::no_timeout;
 
 /// No session timeout fired.
 fn no_alarm(_: &RunResult, t: &TechniqueRun) -> Option<Option<Tick>> {

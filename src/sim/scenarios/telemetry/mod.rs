@@ -329,7 +329,11 @@ fn nodes(sensors: u8) -> Vec<NodeInfo> {
     v
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 /// The one fidelity threshold, in ‰ of the true mean: the badge judges by it, and the
 /// prompts' promises (`text.rs`) read the same function.
@@ -485,7 +489,7 @@ mod tests {
             .iter()
             .filter(|r| r.second != 3)
             .all(|r| r.error_permille() == Some(0)));
-        // Issue 23 item 16: the retry of sample 43 lands after second 3 was published.
+        // The retry of sample 43 lands after second 3 was published.
         // The collector acks it but can no longer count it — no ledger write — so the
         // retry saved nothing and sample 43 is as lost as with fire-and-forget.
         let rt = r.technique("retry-every-sample").unwrap();
@@ -571,7 +575,7 @@ mod tests {
             let r = run_with(ID, seed, &[]);
             let ff = r.technique("fire-and-forget").unwrap();
             assert!(ff.verdict.applied_twice.is_empty(), "seed {seed}");
-            // A retry saves only a sample whose retry lands in time (issue 23 item 16):
+            // A retry saves only a sample whose retry lands in time:
             // a sample whose every copy arrives after its second was published is
             // lost for the retrying sensors too.
             let rt = verdict(&r, "retry-every-sample");

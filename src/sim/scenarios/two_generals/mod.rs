@@ -355,7 +355,11 @@ fn run_strategy(cfg: &RunConfig, loss: i64, t: &Technique<Chain>, chain: u32) ->
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let rounds = params.get("rounds").clamp(1, 8) as u32;
@@ -493,7 +497,7 @@ mod tests {
         }
     }
 
-    /// Issue 11 item 1: badges speak of agreement (what the generals did), never of
+    /// Badges speak of agreement (what the generals did), never of
     /// "exactly once", and a split is the only ✕.
     #[test]
     fn badges_speak_of_agreement() {
@@ -528,7 +532,7 @@ mod tests {
         }
     }
 
-    /// Issue 11 items 1 and 2: the explanation states the theorem with both halves
+    /// The explanation states the theorem with both halves
     /// (agreement, and attacking when every messenger arrives) and FLP.
     #[test]
     fn explanation_states_the_theorem_and_flp() {
@@ -540,7 +544,7 @@ mod tests {
         assert!(text.contains("asynchronous") && text.contains("timeouts"));
     }
 
-    /// Issue 11 item 1: more rounds make both the split and the joint attack rarer;
+    /// More rounds make both the split and the joint attack rarer;
     /// the split never disappears while messengers can be caught.
     #[test]
     fn more_rounds_do_not_help() {

@@ -164,7 +164,11 @@ impl Actors for World<'_> {
     }
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     run_each(
@@ -223,7 +227,7 @@ mod tests {
         assert!(verdict(&r, "dedup").exactly_once);
     }
 
-    /// Issue 11 item 10: the copy of txn-3 is a broker redelivery after a lost ack —
+    /// The copy of txn-3 is a broker redelivery after a lost ack —
     /// the trace shows it and says so — never a network copy.
     #[test]
     fn the_second_txn3_is_a_broker_redelivery() {
@@ -278,7 +282,7 @@ mod tests {
         assert!(ex.contains("ack of txn-3 is lost") && ex.contains("redelivery timer"));
     }
 
-    /// Issue 11 item 10: the idempotent handler and the dedup-table handler absorb the
+    /// The idempotent handler and the dedup-table handler absorb the
     /// copy by different mechanisms, and the narration says which.
     #[test]
     fn idempotent_and_dedup_narrate_different_mechanisms() {

@@ -15,8 +15,8 @@
 
 mod text;
 
+use super::plumbing::{first_tick, no_timeout};
 use super::prelude::*;
-use super::{first_tick, no_timeout};
 use crate::sim::broker::{payments, Broker};
 use crate::sim::event::CommitPart;
 use crate::sim::invariants::{Badge, Check, Tone};
@@ -395,7 +395,11 @@ fn badge(t: &crate::sim::run::TechniqueRun) -> Badge {
     Badge::new(Tone::Bad, &what.join(", "))
 }
 
-pub static SCENARIO: Module = Module { info: &INFO, build };
+pub static SCENARIO: Module = Module {
+    info: &INFO,
+    build,
+    techniques: &TECHNIQUES,
+};
 
 fn build(cfg: &RunConfig, params: &Params) -> RunResult {
     let n = params.get("messages") as u32;
@@ -508,7 +512,7 @@ mod tests {
         assert!(r.end() < 100);
     }
 
-    /// Issue 11 item 7: the new instance registers the same transactional.id, the
+    /// The new instance registers the same transactional.id, the
     /// coordinator bumps the epoch, fences the OLD instance and aborts the
     /// transaction its epoch left open — and the narration says so.
     #[test]
@@ -560,7 +564,7 @@ mod tests {
         assert_eq!(t.verdict.applied_twice, Vec::<u32>::new());
     }
 
-    /// Issue 11 item 7: without fencing the zombie's commit also moves the committed
+    /// Without fencing the zombie's commit also moves the committed
     /// offset back (5 → 3 here) — in the trace, the narration and a failed check.
     #[test]
     fn without_fencing_the_zombie_rewinds_the_committed_offset() {
@@ -657,5 +661,11 @@ mod tests {
         assert_eq!(timeouts(jumpy, "fencing").len(), 1);
         assert!(!verdict(jumpy, "no-fencing").exactly_once);
         assert!(verdict(jumpy, "fencing").exactly_once);
+    }
+
+    /// The protected technique stays exactly-once under hand-made crashes and pauses.
+    #[test]
+    fn protected_technique_survives_hand_made_crashes_and_pauses() {
+        assert_survives_hand_made_faults("zombie-fencing", "fencing");
     }
 }
