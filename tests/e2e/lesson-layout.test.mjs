@@ -352,6 +352,35 @@ test("home: one list (lessons with their free-play scenario), Start here opens l
   }
 });
 
+test("home under prefers-reduced-motion: nothing moves by itself; it opens still where the shown technique first goes wrong, and steps on the learner's say", async () => {
+  for (const width of [320, 1280]) {
+    const page = await env.open("about:blank", { viewport: { width, height: width < 700 ? 640 : 800 } });
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await page.goto(env.url(""));
+    await page.waitForSelector('[data-action="start-here"]');
+    await settle(page);
+    assert.equal(await page.$eval('[data-action="motion"]', (el) => el.getAttribute("aria-pressed")), "true", "the page follows the system's reduced motion");
+    assert.equal(await page.$eval('[data-action="play"]', (el) => el.getAttribute("aria-pressed")), "false", "not playing");
+    const t0 = await tick(page);
+    // The still frame: the tick the scrubber's marker names as where the shown technique first went wrong.
+    const bad = await page.$eval(".bad-marker", (el) => Number(/tick (\d+)/.exec(el.getAttribute("aria-label"))[1]));
+    assert.equal(t0, bad, `opens at the first violation (tick ${bad}), not at tick ${t0}`);
+    assert.ok(t0 > 0, "a frame where something has happened");
+    const svg = await page.$eval(".stage-svg", (el) => el.innerHTML);
+    await page.waitForTimeout(1500);
+    assert.equal(await tick(page), t0, "the playhead stays put");
+    assert.equal(await page.$eval(".stage-svg", (el) => el.innerHTML), svg, "the stage does not change by itself");
+    const running = await page.evaluate(() => document.getAnimations().filter((a) => a.playState === "running").length);
+    assert.equal(running, 0, "no CSS animation runs");
+    await screenshot(page, `home-reduced-${width}`);
+    // The learner steps it on.
+    await page.click('[data-action="step-forward"]');
+    await page.waitForFunction((t) => Number(document.querySelector("[data-tick]").dataset.tick) === t + 1, t0);
+    assertClean(page);
+    await page.close();
+  }
+});
+
 test("screenshots of the lesson layout at 320, 375, 1280 and 1920", async () => {
   for (const [width, height] of [[320, 640], [375, 812], [1280, 800], [1920, 1080]]) {
     for (const [path, name] of [["?lesson=walkthrough&step=2", "predict"], ["?lesson=walkthrough&step=6", "try"]]) {
