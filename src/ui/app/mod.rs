@@ -52,11 +52,7 @@ fn motion_reduced() -> bool {
 /// technique first goes wrong (the headline, still), and Play or the step buttons move
 /// it on the learner's say.
 fn home(s: &mut State, reduced: bool) {
-    let shown = s
-        .run
-        .techniques()
-        .iter()
-        .position(|t| !t.badge.good());
+    let shown = s.run.techniques().iter().position(|t| !t.badge.good());
     if let Some(i) = shown {
         s.technique = Some(s.run.techniques()[i].id.clone());
     }
