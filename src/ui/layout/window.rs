@@ -62,18 +62,20 @@ mod tests {
     #[test]
     fn the_band_spans_messages_and_badged_processes() {
         assert_eq!(focus_band(&Scene::default()), None);
-        let mut sc = Scene::default();
-        sc.nodes = vec![
-            Rect::new(0.0, 50.0, 100.0, 110.0),
-            Rect::new(0.0, 400.0, 100.0, 460.0),
-        ];
-        sc.badges.push(BadgeSpot {
-            node: 1,
-            text: "applied".into(),
-            full: "applied".into(),
-            tone: crate::ui::facts::Tone::Good,
-            rect: Rect::new(110.0, 420.0, 180.0, 441.0),
-        });
+        let sc = Scene {
+            nodes: vec![
+                Rect::new(0.0, 50.0, 100.0, 110.0),
+                Rect::new(0.0, 400.0, 100.0, 460.0),
+            ],
+            badges: vec![BadgeSpot {
+                node: 1,
+                text: "applied".into(),
+                full: "applied".into(),
+                tone: crate::ui::facts::Tone::Good,
+                rect: Rect::new(110.0, 420.0, 180.0, 441.0),
+            }],
+            ..Scene::default()
+        };
         assert_eq!(focus_band(&sc), Some((400.0, 460.0)));
     }
 }

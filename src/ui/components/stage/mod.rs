@@ -380,13 +380,13 @@ pub fn Stage(props: &StageProps) -> Html {
     }
 }
 
-/// The height (CSS px) of the window over a tall stage: about a third of the screen's
-/// height, between 220 and 400 px.
+/// The height (CSS px) of the window over a tall stage: a third of the screen's height,
+/// between 220 and 400 px.
 fn window_cap() -> f64 {
     web_sys::window()
         .and_then(|w| w.inner_height().ok())
         .and_then(|v| v.as_f64())
-        .map_or(240.0, |h| (0.36 * h).clamp(220.0, 400.0))
+        .map_or(220.0, |h| (h / 3.0).clamp(220.0, 400.0))
 }
 
 /// Scroll the stage's window (if it is one, and scrolls) to show `band` (viewBox y from,
