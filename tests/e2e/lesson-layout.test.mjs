@@ -44,7 +44,7 @@ async function verdictsShown(frame) {
   });
 }
 
-/** Numbers (≥ 10) shown on the stage, the tabs and the ledger (the truth column and tick readouts aside). */
+/** Numbers (≥ 10) shown on the stage, the tabs and the ledger (the truth column and tick readouts aside), and every technique's balance in the DOM. */
 async function shownNumbers(frame) {
   return frame.evaluate(() => {
     const out = new Set();
@@ -57,6 +57,12 @@ async function shownNumbers(frame) {
         if (el.getClientRects().length === 0) continue;
         for (const m of n.textContent.replace(/[₹,]/g, "").matchAll(/\d+/g)) if (Number(m[0]) >= 10) out.add(Number(m[0]));
       }
+    }
+    // In the DOM, shown or folded away: every balance a technique's cell carries.
+    for (const el of document.querySelectorAll("[data-technique][data-balance]")) {
+      if (el.dataset.technique === "truth" || el.closest(".truth-col")) continue;
+      const v = Number(el.dataset.balance);
+      if (Number.isInteger(v) && v >= 10) out.add(v);
     }
     return [...out];
   });
@@ -229,6 +235,8 @@ test("every lesson at 320×640: nothing answers before its question; try steps w
     // About one screen: the evidence on the question's screen, the stage starting within the next.
     assert.ok(r.toEvidence <= 800, `${r.lesson}: the evidence is ${r.toEvidence}px below the question`);
     assert.ok(r.toStageTop <= 1000, `${r.lesson}: the stage starts ${r.toStageTop}px below the question`);
+    // The whole stage (a tall one seen through its window) ends within about a screen and a half.
+    assert.ok(r.toStage <= 1000, `${r.lesson}: the stage ends ${r.toStage}px below the question`);
   }
 });
 
@@ -352,15 +360,72 @@ test("home: one list (lessons with their free-play scenario), Start here opens l
   }
 });
 
-test("screenshots of the lesson layout at 320, 375, 1280 and 1920", async () => {
-  for (const [width, height] of [[320, 640], [375, 812], [1280, 800], [1920, 1080]]) {
-    for (const [path, name] of [["?lesson=walkthrough&step=2", "predict"], ["?lesson=walkthrough&step=6", "try"]]) {
-      const page = await env.open(path, { viewport: { width, height } });
-      await page.waitForSelector("[data-step]");
-      await settle(page);
-      await screenshot(page, `lesson-${name}-${width}`);
-      assertClean(page);
-      await page.close();
+test("home under prefers-reduced-motion: nothing moves by itself; it opens still where the shown technique first goes wrong, and steps on the learner's say", async () => {
+  for (const width of [320, 1280]) {
+    const page = await env.open("about:blank", { viewport: { width, height: width < 700 ? 640 : 800 } });
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await page.goto(env.url(""));
+    await page.waitForSelector('[data-action="start-here"]');
+    await settle(page);
+    assert.equal(await page.$eval('[data-action="motion"]', (el) => el.getAttribute("aria-pressed")), "true", "the page follows the system's reduced motion");
+    assert.equal(await page.$eval('[data-action="play"]', (el) => el.getAttribute("aria-pressed")), "false", "not playing");
+    const t0 = await tick(page);
+    // The still frame: the tick the scrubber's marker names as where the shown technique first went wrong.
+    const bad = await page.$eval(".bad-marker", (el) => Number(/tick (\d+)/.exec(el.getAttribute("aria-label"))[1]));
+    assert.equal(t0, bad, `opens at the first violation (tick ${bad}), not at tick ${t0}`);
+    assert.ok(t0 > 0, "a frame where something has happened");
+    const svg = await page.$eval(".stage-svg", (el) => el.innerHTML);
+    await page.waitForTimeout(1500);
+    assert.equal(await tick(page), t0, "the playhead stays put");
+    assert.equal(await page.$eval(".stage-svg", (el) => el.innerHTML), svg, "the stage does not change by itself");
+    const running = await page.evaluate(() => document.getAnimations().filter((a) => a.playState === "running").length);
+    assert.equal(running, 0, "no CSS animation runs");
+    await screenshot(page, `home-reduced-${width}`);
+    // The learner steps it on.
+    await page.click('[data-action="step-forward"]');
+    await page.waitForFunction((t) => Number(document.querySelector("[data-tick]").dataset.tick) === t + 1, t0);
+    assertClean(page);
+    await page.close();
+  }
+});
+
+test("screenshots of the lesson steps (predict, watch, try) at 320, 375, 1280, 1920 presenter and embed 640×420: nothing off the side, the step's controls on screen", async () => {
+  const sizes = [
+    ["320", { width: 320, height: 640 }, ""],
+    ["375", { width: 375, height: 812 }, ""],
+    ["1280", { width: 1280, height: 800 }, ""],
+    ["1920-presenter", { width: 1920, height: 1080 }, "presenter"],
+    ["embed-640", { width: 640, height: 420 }, "&embed=1"],
+  ];
+  const problems = [];
+  for (const lesson of ["walkthrough", "outbox"]) {
+    const l = LESSONS.find((x) => x.id === lesson);
+    const steps = ["predict", "watch", "try"].map((k) => [k, l.steps.findIndex((st) => st.kind === k) + 1]);
+    for (const [name, viewport, mode] of sizes) {
+      for (const [kind, n] of steps) {
+        const phone = viewport.width < 700;
+        const page = await env.open(`?lesson=${lesson}&step=${n}${mode === "presenter" ? "" : mode}`, { viewport, context: phone ? { hasTouch: true, isMobile: true } : {} });
+        await page.waitForSelector(`[data-step="${n}"]`);
+        if (mode === "presenter") {
+          await page.click('[data-action="presenter"]');
+          await page.waitForSelector("#app-root.presenter");
+        }
+        await settle(page);
+        const what = `${lesson} ${kind} at ${name}`;
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        if (wide > 1) problems.push(`${what}: the page is ${wide}px wider than the window`);
+        // The step panel and its controls inside the window's width.
+        const out = await page.evaluate(() => [...document.querySelectorAll(".lesson-panel button, .lesson-panel input, .lesson-panel select, .lesson-panel label")]
+          .filter((el) => el.getClientRects().length > 0)
+          .filter((el) => { const r = el.getBoundingClientRect(); return r.left < -1 || r.right > innerWidth + 1; })
+          .map((el) => el.dataset.action ?? el.dataset.param ?? el.dataset.option ?? el.tagName));
+        if (out.length) problems.push(`${what}: off the side: ${out.join(", ")}`);
+        if (kind === "try") assert.equal(await page.locator("[data-step-controls] [data-param]").count() > 0, true, `${what}: the step's controls`);
+        if (lesson === "walkthrough" || phone) await screenshot(page, `lesson-${lesson}-${kind}-${name}`);
+        assertClean(page);
+        await page.close();
+      }
     }
   }
+  assert.deepEqual(problems, []);
 });

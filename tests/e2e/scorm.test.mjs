@@ -352,6 +352,14 @@ test("without any LMS API the packaged real app mounts and runs (no console erro
   }
 });
 
+/** 2004's description of an answer: the prompt (templates as "…"), cut to fit 250 characters with the misconception. */
+function describe(prompt, mis) {
+  const tail = mis ? ` (misconception: ${mis})` : "";
+  const label = promptLabel(prompt);
+  const room = 250 - tail.length;
+  return (label.length <= room ? label : label.slice(0, room - 1) + "\u2026") + tail;
+}
+
 /** A misconception name in kebab-case (as src/ui/host/mod.rs derives the id). */
 const kebab = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 
@@ -361,17 +369,18 @@ const kebab = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/
  * the lesson file's order; 2004: the misconception id of a wrong option, else the option
  * id), the right answer, the result and the misconception, from the lesson file.
  */
-function checkRealInteractions(version, log, set) {
+function checkRealInteractions(version, log, set, id = "walkthrough") {
   const v12 = version === "12";
-  const lesson = JSON.parse(readFileSync(join(REPO, "src/course/lessons/04-walkthrough.json"), "utf8"));
+  const lesson = lessonFile(id);
   const got = interactionsOf(set);
   assert.deepEqual(Object.keys(got).map(Number), log.map((_, i) => i), `one record per answer (${log.length})`);
   log.forEach((a, n) => {
     const st = lesson.steps[a.step - 1];
     const q = st.question ? [st.question][a.q] : st.questions[a.q];
     const rec = got[n];
-    const what = `SCORM ${version}, answer ${n}: ${JSON.stringify(a)} → ${JSON.stringify(rec)}`;
-    assert.equal(rec.id, `urn:eop:walkthrough:s${a.step}:q${a.q}`, what);
+    assert.ok(q && rec, `${id} step ${a.step} q${a.q}: a question of the lesson file, and a record (${n})`);
+    const what = `SCORM ${version}, ${id} answer ${n}: ${JSON.stringify(a)} → ${JSON.stringify(rec)}`;
+    assert.equal(rec.id, `urn:eop:${id}:s${a.step}:q${a.q}`, what);
     assert.equal(rec.result, a.correct ? "correct" : v12 ? "wrong" : "incorrect", what);
     const response = v12 ? rec.student_response : rec.learner_response;
     if (a.option !== undefined) {
@@ -383,13 +392,14 @@ function checkRealInteractions(version, log, set) {
       assert.equal(response, v12 ? letter(a.option) : (mis ?? a.option), what);
       assert.equal(rec["correct_responses.0.pattern"], v12 ? letter(right) : right, what);
       assert.equal(rec["objectives.0.id"], mis ? `urn:eop:misconception:${mis}` : undefined, what);
-      if (!v12) assert.equal(rec.description, q.prompt + (mis ? ` (misconception: ${mis})` : ""), what);
+      if (!v12) assert.equal(rec.description, describe(q.prompt, mis), what);
     } else {
       assert.equal(rec.type, "numeric", what);
       assert.equal(response, String(a.number), what);
       const right = log.find((b) => b.step === a.step && b.q === a.q && b.correct).number;
       assert.equal(rec["correct_responses.0.pattern"], v12 ? String(right) : `${right}[:]${right}`, what);
       assert.equal(rec["objectives.0.id"], undefined, `${what}: -987654 is no named misconception`);
+      if (!v12) assert.equal(rec.description, describe(q.prompt, null), what);
     }
   });
   // Every wrong option the learner tried showed a misconception, and at least one was recorded.
@@ -447,10 +457,11 @@ async function useStepControls(app, id, step) {
 async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "walkthrough" } = {}) {
   let questions = 0;
   let firstRight = 0;
-  for (let guard = 0; guard < 12; guard++) {
+  let tries = 0;
+  for (let guard = 0; guard < 14; guard++) {
     const app = await appFrame(page, "!!document.querySelector('[data-step]')");
     const { step, kind } = await app.$eval("[data-step]", (el) => ({ step: el.dataset.step, kind: el.dataset.stepKind ?? "done" }));
-    if (kind === "done" || Number(step) >= stopAt) return { questions, firstRight, step };
+    if (kind === "done" || Number(step) >= stopAt) return { questions, firstRight, step, tries };
     if (kind === "predict" || kind === "recall" || kind === "observe") {
       const qs = await app.$$eval("[data-question]", (els) => els.map((el) => ({ q: el.dataset.question, options: [...el.querySelectorAll("[data-option]")].map((o) => o.dataset.option) })));
       for (const { q, options } of qs) {
@@ -485,8 +496,11 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "w
     }
     if (kind === "try") {
       // The real controls inside the step panel, set to the step's show_me values (never "Show me").
+      assert.equal(await app.locator('[data-action="show-me"]').count() > 0, true, `${lessonId} step ${step}: a try step (Show me is there, and not used)`);
       await useStepControls(app, lessonId, Number(step));
       await app.waitForSelector('[data-step-controls] [data-feedback][data-correct="true"]', { timeout: TIMEOUT });
+      assert.match(await app.$eval('[data-step-controls] [data-feedback][data-correct="true"]', (el) => el.textContent), /You did it/, `${lessonId} step ${step}`);
+      tries++;
     }
     await app.click('[data-action="next-step"]:not([disabled])', { timeout: TIMEOUT });
     await app.waitForFunction((n) => {
@@ -497,42 +511,71 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "w
   throw new Error("the lesson did not end");
 }
 
-test("the real app: SCORM 1.2 and 2004, a lesson to completion, then a relaunch resumes at the saved step", async () => {
+/** The lessons the app compiles in, in teaching order (src/course/lessons/*.json). */
+const LESSON_IDS = readdirSync(join(REPO, "src/course/lessons"))
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(REPO, "src/course/lessons", f), "utf8")).id);
+
+/**
+ * Every lesson of the course in the real app, packaged one SCO per lesson, under
+ * scorm-again's SCORM `version`: taken to its end (questions: each option in order until
+ * one is right; try steps: the real controls inside the step panel, never "Show me"),
+ * then the status, score and the `cmi.interactions.n` records checked against the
+ * lesson file. Returns a line per lesson (questions, records).
+ */
+async function everyLessonInTheLms(version) {
   assert.ok(
     await realAppHasLessons(),
-    "dist/ does not have the lessons and the host-page API yet (no [data-lesson] hook after loading ?embed=1&lesson=walkthrough): " +
-      "this test passes once issues 12 and 13 are merged and the app posts the `lesson` message of docs/lms.md. Run 'make build' after the merge.",
+    "dist/ does not have the lessons and the host-page API (no [data-lesson] hook after loading ?embed=1&lesson=walkthrough): run 'make build'.",
   );
+  assert.equal(LESSON_IDS.length, 14, "14 lessons");
+  const lines = [];
+  for (const id of LESSON_IDS) {
+    const sco = new URL(`real-lesson-${version}/scorm/launch.html?lesson=${id}`, server.url).href;
+    const page = await lms(version, sco);
+    const log = [];
+    const { questions, firstRight, tries } = await takeRealLesson(page, { log, lessonId: id });
+    assert.ok(questions > 0, `${id}: a lesson with questions`);
+    const raw = Math.round((100 * firstRight) / questions);
+    const status = raw >= 80 ? "passed" : "failed";
+    await waitSet(page, (x) => (version === "12" ? x["cmi.core.lesson_status"] === status : x["cmi.completion_status"] === "completed"), `${id}: the lesson completes`);
+    const r = await close(page, version);
+    const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
+    assert.equal(p.lessons[id].done, true, `${id}: done`);
+    assert.equal(p.lessons[id].questions, questions, `${id}: the lesson message's question count`);
+    checkRealInteractions(version, log, r.set, id);
+    if (version === "12") {
+      assert.equal(r.cmi.core.lesson_status, status, id);
+      assert.equal(r.cmi.core.score.raw, String(raw), `${id}: ${firstRight} of ${questions} right on the first try`);
+    } else {
+      assert.equal(r.cmi.completion_status, "completed", id);
+      assert.equal(r.cmi.success_status, status, id);
+      assert.equal(Number(r.cmi.score.scaled), raw / 100, id);
+    }
+    lines.push(`${id}: ${questions} questions, ${log.length} interaction records, ${tries} try step(s) done with the step's own controls`);
+    assertClean(page);
+    await page.close();
+  }
+  console.log(`SCORM ${version}, every lesson:\n  ${lines.join("\n  ")}`);
+}
+
+test("the real app under SCORM 1.2: every lesson to completion (try steps with the step's own controls), its interactions recorded", async () => {
+  await everyLessonInTheLms("12");
+});
+
+test("the real app under SCORM 2004: every lesson to completion (try steps with the step's own controls), its interactions recorded", async () => {
+  await everyLessonInTheLms("2004");
+});
+
+test("the real app: SCORM 1.2 and 2004, a learner who stops at step 3 is back at step 3 on relaunch", async () => {
+  assert.ok(await realAppHasLessons(), "dist/ does not have the lessons and the host-page API: run 'make build'.");
   for (const version of ["12", "2004"]) {
     const sco = new URL(`real-lesson-${version}/scorm/launch.html?lesson=walkthrough`, server.url).href;
     let page = await lms(version, sco);
-    const log = [];
-    const { questions, firstRight } = await takeRealLesson(page, { log });
-    assert.ok(questions > 0);
-    const raw = Math.round((100 * firstRight) / questions);
-    const status = raw >= 80 ? "passed" : "failed";
-    await waitSet(page, (x) => (version === "12" ? x["cmi.core.lesson_status"] === status : x["cmi.completion_status"] === "completed"), "the lesson completes");
-    let r = await close(page, version);
-    const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
-    assert.equal(p.lessons.walkthrough.done, true);
-    assert.equal(p.lessons.walkthrough.questions, questions, "the lesson message's question count");
-    checkRealInteractions(version, log, r.set);
-    if (version === "12") {
-      assert.equal(r.cmi.core.lesson_status, status);
-      assert.equal(r.cmi.core.score.raw, String(raw), `${firstRight} of ${questions} right on the first try`);
-    } else {
-      assert.equal(r.cmi.completion_status, "completed");
-      assert.equal(r.cmi.success_status, status);
-      assert.equal(Number(r.cmi.score.scaled), raw / 100);
-    }
-    assertClean(page);
-    await page.close();
-
-    // A second learner stops at step 3; the relaunch shows step 3.
-    page = await lms(version, sco);
     await takeRealLesson(page, { stopAt: 3 });
     await waitSet(page, (x) => (x["cmi.core.lesson_location"] ?? x["cmi.location"]) === "walkthrough/3", "at step 3");
-    r = await close(page, version);
+    const r = await close(page, version);
     assertClean(page);
     await page.close();
     page = await lms(version, sco, { "cmi.suspend_data": r.cmi.suspend_data });

@@ -23,7 +23,7 @@ fn initial_state() -> State {
     let d = share::decode(&search);
     let mut s = State::from_share(&d.state, &d.warnings);
     if search.trim_start_matches('?').is_empty() {
-        home(&mut s);
+        home(&mut s, motion_reduced());
     }
     // Lesson progress (memory only where storage is refused), then a lesson link.
     s.progress = Progress::parse(crate::ui::storage::get(PROGRESS_KEY).as_deref());
@@ -31,22 +31,40 @@ fn initial_state() -> State {
     s
 }
 
+/// Whether motion is reduced at start: the learner's stored choice, else the system's
+/// `prefers-reduced-motion` (as `use_prefs` decides it, before the first render).
+fn motion_reduced() -> bool {
+    let system = web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches());
+    let stored = crate::ui::storage::get(crate::ui::prefs::MOTION_KEY);
+    crate::ui::prefs::Prefs::new(system, stored.as_deref()).reduced()
+}
+
 /// The home page (no link): the scenario plays from tick 0 on the technique whose run
 /// shows what the scenario's headline promises (the first one the simulator judges
 /// broken), so the first thing one sees is the headline happening. Under reduced
-/// motion it plays too, tick by tick without gliding (`drawn_pos`).
-fn home(s: &mut State) {
-    let shown = s
-        .run
-        .techniques()
-        .iter()
-        .find(|t| !t.badge.good())
-        .map(|t| t.id.clone());
-    if shown.is_some() {
-        s.technique = shown;
+/// motion nothing moves by itself: the page opens paused at the tick where that
+/// technique first goes wrong (the headline, still), and Play or the step buttons move
+/// it on the learner's say.
+fn home(s: &mut State, reduced: bool) {
+    let shown = s.run.techniques().iter().position(|t| !t.badge.good());
+    if let Some(i) = shown {
+        s.technique = Some(s.run.techniques()[i].id.clone());
     }
-    s.seek(0.0);
-    s.play();
+    if reduced {
+        let still = shown
+            .and_then(|i| s.run.first_bad.get(i).copied().flatten())
+            .unwrap_or(0);
+        s.seek(still as f64);
+    } else {
+        s.seek(0.0);
+        s.play();
+    }
 }
 
 /// The views of every technique at the playhead: recomputed when the tick or the run

@@ -103,7 +103,7 @@ impl Ctx<'_> {
         }
         match self.state.view {
             ViewMode::Stage => html! {
-                <Stage run={run.clone()} views={self.views.clone()} index={self.index} now={self.now} dispatch={d.clone()} />
+                <Stage run={run.clone()} views={self.views.clone()} index={self.index} now={self.now} dispatch={d.clone()} crop={self.in_lesson} />
             },
             ViewMode::Spacetime => html! {
                 <Spacetime run={run.clone()} index={self.index} now={self.now} dispatch={d.clone()} />

@@ -13,6 +13,7 @@ mod placer;
 mod scene;
 mod spacetime;
 mod text;
+mod window;
 
 pub use fit::*;
 pub use geom::*;
@@ -21,6 +22,7 @@ pub use placer::*;
 pub use scene::*;
 pub use spacetime::*;
 pub use text::*;
+pub use window::*;
 
 /// Round to one decimal for SVG attributes (keeps the DOM diff small and stable).
 pub fn r1(v: f64) -> String {

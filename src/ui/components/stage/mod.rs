@@ -25,7 +25,7 @@ use crate::sim::fault::Fault;
 use crate::sim::ids::{NodeId, Tick};
 use crate::sim::replay::View;
 use crate::ui::facts;
-use crate::ui::layout::{needs, r1, scene, Scene, StageLayout, WIDE};
+use crate::ui::layout::{focus_band, needs, r1, scene, window_top, Scene, StageLayout, WIDE};
 use crate::ui::state::{Action, RunData};
 use menu::Menu;
 use std::rc::Rc;
@@ -39,6 +39,12 @@ pub struct StageProps {
     /// The playhead, fractional while playing.
     pub now: f64,
     pub dispatch: Callback<Action>,
+    /// A lesson: a tall portrait stage is seen through a window (`.stage-window`, about
+    /// half a phone screen) that follows what happens at the playhead, so the question,
+    /// the stage and the evidence fit within about a screen. The learner can open the
+    /// whole stage.
+    #[prop_or_default]
+    pub crop: bool,
 }
 
 /// A menu as opened: on which run and technique.
@@ -157,6 +163,18 @@ pub fn Stage(props: &StageProps) -> Html {
     let opened = use_state(|| None::<Opened>);
     // Hooks first, before any early return (their order must never change).
     let wrap = use_node_ref();
+    // The window over a tall stage in a lesson: the band to show (from this render) and
+    // whether the learner opened the whole stage.
+    let window = use_node_ref();
+    let band = use_mut_ref(|| None::<(f64, f64, f64)>);
+    let whole = use_state(|| false);
+    {
+        let (window, band) = (window.clone(), band.clone());
+        let at = props.now.max(0.0).floor() as u64;
+        use_effect_with((props.run.gen, props.index, at, *whole), move |_| {
+            follow(&window, *band.borrow());
+        });
+    }
     let frame_w = use_frame_width(&wrap, (props.run.gen, props.index));
     let lay = {
         let run = props.run.clone();
@@ -227,6 +245,14 @@ pub fn Stage(props: &StageProps) -> Html {
     let placed_view = labelled.as_ref().as_ref().unwrap_or(view);
     let sc: Scene = scene(lay, nodes, placed_view, &all_badges, props.now, unit);
     let (placed, crowd) = tokens::split(lay, nodes, view, &sc, props.now);
+    // Only a stage taller than the window (in CSS px) is seen through it.
+    let cap = window_cap();
+    let tall = lay.h * frame_w / lay.w.max(1.0) > cap + 24.0;
+    let windowed = props.crop && lay.portrait && tall && !*whole;
+    *band.borrow_mut() = windowed
+        .then(|| focus_band(&sc))
+        .flatten()
+        .map(|(a, b)| (a, b, lay.h));
 
     let index = |id: NodeId| nodes.iter().position(|n| n.id == id);
     let link_lines = links.iter().filter_map(|(a, c)| {
@@ -298,8 +324,7 @@ pub fn Stage(props: &StageProps) -> Html {
         r1(lay.w),
         r1(lay.h)
     );
-    html! {
-        <div class={classes!("stage-wrap", lay.portrait.then_some("portrait"))} ref={wrap}>
+    let frame = html! {
             <div class="stage-frame" style={frame_style}>
                 <svg class="stage-svg" viewBox={lay.view_box()} role="group" aria-label={desc}
                     data-orientation={if lay.portrait { "portrait" } else { "landscape" }}
@@ -320,12 +345,72 @@ pub fn Stage(props: &StageProps) -> Html {
                 </svg>
                 {overlay}
             </div>
+    };
+    let open_whole = {
+        let whole = whole.clone();
+        Callback::from(move |_: MouseEvent| whole.set(!*whole))
+    };
+    let frame = if props.crop && lay.portrait && tall {
+        html! {
+            <div class="stage-windowed">
+                <div class={classes!("stage-window", windowed.then_some("cropped"))} ref={window}
+                    style={windowed.then(|| format!("max-height: {}px", cap.round()))}
+                    data-window={if windowed { "follows" } else { "whole" }}>
+                    {frame}
+                </div>
+                <button class="btn small ghost stage-whole" data-action="stage-whole"
+                    aria-pressed={(!windowed).to_string()} onclick={open_whole}
+                    title="The stage is shown through a window that follows the messages; show all of it">
+                    {if windowed { "Whole stage ↕" } else { "Follow the messages" }}
+                </button>
+            </div>
+        }
+    } else {
+        frame
+    };
+    html! {
+        <div class={classes!("stage-wrap", lay.portrait.then_some("portrait"))} ref={wrap}>
+            {frame}
             { panels::dedup_chart(&tr.dedup_sizes, props.now, props.run.end, lay.w) }
             if dots > 0 {
                 <p class="stage-crowd muted">{format!("{dots} more messages in flight are drawn as dots: too many to label.")}</p>
             }
             <p class="stage-hint muted">{"Click or tap a message in flight or a process to break it — or Tab to it: D drop, C duplicate, X crash, G pause."}</p>
         </div>
+    }
+}
+
+/// The height (CSS px) of the window over a tall stage: a third of the screen's height,
+/// between 220 and 400 px.
+fn window_cap() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|v| v.as_f64())
+        .map_or(220.0, |h| (h / 3.0).clamp(220.0, 400.0))
+}
+
+/// Scroll the stage's window (if it is one, and scrolls) to show `band` (viewBox y from,
+/// to, and the drawing's height): see `layout::window_top`.
+fn follow(window: &NodeRef, band: Option<(f64, f64, f64)>) {
+    let (Some(el), Some((a, b, h))) = (window.cast::<web_sys::Element>(), band) else {
+        return;
+    };
+    let view = f64::from(el.client_height());
+    if f64::from(el.scroll_height()) <= view + 1.0 || h <= 0.0 {
+        return;
+    }
+    // CSS px per viewBox unit.
+    let scale = el
+        .query_selector(".stage-svg")
+        .ok()
+        .flatten()
+        .map(|svg| svg.get_bounding_client_rect().height() / h)
+        .filter(|s| *s > 0.0)
+        .unwrap_or(1.0);
+    let current = f64::from(el.scroll_top()) / scale;
+    let top = window_top((a, b), h, view / scale, current);
+    if ((top - current) * scale).abs() >= 1.0 {
+        el.set_scroll_top((top * scale).round() as i32);
     }
 }
 
