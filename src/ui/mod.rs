@@ -33,13 +33,45 @@ pub mod storage;
 pub mod worker;
 
 /// Mount the app on the page body; in the sweep Web Worker, serve sweeps instead.
+///
+/// Start-up is split into tasks so that none blocks the page for long (issue 26): this
+/// one computes the first [`state::State`] (the run the first screen shows); the next,
+/// after the browser has had its turn, renders it and removes the first-screen shell
+/// (`static/shell.js`) in the same task, so no frame shows neither.
 pub fn start() {
     panic::install();
     if worker::in_worker() {
         worker::start();
-    } else {
-        // The offline copy's service worker registers after the first paint
-        // (hooks/first_paint.rs).
-        yew::Renderer::<app::App>::new().render();
+        return;
+    }
+    // The window's width for the stage's first layout, read while the page holds only the
+    // shell: its layout is clean, so this read forces none (later, the app's fresh DOM
+    // would be laid out for it, in the middle of the first render).
+    components::stage::remember_viewport();
+    state::prepare(app::initial_state());
+    START.with(|t| {
+        *t.borrow_mut() = Some(gloo::timers::callback::Timeout::new(0, || {
+            remove_shell();
+            // The offline copy's service worker registers after the first paint
+            // (hooks/first_paint.rs).
+            yew::Renderer::<app::App>::new().render();
+            START.with(|t| drop(t.borrow_mut().take()));
+        }));
+    });
+}
+
+thread_local! {
+    /// The pending render of [`start`] (a handle: dropping it would cancel it).
+    static START: std::cell::RefCell<Option<gloo::timers::callback::Timeout>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Removes the first-screen shell that index.html paints before the wasm arrives.
+fn remove_shell() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("shell"))
+    {
+        el.remove();
     }
 }
