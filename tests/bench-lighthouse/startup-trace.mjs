@@ -185,7 +185,7 @@ for (const q of queries) {
       if (r === 0) for (const [f, c] of x.glue) process.stderr.write(`    glue ${String(c).padStart(6)}  ${f}\n`);
       if (r === 0) for (const [f, c] of x.incl) process.stderr.write(`    ${String(c).padStart(6)}  ${f.slice(0, 150)}\n`);
     }
-    if (r === 0) out(`trace_${key}_tasks=${long.map((x) => x.dur.toFixed(0)).join(" ")}`);
+    if (r === 0) out(`trace_${key}_tasks=${tasks.filter((x) => x.dur >= 50).map((x) => x.dur.toFixed(0)).join(" ")}`);
   }
   longest.sort((a, b) => a - b);
   blocking.sort((a, b) => a - b);
