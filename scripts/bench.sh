@@ -11,7 +11,8 @@
 #   3. start-up of both apps, in the same run, and where it goes; 4. frames while playing;
 #   5. memory; 6. step-back in the browser (tests/e2e/bench.mjs); step-back natively
 #      (tests/bench_native.rs); 8. Lighthouse mobile on three entry pages and the baseline
-#      (tests/bench-lighthouse/run.mjs; LH_RUNS, default 3, quick 1)
+#      (tests/bench-lighthouse/run.mjs; LH_RUNS, default 3, quick 1); 8b. the start-up tasks
+#      of those pages (tests/bench-lighthouse/startup-trace.mjs)
 #
 # Env: BENCH_QUICK=1 the lead's quick table (< ~8 min on 2 shared cores): fewer reps and
 #        loads, 2 s of frames per run, no 600 s memory series;
@@ -216,6 +217,24 @@ if [ "$have_dist" = 1 ]; then
   fi
 fi
 
+# ---- 8b. start-up tasks (issue 26): every main-thread task from navigation until idle, its CPU
+# time x 4 (Lighthouse's simulated phone; CPU time, not wall time, so other processes on a
+# shared machine do not count), median of 3 loads per page (tests/bench-lighthouse/startup-trace.mjs).
+if [ "$have_dist" = 1 ]; then
+  step "start-up tasks (tests/bench-lighthouse/startup-trace.mjs)"
+  TRACE_OUT="$R" TRACE_RUNS="$(quick && echo 1 || echo 3)" LONG_MS=1000 node tests/bench-lighthouse/startup-trace.mjs "$BENCH_DIST" 2>"$work/trace.err" ||
+    put trace_error "startup-trace.mjs failed: $(fail_note "$work/trace.err")"
+  grep -E 'run [0-9]' "$work/trace.err" >&2 || true
+fi
+# What the shell's first paint needs: index.html and the stylesheet (brotli).
+if [ "$have_dist" = 1 ]; then
+  shell_br=0
+  for f in "$BENCH_DIST"/index.html "$BENCH_DIST"/app-*.css; do
+    [ -f "$f" ] && shell_br=$((shell_br + $(brotli -c -q 11 "$f" 2>/dev/null | wc -c)))
+  done
+  put shell_br "$shell_br"
+fi
+
 # ---- the tables ----------------------------------------------------------------------------
 na() { printf 'n/a (%s)' "$1"; }
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f ms", s * 1000 }'; }
@@ -268,6 +287,17 @@ for k in walkthrough lesson embed_outbox plain_walkthrough; do
   row "$what: LCP" "$l ms" "${bl:--} ms" "$(ratio "$l" "$bl")" "$([ $tgt = 1 ] && echo '≤ 2,000 ms' || echo -)" "$([ $tgt = 1 ] && ok "$l <= 2000" || echo -)"
   row "$what: TBT" "$t ms" "${bt:--} ms" "$(ratio "$t" "$bt")" "$([ $tgt = 1 ] && echo '≤ 100 ms' || echo -)" "$([ $tgt = 1 ] && ok "$t <= 100" || echo -)"
   row "$what: time to interactive" "$i ms" "${bi:--} ms" "$(ratio "$i" "$bi")" "-" "-"
+  c=$(get "lh_${k}_cls") lt=$(get "lh_${k}_longtask_ms") by=$(get "lh_${k}_bytes")
+  row "$what: layout shift (CLS) / longest task / bytes transferred" "$c / $lt ms / $(num "${by:-0}") B" "$(get lh_baseline_cls -) / $(get lh_baseline_longtask_ms -) ms / $(num "$(get lh_baseline_bytes 0)") B" "-" "$([ $tgt = 1 ] && echo '≈ 0 / ≤ 50 ms / -' || echo -)" "$([ $tgt = 1 ] && isnum "$c" && isnum "$lt" && ok "$c <= 0.01 && $lt <= 50" || echo -)"
+done
+sb=$(get shell_br)
+if isnum "$sb"; then
+  row "first screen (the shell: index.html + CSS), brotli" "$(num "$sb") B" "-" "-" "≤ 300,000 B" "$(ok "$sb <= 300000")"
+fi
+for k in walkthrough lesson embed_outbox; do
+  v=$(get "trace_${k}_longest_ms")
+  [ -n "$v" ] || continue
+  row "longest start-up task, $k (CPU time × 4, median of $(quick && echo 1 || echo 3); tasks ≥ 50 ms: $(get "trace_${k}_tasks" none))" "$v ms (blocking $(get "trace_${k}_blocking_ms") ms)" "-" "-" "≤ 50 ms" "$(ok "$v <= 50")"
 done
 
 section "DOWNLOAD (all of dist/)"

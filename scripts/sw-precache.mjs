@@ -22,7 +22,7 @@ const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR ?? "dist";
 const repo = process.env.TRUNK_SOURCE_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "..");
 const SW = "sw.js";
 const EDITED_BY_OTHER_HOOKS = {
-  "index.html": ["index.html", "scripts/csp-hash.mjs"],
+  "index.html": ["index.html", "scripts/csp-hash.mjs", "target/shell/shell.js", "Trunk.toml"],
   "static/sweep-worker.js": ["static/sweep-worker.js", "scripts/worker-glue.mjs"],
 };
 

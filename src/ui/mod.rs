@@ -33,13 +33,74 @@ pub mod storage;
 pub mod worker;
 
 /// Mount the app on the page body; in the sweep Web Worker, serve sweeps instead.
+///
+/// Start-up is a chain of tasks, so that none blocks the page for long (issue 26) and
+/// the browser can handle input and paint between them. After the wasm's own start (this
+/// task), one parses the built-in lessons (the course list and any lesson link need
+/// them); the next resolves the
+/// lesson a link opens, if any (its texts are filled from runs); the next computes the
+/// first [`state::State`] (the run the first screen shows); the last renders it and
+/// removes the first-screen shell (`static/shell.js`) in the same task, so no frame
+/// shows neither.
 pub fn start() {
     panic::install();
     if worker::in_worker() {
         worker::start();
-    } else {
-        // The offline copy's service worker registers after the first paint
-        // (hooks/first_paint.rs).
-        yew::Renderer::<app::App>::new().render();
+        return;
+    }
+    // The window's width for the stage's first layout, read while the page holds only the
+    // shell: its layout is clean, so this read forces none (later, the app's fresh DOM
+    // would be laid out for it, in the middle of the first render).
+    components::stage::remember_viewport();
+    then(|| {
+        crate::course::course();
+        then(|| {
+            if let Some(id) = linked_lesson() {
+                crate::course::find(&id);
+            }
+            then(|| {
+                state::prepare(app::initial_state());
+                then(|| {
+                    remove_shell();
+                    // The offline copy's service worker registers after the first paint
+                    // (hooks/first_paint.rs).
+                    yew::Renderer::<app::App>::new().render();
+                });
+            });
+        });
+    });
+}
+
+thread_local! {
+    /// The next step of [`start`] (a handle: dropping it would cancel it).
+    static NEXT: std::cell::RefCell<Option<gloo::timers::callback::Timeout>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` in a task of its own, after the browser has had its turn.
+fn then(f: impl FnOnce() + 'static) {
+    let t = gloo::timers::callback::Timeout::new(0, f);
+    // Replacing the handle of the step now running drops it after it fired: no cancel.
+    NEXT.with(|n| *n.borrow_mut() = Some(t));
+}
+
+/// The `lesson=` of the page's address, if any (ids are plain: no unescaping needed).
+fn linked_lesson() -> Option<String> {
+    let search = hooks::location_search();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lesson="))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// Removes the first-screen shell that index.html paints before the wasm arrives.
+fn remove_shell() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("shell"))
+    {
+        el.remove();
     }
 }

@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { after, before, describe, test } from "node:test";
 import { assertClean, newPage, settle, start } from "./lib.mjs";
+import { shellData } from "../../scripts/shell-data.mjs";
 
 /** Snapshot of the page when the first balance appears (a MutationObserver, before any paint). */
 function recordMount() {
@@ -68,6 +69,104 @@ describe("start-up", () => {
       // No stale or missing number: the balances at mount are the final ones.
       assert.ok(m.balances.length >= 8, `balances at mount: ${m.balances.join(", ")}`);
       assert.deepEqual(m.balances, now.balances);
+      assertClean(page);
+      await page.close();
+    });
+  }
+});
+
+// The first-screen shell (issue 26): index.html paints the header, the scenario's title and
+// its headline (static/shell.js, filled by scripts/shell-data.mjs) before the wasm arrives;
+// the app replaces it when it mounts, in the same frame.
+describe("first-screen shell", () => {
+  let env;
+  const data = shellData();
+  before(async () => {
+    env = await start();
+  });
+  after(async () => env?.close());
+
+  const PHONE = { width: 360, height: 640 };
+  const pages = [
+    { q: "?s=walkthrough", id: "walkthrough" },
+    { q: "?lesson=walkthrough&step=2", id: "walkthrough", lesson: "walkthrough", step: 2 },
+    { q: "?s=outbox&embed=1", id: "outbox", embed: true },
+    { q: "", id: data.home },
+    { q: "?s=no-such-scenario", id: data.home },
+  ];
+  const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+  for (const p of pages) {
+    test(`${p.q || "home"}: the shell alone (no wasm) shows the page's scenario`, async () => {
+      const page = await newPage(env.browser, { viewport: PHONE });
+      await page.route(/\.wasm$/, (r) => r.abort());
+      await page.goto(env.url(p.q), { waitUntil: "load" });
+      await page.waitForTimeout(300);
+      const s = await page.evaluate(() => ({
+        shell: !!document.querySelector("#shell"),
+        app: !!document.querySelector("#app-root"),
+        h1: document.querySelector("#shell h1")?.textContent ?? null,
+        now: document.querySelector("#shell .now-showing strong")?.textContent ?? null,
+        embed: document.querySelector("#shell .embed-title")?.textContent ?? null,
+        headline: document.querySelector("#shell .shell-headline")?.textContent,
+        promise: document.querySelector("#shell .shell-promise")?.textContent,
+        lesson: document.querySelector("#shell .shell-lesson")?.textContent ?? null,
+        // None of the app's own landmarks or data-* hooks (tests and host pages look for them).
+        hooks: document.querySelectorAll("#shell main, #shell nav, #shell section, #shell header, #shell [data-action], #shell button").length,
+        height: document.querySelector("#shell .shell-stage")?.getBoundingClientRect().height ?? 0,
+      }));
+      const sc = data.scenarios[p.id];
+      assert.ok(s.shell && !s.app, "the shell, and no app yet");
+      assert.equal(s.headline, sc.title);
+      assert.equal(s.promise, `${cap(sc.promise)}.`);
+      assert.equal(s.hooks, 0);
+      assert.ok(s.height >= 300, `the stage's place is kept (${s.height} px)`);
+      if (p.embed) {
+        assert.equal(s.embed, sc.title);
+        assert.equal(s.h1, null, "an embedded page has no header");
+      } else {
+        assert.equal(s.h1, "Exactly-Once Playground");
+        assert.equal(s.now, sc.title);
+      }
+      if (p.lesson) {
+        const l = data.lessons[p.lesson];
+        assert.equal(s.lesson, `${l.title}Step ${p.step} of ${l.steps}`);
+      } else assert.equal(s.lesson, null);
+      await page.close();
+    });
+  }
+
+  for (const p of pages.slice(0, 3)) {
+    test(`${p.q}: the app replaces the shell; the largest paint is the shell's, with no layout shift`, async () => {
+      const page = await newPage(env.browser, { viewport: { width: 412, height: 823 } });
+      await page.addInitScript(() => {
+        const w = (window.__shellTest = { lcp: [], cls: 0, mounted: null, both: false });
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries()) w.lcp.push(e.startTime);
+        }).observe({ type: "largest-contentful-paint", buffered: true });
+        new PerformanceObserver((l) => {
+          for (const e of l.getEntries()) if (!e.hadRecentInput) w.cls += e.value;
+        }).observe({ type: "layout-shift", buffered: true });
+        const mo = new MutationObserver(() => {
+          if (w.mounted === null && document.querySelector("#app-root")) {
+            w.mounted = performance.now();
+            w.both = !!document.querySelector("#shell");
+          }
+        });
+        mo.observe(document, { childList: true, subtree: true });
+      });
+      await page.goto(env.url(p.q), { waitUntil: "load" });
+      await page.waitForSelector("#app-root main.stage");
+      await settle(page);
+      await page.waitForTimeout(500);
+      const w = await page.evaluate(() => ({ ...window.__shellTest, shell: !!document.querySelector("#shell") }));
+      assert.equal(w.shell, false, "the shell is gone");
+      assert.equal(w.both, false, "the shell is removed before the app's first DOM is in the page");
+      assert.ok(w.lcp.length > 0, "a largest contentful paint");
+      // The largest paint is the shell's (before the app mounted): nothing the app paints
+      // on the first screen is larger than the shell's headline.
+      assert.ok(Math.max(...w.lcp) < w.mounted, `LCP at ${w.lcp.join(", ")} ms, mounted at ${w.mounted} ms`);
+      assert.ok(w.cls <= 0.01, `cumulative layout shift ${w.cls}`);
       assertClean(page);
       await page.close();
     });

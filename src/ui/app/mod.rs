@@ -18,7 +18,8 @@ use regions::Ctx;
 use std::rc::Rc;
 use yew::prelude::*;
 
-fn initial_state() -> State {
+/// The state a page opens with (computed by `ui::start` before the first render).
+pub(crate) fn initial_state() -> State {
     let search = location_search();
     let d = share::decode(&search);
     let mut s = State::from_share(&d.state, &d.warnings);
@@ -80,7 +81,7 @@ fn use_views(state: &State) -> Rc<Vec<View>> {
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(initial_state);
+    let state = use_reducer(|| crate::ui::state::take_prepared().unwrap_or_else(initial_state));
     let dispatch = {
         let d = state.dispatcher();
         (*use_memo((), move |_| Callback::from(move |a: Action| d.dispatch(a)))).clone()

@@ -33,6 +33,21 @@ use crate::ui::share::{self, ShareState, ViewMode};
 use std::rc::Rc;
 use yew::prelude::*;
 
+thread_local! {
+    /// The first state, computed before the first render (`ui::start`), in its own task.
+    static PREPARED: std::cell::RefCell<Option<State>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps the first state for the app's first render ([`take_prepared`]).
+pub fn prepare(s: State) {
+    PREPARED.with(|p| *p.borrow_mut() = Some(s));
+}
+
+/// The state [`prepare`] kept, once.
+pub fn take_prepared() -> Option<State> {
+    PREPARED.with(|p| p.borrow_mut().take())
+}
+
 #[derive(Clone)]
 pub struct State {
     /// The scenario on screen, resolved once.

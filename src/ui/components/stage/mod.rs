@@ -105,10 +105,22 @@ pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
                 .split(' ')
                 .any(|c| c == "embed" || c == "presenter")
         });
-    win.inner_width()
-        .ok()
-        .and_then(|v| v.as_f64())
+    START_WIDTH
+        .with(|w| w.take())
+        .or_else(|| win.inner_width().ok().and_then(|v| v.as_f64()))
         .map_or(WIDE, |w| guess_width(w, one_column))
+}
+
+thread_local! {
+    static START_WIDTH: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Reads the window's width once, before the first render, for the stage's first guess
+/// ([`frame_width`]). `innerWidth` lays the page out first; read during the first render
+/// it lays out the app's whole new DOM in the middle of that task (issue 26).
+pub(crate) fn remember_viewport() {
+    let w = web_sys::window().and_then(|win| win.inner_width().ok()?.as_f64());
+    START_WIDTH.with(|c| c.set(w));
 }
 
 /// The stage's width in a window `viewport` px wide, before it can be measured, from

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// The app's start-up tasks, with what runs in each (issue 26): loads pages of a built dist/
+// in headless Chromium with the CPU slowed down 4x (Lighthouse's mobile setting), records a
+// Chrome trace (every main-thread task) and a sampling CPU profile, and prints every task of
+// at least LONG_MS from navigation until the page has been idle, with the functions that
+// took its time (self time, and the Rust functions on the stack).
+//
+//   node tests/bench-lighthouse/startup-trace.mjs [DIST=dist] [QUERY ...]
+//
+// Function names need a wasm with its name section: `--names` rebuilds the dist's wasm and
+// glue from cargo's (unoptimised by wasm-opt, so slower) release wasm into a copy of dist/.
+// Env: TRACE_WALL, TRACE_CPU, TRACE_SLOWDOWN (below), LONG_MS (default 50) threshold in slowed-down ms,
+//      TRACE_RUNS (default 3), TRACE_OUT: key=value lines (trace_<page>_longest_ms,
+//      trace_<page>_tasks: slowed-down durations of the tasks >= LONG_MS) appended there.
+import { execFileSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const require = createRequire(join(repo, "tests/e2e/package.json"));
+const { chromium } = require("playwright-core");
+const { serve } = await import("../e2e/server.mjs");
+
+const args = process.argv.slice(2);
+const names = args.includes("--names");
+const rest = args.filter((a) => a !== "--names");
+let dist = resolve(rest[0] && !rest[0].startsWith("?") ? rest.shift() : join(repo, "dist"));
+const queries = rest.length ? rest : ["?s=walkthrough", "?lesson=walkthrough&step=2", "?s=outbox&embed=1"];
+// TRACE_WALL=1: CDP's CPU throttling (TRACE_CPU, default 4) and wall-clock task durations;
+// default: no throttling, each task's thread CPU time x TRACE_SLOWDOWN (default 4).
+const WALL = process.env.TRACE_WALL === "1";
+const CPU = WALL ? Number(process.env.TRACE_CPU ?? 4) : 1;
+const SLOW = Number(process.env.TRACE_SLOWDOWN ?? 4);
+const LONG = Number(process.env.LONG_MS ?? 50);
+const RUNS = Number(process.env.TRACE_RUNS ?? 3);
+const out = (line) => (process.env.TRACE_OUT ? appendFileSync(process.env.TRACE_OUT, `${line}\n`) : console.log(line));
+
+let tmp = null;
+if (names) {
+  // The dist's wasm and glue, rebuilt from cargo's wasm with its name section kept.
+  tmp = mkdtempSync(join(tmpdir(), "eop-trace-"));
+  const copy = join(tmp, "dist");
+  cpSync(dist, copy, { recursive: true });
+  const wasmName = readdirSync(copy).find((f) => f.endsWith("_bg.wasm"));
+  const stem = wasmName.replace(/_bg\.wasm$/, "");
+  const target = process.env.CARGO_TARGET_DIR ?? join(repo, "target");
+  const built = join(target, "wasm32-unknown-unknown/release/exactly-once-playground.wasm");
+  execFileSync("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", tmp, "--out-name", stem, built]);
+  for (const f of [`${stem}.js`, `${stem}_bg.wasm`]) {
+    cpSync(join(tmp, f), join(copy, f));
+    for (const ext of [".br", ".gz"]) rmSync(join(copy, f + ext), { force: true });
+  }
+  // The integrity hashes no longer match: drop them.
+  const ix = join(copy, "index.html");
+  writeFileSync(ix, readFileSync(ix, "utf8").replace(/ integrity=[^ >]+/g, ""));
+  dist = copy;
+}
+
+const srv = await serve({ root: dist });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+});
+
+/** One cold load: the main thread's tasks and CPU samples from navigation until idle. */
+async function load(query) {
+  const ctx = await browser.newContext({ viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU });
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await browser.startTracing(page, { categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"] });
+  await cdp.send("Profiler.start");
+  // No polling in the page while tracing (Playwright's selector engine would add tasks):
+  // a fixed wait, then one check that the app mounted.
+  await page.goto(srv.url + query, { waitUntil: "load" });
+  await page.waitForTimeout(Number(process.env.TRACE_WAIT_MS ?? 8000));
+  const { profile } = await cdp.send("Profiler.stop");
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  const mounted = await page.evaluate(() => !!document.querySelector("#app-root main.stage"));
+  await ctx.close();
+  if (!mounted) throw new Error(`${query}: the app did not mount`);
+  return analyse(trace, profile);
+}
+
+function analyse(trace, profile) {
+  const ev = trace.traceEvents;
+  const navs = ev.filter((e) => e.name === "navigationStart" && String(e.args?.data?.documentLoaderURL ?? "").startsWith("http"));
+  const navEv = navs.sort((a, b) => b.ts - a.ts)[0];
+  const main = ev.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain" && e.pid === navEv.pid);
+  const nav = navEv.ts;
+  const onMain = ev.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === "X" && e.dur !== undefined);
+  // Top-level tasks only (a RunTask nested in another is part of it).
+  const tasks = [];
+  for (const e of onMain.filter((e) => e.name === "RunTask" && e.ts >= nav).sort((a, b) => a.ts - b.ts)) {
+    const last = tasks[tasks.length - 1];
+    if (last && e.ts < last.end) continue;
+    // By default the task's CPU time on its thread (tdur) times the slowdown, as Lighthouse
+    // simulates a 4x slower phone from an unthrottled load: on a shared machine, wall time
+    // also counts the time other processes held the core.
+    const dur = WALL ? e.dur / 1000 : ((e.tdur ?? e.dur) / 1000) * SLOW;
+    tasks.push({ start: (e.ts - nav) / 1000, dur, wall: e.dur / 1000, ts: e.ts, end: e.ts + e.dur });
+  }
+  // What each task did, by trace event name (time of the events directly inside it).
+  for (const task of tasks) {
+    const kinds = new Map();
+    for (const e of onMain) {
+      if (e.ts <= task.ts || e.ts + e.dur > task.end || e.name === "RunTask" || e.dur < 1000) continue;
+      kinds.set(e.name, (kinds.get(e.name) ?? 0) + e.dur / 1000);
+      kinds.set(`#${e.name}`, (kinds.get(`#${e.name}`) ?? 0) + 1);
+    }
+    task.kinds = [...kinds].filter(([k]) => !k.startsWith("#")).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, d]) => [`${k}×${kinds.get(`#${k}`)}`, d]);
+  }
+  // Samples: (timestamp, node id); node -> parent, function name.
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  let t = profile.startTime;
+  const samples = profile.samples.map((id, i) => ((t += profile.timeDeltas[i]), { ts: t, id }));
+  const label = (n) => n.callFrame.functionName || `(${n.callFrame.url.split("/").pop() || "anon"})`;
+  for (const task of tasks) {
+    const self = new Map();
+    const incl = new Map();
+    let n = 0;
+    for (const s of samples) {
+      if (s.ts < task.ts || s.ts > task.end) continue;
+      const node = byId.get(s.id);
+      if (["(idle)", "(program)", "(garbage collector)"].includes(node.callFrame.functionName)) continue;
+      n++;
+      self.set(label(node), (self.get(label(node)) ?? 0) + 1);
+      const seen = new Set();
+      for (let id = s.id; id !== undefined; id = parent.get(id)) {
+        const f = label(byId.get(id));
+        if (seen.has(f)) continue;
+        seen.add(f);
+        incl.set(f, (incl.get(f) ?? 0) + 1);
+      }
+    }
+    task.samples = n;
+    // Where the glue's own time (DOM calls, forced layouts) comes from: the first named callers.
+    const glue = new Map();
+    for (const s of samples) {
+      if (s.ts < task.ts || s.ts > task.end) continue;
+      const node = byId.get(s.id);
+      if (!(node.callFrame.functionName === "" || /^__wbg_(get|client|inner|offset|scroll)/.test(node.callFrame.functionName))) continue;
+      const chain = [];
+      for (let id = s.id; id !== undefined && chain.length < 4; id = parent.get(id)) {
+        const f = label(byId.get(id));
+        if (/^eop::/.test(f) || /^__wbg_\w+$/.test(f)) chain.push(f.replace(/::h[0-9a-f]{16}$/, "").slice(0, 70));
+      }
+      const k = chain.join(" < ");
+      glue.set(k, (glue.get(k) ?? 0) + 1);
+    }
+    task.glue = [...glue].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    task.self = [...self].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    const only = process.env.TRACE_FILTER ? new RegExp(process.env.TRACE_FILTER) : /::|eop|yew|exactly/;
+    task.incl = [...incl].filter(([f]) => only.test(f)).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TRACE_TOP ?? 25));
+  }
+  return tasks;
+}
+
+for (const q of queries) {
+  const key = q.includes("lesson=") ? "lesson" : q.includes("embed") ? "embed_outbox" : q === "?s=walkthrough" ? "walkthrough" : q.replace(/\W+/g, "_");
+  const longest = [];
+  const blocking = [];
+  for (let r = 0; r < RUNS; r++) {
+    const tasks = await load(q);
+    const long = tasks.filter((x) => x.dur >= LONG);
+    longest.push(Math.max(0, ...tasks.map((x) => x.dur)));
+    // Blocking time as Lighthouse counts it (the part of each task over 50 ms), over the
+    // whole load (Lighthouse counts from the first paint to interactive).
+    const tbt = tasks.reduce((s, x) => s + Math.max(0, x.dur - 50), 0);
+    blocking.push(tbt);
+    process.stderr.write(`\n${q} run ${r + 1}: ${tasks.length} tasks, ${long.length} >= ${LONG} ms (${WALL ? `wall, CPU ${CPU}x` : `CPU time x ${SLOW}`}); longest ${longest[r].toFixed(0)} ms, blocking ${tbt.toFixed(0)} ms: ${tasks.filter((x) => x.dur >= 50).map((x) => `${x.dur.toFixed(0)}@${x.start.toFixed(0)}(${(x.kinds.find(([k]) => !/RunTask|mojo/.test(k))?.[0] ?? "?").replace(/×.*/, "")})`).join(" ")}\n`);
+    for (const x of long) {
+      process.stderr.write(`  task at ${x.start.toFixed(0)} ms: ${x.dur.toFixed(1)} ms (${x.samples} samples)\n`);
+      process.stderr.write(`    events: ${x.kinds.map(([f, d]) => `${f} ${d.toFixed(1)}`).join(", ")}\n`);
+      process.stderr.write(`    self: ${x.self.map(([f, c]) => `${f} ${c}`).join(", ")}\n`);
+      if (r === 0) for (const [f, c] of x.glue) process.stderr.write(`    glue ${String(c).padStart(6)}  ${f}\n`);
+      if (r === 0) for (const [f, c] of x.incl) process.stderr.write(`    ${String(c).padStart(6)}  ${f.slice(0, 150)}\n`);
+    }
+    if (r === 0) out(`trace_${key}_tasks=${tasks.filter((x) => x.dur >= 50).map((x) => x.dur.toFixed(0)).join(" ")}`);
+  }
+  longest.sort((a, b) => a - b);
+  blocking.sort((a, b) => a - b);
+  const mid = (xs) => xs[Math.floor((xs.length - 1) / 2)].toFixed(0);
+  out(`trace_${key}_longest_ms=${mid(longest)}`);
+  out(`trace_${key}_longest_min_ms=${longest[0].toFixed(0)}`);
+  out(`trace_${key}_blocking_ms=${mid(blocking)}`);
+}
+await browser.close();
+await srv.close();
+if (tmp) rmSync(tmp, { recursive: true, force: true });
