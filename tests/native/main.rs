@@ -15,6 +15,7 @@ mod teaching;
 mod texts;
 mod timeline;
 mod verdict_paths;
+mod workbench;
 
 /// Every scenario that has techniques (placeholders have none).
 pub fn live_scenarios() -> Vec<&'static str> {

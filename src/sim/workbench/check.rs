@@ -4,7 +4,7 @@
 //! most once. The smallest counterexample is the breaking schedule with the fewest
 //! faults that fired, then the earliest (by the ticks they fired at).
 
-use super::model::{run, Outcome};
+use super::model::{run, run_quiet, Outcome};
 use super::step::Handler;
 use super::{Fault, Setup, MAX_K};
 use crate::sim::ids::Tick;
@@ -48,7 +48,7 @@ impl Check {
         let faults = if self.k == 1 { "fault" } else { "faults" };
         match &self.counterexample {
             None if self.finished => format!(
-                "holds: {} of all {} {sched} with at most {} {faults}",
+                "holds: {} in all {} {sched} with at most {} {faults}",
                 self.goals, self.schedules, self.k
             ),
             None => format!(
@@ -105,7 +105,7 @@ pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
     let mut seen: BTreeSet<Vec<Fault>> = BTreeSet::from([Vec::new()]);
     let mut schedules = 0u64;
     let mut breaking = 0u64;
-    let mut best: Option<((usize, Vec<Tick>, Vec<Fault>), Outcome)> = None;
+    let mut best: Option<((usize, Vec<Tick>, Vec<Fault>), Vec<Fault>)> = None;
     let mut finished = true;
     while let Some(faults) = queue.pop_front() {
         if schedules >= MAX_SCHEDULES {
@@ -113,14 +113,14 @@ pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
             break;
         }
         schedules += 1;
-        let o = run(h, setup, &faults);
+        let o = run_quiet(h, setup, &faults);
         if !o.problems.is_empty() {
             breaking += 1;
             let mut ticks: Vec<Tick> = o.fired.iter().map(|f| f.0).collect();
             ticks.sort_unstable();
             let key = (o.fired.len(), ticks, o.fired.iter().map(|f| f.1).collect());
             if best.as_ref().is_none_or(|(b, _)| key < *b) {
-                best = Some((key, o.clone()));
+                best = Some((key, faults.clone()));
             }
         }
         if faults.len() < k as usize {
@@ -153,7 +153,7 @@ pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
         finished,
         assumptions: setup.assume.words(),
         goals: goals.join(", "),
-        counterexample: best.map(|(_, o)| Counterexample::of(&o)),
+        counterexample: best.map(|(_, f)| Counterexample::of(&run(h, setup, &f))),
     }
 }
 

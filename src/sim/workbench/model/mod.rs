@@ -19,6 +19,37 @@
 //!   database writes, charges and publishes go through.
 
 use super::step::{Apply, Handler, Key, Step, Store};
+use std::fmt;
+
+/// `format!` only when the run is narrated (a check runs thousands of schedules
+/// quietly and narrates the one it reports).
+macro_rules! txt {
+    ($w:expr, $($a:tt)*) => {
+        if $w.narrate { format!($($a)*) } else { String::new() }
+    };
+}
+
+mod effects;
+
+/// `txn-3`, formatted only when printed.
+#[derive(Copy, Clone)]
+struct Txn(u32);
+
+impl fmt::Display for Txn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&txn_name(self.0))
+    }
+}
+
+/// `m-A`, formatted only when printed.
+#[derive(Copy, Clone)]
+struct Name(Merchant);
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&merchant_name(self.0))
+    }
+}
 use super::{Fault, Setup};
 use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
 use crate::sim::rng::Dice;
@@ -93,6 +124,7 @@ enum Stop {
 }
 
 struct World<'a> {
+    narrate: bool,
     h: &'a Handler,
     setup: &'a Setup,
     faults: &'a [Fault],
@@ -136,11 +168,21 @@ pub fn payments(seed: u64, n: u32) -> Vec<Payment> {
         .collect()
 }
 
-/// Run the handler once with these faults.
+/// Run the handler once with these faults, narrated.
 pub fn run(h: &Handler, setup: &Setup, faults: &[Fault]) -> Outcome {
+    run_with(h, setup, faults, true)
+}
+
+/// Run without narration (no trace, no fault words): what a check runs.
+pub(crate) fn run_quiet(h: &Handler, setup: &Setup, faults: &[Fault]) -> Outcome {
+    run_with(h, setup, faults, false)
+}
+
+fn run_with(h: &Handler, setup: &Setup, faults: &[Fault], narrate: bool) -> Outcome {
     let pays = payments(setup.seed, setup.payments);
     let n = pays.len();
     let mut w = World {
+        narrate,
         h,
         setup,
         faults,
@@ -181,9 +223,12 @@ pub fn run(h: &Handler, setup: &Setup, faults: &[Fault]) -> Outcome {
 
 impl World<'_> {
     fn say(&mut self, who: &str, what: String) {
+        if !self.narrate {
+            return;
+        }
         self.out
             .trace
-            .push(format!("t={:<4} {who:<9} {what}", self.now));
+            .push(txt!(self, "t={:<4} {who:<9} {what}", self.now));
     }
 
     fn offer(&mut self, f: Fault) -> bool {
@@ -201,8 +246,8 @@ impl World<'_> {
         self.out.fired.push((tick, f, words));
     }
 
-    fn txn_of(&self, offset: u32) -> String {
-        txn_name(self.log[offset as usize].pay as u32 + 1)
+    fn txn_of(&self, offset: u32) -> Txn {
+        Txn(self.log[offset as usize].pay as u32 + 1)
     }
 
     fn step_word(&self, i: usize) -> String {
@@ -215,14 +260,14 @@ impl World<'_> {
             let f = Fault::DupPublish { txn: p as u32 + 1 };
             if self.setup.assume.dup_publish && self.offer(f) {
                 let name = txn_name(p as u32 + 1);
-                self.fire(f, format!("the producer publishes {name} twice (the second is a new message: new offset, msg-id and pid-seq; same business key)"));
+                self.fire(f, txt!(self, "the producer publishes {name} twice (the second is a new message: new offset, msg-id and pid-seq; same business key)"));
                 self.log.push(Record { pay: p, send: 1 });
             }
         }
         let n = self.log.len();
         self.say(
             "producer",
-            format!("has published {n} records (offsets 0 to {})", n - 1),
+            txt!(self, "has published {n} records (offsets 0 to {})", n - 1),
         );
     }
 
@@ -252,14 +297,18 @@ impl World<'_> {
     fn reposition(&mut self) -> String {
         let (pos, why) = self.restart_position();
         self.pos = pos;
-        format!("reads from offset {pos}, {why}")
+        txt!(self, "reads from offset {pos}, {why}")
     }
 
     fn consume(&mut self) {
         loop {
             if self.delivered >= MAX_DELIVERIES {
-                self.say("check", format!("stops after {MAX_DELIVERIES} deliveries"));
-                self.out.problems.push(format!(
+                self.say(
+                    "check",
+                    txt!(self, "stops after {MAX_DELIVERIES} deliveries"),
+                );
+                self.out.problems.push(txt!(
+                    self,
                     "the run did not finish within {MAX_DELIVERIES} deliveries"
                 ));
                 return;
@@ -285,7 +334,7 @@ impl World<'_> {
                 let txn = self.txn_of(ctx.offset);
                 self.say(
                     "zombie",
-                    format!("wakes up and runs the rest of its handler for {txn}"),
+                    txt!(self, "wakes up and runs the rest of its handler for {txn}"),
                 );
                 let mut ctx = ctx;
                 self.steps(&mut ctx, next);
@@ -306,13 +355,13 @@ impl World<'_> {
         let delivery = *n;
         let txn = self.txn_of(offset);
         let again = if delivery > 1 {
-            format!(", delivery {delivery}")
+            txt!(self, ", delivery {delivery}")
         } else {
             String::new()
         };
         self.say(
             "consumer",
-            format!("receives {txn} (offset {offset}{again})"),
+            txt!(self, "receives {txn} (offset {offset}{again})"),
         );
         let start = self.now;
         let delays = if copy {
@@ -328,7 +377,7 @@ impl World<'_> {
             };
             if self.offer(f) {
                 let ticks = if delay == 1 { "tick" } else { "ticks" };
-                let words = format!("a copy of {txn} arrives {delay} {ticks} late");
+                let words = txt!(self, "a copy of {txn} arrives {delay} {ticks} late");
                 self.fire_at(start + delay, f, words);
                 self.extra
                     .push((start + delay, self.delivered, offset, false));
@@ -348,12 +397,15 @@ impl World<'_> {
                 if self.setup.assume.offset_reset && self.offer(f) {
                     self.fire(
                         f,
-                        format!("the operator resets the group's offset to the start after {txn}"),
+                        txt!(
+                            self,
+                            "the operator resets the group's offset to the start after {txn}"
+                        ),
                     );
                     self.committed = None;
                     self.acked.clear();
                     let r = self.reposition();
-                    self.say("consumer", format!("rejoins and {r}"));
+                    self.say("consumer", txt!(self, "rejoins and {r}"));
                 }
             }
             Stop::Crash => {
@@ -365,7 +417,7 @@ impl World<'_> {
                 }
                 self.now += RESTART_TICKS;
                 let r = self.reposition();
-                self.say("consumer", format!("restarts and {r}"));
+                self.say("consumer", txt!(self, "restarts and {r}"));
             }
             Stop::Pause(next) => {
                 self.zombies.push((ctx, next));
@@ -373,7 +425,7 @@ impl World<'_> {
                 let r = self.reposition();
                 self.say(
                     "consumer",
-                    format!("(a new one) takes over the partition and {r}"),
+                    txt!(self, "(a new one) takes over the partition and {r}"),
                 );
             }
         }
@@ -392,23 +444,22 @@ impl World<'_> {
                 continue;
             }
             let (offset, delivery, after) = (ctx.offset, ctx.delivery, (j + 1) as u8);
-            let txn = self.txn_of(offset);
-            let between = if j + 1 < len {
-                format!(
-                    "after {} and before {}",
-                    self.step_word(j),
-                    self.step_word(j + 1)
-                )
-            } else {
-                format!("after the last step {}", self.step_word(j))
+            let between = |w: &Self| {
+                if j + 1 < len {
+                    format!("after {} and before {}", w.step_word(j), w.step_word(j + 1))
+                } else {
+                    format!("after the last step {}", w.step_word(j))
+                }
             };
+            let txn = self.txn_of(offset);
             let crash = Fault::Crash {
                 offset,
                 delivery,
                 after,
             };
             if self.setup.assume.crash && self.offer(crash) {
-                self.fire(crash, format!("crash {between} while handling {txn}"));
+                let words = txt!(self, "crash {} while handling {txn}", between(self));
+                self.fire(crash, words);
                 return Stop::Crash;
             }
             let zombie = Fault::Zombie {
@@ -417,10 +468,12 @@ impl World<'_> {
                 after,
             };
             if self.setup.assume.zombie && j + 1 < len && self.offer(zombie) {
-                self.fire(
-                    zombie,
-                    format!("a rebalance {between} of {txn} leaves the paused consumer a zombie"),
+                let words = txt!(
+                    self,
+                    "a rebalance {} of {txn} leaves the paused consumer a zombie",
+                    between(self)
                 );
+                self.fire(zombie, words);
                 return Stop::Pause(j + 1);
             }
         }
@@ -432,282 +485,5 @@ impl World<'_> {
             );
         }
         Stop::Done
-    }
-
-    fn key(&self, k: Key, offset: u32) -> u64 {
-        let r = self.log[offset as usize];
-        match k {
-            Key::MsgId => ((r.pay as u64) << 8) | r.send,
-            Key::Offset => u64::from(offset),
-            Key::PidSeq => (r.send << 32) | r.pay as u64,
-            Key::Business => r.pay as u64,
-        }
-    }
-
-    fn live(&self, exp: Option<Tick>) -> bool {
-        exp.is_none_or(|e| self.now < e)
-    }
-
-    fn in_db(&self, kv: (Key, u64), buf: Option<&Vec<Op>>) -> bool {
-        let own = buf.is_some_and(|ops| {
-            ops.iter()
-                .any(|o| matches!(o, Op::Insert(k, v, _) if (*k, *v) == kv))
-        });
-        own || self.dedup.get(&kv).is_some_and(|e| self.live(*e))
-    }
-
-    fn exec(&mut self, st: Step, ctx: &mut Ctx) {
-        let who = if ctx.live { "consumer" } else { "zombie" };
-        let offset = ctx.offset;
-        let txn = self.txn_of(offset);
-        let pay = self.log[offset as usize].pay;
-        let said = match st {
-            Step::Begin if ctx.txn.is_none() => {
-                ctx.txn = Some(Vec::new());
-                "begins a transaction".to_string()
-            }
-            Step::Begin => "begin: a transaction is already open".into(),
-            Step::Commit => match ctx.txn.take() {
-                None => "commit: no transaction is open".into(),
-                Some(ops) => self.commit(ops, ctx),
-            },
-            Step::Lookup(k) => {
-                let kv = (k, self.key(k, offset));
-                if self.in_db(kv, ctx.txn.as_ref())
-                    || self.cache.get(&kv).is_some_and(|e| self.live(*e))
-                {
-                    ctx.skip = true;
-                    format!(
-                        "finds the {} of {txn} already recorded: skips to its offset steps",
-                        k.word()
-                    )
-                } else {
-                    format!("does not find the {} of {txn}", k.word())
-                }
-            }
-            Step::Insert { key, store, ttl } => {
-                let kv = (key, self.key(key, offset));
-                let exp = ttl.map(|t| self.now + t);
-                let ttl_words = ttl.map_or(String::new(), |t| format!(" for {t} ticks"));
-                if store == Some(Store::Cache) {
-                    self.cache.insert(kv, exp);
-                    format!(
-                        "records the {} of {txn} in the cache{ttl_words}",
-                        key.word()
-                    )
-                } else if self.in_db(kv, ctx.txn.as_ref()) {
-                    ctx.skip = true;
-                    let rolled = if ctx.txn.take().is_some() {
-                        "; the transaction rolls back"
-                    } else {
-                        ""
-                    };
-                    format!("cannot insert the {} of {txn}: already in the dedup table{rolled}; skips to its offset steps", key.word())
-                } else if let Some(ops) = ctx.txn.as_mut() {
-                    ops.push(Op::Insert(kv.0, kv.1, exp));
-                    format!("inserts the {} of {txn} into the dedup table{ttl_words} (in the transaction)", key.word())
-                } else {
-                    self.dedup.insert(kv, exp);
-                    format!(
-                        "inserts the {} of {txn} into the dedup table{ttl_words}",
-                        key.word()
-                    )
-                }
-            }
-            Step::Apply(a) => match ctx.txn.as_mut() {
-                Some(ops) => {
-                    ops.push(Op::Apply(a));
-                    format!("applies {txn} (in the transaction)")
-                }
-                None => self.apply(a, offset),
-            },
-            Step::StoreOffset => match ctx.txn.as_mut() {
-                Some(ops) => {
-                    ops.push(Op::Store(offset + 1));
-                    format!("stores offset {} (in the transaction)", offset + 1)
-                }
-                None => {
-                    self.stored = Some(offset + 1);
-                    format!("stores offset {} in the database", offset + 1)
-                }
-            },
-            Step::CommitOffset | Step::Ack if !ctx.live => {
-                format!("{st}: refused by the broker (the zombie's generation is fenced)")
-            }
-            Step::CommitOffset | Step::Ack => {
-                let first = !ctx.acked_once;
-                ctx.acked_once = true;
-                let f = Fault::LoseAck {
-                    offset,
-                    delivery: ctx.delivery,
-                };
-                if first && self.setup.assume.lost_ack && self.offer(f) {
-                    self.fire(f, format!("the broker loses the {st} of {txn}"));
-                    if st == Step::Ack {
-                        self.extra.push((
-                            self.now + VISIBILITY_TICKS,
-                            self.delivered,
-                            offset,
-                            true,
-                        ));
-                    }
-                    format!("{st} for {txn}: lost")
-                } else if st == Step::Ack {
-                    self.acked.insert(offset);
-                    format!("acks {txn}")
-                } else {
-                    self.committed = Some(offset + 1);
-                    format!("commits offset {} to the broker", offset + 1)
-                }
-            }
-            Step::Charge(k) => {
-                let fresh = match k {
-                    Some(k) => self.gateway_keys.insert((k, self.key(k, offset))),
-                    None => true,
-                };
-                if fresh {
-                    self.out.charged[pay] += 1;
-                    format!("charges {txn} at the gateway")
-                } else {
-                    format!("charges {txn}: the gateway already saw this key and charges nothing")
-                }
-            }
-            Step::Publish => {
-                self.out.downstream[pay] += 1;
-                format!("publishes {txn}'s event downstream")
-            }
-            Step::Outbox => match ctx.txn.as_mut() {
-                Some(ops) => {
-                    ops.push(Op::Outbox);
-                    format!("writes {txn}'s event to the outbox (in the transaction)")
-                }
-                None => {
-                    self.outbox.push(pay);
-                    format!("writes {txn}'s event to the outbox")
-                }
-            },
-        };
-        self.say(who, said);
-    }
-
-    fn commit(&mut self, ops: Vec<Op>, ctx: &mut Ctx) -> String {
-        let txn = self.txn_of(ctx.offset);
-        for op in &ops {
-            if let Op::Insert(k, v, _) = op {
-                if self.dedup.get(&(*k, *v)).is_some_and(|e| self.live(*e)) {
-                    ctx.skip = true;
-                    return format!("commit refused: the {} of {txn} is already in the dedup table (a unique key); the transaction rolls back", k.word());
-                }
-            }
-        }
-        let mut done = Vec::new();
-        for op in ops {
-            match op {
-                Op::Apply(a) => done.push(self.apply(a, ctx.offset)),
-                Op::Insert(k, v, exp) => {
-                    self.dedup.insert((k, v), exp);
-                }
-                Op::Store(o) => self.stored = Some(o),
-                Op::Outbox => self.outbox.push(self.log[ctx.offset as usize].pay),
-            }
-        }
-        let what = if done.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", done.join("; "))
-        };
-        format!("commits the transaction{what}")
-    }
-
-    fn apply(&mut self, a: Apply, offset: u32) -> String {
-        let pay = self.log[offset as usize].pay;
-        let p = self.pays[pay];
-        let m = p.merchant as usize;
-        let (txn, who) = (txn_name(pay as u32 + 1), merchant_name(p.merchant));
-        let before = self.bal[m];
-        match a {
-            Apply::Add => self.bal[m] += p.amount,
-            Apply::Set => self.bal[m] = p.running,
-            Apply::AddIfNewer => {
-                if let Some(o) = self.row_offset[m].filter(|&o| o >= offset) {
-                    return format!("skips {txn}: {who}'s row already holds offset {o}");
-                }
-                self.bal[m] += p.amount;
-                self.row_offset[m] = Some(offset);
-            }
-        }
-        self.out.applied[pay] += 1;
-        format!("applies {txn}: {who} {before} → {}", self.bal[m])
-    }
-
-    fn relay(&mut self) {
-        for pay in std::mem::take(&mut self.outbox) {
-            self.out.downstream[pay] += 1;
-            self.say(
-                "relay",
-                format!(
-                    "publishes {}'s event from the outbox",
-                    txn_name(pay as u32 + 1)
-                ),
-            );
-        }
-    }
-
-    fn tally(&mut self) {
-        let times = |n: u32, verb: &str| match n {
-            0 => format!("never {verb}"),
-            2 => format!("{verb} twice"),
-            n => format!("{verb} {n} times"),
-        };
-        let counts_explain = !self.uses(Step::Apply(Apply::Set));
-        for m in 0..2u8 {
-            let want: i64 = self
-                .pays
-                .iter()
-                .filter(|p| p.merchant == m)
-                .map(|p| p.amount)
-                .sum();
-            let got = self.bal[m as usize];
-            if got != want {
-                let why: Vec<String> = (0..self.pays.len())
-                    .filter(|&i| {
-                        counts_explain && self.pays[i].merchant == m && self.out.applied[i] != 1
-                    })
-                    .map(|i| {
-                        format!(
-                            "{} is {}",
-                            txn_name(i as u32 + 1),
-                            times(self.out.applied[i], "applied")
-                        )
-                    })
-                    .collect();
-                let so = if why.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}, so ", why.join(" and "))
-                };
-                self.out.problems.push(format!(
-                    "{so}{} ends at {got} instead of {want}",
-                    merchant_name(m)
-                ));
-            }
-        }
-        let goal = self.setup.goal;
-        for i in 0..self.pays.len() {
-            let txn = txn_name(i as u32 + 1);
-            if goal.charge && self.out.charged[i] != 1 {
-                self.out.problems.push(format!(
-                    "{txn} is {} at the gateway",
-                    times(self.out.charged[i], "charged")
-                ));
-            }
-            if goal.downstream && self.out.downstream[i] != 1 {
-                self.out.problems.push(format!(
-                    "{txn}'s downstream event is {}",
-                    times(self.out.downstream[i], "published")
-                ));
-            }
-        }
-        self.out.balances = self.bal.clone();
     }
 }
