@@ -337,6 +337,7 @@ impl World<'_> {
                     txt!(self, "wakes up and runs the rest of its handler for {txn}"),
                 );
                 let mut ctx = ctx;
+                ctx.live = false;
                 self.steps(&mut ctx, next);
             } else if let Some(t) = self.extra.iter().map(|e| e.0).min() {
                 self.now = t;
