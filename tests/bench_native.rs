@@ -135,6 +135,26 @@ fn bench_explore_rate() {
     );
 }
 
+/// The workbench check (issue 28): every schedule with at most 2 faults (the default
+/// fault model) of a six-step handler; the target in the page is at most 1 s.
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture (make bench)"]
+fn bench_workbench_check() {
+    use eop::sim::workbench::{check, Handler, Setup};
+    let text = "begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset";
+    let h = Handler::decode(text).expect("handler");
+    for k in [2u8, 3] {
+        let start = Instant::now();
+        let r = check(&h, &Setup::for_handler(&h), k);
+        let ms = start.elapsed().as_secs_f64() * 1e3;
+        assert!(r.holds() && r.schedules > 1, "{}", r.verdict());
+        println!(
+            "BENCH native workbench handler={text} k={k} schedules={} ms={ms:.1}",
+            r.schedules
+        );
+    }
+}
+
 /// Milliseconds since the first call (a monotonic clock for the shared explore bench).
 fn now_ms() -> f64 {
     use std::sync::OnceLock;

@@ -23,6 +23,7 @@ pub mod run;
 pub mod scenarios;
 pub mod sizing;
 pub mod sweep;
+pub mod workbench;
 
 pub use run::{RunConfig, RunResult};
 pub use scenarios::{all, find, run};

@@ -15,6 +15,7 @@ mod teaching;
 mod texts;
 mod timeline;
 mod verdict_paths;
+mod workbench;
 
 /// `BLESS=1 cargo test` rewrites golden files instead of comparing.
 pub fn bless() -> bool {

@@ -5,6 +5,7 @@
 //! eosim run <scenario> [--seed N] [--set name=value]… [--json] [--trace]
 //! eosim sweep <scenario> [--runs N] [--seed S] [--set name=value]… [--json]
 //! eosim check <scenario> [--faults K] [--seed S] [--set name=value]… [--json]
+//! eosim check workbench --handler '<steps>' [--faults K] [--json]   (workbench.rs)
 //! eosim promises [SEEDS]
 //! eosim scope [BUDGET_MS] [SLOWDOWN]
 //! eosim links check FILE
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 mod lessons;
 mod links;
 mod measure;
+mod workbench;
 use measure::{bench, promises, scope};
 
 const USAGE: &str = "usage: eosim list | run <scenario> [--seed N] [--set name=value]... [--json] [--trace] | sweep <scenario> [--runs N] [--seed S] [--set name=value]... [--json] | check <scenario> [--faults K] [--seed S] [--set name=value]... [--json] | promises [SEEDS] | scope [BUDGET_MS] [SLOWDOWN] | lessons [--key | --check | check FILE] | links check FILE";
@@ -115,6 +117,9 @@ fn main() -> ExitCode {
             Ok(a) => sweep_cmd(a, 0),
             Err(e) => fail(e),
         },
+        Some("check") if argv.get(1).is_some_and(|s| s == "workbench") => {
+            workbench::check_cmd(&argv[2..])
+        }
         Some("check") => match parse(&argv[1..], eop::sim::explore::MAX_SCHEDULES) {
             Ok(a) => {
                 let k = a.faults;

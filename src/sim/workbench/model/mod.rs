@@ -1,0 +1,490 @@
+//! One workbench run: the handler interpreted against the broker, database, cache,
+//! gateway and downstream topic, with a given list of faults. Every step takes one
+//! tick. Records the choice points it passed (the faults the assumptions offer there),
+//! the faults that fired, a narrated trace, and the tally the verdict reads.
+//!
+//! Semantics (docs/workbench.md says the same for learners):
+//! - Restart position: the stored offset if the handler has `store-offset`, else the
+//!   broker's committed offset if it has `commit-offset`, else the start of the log.
+//!   A handler with `ack` and neither offset step reads like a queue: acked records
+//!   are gone, unacked ones come back.
+//! - A transaction buffers its writes (apply, insert into the db, store-offset,
+//!   outbox) and applies them at `commit`; a crash, or the handler ending with the
+//!   transaction open, rolls it back. The side cache is another process: written at
+//!   once, never rolled back, and it survives the consumer's crash.
+//! - `lookup` hit, or an `insert` into the db of a key already there (a unique key):
+//!   the handler skips to its `commit`, `store-offset`, `commit-offset` and `ack`
+//!   steps (a refused insert first rolls back the open transaction).
+//! - A zombie's `commit-offset` and `ack` are refused (its generation is fenced); its
+//!   database writes, charges and publishes go through.
+
+use super::step::{Apply, Handler, Key, Step, Store};
+use std::fmt;
+
+/// `format!` only when the run is narrated (a check runs thousands of schedules
+/// quietly and narrates the one it reports).
+macro_rules! txt {
+    ($w:expr, $($a:tt)*) => {
+        if $w.narrate { format!($($a)*) } else { String::new() }
+    };
+}
+
+mod effects;
+
+/// `txn-3`, formatted only when printed.
+#[derive(Copy, Clone)]
+struct Txn(u32);
+
+impl fmt::Display for Txn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&txn_name(self.0))
+    }
+}
+
+/// `m-A`, formatted only when printed.
+#[derive(Copy, Clone)]
+struct Name(Merchant);
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&merchant_name(self.0))
+    }
+}
+use super::{Fault, Setup};
+use crate::sim::ids::{merchant_name, txn_name, Merchant, Tick};
+use crate::sim::rng::Dice;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Ticks a crashed consumer stays down.
+pub const RESTART_TICKS: Tick = 5;
+/// Ticks a rebalance takes before the new consumer reads.
+pub const REBALANCE_TICKS: Tick = 3;
+/// Ticks after which the broker delivers an unacked record again.
+pub const VISIBILITY_TICKS: Tick = 10;
+/// A run stops after this many deliveries (and says so).
+const MAX_DELIVERIES: u32 = 400;
+
+/// One payment of the workload.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    pub merchant: Merchant,
+    pub amount: i64,
+    /// The merchant's balance after this payment (what `apply:set` writes).
+    pub running: i64,
+}
+
+#[derive(Copy, Clone, Debug)]
+struct Record {
+    pay: usize,
+    /// 0: the first publish; 1: the producer's second publish of the same payment.
+    send: u64,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// Every fault the assumptions offer at the points this run passed.
+    #[serde(skip)]
+    pub points: Vec<Fault>,
+    /// The faults that fired: tick, fault, in words.
+    pub fired: Vec<(Tick, Fault, String)>,
+    /// The narrated run, one line per event.
+    pub trace: Vec<String>,
+    /// What is wrong, in the scenario's terms (empty: every goal met).
+    pub problems: Vec<String>,
+    pub balances: Vec<i64>,
+    pub applied: Vec<u32>,
+    pub charged: Vec<u32>,
+    pub downstream: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Apply(Apply),
+    Insert(Key, u64, Option<Tick>),
+    Store(u32),
+    Outbox,
+}
+
+#[derive(Clone, Debug)]
+struct Ctx {
+    offset: u32,
+    delivery: u16,
+    live: bool,
+    txn: Option<Vec<Op>>,
+    skip: bool,
+    acked_once: bool,
+}
+
+enum Stop {
+    Done,
+    Crash,
+    Pause(usize),
+}
+
+struct World<'a> {
+    narrate: bool,
+    h: &'a Handler,
+    setup: &'a Setup,
+    faults: &'a [Fault],
+    pays: Vec<Payment>,
+    log: Vec<Record>,
+    now: Tick,
+    pos: u32,
+    deliveries: BTreeMap<u32, u16>,
+    delivered: u32,
+    bal: Vec<i64>,
+    row_offset: Vec<Option<u32>>,
+    dedup: BTreeMap<(Key, u64), Option<Tick>>,
+    stored: Option<u32>,
+    outbox: Vec<usize>,
+    cache: BTreeMap<(Key, u64), Option<Tick>>,
+    committed: Option<u32>,
+    acked: BTreeSet<u32>,
+    /// Pending extra deliveries: (arrives, order, offset, only if still unacked).
+    extra: Vec<(Tick, u32, u32, bool)>,
+    gateway_keys: BTreeSet<(Key, u64)>,
+    zombies: Vec<(Ctx, usize)>,
+    out: Outcome,
+}
+
+/// The payments of a run: merchant by the seed, amounts 10, 20, 40, … (so a payment
+/// applied twice or never always shows in a balance).
+pub fn payments(seed: u64, n: u32) -> Vec<Payment> {
+    let d = Dice::new(seed);
+    let mut running = [0i64; 2];
+    (0..n)
+        .map(|i| {
+            let merchant = d.range(0, 1, 0x5742, u64::from(i), 0, 0) as Merchant;
+            let amount = 10i64 << i;
+            running[merchant as usize] += amount;
+            Payment {
+                merchant,
+                amount,
+                running: running[merchant as usize],
+            }
+        })
+        .collect()
+}
+
+/// Run the handler once with these faults, narrated.
+pub fn run(h: &Handler, setup: &Setup, faults: &[Fault]) -> Outcome {
+    run_with(h, setup, faults, true)
+}
+
+/// Run without narration (no trace, no fault words): what a check runs.
+pub(crate) fn run_quiet(h: &Handler, setup: &Setup, faults: &[Fault]) -> Outcome {
+    run_with(h, setup, faults, false)
+}
+
+fn run_with(h: &Handler, setup: &Setup, faults: &[Fault], narrate: bool) -> Outcome {
+    let pays = payments(setup.seed, setup.payments);
+    let n = pays.len();
+    let mut w = World {
+        narrate,
+        h,
+        setup,
+        faults,
+        pays,
+        log: Vec::new(),
+        now: 0,
+        pos: 0,
+        deliveries: BTreeMap::new(),
+        delivered: 0,
+        bal: vec![0; 2],
+        row_offset: vec![None; 2],
+        dedup: BTreeMap::new(),
+        stored: None,
+        outbox: Vec::new(),
+        cache: BTreeMap::new(),
+        committed: None,
+        acked: BTreeSet::new(),
+        extra: Vec::new(),
+        gateway_keys: BTreeSet::new(),
+        zombies: Vec::new(),
+        out: Outcome {
+            points: Vec::new(),
+            fired: Vec::new(),
+            trace: Vec::new(),
+            problems: Vec::new(),
+            balances: Vec::new(),
+            applied: vec![0; n],
+            charged: vec![0; n],
+            downstream: vec![0; n],
+        },
+    };
+    w.publish_all();
+    w.consume();
+    w.relay();
+    w.tally();
+    w.out
+}
+
+impl World<'_> {
+    fn say(&mut self, who: &str, what: String) {
+        if !self.narrate {
+            return;
+        }
+        self.out
+            .trace
+            .push(txt!(self, "t={:<4} {who:<9} {what}", self.now));
+    }
+
+    fn offer(&mut self, f: Fault) -> bool {
+        self.out.points.push(f);
+        self.faults.contains(&f)
+    }
+
+    fn fire(&mut self, f: Fault, words: String) {
+        self.fire_at(self.now, f, words);
+    }
+
+    /// A fault that strikes at `tick` (a late copy strikes when it arrives).
+    fn fire_at(&mut self, tick: Tick, f: Fault, words: String) {
+        self.say("fault", words.clone());
+        self.out.fired.push((tick, f, words));
+    }
+
+    fn txn_of(&self, offset: u32) -> Txn {
+        Txn(self.log[offset as usize].pay as u32 + 1)
+    }
+
+    fn step_word(&self, i: usize) -> String {
+        format!("`{}`", self.h.0[i])
+    }
+
+    fn publish_all(&mut self) {
+        for p in 0..self.pays.len() {
+            self.log.push(Record { pay: p, send: 0 });
+            let f = Fault::DupPublish { txn: p as u32 + 1 };
+            if self.setup.assume.dup_publish && self.offer(f) {
+                let name = txn_name(p as u32 + 1);
+                self.fire(f, txt!(self, "the producer publishes {name} twice (the second is a new message: new offset, msg-id and pid-seq; same business key)"));
+                self.log.push(Record { pay: p, send: 1 });
+            }
+        }
+        let n = self.log.len();
+        self.say(
+            "producer",
+            txt!(self, "has published {n} records (offsets 0 to {})", n - 1),
+        );
+    }
+
+    fn uses(&self, s: Step) -> bool {
+        self.h.has(|x| x == s)
+    }
+
+    fn restart_position(&self) -> (u32, &'static str) {
+        if self.uses(Step::StoreOffset) {
+            (
+                self.stored.unwrap_or(0),
+                "the offset stored in the database",
+            )
+        } else if self.uses(Step::CommitOffset) {
+            (self.committed.unwrap_or(0), "the broker's committed offset")
+        } else if self.uses(Step::Ack) {
+            (0, "the first unacked record")
+        } else {
+            (0, "the start of the log (nothing records progress)")
+        }
+    }
+
+    fn queue_like(&self) -> bool {
+        self.uses(Step::Ack) && !self.uses(Step::StoreOffset) && !self.uses(Step::CommitOffset)
+    }
+
+    fn reposition(&mut self) -> String {
+        let (pos, why) = self.restart_position();
+        self.pos = pos;
+        txt!(self, "reads from offset {pos}, {why}")
+    }
+
+    fn consume(&mut self) {
+        loop {
+            if self.delivered >= MAX_DELIVERIES {
+                self.say(
+                    "check",
+                    txt!(self, "stops after {MAX_DELIVERIES} deliveries"),
+                );
+                self.out.problems.push(txt!(
+                    self,
+                    "the run did not finish within {MAX_DELIVERIES} deliveries"
+                ));
+                return;
+            }
+            let ready = (0..self.extra.len())
+                .filter(|&i| self.extra[i].0 <= self.now)
+                .min_by_key(|&i| (self.extra[i].0, self.extra[i].1));
+            if let Some(i) = ready {
+                let (_, _, offset, unacked_only) = self.extra.remove(i);
+                if !(unacked_only && self.acked.contains(&offset)) {
+                    self.deliver(offset, !unacked_only);
+                }
+                continue;
+            }
+            while self.queue_like() && self.acked.contains(&self.pos) {
+                self.pos += 1;
+            }
+            if (self.pos as usize) < self.log.len() {
+                let o = self.pos;
+                self.pos += 1;
+                self.deliver(o, false);
+            } else if let Some((ctx, next)) = self.zombies.pop() {
+                let txn = self.txn_of(ctx.offset);
+                self.say(
+                    "zombie",
+                    txt!(self, "wakes up and runs the rest of its handler for {txn}"),
+                );
+                let mut ctx = ctx;
+                ctx.live = false;
+                self.steps(&mut ctx, next);
+            } else if let Some(t) = self.extra.iter().map(|e| e.0).min() {
+                self.now = t;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Deliver a record (`copy`: a late copy, which is not copied again: the stated
+    /// maximum delay is from the delivery it copies).
+    fn deliver(&mut self, offset: u32, copy: bool) {
+        self.delivered += 1;
+        let n = self.deliveries.entry(offset).or_insert(0);
+        *n += 1;
+        let delivery = *n;
+        let txn = self.txn_of(offset);
+        let again = if delivery > 1 {
+            txt!(self, ", delivery {delivery}")
+        } else {
+            String::new()
+        };
+        self.say(
+            "consumer",
+            txt!(self, "receives {txn} (offset {offset}{again})"),
+        );
+        let start = self.now;
+        let delays = if copy {
+            Vec::new()
+        } else {
+            self.setup.assume.late_delays()
+        };
+        for delay in delays {
+            let f = Fault::Late {
+                offset,
+                delivery,
+                delay,
+            };
+            if self.offer(f) {
+                let ticks = if delay == 1 { "tick" } else { "ticks" };
+                let words = txt!(self, "a copy of {txn} arrives {delay} {ticks} late");
+                self.fire_at(start + delay, f, words);
+                self.extra
+                    .push((start + delay, self.delivered, offset, false));
+            }
+        }
+        let mut ctx = Ctx {
+            offset,
+            delivery,
+            live: true,
+            txn: None,
+            skip: false,
+            acked_once: false,
+        };
+        match self.steps(&mut ctx, 0) {
+            Stop::Done => {
+                let f = Fault::Reset { offset, delivery };
+                if self.setup.assume.offset_reset && self.offer(f) {
+                    self.fire(
+                        f,
+                        txt!(
+                            self,
+                            "the operator resets the group's offset to the start after {txn}"
+                        ),
+                    );
+                    self.committed = None;
+                    self.acked.clear();
+                    let r = self.reposition();
+                    self.say("consumer", txt!(self, "rejoins and {r}"));
+                }
+            }
+            Stop::Crash => {
+                if ctx.txn.is_some() {
+                    self.say(
+                        "database",
+                        "rolls back the crashed consumer's open transaction".into(),
+                    );
+                }
+                self.now += RESTART_TICKS;
+                let r = self.reposition();
+                self.say("consumer", txt!(self, "restarts and {r}"));
+            }
+            Stop::Pause(next) => {
+                self.zombies.push((ctx, next));
+                self.now += REBALANCE_TICKS;
+                let r = self.reposition();
+                self.say(
+                    "consumer",
+                    txt!(self, "(a new one) takes over the partition and {r}"),
+                );
+            }
+        }
+    }
+
+    fn steps(&mut self, ctx: &mut Ctx, from: usize) -> Stop {
+        let len = self.h.0.len();
+        for j in from..len {
+            let st = self.h.0[j];
+            if ctx.skip && !st.is_tail() {
+                continue;
+            }
+            self.now += 1;
+            self.exec(st, ctx);
+            if !ctx.live {
+                continue;
+            }
+            let (offset, delivery, after) = (ctx.offset, ctx.delivery, (j + 1) as u8);
+            let between = |w: &Self| {
+                if j + 1 < len {
+                    format!("after {} and before {}", w.step_word(j), w.step_word(j + 1))
+                } else {
+                    format!("after the last step {}", w.step_word(j))
+                }
+            };
+            let txn = self.txn_of(offset);
+            let crash = Fault::Crash {
+                offset,
+                delivery,
+                after,
+            };
+            if self.setup.assume.crash && self.offer(crash) {
+                let words = txt!(self, "crash {} while handling {txn}", between(self));
+                self.fire(crash, words);
+                return Stop::Crash;
+            }
+            let zombie = Fault::Zombie {
+                offset,
+                delivery,
+                after,
+            };
+            if self.setup.assume.zombie && j + 1 < len && self.offer(zombie) {
+                let words = txt!(
+                    self,
+                    "a rebalance {} of {txn} leaves the paused consumer a zombie",
+                    between(self)
+                );
+                self.fire(zombie, words);
+                return Stop::Pause(j + 1);
+            }
+        }
+        if ctx.txn.take().is_some() {
+            let who = if ctx.live { "consumer" } else { "zombie" };
+            self.say(
+                who,
+                "ends the handler with its transaction open: rolled back".into(),
+            );
+        }
+        Stop::Done
+    }
+}

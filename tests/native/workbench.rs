@@ -1,0 +1,345 @@
+//! The workbench (issue 28): the reference handlers, the challenges, determinism, the
+//! codec's refusals and `eosim check workbench`.
+
+use eop::sim::workbench::{self, challenges, check, Assumptions, Check, Handler, Setup, MAX_K};
+use std::process::Command;
+
+fn grade(text: &str, k: u8) -> Check {
+    let h = Handler::decode(text).unwrap();
+    check(&h, &Setup::for_handler(&h), k)
+}
+
+const SAFE_DEDUP: &str = "begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset";
+const SAFE_CONDITIONAL: &str = "begin,apply:add-if-newer,store-offset,commit";
+
+#[test]
+fn apply_before_commit_offset_breaks_with_one_fault_applied_twice() {
+    let c = grade("apply:add,commit-offset", 1);
+    assert_eq!((c.schedules, c.breaking, c.finished), (25, 18, true));
+    let ce = c.counterexample.unwrap();
+    assert_eq!(ce.faults.len(), 1);
+    assert_eq!(
+        ce.narration,
+        "crash after `apply:add` and before `commit-offset` while handling txn-1: txn-1 is applied twice, so m-A ends at 20 instead of 10."
+    );
+}
+
+#[test]
+fn commit_offset_before_apply_breaks_with_one_fault_lost() {
+    let c = grade("commit-offset,apply:add", 1);
+    assert_eq!((c.schedules, c.breaking, c.finished), (25, 15, true));
+    let ce = c.counterexample.unwrap();
+    assert_eq!(ce.faults.len(), 1);
+    assert_eq!(
+        ce.narration,
+        "crash after `commit-offset` and before `apply:add` while handling txn-1: txn-1 is never applied, so m-A ends at 0 instead of 10."
+    );
+}
+
+#[test]
+fn dedup_in_one_transaction_holds_for_every_schedule_with_two_faults() {
+    let c = grade(SAFE_DEDUP, 2);
+    assert!(c.holds(), "{:?}", c.counterexample.map(|x| x.narration));
+    assert_eq!(c.schedules, 1786);
+    assert_eq!(
+        c.verdict(),
+        "holds: every balance right in all 1786 schedules with at most 2 faults"
+    );
+}
+
+#[test]
+fn conditional_write_with_stored_offset_holds_for_every_schedule_with_two_faults() {
+    let c = grade(SAFE_CONDITIONAL, 2);
+    assert!(c.holds(), "{:?}", c.counterexample.map(|x| x.narration));
+    assert_eq!(c.schedules, 832);
+}
+
+#[test]
+fn each_fault_switch_matters() {
+    let a = Assumptions::NONE;
+    let cases = [
+        (Assumptions { crash: true, ..a }, "apply:add,commit-offset"),
+        (
+            Assumptions {
+                lost_ack: true,
+                ..a
+            },
+            "apply:add,ack",
+        ),
+        (
+            Assumptions {
+                dup_publish: true,
+                ..a
+            },
+            SAFE_DEDUP,
+        ),
+        (
+            Assumptions {
+                late: Some(30),
+                ..a
+            },
+            "apply:set,commit-offset",
+        ),
+        (
+            Assumptions { zombie: true, ..a },
+            "begin,apply:add,commit,commit-offset",
+        ),
+        (
+            Assumptions {
+                offset_reset: true,
+                ..a
+            },
+            "begin,apply:add,commit,commit-offset",
+        ),
+    ];
+    for (assume, text) in cases {
+        let h = Handler::decode(text).unwrap();
+        let on = Setup {
+            assume,
+            ..Setup::for_handler(&h)
+        };
+        let off = Setup { assume: a, ..on };
+        assert!(check(&h, &off, 1).holds(), "{text} with no faults");
+        let c = check(&h, &on, 1);
+        let ce = c
+            .counterexample
+            .unwrap_or_else(|| panic!("{text} under {}", assume.words()));
+        assert_eq!(ce.faults.len(), 1, "{text}: {}", ce.narration);
+    }
+}
+
+#[test]
+fn a_late_copy_of_an_older_record_overwrites_a_set() {
+    let h = Handler::decode("apply:set,commit-offset").unwrap();
+    let s = Setup {
+        assume: Assumptions {
+            late: Some(30),
+            ..Assumptions::NONE
+        },
+        ..Setup::for_handler(&h)
+    };
+    let ce = check(&h, &s, 1).counterexample.unwrap();
+    assert!(
+        ce.narration.starts_with("a copy of txn-"),
+        "{}",
+        ce.narration
+    );
+    assert!(ce.narration.contains(" ticks late: m-"), "{}", ce.narration);
+}
+
+#[test]
+fn every_challenge_solution_holds_and_every_wrong_attempt_breaks() {
+    assert!(challenges::ALL.len() >= 6);
+    for c in challenges::ALL {
+        for s in c.solutions {
+            let r = c.judge(&Handler::decode(s).unwrap()).unwrap();
+            assert!(
+                r.holds(),
+                "{}: {s}: {:?}",
+                c.id,
+                r.counterexample.map(|x| x.narration)
+            );
+        }
+        for s in c.wrong {
+            let r = c.judge(&Handler::decode(s).unwrap()).unwrap();
+            assert!(!r.holds(), "{}: {s} should break", c.id);
+        }
+    }
+    assert!(challenges::ALL
+        .iter()
+        .any(|c| !c.possible && c.solutions.is_empty()));
+}
+
+#[test]
+fn the_workbench_is_deterministic() {
+    for text in [
+        "apply:add,commit-offset",
+        SAFE_DEDUP,
+        "charge,publish,outbox,ack",
+    ] {
+        let h = Handler::decode(text).unwrap();
+        let s = Setup {
+            assume: Assumptions::parse("all").unwrap(),
+            ..Setup::for_handler(&h)
+        };
+        let a = check(&h, &s, 2);
+        let b = check(&h, &s, 2);
+        assert_eq!(
+            (a.schedules, a.breaking),
+            (b.schedules, b.breaking),
+            "{text}"
+        );
+        let (ta, tb) = (
+            a.counterexample.map(|c| c.trace),
+            b.counterexample.map(|c| c.trace),
+        );
+        assert_eq!(ta, tb, "{text}");
+        let faults = [workbench::Fault::Crash {
+            offset: 1,
+            delivery: 1,
+            after: 1,
+        }];
+        assert_eq!(
+            workbench::run(&h, &s, &faults).trace,
+            workbench::run(&h, &s, &faults).trace
+        );
+    }
+    // The seed picks the merchants, and the run follows it.
+    let h = Handler::decode(SAFE_DEDUP).unwrap();
+    let seeds: Vec<Vec<i64>> = (1..6)
+        .map(|seed| {
+            workbench::run(
+                &h,
+                &Setup {
+                    seed,
+                    ..Setup::for_handler(&h)
+                },
+                &[],
+            )
+            .balances
+        })
+        .collect();
+    assert!(seeds.windows(2).any(|w| w[0] != w[1]), "{seeds:?}");
+}
+
+#[test]
+fn the_codec_refuses_bad_text_naming_the_step() {
+    let e = Handler::decode("begin,lookup:msg-id,aply:add").unwrap_err();
+    assert_eq!((e.position, e.text.as_str()), (3, "aply:add"));
+    assert!(e
+        .to_string()
+        .starts_with("step 3 `aply:add`: expected one of begin, commit"));
+    let e = Handler::decode("insert:msg-id:db:ttl=x").unwrap_err();
+    assert!(e.to_string().contains("ttl=<ticks>"), "{e}");
+    assert_eq!(Handler::decode(SAFE_DEDUP).unwrap().encode(), SAFE_DEDUP);
+    assert_eq!(MAX_K, 3);
+}
+
+fn eosim(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_eosim"))
+        .args(args)
+        .output()
+        .expect("eosim runs");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
+
+#[test]
+fn cli_prints_schedules_verdict_and_the_narrated_counterexample() {
+    let (code, out, _) = eosim(&[
+        "check",
+        "workbench",
+        "--handler",
+        "apply:add,commit-offset",
+        "--faults",
+        "1",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("schedules        25 with at most 1 fault, all checked"),
+        "{out}"
+    );
+    assert!(
+        out.contains("verdict          breaks: 18 of 25 schedules"),
+        "{out}"
+    );
+    assert!(
+        out.contains("smallest         crash after `apply:add` and before `commit-offset`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("consumer  applies txn-1: m-A 10 → 20"),
+        "{out}"
+    );
+
+    let (code, out, _) = eosim(&[
+        "check",
+        "workbench",
+        "--handler",
+        SAFE_DEDUP,
+        "--faults",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("verdict          holds: every balance right in all 1786 schedules"),
+        "{out}"
+    );
+
+    let (code, out, _) = eosim(&[
+        "check",
+        "workbench",
+        "--handler",
+        SAFE_CONDITIONAL,
+        "--faults",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["holds"].as_bool(), v["schedules"].as_u64()),
+        (Some(true), Some(832))
+    );
+
+    let (code, _, err) = eosim(&[
+        "check",
+        "workbench",
+        "--handler",
+        "begin,comit",
+        "--faults",
+        "1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--handler: step 2 `comit`: expected one of"),
+        "{err}"
+    );
+    let (code, _, err) = eosim(&[
+        "check",
+        "workbench",
+        "--handler",
+        "ack",
+        "--assume",
+        "crash,meteor",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown fault `meteor`"), "{err}");
+}
+
+#[test]
+fn cli_judges_a_challenge_and_explains_the_impossible_one() {
+    let (code, out, _) = eosim(&[
+        "check",
+        "workbench",
+        "--challenge",
+        "charge-without-keys",
+        "--handler",
+        "charge,begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("txn-1 is charged twice at the gateway"),
+        "{out}"
+    );
+    assert!(out.contains("why              It cannot be done."), "{out}");
+    let (code, _, err) = eosim(&[
+        "check",
+        "workbench",
+        "--challenge",
+        "no-transaction",
+        "--handler",
+        "begin,apply:add,commit",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("step 1 `begin` is not allowed here"), "{err}");
+    let (code, out, _) = eosim(&["check", "workbench", "--challenges"]);
+    assert_eq!(code, 0);
+    for c in challenges::ALL {
+        assert!(out.contains(c.id), "{out}");
+    }
+}
