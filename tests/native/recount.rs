@@ -299,7 +299,10 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
     if property == Property::Fidelity {
         if let Some(c) = t.verdict.checks.iter().find(|c| c.name == "fidelity") {
             if let Some(rest) = c.detail.split("published from ").nth(1) {
-                let w: Vec<&str> = rest.split([' ', '(', ')']).filter(|x| !x.is_empty()).collect();
+                let w: Vec<&str> = rest
+                    .split([' ', '(', ')'])
+                    .filter(|x| !x.is_empty())
+                    .collect();
                 let (a, b): (u64, u64) = (w[0].parse().unwrap(), w[2].parse().unwrap());
                 let want = match (a * 200 + b) / (2 * b) {
                     0 if a > 0 => "under 1%".to_string(),
