@@ -294,6 +294,27 @@ fn disagreements(r: &RunResult, t: &TechniqueRun, property: Property) -> Vec<Str
             bad.push(format!("traffic check {traffic:?}: recounted '{want}'"));
         }
     }
+    // Telemetry's share (review R2-15): "published from A of B samples (P)" rounds A/B
+    // to the nearest percent (11 of 12 is 92%), never to "0%" or "100%" of what is not.
+    if property == Property::Fidelity {
+        if let Some(c) = t.verdict.checks.iter().find(|c| c.name == "fidelity") {
+            if let Some(rest) = c.detail.split("published from ").nth(1) {
+                let w: Vec<&str> = rest
+                    .split([' ', '(', ')'])
+                    .filter(|x| !x.is_empty())
+                    .collect();
+                let (a, b): (u64, u64) = (w[0].parse().unwrap(), w[2].parse().unwrap());
+                let want = match (a * 200 + b) / (2 * b) {
+                    0 if a > 0 => "under 1%".to_string(),
+                    100 if a < b => "over 99%".to_string(),
+                    p => format!("{p}%"),
+                };
+                if !c.detail.contains(&format!("samples ({want})")) {
+                    bad.push(format!("fidelity '{}': {a} of {b} is {want}", c.detail));
+                }
+            }
+        }
+    }
     // Telemetry's traffic words.
     if property == Property::Fidelity {
         let extra = mine.retries + mine.acks;

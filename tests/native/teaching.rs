@@ -225,13 +225,12 @@ fn retries_without_a_timeout() -> Vec<String> {
                             ..
                         } if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
                             let label = payload_label(&p, info.unit);
-                            if label.contains("(retry") && !timed_out.contains(&(from.0, p.msg)) {
-                                if bad.len() < 10 {
-                                    bad.push(format!(
-                                        "{} seed {} {:?} / {} tick {}: {label} without a timeout",
-                                        info.id, cfg.seed, cfg.params, t.id, e.tick
-                                    ));
-                                }
+                            let untimed = !timed_out.contains(&(from.0, p.msg));
+                            if label.contains("(retry") && untimed && bad.len() < 10 {
+                                bad.push(format!(
+                                    "{} seed {} {:?} / {} tick {}: {label} without a timeout",
+                                    info.id, cfg.seed, cfg.params, t.id, e.tick
+                                ));
                             }
                             timed_out.remove(&(from.0, p.msg));
                         }

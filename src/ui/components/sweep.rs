@@ -234,7 +234,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
         Phase::Running { done, runs } => html! {
             <div class="sweep-progress" role="status">
                 <progress max={runs.to_string()} value={done.to_string()}></progress>
-                <span>{if k > 0 { format!("{done} schedules checked") } else if done >= runs { "shrinking the breaking runs…".to_string() } else { format!("{done} of {runs} runs") }}</span>
+                <span>{if k > 0 { format!("{done} schedules checked") } else if done >= runs { "shrinking the breaking schedules…".to_string() } else { format!("{done} of {runs} random schedules") }}</span>
             </div>
         },
         Phase::Starting => {

@@ -631,7 +631,7 @@ mod tests {
         );
         assert_eq!(
             detail(&r, "retry-every-sample", "fidelity"),
-            "second 1's mean 2.6% off the truth (allowed 2%); the averages were published from 132 of 400 samples (33%)"
+            "second 1's mean 2.5% off the truth (allowed 2%); the averages were published from 132 of 400 samples (33%)"
         );
         assert_eq!(
             detail(&r, "retry-every-sample", "traffic"),
