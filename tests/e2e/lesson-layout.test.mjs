@@ -360,6 +360,48 @@ test("home: one list (lessons with their free-play scenario), Start here opens l
   }
 });
 
+test("a tall stage in a lesson on a phone is seen through a window that follows the messages; Whole stage opens it", async () => {
+  const l = LESSONS.find((x) => x.id === "key-threading");
+  const watch = l.steps.findIndex((st) => st.kind === "watch") + 1;
+  const page = await env.open(`?lesson=${l.id}&step=${watch}`, PHONE);
+  await page.waitForSelector(`[data-step="${watch}"]`);
+  await settle(page);
+  const win = page.locator('.stage-window[data-window="follows"]');
+  assert.equal(await win.count(), 1, "the stage is windowed");
+  const { h, full } = await win.evaluate((el) => ({ h: el.clientHeight, full: el.scrollHeight }));
+  assert.ok(h <= 0.4 * 640 && full > 2 * h, `a window (${h}px) over a taller stage (${full}px)`);
+  // While the watch step plays, every message in flight is inside the window (sampled once a tick).
+  const tops = new Set();
+  let seen = 0;
+  const misses = [];
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(250);
+    const r = await page.evaluate(() => {
+      const w = document.querySelector(".stage-window").getBoundingClientRect();
+      const tokens = [...document.querySelectorAll(".stage-window .token")].map((t) => t.getBoundingClientRect()).filter((b) => b.height > 0);
+      const inside = tokens.filter((b) => b.bottom > w.top && b.top < w.bottom).length;
+      return { top: document.querySelector(".stage-window").scrollTop, tokens: tokens.length, inside, tick: Number(document.querySelector("[data-tick]").dataset.tick) };
+    });
+    tops.add(r.top);
+    if (r.tokens > 0) {
+      seen += 1;
+      if (r.inside === 0) misses.push(`tick ${r.tick}: ${r.tokens} messages, none in the window`);
+    }
+  }
+  assert.ok(seen >= 5, `messages were in flight (${seen} samples)`);
+  assert.ok(tops.size >= 3, `the window moved with them (${[...tops].join(", ")})`);
+  // Smooth scrolling lags a sample now and then; most samples show the messages.
+  assert.ok(misses.length <= seen / 5, `the window shows the messages in flight:\n  ${misses.join("\n  ")}`);
+  await page.click('[data-action="stage-whole"]');
+  await page.waitForSelector('.stage-window[data-window="whole"]');
+  const whole = await page.$eval(".stage-window", (el) => [el.clientHeight, el.scrollHeight]);
+  assert.equal(whole[0], whole[1], "the whole stage, unwindowed");
+  assert.equal(await page.$eval('[data-action="stage-whole"]', (el) => el.getAttribute("aria-pressed")), "true");
+  await screenshot(page, "lesson-stage-window-whole-320");
+  assertClean(page);
+  await page.close();
+});
+
 test("home under prefers-reduced-motion: nothing moves by itself; it opens still where the shown technique first goes wrong, and steps on the learner's say", async () => {
   for (const width of [320, 1280]) {
     const page = await env.open("about:blank", { viewport: { width, height: width < 700 ? 640 : 800 } });

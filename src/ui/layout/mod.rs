@@ -3,7 +3,8 @@
 //! away, how copies and the two directions of a link are kept apart, and the lanes and
 //! arrows of the space-time view; how the stage fits a frame of any width from 320 px
 //! (portrait below [`PORTRAIT_BELOW`]) and where its labels go so that none overlaps
-//! another or leaves the frame. No Yew, no web-sys: unit-tested natively (and, over
+//! another or leaves the frame; which part of a tall stage a lesson on a phone shows
+//! through its window (`window`). No Yew, no web-sys: unit-tested natively (and, over
 //! every scenario and tick, in `tests/native/fit.rs`).
 
 mod fit;

@@ -257,9 +257,10 @@ pub fn Stage(props: &StageProps) -> Html {
     let placed_view = labelled.as_ref().as_ref().unwrap_or(view);
     let sc: Scene = scene(lay, nodes, placed_view, &all_badges, props.now, unit);
     let (placed, crowd) = tokens::split(lay, nodes, view, &sc, props.now);
-    // Only a stage taller than the window (in CSS px) is seen through it.
+    // Only a stage well taller than the window (in CSS px) is seen through it: a short
+    // one (two processes) is shown whole.
     let cap = window_cap();
-    let tall = lay.h * frame_w / lay.w.max(1.0) > cap + 24.0;
+    let tall = lay.h * frame_w / lay.w.max(1.0) > 1.4 * cap;
     let windowed = props.crop && lay.portrait && tall && !*whole;
     *band.borrow_mut() = windowed
         .then(|| focus_band(&sc))
