@@ -7,7 +7,6 @@ use super::params::{ParamError, Params};
 use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
 
 pub mod atomic_commit;
-pub mod atomic_commit_copy;
 pub mod broker_eos;
 pub mod declare;
 pub mod dedup_window;
@@ -47,7 +46,6 @@ static ALL: &[&dyn Scenario] = &[
     &outbox::SCENARIO,
     &key_threading::SCENARIO,
     &quarter_end::SCENARIO,
-    &atomic_commit_copy::SCENARIO,
 ];
 
 pub fn ids() -> Vec<&'static str> {
