@@ -799,7 +799,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ("src/bin/eosim/main.rs", "sweep_cmd", TO_SPLIT),
     ("src/bin/eosim/measure.rs", "scope", TO_SPLIT),
     ("src/bin/eosim/lessons.rs", "lessons_cmd", TO_SPLIT),
-    ("src/ui/components/spacetime/mod.rs", "Spacetime", TO_SPLIT),
     ("src/ui/components/spacetime/diagram.rs", "of", TO_SPLIT),
     ("src/ui/layout/spacetime.rs", "st_scene", TO_SPLIT),
     ("src/ui/layout/panel.rs", "panel", TO_SPLIT),

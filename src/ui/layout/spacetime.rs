@@ -225,6 +225,46 @@ fn segment_boxes(a: Pt, b: Pt) -> Vec<Rect> {
         .collect()
 }
 
+/// y of the first line of a lane's name (`lines` lines of `size` units, centred on
+/// the lane at `lane_y`).
+pub fn st_name_y(lane_y: f64, size: f64, lines: usize) -> f64 {
+    let n = lines as f64;
+    lane_y + size * 0.35 - (n - 1.0) / 2.0 * (size + 2.0)
+}
+
+/// The x range of a crash or pause span from tick `from` to `to` (still open: `None`)
+/// drawn at `now` in window `w` between `x0` and `x1`: `None` before it starts, or
+/// when nothing of it is in the window.
+pub fn st_span_x(
+    from: u32,
+    to: Option<u32>,
+    now: f64,
+    w: &TimeWindow,
+    x0: f64,
+    x1: f64,
+) -> Option<(f64, f64)> {
+    if f64::from(from) > now {
+        return None;
+    }
+    let a = time_x(f64::from(from).max(w.start), w, x0, x1);
+    let end = to.map(f64::from).unwrap_or(now).min(now).min(w.end);
+    let b = time_x(end, w, x0, x1);
+    (b > a).then_some((a, b))
+}
+
+/// Where the fault menu of an arrow ending at `at` sits over a `w` × `h` diagram, as
+/// CSS: from the left, or from the right when the arrow ends past 60% of the width.
+pub fn st_menu_style(at: Pt, w: f64, h: f64) -> String {
+    let (px, py) = (at.x / w * 100.0, at.y / h * 100.0);
+    let flip = px > 60.0;
+    format!(
+        "{}: {:.2}%; top: {:.2}%",
+        if flip { "right" } else { "left" },
+        if flip { 100.0 - px } else { px },
+        py + 4.0
+    )
+}
+
 /// Lay out the space-time diagram at `now`: lanes, the time window, arrows drawn so
 /// far and every label. Labels go most important first: arrows in flight, then every
 /// lost message (each gets a label of its own, searched for over the whole frame if
@@ -438,5 +478,51 @@ pub fn st_scene(
         arrows: out,
         marks: placed_marks,
         texts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lane_name_is_centred_on_its_lane() {
+        assert_eq!(st_name_y(100.0, 10.0, 1), 103.5);
+        // Two lines: the first sits half a line (size + gap) higher.
+        assert_eq!(st_name_y(100.0, 10.0, 2), 97.5);
+    }
+
+    #[test]
+    fn a_span_is_drawn_from_its_start_to_now_within_the_window() {
+        let w = TimeWindow {
+            start: 10.0,
+            end: 110.0,
+        };
+        // Not started yet.
+        assert_eq!(st_span_x(50, None, 40.0, &w, 0.0, 100.0), None);
+        // Open: drawn up to now; closed: up to its end.
+        assert_eq!(
+            st_span_x(20, None, 60.0, &w, 0.0, 100.0),
+            Some((10.0, 50.0))
+        );
+        assert_eq!(
+            st_span_x(20, Some(30), 60.0, &w, 0.0, 100.0),
+            Some((10.0, 20.0))
+        );
+        // Started before the window: clipped at its left edge; ended before it: none.
+        assert_eq!(st_span_x(0, None, 60.0, &w, 0.0, 100.0), Some((0.0, 50.0)));
+        assert_eq!(st_span_x(0, Some(5), 60.0, &w, 0.0, 100.0), None);
+    }
+
+    #[test]
+    fn the_fault_menu_opens_away_from_the_right_edge() {
+        assert_eq!(
+            st_menu_style(Pt { x: 20.0, y: 50.0 }, 200.0, 100.0),
+            "left: 10.00%; top: 54.00%"
+        );
+        assert_eq!(
+            st_menu_style(Pt { x: 180.0, y: 50.0 }, 200.0, 100.0),
+            "right: 10.00%; top: 54.00%"
+        );
     }
 }
