@@ -37,6 +37,8 @@ pub fn start() {
     panic::install();
     if worker::in_worker() {
         worker::start();
+    } else if components::workbench::requested(&hooks::location_search()) {
+        yew::Renderer::<components::workbench::Workbench>::new().render();
     } else {
         // The offline copy's service worker registers after the first paint
         // (hooks/first_paint.rs).
