@@ -260,8 +260,13 @@ pub fn Workbench() -> Html {
         Callback::from(move |_: MouseEvent| {
             running.set(true);
             result.set(None);
-            let (steps, c, k, result, running) =
-                ((*steps).clone(), *challenge, *k, result.clone(), running.clone());
+            let (steps, c, k, result, running) = (
+                (*steps).clone(),
+                *challenge,
+                *k,
+                result.clone(),
+                running.clone(),
+            );
             // Let "Checking…" paint before the check holds the thread.
             gloo::timers::callback::Timeout::new(16, move || {
                 result.set(Some(run_check(c, &steps, k)));
@@ -308,6 +313,7 @@ pub fn Workbench() -> Html {
                 </div>
             }
             <main class="wb-main">
+                <div class="wb-left">
                 {challenge_panel(*challenge, on_pick)}
                 <section class="wb-handler" aria-labelledby="wb-handler-h">
                     <h2 id="wb-handler-h">{format!("Your handler ({} of at most {MAX_STEPS} steps)", steps.len())}</h2>
@@ -336,6 +342,7 @@ pub fn Workbench() -> Html {
                         </label>
                     }
                 </section>
+                </div>
                 <section class="wb-result" aria-labelledby="wb-result-h">
                     <h2 id="wb-result-h">{"Verdict"}</h2>
                     if *running { <p aria-live="polite">{"Checking every schedule…"}</p> }

@@ -112,6 +112,7 @@ pub fn StepList(p: &StepListProps) -> Html {
         };
         html! {
             <li data-wb-step={s.to_string()} class="wb-step">
+                <span class="wb-num" aria-hidden="true">{format!("{pos}.")}</span>
                 <code>{s.to_string()}</code>
                 <span class="wb-step-buttons">
                     <button type="button" class="btn icon small" aria-label={format!("Move step {pos} up")}
@@ -211,7 +212,10 @@ mod tests {
             let h = Handler::decode(&t).unwrap_or_else(|e| panic!("{t}: {e}"));
             assert_eq!(h.encode(), t);
         }
-        assert_eq!(step_text("insert", "offset", "cache", "add", "30"), "insert:offset:cache:ttl=30");
+        assert_eq!(
+            step_text("insert", "offset", "cache", "add", "30"),
+            "insert:offset:cache:ttl=30"
+        );
         assert_eq!(step_text("charge", "none", "db", "add", ""), "charge");
     }
 
@@ -224,8 +228,16 @@ mod tests {
         let (v, at) = apply(&v, &Edit::Down(0));
         assert_eq!(Handler(v.clone()).encode(), "commit,begin,apply:add");
         assert_eq!(at, Some(1));
-        assert_eq!(apply(&v, &Edit::Up(0)).0, v, "the first step cannot move up");
-        assert_eq!(apply(&v, &Edit::Down(2)).0, v, "the last step cannot move down");
+        assert_eq!(
+            apply(&v, &Edit::Up(0)).0,
+            v,
+            "the first step cannot move up"
+        );
+        assert_eq!(
+            apply(&v, &Edit::Down(2)).0,
+            v,
+            "the last step cannot move down"
+        );
         let (v, _) = apply(&v, &Edit::Remove(1));
         assert_eq!(Handler(v).encode(), "commit,apply:add");
     }

@@ -98,8 +98,10 @@ mod tests {
 
     #[test]
     fn a_link_round_trips() {
-        let h = Handler::decode("begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset")
-            .unwrap();
+        let h = Handler::decode(
+            "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset",
+        )
+        .unwrap();
         let q = query(Some("zombie"), &h, 2);
         assert!(requested(&q));
         let o = open(&q);
@@ -123,7 +125,11 @@ mod tests {
         assert_eq!(o.k, DEFAULT_K);
         assert_eq!(o.challenge, None);
         assert_eq!(o.notices.len(), 3, "{:?}", o.notices);
-        assert!(o.notices[0].contains("step 2 `aply:add`"), "{}", o.notices[0]);
+        assert!(
+            o.notices[0].contains("step 2 `aply:add`"),
+            "{}",
+            o.notices[0]
+        );
         assert!(!requested("?s=walkthrough&workbench=0"));
     }
 }
