@@ -67,7 +67,7 @@ fn focus_after(e: &Edit, at: Option<usize>, len: usize) -> Option<String> {
         (Edit::Up(_), Some(i)) => Some(format!("Move step {} up", i + 1)),
         (Edit::Down(_), Some(i)) if i + 1 == len => Some(format!("Move step {} up", i + 1)),
         (Edit::Down(_), Some(i)) => Some(format!("Move step {} down", i + 1)),
-        (Edit::Remove(i), _) if len == 0 => Some("Step kind to add".into()),
+        (Edit::Remove(_), _) if len == 0 => Some("Step kind to add".into()),
         (Edit::Remove(i), _) => Some(format!("Remove step {}", (*i).min(len - 1) + 1)),
         _ => None,
     }
