@@ -4,7 +4,11 @@
 // notice and the default handler. Screenshots at 375×800 and 1280×800.
 import { strict as assert } from "node:assert";
 import { after, before, describe, test } from "node:test";
-import { MOUNT_TIMEOUT_MS, assertClean, newPage, screenshot, start } from "./lib.mjs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { ARTIFACTS, MOUNT_TIMEOUT_MS, assertClean, newPage, screenshot, start } from "./lib.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const FIXED = "begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset";
 
@@ -82,6 +86,7 @@ describe("the workbench page", () => {
     await screenshot(page, "workbench-1280");
     await page.setViewportSize({ width: 375, height: 800 });
     await screenshot(page, "workbench-375");
+    await page.screenshot({ path: join(ARTIFACTS, "workbench-375-full.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 800 });
 
     // Fix it: add the steps at the end and move them into place, all by keyboard.
@@ -143,6 +148,30 @@ describe("the workbench page", () => {
     assert.equal(await steps(page), "apply:add,commit-offset");
     assert.equal(await page.$eval('[aria-label="Challenge"]', (s) => s.value), "zombie");
     assert.match(await page.textContent(".wb-challenge"), /zombie/);
+    assertClean(page);
+    await page.close();
+  });
+
+  test("a challenge's solution holds and its explanation follows; axe finds nothing serious", async () => {
+    const h = encodeURIComponent("apply:add-if-newer,commit-offset");
+    const page = await newPage(env.browser, { context: { bypassCSP: true } });
+    await page.goto(env.url(`?workbench=1&challenge=no-transaction&h=${h}`));
+    await page.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
+    assert.match(await page.textContent("button.primary"), /Check \(2 faults\)/, "the challenge's k");
+    const r = await check(page);
+    assert.equal(r.holds, "true");
+    assert.match(await page.textContent("[data-wb-why]"), /conditional write/);
+    // The rule: no begin or commit.
+    await page.fill(".wb-text input", "begin,apply:add,commit,commit-offset");
+    const bad = await check(page);
+    assert.equal(bad.holds, "false");
+    assert.match(await page.textContent("[data-wb-verdict]"), /step 1 `begin` is not allowed/);
+    await page.addScriptTag({ path: AXE });
+    const v = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations.filter((x) => x.impact === "serious" || x.impact === "critical").map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    });
+    assert.deepEqual(v, []);
     assertClean(page);
     await page.close();
   });

@@ -59,6 +59,25 @@ fn focus_label(label: &str) {
     }
 }
 
+/// Bring the verdict into view (below the editor on a phone), focus staying put.
+fn scroll_to_verdict() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let el = w
+        .document()
+        .and_then(|d| d.query_selector("[data-wb-verdict]").ok())
+        .flatten();
+    let height = w
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0);
+    if let Some(el) = el.filter(|el| el.get_bounding_client_rect().top() > height * 0.6) {
+        el.scroll_into_view();
+    }
+}
+
 /// Where the keyboard focus goes after an edit: the moved step's same button (or its
 /// other move button at either end), or the remove button that took the removed one's place.
 fn focus_after(e: &Edit, at: Option<usize>, len: usize) -> Option<String> {
@@ -99,6 +118,29 @@ fn challenge_panel(id: Option<&str>, on_pick: Callback<Event>) -> Html {
             </select>
             {about}
         </section>
+    }
+}
+
+/// A challenge's explanation, once the learner has a verdict: why the solutions work
+/// (shown when the handler holds), or why no handler can (an impossible challenge).
+fn why_view(challenge: Option<&str>, r: &Result<Check, String>) -> Html {
+    let Some(c) = challenge.and_then(challenges::find) else {
+        return html! {};
+    };
+    let holds = r.as_ref().is_ok_and(Check::holds);
+    if !(holds || !c.possible) {
+        return html! {};
+    }
+    let head = if c.possible {
+        "Why it works"
+    } else {
+        "Why no handler can"
+    };
+    html! {
+        <div class="wb-why" data-wb-why="">
+            <h3>{head}</h3>
+            <p>{c.why}</p>
+        </div>
     }
 }
 
@@ -164,6 +206,14 @@ pub fn Workbench() -> Html {
         });
     }
 
+    {
+        let shown = result.is_some();
+        use_effect_with(shown, |shown| {
+            if *shown {
+                scroll_to_verdict();
+            }
+        });
+    }
     let set_steps = {
         let (steps, text, text_error, result, shared) = (
             steps.clone(),
@@ -346,7 +396,7 @@ pub fn Workbench() -> Html {
                 <section class="wb-result" aria-labelledby="wb-result-h">
                     <h2 id="wb-result-h">{"Verdict"}</h2>
                     if *running { <p aria-live="polite">{"Checking every schedule…"}</p> }
-                    else if let Some((r, ms)) = &*result { {verdict_view(r, *ms)} }
+                    else if let Some((r, ms)) = &*result { {verdict_view(r, *ms)}{why_view(*challenge, r)} }
                     else { <p class="wb-hint">{format!("Press Check to run every schedule with at most {kk} {faults}.")}</p> }
                 </section>
             </main>
