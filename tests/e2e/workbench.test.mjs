@@ -39,6 +39,17 @@ async function press(page, label, times = 1) {
   for (let i = 0; i < times; i++) await page.keyboard.press("Enter");
 }
 
+/** Serious and critical axe violations (the page must be opened with bypassCSP). */
+async function axe(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((x) => x.impact === "serious" || x.impact === "critical")
+      .map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
+
 async function check(page) {
   await tabTo(page, "button.primary");
   await page.evaluate(() => {
@@ -66,7 +77,7 @@ describe("the workbench page", () => {
   after(async () => env?.close());
 
   test("keyboard-built handler: breaks at k=1, the fix holds at k=2, the link round-trips", async () => {
-    const page = await env.open("?workbench=1");
+    const page = await env.open("?workbench=1", { context: { bypassCSP: true } });
     await page.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
     assert.equal(await steps(page), "apply:add,commit-offset", "the default handler");
 
@@ -83,6 +94,7 @@ describe("the workbench page", () => {
     const narration = await page.textContent("[data-wb-counterexample] .wb-narration");
     assert.match(narration, /crash after `apply:add` and before `commit-offset`/);
     assert.ok((await page.$$("[data-wb-counterexample] .wb-trace li")).length > 3, "trace lines listed");
+    assert.deepEqual(await axe(page), [], "axe with the counterexample shown");
     await screenshot(page, "workbench-1280");
     await page.setViewportSize({ width: 375, height: 800 });
     await screenshot(page, "workbench-375");
@@ -166,12 +178,7 @@ describe("the workbench page", () => {
     const bad = await check(page);
     assert.equal(bad.holds, "false");
     assert.match(await page.textContent("[data-wb-verdict]"), /step 1 `begin` is not allowed/);
-    await page.addScriptTag({ path: AXE });
-    const v = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { resultTypes: ["violations"] });
-      return r.violations.filter((x) => x.impact === "serious" || x.impact === "critical").map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    });
-    assert.deepEqual(v, []);
+    assert.deepEqual(await axe(page), []);
     assertClean(page);
     await page.close();
   });

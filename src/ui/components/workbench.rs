@@ -128,7 +128,7 @@ fn why_view(challenge: Option<&str>, r: &Result<Check, String>) -> Html {
         return html! {};
     };
     let holds = r.as_ref().is_ok_and(Check::holds);
-    if !(holds || !c.possible) {
+    if !holds && c.possible {
         return html! {};
     }
     let head = if c.possible {
@@ -166,7 +166,7 @@ fn verdict_view(r: &Result<Check, String>, ms: f64) -> Html {
                     <ul class="wb-problems">{for x.problems.iter().map(|p| html! { <li>{p.clone()}</li> })}</ul>
                 }
                 <h4>{"Step by step"}</h4>
-                <ol class="wb-trace">{for x.trace.iter().map(|l| html! { <li>{l.clone()}</li> })}</ol>
+                <ol class="wb-trace" tabindex="0" aria-label="The counterexample, step by step">{for x.trace.iter().map(|l| html! { <li>{l.clone()}</li> })}</ol>
             </div>
         }
     });
