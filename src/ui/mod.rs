@@ -48,6 +48,11 @@ pub fn start() {
         worker::start();
         return;
     }
+    if components::workbench::requested(&hooks::location_search()) {
+        remove_shell();
+        yew::Renderer::<components::workbench::Workbench>::new().render();
+        return;
+    }
     // The window's width for the stage's first layout, read while the page holds only the
     // shell: its layout is clean, so this read forces none (later, the app's fresh DOM
     // would be laid out for it, in the middle of the first render).

@@ -46,7 +46,7 @@ pub const ALL: &[Challenge] = &[
         k: 2,
         rule: "no begin or commit",
         possible: true,
-        why: "A conditional write carries its own memory: the row keeps the offset of the last record applied to it, so a record that comes back (after a crash, a lost commit or late) is older than the row and changes nothing. A dedup table written outside a transaction cannot do that: a crash between the write and the insert leaves one without the other.",
+        why: "A conditional write carries its own memory: the row keeps the offset of the last record applied to it, so a record that comes back (after a crash, a lost commit or late) is no newer than what its row holds and changes nothing. A dedup table written outside a transaction cannot do that: a crash between the write and the insert leaves one without the other.",
         solutions: &["apply:add-if-newer,commit-offset", "apply:add-if-newer,store-offset"],
         wrong: &[
             "apply:add,commit-offset",

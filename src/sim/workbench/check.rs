@@ -98,6 +98,9 @@ impl Counterexample {
     }
 }
 
+/// How small a breaking schedule is: faults that fired, the ticks they fired at, the faults.
+type Rank = (usize, Vec<Tick>, Vec<Fault>);
+
 /// Check `h` over every schedule with at most `k` (clamped to 0..=3) faults.
 pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
     let k = k.min(MAX_K);
@@ -105,7 +108,7 @@ pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
     let mut seen: BTreeSet<Vec<Fault>> = BTreeSet::from([Vec::new()]);
     let mut schedules = 0u64;
     let mut breaking = 0u64;
-    let mut best: Option<((usize, Vec<Tick>, Vec<Fault>), Vec<Fault>)> = None;
+    let mut best: Option<(Rank, Vec<Fault>)> = None;
     let mut finished = true;
     while let Some(faults) = queue.pop_front() {
         if schedules >= MAX_SCHEDULES {

@@ -20,6 +20,7 @@ pub mod stage;
 pub mod story;
 pub mod sweep;
 pub mod telemetry_chart;
+pub mod workbench;
 
 use crate::ui::state::Action;
 use yew::prelude::*;

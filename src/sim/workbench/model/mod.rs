@@ -488,3 +488,93 @@ impl World<'_> {
         Stop::Done
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::workbench::Assumptions;
+
+    fn go(text: &str, faults: &[Fault]) -> Outcome {
+        let h = Handler::decode(text).unwrap();
+        let s = Setup {
+            assume: Assumptions::parse("all").unwrap(),
+            ..Setup::for_handler(&h)
+        };
+        run(&h, &s, faults)
+    }
+
+    #[test]
+    fn a_zombie_writes_the_database_but_its_offset_commit_is_fenced() {
+        let o = go(
+            "begin,apply:add,commit,commit-offset",
+            &[Fault::Zombie {
+                offset: 0,
+                delivery: 1,
+                after: 3,
+            }],
+        );
+        assert_eq!(o.applied[0], 2);
+        assert!(o
+            .trace
+            .iter()
+            .any(|l| l.contains("zombie    commit-offset: refused by the broker")));
+        assert_eq!(
+            o.problems,
+            ["txn-1 is applied twice, so m-A ends at 20 instead of 10"]
+        );
+    }
+
+    #[test]
+    fn a_crash_rolls_back_the_transaction_but_not_the_cache() {
+        let text = "lookup:msg-id,begin,insert:msg-id:cache,apply:add,outbox,commit,commit-offset";
+        let o = go(
+            text,
+            &[Fault::Crash {
+                offset: 0,
+                delivery: 1,
+                after: 5,
+            }],
+        );
+        assert_eq!((o.applied[0], o.downstream[0]), (0, 0), "{:#?}", o.trace);
+        let o = go(text, &[]);
+        assert_eq!((o.applied[0], o.downstream[0]), (1, 1));
+        assert!(o.problems.is_empty());
+    }
+
+    #[test]
+    fn a_lost_ack_brings_the_record_back_and_a_refused_insert_skips() {
+        let o = go(
+            "begin,apply:add,insert:msg-id,commit,ack",
+            &[Fault::LoseAck {
+                offset: 1,
+                delivery: 1,
+            }],
+        );
+        assert_eq!(o.applied, [1, 1, 1], "{:#?}", o.trace);
+        assert!(o
+            .trace
+            .iter()
+            .any(|l| l.contains("receives txn-2 (offset 1, delivery 2)")));
+        assert!(o
+            .trace
+            .iter()
+            .any(|l| l.contains("cannot insert the msg-id of txn-2")));
+    }
+
+    #[test]
+    fn the_producers_second_publish_keeps_only_the_business_key() {
+        let f = [Fault::DupPublish { txn: 1 }];
+        assert_eq!(
+            go("lookup:msg-id,apply:add,insert:msg-id", &f).applied[0],
+            2
+        );
+        assert_eq!(
+            go("lookup:pid-seq,apply:add,insert:pid-seq", &f).applied[0],
+            2
+        );
+        assert_eq!(
+            go("lookup:business,apply:add,insert:business", &f).applied[0],
+            1
+        );
+    }
+}
