@@ -194,6 +194,8 @@ pub fn Workbench() -> Html {
     let k = use_state(|| opened.k);
     let result = use_state(|| None::<(Result<Check, String>, f64)>);
     let running = use_state(|| false);
+    // The pending check (a handle: dropped with the page, the check is cancelled).
+    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
     let notices = use_state(|| opened.notices.clone());
     let shared = use_state(|| None::<String>);
     let focus = use_state(|| None::<String>);
@@ -300,12 +302,13 @@ pub fn Workbench() -> Html {
         })
     };
     let on_check = {
-        let (steps, challenge, k, result, running) = (
+        let (steps, challenge, k, result, running, pending) = (
             steps.clone(),
             challenge.clone(),
             k.clone(),
             result.clone(),
             running.clone(),
+            pending.clone(),
         );
         Callback::from(move |_: MouseEvent| {
             running.set(true);
@@ -318,11 +321,10 @@ pub fn Workbench() -> Html {
                 running.clone(),
             );
             // Let "Checking…" paint before the check holds the thread.
-            gloo::timers::callback::Timeout::new(16, move || {
+            *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(16, move || {
                 result.set(Some(run_check(c, &steps, k)));
                 running.set(false);
-            })
-            .forget();
+            }));
         })
     };
     let on_copy = {
