@@ -916,7 +916,7 @@ fn lesson_key_matches_the_golden_file() {
 
 /// Step texts that hint at the next question's answer are refused (issue 24): the right
 /// option's label, the computed number (also when a placeholder fills it in), or a
-/// phrase that reports what a design did. The five texts the lesson review flagged,
+/// phrase that reports what a design did. The texts the lesson reviews flagged,
 /// copied as they were, each fail; the rewritten ones pass.
 #[test]
 fn step_texts_that_give_the_next_answer_away_are_refused() {
@@ -925,6 +925,10 @@ fn step_texts_that_give_the_next_answer_away_are_refused() {
         ("idempotency-keys", 2, "See a charge succeed, its response get lost, and the retry arrive. One server charges again; the other replays the stored answer."),
         ("key-threading", 2, "Follow a ball whose copy appears after the stage that dropped the key. Every later stage is correct and still counts it."),
         ("eos-boundary", 2, "See the operator reset the offset, and the sink write payments it had already written."),
+        // A predict step's own text is read before its question (review R1-3, R1-4).
+        ("broker-eos", 4, "Now no ack is lost, but the producer crashes right after its first write lands, before the ack comes back, and restarts. A producer without a transactional.id comes back with a new producer id."),
+        ("broker-eos", 4, "Now no ack is lost, but the producer crashes right after sending its first write, before the ack comes back, and restarts. A producer without a transactional.id comes back with a new producer id."),
+        ("zombie-fencing", 1, "Predict before the old worker's late write lands."),
         ("dedup-window", 0, "A handler keeps the ids of payments it has applied and skips any id it finds there. One table forgets ids after a TTL, one keeps them forever, and one handler has no table at all. Some copies arrive long after their originals."),
     ];
     for (id, i, text) in old {

@@ -27,10 +27,16 @@ pub const ANSWER_PHRASES: &[(&str, &str)] = &[
     ),
     ("skips the copy", "says a copy was absorbed"),
     ("applies it again", "says a copy was applied"),
+    (
+        "new producer id",
+        "says a restarted producer's retry cannot be linked to its first write",
+    ),
+    ("write lands", "says a late write is accepted"),
 ];
 
 /// Problems: a read/watch/observe step text that states the answer of the next
-/// question (the next predict or observe step after it).
+/// question (the next predict or observe step after it), and a predict step text that
+/// states the answer of its own question (it is read before the learner answers).
 pub fn answer_hints(ev: &mut Evaluator, l: &Lesson) -> Vec<(String, String)> {
     let Ok(filled) = eval::resolve(ev, l) else {
         return Vec::new();
@@ -38,14 +44,19 @@ pub fn answer_hints(ev: &mut Evaluator, l: &Lesson) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let asks = |k: StepKind| matches!(k, StepKind::Predict | StepKind::Observe);
     for (i, st) in filled.steps.iter().enumerate() {
-        if !matches!(
+        // A predict step's text is read before its own question is answered.
+        let j = if st.kind == StepKind::Predict {
+            i
+        } else if matches!(
             st.kind,
             StepKind::Read | StepKind::Watch | StepKind::Observe
         ) {
-            continue;
-        }
-        // The next question: this observe step's own comes first, so look after it.
-        let Some(j) = (i + 1..filled.steps.len()).find(|&j| asks(filled.steps[j].kind)) else {
+            // The next question: this observe step's own comes first, so look after it.
+            let Some(j) = (i + 1..filled.steps.len()).find(|&j| asks(filled.steps[j].kind)) else {
+                continue;
+            };
+            j
+        } else {
             continue;
         };
         // Only texts before it and after the previous question set it up.
