@@ -538,3 +538,18 @@ fn a_sender_that_gives_up_says_so() {
         .iter()
         .any(|e| e.contains("retries are bounded")));
 }
+
+/// In the sql-table store a periodic cleanup job deletes a stale dedup row; only the
+/// ttl-cache forgets a key the moment its TTL ends. The narration says which.
+#[test]
+fn a_dedup_row_removed_by_cleanup_is_narrated_as_the_cleanup() {
+    let sql = story("dedup-window", 2, &[], "dedup-ttl");
+    assert!(
+        sql.contains("consumer's periodic cleanup job deletes txn-9's row from its dedup table (stale after tick"),
+        "{sql}"
+    );
+    assert!(!sql.contains("(expired)"), "{sql}");
+    let cache = story("dedup-window", 2, &[("store", 1)], "dedup-ttl");
+    assert!(cache.contains("forgets txn-9's id (expired)"), "{cache}");
+    assert!(!cache.contains("cleanup job deletes"), "{cache}");
+}

@@ -344,6 +344,12 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             n(*node),
             txn_name(*key)
         ),
+        Ev::DedupExpire { node, key } if before.swept.contains(&(*node, *key)) => format!(
+            "{}'s periodic cleanup job deletes {}'s row from its dedup table (stale after tick {})",
+            n(*node),
+            txn_name(*key),
+            before.dedup.get(&(*node, *key)).copied().flatten().unwrap_or(e.tick)
+        ),
         Ev::DedupExpire { node, key } => {
             format!("{} forgets {}'s id (expired)", n(*node), txn_name(*key))
         }
