@@ -553,3 +553,15 @@ fn a_dedup_row_removed_by_cleanup_is_narrated_as_the_cleanup() {
     assert!(cache.contains("forgets txn-9's id (expired)"), "{cache}");
     assert!(!cache.contains("cleanup job deletes"), "{cache}");
 }
+
+/// The Two Generals prompt counts what its column counts: messengers, not rounds.
+#[test]
+fn the_two_generals_prompt_counts_messengers() {
+    let info = eop::sim::scenarios::find("two-generals").unwrap().info();
+    let p = info
+        .try_this
+        .iter()
+        .find(|t| t.label.starts_with("Insist on"))
+        .unwrap();
+    assert!(p.label.ends_with("messengers"), "{}", p.label);
+}
