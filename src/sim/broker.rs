@@ -10,7 +10,7 @@
 //! replay view expects).
 
 use super::engine::Engine;
-use super::event::{CommitPart, CommitWhat, EntryKind, Ev, RejectWhy, SkipWhy, TxnState};
+use super::event::{CommitPart, CommitWhat, EntryKind, Ev, LogAt, RejectWhy, SkipWhy, TxnState};
 use super::ids::{MsgId, NodeId};
 use super::ledger::Payment;
 use super::rng::workload_rng;
@@ -51,6 +51,8 @@ pub struct Broker {
     owners: BTreeMap<u32, NodeId>,
     /// Producer id → its open transaction, if any.
     open: BTreeMap<u32, u32>,
+    /// (partition, offset) → how many times that record was handed to a consumer.
+    handed: BTreeMap<(u8, u32), u16>,
 }
 
 impl Broker {
@@ -65,7 +67,28 @@ impl Broker {
             seqs: BTreeMap::new(),
             owners: BTreeMap::new(),
             open: BTreeMap::new(),
+            handed: BTreeMap::new(),
         }
+    }
+
+    /// The record at `offset` handed to a consumer once more: the record, and where
+    /// it sits with its delivery number (per record) and copy number (per payment).
+    pub fn hand_over(&mut self, partition: u8, offset: u32) -> Option<(Rec, LogAt)> {
+        let rec = self.rec(partition, offset)?;
+        let n = self.handed.entry((partition, offset)).or_insert(0);
+        let delivery = *n;
+        *n += 1;
+        let copy = self.logs[partition as usize][..offset as usize]
+            .iter()
+            .filter(|r| r.msg == rec.msg)
+            .count() as u16;
+        let at = LogAt {
+            partition,
+            offset,
+            delivery,
+            copy,
+        };
+        Some((rec, at))
     }
 
     pub fn len(&self, partition: u8) -> u32 {

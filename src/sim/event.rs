@@ -4,108 +4,8 @@
 use super::ids::{Merchant, MsgId, NetId, NodeId, Tick};
 use serde::{Deserialize, Serialize};
 
-/// What a network message is.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum MsgKind {
-    /// A payment/record/command travelling towards the state it changes.
-    Request,
-    /// "Got it" travelling back.
-    Ack,
-    /// An API response carrying the stored result.
-    Response,
-    /// A Two Generals messenger; `msg` is its round.
-    Messenger,
-    /// A producer's write to a broker partition.
-    Produce,
-    /// A transactional producer asks the coordinator to commit its open transaction.
-    EndTxn,
-    /// A broker handing a record to a consumer.
-    Record,
-    /// A relay publishing an outbox row.
-    Publish,
-    /// A telemetry datagram.
-    Datagram,
-}
-
-impl MsgKind {
-    pub fn short(self) -> &'static str {
-        match self {
-            MsgKind::Request => "req",
-            MsgKind::Ack => "ack",
-            MsgKind::Response => "resp",
-            MsgKind::Messenger => "messenger",
-            MsgKind::Produce => "produce",
-            MsgKind::EndTxn => "commit",
-            MsgKind::Record => "record",
-            MsgKind::Publish => "publish",
-            MsgKind::Datagram => "datagram",
-        }
-    }
-}
-
-/// What a network message carries. `Copy` and small on purpose: traces are long.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Payload {
-    pub kind: MsgKind,
-    pub msg: MsgId,
-    /// The dedup / idempotency key carried, if any (`None`: a stage dropped it).
-    pub key: Option<u32>,
-    /// 0 for the first attempt, 1 for the first retry, …
-    pub attempt: u16,
-    /// Why a transmission with `attempt` > 0 was sent again: a retry after a timeout
-    /// (the default), or a resend after a restart or an aborted transaction.
-    #[serde(default, skip_serializing_if = "Resend::is_retry")]
-    pub resend: Resend,
-    /// Message headers, when the scenario shows them (e.g. a CDC relay's outbox id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<Headers>,
-}
-
-/// Headers a record carries next to its body (Kafka-style), each optional.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Headers {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sequence: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub epoch: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outbox_id: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<u32>,
-}
-
-impl Headers {
-    /// "outbox_id=3, key=3": the headers that are set, for labels and narration.
-    pub fn describe(&self) -> String {
-        let mut out = Vec::new();
-        if let Some(v) = self.outbox_id {
-            out.push(format!("outbox_id={v}"));
-        }
-        if let Some(v) = self.key {
-            out.push(format!("key={v}"));
-        }
-        if let Some(v) = self.sequence {
-            out.push(format!("seq={v}"));
-        }
-        if let Some(v) = self.epoch {
-            out.push(format!("epoch={v}"));
-        }
-        out.join(", ")
-    }
-}
-
-impl Payload {
-    pub fn new(kind: MsgKind, msg: MsgId, attempt: u16) -> Payload {
-        Payload {
-            kind,
-            msg,
-            key: Some(msg),
-            attempt,
-            resend: Resend::Retry,
-            headers: None,
-        }
-    }
-}
+mod payload;
+pub use payload::{Headers, LogAt, MsgKind, Payload, Resend};
 
 /// How a ledger entry changes a balance.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -198,27 +98,6 @@ pub enum CommitPart {
     OutboxRow { msg: MsgId },
     DedupRow { msg: MsgId },
     KeyRecord { key: u32 },
-}
-
-/// Why a sender sends a message again (its `attempt` > 0).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Resend {
-    /// It timed out waiting for an answer: a retry.
-    #[default]
-    Retry,
-    /// It restarted and found the message unacknowledged (in its journal, or past its
-    /// recorded progress), so it sends it again.
-    AfterRestart,
-    /// Its transaction aborted, so it writes the batch again in a new one.
-    AfterAbort,
-    /// A stage took in a copy it could not recognise and forwards it as new.
-    ForwardedAgain,
-}
-
-impl Resend {
-    pub fn is_retry(&self) -> bool {
-        *self == Resend::Retry
-    }
 }
 
 /// What a dedup table's key is.
@@ -350,6 +229,9 @@ pub enum Ev {
         attempt: u16,
         suspect: Option<NodeId>,
         false_alarm: bool,
+        /// The sender's last try: it sends `msg` no more (its retries are used up).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        gives_up: bool,
     },
     /// `node` (a broker) got no ack for `msg` in time and hands it over again:
     /// delivery `attempt` (1 for the first redelivery) follows.
@@ -482,6 +364,19 @@ impl Ev {
             | Ev::Knowledge { node, .. }
             | Ev::Decide { node, .. }
             | Ev::Operator { node, .. } => Some(node),
+        }
+    }
+}
+impl Ev {
+    /// A sender's timeout about `msg`, nobody suspected; `gives_up` on its last try.
+    pub fn timeout(node: NodeId, msg: MsgId, attempt: u16, gives_up: bool) -> Ev {
+        Ev::Timeout {
+            node,
+            msg,
+            attempt,
+            suspect: None,
+            false_alarm: false,
+            gives_up,
         }
     }
 }

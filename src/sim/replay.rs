@@ -110,6 +110,9 @@ pub struct View {
     pub entries: usize,
     /// Dedup tables: (node, key) → expiry tick (None: kept until cleaned).
     pub dedup: BTreeMap<(NodeId, u32), Option<Tick>>,
+    /// Dedup rows a periodic cleanup job deletes (a SQL table), not a TTL.
+    #[serde(default)]
+    pub swept: BTreeSet<(NodeId, u32)>,
     /// Broker partition logs: (broker, partition) → records.
     pub logs: BTreeMap<(NodeId, u8), Vec<LogRec>>,
     /// Committed offsets and relay progress per node.
@@ -284,6 +287,7 @@ impl View {
                 stale_after,
             } => {
                 self.dedup.insert((node, key), Some(stale_after));
+                self.swept.insert((node, key));
             }
             Ev::DedupExpire { node, key } => {
                 self.dedup.remove(&(node, key));

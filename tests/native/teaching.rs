@@ -429,3 +429,139 @@ fn telemetry_promises_and_badges_agree() {
         }
     }
 }
+
+/// A "(delivery N)" label numbers the hand-overs of one log record: a second record
+/// of the same payment (a producer's duplicate append, a transaction's rewrite, a
+/// relay's republish) is named as a second copy with its offset, never as a delivery.
+#[test]
+fn a_second_record_of_a_payment_is_a_copy_not_a_delivery() {
+    let plain = story("broker-eos", 35, &[], "plain-producer");
+    assert!(plain.contains("broker appends txn-5 to partition 0 at offset 1"));
+    assert!(
+        plain.contains("broker sends txn-5 (second copy in the log, offset 1) to consumer"),
+        "{plain}"
+    );
+    assert!(!plain.contains("txn-5 (delivery 2)"), "{plain}");
+    let eos = story("eos-boundary", 1, &[], "eos-only");
+    // The rewritten record first, then the aborted record read again after the crash.
+    let rewritten = eos
+        .find("broker sends txn-4 (second copy in the log, offset 6) to sink")
+        .expect(&eos);
+    let reread = eos
+        .find("broker sends txn-4 (delivery 2) to sink")
+        .expect(&eos);
+    assert!(rewritten < reread, "{eos}");
+    assert!(eos[reread..].contains("sink passes over txn-4 at offset 3 (not committed)"));
+    assert!(!eos.contains("txn-4 (delivery 3)"), "{eos}");
+    // Every "(delivery N)" line is followed by a read of an offset the same payment
+    // was read at before (the same record again).
+    for id in [
+        "broker-eos",
+        "eos-boundary",
+        "outbox",
+        "atomic-commit",
+        "zombie-fencing",
+    ] {
+        for seed in 0..20 {
+            let r = run(id, &RunConfig::seed(seed)).unwrap();
+            let unit = eop::sim::scenarios::find(id).unwrap().info().unit;
+            for t in &r.techniques {
+                let text = eop::sim::narrate::render(&t.trace, &t.nodes, unit);
+                for l in text.lines().filter(|l| l.contains(" sends ")) {
+                    if let Some(i) = l.find(" (second copy in the log, offset ") {
+                        let name = &l[l.find(" sends ").unwrap() + 7..i];
+                        let appends = text
+                            .lines()
+                            .filter(|a| a.contains(&format!("appends {name} to partition")))
+                            .count();
+                        assert!(appends >= 2, "{id} seed {seed} {}: {l}", t.id);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A sender that runs out of retries says so: the last timeout is narrated as giving
+/// up, so a lost payment's story ends with why nobody sent it again.
+#[test]
+fn a_sender_that_gives_up_says_so() {
+    let s = story(
+        "delivery-semantics",
+        0,
+        &[("retries_max", 1), ("loss_req", 500)],
+        "at-least-once",
+    );
+    assert!(
+        s.contains("producer times out waiting for an answer about txn-4 (try 2) and gives up on it after 2 tries"),
+        "{s}"
+    );
+    // Every give-up is the last word about that payment from its sender, and a retry
+    // that is still to come is never called giving up.
+    for seed in 0..30 {
+        let s = story(
+            "delivery-semantics",
+            seed,
+            &[("retries_max", 1)],
+            "at-least-once",
+        );
+        for (i, l) in s.lines().enumerate() {
+            if let Some(j) = l.find(" and gives up on it") {
+                let k = l.find("answer about ").unwrap() + 13;
+                let name = l[k..j].split(' ').next().unwrap();
+                let again = format!("producer sends {name} ");
+                assert!(
+                    !s.lines().skip(i + 1).any(|m| m.contains(&again)),
+                    "seed {seed}: sent again after giving up: {l}"
+                );
+            }
+        }
+    }
+    // The keyed client's retries are bounded too: when it gives up, the charge is lost,
+    // and the story and the explanation say so.
+    let k = story(
+        "idempotency-keys",
+        7114538978300825731,
+        &[],
+        "idempotency-key",
+    );
+    assert!(k.contains("and gives up on it after"), "{k}");
+    // The quarter-end copies come from a rebalance and a zombie, not from retries.
+    let q = run("quarter-end", &RunConfig::seed(7)).unwrap();
+    let label = &q.technique("as-built").unwrap().label;
+    assert!(!label.contains("retries"), "{label}");
+    let help = eop::sim::scenarios::find("idempotency-keys")
+        .unwrap()
+        .info();
+    assert!(help
+        .explain
+        .iter()
+        .any(|e| e.contains("retries are bounded")));
+}
+
+/// In the sql-table store a periodic cleanup job deletes a stale dedup row; only the
+/// ttl-cache forgets a key the moment its TTL ends. The narration says which.
+#[test]
+fn a_dedup_row_removed_by_cleanup_is_narrated_as_the_cleanup() {
+    let sql = story("dedup-window", 2, &[], "dedup-ttl");
+    assert!(
+        sql.contains("consumer's periodic cleanup job deletes txn-9's row from its dedup table (stale after tick"),
+        "{sql}"
+    );
+    assert!(!sql.contains("(expired)"), "{sql}");
+    let cache = story("dedup-window", 2, &[("store", 1)], "dedup-ttl");
+    assert!(cache.contains("forgets txn-9's id (expired)"), "{cache}");
+    assert!(!cache.contains("cleanup job deletes"), "{cache}");
+}
+
+/// The Two Generals prompt counts what its column counts: messengers, not rounds.
+#[test]
+fn the_two_generals_prompt_counts_messengers() {
+    let info = eop::sim::scenarios::find("two-generals").unwrap().info();
+    let p = info
+        .try_this
+        .iter()
+        .find(|t| t.label.starts_with("Insist on"))
+        .unwrap();
+    assert!(p.label.ends_with("messengers"), "{}", p.label);
+}

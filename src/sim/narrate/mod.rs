@@ -1,69 +1,19 @@
 //! Plain-language lines for trace events: the event log, the screen-reader
 //! narration and the golden traces all use these.
 
+mod commit;
+mod label;
 mod render;
 
 use super::event::{
-    CommitPart, CommitWhat, DedupKey, EntryKind, Ev, Event, KeyState, LossWhy, MsgKind, Payload,
-    RejectWhy, Resend, SkipWhy, TxnState,
+    CommitWhat, DedupKey, EntryKind, Ev, Event, KeyState, LossWhy, RejectWhy, SkipWhy, TxnState,
 };
 use super::ids::NodeId;
 use super::ledger::LedgerUnit;
 use super::replay::View;
 use super::run::NodeInfo;
+pub use label::{node_name, payload_label};
 pub use render::{mean_tenths, render, render_run};
-
-pub fn node_name(nodes: &[NodeInfo], id: NodeId) -> String {
-    nodes
-        .iter()
-        .find(|n| n.id == id)
-        .map(|n| n.name.clone())
-        .unwrap_or_else(|| format!("node-{}", id.0))
-}
-
-/// "txn-3", "ack txn-3", "messenger 2", "txn-3 (retry 1)" — business names in the
-/// scenario's own nouns (`unit`), never the network's internal transmission numbers.
-pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
-    let txn_name = |m| unit.item(m);
-    let base = match p.kind {
-        MsgKind::Messenger => format!("messenger {}", p.msg),
-        MsgKind::Request | MsgKind::Record | MsgKind::Produce | MsgKind::Publish => txn_name(p.msg),
-        MsgKind::Datagram => format!("sample {}", p.msg),
-        MsgKind::EndTxn => format!("the commit of {}", txn_name(p.msg)),
-        MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
-        MsgKind::Response => format!("response {}", txn_name(p.msg)),
-    };
-    // A record a broker hands over again is not a sender's retry: it is the record's
-    // next delivery (a redelivery, a rebalance, a re-read from the committed offset —
-    // the line before it says which).
-    let base = match p.kind {
-        // An ack or response answers whatever arrived; the line before names that
-        // delivery or retry, so the answer carries no attempt of its own.
-        MsgKind::Messenger | MsgKind::Ack | MsgKind::Response => base,
-        _ if p.attempt == 0 => base,
-        MsgKind::Record => format!("{base} (delivery {})", p.attempt + 1),
-        // A sender's resend is a retry only when a timeout caused it: a restart or an
-        // aborted transaction is named as what it is.
-        _ => match p.resend {
-            Resend::Retry => format!("{base} (retry {})", p.attempt),
-            Resend::AfterRestart => format!("{base} (resent after restart)"),
-            Resend::AfterAbort => format!("{base} (written again after the abort)"),
-            Resend::ForwardedAgain => format!("{base} (forwarded again)"),
-        },
-    };
-    // Headers, where a scenario shows them, on the messages that carry the data.
-    match p.headers {
-        Some(h) if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
-            let d = h.describe();
-            if d.is_empty() {
-                format!("{base} [no key]")
-            } else {
-                format!("{base} [{d}]")
-            }
-        }
-        _ => base,
-    }
-}
 
 /// One line for `e`, given the view *before* it (to name what a transmission carried):
 /// `tick N: ` and the [`sentence`].
@@ -253,57 +203,7 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             CommitWhat::RelayProgress => format!("{} records relay progress {value}", n(*node)),
         },
         Ev::AtomicCommit { node, txn, parts } => {
-            // Writes are listed together ("the writes of txn-1, txn-2 and txn-3").
-            let writes: Vec<String> = parts
-                .iter()
-                .filter_map(|part| match part {
-                    CommitPart::Entry { msg } => Some(txn_name(*msg)),
-                    _ => None,
-                })
-                .collect();
-            let mut what = Vec::new();
-            match writes.len() {
-                0 => {}
-                1 => what.push(format!("the write of {}", writes[0])),
-                k => what.push(format!(
-                    "the writes of {} and {}",
-                    writes[..k - 1].join(", "),
-                    writes[k - 1]
-                )),
-            }
-            for part in parts {
-                what.push(match part {
-                    CommitPart::Entry { .. } => continue,
-                    CommitPart::Offset { value } => match before.committed.get(node).copied() {
-                        Some(old) if old > *value => {
-                            format!("offset {value} (moving the committed offset back from {old})")
-                        }
-                        // The consumer position committed with the state: the input's, not
-                        // a position in the log this transaction writes to.
-                        _ => format!("input offset {value}"),
-                    },
-                    CommitPart::OutboxRow { msg } => format!("outbox row {}", txn_name(*msg)),
-                    CommitPart::DedupRow { msg } => {
-                        format!("the processed-id row for {}", txn_name(*msg))
-                    }
-                    CommitPart::KeyRecord { key } => format!("the record of key {key}"),
-                });
-            }
-            // A broker transaction's records are already in the log: its commit makes
-            // them visible (to read_committed readers) together with the offset. A
-            // database transaction makes its writes durable together.
-            let broker = before.logs.keys().any(|(n, _)| n == node);
-            let together = match (broker, parts.len() > 1) {
-                (true, true) => " take effect together (visible to read_committed readers)",
-                (true, false) => " takes effect (visible to read_committed readers)",
-                (false, true) => " become durable together",
-                (false, false) => " becomes durable",
-            };
-            format!(
-                "{} commits transaction {txn}: {}{together}",
-                n(*node),
-                what.join(" + ")
-            )
+            commit::atomic_commit(&n(*node), *node, *txn, parts, before, unit)
         }
         Ev::Crash { node } => format!("{} crashes", n(*node)),
         Ev::Restart { node } => format!("{} restarts", n(*node)),
@@ -315,6 +215,7 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             attempt,
             suspect,
             false_alarm,
+            gives_up,
         } => {
             match suspect {
                 // A session timeout: nobody waited for a message, the heartbeats stopped.
@@ -331,6 +232,13 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
                         s = n(*s)
                     )
                 }
+                None if *gives_up => format!(
+                    "{} times out waiting for an answer about {} (try {t}) and gives up on it after {t} {tries}: it sends it no more",
+                    n(*node),
+                    txn_name(*msg),
+                    t = attempt + 1,
+                    tries = if *attempt == 0 { "try" } else { "tries" }
+                ),
                 None => format!(
                     "{} times out waiting for an answer about {} (try {})",
                     n(*node),
@@ -435,6 +343,12 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             "{} inserts {}'s id into its dedup table; after tick {stale_after} the next cleanup deletes it",
             n(*node),
             txn_name(*key)
+        ),
+        Ev::DedupExpire { node, key } if before.swept.contains(&(*node, *key)) => format!(
+            "{}'s periodic cleanup job deletes {}'s row from its dedup table (stale after tick {})",
+            n(*node),
+            txn_name(*key),
+            before.dedup.get(&(*node, *key)).copied().flatten().unwrap_or(e.tick)
         ),
         Ev::DedupExpire { node, key } => {
             format!("{} forgets {}'s id (expired)", n(*node), txn_name(*key))

@@ -240,13 +240,12 @@ impl Life {
 /// `node` heard nothing about attempt `attempt` of `msg` in time (an ack, a
 /// response): it blames nobody, and typically sends again.
 pub fn timed_out<T: Copy>(eng: &mut Engine<T>, node: NodeId, msg: MsgId, attempt: u16) {
-    eng.emit(Ev::Timeout {
-        node,
-        msg,
-        attempt,
-        suspect: None,
-        false_alarm: false,
-    });
+    eng.emit(Ev::timeout(node, msg, attempt, false));
+}
+
+/// `node` timed out on its last try of `msg` and gives up: it sends it no more.
+pub fn gives_up<T: Copy>(eng: &mut Engine<T>, node: NodeId, msg: MsgId, attempt: u16) {
+    eng.emit(Ev::timeout(node, msg, attempt, true));
 }
 
 /// Ask the fault source whether `node` crashes at `point` of handling `msg`, and
@@ -387,7 +386,7 @@ impl Poller {
 
     /// Fetch the record at `pos` unless one is in hand or the log is read to the
     /// end; stall instead while the broker or one of `needs` is down or paused.
-    pub fn poll(&mut self, eng: &mut Engine<PollTimer>, broker: &Broker, needs: &[NodeId]) {
+    pub fn poll(&mut self, eng: &mut Engine<PollTimer>, broker: &mut Broker, needs: &[NodeId]) {
         if self.expect.is_some() || self.working.is_some() || self.pos >= broker.len(0) {
             return;
         }
@@ -395,12 +394,12 @@ impl Poller {
             self.stalled = true;
             return;
         }
-        let Some(rec) = broker.rec(0, self.pos) else {
+        let Some((rec, at)) = broker.hand_over(0, self.pos) else {
             return;
         };
         let attempt = self.deliveries.next(rec.msg);
         self.expect = Some((rec.msg, attempt));
-        let p = Payload::new(MsgKind::Record, rec.msg, attempt);
+        let p = Payload::new(MsgKind::Record, rec.msg, attempt).in_log(at);
         eng.send_reliable(self.broker, self.node, 0, p, 1);
     }
 

@@ -160,7 +160,7 @@ impl Actors for World<'_> {
 
     fn on_timer(&mut self, eng: &mut Engine<PollTimer>, node: NodeId, timer: PollTimer) {
         match self.consumer.step(node, timer) {
-            Some(Step::Poll) => self.consumer.poll(eng, &self.broker, &[DATABASE]),
+            Some(Step::Poll) => self.consumer.poll(eng, &mut self.broker, &[DATABASE]),
             Some(Step::SecondStep(msg)) => self.second_step(eng, msg),
             None => {}
         }

@@ -48,7 +48,7 @@ impl World<'_> {
             while self.fetched[part as usize] < end {
                 let offset = self.fetched[part as usize];
                 self.fetched[part as usize] += 1;
-                let Some(rec) = self.broker.rec(part, offset) else {
+                let Some((rec, at)) = self.broker.hand_over(part, offset) else {
                     break;
                 };
                 let attempt = self.sends.next((HOP_FETCH, rec.msg));
@@ -57,7 +57,7 @@ impl World<'_> {
                     BROKER,
                     CONSUMER,
                     HOP_FETCH,
-                    Payload::new(MsgKind::Record, rec.msg, attempt),
+                    Payload::new(MsgKind::Record, rec.msg, attempt).in_log(at),
                     1,
                 );
             }

@@ -151,9 +151,11 @@ impl Actors for World {
         match timer {
             Timer::Send { msg } => self.transmit(eng, msg, 0),
             Timer::Retry { msg, attempt } if !self.acked.contains(&msg) => {
-                timed_out(eng, PRODUCER, msg, attempt);
                 if attempt < self.retries_max {
+                    timed_out(eng, PRODUCER, msg, attempt);
                     self.transmit(eng, msg, attempt + 1);
+                } else {
+                    gives_up(eng, PRODUCER, msg, attempt);
                 }
             }
             Timer::Retry { .. } => {}

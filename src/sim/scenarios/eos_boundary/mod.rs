@@ -73,7 +73,7 @@ impl World<'_> {
         } else {
             &[DATABASE]
         };
-        self.consumer.poll(eng, &self.broker, needs);
+        self.consumer.poll(eng, &mut self.broker, needs);
     }
 
     fn payment(&self, msg: MsgId) -> Option<Payment> {

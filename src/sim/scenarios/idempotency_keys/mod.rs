@@ -174,6 +174,7 @@ impl World<'_> {
             attempt,
             resend: Resend::Retry,
             headers: None,
+            at: None,
         };
         let client = client_of(msg);
         eng.send(client, SERVER, HOP_REQ, p, LATENCY);
@@ -206,9 +207,11 @@ impl Actors for World<'_> {
                 if st.done || st.attempt != attempt {
                     return;
                 }
-                timed_out(eng, node, msg, attempt);
                 if attempt < self.retries_max {
+                    timed_out(eng, node, msg, attempt);
                     self.send_attempt(eng, msg, attempt + 1);
+                } else {
+                    gives_up(eng, node, msg, attempt);
                 }
             }
             Timer::Process { job, life } if life == self.life => self.finish_job(eng, job),

@@ -90,6 +90,7 @@ impl World<'_> {
                 key,
                 ..Headers::default()
             }),
+            at: None,
         };
         let from = NodeId(hop);
         eng.send(from, NodeId(hop + 1), hop, p, LATENCY);

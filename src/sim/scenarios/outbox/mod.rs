@@ -23,7 +23,7 @@ mod text;
 use super::plumbing::crash_at_rate;
 use super::prelude::*;
 use crate::sim::broker::payments_in_steps;
-use crate::sim::event::{CommitPart, CommitWhat, DedupKey, SkipWhy};
+use crate::sim::event::{CommitPart, CommitWhat, DedupKey, LogAt, SkipWhy};
 use text::INFO;
 
 nodes! {
@@ -185,6 +185,7 @@ impl World<'_> {
                 Resend::Retry
             },
             headers: None,
+            at: None,
         };
         eng.send(SERVICE, BROKER, HOP_SVC_PUB, p, LATENCY);
         eng.timer(ACK_TIMEOUT, SERVICE, Timer::Retry { msg, attempt });
@@ -239,6 +240,12 @@ impl World<'_> {
             attempt: *copy,
             resend: Resend::Retry,
             headers: p.headers,
+            at: Some(LogAt {
+                partition: 0,
+                offset,
+                delivery: 0,
+                copy: *copy,
+            }),
         };
         *copy += 1;
         eng.send_reliable(BROKER, CONSUMER, HOP_RECORD, rec, LATENCY);

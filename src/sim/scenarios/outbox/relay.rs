@@ -49,6 +49,7 @@ impl World<'_> {
                 key: Some(msg),
                 ..Headers::default()
             }),
+            at: None,
         };
         eng.send(RELAY, BROKER, HOP_RELAY_PUB, p, LATENCY);
         eng.timer(ACK_TIMEOUT, RELAY, Timer::RelayRetry { msg, attempt });

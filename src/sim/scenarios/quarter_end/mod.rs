@@ -60,7 +60,7 @@ const TAG_GC_AT: u64 = 0x6C;
 
 techniques! {
     Tech;
-    AsBuilt = "as-built", "As built: retries + compensator", ExactlyOnce,
+    AsBuilt = "as-built", "As built: at-least-once + partial idempotency + compensator", ExactlyOnce,
         BuiltToBreak("the compensator hides duplicates: the story's point");
     NoCompensator = "no-compensator", "Compensator removed", AtLeastOnce;
     RealDedup = "real-dedup", "Processed-payments table (unique id)", ExactlyOnce;
@@ -139,6 +139,7 @@ impl World<'_> {
                 attempt,
                 resend: Resend::Retry,
                 headers: None,
+                at: None,
             };
             eng.send_reliable(BROKER, self.owner, HOP_REC[i], p, 1);
         }
@@ -171,6 +172,7 @@ impl World<'_> {
             attempt: 0,
             suspect: Some(node),
             false_alarm,
+            gives_up: false,
         });
         // Rebalance: the partition moves to the replacement, from the committed offset.
         self.owner = W2;
@@ -199,6 +201,7 @@ impl World<'_> {
             attempt: 0,
             resend: Resend::Retry,
             headers: None,
+            at: None,
         };
         eng.send_reliable(node, LEDGER, HOP_WRITE[i], p, 1);
         if off + 1 == self.workers[i].batch_end {
@@ -210,6 +213,7 @@ impl World<'_> {
                 attempt: 0,
                 resend: Resend::Retry,
                 headers: None,
+                at: None,
             };
             eng.send_reliable(node, BROKER, HOP_COMMIT[i], c, 1);
         }

@@ -132,7 +132,7 @@ impl World<'_> {
 
     /// The broker hands the owner the record at the committed offset.
     fn fetch(&mut self, eng: &mut Engine<Timer>, to: NodeId) {
-        let Some(rec) = self.broker.rec(INPUT, self.broker.committed) else {
+        let Some((rec, at)) = self.broker.hand_over(INPUT, self.broker.committed) else {
             return;
         };
         let attempt = self.sends.next((HOP_RECORD, rec.msg, BROKER.0));
@@ -140,7 +140,7 @@ impl World<'_> {
             BROKER,
             to,
             HOP_RECORD,
-            Payload::new(MsgKind::Record, rec.msg, attempt),
+            Payload::new(MsgKind::Record, rec.msg, attempt).in_log(at),
             1,
         );
     }
@@ -164,6 +164,7 @@ impl World<'_> {
             attempt: 0,
             suspect: Some(W1),
             false_alarm: eng.status(W1) != crate::sim::engine::Status::Down,
+            gives_up: false,
         });
         self.owner = W2;
         if self.fencing {
@@ -487,7 +488,8 @@ mod tests {
                         msg: 3,
                         attempt: 0,
                         suspect: Some(NodeId(1)),
-                        false_alarm: true
+                        false_alarm: true,
+                        gives_up: false,
                     }
                 )]
             );
