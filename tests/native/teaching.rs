@@ -417,6 +417,30 @@ fn telemetry_speaks_of_means_and_credits_no_late_retry() {
     assert_eq!(rt.verdict.lost, vec![43]);
 }
 
+/// A published average names the readings it was taken from, which may be more than the
+/// second's samples when retried copies arrive in time (review R2-3: "from 13 of 12
+/// samples" was false): never "N of M samples".
+#[test]
+fn a_published_average_counts_readings_not_samples() {
+    let text = story(
+        "telemetry",
+        2,
+        &[("loss", 100), ("min_fidelity", 970)],
+        "retry-every-sample",
+    );
+    let mut more = 0;
+    for l in text.lines().filter(|l| l.contains("publishes the average")) {
+        assert!(!l.contains(" of ") || !l.contains(" samples (true"), "{l}");
+        let n = |after: &str, before: &str| -> u64 {
+            let rest = &l[l.find(after).unwrap() + after.len()..];
+            rest[..rest.find(before).unwrap()].trim().parse().unwrap()
+        };
+        let (readings, samples) = (n(" from ", " reading"), n("the second had ", " samples"));
+        more += u64::from(readings > samples);
+    }
+    assert!(more > 0, "this run counts a retried copy in time: {text}");
+}
+
 /// A telemetry promise about the means and the badge use one
 /// threshold — wherever a prompt promises the means are close, its badge is a ✓.
 #[test]

@@ -156,10 +156,13 @@ pub fn sentence(e: &Event, nodes: &[NodeInfo], before: &View, unit: LedgerUnit) 
             truth_sum,
             truth_count,
         } => format!(
-            "{} publishes the average of {}: {} from {count} of {truth_count} samples (true average {})",
+            "{} publishes the average of {}: {} from {count} {} received (the second had {truth_count} samples; true average {})",
             n(*node),
             merchant_name(*bucket),
             mean_tenths(*sum, *count as i64),
+            // Every reading that reached the collector in time, a retried copy included: a
+            // second can count more readings than it had samples.
+            if *count == 1 { "reading" } else { "readings" },
             mean_tenths(*truth_sum, *truth_count as i64)
         ),
         Ev::Late { node, msg, bucket } => format!(
