@@ -132,15 +132,7 @@ impl World<'_> {
         self.workers[i].batch_end = end;
         for off in self.committed..end {
             let msg = self.workload[off as usize].msg;
-            let p = Payload {
-                kind: MsgKind::Record,
-                msg,
-                key: Some(msg),
-                attempt,
-                resend: Resend::Retry,
-                headers: None,
-                at: None,
-            };
+            let p = Payload::new(MsgKind::Record, msg, attempt);
             eng.send_reliable(BROKER, self.owner, HOP_REC[i], p, 1);
         }
     }
@@ -194,26 +186,13 @@ impl World<'_> {
         let Some((off, msg, _delivery)) = self.workers[i].queue.pop_front() else {
             return;
         };
-        let p = Payload {
-            kind: MsgKind::Request,
-            msg,
-            key: Some(msg),
-            attempt: 0,
-            resend: Resend::Retry,
-            headers: None,
-            at: None,
-        };
+        let p = Payload::new(MsgKind::Request, msg, 0);
         eng.send_reliable(node, LEDGER, HOP_WRITE[i], p, 1);
         if off + 1 == self.workers[i].batch_end {
             // The whole batch is written: commit the offset after it.
             let c = Payload {
-                kind: MsgKind::Ack,
-                msg,
                 key: None,
-                attempt: 0,
-                resend: Resend::Retry,
-                headers: None,
-                at: None,
+                ..Payload::new(MsgKind::Ack, msg, 0)
             };
             eng.send_reliable(node, BROKER, HOP_COMMIT[i], c, 1);
         }
