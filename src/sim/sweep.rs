@@ -175,25 +175,13 @@ impl TechniqueSweep {
                 1 => format!("the one {noun}"),
                 n => format!("all {n} {noun}s"),
             };
-            return if space.is_some_and(|s| s.finished) && self.runs == 1 {
-                // One schedule is no evidence of "always": the model had no fault choice to
-                // vary at this seed, and another seed times its faults differently.
-                format!(
-                    "✓ {} held in the one schedule this seed allows — its faults leave nothing \
-                     to vary here; another seed times them differently",
-                    property.label()
-                )
-            } else if space.is_some_and(|s| s.finished) {
-                format!(
-                    "✓ {} held in {all} — within these assumptions, always",
-                    property.label()
-                )
-            } else {
-                format!(
-                    "✓ {} held in {all} tried — evidence for these faults, not a proof",
-                    property.label()
-                )
+            // One schedule is no evidence of "always": the model had no fault choice to vary.
+            let why = match (space.is_some_and(|s| s.finished), self.runs) {
+                (true, 1) => " this seed allows — its faults leave nothing to vary here; another seed times them differently",
+                (true, _) => " — within these assumptions, always",
+                _ => " tried — evidence for these faults, not a proof",
             };
+            return format!("✓ {} held in {all}{why}", property.label());
         }
         let pct = super::percent::share(self.violations, self.runs);
         let kinds = kinds_words(&self.kinds);
