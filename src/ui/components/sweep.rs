@@ -249,7 +249,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
                     <li class={classes!("sweep-row", cls)}>
                         <p class="sweep-head"><strong>{t.label.clone()}</strong>
                             <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
-                        <p>{t.outcome(property, r.space.as_ref())}</p>
+                        <p>{t.outcome(props.scenario.unit, property, r.space.as_ref())}</p>
                         if let Some(cx) = &t.smallest {
                             <p class="small">{format!("{} — ", cx.words())}
                                 <button class="link-btn" data-action="replay-counterexample" data-technique-replay={t.id.clone()}
