@@ -408,3 +408,17 @@ fn transactions_and_retries_are_numbered_truthfully() {
     }
     assert!(forwarded_retries > 0, "some forwarded ball was retried");
 }
+
+/// A technique's title in the ledgers wraps between words ("Broke r EOS only" at 320 px
+/// came from `overflow-wrap: anywhere`, which lets the table squeeze a column below its
+/// longest word).
+#[test]
+fn ledger_titles_break_between_words() {
+    let css =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/app.css")).unwrap();
+    let start = css.find("\n.lc-title {").expect("the .lc-title rule");
+    let rule = &css[start..start + css[start..].find('}').unwrap()];
+    assert!(!rule.contains("anywhere"), "{rule}");
+    assert!(rule.contains("overflow-wrap: break-word"), "{rule}");
+    assert!(!css.contains("word-break: break-all"));
+}
