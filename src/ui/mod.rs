@@ -23,7 +23,6 @@ pub mod hooks;
 pub mod host;
 pub mod keys;
 pub mod layout;
-pub mod lesson_state;
 pub mod offline;
 pub mod panic;
 pub mod prefs;
