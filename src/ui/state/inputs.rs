@@ -250,3 +250,80 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::share::{self, ShareState};
+
+    fn at(link: &str) -> State {
+        State::from_share(&share::decode(link).state, &[])
+    }
+
+    #[test]
+    fn a_kept_playhead_stays_on_its_tick_or_follows_the_end() {
+        let mut s = at("?s=walkthrough&t=3");
+        let gen = s.run.gen;
+        s.set_inputs(s.edited(|c| c.seed = 9), Stage::keep());
+        assert_eq!((s.tick(), s.run.gen, s.inputs.config.seed), (3, gen + 1, 9));
+        let mut s = at("?s=walkthrough");
+        s.set_inputs(
+            s.edited(|c| c.params = vec![("dup".into(), 1000)]),
+            Stage::keep(),
+        );
+        assert!(s.at_end(), "a playhead at the end follows the new end");
+        assert!(!s.playing);
+    }
+
+    #[test]
+    fn a_scenario_opened_afresh_drops_the_technique_range_and_promise() {
+        let mut s = at("?s=walkthrough&tech=dedup&from=2&to=5&t=3");
+        s.promise = Some(PromiseRef::Try(0));
+        s.speed = 1;
+        let tg = Inputs::new(ScenarioRef::find("two-generals").unwrap());
+        s.set_inputs(tg.clone(), Stage::opened());
+        assert_eq!(s.inputs, tg);
+        assert_eq!(
+            (s.technique.as_ref(), s.from, s.to, s.promise),
+            (None, None, None, None)
+        );
+        assert!(s.at_end() && !s.playing);
+        assert_eq!(
+            s.speed,
+            default_speed(s.run.end),
+            "a new scenario plays at its own speed"
+        );
+    }
+
+    #[test]
+    fn named_playhead_choices() {
+        let mut s = at("?s=walkthrough&tech=dedup");
+        s.speed = 1;
+        s.set_inputs(s.inputs.clone(), Stage::keep().at(Playhead::At(2)));
+        assert_eq!((s.tick(), s.playing), (2, false));
+        assert_eq!(s.speed, 1, "the same scenario keeps the learner's speed");
+        s.set_inputs(s.inputs.clone(), Stage::keep().at(Playhead::PlayFrom(1)));
+        assert_eq!((s.tick(), s.playing), (1, true));
+        assert_eq!(s.technique.as_deref(), Some("dedup"), "kept");
+        s.set_inputs(s.inputs.clone(), Stage::keep().at(Playhead::End));
+        assert!(s.at_end() && !s.playing);
+        // A technique the new run lacks is dropped either way.
+        let stage = Stage {
+            technique: Change::To(Some("nope".into())),
+            ..Stage::keep()
+        };
+        s.set_inputs(s.inputs.clone(), stage);
+        assert_eq!(s.technique, None);
+    }
+
+    #[test]
+    fn the_link_the_state_makes_carries_the_same_inputs() {
+        let d = share::decode("?s=walkthrough&seed=5&p.dup=500&f=L0.1.0&rf=0");
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        let s = State::from_share(&d.state, &[]);
+        assert_eq!(s.inputs, d.state.inputs);
+        assert_eq!(s.run.result.as_ref().unwrap().config, s.inputs.config);
+        assert_eq!(share::decode(&s.query()).state.inputs, s.inputs);
+        assert_eq!(ShareState::of(s.inputs.clone()).inputs, s.inputs);
+    }
+}

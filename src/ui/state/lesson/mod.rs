@@ -518,4 +518,37 @@ mod tests {
         );
         assert_eq!(t.inputs.scenario, "outbox");
     }
+
+    #[test]
+    fn a_step_puts_its_setup_on_the_stage_as_one_inputs_value() {
+        let s = lesson("dedup-window");
+        let l = s.lesson.as_ref().unwrap();
+        let setup = crate::course::eval::step_setup(&l.lesson, l.step);
+        let want = crate::ui::share::Inputs::from_setup(&l.lesson.scenario, &setup).unwrap();
+        assert_eq!(s.inputs, want);
+        assert_eq!(s.run.result.as_ref().unwrap().config, want.config);
+        assert!(!l.drifted, "the step's own run is not the learner's");
+    }
+
+    #[test]
+    fn a_try_steps_goal_is_read_from_the_run_on_the_stage() {
+        let mut s = lesson("walkthrough");
+        let t = s
+            .lesson
+            .as_ref()
+            .unwrap()
+            .lesson
+            .steps
+            .iter()
+            .position(|x| x.kind == StepKind::Try)
+            .unwrap();
+        s = dispatch(s, Action::Lesson(LessonAction::Go(t)));
+        // A run that reaches the goal put on the stage without its inputs: the goal is
+        // read from that run, not from running the inputs again (which would miss it).
+        let mut reached = s.inputs.clone();
+        reached.config.params = vec![("dup_txn3".into(), 0)];
+        s.run = Rc::new(crate::ui::state::RunData::compute(s.run.gen + 1, &reached));
+        s.after_lesson();
+        assert!(s.lesson.as_ref().unwrap().goal_met);
+    }
 }
