@@ -824,7 +824,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
         "TelemetryMeans",
         TO_SPLIT,
     ),
-    ("src/ui/app/mod.rs", "App", TO_SPLIT),
     ("src/ui/host/glue.rs", "use_host_api", TO_SPLIT),
     ("src/sim/workbench/model/effects.rs", "exec", MATCH),
     ("src/sim/workbench/model/mod.rs", "deliver", TO_SPLIT),

@@ -5,12 +5,12 @@
 mod regions;
 
 use crate::sim::replay::View;
-use crate::ui::components::{course::CourseList, help::HelpDialog, nav::Nav, notices::Notices};
+use crate::ui::components::{help::HelpDialog, notices::Notices};
 use crate::ui::hooks::{
     location_search, use_after_first_paint, use_debug_panic, use_file_drop, use_frame_loop,
     use_keyboard, use_prefs, use_progress_storage, use_theme, use_url_sync,
 };
-use crate::ui::prefs::{drawn_pos, PrefAction};
+use crate::ui::prefs::PrefAction;
 use crate::ui::share;
 use crate::ui::state::lesson::{Progress, PROGRESS_KEY};
 use crate::ui::state::{Action, State, ViewCache};
@@ -68,6 +68,16 @@ fn home(s: &mut State, reduced: bool) {
     }
 }
 
+/// The shortcut help dialog, when it is open.
+fn help_dialog(prefs: &UseReducerHandle<crate::ui::prefs::Prefs>, state: &State) -> Html {
+    if !prefs.help {
+        return html! {};
+    }
+    let p = prefs.dispatcher();
+    let close = Callback::from(move |_: ()| p.dispatch(PrefAction::CloseHelp));
+    html! { <HelpDialog scenario={state.inputs.scenario} on_close={close} /> }
+}
+
 /// The views of every technique at the playhead: recomputed when the tick or the run
 /// changes, not on every frame.
 #[hook]
@@ -102,40 +112,16 @@ pub fn App() -> Html {
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
     let reduced = prefs.reduced();
-    let ctx = Ctx {
-        state: &state,
-        dispatch: &dispatch,
-        views,
-        index: state.technique_index(),
-        tick: state.tick(),
-        // A lesson before its question is answered: nothing on screen may give the
-        // answer away (verdicts withheld from the first step on).
-        hold: crate::ui::state::lesson::withhold(&state),
-        // A question waiting for its answer: the playhead is held.
-        held: state.lesson.as_ref().is_some_and(|l| l.pending()),
-        in_lesson: state.lesson.is_some(),
-        reduced,
-        // Reduced motion: tokens jump from tick to tick instead of gliding.
-        now: drawn_pos(state.pos, reduced),
-        painted,
-    };
+    let ctx = Ctx::new(&state, &dispatch, views, reduced, painted);
     let title = state.info().title;
     let root_class = classes!(
         "app",
         state.embed.then_some("embed"),
         state.lesson.is_some().then_some("in-lesson"),
-        dark.then_some("theme-dark"),
-        prefs.presenter.then_some("presenter"),
-        reduced.then_some("reduce-motion"),
-        drop.dragging.then_some("dragging")
+        [(dark, "theme-dark"), (prefs.presenter, "presenter")].map(|(on, c)| on.then_some(c)),
+        [(reduced, "reduce-motion"), (drop.dragging, "dragging")].map(|(on, c)| on.then_some(c)),
     );
-    let help = if prefs.help {
-        let p = prefs.dispatcher();
-        let close = Callback::from(move |_: ()| p.dispatch(PrefAction::CloseHelp));
-        html! { <HelpDialog scenario={state.inputs.scenario} on_close={close} /> }
-    } else {
-        html! {}
-    };
+    let help = help_dialog(&prefs, &state);
     let notices = html! { <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} /> };
     let (ondragover, ondragleave, ondrop) = (drop.ondragover, drop.ondragleave, drop.ondrop);
 
@@ -146,58 +132,24 @@ pub fn App() -> Html {
             <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
                 {regions::embed_bar(&state, title)}
                 {notices}
-                {ctx.lesson_panel()}
-                {ctx.replay_banner()}
-                {ctx.stage_region()}
-                {ctx.playback()}
-                {ctx.ledgers()}
+                {ctx.run_regions()}
                 {help}
             </div>
         };
     }
 
-    let current_lesson = state
-        .lesson
-        .as_ref()
-        .filter(|l| !l.imported)
-        .map(|l| AttrValue::from(l.lesson.id.clone()));
     html! {
         <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
             {regions::skip_links()}
-            <header class="app-header">
-                <div class="brand">
-                    <h1>{"Exactly-Once Playground"}</h1>
-                    <p class="tagline">{"Delivery can't be exactly once. Processing can — watch how."}</p>
-                </div>
-                <div class="header-tools">
-                    <div class="now-showing">
-                        <span class="muted">{"Scenario"}</span>
-                        <strong>{title}</strong>
-                    </div>
-                    <button class="btn small ghost" data-action="theme" aria-pressed={dark.to_string()} onclick={toggle_theme}
-                        title="Switch between the light and the dark theme">{if dark { "☀ Light" } else { "☾ Dark" }}</button>
-                    {regions::a11y_tools(&prefs)}
-                </div>
-            </header>
+            {regions::app_header(title, dark, toggle_theme, &prefs)}
             {notices}
             <div class="layout">
-                <div class="nav-col">
-                    <CourseList progress={state.progress.clone()} current={current_lesson.clone()} dispatch={dispatch.clone()}>
-                        <Nav current={state.inputs.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
-                    </CourseList>
-                </div>
+                {regions::nav_col(&state, &dispatch)}
                 <div class="center">
                     if state.lesson.is_none() && state.nav_mark == 0 && is_home {
-                        <section class="home-intro" aria-label="Where to start" data-home="">
-                            <p>{format!("{} short lessons: predict what a run will do, watch it, then break it yourself. Each lesson's scenario is also there for free play.", crate::course::course().len())}</p>
-                            {crate::ui::components::course::start_button(&state.progress, &dispatch, "start-here")}
-                        </section>
+                        {regions::home_intro(&state, &dispatch)}
                     }
-                    {ctx.lesson_panel()}
-                    {ctx.replay_banner()}
-                    {ctx.stage_region()}
-                    {ctx.playback()}
-                    {ctx.ledgers()}
+                    {ctx.run_regions()}
                 </div>
                 if painted { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations"></aside> }
             </div>

@@ -48,6 +48,34 @@ pub(super) struct Ctx<'a> {
     pub painted: bool,
 }
 
+impl<'a> Ctx<'a> {
+    pub fn new(
+        state: &'a State,
+        dispatch: &'a Callback<Action>,
+        views: Rc<Vec<View>>,
+        reduced: bool,
+        painted: bool,
+    ) -> Ctx<'a> {
+        Ctx {
+            state,
+            dispatch,
+            views,
+            index: state.technique_index(),
+            tick: state.tick(),
+            // A lesson before its question is answered: nothing on screen may give the
+            // answer away (verdicts withheld from the first step on).
+            hold: crate::ui::state::lesson::withhold(state),
+            // A question waiting for its answer: the playhead is held.
+            held: state.lesson.as_ref().is_some_and(|l| l.pending()),
+            in_lesson: state.lesson.is_some(),
+            reduced,
+            // Reduced motion: tokens jump from tick to tick instead of gliding.
+            now: crate::ui::prefs::drawn_pos(state.pos, reduced),
+            painted,
+        }
+    }
+}
+
 impl Ctx<'_> {
     fn tech_tabs(&self) -> Html {
         let (run, index, hold) = (&self.state.run, self.index, self.hold);
@@ -275,6 +303,75 @@ pub(super) fn embed_bar(state: &State, title: &'static str) -> Html {
 }
 
 /// Links for keyboard users past the stage's many tab stops.
+/// The page's header: the name, what it shows, the theme switch and the a11y tools.
+pub(super) fn app_header(
+    title: &'static str,
+    dark: bool,
+    toggle_theme: Callback<MouseEvent>,
+    prefs: &UseReducerHandle<Prefs>,
+) -> Html {
+    html! {
+        <header class="app-header">
+            <div class="brand">
+                <h1>{"Exactly-Once Playground"}</h1>
+                <p class="tagline">{"Delivery can't be exactly once. Processing can — watch how."}</p>
+            </div>
+            <div class="header-tools">
+                <div class="now-showing">
+                    <span class="muted">{"Scenario"}</span>
+                    <strong>{title}</strong>
+                </div>
+                <button class="btn small ghost" data-action="theme" aria-pressed={dark.to_string()} onclick={toggle_theme}
+                    title="Switch between the light and the dark theme">{if dark { "☀ Light" } else { "☾ Dark" }}</button>
+                {a11y_tools(prefs)}
+            </div>
+        </header>
+    }
+}
+
+/// The run's regions, in page order: the lesson panel, the replay banner, the stage,
+/// playback and the ledgers.
+impl Ctx<'_> {
+    pub fn run_regions(&self) -> Html {
+        html! {
+            <>
+                {self.lesson_panel()}
+                {self.replay_banner()}
+                {self.stage_region()}
+                {self.playback()}
+                {self.ledgers()}
+            </>
+        }
+    }
+}
+
+/// The left column: the course's lessons and the scenarios.
+pub(super) fn nav_col(state: &State, dispatch: &Callback<Action>) -> Html {
+    use crate::ui::components::{course::CourseList, nav::Nav};
+    let current = state
+        .lesson
+        .as_ref()
+        .filter(|l| !l.imported)
+        .map(|l| AttrValue::from(l.lesson.id.clone()));
+    html! {
+        <div class="nav-col">
+            <CourseList progress={state.progress.clone()} current={current.clone()} dispatch={dispatch.clone()}>
+                <Nav current={state.inputs.scenario.id} lesson={current} progress={state.progress.clone()} dispatch={dispatch.clone()} />
+            </CourseList>
+        </div>
+    }
+}
+
+/// Where to start, on the home page (opened without a link).
+pub(super) fn home_intro(state: &State, dispatch: &Callback<Action>) -> Html {
+    html! {
+        <section class="home-intro" aria-label="Where to start" data-home="">
+            <p>{format!("{} short lessons: predict what a run will do, watch it, then break it yourself. Each lesson's scenario is also there for free play.", crate::course::course().len())}</p>
+            {crate::ui::components::course::start_button(&state.progress, dispatch, "start-here")}
+        </section>
+    }
+}
+
 pub(super) fn skip_links() -> Html {
     html! {
         <nav class="skip-links" aria-label="Skip links">
