@@ -182,4 +182,55 @@ describe("the workbench page", () => {
     assertClean(page);
     await page.close();
   });
+
+  test("the counterexample replays on the space-time view, stepped by keyboard to the breaking step", async () => {
+    const page = await newPage(env.browser, { context: { bypassCSP: true } });
+    await page.goto(env.url(`?workbench=1&h=${encodeURIComponent("apply:add,commit-offset")}&k=1`));
+    await page.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
+    assert.equal((await check(page)).holds, "false");
+    await tabTo(page, "[data-wb-open-replay]");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-wb-replay] svg.spacetime-svg");
+    const state = () =>
+      page.$eval("[data-wb-replay]", (e) => ({ step: Number(e.dataset.step), tick: Number(e.dataset.tick), breaking: e.dataset.breaking }));
+    assert.deepEqual(await state(), { step: 0, tick: 0, breaking: "false" });
+    // The lanes of the run, named as the narration names them.
+    const lanes = await page.$$eval("[data-wb-replay] .st-name", (els) => els.map((e) => e.dataset.name));
+    assert.deepEqual(lanes, ["producer", "broker", "consumer", "database"]);
+    // Step with the keyboard: Next step, then the slider's arrow keys, until the crash.
+    await tabTo(page, "[data-wb-next]");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    assert.equal((await state()).step, 2);
+    await tabTo(page, '[aria-label="Replay step"]');
+    await page.keyboard.press("ArrowRight");
+    const crash = await state();
+    assert.equal(crash.tick, 1);
+    assert.match(await page.textContent("[data-wb-now]"), /fault: crash after `apply:add` and before `commit-offset`/);
+    assert.equal(await page.$$eval("[data-wb-replay] .st-mark.crash", (els) => els.length), 1, "the crash is marked");
+    assert.equal(await page.$("[data-wb-breaking]"), null, "not the breaking step yet");
+    // On to the breaking step with its own button: the narration names it.
+    await tabTo(page, "[data-wb-go-breaking]");
+    await page.keyboard.press("Enter");
+    const at = await state();
+    assert.deepEqual(at, { step: at.step, tick: 7, breaking: "true" });
+    assert.match(
+      await page.textContent("[data-wb-breaking]"),
+      /crash after `apply:add` and before `commit-offset` while handling txn-1: the redelivery applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10/,
+    );
+    assert.match(await page.textContent("[data-wb-replay] svg"), /apply txn-1 again/, "the second apply is marked on the diagram");
+    assert.match(await page.textContent("[data-wb-replay] li.current"), /breaking step/);
+    assert.equal(await page.$$eval("[data-wb-replay] .st-arrow[role=button]", (els) => els.length), 0, "no arrow offers a fault menu");
+    assert.deepEqual(await axe(page), [], "axe with the replay open");
+    await screenshot(page, "workbench-replay-1280");
+    await page.setViewportSize({ width: 320, height: 800 });
+    await page.$eval("[data-wb-replay]", (e) => e.scrollIntoView());
+    await screenshot(page, "workbench-replay-320");
+    // Back one step: the breaking narration goes.
+    await tabTo(page, "[data-wb-prev]");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.$("[data-wb-breaking]"), null);
+    assertClean(page);
+    await page.close();
+  });
 });

@@ -7,10 +7,12 @@
 
 pub mod editor;
 pub mod link;
+pub mod replay;
 
 use crate::sim::workbench::{challenges, check, Check, Handler, Setup, Step, MAX_K, MAX_STEPS};
 use crate::ui::hooks::location_search;
 use editor::{AddRow, Edit, StepList};
+use replay::ReplayView;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -165,8 +167,7 @@ fn verdict_view(r: &Result<Check, String>, ms: f64) -> Html {
                 if x.problems.len() > 1 {
                     <ul class="wb-problems">{for x.problems.iter().map(|p| html! { <li>{p.clone()}</li> })}</ul>
                 }
-                <h4>{"Step by step"}</h4>
-                <ol class="wb-trace" tabindex="0" aria-label="The counterexample, step by step">{for x.trace.iter().map(|l| html! { <li>{l.clone()}</li> })}</ol>
+                <ReplayView key={format!("{}/{}/{}", c.handler, c.k, c.assumptions)} replay={std::rc::Rc::new(x.replay.clone())} />
             </div>
         }
     });
