@@ -233,4 +233,33 @@ describe("the workbench page", () => {
     assertClean(page);
     await page.close();
   });
+
+  test("framed, a check is posted to the host page: handler, k, verdict, challenge, met", async () => {
+    const page = await newPage(env.browser);
+    const h = "apply:add-if-newer,commit-offset";
+    const src = env.url(`?workbench=1&challenge=no-transaction&h=${encodeURIComponent(h)}`);
+    await page.setContent(`<!doctype html><html lang="en"><head><title>host</title></head><body>
+      <script>window.log = []; window.addEventListener("message", (e) => window.log.push(e.data));</script>
+      <iframe id="f" title="workbench" src="${src}" style="width:1200px;height:900px"></iframe></body></html>`);
+    const frame = await (await page.waitForSelector("#f")).contentFrame();
+    await frame.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
+    const posted = async (n) => {
+      await page.waitForFunction((n) => window.log.filter((m) => m && m.type === "workbench").length >= n, n, { timeout: 30_000 });
+      return page.evaluate(() => window.log.filter((m) => m && m.type === "workbench"));
+    };
+    await frame.click("button.primary");
+    let got = await posted(1);
+    const { verdict, schedules, ...m } = got[0];
+    assert.deepEqual(m, {
+      source: "exactly-once-playground", version: 1, type: "workbench",
+      challenge: "no-transaction", handler: h, k: 2, holds: true, met: true, breaking: 0, breakingTick: null,
+    });
+    assert.match(verdict, new RegExp(`^holds: .* in all ${schedules} schedules with at most 2 faults$`));
+    // A handler that breaks: posted too, not met, with its breaking step's tick.
+    await frame.fill(".wb-text input", "apply:add,commit-offset");
+    await frame.click("button.primary");
+    got = await posted(2);
+    assert.deepEqual([got[1].holds, got[1].met, got[1].handler, got[1].breakingTick], [false, false, "apply:add,commit-offset", 7]);
+    await page.close();
+  });
 });

@@ -11,6 +11,7 @@ pub mod replay;
 
 use crate::sim::workbench::{challenges, check, Check, Handler, Setup, Step, MAX_K, MAX_STEPS};
 use crate::ui::hooks::location_search;
+use crate::ui::host;
 use editor::{AddRow, Edit, StepList};
 use replay::ReplayView;
 use wasm_bindgen::JsCast;
@@ -323,7 +324,16 @@ pub fn Workbench() -> Html {
             );
             // Let "Checking…" paint before the check holds the thread.
             *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(16, move || {
-                result.set(Some(run_check(c, &steps, k)));
+                let r = run_check(c, &steps, k);
+                // A framing page hears the result (the host-page API; SCORM records a
+                // challenge met).
+                if let Ok(chk) = &r.0 {
+                    host::post(
+                        "workbench",
+                        host::workbench_fields(chk, c.and_then(challenges::find)),
+                    );
+                }
+                result.set(Some(r));
                 running.set(false);
             }));
         })
