@@ -107,7 +107,7 @@ impl LessonRun {
         match self.kind() {
             StepKind::Read | StepKind::Watch => true,
             StepKind::Predict | StepKind::Observe => self.answered(0),
-            StepKind::Try => self.goal_met,
+            StepKind::Try | StepKind::Build => self.goal_met,
             StepKind::Recall => (0..self.answers.len()).all(|q| self.answered(q)),
         }
     }
@@ -126,6 +126,8 @@ pub enum LessonAction {
     Go(usize),
     Next,
     Back,
+    /// A build step's handler was checked: it holds (the step's goal is met) or not.
+    Built(bool),
     Answer {
         question: usize,
         answer: Answer,
@@ -398,6 +400,12 @@ pub fn reduce(s: &mut State, a: LessonAction) {
         LessonAction::Restore => {
             if let Some(i) = s.lesson.as_ref().map(|l| l.step) {
                 enter(s, i);
+            }
+        }
+        LessonAction::Built(holds) => {
+            if let Some(l) = s.lesson.as_mut().filter(|l| l.kind() == StepKind::Build) {
+                l.goal_met |= holds;
+                l.tries += u32::from(!holds);
             }
         }
         LessonAction::Close => s.lesson = None,
