@@ -26,8 +26,9 @@ pub struct Counters {
     pub dup_at: BTreeMap<NodeId, u32>,
     /// Repeats a process recognised and let change nothing: skipped by id, by an applied
     /// list or as an idempotent no-op, answered from a stored response, refused by a unique
-    /// constraint, a duplicate sequence number or a key still in flight, or hidden from a
-    /// read_committed reader as part of an aborted transaction.
+    /// constraint, a duplicate sequence number or a key still in flight, refused as a
+    /// fenced zombie's (a writer whose epoch is older), or hidden from a read_committed
+    /// reader as part of an aborted transaction.
     pub dup_absorbed: u32,
     /// Ledger writes of a message that was already applied (compensations aside): a
     /// message written three times counts 2.
@@ -60,7 +61,7 @@ impl Counters {
         (
             "dup absorbed",
             "dup_absorbed",
-            "Repeats a process recognised and let change nothing: skipped by id, answered from a stored response, refused as a duplicate, or hidden as part of an aborted transaction.",
+            "Repeats a process recognised and let change nothing: skipped by id, answered from a stored response, refused as a duplicate or as a fenced zombie's, or hidden as part of an aborted transaction.",
         ),
         (
             "applied again",

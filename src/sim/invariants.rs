@@ -63,7 +63,7 @@ impl Tone {
 }
 
 /// A technique's final verdict in the words of the scenario's own property
-/// ("✓ both attack", "✕ m-B over by ₹2000", "! nothing lost, 1 payment applied twice").
+/// ("✓ both attack", "✕ m-B over by ₹2000", "! no payment lost, but 1 applied twice").
 /// The UI, the CLI and the sweep all show this text; none of them makes up its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Badge {
@@ -92,17 +92,21 @@ impl Badge {
     /// nouns, and never calls an unprotected technique's lucky run a guarantee.
     pub fn effect(claim: Guarantee, v: &Verdict, unit: LedgerUnit) -> Badge {
         let checks_ok = v.checks.iter().all(|c| c.ok);
+        // "no payment lost": a payment, not a transmission (the "lost" counter counts
+        // those, and a sender that retries recovers them).
+        let noun = unit.count(1).trim_start_matches("1 ").to_string();
         let twice = v.applied_twice.len();
         let lost = v.lost.len();
         if v.exactly_once && checks_ok {
             return match claim {
                 Guarantee::ExactlyOnce => Badge::new(Tone::Good, "exactly-once effect"),
-                Guarantee::AtLeastOnce => {
-                    Badge::new(Tone::Good, "nothing lost, and no copy applied in this run")
-                }
+                Guarantee::AtLeastOnce => Badge::new(
+                    Tone::Good,
+                    &format!("no {noun} lost, and no copy applied in this run"),
+                ),
                 Guarantee::AtMostOnce => Badge::new(
                     Tone::Good,
-                    "nothing applied twice, and nothing lost in this run",
+                    &format!("no {noun} applied twice, and none lost in this run"),
                 ),
                 Guarantee::None => {
                     Badge::new(Tone::Good, "right in this run — nothing protects it")
@@ -132,10 +136,10 @@ impl Badge {
         let what = what.join(", ");
         match claim {
             Guarantee::AtLeastOnce if v.holds => {
-                Badge::new(Tone::Warn, &format!("nothing lost, but {what}"))
+                Badge::new(Tone::Warn, &format!("no {noun} lost, but {what}"))
             }
             Guarantee::AtMostOnce if v.holds => {
-                Badge::new(Tone::Warn, &format!("nothing applied twice, but {what}"))
+                Badge::new(Tone::Warn, &format!("no {noun} applied twice, but {what}"))
             }
             _ => Badge::new(Tone::Bad, &what),
         }

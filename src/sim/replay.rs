@@ -267,7 +267,15 @@ impl View {
             }
             Ev::Rejected { node, why, .. } => {
                 if why == super::event::RejectWhy::Fenced {
-                    self.node_mut(node).fenced += 1;
+                    // A writer fenced by its epoch is a zombie: its copy of the work the
+                    // new instance redoes is refused, a repeat that changes nothing. A
+                    // consumer removed from its group (no epoch) loses only its offset
+                    // commit; the writes it made stand.
+                    let n = self.node_mut(node);
+                    n.fenced += 1;
+                    if n.epoch.is_some() {
+                        self.counters.dup_absorbed += 1;
+                    }
                 } else if matches!(
                     why,
                     super::event::RejectWhy::DuplicateSequence

@@ -161,7 +161,7 @@ impl TechniqueSweep {
     /// The count is of runs that broke the scenario's property; the technique's own claim
     /// is reported beside it, counted by the claim's own invariant (at-most-once allows a
     /// loss, at-least-once a duplicate), so a loss is never called a broken at-most-once.
-    pub fn outcome(&self, property: Property, space: Option<&Space>) -> String {
+    pub fn outcome(&self, unit: LedgerUnit, property: Property, space: Option<&Space>) -> String {
         let what = property.failure();
         // A sweep's runs are schedules too: "runs" would read as a ledger unit in a
         // scenario that counts cricket runs.
@@ -184,7 +184,7 @@ impl TechniqueSweep {
             return format!("✓ {} held in {all}{why}", property.label());
         }
         let pct = super::percent::share(self.violations, self.runs);
-        let kinds = kinds_words(&self.kinds);
+        let kinds = kinds_words(&self.kinds, unit);
         let mut s = format!(
             "✕ {what} in {} of {} ({pct})",
             self.violations,
@@ -206,11 +206,11 @@ impl TechniqueSweep {
         s
     }
 
-    /// The largest divergence from the truth, in the scenario's units, where the
-    /// property is judged on balances (none for agreement or fidelity).
-    pub fn worst(&self, unit: LedgerUnit, property: Property) -> Option<String> {
-        matches!(property, Property::ExactlyOnceEffect | Property::FinalState)
-            .then(|| unit.amount(self.worst_divergence))
+    /// "largest error ₹1900", in the scenario's units; none unless some run ended with a
+    /// wrong balance (so none for agreement or fidelity, nor for a refund sent twice).
+    pub fn worst(&self, unit: LedgerUnit) -> Option<String> {
+        let div = unit.amount(self.worst_divergence);
+        (self.kinds.contains_key("wrong balance")).then(|| format!("largest error {div}"))
     }
 
     /// An empty tally for one technique.
@@ -244,14 +244,19 @@ pub struct SweepResult {
 
 /// How many runs showed each kind of violation, in words: "a duplicate in 3, a wrong
 /// balance in 2, “committed offset never moves back” broken in 1" (never a bare count
-/// beside a name).
-pub fn kinds_words(kinds: &BTreeMap<String, u64>) -> String {
+/// beside a name; a wrong row named as `unit`'s ledger has it: a score, a sum).
+pub fn kinds_words(kinds: &BTreeMap<String, u64>, unit: LedgerUnit) -> String {
+    let row = match unit {
+        LedgerUnit::Runs => "score",
+        LedgerUnit::Samples => "sum",
+        _ => "balance",
+    };
     kinds
         .iter()
         .map(|(k, n)| match k.as_str() {
             "lost" => format!("a loss in {n}"),
             "duplicated" => format!("a duplicate in {n}"),
-            "wrong balance" => format!("a wrong balance in {n}"),
+            "wrong balance" => format!("a wrong {row} in {n}"),
             name => format!("“{name}” broken in {n}"),
         })
         .collect::<Vec<_>>()

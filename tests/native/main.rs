@@ -12,6 +12,7 @@ mod share;
 mod spacetime_fit;
 mod sweep;
 mod teaching;
+mod teaching_wording;
 mod texts;
 mod timeline;
 mod verdict_paths;

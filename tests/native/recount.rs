@@ -77,6 +77,8 @@ fn recount(trace: &[eop::sim::event::Event]) -> Recount {
     let is_fwd = |net: u32| what.get(&net).is_some_and(|w| forward(w.1));
     let mut r = Recount::default();
     let mut taken: BTreeSet<(u8, MsgKind, u32)> = BTreeSet::new();
+    // Writers with a producer epoch: one of them refused as fenced is a zombie's repeat.
+    let mut epoch_holders: BTreeSet<u8> = BTreeSet::new();
     for e in trace {
         match e.ev {
             Ev::Send {
@@ -96,6 +98,14 @@ fn recount(trace: &[eop::sim::event::Event]) -> Recount {
                     *r.dup_at.entry(w.0).or_insert(0) += 1;
                 }
             }
+            Ev::Fence { node, .. } => {
+                epoch_holders.insert(node.0);
+            }
+            Ev::Rejected {
+                node,
+                why: RejectWhy::Fenced,
+                ..
+            } if epoch_holders.contains(&node.0) => r.absorbed += 1,
             Ev::Skip { why, .. } if why != SkipWhy::NoKey => r.absorbed += 1,
             Ev::Rejected {
                 why: RejectWhy::DuplicateSequence | RejectWhy::KeyInFlight,

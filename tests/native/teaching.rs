@@ -226,7 +226,8 @@ fn retries_without_a_timeout() -> Vec<String> {
                         } if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
                             let label = payload_label(&p, info.unit);
                             let untimed = !timed_out.contains(&(from.0, p.msg));
-                            if label.contains("(retry") && untimed && bad.len() < 10 {
+                            let retry = label.contains("(retry") || label.contains(", retry");
+                            if retry && untimed && bad.len() < 10 {
                                 bad.push(format!(
                                     "{} seed {} {:?} / {} tick {}: {label} without a timeout",
                                     info.id, cfg.seed, cfg.params, t.id, e.tick

@@ -167,8 +167,11 @@ fn every_sweep_and_check_sentence_speaks_the_scenarios_units() {
         ] {
             for t in &res.techniques {
                 let path = format!("{id} sweep panel / {}", t.id);
-                f.check(&path, &t.outcome(info.property, res.space.as_ref()));
-                if let Some(w) = t.worst(info.unit, info.property) {
+                f.check(
+                    &path,
+                    &t.outcome(info.unit, info.property, res.space.as_ref()),
+                );
+                if let Some(w) = t.worst(info.unit) {
                     f.check(&path, &w);
                 }
                 if let Some(cx) = &t.smallest {

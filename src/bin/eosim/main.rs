@@ -418,11 +418,7 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
     let worsts: Vec<String> = res
         .techniques
         .iter()
-        .map(|t| {
-            t.worst(unit, property)
-                .map(|w| format!("largest error {w}"))
-                .unwrap_or_default()
-        })
+        .map(|t| t.worst(unit).unwrap_or_default())
         .collect();
     let ww = worsts.iter().map(|x| x.chars().count()).max().unwrap_or(0);
     for ((t, label), worst) in res.techniques.iter().zip(&labels).zip(&worsts) {
@@ -431,9 +427,13 @@ fn sweep_cmd(a: Args, k: u8) -> ExitCode {
             t.claim.label(),
             t.violations,
             t.runs,
-            eop::sim::sweep::kinds_words(&t.kinds)
+            eop::sim::sweep::kinds_words(&t.kinds, unit)
         );
-        println!("{:<lw$} {}", "", t.outcome(property, res.space.as_ref()));
+        println!(
+            "{:<lw$} {}",
+            "",
+            t.outcome(unit, property, res.space.as_ref())
+        );
         if let Some(c) = &t.smallest {
             let faults: Vec<String> = c
                 .config

@@ -60,7 +60,8 @@ pub struct Payload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Headers>,
     /// For a record a broker hands over: where it sits in the log, and which
-    /// handing-over of that record (not of its payment) this is.
+    /// handing-over of that record (not of its payment) this is. On an ack: the
+    /// consumer's offset commit, `offset` the next one to read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<LogAt>,
 }
@@ -144,6 +145,10 @@ pub enum Resend {
     AfterAbort,
     /// A stage took in a copy it could not recognise and forwards it as new.
     ForwardedAgain,
+    /// A retry after a timeout, numbered among the retries of its own chain of
+    /// transmissions (`attempt` counts every transmission of the message on the hop):
+    /// a stage that forwards a message again starts a new chain.
+    RetryOf { retry: u16, forwarded_again: bool },
 }
 
 impl Resend {

@@ -22,6 +22,8 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
         MsgKind::Request | MsgKind::Record | MsgKind::Produce | MsgKind::Publish => txn_name(p.msg),
         MsgKind::Datagram => format!("sample {}", p.msg),
         MsgKind::EndTxn => format!("the commit of {}", txn_name(p.msg)),
+        // An ack that carries a place in the log is a consumer's offset commit.
+        MsgKind::Ack if p.at.is_some() => format!("offset commit up to {}", txn_name(p.msg)),
         MsgKind::Ack => format!("ack {}", txn_name(p.msg)),
         MsgKind::Response => format!("response {}", txn_name(p.msg)),
     };
@@ -46,6 +48,11 @@ pub fn payload_label(p: &Payload, unit: LedgerUnit) -> String {
             Resend::AfterRestart => format!("{base} (resent after restart)"),
             Resend::AfterAbort => format!("{base} (written again after the abort)"),
             Resend::ForwardedAgain => format!("{base} (forwarded again)"),
+            Resend::RetryOf {
+                retry,
+                forwarded_again: true,
+            } => format!("{base} (forwarded again, retry {retry})"),
+            Resend::RetryOf { retry, .. } => format!("{base} (retry {retry})"),
         },
     };
     // Headers, where a scenario shows them, on the messages that carry the data.

@@ -116,10 +116,7 @@ fn start_job(cfg: &SweepConfig, phase: UseStateHandle<Phase>) -> Result<Job, Str
 
 fn replay(scenario: &str, id: &str, cx: &Counterexample) -> Action {
     let mut share = ShareState::new(scenario);
-    share.seed = cx.config.seed;
-    share.params = cx.config.params.clone();
-    share.faults = cx.config.manual.clone();
-    share.random_faults = cx.config.random_faults;
+    share.inputs.config = cx.config.clone();
     share.tick = Some(cx.tick);
     share.technique = Some(id.to_string());
     share.view = ViewMode::Stage;
@@ -249,7 +246,7 @@ pub fn Sweep(props: &SweepProps) -> Html {
                     <li class={classes!("sweep-row", cls)}>
                         <p class="sweep-head"><strong>{t.label.clone()}</strong>
                             <span class="muted">{format!(" · claims {}", t.claim.label())}</span></p>
-                        <p>{t.outcome(property, r.space.as_ref())}</p>
+                        <p>{t.outcome(props.scenario.unit, property, r.space.as_ref())}</p>
                         if let Some(cx) = &t.smallest {
                             <p class="small">{format!("{} — ", cx.words())}
                                 <button class="link-btn" data-action="replay-counterexample" data-technique-replay={t.id.clone()}

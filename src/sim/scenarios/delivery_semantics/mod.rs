@@ -51,7 +51,7 @@ pub const SEED_AUDIT_CARD: u64 = 0;
 /// ledger lost nothing, holds repeated entries, and counting each id once gives the
 /// truth (shown at the second write of the first repeated payment).
 pub const AUDIT_DEDUP_AT_QUERY: Outcome = Outcome::Custom {
-    says: "nothing lost, some payments written twice, and counting each id once gives the truth",
+    says: "no payment lost, some written twice, and counting each id once gives the truth",
     test: |r, t| {
         let v = &t.verdict;
         let first = *v.applied_twice.first()?;
@@ -340,7 +340,7 @@ mod tests {
         assert!(alo.verdict.lost.is_empty());
         assert_eq!(
             alo.badge.text,
-            "✓ nothing lost, and no copy applied in this run"
+            "✓ no payment lost, and no copy applied in this run"
         );
         // The audit-log card: counting each id once turns the at-least-once ledger
         // (payments written twice) back into the truth.

@@ -127,6 +127,9 @@ struct World<'a> {
     /// Charges being processed (volatile): job id → (client, request).
     jobs: BTreeMap<u32, (NodeId, Payload)>,
     next_job: u32,
+    /// Database transactions committed so far: each has its own number, whatever it
+    /// charges (with a fresh key per retry, one payment can commit in two of them).
+    db_txns: u32,
     /// Bumped by a crash, so a charge that was running is not finished after it.
     life: Life,
     /// Crash points already decided (once per charge).
@@ -308,6 +311,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             store: BTreeMap::new(),
             jobs: BTreeMap::new(),
             next_job: 0,
+            db_txns: 0,
             life: Life::default(),
             decided: Default::default(),
             answers: BTreeMap::new(),
@@ -459,7 +463,9 @@ mod tests {
         assert!(!View::of(&k.trace[..=rel2])
             .keys
             .contains_key(&(super::DB, 2)));
-        let commit1 = at(&|e| matches!(e, Ev::AtomicCommit { txn: 1, .. }));
+        let commit1 = at(
+            &|e| matches!(e, Ev::AtomicCommit { parts, .. } if parts.contains(&CommitPart::Entry { msg: 1 })),
+        );
         let v = View::of(&k.trace[..=commit1]);
         assert_eq!(
             v.keys.get(&(super::DB, 1)).map(|r| (r.0, r.1)),

@@ -145,9 +145,10 @@ impl World<'_> {
                 }
                 // Step 2: the charge and the stored response, in one transaction.
                 self.charge(eng, p.msg);
+                self.db_txns += 1;
                 eng.emit(Ev::AtomicCommit {
                     node: DB,
-                    txn: p.msg,
+                    txn: self.db_txns,
                     parts: vec![
                         CommitPart::Entry { msg: p.msg },
                         CommitPart::KeyRecord { key },

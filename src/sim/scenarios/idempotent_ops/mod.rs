@@ -20,14 +20,16 @@
 //! * `increment-with-id`: "add ₹a unless txn-k was already applied" — the message id
 //!   threaded into the write: a dedup table entering by the back door.
 
+mod checks;
 mod text;
 
 use super::prelude::*;
 use crate::sim::broker::payments;
 use crate::sim::event::{EntryKind, SkipWhy};
-use crate::sim::ids::{merchant_name, txn_name};
-use crate::sim::invariants::{Badge, Check, Tone, Verdict};
+use crate::sim::ids::merchant_name;
+use crate::sim::invariants::{Badge, Tone, Verdict};
 use crate::sim::ledger::rupees;
+use checks::{delete_checks, state_check, why_wrong};
 use text::INFO;
 
 nodes! {
@@ -119,14 +121,17 @@ struct World {
     row: BTreeMap<Merchant, i64>,
     /// set/upsert: writes that put back the value already there.
     rewrites: u32,
-    /// set/upsert: writes of an older total over a newer one: (msg, trace index).
-    stale: Vec<(MsgId, usize)>,
+    /// set/upsert: writes of an older total over a newer one: (msg, trace index, a
+    /// copy of a message already written — else the original, delivered late).
+    stale: Vec<(MsgId, usize, bool)>,
+    /// set/upsert: the trace index of each merchant's last write.
+    last_write: BTreeMap<Merchant, usize>,
     /// delete: rows still pending (cancelled payments are deleted).
     pending: BTreeSet<MsgId>,
     /// delete: DELETE statements run per message.
     deletes: BTreeMap<MsgId, u32>,
-    /// delete: trace index of the first refund sent a second time.
-    second_refund: Option<(MsgId, usize)>,
+    /// delete: every payment refunded again, with the trace index of its first repeat.
+    refunded_again: Vec<(MsgId, usize)>,
     /// delete: refund only when the DELETE removed a row (1 row affected) — the fix
     /// that makes the handler idempotent again, not only its DELETE.
     refund_if_deleted: bool,
@@ -149,10 +154,12 @@ impl Actors for World {
                     self.rewrites += 1;
                 }
                 if op.msg < newest && !unchanged {
-                    self.stale.push((op.msg, eng.trace.len()));
+                    let copy = self.ledger.entries.iter().any(|e| e.msg == op.msg);
+                    self.stale.push((op.msg, eng.trace.len(), copy));
                 }
                 self.newest.insert(op.merchant, newest.max(op.msg));
                 self.row.insert(op.merchant, op.amount);
+                self.last_write.insert(op.merchant, eng.trace.len());
                 self.ledger.write(eng, CONSUMER, op.entry());
             }
             Op::Delete => {
@@ -169,8 +176,8 @@ impl Actors for World {
                     });
                     return;
                 }
-                if *n == 2 && self.second_refund.is_none() {
-                    self.second_refund = Some((op.msg, eng.trace.len()));
+                if *n == 2 {
+                    self.refunded_again.push((op.msg, eng.trace.len()));
                 }
                 // …but the refund that follows it goes out every time.
                 self.ledger.write(eng, CONSUMER, op.entry());
@@ -198,91 +205,9 @@ impl Actors for World {
     }
 }
 
-/// "final state" for set/upsert: the balances equal truth.
-fn state_check(w: &World, truth: &[Payment]) -> Check {
-    let want = Ledger::truth(truth).balances();
-    let got = w.ledger.balances();
-    let wrong = want
-        .iter()
-        .find(|(m, v)| got.get(m).copied().unwrap_or(0) != **v)
-        .map(|(m, v)| (*m, *v, got.get(m).copied().unwrap_or(0)));
-    match wrong {
-        None => Check {
-            name: "final state".to_string(),
-            ok: true,
-            detail: if w.op == Op::Set {
-                "every balance is right; a repeated SET wrote the value that was already there"
-                    .to_string()
-            } else {
-                "every row is right; a repeated upsert rewrote its row with the value already there (1 row affected)".to_string()
-            },
-            event: None,
-        },
-        Some((m, v, g)) => {
-            let by = w
-                .stale
-                .iter()
-                .find(|(msg, _)| w.ops.get(msg).is_some_and(|o| o.merchant == m));
-            let why = match by {
-                Some((msg, _)) => format!(
-                    ": a late copy of {} wrote an older total over a newer one",
-                    txn_name(*msg)
-                ),
-                None => String::new(),
-            };
-            Check {
-                name: "final state".to_string(),
-                ok: false,
-                detail: format!(
-                    "{} ends at {} instead of {}{why}",
-                    merchant_name(m),
-                    rupees(g),
-                    rupees(v)
-                ),
-                event: by.map(|b| b.1).or(w.stale.first().map(|s| s.1)),
-            }
-        }
-    }
-}
-
-fn delete_checks(w: &World, delivered: &BTreeSet<MsgId>) -> Vec<Check> {
-    let table_ok = w.pending.iter().all(|m| !delivered.contains(m));
-    let runs: u32 = w.deletes.values().sum();
-    let table = Check {
-        name: "table state".to_string(),
-        ok: table_ok,
-        detail: format!(
-            "{} DELETE statements ran for {} cancelled payments; each row went with its first DELETE, the repeats found nothing to remove",
-            runs,
-            w.deletes.len()
-        ),
-        event: None,
-    };
-    let side = match w.second_refund {
-        None => Check {
-            name: "side effects".to_string(),
-            ok: true,
-            detail: "one refund per cancelled payment".to_string(),
-            event: None,
-        },
-        Some((msg, i)) => {
-            // How many payments were refunded twice is the badge's to say.
-            Check {
-                name: "side effects".to_string(),
-                ok: false,
-                detail: format!(
-                    "the DELETE for {} ran again and removed nothing (0 rows affected), but its refund went out a second time",
-                    txn_name(msg),
-                ),
-                event: Some(i),
-            }
-        }
-    };
-    vec![table, side]
-}
-
 /// The badge in final-state words: balances, rows and refunds, never write counts.
-fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
+/// `by_copies`: every merchant of set/upsert that ends wrong was rewound by a late copy.
+fn badge(op: Op, t: &TechniqueRun, rewrites: u32, by_copies: bool) -> Badge {
     let v = &t.verdict;
     let failed = v.checks.iter().find(|c| !c.ok);
     let copies = |n: u32, what: &str| match n {
@@ -299,25 +224,52 @@ fn badge(op: Op, t: &TechniqueRun, rewrites: u32) -> Badge {
                     copies(rewrites, "rewrote the same value")
                 ),
             ),
+            // Every merchant that ends wrong, and (when late copies did it) why.
             Some(_) => {
-                let what = v
-                    .checks
-                    .first()
-                    .map(|c| c.detail.split(':').next().unwrap_or("").to_string())
-                    .unwrap_or_default();
-                Badge::new(Tone::Bad, &format!("{what}: a late copy rewound it"))
+                let ends: Vec<String> = v
+                    .diffs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, d)| {
+                        format!(
+                            "{}{} {} instead of {}",
+                            merchant_name(d.merchant),
+                            if k == 0 { " ends at" } else { " at" },
+                            rupees(d.observed),
+                            rupees(d.truth)
+                        )
+                    })
+                    .collect();
+                let what = match ends.as_slice() {
+                    [init @ .., last] if !init.is_empty() => {
+                        format!("{} and {last}", init.join(", "))
+                    }
+                    _ => ends.join(""),
+                };
+                let why = match (by_copies, ends.len()) {
+                    (false, _) => "",
+                    (true, 1) => ": a late copy rewound it",
+                    (true, _) => ": late copies rewound them",
+                };
+                Badge::new(Tone::Bad, &format!("{what}{why}"))
             }
         },
         Op::Delete => {
             let table = v.checks.iter().find(|c| c.name == "table state");
             let side = v.checks.iter().find(|c| c.name == "side effects");
-            let twice = t.ledger.applications().values().filter(|n| **n > 1).count();
+            let apps = t.ledger.applications();
+            let twice = apps.values().filter(|n| **n > 1).count();
+            let how = if apps.values().any(|n| *n > 2) {
+                "more than once"
+            } else {
+                "twice"
+            };
             match (table.is_some_and(|c| c.ok), side.is_some_and(|c| c.ok)) {
                 (true, true) => Badge::new(Tone::Good, "rows deleted, one refund each"),
                 (true, false) => Badge::new(
                     Tone::Warn,
                     &format!(
-                        "rows right, but {} refunded twice",
+                        "rows right, but {} refunded {how}",
                         crate::sim::ledger::LedgerUnit::Rupees.count(twice)
                     ),
                 ),
@@ -418,7 +370,8 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                 rewrites: 0,
                 pending: workload.iter().map(|p| p.msg).collect(),
                 deletes: BTreeMap::new(),
-                second_refund: None,
+                refunded_again: Vec::new(),
+                last_write: BTreeMap::new(),
                 refund_if_deleted: params.flag("refund_if_deleted"),
             };
             eng.run(&mut world);
@@ -431,6 +384,11 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                 _ => Vec::new(),
             };
             let rewrites = world.rewrites;
+            let wrong = Ledger::truth(ops).balances();
+            let by_copies = wrong
+                .iter()
+                .filter(|(m, v)| world.ledger.balances().get(m) != Some(v))
+                .all(|(m, _)| why_wrong(&world, ops, *m).2);
             let mut t = t.finish(Done::new(infos(&NODES), eng, world.ledger, ops).checks(checks));
             // SET, upsert and DELETE are judged by where they end (state, refunds), not
             // by how many writes they made. SET and upsert keep their balance
@@ -442,7 +400,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
                     t.verdict.diffs = diffs;
                 }
             }
-            t.badge = badge(op, &t, rewrites);
+            t.badge = badge(op, &t, rewrites, by_copies);
             t
         },
     )
@@ -518,7 +476,7 @@ mod tests {
         assert!(!del.verdict.checks[1].ok);
         assert_eq!(details(&r, "delete"), [
             "10 DELETE statements ran for 8 cancelled payments; each row went with its first DELETE, the repeats found nothing to remove",
-            "the DELETE for txn-1 ran again and removed nothing (0 rows affected), but its refund went out a second time",
+            "the DELETEs for txn-1 and txn-6 ran again and removed nothing (0 rows affected), but their refunds went out a second time",
         ]);
         assert_eq!(balances(&r, "delete"), balances(&r, "increment"));
         assert_eq!(
@@ -635,14 +593,15 @@ mod tests {
             let c = &v.checks[0];
             assert_eq!(
                 c.detail,
-                "m-A ends at ₹1900 instead of ₹8000: a late copy of txn-1 wrote an older total over a newer one"
+                "the last write to m-A was a late copy of txn-1, to m-B a late copy of txn-6: each put back an older total"
             );
             assert_eq!(
                 r.technique(t).unwrap().badge.text,
-                "✕ m-A ends at ₹1900 instead of ₹8000: a late copy rewound it"
+                "✕ m-A ends at ₹1900 instead of ₹8000 and m-B at ₹1700 instead of ₹3600: late copies rewound them"
             );
+            // The run first goes wrong for good where m-B's late copy lands.
             let tr = &r.technique(t).unwrap().trace;
-            assert!(matches!(tr[c.event.unwrap()].ev, Ev::Apply { entry, .. } if entry.msg == 1));
+            assert!(matches!(tr[c.event.unwrap()].ev, Ev::Apply { entry, .. } if entry.msg == 6));
         }
         // Order does not matter to the id-threaded increment.
         assert!(verdict(&r, "increment-with-id").exactly_once);

@@ -54,6 +54,10 @@ struct Job {
     key: Option<u32>,
     attempt: u16,
     acked: bool,
+    /// Transmissions of this chain so far, and whether it forwards a ball again: its
+    /// retries are numbered within the chain ("forwarded again, retry 1"), not per hop.
+    sent: u16,
+    forwarded_again: bool,
 }
 
 struct World<'a> {
@@ -75,7 +79,24 @@ struct World<'a> {
 impl World<'_> {
     fn transmit(&mut self, eng: &mut Engine<Timer>, hop: u8, msg: MsgId, job: usize, why: Resend) {
         let attempt = self.sends.next((hop, msg));
-        self.jobs[job].attempt = attempt;
+        let j = &mut self.jobs[job];
+        j.attempt = attempt;
+        let retry = j.sent;
+        j.sent += 1;
+        if why == Resend::ForwardedAgain {
+            j.forwarded_again = true;
+        }
+        // A retry is numbered within its chain; only where that differs from the
+        // hop's transmission count does it need saying.
+        let why = match why {
+            Resend::Retry if retry > 0 && (j.forwarded_again || retry != attempt) => {
+                Resend::RetryOf {
+                    retry,
+                    forwarded_again: j.forwarded_again,
+                }
+            }
+            w => w,
+        };
         self.by_tx.insert((hop, msg, attempt), job);
         // The key travels as a header; a stage that drops it sends none.
         let key = self.jobs[job].key;
@@ -103,6 +124,8 @@ impl World<'_> {
             key,
             attempt: 0,
             acked: false,
+            sent: 0,
+            forwarded_again: false,
         });
         let job = self.jobs.len() - 1;
         // A stage that forwards a copy it could not recognise sends the ball on this

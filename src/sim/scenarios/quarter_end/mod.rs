@@ -20,7 +20,7 @@ mod text;
 use super::prelude::*;
 use crate::sim::broker::payments_in_steps;
 use crate::sim::engine::Status;
-use crate::sim::event::{CommitWhat, Entry, EntryKind, RejectWhy, SkipWhy};
+use crate::sim::event::{CommitWhat, Entry, EntryKind, LogAt, RejectWhy, SkipWhy};
 use checks::{badge, entry_count_check};
 use std::collections::VecDeque;
 use text::INFO;
@@ -189,10 +189,15 @@ impl World<'_> {
         let p = Payload::new(MsgKind::Request, msg, 0);
         eng.send_reliable(node, LEDGER, HOP_WRITE[i], p, 1);
         if off + 1 == self.workers[i].batch_end {
-            // The whole batch is written: commit the offset after it.
+            // The whole batch is written: commit the offset after it (an ack that
+            // carries its place in the log, narrated as the offset commit it is).
+            let at = LogAt {
+                offset: self.workers[i].batch_end,
+                ..LogAt::default()
+            };
             let c = Payload {
                 key: None,
-                ..Payload::new(MsgKind::Ack, msg, 0)
+                ..Payload::new(MsgKind::Ack, msg, 0).in_log(at)
             };
             eng.send_reliable(node, BROKER, HOP_COMMIT[i], c, 1);
         }
@@ -480,7 +485,7 @@ mod tests {
         );
         assert_eq!(
             r.technique("no-compensator").unwrap().badge.text,
-            "! nothing lost, but 4 payments applied twice"
+            "! no payment lost, but 4 payments applied twice"
         );
         assert_eq!(
             r.technique("real-dedup").unwrap().badge.text,
