@@ -262,4 +262,38 @@ describe("the workbench page", () => {
     assert.deepEqual([got[1].holds, got[1].met, got[1].handler, got[1].breakingTick], [false, false, "apply:add,commit-offset", 7]);
     await page.close();
   });
+
+  test("a lesson's build step: the starting handler breaks with its counterexample, Next waits, a solution holds", async () => {
+    const page = await newPage(env.browser, { context: { bypassCSP: true } });
+    await page.goto(env.url("?lesson=dedup-window&step=8"));
+    await page.waitForSelector('[data-step-kind="build"] [data-wb-build="dedup-window"]', { timeout: MOUNT_TIMEOUT_MS });
+    assert.equal(await steps(page), "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset", "starts from a common wrong attempt");
+    assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, "Next waits for a handler that holds");
+    await tabTo(page, '[data-action="build-check"]');
+    await page.keyboard.press("Enter");
+    const v = await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="false"]');
+    assert.match(await v.textContent(), /breaks: \d+ of \d+ schedules with at most 2 faults/);
+    assert.match(await page.textContent(".wb-build .wb-narration"), /a copy of txn-\d arrives 30 ticks late/);
+    // Its replay is there too.
+    await tabTo(page, "[data-wb-open-replay]");
+    await page.keyboard.press("Enter");
+    await tabTo(page, "[data-wb-go-breaking]");
+    await page.keyboard.press("Enter");
+    assert.match(await page.textContent("[data-wb-breaking]"), /applies txn-\d again/);
+    assert.equal(await page.locator("[data-action='build-show-me']").count(), 0, "no solution after one check");
+    assert.deepEqual(await axe(page), [], "axe on the build step with its counterexample");
+    await screenshot(page, "workbench-build-step-1280");
+    await page.setViewportSize({ width: 375, height: 800 });
+    await screenshot(page, "workbench-build-step-375");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // Fix the window by text: one that outlasts the restart and the delay holds.
+    await page.fill(".wb-build .wb-text input", "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=40,commit,commit-offset");
+    await tabTo(page, '[data-action="build-check"]');
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="true"]');
+    assert.match(await page.textContent(".wb-build [data-wb-why]"), /restart/);
+    assert.equal(await page.locator('[data-action="next-step"]:not([disabled])').count(), 1, "Next once it holds");
+    assertClean(page);
+    await page.close();
+  });
 });
