@@ -77,6 +77,13 @@
         }
         return a;
       }
+      case "workbench": {
+        // A workbench check (docs/embedding.md): recorded as an interaction when it met a challenge.
+        if (d.challenge !== null && (typeof d.challenge !== "string" || !ID_RE.test(d.challenge))) return null;
+        if (typeof d.handler !== "string" || d.handler.length > 600 || !/^[a-z0-9:=,-]*$/.test(d.handler)) return null;
+        if (!isInt(d.k, 0, 3) || typeof d.holds !== "boolean" || typeof d.met !== "boolean") return null;
+        return { type: "workbench", challenge: d.challenge, handler: d.handler, k: d.k, holds: d.holds, met: d.met && d.challenge !== null };
+      }
       default:
         return null;
     }
@@ -312,6 +319,30 @@
       var tail = m.misconception ? " (misconception: " + m.misconception + ")" : "";
       var prompt = ask && ask.prompt ? ask.prompt : "Question " + (q + 1) + " of step " + m.step + " of " + m.lesson;
       out.push([p + "description", cut(prompt, 250 - tail.length) + tail]);
+    }
+    return out;
+  }
+
+  /**
+   * The data-model elements recording workbench check `m` (validated) that met its
+   * challenge, as interaction number `n`: id `urn:eop:workbench:<challenge>`, the handler
+   * as the learner's response (2004: type `other`; 1.2: `performance`, cut to 255
+   * characters), result correct, and (2004) a description naming the challenge and k.
+   */
+  function workbenchInteraction(m, n, v12, now) {
+    var p = "cmi.interactions." + n + ".";
+    var out = [[p + "id", "urn:eop:workbench:" + m.challenge]];
+    if (v12) {
+      out.push([p + "time", time12(now)]);
+      out.push([p + "type", "performance"]);
+      out.push([p + "student_response", cut(m.handler, 255)]);
+      out.push([p + "result", "correct"]);
+    } else {
+      out.push([p + "timestamp", timestamp2004(now)]);
+      out.push([p + "type", "other"]);
+      out.push([p + "learner_response", cut(m.handler, 4000)]);
+      out.push([p + "result", "correct"]);
+      out.push([p + "description", "Workbench challenge " + m.challenge + " met: the handler holds in every schedule with at most " + m.k + (m.k === 1 ? " fault" : " faults")]);
     }
     return out;
   }
@@ -555,6 +586,7 @@
     // Interactions are journaled: every answer is a new record after those the LMS holds.
     var nextInteraction = Number(s.get("cmi.interactions._count")) || 0;
     var asks = cfg.asks || {};
+    var metChallenges = {};
     function record(m, q) {
       if (finished) return;
       var ask = (asks[m.lesson] && asks[m.lesson][m.step + ":" + q]) || null;
@@ -637,6 +669,16 @@
         }
         onLesson(progress, m);
         save();
+      } else if (m.type === "workbench") {
+        // A challenge met, once per challenge and session.
+        if (!m.met || finished || metChallenges[m.challenge]) return;
+        metChallenges[m.challenge] = true;
+        var ok = true;
+        workbenchInteraction(m, nextInteraction, s.v12, new Date()).forEach(function (kv) {
+          if (ok) ok = s.set(kv[0], kv[1]);
+        });
+        nextInteraction++;
+        s.commit();
       } else if (m.type === "answer") {
         if (counted.indexOf(m.lesson) < 0) return;
         var key = m.lesson + ":" + m.step;
@@ -672,6 +714,7 @@
     duration2004: duration2004,
     interaction: interaction,
     interactionId: interactionId,
+    workbenchInteraction: workbenchInteraction,
     timestamp2004: timestamp2004,
     findAPI: findAPI,
     main: main,

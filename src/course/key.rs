@@ -70,6 +70,7 @@ pub fn lesson_key(ev: &mut Evaluator, raw: &Lesson) -> String {
                     se.settle.unwrap_or(0)
                 );
             }
+            StepKind::Build => build_key(&mut o, st.challenge.as_deref()),
             _ => {}
         }
         let qs: Vec<&Question> = st.question.iter().chain(st.questions.iter()).collect();
@@ -193,5 +194,25 @@ fn setup_note(s: &super::model::Setup) -> String {
         String::new()
     } else {
         format!(", {}", v.join(", "))
+    }
+}
+
+/// A build step's challenge, the handler it starts from and a reference solution, each
+/// with its verdict from the exhaustive check.
+fn build_key(o: &mut String, id: Option<&str>) {
+    use crate::sim::workbench::{challenges, check, Handler};
+    let Some(c) = id.and_then(challenges::find) else {
+        return;
+    };
+    let _ = writeln!(o, "  challenge: {} ({}), k = {}", c.id, c.title, c.k);
+    for (what, text) in [
+        ("starts from", c.wrong.first()),
+        ("a solution", c.solutions.first()),
+    ] {
+        let Some(h) = text.and_then(|t| Handler::decode(t).ok()) else {
+            continue;
+        };
+        let r = check(&h, &c.setup(), c.k);
+        let _ = writeln!(o, "  {what}: {} → {}", h.encode(), r.verdict());
     }
 }

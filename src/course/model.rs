@@ -89,6 +89,9 @@ pub enum StepKind {
     /// Right after a watch step: one quick question about what was just seen,
     /// graded from the trace up to the watch's stop tick (nothing is held back).
     Observe,
+    /// Write a handler in the workbench's editor for a challenge (`challenge`), graded
+    /// by the exhaustive check: it holds, or the smallest counterexample is shown.
+    Build,
 }
 
 impl StepKind {
@@ -100,6 +103,7 @@ impl StepKind {
             StepKind::Try => "try",
             StepKind::Recall => "recall",
             StepKind::Observe => "observe",
+            StepKind::Build => "build",
         }
     }
 }
@@ -147,6 +151,9 @@ pub struct Step {
     /// recall: retrieval questions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Question>,
+    /// build: the workbench challenge the learner's handler must meet (its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
     /// Named values for this step's texts, computed at the step's setup.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Quantity>,

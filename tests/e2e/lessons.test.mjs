@@ -150,6 +150,20 @@ async function takeLesson(page, id, mode) {
       await page.keyboard.press("Enter");
       await page.waitForSelector('.try-box [data-feedback][data-correct="true"]');
     }
+    if (kind === "build") {
+      // The handler it starts from breaks (twice: then "Show me a solution"), which holds.
+      assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, `${what}: Next waits for a handler that holds`);
+      for (let i = 0; i < 2; i++) {
+        await tabTo(page, '[data-action="build-check"]');
+        await page.keyboard.press("Enter");
+        await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="false"]');
+      }
+      await tabTo(page, '[data-action="build-show-me"]');
+      await page.keyboard.press("Enter");
+      await tabTo(page, '[data-action="build-check"]');
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="true"]');
+    }
     await tabTo(page, '[data-action="next-step"]:not([disabled])', `${what}: an enabled Next`);
     await page.keyboard.press("Enter");
     const next = Number(step) + 1;

@@ -502,6 +502,13 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "w
       assert.match(await app.$eval('[data-step-controls] [data-feedback][data-correct="true"]', (el) => el.textContent), /You did it/, `${lessonId} step ${step}`);
       tries++;
     }
+    if (kind === "build") {
+      // A build step: its starting handler breaks; after two checks, "Show me a solution", which holds.
+      for (let i = 0; i < 2; i++) await app.click('[data-action="build-check"]');
+      await app.click('[data-action="build-show-me"]');
+      await app.click('[data-action="build-check"]');
+      await app.waitForSelector('.wb-build [data-wb-verdict][data-holds="true"]');
+    }
     await app.click('[data-action="next-step"]:not([disabled])', { timeout: TIMEOUT });
     await app.waitForFunction((n) => {
       const el = document.querySelector("[data-step]");
@@ -642,6 +649,42 @@ test("interactions (stub app): an answer wrong then right is recorded per answer
     // The score is unchanged by the records: first answers count.
     const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
     assert.deepEqual(p.lessons.walkthrough.answers, { 2: ["W"], 7: ["_", "W"] });
+    assertClean(page);
+    await page.close();
+  }
+});
+
+test("a workbench challenge met is an interaction (stub app): once per challenge; a check that breaks, or free play, is not recorded; SCORM 1.2 and 2004", async () => {
+  const wb = (fields) => ({ source: "exactly-once-playground", version: 1, type: "workbench", k: 2, schedules: 900, breaking: 0, verdict: "holds", ...fields });
+  const handler = "apply:add-if-newer,commit-offset";
+  for (const version of ["12", "2004"]) {
+    const v12 = version === "12";
+    const sco = new URL(`stub-lesson-${version}/scorm/launch.html?lesson=walkthrough`, server.url).href;
+    const page = await lms(version, sco);
+    await stub(page, "go", 2);
+    await stub(page, "raw", wb({ challenge: "no-transaction", handler: "apply:add,commit-offset", holds: false, met: false, breaking: 3 }));
+    await stub(page, "raw", wb({ challenge: null, handler, holds: true, met: true }));
+    await stub(page, "raw", wb({ challenge: "no-transaction", handler: "BAD TEXT", holds: true, met: true }));
+    await stub(page, "raw", wb({ challenge: "no-transaction", handler, holds: true, met: true }));
+    await stub(page, "raw", wb({ challenge: "no-transaction", handler, holds: true, met: true }));
+    await stub(page, "go", 3); // read after the messages (they arrive in order)
+    await waitSet(page, (x) => (x["cmi.core.lesson_location"] ?? x["cmi.location"]) === "walkthrough/3", "after the checks");
+    const r = await close(page, version);
+    const got = interactionsOf(r.set);
+    assert.deepEqual(Object.keys(got), ["0"], "one record: the challenge met, once");
+    const strip = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== "time" && k !== "timestamp"));
+    if (v12) {
+      assert.deepEqual(strip(got[0]), { id: "urn:eop:workbench:no-transaction", type: "performance", student_response: handler, result: "correct" });
+    } else {
+      assert.deepEqual(strip(got[0]), {
+        id: "urn:eop:workbench:no-transaction",
+        type: "other",
+        learner_response: handler,
+        result: "correct",
+        description: "Workbench challenge no-transaction met: the handler holds in every schedule with at most 2 faults",
+      });
+      assert.equal(r.cmi.interactions["0"].learner_response, handler, "the LMS holds it");
+    }
     assertClean(page);
     await page.close();
   }

@@ -182,4 +182,118 @@ describe("the workbench page", () => {
     assertClean(page);
     await page.close();
   });
+
+  test("the counterexample replays on the space-time view, stepped by keyboard to the breaking step", async () => {
+    const page = await newPage(env.browser, { context: { bypassCSP: true } });
+    await page.goto(env.url(`?workbench=1&h=${encodeURIComponent("apply:add,commit-offset")}&k=1`));
+    await page.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
+    assert.equal((await check(page)).holds, "false");
+    await tabTo(page, "[data-wb-open-replay]");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-wb-replay] svg.spacetime-svg");
+    const state = () =>
+      page.$eval("[data-wb-replay]", (e) => ({ step: Number(e.dataset.step), tick: Number(e.dataset.tick), breaking: e.dataset.breaking }));
+    assert.deepEqual(await state(), { step: 0, tick: 0, breaking: "false" });
+    // The lanes of the run, named as the narration names them.
+    const lanes = await page.$$eval("[data-wb-replay] .st-name", (els) => els.map((e) => e.dataset.name));
+    assert.deepEqual(lanes, ["producer", "broker", "consumer", "database"]);
+    // Step with the keyboard: Next step, then the slider's arrow keys, until the crash.
+    await tabTo(page, "[data-wb-next]");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    assert.equal((await state()).step, 2);
+    await tabTo(page, '[aria-label="Replay step"]');
+    await page.keyboard.press("ArrowRight");
+    const crash = await state();
+    assert.equal(crash.tick, 1);
+    assert.match(await page.textContent("[data-wb-now]"), /fault: crash after `apply:add` and before `commit-offset`/);
+    assert.equal(await page.$$eval("[data-wb-replay] .st-mark.crash", (els) => els.length), 1, "the crash is marked");
+    assert.equal(await page.$("[data-wb-breaking]"), null, "not the breaking step yet");
+    // On to the breaking step with its own button: the narration names it.
+    await tabTo(page, "[data-wb-go-breaking]");
+    await page.keyboard.press("Enter");
+    const at = await state();
+    assert.deepEqual(at, { step: at.step, tick: 7, breaking: "true" });
+    assert.match(
+      await page.textContent("[data-wb-breaking]"),
+      /crash after `apply:add` and before `commit-offset` while handling txn-1: the redelivery applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10/,
+    );
+    assert.match(await page.textContent("[data-wb-replay] svg"), /apply txn-1 again/, "the second apply is marked on the diagram");
+    assert.match(await page.textContent("[data-wb-replay] li.current"), /breaking step/);
+    assert.equal(await page.$$eval("[data-wb-replay] .st-arrow[role=button]", (els) => els.length), 0, "no arrow offers a fault menu");
+    assert.deepEqual(await axe(page), [], "axe with the replay open");
+    await screenshot(page, "workbench-replay-1280");
+    await page.setViewportSize({ width: 320, height: 800 });
+    await page.$eval("[data-wb-replay]", (e) => e.scrollIntoView());
+    await screenshot(page, "workbench-replay-320");
+    // Back one step: the breaking narration goes.
+    await tabTo(page, "[data-wb-prev]");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.$("[data-wb-breaking]"), null);
+    assertClean(page);
+    await page.close();
+  });
+
+  test("framed, a check is posted to the host page: handler, k, verdict, challenge, met", async () => {
+    const page = await newPage(env.browser);
+    const h = "apply:add-if-newer,commit-offset";
+    const src = env.url(`?workbench=1&challenge=no-transaction&h=${encodeURIComponent(h)}`);
+    await page.setContent(`<!doctype html><html lang="en"><head><title>host</title></head><body>
+      <script>window.log = []; window.addEventListener("message", (e) => window.log.push(e.data));</script>
+      <iframe id="f" title="workbench" src="${src}" style="width:1200px;height:900px"></iframe></body></html>`);
+    const frame = await (await page.waitForSelector("#f")).contentFrame();
+    await frame.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
+    const posted = async (n) => {
+      await page.waitForFunction((n) => window.log.filter((m) => m && m.type === "workbench").length >= n, n, { timeout: 30_000 });
+      return page.evaluate(() => window.log.filter((m) => m && m.type === "workbench"));
+    };
+    await frame.click("button.primary");
+    let got = await posted(1);
+    const { verdict, schedules, ...m } = got[0];
+    assert.deepEqual(m, {
+      source: "exactly-once-playground", version: 1, type: "workbench",
+      challenge: "no-transaction", handler: h, k: 2, holds: true, met: true, breaking: 0, breakingTick: null,
+    });
+    assert.match(verdict, new RegExp(`^holds: .* in all ${schedules} schedules with at most 2 faults$`));
+    // A handler that breaks: posted too, not met, with its breaking step's tick.
+    await frame.fill(".wb-text input", "apply:add,commit-offset");
+    await frame.click("button.primary");
+    got = await posted(2);
+    assert.deepEqual([got[1].holds, got[1].met, got[1].handler, got[1].breakingTick], [false, false, "apply:add,commit-offset", 7]);
+    await page.close();
+  });
+
+  test("a lesson's build step: the starting handler breaks with its counterexample, Next waits, a solution holds", async () => {
+    const page = await newPage(env.browser, { context: { bypassCSP: true } });
+    await page.goto(env.url("?lesson=dedup-window&step=8"));
+    await page.waitForSelector('[data-step-kind="build"] [data-wb-build="dedup-window"]', { timeout: MOUNT_TIMEOUT_MS });
+    assert.equal(await steps(page), "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset", "starts from a common wrong attempt");
+    assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, "Next waits for a handler that holds");
+    await tabTo(page, '[data-action="build-check"]');
+    await page.keyboard.press("Enter");
+    const v = await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="false"]');
+    assert.match(await v.textContent(), /breaks: \d+ of \d+ schedules with at most 2 faults/);
+    assert.match(await page.textContent(".wb-build .wb-narration"), /a copy of txn-\d arrives 30 ticks late/);
+    // Its replay is there too.
+    await tabTo(page, "[data-wb-open-replay]");
+    await page.keyboard.press("Enter");
+    await tabTo(page, "[data-wb-go-breaking]");
+    await page.keyboard.press("Enter");
+    assert.match(await page.textContent("[data-wb-breaking]"), /applies txn-\d again/);
+    assert.equal(await page.locator("[data-action='build-show-me']").count(), 0, "no solution after one check");
+    assert.deepEqual(await axe(page), [], "axe on the build step with its counterexample");
+    await screenshot(page, "workbench-build-step-1280");
+    await page.setViewportSize({ width: 375, height: 800 });
+    await screenshot(page, "workbench-build-step-375");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // Fix the window by text: one that outlasts the restart and the delay holds.
+    await page.fill(".wb-build .wb-text input", "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=40,commit,commit-offset");
+    await tabTo(page, '[data-action="build-check"]');
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="true"]');
+    assert.match(await page.textContent(".wb-build [data-wb-why]"), /restart/);
+    assert.equal(await page.locator('[data-action="next-step"]:not([disabled])').count(), 1, "Next once it holds");
+    assertClean(page);
+    await page.close();
+  });
 });

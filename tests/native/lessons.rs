@@ -3,7 +3,7 @@
 //! refused with a message naming the field.
 
 use eop::course::eval::{self, Answer, Evaluator, Value};
-use eop::course::model::StepKind;
+use eop::course::model::{Lesson, StepKind};
 use eop::course::validate::{self, Rules};
 use eop::course::{self, FILES};
 
@@ -74,12 +74,75 @@ fn each_lesson_has_predicts_a_try_and_a_recall() {
             n(StepKind::Predict)
         );
         assert!(n(StepKind::Try) >= 1, "{name}: no try step");
+        // A build step may follow the recall, as the last step.
+        let before_build = match kinds.split_last() {
+            Some((StepKind::Build, rest)) => rest,
+            _ => &kinds[..],
+        };
         assert_eq!(
-            kinds.last(),
+            before_build.last(),
             Some(&StepKind::Recall),
-            "{name}: ends with a recall step"
+            "{name}: ends with a recall step (then at most a build step)"
         );
+        assert!(n(StepKind::Build) <= 1, "{name}: at most one build step");
     }
+}
+
+/// A build step names a challenge that can be met; its starting handler (the challenge's
+/// first wrong attempt) breaks and its first solution holds, under the challenge's own
+/// assumptions and k. The validator refuses a build step without a challenge, with an
+/// unknown one, or with one that cannot be met; and a course lesson may end with one
+/// only after its recall.
+#[test]
+fn a_build_step_names_a_challenge_that_can_be_met() {
+    use eop::sim::workbench::{challenges, check, Handler};
+    let mut built = Vec::new();
+    for (name, l) in lessons() {
+        for st in l.steps.iter().filter(|s| s.kind == StepKind::Build) {
+            let c = challenges::find(st.challenge.as_deref().unwrap()).unwrap();
+            let start = Handler::decode(c.wrong[0]).unwrap();
+            assert!(!check(&start, &c.setup(), c.k).holds(), "{name}");
+            let sol = Handler::decode(c.solutions[0]).unwrap();
+            assert!(check(&sol, &c.setup(), c.k).holds(), "{name}");
+            built.push((l.id.clone(), c.id));
+        }
+    }
+    assert_eq!(built, [("dedup-window".to_string(), "dedup-window")]);
+    let (_, base) = lessons()
+        .into_iter()
+        .find(|(_, l)| l.id == "dedup-window")
+        .unwrap();
+    let rules = Rules { course: true };
+    assert_eq!(validate::check(&base, rules), Vec::<String>::new());
+    let with = |f: &dyn Fn(&mut Lesson)| {
+        let mut l = base.clone();
+        f(&mut l);
+        validate::check(&l, rules)
+    };
+    let last = base.steps.len() - 1;
+    let errs = with(&|l| l.steps[last].challenge = None);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("step 8 (build) field `challenge`: is required for a build step")),
+        "{errs:?}"
+    );
+    let errs = with(&|l| l.steps[last].challenge = Some("no-such".into()));
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("'no-such' is not a workbench challenge")),
+        "{errs:?}"
+    );
+    let errs = with(&|l| l.steps[last].challenge = Some("charge-without-keys".into()));
+    assert!(errs.iter().any(|e| e.contains("cannot be met")), "{errs:?}");
+    // A build step with no recall before it: refused.
+    let errs = with(&|l| {
+        l.steps.remove(last - 1);
+    });
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("the last step of a course lesson is a recall step")),
+        "{errs:?}"
+    );
 }
 
 /// Every right option is judged right and every other option wrong, with its own

@@ -343,3 +343,133 @@ fn cli_judges_a_challenge_and_explains_the_impossible_one() {
         assert!(out.contains(c.id), "{out}");
     }
 }
+
+/// The replay of a counterexample: the fault on its lane, the breaking step at the tick
+/// the verdict names, and what happens there on the diagram.
+#[test]
+fn the_replay_shows_the_fault_and_the_breaking_step_at_the_tick_the_verdict_names() {
+    use workbench::{Actor, MarkKind};
+    // Applied twice: the crash at t=1, the redelivery's second apply at t=7.
+    let ce = grade("apply:add,commit-offset", 1).counterexample.unwrap();
+    let r = &ce.replay;
+    let b = ce.breaking.as_ref().expect("a breaking step");
+    assert_eq!(r.breaking.as_ref(), Some(b));
+    assert_eq!(b.tick, 7);
+    assert_eq!(
+        b.says,
+        "crash after `apply:add` and before `commit-offset` while handling txn-1: the redelivery applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10"
+    );
+    let at = &r.beats[b.beat];
+    assert_eq!((at.tick, at.lane), (7, Actor::Consumer));
+    assert_eq!(at.line, "applies txn-1: m-A 10 → 20");
+    assert!(at.marks.iter().any(|m| m.at == Actor::Database
+        && m.kind == MarkKind::Again
+        && m.label == "apply txn-1 again"));
+    let msg = at.msg.as_ref().unwrap();
+    assert_eq!(
+        (msg.from, msg.to, msg.sent, msg.arrive),
+        (Actor::Consumer, Actor::Database, 6, 7)
+    );
+    let crash: Vec<_> = r.beats.iter().filter(|x| x.fault).collect();
+    assert_eq!(crash.len(), 1);
+    assert_eq!(crash[0].tick, 1);
+    assert!(crash[0]
+        .marks
+        .iter()
+        .any(|m| m.kind == MarkKind::Crash && m.at == Actor::Consumer));
+    // The consumer is down from the crash to its restart.
+    assert_eq!(r.spans.len(), 1);
+    assert_eq!(
+        (r.spans[0].from, r.spans[0].to, r.spans[0].down),
+        (1, Some(6), true)
+    );
+    assert_eq!(
+        r.lanes,
+        [
+            Actor::Producer,
+            Actor::Broker,
+            Actor::Consumer,
+            Actor::Database
+        ]
+    );
+    // One beat per narrated line, same ticks.
+    assert_eq!(r.beats.len(), ce.trace.len());
+    for (beat, line) in r.beats.iter().zip(&ce.trace) {
+        assert!(line.starts_with(&format!("t={:<4}", beat.tick)), "{line}");
+        assert!(line.ends_with(&beat.line), "{line}");
+    }
+
+    // Lost: the breaking step is the crash itself, and nothing applies txn-1 after it.
+    let ce = grade("commit-offset,apply:add", 1).counterexample.unwrap();
+    let b = ce.breaking.as_ref().unwrap();
+    assert_eq!(b.tick, 1);
+    let at = &ce.replay.beats[b.beat];
+    assert!(at.fault && at.marks.iter().any(|m| m.kind == MarkKind::Crash));
+    assert!(b
+        .says
+        .ends_with("txn-1 is never applied, so m-A ends at 0 instead of 10"));
+    assert!(!ce
+        .replay
+        .beats
+        .iter()
+        .any(|x| x.line.starts_with("applies txn-1")));
+    // A broker commit is marked where the broker has it.
+    assert!(ce.replay.beats[..b.beat].iter().any(|x| x
+        .marks
+        .iter()
+        .any(|m| m.at == Actor::Broker && m.kind == MarkKind::Commit)));
+}
+
+#[test]
+fn the_breaking_step_of_a_charge_a_zombie_and_a_late_copy() {
+    use workbench::{Actor, MarkKind};
+    let ce = grade("charge,apply:add,commit-offset", 1)
+        .counterexample
+        .unwrap();
+    let b = ce.breaking.unwrap();
+    assert_eq!(b.tick, 7);
+    assert!(
+        b.says
+            .contains("the redelivery charges txn-1 again; txn-1 is charged twice at the gateway"),
+        "{}",
+        b.says
+    );
+    assert!(ce.replay.lanes.contains(&Actor::Gateway));
+    // A zombie gets a lane of its own, paused until it wakes.
+    let ce = grade(
+        "lookup:msg-id,insert:msg-id:cache,apply:add,commit-offset",
+        1,
+    )
+    .counterexample
+    .unwrap();
+    let b = ce.breaking.unwrap();
+    assert!(
+        b.says.contains("the zombie applies txn-1 again"),
+        "{}",
+        b.says
+    );
+    let at = &ce.replay.beats[b.beat];
+    assert_eq!((at.lane, at.tick), (Actor::Zombie, b.tick));
+    assert!(ce.replay.lanes.contains(&Actor::Zombie) && ce.replay.lanes.contains(&Actor::Cache));
+    assert!(ce
+        .replay
+        .spans
+        .iter()
+        .any(|s| s.lane == Actor::Zombie && !s.down && s.to.is_some()));
+    // A late copy is a copied arrow; a set it overwrites is the breaking step.
+    let ce = grade("apply:set,commit-offset", 1).counterexample.unwrap();
+    let b = ce.breaking.unwrap();
+    let at = &ce.replay.beats[b.beat];
+    assert!(
+        b.says.starts_with(
+            "a copy of txn-2 arrives 15 ticks late: the late copy applies txn-2: m-B 60 → 20"
+        ),
+        "{}",
+        b.says
+    );
+    assert!(at.marks.iter().any(|m| m.kind == MarkKind::Again));
+    assert!(ce.replay.beats.iter().any(|x| x
+        .msg
+        .as_ref()
+        .is_some_and(|m| m.copy && m.to == Actor::Consumer)));
+}

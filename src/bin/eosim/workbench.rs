@@ -184,6 +184,9 @@ pub fn check_cmd(argv: &[String]) -> ExitCode {
         for p in c.problems.iter().skip(1) {
             println!("                 also: {p}");
         }
+        if let Some(b) = &c.breaking {
+            println!("breaking step    t={}: {}", b.tick, b.says);
+        }
         println!("steps:");
         for line in &c.trace {
             println!("  {line}");

@@ -4,6 +4,7 @@
 
 use super::eval::{self, Evaluator};
 use super::model::{Lesson, Question, StepKind, FORMAT};
+use crate::sim::workbench::challenges;
 
 mod agree;
 mod format;
@@ -144,7 +145,12 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         );
     }
     if rules.course {
-        match l.steps.last() {
+        // A build step may follow the recall, as the lesson's last step.
+        let (recall, n) = match l.steps.last() {
+            Some(s) if s.kind == StepKind::Build => (l.steps.get(n.wrapping_sub(2)), n - 1),
+            last => (last, n),
+        };
+        match recall {
             Some(s) if s.kind == StepKind::Recall => {
                 let pos = scenarios::ids()
                     .iter()
@@ -279,6 +285,33 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                 need(st.hint.is_some(), "hint", &mut e);
                 need(st.show_me.is_some(), "show_me", &mut e);
                 need(st.success.is_some(), "success", &mut e);
+            }
+            StepKind::Build => {
+                forbid(st.question.is_some(), "question", &mut e);
+                forbid(st.goal.is_some(), "goal", &mut e);
+                match st.challenge.as_deref().map(challenges::find) {
+                    None => need(false, "challenge", &mut e),
+                    Some(None) => e(
+                        format!("{at} field `challenge`"),
+                        format!(
+                            "'{}' is not a workbench challenge (one of {})",
+                            st.challenge.as_deref().unwrap_or_default(),
+                            challenges::ALL
+                                .iter()
+                                .map(|c| c.id)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                    Some(Some(c)) if !c.possible => e(
+                        format!("{at} field `challenge`"),
+                        format!(
+                            "'{}' cannot be met: a build step asks for one that can",
+                            c.id
+                        ),
+                    ),
+                    Some(Some(_)) => {}
+                }
             }
             StepKind::Recall => {
                 if st.questions.len() != 3 && rules.course {

@@ -4,7 +4,7 @@
 //! most once. The smallest counterexample is the breaking schedule with the fewest
 //! faults that fired, then the earliest (by the ticks they fired at).
 
-use super::model::{run, run_quiet, Outcome};
+use super::model::{run, run_quiet, Breaking, Outcome, Replay};
 use super::step::Handler;
 use super::{Fault, Setup, MAX_K};
 use crate::sim::ids::Tick;
@@ -78,6 +78,11 @@ pub struct Counterexample {
     pub problems: Vec<String>,
     /// The whole run, one line per event.
     pub trace: Vec<String>,
+    /// The step where it breaks, narrated with its cause.
+    pub breaking: Option<Breaking>,
+    /// The whole run as a replay: lanes, messages, marks, the breaking step.
+    #[serde(skip)]
+    pub replay: Replay,
 }
 
 impl Counterexample {
@@ -94,6 +99,8 @@ impl Counterexample {
             narration: format!("{cause}: {effect}."),
             problems: o.problems.clone(),
             trace: o.trace.clone(),
+            breaking: o.replay.breaking.clone(),
+            replay: o.replay.clone(),
         }
     }
 }

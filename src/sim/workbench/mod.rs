@@ -21,7 +21,10 @@ mod model;
 mod step;
 
 pub use check::{check, Check, Counterexample, MAX_SCHEDULES};
-pub use model::{run, Outcome, Payment, REBALANCE_TICKS, RESTART_TICKS, VISIBILITY_TICKS};
+pub use model::{
+    run, Actor, Beat, Breaking, Mark, MarkKind, Msg, Outcome, Payment, Replay, Span,
+    REBALANCE_TICKS, RESTART_TICKS, VISIBILITY_TICKS,
+};
 pub use step::{Apply, CodecError, Handler, Key, Step, Store, MAX_STEPS, MAX_TTL};
 
 use crate::sim::ids::Tick;

@@ -276,6 +276,11 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
             }
         }
         StepKind::Try => step_controls(p),
+        StepKind::Build => html! {
+            <crate::ui::components::workbench::build::BuildStep key={format!("{}-{}", l.lesson.id, l.step)}
+                lesson={l.lesson.id.clone()} step={l.step} challenge={st.challenge.clone().unwrap_or_default()}
+                on_checked={d.reform(|holds| lesson_action(LessonAction::Built(holds)))} />
+        },
         StepKind::Read => html! {},
     };
     let drift = if l.drifted && kind != StepKind::Try {
@@ -312,7 +317,7 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                     <button class="btn" data-action="prev-step" disabled={l.step == 0}
                         onclick={d.reform(|_| lesson_action(LessonAction::Back))}>{"← Back"}</button>
                     <button class="btn primary" data-action="next-step" disabled={!l.can_next()} ref={next_ref}
-                        title={if l.can_next() { "" } else if kind == StepKind::Try { "Make it happen first (or use Show me)" } else { "Answer first" }}
+                        title={if l.can_next() { "" } else if kind == StepKind::Try { "Make it happen first (or use Show me)" } else if kind == StepKind::Build { "Make your handler hold first" } else { "Answer first" }}
                         onclick={d.reform(|_| lesson_action(LessonAction::Next))}>{next_label}{" →"}</button>
                 </div>
             </div>
@@ -328,6 +333,7 @@ fn kind_label(k: StepKind) -> &'static str {
         StepKind::Try => "Try",
         StepKind::Recall => "Recall",
         StepKind::Observe => "Observe",
+        StepKind::Build => "Build",
     }
 }
 

@@ -5,18 +5,22 @@
 //! The check runs in the page (`crate::sim::workbench::check`); the link
 //! (`?workbench=1&challenge=..&h=..&k=..`) restores the page (`link.rs`).
 
+pub mod build;
 pub mod editor;
 pub mod link;
+pub mod replay;
 
 use crate::sim::workbench::{challenges, check, Check, Handler, Setup, Step, MAX_K, MAX_STEPS};
 use crate::ui::hooks::location_search;
+use crate::ui::host;
 use editor::{AddRow, Edit, StepList};
+use replay::ReplayView;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 pub use link::requested;
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
@@ -48,7 +52,7 @@ fn share_url(query: &str) -> String {
     format!("{base}{query}")
 }
 
-fn focus_label(label: &str) {
+pub(crate) fn focus_label(label: &str) {
     let el = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(&format!("[aria-label=\"{label}\"]")).ok())
@@ -80,7 +84,7 @@ fn scroll_to_verdict() {
 
 /// Where the keyboard focus goes after an edit: the moved step's same button (or its
 /// other move button at either end), or the remove button that took the removed one's place.
-fn focus_after(e: &Edit, at: Option<usize>, len: usize) -> Option<String> {
+pub(crate) fn focus_after(e: &Edit, at: Option<usize>, len: usize) -> Option<String> {
     match (e, at) {
         (Edit::Up(_), Some(i)) if i == 0 => Some(format!("Move step {} down", i + 1)),
         (Edit::Up(_), Some(i)) => Some(format!("Move step {} up", i + 1)),
@@ -123,7 +127,7 @@ fn challenge_panel(id: Option<&str>, on_pick: Callback<Event>) -> Html {
 
 /// A challenge's explanation, once the learner has a verdict: why the solutions work
 /// (shown when the handler holds), or why no handler can (an impossible challenge).
-fn why_view(challenge: Option<&str>, r: &Result<Check, String>) -> Html {
+pub(crate) fn why_view(challenge: Option<&str>, r: &Result<Check, String>) -> Html {
     let Some(c) = challenge.and_then(challenges::find) else {
         return html! {};
     };
@@ -144,7 +148,7 @@ fn why_view(challenge: Option<&str>, r: &Result<Check, String>) -> Html {
     }
 }
 
-fn verdict_view(r: &Result<Check, String>, ms: f64) -> Html {
+pub(crate) fn verdict_view(r: &Result<Check, String>, ms: f64) -> Html {
     let c = match r {
         Err(e) => {
             return html! {
@@ -165,8 +169,7 @@ fn verdict_view(r: &Result<Check, String>, ms: f64) -> Html {
                 if x.problems.len() > 1 {
                     <ul class="wb-problems">{for x.problems.iter().map(|p| html! { <li>{p.clone()}</li> })}</ul>
                 }
-                <h4>{"Step by step"}</h4>
-                <ol class="wb-trace" tabindex="0" aria-label="The counterexample, step by step">{for x.trace.iter().map(|l| html! { <li>{l.clone()}</li> })}</ol>
+                <ReplayView key={format!("{}/{}/{}", c.handler, c.k, c.assumptions)} replay={std::rc::Rc::new(x.replay.clone())} />
             </div>
         }
     });
@@ -322,7 +325,16 @@ pub fn Workbench() -> Html {
             );
             // Let "Checking…" paint before the check holds the thread.
             *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(16, move || {
-                result.set(Some(run_check(c, &steps, k)));
+                let r = run_check(c, &steps, k);
+                // A framing page hears the result (the host-page API; SCORM records a
+                // challenge met).
+                if let Ok(chk) = &r.0 {
+                    host::post(
+                        "workbench",
+                        host::workbench_fields(chk, c.and_then(challenges::find)),
+                    );
+                }
+                result.set(Some(r));
                 running.set(false);
             }));
         })

@@ -429,6 +429,30 @@ pub fn lesson_fields(s: &State) -> Option<Value> {
     }))
 }
 
+/// The `workbench` message's fields: a workbench check's result (the page's Check, or a
+/// lesson's build step). `challenge` is the challenge's id (null in free play), `handler`
+/// the handler's text, `k` the faults per schedule, `holds` the verdict, `met` whether a
+/// challenge that can be met was met (holds, every schedule run), `schedules` and
+/// `breaking` the counts, `verdict` the one-line verdict, `breakingTick` the tick of the
+/// smallest counterexample's breaking step (null when it holds).
+pub fn workbench_fields(
+    c: &crate::sim::workbench::Check,
+    challenge: Option<&crate::sim::workbench::challenges::Challenge>,
+) -> Value {
+    let holds = c.holds();
+    json!({
+        "challenge": challenge.map(|ch| ch.id),
+        "handler": c.handler,
+        "k": c.k,
+        "holds": holds,
+        "met": challenge.is_some_and(|ch| ch.possible) && holds,
+        "schedules": c.schedules,
+        "breaking": c.breaking,
+        "verdict": c.verdict(),
+        "breakingTick": c.counterexample.as_ref().and_then(|x| x.breaking.as_ref()).map(|b| b.tick),
+    })
+}
+
 // ------------------------------------------------------------------ browser glue
 
 pub use glue::{post, post_answer, use_host_api};
@@ -684,6 +708,39 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn workbench_messages_carry_the_handler_the_verdict_and_whether_the_challenge_was_met() {
+        use crate::sim::workbench::{challenges, check, Handler, Setup};
+        let ch = challenges::find("no-transaction").unwrap();
+        let h = Handler::decode(ch.solutions[0]).unwrap();
+        let m = workbench_fields(&check(&h, &ch.setup(), ch.k), Some(ch));
+        assert_eq!(m["challenge"], "no-transaction");
+        assert_eq!(m["handler"], ch.solutions[0]);
+        assert_eq!(
+            (m["k"].clone(), m["holds"].clone(), m["met"].clone()),
+            (json!(ch.k), json!(true), json!(true))
+        );
+        assert_eq!(
+            (m["breaking"].clone(), m["breakingTick"].clone()),
+            (json!(0), Value::Null)
+        );
+        let h = Handler::decode("apply:add,commit-offset").unwrap();
+        let m = workbench_fields(&check(&h, &Setup::for_handler(&h), 1), None);
+        assert_eq!(
+            m,
+            json!({"challenge": null, "handler": "apply:add,commit-offset", "k": 1, "holds": false,
+                "met": false, "schedules": 25, "breaking": 18, "breakingTick": 7,
+                "verdict": "breaks: 18 of 25 schedules with at most 1 fault break it; the smallest has 1 fault"})
+        );
+        // A challenge no handler can meet is never met.
+        let ch = challenges::ALL.iter().find(|c| !c.possible).unwrap();
+        let h = Handler::decode(ch.wrong[0]).unwrap();
+        assert_eq!(
+            workbench_fields(&check(&h, &ch.setup(), ch.k), Some(ch))["met"],
+            false
+        );
     }
 
     #[test]

@@ -26,11 +26,40 @@ impl World<'_> {
         own || self.dedup.get(&kv).is_some_and(|e| self.live(*e))
     }
 
+    /// Where a step's message goes.
+    fn target(&self, st: Step) -> Actor {
+        match st {
+            Step::CommitOffset | Step::Ack => Actor::Broker,
+            Step::Charge(_) => Actor::Gateway,
+            Step::Publish => Actor::Downstream,
+            Step::Insert {
+                store: Some(Store::Cache),
+                ..
+            } => Actor::Cache,
+            Step::Lookup(k)
+                if self.h.has(|s| {
+                    matches!(s, Step::Insert { key, store: Some(Store::Cache), .. } if key == k)
+                }) =>
+            {
+                Actor::Cache
+            }
+            _ => Actor::Database,
+        }
+    }
+
     pub(super) fn exec(&mut self, st: Step, ctx: &mut Ctx) {
-        let who = if ctx.live { "consumer" } else { "zombie" };
+        let who = if ctx.live {
+            Actor::Consumer
+        } else {
+            Actor::Zombie
+        };
         let offset = ctx.offset;
         let txn = self.txn_of(offset);
         let pay = self.log[offset as usize].pay;
+        if self.narrate {
+            let to = self.target(st);
+            self.send(to, st.to_string(), false);
+        }
         let said = match st {
             Step::Begin if ctx.txn.is_none() => {
                 ctx.txn = Some(Vec::new());
@@ -47,6 +76,7 @@ impl World<'_> {
                     || self.cache.get(&kv).is_some_and(|e| self.live(*e))
                 {
                     ctx.skip = true;
+                    self.mark(who, MarkKind::Skip, txt!(self, "skip {txn}"));
                     txt!(
                         self,
                         "finds the {} of {txn} already recorded: skips to its offset steps",
@@ -69,6 +99,7 @@ impl World<'_> {
                     )
                 } else if self.in_db(kv, ctx.txn.as_ref()) {
                     ctx.skip = true;
+                    self.mark(who, MarkKind::Skip, txt!(self, "skip {txn}"));
                     let rolled = if ctx.txn.take().is_some() {
                         "; the transaction rolls back"
                     } else {
@@ -105,6 +136,7 @@ impl World<'_> {
                 }
             },
             Step::CommitOffset | Step::Ack if !ctx.live => {
+                self.mark(Actor::Broker, MarkKind::Refused, txt!(self, "refused"));
                 txt!(
                     self,
                     "{st}: refused by the broker (the zombie's generation is fenced)"
@@ -118,7 +150,12 @@ impl World<'_> {
                     delivery: ctx.delivery,
                 };
                 if first && self.setup.assume.lost_ack && self.offer(f) {
+                    if let Some(m) = self.pending.msg.as_mut() {
+                        m.lost = true;
+                    }
+                    let msg = self.pending.msg.take();
                     self.fire(f, txt!(self, "the broker loses the {st} of {txn}"));
+                    self.pending.msg = msg;
                     if st == Step::Ack {
                         self.extra.push((
                             self.now + VISIBILITY_TICKS,
@@ -133,6 +170,11 @@ impl World<'_> {
                     txt!(self, "acks {txn}")
                 } else {
                     self.committed = Some(offset + 1);
+                    self.mark(
+                        Actor::Broker,
+                        MarkKind::Commit,
+                        txt!(self, "offset {}", offset + 1),
+                    );
                     txt!(self, "commits offset {} to the broker", offset + 1)
                 }
             }
@@ -143,8 +185,10 @@ impl World<'_> {
                 };
                 if fresh {
                     self.out.charged[pay] += 1;
+                    self.effect(Actor::Gateway, pay, "charge");
                     txt!(self, "charges {txn} at the gateway")
                 } else {
+                    self.mark(Actor::Gateway, MarkKind::Skip, txt!(self, "no charge"));
                     txt!(
                         self,
                         "charges {txn}: the gateway already saw this key and charges nothing"
@@ -153,6 +197,7 @@ impl World<'_> {
             }
             Step::Publish => {
                 self.out.downstream[pay] += 1;
+                self.effect(Actor::Downstream, pay, "event");
                 txt!(self, "publishes {txn}'s event downstream")
             }
             Step::Outbox => match ctx.txn.as_mut() {
@@ -178,6 +223,7 @@ impl World<'_> {
             if let Op::Insert(k, v, _) = op {
                 if self.dedup.get(&(*k, *v)).is_some_and(|e| self.live(*e)) {
                     ctx.skip = true;
+                    self.mark(Actor::Database, MarkKind::Skip, txt!(self, "refused"));
                     return txt!(self, "commit refused: the {} of {txn} is already in the dedup table (a unique key); the transaction rolls back", k.word());
                 }
             }
@@ -193,6 +239,7 @@ impl World<'_> {
                 Op::Outbox => self.outbox.push(self.log[ctx.offset as usize].pay),
             }
         }
+        self.mark(Actor::Database, MarkKind::Commit, txt!(self, "commit"));
         let what = if done.is_empty() {
             String::new()
         } else {
@@ -212,6 +259,7 @@ impl World<'_> {
             Apply::Set => self.bal[m] = p.running,
             Apply::AddIfNewer => {
                 if let Some(o) = self.row_offset[m].filter(|&o| o >= offset) {
+                    self.mark(Actor::Database, MarkKind::Skip, txt!(self, "skip {txn}"));
                     return txt!(self, "skips {txn}: {who}'s row already holds offset {o}");
                 }
                 self.bal[m] += p.amount;
@@ -219,19 +267,35 @@ impl World<'_> {
             }
         }
         self.out.applied[pay] += 1;
+        self.effect(Actor::Database, pay, "apply");
         txt!(self, "applies {txn}: {who} {before} → {}", self.bal[m])
     }
 
     pub(super) fn relay(&mut self) {
         for pay in std::mem::take(&mut self.outbox) {
             self.out.downstream[pay] += 1;
-            self.say(
+            self.now += 1;
+            if self.narrate {
+                self.pending.msg = Some(Msg {
+                    from: Actor::Database,
+                    to: Actor::Downstream,
+                    sent: self.now - 1,
+                    arrive: self.now,
+                    label: format!("event {}", txn_name(pay as u32 + 1)),
+                    lost: false,
+                    copy: false,
+                });
+            }
+            self.effect(Actor::Downstream, pay, "event");
+            self.say_as(
+                Actor::Database,
                 "relay",
                 txt!(
                     self,
                     "publishes {}'s event from the outbox",
                     txn_name(pay as u32 + 1)
                 ),
+                false,
             );
         }
     }
@@ -269,26 +333,34 @@ impl World<'_> {
                 } else {
                     format!("{}, so ", why.join(" and "))
                 };
-                self.out.problems.push(format!(
-                    "{so}{} ends at {got} instead of {want}",
-                    merchant_name(m)
-                ));
+                let problem = format!("{so}{} ends at {got} instead of {want}", merchant_name(m));
+                let about = (0..self.pays.len())
+                    .find(|&i| {
+                        counts_explain && self.pays[i].merchant == m && self.out.applied[i] != 1
+                    })
+                    .map_or(About::Balance(m as usize), About::Applied);
+                self.breaking(about, &problem);
+                self.out.problems.push(problem);
             }
         }
         let goal = self.setup.goal;
         for i in 0..self.pays.len() {
             let txn = txn_name(i as u32 + 1);
             if goal.charge && self.out.charged[i] != 1 {
-                self.out.problems.push(format!(
+                let p = format!(
                     "{txn} is {} at the gateway",
                     times(self.out.charged[i], "charged")
-                ));
+                );
+                self.breaking(About::Charged(i), &p);
+                self.out.problems.push(p);
             }
             if goal.downstream && self.out.downstream[i] != 1 {
-                self.out.problems.push(format!(
+                let p = format!(
                     "{txn}'s downstream event is {}",
                     times(self.out.downstream[i], "published")
-                ));
+                );
+                self.breaking(About::Downstream(i), &p);
+                self.out.problems.push(p);
             }
         }
         self.out.balances = self.bal.clone();

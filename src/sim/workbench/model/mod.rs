@@ -30,6 +30,10 @@ macro_rules! txt {
 }
 
 mod effects;
+mod replay;
+
+use replay::{About, Effects, Pending};
+pub use replay::{Actor, Beat, Breaking, Mark, MarkKind, Msg, Replay, Span};
 
 /// `txn-3`, formatted only when printed.
 #[derive(Copy, Clone)]
@@ -91,6 +95,9 @@ pub struct Outcome {
     pub fired: Vec<(Tick, Fault, String)>,
     /// The narrated run, one line per event.
     pub trace: Vec<String>,
+    /// The narrated run as a replay (lanes, messages, marks, the breaking step).
+    #[serde(skip)]
+    pub replay: Replay,
     /// What is wrong, in the scenario's terms (empty: every goal met).
     pub problems: Vec<String>,
     pub balances: Vec<i64>,
@@ -115,6 +122,17 @@ struct Ctx {
     txn: Option<Vec<Op>>,
     skip: bool,
     acked_once: bool,
+    /// A late copy.
+    copy: bool,
+}
+
+/// The delivery a narrated step belongs to.
+#[derive(Copy, Clone, Debug)]
+struct Doing {
+    lane: Actor,
+    offset: u32,
+    delivery: u16,
+    copy: bool,
 }
 
 enum Stop {
@@ -147,6 +165,9 @@ struct World<'a> {
     gateway_keys: BTreeSet<(Key, u64)>,
     zombies: Vec<(Ctx, usize)>,
     out: Outcome,
+    doing: Option<Doing>,
+    pending: Pending,
+    fx: Effects,
 }
 
 /// The payments of a run: merchant by the seed, amounts 10, 20, 40, … (so a payment
@@ -212,23 +233,45 @@ fn run_with(h: &Handler, setup: &Setup, faults: &[Fault], narrate: bool) -> Outc
             applied: vec![0; n],
             charged: vec![0; n],
             downstream: vec![0; n],
+            replay: Replay::default(),
+        },
+        doing: None,
+        pending: Pending::default(),
+        fx: Effects {
+            applied: vec![Vec::new(); n],
+            charged: vec![Vec::new(); n],
+            downstream: vec![Vec::new(); n],
+            writes: vec![Vec::new(); 2],
+            handled: vec![None; n],
+            ..Effects::default()
         },
     };
     w.publish_all();
     w.consume();
     w.relay();
     w.tally();
+    w.finish_replay();
     w.out
 }
 
 impl World<'_> {
-    fn say(&mut self, who: &str, what: String) {
+    fn say(&mut self, who: Actor, what: String) {
+        let word = match who {
+            Actor::Zombie => "zombie",
+            a => a.word(),
+        };
+        self.say_as(who, word, what, false);
+    }
+
+    /// A narrated line at `lane`, `who` acting (the trace's second column).
+    fn say_as(&mut self, lane: Actor, who: &'static str, what: String, fault: bool) {
         if !self.narrate {
             return;
         }
         self.out
             .trace
             .push(txt!(self, "t={:<4} {who:<9} {what}", self.now));
+        self.beat(lane, who, what, fault);
     }
 
     fn offer(&mut self, f: Fault) -> bool {
@@ -240,9 +283,31 @@ impl World<'_> {
         self.fire_at(self.now, f, words);
     }
 
+    /// The lane a fault strikes at, and its mark.
+    fn fault_mark(&mut self, f: Fault) -> Actor {
+        let (at, kind, label) = match f {
+            Fault::DupPublish { txn } => (
+                Actor::Producer,
+                MarkKind::Fault,
+                format!("{} twice", txn_name(txn)),
+            ),
+            Fault::Crash { .. } => (Actor::Consumer, MarkKind::Crash, "crash".into()),
+            Fault::Zombie { .. } => (Actor::Consumer, MarkKind::Fault, "rebalance".into()),
+            Fault::LoseAck { .. } | Fault::Late { .. } => return Actor::Broker,
+            Fault::Reset { .. } => (Actor::Broker, MarkKind::Reset, "reset → 0".into()),
+        };
+        self.mark(at, kind, label);
+        at
+    }
+
     /// A fault that strikes at `tick` (a late copy strikes when it arrives).
     fn fire_at(&mut self, tick: Tick, f: Fault, words: String) {
-        self.say("fault", words.clone());
+        let lane = if self.narrate {
+            self.fault_mark(f)
+        } else {
+            Actor::Consumer
+        };
+        self.say_as(lane, "fault", words.clone(), true);
         self.out.fired.push((tick, f, words));
     }
 
@@ -265,8 +330,19 @@ impl World<'_> {
             }
         }
         let n = self.log.len();
+        if self.narrate {
+            self.pending.msg = Some(Msg {
+                from: Actor::Producer,
+                to: Actor::Broker,
+                sent: 0,
+                arrive: 0,
+                label: format!("{n} records"),
+                lost: false,
+                copy: false,
+            });
+        }
         self.say(
-            "producer",
+            Actor::Producer,
             txt!(self, "has published {n} records (offsets 0 to {})", n - 1),
         );
     }
@@ -303,9 +379,11 @@ impl World<'_> {
     fn consume(&mut self) {
         loop {
             if self.delivered >= MAX_DELIVERIES {
-                self.say(
+                self.say_as(
+                    Actor::Consumer,
                     "check",
                     txt!(self, "stops after {MAX_DELIVERIES} deliveries"),
+                    false,
                 );
                 self.out.problems.push(txt!(
                     self,
@@ -332,8 +410,18 @@ impl World<'_> {
                 self.deliver(o, false);
             } else if let Some((ctx, next)) = self.zombies.pop() {
                 let txn = self.txn_of(ctx.offset);
+                if let Some(s) = self
+                    .out
+                    .replay
+                    .spans
+                    .iter_mut()
+                    .rev()
+                    .find(|s| s.lane == Actor::Zombie && s.to.is_none())
+                {
+                    s.to = Some(self.now);
+                }
                 self.say(
-                    "zombie",
+                    Actor::Zombie,
                     txt!(self, "wakes up and runs the rest of its handler for {txn}"),
                 );
                 let mut ctx = ctx;
@@ -360,8 +448,27 @@ impl World<'_> {
         } else {
             String::new()
         };
+        if self.narrate {
+            let late = if copy { ", late" } else { "" };
+            self.pending.msg = Some(Msg {
+                from: Actor::Broker,
+                to: Actor::Consumer,
+                sent: self.now,
+                arrive: self.now,
+                label: format!(
+                    "{txn} @{offset}{}",
+                    if delivery > 1 && !copy {
+                        format!(" ↻{delivery}")
+                    } else {
+                        late.to_string()
+                    }
+                ),
+                lost: false,
+                copy,
+            });
+        }
         self.say(
-            "consumer",
+            Actor::Consumer,
             txt!(self, "receives {txn} (offset {offset}{again})"),
         );
         let start = self.now;
@@ -391,6 +498,7 @@ impl World<'_> {
             txn: None,
             skip: false,
             acked_once: false,
+            copy,
         };
         match self.steps(&mut ctx, 0) {
             Stop::Done => {
@@ -406,26 +514,43 @@ impl World<'_> {
                     self.committed = None;
                     self.acked.clear();
                     let r = self.reposition();
-                    self.say("consumer", txt!(self, "rejoins and {r}"));
+                    self.say(Actor::Consumer, txt!(self, "rejoins and {r}"));
                 }
             }
             Stop::Crash => {
                 if ctx.txn.is_some() {
                     self.say(
-                        "database",
+                        Actor::Database,
                         "rolls back the crashed consumer's open transaction".into(),
                     );
                 }
+                let down = self.now;
                 self.now += RESTART_TICKS;
+                if self.narrate {
+                    self.out.replay.spans.push(Span {
+                        lane: Actor::Consumer,
+                        from: down,
+                        to: Some(self.now),
+                        down: true,
+                    });
+                }
                 let r = self.reposition();
-                self.say("consumer", txt!(self, "restarts and {r}"));
+                self.say(Actor::Consumer, txt!(self, "restarts and {r}"));
             }
             Stop::Pause(next) => {
                 self.zombies.push((ctx, next));
+                if self.narrate {
+                    self.out.replay.spans.push(Span {
+                        lane: Actor::Zombie,
+                        from: self.now,
+                        to: None,
+                        down: false,
+                    });
+                }
                 self.now += REBALANCE_TICKS;
                 let r = self.reposition();
                 self.say(
-                    "consumer",
+                    Actor::Consumer,
                     txt!(self, "(a new one) takes over the partition and {r}"),
                 );
             }
@@ -440,6 +565,16 @@ impl World<'_> {
                 continue;
             }
             self.now += 1;
+            self.doing = Some(Doing {
+                lane: if ctx.live {
+                    Actor::Consumer
+                } else {
+                    Actor::Zombie
+                },
+                offset: ctx.offset,
+                delivery: ctx.delivery,
+                copy: ctx.copy,
+            });
             self.exec(st, ctx);
             if !ctx.live {
                 continue;
@@ -461,6 +596,7 @@ impl World<'_> {
             if self.setup.assume.crash && self.offer(crash) {
                 let words = txt!(self, "crash {} while handling {txn}", between(self));
                 self.fire(crash, words);
+                self.doing = None;
                 return Stop::Crash;
             }
             let zombie = Fault::Zombie {
@@ -475,16 +611,22 @@ impl World<'_> {
                     between(self)
                 );
                 self.fire(zombie, words);
+                self.doing = None;
                 return Stop::Pause(j + 1);
             }
         }
         if ctx.txn.take().is_some() {
-            let who = if ctx.live { "consumer" } else { "zombie" };
+            let who = if ctx.live {
+                Actor::Consumer
+            } else {
+                Actor::Zombie
+            };
             self.say(
                 who,
                 "ends the handler with its transaction open: rolled back".into(),
             );
         }
+        self.doing = None;
         Stop::Done
     }
 }

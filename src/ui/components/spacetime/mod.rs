@@ -118,8 +118,8 @@ fn arrow_views(
 }
 
 /// The diagram's frame: the svg (background, grid, lanes, spans, arrows, marks,
-/// playhead) and the fault menu over it.
-fn frame(
+/// playhead) and the fault menu over it. (The workbench draws its replay with it too.)
+pub(crate) fn frame(
     lay: &StLayout,
     sc: &StScene,
     diagram: &Diagram,
@@ -245,8 +245,9 @@ fn open_menu(
 
 /// One transmission's arrow as `st_scene` placed it (with its label, if it got a
 /// place); an arrow in flight is a button named by `what` it carries: click or Enter
-/// opens the fault menu (`open`), D drops it, C duplicates it.
-fn arrow_view(
+/// opens the fault menu (`open`), D drops it, C duplicates it. An arrow with no
+/// transmission behind it (the workbench's replay) is never a button.
+pub(crate) fn arrow_view(
     a: &Arrow,
     d: &ArrowDraw,
     label: Option<(Rect, String)>,
@@ -270,7 +271,7 @@ fn arrow_view(
     } else {
         ""
     };
-    let (interactive, aria) = if flying {
+    let (interactive, aria) = if flying && a.flight.is_some() {
         (
             true,
             format!(
@@ -350,7 +351,7 @@ fn mark_glyph(kind: MarkKind) -> (&'static str, &'static str) {
 }
 
 /// Mark `k` on its lane at centre `c`, with its label where `st_scene` placed it.
-fn mark_view(k: usize, m: &Mark, c: Pt, label: Option<Rect>) -> Html {
+pub(crate) fn mark_view(k: usize, m: &Mark, c: Pt, label: Option<Rect>) -> Html {
     let (cx, cy) = (c.x, c.y);
     let (cls, glyph) = mark_glyph(m.kind);
     html! {

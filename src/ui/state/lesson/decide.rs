@@ -129,6 +129,13 @@ impl Lessons<'_> {
             }
             LessonAction::Answer { question, answer } => self.answer(question, answer),
             LessonAction::ShowMe => self.show_me(),
+            LessonAction::Built(holds) => {
+                if let Some(l) = self.run.as_mut().filter(|l| l.kind() == StepKind::Build) {
+                    l.goal_met |= holds;
+                    l.tries += u32::from(!holds);
+                }
+                Effect::default()
+            }
             LessonAction::Close => {
                 *self.run = None;
                 Effect::default()

@@ -136,7 +136,7 @@ impl LessonRun {
         match self.kind() {
             StepKind::Read | StepKind::Watch => true,
             StepKind::Predict | StepKind::Observe => self.answered(0),
-            StepKind::Try => self.goal_met,
+            StepKind::Try | StepKind::Build => self.goal_met,
             StepKind::Recall => (0..self.answers.len()).all(|q| self.answered(q)),
         }
     }
@@ -155,6 +155,8 @@ pub enum LessonAction {
     Go(usize),
     Next,
     Back,
+    /// A build step's handler was checked: it holds (the step's goal is met) or not.
+    Built(bool),
     Answer {
         question: usize,
         answer: Answer,
