@@ -119,6 +119,10 @@ impl Schedule {
         Some(it.due)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     /// Forget everything (the course's "reset progress").
     pub fn reset(&mut self) {
         self.items.clear();
