@@ -339,6 +339,9 @@ pub fn reduce(s: &mut State, a: LessonAction) {
                         .entry(l.lesson.id.clone())
                         .or_default()
                         .done = true;
+                    let (id, steps) = (&l.lesson.id, course::practice::varying_steps(&l.lesson));
+                    let now = crate::ui::components::practice::now_ms();
+                    s.progress.practice.finished(id, &steps, now);
                 }
             }
         }
