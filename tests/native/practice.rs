@@ -162,3 +162,46 @@ fn vary_is_checked_by_the_validator() {
     assert!(errs.contains("'nope' is not a parameter"), "{errs}");
     assert!(errs.contains("only a predict question varies"), "{errs}");
 }
+
+#[test]
+fn can_it_ever_happen_answered_by_the_exhaustive_check() {
+    use eop::course::practice::QUESTIONS;
+    let mut scenarios = std::collections::BTreeSet::new();
+    let mut both = std::collections::BTreeMap::<&str, (bool, bool)>::new();
+    for q in QUESTIONS {
+        let t = Instant::now();
+        let a = q.answer().expect("answers");
+        let ms = t.elapsed().as_millis();
+        println!(
+            "{:<24} {:<16} {} -> {} ({} schedules, finished {}, {ms} ms) {}",
+            q.id,
+            q.scenario,
+            q.prompt(&a.label),
+            if a.can { "yes" } else { "no" },
+            a.checked,
+            a.finished,
+            a.smallest.as_ref().map_or(String::new(), |s| s.0.clone())
+        );
+        assert_eq!(a.can, q.expect, "{}: the check disagrees with the author", q.id);
+        assert!(a.finished, "{}: every schedule checked", q.id);
+        assert!(!a.assumptions.is_empty());
+        assert_eq!(a.can, a.smallest.is_some(), "{}: yes comes with a counterexample", q.id);
+        if let Some((_, cfg)) = &a.smallest {
+            // The counterexample breaks on replay.
+            let r = eop::sim::scenarios::run(q.scenario, cfg).expect("replays");
+            let tr = r.technique(q.technique).expect("technique");
+            assert!(tr.verdict.first_violation.is_some(), "{}: replay breaks", q.id);
+        }
+        assert_eq!(q.params.len(), a.settings.len());
+        scenarios.insert(q.scenario);
+        let e = both.entry(q.scenario).or_default();
+        if a.can {
+            e.0 = true;
+        } else {
+            e.1 = true;
+        }
+    }
+    assert!(scenarios.len() >= 5, "{scenarios:?}");
+    let two_ways = both.values().filter(|(y, n)| *y && *n).count();
+    assert!(two_ways >= 2, "answered both ways on at least two scenarios: {both:?}");
+}

@@ -2,7 +2,9 @@
 //! (`vary.rs`) and the days they come back on (`schedule.rs`).
 
 mod schedule;
+mod space;
 mod vary;
 
 pub use schedule::*;
+pub use space::*;
 pub use vary::*;

@@ -7,7 +7,7 @@
 //! The page's clock (`Date.now()`) is the only clock.
 
 use crate::course::eval::{self, Answer, Evaluator};
-use crate::course::practice::{self, Item, Variant};
+use crate::course::practice::{self, Item, SpaceAnswer, SpaceQuestion, Variant, QUESTIONS};
 use crate::ui::hooks::location_search;
 use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::share::{self, ShareState};
@@ -59,6 +59,127 @@ fn replay_link(v: &Variant) -> String {
     format!("?{}", share::encode(&st))
 }
 
+/// The link that replays a run config (a counterexample: random faults off).
+fn config_link(scenario: &str, technique: &str, c: &crate::sim::run::RunConfig) -> String {
+    let mut st = ShareState::new(scenario);
+    st.seed = c.seed;
+    st.params = c.params.clone();
+    st.faults = c.manual.clone();
+    st.random_faults = c.random_faults;
+    st.technique = Some(technique.to_string());
+    format!("?{}", share::encode(&st))
+}
+
+fn perf_now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// One "can it ever happen?" question: the learner says yes or no, the exhaustive
+/// check answers (timed in this browser).
+#[derive(Properties, PartialEq)]
+struct SpaceProps {
+    q: SpaceQuestion,
+    on_next: Callback<MouseEvent>,
+}
+
+#[component]
+fn SpaceView(p: &SpaceProps) -> Html {
+    let said = use_state(|| None::<bool>);
+    let result = use_state(|| None::<(Result<SpaceAnswer, String>, f64)>);
+    {
+        let (said, result) = (said.clone(), result.clone());
+        use_effect_with(p.q, move |_| {
+            said.set(None);
+            result.set(None);
+        });
+    }
+    let label = p.q.label();
+    let say = |yes: bool| {
+        let (said, result, q) = (said.clone(), result.clone(), p.q);
+        Callback::from(move |_: MouseEvent| {
+            if said.is_some() {
+                return;
+            }
+            said.set(Some(yes));
+            let t0 = perf_now();
+            let a = q.answer();
+            result.set(Some((a, perf_now() - t0)));
+        })
+    };
+    let verdict = match (&*said, &*result) {
+        (Some(yes), Some((Ok(a), ms))) => {
+            let right = *yes == a.can;
+            let lead = if right { "✓ Right. " } else { "✕ Not quite. " };
+            let body = if a.can {
+                let link = a
+                    .smallest
+                    .as_ref()
+                    .map(|(_, c)| config_link(p.q.scenario, p.q.technique, c));
+                html! {
+                    <>
+                    <p>{format!("Yes. {}.", a.smallest.as_ref().map_or("", |s| s.0.as_str()))}</p>
+                    if let Some(href) = link {
+                        <a class="btn" data-action="replay-counterexample" href={href}>{"Replay the smallest counterexample on the stage"}</a>
+                    }
+                    </>
+                }
+            } else {
+                html! {
+                    <p>{format!("No. Every one of the {} schedules with at most {} faults ends right.", a.checked, p.q.k)}</p>
+                }
+            };
+            html! {
+                <div class={classes!("feedback", if right { "right" } else { "wrong" })} data-space-answer=""
+                    data-can={a.can.to_string()} data-correct={right.to_string()} data-checked={a.checked.to_string()}
+                    data-ms={format!("{ms:.0}")}>
+                    <p><strong>{lead}</strong></p>
+                    {body}
+                    <p class="wb-meta">{format!("Assumed: {}.", a.assumptions)}</p>
+                    if !a.settings.is_empty() {
+                        <p class="wb-meta">{format!("Settings: {}.", a.settings.join(", "))}</p>
+                    }
+                    <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
+                </div>
+            }
+        }
+        (Some(_), Some((Err(e), _))) => html! { <p class="wb-error">{e.clone()}</p> },
+        _ => html! {},
+    };
+    let answered = said.is_some();
+    html! {
+        <section class="practice-item practice-space" data-step-kind="predict-space"
+            data-space-question={p.q.id} aria-labelledby="space-h">
+            <h2 id="space-h">{"Can it ever happen?"}</h2>
+            <fieldset class="question">
+                <legend>{p.q.prompt(&label)}</legend>
+                <div class="options" role="group" aria-label="Choices">
+                    <button class="btn option" data-option="yes" disabled={answered} onclick={say(true)}>{"Yes, some schedule breaks it"}</button>
+                    <button class="btn option" data-option="no" disabled={answered} onclick={say(false)}>{"No, never"}</button>
+                </div>
+                <div class="feedback-slot" aria-live="polite" role="status">{verdict}</div>
+            </fieldset>
+            if answered {
+                <p class="wb-actions">
+                    <button type="button" class="btn" data-action="next-space" onclick={p.on_next.clone()}>{"Another question"}</button>
+                </p>
+            }
+        </section>
+    }
+}
+
+/// The first question, or the one `?space=<id>` names.
+fn first_space() -> usize {
+    let search = location_search();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("space="))
+        .and_then(|id| QUESTIONS.iter().position(|q| q.id == id))
+        .unwrap_or(0)
+}
+
 /// The variant to ask for `item` (the first asked from its next variant on).
 fn variant_for(item: &Item) -> Option<Variant> {
     // The raw lesson: the variant fills the step's texts from its own run.
@@ -86,7 +207,11 @@ fn first_due(p: &Progress) -> Option<Asked> {
 
 #[component]
 pub fn Practice() -> Html {
-    let _ = location_search();
+    let space = use_state(first_space);
+    let on_next_space = {
+        let space = space.clone();
+        Callback::from(move |_: MouseEvent| space.set((*space + 1) % QUESTIONS.len()))
+    };
     let progress = use_state(load);
     let asked = use_state(|| first_due(&progress));
     let typed = use_state(String::new);
@@ -154,6 +279,7 @@ pub fn Practice() -> Html {
                     {format!("Due now: {due}")}
                 </p>
                 {body}
+                <SpaceView q={QUESTIONS[*space]} on_next={on_next_space} />
             </main>
         </div>
     }
