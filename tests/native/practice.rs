@@ -182,15 +182,28 @@ fn can_it_ever_happen_answered_by_the_exhaustive_check() {
             a.finished,
             a.smallest.as_ref().map_or(String::new(), |s| s.0.clone())
         );
-        assert_eq!(a.can, q.expect, "{}: the check disagrees with the author", q.id);
+        assert_eq!(
+            a.can, q.expect,
+            "{}: the check disagrees with the author",
+            q.id
+        );
         assert!(a.finished, "{}: every schedule checked", q.id);
         assert!(!a.assumptions.is_empty());
-        assert_eq!(a.can, a.smallest.is_some(), "{}: yes comes with a counterexample", q.id);
+        assert_eq!(
+            a.can,
+            a.smallest.is_some(),
+            "{}: yes comes with a counterexample",
+            q.id
+        );
         if let Some((_, cfg)) = &a.smallest {
             // The counterexample breaks on replay.
             let r = eop::sim::scenarios::run(q.scenario, cfg).expect("replays");
             let tr = r.technique(q.technique).expect("technique");
-            assert!(tr.verdict.first_violation.is_some(), "{}: replay breaks", q.id);
+            assert!(
+                tr.verdict.first_violation.is_some(),
+                "{}: replay breaks",
+                q.id
+            );
         }
         assert_eq!(q.params.len(), a.settings.len());
         scenarios.insert(q.scenario);
@@ -203,5 +216,8 @@ fn can_it_ever_happen_answered_by_the_exhaustive_check() {
     }
     assert!(scenarios.len() >= 5, "{scenarios:?}");
     let two_ways = both.values().filter(|(y, n)| *y && *n).count();
-    assert!(two_ways >= 2, "answered both ways on at least two scenarios: {both:?}");
+    assert!(
+        two_ways >= 2,
+        "answered both ways on at least two scenarios: {both:?}"
+    );
 }

@@ -96,6 +96,7 @@ fn SpaceView(p: &SpaceProps) -> Html {
         });
     }
     let label = p.q.label();
+    let settings = p.q.settings();
     let say = |yes: bool| {
         let (said, result, q) = (said.clone(), result.clone(), p.q);
         Callback::from(move |_: MouseEvent| {
@@ -111,7 +112,11 @@ fn SpaceView(p: &SpaceProps) -> Html {
     let verdict = match (&*said, &*result) {
         (Some(yes), Some((Ok(a), ms))) => {
             let right = *yes == a.can;
-            let lead = if right { "✓ Right. " } else { "✕ Not quite. " };
+            let lead = if right {
+                "✓ Right. "
+            } else {
+                "✕ Not quite. "
+            };
             let body = if a.can {
                 let link = a
                     .smallest
@@ -127,7 +132,8 @@ fn SpaceView(p: &SpaceProps) -> Html {
                 }
             } else {
                 html! {
-                    <p>{format!("No. Every one of the {} schedules with at most {} faults ends right.", a.checked, p.q.k)}</p>
+                    <p>{format!("No. Every one of the {} with at most {} ends right.",
+                        crate::sim::sweep::plural(a.checked, "schedule"), crate::sim::sweep::plural(u64::from(p.q.k), "fault"))}</p>
                 }
             };
             html! {
@@ -137,9 +143,6 @@ fn SpaceView(p: &SpaceProps) -> Html {
                     <p><strong>{lead}</strong></p>
                     {body}
                     <p class="wb-meta">{format!("Assumed: {}.", a.assumptions)}</p>
-                    if !a.settings.is_empty() {
-                        <p class="wb-meta">{format!("Settings: {}.", a.settings.join(", "))}</p>
-                    }
                     <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
                 </div>
             }
@@ -154,6 +157,9 @@ fn SpaceView(p: &SpaceProps) -> Html {
             <h2 id="space-h">{"Can it ever happen?"}</h2>
             <fieldset class="question">
                 <legend>{p.q.prompt(&label)}</legend>
+                if !settings.is_empty() {
+                    <p class="wb-meta">{format!("Settings: {}.", settings.join(", "))}</p>
+                }
                 <div class="options" role="group" aria-label="Choices">
                     <button class="btn option" data-option="yes" disabled={answered} onclick={say(true)}>{"Yes, some schedule breaks it"}</button>
                     <button class="btn option" data-option="no" disabled={answered} onclick={say(false)}>{"No, never"}</button>
@@ -183,8 +189,16 @@ fn first_space() -> usize {
 /// The variant to ask for `item` (the first asked from its next variant on).
 fn variant_for(item: &Item) -> Option<Variant> {
     // The raw lesson: the variant fills the step's texts from its own run.
-    let l = crate::course::course().iter().find(|l| l.id == item.lesson)?;
-    practice::next_asked(&mut Evaluator::new(), l, item.step, item.next_variant, TRIES)
+    let l = crate::course::course()
+        .iter()
+        .find(|l| l.id == item.lesson)?;
+    practice::next_asked(
+        &mut Evaluator::new(),
+        l,
+        item.step,
+        item.next_variant,
+        TRIES,
+    )
 }
 
 #[derive(Clone, PartialEq)]
@@ -229,8 +243,7 @@ pub fn Practice() -> Html {
                 return;
             };
             let correct = eval::judge(q, e, &a).correct;
-            let mut fields =
-                crate::ui::host::answer_fields(&cur.item.lesson, i, 0, q, e, &a);
+            let mut fields = crate::ui::host::answer_fields(&cur.item.lesson, i, 0, q, e, &a);
             fields["practice"] = serde_json::json!({"variant": cur.variant.k});
             crate::ui::host::post("answer", fields);
             let mut p = (*progress).clone();
@@ -303,7 +316,10 @@ fn question_view(
         let on_input = {
             let typed = typed.clone();
             Callback::from(move |e: InputEvent| {
-                typed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+                typed.set(
+                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                        .value(),
+                )
             })
         };
         let on_submit = {

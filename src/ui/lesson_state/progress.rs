@@ -9,7 +9,10 @@ pub struct Progress {
     #[serde(default)]
     pub lessons: BTreeMap<String, LessonProgress>,
     /// When each finished lesson's predictions come back (`course::practice`).
-    #[serde(default, skip_serializing_if = "crate::course::practice::Schedule::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::course::practice::Schedule::is_empty"
+    )]
     pub practice: crate::course::practice::Schedule,
 }
 
