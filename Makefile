@@ -110,7 +110,7 @@ size:
 	@bash scripts/size-report.sh dist
 
 # SCORM packages of the course (docs/lms.md). LESSONS: which lessons count (ids, comma-separated;
-# default: all of scripts/scorm-lessons.txt); MASTERY: 0-100 or none; SCO: course or per-lesson.
+# default: every lesson of src/course/lessons/, in teaching order); MASTERY: 0-100 or none; SCO: course or per-lesson.
 LESSONS ?=
 MASTERY ?= 80
 SCO ?= course

@@ -7,7 +7,8 @@
 //   node scripts/scorm.mjs [--dist dist] [--out dist-scorm] [--lessons a,b,…] [--mastery 80|none]
 //                          [--sco course|per-lesson] [--versions 12,2004]
 //
-// --lessons    which lessons count (default: scripts/scorm-lessons.txt, all 14, in that order)
+// --lessons    which lessons count (default: every lesson of src/course/lessons/, in teaching
+//              order: the order of their file names, as build.rs compiles them into the app)
 // --mastery    mastery score 0–100: a finished course (or lesson) with a first-try score at or
 //              above it is `passed`, below it `failed`; `none`: only `completed` is reported
 // --sco        `course`: one SCO for the whole course (one grade); `per-lesson`: one SCO per
@@ -33,12 +34,16 @@ function fail(msg) {
   throw e;
 }
 
-/** The default lesson list (ids in teaching order) from scripts/scorm-lessons.txt. */
+/**
+ * The default lesson list: the ids of src/course/lessons/NN-<id>.json in file-name order
+ * (teaching order; build.rs lists the same folder into the app's course::FILES).
+ */
 export function defaultLessons(repo = REPO) {
-  return readFileSync(join(repo, "scripts/scorm-lessons.txt"), "utf8")
-    .split("\n")
-    .map((l) => l.replace(/#.*/, "").trim())
-    .filter(Boolean);
+  const dir = join(repo, "src/course/lessons");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => String(JSON.parse(readFileSync(join(dir, f), "utf8")).id));
 }
 
 /**

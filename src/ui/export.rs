@@ -36,24 +36,28 @@ pub struct Imported {
 /// The run file for `state`, whose run produced `result` (None when the run failed).
 pub fn to_json(state: &ShareState, result: Option<&RunResult>) -> String {
     let params: Map<String, Value> = state
+        .inputs
+        .config
         .params
         .iter()
         .map(|(n, v)| (n.clone(), json!(v)))
         .collect();
     let faults: Vec<String> = state
-        .faults
+        .inputs
+        .config
+        .manual
         .iter()
         .map(crate::sim::fault::Fault::code)
         .collect();
     let mut doc = json!({
         "format": FORMAT,
         "version": VERSION,
-        "scenario": state.scenario,
+        "scenario": state.inputs.scenario.id,
         // A string: JSON readers that use doubles would round seeds above 2^53.
-        "seed": state.seed.to_string(),
+        "seed": state.inputs.config.seed.to_string(),
         "params": params,
         "faults": faults,
-        "random_faults": state.random_faults,
+        "random_faults": state.inputs.config.random_faults,
         "tick": state.tick,
         "technique": state.technique,
         "view": match state.view { ViewMode::Stage => "stage", ViewMode::Spacetime => "spacetime" },
@@ -95,7 +99,10 @@ pub fn to_json(state: &ShareState, result: Option<&RunResult>) -> String {
 
 /// A file name for the download, e.g. `walkthrough-seed-7-tick-12.eop.json`.
 pub fn file_name(state: &ShareState) -> String {
-    let mut name = format!("{}-seed-{}", state.scenario, state.seed);
+    let mut name = format!(
+        "{}-seed-{}",
+        state.inputs.scenario, state.inputs.config.seed
+    );
     if let Some(t) = state.tick {
         name.push_str(&format!("-tick-{t}"));
     }
@@ -321,9 +328,9 @@ mod tests {
 
     fn sample() -> ShareState {
         let mut s = ShareState::new("walkthrough");
-        s.seed = 9_007_199_254_740_993; // above 2^53: must survive as text
-        s.params = vec![("dup".to_string(), 500)];
-        s.faults = vec![Fault::Lose {
+        s.inputs.config.seed = 9_007_199_254_740_993; // above 2^53: must survive as text
+        s.inputs.config.params = vec![("dup".to_string(), 500)];
+        s.inputs.config.manual = vec![Fault::Lose {
             hop: 0,
             msg: 1,
             attempt: 0,
@@ -335,7 +342,7 @@ mod tests {
     }
 
     fn run(s: &ShareState) -> RunResult {
-        scenarios::run(&s.scenario, &s.config()).expect("runs")
+        scenarios::run(s.inputs.scenario.id, &s.inputs.config).expect("runs")
     }
 
     #[test]
@@ -430,16 +437,16 @@ mod tests {
         ] {
             assert!(all.contains(want), "missing {want:?} in:\n{all}");
         }
-        assert_eq!(got.state.scenario, "walkthrough");
-        assert_eq!(got.state.faults.len(), 1);
-        assert!(got.state.params.is_empty());
+        assert_eq!(got.state.inputs.scenario, "walkthrough");
+        assert_eq!(got.state.inputs.config.manual.len(), 1);
+        assert!(got.state.inputs.config.params.is_empty());
         assert_eq!(got.state.tick, None);
         assert_eq!(got.checksum, None);
         // An unknown scenario falls back to the default, with a message.
         let got =
             parse(r#"{"format":"exactly-once-playground/run","version":1,"scenario":"nope"}"#)
                 .unwrap();
-        assert_eq!(got.state.scenario, share::DEFAULT_SCENARIO);
+        assert_eq!(got.state.inputs.scenario, share::DEFAULT_SCENARIO);
         assert!(got.warnings[0].contains("unknown scenario 'nope'"));
     }
 
@@ -479,7 +486,7 @@ mod tests {
             match parse(&text) {
                 Ok(got) => {
                     ok += 1;
-                    assert!(scenarios::find(&got.state.scenario).is_ok());
+                    assert!(scenarios::find(got.state.inputs.scenario.id).is_ok());
                 }
                 Err(e) => {
                     refused += 1;

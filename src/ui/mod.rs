@@ -23,7 +23,6 @@ pub mod hooks;
 pub mod host;
 pub mod keys;
 pub mod layout;
-pub mod lesson_state;
 pub mod offline;
 pub mod panic;
 pub mod prefs;
@@ -34,7 +33,7 @@ pub mod worker;
 
 /// Mount the app on the page body; in the sweep Web Worker, serve sweeps instead.
 ///
-/// Start-up is a chain of tasks, so that none blocks the page for long (issue 26) and
+/// Start-up is a chain of tasks, so that none blocks the page for long and
 /// the browser can handle input and paint between them. After the wasm's own start (this
 /// task), one parses the built-in lessons (the course list and any lesson link need
 /// them); the next resolves the

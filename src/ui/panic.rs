@@ -53,8 +53,8 @@ fn show(what: &str) {
     let d = share::decode(&search);
     let who = format!(
         "scenario “{}”, seed {}{}",
-        d.state.scenario,
-        d.state.seed,
+        d.state.inputs.scenario,
+        d.state.inputs.config.seed,
         d.state
             .tick
             .map(|t| format!(", tick {t}"))

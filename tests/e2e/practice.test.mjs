@@ -1,4 +1,4 @@
-// The practice page (?practice=1, issue 29): a finished lesson's predictions come back
+// The practice page (?practice=1): a finished lesson's predictions come back
 // a day later as fresh variants. Progress is seeded as the lesson's finish writes it
 // (lesson done, its varying predictions due a day after the finish), the page's clock
 // (Playwright's clock) is moved one day, the due item appears, is answered, gets its

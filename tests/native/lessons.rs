@@ -441,7 +441,7 @@ fn lesson_links_decode_and_report_bad_values() {
     assert!(d.warnings.is_empty(), "{:?}", d.warnings);
     assert_eq!(d.state.lesson.as_deref(), Some("walkthrough"));
     assert_eq!(d.state.step, Some(3));
-    assert_eq!(d.state.scenario, "walkthrough");
+    assert_eq!(d.state.inputs.scenario, "walkthrough");
     assert_eq!(encode(&d.state), "lesson=walkthrough&step=3");
     let d = decode("?lesson=walkthrough&step=99&embed=1");
     assert_eq!(d.state.step, Some(1));
@@ -453,7 +453,7 @@ fn lesson_links_decode_and_report_bad_values() {
     assert_eq!(encode(&d.state), "lesson=walkthrough&step=1&embed=1");
     let d = decode("?lesson=astrology&s=outbox");
     assert_eq!(d.state.lesson, None);
-    assert_eq!(d.state.scenario, "outbox");
+    assert_eq!(d.state.inputs.scenario, "outbox");
     assert!(
         d.warnings
             .iter()

@@ -1,7 +1,8 @@
 //! No free numbers in prose (spec §16): every digit, percentage, multiplier and
 //! comparison word a learner reads is either a placeholder filled from a structured
 //! value (`{ $name }` in a `text.json`, `{…}` in a format string, `{value}` in a lesson)
-//! or listed, with the reason it is safe, in `tests/prose-allow.txt`.
+//! or listed, with the reason it is safe: a scenario's own prose in its folder's
+//! `prose-allow.txt`, the narration in `tests/prose-allow.txt`.
 //!
 //! Scanned: every scenario's `text.json` (title, promise, explain, each parameter's
 //! label and help, each try-this label, watch and `says`), the confusion cards (belief,
@@ -319,10 +320,36 @@ pub fn hits(text: &str) -> BTreeSet<String> {
 struct Allowed {
     at: String,
     hit: String,
-    line: usize,
+    /// The file and line it is listed at.
+    from: String,
 }
 
+/// The list in `file`; with [`ALLOW`], also every scenario folder's `prose-allow.txt`
+/// (its fields located under the scenario's id).
 fn allow_list(file: &str) -> Vec<Allowed> {
+    let mut out = allow_file(file, "");
+    if file == ALLOW {
+        let dir = root().join("src/sim/scenarios");
+        let mut folders: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.join("prose-allow.txt").is_file())
+            .collect();
+        folders.sort();
+        for f in folders {
+            let text: Value =
+                serde_json::from_str(&std::fs::read_to_string(f.join("text.json")).unwrap())
+                    .unwrap();
+            let id = text["id"].as_str().expect("a scenario id").to_string();
+            let rel = f.strip_prefix(root()).unwrap().join("prose-allow.txt");
+            out.extend(allow_file(&rel.to_string_lossy(), &format!("{id}.")));
+        }
+    }
+    out
+}
+
+/// The entries of one list file, each location prefixed with `at`.
+fn allow_file(file: &str, at: &str) -> Vec<Allowed> {
     let text = std::fs::read_to_string(root().join(file)).unwrap_or_default();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -337,9 +364,9 @@ fn allow_list(file: &str) -> Vec<Allowed> {
             i + 1
         );
         out.push(Allowed {
-            at: parts[0].to_string(),
+            at: format!("{at}{}", parts[0]),
             hit: parts[1].to_string(),
-            line: i + 1,
+            from: format!("{file}:{}", i + 1),
         });
     }
     out
@@ -368,8 +395,8 @@ fn audit(texts: &[Text], file: &str) -> Vec<String> {
     for (a, u) in allowed.iter().zip(used) {
         if !u {
             problems.push(format!(
-                "{file}:{}: stale entry `{} | {}` matches nothing any more: remove it",
-                a.line, a.at, a.hit
+                "{}: stale entry `{} | {}` matches nothing any more: remove it",
+                a.from, a.at, a.hit
             ));
         }
     }

@@ -58,19 +58,19 @@ fn random_state(rng: &mut ChaCha8Rng) -> ShareState {
     let all = eop::sim::all();
     let sc = all[rng.gen_range(0..all.len())].info();
     let mut s = ShareState::new(sc.id);
-    s.seed = rng.gen();
+    s.inputs.config.seed = rng.gen();
     for p in sc.params {
         if rng.gen_bool(0.3) {
             let v = rng.gen_range(p.min..=p.max);
             if v != p.default {
-                s.params.push((p.name.to_string(), v));
+                s.inputs.config.params.push((p.name.to_string(), v));
             }
         }
     }
     for _ in 0..rng.gen_range(0..4) {
-        s.faults.push(random_fault(rng));
+        s.inputs.config.manual.push(random_fault(rng));
     }
-    s.random_faults = rng.gen_bool(0.8);
+    s.inputs.config.random_faults = rng.gen_bool(0.8);
     s.tick = rng.gen_bool(0.5).then(|| rng.gen());
     s.view = if rng.gen() {
         ViewMode::Stage
@@ -166,7 +166,7 @@ fn decoders_never_panic_on_random_input() {
         };
         let d = decode(&text);
         // Whatever came in, the result names a real scenario and re-encodes.
-        assert!(eop::sim::find(&d.state.scenario).is_ok());
+        assert!(eop::sim::find(d.state.inputs.scenario.id).is_ok());
         let _ = decode(&encode(&d.state));
         for part in text.split(',') {
             let _ = Fault::from_code(part);
@@ -196,8 +196,8 @@ fn malformed_links_explain_what_was_used_instead() {
     }
     // The rest of a damaged link still applies.
     let d = decode("s=walkthrough&seed=zz&p.dup=300&t=7");
-    assert_eq!(d.state.scenario, "walkthrough");
-    assert_eq!(d.state.params, vec![("dup".to_string(), 300)]);
+    assert_eq!(d.state.inputs.scenario, "walkthrough");
+    assert_eq!(d.state.inputs.config.params, vec![("dup".to_string(), 300)]);
     assert_eq!(d.state.tick, Some(7));
 }
 
@@ -207,7 +207,7 @@ fn links_stay_short_and_leave_defaults_out() {
     assert_eq!(encode(&s), "s=walkthrough");
     let mut big = ShareState::new("walkthrough");
     for m in 0..20 {
-        big.faults.push(Fault::Lose {
+        big.inputs.config.manual.push(Fault::Lose {
             hop: 1,
             msg: 1000 + m,
             attempt: 3,
@@ -215,7 +215,10 @@ fn links_stay_short_and_leave_defaults_out() {
     }
     big.tick = Some(1234);
     assert!(encode(&big).len() < 2000);
-    assert_eq!(Fault::from_code(&big.faults[0].code()), Some(big.faults[0]));
+    assert_eq!(
+        Fault::from_code(&big.inputs.config.manual[0].code()),
+        Some(big.inputs.config.manual[0])
+    );
 }
 
 #[test]
@@ -238,7 +241,7 @@ fn the_longest_realistic_link_stays_under_2000_characters() {
     for sc in scenarios::all() {
         let info = sc.info();
         let mut s = ShareState::new(info.id);
-        s.seed = u64::MAX;
+        s.inputs.config.seed = u64::MAX;
         for p in info.params {
             let v = if p.max.to_string().len() >= p.min.to_string().len() && p.max != p.default {
                 p.max
@@ -247,7 +250,7 @@ fn the_longest_realistic_link_stays_under_2000_characters() {
             } else {
                 p.max
             };
-            s.params.push((p.name.to_string(), v));
+            s.inputs.config.params.push((p.name.to_string(), v));
         }
         let kinds = [
             |i: u32| Fault::Duplicate {
@@ -269,9 +272,12 @@ fn the_longest_realistic_link_stays_under_2000_characters() {
             },
         ];
         for i in 0..MAX_FAULTS as u32 {
-            s.faults.push(kinds[i as usize % kinds.len()](i));
+            s.inputs
+                .config
+                .manual
+                .push(kinds[i as usize % kinds.len()](i));
         }
-        s.random_faults = false;
+        s.inputs.config.random_faults = false;
         s.tick = Some(199_999);
         s.view = ViewMode::Spacetime;
         s.technique = Some("idempotent-producer-and-transactions".to_string());
@@ -403,7 +409,10 @@ fn a_bad_fingerprint_is_reported_and_ignored() {
     ] {
         let d = decode(&format!("?s=walkthrough&seed=4&c={bad}"));
         assert_eq!(d.state.fingerprint, None, "{bad}");
-        assert_eq!(d.state.seed, 4, "the rest of the link applies");
+        assert_eq!(
+            d.state.inputs.config.seed, 4,
+            "the rest of the link applies"
+        );
         assert_eq!(d.warnings.len(), 1, "{bad}: {:?}", d.warnings);
         assert!(d.warnings[0].contains("ignored"), "{:?}", d.warnings);
     }

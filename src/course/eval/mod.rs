@@ -112,17 +112,29 @@ impl Evaluator {
 
     /// The value of `q` in the run of `setup` (scenario `sc` unless the setup names one).
     pub fn value(&mut self, sc: &str, setup: &Setup, q: &Quantity) -> Result<Value, String> {
+        self.value_in(None, sc, setup, q)
+    }
+
+    /// The same, reading `made` when it is the run of `setup` already made (a quantity
+    /// under another setup runs that setup).
+    fn value_in(
+        &mut self,
+        made: Option<&RunResult>,
+        sc: &str,
+        setup: &Setup,
+        q: &Quantity,
+    ) -> Result<Value, String> {
         match q {
             Quantity::Const(Lit::Int(v)) => return Ok(Value::Int(*v)),
             Quantity::Const(Lit::Bool(b)) => return Ok(Value::Bool(*b)),
             Quantity::Under { setup: over, of } => {
                 let s = setup.overlay(over);
-                return self.value(sc, &s, of);
+                return self.value_in(None, sc, &s, of);
             }
             Quantity::Sum(parts) => {
                 let mut total = 0i64;
                 for p in parts {
-                    match self.value(sc, setup, p)? {
+                    match self.value_in(made, sc, setup, p)? {
                         Value::Int(v) => total += v,
                         other => {
                             return Err(format!("sum: a part is {}, not a number", other.kind()))
@@ -133,14 +145,28 @@ impl Evaluator {
             }
             _ => {}
         }
-        let run = self.run(sc, setup)?;
-        quantity(run, q)
+        match made {
+            Some(run) => quantity(run, q),
+            None => quantity(self.run(sc, setup)?, q),
+        }
     }
 
     /// Whether `goal` holds in the run of `setup`.
     pub fn goal_met(&mut self, sc: &str, setup: &Setup, goal: &Goal) -> Result<bool, String> {
-        let a = self.value(sc, setup, &goal.when)?;
-        let b = self.value(sc, setup, &goal.value)?;
+        self.goal_met_in(None, sc, setup, goal)
+    }
+
+    /// Whether `goal` holds, reading `made` when it is the run of `setup` already made
+    /// (a try step judges the run on the stage without running it again).
+    pub fn goal_met_in(
+        &mut self,
+        made: Option<&RunResult>,
+        sc: &str,
+        setup: &Setup,
+        goal: &Goal,
+    ) -> Result<bool, String> {
+        let a = self.value_in(made, sc, setup, &goal.when)?;
+        let b = self.value_in(made, sc, setup, &goal.value)?;
         compare(&a, goal.op, &b)
     }
 }

@@ -10,9 +10,9 @@ use crate::ui::hooks::{
     location_search, use_after_first_paint, use_debug_panic, use_file_drop, use_frame_loop,
     use_keyboard, use_prefs, use_progress_storage, use_theme, use_url_sync,
 };
-use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::prefs::{drawn_pos, PrefAction};
 use crate::ui::share;
+use crate::ui::state::lesson::{Progress, PROGRESS_KEY};
 use crate::ui::state::{Action, State, ViewCache};
 use regions::Ctx;
 use std::rc::Rc;
@@ -28,7 +28,7 @@ pub(crate) fn initial_state() -> State {
     }
     // Lesson progress (memory only where storage is refused), then a lesson link.
     s.progress = Progress::parse(crate::ui::storage::get(PROGRESS_KEY).as_deref());
-    crate::ui::lesson_state::open_from_link(&mut s, &d.state);
+    s.open_linked_lesson(&d.state);
     s
 }
 
@@ -110,7 +110,7 @@ pub fn App() -> Html {
         tick: state.tick(),
         // A lesson before its question is answered: nothing on screen may give the
         // answer away (verdicts withheld from the first step on).
-        hold: crate::ui::lesson_state::withhold(&state),
+        hold: crate::ui::state::lesson::withhold(&state),
         // A question waiting for its answer: the playhead is held.
         held: state.lesson.as_ref().is_some_and(|l| l.pending()),
         in_lesson: state.lesson.is_some(),
@@ -132,7 +132,7 @@ pub fn App() -> Html {
     let help = if prefs.help {
         let p = prefs.dispatcher();
         let close = Callback::from(move |_: ()| p.dispatch(PrefAction::CloseHelp));
-        html! { <HelpDialog scenario={state.scenario} on_close={close} /> }
+        html! { <HelpDialog scenario={state.inputs.scenario} on_close={close} /> }
     } else {
         html! {}
     };
@@ -183,7 +183,7 @@ pub fn App() -> Html {
             <div class="layout">
                 <div class="nav-col">
                     <CourseList progress={state.progress.clone()} current={current_lesson.clone()} dispatch={dispatch.clone()}>
-                        <Nav current={state.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
+                        <Nav current={state.inputs.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
                     </CourseList>
                 </div>
                 <div class="center">

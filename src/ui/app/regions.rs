@@ -139,7 +139,7 @@ impl Ctx<'_> {
                 end={s.run.end}
                 playing={s.playing}
                 speed={s.speed}
-                seed={s.seed}
+                seed={s.inputs.config.seed}
                 run={s.run.clone()}
                 index={self.index}
                 range={(s.locked() || self.held).then(|| s.range())}
@@ -174,7 +174,7 @@ impl Ctx<'_> {
             Some(l) => html! {
                 <>
                     <LessonPanel run={l.clone()} tick={self.tick} dispatch={self.dispatch.clone()}
-                        scenario={self.state.scenario} params={self.state.params.clone()}
+                        scenario={self.state.inputs.scenario} params={self.state.inputs.config.params.clone()}
                         held_at={self.held.then(|| self.state.range().1)} />
                     {lesson_rows_style(l)}
                 </>
@@ -184,7 +184,7 @@ impl Ctx<'_> {
     }
 
     pub fn replay_banner(&self) -> Html {
-        if self.state.random_faults {
+        if self.state.inputs.config.random_faults {
             return html! {};
         }
         html! {
@@ -202,28 +202,28 @@ impl Ctx<'_> {
         html! {
             <aside class="side" aria-label="Settings and explanations">
                 if free {
-                    <Explain scenario={s.scenario} dispatch={d.clone()} part={"intro"} />
+                    <Explain scenario={s.inputs.scenario} dispatch={d.clone()} part={"intro"} />
                 }
                 <Controls
-                    scenario={s.scenario}
-                    params={s.params.clone()}
-                    faults={s.faults.clone()}
+                    scenario={s.inputs.scenario}
+                    params={s.inputs.config.params.clone()}
+                    faults={s.inputs.config.manual.clone()}
                     run={run.clone()}
                     index={self.index}
-                    seed={s.seed}
+                    seed={s.inputs.config.seed}
                     promise={s.promise}
                     in_lesson={self.in_lesson}
-                    in_step={s.lesson.as_ref().map(crate::ui::lesson_state::step_params).unwrap_or_default()}
+                    in_step={s.lesson.as_ref().map(crate::ui::state::lesson::step_params).unwrap_or_default()}
                     dispatch={d.clone()} />
                 <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
                 if !run.techniques().is_empty() && free {
-                    <Sweep scenario={s.scenario} params={s.params.clone()} seed={s.seed} mode={s.check} dispatch={d.clone()} />
+                    <Sweep scenario={s.inputs.scenario} params={s.inputs.config.params.clone()} seed={s.inputs.config.seed} mode={s.check} dispatch={d.clone()} />
                 }
-                if s.scenario == "dedup-window" && free {
+                if s.inputs.scenario == "dedup-window" && free {
                     <Calculator />
                 }
                 if free {
-                    <Explain scenario={s.scenario} dispatch={d.clone()} part={"confusions"} />
+                    <Explain scenario={s.inputs.scenario} dispatch={d.clone()} part={"confusions"} />
                 }
             </aside>
         }
@@ -307,17 +307,17 @@ fn skip_link(label: &'static str, target: &'static str) -> Html {
 /// The ledger rows a lesson step names stay open; the other merchants' rows fold away
 /// (from here, by CSS: the ledger table is another component's). No rows named: all
 /// stay.
-fn lesson_rows_style(l: &crate::ui::lesson_state::LessonRun) -> Html {
+fn lesson_rows_style(l: &crate::ui::state::lesson::LessonRun) -> Html {
     if l.finished {
         return html! {};
     }
     // Counters the step does not ask about fold away too (they are a tall block on a phone).
-    let counters = if crate::ui::lesson_state::step_reads_counters(l) {
+    let counters = if crate::ui::state::lesson::step_reads_counters(l) {
         String::new()
     } else {
         ".app.in-lesson .ledger-table tbody.counters { display: none; }".to_string()
     };
-    let rows = crate::ui::lesson_state::step_rows(l);
+    let rows = crate::ui::state::lesson::step_rows(l);
     if rows.is_empty() {
         return if counters.is_empty() {
             html! {}

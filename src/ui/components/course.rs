@@ -2,7 +2,7 @@
 //! lesson-file import for teachers, and "reset progress". The list itself (each lesson
 //! with its free-play scenario) is `nav.rs`.
 
-use crate::ui::lesson_state::{LessonAction, Progress};
+use crate::ui::state::lesson::{LessonAction, Progress};
 use crate::ui::state::Action;
 use gloo::file::callbacks::FileReader;
 use std::cell::RefCell;

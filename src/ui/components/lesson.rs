@@ -7,7 +7,7 @@ use crate::course::eval::{self, Answer, QuestionEval};
 use crate::course::model::{Question, StepKind};
 use crate::sim::ids::Tick;
 use crate::ui::components::controls::Param;
-use crate::ui::lesson_state::{self, LessonAction, LessonRun};
+use crate::ui::state::lesson::{self as lesson_state, LessonAction, LessonRun};
 use crate::ui::state::{Action, ScenarioRef};
 use yew::prelude::*;
 

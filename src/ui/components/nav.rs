@@ -3,7 +3,7 @@
 //! `scenarios::all()`). Links are real links: they open in a new tab too.
 
 use crate::sim::scenarios;
-use crate::ui::lesson_state::{LessonAction, Progress};
+use crate::ui::state::lesson::{LessonAction, Progress};
 use crate::ui::state::Action;
 use yew::prelude::*;
 

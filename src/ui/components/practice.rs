@@ -1,4 +1,4 @@
-//! The practice page (`?practice=1`, issue 29): the predict questions of finished
+//! The practice page (`?practice=1`): the predict questions of finished
 //! lessons come back as fresh variants on the days the schedule says
 //! (`course::practice`), one at a time. An answer gets the question's own feedback
 //! (the misconception it shows) and a link that replays the variant's run on the
@@ -6,11 +6,12 @@
 //! moves the item in the schedule, stored with the lesson progress (`eop.lessons`).
 //! The page's clock (`Date.now()`) is the only clock.
 
-use crate::course::eval::{self, Answer, Evaluator};
+use crate::course::eval::{self, Answer, Evaluator, QuestionEval};
+use crate::course::model::Question;
 use crate::course::practice::{self, Item, SpaceAnswer, SpaceQuestion, Variant, QUESTIONS};
 use crate::ui::hooks::location_search;
-use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
-use crate::ui::share::{self, ShareState};
+use crate::ui::share::{self, Inputs, ShareState};
+use crate::ui::state::lesson::{Progress, PROGRESS_KEY};
 use crate::ui::storage;
 use yew::prelude::*;
 
@@ -50,11 +51,10 @@ pub fn due_count(p: &Progress) -> usize {
 /// The link that replays a variant's run on the stage.
 fn replay_link(v: &Variant) -> String {
     let s = &v.eval.setup;
-    let mut st = ShareState::new(s.scenario.as_deref().unwrap_or(&v.lesson.scenario));
-    if let Some(seed) = s.seed {
-        st.seed = seed;
-    }
-    st.params = s.params.iter().map(|(k, x)| (k.clone(), *x)).collect();
+    let mut st = match Inputs::from_setup(&v.lesson.scenario, s) {
+        Ok(i) => ShareState::of(i),
+        Err(_) => ShareState::new(&v.lesson.scenario),
+    };
     st.technique = s.technique.clone();
     format!("?{}", share::encode(&st))
 }
@@ -62,10 +62,7 @@ fn replay_link(v: &Variant) -> String {
 /// The link that replays a run config (a counterexample: random faults off).
 fn config_link(scenario: &str, technique: &str, c: &crate::sim::run::RunConfig) -> String {
     let mut st = ShareState::new(scenario);
-    st.seed = c.seed;
-    st.params = c.params.clone();
-    st.faults = c.manual.clone();
-    st.random_faults = c.random_faults;
+    st.inputs.config = c.clone();
     st.technique = Some(technique.to_string());
     format!("?{}", share::encode(&st))
 }
@@ -110,43 +107,7 @@ fn SpaceView(p: &SpaceProps) -> Html {
         })
     };
     let verdict = match (&*said, &*result) {
-        (Some(yes), Some((Ok(a), ms))) => {
-            let right = *yes == a.can;
-            let lead = if right {
-                "✓ Right. "
-            } else {
-                "✕ Not quite. "
-            };
-            let body = if a.can {
-                let link = a
-                    .smallest
-                    .as_ref()
-                    .map(|(_, c)| config_link(p.q.scenario, p.q.technique, c));
-                html! {
-                    <>
-                    <p>{format!("Yes. {}.", a.smallest.as_ref().map_or("", |s| s.0.as_str()))}</p>
-                    if let Some(href) = link {
-                        <a class="btn" data-action="replay-counterexample" href={href}>{"Replay the smallest counterexample on the stage"}</a>
-                    }
-                    </>
-                }
-            } else {
-                html! {
-                    <p>{format!("No. Every one of the {} with at most {} ends right.",
-                        crate::sim::sweep::plural(a.checked, "schedule"), crate::sim::sweep::plural(u64::from(p.q.k), "fault"))}</p>
-                }
-            };
-            html! {
-                <div class={classes!("feedback", if right { "right" } else { "wrong" })} data-space-answer=""
-                    data-can={a.can.to_string()} data-correct={right.to_string()} data-checked={a.checked.to_string()}
-                    data-ms={format!("{ms:.0}")}>
-                    <p><strong>{lead}</strong></p>
-                    {body}
-                    <p class="wb-meta">{format!("Assumed: {}.", a.assumptions)}</p>
-                    <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
-                </div>
-            }
-        }
+        (Some(yes), Some((Ok(a), ms))) => space_verdict(&p.q, *yes, a, *ms),
         (Some(_), Some((Err(e), _))) => html! { <p class="wb-error">{e.clone()}</p> },
         _ => html! {},
     };
@@ -172,6 +133,46 @@ fn SpaceView(p: &SpaceProps) -> Html {
                 </p>
             }
         </section>
+    }
+}
+
+/// The exhaustive check's answer to a "can it ever happen?" question the learner
+/// answered `yes` (or no), and how long it took.
+fn space_verdict(q: &SpaceQuestion, yes: bool, a: &SpaceAnswer, ms: f64) -> Html {
+    let right = yes == a.can;
+    let lead = if right {
+        "✓ Right. "
+    } else {
+        "✕ Not quite. "
+    };
+    let body = if a.can {
+        let link = a
+            .smallest
+            .as_ref()
+            .map(|(_, c)| config_link(q.scenario, q.technique, c));
+        html! {
+            <>
+            <p>{format!("Yes. {}.", a.smallest.as_ref().map_or("", |s| s.0.as_str()))}</p>
+            if let Some(href) = link {
+                <a class="btn" data-action="replay-counterexample" href={href}>{"Replay the smallest counterexample on the stage"}</a>
+            }
+            </>
+        }
+    } else {
+        html! {
+            <p>{format!("No. Every one of the {} with at most {} ends right.",
+                crate::sim::sweep::plural(a.checked, "schedule"), crate::sim::sweep::plural(u64::from(q.k), "fault"))}</p>
+        }
+    };
+    html! {
+        <div class={classes!("feedback", if right { "right" } else { "wrong" })} data-space-answer=""
+            data-can={a.can.to_string()} data-correct={right.to_string()} data-checked={a.checked.to_string()}
+            data-ms={format!("{ms:.0}")}>
+            <p><strong>{lead}</strong></p>
+            {body}
+            <p class="wb-meta">{format!("Assumed: {}.", a.assumptions)}</p>
+            <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
+        </div>
     }
 }
 
@@ -219,6 +220,39 @@ fn first_due(p: &Progress) -> Option<Asked> {
     })
 }
 
+/// Judge an answer, post it to the host (with `practice`), move the item in the
+/// schedule and store it with the progress.
+fn answer_callback(
+    progress: &UseStateHandle<Progress>,
+    asked: &UseStateHandle<Option<Asked>>,
+) -> Callback<Answer> {
+    let (progress, asked) = (progress.clone(), asked.clone());
+    Callback::from(move |a: Answer| {
+        let Some(cur) = (*asked).clone() else { return };
+        if cur.answer.is_some() {
+            return;
+        }
+        let i = cur.item.step;
+        let st = &cur.variant.lesson.steps[i];
+        let (Some(q), Some(e)) = (st.question.as_ref(), cur.variant.eval.questions.first()) else {
+            return;
+        };
+        let correct = eval::judge(q, e, &a).correct;
+        let mut fields = crate::ui::host::answer_fields(&cur.item.lesson, i, 0, q, e, &a);
+        fields["practice"] = serde_json::json!({"variant": cur.variant.k});
+        crate::ui::host::post("answer", fields);
+        let mut p = (*progress).clone();
+        p.practice
+            .answered(&cur.item.key(), cur.variant.k, correct, now_ms());
+        storage::set(PROGRESS_KEY, &p.to_json());
+        progress.set(p);
+        asked.set(Some(Asked {
+            answer: Some(a),
+            ..cur
+        }));
+    })
+}
+
 #[component]
 pub fn Practice() -> Html {
     let space = use_state(first_space);
@@ -229,34 +263,7 @@ pub fn Practice() -> Html {
     let progress = use_state(load);
     let asked = use_state(|| first_due(&progress));
     let typed = use_state(String::new);
-    let on_answer = {
-        let (progress, asked) = (progress.clone(), asked.clone());
-        Callback::from(move |a: Answer| {
-            let Some(cur) = (*asked).clone() else { return };
-            if cur.answer.is_some() {
-                return;
-            }
-            let i = cur.item.step;
-            let st = &cur.variant.lesson.steps[i];
-            let (Some(q), Some(e)) = (st.question.as_ref(), cur.variant.eval.questions.first())
-            else {
-                return;
-            };
-            let correct = eval::judge(q, e, &a).correct;
-            let mut fields = crate::ui::host::answer_fields(&cur.item.lesson, i, 0, q, e, &a);
-            fields["practice"] = serde_json::json!({"variant": cur.variant.k});
-            crate::ui::host::post("answer", fields);
-            let mut p = (*progress).clone();
-            p.practice
-                .answered(&cur.item.key(), cur.variant.k, correct, now_ms());
-            storage::set(PROGRESS_KEY, &p.to_json());
-            progress.set(p);
-            asked.set(Some(Asked {
-                answer: Some(a),
-                ..cur
-            }));
-        })
-    };
+    let on_answer = answer_callback(&progress, &asked);
     let on_next = {
         let (progress, asked, typed) = (progress.clone(), asked.clone(), typed.clone());
         Callback::from(move |_: MouseEvent| {
@@ -298,21 +305,16 @@ pub fn Practice() -> Html {
     }
 }
 
-fn question_view(
+/// The options (or the number input) of a practice question.
+fn answer_body(
+    q: &Question,
+    e: &QuestionEval,
     cur: &Asked,
     on_answer: &Callback<Answer>,
-    on_next: &Callback<MouseEvent>,
     typed: &UseStateHandle<String>,
 ) -> Html {
-    let i = cur.item.step;
-    let l = &cur.variant.lesson;
-    let st = &l.steps[i];
-    let (Some(q), Some(e)) = (st.question.as_ref(), cur.variant.eval.questions.first()) else {
-        return html! {};
-    };
-    let feedback = cur.answer.as_ref().map(|a| eval::judge(q, e, a));
     let answered = cur.answer.is_some();
-    let body = if q.number {
+    if q.number {
         let on_input = {
             let typed = typed.clone();
             Callback::from(move |e: InputEvent| {
@@ -357,7 +359,24 @@ fn question_view(
                 }) }
             </div>
         }
+    }
+}
+
+fn question_view(
+    cur: &Asked,
+    on_answer: &Callback<Answer>,
+    on_next: &Callback<MouseEvent>,
+    typed: &UseStateHandle<String>,
+) -> Html {
+    let i = cur.item.step;
+    let l = &cur.variant.lesson;
+    let st = &l.steps[i];
+    let (Some(q), Some(e)) = (st.question.as_ref(), cur.variant.eval.questions.first()) else {
+        return html! {};
     };
+    let feedback = cur.answer.as_ref().map(|a| eval::judge(q, e, a));
+    let answered = cur.answer.is_some();
+    let body = answer_body(q, e, cur, on_answer, typed);
     html! {
         <section class="practice-item" data-practice-item={cur.item.key()}
             data-variant={cur.variant.k.to_string()} data-step-kind="predict" aria-labelledby="practice-h">

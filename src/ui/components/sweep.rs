@@ -116,10 +116,7 @@ fn start_job(cfg: &SweepConfig, phase: UseStateHandle<Phase>) -> Result<Job, Str
 
 fn replay(scenario: &str, id: &str, cx: &Counterexample) -> Action {
     let mut share = ShareState::new(scenario);
-    share.seed = cx.config.seed;
-    share.params = cx.config.params.clone();
-    share.faults = cx.config.manual.clone();
-    share.random_faults = cx.config.random_faults;
+    share.inputs.config = cx.config.clone();
     share.tick = Some(cx.tick);
     share.technique = Some(id.to_string());
     share.view = ViewMode::Stage;

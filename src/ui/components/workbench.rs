@@ -1,4 +1,4 @@
-//! The workbench page (`?workbench=1`, issue 28): pick a challenge, assemble a handler
+//! The workbench page (`?workbench=1`): pick a challenge, assemble a handler
 //! from typed steps (a keyboard-first list editor, or its text form), check it over
 //! every schedule with at most k faults, and read the verdict: it holds over so many
 //! schedules, or the smallest counterexample, narrated, with its step-by-step trace.

@@ -41,7 +41,7 @@ pub fn use_keyboard(state: &State, prefs: &UseReducerHandle<Prefs>, dispatch: &C
     *key_ctx.borrow_mut() = Some(KeyCtx {
         focus: Focus::Page,
         speed: state.speed,
-        scenario: state.scenario,
+        scenario: state.inputs.scenario,
         help_open: prefs.help,
         presenter: prefs.presenter,
     });

@@ -1,8 +1,8 @@
 //! The page's presentation (help, presenter mode, reduced motion) and the learner's
 //! lesson progress, each remembered through `storage.rs`.
 
-use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::prefs::{Prefs, MOTION_KEY};
+use crate::ui::state::lesson::{Progress, PROGRESS_KEY};
 use yew::prelude::*;
 
 /// Whether the system asks for reduced motion.

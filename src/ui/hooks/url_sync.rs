@@ -45,8 +45,8 @@ impl LinkKey {
     fn of(s: &State) -> LinkKey {
         LinkKey {
             gen: s.run.gen,
-            scenario: s.scenario.id,
-            seed: s.seed,
+            scenario: s.inputs.scenario.id,
+            seed: s.inputs.config.seed,
             view: s.view,
             technique: s.technique.clone(),
             embed: s.embed,

@@ -289,7 +289,7 @@ pub fn envelope(ty: &str, fields: Value) -> Value {
 pub fn state_fields(s: &State) -> Value {
     // A lesson before its question is answered: the verdicts are withheld (the page
     // shows none either; docs/embedding.md).
-    let withheld = crate::ui::lesson_state::withhold(s);
+    let withheld = crate::ui::state::lesson::withhold(s);
     let verdicts: Vec<Value> = s
         .run
         .techniques()
@@ -312,8 +312,8 @@ pub fn state_fields(s: &State) -> Value {
         .get(s.technique_index())
         .map(|t| t.id.clone());
     json!({
-        "scenario": s.scenario.id,
-        "seed": s.seed.to_string(),
+        "scenario": s.inputs.scenario.id,
+        "seed": s.inputs.config.seed.to_string(),
         "tick": s.tick(),
         "end": s.run.end,
         "playing": s.playing,
@@ -476,7 +476,7 @@ mod tests {
             json!({"type": "load", "link": "?s=walkthrough&from=3&to=9&t=4"}),
         )) {
             Incoming::Do(Command::Load { share, warnings }) => {
-                assert_eq!(share.scenario, "walkthrough");
+                assert_eq!(share.inputs.scenario, "walkthrough");
                 assert_eq!(
                     (share.from, share.to, share.tick),
                     (Some(3), Some(9), Some(4))
@@ -501,7 +501,10 @@ mod tests {
         }))) else {
             panic!("not loaded");
         };
-        assert_eq!((share.scenario.as_str(), share.seed), ("two-generals", 9));
+        assert_eq!(
+            (share.inputs.scenario.id, share.inputs.config.seed),
+            ("two-generals", 9)
+        );
         assert!(warnings.is_empty());
         // What the decoder corrects is reported and the rest applies, as for a link.
         let Incoming::Do(Command::Load { share, warnings }) = parse(&cmd(json!({
@@ -510,7 +513,7 @@ mod tests {
         }))) else {
             panic!("not loaded");
         };
-        assert_eq!(share.scenario, "walkthrough");
+        assert_eq!(share.inputs.scenario, "walkthrough");
         assert_eq!(share.tick, None);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].contains("seed 'banana'"), "{warnings:?}");

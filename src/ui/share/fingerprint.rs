@@ -180,7 +180,8 @@ pub fn run_of(state: &ShareState) -> Result<RunResult, String> {
         let (sc, cfg) = crate::course::eval::config(&l.scenario, &setup)?;
         return crate::sim::scenarios::run(&sc, &cfg).map_err(|e| e.to_string());
     }
-    crate::sim::scenarios::run(&state.scenario, &state.config()).map_err(|e| e.to_string())
+    let i = &state.inputs;
+    crate::sim::scenarios::run(i.scenario.id, &i.config).map_err(|e| e.to_string())
 }
 
 /// Check a decoded link's fingerprint (if it has one) against the run it opens now.

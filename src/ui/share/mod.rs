@@ -16,13 +16,16 @@
 
 mod codes;
 pub mod fingerprint;
+mod inputs;
+mod scenario;
 
 pub use codes::{escape, unescape, CheckMode, MAX_K, SAMPLE_SIZES};
 pub use fingerprint::{Fingerprint, Stale};
+pub use inputs::Inputs;
+pub use scenario::ScenarioRef;
 
 use crate::sim::fault::Fault;
 use crate::sim::params::find as find_param;
-use crate::sim::scenarios;
 use serde::{Deserialize, Serialize};
 
 /// Default scenario when a link names none (or an unknown one).
@@ -40,16 +43,10 @@ pub enum ViewMode {
     Spacetime,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareState {
-    pub scenario: String,
-    pub seed: u64,
-    /// Non-default parameter values, in the scenario's declaration order.
-    pub params: Vec<(String, i64)>,
-    pub faults: Vec<Fault>,
-    /// Random faults from the parameters' rates (false: replay only `faults`,
-    /// as for a shrunk counterexample). `rf=0` in the link.
-    pub random_faults: bool,
+    /// The scenario and its run configuration (`s=`, `seed=`, `p.<name>=`, `f=`, `rf=0`).
+    pub inputs: Inputs,
     pub tick: Option<u32>,
     pub view: ViewMode,
     pub technique: Option<String>,
@@ -58,16 +55,12 @@ pub struct ShareState {
     pub from: Option<u32>,
     pub to: Option<u32>,
     /// A built-in lesson (`lesson=<id>`), shown at `step` (counted from 1).
-    #[serde(default)]
     pub lesson: Option<String>,
-    #[serde(default)]
     pub step: Option<u32>,
     /// The "Find a breaking run" panel's setting (`check=k2`).
-    #[serde(default)]
     pub check: CheckMode,
     /// The fingerprint of the run the link was made from (`c=`; see [`fingerprint`]).
     /// Boxed: most links have none, and `ShareState` travels inside commands and actions.
-    #[serde(skip)]
     pub fingerprint: Option<Box<Fingerprint>>,
 }
 
@@ -78,16 +71,16 @@ impl Default for ShareState {
 }
 
 impl ShareState {
+    /// Scenario `scenario` (the default one if there is no such scenario) at its
+    /// showcase seed and defaults.
     pub fn new(scenario: &str) -> ShareState {
-        let seed = scenarios::find(scenario)
-            .map(|s| s.info().showcase_seed)
-            .unwrap_or(DEFAULT_SEED);
+        ShareState::of(Inputs::new(ScenarioRef::resolve(scenario).0))
+    }
+
+    /// A link to these inputs, with every other setting at its default.
+    pub fn of(inputs: Inputs) -> ShareState {
         ShareState {
-            scenario: scenario.to_string(),
-            seed,
-            params: Vec::new(),
-            faults: Vec::new(),
-            random_faults: true,
+            inputs,
             tick: None,
             view: ViewMode::Stage,
             technique: None,
@@ -99,18 +92,6 @@ impl ShareState {
             step: None,
             check: CheckMode::default(),
             fingerprint: None,
-        }
-    }
-}
-
-impl ShareState {
-    /// The simulator configuration this state runs.
-    pub fn config(&self) -> crate::sim::RunConfig {
-        crate::sim::RunConfig {
-            seed: self.seed,
-            params: self.params.clone(),
-            manual: self.faults.clone(),
-            random_faults: self.random_faults,
         }
     }
 }
@@ -138,25 +119,23 @@ pub fn encode(s: &ShareState) -> String {
         }
         return parts.join("&");
     }
-    let mut parts = vec![format!("s={}", escape(&s.scenario))];
-    let default_seed = ShareState::new(&s.scenario).seed;
-    if s.seed != default_seed {
-        parts.push(format!("seed={}", s.seed));
+    let (sc, cfg) = (s.inputs.scenario, &s.inputs.config);
+    let mut parts = vec![format!("s={}", escape(sc.id))];
+    if cfg.seed != sc.showcase_seed {
+        parts.push(format!("seed={}", cfg.seed));
     }
-    if let Ok(sc) = scenarios::find(&s.scenario) {
-        for spec in sc.info().params {
-            if let Some((_, v)) = s.params.iter().find(|(n, _)| n == spec.name) {
-                if *v != spec.default {
-                    parts.push(format!("p.{}={}", spec.name, v));
-                }
+    for spec in sc.params {
+        if let Some((_, v)) = cfg.params.iter().find(|(n, _)| n == spec.name) {
+            if *v != spec.default {
+                parts.push(format!("p.{}={}", spec.name, v));
             }
         }
     }
-    if !s.faults.is_empty() {
-        let f: Vec<String> = s.faults.iter().map(Fault::code).collect();
+    if !cfg.manual.is_empty() {
+        let f: Vec<String> = cfg.manual.iter().map(Fault::code).collect();
         parts.push(format!("f={}", f.join(",")));
     }
-    if !s.random_faults {
+    if !cfg.random_faults {
         parts.push("rf=0".to_string());
     }
     if let Some(t) = s.tick {
@@ -220,34 +199,27 @@ pub fn decode(query: &str) -> Decoded {
             .map(|(_, v)| v.as_str())
     };
 
-    let scenario = match get("s") {
-        None | Some("") => DEFAULT_SCENARIO.to_string(),
-        Some(id) => match scenarios::find(id) {
-            Ok(_) => id.to_string(),
-            Err(_) => {
-                warnings.push(format!(
-                    "unknown scenario '{}'; showing '{DEFAULT_SCENARIO}' instead",
-                    clip(id)
-                ));
-                DEFAULT_SCENARIO.to_string()
-            }
-        },
-    };
-    let mut st = ShareState::new(&scenario);
+    let (sc, unknown) = ScenarioRef::resolve(
+        get("s")
+            .filter(|id| !id.is_empty())
+            .unwrap_or(DEFAULT_SCENARIO),
+    );
+    warnings.extend(unknown);
+    let scenario = sc.id;
+    let mut st = ShareState::new(scenario);
+    let cfg = &mut st.inputs.config;
     if let Some(v) = get("seed") {
         match v.trim().parse::<u64>() {
-            Ok(seed) => st.seed = seed,
+            Ok(seed) => cfg.seed = seed,
             Err(_) => warnings.push(format!(
                 "seed '{}' is not a whole number from 0 to {}; using seed {}",
                 clip(v),
                 u64::MAX,
-                st.seed
+                cfg.seed
             )),
         }
     }
-    let specs = scenarios::find(&scenario)
-        .map(|s| s.info().params)
-        .unwrap_or(&[]);
+    let specs = sc.params;
     for (k, v) in &pairs {
         let Some(name) = k.strip_prefix("p.") else {
             continue;
@@ -259,9 +231,9 @@ pub fn decode(query: &str) -> Decoded {
             )),
             Ok(spec) => match spec.parse(v) {
                 Ok(val) => {
-                    st.params.retain(|(n, _)| n != spec.name);
+                    cfg.params.retain(|(n, _)| n != spec.name);
                     if val != spec.default {
-                        st.params.push((spec.name.to_string(), val));
+                        cfg.params.push((spec.name.to_string(), val));
                     }
                 }
                 Err(_) => warnings.push(format!(
@@ -275,7 +247,7 @@ pub fn decode(query: &str) -> Decoded {
         }
     }
     // Keep the scenario's declaration order (canonical links).
-    st.params
+    cfg.params
         .sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
     if let Some(f) = get("f") {
         for (i, item) in f.split(',').filter(|x| !x.is_empty()).enumerate() {
@@ -286,7 +258,7 @@ pub fn decode(query: &str) -> Decoded {
                 break;
             }
             match Fault::from_code(item) {
-                Some(fault) => st.faults.push(fault),
+                Some(fault) => cfg.manual.push(fault),
                 None => warnings.push(format!(
                     "hand-made fault '{}' is malformed; skipped it",
                     clip(item)
@@ -330,7 +302,7 @@ pub fn decode(query: &str) -> Decoded {
             )),
         }
     }
-    st.random_faults = !matches!(get("rf"), Some("0" | "false" | "off" | "no"));
+    cfg.random_faults = !matches!(get("rf"), Some("0" | "false" | "off" | "no"));
     st.embed = flag(get("embed"));
     if let Some(id) = get("lesson").filter(|v| !v.is_empty()) {
         match crate::course::find(id) {
@@ -341,7 +313,7 @@ pub fn decode(query: &str) -> Decoded {
             Some(l) => {
                 let n = l.steps.len() as u32;
                 st.lesson = Some(l.id.clone());
-                st.scenario = l.scenario.clone();
+                st.inputs = Inputs::new(ScenarioRef::resolve(&l.scenario).0);
                 st.step = Some(match get("step").map(|v| v.trim().parse::<u32>()) {
                     None => 1,
                     Some(Ok(k)) if (1..=n).contains(&k) => k,

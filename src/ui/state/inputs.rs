@@ -1,28 +1,119 @@
-//! The run's inputs (scenario, seed, parameters, hand-made faults) and the one place
-//! they turn into a run: every change re-runs the simulator once ([`State::rerun`]).
+//! The one way new [`Inputs`] reach the stage: [`State::set_inputs`], with a [`Stage`]
+//! naming what else changes (the playhead, the technique shown, the step range, the
+//! promise checked). A link, the back button, a run file, a scenario opened, a try-this
+//! prompt or card, a lesson step and every control (seed, parameter, fault) go through
+//! it; each run is computed once ([`RunData::compute`]).
 
-use super::{traces_differ, NoticeKind, PromiseRef, RunData, ScenarioRef, State};
+use super::{default_speed, traces_differ, NoticeKind, PromiseRef, RunData, State};
 use crate::sim::fault::Fault;
-use crate::ui::share::{ShareState, MAX_FAULTS};
+use crate::sim::ids::Tick;
+use crate::sim::run::RunConfig;
+use crate::ui::share::{Inputs, ScenarioRef, ShareState, MAX_FAULTS};
 use std::rc::Rc;
 
+/// Where the playhead goes with new inputs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Playhead {
+    /// Stay on its tick (clamped to the new run; at the end it follows the new end),
+    /// playing or not as before.
+    Keep,
+    /// Paused at the end of the run (or of the step range).
+    End,
+    /// Paused at this tick (clamped to what playback may show).
+    At(Tick),
+    /// Playing from this tick.
+    PlayFrom(Tick),
+}
+
+/// A setting kept as it is, or changed to a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change<T> {
+    Keep,
+    To(T),
+}
+
+/// What else changes on the stage with new inputs, as named choices. The speed follows
+/// the scenario: a scenario that was not on screen plays at its own default speed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stage {
+    pub playhead: Playhead,
+    /// The technique shown (`None`: the first). A technique the new run lacks is
+    /// dropped either way.
+    pub technique: Change<Option<String>>,
+    /// Lift the step range (`from`/`to`) a link locked playback to.
+    pub unlock: bool,
+    /// The prompt or card the run is checked against.
+    pub promise: Change<Option<PromiseRef>>,
+}
+
+impl Stage {
+    /// Nothing else changes (a control changed one input).
+    pub fn keep() -> Stage {
+        Stage {
+            playhead: Playhead::Keep,
+            technique: Change::Keep,
+            unlock: false,
+            promise: Change::Keep,
+        }
+    }
+
+    /// A scenario opened afresh: the first technique, no range, no promise, at the end.
+    pub fn opened() -> Stage {
+        Stage {
+            playhead: Playhead::End,
+            technique: Change::To(None),
+            unlock: true,
+            promise: Change::To(None),
+        }
+    }
+
+    /// The same with the playhead at `p`.
+    pub fn at(self, p: Playhead) -> Stage {
+        Stage {
+            playhead: p,
+            ..self
+        }
+    }
+}
+
 impl State {
-    /// Re-run after a change of seed, parameters or faults. The playhead keeps its
-    /// tick (clamped to the new run); a playhead at the end stays at the end.
-    pub(crate) fn rerun(&mut self) {
+    /// Put `inputs` on the stage: run them once and apply `stage`'s choices.
+    pub fn set_inputs(&mut self, inputs: Inputs, stage: Stage) {
         let was_at_end = self.at_end();
+        let new_scenario = inputs.scenario != self.inputs.scenario;
+        self.inputs = inputs;
         self.gen += 1;
-        self.run = Rc::new(RunData::compute(
-            self.gen,
-            self.scenario,
-            self.seed,
-            &self.params,
-            &self.faults,
-            self.random_faults,
-        ));
+        self.run = Rc::new(RunData::compute(self.gen, &self.inputs));
+        if new_scenario {
+            self.speed = default_speed(self.run.end);
+        }
+        if let Change::To(t) = stage.technique {
+            self.technique = t;
+        }
+        if stage.unlock {
+            self.from = None;
+            self.to = None;
+        }
+        if let Change::To(p) = stage.promise {
+            self.promise = p;
+        }
         let end = f64::from(self.run.end);
-        self.pos = if was_at_end { end } else { self.pos.min(end) };
-        self.clamp_to_range();
+        match stage.playhead {
+            Playhead::Keep => {
+                self.pos = if was_at_end { end } else { self.pos.min(end) };
+                self.clamp_to_range();
+            }
+            Playhead::End => {
+                self.pause();
+                self.pos = end;
+                self.clamp_to_range();
+            }
+            Playhead::At(t) => self.seek(f64::from(t)),
+            Playhead::PlayFrom(t) => {
+                self.seek(f64::from(t));
+                self.play();
+            }
+        }
         if let Some(t) = &self.technique {
             if !self.run.techniques().iter().any(|x| &x.id == t) {
                 self.technique = None;
@@ -33,77 +124,67 @@ impl State {
         }
     }
 
-    /// Replace the parameter overrides (keeping only valid, non-default values).
-    pub(crate) fn set_params(&mut self, values: &[(String, i64)]) {
-        let specs = self.specs();
-        let mut out: Vec<(String, i64)> = Vec::new();
-        for (name, v) in values {
-            match crate::sim::params::find(specs, name).and_then(|s| s.check(*v).map(|v| (s, v))) {
-                Ok((spec, v)) => {
-                    out.retain(|(n, _)| n != spec.name);
-                    if v != spec.default {
-                        out.push((spec.name.to_string(), v));
-                    }
-                }
-                Err(e) => self.warn(e.to_string()),
-            }
-        }
-        out.sort_by_key(|(n, _)| specs.iter().position(|s| s.name == n));
-        self.params = out;
+    /// The inputs on screen with one change to their configuration.
+    pub(super) fn edited(&self, f: impl FnOnce(&mut RunConfig)) -> Inputs {
+        let mut i = self.inputs.clone();
+        f(&mut i.config);
+        i
     }
 
-    /// Open scenario `id` at its showcase seed and defaults, as a new history entry.
-    pub(super) fn open_scenario(&mut self, id: &str) -> bool {
+    /// `inputs` with the parameter overrides `values` (refused values are warned about).
+    pub(super) fn with_params(&mut self, inputs: Inputs, values: &[(String, i64)]) -> Inputs {
+        let (inputs, refused) = inputs.with_params(values);
+        for why in refused {
+            self.warn(why);
+        }
+        inputs
+    }
+
+    /// Open scenario `id` at its showcase seed and defaults (parameters `values`), as
+    /// a new history entry, with the playhead at `at`.
+    pub(super) fn open_scenario(
+        &mut self,
+        id: &str,
+        values: &[(String, i64)],
+        at: Playhead,
+    ) -> bool {
         let Ok(sc) = ScenarioRef::find(id) else {
             self.warn(format!("there is no scenario '{id}'"));
             return false;
         };
-        self.scenario = sc;
-        self.seed = sc.showcase_seed;
-        self.params.clear();
-        self.faults.clear();
-        self.random_faults = true;
-        self.technique = None;
-        self.from = None;
-        self.to = None;
-        self.playing = false;
-        self.last_frame = None;
+        let inputs = self.with_params(Inputs::new(sc), values);
         self.nav_mark += 1;
-        self.promise = None;
-        self.pos = f64::MAX;
-        self.rerun();
-        self.speed = super::default_speed(self.run.end);
+        self.set_inputs(inputs, Stage::opened().at(at));
         true
     }
 
     /// Run these settings on the current scenario (dice on, no hand-made faults) and
     /// watch them from the start, checked against `promise`.
     pub(super) fn watch(&mut self, seed: u64, values: &[(String, i64)], promise: PromiseRef) {
-        self.faults.clear();
-        self.random_faults = true;
-        self.set_params(values);
-        self.seed = seed;
-        self.rerun();
-        self.promise = Some(promise);
-        self.pos = 0.0;
-        self.play();
+        let mut inputs = self.edited(|c| *c = RunConfig::seed(seed));
+        inputs = self.with_params(inputs, values);
+        let stage = Stage {
+            promise: Change::To(Some(promise)),
+            ..Stage::keep().at(Playhead::PlayFrom(0))
+        };
+        self.set_inputs(inputs, stage);
     }
 
     /// Add a hand-made fault (paused), saying so when it changed nothing.
     pub(super) fn add_fault(&mut self, f: Fault) {
         self.pause();
-        if self.faults.contains(&f) {
+        let manual = &self.inputs.config.manual;
+        if manual.contains(&f) {
             return;
         }
-        if self.faults.len() >= MAX_FAULTS {
+        if manual.len() >= MAX_FAULTS {
             self.warn(format!(
                 "at most {MAX_FAULTS} hand-made faults; remove one first"
             ));
             return;
         }
         let before = self.run.clone();
-        self.faults.push(f);
-        self.rerun();
+        self.set_inputs(self.edited(|c| c.manual.push(f)), Stage::keep());
         if !self.run.techniques().is_empty() && !traces_differ(&before, &self.run) {
             self.push_notice(
                 NoticeKind::Info,
@@ -129,7 +210,7 @@ impl State {
             s.push_notice(n.kind, n.text);
         }
         s.progress = progress;
-        crate::ui::lesson_state::open_from_link(&mut s, share);
+        s.open_linked_lesson(share);
         *self = s;
     }
 
@@ -137,8 +218,8 @@ impl State {
     /// checksum matches the file's. A file that cannot be used changes nothing.
     pub(super) fn import(&mut self, name: &str, text: &str) {
         let name = crate::ui::export::clip(name);
-        if crate::ui::lesson_state::looks_like_lesson(text) {
-            return crate::ui::lesson_state::import(self, &name, text);
+        if super::lesson::looks_like_lesson(text) {
+            return self.import_lesson(&name, text);
         }
         match crate::ui::export::parse(text) {
             Err(why) => self.warn(format!(
@@ -167,5 +248,82 @@ impl State {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::share::{self, ShareState};
+
+    fn at(link: &str) -> State {
+        State::from_share(&share::decode(link).state, &[])
+    }
+
+    #[test]
+    fn a_kept_playhead_stays_on_its_tick_or_follows_the_end() {
+        let mut s = at("?s=walkthrough&t=3");
+        let gen = s.run.gen;
+        s.set_inputs(s.edited(|c| c.seed = 9), Stage::keep());
+        assert_eq!((s.tick(), s.run.gen, s.inputs.config.seed), (3, gen + 1, 9));
+        let mut s = at("?s=walkthrough");
+        s.set_inputs(
+            s.edited(|c| c.params = vec![("dup".into(), 1000)]),
+            Stage::keep(),
+        );
+        assert!(s.at_end(), "a playhead at the end follows the new end");
+        assert!(!s.playing);
+    }
+
+    #[test]
+    fn a_scenario_opened_afresh_drops_the_technique_range_and_promise() {
+        let mut s = at("?s=walkthrough&tech=dedup&from=2&to=5&t=3");
+        s.promise = Some(PromiseRef::Try(0));
+        s.speed = 1;
+        let tg = Inputs::new(ScenarioRef::find("two-generals").unwrap());
+        s.set_inputs(tg.clone(), Stage::opened());
+        assert_eq!(s.inputs, tg);
+        assert_eq!(
+            (s.technique.as_ref(), s.from, s.to, s.promise),
+            (None, None, None, None)
+        );
+        assert!(s.at_end() && !s.playing);
+        assert_eq!(
+            s.speed,
+            default_speed(s.run.end),
+            "a new scenario plays at its own speed"
+        );
+    }
+
+    #[test]
+    fn named_playhead_choices() {
+        let mut s = at("?s=walkthrough&tech=dedup");
+        s.speed = 1;
+        s.set_inputs(s.inputs.clone(), Stage::keep().at(Playhead::At(2)));
+        assert_eq!((s.tick(), s.playing), (2, false));
+        assert_eq!(s.speed, 1, "the same scenario keeps the learner's speed");
+        s.set_inputs(s.inputs.clone(), Stage::keep().at(Playhead::PlayFrom(1)));
+        assert_eq!((s.tick(), s.playing), (1, true));
+        assert_eq!(s.technique.as_deref(), Some("dedup"), "kept");
+        s.set_inputs(s.inputs.clone(), Stage::keep().at(Playhead::End));
+        assert!(s.at_end() && !s.playing);
+        // A technique the new run lacks is dropped either way.
+        let stage = Stage {
+            technique: Change::To(Some("nope".into())),
+            ..Stage::keep()
+        };
+        s.set_inputs(s.inputs.clone(), stage);
+        assert_eq!(s.technique, None);
+    }
+
+    #[test]
+    fn the_link_the_state_makes_carries_the_same_inputs() {
+        let d = share::decode("?s=walkthrough&seed=5&p.dup=500&f=L0.1.0&rf=0");
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        let s = State::from_share(&d.state, &[]);
+        assert_eq!(s.inputs, d.state.inputs);
+        assert_eq!(s.run.result.as_ref().unwrap().config, s.inputs.config);
+        assert_eq!(share::decode(&s.query()).state.inputs, s.inputs);
+        assert_eq!(ShareState::of(s.inputs.clone()).inputs, s.inputs);
     }
 }

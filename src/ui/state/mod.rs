@@ -1,11 +1,13 @@
 //! The one reducer of the app (Yew `function_todomvc` style): [`State`], [`Action`]
 //! and `impl Reducible`, with its concerns in submodules:
 //!
-//! * [`scenario`] — the scenario on screen, looked up once ([`ScenarioRef`]);
-//! * [`inputs`] — seed, parameters, hand-made faults, and the re-run they cause;
+//! * [`inputs`] — the one way new [`Inputs`] reach the stage ([`State::set_inputs`],
+//!   with a [`Stage`] of named choices for the playhead, technique, range and promise);
 //! * [`run_data`] — one run ([`RunData`]) and the views at the playhead ([`ViewCache`]);
 //! * [`playhead`] — play, pause, seek, steps, frames and the step range;
-//! * [`notices`] — messages shown until dismissed.
+//! * [`notices`] — messages shown until dismissed;
+//! * [`lesson`] — the lesson being taken: it decides what changes on the stage, and
+//!   this reducer applies it.
 //!
 //! The simulation itself is never stepped here. A change of scenario, seed, parameter
 //! or hand-made fault re-runs the simulator once ([`RunData::compute`]) and keeps the
@@ -15,15 +17,16 @@
 //! was shown before.
 
 mod inputs;
+pub mod lesson;
 mod notices;
 mod playhead;
 mod run_data;
-mod scenario;
 
+pub use crate::ui::share::{Inputs, ScenarioRef};
+pub use inputs::{Change, Playhead, Stage};
 pub use notices::{Notice, NoticeKind};
 pub use playhead::{default_speed, SPEEDS};
 pub use run_data::{traces_differ, RunData, ViewCache};
-pub use scenario::ScenarioRef;
 
 use crate::sim::fault::Fault;
 use crate::sim::ids::Tick;
@@ -50,15 +53,10 @@ pub fn take_prepared() -> Option<State> {
 
 #[derive(Clone)]
 pub struct State {
-    /// The scenario on screen, resolved once.
-    pub scenario: ScenarioRef,
-    pub seed: u64,
-    /// Parameter values that differ from the scenario's defaults, in declaration order.
-    pub params: Vec<(String, i64)>,
-    /// Hand-made faults.
-    pub faults: Vec<Fault>,
-    /// Random faults from the parameters' rates; off when replaying a recorded schedule.
-    pub random_faults: bool,
+    /// The scenario on screen and its run configuration (parameter values that differ
+    /// from the defaults, in declaration order; hand-made faults; random faults off
+    /// when replaying a recorded schedule). Changed only by [`State::set_inputs`].
+    pub inputs: Inputs,
     pub run: Rc<RunData>,
     /// The playhead in ticks; fractional while playing so tokens glide.
     pub pos: f64,
@@ -83,10 +81,10 @@ pub struct State {
     /// The prompt or card whose "Watch:" promise the run on screen is checked against.
     pub promise: Option<PromiseRef>,
     gen: u64,
-    /// The lesson being taken, if any (see `lesson_state.rs`).
-    pub lesson: Option<crate::ui::lesson_state::LessonRun>,
+    /// The lesson being taken, if any (see [`lesson`]).
+    pub lesson: Option<lesson::LessonRun>,
     /// Lessons started and done (remembered by the app through `storage.rs`).
-    pub progress: crate::ui::lesson_state::Progress,
+    pub progress: lesson::Progress,
     /// The link (or run file) this state was opened from carries a fingerprint its run
     /// no longer matches (`share::fingerprint`); kept until the next load.
     pub stale: Option<share::Stale>,
@@ -161,7 +159,7 @@ pub enum Action {
     SetView(ViewMode),
     Notify(String),
     Dismiss(u32),
-    // -- sharing, embedding, run files (issue 5) --
+    // -- sharing, embedding, run files --
     /// A warning the learner must see (e.g. a file refused before it was read).
     Warn(String),
     /// A run file's text, read from a file picker or a drop: replayed and verified.
@@ -173,8 +171,8 @@ pub enum Action {
     Unlock,
     /// The "Find a breaking run" panel's setting.
     SetCheck(crate::ui::share::CheckMode),
-    /// Lessons (issue 12): see `lesson_state.rs`.
-    Lesson(crate::ui::lesson_state::LessonAction),
+    /// Lessons: see [`lesson`].
+    Lesson(lesson::LessonAction),
 }
 impl State {
     /// The state a decoded link describes (warnings become notices).
@@ -183,25 +181,12 @@ impl State {
     }
 
     fn from_share_gen(share: &ShareState, warnings: &[String], gen: u64) -> State {
-        let (scenario, unknown) = ScenarioRef::resolve(&share.scenario);
-        let run = Rc::new(RunData::compute(
-            gen,
-            scenario,
-            share.seed,
-            &share.params,
-            &share.faults,
-            share.random_faults,
-        ));
-        let end = run.end;
+        let inputs = share.inputs.clone();
         let mut s = State {
-            scenario,
-            seed: share.seed,
-            params: share.params.clone(),
-            faults: share.faults.clone(),
-            random_faults: share.random_faults,
-            speed: default_speed(end),
-            run,
-            pos: f64::from(end),
+            run: Rc::new(RunData::pending(inputs.scenario)),
+            inputs,
+            speed: 1,
+            pos: 0.0,
             technique: share.technique.clone(),
             view: share.view,
             playing: false,
@@ -214,42 +199,35 @@ impl State {
             check: share.check,
             nav_mark: 0,
             promise: None,
-            gen,
+            gen: gen - 1,
             lesson: None,
             progress: Default::default(),
             stale: None,
         };
-        if let Some(t) = share.tick {
-            s.pos = f64::from(t.min(end));
-            if t > end {
-                s.warn(format!(
-                    "tick {t} is past the end of this run; showing tick {end}"
-                ));
-            }
-        } else if share.autoplay {
-            s.pos = f64::from(share.from.unwrap_or(0).min(end));
-        } else if let Some(f) = share.from {
-            s.pos = f64::from(f.min(end));
+        let at = match (share.tick, share.autoplay, share.from) {
+            (Some(t), _, _) => Playhead::At(t),
+            (None, true, from) => Playhead::At(from.unwrap_or(0)),
+            (None, false, Some(from)) => Playhead::At(from),
+            (None, false, None) => Playhead::End,
+        };
+        let asked = share.technique.clone();
+        s.set_inputs(share.inputs.clone(), Stage::keep().at(at));
+        s.speed = default_speed(s.run.end);
+        if let Some(t) = share.tick.filter(|t| *t > s.run.end) {
+            s.warn(format!(
+                "tick {t} is past the end of this run; showing tick {}",
+                s.run.end
+            ));
         }
-        // A step range holds the playhead too.
-        s.clamp_to_range();
         if share.autoplay && s.pos < s.stop_at() {
             s.playing = true;
         }
-        if let Some(t) = &s.technique {
-            if !s.run.techniques().is_empty() && !s.run.techniques().iter().any(|x| &x.id == t) {
-                let t = t.clone();
+        if let Some(t) = asked.filter(|_| s.technique.is_none()) {
+            if !s.run.techniques().is_empty() {
                 s.warn(format!(
                     "this scenario has no technique '{t}'; showing the first one"
                 ));
-                s.technique = None;
             }
-        }
-        if let Some(e) = unknown {
-            s.warn(e);
-        }
-        if let Some(e) = s.run.error.clone() {
-            s.warn(e);
         }
         for w in warnings {
             s.warn(w.clone());
@@ -263,11 +241,7 @@ impl State {
     pub fn share(&self) -> ShareState {
         let tick = self.tick();
         ShareState {
-            scenario: self.scenario.id.to_string(),
-            seed: self.seed,
-            params: self.params.clone(),
-            faults: self.faults.clone(),
-            random_faults: self.random_faults,
+            inputs: self.inputs.clone(),
             tick: (!self.playing && tick != self.run.end).then_some(tick),
             view: self.view,
             technique: self.technique.clone(),
@@ -295,11 +269,11 @@ impl State {
     }
 
     pub fn info(&self) -> &'static ScenarioInfo {
-        self.scenario.info()
+        self.inputs.scenario.info()
     }
 
     pub fn specs(&self) -> &'static [ParamSpec] {
-        self.scenario.params
+        self.inputs.scenario.params
     }
 
     /// Index of the technique shown on the stage.
@@ -327,45 +301,45 @@ impl Reducible for State {
                 s.replace(&share, &warnings, mark);
             }
             Action::SelectScenario(id) => {
-                if s.scenario == id.as_str() {
+                if s.inputs.scenario == id.as_str() {
                     return self;
                 }
-                s.open_scenario(&id);
+                s.open_scenario(&id, &[], Playhead::End);
             }
             Action::Explore { scenario, params } => {
-                if s.scenario != scenario.as_str() && !s.open_scenario(&scenario) {
-                    return Rc::new(s);
+                if s.inputs.scenario != scenario.as_str() {
+                    s.open_scenario(&scenario, &params, Playhead::PlayFrom(0));
+                } else {
+                    let inputs = s.edited(|c| c.manual.clear());
+                    let inputs = s.with_params(inputs, &params);
+                    s.set_inputs(inputs, Stage::keep().at(Playhead::PlayFrom(0)));
                 }
-                s.faults.clear();
-                s.set_params(&params);
-                s.rerun();
-                s.pos = 0.0;
-                s.play();
             }
             Action::SetSeed(seed) => {
-                if seed == s.seed {
+                if seed == s.inputs.config.seed {
                     return self;
                 }
-                s.seed = seed;
-                s.rerun();
+                s.set_inputs(s.edited(|c| c.seed = seed), Stage::keep());
             }
             Action::SetParam(name, v) => {
-                let mut all = s.params.clone();
+                let mut all = s.inputs.config.params.clone();
                 all.retain(|(n, _)| *n != name);
                 all.push((name, v));
-                s.set_params(&all);
-                if s.params == self.params {
+                let inputs = s.with_params(s.inputs.clone(), &all);
+                if inputs == s.inputs {
                     return Rc::new(s);
                 }
-                s.rerun();
+                s.set_inputs(inputs, Stage::keep());
             }
             Action::ResetParams => {
-                s.params.clear();
-                s.faults.clear();
-                s.rerun();
+                let inputs = s.edited(|c| {
+                    c.params.clear();
+                    c.manual.clear();
+                });
+                s.set_inputs(inputs, Stage::keep());
             }
             Action::TryThis(n) => {
-                let Some(t) = s.scenario.try_this.get(n) else {
+                let Some(t) = s.inputs.scenario.try_this.get(n) else {
                     return self;
                 };
                 let values: Vec<(String, i64)> =
@@ -376,7 +350,9 @@ impl Reducible for State {
                 let Some(c) = crate::sim::catalogue::cards::CONFUSIONS.get(n) else {
                     return self;
                 };
-                if s.scenario != c.scenario && !s.open_scenario(c.scenario) {
+                if s.inputs.scenario != c.scenario
+                    && !s.open_scenario(c.scenario, &[], Playhead::End)
+                {
                     return Rc::new(s);
                 }
                 let values = crate::sim::catalogue::cards::applicable(s.specs(), c.set);
@@ -384,25 +360,22 @@ impl Reducible for State {
             }
             Action::AddFault(f) => s.add_fault(f),
             Action::RemoveFault(i) => {
-                if i >= s.faults.len() {
+                if i >= s.inputs.config.manual.len() {
                     return self;
                 }
-                s.faults.remove(i);
-                s.rerun();
+                s.set_inputs(s.edited(|c| _ = c.manual.remove(i)), Stage::keep());
             }
             Action::ClearFaults => {
-                if s.faults.is_empty() {
+                if s.inputs.config.manual.is_empty() {
                     return self;
                 }
-                s.faults.clear();
-                s.rerun();
+                s.set_inputs(s.edited(|c| c.manual.clear()), Stage::keep());
             }
             Action::SetRandomFaults(on) => {
-                if on == s.random_faults {
+                if on == s.inputs.config.random_faults {
                     return self;
                 }
-                s.random_faults = on;
-                s.rerun();
+                s.set_inputs(s.edited(|c| c.random_faults = on), Stage::keep());
             }
             Action::Play => s.play(),
             Action::Pause => s.pause(),
@@ -435,9 +408,9 @@ impl Reducible for State {
                 }
                 s.check = mode;
             }
-            Action::Lesson(a) => crate::ui::lesson_state::reduce(&mut s, a),
+            Action::Lesson(a) => s.lesson_action(a),
         }
-        crate::ui::lesson_state::after(&mut s);
+        s.after_lesson();
         Rc::new(s)
     }
 }
@@ -579,14 +552,14 @@ mod tests {
         s = dispatch(s, Action::SetParam("dup_txn3".into(), 0));
         assert_ne!(s.run.gen, gen);
         assert_eq!(s.tick(), 4);
-        assert_eq!(s.params, vec![("dup_txn3".to_string(), 0)]);
+        assert_eq!(s.inputs.config.params, vec![("dup_txn3".to_string(), 0)]);
         assert_eq!(s.query(), "s=walkthrough&p.dup_txn3=0&t=4");
         // Setting the default again removes the override.
         s = dispatch(s, Action::SetParam("dup_txn3".into(), 1));
-        assert!(s.params.is_empty());
+        assert!(s.inputs.config.params.is_empty());
         // A bad value is refused with a notice, not applied.
         s = dispatch(s, Action::SetParam("dup".into(), 5000));
-        assert!(s.params.is_empty());
+        assert!(s.inputs.config.params.is_empty());
         assert_eq!(s.notices.len(), 1);
         let id = s.notices[0].id;
         s = dispatch(s, Action::Dismiss(id));
@@ -609,7 +582,7 @@ mod tests {
             attempt: 0,
         };
         let s = dispatch(s, Action::AddFault(f));
-        assert_eq!(s.faults, vec![f]);
+        assert_eq!(s.inputs.config.manual, vec![f]);
         assert_eq!(s.tick(), 2);
         let naive = &s.run.techniques()[0];
         // The dropped record is never acked, so the walkthrough's broker redelivers it.
@@ -618,7 +591,7 @@ mod tests {
             .iter()
             .any(|e| matches!(e.ev, crate::sim::event::Ev::Redeliver { msg: 1, .. })));
         let s = dispatch(s, Action::AddFault(f));
-        assert_eq!(s.faults.len(), 1, "no duplicate faults");
+        assert_eq!(s.inputs.config.manual.len(), 1, "no duplicate faults");
         assert!(s.notices.is_empty(), "{:?}", s.notices);
         // Crashing a node that is already down changes nothing.
         let c1 = Fault::Crash {
@@ -637,7 +610,7 @@ mod tests {
         assert_eq!(s2.notices.len(), 1, "{:?}", s2.notices);
         assert!(s.query().contains("f=L0.1.0"));
         let s = dispatch(s, Action::RemoveFault(0));
-        assert!(s.faults.is_empty());
+        assert!(s.inputs.config.manual.is_empty());
     }
 
     #[test]
@@ -646,9 +619,12 @@ mod tests {
         let mark = s.nav_mark;
         let s = dispatch(s, Action::SetSeed(77));
         let s = dispatch(s, Action::SelectScenario("two-generals".into()));
-        assert_eq!(s.scenario, "two-generals");
+        assert_eq!(s.inputs.scenario, "two-generals");
         assert_eq!(s.nav_mark, mark + 1);
-        assert_eq!(s.seed, scenarios::info("two-generals").showcase_seed);
+        assert_eq!(
+            s.inputs.config.seed,
+            scenarios::info("two-generals").showcase_seed
+        );
         let back = dispatch(
             s,
             Action::Load {
@@ -656,8 +632,8 @@ mod tests {
                 warnings: vec![],
             },
         );
-        assert_eq!(back.scenario, "walkthrough");
-        assert_eq!(back.seed, 77);
+        assert_eq!(back.inputs.scenario, "walkthrough");
+        assert_eq!(back.inputs.config.seed, 77);
         assert_eq!(
             back.nav_mark,
             mark + 1,
@@ -675,9 +651,10 @@ mod tests {
 
     #[test]
     fn an_unknown_scenario_is_resolved_once_to_the_default_with_a_warning() {
-        let s = State::from_share(&ShareState::new("nope"), &[]);
-        assert_eq!(s.scenario, share::DEFAULT_SCENARIO);
-        assert_eq!(s.run.scenario, s.scenario);
+        let d = share::decode("?s=nope");
+        let s = State::from_share(&d.state, &d.warnings);
+        assert_eq!(s.inputs.scenario, share::DEFAULT_SCENARIO);
+        assert_eq!(s.run.scenario, s.inputs.scenario);
         assert!(s.run.error.is_none());
         assert!(!s.run.techniques().is_empty());
         assert_eq!(s.notices.len(), 1);

@@ -110,7 +110,7 @@ impl State {
     pub fn range(&self) -> (Tick, Tick) {
         let end = self.run.end;
         let mut hi = self.to.unwrap_or(end).min(end);
-        if let Some(cap) = crate::ui::lesson_state::cap(self) {
+        if let Some(cap) = crate::ui::state::lesson::cap(self) {
             hi = hi.min(cap);
         }
         let lo = self.from.unwrap_or(0).min(hi);
@@ -125,7 +125,7 @@ impl State {
     /// Where forward play stops: the end of the step range, else the end of the run.
     pub(super) fn stop_at(&self) -> f64 {
         let hi = self.range().1;
-        f64::from(crate::ui::lesson_state::stop(self).map_or(hi, |t| t.min(hi)))
+        f64::from(crate::ui::state::lesson::stop(self).map_or(hi, |t| t.min(hi)))
     }
 
     /// Keep the playhead inside the range (after a re-run or a link).

@@ -4,12 +4,12 @@
 
 use super::ScenarioRef;
 use crate::sim::event::Event;
-use crate::sim::fault::Fault;
 use crate::sim::ids::Tick;
 use crate::sim::ledger::LedgerUnit;
 use crate::sim::replay::{cursor_for_tick, Timeline, View};
-use crate::sim::run::{Property, RunConfig, RunResult, TechniqueRun};
+use crate::sim::run::{Property, RunResult, TechniqueRun};
 use crate::sim::scenarios;
+use crate::ui::share::Inputs;
 
 /// One simulator run and what the UI needs to show any moment of it.
 pub struct RunData {
@@ -41,21 +41,25 @@ impl RunData {
     pub fn unit(&self) -> LedgerUnit {
         self.scenario.unit
     }
-    pub fn compute(
-        gen: u64,
-        scenario: ScenarioRef,
-        seed: u64,
-        params: &[(String, i64)],
-        faults: &[Fault],
-        random_faults: bool,
-    ) -> RunData {
-        let cfg = RunConfig {
-            seed,
-            params: params.to_vec(),
-            manual: faults.to_vec(),
-            random_faults,
-        };
-        match scenarios::run(scenario.id, &cfg) {
+    /// No run yet (a state being built, before its first [`State::set_inputs`]).
+    ///
+    /// [`State::set_inputs`]: super::State::set_inputs
+    pub fn pending(scenario: ScenarioRef) -> RunData {
+        RunData {
+            gen: 0,
+            scenario,
+            result: None,
+            error: None,
+            timelines: Vec::new(),
+            end: 0,
+            first_bad: Vec::new(),
+        }
+    }
+
+    /// Run `inputs` (generation `gen`).
+    pub fn compute(gen: u64, inputs: &Inputs) -> RunData {
+        let scenario = inputs.scenario;
+        match scenarios::run(scenario.id, &inputs.config) {
             Ok(result) => {
                 let timelines = result
                     .techniques

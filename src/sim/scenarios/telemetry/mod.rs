@@ -515,7 +515,7 @@ mod tests {
         assert_eq!(timeouts, 1);
     }
 
-    /// Issues 11 (item 3) and 18: telemetry is judged by the published means, not by
+    /// Telemetry is judged by the published means, not by
     /// the sums the ledger adds up; no verdict says "short by", no badge "exactly
     /// once", and at 10% loss the means stay within 3% while sums and counts fall
     /// short by about a tenth (what the mean hides).

@@ -117,7 +117,7 @@ thread_local! {
 
 /// Reads the window's width once, before the first render, for the stage's first guess
 /// ([`frame_width`]). `innerWidth` lays the page out first; read during the first render
-/// it lays out the app's whole new DOM in the middle of that task (issue 26).
+/// it lays out the app's whole new DOM in the middle of that task.
 pub(crate) fn remember_viewport() {
     let w = web_sys::window().and_then(|win| win.inner_width().ok()?.as_f64());
     START_WIDTH.with(|c| c.set(w));

@@ -1,22 +1,28 @@
-//! The lesson being taken, wired into the one reducer (`state.rs` calls [`reduce`]
-//! for `Action::Lesson` and [`after`] after every action).
+//! The lesson being taken. Lesson code decides what changes and the one reducer applies
+//! it: [`decide`] turns a [`LessonAction`] (and each new run) into a new [`LessonRun`]
+//! and an [`Effect`] — new [`Inputs`](crate::ui::share::Inputs) and a
+//! [`Stage`](super::Stage) for the stage, play on, notices — and `apply.rs` is the
+//! reducer's side, which puts that effect on the [`State`] through
+//! [`State::set_inputs`].
 //!
 //! While a predict step waits for its answer, [`cap`] holds the playhead before the
 //! tick that would give the answer away; after the answer the run plays on to the tick
-//! that settles it ([`stop`]). A try step reads its goal from every re-run the learner
-//! causes with the real controls. Progress is a small JSON map remembered through
-//! `storage.rs` by the app (memory only where storage is refused).
+//! that settles it ([`stop`]). A try step reads its goal from every run the learner
+//! makes with the real controls, the run already on the stage. Progress is a small JSON
+//! map remembered through `storage.rs` by the app (memory only where storage is
+//! refused).
 
-use crate::course::eval::{self, Answer, Evaluator, StepEval};
-use crate::course::model::{Lesson, Setup, StepKind};
-use crate::course::{self, validate};
+use crate::course::eval::{Answer, StepEval};
+use crate::course::model::{Lesson, StepKind};
 use crate::sim::ids::Tick;
-use crate::ui::state::{NoticeKind, ScenarioRef, State};
+use crate::ui::state::{Inputs, NoticeKind, Stage, State};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+mod apply;
+mod decide;
 mod steps;
-use steps::misconception_met;
+pub use apply::looks_like_lesson;
 pub use steps::{
     misconception_id, refutation_of, step_needs_fault, step_params, step_reads_counters, step_rows,
     takeaway,
@@ -52,7 +58,30 @@ pub struct LessonRun {
     /// Misconceptions met (a wrong answer that stands for one), in the order met, once
     /// each: (name, one-line refutation).
     pub met: Vec<(String, String)>,
+    /// The run the lesson last looked at (its own step's, or the learner's it judged).
     gen: u64,
+}
+
+/// What a lesson decided should change outside itself; the reducer applies it.
+#[derive(Debug, Default)]
+pub struct Effect {
+    /// New inputs on the stage, and what else changes with them.
+    pub stage: Option<(Inputs, Stage)>,
+    /// The new run is the learner's to be judged (a try step's "Show me"), not the
+    /// step's own setting.
+    pub judged: bool,
+    /// Play on from the playhead (the reveal after a prediction is answered).
+    pub play: bool,
+    pub notices: Vec<(NoticeKind, String)>,
+}
+
+impl Effect {
+    fn notice(kind: NoticeKind, text: String) -> Effect {
+        Effect {
+            notices: vec![(kind, text)],
+            ..Effect::default()
+        }
+    }
 }
 
 impl LessonRun {
@@ -190,305 +219,6 @@ pub fn stop(s: &State) -> Option<Tick> {
     }
 }
 
-/// The run on the stage as a lesson setup (for reading a try step's goal).
-pub fn stage_setup(s: &State) -> Setup {
-    Setup {
-        scenario: Some(s.scenario.id.to_string()),
-        seed: Some(s.seed),
-        params: s.params.iter().cloned().collect(),
-        faults: Some(
-            s.faults
-                .iter()
-                .map(crate::sim::fault::Fault::code)
-                .collect(),
-        ),
-        random_faults: Some(s.random_faults),
-        technique: None,
-    }
-}
-
-fn questions(l: &Lesson, step: usize) -> usize {
-    l.steps.get(step).map_or(0, |st| match st.kind {
-        StepKind::Predict | StepKind::Observe => usize::from(st.question.is_some()),
-        StepKind::Recall => st.questions.len(),
-        _ => 0,
-    })
-}
-
-/// Show step `i` of the current lesson: evaluate it and set the stage.
-fn enter(s: &mut State, i: usize) {
-    let Some(mut l) = s.lesson.take() else {
-        return;
-    };
-    let i = i.min(l.lesson.steps.len().saturating_sub(1));
-    let mut ev = Evaluator::new();
-    let e = eval::step(&mut ev, &l.lesson, i);
-    if let Err(why) = &e {
-        s.push_notice(
-            NoticeKind::Warning,
-            format!("Lesson step {} could not be prepared: {why}", i + 1),
-        );
-    }
-    l.step = i;
-    l.eval = Rc::new(e);
-    l.answers = vec![Vec::new(); questions(&l.lesson, i)];
-    l.tries = 0;
-    l.goal_met = false;
-    l.showed_me = false;
-    l.drifted = false;
-    l.finished = false;
-    let setup = eval::step_setup(&l.lesson, i);
-    let start = l.step_eval().map_or(0, |e| e.start);
-    let kind = l.kind();
-    let (id, imported) = (l.lesson.id.clone(), l.imported);
-    s.lesson = Some(l);
-    set_stage(s, &setup);
-    s.seek(f64::from(start));
-    if kind == StepKind::Watch {
-        s.play();
-    }
-    if let Some(l) = s.lesson.as_mut() {
-        l.gen = s.run.gen;
-    }
-    if !imported {
-        let p = s.progress.lessons.entry(id).or_default();
-        p.step = i;
-    }
-}
-
-/// Put a setup on the stage (one re-run).
-fn set_stage(s: &mut State, setup: &Setup) {
-    // Lessons are validated, so a scenario they name exists.
-    let named = setup.scenario.as_deref();
-    if let Some(sc) = named.and_then(|id| ScenarioRef::find(id).ok()) {
-        if sc != s.scenario {
-            s.scenario = sc;
-            s.speed = 0;
-        }
-    }
-    s.seed = setup.seed.unwrap_or(s.scenario.showcase_seed);
-    let params: Vec<(String, i64)> = setup.params.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    s.set_params(&params);
-    s.faults = setup
-        .faults
-        .iter()
-        .flatten()
-        .filter_map(|f| crate::sim::fault::Fault::from_code(f))
-        .collect();
-    s.random_faults = setup.random_faults.unwrap_or(true);
-    s.technique = setup.technique.clone();
-    s.from = None;
-    s.to = None;
-    s.rerun();
-    if s.speed == 0 {
-        s.speed = crate::ui::state::default_speed(s.run.end);
-    }
-}
-
-fn record(s: &mut State, step: usize, q: usize, correct: bool) {
-    let Some(l) = s.lesson.as_ref() else { return };
-    if l.imported {
-        return;
-    }
-    let p = s.progress.lessons.entry(l.lesson.id.clone()).or_default();
-    p.answers
-        .entry(format!("s{}q{q}", step + 1))
-        .or_insert(correct);
-}
-
-/// Open `lesson` (built-in or imported) at step `step`.
-pub fn open(s: &mut State, lesson: Rc<Lesson>, imported: bool, step: usize) {
-    s.lesson = Some(LessonRun {
-        lesson,
-        imported,
-        step: 0,
-        eval: Rc::new(Err(String::new())),
-        answers: Vec::new(),
-        tries: 0,
-        goal_met: false,
-        showed_me: false,
-        drifted: false,
-        finished: false,
-        scored: BTreeMap::new(),
-        met: Vec::new(),
-        gen: 0,
-    });
-    enter(s, step);
-}
-
-pub fn reduce(s: &mut State, a: LessonAction) {
-    match a {
-        LessonAction::Open { id, step } => match course::find(&id) {
-            Some(l) => open(s, Rc::new(l.clone()), false, step),
-            None => s.push_notice(NoticeKind::Warning, format!("there is no lesson '{id}'")),
-        },
-        LessonAction::Go(i) => enter(s, i),
-        LessonAction::Next => {
-            let Some(l) = s.lesson.as_ref() else { return };
-            if !l.can_next() {
-                return;
-            }
-            let (i, n) = (l.step, l.lesson.steps.len());
-            if i + 1 < n {
-                enter(s, i + 1);
-            } else if let Some(l) = s.lesson.as_mut() {
-                l.finished = true;
-                if !l.imported {
-                    s.progress
-                        .lessons
-                        .entry(l.lesson.id.clone())
-                        .or_default()
-                        .done = true;
-                    let (id, steps) = (&l.lesson.id, course::practice::varying_steps(&l.lesson));
-                    let now = crate::ui::components::practice::now_ms();
-                    s.progress.practice.finished(id, &steps, now);
-                }
-            }
-        }
-        LessonAction::Back => {
-            if let Some(i) = s.lesson.as_ref().map(|l| l.step) {
-                enter(s, i.saturating_sub(1));
-            }
-        }
-        LessonAction::Answer { question, answer } => {
-            let Some(l) = s.lesson.as_mut() else { return };
-            if l.finished || question >= l.answers.len() {
-                return;
-            }
-            let st = l.lesson.steps[l.step].clone();
-            let Some(e) = l.step_eval().cloned() else {
-                return;
-            };
-            let q = match st.kind {
-                StepKind::Predict | StepKind::Observe => st.question.as_ref(),
-                _ => st.questions.get(question),
-            };
-            let (Some(q), Some(qe)) = (q, e.questions.get(question)) else {
-                return;
-            };
-            let correct = eval::judge(q, qe, &answer).correct;
-            if let Some(m) = misconception_met(q, qe, &answer).filter(|_| !correct) {
-                if !l.met.iter().any(|(n, _)| *n == m.0) {
-                    l.met.push(m);
-                }
-            }
-            l.scored.entry((l.step, question)).or_insert(correct);
-            let first = l.answers[question].is_empty();
-            l.answers[question].push(answer);
-            let step = l.step;
-            if first {
-                record(s, step, question, correct);
-                if st.kind == StepKind::Predict {
-                    // The reveal: play on to the tick that settles the question.
-                    s.play();
-                }
-            }
-        }
-        LessonAction::ShowMe => {
-            let Some(l) = s.lesson.as_ref() else { return };
-            let st = &l.lesson.steps[l.step];
-            let Some(show) = st.show_me.clone() else {
-                return;
-            };
-            let setup = eval::step_setup(&l.lesson, l.step).overlay(&show);
-            if let Some(l) = s.lesson.as_mut() {
-                l.showed_me = true;
-            }
-            set_stage(s, &setup);
-            s.seek(0.0);
-            s.play();
-        }
-        LessonAction::Restore => {
-            if let Some(i) = s.lesson.as_ref().map(|l| l.step) {
-                enter(s, i);
-            }
-        }
-        LessonAction::Close => s.lesson = None,
-        LessonAction::ResetProgress => s.progress = Progress::default(),
-    }
-}
-
-/// After every action: a try step reads its goal from each new run; on other steps a
-/// new run means the learner moved away from the step's setting.
-pub fn after(s: &mut State) {
-    let gen = s.run.gen;
-    let setup = stage_setup(s);
-    let Some(l) = s.lesson.as_mut() else { return };
-    if l.gen == gen {
-        return;
-    }
-    l.gen = gen;
-    let own = eval::step_setup(&l.lesson, l.step);
-    if own.scenario.as_deref() != Some(s.scenario.id) {
-        // The learner opened another scenario: the lesson steps aside (progress stays).
-        s.lesson = None;
-        return;
-    }
-    let st = &l.lesson.steps[l.step];
-    match (st.kind, &st.goal) {
-        (StepKind::Try, Some(goal)) if !l.goal_met => {
-            let mut ev = Evaluator::new();
-            match ev.goal_met(&l.lesson.scenario, &setup, goal) {
-                Ok(true) => l.goal_met = true,
-                _ => l.tries += 1,
-            }
-        }
-        (StepKind::Try, _) => {}
-        _ => l.drifted = true,
-    }
-}
-
-/// Open the lesson a link names (`?lesson=<id>&step=<n>`, steps counted from 1).
-pub fn open_from_link(s: &mut State, share: &crate::ui::share::ShareState) {
-    if let Some(l) = share.lesson.as_deref().and_then(course::find) {
-        let step = share.step.unwrap_or(1).saturating_sub(1) as usize;
-        open(s, Rc::new(l.clone()), false, step);
-    }
-}
-
-/// Whether a dropped or picked file is a lesson (not a run file): it has steps, and a
-/// `format` that is absent or a lesson format number (a run file's is a string).
-pub fn looks_like_lesson(text: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| {
-            v.as_object()
-                .map(|o| o.contains_key("steps") && o.get("format").is_none_or(|f| !f.is_string()))
-        })
-        .unwrap_or(false)
-}
-
-/// A teacher's lesson file: validated against the simulator, then opened. A file that
-/// cannot be used changes nothing on screen.
-pub fn import(s: &mut State, name: &str, text: &str) {
-    match validate::load(text) {
-        Ok(l) => {
-            let title = l.title.clone();
-            open(s, Rc::new(l), true, 0);
-            s.push_notice(
-                NoticeKind::Info,
-                format!("Opened the lesson “{title}” from {name}: every answer was checked against the simulator."),
-            );
-        }
-        Err(errs) => {
-            let shown: Vec<String> = errs.iter().take(4).cloned().collect();
-            let more = errs.len().saturating_sub(shown.len());
-            s.push_notice(
-                NoticeKind::Warning,
-                format!(
-                    "Could not open the lesson in {name}: {}{}. Nothing was changed.",
-                    shown.join("; "),
-                    if more > 0 {
-                        format!(" (and {more} more)")
-                    } else {
-                        String::new()
-                    }
-                ),
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,7 +349,7 @@ mod tests {
                 let a = match qe.right {
                     Some(i) => Answer::Option(i),
                     None => match qe.answer {
-                        eval::Value::Int(v) => Answer::Number(v),
+                        crate::course::eval::Value::Int(v) => Answer::Number(v),
                         _ => unreachable!(),
                     },
                 };
@@ -762,7 +492,7 @@ mod tests {
             },
         );
         assert!(t.lesson.is_none());
-        assert_eq!(t.scenario, s.scenario);
+        assert_eq!(t.inputs.scenario, s.inputs.scenario);
         assert_eq!(t.run.gen, s.run.gen);
         assert!(
             t.notices.iter().any(|n| n.text.contains("steps")),
@@ -786,6 +516,39 @@ mod tests {
             "{:?}",
             t.notices
         );
-        assert_eq!(t.scenario, "outbox");
+        assert_eq!(t.inputs.scenario, "outbox");
+    }
+
+    #[test]
+    fn a_step_puts_its_setup_on_the_stage_as_one_inputs_value() {
+        let s = lesson("dedup-window");
+        let l = s.lesson.as_ref().unwrap();
+        let setup = crate::course::eval::step_setup(&l.lesson, l.step);
+        let want = crate::ui::share::Inputs::from_setup(&l.lesson.scenario, &setup).unwrap();
+        assert_eq!(s.inputs, want);
+        assert_eq!(s.run.result.as_ref().unwrap().config, want.config);
+        assert!(!l.drifted, "the step's own run is not the learner's");
+    }
+
+    #[test]
+    fn a_try_steps_goal_is_read_from_the_run_on_the_stage() {
+        let mut s = lesson("walkthrough");
+        let t = s
+            .lesson
+            .as_ref()
+            .unwrap()
+            .lesson
+            .steps
+            .iter()
+            .position(|x| x.kind == StepKind::Try)
+            .unwrap();
+        s = dispatch(s, Action::Lesson(LessonAction::Go(t)));
+        // A run that reaches the goal put on the stage without its inputs: the goal is
+        // read from that run, not from running the inputs again (which would miss it).
+        let mut reached = s.inputs.clone();
+        reached.config.params = vec![("dup_txn3".into(), 0)];
+        s.run = Rc::new(crate::ui::state::RunData::compute(s.run.gen + 1, &reached));
+        s.after_lesson();
+        assert!(s.lesson.as_ref().unwrap().goal_met);
     }
 }

@@ -3,10 +3,10 @@
 //! `&'static ScenarioInfo` so nothing downstream looks the id up again or needs a
 //! fallback of its own.
 
+use super::DEFAULT_SCENARIO;
 use crate::sim::params::ParamError;
 use crate::sim::run::ScenarioInfo;
 use crate::sim::scenarios;
-use crate::ui::share::DEFAULT_SCENARIO;
 use std::fmt;
 use std::ops::Deref;
 
