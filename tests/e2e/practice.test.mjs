@@ -93,4 +93,44 @@ describe("practice", () => {
     await page.waitForSelector("main.stage", { timeout: MOUNT_TIMEOUT_MS });
     assertClean(page);
   });
+
+  test("'Can it ever happen?' answered both ways on two scenarios by the exhaustive check", async () => {
+    const cases = [
+      ["ttl-shorter-than-delay", true],
+      ["ttl-longer-than-delay", false],
+      ["ledger-first", true],
+      ["atomic-commit", false],
+    ];
+    const times = [];
+    for (const [id, can] of cases) {
+      const page = await openAt(env, `?practice=1&space=${id}`, T0);
+      await page.waitForSelector(`[data-step-kind=predict-space][data-space-question="${id}"]`, { timeout: MOUNT_TIMEOUT_MS });
+      const t0 = Date.now();
+      await page.click("[data-step-kind=predict-space] button[data-option=yes]");
+      await page.waitForSelector("[data-space-answer]", { timeout: 60_000 });
+      const wall = Date.now() - t0;
+      const a = await page.$eval("[data-space-answer]", (e) => ({ ...e.dataset, text: e.textContent }));
+      assert.equal(a.can, String(can), `${id}: ${a.text}`);
+      assert.equal(a.correct, String(can), "answered yes");
+      assert.ok(Number(a.checked) > 1, `${id}: schedules checked`);
+      assert.match(a.text, /Assumed: /);
+      times.push(`${id} ${a.ms} ms (check) / ${wall} ms (click to answer)`);
+      if (can) {
+        const href = await page.$eval("a[data-action=replay-counterexample]", (x) => x.getAttribute("href"));
+        assert.match(href, /rf=0/);
+        assert.match(href, /f=/);
+        if (id === "ttl-shorter-than-delay") await screenshot(page, "practice-space-yes");
+        // The counterexample replays on the stage.
+        await page.click("a[data-action=replay-counterexample]");
+        await page.waitForSelector("main.stage", { timeout: MOUNT_TIMEOUT_MS });
+      } else {
+        assert.equal(await page.locator("a[data-action=replay-counterexample]").count(), 0);
+        assert.match(a.text, /No\. Every one of the \d+ schedules/);
+        if (id === "ttl-longer-than-delay") await screenshot(page, "practice-space-no");
+      }
+      assertClean(page);
+      await page.close();
+    }
+    console.log(`predict-space: ${times.join("; ")}`);
+  });
 });
