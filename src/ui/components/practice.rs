@@ -305,6 +305,14 @@ pub fn Practice() -> Html {
     }
 }
 
+/// The right answer as the question shows it (the right option's label, or the number).
+fn right_label(q: &Question, e: &QuestionEval) -> String {
+    match e.right {
+        Some(k) if !q.number => eval::option_label(q, e, k),
+        _ => e.answer.show(&e.labels),
+    }
+}
+
 /// The options (or the number input) of a practice question.
 fn answer_body(
     q: &Question,
@@ -375,6 +383,7 @@ fn question_view(
         return html! {};
     };
     let feedback = cur.answer.as_ref().map(|a| eval::judge(q, e, a));
+    let missed = feedback.as_ref().is_some_and(|f| !f.correct);
     let answered = cur.answer.is_some();
     let body = answer_body(q, e, cur, on_answer, typed);
     html! {
@@ -396,6 +405,9 @@ fn question_view(
                 </div>
             </fieldset>
             if answered {
+                if missed {
+                    <p class="wb-meta" data-run-answer="">{format!("In this run: {}.", right_label(q, e))}</p>
+                }
                 if let Some(x) = &st.explain { <p class="explain">{x.clone()}</p> }
                 <p class="wb-actions">
                     <a class="btn" data-action="replay" href={replay_link(&cur.variant)}>{"Replay this run on the stage"}</a>
