@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod key;
 pub mod model;
+pub mod practice;
 pub mod validate;
 
 pub use model::Lesson;

@@ -157,6 +157,19 @@ pub struct Step {
     /// Named values for this step's texts, computed at the step's setup.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Quantity>,
+    /// predict: how practice varies the question (see `course::practice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vary: Option<Vary>,
+}
+
+/// How a predict question varies in practice: a seed drawn from `seeds` (inclusive)
+/// and each named parameter from its range (inclusive), laid over the step's setup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vary {
+    pub seeds: [u64; 2],
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, [i64; 2]>,
 }
 
 /// A tick named by what happens there, never by its number.

@@ -47,6 +47,12 @@ pub fn start() {
         worker::start();
         return;
     }
+    if components::practice::requested(&hooks::location_search()) {
+        crate::course::course();
+        remove_shell();
+        yew::Renderer::<components::practice::Practice>::new().render();
+        return;
+    }
     if components::workbench::requested(&hooks::location_search()) {
         remove_shell();
         yew::Renderer::<components::workbench::Workbench>::new().render();

@@ -6,6 +6,7 @@ mod explore;
 mod fit;
 mod golden;
 mod lessons;
+mod practice;
 mod prose;
 mod recount;
 mod share;

@@ -64,6 +64,16 @@ pub fn start_button(progress: &Progress, d: &Callback<Action>, action: &'static 
     }
 }
 
+/// The practice page's link with how many of its questions are due (`data-due`).
+fn practice_link(p: &Progress) -> Html {
+    let n = super::practice::due_count(p);
+    html! {
+        <a class="btn small practice-link" href="?practice=1" data-due={n.to_string()}>
+            {format!("Practice: {n} due")}
+        </a>
+    }
+}
+
 #[component]
 pub fn CourseList(p: &CourseProps) -> Html {
     let reader: Rc<RefCell<Option<FileReader>>> = use_mut_ref(|| None);
@@ -86,6 +96,9 @@ pub fn CourseList(p: &CourseProps) -> Html {
             <h2 class="nav-head" id="lessons-head">{"Lessons"}</h2>
             if p.current.is_none() {
                 {start}
+            }
+            if !p.progress.practice.is_empty() {
+                {practice_link(&p.progress)}
             }
             {p.children.clone()}
             <div class="course-tools">

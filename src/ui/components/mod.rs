@@ -14,6 +14,7 @@ pub mod lesson;
 pub mod nav;
 pub mod notices;
 pub mod playback;
+pub mod practice;
 pub mod share_panel;
 pub mod spacetime;
 pub mod stage;

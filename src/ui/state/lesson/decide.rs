@@ -158,6 +158,9 @@ impl Lessons<'_> {
         l.finished = true;
         if !l.imported {
             let id = l.lesson.id.clone();
+            let steps = crate::course::practice::varying_steps(&l.lesson);
+            let now = crate::ui::components::practice::now_ms();
+            self.progress.practice.finished(&id, &steps, now);
             self.progress.lessons.entry(id).or_default().done = true;
         }
         Effect::default()

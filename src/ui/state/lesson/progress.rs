@@ -8,6 +8,12 @@ use std::collections::BTreeMap;
 pub struct Progress {
     #[serde(default)]
     pub lessons: BTreeMap<String, LessonProgress>,
+    /// When each finished lesson's predictions come back (`course::practice`).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::course::practice::Schedule::is_empty"
+    )]
+    pub practice: crate::course::practice::Schedule,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

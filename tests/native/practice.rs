@@ -1,0 +1,223 @@
+//! Practice variants: every varying predict question of every lesson, 1,000 variants
+//! each (`PRACTICE_VARIANTS` to change), asked only if the validator's predict rules
+//! pass, else skipped for a stated reason; a question skipping more than 20% fails.
+
+use eop::course::eval::Evaluator;
+use eop::course::practice::{self, Outcome, Skip};
+use eop::course::validate;
+use eop::course::FILES;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+fn variants() -> u32 {
+    std::env::var("PRACTICE_VARIANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// The lesson files: compiled in, or read from `src/course/lessons` when
+/// `PRACTICE_FROM_DISK` is set (to tune a `vary` without rebuilding).
+fn files() -> Vec<(String, String)> {
+    FILES
+        .iter()
+        .map(|(name, text)| {
+            let t = match std::env::var("PRACTICE_FROM_DISK") {
+                Ok(_) => std::fs::read_to_string(format!(
+                    "{}/src/course/lessons/{name}",
+                    env!("CARGO_MANIFEST_DIR")
+                ))
+                .expect("lesson file"),
+                Err(_) => text.to_string(),
+            };
+            (name.to_string(), t)
+        })
+        .collect()
+}
+
+#[test]
+fn every_variant_passes_the_validator_or_is_skipped_by_rule() {
+    let n = variants();
+    let mut problems = Vec::new();
+    let mut varying = 0;
+    let only = std::env::var("PRACTICE_ONLY").unwrap_or_default();
+    for (name, text) in files() {
+        if !name.contains(&only) {
+            continue;
+        }
+        let l = validate::parse(&text).expect("parses");
+        for i in practice::varying_steps(&l) {
+            varying += 1;
+            let t = Instant::now();
+            let mut ev = Evaluator::new();
+            let mut skipped: BTreeMap<Skip, u32> = BTreeMap::new();
+            for k in 0..n {
+                match practice::variant(&mut ev, &l, i, k) {
+                    Outcome::Asked(_) => {}
+                    Outcome::Skipped(s) => *skipped.entry(s).or_default() += 1,
+                    Outcome::Failed(errs) => {
+                        problems.push(format!(
+                            "{name} step {} variant {k}: {}",
+                            i + 1,
+                            errs.join("; ")
+                        ));
+                        break;
+                    }
+                }
+            }
+            let total: u32 = skipped.values().sum();
+            let share = f64::from(total) / f64::from(n);
+            let v = l.steps[i].vary.as_ref().expect("varies");
+            println!(
+                "{:<28} step {:>2}  seeds {}..={} params {:?}  skipped {:>5.1}% {:?}  ({} ms)",
+                l.id,
+                i + 1,
+                v.seeds[0],
+                v.seeds[1],
+                v.params,
+                100.0 * share,
+                skipped
+                    .iter()
+                    .map(|(s, c)| format!("{} {c}", s.name()))
+                    .collect::<Vec<_>>(),
+                t.elapsed().as_millis()
+            );
+            if share > 0.2 {
+                problems.push(format!(
+                    "{name} step {}: {:.1}% of variants skipped (more than 20%)",
+                    i + 1,
+                    100.0 * share
+                ));
+            }
+        }
+    }
+    assert!(
+        varying >= 20 || !only.is_empty(),
+        "only {varying} predict questions vary"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_variant_is_the_same_question_with_a_new_run() {
+    let (_, text) = FILES
+        .iter()
+        .find(|(n, _)| n.contains("telemetry"))
+        .expect("lesson");
+    let l = validate::parse(text).expect("parses");
+    let i = practice::varying_steps(&l)[0];
+    let mut ev = Evaluator::new();
+    let a = practice::next_asked(&mut ev, &l, i, 0, 50).expect("a variant is asked");
+    let b = practice::next_asked(&mut ev, &l, i, a.k + 1, 50).expect("another");
+    assert_ne!(a.over.seed, b.over.seed, "variants differ in seed");
+    // Deterministic: the same k gives the same variant.
+    let again = practice::next_asked(&mut ev, &l, i, a.k, 1).expect("same");
+    assert_eq!(again.over, a.over);
+    assert_eq!(again.eval.questions, a.eval.questions);
+    // Same prompt and options as the shipped question.
+    let q0 = l.steps[i].question.as_ref().unwrap();
+    let q1 = a.lesson.steps[i].question.as_ref().unwrap();
+    assert_eq!(q0.options.len(), q1.options.len());
+    assert_eq!(q0.ask, q1.ask);
+}
+
+#[test]
+fn a_degenerate_variant_is_skipped_not_asked() {
+    // Two distractors made to compute the same value: every variant is skipped for
+    // that stated reason, never asked.
+    let (_, text) = FILES
+        .iter()
+        .find(|(n, _)| n.contains("telemetry"))
+        .expect("lesson");
+    let mut l = validate::parse(text).expect("parses");
+    let i = *practice::varying_steps(&l).last().expect("varies");
+    let q = l.steps[i].question.as_mut().unwrap();
+    q.options[1].value = q.options[0].value.clone();
+    let mut ev = Evaluator::new();
+    for k in 0..5 {
+        assert_eq!(
+            practice::variant(&mut ev, &l, i, k),
+            Outcome::Skipped(Skip::SameDistractors),
+            "variant {k}"
+        );
+    }
+}
+
+#[test]
+fn vary_is_checked_by_the_validator() {
+    let (_, text) = FILES
+        .iter()
+        .find(|(n, _)| n.contains("telemetry"))
+        .expect("lesson");
+    let mut l = validate::parse(text).expect("parses");
+    let i = practice::varying_steps(&l)[0];
+    l.steps[i]
+        .vary
+        .as_mut()
+        .unwrap()
+        .params
+        .insert("nope".into(), [1, 2]);
+    l.steps[0].vary = l.steps[i].vary.clone();
+    let errs = practice::check_vary(&l).join("\n");
+    assert!(errs.contains("'nope' is not a parameter"), "{errs}");
+    assert!(errs.contains("only a predict question varies"), "{errs}");
+}
+
+#[test]
+fn can_it_ever_happen_answered_by_the_exhaustive_check() {
+    use eop::course::practice::QUESTIONS;
+    let mut scenarios = std::collections::BTreeSet::new();
+    let mut both = std::collections::BTreeMap::<&str, (bool, bool)>::new();
+    for q in QUESTIONS {
+        let t = Instant::now();
+        let a = q.answer().expect("answers");
+        let ms = t.elapsed().as_millis();
+        println!(
+            "{:<24} {:<16} {} -> {} ({} schedules, finished {}, {ms} ms) {}",
+            q.id,
+            q.scenario,
+            q.prompt(&a.label),
+            if a.can { "yes" } else { "no" },
+            a.checked,
+            a.finished,
+            a.smallest.as_ref().map_or(String::new(), |s| s.0.clone())
+        );
+        assert_eq!(
+            a.can, q.expect,
+            "{}: the check disagrees with the author",
+            q.id
+        );
+        assert!(a.finished, "{}: every schedule checked", q.id);
+        assert!(!a.assumptions.is_empty());
+        assert_eq!(
+            a.can,
+            a.smallest.is_some(),
+            "{}: yes comes with a counterexample",
+            q.id
+        );
+        if let Some((_, cfg)) = &a.smallest {
+            // The counterexample breaks on replay.
+            let r = eop::sim::scenarios::run(q.scenario, cfg).expect("replays");
+            let tr = r.technique(q.technique).expect("technique");
+            assert!(
+                tr.verdict.first_violation.is_some(),
+                "{}: replay breaks",
+                q.id
+            );
+        }
+        assert_eq!(q.params.len(), a.settings.len());
+        scenarios.insert(q.scenario);
+        let e = both.entry(q.scenario).or_default();
+        if a.can {
+            e.0 = true;
+        } else {
+            e.1 = true;
+        }
+    }
+    assert!(scenarios.len() >= 5, "{scenarios:?}");
+    let two_ways = both.values().filter(|(y, n)| *y && *n).count();
+    assert!(
+        two_ways >= 2,
+        "answered both ways on at least two scenarios: {both:?}"
+    );
+}
