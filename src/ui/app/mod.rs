@@ -2,13 +2,14 @@
 //! the keyboard, the host page, the theme, file drops) and lays out the regions
 //! (`regions.rs`).
 
+mod mount;
 mod regions;
 
 use crate::sim::replay::View;
 use crate::ui::components::{course::CourseList, help::HelpDialog, nav::Nav, notices::Notices};
 use crate::ui::hooks::{
-    location_search, use_after_first_paint, use_debug_panic, use_file_drop, use_frame_loop,
-    use_keyboard, use_prefs, use_progress_storage, use_theme, use_url_sync,
+    location_search, use_debug_panic, use_file_drop, use_frame_loop, use_keyboard, use_prefs,
+    use_progress_storage, use_theme, use_url_sync,
 };
 use crate::ui::lesson_state::{Progress, PROGRESS_KEY};
 use crate::ui::prefs::{drawn_pos, PrefAction};
@@ -97,7 +98,11 @@ pub fn App() -> Html {
     use_debug_panic();
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
-    let painted = use_after_first_paint();
+    // Region by region (mount.rs): `step` says how many have mounted.
+    let last = mount::last(state.embed);
+    let step = mount::use_mount_step(last);
+    let painted = step >= last;
+    let mounted = painted.then_some("");
     // Opened without a link: the home page.
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
@@ -143,14 +148,14 @@ pub fn App() -> Html {
     // this one scenario, and a way out to the whole playground.
     if state.embed {
         return html! {
-            <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
+            <div id="app-root" class={root_class} data-mounted={mounted} {ondragover} {ondragleave} {ondrop}>
                 {regions::embed_bar(&state, title)}
                 {notices}
                 {ctx.lesson_panel()}
                 {ctx.replay_banner()}
                 {ctx.stage_region()}
-                {ctx.playback()}
-                {ctx.ledgers()}
+                if step >= mount::PLAYBACK { {ctx.playback()} }
+                if step >= mount::LEDGERS { {ctx.ledgers()} }
                 {help}
             </div>
         };
@@ -162,7 +167,7 @@ pub fn App() -> Html {
         .filter(|l| !l.imported)
         .map(|l| AttrValue::from(l.lesson.id.clone()));
     html! {
-        <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
+        <div id="app-root" class={root_class} data-mounted={mounted} {ondragover} {ondragleave} {ondrop}>
             {regions::skip_links()}
             <header class="app-header">
                 <div class="brand">
@@ -182,9 +187,11 @@ pub fn App() -> Html {
             {notices}
             <div class="layout">
                 <div class="nav-col">
-                    <CourseList progress={state.progress.clone()} current={current_lesson.clone()} dispatch={dispatch.clone()}>
-                        <Nav current={state.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
-                    </CourseList>
+                    if step >= mount::NAV {
+                        <CourseList progress={state.progress.clone()} current={current_lesson.clone()} dispatch={dispatch.clone()}>
+                            <Nav current={state.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
+                        </CourseList>
+                    }
                 </div>
                 <div class="center">
                     if state.lesson.is_none() && state.nav_mark == 0 && is_home {
@@ -196,10 +203,10 @@ pub fn App() -> Html {
                     {ctx.lesson_panel()}
                     {ctx.replay_banner()}
                     {ctx.stage_region()}
-                    {ctx.playback()}
-                    {ctx.ledgers()}
+                    if step >= mount::PLAYBACK { {ctx.playback()} }
+                    if step >= mount::LEDGERS { {ctx.ledgers()} }
                 </div>
-                if painted { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations"></aside> }
+                if step >= mount::SIDE { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations"></aside> }
             </div>
             {help}
             if drop.dragging {

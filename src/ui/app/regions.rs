@@ -43,8 +43,8 @@ pub(super) struct Ctx<'a> {
     pub reduced: bool,
     /// Where tokens are drawn (whole ticks under reduced motion).
     pub now: f64,
-    /// False in the first render: what is below the fold or off to the side comes one
-    /// frame later (`use_after_first_paint`).
+    /// False until every region has mounted (`mount.rs`): the ledgers' counters and
+    /// entries come last.
     pub painted: bool,
 }
 
