@@ -122,6 +122,7 @@ pub fn App() -> Html {
         reduced,
         // Reduced motion: tokens jump from tick to tick instead of gliding.
         now: drawn_pos(state.pos, reduced),
+        step,
         painted,
     };
     let title = state.info().title;

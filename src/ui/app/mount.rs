@@ -1,5 +1,6 @@
-//! Start-up, region by region (issue 26): the first render mounts what the first screen
-//! shows (the header, the scenario's title, a lesson's step, the stage); playback, the
+//! Start-up, region by region (issue 26): the first render mounts the top of the first
+//! screen (the header, the scenario's title, a lesson's step, the technique tabs); the
+//! stage's drawing and narration, playback, the
 //! ledgers' balances, the course list, the side panel and the ledgers' counters and
 //! entries follow, one a frame, each in a task of its own after the previous frame was
 //! painted. No task then renders and lays out the whole page (about 500 elements): on a
@@ -13,14 +14,17 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Playback mounts in the second step.
-pub(super) const PLAYBACK: u8 = 1;
+/// The stage's drawing, its narration and its announcer mount in the second step (the
+/// first has the header, a lesson's step and the technique tabs).
+pub(super) const STAGE: u8 = 1;
+/// Then playback.
+pub(super) const PLAYBACK: u8 = 2;
 /// Then the ledgers' balances and verdicts.
-pub(super) const LEDGERS: u8 = 2;
+pub(super) const LEDGERS: u8 = 3;
 /// Then the course list and the scenarios (not in embeds).
-pub(super) const NAV: u8 = 3;
+pub(super) const NAV: u8 = 4;
 /// Then the side panel of settings and explanations (not in embeds).
-pub(super) const SIDE: u8 = 4;
+pub(super) const SIDE: u8 = 5;
 
 /// The last step: everything mounted (the ledgers' counters and entries come with it).
 pub(super) fn last(embed: bool) -> u8 {

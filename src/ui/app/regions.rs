@@ -43,6 +43,8 @@ pub(super) struct Ctx<'a> {
     pub reduced: bool,
     /// Where tokens are drawn (whole ticks under reduced motion).
     pub now: f64,
+    /// How many start-up steps have mounted (`mount.rs`).
+    pub step: u8,
     /// False until every region has mounted (`mount.rs`): the ledgers' counters and
     /// entries come last.
     pub painted: bool,
@@ -120,12 +122,14 @@ impl Ctx<'_> {
                     {self.tech_tabs()}
                     {self.view_toggle()}
                 </div>
-                if !run.techniques().is_empty() {
-                    <Announcer run={run.clone()} {index} {tick} playing={s.playing} visible={self.reduced} {hold} />
-                }
-                {self.stage_body()}
-                if !run.techniques().is_empty() {
-                    <Story run={run.clone()} {index} {tick} playing={s.playing} />
+                if self.step >= super::mount::STAGE {
+                    if !run.techniques().is_empty() {
+                        <Announcer run={run.clone()} {index} {tick} playing={s.playing} visible={self.reduced} {hold} />
+                    }
+                    {self.stage_body()}
+                    if !run.techniques().is_empty() {
+                        <Story run={run.clone()} {index} {tick} playing={s.playing} />
+                    }
                 }
             </main>
         }
