@@ -99,9 +99,15 @@ pub fn App() -> Html {
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
     // Region by region (mount.rs): `step` says how many have mounted.
-    let last = mount::last(state.embed);
-    let step = mount::use_mount_step(last);
-    let painted = step >= last;
+    let plan = {
+        let generals = regions::has_generals(&state.run);
+        let (embed, in_lesson) = (state.embed, state.lesson.is_some());
+        *use_memo((), move |_| {
+            mount::Plan::new(embed, mount::ledgers_first(in_lesson, generals))
+        })
+    };
+    let step = mount::use_mount_step(plan.last);
+    let painted = step >= plan.last;
     let mounted = painted.then_some("");
     // Opened without a link: the home page.
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
@@ -123,6 +129,7 @@ pub fn App() -> Html {
         // Reduced motion: tokens jump from tick to tick instead of gliding.
         now: drawn_pos(state.pos, reduced),
         step,
+        plan,
         painted,
     };
     let title = state.info().title;
@@ -155,8 +162,8 @@ pub fn App() -> Html {
                 {ctx.lesson_panel()}
                 {ctx.replay_banner()}
                 {ctx.stage_region()}
-                if step >= mount::PLAYBACK { {ctx.playback()} }
-                if step >= mount::LEDGERS { {ctx.ledgers()} }
+                if step >= plan.playback { {ctx.playback()} }
+                if step >= plan.ledgers { {ctx.ledgers()} }
                 {help}
             </div>
         };
@@ -187,8 +194,8 @@ pub fn App() -> Html {
             </header>
             {notices}
             <div class="layout">
-                <div class="nav-col">
-                    if step >= mount::NAV {
+                <div class="nav-col" style={(step < plan.nav).then_some(mount::PENDING)}>
+                    if step >= plan.nav {
                         <CourseList progress={state.progress.clone()} current={current_lesson.clone()} dispatch={dispatch.clone()}>
                             <Nav current={state.scenario.id} lesson={current_lesson} progress={state.progress.clone()} dispatch={dispatch.clone()} />
                         </CourseList>
@@ -204,10 +211,10 @@ pub fn App() -> Html {
                     {ctx.lesson_panel()}
                     {ctx.replay_banner()}
                     {ctx.stage_region()}
-                    if step >= mount::PLAYBACK { {ctx.playback()} }
-                    if step >= mount::LEDGERS { {ctx.ledgers()} }
+                    if step >= plan.playback { {ctx.playback()} }
+                    if step >= plan.ledgers { {ctx.ledgers()} }
                 </div>
-                if step >= mount::SIDE { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations"></aside> }
+                if step >= plan.side { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations" style={mount::PENDING}></aside> }
             </div>
             {help}
             if drop.dragging {

@@ -14,26 +14,67 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The stage's drawing, its narration and its announcer mount in the second step (the
-/// first has the header, a lesson's step and the technique tabs).
-pub(super) const STAGE: u8 = 1;
-/// Then playback.
-pub(super) const PLAYBACK: u8 = 2;
-/// Then the ledgers' balances and verdicts.
-pub(super) const LEDGERS: u8 = 3;
-/// Then the course list and the scenarios (not in embeds).
-pub(super) const NAV: u8 = 4;
-/// Then the side panel of settings and explanations (not in embeds).
-pub(super) const SIDE: u8 = 5;
+/// The step at which each region mounts. Regions mount in the order the page shows them,
+/// top to bottom, so that nothing already painted moves when the next one arrives.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) struct Plan {
+    /// The stage's frame and its technique tabs.
+    pub stage: u8,
+    /// The stage's drawing, its narration and its announcer.
+    pub drawing: u8,
+    pub playback: u8,
+    /// The ledgers' balances and verdicts.
+    pub ledgers: u8,
+    /// The course list and the scenarios (not in embeds).
+    pub nav: u8,
+    /// The side panel of settings and explanations (not in embeds).
+    pub side: u8,
+    /// Everything mounted (the ledgers' counters and entries come with it).
+    pub last: u8,
+}
 
-/// The last step: everything mounted (the ledgers' counters and entries come with it).
-pub(super) fn last(embed: bool) -> u8 {
-    if embed {
-        LEDGERS + 1
-    } else {
-        SIDE + 1
+impl Plan {
+    /// `ledgers_first`: the page shows the ledgers above the stage (a lesson on a phone,
+    /// `static/app.css`), so they mount before it.
+    pub fn new(embed: bool, ledgers_first: bool) -> Plan {
+        if ledgers_first && !embed {
+            return Plan {
+                ledgers: 1,
+                stage: 2,
+                drawing: 2,
+                playback: 3,
+                nav: 4,
+                side: 5,
+                last: 6,
+            };
+        }
+        Plan {
+            stage: 0,
+            drawing: 1,
+            playback: 2,
+            ledgers: 3,
+            nav: 4,
+            side: 5,
+            last: if embed { 4 } else { 6 },
+        }
     }
 }
+
+/// Whether a lesson's page shows the ledgers above the stage: on a phone (the width
+/// `static/app.css` lays a lesson out for), unless a panel of its own (the generals')
+/// judges the scenario.
+pub(super) fn ledgers_first(in_lesson: bool, generals: bool) -> bool {
+    in_lesson
+        && !generals
+        && web_sys::window()
+            .and_then(|w| w.match_media("(max-width: 700px)").ok().flatten())
+            .is_some_and(|m| m.matches())
+}
+
+/// The style of a column's place while it waits for its step (the grid keeps its place;
+/// on a phone the column is below the centre, which grows as it mounts: a visible box
+/// moved would count as a layout shift).
+pub(super) const PENDING: &str = "visibility: hidden";
 
 /// How many steps of the start-up have mounted: 0 in the first render, one more in the
 /// task after each paint, up to `last`, when the service worker registers. Both handles

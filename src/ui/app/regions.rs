@@ -43,8 +43,9 @@ pub(super) struct Ctx<'a> {
     pub reduced: bool,
     /// Where tokens are drawn (whole ticks under reduced motion).
     pub now: f64,
-    /// How many start-up steps have mounted (`mount.rs`).
+    /// How many start-up steps have mounted, and when each region does (`mount.rs`).
     pub step: u8,
+    pub plan: super::mount::Plan,
     /// False until every region has mounted (`mount.rs`): the ledgers' counters and
     /// entries come last.
     pub painted: bool,
@@ -116,13 +117,16 @@ impl Ctx<'_> {
     pub fn stage_region(&self) -> Html {
         let (run, s) = (&self.state.run, self.state);
         let (index, tick, hold) = (self.index, self.tick, self.hold);
+        if self.step < self.plan.stage {
+            return html! {};
+        }
         html! {
             <main class="stage" id="stage" tabindex="-1" aria-label="Stage">
                 <div class="stage-head">
                     {self.tech_tabs()}
                     {self.view_toggle()}
                 </div>
-                if self.step >= super::mount::STAGE {
+                if self.step >= self.plan.drawing {
                     if !run.techniques().is_empty() {
                         <Announcer run={run.clone()} {index} {tick} playing={s.playing} visible={self.reduced} {hold} />
                     }
@@ -155,10 +159,7 @@ impl Ctx<'_> {
 
     pub fn ledgers(&self) -> Html {
         let (run, views, index, d) = (&self.state.run, &self.views, self.index, self.dispatch);
-        let has_generals = run
-            .techniques()
-            .iter()
-            .any(|t| t.nodes.iter().any(|n| n.kind == NodeKind::General));
+        let has_generals = has_generals(run);
         let fidelity = run.property() == Property::Fidelity && !run.techniques().is_empty();
         html! {
             <section class="ledgers" id="ledgers" tabindex="-1" aria-label="Ledgers">
@@ -232,6 +233,13 @@ impl Ctx<'_> {
             </aside>
         }
     }
+}
+
+/// Whether the run has generals (their panel heads the ledgers).
+pub(super) fn has_generals(run: &crate::ui::state::RunData) -> bool {
+    run.techniques()
+        .iter()
+        .any(|t| t.nodes.iter().any(|n| n.kind == NodeKind::General))
 }
 
 /// Help, presenter mode and reduced motion (also on the keyboard: ?, p, m).
