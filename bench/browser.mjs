@@ -6,11 +6,11 @@
 // long play) and step-back latency. Standalone script, not a *.test.mjs: `make test` does
 // not run it.
 //
-//   node tests/e2e/bench.mjs
+//   node bench/browser.mjs
 //
 // Env:
 //   BENCH_DIST           built app to serve (default: /tmp/bench-dist)
-//   BENCH_BASELINE_DIST  built baseline (tests/bench-baseline/; default /tmp/bench-baseline-dist);
+//   BENCH_BASELINE_DIST  built baseline (bench/baseline/; default /tmp/bench-baseline-dist);
 //                        missing: the baseline column says n/a
 //   BENCH_OUT            file to write `key=value` results to (default: stdout only)
 //   BENCH_QUICK=1        fewer loads and samples, 2 s of frames per run, no long play
@@ -28,9 +28,11 @@
 // Progress goes to stderr; `RESULT key=value` lines to stdout (and BENCH_OUT).
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, MOUNT_TIMEOUT_MS, VIEWPORT } from "./lib.mjs";
-import { serve } from "./server.mjs";
+import { createRequire } from "node:module";
+import { CHROMIUM, CHROMIUM_ARGS, MOUNT_TIMEOUT_MS, VIEWPORT } from "../tests/e2e/lib.mjs";
+import { serve } from "../tests/e2e/server.mjs";
+// Playwright is tests/e2e's npm package.
+const { chromium } = createRequire(new URL("../tests/e2e/package.json", import.meta.url))("playwright-core");
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const DIST = resolve(process.env.BENCH_DIST ?? "/tmp/bench-dist");
@@ -49,7 +51,7 @@ const ANIM_QUERY =
   process.env.BENCH_ANIM_QUERY ??
   "s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100&p.dup=1000&p.dup_delay_max_ticks=500";
 // A run whose shown technique has >= 10,000 events: telemetry at its largest load, the
-// retry-every-sample technique (12,198 events; the same run as tests/bench_native.rs).
+// retry-every-sample technique (12,198 events; the same run as bench/bench_native.rs).
 const STEP_QUERY =
   process.env.BENCH_STEP_QUERY ??
   "s=telemetry&seed=1&tech=retry-every-sample&p.sensors=8&p.rate_per_sec=10&p.seconds=30&p.queue_capacity=50";
