@@ -61,8 +61,12 @@ const STARTUP_QUERY = process.env.BENCH_STARTUP_QUERY ?? "s=walkthrough";
 // Which sections run (comma-separated; default all): startup, memory, frames, step, play.
 const SECTIONS = (process.env.BENCH_SECTIONS ?? "startup,memory,frames,step,play").split(",");
 const want = (s) => SECTIONS.includes(s);
-/** What "mounted" means per app: the app's ledgers with a balance; the baseline's list. */
-const OURS = { name: "ours", mounted: "#app-root section.ledgers [data-balance]", shell: "#app-root section.ledgers" };
+/**
+ * What "mounted" means per app: ours, every region in the page (the root's `data-mounted`:
+ * it mounts region by region, src/ui/app/mount.rs) with a balance in the ledgers; the
+ * baseline's list.
+ */
+const OURS = { name: "ours", mounted: "#app-root[data-mounted] section.ledgers [data-balance]", shell: "#app-root[data-mounted] section.ledgers" };
 // BENCH_BASELINE_IS_APP=1: the "baseline" dist is another build of this app (to compare a
 // change's start-up against the current one), loaded with the same query and selectors.
 const BASELINE_IS_APP = process.env.BENCH_BASELINE_IS_APP === "1";
@@ -494,7 +498,7 @@ async function tracedLoad(app, srv, query) {
 try {
   // ---- 3. start-up: ours and the baseline, alternating cold loads ------------------------
   if (want("startup")) {
-    // Mounted = #app-root with a rendered balance in section.ledgers (ours; the home page
+    // Mounted = #app-root, every region in, with a rendered balance in section.ledgers (ours; the home page
     // opens Two Generals, whose ledgers have no balances, so mount is measured on
     // ?s=walkthrough) and the baseline's 20 list items.
     const apps = [[OURS, server, STARTUP_QUERY]];
