@@ -160,7 +160,8 @@ function instrument({ mounted, shell }) {
       mo.disconnect();
     }
   });
-  mo.observe(document, { childList: true, subtree: true });
+  // Attributes too: ours marks its root `data-mounted` when its last region is in.
+  mo.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-mounted"] });
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) b.longtasks.push(e.duration);
@@ -364,6 +365,10 @@ async function startupLoad(app, srv, query, waitFor = "mounted") {
   await page.ready();
   const r = await page.evaluate(async (k) => {
     for (let n = 0; n < 100 && performance.getEntriesByName("first-contentful-paint").length === 0; n++) {
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+    // The first contentful paint is the shell's (index.html), before the wasm: wait for the mount too.
+    for (let n = 0; n < 600 && window.__bench[k] === null; n++) {
       await new Promise((ok) => setTimeout(ok, 50));
     }
     const b = window.__bench;
