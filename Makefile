@@ -130,7 +130,7 @@ screenshots: setup build
 
 bench: setup
 	$(call step,benchmarks)
-	bash scripts/bench.sh
+	bash bench/bench.sh
 
 sweep-long:
 	$(call step,long sweep: 100000 random schedules per scenario; protected techniques hold)

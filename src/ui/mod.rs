@@ -72,8 +72,8 @@ pub fn start() {
                 state::prepare(app::initial_state());
                 then(|| {
                     remove_shell();
-                    // The offline copy's service worker registers after the first paint
-                    // (hooks/first_paint.rs).
+                    // The first screen's regions first, the rest one a frame after it
+                    // (app/mount.rs); the offline service worker registers after them.
                     yew::Renderer::<app::App>::new().render();
                 });
             });

@@ -95,9 +95,13 @@ export function assertClean(page, what = page.url()) {
   assert.deepEqual(page.problems, [], `problems on ${what}:\n  ${page.problems.join("\n  ")}`);
 }
 
-/** Wait until the app has mounted: the title and every main region exist. */
+/**
+ * Wait until the app has mounted: the title and every main region exist. The app mounts
+ * region by region, one a frame (src/ui/app/mount.rs), and marks its root `data-mounted`
+ * when the last is in.
+ */
 export async function waitForApp(page, { timeout = MOUNT_TIMEOUT_MS } = {}) {
-  await page.waitForSelector("#app-root", { timeout });
+  await page.waitForSelector("#app-root[data-mounted]", { timeout });
   assert.equal(await page.title(), TITLE);
   for (const sel of REGIONS) {
     assert.equal(await page.locator(sel).count() > 0, true, `missing region ${sel}`);

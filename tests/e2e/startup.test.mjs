@@ -1,8 +1,9 @@
-// Start-up (issue 14): the first render shows the header, the stage, playback and the
-// ledgers' balances and verdicts; the side panels, the course list and the ledgers'
-// counters and entries follow one frame later. What the first render shows must already
-// be right: the stage is drawn for its real width (it does not jump when measured), and
-// no balance changes when the rest arrives.
+// Start-up (issues 14 and 26): the app mounts region by region, one a frame, top to
+// bottom (src/ui/app/mount.rs): the header and the stage's tabs, the stage's drawing,
+// playback, the ledgers' balances and verdicts, the course list, the side panel, then the
+// ledgers' counters and entries, and marks its root `data-mounted`. What each step shows
+// must already be right: the stage is drawn for its real width (it does not jump when
+// measured), and no balance changes when the rest arrives.
 import { strict as assert } from "node:assert";
 import { after, before, describe, test } from "node:test";
 import { assertClean, newPage, settle, start } from "./lib.mjs";
@@ -23,6 +24,7 @@ function recordMount() {
       tabs: document.querySelectorAll("main.stage [data-tech]").length,
       counters: document.querySelectorAll("section.ledgers tbody.counters tr").length,
       side: document.querySelector("aside.side")?.childElementCount ?? -1,
+      mounted: document.querySelector("#app-root").hasAttribute("data-mounted"),
     };
   });
   mo.observe(document, { childList: true, subtree: true });
@@ -58,11 +60,13 @@ describe("start-up", () => {
           (e) => `${e.dataset.technique}/${e.dataset.merchant}=${e.dataset.balance}`,
         ),
       }));
-      // Shown at mount: a tab per technique, the stage drawing, the balances; not yet the rest.
+      // Shown when the balances arrive: a tab per technique, the stage drawing; not yet the rest.
       assert.equal(m.tabs, 3, "a technique tab each");
-      assert.ok(m.viewBox, "the stage is drawn in the first render");
-      assert.equal(m.counters, 0, "the counters come after the first paint");
-      assert.equal(m.side, 0, "the side panel's content comes after the first paint");
+      assert.ok(m.viewBox, "the stage is drawn before the balances");
+      assert.equal(m.counters, 0, "the counters come last");
+      assert.equal(m.side, 0, "the side panel's content comes after the balances");
+      assert.equal(m.mounted, false, "not yet marked mounted");
+      assert.equal(await page.locator("#app-root[data-mounted]").count(), 1, "marked mounted at the end");
       // Drawn for its real width: the first frame does not jump when the stage is measured.
       assert.equal(m.viewBox, now.viewBox, "the stage keeps its first layout");
       assert.equal(Number(now.viewBox.split(" ")[2]), now.wrap, "laid out for the stage's width");

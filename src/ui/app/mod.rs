@@ -2,13 +2,14 @@
 //! the keyboard, the host page, the theme, file drops) and lays out the regions
 //! (`regions.rs`).
 
+mod mount;
 mod regions;
 
 use crate::sim::replay::View;
 use crate::ui::components::{help::HelpDialog, notices::Notices};
 use crate::ui::hooks::{
-    location_search, use_after_first_paint, use_debug_panic, use_file_drop, use_frame_loop,
-    use_keyboard, use_prefs, use_progress_storage, use_theme, use_url_sync,
+    location_search, use_debug_panic, use_file_drop, use_frame_loop, use_keyboard, use_prefs,
+    use_progress_storage, use_theme, use_url_sync,
 };
 use crate::ui::prefs::PrefAction;
 use crate::ui::share;
@@ -107,12 +108,22 @@ pub fn App() -> Html {
     use_debug_panic();
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
-    let painted = use_after_first_paint();
+    // Region by region (mount.rs): `step` says how many have mounted.
+    let plan = {
+        let generals = regions::has_generals(&state.run);
+        let (embed, in_lesson) = (state.embed, state.lesson.is_some());
+        *use_memo((), move |_| {
+            mount::Plan::new(embed, mount::ledgers_first(in_lesson, generals))
+        })
+    };
+    let step = mount::use_mount_step(plan.last);
+    let painted = step >= plan.last;
+    let mounted = painted.then_some("");
     // Opened without a link: the home page.
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
     let reduced = prefs.reduced();
-    let ctx = Ctx::new(&state, &dispatch, views, reduced, painted);
+    let ctx = Ctx::new(&state, &dispatch, views, reduced, (step, plan));
     let title = state.info().title;
     let root_class = classes!(
         "app",
@@ -129,7 +140,7 @@ pub fn App() -> Html {
     // this one scenario, and a way out to the whole playground.
     if state.embed {
         return html! {
-            <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
+            <div id="app-root" class={root_class} data-mounted={mounted} {ondragover} {ondragleave} {ondrop}>
                 {regions::embed_bar(&state, title)}
                 {notices}
                 {ctx.run_regions()}
@@ -139,19 +150,19 @@ pub fn App() -> Html {
     }
 
     html! {
-        <div id="app-root" class={root_class} {ondragover} {ondragleave} {ondrop}>
+        <div id="app-root" class={root_class} data-mounted={mounted} {ondragover} {ondragleave} {ondrop}>
             {regions::skip_links()}
             {regions::app_header(title, dark, toggle_theme, &prefs)}
             {notices}
             <div class="layout">
-                {regions::nav_col(&state, &dispatch)}
+                {regions::nav_col(&state, &dispatch, step >= plan.nav)}
                 <div class="center">
                     if state.lesson.is_none() && state.nav_mark == 0 && is_home {
                         {regions::home_intro(&state, &dispatch)}
                     }
                     {ctx.run_regions()}
                 </div>
-                if painted { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations"></aside> }
+                if step >= plan.side { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations" style={mount::PENDING}></aside> }
             </div>
             {help}
             if drop.dragging {

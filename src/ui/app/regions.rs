@@ -43,8 +43,11 @@ pub(super) struct Ctx<'a> {
     pub reduced: bool,
     /// Where tokens are drawn (whole ticks under reduced motion).
     pub now: f64,
-    /// False in the first render: what is below the fold or off to the side comes one
-    /// frame later (`use_after_first_paint`).
+    /// How many start-up steps have mounted, and when each region does (`mount.rs`).
+    pub step: u8,
+    pub plan: super::mount::Plan,
+    /// False until every region has mounted (`mount.rs`): the ledgers' counters and
+    /// entries come last.
     pub painted: bool,
 }
 
@@ -54,7 +57,7 @@ impl<'a> Ctx<'a> {
         dispatch: &'a Callback<Action>,
         views: Rc<Vec<View>>,
         reduced: bool,
-        painted: bool,
+        (step, plan): (u8, super::mount::Plan),
     ) -> Ctx<'a> {
         Ctx {
             state,
@@ -71,7 +74,9 @@ impl<'a> Ctx<'a> {
             reduced,
             // Reduced motion: tokens jump from tick to tick instead of gliding.
             now: crate::ui::prefs::drawn_pos(state.pos, reduced),
-            painted,
+            step,
+            plan,
+            painted: step >= plan.last,
         }
     }
 }
@@ -142,18 +147,23 @@ impl Ctx<'_> {
     pub fn stage_region(&self) -> Html {
         let (run, s) = (&self.state.run, self.state);
         let (index, tick, hold) = (self.index, self.tick, self.hold);
+        if self.step < self.plan.stage {
+            return html! {};
+        }
         html! {
             <main class="stage" id="stage" tabindex="-1" aria-label="Stage">
                 <div class="stage-head">
                     {self.tech_tabs()}
                     {self.view_toggle()}
                 </div>
-                if !run.techniques().is_empty() {
-                    <Announcer run={run.clone()} {index} {tick} playing={s.playing} visible={self.reduced} {hold} />
-                }
-                {self.stage_body()}
-                if !run.techniques().is_empty() {
-                    <Story run={run.clone()} {index} {tick} playing={s.playing} />
+                if self.step >= self.plan.drawing {
+                    if !run.techniques().is_empty() {
+                        <Announcer run={run.clone()} {index} {tick} playing={s.playing} visible={self.reduced} {hold} />
+                    }
+                    {self.stage_body()}
+                    if !run.techniques().is_empty() {
+                        <Story run={run.clone()} {index} {tick} playing={s.playing} />
+                    }
                 }
             </main>
         }
@@ -179,10 +189,7 @@ impl Ctx<'_> {
 
     pub fn ledgers(&self) -> Html {
         let (run, views, index, d) = (&self.state.run, &self.views, self.index, self.dispatch);
-        let has_generals = run
-            .techniques()
-            .iter()
-            .any(|t| t.nodes.iter().any(|n| n.kind == NodeKind::General));
+        let has_generals = has_generals(run);
         let fidelity = run.property() == Property::Fidelity && !run.techniques().is_empty();
         html! {
             <section class="ledgers" id="ledgers" tabindex="-1" aria-label="Ledgers">
@@ -256,6 +263,13 @@ impl Ctx<'_> {
             </aside>
         }
     }
+}
+
+/// Whether the run has generals (their panel heads the ledgers).
+pub(super) fn has_generals(run: &crate::ui::state::RunData) -> bool {
+    run.techniques()
+        .iter()
+        .any(|t| t.nodes.iter().any(|n| n.kind == NodeKind::General))
 }
 
 /// Help, presenter mode and reduced motion (also on the keyboard: ?, p, m).
@@ -338,15 +352,16 @@ impl Ctx<'_> {
                 {self.lesson_panel()}
                 {self.replay_banner()}
                 {self.stage_region()}
-                {self.playback()}
-                {self.ledgers()}
+                if self.step >= self.plan.playback { {self.playback()} }
+                if self.step >= self.plan.ledgers { {self.ledgers()} }
             </>
         }
     }
 }
 
 /// The left column: the course's lessons and the scenarios.
-pub(super) fn nav_col(state: &State, dispatch: &Callback<Action>) -> Html {
+/// Until its start-up step (`mount.rs`) it is an empty, invisible column.
+pub(super) fn nav_col(state: &State, dispatch: &Callback<Action>, mounted: bool) -> Html {
     use crate::ui::components::{course::CourseList, nav::Nav};
     let current = state
         .lesson
@@ -354,10 +369,12 @@ pub(super) fn nav_col(state: &State, dispatch: &Callback<Action>) -> Html {
         .filter(|l| !l.imported)
         .map(|l| AttrValue::from(l.lesson.id.clone()));
     html! {
-        <div class="nav-col">
-            <CourseList progress={state.progress.clone()} current={current.clone()} dispatch={dispatch.clone()}>
-                <Nav current={state.inputs.scenario.id} lesson={current} progress={state.progress.clone()} dispatch={dispatch.clone()} />
-            </CourseList>
+        <div class="nav-col" style={(!mounted).then_some(super::mount::PENDING)}>
+            if mounted {
+                <CourseList progress={state.progress.clone()} current={current.clone()} dispatch={dispatch.clone()}>
+                    <Nav current={state.inputs.scenario.id} lesson={current} progress={state.progress.clone()} dispatch={dispatch.clone()} />
+                </CourseList>
+            }
         </div>
     }
 }

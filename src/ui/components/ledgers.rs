@@ -28,7 +28,7 @@ pub struct LedgersProps {
     #[prop_or_default]
     pub hold: bool,
     /// False in the app's first render only: the counters and the entries, below the
-    /// balances and verdicts, follow one frame later (start-up, `use_after_first_paint`).
+    /// balances and verdicts, follow once the rest of the page is in (start-up, `app/mount.rs`).
     #[prop_or(true)]
     pub full: bool,
 }

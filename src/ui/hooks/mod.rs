@@ -2,7 +2,6 @@
 //! the keyboard, the theme, file drops, remembered preferences.
 
 mod file_drop;
-mod first_paint;
 mod frame_loop;
 mod keyboard;
 mod prefs;
@@ -11,7 +10,6 @@ mod throttle;
 mod url_sync;
 
 pub use file_drop::{use_file_drop, FileDrop};
-pub use first_paint::use_after_first_paint;
 pub use frame_loop::use_frame_loop;
 pub use keyboard::use_keyboard;
 pub use prefs::{use_debug_panic, use_prefs, use_progress_storage};

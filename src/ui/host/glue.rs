@@ -317,14 +317,16 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
                 .and_then(|w| w.location().search().ok())
                 .map(|q| crate::ui::share::embed_mode(&q));
             // A plain `embed=1` iframe lower than COMPACT_BELOW: the host gave a slide's height.
-            let low = win
-                .as_ref()
-                .and_then(|w| w.inner_height().ok())
-                .and_then(|h| h.as_f64())
-                .is_some_and(|h| h > 0.0 && h < f64::from(crate::ui::share::COMPACT_BELOW));
+            // Read only then: `innerHeight` lays out the page (issue 26).
+            let low = || {
+                win.as_ref()
+                    .and_then(|w| w.inner_height().ok())
+                    .and_then(|h| h.as_f64())
+                    .is_some_and(|h| h > 0.0 && h < f64::from(crate::ui::share::COMPACT_BELOW))
+            };
             let compact = match mode {
                 Some(crate::ui::share::EmbedMode::Compact) => true,
-                Some(crate::ui::share::EmbedMode::Auto) => framed && low && !lesson,
+                Some(crate::ui::share::EmbedMode::Auto) => framed && !lesson && low(),
                 _ => false,
             };
             if let Some(el) = win

@@ -113,14 +113,18 @@ pub(crate) fn frame_width(wrap: &NodeRef) -> f64 {
 
 thread_local! {
     static START_WIDTH: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+    static START_HEIGHT: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
 }
 
-/// Reads the window's width once, before the first render, for the stage's first guess
-/// ([`frame_width`]). `innerWidth` lays the page out first; read during the first render
-/// it lays out the app's whole new DOM in the middle of that task.
+/// Reads the window's size once, before the first render, for the stage's first guess
+/// ([`frame_width`], [`window_cap`]). `innerWidth` and `innerHeight` lay the page out
+/// first; read during the first render they lay out the app's whole new DOM in the
+/// middle of that task (`innerHeight` was 40% of an embed's first render).
 pub(crate) fn remember_viewport() {
-    let w = web_sys::window().and_then(|win| win.inner_width().ok()?.as_f64());
-    START_WIDTH.with(|c| c.set(w));
+    let win = web_sys::window();
+    let read = |v: Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>| v.ok()?.as_f64();
+    START_WIDTH.with(|c| c.set(win.as_ref().and_then(|w| read(w.inner_width()))));
+    START_HEIGHT.with(|c| c.set(win.as_ref().and_then(|w| read(w.inner_height()))));
 }
 
 /// The stage's width in a window `viewport` px wide, before it can be measured, from
@@ -396,9 +400,9 @@ pub fn Stage(props: &StageProps) -> Html {
 /// The height (CSS px) of the window over a tall stage: a third of the screen's height,
 /// between 220 and 400 px.
 fn window_cap() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|v| v.as_f64())
+    START_HEIGHT
+        .with(|h| h.take())
+        .or_else(|| web_sys::window()?.inner_height().ok()?.as_f64())
         .map_or(220.0, |h| (h / 3.0).clamp(220.0, 400.0))
 }
 

@@ -274,7 +274,7 @@ mod tests {
         let q = "?s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100&p.dup=1000&p.dup_delay_max_ticks=500";
         for w in [320.0, 700.0] {
             let (flights, placed, dots, rects) = stage_at(q, 50.5, w);
-            // 497 transmissions on the wire at tick 50 (tests/e2e/bench.mjs).
+            // 497 transmissions on the wire at tick 50 (bench/browser.mjs).
             assert_eq!(flights, 497, "{w}");
             assert!(
                 (10..=LABELLED_MAX).contains(&placed),

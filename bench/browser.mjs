@@ -6,11 +6,11 @@
 // long play) and step-back latency. Standalone script, not a *.test.mjs: `make test` does
 // not run it.
 //
-//   node tests/e2e/bench.mjs
+//   node bench/browser.mjs
 //
 // Env:
 //   BENCH_DIST           built app to serve (default: /tmp/bench-dist)
-//   BENCH_BASELINE_DIST  built baseline (tests/bench-baseline/; default /tmp/bench-baseline-dist);
+//   BENCH_BASELINE_DIST  built baseline (bench/baseline/; default /tmp/bench-baseline-dist);
 //                        missing: the baseline column says n/a
 //   BENCH_OUT            file to write `key=value` results to (default: stdout only)
 //   BENCH_QUICK=1        fewer loads and samples, 2 s of frames per run, no long play
@@ -28,9 +28,11 @@
 // Progress goes to stderr; `RESULT key=value` lines to stdout (and BENCH_OUT).
 import { appendFileSync, existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, MOUNT_TIMEOUT_MS, VIEWPORT } from "./lib.mjs";
-import { serve } from "./server.mjs";
+import { createRequire } from "node:module";
+import { CHROMIUM, CHROMIUM_ARGS, MOUNT_TIMEOUT_MS, VIEWPORT } from "../tests/e2e/lib.mjs";
+import { serve } from "../tests/e2e/server.mjs";
+// Playwright is tests/e2e's npm package.
+const { chromium } = createRequire(new URL("../tests/e2e/package.json", import.meta.url))("playwright-core");
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const DIST = resolve(process.env.BENCH_DIST ?? "/tmp/bench-dist");
@@ -49,7 +51,7 @@ const ANIM_QUERY =
   process.env.BENCH_ANIM_QUERY ??
   "s=dedup-window&seed=1&p.messages=500&p.rate_per_10_ticks=100&p.dup=1000&p.dup_delay_max_ticks=500";
 // A run whose shown technique has >= 10,000 events: telemetry at its largest load, the
-// retry-every-sample technique (12,198 events; the same run as tests/bench_native.rs).
+// retry-every-sample technique (12,198 events; the same run as bench/bench_native.rs).
 const STEP_QUERY =
   process.env.BENCH_STEP_QUERY ??
   "s=telemetry&seed=1&tech=retry-every-sample&p.sensors=8&p.rate_per_sec=10&p.seconds=30&p.queue_capacity=50";
@@ -59,8 +61,12 @@ const STARTUP_QUERY = process.env.BENCH_STARTUP_QUERY ?? "s=walkthrough";
 // Which sections run (comma-separated; default all): startup, memory, frames, step, play.
 const SECTIONS = (process.env.BENCH_SECTIONS ?? "startup,memory,frames,step,play").split(",");
 const want = (s) => SECTIONS.includes(s);
-/** What "mounted" means per app: the app's ledgers with a balance; the baseline's list. */
-const OURS = { name: "ours", mounted: "#app-root section.ledgers [data-balance]", shell: "#app-root section.ledgers" };
+/**
+ * What "mounted" means per app: ours, every region in the page (the root's `data-mounted`:
+ * it mounts region by region, src/ui/app/mount.rs) with a balance in the ledgers; the
+ * baseline's list.
+ */
+const OURS = { name: "ours", mounted: "#app-root[data-mounted] section.ledgers [data-balance]", shell: "#app-root[data-mounted] section.ledgers" };
 // BENCH_BASELINE_IS_APP=1: the "baseline" dist is another build of this app (to compare a
 // change's start-up against the current one), loaded with the same query and selectors.
 const BASELINE_IS_APP = process.env.BENCH_BASELINE_IS_APP === "1";
@@ -154,7 +160,8 @@ function instrument({ mounted, shell }) {
       mo.disconnect();
     }
   });
-  mo.observe(document, { childList: true, subtree: true });
+  // Attributes too: ours marks its root `data-mounted` when its last region is in.
+  mo.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-mounted"] });
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) b.longtasks.push(e.duration);
@@ -360,6 +367,10 @@ async function startupLoad(app, srv, query, waitFor = "mounted") {
     for (let n = 0; n < 100 && performance.getEntriesByName("first-contentful-paint").length === 0; n++) {
       await new Promise((ok) => setTimeout(ok, 50));
     }
+    // The first contentful paint is the shell's (index.html), before the wasm: wait for the mount too.
+    for (let n = 0; n < 600 && window.__bench[k] === null; n++) {
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
     const b = window.__bench;
     const w = b.wasm;
     const nav = performance.getEntriesByType("navigation")[0];
@@ -492,7 +503,7 @@ async function tracedLoad(app, srv, query) {
 try {
   // ---- 3. start-up: ours and the baseline, alternating cold loads ------------------------
   if (want("startup")) {
-    // Mounted = #app-root with a rendered balance in section.ledgers (ours; the home page
+    // Mounted = #app-root, every region in, with a rendered balance in section.ledgers (ours; the home page
     // opens Two Generals, whose ledgers have no balances, so mount is measured on
     // ?s=walkthrough) and the baseline's 20 list items.
     const apps = [[OURS, server, STARTUP_QUERY]];

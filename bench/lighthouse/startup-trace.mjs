@@ -5,7 +5,7 @@
 // at least LONG_MS from navigation until the page has been idle, with the functions that
 // took its time (self time, and the Rust functions on the stack).
 //
-//   node tests/bench-lighthouse/startup-trace.mjs [DIST=dist] [QUERY ...]
+//   node bench/lighthouse/startup-trace.mjs [DIST=dist] [QUERY ...]
 //
 // Function names need a wasm with its name section: `--names` rebuilds the dist's wasm and
 // glue from cargo's (unoptimised by wasm-opt, so slower) release wasm into a copy of dist/.
@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
 const require = createRequire(join(repo, "tests/e2e/package.json"));
 const { chromium } = require("playwright-core");
-const { serve } = await import("../e2e/server.mjs");
+const { serve } = await import("../../tests/e2e/server.mjs");
 
 const args = process.argv.slice(2);
 const names = args.includes("--names");

@@ -8,7 +8,7 @@
 // Each candidate is then run in the page; one over budget is retried once at a smaller
 // input scaled by the measured time. Prints one table; exits 0 (numbers, not a gate).
 import { readFileSync } from "node:fs";
-import { start, waitForApp } from "./lib.mjs";
+import { start, waitForApp } from "../tests/e2e/lib.mjs";
 
 const BUDGET = Number(process.env.SCOPE_BUDGET_MS ?? 2000);
 const tsv = readFileSync(process.env.SCOPE_TSV ?? 0, "utf8");

@@ -5,16 +5,16 @@
 //! ```text
 //! cargo test --release --test bench_native -- --ignored --nocapture
 //! ```
-//! Prints `BENCH …` lines that scripts/bench.sh parses.
+//! Prints `BENCH …` lines that bench/bench.sh parses.
 
 use eop::sim::replay::{cursor_for_tick, Timeline};
 use eop::sim::RunConfig;
 use std::time::Instant;
 
-#[path = "bench_common/explore.rs"]
+#[path = "common/explore.rs"]
 mod explore_bench;
 
-/// The run: the same one the browser step-back bench loads by URL (scripts/bench.sh).
+/// The run: the same one the browser step-back bench loads by URL (bench/bench.sh).
 /// Telemetry at its largest load: the retry-every-sample technique has 12,198 events.
 const SCENARIO: &str = "telemetry";
 const PARAMS: &[(&str, i64)] = &[
@@ -122,7 +122,7 @@ fn bench_step_back_view_at() {
 }
 
 /// The exhaustive checker's rate natively (schedules/s per scenario, k = 2), next to the
-/// WASM rate tests/bench_wasm.rs prints.
+/// WASM rate bench/bench_wasm.rs prints.
 #[test]
 #[ignore = "benchmark: run with --ignored --nocapture (make bench)"]
 fn bench_explore_rate() {
@@ -163,7 +163,7 @@ fn now_ms() -> f64 {
 }
 
 /// Candidate runs for the animation bench: the most transmissions on the wire at once
-/// (over every tick and technique), to pick the URL scripts/bench.sh animates.
+/// (over every tick and technique), to pick the URL bench/bench.sh animates.
 #[test]
 #[ignore = "benchmark helper: run with --ignored --nocapture (make bench)"]
 fn bench_most_in_flight() {

@@ -1,7 +1,7 @@
-//! The exhaustive checker's rate, shared by tests/bench_native.rs and tests/bench_wasm.rs
+//! The exhaustive checker's rate, shared by bench/bench_native.rs and bench/bench_wasm.rs
 //! (included with `#[path]`): every scenario at its defaults, every schedule with at most
 //! [`K`] faults, as tests/native/explore.rs checks it. Prints one `BENCH <where> explore …`
-//! line per scenario (scripts/bench.sh parses them).
+//! line per scenario (bench/bench.sh parses them).
 
 use eop::sim::explore::{explore, MAX_SCHEDULES};
 use eop::sim::sweep::SweepConfig;

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # `make bench`: performance benchmarks of the simulator and the app, printed as tables.
 #
-#   0. release builds: the app (-> BENCH_DIST), the Yew baseline app tests/bench-baseline/
-#      (-> BENCH_BASELINE_DIST) and the size floor tests/bench-floor/ (-> /tmp/bench-floor-dist:
+#   0. release builds: the app (-> BENCH_DIST), the Yew baseline app bench/baseline/
+#      (-> BENCH_BASELINE_DIST) and the size floor bench/floor/ (-> /tmp/bench-floor-dist:
 #      everything but the UI, with Yew's runtime), all by trunk build --release --offline + wasm-opt
 #   1. simulator throughput natively (eosim bench) and as WASM in headless Chromium
-#      (tests/bench_wasm.rs, same workload), 10,000-schedule sweeps, and the exhaustive
+#      (bench/bench_wasm.rs, same workload), 10,000-schedule sweeps, and the exhaustive
 #      checker's rate (every scenario, k = 2) natively and in WASM
 #   2. bundle size of both builds (scripts/size-report.sh)
 #   3. start-up of both apps, in the same run, and where it goes; 4. frames while playing;
-#   5. memory; 6. step-back in the browser (tests/e2e/bench.mjs); step-back natively
-#      (tests/bench_native.rs); 8. Lighthouse mobile on three entry pages and the baseline
-#      (tests/bench-lighthouse/run.mjs; LH_RUNS, default 3, quick 1); 8b. the start-up tasks
-#      of those pages (tests/bench-lighthouse/startup-trace.mjs)
+#   5. memory; 6. step-back in the browser (bench/browser.mjs); step-back natively
+#      (bench/bench_native.rs); 8. Lighthouse mobile on three entry pages and the baseline
+#      (bench/lighthouse/run.mjs; LH_RUNS, default 3, quick 1); 8b. the start-up tasks
+#      of those pages (bench/lighthouse/startup-trace.mjs)
 #
 # Env: BENCH_QUICK=1 the lead's quick table (< ~8 min on 2 shared cores): fewer reps and
 #        loads, 2 s of frames per run, no 600 s memory series;
@@ -38,7 +38,7 @@ export CARGO_TARGET_DIR=${BENCH_TARGET_DIR:-$root/target}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WASM_BINDGEN_TEST_TIMEOUT=${BENCH_WASM_TIMEOUT:-1200}
-# Repetitions of the WASM throughput and sweeps (read at compile time by tests/bench_wasm.rs).
+# Repetitions of the WASM throughput and sweeps (read at compile time by bench/bench_wasm.rs).
 if quick; then export BENCH_WASM_REPS=1; else export BENCH_WASM_REPS=5; fi
 # The machine is shared: everything below runs at a lower priority.
 renice -n 10 $$ >/dev/null 2>&1 || true
@@ -62,14 +62,14 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     cat "$work/trunk.log" >&2
     put build_error "trunk build failed: $(fail_note "$work/trunk.log")"
   fi
-  step "trunk build --release tests/bench-baseline -> $BENCH_BASELINE_DIST"
-  if ! (cd tests/bench-baseline && CARGO_TARGET_DIR="$root/target/bench-baseline" \
+  step "trunk build --release bench/baseline -> $BENCH_BASELINE_DIST"
+  if ! (cd bench/baseline && CARGO_TARGET_DIR="$root/target/bench-baseline" \
     trunk build --release --offline --dist "$BENCH_BASELINE_DIST") >"$work/trunk-baseline.log" 2>&1; then
     cat "$work/trunk-baseline.log" >&2
     put baseline_build_error "baseline trunk build failed: $(fail_note "$work/trunk-baseline.log")"
   fi
-  step "trunk build --release tests/bench-floor -> $BENCH_FLOOR_DIST"
-  if ! (cd tests/bench-floor && CARGO_TARGET_DIR="$root/target/bench-floor" \
+  step "trunk build --release bench/floor -> $BENCH_FLOOR_DIST"
+  if ! (cd bench/floor && CARGO_TARGET_DIR="$root/target/bench-floor" \
     trunk build --release --offline --dist "$BENCH_FLOOR_DIST") >"$work/trunk-floor.log" 2>&1; then
     cat "$work/trunk-floor.log" >&2
     put floor_build_error "floor trunk build failed: $(fail_note "$work/trunk-floor.log")"
@@ -106,8 +106,8 @@ else
   put native_error "eosim bench failed: $(fail_note "$work/eosim.err")"
 fi
 
-# ---- 1. WASM throughput (tests/bench_wasm.rs in headless Chromium, best of its 3 reps) ---
-step "wasm bench (tests/bench_wasm.rs, headless Chromium)"
+# ---- 1. WASM throughput (bench/bench_wasm.rs in headless Chromium, best of its 3 reps) ---
+step "wasm bench (bench/bench_wasm.rs, headless Chromium)"
 if cargo test --release --target wasm32-unknown-unknown --test bench_wasm -- --nocapture \
   >"$work/wasm.txt" 2>&1; then
   grep 'BENCH' "$work/wasm.txt" >&2 || true
@@ -122,8 +122,8 @@ else
   put wasm_error "wasm bench failed: $(grep -m1 -E 'error|panicked|timed out' "$work/wasm.txt" | cut -c1-140)"
 fi
 
-# ---- 6. native step-back (tests/bench_native.rs) -----------------------------------------
-step "native step-back and explore rate (tests/bench_native.rs)"
+# ---- 6. native step-back (bench/bench_native.rs) -----------------------------------------
+step "native step-back and explore rate (bench/bench_native.rs)"
 if cargo test --release --test bench_native -- --ignored --nocapture --test-threads=1 \
   bench_step_back_view_at bench_explore_rate >"$work/native.txt" 2>&1; then
   grep -o 'BENCH native explore .*' "$work/native.txt" >"$work/explore-native.txt" || true
@@ -166,21 +166,21 @@ if [ -f "$BENCH_FLOOR_DIST/index.html" ]; then
     awk '$1 != "TOTAL" && $1 !~ /_bg\.wasm$/ && $1 !~ /^exactly-once-playground-.*\.js$/ && NF == 4 { s += $NF } END { print s + 0 }')"
 fi
 
-# Where the wasm's bytes go (scripts/wasm-areas.mjs on the named pre-bindgen wasm), for the
+# Where the wasm's bytes go (bench/wasm-areas.mjs on the named pre-bindgen wasm), for the
 # app and for the floor.
 areas() { # named wasm, output
   [ -f "$1" ] && command -v wasm-opt >/dev/null || return 0
   if wasm-opt -Os --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$work/named.wasm" 2>/dev/null; then
-    node scripts/wasm-areas.mjs "$work/named.wasm" >"$2" 2>&1 || true
+    node bench/wasm-areas.mjs "$work/named.wasm" >"$2" 2>&1 || true
   fi
 }
 areas "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-once-playground.wasm" "$work/areas.txt"
 areas "$root/target/bench-floor/wasm32-unknown-unknown/release/bench-floor.wasm" "$work/areas-floor.txt"
 
-# ---- 3-6. browser (tests/e2e/bench.mjs) --------------------------------------------------
+# ---- 3-6. browser (bench/browser.mjs) --------------------------------------------------
 if [ "$have_dist" = 1 ]; then
-  step "browser benchmarks (tests/e2e/bench.mjs; play ${BENCH_PLAY_SECONDS} s)"
-  if ! BENCH_OUT="$work/browser.txt" node tests/e2e/bench.mjs >/dev/null 2>"$work/browser.err"; then
+  step "browser benchmarks (bench/browser.mjs; play ${BENCH_PLAY_SECONDS} s)"
+  if ! BENCH_OUT="$work/browser.txt" node bench/browser.mjs >/dev/null 2>"$work/browser.err"; then
     tail -n 20 "$work/browser.err" >&2
     put browser_error "bench.mjs failed: $(grep -m1 -E 'Error|error' "$work/browser.err" | cut -c1-140)"
   else
@@ -191,12 +191,12 @@ fi
 
 # ---- 7. exhaustive check scope (issue 16): largest input a check finishes in 2 s in the page ----
 # `eosim scope` searches natively (times x BENCH_SCOPE_SLOWDOWN, the page's expected
-# slowdown); tests/e2e/check-scope.mjs runs each candidate in the page's sweep panel.
+# slowdown); bench/check-scope.mjs runs each candidate in the page's sweep panel.
 # Skipped in quick mode (about 5 minutes).
 if [ "$have_dist" = 1 ] && ! quick; then
-  step "exhaustive check scope (eosim scope + tests/e2e/check-scope.mjs)"
+  step "exhaustive check scope (eosim scope + bench/check-scope.mjs)"
   if cargo run --release --quiet --bin eosim -- scope 2000 "${BENCH_SCOPE_SLOWDOWN:-2}" >"$work/scope.tsv" 2>"$work/scope.err" &&
-    SCOPE_TSV="$work/scope.tsv" E2E_DIST="$BENCH_DIST" node tests/e2e/check-scope.mjs >"$work/scope.txt" 2>>"$work/scope.err"; then
+    SCOPE_TSV="$work/scope.tsv" E2E_DIST="$BENCH_DIST" node bench/check-scope.mjs >"$work/scope.txt" 2>>"$work/scope.err"; then
     :
   else
     tail -n 5 "$work/scope.err" >&2
@@ -204,25 +204,25 @@ if [ "$have_dist" = 1 ] && ! quick; then
 fi
 
 # ---- 8. Lighthouse 12 (mobile: slow 4G, 4x CPU), ours and the baseline, served with brotli ----
-# tests/bench-lighthouse/ has its own pinned npm package (not part of `make test`).
+# bench/lighthouse/ has its own pinned npm package (not part of `make test`).
 if [ "$have_dist" = 1 ]; then
   if quick; then lh_runs=${LH_RUNS:-1}; else lh_runs=${LH_RUNS:-3}; fi
   put lh_runs_wanted "$lh_runs"
-  step "lighthouse (tests/bench-lighthouse/run.mjs, $lh_runs run(s) per page, alternating)"
-  if [ -d tests/bench-lighthouse/node_modules/lighthouse ] || (cd tests/bench-lighthouse && npm ci --no-audit --no-fund >"$work/lh-install.log" 2>&1); then
-    LH_OUT="$R" LH_RUNS="$lh_runs" node tests/bench-lighthouse/run.mjs 2>"$work/lh.err" || put lh_error "run.mjs failed: $(fail_note "$work/lh.err")"
+  step "lighthouse (bench/lighthouse/run.mjs, $lh_runs run(s) per page, alternating)"
+  if [ -d bench/lighthouse/node_modules/lighthouse ] || (cd bench/lighthouse && npm ci --no-audit --no-fund >"$work/lh-install.log" 2>&1); then
+    LH_OUT="$R" LH_RUNS="$lh_runs" node bench/lighthouse/run.mjs 2>"$work/lh.err" || put lh_error "run.mjs failed: $(fail_note "$work/lh.err")"
     cat "$work/lh.err" >&2
   else
-    put lh_error "npm ci in tests/bench-lighthouse failed: $(fail_note "$work/lh-install.log")"
+    put lh_error "npm ci in bench/lighthouse failed: $(fail_note "$work/lh-install.log")"
   fi
 fi
 
 # ---- 8b. start-up tasks (issue 26): every main-thread task from navigation until idle, its CPU
 # time x 4 (Lighthouse's simulated phone; CPU time, not wall time, so other processes on a
-# shared machine do not count), median of 3 loads per page (tests/bench-lighthouse/startup-trace.mjs).
+# shared machine do not count), median of 3 loads per page (bench/lighthouse/startup-trace.mjs).
 if [ "$have_dist" = 1 ]; then
-  step "start-up tasks (tests/bench-lighthouse/startup-trace.mjs)"
-  TRACE_OUT="$R" TRACE_RUNS="$(quick && echo 1 || echo 3)" LONG_MS=1000 node tests/bench-lighthouse/startup-trace.mjs "$BENCH_DIST" 2>"$work/trace.err" ||
+  step "start-up tasks (bench/lighthouse/startup-trace.mjs)"
+  TRACE_OUT="$R" TRACE_RUNS="$(quick && echo 1 || echo 3)" LONG_MS=1000 node bench/lighthouse/startup-trace.mjs "$BENCH_DIST" 2>"$work/trace.err" ||
     put trace_error "startup-trace.mjs failed: $(fail_note "$work/trace.err")"
   grep -E 'run [0-9]' "$work/trace.err" >&2 || true
 fi
@@ -251,7 +251,7 @@ section() { rows+=("$1|||||"); }
 browser_na=$(na "$(get browser_error "$(get build_error 'browser bench did not run')")")
 base_na=$(na "$(get baseline_build_error 'no baseline build')")
 
-# Start-up (baseline: tests/bench-baseline/, the same pipeline, loaded alternately in the same run).
+# Start-up (baseline: bench/baseline/, the same pipeline, loaded alternately in the same run).
 section "START-UP (median of $(get startup_loads '?') cold loads each; baseline = minimal Yew app)"
 m=$(get startup_median_ms) bm=$(get baseline_median_ms)
 if [ -n "$m" ]; then
@@ -310,7 +310,7 @@ if [ -n "$(get size_br)" ]; then
   row "raw" "$(num "$(get size_raw)") B" "$(num "$(get baseline_size_raw 0)") B" "$(ratio "$(get size_raw)" "$(get baseline_size_raw)")" "-" "-"
   fl=$(get floor_size_br) ex=$(get extras_br)
   if isnum "$fl"; then
-    row "floor: tests/bench-floor (simulator, texts, lessons, evaluator, serde + Yew runtime; no component), brotli" "$(num "$fl") B" "$(or_na "$bb" "$(num "$bb") B" "$base_na")" "$(ratio "$fl" "$bb")" "-" "-"
+    row "floor: bench/floor (simulator, texts, lessons, evaluator, serde + Yew runtime; no component), brotli" "$(num "$fl") B" "$(or_na "$bb" "$(num "$bb") B" "$base_na")" "$(ratio "$fl" "$bb")" "-" "-"
     row "floor + the app's CSS and static files ($(num "$ex") B): what is left of 250,000 B for every component" "$(num $((fl + ex))) B; left $(num $((250000 - fl - ex))) B" "-" "-" "-" "-"
     row "the app's UI (components, stage, host API, lesson player): app − floor − static files" "$(num $((b - fl - ex))) B" "-" "-" "-" "-"
   else
@@ -455,6 +455,6 @@ if [ -s "$work/areas.txt" ]; then
   cat "$work/areas.txt"
 fi
 if [ -s "$work/areas-floor.txt" ]; then
-  printf '\n\033[1m==== the floor (tests/bench-floor: no UI component) by area ====\033[0m\n'
+  printf '\n\033[1m==== the floor (bench/floor: no UI component) by area ====\033[0m\n'
   cat "$work/areas-floor.txt"
 fi

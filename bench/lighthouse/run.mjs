@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Lighthouse (mobile emulation: slow 4G, 4x CPU) on our entry pages and the Yew baseline,
-// for `make bench` (scripts/bench.sh). Each dist/ is served precompressed (brotli, as a
+// for `make bench` (bench/bench.sh). Each dist/ is served precompressed (brotli, as a
 // real host should; scripts/precompress.mjs) and, for one row, without compression.
 // Pages are run alternately (ours, baseline, ours, …) so drift hits both; medians printed.
 //
@@ -18,7 +18,7 @@ import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "../e2e/server.mjs";
+import { serve } from "../../tests/e2e/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -30,7 +30,7 @@ const lhBin = join(here, "node_modules", ".bin", "lighthouse");
 const out = (line) => (process.env.LH_OUT ? appendFileSync(process.env.LH_OUT, `${line}\n`) : console.log(line));
 
 if (!existsSync(lhBin)) {
-  out(`lh_error=lighthouse not installed (cd tests/bench-lighthouse && npm ci)`);
+  out(`lh_error=lighthouse not installed (cd bench/lighthouse && npm ci)`);
   process.exit(0);
 }
 for (const d of [ours, base]) {

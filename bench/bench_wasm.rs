@@ -2,8 +2,8 @@
 //! `eosim bench` (one core): every scenario at its defaults over seeds 0..200 (summing
 //! the trace length of every technique), then a 10,000-schedule sweep of walkthrough,
 //! dedup-window and delivery-semantics; and the exhaustive checker's rate (every scenario,
-//! k = 2; tests/bench_common/explore.rs). Throughput and sweeps are repeated [`REPS`] times (the first
-//! repetition includes the engine's tier-up from baseline to optimised code); scripts/bench.sh
+//! k = 2; bench/common/explore.rs). Throughput and sweeps are repeated [`REPS`] times (the first
+//! repetition includes the engine's tier-up from baseline to optimised code); bench/bench.sh
 //! takes the best of the `BENCH …` lines printed. Not part of `make test` (the Makefile only runs tests/wasm_*.rs); run with
 //! `make bench`, or:
 //!
@@ -16,15 +16,15 @@
 
 use eop::sim::sweep::{sweep, SweepConfig};
 
-#[path = "bench_common/explore.rs"]
+#[path = "common/explore.rs"]
 mod explore_bench;
 use eop::sim::RunConfig;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Repetitions of each measurement (scripts/bench.sh reports the best): 5, or
-/// `BENCH_WASM_REPS` at compile time (scripts/bench.sh sets 1 in quick mode).
+/// Repetitions of each measurement (bench/bench.sh reports the best): 5, or
+/// `BENCH_WASM_REPS` at compile time (bench/bench.sh sets 1 in quick mode).
 const REPS: u32 = match option_env!("BENCH_WASM_REPS") {
     Some(s) => reps(s.as_bytes()),
     None => 5,
