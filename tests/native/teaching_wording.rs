@@ -366,13 +366,32 @@ fn transactions_and_retries_are_numbered_truthfully() {
     }
     // The runs the fix was for: a write redone after an abort or resent after a
     // restart, then retried after a timeout — its retry 1, not the hop's attempt.
-    for (id, seed, t, want) in [
-        ("broker-eos", 2, "txn-read-committed", "(retry 1)"),
-        ("outbox", 6, "dual-write", "(retry 1)"),
+    for (id, seed, t, resend, retries) in [
+        (
+            "broker-eos",
+            2,
+            "txn-read-committed",
+            "txn-6 (written again after the abort)",
+            ["txn-6 (retry 1)", "txn-6 (retry 2)"],
+        ),
+        (
+            "outbox",
+            6,
+            "outbox",
+            "order-7 (resent after restart)",
+            ["order-7 (retry 1)", "order-7 (retry 1)"],
+        ),
     ] {
-        let _ = t;
-        let _ = want;
-        let _ = (id, seed);
+        let s = story(id, &RunConfig::seed(seed), t);
+        let after = &s[s
+            .rfind(resend)
+            .unwrap_or_else(|| panic!("{id} {seed}: {s}"))..];
+        for want in retries {
+            assert!(
+                after.contains(want),
+                "{id} {seed} {t}: no {want} after {resend}"
+            );
+        }
     }
     // Key-threading with a stage that drops the key: a ball forwarded again is retried
     // within its own chain ("forwarded again, retry n").
