@@ -285,7 +285,7 @@ test("the reported cases: dedup-window steps 1 and 4 and the recall give nothing
   const shown = await page.evaluate(() => document.querySelector("main.stage").textContent);
   assert.ok(peak.correct);
   void shown;
-  await page.goto(env.url(`?lesson=dedup-window&step=${LESSONS.find((l) => l.id === "dedup-window").steps.length}`));
+  await page.goto(env.url(`?lesson=dedup-window&step=${LESSONS.find((l) => l.id === "dedup-window").steps.findIndex((st) => st.kind === "recall") + 1}`));
   await page.waitForSelector('[data-step-kind="recall"]');
   await settle(page);
   assert.equal(await tick(page), 0, "a recall is held at the start: the ledger holds no count it asks");

@@ -3,6 +3,7 @@
 //! as what it is (an offset commit, one database transaction each), and a retry is
 //! numbered within its own cause. Each test recounts what the words claim from the trace.
 
+use eop::sim::catalogue::every;
 use eop::sim::event::{Ev, MsgKind, RejectWhy};
 use eop::sim::ids::merchant_name;
 use eop::sim::replay::View;
@@ -348,65 +349,157 @@ fn transactions_and_retries_are_numbered_truthfully() {
     let s = story("idempotency-keys", &cfg, "idempotency-key");
     assert_eq!(s.matches("commits transaction 1:").count(), 1, "{s}");
 
-    // Key-threading: recount each retry's number from the timeouts in the trace.
-    use eop::sim::narrate::payload_label;
-    let unit = eop::sim::scenarios::info("key-threading").unit;
-    let mut forwarded_retries = 0;
+    // Every scenario and technique, seeds 0–30 and every prompt's settings: each
+    // "(retry n)" is the n-th timeout's resend of its own chain of sends.
+    let mut tally = Tally::default();
+    for s in eop::sim::all() {
+        let info = s.info();
+        let mut cfgs: Vec<(String, RunConfig)> = (0..=30)
+            .map(|seed| (format!("seed {seed}"), RunConfig::seed(seed)))
+            .collect();
+        for o in every().into_iter().filter(|o| o.scenario == info.id) {
+            cfgs.push((format!("prompt at seed {}", o.seed), o.config(o.seed)));
+        }
+        for (what, cfg) in cfgs {
+            recount_retries(info.id, &cfg, &what, &mut tally);
+        }
+    }
+    // The runs the fix was for: a write redone after an abort or resent after a
+    // restart, then retried after a timeout — its retry 1, not the hop's attempt.
+    for (id, seed, t, resend, retries) in [
+        (
+            "broker-eos",
+            2,
+            "txn-read-committed",
+            "txn-6 (written again after the abort)",
+            ["txn-6 (retry 1)", "txn-6 (retry 2)"],
+        ),
+        (
+            "outbox",
+            6,
+            "outbox",
+            "order-7 (resent after restart)",
+            ["order-7 (retry 1)", "order-7 (retry 1)"],
+        ),
+    ] {
+        let s = story(id, &RunConfig::seed(seed), t);
+        let after = &s[s
+            .rfind(resend)
+            .unwrap_or_else(|| panic!("{id} {seed}: {s}"))..];
+        for want in retries {
+            assert!(
+                after.contains(want),
+                "{id} {seed} {t}: no {want} after {resend}"
+            );
+        }
+    }
+    // Key-threading with a stage that drops the key: a ball forwarded again is retried
+    // within its own chain ("forwarded again, retry n").
     for seed in 0..60 {
         for stage in [1, 2, 3] {
             let cfg = RunConfig::seed(seed)
                 .set("drop_key_stage", stage)
                 .set("loss", 150);
-            let r = run("key-threading", &cfg).unwrap();
-            for t in &r.techniques {
-                // (node, msg, attempt) → (chain's retries so far, forwarded again?)
-                let mut chain: BTreeMap<(u8, u32, u16), (u16, bool)> = BTreeMap::new();
-                let mut last_timeout: BTreeMap<(u8, u32), u16> = BTreeMap::new();
-                for e in &t.trace {
-                    match e.ev {
-                        Ev::Timeout {
-                            node, msg, attempt, ..
-                        } => {
-                            last_timeout.insert((node.0, msg), attempt);
-                        }
-                        Ev::Send {
-                            from,
-                            p,
-                            copy_of: None,
-                            ..
-                        } if p.kind == MsgKind::Request => {
-                            let l = payload_label(&p, unit);
-                            let here = (from.0, p.msg);
-                            let retry = l.contains("retry ");
-                            let (n, fwd) = if retry {
-                                let prev = last_timeout[&here];
-                                let (k, fwd) = chain[&(here.0, here.1, prev)];
-                                (k + 1, fwd)
-                            } else {
-                                (0, l.contains("(forwarded again)"))
-                            };
-                            chain.insert((here.0, here.1, p.attempt), (n, fwd));
-                            if retry {
-                                let want = if fwd {
-                                    forwarded_retries += 1;
-                                    format!("(forwarded again, retry {n})")
-                                } else {
-                                    format!("(retry {n})")
-                                };
-                                assert!(
-                                    l.contains(&want),
-                                    "seed {seed} stage {stage} {}: {l}, want {want}",
-                                    t.id
-                                );
-                            }
-                        }
-                        _ => {}
+            let what = format!("seed {seed} stage {stage}");
+            recount_retries("key-threading", &cfg, &what, &mut tally);
+        }
+    }
+    assert!(
+        tally.bad.is_empty(),
+        "{} retries misnumbered, e.g.:\n{}",
+        tally.bad.len(),
+        tally.bad[..tally.bad.len().min(12)].join("\n")
+    );
+    assert!(tally.forwarded > 0, "some forwarded ball was retried");
+    assert!(
+        tally.after_new_chain > 0,
+        "some retry followed a resend after a restart or an abort"
+    );
+    assert!(tally.retries > 1000, "{} retries recounted", tally.retries);
+}
+
+#[derive(Default)]
+struct Tally {
+    retries: usize,
+    /// Retries of a ball forwarded again (key-threading).
+    forwarded: usize,
+    /// Retries whose chain began with a resend (after a restart, an abort, a forward).
+    after_new_chain: usize,
+    bad: Vec<String>,
+}
+
+/// Recount the number of every "(retry n)" in every technique of `id` at `cfg` from
+/// the trace: a send is a retry of the transmission its sender last timed out on for
+/// that message, and its number is that transmission's plus one; any other send (the
+/// first, a resend after a restart or an abort, a forward as new) starts a chain at 0.
+fn recount_retries(id: &str, cfg: &RunConfig, what: &str, tally: &mut Tally) {
+    use eop::sim::narrate::payload_label;
+    let unit = eop::sim::scenarios::info(id).unit;
+    let r = run(id, cfg).unwrap();
+    for t in &r.techniques {
+        // (node, msg, attempt) → (its chain's retries so far, forwarded again?, resent?)
+        let mut chain: BTreeMap<(u8, u32, u16), (u16, bool, bool)> = BTreeMap::new();
+        let mut last_timeout: BTreeMap<(u8, u32), u16> = BTreeMap::new();
+        for e in &t.trace {
+            match e.ev {
+                Ev::Timeout {
+                    node, msg, attempt, ..
+                } => {
+                    last_timeout.insert((node.0, msg), attempt);
+                }
+                Ev::Send {
+                    from,
+                    p,
+                    copy_of: None,
+                    ..
+                } if !matches!(p.kind, MsgKind::Ack | MsgKind::Response) => {
+                    let l = payload_label(&p, unit);
+                    let here = (from.0, p.msg);
+                    let shown = l
+                        .find("retry ")
+                        .map(|i| &l[i + "retry ".len()..])
+                        .and_then(|r| r.split(')').next())
+                        .and_then(|n| n.parse::<u16>().ok());
+                    let Some(shown) = shown else {
+                        let resent = p.attempt > 0;
+                        let fwd = l.contains("(forwarded again)");
+                        chain.insert((here.0, here.1, p.attempt), (0, fwd, resent));
+                        continue;
+                    };
+                    tally.retries += 1;
+                    let prev = last_timeout
+                        .get(&here)
+                        .and_then(|a| chain.get(&(here.0, here.1, *a)));
+                    let Some(&(k, fwd, resent)) = prev else {
+                        tally.bad.push(format!(
+                            "{id} {what} {}: {l} with no timeout on an earlier send",
+                            t.id
+                        ));
+                        continue;
+                    };
+                    let n = k + 1;
+                    chain.insert((here.0, here.1, p.attempt), (n, fwd, resent));
+                    if fwd {
+                        tally.forwarded += 1;
+                    }
+                    if resent {
+                        tally.after_new_chain += 1;
+                    }
+                    let want = if fwd {
+                        format!("(forwarded again, retry {n})")
+                    } else {
+                        format!("(retry {n})")
+                    };
+                    if shown != n || !l.contains(&want) {
+                        tally
+                            .bad
+                            .push(format!("{id} {what} {}: {l}, want {want}", t.id));
                     }
                 }
+                _ => {}
             }
         }
     }
-    assert!(forwarded_retries > 0, "some forwarded ball was retried");
 }
 
 /// A technique's title in the ledgers wraps between words ("Broke r EOS only" at 320 px

@@ -5,7 +5,7 @@ pub(crate) use super::declare::{hops, nodes, techniques};
 pub use super::declare::{infos, Module};
 pub use super::plumbing::{
     carried, copying_hop, first_sight, first_sight_of, gives_up, run_each, timed_out, Attempts,
-    Done, Life, Technique,
+    Chains, Done, Life, Technique,
 };
 pub use crate::sim::engine::{Actors, Delivery, Engine};
 pub use crate::sim::event::{Ev, MsgKind, Payload, Resend};

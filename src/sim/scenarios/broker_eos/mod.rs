@@ -119,6 +119,9 @@ struct World<'a> {
     headers: BTreeMap<(MsgId, u16), Header>,
     /// Transmissions per (hop, msg): every send gets a fresh attempt number.
     sends: Attempts<(u8, MsgId)>,
+    /// Retries per write within its current chain of sends (a restart or an abort
+    /// starts a new chain).
+    chains: Chains<MsgId>,
     // Consumer.
     fetched: Vec<u32>,
     /// Next offset per partition whose record the consumer has handled (kept with
@@ -175,6 +178,7 @@ impl World<'_> {
             return;
         };
         let attempt = self.sends.next((HOP_PRODUCE, msg));
+        let why = self.chains.name(msg, attempt, why);
         self.headers.insert((msg, attempt), h);
         self.waiting = Some((msg, attempt));
         let before = eng.trace.len();
@@ -374,6 +378,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             done_pos: vec![0; partitions as usize],
             headers: BTreeMap::new(),
             sends: Attempts::default(),
+            chains: Chains::default(),
             fetched: vec![0; partitions as usize],
             fetching: BTreeMap::new(),
             applied_txn: Vec::new(),

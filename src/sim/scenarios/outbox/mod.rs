@@ -93,6 +93,9 @@ struct World<'a> {
     decided: BTreeSet<(NodeId, MsgId, u8)>,
     /// Transmissions per (hop, msg), so every one has its own `attempt`.
     sends: Attempts<(u8, MsgId)>,
+    /// Retries per (hop, msg) within the current chain of sends (a resend after a
+    /// restart starts a new chain).
+    chains: Chains<(u8, MsgId)>,
     // Orders DB: the outbox table, in commit order.
     outbox: Vec<MsgId>,
     // Relay. Durable: progress (next outbox row). Volatile: the publish in flight.
@@ -179,11 +182,15 @@ impl World<'_> {
             msg,
             key: Some(msg),
             attempt,
-            resend: if after_restart {
-                Resend::AfterRestart
-            } else {
-                Resend::Retry
-            },
+            resend: self.chains.name(
+                (HOP_SVC_PUB, msg),
+                attempt,
+                if after_restart {
+                    Resend::AfterRestart
+                } else {
+                    Resend::Retry
+                },
+            ),
             headers: None,
             at: None,
         };
@@ -364,6 +371,7 @@ fn build(cfg: &RunConfig, params: &Params) -> RunResult {
             journal: BTreeSet::new(),
             decided: BTreeSet::new(),
             sends: Attempts::default(),
+            chains: Chains::default(),
             outbox: Vec::new(),
             progress: 0,
             relay_inflight: None,

@@ -39,11 +39,15 @@ impl World<'_> {
             msg,
             key: Some(msg),
             attempt,
-            resend: if after_restart {
-                Resend::AfterRestart
-            } else {
-                Resend::Retry
-            },
+            resend: self.chains.name(
+                (HOP_RELAY_PUB, msg),
+                attempt,
+                if after_restart {
+                    Resend::AfterRestart
+                } else {
+                    Resend::Retry
+                },
+            ),
             headers: Some(Headers {
                 outbox_id: Some(row),
                 key: Some(msg),
