@@ -4,13 +4,13 @@
 
 use super::eval::{self, Evaluator};
 use super::model::{Lesson, Question, StepKind, FORMAT};
-use crate::sim::workbench::challenges;
 
 mod agree;
 mod format;
 mod hints;
 mod prose;
 
+mod build;
 use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
 pub use hints::{already_watched, answer_hints, ANSWER_PHRASES};
@@ -289,28 +289,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             StepKind::Build => {
                 forbid(st.question.is_some(), "question", &mut e);
                 forbid(st.goal.is_some(), "goal", &mut e);
-                match st.challenge.as_deref().map(challenges::find) {
-                    None => need(false, "challenge", &mut e),
-                    Some(None) => e(
-                        format!("{at} field `challenge`"),
-                        format!(
-                            "'{}' is not a workbench challenge (one of {})",
-                            st.challenge.as_deref().unwrap_or_default(),
-                            challenges::ALL
-                                .iter()
-                                .map(|c| c.id)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ),
-                    Some(Some(c)) if !c.possible => e(
-                        format!("{at} field `challenge`"),
-                        format!(
-                            "'{}' cannot be met: a build step asks for one that can",
-                            c.id
-                        ),
-                    ),
-                    Some(Some(_)) => {}
+                match build::challenge_problem(st.challenge.as_deref()) {
+                    Some(None) => need(false, "challenge", &mut e),
+                    Some(Some(p)) => e(format!("{at} field `challenge`"), p),
+                    None => {}
                 }
             }
             StepKind::Recall => {
