@@ -826,10 +826,20 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ),
     ("src/ui/host/glue.rs", "use_host_api", TO_SPLIT),
     ("src/sim/workbench/model/effects.rs", "exec", MATCH),
-    ("src/sim/workbench/model/mod.rs", "deliver", TO_SPLIT),
+    ("src/sim/workbench/model/consume.rs", "deliver", TO_SPLIT),
     ("src/bin/eosim/workbench.rs", "check_cmd", TO_SPLIT),
     ("src/bin/eosim/main.rs", "print_table", TO_SPLIT),
     ("src/ui/components/workbench.rs", "Workbench", TO_SPLIT),
+    (
+        "src/ui/components/workbench/build.rs",
+        "BuildStep",
+        TO_SPLIT,
+    ),
+    (
+        "src/ui/components/workbench/replay.rs",
+        "ReplayView",
+        TO_SPLIT,
+    ),
     ("src/ui/panic.rs", "show", TO_SPLIT),
 ];
 

@@ -375,6 +375,12 @@ function checkRealInteractions(version, log, set, id = "walkthrough") {
   const got = interactionsOf(set);
   assert.deepEqual(Object.keys(got).map(Number), log.map((_, i) => i), `one record per answer (${log.length})`);
   log.forEach((a, n) => {
+    if (a.build) {
+      const rec = got[n];
+      assert.deepEqual([rec.id, rec.type, rec.result], [`urn:eop:workbench:${a.build}`, v12 ? "performance" : "other", "correct"], `${id}: the challenge met`);
+      assert.match(v12 ? rec.student_response : rec.learner_response, /^begin,lookup:msg-id,/);
+      return;
+    }
     const st = lesson.steps[a.step - 1];
     const q = st.question ? [st.question][a.q] : st.questions[a.q];
     const rec = got[n];
@@ -508,6 +514,8 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "w
       await app.click('[data-action="build-show-me"]');
       await app.click('[data-action="build-check"]');
       await app.waitForSelector('.wb-build [data-wb-verdict][data-holds="true"]');
+      // The challenge met is one more interaction (the checks that broke are not).
+      if (log) log.push({ build: await app.$eval("[data-wb-build]", (el) => el.dataset.wbBuild), step: Number(step) });
     }
     await app.click('[data-action="next-step"]:not([disabled])', { timeout: TIMEOUT });
     await app.waitForFunction((n) => {

@@ -416,6 +416,10 @@ fn transactions_and_retries_are_numbered_truthfully() {
         "some retry followed a resend after a restart or an abort"
     );
     assert!(tally.retries > 1000, "{} retries recounted", tally.retries);
+    eprintln!(
+        "retries: {} recounted, {} of a ball forwarded again, {} after a resend",
+        tally.retries, tally.forwarded, tally.after_new_chain
+    );
 }
 
 #[derive(Default)]
@@ -514,4 +518,74 @@ fn ledger_titles_break_between_words() {
     assert!(!rule.contains("anywhere"), "{rule}");
     assert!(rule.contains("overflow-wrap: break-word"), "{rule}");
     assert!(!css.contains("word-break: break-all"));
+}
+
+/// A record's "second/third … copy in the log" is its payment's n-th append to that
+/// broker's log, and its "delivery n" the n-th time that broker hands over that
+/// offset — both recounted from the trace, every scenario and technique, seeds 0–30.
+#[test]
+fn log_copy_ordinals_are_recounted_from_the_appends() {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    let mut redelivered = 0;
+    for s in eop::sim::all() {
+        let info = s.info();
+        for seed in 0..=30 {
+            let r = run(info.id, &RunConfig::seed(seed)).unwrap();
+            for t in &r.techniques {
+                // (node, msg) → offsets appended, in order.
+                let mut appends: BTreeMap<(u8, u32), Vec<(u8, u32)>> = BTreeMap::new();
+                let mut deliveries: BTreeMap<(u8, u8, u32), u16> = BTreeMap::new();
+                for e in &t.trace {
+                    match e.ev {
+                        Ev::LogAppend {
+                            node,
+                            partition,
+                            offset,
+                            msg,
+                            ..
+                        } => {
+                            let v = appends.entry((node.0, msg)).or_default();
+                            if !v.contains(&(partition, offset)) {
+                                v.push((partition, offset));
+                            }
+                        }
+                        Ev::Send {
+                            from,
+                            p,
+                            copy_of: None,
+                            ..
+                        } if p.kind == MsgKind::Record => {
+                            let Some(at) = p.at else { continue };
+                            seen += 1;
+                            let d = deliveries
+                                .entry((from.0, at.partition, at.offset))
+                                .or_insert(0u16);
+                            if *d != at.delivery && bad.len() < 20 {
+                                bad.push(format!(
+                                    "{} seed {seed} {}: msg {} at {:?}: delivery {} but {} sends before",
+                                    info.id, t.id, p.msg, at, at.delivery, d
+                                ));
+                            }
+                            redelivered += usize::from(*d > 0);
+                            *d += 1;
+                            let v = appends.get(&(from.0, p.msg)).cloned().unwrap_or_default();
+                            let n = v.iter().position(|x| *x == (at.partition, at.offset));
+                            if n != Some(at.copy as usize) && bad.len() < 20 {
+                                bad.push(format!(
+                                    "{} seed {seed} {}: msg {} at {:?} copy {} but appends {:?}",
+                                    info.id, t.id, p.msg, at, at.copy, v
+                                ));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{seen} records; {}", bad.join("\n"));
+    assert!(seen > 1000, "{seen} records recounted");
+    assert!(redelivered > 0, "some record was handed over again");
+    eprintln!("log copies: {seen} records recounted, {redelivered} redelivered");
 }

@@ -81,6 +81,22 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         expect: false,
     },
     SpaceQuestion {
+        id: "idempotent-producer",
+        scenario: "broker-eos",
+        technique: "idempotent-producer",
+        params: &[],
+        k: 2,
+        expect: false,
+    },
+    SpaceQuestion {
+        id: "idempotent-producer-restart",
+        scenario: "broker-eos",
+        technique: "idempotent-producer",
+        params: &[("loss_ack_per_mille", 0), ("producer_crash_at", 4)],
+        k: 2,
+        expect: true,
+    },
+    SpaceQuestion {
         id: "key-per-request",
         scenario: "idempotency-keys",
         technique: "idempotency-key",

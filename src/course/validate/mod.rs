@@ -4,18 +4,20 @@
 
 use super::eval::{self, Evaluator};
 use super::model::{Lesson, Question, StepKind, FORMAT};
-use crate::sim::workbench::challenges;
 
 mod agree;
 mod format;
 mod hints;
 mod prose;
+mod variant;
 
+mod build;
 use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
 pub use hints::{already_watched, answer_hints, ANSWER_PHRASES};
 use prose::unknown_placeholders;
 pub use prose::{free_numbers, lesson_texts, NUMBER_ALLOW, NUMBER_WORDS};
+pub use variant::check_predict;
 
 /// (id, field, refutation, misconception text) of a wrong answer.
 pub(crate) type MisId = (String, String, Option<String>, Option<String>);
@@ -292,28 +294,10 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
             StepKind::Build => {
                 forbid(st.question.is_some(), "question", &mut e);
                 forbid(st.goal.is_some(), "goal", &mut e);
-                match st.challenge.as_deref().map(challenges::find) {
-                    None => need(false, "challenge", &mut e),
-                    Some(None) => e(
-                        format!("{at} field `challenge`"),
-                        format!(
-                            "'{}' is not a workbench challenge (one of {})",
-                            st.challenge.as_deref().unwrap_or_default(),
-                            challenges::ALL
-                                .iter()
-                                .map(|c| c.id)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ),
-                    Some(Some(c)) if !c.possible => e(
-                        format!("{at} field `challenge`"),
-                        format!(
-                            "'{}' cannot be met: a build step asks for one that can",
-                            c.id
-                        ),
-                    ),
-                    Some(Some(_)) => {}
+                match build::challenge_problem(st.challenge.as_deref()) {
+                    Some(None) => need(false, "challenge", &mut e),
+                    Some(Some(p)) => e(format!("{at} field `challenge`"), p),
+                    None => {}
                 }
             }
             StepKind::Recall => {
@@ -451,36 +435,6 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         }
     }
     let _ = sc;
-    errs
-}
-
-/// The rules that read one predict step's run, against its evaluation `se`: the
-/// questions' agreement (`agree`), the hold, and the answer hints and "already
-/// watched" rules for that step. A practice variant (`course::practice`) is checked
-/// with exactly these.
-pub fn check_predict(ev: &mut Evaluator, l: &Lesson, i: usize, se: &eval::StepEval) -> Vec<String> {
-    let rules = Rules { course: true };
-    let mut errs = Vec::new();
-    let mut e = |w: String, m: String| errs.push(format!("{w}: {m}"));
-    let at = format!("lesson '{}' step {} (predict)", l.id, i + 1);
-    let qs: Vec<(String, &Question)> = l.steps[i]
-        .question
-        .iter()
-        .map(|q| ("question".to_string(), q))
-        .collect();
-    agree::questions(&mut e, ev, l, i, rules, se, &qs, &mut Vec::new());
-    if let Some(r) = se.reveal.filter(|r| *r <= se.start) {
-        e(format!("{at} field `reveal`"), format!("the answer shows at tick {r}, not after the step's start (tick {}): nothing could be held back", se.start));
-    }
-    let this = format!("step {} (predict)", i + 1);
-    for (w, m) in answer_hints(ev, l)
-        .into_iter()
-        .chain(already_watched(ev, l))
-    {
-        if w.contains(&this) || m.contains(&this) {
-            e(w, m);
-        }
-    }
     errs
 }
 
