@@ -16,7 +16,9 @@ use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
 pub use hints::{already_watched, answer_hints, ANSWER_PHRASES};
 use prose::unknown_placeholders;
-pub use prose::{free_numbers, lesson_texts, NUMBER_ALLOW, NUMBER_WORDS};
+pub use prose::{
+    free_numbers, lesson_texts, lesson_words, sentences, words, NUMBER_ALLOW, NUMBER_WORDS,
+};
 pub use variant::check_predict;
 
 /// (id, field, refutation, misconception text) of a wrong answer.
@@ -32,57 +34,6 @@ pub const MAX_STEPS: usize = 8;
 /// Parse a lesson file. A serde error is reported with the field it happened in.
 pub fn parse(text: &str) -> Result<Lesson, String> {
     parse_report(text).map(|(l, _)| l)
-}
-
-/// How many sentences a text has (ends of `.`, `?`, `!` followed by a space or the end).
-pub fn sentences(text: &str) -> usize {
-    let t = text.trim();
-    let b: Vec<char> = t.chars().collect();
-    let mut n = 0;
-    for (i, c) in b.iter().enumerate() {
-        if matches!(c, '.' | '?' | '!') && b.get(i + 1).is_none_or(|x| x.is_whitespace()) {
-            // "e.g." and "…" inside a sentence are not ends.
-            let prev = if i >= 2 { b[i - 2] } else { ' ' };
-            if !(prev == '.' || (i >= 3 && b[i - 3..i].iter().collect::<String>() == "e.g")) {
-                n += 1;
-            }
-        }
-    }
-    n.max(usize::from(!t.is_empty()))
-}
-
-/// Words in a text (for the report of words per lesson).
-pub fn words(text: &str) -> usize {
-    text.split_whitespace().count()
-}
-
-/// Every word a learner reads in a lesson.
-pub fn lesson_words(l: &Lesson) -> usize {
-    let q = |q: &Question| {
-        words(&q.prompt)
-            + q.options
-                .iter()
-                .map(|o| words(&o.label) + words(&o.feedback))
-                .sum::<usize>()
-            + q.right.as_deref().map_or(0, words)
-            + q.wrong.as_deref().map_or(0, words)
-            + q.misconceptions
-                .iter()
-                .map(|m| words(&m.feedback))
-                .sum::<usize>()
-    };
-    l.steps
-        .iter()
-        .map(|s| {
-            words(&s.title)
-                + words(&s.text)
-                + s.explain.as_deref().map_or(0, words)
-                + s.hint.as_deref().map_or(0, words)
-                + s.success.as_deref().map_or(0, words)
-                + s.question.as_ref().map_or(0, q)
-                + s.questions.iter().map(q).sum::<usize>()
-        })
-        .sum()
 }
 
 /// Options for stricter rules on the built-in course.

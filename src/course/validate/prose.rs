@@ -212,3 +212,54 @@ fn is_id(w: &str) -> bool {
         && w.contains('-')
         && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
+
+/// How many sentences a text has (ends of `.`, `?`, `!` followed by a space or the end).
+pub fn sentences(text: &str) -> usize {
+    let t = text.trim();
+    let b: Vec<char> = t.chars().collect();
+    let mut n = 0;
+    for (i, c) in b.iter().enumerate() {
+        if matches!(c, '.' | '?' | '!') && b.get(i + 1).is_none_or(|x| x.is_whitespace()) {
+            // "e.g." and "…" inside a sentence are not ends.
+            let prev = if i >= 2 { b[i - 2] } else { ' ' };
+            if !(prev == '.' || (i >= 3 && b[i - 3..i].iter().collect::<String>() == "e.g")) {
+                n += 1;
+            }
+        }
+    }
+    n.max(usize::from(!t.is_empty()))
+}
+
+/// Words in a text (for the report of words per lesson).
+pub fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Every word a learner reads in a lesson.
+pub fn lesson_words(l: &Lesson) -> usize {
+    let q = |q: &Question| {
+        words(&q.prompt)
+            + q.options
+                .iter()
+                .map(|o| words(&o.label) + words(&o.feedback))
+                .sum::<usize>()
+            + q.right.as_deref().map_or(0, words)
+            + q.wrong.as_deref().map_or(0, words)
+            + q.misconceptions
+                .iter()
+                .map(|m| words(&m.feedback))
+                .sum::<usize>()
+    };
+    l.steps
+        .iter()
+        .map(|s| {
+            words(&s.title)
+                + words(&s.text)
+                + s.explain.as_deref().map_or(0, words)
+                + s.hint.as_deref().map_or(0, words)
+                + s.success.as_deref().map_or(0, words)
+                + s.question.as_ref().map_or(0, q)
+                + s.questions.iter().map(q).sum::<usize>()
+        })
+        .sum()
+}

@@ -109,16 +109,8 @@ pub fn App() -> Html {
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
     // Region by region (mount.rs): `step` says how many have mounted.
-    let plan = {
-        let generals = regions::has_generals(&state.run);
-        let (embed, in_lesson) = (state.embed, state.lesson.is_some());
-        *use_memo((), move |_| {
-            mount::Plan::new(embed, mount::ledgers_first(in_lesson, generals))
-        })
-    };
-    let step = mount::use_mount_step(plan.last);
-    let painted = step >= plan.last;
-    let mounted = painted.then_some("");
+    let (step, plan) = mount::use_mount(&state);
+    let mounted = (step >= plan.last).then_some("");
     // Opened without a link: the home page.
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
@@ -165,9 +157,7 @@ pub fn App() -> Html {
                 if step >= plan.side { {ctx.side(title)} } else { <aside class="side" aria-label="Settings and explanations" style={mount::PENDING}></aside> }
             </div>
             {help}
-            if drop.dragging {
-                <div class="drop-hint" aria-hidden="true">{"Drop a run file to import it"}</div>
-            }
+            {regions::drop_hint(drop.dragging)}
         </div>
     }
 }

@@ -1,4 +1,4 @@
-//! Start-up, region by region (issue 26): the first render mounts the top of the first
+//! Start-up, region by region: the first render mounts the top of the first
 //! screen (the header, the scenario's title, a lesson's step, the technique tabs); the
 //! stage's drawing and narration, playback, the
 //! ledgers' balances, the course list, the side panel and the ledgers' counters and
@@ -76,11 +76,25 @@ pub(super) fn ledgers_first(in_lesson: bool, generals: bool) -> bool {
 /// moved would count as a layout shift).
 pub(super) const PENDING: &str = "visibility: hidden";
 
+/// The start-up plan for the state the app opens with, and how many of its steps have
+/// mounted.
+#[hook]
+pub(super) fn use_mount(state: &crate::ui::state::State) -> (u8, Plan) {
+    let plan = {
+        let generals = super::regions::has_generals(&state.run);
+        let (embed, in_lesson) = (state.embed, state.lesson.is_some());
+        *use_memo((), move |_| {
+            Plan::new(embed, ledgers_first(in_lesson, generals))
+        })
+    };
+    (use_mount_step(plan.last), plan)
+}
+
 /// How many steps of the start-up have mounted: 0 in the first render, one more in the
 /// task after each paint, up to `last`, when the service worker registers. Both handles
 /// cancel on drop.
 #[hook]
-pub(super) fn use_mount_step(last: u8) -> u8 {
+fn use_mount_step(last: u8) -> u8 {
     let step = use_state(|| 0u8);
     {
         let step = step.clone();

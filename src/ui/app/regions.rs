@@ -452,3 +452,12 @@ fn lesson_rows_style(l: &crate::ui::state::lesson::LessonRun) -> Html {
     );
     html! { <style data-lesson-rows={rows.join(",")}>{css}</style> }
 }
+
+/// The hint shown while a run file is dragged over the page.
+pub(super) fn drop_hint(dragging: bool) -> Html {
+    html! {
+        if dragging {
+            <div class="drop-hint" aria-hidden="true">{"Drop a run file to import it"}</div>
+        }
+    }
+}

@@ -317,7 +317,7 @@ pub fn use_host_api(state: &State, dispatch: &Callback<Action>) {
                 .and_then(|w| w.location().search().ok())
                 .map(|q| crate::ui::share::embed_mode(&q));
             // A plain `embed=1` iframe lower than COMPACT_BELOW: the host gave a slide's height.
-            // Read only then: `innerHeight` lays out the page (issue 26).
+            // Read only then: `innerHeight` lays out the page.
             let low = || {
                 win.as_ref()
                     .and_then(|w| w.inner_height().ok())
