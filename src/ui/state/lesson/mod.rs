@@ -433,17 +433,21 @@ mod tests {
         assert_eq!(cap(&s), Some(l.step_eval().unwrap().start));
         s = dispatch(s, Action::Seek(u32::MAX));
         assert_eq!(s.tick(), 0);
-        let steps = &s.lesson.as_ref().unwrap().lesson.steps;
         // The recall (a build step may follow it).
-        let last = steps
+        let recall = s
+            .lesson
+            .as_ref()
+            .unwrap()
+            .lesson
+            .steps
             .iter()
-            .rposition(|st| st.kind == StepKind::Recall)
+            .position(|st| st.kind == StepKind::Recall)
             .unwrap();
         s = dispatch(
             s,
             Action::Lesson(LessonAction::Open {
                 id: "dedup-window".into(),
-                step: last,
+                step: recall,
             }),
         );
         assert_eq!(s.lesson.as_ref().unwrap().kind(), StepKind::Recall);
@@ -460,7 +464,7 @@ mod tests {
         );
         let l = s.lesson.as_ref().unwrap();
         assert_eq!(l.met.len(), 1, "{:?}", l.met);
-        assert_eq!(l.scored.get(&(last, 1)), Some(&false));
+        assert_eq!(l.scored.get(&(recall, 1)), Some(&false));
     }
 
     #[test]
