@@ -388,6 +388,11 @@ if [ -n "$(get sweep_app_secs)" ]; then
 else
   row "sweep 10,000 in the app (click→done)" "$(get sweep_app "$browser_na")" "-" "-" "≤ 2 s" "-"
 fi
+if [ -n "$(get workbench_check_ms)" ]; then
+  row "workbench k=2 check, six-step handler (click→verdict)" "$(get workbench_check_ms) ms ($(get workbench_click_ms) ms)" "-" "-" "≤ 1 s" "$(ok "$(get workbench_click_ms) <= 1000")"
+else
+  row "workbench k=2 check, six-step handler (click→verdict)" "$browser_na" "-" "-" "≤ 1 s" "-"
+fi
 # "BENCH wasm explore scenario=walkthrough k=2 schedules=16 finished=true events=… secs=… schedules_per_s=…"
 xrate() { sed -n "s/.* explore scenario=$2 k=\\([0-9]*\\) schedules=\\([0-9]*\\) finished=\\([a-z]*\\) .*schedules_per_s=\\([0-9]*\\).*/\\${3}/p" "$work/explore-$1.txt" 2>/dev/null | head -1; }
 ids=$( { sed -n 's/.* explore scenario=\([^ ]*\) .*/\1/p' "$work/explore-wasm.txt" "$work/explore-native.txt" 2>/dev/null || true; } | awk '!seen[$0]++')

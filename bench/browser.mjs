@@ -58,8 +58,13 @@ const STEP_QUERY =
 // 20 in quick mode too: with 10, p95 is the largest sample, i.e. the first step ever taken.
 const STEP_SAMPLES = 20;
 const STARTUP_QUERY = process.env.BENCH_STARTUP_QUERY ?? "s=walkthrough";
-// Which sections run (comma-separated; default all): startup, memory, frames, step, play.
-const SECTIONS = (process.env.BENCH_SECTIONS ?? "startup,memory,frames,step,play").split(",");
+// The handler the workbench row checks: six steps, every schedule with up to 2 faults.
+const WORKBENCH_QUERY =
+  process.env.BENCH_WORKBENCH_QUERY ??
+  "workbench=1&h=begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset&k=2";
+const WORKBENCH_CHECKS = QUICK ? 3 : 7;
+// Which sections run (comma-separated; default all): startup, memory, workbench, frames, step, play.
+const SECTIONS = (process.env.BENCH_SECTIONS ?? "startup,memory,workbench,frames,step,play").split(",");
 const want = (s) => SECTIONS.includes(s);
 /**
  * What "mounted" means per app: ours, every region in the page (the root's `data-mounted`:
@@ -626,6 +631,51 @@ try {
       }
     }
     if (page.errors.length) log(`idle/sweep page errors: ${page.errors.join(" | ")}`);
+    await page.closeAll();
+  }
+
+  // ---- 5c. the workbench: the k = 2 check of a six-step handler, click to verdict ------
+  // src/ui/components/workbench.rs: the Check button is the page's button.primary; the
+  // verdict is [data-wb-verdict] with data-ms (the check alone) and data-schedules.
+  if (want("workbench")) {
+    const page = await open(WORKBENCH_QUERY, { waitFor: "none" });
+    const clicks = [];
+    const checks = [];
+    let schedules = "n/a";
+    let holds = "n/a";
+    // Each check on a freshly loaded page, so each verdict is a new element.
+    for (let i = 0; i < WORKBENCH_CHECKS; i++) {
+      await page.goto(`${server.url}?${WORKBENCH_QUERY}`, { waitUntil: "load" });
+      const button = page.locator("button.primary").first();
+      await button.waitFor({ timeout: MOUNT_TIMEOUT_MS });
+      await page.evaluate(() => {
+        window.__t0 = performance.now();
+      });
+      await button.click();
+      await page.waitForFunction(
+        () => {
+          if (!document.querySelector("[data-wb-verdict]")) return false;
+          window.__t1 = performance.now();
+          return true;
+        },
+        null,
+        { polling: "raf", timeout: 60_000 },
+      );
+      const r = await page.evaluate(() => {
+        const v = document.querySelector("[data-wb-verdict]");
+        return { click: window.__t1 - window.__t0, check: Number(v.dataset.ms), schedules: v.dataset.schedules, holds: v.dataset.holds };
+      });
+      clicks.push(r.click);
+      checks.push(r.check);
+      schedules = r.schedules;
+      holds = r.holds;
+    }
+    const med = (xs) => quantile(xs, 0.5);
+    result("workbench_check_ms", med(checks).toFixed(1));
+    result("workbench_click_ms", med(clicks).toFixed(1));
+    result("workbench_text", `${schedules} schedules, holds=${holds}, median of ${WORKBENCH_CHECKS}`);
+    log(`workbench k=2: check ${med(checks).toFixed(1)} ms, click→verdict ${med(clicks).toFixed(1)} ms (${schedules} schedules, holds=${holds})`);
+    if (page.errors.length) log(`workbench page errors: ${page.errors.join(" | ")}`);
     await page.closeAll();
   }
 

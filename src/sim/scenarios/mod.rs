@@ -6,47 +6,42 @@
 use super::params::{ParamError, Params};
 use super::run::{RunConfig, RunResult, Scenario, ScenarioInfo};
 
-pub mod atomic_commit;
-pub mod broker_eos;
 pub mod declare;
-pub mod dedup_window;
-pub mod delivery_semantics;
-pub mod eos_boundary;
-pub mod idempotency_keys;
-pub mod idempotent_ops;
-pub mod key_threading;
-pub mod outbox;
 pub mod plumbing;
 mod prelude;
-pub mod quarter_end;
-pub mod telemetry;
 #[cfg(test)]
 pub mod testkit;
-pub mod two_generals;
-pub mod walkthrough;
-pub mod zombie_fencing;
 
-/// Every scenario, in teaching order (Two Generals first, the incident last).
-pub fn all() -> &'static [&'static dyn Scenario] {
-    ALL
+/// Declares each scenario's module and lists its `SCENARIO` in `ALL`, in teaching
+/// order: adding a scenario is one line here.
+macro_rules! register {
+    ($($name:ident::SCENARIO),* $(,)?) => {
+        $(pub mod $name;)*
+
+        /// Every scenario, in teaching order (Two Generals first, the incident last).
+        pub fn all() -> &'static [&'static dyn Scenario] {
+            static ALL: &[&dyn Scenario] = &[$(&$name::SCENARIO),*];
+            ALL
+        }
+    };
 }
 
-static ALL: &[&dyn Scenario] = &[
-    &two_generals::SCENARIO,
-    &delivery_semantics::SCENARIO,
-    &telemetry::SCENARIO,
-    &walkthrough::SCENARIO,
-    &idempotent_ops::SCENARIO,
-    &dedup_window::SCENARIO,
-    &atomic_commit::SCENARIO,
-    &broker_eos::SCENARIO,
-    &eos_boundary::SCENARIO,
-    &zombie_fencing::SCENARIO,
-    &idempotency_keys::SCENARIO,
-    &outbox::SCENARIO,
-    &key_threading::SCENARIO,
-    &quarter_end::SCENARIO,
-];
+register! {
+    two_generals::SCENARIO,
+    delivery_semantics::SCENARIO,
+    telemetry::SCENARIO,
+    walkthrough::SCENARIO,
+    idempotent_ops::SCENARIO,
+    dedup_window::SCENARIO,
+    atomic_commit::SCENARIO,
+    broker_eos::SCENARIO,
+    eos_boundary::SCENARIO,
+    zombie_fencing::SCENARIO,
+    idempotency_keys::SCENARIO,
+    outbox::SCENARIO,
+    key_threading::SCENARIO,
+    quarter_end::SCENARIO,
+}
 
 pub fn ids() -> Vec<&'static str> {
     all().iter().map(|s| s.info().id).collect()
