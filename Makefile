@@ -45,7 +45,13 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 # runs, the message quantity) and narration that names each log record. The first screen still downloads the whole
 # wasm; issue 26's split (a second module for what the first screen does not use) is where
 # it comes down.
-BUDGET_BROTLI_BYTES ?= 577000
+# Raised on 2026-12-06 (round 3, session 3) to 585,946 B + 5%: the workbench's replay, host and
+# SCORM reporting and the lesson build step (to 566,413 B), then practice (variants of every
+# predict question, the review schedule, "Can it ever happen?" questions, the practice page:
+# about 19.5 KB). Measured this session: moving the sweep, check and workbench code into a
+# worker module would save 17,822 B (3.4%) of the main module; the texts and lessons are
+# 104 KB brotli of data the first screen mostly does not read (docs/bench.md).
+BUDGET_BROTLI_BYTES ?= 615000
 export BUDGET_BROTLI_BYTES
 
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(sort $(wildcard tests/wasm_*.rs)))

@@ -8,7 +8,7 @@
 // and scripts/csp-hash.mjs (post_build) must hash the inlined script as built.
 //
 // Usage: node scripts/shell-data.mjs [OUT=target/shell/shell.js]
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,7 +19,8 @@ export function shellData(root = repo) {
   const scenarios = {};
   const sdir = join(root, "src/sim/scenarios");
   for (const d of readdirSync(sdir, { withFileTypes: true })) {
-    if (!d.isDirectory()) continue;
+    // A scenario is a folder with a text.json (build.rs reads the same); others are plumbing.
+    if (!d.isDirectory() || !existsSync(join(sdir, d.name, "text.json"))) continue;
     const t = JSON.parse(readFileSync(join(sdir, d.name, "text.json"), "utf8"));
     scenarios[t.id] = { title: t.title, promise: t.promise };
   }
