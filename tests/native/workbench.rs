@@ -497,7 +497,8 @@ fn the_dedup_window_explanation_states_the_smallest_window_the_check_finds() {
     assert!(!holds(late) && !holds(late + restart) && late + restart < smallest);
     assert!(
         c.why.contains(&format!(
-            "the smallest window that holds is {smallest} ticks, against a delay of {late}:"
+            "Here that sum is {} ticks at most, so the smallest window that holds is {smallest} ticks, against a delay of {late}:",
+            smallest - 1
         )),
         "{}",
         c.why

@@ -121,7 +121,7 @@ pub const ALL: &[Challenge] = &[
         k: 2,
         rule: "",
         possible: true,
-        why: "After a reset the broker replays everything from the start, and the broker's offset no longer tells an applied record from a new one. The consumer's own database must: its own position (stored with the balance in one transaction), a conditional write (each row keeps the offset of the last record applied to it), or a dedup table whose keys outlive the oldest record a reset can reach back to. Here a run is short, so a window of 30 ticks already holds; a real reset to the start reaches back as far as the topic keeps its records, so the keys must be kept as long.",
+        why: "After a reset the broker replays everything from the start, and the broker's offset no longer tells an applied record from a new one. The consumer's database must tell them apart: by its own position (stored with the balance in one transaction), by a conditional write (each row keeps the offset of the last record applied to it), or by a dedup table that keeps each key for as long as a reset can reach back. Here a run is short, so a window of 30 ticks already holds; a real reset to the start reaches back as far as the topic keeps its records, and the keys must be kept that long.",
         solutions: &[
             "begin,apply:add-if-newer,store-offset,commit",
             "begin,apply:add-if-newer,commit,commit-offset",
@@ -141,7 +141,7 @@ pub const ALL: &[Challenge] = &[
         k: 2,
         rule: "every insert has a ttl",
         possible: true,
-        why: "A key must outlive the latest duplicate, and the latest is not always a copy of the first delivery: after a crash the record comes back a restart later, and a copy of that redelivery can arrive the full delay after it. The window counts from the insert, and that copy's lookup comes later by the rest of the first run up to the crash, the restart, the delay and the copy's own steps up to its lookup. Here the smallest window that holds is 39 ticks, against a delay of 30: a window exactly as long as the delay leaks, and so does one as long as the restart and the delay together.",
+        why: "A key must outlive the latest duplicate, and the latest is not always a copy of the first delivery: after a crash the record comes back a restart later, and a copy of that redelivery can arrive the full delay after it. The window counts from the insert, and that copy's lookup comes later by the sum of the first run's steps from the insert to the crash, the restart, the delay, and the copy's own steps up to its lookup. Here that sum is 38 ticks at most, so the smallest window that holds is 39 ticks, against a delay of 30: a window exactly as long as the delay leaks, and so does one as long as the restart and the delay together.",
         solutions: &[
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=40,commit,commit-offset",
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=60,commit,commit-offset",
