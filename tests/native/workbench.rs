@@ -578,3 +578,32 @@ fn a_skip_names_the_steps_it_still_runs_and_a_lower_commit_is_narrated() {
         "{trace:#?}"
     );
 }
+
+#[test]
+fn a_repeat_is_named_by_its_cause() {
+    let says = |assume: &str, text: &str| {
+        let h = Handler::decode(text).unwrap();
+        let s = Setup {
+            assume: Assumptions::parse(assume).unwrap(),
+            ..Setup::for_handler(&h)
+        };
+        check(&h, &s, 1)
+            .counterexample
+            .unwrap()
+            .breaking
+            .unwrap()
+            .says
+    };
+    let b = says("zombie", "apply:add,commit-offset");
+    assert!(b.contains("the new consumer applies txn-1 again"), "{b}");
+    let b = says("lost-ack", "apply:add,ack");
+    assert!(
+        b.contains("the redelivery after the lost ack applies txn-1 again"),
+        "{b}"
+    );
+    let b = says("crash", "apply:add,commit-offset");
+    assert!(
+        b.contains("the restarted consumer applies txn-1 again"),
+        "{b}"
+    );
+}
