@@ -216,7 +216,7 @@ describe("the workbench page", () => {
     assert.deepEqual(at, { step: at.step, tick: 7, breaking: "true" });
     assert.match(
       await page.textContent("[data-wb-breaking]"),
-      /crash after `apply:add` and before `commit-offset` while handling txn-1: the redelivery applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10/,
+      /crash after `apply:add` and before `commit-offset` while handling txn-1: the restarted consumer applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10/,
     );
     assert.match(await page.textContent("[data-wb-replay] svg"), /apply txn-1 again/, "the second apply is marked on the diagram");
     assert.match(await page.textContent("[data-wb-replay] li.current"), /breaking step/);

@@ -357,7 +357,7 @@ fn the_replay_shows_the_fault_and_the_breaking_step_at_the_tick_the_verdict_name
     assert_eq!(b.tick, 7);
     assert_eq!(
         b.says,
-        "crash after `apply:add` and before `commit-offset` while handling txn-1: the redelivery applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10"
+        "crash after `apply:add` and before `commit-offset` while handling txn-1: the restarted consumer applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10"
     );
     let at = &r.beats[b.beat];
     assert_eq!((at.tick, at.lane), (7, Actor::Consumer));
@@ -429,8 +429,9 @@ fn the_breaking_step_of_a_charge_a_zombie_and_a_late_copy() {
     let b = ce.breaking.unwrap();
     assert_eq!(b.tick, 7);
     assert!(
-        b.says
-            .contains("the redelivery charges txn-1 again; txn-1 is charged twice at the gateway"),
+        b.says.contains(
+            "the restarted consumer charges txn-1 again; txn-1 is charged twice at the gateway"
+        ),
         "{}",
         b.says
     );
@@ -472,4 +473,137 @@ fn the_breaking_step_of_a_charge_a_zombie_and_a_late_copy() {
         .msg
         .as_ref()
         .is_some_and(|m| m.copy && m.to == Actor::Consumer)));
+}
+
+fn dedup_with_ttl(ttl: u32) -> String {
+    format!("begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl={ttl},commit,commit-offset")
+}
+
+#[test]
+fn the_dedup_window_explanation_states_the_smallest_window_the_check_finds() {
+    let c = challenges::find("dedup-window").unwrap();
+    let late = c.assume.late.unwrap();
+    let holds = |ttl: u32| {
+        c.judge(&Handler::decode(&dedup_with_ttl(ttl)).unwrap())
+            .unwrap()
+            .holds()
+    };
+    let smallest = (1..=2 * late + 20).find(|&t| holds(t)).unwrap();
+    assert_eq!(smallest, 39);
+    // Every window from there on holds, up to the largest solution offered.
+    assert!((smallest..=60).all(&holds));
+    // Neither the delay alone nor the restart and the delay together is enough.
+    let restart = workbench::RESTART_TICKS;
+    assert!(!holds(late) && !holds(late + restart) && late + restart < smallest);
+    assert!(
+        c.why.contains(&format!(
+            "Here that sum is {} ticks at most, so the smallest window that holds is {smallest} ticks, against a delay of {late}:",
+            smallest - 1
+        )),
+        "{}",
+        c.why
+    );
+    assert!(c.why.contains("the restart and the delay together"));
+}
+
+#[test]
+fn the_offset_reset_explanation_names_what_holds_here() {
+    let c = challenges::find("offset-reset").unwrap();
+    let holds = |t: &str| c.judge(&Handler::decode(t).unwrap()).unwrap().holds();
+    // The conditional write holds even with the broker's offset.
+    assert!(holds("begin,apply:add-if-newer,commit,commit-offset"));
+    assert!(c.why.contains("a conditional write"));
+    // A window stated as enough here is enough; a third of it is not.
+    assert!(c.why.contains("a window of 30 ticks already holds"));
+    assert!(holds(&dedup_with_ttl(30)));
+    assert!(!holds(&dedup_with_ttl(10)));
+    assert!(!c.why.contains("forever"));
+    // A replay after the reset is named as such where it breaks.
+    let r = c
+        .judge(&Handler::decode(&dedup_with_ttl(20)).unwrap())
+        .unwrap();
+    let b = r.counterexample.unwrap().breaking.unwrap();
+    assert!(
+        b.says
+            .contains("the replay after the reset applies txn-1 again"),
+        "{}",
+        b.says
+    );
+}
+
+#[test]
+fn the_outbox_and_gateway_challenges_say_what_the_model_leaves_out() {
+    let c = challenges::find("publish-once").unwrap();
+    assert!(c.goal.contains("Here the relay never fails."));
+    assert!(c.why.contains("a real relay is at-least-once"));
+    assert!(c.why.contains("still dedup on the outbox row's id"));
+    let c = challenges::find("charge-once").unwrap();
+    assert!(c
+        .goal
+        .contains("The gateway keeps keys for longer than any retry."));
+    assert!(c.why.contains("a real one keeps keys for a stated period"));
+}
+
+#[test]
+fn a_skip_names_the_steps_it_still_runs_and_a_lower_commit_is_narrated() {
+    let c = challenges::find("dedup-window").unwrap();
+    let r = c
+        .judge(&Handler::decode(&dedup_with_ttl(36)).unwrap())
+        .unwrap();
+    let trace = r.counterexample.unwrap().trace;
+    assert!(
+        trace.iter().any(|l| l.ends_with(
+            "finds the msg-id of txn-1 already recorded: skips the rest of its steps but `commit` and `commit-offset`"
+        )),
+        "{trace:#?}"
+    );
+    // The late copy commits offset 1 after offset 3: the broker takes it.
+    assert!(
+        trace.iter().any(|l| l.ends_with(
+            "commits offset 1 to the broker, which replaces the 3 it had (a broker keeps the last commit, not the highest)"
+        )),
+        "{trace:#?}"
+    );
+    // A refused insert with no offset step after it skips everything left.
+    let h = Handler::decode("insert:msg-id:db,apply:add").unwrap();
+    let s = Setup {
+        assume: Assumptions::parse("crash").unwrap(),
+        ..Setup::for_handler(&h)
+    };
+    let trace = check(&h, &s, 1).counterexample.unwrap().trace;
+    assert!(
+        trace.iter().any(|l| l.ends_with(
+            "cannot insert the msg-id of txn-1: already in the dedup table; skips the rest of its steps"
+        )),
+        "{trace:#?}"
+    );
+}
+
+#[test]
+fn a_repeat_is_named_by_its_cause() {
+    let says = |assume: &str, text: &str| {
+        let h = Handler::decode(text).unwrap();
+        let s = Setup {
+            assume: Assumptions::parse(assume).unwrap(),
+            ..Setup::for_handler(&h)
+        };
+        check(&h, &s, 1)
+            .counterexample
+            .unwrap()
+            .breaking
+            .unwrap()
+            .says
+    };
+    let b = says("zombie", "apply:add,commit-offset");
+    assert!(b.contains("the new consumer applies txn-1 again"), "{b}");
+    let b = says("lost-ack", "apply:add,ack");
+    assert!(
+        b.contains("the redelivery after the lost ack applies txn-1 again"),
+        "{b}"
+    );
+    let b = says("crash", "apply:add,commit-offset");
+    assert!(
+        b.contains("the restarted consumer applies txn-1 again"),
+        "{b}"
+    );
 }

@@ -58,13 +58,13 @@ pub const ALL: &[Challenge] = &[
     Challenge {
         id: "charge-once",
         title: "Charge once",
-        goal: "Charge the gateway exactly once per payment and keep every balance right, when the producer may publish a payment again as a new message.",
+        goal: "Charge the gateway exactly once per payment and keep every balance right, when the producer may publish a payment again as a new message. The gateway keeps keys for longer than any retry.",
         assume: Assumptions { crash: true, lost_ack: true, dup_publish: true, ..Assumptions::NONE },
         checks: Goal { charge: true, downstream: false },
         k: 2,
         rule: "",
         possible: true,
-        why: "The charge leaves your database, so no transaction can take it back; the gateway must recognise a repeat, by an idempotency key that is the same for every copy of the payment. Only the business key survives the producer's resend: it mints a new message, so its msg-id, offset and pid-seq are new.",
+        why: "The charge leaves your database, so no transaction can take it back; the gateway must recognise a repeat, by an idempotency key that is the same for every copy of the payment (here the gateway keeps every key for longer than any retry; a real one keeps keys for a stated period, and a retry after that is charged again). Only the business key survives the producer's resend: it mints a new message, so its msg-id, offset and pid-seq are new.",
         solutions: &[
             "charge:key=business,begin,lookup:business,apply:add,insert:business:db,commit,commit-offset",
             "begin,lookup:business,apply:add,insert:business:db,charge:key=business,commit,commit-offset",
@@ -78,13 +78,13 @@ pub const ALL: &[Challenge] = &[
     Challenge {
         id: "publish-once",
         title: "Publish once",
-        goal: "Publish every payment's event downstream exactly once and keep every balance right, with crashes, lost commits and a zombie.",
+        goal: "Publish every payment's event downstream exactly once and keep every balance right, with crashes, lost commits and a zombie. Here the relay never fails.",
         assume: Assumptions { crash: true, lost_ack: true, zombie: true, ..Assumptions::NONE },
         checks: Goal { charge: false, downstream: true },
         k: 2,
         rule: "",
         possible: true,
-        why: "A publish straight to the topic is outside the transaction: before the commit it can repeat, after it it can be lost. An outbox row commits with the balance and the dedup key, or not at all, and the relay sends what committed.",
+        why: "A publish straight to the topic is outside the transaction: before the commit it can repeat, after it it can be lost. An outbox row commits with the balance and the dedup key, or not at all, and the relay sends what committed. Here the relay never fails, so it sends each row once; a real relay is at-least-once (a crash after publishing, before recording its progress, publishes again), so the topic's readers still dedup on the outbox row's id.",
         solutions: &["begin,lookup:msg-id,apply:add,insert:msg-id:db,outbox,commit,commit-offset"],
         wrong: &[
             "begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,publish,commit-offset",
@@ -121,9 +121,10 @@ pub const ALL: &[Challenge] = &[
         k: 2,
         rule: "",
         possible: true,
-        why: "After a reset the broker replays everything. Either the consumer keeps its own position in the database (the broker's offset no longer matters), or it remembers every message it applied for longer than the replay takes: forever, here.",
+        why: "After a reset the broker replays everything from the start, and the broker's offset no longer tells an applied record from a new one. The consumer's database must tell them apart: by its own position (stored with the balance in one transaction), by a conditional write (each row keeps the offset of the last record applied to it), or by a dedup table that keeps each key for as long as a reset can reach back. Here a run is short, so a window of 30 ticks already holds; a real reset to the start reaches back as far as the topic keeps its records, and the keys must be kept that long.",
         solutions: &[
             "begin,apply:add-if-newer,store-offset,commit",
+            "begin,apply:add-if-newer,commit,commit-offset",
             "begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset",
         ],
         wrong: &[
@@ -140,13 +141,14 @@ pub const ALL: &[Challenge] = &[
         k: 2,
         rule: "every insert has a ttl",
         possible: true,
-        why: "A key must outlive the latest duplicate, and the latest is not always a copy of the first delivery: after a crash the record comes back a restart later, and a copy of that redelivery can arrive the full delay after it. The window counts from the first insert, so it must cover the restart as well as the delay; a window exactly as long as the delay leaks.",
+        why: "A key must outlive the latest duplicate, and the latest is not always a copy of the first delivery: after a crash the record comes back a restart later, and a copy of that redelivery can arrive the full delay after it. The window counts from the insert, and that copy's lookup comes later by the sum of the first run's steps from the insert to the crash, the restart, the delay, and the copy's own steps up to its lookup. Here that sum is 38 ticks at most, so the smallest window that holds is 39 ticks, against a delay of 30: a window exactly as long as the delay leaks, and so does one as long as the restart and the delay together.",
         solutions: &[
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=40,commit,commit-offset",
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=60,commit,commit-offset",
         ],
         wrong: &[
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset",
+            "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=35,commit,commit-offset",
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=10,commit,commit-offset",
             "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=20,commit,commit-offset",
             "lookup:msg-id,apply:add,insert:msg-id:cache:ttl=40,commit-offset",

@@ -26,7 +26,12 @@ impl World<'_> {
             if let Some(i) = ready {
                 let (_, _, offset, unacked_only) = self.extra.remove(i);
                 if !(unacked_only && self.acked.contains(&offset)) {
-                    self.deliver(offset, !unacked_only);
+                    let again = if unacked_only {
+                        "the redelivery after the lost ack"
+                    } else {
+                        self.rereading
+                    };
+                    self.deliver(offset, !unacked_only, again);
                 }
                 continue;
             }
@@ -36,7 +41,7 @@ impl World<'_> {
             if (self.pos as usize) < self.log.len() {
                 let o = self.pos;
                 self.pos += 1;
-                self.deliver(o, false);
+                self.deliver(o, false, self.rereading);
             } else if let Some((ctx, next)) = self.zombies.pop() {
                 let txn = self.txn_of(ctx.offset);
                 if let Some(s) = self
@@ -66,7 +71,7 @@ impl World<'_> {
 
     /// Deliver a record (`copy`: a late copy, which is not copied again: the stated
     /// maximum delay is from the delivery it copies).
-    fn deliver(&mut self, offset: u32, copy: bool) {
+    fn deliver(&mut self, offset: u32, copy: bool, again_by: &'static str) {
         self.delivered += 1;
         let n = self.deliveries.entry(offset).or_insert(0);
         *n += 1;
@@ -128,6 +133,8 @@ impl World<'_> {
             skip: false,
             acked_once: false,
             copy,
+            at: 0,
+            again: again_by,
         };
         match self.steps(&mut ctx, 0) {
             Stop::Done => {
@@ -142,6 +149,7 @@ impl World<'_> {
                     );
                     self.committed = None;
                     self.acked.clear();
+                    self.rereading = "the replay after the reset";
                     let r = self.reposition();
                     self.say(Actor::Consumer, txt!(self, "rejoins and {r}"));
                 }
@@ -155,6 +163,7 @@ impl World<'_> {
                 }
                 let down = self.now;
                 self.now += RESTART_TICKS;
+                self.rereading = "the restarted consumer";
                 if self.narrate {
                     self.out.replay.spans.push(Span {
                         lane: Actor::Consumer,
@@ -177,6 +186,7 @@ impl World<'_> {
                     });
                 }
                 self.now += REBALANCE_TICKS;
+                self.rereading = "the new consumer";
                 let r = self.reposition();
                 self.say(
                     Actor::Consumer,
@@ -210,7 +220,9 @@ impl World<'_> {
                 offset: ctx.offset,
                 delivery: ctx.delivery,
                 copy: ctx.copy,
+                again: ctx.again,
             });
+            ctx.at = j;
             self.exec(st, ctx);
             if !ctx.live {
                 continue;

@@ -79,8 +79,9 @@ impl World<'_> {
                     self.mark(who, MarkKind::Skip, txt!(self, "skip {txn}"));
                     txt!(
                         self,
-                        "finds the {} of {txn} already recorded: skips to its offset steps",
-                        k.word()
+                        "finds the {} of {txn} already recorded: {}",
+                        k.word(),
+                        self.skip_words(ctx.at)
                     )
                 } else {
                     txt!(self, "does not find the {} of {txn}", k.word())
@@ -105,7 +106,12 @@ impl World<'_> {
                     } else {
                         ""
                     };
-                    txt!(self, "cannot insert the {} of {txn}: already in the dedup table{rolled}; skips to its offset steps", key.word())
+                    txt!(
+                        self,
+                        "cannot insert the {} of {txn}: already in the dedup table{rolled}; {}",
+                        key.word(),
+                        self.skip_words(ctx.at)
+                    )
                 } else if let Some(ops) = ctx.txn.as_mut() {
                     ops.push(Op::Insert(kv.0, kv.1, exp));
                     txt!(self, "inserts the {} of {txn} into the dedup table{ttl_words} (in the transaction)", key.word())
@@ -169,13 +175,21 @@ impl World<'_> {
                     self.acked.insert(offset);
                     txt!(self, "acks {txn}")
                 } else {
+                    let before = self.committed;
                     self.committed = Some(offset + 1);
                     self.mark(
                         Actor::Broker,
                         MarkKind::Commit,
                         txt!(self, "offset {}", offset + 1),
                     );
-                    txt!(self, "commits offset {} to the broker", offset + 1)
+                    match before {
+                        Some(b) if b > offset + 1 => txt!(
+                            self,
+                            "commits offset {} to the broker, which replaces the {b} it had (a broker keeps the last commit, not the highest)",
+                            offset + 1
+                        ),
+                        _ => txt!(self, "commits offset {} to the broker", offset + 1),
+                    }
                 }
             }
             Step::Charge(k) => {
@@ -215,6 +229,24 @@ impl World<'_> {
             },
         };
         self.say(who, said);
+    }
+
+    /// What a skip from step `at` leaves to run, in words: the `commit`, `store-offset`,
+    /// `commit-offset` and `ack` steps after it.
+    fn skip_words(&self, at: usize) -> String {
+        let tail: Vec<String> = self.h.0[at + 1..]
+            .iter()
+            .filter(|s| s.is_tail())
+            .map(|s| format!("`{s}`"))
+            .collect();
+        match tail.as_slice() {
+            [] => "skips the rest of its steps".into(),
+            [one] => format!("skips the rest of its steps but {one}"),
+            [init @ .., last] => format!(
+                "skips the rest of its steps but {} and {last}",
+                init.join(", ")
+            ),
+        }
     }
 
     fn commit(&mut self, ops: Vec<Op>, ctx: &mut Ctx) -> String {

@@ -13,7 +13,7 @@
 //!   transaction open, rolls it back. The side cache is another process: written at
 //!   once, never rolled back, and it survives the consumer's crash.
 //! - `lookup` hit, or an `insert` into the db of a key already there (a unique key):
-//!   the handler skips to its `commit`, `store-offset`, `commit-offset` and `ack`
+//!   the handler skips the rest of its steps but its `commit`, `store-offset`, `commit-offset` and `ack`
 //!   steps (a refused insert first rolls back the open transaction).
 //! - A zombie's `commit-offset` and `ack` are refused (its generation is fenced); its
 //!   database writes, charges and publishes go through.
@@ -125,6 +125,10 @@ struct Ctx {
     acked_once: bool,
     /// A late copy.
     copy: bool,
+    /// The index of the step being run.
+    at: usize,
+    /// Why this record is read again, as the doer of a sentence (delivery 2 on).
+    again: &'static str,
 }
 
 /// The delivery a narrated step belongs to.
@@ -134,6 +138,7 @@ struct Doing {
     offset: u32,
     delivery: u16,
     copy: bool,
+    again: &'static str,
 }
 
 enum Stop {
@@ -152,6 +157,8 @@ struct World<'a> {
     now: Tick,
     pos: u32,
     deliveries: BTreeMap<u32, u16>,
+    /// Why the consumer reads records again since it last moved its position.
+    rereading: &'static str,
     delivered: u32,
     bal: Vec<i64>,
     row_offset: Vec<Option<u32>>,
@@ -213,6 +220,7 @@ fn run_with(h: &Handler, setup: &Setup, faults: &[Fault], narrate: bool) -> Outc
         now: 0,
         pos: 0,
         deliveries: BTreeMap::new(),
+        rereading: "the redelivery",
         delivered: 0,
         bal: vec![0; 2],
         row_offset: vec![None; 2],

@@ -257,7 +257,7 @@ impl World<'_> {
         } else if r.send > 0 {
             "the producer's second publish".into()
         } else if d.delivery > 1 {
-            "the redelivery".into()
+            d.again.into()
         } else {
             "the consumer".into()
         }
