@@ -192,9 +192,19 @@ fn space_verdict(q: &SpaceQuestion, yes: bool, a: &SpaceAnswer, ms: f64) -> Html
             data-ms={format!("{ms:.0}")}>
             <p><strong>{lead}</strong></p>
             {body}
-            <p class="wb-meta">{format!("Assumed: {}.", a.assumptions)}</p>
+            <p class="wb-meta">{format!("Assumed: {}.", assumed_words(q.k, &a.assumptions))}</p>
             <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
         </div>
+    }
+}
+
+/// The explorer's assumptions with each fault kind in words that stand alone.
+fn assumed_words(k: u8, assumptions: &str) -> String {
+    let kinds = practice::fault_kinds(k, assumptions);
+    if kinds.is_empty() {
+        assumptions.to_string()
+    } else {
+        format!("at most {k} of: {}", kinds.join("; "))
     }
 }
 
