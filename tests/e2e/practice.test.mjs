@@ -60,6 +60,10 @@ describe("practice", () => {
     const item = await page.$eval("[data-practice-item]", (e) => e.dataset.practiceItem);
     assert.equal(item, "outbox#1", "the first due item");
     const variant = Number(await page.$eval("[data-practice-item]", (e) => e.dataset.variant));
+    // No stage on this page: the step's lines about the playback are not shown.
+    const shownText = await page.$eval("[data-practice-text]", (e) => e.textContent);
+    assert.doesNotMatch(shownText, /playback|held/i, shownText);
+    assert.match(shownText, /Predict, then replay the run to check\.$/);
     await screenshot(page, "practice-question");
     // Answer with the first option; its feedback and the replay link show.
     const t0 = Date.now();
@@ -105,10 +109,23 @@ describe("practice", () => {
     for (const [id, can] of cases) {
       const page = await openAt(env, `?practice=1&space=${id}`, T0);
       await page.waitForSelector(`[data-step-kind=predict-space][data-space-question="${id}"]`, { timeout: MOUNT_TIMEOUT_MS });
+      // Before answering: the faults the check places, named in the prompt too.
+      const before = await page.$eval("[data-space-assumptions]", (e) => e.textContent);
+      assert.match(before, /^Faults the check places \(at most 2 in a schedule\): /, before);
+      const legend = await page.$eval("[data-step-kind=predict-space] legend", (e) => e.textContent);
+      assert.match(legend, /^With at most 2 faults, each /, legend);
+      if (id.startsWith("ttl-")) {
+        const settings = await page.$eval("[data-space-settings]", (e) => e.textContent);
+        assert.match(settings, /Dedup TTL: \d+ ticks/, settings);
+        assert.match(settings, /Longest duplicate delay: \d+ ticks/, settings);
+      }
       const t0 = Date.now();
       await page.click("[data-step-kind=predict-space] button[data-option=yes]");
       await page.waitForSelector("[data-space-answer]", { timeout: 60_000 });
       const wall = Date.now() - t0;
+      // The chosen answer is marked as chosen, the other is not.
+      assert.equal(await page.$eval("[data-step-kind=predict-space] button[data-option=yes]", (b) => b.getAttribute("aria-pressed")), "true");
+      assert.equal(await page.$eval("[data-step-kind=predict-space] button[data-option=no]", (b) => b.getAttribute("aria-pressed")), "false");
       const a = await page.$eval("[data-space-answer]", (e) => ({ ...e.dataset, text: e.textContent }));
       assert.equal(a.can, String(can), `${id}: ${a.text}`);
       assert.equal(a.correct, String(can), "answered yes");

@@ -176,7 +176,7 @@ fn can_it_ever_happen_answered_by_the_exhaustive_check() {
             "{:<24} {:<16} {} -> {} ({} schedules, finished {}, {ms} ms) {}",
             q.id,
             q.scenario,
-            q.prompt(&a.label),
+            q.prompt(&a.label, &a.assumptions),
             if a.can { "yes" } else { "no" },
             a.checked,
             a.finished,
@@ -189,6 +189,34 @@ fn can_it_ever_happen_answered_by_the_exhaustive_check() {
         );
         assert!(a.finished, "{}: every schedule checked", q.id);
         assert!(!a.assumptions.is_empty());
+        // What the learner is shown before answering is the check's own model, and the
+        // prompt names every fault kind in it.
+        assert_eq!(
+            q.assumptions().as_deref(),
+            Ok(a.assumptions.as_str()),
+            "{}",
+            q.id
+        );
+        let shown = q.shown_assumptions().expect("shown");
+        let prompt = q.prompt(&a.label, &a.assumptions);
+        let kinds = practice::fault_kinds(q.k, &a.assumptions);
+        assert!(!kinds.is_empty(), "{}: {}", q.id, a.assumptions);
+        assert_eq!(
+            shown[0],
+            format!(
+                "Faults the check places (at most {} in a schedule): {}.",
+                q.k,
+                kinds.join("; ")
+            )
+        );
+        for kind in &kinds {
+            assert!(
+                prompt.contains(kind.as_str()),
+                "{}: {prompt} names {kind}",
+                q.id
+            );
+        }
+        println!("    {}", shown.join(" "));
         assert_eq!(
             a.can,
             a.smallest.is_some(),
@@ -205,7 +233,14 @@ fn can_it_ever_happen_answered_by_the_exhaustive_check() {
                 q.id
             );
         }
-        assert_eq!(q.params.len(), a.settings.len());
+        assert_eq!(
+            q.shows.len() + q.params.len(),
+            a.settings.len()
+                + q.shows
+                    .iter()
+                    .filter(|n| q.params.iter().any(|(m, _)| m == *n))
+                    .count()
+        );
         scenarios.insert(q.scenario);
         let e = both.entry(q.scenario).or_default();
         if a.can {
@@ -220,4 +255,106 @@ fn can_it_ever_happen_answered_by_the_exhaustive_check() {
         two_ways >= 2,
         "answered both ways on at least two scenarios: {both:?}"
     );
+}
+
+/// The idempotent producer's "no" holds only because the check never restarts the
+/// producer: the question says so before it is answered, and its sibling's breaking
+/// run is credited to the crash set by hand, not "no fault needed".
+#[test]
+fn idempotent_producer_questions_state_what_the_check_leaves_out() {
+    use eop::course::practice::QUESTIONS;
+    let q = QUESTIONS
+        .iter()
+        .find(|q| q.id == "idempotent-producer")
+        .expect("question");
+    let a = q.assumptions().expect("assumptions");
+    assert!(!a.contains("crash"), "the check places no crash: {a}");
+    let shown = q.shown_assumptions().expect("shown").join(" ");
+    assert!(
+        shown.contains("Not placed: a crash or restart of the producer"),
+        "{shown}"
+    );
+    let prompt = q.prompt(&q.label(), &a);
+    assert!(prompt.contains("each a lost transmission"), "{prompt}");
+
+    let r = QUESTIONS
+        .iter()
+        .find(|q| q.id == "idempotent-producer-restart")
+        .expect("question");
+    let ans = r.answer().expect("answers");
+    let (words, _) = ans.smallest.expect("breaks");
+    assert!(
+        words.contains("with a producer crash set by hand"),
+        "{words}"
+    );
+    assert!(!words.contains("no fault needed"), "{words}");
+    let prompt = r.prompt(&ans.label, &ans.assumptions);
+    assert!(
+        prompt.starts_with("With a producer crash set by hand and at most"),
+        "{prompt}"
+    );
+}
+
+/// Both dedup-window questions show the TTL and the longest copy delay, at the
+/// values the check runs with.
+#[test]
+fn dedup_window_questions_show_ttl_and_delay() {
+    use eop::course::practice::QUESTIONS;
+    let sc = eop::sim::scenarios::find("dedup-window").expect("scenario");
+    for id in ["ttl-shorter-than-delay", "ttl-longer-than-delay"] {
+        let q = QUESTIONS.iter().find(|q| q.id == id).expect("question");
+        let shown = q.settings().join(", ");
+        let mut values = Vec::new();
+        for name in ["ttl_ticks", "dup_delay_max_ticks"] {
+            let p = sc
+                .info()
+                .params
+                .iter()
+                .find(|p| p.name == name)
+                .expect("param");
+            let v = q
+                .params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(p.default, |(_, v)| *v);
+            assert!(
+                shown.contains(&format!("{}: {v} ", p.label)),
+                "{id}: {shown}"
+            );
+            values.push(v);
+        }
+        // The answer the settings point to: a TTL shorter than the delay can break.
+        assert_eq!(q.expect, values[0] < values[1], "{id}: {shown}");
+    }
+}
+
+/// The practice page has no stage: no varying question's shown text speaks of the
+/// playback or the run being held.
+#[test]
+fn practice_text_never_speaks_of_the_stage() {
+    let mut n = 0;
+    for (name, text) in files() {
+        let l = validate::parse(&text).expect("parses");
+        for i in practice::varying_steps(&l) {
+            let mut ev = Evaluator::new();
+            let v = practice::next_asked(&mut ev, &l, i, 0, 64).expect("a variant is asked");
+            let shown = practice::practice_text(&v.lesson.steps[i].text);
+            let own = shown
+                .strip_suffix(practice::PRACTICE_LINE)
+                .expect("ends with the practice line")
+                .to_lowercase();
+            for w in [
+                "playback",
+                "held",
+                "before the run shows",
+                "predict",
+                "guess",
+            ] {
+                assert!(!own.contains(w), "{name} step {i}: {shown}");
+            }
+            assert!(shown.ends_with(practice::PRACTICE_LINE), "{shown}");
+            n += 1;
+        }
+    }
+    assert!(n >= 20, "{n} varying questions");
 }

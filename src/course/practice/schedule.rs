@@ -129,6 +129,59 @@ impl Schedule {
     }
 }
 
+fn days(n: u64) -> String {
+    if n == 1 {
+        "a day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// A wait in words, rounded up (so "within" it is true): minutes under an hour,
+/// hours under a day, else days.
+pub fn wait_words(ms: u64) -> String {
+    const MIN: u64 = 60_000;
+    const HOUR: u64 = 60 * MIN;
+    let (n, unit) = if ms < HOUR {
+        (ms.div_ceil(MIN).max(1), "minute")
+    } else if ms < DAY_MS {
+        (ms.div_ceil(HOUR), "hour")
+    } else {
+        (ms.div_ceil(DAY_MS), "day")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// When a lesson's questions come back, in words, from [`GAPS_DAYS`] and
+/// [`MISS_DELAY_MS`]: "a day after the lesson, then 3 days after a right answer,
+/// then 7 days after the next right one; …".
+pub fn gaps_words() -> String {
+    let mut s = format!("{} after the lesson", days(GAPS_DAYS[0]));
+    for (i, g) in GAPS_DAYS.iter().enumerate().skip(1) {
+        let after = if i == 1 {
+            "a right answer"
+        } else {
+            "the next right one"
+        };
+        s.push_str(&format!(", then {} after {after}", days(*g)));
+    }
+    format!(
+        "{s}; a right answer at the last gap retires a question, and a miss brings it back {} later and starts the gaps again",
+        wait_words(MISS_DELAY_MS)
+    )
+}
+
+impl Schedule {
+    /// Every item has been answered right after the last gap.
+    pub fn all_retired(&self) -> bool {
+        !self.items.is_empty() && self.items.values().all(Item::retired)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +229,43 @@ mod tests {
         let t3 = t2 + MISS_DELAY_MS;
         assert_eq!(s.answered("outbox#1", 2, true, t3), Some(t3 + 3 * DAY_MS));
         assert_eq!(s.items["outbox#1"].next_variant, 3);
+    }
+
+    #[test]
+    fn practice_waits_and_gaps_in_words() {
+        assert_eq!(wait_words(MISS_DELAY_MS), "10 minutes");
+        assert_eq!(wait_words(MISS_DELAY_MS - 1), "10 minutes");
+        assert_eq!(wait_words(1), "1 minute");
+        assert_eq!(wait_words(DAY_MS - 1), "24 hours");
+        assert_eq!(wait_words(3 * DAY_MS), "3 days");
+        let g = gaps_words();
+        assert!(
+            g.starts_with(
+                "a day after the lesson, then 3 days after a right answer, then 7 days after the next right one;"
+            ),
+            "{g}"
+        );
+        assert!(
+            g.ends_with("back 10 minutes later and starts the gaps again"),
+            "{g}"
+        );
+        // Not the old "a day, three days and a week later" (gaps from the lesson).
+        assert!(!g.contains("a week"), "{g}");
+    }
+
+    #[test]
+    fn all_retired_only_when_every_item_is() {
+        let mut s = Schedule::default();
+        assert!(!s.all_retired());
+        s.finished("outbox", &[1, 4], T0);
+        for (k, key) in ["outbox#1", "outbox#4"].iter().enumerate() {
+            for v in 0..3 {
+                assert!(!s.all_retired());
+                s.answered(key, v, true, T0 + (k as u64 + v as u64) * DAY_MS);
+            }
+        }
+        assert!(s.all_retired());
+        assert_eq!(s.next_due(), None);
     }
 
     #[test]

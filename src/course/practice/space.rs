@@ -25,7 +25,29 @@ pub struct SpaceQuestion {
     pub k: u8,
     /// The author's answer: can the design end wrong?
     pub expect: bool,
+    /// Further parameters the answer depends on, shown with the question at the
+    /// values the check uses (the scenario's defaults unless `params` sets them).
+    pub shows: &'static [&'static str],
+    /// A fault the check does not place that a learner may think of, in words, shown
+    /// with the question ("Not placed: …"); the native test checks the explorer's
+    /// assumptions do not name it.
+    pub not_placed: Option<&'static str>,
+    /// A fault the settings place by hand (not one the check counts), in words.
+    pub by_hand: Option<&'static str>,
 }
+
+/// The fields most questions leave empty.
+const PLAIN: SpaceQuestion = SpaceQuestion {
+    id: "",
+    scenario: "",
+    technique: "",
+    params: &[],
+    k: 2,
+    expect: false,
+    shows: &[],
+    not_placed: None,
+    by_hand: None,
+};
 
 /// At least one per scenario whose guarantee depends on an assumption that the
 /// explorer's failure model reaches, each answered both ways where the setting flips
@@ -39,6 +61,8 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: true,
+        shows: DEDUP_SHOWS,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "ttl-longer-than-delay",
@@ -47,6 +71,8 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[("ttl_ticks", 200)],
         k: 2,
         expect: false,
+        shows: DEDUP_SHOWS,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "atomic-commit",
@@ -55,6 +81,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: false,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "ledger-first",
@@ -63,6 +90,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: true,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "eos-only-sink",
@@ -71,6 +99,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: true,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "eos-unique-column",
@@ -79,6 +108,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: false,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "idempotent-producer",
@@ -87,6 +117,8 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: false,
+        not_placed: Some("a crash or restart of the producer (in this question it never restarts)"),
+        ..PLAIN
     },
     SpaceQuestion {
         id: "idempotent-producer-restart",
@@ -95,6 +127,8 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[("loss_ack_per_mille", 0), ("producer_crash_at", 4)],
         k: 2,
         expect: true,
+        by_hand: Some("a producer crash set by hand"),
+        ..PLAIN
     },
     SpaceQuestion {
         id: "key-per-request",
@@ -103,6 +137,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[],
         k: 2,
         expect: false,
+        ..PLAIN
     },
     SpaceQuestion {
         id: "key-per-attempt",
@@ -111,8 +146,12 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         params: &[("fresh_key_bug", 1)],
         k: 2,
         expect: true,
+        ..PLAIN
     },
 ];
+
+/// A dedup window's answer turns on its TTL against the longest copy delay.
+const DEDUP_SHOWS: &[&str] = &["ttl_ticks", "dup_delay_max_ticks"];
 
 /// What the exhaustive check says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,34 +172,110 @@ pub struct SpaceAnswer {
 }
 
 impl SpaceQuestion {
-    /// The prompt, filled from the question's data.
-    pub fn prompt(&self, label: &str) -> String {
+    /// The prompt, filled from the question's data and the faults the check places
+    /// (`assumptions`, the explorer's words: "at most 2 of: a lost transmission, …").
+    pub fn prompt(&self, label: &str, assumptions: &str) -> String {
         let faults = if self.k == 1 { "fault" } else { "faults" };
+        let each = match fault_kinds(self.k, assumptions).as_slice() {
+            [] => String::new(),
+            [one] => format!(", each {one}"),
+            [rest @ .., last] => format!(", each {} or {last}", rest.join(", ")),
+        };
+        let hand = self.by_hand.map_or(String::new(), |h| format!("{h} and "));
         format!(
-            "With at most {} {faults}, can “{label}” ever end wrong?",
+            "With {hand}at most {} {faults}{each}, can “{label}” ever end wrong?",
             self.k
         )
     }
 
-    /// The settings, in words, from the scenario's parameter labels.
+    /// The failure model the check draws its schedules from, in the explorer's words
+    /// (learned from probe runs, without checking any schedule).
+    pub fn assumptions(&self) -> Result<String, String> {
+        let ex = crate::sim::explore::Explorer::new(self.sweep()?).map_err(|e| e.to_string())?;
+        ex.result
+            .space
+            .map(|s| s.assumptions)
+            .ok_or_else(|| "not an exhaustive check".to_string())
+    }
+
+    /// What the learner is told with the question, before answering: the faults the
+    /// check places, what it does not place, and what is set by hand.
+    pub fn shown_assumptions(&self) -> Result<Vec<String>, String> {
+        let a = self.assumptions()?;
+        let kinds = fault_kinds(self.k, &a);
+        let mut out = vec![if kinds.is_empty() {
+            format!("Faults the check places: {a}.")
+        } else {
+            format!(
+                "Faults the check places (at most {} in a schedule): {}.",
+                self.k,
+                kinds.join("; ")
+            )
+        }];
+        if let Some(n) = self.not_placed {
+            out.push(format!("Not placed: {n}."));
+        }
+        if let Some(h) = self.by_hand {
+            out.push(format!("Also in every schedule: {h}."));
+        }
+        Ok(out)
+    }
+
+    /// The settings the answer depends on, in words, from the scenario's parameter
+    /// labels: each of `shows`, then each of `params`, at the value the check uses.
     pub fn settings(&self) -> Vec<String> {
         let Ok(sc) = scenarios::find(self.scenario) else {
             return Vec::new();
         };
-        self.params
-            .iter()
-            .filter_map(|(n, v)| {
-                let p = sc.info().params.iter().find(|p| p.name == *n)?;
+        let mut names: Vec<&str> = self.shows.to_vec();
+        for (n, _) in self.params {
+            if !names.contains(n) {
+                names.push(n);
+            }
+        }
+        names
+            .into_iter()
+            .filter_map(|n| {
+                let p = sc.info().params.iter().find(|p| p.name == n)?;
+                let v = self
+                    .params
+                    .iter()
+                    .find(|(m, _)| *m == n)
+                    .map_or(p.default, |(_, v)| *v);
                 let v = match p.unit {
-                    Unit::Flag => (if *v == 0 { "off" } else { "on" }).to_string(),
+                    Unit::Flag => (if v == 0 { "off" } else { "on" }).to_string(),
                     Unit::Choice(names) => {
-                        names.get(*v as usize).copied().unwrap_or("?").to_string()
+                        names.get(v as usize).copied().unwrap_or("?").to_string()
                     }
                     u => format!("{v} {}", u.name()),
                 };
                 Some(format!("{}: {v}", p.label))
             })
             .collect()
+    }
+
+    fn sweep(&self) -> Result<SweepConfig, String> {
+        let sc = scenarios::find(self.scenario).map_err(|e| e.to_string())?;
+        Ok(SweepConfig {
+            scenario: self.scenario.to_string(),
+            runs: crate::sim::explore::MAX_SCHEDULES,
+            seed: sc.info().showcase_seed,
+            params: self
+                .params
+                .iter()
+                .map(|(n, v)| (n.to_string(), *v))
+                .collect(),
+            faults: self.k,
+        })
+    }
+
+    /// The smallest breaking run in words: a run that breaks with no fault of the
+    /// check's is said to break with the fault set by hand, where there is one.
+    fn smallest_words(&self, c: &crate::sim::sweep::Counterexample) -> String {
+        match (c.faults, self.by_hand) {
+            (0, Some(h)) => format!("Smallest: with {h} and no other fault, {}", c.summary),
+            _ => c.words(),
+        }
     }
 
     /// The design's label (the scenario's technique table).
@@ -173,37 +288,39 @@ impl SpaceQuestion {
 
     /// Check every schedule with at most `k` faults.
     pub fn answer(&self) -> Result<SpaceAnswer, String> {
-        let sc = scenarios::find(self.scenario).map_err(|e| e.to_string())?;
-        let params: Vec<(String, i64)> = self
-            .params
-            .iter()
-            .map(|(n, v)| (n.to_string(), *v))
-            .collect();
-        let r = explore(SweepConfig {
-            scenario: self.scenario.to_string(),
-            runs: crate::sim::explore::MAX_SCHEDULES,
-            seed: sc.info().showcase_seed,
-            params: params.clone(),
-            faults: self.k,
-        })
-        .map_err(|e| e.to_string())?;
+        let r = explore(self.sweep()?).map_err(|e| e.to_string())?;
         let t = r
             .techniques
             .iter()
             .find(|t| t.id == self.technique)
             .ok_or_else(|| format!("no technique '{}'", self.technique))?;
         let space = r.space.clone().ok_or("not an exhaustive check")?;
-        let settings = self.settings();
         Ok(SpaceAnswer {
             can: t.violations > 0,
             checked: space.checked,
             finished: space.finished,
             assumptions: space.assumptions,
-            settings,
+            settings: self.settings(),
             label: t.label.clone(),
-            smallest: t.smallest.as_ref().map(|c| (c.words(), c.config.clone())),
+            smallest: t
+                .smallest
+                .as_ref()
+                .map(|c| (self.smallest_words(c), c.config.clone())),
         })
     }
+}
+
+/// The fault kinds in the explorer's words "at most k of: a, b, c" (none if it
+/// places none), each able to stand alone ("a duplicated one" → "a duplicated
+/// transmission").
+pub fn fault_kinds(k: u8, assumptions: &str) -> Vec<String> {
+    assumptions
+        .strip_prefix(&format!("at most {k} of: "))
+        .map_or_else(Vec::new, |rest| {
+            rest.split(", ")
+                .map(|s| s.replacen(" one", " transmission", 1))
+                .collect()
+        })
 }
 
 /// The questions about one scenario.

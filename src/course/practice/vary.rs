@@ -306,3 +306,66 @@ pub fn varying_steps(l: &Lesson) -> Vec<usize> {
         .map(|(i, _)| i)
         .collect()
 }
+
+/// What the practice page says instead of a step's lines about the stage.
+pub const PRACTICE_LINE: &str = "Predict, then replay the run to check.";
+
+/// A predict step's text as the practice page shows it: the page has no stage or
+/// playback, so sentences about the playback, the run being held or predicting before
+/// the run shows it are left out, and [`PRACTICE_LINE`] follows what is left.
+pub fn practice_text(text: &str) -> String {
+    const STAGE: &[&str] = &[
+        "playback",
+        "held",
+        "predict",
+        "guess",
+        "commit to an answer",
+        "before the run",
+        "look at",
+    ];
+    let mut kept = Vec::new();
+    let mut start = 0;
+    let b = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        let end = matches!(c, '.' | '!' | '?') && (i + 1 == b.len() || b[i + 1] == b' ');
+        if end {
+            kept.push(text[start..=i].trim());
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        kept.push(text[start..].trim());
+    }
+    let mut out: Vec<&str> = kept
+        .into_iter()
+        .filter(|s| {
+            let l = s.to_lowercase();
+            !s.is_empty() && !STAGE.iter().any(|w| l.contains(w))
+        })
+        .collect();
+    out.push(PRACTICE_LINE);
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod practice_text_tests {
+    use super::*;
+
+    #[test]
+    fn stage_sentences_are_left_out() {
+        assert_eq!(
+            practice_text(
+                "The playback is held before the TTL table's first mistake, if it makes one."
+            ),
+            PRACTICE_LINE
+        );
+        assert_eq!(
+            practice_text(
+                "The network drops a small share of datagrams. Guess before the run shows it."
+            ),
+            format!("The network drops a small share of datagrams. {PRACTICE_LINE}")
+        );
+        let kept = "Now the consumer crashes often over more payments.";
+        assert_eq!(practice_text(kept), format!("{kept} {PRACTICE_LINE}"));
+    }
+}

@@ -94,6 +94,10 @@ fn SpaceView(p: &SpaceProps) -> Html {
     }
     let label = p.q.label();
     let settings = p.q.settings();
+    // The failure model, learned from probe runs (no schedule checked): shown, and
+    // named in the prompt, before the learner answers.
+    let assumed = use_memo(p.q, |q| (q.assumptions(), q.shown_assumptions()));
+    let prompt = p.q.prompt(&label, assumed.0.as_deref().unwrap_or(""));
     let say = |yes: bool| {
         let (said, result, q) = (said.clone(), result.clone(), p.q);
         Callback::from(move |_: MouseEvent| {
@@ -112,18 +116,36 @@ fn SpaceView(p: &SpaceProps) -> Html {
         _ => html! {},
     };
     let answered = said.is_some();
+    let option = |yes: bool, id: &'static str, text: &'static str| {
+        let chosen = *said == Some(yes);
+        let was = match &*result {
+            Some((Ok(a), _)) if chosen => Some(if a.can == yes { "right" } else { "wrong" }),
+            _ => None,
+        };
+        html! {
+            <button class={classes!("btn", "option", chosen.then_some("chosen"), was)} data-option={id}
+                aria-pressed={chosen.to_string()} disabled={answered && !chosen} onclick={say(yes)}>{text}</button>
+        }
+    };
+    let shown: Vec<String> = match &assumed.1 {
+        Ok(lines) => lines.clone(),
+        Err(e) => vec![e.clone()],
+    };
     html! {
         <section class="practice-item practice-space" data-step-kind="predict-space"
             data-space-question={p.q.id} aria-labelledby="space-h">
             <h2 id="space-h">{"Can it ever happen?"}</h2>
             <fieldset class="question">
-                <legend>{p.q.prompt(&label)}</legend>
+                <legend>{prompt}</legend>
                 if !settings.is_empty() {
-                    <p class="wb-meta">{format!("Settings: {}.", settings.join(", "))}</p>
+                    <p class="wb-meta" data-space-settings="">{format!("Settings: {}.", settings.join(", "))}</p>
                 }
+                <div class="wb-meta" data-space-assumptions="">
+                    { for shown.into_iter().map(|l| html! { <p>{l}</p> }) }
+                </div>
                 <div class="options" role="group" aria-label="Choices">
-                    <button class="btn option" data-option="yes" disabled={answered} onclick={say(true)}>{"Yes, some schedule breaks it"}</button>
-                    <button class="btn option" data-option="no" disabled={answered} onclick={say(false)}>{"No, never"}</button>
+                    {option(true, "yes", "Yes, some schedule breaks it")}
+                    {option(false, "no", "No, never")}
                 </div>
                 <div class="feedback-slot" aria-live="polite" role="status">{verdict}</div>
             </fieldset>
@@ -170,9 +192,19 @@ fn space_verdict(q: &SpaceQuestion, yes: bool, a: &SpaceAnswer, ms: f64) -> Html
             data-ms={format!("{ms:.0}")}>
             <p><strong>{lead}</strong></p>
             {body}
-            <p class="wb-meta">{format!("Assumed: {}.", a.assumptions)}</p>
+            <p class="wb-meta">{format!("Assumed: {}.", assumed_words(q.k, &a.assumptions))}</p>
             <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
         </div>
+    }
+}
+
+/// The explorer's assumptions with each fault kind in words that stand alone.
+fn assumed_words(k: u8, assumptions: &str) -> String {
+    let kinds = practice::fault_kinds(k, assumptions);
+    if kinds.is_empty() {
+        assumptions.to_string()
+    } else {
+        format!("at most {k} of: {}", kinds.join("; "))
     }
 }
 
@@ -274,15 +306,11 @@ pub fn Practice() -> Html {
     let due = progress.practice.due(now_ms()).len();
     let body = match &*asked {
         None => {
-            let next = progress.practice.next_due();
+            let hint = empty_hint(&progress.practice, now_ms());
             html! {
                 <section class="practice-empty" data-practice-empty="">
                     <p>{"Nothing is due now."}</p>
-                    if next.is_none() {
-                        <p class="wb-hint">{"Finish a lesson: its predictions come back here as new runs a day, three days and a week later."}</p>
-                    } else {
-                        <p class="wb-hint">{"Come back later: the next question falls due on a later day."}</p>
-                    }
+                    <p class="wb-hint">{hint}</p>
                 </section>
             }
         }
@@ -302,6 +330,24 @@ pub fn Practice() -> Html {
                 <SpaceView q={QUESTIONS[*space]} on_next={on_next_space} />
             </main>
         </div>
+    }
+}
+
+/// What the page says when nothing is due, from the schedule: when the next question
+/// falls due, that every question is practised, or how practice starts.
+pub fn empty_hint(s: &practice::Schedule, now: u64) -> String {
+    match s.next_due() {
+        Some(t) => format!(
+            "Come back later: the next question falls due within {}.",
+            practice::wait_words(t.saturating_sub(now))
+        ),
+        None if s.all_retired() => {
+            "All practised: every question has come back and been answered right after each gap. Take a lesson again to practise it again.".to_string()
+        }
+        None => format!(
+            "Finish a lesson: its predictions come back here as new runs, {}.",
+            practice::gaps_words()
+        ),
     }
 }
 
@@ -390,7 +436,7 @@ fn question_view(
         <section class="practice-item" data-practice-item={cur.item.key()}
             data-variant={cur.variant.k.to_string()} data-step-kind="predict" aria-labelledby="practice-h">
             <h2 id="practice-h">{format!("{}: {}", l.title, st.title)}</h2>
-            <p>{st.text.clone()}</p>
+            <p data-practice-text="">{practice::practice_text(&st.text)}</p>
             <fieldset class="question" data-question="0">
                 <legend>{q.prompt.clone()}</legend>
                 {body}
@@ -415,5 +461,45 @@ fn question_view(
                 </p>
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::practice::{Schedule, DAY_MS, MISS_DELAY_MS};
+
+    const T0: u64 = 1_800_000_000_000;
+
+    #[test]
+    fn the_empty_page_says_when_from_the_schedule() {
+        let mut s = Schedule::default();
+        let h = empty_hint(&s, T0);
+        assert!(h.starts_with("Finish a lesson: "), "{h}");
+        assert!(
+            h.contains("a day after the lesson, then 3 days after a right answer"),
+            "{h}"
+        );
+        assert!(!h.contains("a week"), "{h}");
+        // After a miss the next question is minutes away, not "a later day".
+        s.finished("outbox", &[1], T0);
+        let t = T0 + DAY_MS;
+        s.answered("outbox#1", 0, false, t);
+        let h = empty_hint(&s, t);
+        assert_eq!(
+            h,
+            format!(
+                "Come back later: the next question falls due within {}.",
+                practice::wait_words(MISS_DELAY_MS)
+            )
+        );
+        assert!(h.contains("10 minutes"), "{h}");
+        assert!(!h.contains("day"), "{h}");
+        // Every item retired: practised, not "finish a lesson".
+        for v in 1..4 {
+            s.answered("outbox#1", v, true, t + u64::from(v) * 7 * DAY_MS);
+        }
+        let h = empty_hint(&s, t + 30 * DAY_MS);
+        assert!(h.starts_with("All practised"), "{h}");
     }
 }
