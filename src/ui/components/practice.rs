@@ -81,17 +81,30 @@ struct SpaceProps {
     on_next: Callback<MouseEvent>,
 }
 
-#[component]
-fn SpaceView(p: &SpaceProps) -> Html {
+/// The learner's answer to question `q` (yes or no) and the check's result with its
+/// time; both cleared when the question changes.
+#[hook]
+fn use_space_answer(q: SpaceQuestion) -> SpaceAnswerState {
     let said = use_state(|| None::<bool>);
     let result = use_state(|| None::<(Result<SpaceAnswer, String>, f64)>);
     {
         let (said, result) = (said.clone(), result.clone());
-        use_effect_with(p.q, move |_| {
+        use_effect_with(q, move |_| {
             said.set(None);
             result.set(None);
         });
     }
+    (said, result)
+}
+
+type SpaceAnswerState = (
+    UseStateHandle<Option<bool>>,
+    UseStateHandle<Option<(Result<SpaceAnswer, String>, f64)>>,
+);
+
+#[component]
+fn SpaceView(p: &SpaceProps) -> Html {
+    let (said, result) = use_space_answer(p.q);
     let label = p.q.label();
     let settings = p.q.settings();
     // The failure model, learned from probe runs (no schedule checked): shown, and

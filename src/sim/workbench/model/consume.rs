@@ -212,11 +212,7 @@ impl World<'_> {
             }
             self.now += 1;
             self.doing = Some(Doing {
-                lane: if ctx.live {
-                    Actor::Consumer
-                } else {
-                    Actor::Zombie
-                },
+                lane: lane(ctx.live),
                 offset: ctx.offset,
                 delivery: ctx.delivery,
                 copy: ctx.copy,
@@ -262,16 +258,20 @@ impl World<'_> {
             }
         }
         if ctx.txn.take().is_some() {
-            let who = if ctx.live {
-                Actor::Consumer
-            } else {
-                Actor::Zombie
-            };
             self.say(
-                who,
+                lane(ctx.live),
                 "ends the handler with its transaction open: rolled back".into(),
             );
         }
         Stop::Done
+    }
+}
+
+/// Whose lane a handler's step is drawn in: the live consumer's or the zombie's.
+fn lane(live: bool) -> Actor {
+    if live {
+        Actor::Consumer
+    } else {
+        Actor::Zombie
     }
 }
