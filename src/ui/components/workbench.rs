@@ -249,28 +249,7 @@ pub fn Workbench() -> Html {
         let on_edit = on_edit.clone();
         Callback::from(move |s: Step| on_edit.emit(Edit::Add(s)))
     };
-    let on_text = {
-        let (text, text_error, set_steps) = (text.clone(), text_error.clone(), set_steps.clone());
-        Callback::from(move |e: InputEvent| {
-            let Some(v) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .map(|i| i.value())
-            else {
-                return;
-            };
-            match Handler::decode(&v) {
-                Ok(h) => {
-                    set_steps(h.0, false);
-                    text_error.set(None);
-                }
-                Err(e) => text_error.set(Some(format!(
-                    "{e}. The list keeps the last handler that could be read."
-                ))),
-            }
-            text.set(v);
-        })
-    };
+    let on_text = editor::on_text_input(text.clone(), text_error.clone(), set_steps.clone());
     let on_pick = {
         let (challenge, k, result, shared) =
             (challenge.clone(), k.clone(), result.clone(), shared.clone());

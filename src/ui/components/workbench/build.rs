@@ -10,7 +10,6 @@ use super::editor::{self, AddRow, Edit, StepList};
 use super::{focus_after, focus_label, now_ms, verdict_view, why_view};
 use crate::sim::workbench::{challenges, check, Check, Handler, Step, MAX_STEPS};
 use crate::ui::host;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -78,28 +77,7 @@ pub fn BuildStep(p: &BuildProps) -> Html {
         })
     };
     let on_add = on_edit.reform(Edit::Add);
-    let on_text = {
-        let (text, text_error, set_steps) = (text.clone(), text_error.clone(), set_steps.clone());
-        Callback::from(move |e: InputEvent| {
-            let Some(v) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .map(|i| i.value())
-            else {
-                return;
-            };
-            match Handler::decode(&v) {
-                Ok(h) => {
-                    set_steps(h.0, false);
-                    text_error.set(None);
-                }
-                Err(e) => text_error.set(Some(format!(
-                    "{e}. The list keeps the last handler that could be read."
-                ))),
-            }
-            text.set(v);
-        })
-    };
+    let on_text = editor::on_text_input(text.clone(), text_error.clone(), set_steps.clone());
     let on_check = {
         let (steps, result, breaks, done) = (
             steps.clone(),

@@ -57,6 +57,34 @@ pub fn apply(steps: &[Step], e: &Edit) -> (Vec<Step>, Option<usize>) {
     (v, at)
 }
 
+/// The text field's input: text that reads as a handler replaces the list; text that
+/// does not leaves the list as it was and says why.
+pub fn on_text_input(
+    text: UseStateHandle<String>,
+    text_error: UseStateHandle<Option<String>>,
+    set_steps: impl Fn(Vec<Step>, bool) + 'static,
+) -> Callback<InputEvent> {
+    Callback::from(move |e: InputEvent| {
+        let Some(v) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|i| i.value())
+        else {
+            return;
+        };
+        match Handler::decode(&v) {
+            Ok(h) => {
+                set_steps(h.0, false);
+                text_error.set(None);
+            }
+            Err(e) => text_error.set(Some(format!(
+                "{e}. The list keeps the last handler that could be read."
+            ))),
+        }
+        text.set(v);
+    })
+}
+
 /// The text of the step the add row describes (decoded by the handler codec).
 pub fn step_text(kind: &str, key: &str, store: &str, apply: &str, ttl: &str) -> String {
     match kind {
