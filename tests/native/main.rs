@@ -4,6 +4,7 @@ mod cli;
 mod determinism;
 mod explore;
 mod fit;
+mod futures;
 mod golden;
 mod lessons;
 mod practice;

@@ -22,6 +22,7 @@
 //! [`MAX_EVENTS`]) — never a silent cut.
 
 mod estimate;
+pub mod futures;
 mod model;
 
 /// The size of a checked space, part of a [`super::sweep::SweepResult`].
