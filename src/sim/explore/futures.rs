@@ -53,6 +53,8 @@ pub struct Group {
 pub struct Futures {
     pub scenario: String,
     pub technique: String,
+    /// Its label ("Ledger first, then offset").
+    pub label: String,
     pub tick: Tick,
     pub k: u8,
     /// The faults of the past, explicit.
@@ -268,6 +270,7 @@ impl Explorer {
             result: Futures {
                 scenario: sc.info().id.to_string(),
                 technique: t.id.clone(),
+                label: t.label.clone(),
                 tick,
                 k,
                 prefix,

@@ -10,6 +10,7 @@ use crate::ui::components::{
     calculator::Calculator,
     controls::Controls,
     explain::Explain,
+    futures::FromHere,
     generals::Generals,
     ledgers::Ledgers,
     lesson::LessonPanel,
@@ -253,6 +254,7 @@ impl Ctx<'_> {
                 <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
                 if !run.techniques().is_empty() && free {
                     <Sweep scenario={s.inputs.scenario} params={s.inputs.config.params.clone()} seed={s.inputs.config.seed} mode={s.check} dispatch={d.clone()} />
+                    <FromHere scenario={s.inputs.scenario} config={s.inputs.config.clone()} technique={s.technique.clone()} tick={s.tick()} dispatch={d.clone()} />
                 }
                 if s.inputs.scenario == "dedup-window" && free {
                     <Calculator />

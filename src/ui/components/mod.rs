@@ -6,6 +6,7 @@ pub mod calculator;
 pub mod controls;
 pub mod course;
 pub mod explain;
+pub mod futures;
 pub mod generals;
 pub mod help;
 pub mod ledger_entries;
