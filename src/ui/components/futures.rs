@@ -37,7 +37,10 @@ pub struct FuturesProps {
 #[derive(Clone, PartialEq)]
 enum Phase {
     Idle,
-    Running { tick: Tick, done: u64 },
+    Running {
+        tick: Tick,
+        done: u64,
+    },
     /// The result, what it was explored from, and the time it took (ms).
     Done(Rc<Result_>, Rc<RunConfig>, f64),
     Failed(String),
@@ -158,7 +161,7 @@ pub fn FromHere(props: &FuturesProps) -> Html {
             <p class="muted small">{"Every way the run on the stage can go on from the playhead, with a few more faults, grouped by how it ends."}</p>
         },
         Phase::Running { tick, done } => html! {
-            <p class="small" role="status">{format!("From tick {tick}: {} run so far…", plural(*done, "future"))}</p>
+            <p class="small">{format!("From tick {tick}: {} run so far…", plural(*done, "future"))}</p>
         },
         Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
         Phase::Done(f, base, ms) => {
@@ -172,7 +175,8 @@ pub fn FromHere(props: &FuturesProps) -> Html {
                 };
                 let more = match g.extra {
                     0 => "no more faults".to_string(),
-                    n => format!("{} more", plural(n as u64, "fault")),
+                    1 => "1 more fault".to_string(),
+                    n => format!("{n} more faults"),
                 };
                 let action = {
                     let (scn, id, g) = (props.scenario.id, f.technique.clone(), g.clone());
@@ -182,27 +186,42 @@ pub fn FromHere(props: &FuturesProps) -> Html {
                     <li class={classes!("futures-row", if g.good { "good" } else { "bad" })}
                         data-outcome={g.outcome.clone()} data-count={g.count.to_string()}>
                         <p><strong>{plural(g.count, "future")}</strong>{format!(": {words}")}</p>
-                        <p class="small">{format!("Smallest: {more}, {}. ", g.smallest.summary)}
+                        <p class="small">{format!("Smallest: {more} — {}. ", g.smallest.summary)}
                             <button class="link-btn" data-action="futures-open" data-good={g.good.to_string()}
                                 onclick={props.dispatch.reform(action)}>{at}</button>
                         </p>
                     </li>
                 }
             });
-            let scope = if f.finished {
-                format!("Every one checked ({}).", f.assumptions)
-            } else {
-                format!("Not finished: {} — the groups cover only those run.", f.stopped)
+            let past = match f.prefix.len() {
+                0 => format!("Judged on “{}”; the run had no fault up to tick {}.", f.label, f.tick),
+                n => format!(
+                    "Judged on “{}”; the past up to tick {} replays from its {}, random faults off.",
+                    f.label,
+                    f.tick,
+                    plural(n as u64, "fault")
+                ),
             };
-            let technique = &f.label;
+            let took = if *ms < 1000.0 {
+                format!("{ms:.0} ms")
+            } else {
+                format!("{:.1} s", ms / 1000.0)
+            };
+            let scope = if f.finished {
+                format!("Every one checked in {took} — {}.", f.assumptions)
+            } else {
+                format!(
+                    "Not finished: {} — the groups cover only those run ({took}).",
+                    f.stopped
+                )
+            };
             html! {
                 <div data-futures={f.total.to_string()} data-futures-tick={f.tick.to_string()}
                     data-futures-k={f.k.to_string()} data-futures-ms={format!("{ms:.0}")}
                     data-futures-finished={f.finished.to_string()}>
-                    <p class="futures-head" role="status">{format!("{}.", f.header())}</p>
-                    <p class="small muted">{format!("{} judged on {technique}; {} from the start to tick {} replayed, then {} ({:.1} s).",
-                        if f.groups.len() == 1 { "The one outcome" } else { "Outcomes" },
-                        plural(f.prefix.len() as u64, "fault"), f.tick, scope, ms / 1000.0)}</p>
+                    <p class="futures-head">{format!("{}.", f.header())}</p>
+                    <p class="small muted">{past}</p>
+                    <p class="small muted">{scope}</p>
                     if !f.exact_past {
                         <p class="calc-error">{"The explicit faults do not replay this run's past event for event: these futures start from a slightly different past."}</p>
                     }
@@ -215,8 +234,30 @@ pub fn FromHere(props: &FuturesProps) -> Html {
         }
     };
 
+    // One live region, always there, so each change is announced.
+    let status = match &*phase {
+        Phase::Idle => String::new(),
+        Phase::Running { tick, .. } => format!("Exploring the futures from tick {tick}…"),
+        Phase::Failed(e) => e.clone(),
+        Phase::Done(f, ..) => {
+            let groups: Vec<String> = f
+                .groups
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}: {}",
+                        plural(g.count, "future"),
+                        g.words(props.scenario.property, props.scenario.unit)
+                    )
+                })
+                .collect();
+            format!("{}. {}.", f.header(), groups.join("; "))
+        }
+    };
+
     html! {
         <section class="futures panel-box" aria-label="From here">
+            <p class="visually-hidden" role="status" data-futures-status="">{status}</p>
             <h2>{"From here"}</h2>
             <div class="sweep-controls">
                 <label class="field">
