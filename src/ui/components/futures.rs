@@ -37,9 +37,11 @@ pub struct FuturesProps {
 #[derive(Clone, PartialEq)]
 enum Phase {
     Idle,
+    /// `chunk` counts the chunks run, so every chunk is a new phase.
     Running {
         tick: Tick,
         done: u64,
+        chunk: u64,
     },
     /// The result, what it was explored from, and the time it took (ms).
     Done(Rc<Result_>, Rc<RunConfig>, f64),
@@ -67,54 +69,70 @@ fn open(scenario: &str, technique: &str, g: &Group) -> Action {
     }
 }
 
-/// The running exploration, with the number of the start that made it (a chunk of an
-/// older start finds another number and stops).
-type Job = Rc<RefCell<Option<(u64, Explorer)>>>;
+/// The running exploration, what it explores from, and when it started.
+struct Job {
+    explorer: Explorer,
+    base: Rc<RunConfig>,
+    started: f64,
+}
 
-fn schedule(job: Job, gen: u64, phase: UseStateHandle<Phase>, base: Rc<RunConfig>, started: f64) {
-    Timeout::new(0, move || {
-        let mut slot = job.borrow_mut();
-        let Some((_, e)) = slot.as_mut().filter(|(g, _)| *g == gen) else {
-            return;
-        };
-        e.step(CHUNK);
-        if e.finished() {
-            e.step(0);
-            let result = Rc::new(e.result.clone());
-            *slot = None;
-            phase.set(Phase::Done(result, base, (now() - started).max(0.0)));
-        } else {
-            phase.set(Phase::Running {
-                tick: e.result.tick,
-                done: e.result.total,
-            });
-            drop(slot);
-            schedule(job, gen, phase, base, started);
-        }
-    })
-    .forget();
+/// Run one chunk of `job`; the phase it leads to (None: no job).
+fn chunk(job: &RefCell<Option<Job>>, n: u64) -> Option<Phase> {
+    let mut slot = job.borrow_mut();
+    let j = slot.as_mut()?;
+    j.explorer.step(CHUNK);
+    if !j.explorer.finished() {
+        return Some(Phase::Running {
+            tick: j.explorer.result.tick,
+            done: j.explorer.result.total,
+            chunk: n + 1,
+        });
+    }
+    j.explorer.step(0);
+    let done = Phase::Done(
+        Rc::new(j.explorer.result.clone()),
+        j.base.clone(),
+        (now() - j.started).max(0.0),
+    );
+    *slot = None;
+    Some(done)
 }
 
 #[component]
 pub fn FromHere(props: &FuturesProps) -> Html {
     let phase = use_state(|| Phase::Idle);
     let k = use_state(|| 1u8);
-    let job: Job = use_mut_ref(|| None);
-    let gen = use_mut_ref(|| 0u64);
+    let job = use_mut_ref(|| None::<Job>);
+    let timer = use_mut_ref(|| None::<Timeout>);
 
     // Another scenario makes the result meaningless; leaving stops a running one.
     {
-        let (phase, job) = (phase.clone(), job.clone());
+        let (phase, job, timer) = (phase.clone(), job.clone(), timer.clone());
         use_effect_with(props.scenario, move |_| {
             phase.set(Phase::Idle);
             move || {
                 job.borrow_mut().take();
+                timer.borrow_mut().take();
+            }
+        });
+    }
+    // While running: the next chunk on the next timer tick (each chunk sets a new phase,
+    // which schedules the one after it here, outside the timer's own callback).
+    {
+        let (phase2, job, timer) = (phase.clone(), job.clone(), timer.clone());
+        use_effect_with((*phase).clone(), move |p| {
+            if let Phase::Running { chunk: n, .. } = *p {
+                *timer.borrow_mut() = Some(Timeout::new(0, move || {
+                    if let Some(next) = chunk(&job, n) {
+                        phase2.set(next);
+                    }
+                }));
             }
         });
     }
 
     let start = {
-        let (phase, job, k, gen) = (phase.clone(), job.clone(), *k, gen.clone());
+        let (phase, job, k) = (phase.clone(), job.clone(), *k);
         let (scenario, config, technique, tick) = (
             props.scenario.id,
             props.config.clone(),
@@ -122,28 +140,32 @@ pub fn FromHere(props: &FuturesProps) -> Html {
             props.tick,
         );
         Callback::from(move |_: MouseEvent| {
-            job.borrow_mut().take();
             let started = now();
             match Explorer::new(scenario, &config, technique.as_deref(), tick, k) {
-                Ok(e) => {
-                    let n = {
-                        let mut g = gen.borrow_mut();
-                        *g += 1;
-                        *g
-                    };
-                    *job.borrow_mut() = Some((n, e));
-                    phase.set(Phase::Running { tick, done: 0 });
-                    let base = Rc::new(config.clone());
-                    schedule(job.clone(), n, phase.clone(), base, started);
+                Ok(explorer) => {
+                    *job.borrow_mut() = Some(Job {
+                        explorer,
+                        base: Rc::new(config.clone()),
+                        started,
+                    });
+                    phase.set(Phase::Running {
+                        tick,
+                        done: 0,
+                        chunk: 0,
+                    });
                 }
-                Err(e) => phase.set(Phase::Failed(e.to_string())),
+                Err(e) => {
+                    job.borrow_mut().take();
+                    phase.set(Phase::Failed(e.to_string()));
+                }
             }
         })
     };
     let cancel = {
-        let (phase, job) = (phase.clone(), job.clone());
+        let (phase, job, timer) = (phase.clone(), job.clone(), timer.clone());
         Callback::from(move |_: MouseEvent| {
             job.borrow_mut().take();
+            timer.borrow_mut().take();
             phase.set(Phase::Idle);
         })
     };
@@ -160,7 +182,7 @@ pub fn FromHere(props: &FuturesProps) -> Html {
         Phase::Idle => html! {
             <p class="muted small">{"Every way the run on the stage can go on from the playhead, with a few more faults, grouped by how it ends."}</p>
         },
-        Phase::Running { tick, done } => html! {
+        Phase::Running { tick, done, .. } => html! {
             <p class="small">{format!("From tick {tick}: {} run so far…", plural(*done, "future"))}</p>
         },
         Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
