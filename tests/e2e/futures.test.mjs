@@ -67,16 +67,32 @@ describe("From here", () => {
     const want = Number(/tick (\d+)/.exec(await open.innerText())?.[1]);
     await open.click();
     await page.waitForFunction((t) => Number(document.querySelector("[data-tick]")?.dataset.tick) === t, want);
-    // Offset first claims at most once: a loss keeps its claim (a "!" badge) but breaks
-    // the exactly-once effect, which the ledger's verdict attribute states.
+    // Offset first claims at most once: a loss keeps its claim (a "!" badge, not a ✓)
+    // but breaks the exactly-once effect.
     const verdict = page.locator('[data-technique-verdict="offset-first"]');
-    assert.equal(await verdict.getAttribute("data-verdict"), "broken", "the opened future breaks on replay");
-    assert.match(await verdict.innerText(), /lost/, `the loss the group is named by: ${await verdict.innerText()}`);
+    assert.match(await verdict.innerText(), /^! .*1 payment lost/, "the opened future loses a payment again");
     assert.match(page.url(), /rf=0/, "replayed from its explicit schedule, random faults off");
     // The result stays, marked as the futures of the run explored.
     assert.equal(await page.locator("[data-futures-stale]").count(), 1);
     assertClean(page);
     await page.close();
+
+    // Ledger first claims at least once: its breaking future applies a payment twice,
+    // which breaks its own claim's verdict too.
+    const second = await env.open("?s=atomic-commit&t=14&tech=non-atomic");
+    await waitForApp(second);
+    const g = await fromHere(second, 1);
+    const bad = g.groups.filter((x) => x.outcome !== "held");
+    assert.ok(bad.length > 0, `a breaking group: ${JSON.stringify(g.groups)}`);
+    assert.match(bad[0].outcome, /duplicated/);
+    const button = g.result.locator(`[data-outcome="${bad[0].outcome}"] button[data-action="futures-open"]`);
+    const at = Number(/tick (\d+)/.exec(await button.innerText())?.[1]);
+    await button.click();
+    await second.waitForFunction((t) => Number(document.querySelector("[data-tick]")?.dataset.tick) === t, at);
+    const v = second.locator('[data-technique-verdict="non-atomic"]');
+    assert.match(await v.innerText(), /^✕/, `the opened future breaks on replay: ${await v.innerText()}`);
+    assertClean(second);
+    await second.close();
   });
 
   test("fits at 320 px", async () => {
