@@ -152,6 +152,62 @@ fn send_ticks(t: &TechniqueRun) -> BTreeMap<Point, Tick> {
     out
 }
 
+/// The faults of `t`'s run (of `cfg`) that happened at or before `tick`, explicit and
+/// sorted: hand-made and fired ones; a network fault by the tick its transmission left,
+/// a timed one by its tick, a crash at a crash point by whether removing it changes the
+/// past (`base` is `cfg` with no faults and random faults off).
+fn prefix(
+    sc: &dyn Scenario,
+    params: &Params,
+    base: &RunConfig,
+    cfg: &RunConfig,
+    t: &TechniqueRun,
+    index: usize,
+    tick: Tick,
+) -> Vec<Fault> {
+    let mut all: Vec<Fault> = cfg.manual.clone();
+    for f in &t.fired {
+        if !all.contains(f) {
+            all.push(*f);
+        }
+    }
+    let sends = send_ticks(t);
+    let with = |manual: Vec<Fault>| RunConfig {
+        manual,
+        ..base.clone()
+    };
+    let mut prefix = Vec::new();
+    let mut undecided = Vec::new();
+    for f in &all {
+        let at = match (f.at(), Point::of(f)) {
+            (Some(at), _) => Some(at),
+            (None, Some(p @ Point::Net { .. })) => sends.get(&p).copied(),
+            _ => None,
+        };
+        match at {
+            Some(at) if at <= tick => prefix.push(*f),
+            Some(_) => {}
+            // A transmission this technique never made: its fault changes nothing.
+            None if matches!(Point::of(f), Some(Point::Net { .. })) => {}
+            None => undecided.push(*f),
+        }
+    }
+    let everything = (!undecided.is_empty()).then(|| sc.build(&with(all.clone()), params));
+    for f in undecided {
+        let without: Vec<Fault> = all.iter().filter(|g| **g != f).copied().collect();
+        let b = sc.build(&with(without), params);
+        let a = everything
+            .as_ref()
+            .map(|a| past(&a.techniques[index], tick));
+        if a != Some(past(&b.techniques[index], tick)) {
+            prefix.push(f);
+        }
+    }
+    prefix.sort_unstable();
+    prefix.dedup();
+    prefix
+}
+
 /// A "From here" exploration in progress (runs in chunks).
 pub struct Explorer {
     scenario: &'static dyn Scenario,
@@ -202,54 +258,13 @@ impl Explorer {
         let t = &run.techniques[index];
         let tick = tick.min(t.end.max(run.end()));
         let past_events = past(t, tick).to_vec();
-        // Every fault of the run, explicit: hand-made, then fired.
-        let mut all: Vec<Fault> = cfg.manual.clone();
-        for f in &t.fired {
-            if !all.contains(f) {
-                all.push(*f);
-            }
-        }
-        let sends = send_ticks(t);
         let base = RunConfig {
             seed: cfg.seed,
             params: cfg.params.clone(),
             manual: Vec::new(),
             random_faults: false,
         };
-        let with = |manual: Vec<Fault>| RunConfig {
-            manual,
-            ..base.clone()
-        };
-        let mut prefix = Vec::new();
-        let mut undecided = Vec::new();
-        for f in &all {
-            let at = match (f.at(), Point::of(f)) {
-                (Some(at), _) => Some(at),
-                (None, Some(p @ Point::Net { .. })) => sends.get(&p).copied(),
-                _ => None,
-            };
-            match at {
-                Some(at) if at <= tick => prefix.push(*f),
-                Some(_) => {}
-                // A transmission this technique never made: its fault changes nothing.
-                None if matches!(Point::of(f), Some(Point::Net { .. })) => {}
-                None => undecided.push(*f),
-            }
-        }
-        // A crash at a crash point is in the past when the past needs it.
-        let everything = (!undecided.is_empty()).then(|| sc.build(&with(all.clone()), &params));
-        for f in undecided {
-            let without: Vec<Fault> = all.iter().filter(|g| **g != f).copied().collect();
-            let b = sc.build(&with(without), &params);
-            let a = everything
-                .as_ref()
-                .map(|a| past(&a.techniques[index], tick));
-            if a != Some(past(&b.techniques[index], tick)) {
-                prefix.push(f);
-            }
-        }
-        prefix.sort_unstable();
-        prefix.dedup();
+        let prefix = prefix(sc, &params, &base, cfg, t, index, tick);
         let model = Model::probe(sc, cfg.seed, &cfg.params);
         let mut queue = VecDeque::new();
         queue.push_back(Vec::new());

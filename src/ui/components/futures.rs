@@ -98,41 +98,187 @@ fn chunk(job: &RefCell<Option<Job>>, n: u64) -> Option<Phase> {
     Some(done)
 }
 
-#[component]
-pub fn FromHere(props: &FuturesProps) -> Html {
-    let phase = use_state(|| Phase::Idle);
-    let k = use_state(|| 1u8);
-    let job = use_mut_ref(|| None::<Job>);
-    let timer = use_mut_ref(|| None::<Timeout>);
+/// The running exploration and the timer of its next chunk (dropping both stops it).
+#[derive(Clone)]
+struct Runner {
+    phase: UseStateHandle<Phase>,
+    job: Rc<RefCell<Option<Job>>>,
+    timer: Rc<RefCell<Option<Timeout>>>,
+}
 
-    // Another scenario makes the result meaningless; leaving stops a running one.
-    {
-        let (phase, job, timer) = (phase.clone(), job.clone(), timer.clone());
-        use_effect_with(props.scenario, move |_| {
-            phase.set(Phase::Idle);
-            move || {
-                job.borrow_mut().take();
-                timer.borrow_mut().take();
+impl Runner {
+    fn stop(&self) {
+        self.job.borrow_mut().take();
+        self.timer.borrow_mut().take();
+    }
+
+    /// Start from `tick` of the run `config` (its technique `technique`).
+    fn start(
+        &self,
+        scenario: &str,
+        config: &RunConfig,
+        technique: Option<&str>,
+        tick: Tick,
+        k: u8,
+    ) {
+        let started = now();
+        match Explorer::new(scenario, config, technique, tick, k) {
+            Ok(explorer) => {
+                *self.job.borrow_mut() = Some(Job {
+                    explorer,
+                    base: Rc::new(config.clone()),
+                    started,
+                });
+                self.phase.set(Phase::Running {
+                    tick,
+                    done: 0,
+                    chunk: 0,
+                });
             }
+            Err(e) => {
+                self.stop();
+                self.phase.set(Phase::Failed(e.to_string()));
+            }
+        }
+    }
+}
+
+/// The exploration's state, stopped when the scenario changes or the panel goes; while
+/// running, the next chunk runs on the next timer tick (each chunk sets a new phase,
+/// which schedules the one after it here, outside the timer's own callback).
+#[hook]
+fn use_runner(scenario: ScenarioRef) -> Runner {
+    let r = Runner {
+        phase: use_state(|| Phase::Idle),
+        job: use_mut_ref(|| None),
+        timer: use_mut_ref(|| None),
+    };
+    {
+        let r = r.clone();
+        use_effect_with(scenario, move |_| {
+            r.phase.set(Phase::Idle);
+            move || r.stop()
         });
     }
-    // While running: the next chunk on the next timer tick (each chunk sets a new phase,
-    // which schedules the one after it here, outside the timer's own callback).
     {
-        let (phase2, job, timer) = (phase.clone(), job.clone(), timer.clone());
-        use_effect_with((*phase).clone(), move |p| {
+        let r2 = r.clone();
+        use_effect_with((*r.phase).clone(), move |p| {
             if let Phase::Running { chunk: n, .. } = *p {
-                *timer.borrow_mut() = Some(Timeout::new(0, move || {
+                let (job, phase) = (r2.job.clone(), r2.phase.clone());
+                *r2.timer.borrow_mut() = Some(Timeout::new(0, move || {
                     if let Some(next) = chunk(&job, n) {
-                        phase2.set(next);
+                        phase.set(next);
                     }
                 }));
             }
         });
     }
+    r
+}
 
+/// One group: its count and outcome, its smallest member, and the button opening it.
+fn group_row(g: &Group, f: &Result_, props: &FuturesProps) -> Html {
+    let words = g.words(props.scenario.property, props.scenario.unit);
+    let at = if g.good {
+        format!("open the smallest at tick {}", g.smallest.tick)
+    } else {
+        format!("open the smallest, breaking at tick {}", g.smallest.tick)
+    };
+    let more = match g.extra {
+        0 => "no more faults".to_string(),
+        1 => "1 more fault".to_string(),
+        n => format!("{n} more faults"),
+    };
+    let action = {
+        let (scn, id, g) = (props.scenario.id, f.technique.clone(), g.clone());
+        move |_| open(scn, &id, &g)
+    };
+    html! {
+        <li class={classes!("futures-row", if g.good { "good" } else { "bad" })}
+            data-outcome={g.outcome.clone()} data-count={g.count.to_string()}>
+            <p><strong>{plural(g.count, "future")}</strong>{format!(": {words}")}</p>
+            <p class="small">{format!("Smallest ({more}): {}. ", g.smallest.summary)}
+                <button class="link-btn" data-action="futures-open" data-good={g.good.to_string()}
+                    onclick={props.dispatch.reform(action)}>{at}</button>
+            </p>
+        </li>
+    }
+}
+
+/// What was replayed, and what was covered in how long.
+fn scope_lines(f: &Result_, ms: f64) -> (String, String) {
+    let past = match f.prefix.len() {
+        0 => format!(
+            "Judged on “{}”; the run had no fault up to tick {}.",
+            f.label, f.tick
+        ),
+        n => format!(
+            "Judged on “{}”; the past up to tick {} replays from its {}, random faults off.",
+            f.label,
+            f.tick,
+            plural(n as u64, "fault")
+        ),
+    };
+    let took = if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    };
+    let scope = if f.finished {
+        format!("Every one checked in {took} — {}.", f.assumptions)
+    } else {
+        format!(
+            "Not finished: {} — the groups cover only those run ({took}).",
+            f.stopped
+        )
+    };
+    (past, scope)
+}
+
+fn result_view(f: &Result_, base: &RunConfig, ms: f64, props: &FuturesProps) -> Html {
+    let (past, scope) = scope_lines(f, ms);
+    html! {
+        <div data-futures={f.total.to_string()} data-futures-tick={f.tick.to_string()}
+            data-futures-k={f.k.to_string()} data-futures-ms={format!("{ms:.0}")}
+            data-futures-finished={f.finished.to_string()}>
+            <p class="futures-head">{format!("{}.", f.header())}</p>
+            <p class="small muted">{past}</p>
+            <p class="small muted">{scope}</p>
+            if !f.exact_past {
+                <p class="calc-error">{"The explicit faults do not replay this run's past event for event: these futures start from a slightly different past."}</p>
+            }
+            if *base != props.config {
+                <p class="small muted" data-futures-stale="">{format!("These are the futures of the run you explored from tick {}; the stage now shows another run.", f.tick)}</p>
+            }
+            <ul class="futures-list">{ for f.groups.iter().map(|g| group_row(g, f, props)) }</ul>
+        </div>
+    }
+}
+
+/// What the live region says (it is always there, so each change is announced).
+fn status(phase: &Phase, props: &FuturesProps) -> String {
+    match phase {
+        Phase::Idle => String::new(),
+        Phase::Running { tick, .. } => format!("Exploring the futures from tick {tick}…"),
+        Phase::Failed(e) => e.clone(),
+        Phase::Done(f, ..) => {
+            let (property, unit) = (props.scenario.property, props.scenario.unit);
+            let groups: Vec<String> = f
+                .groups
+                .iter()
+                .map(|g| format!("{}: {}", plural(g.count, "future"), g.words(property, unit)))
+                .collect();
+            format!("{}. {}.", f.header(), groups.join("; "))
+        }
+    }
+}
+
+#[component]
+pub fn FromHere(props: &FuturesProps) -> Html {
+    let runner = use_runner(props.scenario);
+    let k = use_state(|| 1u8);
     let start = {
-        let (phase, job, k) = (phase.clone(), job.clone(), *k);
+        let (runner, k) = (runner.clone(), *k);
         let (scenario, config, technique, tick) = (
             props.scenario.id,
             props.config.clone(),
@@ -140,33 +286,14 @@ pub fn FromHere(props: &FuturesProps) -> Html {
             props.tick,
         );
         Callback::from(move |_: MouseEvent| {
-            let started = now();
-            match Explorer::new(scenario, &config, technique.as_deref(), tick, k) {
-                Ok(explorer) => {
-                    *job.borrow_mut() = Some(Job {
-                        explorer,
-                        base: Rc::new(config.clone()),
-                        started,
-                    });
-                    phase.set(Phase::Running {
-                        tick,
-                        done: 0,
-                        chunk: 0,
-                    });
-                }
-                Err(e) => {
-                    job.borrow_mut().take();
-                    phase.set(Phase::Failed(e.to_string()));
-                }
-            }
+            runner.start(scenario, &config, technique.as_deref(), tick, k)
         })
     };
     let cancel = {
-        let (phase, job, timer) = (phase.clone(), job.clone(), timer.clone());
+        let runner = runner.clone();
         Callback::from(move |_: MouseEvent| {
-            job.borrow_mut().take();
-            timer.borrow_mut().take();
-            phase.set(Phase::Idle);
+            runner.stop();
+            runner.phase.set(Phase::Idle);
         })
     };
     let on_k = {
@@ -176,9 +303,9 @@ pub fn FromHere(props: &FuturesProps) -> Html {
             k.set(v.parse().unwrap_or(1));
         })
     };
-    let busy = matches!(*phase, Phase::Running { .. });
-
-    let body = match &*phase {
+    let phase = &*runner.phase;
+    let busy = matches!(phase, Phase::Running { .. });
+    let body = match phase {
         Phase::Idle => html! {
             <p class="muted small">{"Every way the run on the stage can go on from the playhead, with a few more faults, grouped by how it ends."}</p>
         },
@@ -186,100 +313,11 @@ pub fn FromHere(props: &FuturesProps) -> Html {
             <p class="small">{format!("From tick {tick}: {} run so far…", plural(*done, "future"))}</p>
         },
         Phase::Failed(e) => html! { <p class="calc-error" role="alert">{e.clone()}</p> },
-        Phase::Done(f, base, ms) => {
-            let (property, unit) = (props.scenario.property, props.scenario.unit);
-            let rows = f.groups.iter().map(|g| {
-                let words = g.words(property, unit);
-                let at = if g.good {
-                    format!("open the smallest at tick {}", g.smallest.tick)
-                } else {
-                    format!("open the smallest, breaking at tick {}", g.smallest.tick)
-                };
-                let more = match g.extra {
-                    0 => "no more faults".to_string(),
-                    1 => "1 more fault".to_string(),
-                    n => format!("{n} more faults"),
-                };
-                let action = {
-                    let (scn, id, g) = (props.scenario.id, f.technique.clone(), g.clone());
-                    move |_| open(scn, &id, &g)
-                };
-                html! {
-                    <li class={classes!("futures-row", if g.good { "good" } else { "bad" })}
-                        data-outcome={g.outcome.clone()} data-count={g.count.to_string()}>
-                        <p><strong>{plural(g.count, "future")}</strong>{format!(": {words}")}</p>
-                        <p class="small">{format!("Smallest: {more} — {}. ", g.smallest.summary)}
-                            <button class="link-btn" data-action="futures-open" data-good={g.good.to_string()}
-                                onclick={props.dispatch.reform(action)}>{at}</button>
-                        </p>
-                    </li>
-                }
-            });
-            let past = match f.prefix.len() {
-                0 => format!("Judged on “{}”; the run had no fault up to tick {}.", f.label, f.tick),
-                n => format!(
-                    "Judged on “{}”; the past up to tick {} replays from its {}, random faults off.",
-                    f.label,
-                    f.tick,
-                    plural(n as u64, "fault")
-                ),
-            };
-            let took = if *ms < 1000.0 {
-                format!("{ms:.0} ms")
-            } else {
-                format!("{:.1} s", ms / 1000.0)
-            };
-            let scope = if f.finished {
-                format!("Every one checked in {took} — {}.", f.assumptions)
-            } else {
-                format!(
-                    "Not finished: {} — the groups cover only those run ({took}).",
-                    f.stopped
-                )
-            };
-            html! {
-                <div data-futures={f.total.to_string()} data-futures-tick={f.tick.to_string()}
-                    data-futures-k={f.k.to_string()} data-futures-ms={format!("{ms:.0}")}
-                    data-futures-finished={f.finished.to_string()}>
-                    <p class="futures-head">{format!("{}.", f.header())}</p>
-                    <p class="small muted">{past}</p>
-                    <p class="small muted">{scope}</p>
-                    if !f.exact_past {
-                        <p class="calc-error">{"The explicit faults do not replay this run's past event for event: these futures start from a slightly different past."}</p>
-                    }
-                    if **base != props.config {
-                        <p class="small muted" data-futures-stale="">{format!("These are the futures of the run you explored from tick {}; the stage now shows another run.", f.tick)}</p>
-                    }
-                    <ul class="futures-list">{ for rows }</ul>
-                </div>
-            }
-        }
+        Phase::Done(f, base, ms) => result_view(f, base, *ms, props),
     };
-
-    // One live region, always there, so each change is announced.
-    let status = match &*phase {
-        Phase::Idle => String::new(),
-        Phase::Running { tick, .. } => format!("Exploring the futures from tick {tick}…"),
-        Phase::Failed(e) => e.clone(),
-        Phase::Done(f, ..) => {
-            let groups: Vec<String> = f
-                .groups
-                .iter()
-                .map(|g| {
-                    format!(
-                        "{}: {}",
-                        plural(g.count, "future"),
-                        g.words(props.scenario.property, props.scenario.unit)
-                    )
-                })
-                .collect();
-            format!("{}. {}.", f.header(), groups.join("; "))
-        }
-    };
-
     html! {
         <section class="futures panel-box" aria-label="From here">
-            <p class="visually-hidden" role="status" data-futures-status="">{status}</p>
+            <p class="visually-hidden" role="status" data-futures-status="">{status(phase, props)}</p>
             <h2>{"From here"}</h2>
             <div class="sweep-controls">
                 <label class="field">
