@@ -40,6 +40,24 @@ fn lesson_action(a: LessonAction) -> Action {
     Action::Lesson(a)
 }
 
+/// A number field's input handler: what is typed goes into `typed` (the lesson panel's
+/// number questions and the practice page's).
+pub fn on_number_input(typed: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let typed = typed.clone();
+    Callback::from(move |e: InputEvent| {
+        typed.set(
+            e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value(),
+        )
+    })
+}
+
+/// A typed answer as a whole number: spaces, thousands separators and a rupee sign
+/// are left out ("₹1,200" → 1200); `None` if what is left is not a whole number.
+pub fn parse_number(typed: &str) -> Option<i64> {
+    typed.trim().replace(['₹', ',', ' '], "").parse::<i64>().ok()
+}
+
 #[component]
 fn QuestionView(p: &QuestionProps) -> Html {
     let typed = use_state(String::new);
@@ -65,25 +83,17 @@ fn QuestionView(p: &QuestionProps) -> Html {
         })
     };
     let body = if p.q.number {
-        let on_input = {
-            let typed = typed.clone();
-            Callback::from(move |e: InputEvent| {
-                typed.set(
-                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                        .value(),
-                )
-            })
-        };
+        let on_input = on_number_input(&typed);
         let on_submit = {
             let (typed, bad, answer) = (typed.clone(), bad_number.clone(), answer.clone());
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                match typed.trim().replace(['₹', ',', ' '], "").parse::<i64>() {
-                    Ok(v) => {
+                match parse_number(&typed) {
+                    Some(v) => {
                         bad.set(false);
                         answer.emit(Answer::Number(v));
                     }
-                    Err(_) => bad.set(true),
+                    None => bad.set(true),
                 }
             })
         };
@@ -281,6 +291,9 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 lesson={l.lesson.id.clone()} step={l.step} challenge={st.challenge.clone().unwrap_or_default()}
                 on_checked={d.reform(|holds| lesson_action(LessonAction::Built(holds)))} />
         },
+        StepKind::PredictSpace => html! {
+            <SpaceStep key={format!("{}-{}", l.lesson.id, l.step)} run={l.clone()} dispatch={d.clone()} />
+        },
         StepKind::Read => html! {},
     };
     let drift = if l.drifted && kind != StepKind::Try {
@@ -334,6 +347,67 @@ fn kind_label(k: StepKind) -> &'static str {
         StepKind::Recall => "Recall",
         StepKind::Observe => "Observe",
         StepKind::Build => "Build",
+        StepKind::PredictSpace => "Can it ever happen?",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SpaceStepProps {
+    run: LessonRun,
+    dispatch: Callback<Action>,
+}
+
+/// A predict-space step: its question with the faults the check places shown before
+/// the answer; the answer runs the exhaustive check here (timed), posts the learner's
+/// answer to a framing host like any lesson answer, and hands both to the lesson (a
+/// yes puts the smallest counterexample on the stage).
+#[component]
+fn SpaceStep(p: &SpaceStepProps) -> Html {
+    let l = &p.run;
+    let failed = use_state(|| None::<String>);
+    let st = &l.lesson.steps[l.step];
+    let Some(q) = st
+        .space
+        .as_deref()
+        .and_then(crate::course::practice::find_space)
+        .copied()
+    else {
+        return html! {};
+    };
+    let on_say = {
+        let (d, failed, lesson, step) = (p.dispatch.clone(), failed.clone(), l.lesson.id.clone(), l.step);
+        let answered = l.answered(0);
+        Callback::from(move |yes: bool| {
+            if answered {
+                return;
+            }
+            match crate::ui::components::practice::check_timed(&q) {
+                (Ok(a), ms) => {
+                    crate::ui::host::post(
+                        "answer",
+                        crate::ui::host::space_answer_fields(&lesson, step, &q, yes, &a),
+                    );
+                    d.emit(lesson_action(LessonAction::Space {
+                        yes,
+                        answer: std::rc::Rc::new(a),
+                        ms,
+                    }));
+                }
+                (Err(e), _) => failed.set(Some(e)),
+            }
+        })
+    };
+    let said = l.space.as_ref().map(|r| r.yes);
+    let result = match (&l.space, &*failed) {
+        (Some(r), _) => Some((Ok(r.answer.clone()), r.ms)),
+        (None, Some(e)) => Some((Err(e.clone()), 0.0)),
+        _ => None,
+    };
+    let said = said.or(failed.as_ref().map(|_| true));
+    html! {
+        <div class="space-step" data-space-question={q.id}>
+            <crate::ui::components::practice::SpaceAsk {q} {said} {result} {on_say} on_stage={true} />
+        </div>
     }
 }
 

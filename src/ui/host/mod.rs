@@ -409,6 +409,79 @@ pub fn answer_fields(
     })
 }
 
+/// "yes" / "no": how a yes-or-no answer is written in messages.
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The fields of an answer to a "can it ever happen?" question
+/// (`course::practice::SpaceQuestion`): `space` (the question's id), `scenario`,
+/// `technique`, `faults` (at most this many per schedule), `kind` `"yes-no"`,
+/// `response` and `correctResponse` (`"yes"` / `"no"`: can the design end wrong?),
+/// `correct`, `schedules` (how many the exhaustive check ran), `misconception` (null).
+/// A lesson's predict-space step posts them as an `answer` (with `lesson`, `step`,
+/// `question`: [`space_answer_fields`]); the practice page as a `practice` message.
+pub fn space_fields(
+    q: &crate::course::practice::SpaceQuestion,
+    yes: bool,
+    a: &crate::course::practice::SpaceAnswer,
+) -> Value {
+    json!({
+        "space": q.id,
+        "scenario": q.scenario,
+        "technique": q.technique,
+        "faults": q.k,
+        "correct": yes == a.can,
+        "kind": "yes-no",
+        "response": yes_no(yes),
+        "correctResponse": yes_no(a.can),
+        "schedules": a.checked,
+        "misconception": Value::Null,
+    })
+}
+
+/// The `answer` message of a lesson's predict-space step (`step` 0-based here, from 1
+/// in the message): [`space_fields`] with `lesson`, `step` and `question` 0.
+pub fn space_answer_fields(
+    lesson: &str,
+    step: usize,
+    q: &crate::course::practice::SpaceQuestion,
+    yes: bool,
+    a: &crate::course::practice::SpaceAnswer,
+) -> Value {
+    let mut f = space_fields(q, yes, a);
+    f["lesson"] = json!(lesson);
+    f["step"] = json!(step + 1);
+    f["question"] = json!(0);
+    f
+}
+
+/// The `practice` message of a practice variant's answer (the practice page): the
+/// `answer` fields of its lesson question ([`answer_fields`]: `lesson`, `step` from 1,
+/// `question`, `correct`, `kind`, `response`, `correctResponse`, `misconception`), plus
+/// `variant` (its number k), `seed` (a string, as in `state`) and `params` (what the
+/// variant laid over the step's setting). A practice answer is its own message type:
+/// a host that grades lessons from `answer` messages never counts one.
+pub fn practice_fields(
+    lesson: &str,
+    step: usize,
+    q: &Question,
+    e: &QuestionEval,
+    a: &Answer,
+    variant: u32,
+    over: &crate::course::model::Setup,
+) -> Value {
+    let mut f = answer_fields(lesson, step, 0, q, e, a);
+    f["variant"] = json!(variant);
+    f["seed"] = json!(over.seed.map(|s| s.to_string()));
+    f["params"] = json!(over.params);
+    f
+}
+
 /// The `lesson` message's fields, or `None` outside a built-in lesson: where the learner
 /// is (`step` from 1), how many steps and graded questions (predict + recall) the
 /// lesson has, and whether it is finished.
@@ -418,7 +491,11 @@ pub fn lesson_fields(s: &State) -> Option<Value> {
         .lesson
         .steps
         .iter()
-        .map(|st| st.question.iter().count() + st.questions.len())
+        .map(|st| {
+            st.question.iter().count()
+                + st.questions.len()
+                + usize::from(st.kind == crate::course::model::StepKind::PredictSpace)
+        })
         .sum();
     Some(json!({
         "lesson": l.lesson.id,
@@ -809,6 +886,57 @@ mod tests {
         assert_eq!(
             (&m["correct"], &m["misconception"]),
             (&json!(true), &Value::Null)
+        );
+    }
+
+    #[test]
+    fn practice_answers_are_their_own_message_and_say_which_variant() {
+        use crate::course::practice::{self, find_space, Outcome};
+        // A practice variant of the outbox lesson's first varying prediction.
+        let l = crate::course::find("outbox").unwrap();
+        let i = practice::varying_steps(l)[0];
+        let mut ev = eval::Evaluator::new();
+        let v = (0..64)
+            .find_map(|k| match practice::variant(&mut ev, l, i, k) {
+                Outcome::Asked(v) => Some(v),
+                _ => None,
+            })
+            .expect("an asked variant");
+        let q = v.lesson.steps[i].question.as_ref().unwrap();
+        let e = &v.eval.questions[0];
+        let right = e.right.unwrap();
+        let m = envelope(
+            "practice",
+            practice_fields("outbox", i, q, e, &Answer::Option(right), v.k, &v.over),
+        );
+        let seed = v.over.seed.unwrap().to_string();
+        let lesson_answer = answer_fields("outbox", i, 0, q, e, &Answer::Option(right));
+        assert_eq!(m["type"], "practice");
+        for f in ["lesson", "step", "question", "correct", "kind", "response", "correctResponse", "misconception"] {
+            assert_eq!(m[f], lesson_answer[f], "{f}: as a lesson answer");
+        }
+        assert_eq!(
+            (m["step"].clone(), m["correct"].clone(), m["variant"].clone(), m["seed"].clone()),
+            (json!(i + 1), json!(true), json!(v.k), json!(seed))
+        );
+        assert_eq!(m["params"], json!(v.over.params));
+        // A "can it ever happen?" answer: yes or no against the exhaustive check.
+        let q = find_space("ttl-longer-than-delay").unwrap();
+        let a = q.answer().unwrap();
+        assert!(!a.can);
+        let m = envelope("practice", space_fields(q, true, &a));
+        assert_eq!(
+            m,
+            json!({"source": NAME, "version": 1, "type": "practice", "space": "ttl-longer-than-delay",
+                "scenario": "dedup-window", "technique": "dedup-ttl", "faults": 2, "correct": false,
+                "kind": "yes-no", "response": "yes", "correctResponse": "no",
+                "schedules": a.checked, "misconception": null})
+        );
+        // The same question as a lesson step: an `answer`, with the lesson and step.
+        let m = space_answer_fields("dedup-window", 7, q, false, &a);
+        assert_eq!(
+            (m["lesson"].clone(), m["step"].clone(), m["question"].clone(), m["correct"].clone(), m["response"].clone()),
+            (json!("dedup-window"), json!(8), json!(0), json!(true), json!("no"))
         );
     }
 
