@@ -242,7 +242,11 @@ fn space_key(o: &mut String, id: Option<&str>) {
                 yn(a.can),
                 yn(q.expect),
                 a.checked,
-                if a.finished { ", every one" } else { ", not all" }
+                if a.finished {
+                    ", every one"
+                } else {
+                    ", not all"
+                }
             );
             if let Some((words, _)) = &a.smallest {
                 let _ = writeln!(o, "    smallest: {words}");

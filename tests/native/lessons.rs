@@ -72,7 +72,11 @@ fn each_lesson_has_predicts_a_try_and_a_recall() {
                 }
             }
         }
-        assert!((4..=8).contains(&core.len()), "{name}: {} steps", core.len());
+        assert!(
+            (4..=8).contains(&core.len()),
+            "{name}: {} steps",
+            core.len()
+        );
         assert!(
             n(StepKind::Predict) >= 2,
             "{name}: {} predict steps",
@@ -114,7 +118,11 @@ fn a_predict_space_step_in_every_lesson_whose_scenario_has_a_question() {
             let id = st.space.as_deref().unwrap();
             let q = QUESTIONS.iter().find(|q| q.id == id).unwrap();
             assert_eq!(q.scenario, l.scenario, "{name}");
-            placed.push(format!("{}: {id} ({})", l.id, if q.expect { "yes" } else { "no" }));
+            placed.push(format!(
+                "{}: {id} ({})",
+                l.id,
+                if q.expect { "yes" } else { "no" }
+            ));
         }
     }
     println!("predict-space steps:\n  {}", placed.join("\n  "));
@@ -138,7 +146,8 @@ fn a_predict_space_step_in_every_lesson_whose_scenario_has_a_question() {
     let at = format!("step {} (predict-space) field `space`", i + 1);
     let errs = with(&|l| l.steps[i].space = Some("no-such".into()));
     assert!(
-        errs.iter().any(|e| e.contains(&at) && e.contains("'no-such' is not a")),
+        errs.iter()
+            .any(|e| e.contains(&at) && e.contains("'no-such' is not a")),
         "{errs:?}"
     );
     let errs = with(&|l| l.steps[i].space = Some("ttl-longer-than-delay".into()));
@@ -159,8 +168,8 @@ fn a_predict_space_step_in_every_lesson_whose_scenario_has_a_question() {
         l.steps.insert(1, st);
     });
     assert!(
-        errs.iter().any(|e| e.contains("step 2 (predict-space)")
-            && e.contains("comes after the recall")),
+        errs.iter()
+            .any(|e| e.contains("step 2 (predict-space)") && e.contains("comes after the recall")),
         "{errs:?}"
     );
     // A field of the kind on another step: refused.

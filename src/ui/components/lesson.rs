@@ -55,7 +55,11 @@ pub fn on_number_input(typed: &UseStateHandle<String>) -> Callback<InputEvent> {
 /// A typed answer as a whole number: spaces, thousands separators and a rupee sign
 /// are left out ("₹1,200" → 1200); `None` if what is left is not a whole number.
 pub fn parse_number(typed: &str) -> Option<i64> {
-    typed.trim().replace(['₹', ',', ' '], "").parse::<i64>().ok()
+    typed
+        .trim()
+        .replace(['₹', ',', ' '], "")
+        .parse::<i64>()
+        .ok()
 }
 
 #[component]
@@ -375,7 +379,12 @@ fn SpaceStep(p: &SpaceStepProps) -> Html {
         return html! {};
     };
     let on_say = {
-        let (d, failed, lesson, step) = (p.dispatch.clone(), failed.clone(), l.lesson.id.clone(), l.step);
+        let (d, failed, lesson, step) = (
+            p.dispatch.clone(),
+            failed.clone(),
+            l.lesson.id.clone(),
+            l.step,
+        );
         let answered = l.answered(0);
         Callback::from(move |yes: bool| {
             if answered {

@@ -912,11 +912,25 @@ mod tests {
         let seed = v.over.seed.unwrap().to_string();
         let lesson_answer = answer_fields("outbox", i, 0, q, e, &Answer::Option(right));
         assert_eq!(m["type"], "practice");
-        for f in ["lesson", "step", "question", "correct", "kind", "response", "correctResponse", "misconception"] {
+        for f in [
+            "lesson",
+            "step",
+            "question",
+            "correct",
+            "kind",
+            "response",
+            "correctResponse",
+            "misconception",
+        ] {
             assert_eq!(m[f], lesson_answer[f], "{f}: as a lesson answer");
         }
         assert_eq!(
-            (m["step"].clone(), m["correct"].clone(), m["variant"].clone(), m["seed"].clone()),
+            (
+                m["step"].clone(),
+                m["correct"].clone(),
+                m["variant"].clone(),
+                m["seed"].clone()
+            ),
             (json!(i + 1), json!(true), json!(v.k), json!(seed))
         );
         assert_eq!(m["params"], json!(v.over.params));
@@ -935,8 +949,20 @@ mod tests {
         // The same question as a lesson step: an `answer`, with the lesson and step.
         let m = space_answer_fields("dedup-window", 7, q, false, &a);
         assert_eq!(
-            (m["lesson"].clone(), m["step"].clone(), m["question"].clone(), m["correct"].clone(), m["response"].clone()),
-            (json!("dedup-window"), json!(8), json!(0), json!(true), json!("no"))
+            (
+                m["lesson"].clone(),
+                m["step"].clone(),
+                m["question"].clone(),
+                m["correct"].clone(),
+                m["response"].clone()
+            ),
+            (
+                json!("dedup-window"),
+                json!(8),
+                json!(0),
+                json!(true),
+                json!("no")
+            )
         );
     }
 

@@ -212,7 +212,12 @@ impl Lessons<'_> {
     /// A predict-space step's answer. Scored and recorded like a prediction; when some
     /// schedule breaks the design, its smallest counterexample goes on the stage (the
     /// check's own run: random faults off, its faults by hand), played from the start.
-    fn space(&mut self, yes: bool, answer: &crate::course::practice::SpaceAnswer, ms: f64) -> Effect {
+    fn space(
+        &mut self,
+        yes: bool,
+        answer: &crate::course::practice::SpaceAnswer,
+        ms: f64,
+    ) -> Effect {
         let Some(l) = self
             .run
             .as_mut()

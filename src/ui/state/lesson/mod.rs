@@ -510,10 +510,8 @@ mod tests {
         let i = step_of(&s, StepKind::PredictSpace);
         s = dispatch(s, Action::Lesson(LessonAction::Go(i)));
         let l = s.lesson.as_ref().unwrap();
-        let q = crate::course::practice::find_space(
-            l.lesson.steps[i].space.as_deref().unwrap(),
-        )
-        .unwrap();
+        let q = crate::course::practice::find_space(l.lesson.steps[i].space.as_deref().unwrap())
+            .unwrap();
         assert_eq!(q.id, "ledger-first");
         // Before the answer: the question's own run (random faults off), its design shown.
         assert!(!s.inputs.config.random_faults && s.inputs.config.manual.is_empty());
@@ -535,10 +533,15 @@ mod tests {
         assert!(l.can_next() && !l.drifted);
         assert_eq!(l.scored.get(&(i, 0)), Some(&false));
         assert_eq!(
-            s.progress.lessons["atomic-commit"].answers.get(&format!("s{}q0", i + 1)),
+            s.progress.lessons["atomic-commit"]
+                .answers
+                .get(&format!("s{}q0", i + 1)),
             Some(&false)
         );
-        assert_eq!(s.inputs.config, config, "the smallest counterexample is on the stage");
+        assert_eq!(
+            s.inputs.config, config,
+            "the smallest counterexample is on the stage"
+        );
         assert!(s.playing, "played from the start");
         assert_eq!(s.run.techniques()[s.technique_index()].id, q.technique);
         let t = &s.run.techniques()[s.technique_index()];
@@ -558,7 +561,14 @@ mod tests {
         // The host hears the lesson's question count with it.
         assert_eq!(
             crate::ui::host::lesson_fields(&s).unwrap()["questions"],
-            serde_json::json!(l.lesson.steps.iter().map(|st| st.question.iter().count() + st.questions.len()).sum::<usize>() + 1)
+            serde_json::json!(
+                l.lesson
+                    .steps
+                    .iter()
+                    .map(|st| st.question.iter().count() + st.questions.len())
+                    .sum::<usize>()
+                    + 1
+            )
         );
     }
 
