@@ -614,6 +614,16 @@
       doc.getElementById("single-title").textContent = titles[counted[0]] || counted[0];
     }
     frame.src = srcFor(start);
+    // The practice page (predictions of finished lessons as new runs; "can it ever
+    // happen?"): its answers are `practice` messages, recorded but never scored.
+    var onPractice = false;
+    var practiceBtn = doc.getElementById("practice-open");
+    if (practiceBtn) {
+      practiceBtn.addEventListener("click", function () {
+        onPractice = true;
+        frame.src = appUrl.pathname + "?embed=1&practice=1";
+      });
+    }
 
     var pending = null; // a navigation sent as `load`, awaiting the app's reply
     var pendingTimer = null;
@@ -631,7 +641,9 @@
       pending = null;
     }
     function go(at) {
-      if (!s) {
+      if (!s || onPractice) {
+        // The practice page takes no `load`: open the lesson by address.
+        onPractice = false;
         frame.src = srcFor(at);
         return;
       }

@@ -790,7 +790,10 @@ test("the real app's practice page in a SCORM package: a 'can it ever happen?' a
     const v12 = version === "12";
     const page = await lms(version, new URL(`real-lesson-${version}/scorm/launch.html?lesson=atomic-commit`, server.url).href);
     await appFrame(page, "!!document.querySelector('[data-step]')");
-    // The learner opens the practice page in the same frame (the adapter listens to that frame).
+    // The learner opens the practice page from the launch page's bar (the same frame).
+    await launchFrame(page).click("#practice-open");
+    await appFrame(page, "!!document.querySelector('[data-practice]')");
+    // Its "can it ever happen?" question about ledger first (as a link to it opens it).
     await launchFrame(page).evaluate(() => {
       const f = document.getElementById("app");
       f.src = f.src.replace(/\?.*$/, "?embed=1&practice=1&space=ledger-first");
