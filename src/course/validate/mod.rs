@@ -12,6 +12,8 @@ mod prose;
 mod variant;
 
 mod build;
+mod closing;
+pub use closing::core_len;
 use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
 pub use hints::{already_watched, answer_hints, ANSWER_PHRASES};
@@ -271,27 +273,11 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                 forbid(st.goal.is_some(), "goal", &mut e);
                 match st.space.as_deref() {
                     None => need(false, "space", &mut e),
-                    Some(id) => match crate::course::practice::find_space(id) {
-                        None => e(
-                            format!("{at} field `space`"),
-                            format!(
-                                "'{id}' is not a \"can it ever happen?\" question (one of {})",
-                                crate::course::practice::QUESTIONS
-                                    .iter()
-                                    .map(|q| q.id)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ),
-                        Some(q) if q.scenario != l.scenario => e(
-                            format!("{at} field `space`"),
-                            format!(
-                                "'{id}' asks about the scenario '{}', not this lesson's '{}'",
-                                q.scenario, l.scenario
-                            ),
-                        ),
-                        Some(_) => {}
-                    },
+                    Some(id) => {
+                        if let Some(p) = closing::space_problem(id, &l.scenario) {
+                            e(format!("{at} field `space`"), p);
+                        }
+                    }
                 }
             }
             StepKind::Recall => {
@@ -430,18 +416,6 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
     }
     let _ = sc;
     errs
-}
-
-/// The number of steps up to the recall: a lesson may close with a predict-space step
-/// and then a build step after it (each optional, in that order).
-pub fn core_len(l: &Lesson) -> usize {
-    let mut core = l.steps.len();
-    for k in [StepKind::Build, StepKind::PredictSpace] {
-        if core > 0 && l.steps[core - 1].kind == k {
-            core -= 1;
-        }
-    }
-    core
 }
 
 /// A setup's params, faults and technique must fit its scenario. Returns whether usable.

@@ -296,7 +296,7 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 on_checked={d.reform(|holds| lesson_action(LessonAction::Built(holds)))} />
         },
         StepKind::PredictSpace => html! {
-            <SpaceStep key={format!("{}-{}", l.lesson.id, l.step)} run={l.clone()} dispatch={d.clone()} />
+            <super::space::SpaceStep key={format!("{}-{}", l.lesson.id, l.step)} run={l.clone()} dispatch={d.clone()} />
         },
         StepKind::Read => html! {},
     };
@@ -352,71 +352,6 @@ fn kind_label(k: StepKind) -> &'static str {
         StepKind::Observe => "Observe",
         StepKind::Build => "Build",
         StepKind::PredictSpace => "Can it ever happen?",
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct SpaceStepProps {
-    run: LessonRun,
-    dispatch: Callback<Action>,
-}
-
-/// A predict-space step: its question with the faults the check places shown before
-/// the answer; the answer runs the exhaustive check here (timed), posts the learner's
-/// answer to a framing host like any lesson answer, and hands both to the lesson (a
-/// yes puts the smallest counterexample on the stage).
-#[component]
-fn SpaceStep(p: &SpaceStepProps) -> Html {
-    let l = &p.run;
-    let failed = use_state(|| None::<String>);
-    let st = &l.lesson.steps[l.step];
-    let Some(q) = st
-        .space
-        .as_deref()
-        .and_then(crate::course::practice::find_space)
-        .copied()
-    else {
-        return html! {};
-    };
-    let on_say = {
-        let (d, failed, lesson, step) = (
-            p.dispatch.clone(),
-            failed.clone(),
-            l.lesson.id.clone(),
-            l.step,
-        );
-        let answered = l.answered(0);
-        Callback::from(move |yes: bool| {
-            if answered {
-                return;
-            }
-            match crate::ui::components::practice::check_timed(&q) {
-                (Ok(a), ms) => {
-                    crate::ui::host::post(
-                        "answer",
-                        crate::ui::host::space_answer_fields(&lesson, step, &q, yes, &a),
-                    );
-                    d.emit(lesson_action(LessonAction::Space {
-                        yes,
-                        answer: std::rc::Rc::new(a),
-                        ms,
-                    }));
-                }
-                (Err(e), _) => failed.set(Some(e)),
-            }
-        })
-    };
-    let said = l.space.as_ref().map(|r| r.yes);
-    let result = match (&l.space, &*failed) {
-        (Some(r), _) => Some((Ok(r.answer.clone()), r.ms)),
-        (None, Some(e)) => Some((Err(e.clone()), 0.0)),
-        _ => None,
-    };
-    let said = said.or(failed.as_ref().map(|_| true));
-    html! {
-        <div class="space-step" data-space-question={q.id}>
-            <crate::ui::components::practice::SpaceAsk {q} {said} {result} {on_say} on_stage={true} />
-        </div>
     }
 }
 

@@ -59,27 +59,6 @@ fn replay_link(v: &Variant) -> String {
     format!("?{}", share::encode(&st))
 }
 
-/// The link that replays a run config (a counterexample: random faults off).
-fn config_link(scenario: &str, technique: &str, c: &crate::sim::run::RunConfig) -> String {
-    let mut st = ShareState::new(scenario);
-    st.inputs.config = c.clone();
-    st.technique = Some(technique.to_string());
-    format!("?{}", share::encode(&st))
-}
-
-fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
-/// The exhaustive check of question `q`, and how long it took in this browser (ms).
-pub fn check_timed(q: &SpaceQuestion) -> (Result<SpaceAnswer, String>, f64) {
-    let t0 = perf_now();
-    let a = q.answer();
-    (a, perf_now() - t0)
-}
-
 /// One "can it ever happen?" question: the learner says yes or no, the exhaustive
 /// check answers (timed in this browser).
 #[derive(Properties, PartialEq)]
@@ -119,7 +98,7 @@ fn SpaceView(p: &SpaceProps) -> Html {
                 return;
             }
             said.set(Some(yes));
-            let (a, ms) = check_timed(&q);
+            let (a, ms) = super::space::check_timed(&q);
             if let Ok(a) = &a {
                 // A practice answer: its own message type (never a lesson's `answer`).
                 crate::ui::host::post("practice", crate::ui::host::space_fields(&q, yes, a));
@@ -132,133 +111,13 @@ fn SpaceView(p: &SpaceProps) -> Html {
         <section class="practice-item practice-space" data-step-kind="predict-space"
             data-space-question={p.q.id} aria-labelledby="space-h">
             <h2 id="space-h">{"Can it ever happen?"}</h2>
-            <SpaceAsk q={p.q} said={*said} result={(*result).clone()} {on_say} on_stage={false} />
+            <super::space::SpaceAsk q={p.q} said={*said} result={(*result).clone()} {on_say} on_stage={false} />
             if answered {
                 <p class="wb-actions">
                     <button type="button" class="btn" data-action="next-space" onclick={p.on_next.clone()}>{"Another question"}</button>
                 </p>
             }
         </section>
-    }
-}
-
-/// A "can it ever happen?" question as the practice page and a lesson's predict-space
-/// step show it: the prompt, the settings and the faults the check places (before
-/// any answer), yes and no, and the check's answer once given.
-#[derive(Properties, PartialEq)]
-pub struct SpaceAskProps {
-    pub q: SpaceQuestion,
-    /// The learner's answer (yes: some schedule breaks the design).
-    pub said: Option<bool>,
-    /// The exhaustive check's answer and its time in ms.
-    pub result: Option<(Result<SpaceAnswer, String>, f64)>,
-    pub on_say: Callback<bool>,
-    /// The smallest counterexample is already on the stage (a lesson step), rather
-    /// than a link to replay it (the practice page).
-    pub on_stage: bool,
-}
-
-#[component]
-pub fn SpaceAsk(p: &SpaceAskProps) -> Html {
-    let label = p.q.label();
-    let settings = p.q.settings();
-    // The failure model, learned from probe runs (no schedule checked): shown, and
-    // named in the prompt, before the learner answers.
-    let assumed = use_memo(p.q, |q| (q.assumptions(), q.shown_assumptions()));
-    let prompt = p.q.prompt(&label, assumed.0.as_deref().unwrap_or(""));
-    let verdict = match (p.said, &p.result) {
-        (Some(yes), Some((Ok(a), ms))) => space_verdict(&p.q, yes, a, *ms, p.on_stage),
-        (Some(_), Some((Err(e), _))) => html! { <p class="wb-error">{e.clone()}</p> },
-        _ => html! {},
-    };
-    let answered = p.said.is_some();
-    let option = |yes: bool, id: &'static str, text: &'static str| {
-        let chosen = p.said == Some(yes);
-        let was = match &p.result {
-            Some((Ok(a), _)) if chosen => Some(if a.can == yes { "right" } else { "wrong" }),
-            _ => None,
-        };
-        let on_say = p.on_say.clone();
-        html! {
-            <button class={classes!("btn", "option", chosen.then_some("chosen"), was)} data-option={id}
-                aria-pressed={chosen.to_string()} disabled={answered && !chosen}
-                onclick={Callback::from(move |_: MouseEvent| on_say.emit(yes))}>{text}</button>
-        }
-    };
-    let shown: Vec<String> = match &assumed.1 {
-        Ok(lines) => lines.clone(),
-        Err(e) => vec![e.clone()],
-    };
-    html! {
-        <fieldset class="question" data-question="0">
-            <legend>{prompt}</legend>
-            if !settings.is_empty() {
-                <p class="wb-meta" data-space-settings="">{format!("Settings: {}.", settings.join(", "))}</p>
-            }
-            <div class="wb-meta" data-space-assumptions="">
-                { for shown.into_iter().map(|l| html! { <p>{l}</p> }) }
-            </div>
-            <div class="options" role="group" aria-label="Choices">
-                {option(true, "yes", "Yes, some schedule breaks it")}
-                {option(false, "no", "No, never")}
-            </div>
-            <div class="feedback-slot" aria-live="polite" role="status">{verdict}</div>
-        </fieldset>
-    }
-}
-
-/// The exhaustive check's answer to a "can it ever happen?" question the learner
-/// answered `yes` (or no), and how long it took.
-fn space_verdict(q: &SpaceQuestion, yes: bool, a: &SpaceAnswer, ms: f64, on_stage: bool) -> Html {
-    let right = yes == a.can;
-    let lead = if right {
-        "✓ Right. "
-    } else {
-        "✕ Not quite. "
-    };
-    let body = if a.can {
-        let link = a
-            .smallest
-            .as_ref()
-            .map(|(_, c)| config_link(q.scenario, q.technique, c));
-        html! {
-            <>
-            <p>{format!("Yes. {}.", a.smallest.as_ref().map_or("", |s| s.0.as_str()))}</p>
-            if on_stage {
-                if a.smallest.is_some() {
-                    <p class="small" data-space-on-stage="">{"The stage now plays this run from the start."}</p>
-                }
-            } else if let Some(href) = link {
-                <a class="btn" data-action="replay-counterexample" href={href}>{"Replay the smallest counterexample on the stage"}</a>
-            }
-            </>
-        }
-    } else {
-        html! {
-            <p>{format!("No. Every one of the {} with at most {} ends right.",
-                crate::sim::sweep::plural(a.checked, "schedule"), crate::sim::sweep::plural(u64::from(q.k), "fault"))}</p>
-        }
-    };
-    html! {
-        <div class={classes!("feedback", if right { "right" } else { "wrong" })} data-space-answer="" data-feedback=""
-            data-can={a.can.to_string()} data-correct={right.to_string()} data-checked={a.checked.to_string()}
-            data-right={if a.can { "yes" } else { "no" }}
-            data-ms={format!("{ms:.0}")}>
-            <p><strong>{lead}</strong></p>
-            {body}
-            <p class="wb-meta">{format!("Assumed: {}.", assumed_words(q.k, &a.assumptions))}</p>
-            <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
-        </div>
-    }
-}
-
-/// The explorer's assumptions with each fault kind in words that stand alone.
-fn assumed_words(k: u8, assumptions: &str) -> String {
-    let kinds = practice::fault_kinds(k, assumptions);
-    if kinds.is_empty() {
-        assumptions.to_string()
-    } else {
-        format!("at most {k} of: {}", kinds.join("; "))
     }
 }
 
