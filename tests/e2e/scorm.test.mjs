@@ -784,32 +784,46 @@ test("practice answers are interactions of their own (stub app): a variant and a
   }
 });
 
-test("the real app's practice page in a SCORM package: a 'can it ever happen?' answer becomes an interaction of its own, SCORM 1.2 and 2004", async () => {
+test("the real app's practice page in a SCORM package: a due variant and a 'can it ever happen?' answer become interactions of their own, SCORM 1.2 and 2004", async () => {
   assert.ok(await realAppHasLessons(), "dist/ does not have the lessons and the host-page API: run 'make build'.");
   for (const version of ["12", "2004"]) {
     const v12 = version === "12";
-    const page = await lms(version, new URL(`real-lesson-${version}/scorm/launch.html?lesson=atomic-commit`, server.url).href);
-    await appFrame(page, "!!document.querySelector('[data-step]')");
+    const page = await lms(version, new URL(`real-lesson-${version}/scorm/launch.html?lesson=outbox`, server.url).href);
+    const lessonApp = await appFrame(page, "!!document.querySelector('[data-step]')");
+    // The outbox lesson finished earlier: its first varying prediction (step 2) is due now.
+    await lessonApp.evaluate(() => localStorage.setItem("eop.lessons", JSON.stringify({
+      lessons: { outbox: { step: 6, done: true, answers: {} } },
+      practice: { items: { "outbox#1": { lesson: "outbox", step: 1, stage: 0, due: 0, next_variant: 0, right: 0, missed: 0 } } },
+    })));
     // The learner opens the practice page from the launch page's bar (the same frame).
     await launchFrame(page).click("#practice-open");
-    await appFrame(page, "!!document.querySelector('[data-practice]')");
+    let app = await appFrame(page, "!!document.querySelector('[data-practice-item]')");
+    const k = await app.$eval("[data-practice-item]", (el) => el.dataset.variant);
+    await app.click("[data-practice-item] button[data-option]");
+    await app.waitForSelector("[data-practice-item] [data-feedback]");
+    const correct = (await app.$eval("[data-practice-item] [data-feedback]", (el) => el.dataset.correct)) === "true";
+    const vid = `urn:eop:practice:outbox:s2:v${k}`;
+    let rec = await waitSet(page, (x) => Object.values(x).includes(vid), "the variant's record");
+    let got = Object.values(interactionsOf(rec.set)).find((x) => x.id === vid);
+    assert.deepEqual([got.type, got.result], ["choice", correct ? "correct" : v12 ? "wrong" : "incorrect"], vid);
+    if (!v12) assert.match(got.description, new RegExp(`^Practice: .+ \\(variant ${k}, seed \\d+\\)$`), got.description);
     // Its "can it ever happen?" question about ledger first (as a link to it opens it).
     await launchFrame(page).evaluate(() => {
       const f = document.getElementById("app");
       f.src = f.src.replace(/\?.*$/, "?embed=1&practice=1&space=ledger-first");
     });
-    const app = await appFrame(page, "!!document.querySelector('[data-space-question=\"ledger-first\"]')");
+    app = await appFrame(page, "!!document.querySelector('[data-space-question=\"ledger-first\"]')");
     await app.click('[data-space-question="ledger-first"] [data-option="no"]');
     await app.waitForSelector("[data-space-answer]");
-    const rec = await waitSet(page, (x) => Object.values(x).includes("urn:eop:practice:space:ledger-first"), "the practice record");
-    const got = Object.values(interactionsOf(rec.set)).find((x) => x.id === "urn:eop:practice:space:ledger-first");
+    rec = await waitSet(page, (x) => Object.values(x).includes("urn:eop:practice:space:ledger-first"), "the practice record");
+    got = Object.values(interactionsOf(rec.set)).find((x) => x.id === "urn:eop:practice:space:ledger-first");
     assert.deepEqual(
       [got.type, v12 ? got.student_response : got.learner_response, got["correct_responses.0.pattern"], got.result],
       ["true-false", v12 ? "f" : "false", v12 ? "t" : "true", v12 ? "wrong" : "incorrect"],
     );
     const r = await close(page, version);
     const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
-    assert.deepEqual(p.lessons["atomic-commit"]?.answers ?? {}, {}, "practice does not score");
+    assert.deepEqual(p.lessons.outbox?.answers ?? {}, {}, "practice does not score");
     assertClean(page);
     await page.close();
   }
