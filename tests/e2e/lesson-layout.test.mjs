@@ -7,6 +7,7 @@
 // control, and the clicks to finish.
 import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { REPO, assertClean, screenshot, settle, start, tick } from "./lib.mjs";
@@ -500,7 +501,7 @@ test("screenshots of the lesson steps (predict, watch, try) at 320, 375, 1280, 1
   assert.deepEqual(problems, []);
 });
 
-test("a predict-space step at 320, 1280 and embed 640×420: the faults shown before the answer; yes replays the smallest counterexample on the stage, no says how many schedules", async () => {
+test("a predict-space step at 320, 1280 (axe) and embed 640×420: the faults shown before the answer; yes replays the smallest counterexample on the stage, no says how many schedules", async () => {
   const sizes = [
     ["320", { width: 320, height: 640 }, ""],
     ["1280", { width: 1280, height: 800 }, ""],
@@ -516,7 +517,16 @@ test("a predict-space step at 320, 1280 and embed 640×420: the faults shown bef
     assert.ok(n > 0, `${lesson}: a predict-space step`);
     for (const [name, viewport, mode] of sizes) {
       const phone = viewport.width < 700 && !mode;
-      const page = await env.open(`?lesson=${lesson}&step=${n}${mode}`, { viewport, context: phone ? { hasTouch: true, isMobile: true } : {} });
+      // bypassCSP: for axe's injected script only (at 1280).
+      const page = await env.open(`?lesson=${lesson}&step=${n}${mode}`, { viewport, context: phone ? { hasTouch: true, isMobile: true } : { bypassCSP: name === "1280" } });
+      const axe = async (when) => {
+        if (name !== "1280") return;
+        await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+        const v = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+          .filter((x) => x.impact === "serious" || x.impact === "critical")
+          .map((x) => `${x.id}: ${x.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`));
+        for (const x of v) problems.push(`${lesson} ${when} (axe): ${x}`);
+      };
       await page.waitForSelector(`[data-step="${n}"][data-step-kind="predict-space"]`);
       await settle(page);
       const what = `${lesson} predict-space at ${name}`;
@@ -533,6 +543,7 @@ test("a predict-space step at 320, 1280 and embed 640×420: the faults shown bef
       if (out.length) problems.push(`${what}: off the side: ${out.join(", ")}`);
       await page.$eval('[data-step-kind="predict-space"]', (el) => el.scrollIntoView());
       await screenshot(page, `lesson-predict-space-${lesson}-before-${name}`);
+      await axe("before the answer");
       const t0 = Date.now();
       const fb = await answer(page, "0", "yes");
       times.push(`${lesson} ${name}: ${Date.now() - t0} ms click to answer (check ${await page.$eval("[data-space-answer]", (el) => el.dataset.ms)} ms)`);
@@ -550,6 +561,7 @@ test("a predict-space step at 320, 1280 and embed 640×420: the faults shown bef
       await settle(page);
       await page.$eval('[data-step-kind="predict-space"]', (el) => el.scrollIntoView());
       await screenshot(page, `lesson-predict-space-${lesson}-after-${name}`);
+      await axe("after the answer");
       assertClean(page);
       await page.close();
     }
