@@ -41,6 +41,17 @@
   function isNumber(v) {
     return typeof v === "number" && isFinite(v) && Math.floor(v) === v && Math.abs(v) < 1e12;
   }
+  /** A yes-or-no answer ("can it ever happen?"): "yes" or "no". */
+  function isYesNo(v) {
+    return v === "yes" || v === "no";
+  }
+  /** What a message says was answered: kind, response, right response, misconception; null if malformed. */
+  function answered(d) {
+    var resp = d.kind === "choice" ? isOptionId : d.kind === "number" ? isNumber : d.kind === "yes-no" ? isYesNo : null;
+    if (!resp || !resp(d.response) || !resp(d.correctResponse)) return null;
+    if (!(d.misconception === null || d.misconception === undefined || (typeof d.misconception === "string" && d.misconception.length <= 200 && MISC_RE.test(d.misconception)))) return null;
+    return { kind: d.kind, response: d.response, correctResponse: d.correctResponse, misconception: d.correct ? null : d.misconception || null };
+  }
   function isPlain(v) {
     return v !== null && typeof v === "object" && !Array.isArray(v);
   }
@@ -68,14 +79,39 @@
         var a = { type: "answer", lesson: d.lesson, step: d.step, correct: d.correct, question: d.question === undefined ? null : d.question, kind: null };
         // What was answered (docs/embedding.md): recorded as an interaction when present and
         // well-formed; an answer without it still counts for the score.
-        var resp = d.kind === "choice" ? isOptionId : d.kind === "number" ? isNumber : null;
-        if (resp && resp(d.response) && resp(d.correctResponse) && (d.misconception === null || d.misconception === undefined || (typeof d.misconception === "string" && d.misconception.length <= 200 && MISC_RE.test(d.misconception)))) {
-          a.kind = d.kind;
-          a.response = d.response;
-          a.correctResponse = d.correctResponse;
-          a.misconception = d.correct ? null : d.misconception || null;
+        var what = answered(d);
+        if (what) {
+          a.kind = what.kind;
+          a.response = what.response;
+          a.correctResponse = what.correctResponse;
+          a.misconception = what.misconception;
         }
         return a;
+      }
+      case "practice": {
+        // A practice answer (docs/embedding.md): a variant of a lesson's prediction (`lesson`,
+        // `step`, `variant`, `seed`) or a "can it ever happen?" question (`space`). Recorded as
+        // an interaction of its own; it never counts for the score. Anything malformed: null.
+        if (typeof d.correct !== "boolean") return null;
+        var w = answered(d);
+        if (!w) return null;
+        var pr = { type: "practice", correct: d.correct, kind: w.kind, response: w.response, correctResponse: w.correctResponse, misconception: w.misconception };
+        if (d.space !== undefined) {
+          if (typeof d.space !== "string" || !ID_RE.test(d.space) || w.kind !== "yes-no" || !isInt(d.faults, 0, 9)) return null;
+          if (d.correct !== (d.response === d.correctResponse)) return null;
+          pr.space = d.space;
+          pr.faults = d.faults;
+          return pr;
+        }
+        if (typeof d.lesson !== "string" || !ID_RE.test(d.lesson) || !isInt(d.step, 1, MAX_STEP)) return null;
+        if (!isInt(d.variant, 0, 4294967295) || typeof d.seed !== "string" || !/^[0-9]{1,20}$/.test(d.seed)) return null;
+        if (w.kind === "yes-no") return null;
+        pr.lesson = d.lesson;
+        pr.step = d.step;
+        pr.question = isInt(d.question, 0, MAX_Q - 1) ? d.question : 0;
+        pr.variant = d.variant;
+        pr.seed = d.seed;
+        return pr;
       }
       case "workbench": {
         // A workbench check (docs/embedding.md): recorded as an interaction when it met a challenge.
@@ -298,6 +334,7 @@
     var out = [[p + "id", interactionId(m.lesson, m.step, q)]];
     var numeric = m.kind === "number";
     if (m.misconception) out.push([p + "objectives.0.id", misconceptionUrn(m.misconception)]);
+    if (m.kind === "yes-no") return out.concat(yesNoRecord(m, q, p, ask, v12, now));
     if (v12) {
       out.push([p + "time", time12(now)]);
       out.push([p + "type", numeric ? "numeric" : "choice"]);
@@ -319,6 +356,62 @@
       var tail = m.misconception ? " (misconception: " + m.misconception + ")" : "";
       var prompt = ask && ask.prompt ? ask.prompt : "Question " + (q + 1) + " of step " + m.step + " of " + m.lesson;
       out.push([p + "description", cut(prompt, 250 - tail.length) + tail]);
+    }
+    return out;
+  }
+
+  /**
+   * The rest of a yes-or-no answer's record ("can it ever happen?": can the design end
+   * wrong?), type `true-false`: SCORM 1.2's responses are `t` / `f`, 2004's `true` /
+   * `false`; 2004's description is the question's prompt, or its id.
+   */
+  function yesNoRecord(m, q, p, ask, v12, now) {
+    var tf = function (yn) {
+      return v12 ? (yn === "yes" ? "t" : "f") : yn === "yes" ? "true" : "false";
+    };
+    var out = [];
+    if (v12) {
+      out.push([p + "time", time12(now)]);
+      out.push([p + "type", "true-false"]);
+      out.push([p + "correct_responses.0.pattern", tf(m.correctResponse)]);
+      out.push([p + "student_response", tf(m.response)]);
+      out.push([p + "result", m.correct ? "correct" : "wrong"]);
+    } else {
+      out.push([p + "timestamp", timestamp2004(now)]);
+      out.push([p + "type", "true-false"]);
+      out.push([p + "correct_responses.0.pattern", tf(m.correctResponse)]);
+      out.push([p + "learner_response", tf(m.response)]);
+      out.push([p + "result", m.correct ? "correct" : "incorrect"]);
+      var prompt = ask && ask.prompt ? ask.prompt : m.space ? "Can it ever happen? (" + m.space + ", at most " + m.faults + (m.faults === 1 ? " fault)" : " faults)") : "Question " + (q + 1) + " of step " + m.step + " of " + m.lesson;
+      out.push([p + "description", cut(prompt, 250)]);
+    }
+    return out;
+  }
+
+  /**
+   * `cmi.interactions.n.id` of a practice answer: urn:eop:practice:<lesson>:s<step>:v<variant>
+   * for a variant of a lesson's prediction, urn:eop:practice:space:<question> for a "can it
+   * ever happen?" question. Never a lesson question's id: a practice record sits beside the
+   * lesson's and overwrites nothing.
+   */
+  function practiceId(m) {
+    return m.space !== undefined ? "urn:eop:practice:space:" + m.space : "urn:eop:practice:" + m.lesson + ":s" + m.step + ":v" + m.variant;
+  }
+
+  /**
+   * The data-model elements recording practice answer `m` (validated) as interaction number
+   * `n`: the same record as a lesson answer (`interaction`), with the practice id, and
+   * (2004) a description that says it is practice and which variant (its seed).
+   */
+  function practiceInteraction(m, n, ask, v12, now) {
+    var out = interaction(m, m.question || 0, n, ask, v12, now);
+    out[0] = [out[0][0], practiceId(m)];
+    if (!v12) {
+      out = out.map(function (kv) {
+        if (!/\.description$/.test(kv[0])) return kv;
+        var tail = m.space !== undefined ? "" : " (variant " + m.variant + ", seed " + m.seed + ")";
+        return [kv[0], cut("Practice: " + kv[1], 250 - tail.length) + tail];
+      });
     }
     return out;
   }
@@ -521,6 +614,16 @@
       doc.getElementById("single-title").textContent = titles[counted[0]] || counted[0];
     }
     frame.src = srcFor(start);
+    // The practice page (predictions of finished lessons as new runs; "can it ever
+    // happen?"): its answers are `practice` messages, recorded but never scored.
+    var onPractice = false;
+    var practiceBtn = doc.getElementById("practice-open");
+    if (practiceBtn) {
+      practiceBtn.addEventListener("click", function () {
+        onPractice = true;
+        frame.src = appUrl.pathname + "?embed=1&practice=1";
+      });
+    }
 
     var pending = null; // a navigation sent as `load`, awaiting the app's reply
     var pendingTimer = null;
@@ -538,7 +641,9 @@
       pending = null;
     }
     function go(at) {
-      if (!s) {
+      if (!s || onPractice) {
+        // The practice page takes no `load`: open the lesson by address.
+        onPractice = false;
         frame.src = srcFor(at);
         return;
       }
@@ -679,6 +784,17 @@
         });
         nextInteraction++;
         s.commit();
+      } else if (m.type === "practice") {
+        // A practice answer: an interaction of its own; the score and suspend_data are the
+        // lessons' alone (practice is open-ended and spaced over days).
+        if (finished || (m.lesson !== undefined && counted.indexOf(m.lesson) < 0)) return;
+        var pask = m.lesson !== undefined ? (asks[m.lesson] && asks[m.lesson][m.step + ":" + (m.question || 0)]) || null : null;
+        var pok = true;
+        practiceInteraction(m, nextInteraction, pask, s.v12, new Date()).forEach(function (kv) {
+          if (pok) pok = s.set(kv[0], kv[1]);
+        });
+        nextInteraction++;
+        s.commit();
       } else if (m.type === "answer") {
         if (counted.indexOf(m.lesson) < 0) return;
         var key = m.lesson + ":" + m.step;
@@ -715,6 +831,8 @@
     interaction: interaction,
     interactionId: interactionId,
     workbenchInteraction: workbenchInteraction,
+    practiceInteraction: practiceInteraction,
+    practiceId: practiceId,
     timestamp2004: timestamp2004,
     findAPI: findAPI,
     main: main,

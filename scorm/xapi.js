@@ -41,12 +41,17 @@
     if (!(q >= 0) || Math.floor(q) !== q) throw new Error("answer.question must be a whole number from 0");
     if (typeof a.correct !== "boolean") throw new Error("answer.correct must be true or false");
     var numeric = a.kind === "number";
-    if (!numeric && a.kind !== "choice") throw new Error("answer.kind must be 'choice' or 'number'");
+    // A predict-space answer ("can it ever happen?"): yes or no, as xAPI's true-false.
+    var yesNo = a.kind === "yes-no";
+    var tf = function (x) {
+      return x === "yes" ? "true" : "false";
+    };
+    if (!numeric && !yesNo && a.kind !== "choice") throw new Error("answer.kind must be 'choice', 'number' or 'yes-no'");
     var lang = o.lang || "en-US";
     var definition = {
       type: INTERACTION,
-      interactionType: numeric ? "numeric" : "choice",
-      correctResponsesPattern: [numeric ? a.correctResponse + "[:]" + a.correctResponse : String(a.correctResponse)],
+      interactionType: numeric ? "numeric" : yesNo ? "true-false" : "choice",
+      correctResponsesPattern: [numeric ? a.correctResponse + "[:]" + a.correctResponse : yesNo ? tf(a.correctResponse) : String(a.correctResponse)],
     };
     if (o.prompt) {
       definition.name = {};
@@ -64,7 +69,7 @@
     if (o.actor) s.actor = o.actor;
     s.verb = ANSWERED;
     s.object = { objectType: "Activity", id: questionId(a.lesson, a.step, q), definition: definition };
-    s.result = { success: a.correct, response: String(a.response) };
+    s.result = { success: a.correct, response: yesNo ? tf(a.response) : String(a.response) };
     s.context = { platform: "Exactly-Once Playground", language: lang, contextActivities: { parent: [parent] }, extensions: extensions };
     s.timestamp = ts.toISOString();
     return s;

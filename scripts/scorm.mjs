@@ -47,7 +47,7 @@ export function defaultLessons(repo = REPO) {
 }
 
 /**
- * Lesson titles and question counts (predict + observe + recall) from src/course/lessons/*.json when
+ * Lesson titles and question counts (predict + observe + recall + predict-space) from src/course/lessons/*.json when
  * the lessons are in this checkout; otherwise the id stands for the title and the count is
  * learnt at run time from the app's `lesson` messages.
  */
@@ -62,7 +62,9 @@ export function lessonInfo(repo = REPO) {
     // (the adapter's interaction records: description, SCORM 1.2's option letters).
     const asks = {};
     (l.steps ?? []).forEach((s, i) => {
-      const qs = (s.kind === "predict" || s.kind === "observe") && s.question ? [s.question] : s.kind === "recall" ? (s.questions ?? []) : [];
+      // A predict-space step asks one yes-or-no question (its prompt is computed by the app).
+      const space = s.kind === "predict-space" && s.space ? [{ prompt: `Can it ever happen? (${s.space})`, options: [] }] : [];
+      const qs = (s.kind === "predict" || s.kind === "observe") && s.question ? [s.question] : s.kind === "recall" ? (s.questions ?? []) : space;
       qs.forEach((q, k) => {
         asks[`${i + 1}:${k}`] = { prompt: promptLabel(q.prompt), options: (q.options ?? []).map((o) => String(o.id)) };
       });

@@ -71,6 +71,7 @@ pub fn lesson_key(ev: &mut Evaluator, raw: &Lesson) -> String {
                 );
             }
             StepKind::Build => build_key(&mut o, st.challenge.as_deref()),
+            StepKind::PredictSpace => space_key(&mut o, st.space.as_deref()),
             _ => {}
         }
         let qs: Vec<&Question> = st.question.iter().chain(st.questions.iter()).collect();
@@ -214,5 +215,45 @@ fn build_key(o: &mut String, id: Option<&str>) {
         };
         let r = check(&h, &c.setup(), c.k);
         let _ = writeln!(o, "  {what}: {} → {}", h.encode(), r.verdict());
+    }
+}
+
+/// A predict-space step's question as the learner meets it (the prompt, the settings
+/// and the faults shown before answering) and the exhaustive check's answer.
+fn space_key(o: &mut String, id: Option<&str>) {
+    let Some(q) = id.and_then(crate::course::practice::find_space) else {
+        return;
+    };
+    let shown = q.shown_assumptions().unwrap_or_else(|e| vec![e]);
+    let assumed = q.assumptions().unwrap_or_default();
+    let _ = writeln!(o, "  Q: {}", q.prompt(&q.label(), &assumed));
+    if !q.settings().is_empty() {
+        let _ = writeln!(o, "    settings: {}", q.settings().join(", "));
+    }
+    for line in shown {
+        let _ = writeln!(o, "    shown: {line}");
+    }
+    match q.answer() {
+        Ok(a) => {
+            let yn = |b: bool| if b { "yes" } else { "no" };
+            let _ = writeln!(
+                o,
+                "    answer: {} (expect: {}); {} schedules checked{}",
+                yn(a.can),
+                yn(q.expect),
+                a.checked,
+                if a.finished {
+                    ", every one"
+                } else {
+                    ", not all"
+                }
+            );
+            if let Some((words, _)) = &a.smallest {
+                let _ = writeln!(o, "    smallest: {words}");
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(o, "    ERROR {e}");
+        }
     }
 }

@@ -92,6 +92,12 @@ pub enum StepKind {
     /// Write a handler in the workbench's editor for a challenge (`challenge`), graded
     /// by the exhaustive check: it holds, or the smallest counterexample is shown.
     Build,
+    /// "Can it ever happen?": a yes-or-no question about every schedule with at most k
+    /// faults (`space`, a `course::practice::QUESTIONS` id), answered by the exhaustive
+    /// check: yes, with the smallest counterexample replayed on the stage, or no, with the
+    /// number of schedules checked. Comes after the recall (before a build step).
+    #[serde(rename = "predict-space")]
+    PredictSpace,
 }
 
 impl StepKind {
@@ -104,6 +110,7 @@ impl StepKind {
             StepKind::Recall => "recall",
             StepKind::Observe => "observe",
             StepKind::Build => "build",
+            StepKind::PredictSpace => "predict-space",
         }
     }
 }
@@ -157,6 +164,10 @@ pub struct Step {
     /// Named values for this step's texts, computed at the step's setup.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Quantity>,
+    /// predict-space: the id of the "can it ever happen?" question
+    /// (`course::practice::QUESTIONS`) about this lesson's scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<String>,
     /// predict: how practice varies the question (see `course::practice`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vary: Option<Vary>,

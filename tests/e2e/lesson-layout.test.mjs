@@ -7,6 +7,7 @@
 // control, and the clicks to finish.
 import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { REPO, assertClean, screenshot, settle, start, tick } from "./lib.mjs";
@@ -161,6 +162,15 @@ async function walk(frame, l, { messages = null, measure = null } = {}) {
           problems.push(`${what} q${q}: the answer ${right} was on screen before the answer`);
         }
       }
+    }
+    if (kind === "predict-space") {
+      // One answer, judged by the exhaustive check (a first walk may guess wrong): the
+      // faults the check places are on screen before it.
+      assert.equal(await frame.locator("[data-space-assumptions]").count(), 1, `${what}: the faults shown before the answer`);
+      const k = `${l.id}/${step}/0`;
+      const fb = await answer(frame, "0", KEY.get(k) ?? "yes");
+      KEY.set(k, fb.right);
+      clicks += 1;
     }
     if (kind === "try") {
       assert.equal(await frame.locator("[data-step-controls]").count(), 1, `${what}: the step's controls are in the step panel`);
@@ -324,6 +334,11 @@ test("the summary: score, the misconceptions met with their refutation, one ✓ 
         }
       }
     }
+    if (kind === "predict-space") {
+      // Answered "yes" (one answer: the check settles it).
+      const fb = await answer(page, "0", "yes");
+      if (!fb.correct) wrongs += 1;
+    }
     if (kind === "try") {
       for (const [name, value] of Object.entries(l.steps[Number(step) - 1].show_me.params)) await useControl(page, name, value);
       await page.waitForSelector('[data-step-controls] [data-feedback][data-correct="true"]');
@@ -341,7 +356,7 @@ test("the summary: score, the misconceptions met with their refutation, one ✓ 
   const s = await page.waitForSelector("[data-lesson-summary][data-score]");
   const score = Number(await s.getAttribute("data-score"));
   const asked = Number(await s.getAttribute("data-questions"));
-  const questions = l.steps.reduce((n, st) => n + (st.question ? 1 : 0) + (st.questions?.length ?? 0), 0);
+  const questions = l.steps.reduce((n, st) => n + (st.question ? 1 : 0) + (st.questions?.length ?? 0) + (st.kind === "predict-space" ? 1 : 0), 0);
   assert.equal(asked, questions, "every question scored");
   assert.ok(wrongs > 0 && score < asked, `score ${score}/${asked} after ${wrongs} wrong answers`);
   assert.ok((await page.locator("[data-lesson-summary] [data-met]").count()) >= 1, "a misconception met is listed");
@@ -483,5 +498,74 @@ test("screenshots of the lesson steps (predict, watch, try) at 320, 375, 1280, 1
       }
     }
   }
+  assert.deepEqual(problems, []);
+});
+
+test("a predict-space step at 320, 1280 (axe) and embed 640×420: the faults shown before the answer; yes replays the smallest counterexample on the stage, no says how many schedules", async () => {
+  const sizes = [
+    ["320", { width: 320, height: 640 }, ""],
+    ["1280", { width: 1280, height: 800 }, ""],
+    ["embed-640", { width: 640, height: 420 }, "&embed=1"],
+  ];
+  const problems = [];
+  const times = [];
+  // atomic-commit asks about ledger first (some schedule breaks it), dedup-window about a TTL
+  // longer than any copy's delay (none does).
+  for (const [lesson, can] of [["atomic-commit", true], ["dedup-window", false]]) {
+    const l = LESSONS.find((x) => x.id === lesson);
+    const n = l.steps.findIndex((st) => st.kind === "predict-space") + 1;
+    assert.ok(n > 0, `${lesson}: a predict-space step`);
+    for (const [name, viewport, mode] of sizes) {
+      const phone = viewport.width < 700 && !mode;
+      // bypassCSP: for axe's injected script only (at 1280).
+      const page = await env.open(`?lesson=${lesson}&step=${n}${mode}`, { viewport, context: phone ? { hasTouch: true, isMobile: true } : { bypassCSP: name === "1280" } });
+      const axe = async (when) => {
+        if (name !== "1280") return;
+        await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+        const v = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ["violations"] })).violations
+          .filter((x) => x.impact === "serious" || x.impact === "critical")
+          .map((x) => `${x.id}: ${x.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`));
+        for (const x of v) problems.push(`${lesson} ${when} (axe): ${x}`);
+      };
+      await page.waitForSelector(`[data-step="${n}"][data-step-kind="predict-space"]`);
+      await settle(page);
+      const what = `${lesson} predict-space at ${name}`;
+      const legend = await page.$eval('[data-step-kind="predict-space"] legend', (el) => el.textContent);
+      assert.match(legend, /^With at most 2 faults, each .+, can “.+” ever end wrong\?$/, `${what}: ${legend}`);
+      assert.match(await page.$eval("[data-space-assumptions]", (el) => el.textContent), /^Faults the check places \(at most 2 in a schedule\): /, what);
+      assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, `${what}: Next waits for the answer`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      if (wide > 1) problems.push(`${what}: the page is ${wide}px wider than the window`);
+      const out = await page.evaluate(() => [...document.querySelectorAll(".lesson-panel button, .lesson-panel legend, .lesson-panel p")]
+        .filter((el) => el.getClientRects().length > 0)
+        .filter((el) => { const r = el.getBoundingClientRect(); return r.left < -1 || r.right > innerWidth + 1; })
+        .map((el) => el.dataset.action ?? el.dataset.option ?? el.tagName));
+      if (out.length) problems.push(`${what}: off the side: ${out.join(", ")}`);
+      await page.$eval('[data-step-kind="predict-space"]', (el) => el.scrollIntoView());
+      await screenshot(page, `lesson-predict-space-${lesson}-before-${name}`);
+      await axe("before the answer");
+      const t0 = Date.now();
+      const fb = await answer(page, "0", "yes");
+      times.push(`${lesson} ${name}: ${Date.now() - t0} ms click to answer (check ${await page.$eval("[data-space-answer]", (el) => el.dataset.ms)} ms)`);
+      assert.equal(fb.right, can ? "yes" : "no", what);
+      assert.equal(fb.correct, can, what);
+      assert.equal(await page.locator('[data-action="next-step"]:not([disabled])').count(), 1, `${what}: Next after the answer`);
+      if (can) {
+        await page.waitForSelector("[data-space-on-stage]");
+        // The counterexample plays on the stage: its faults are the check's (random faults off).
+        await page.waitForFunction(() => Number(document.querySelector("[data-tick]").dataset.tick) > 0);
+        assert.match(fb.text, /Yes\. Smallest: 1 fault, /, `${what}: ${fb.text}`);
+      } else {
+        assert.match(fb.text, /No\. Every one of the \d+ schedules with at most 2 faults ends right\./, `${what}: ${fb.text}`);
+      }
+      await settle(page);
+      await page.$eval('[data-step-kind="predict-space"]', (el) => el.scrollIntoView());
+      await screenshot(page, `lesson-predict-space-${lesson}-after-${name}`);
+      await axe("after the answer");
+      assertClean(page);
+      await page.close();
+    }
+  }
+  console.log(`predict-space in a lesson: ${times.join("; ")}`);
   assert.deepEqual(problems, []);
 });

@@ -145,6 +145,27 @@ async function takeLesson(page, id, mode) {
         await page.waitForFunction(() => !document.querySelector("[data-hold]"));
       }
     }
+    if (kind === "predict-space") {
+      // "Can it ever happen?": the faults the check places are on screen before the answer,
+      // and one answer settles it (the exhaustive check answers; the other choice is off).
+      const shown = await page.$eval("[data-space-assumptions]", (el) => el.textContent);
+      assert.match(shown, /^Faults the check places \(at most \d+ in a schedule\): /, `${what}: ${shown}`);
+      assert.equal(await page.locator("[data-feedback]").count(), 0, `${what}: feedback before answering`);
+      const k = `${id}/${step}/0`;
+      const flip = (x) => (x === "yes" ? "no" : "yes");
+      const pick = mode === "learn" ? "yes" : mode === "right" ? KEY.get(k) : flip(KEY.get(k));
+      assert.ok(pick, `${what}: no key (run the learning pass first)`);
+      const fb = await answer(page, "0", pick);
+      if (mode === "learn") KEY.set(k, fb.right);
+      assert.equal(fb.correct, pick === fb.right, `${what}: judged by the check`);
+      assert.equal(await page.locator(`[data-question="0"] [data-option="${flip(pick)}"][disabled]`).count(), 1, `${what}: one answer`);
+      if (fb.right === "yes") {
+        assert.match(fb.text, /Yes\. Smallest: /, `${what}: ${fb.text}`);
+        await page.waitForSelector("[data-space-on-stage]");
+      } else {
+        assert.match(fb.text, /No\. Every one of the \d+ schedules with at most \d+ faults ends right\./, `${what}: ${fb.text}`);
+      }
+    }
     if (kind === "try") {
       await tabTo(page, '[data-action="show-me"]');
       await page.keyboard.press("Enter");

@@ -27,7 +27,7 @@ function shapes() {
   if (existsSync(dir)) {
     for (const f of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
       const l = JSON.parse(readFileSync(join(dir, f), "utf8"));
-      files.set(l.id, l.steps.map((s) => (s.kind === "predict" || s.kind === "observe" ? 1 : s.kind === "recall" ? s.questions.length : 0)));
+      files.set(l.id, l.steps.map((s) => (s.kind === "predict" || s.kind === "observe" || s.kind === "predict-space" ? 1 : s.kind === "recall" ? s.questions.length : 0)));
     }
   }
   return defaultLessons(REPO).map((id) => ({ id, steps: files.get(id) ?? [0, 1, 0, 1, 0, 3] }));

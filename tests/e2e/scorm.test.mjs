@@ -381,6 +381,20 @@ function checkRealInteractions(version, log, set, id = "walkthrough") {
       assert.match(v12 ? rec.student_response : rec.learner_response, /^begin,lookup:msg-id,/);
       return;
     }
+    if (a.yesno) {
+      // A predict-space answer: true-false, its id the step's like any lesson question.
+      const rec = got[n];
+      const tf = (x) => (v12 ? (x === "yes" ? "t" : "f") : x === "yes" ? "true" : "false");
+      const what = `SCORM ${version}, ${id} answer ${n}: ${JSON.stringify(a)} → ${JSON.stringify(rec)}`;
+      assert.equal(lesson.steps[a.step - 1].kind, "predict-space", what);
+      assert.deepEqual(
+        [rec.id, rec.type, v12 ? rec.student_response : rec.learner_response, rec["correct_responses.0.pattern"], rec.result],
+        [`urn:eop:${id}:s${a.step}:q0`, "true-false", tf(a.yesno), tf(a.right), a.correct ? "correct" : v12 ? "wrong" : "incorrect"],
+        what,
+      );
+      if (!v12) assert.equal(rec.description, `Can it ever happen? (${lesson.steps[a.step - 1].space})`, what);
+      return;
+    }
     const st = lesson.steps[a.step - 1];
     const q = st.question ? [st.question][a.q] : st.questions[a.q];
     const rec = got[n];
@@ -499,6 +513,15 @@ async function takeRealLesson(page, { stopAt = Infinity, log = [], lessonId = "w
           }
         }
       }
+    }
+    if (kind === "predict-space") {
+      // "Can it ever happen?": one answer (yes), judged by the exhaustive check in the page.
+      questions++;
+      await app.click('[data-question="0"] [data-option="yes"]');
+      await app.waitForSelector('[data-question="0"] [data-feedback]');
+      const f = await app.$eval('[data-question="0"] [data-feedback]', (el) => ({ correct: el.dataset.correct === "true", right: el.dataset.right }));
+      if (f.correct) firstRight++;
+      log.push({ step: Number(step), q: 0, yesno: "yes", right: f.right, correct: f.correct });
     }
     if (kind === "try") {
       // The real controls inside the step panel, set to the step's show_me values (never "Show me").
@@ -693,6 +716,114 @@ test("a workbench challenge met is an interaction (stub app): once per challenge
       });
       assert.equal(r.cmi.interactions["0"].learner_response, handler, "the LMS holds it");
     }
+    assertClean(page);
+    await page.close();
+  }
+});
+
+test("practice answers are interactions of their own (stub app): a variant and a 'can it ever happen?' answer recorded in SCORM 1.2 and 2004, never scored; malformed or unknown ones refused", async () => {
+  const P = (fields) => ({ source: "exactly-once-playground", version: 1, type: "practice", ...fields });
+  const variant = { lesson: "walkthrough", step: 2, question: 0, variant: 7, seed: "123456", params: {}, correct: false, kind: "choice", response: "zero", correctResponse: "right", misconception: "the-copy-cancels-out" };
+  const space = { space: "ledger-first", scenario: "atomic-commit", technique: "non-atomic", faults: 2, correct: true, kind: "yes-no", response: "yes", correctResponse: "yes", schedules: 349, misconception: null };
+  const refused = [
+    P({ ...variant, seed: 12 }), // a seed is a string of digits
+    P({ ...variant, variant: -1 }),
+    P({ ...variant, lesson: "Not An Id" }),
+    P({ ...variant, step: 0 }),
+    P({ ...variant, kind: "yes-no", response: "yes", correctResponse: "no" }), // a variant asks a lesson question
+    P({ ...variant, correct: "no" }),
+    P({ ...variant, response: "has space" }),
+    P({ ...space, kind: "choice" }),
+    P({ ...space, response: "maybe" }),
+    P({ ...space, correct: false }), // the response is the right one: correct must say so
+    P({ ...space, space: "../x" }),
+    P({ ...space, faults: 12 }),
+    P({ correct: true, kind: "choice", response: "a", correctResponse: "a" }), // neither a lesson nor a question
+    { source: "exactly-once-playground", version: 1, type: "practise", ...space }, // an unknown type
+  ];
+  for (const version of ["12", "2004"]) {
+    const v12 = version === "12";
+    const sco = new URL(`stub-lesson-${version}/scorm/launch.html?lesson=walkthrough`, server.url).href;
+    const page = await lms(version, sco);
+    await stub(page, "go", 2);
+    await stub(page, "answer", 2, true, 0, { kind: "choice", response: "right", correctResponse: "right", misconception: null });
+    for (const m of refused) await stub(page, "raw", m);
+    await stub(page, "raw", P(variant));
+    await stub(page, "raw", P(space));
+    // A variant of a lesson this SCO does not count: not recorded.
+    await stub(page, "raw", P({ ...variant, lesson: "dedup-window" }));
+    await stub(page, "go", 3); // read after the messages (they arrive in order)
+    await waitSet(page, (x) => (x["cmi.core.lesson_location"] ?? x["cmi.location"]) === "walkthrough/3", "after the practice answers");
+    const r = await close(page, version);
+    const got = interactionsOf(r.set);
+    assert.deepEqual(Object.keys(got), ["0", "1", "2"], "the lesson answer, then the two practice answers");
+    const strip = (o) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== "time" && k !== "timestamp"));
+    assert.equal(got[0].id, "urn:eop:walkthrough:s2:q0", "the lesson's own record");
+    if (v12) {
+      assert.deepEqual(strip(got[1]), { id: "urn:eop:practice:walkthrough:s2:v7", "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out", type: "choice", "correct_responses.0.pattern": "b", student_response: "c", result: "wrong" });
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:practice:space:ledger-first", type: "true-false", "correct_responses.0.pattern": "t", student_response: "t", result: "correct" });
+    } else {
+      const prompt = "After both copies of txn-3, what does the naive handler show for m-B?";
+      assert.deepEqual(strip(got[1]), {
+        id: "urn:eop:practice:walkthrough:s2:v7",
+        "objectives.0.id": "urn:eop:misconception:the-copy-cancels-out",
+        type: "choice",
+        "correct_responses.0.pattern": "right",
+        learner_response: "the-copy-cancels-out",
+        result: "incorrect",
+        description: `Practice: ${prompt} (misconception: the-copy-cancels-out) (variant 7, seed 123456)`,
+      });
+      assert.deepEqual(strip(got[2]), { id: "urn:eop:practice:space:ledger-first", type: "true-false", "correct_responses.0.pattern": "true", learner_response: "true", result: "correct", description: "Practice: Can it ever happen? (ledger-first, at most 2 faults)" });
+      assert.deepEqual(Object.values(r.cmi.interactions).map((x) => x.id), ["urn:eop:walkthrough:s2:q0", "urn:eop:practice:walkthrough:s2:v7", "urn:eop:practice:space:ledger-first"], "the LMS holds them");
+    }
+    // Practice never counts: the score's first answers are the lesson's alone.
+    const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
+    assert.deepEqual(p.lessons.walkthrough.answers, { 2: ["R"] });
+    assertClean(page);
+    await page.close();
+  }
+});
+
+test("the real app's practice page in a SCORM package: a due variant and a 'can it ever happen?' answer become interactions of their own, SCORM 1.2 and 2004", async () => {
+  assert.ok(await realAppHasLessons(), "dist/ does not have the lessons and the host-page API: run 'make build'.");
+  for (const version of ["12", "2004"]) {
+    const v12 = version === "12";
+    const page = await lms(version, new URL(`real-lesson-${version}/scorm/launch.html?lesson=outbox`, server.url).href);
+    const lessonApp = await appFrame(page, "!!document.querySelector('[data-step]')");
+    // The outbox lesson finished earlier: its first varying prediction (step 2) is due now.
+    await lessonApp.evaluate(() => localStorage.setItem("eop.lessons", JSON.stringify({
+      lessons: { outbox: { step: 6, done: true, answers: {} } },
+      practice: { items: { "outbox#1": { lesson: "outbox", step: 1, stage: 0, due: 0, next_variant: 0, right: 0, missed: 0 } } },
+    })));
+    // The learner opens the practice page from the launch page's bar (the same frame).
+    await launchFrame(page).click("#practice-open");
+    let app = await appFrame(page, "!!document.querySelector('[data-practice-item]')");
+    const k = await app.$eval("[data-practice-item]", (el) => el.dataset.variant);
+    await app.click("[data-practice-item] button[data-option]");
+    await app.waitForSelector("[data-practice-item] [data-feedback]");
+    const correct = (await app.$eval("[data-practice-item] [data-feedback]", (el) => el.dataset.correct)) === "true";
+    const vid = `urn:eop:practice:outbox:s2:v${k}`;
+    let rec = await waitSet(page, (x) => Object.values(x).includes(vid), "the variant's record");
+    let got = Object.values(interactionsOf(rec.set)).find((x) => x.id === vid);
+    assert.deepEqual([got.type, got.result], ["choice", correct ? "correct" : v12 ? "wrong" : "incorrect"], vid);
+    if (!v12) assert.match(got.description, new RegExp(`^Practice: .+ \\(variant ${k}, seed \\d+\\)$`), got.description);
+    // Its "can it ever happen?" question about ledger first (as a link to it opens it).
+    await launchFrame(page).evaluate(() => {
+      const f = document.getElementById("app");
+      f.src = f.src.replace(/\?.*$/, "?embed=1&practice=1&space=ledger-first");
+    });
+    app = await appFrame(page, "!!document.querySelector('[data-space-question=\"ledger-first\"]')");
+    await app.click('[data-space-question="ledger-first"] [data-option="no"]');
+    await app.waitForSelector("[data-space-answer]");
+    rec = await waitSet(page, (x) => Object.values(x).includes("urn:eop:practice:space:ledger-first"), "the practice record");
+    got = Object.values(interactionsOf(rec.set)).find((x) => x.id === "urn:eop:practice:space:ledger-first");
+    assert.deepEqual(
+      [got.type, v12 ? got.student_response : got.learner_response, got["correct_responses.0.pattern"], got.result],
+      ["true-false", v12 ? "f" : "false", v12 ? "t" : "true", v12 ? "wrong" : "incorrect"],
+    );
+    const r = await close(page, version);
+    const p = progressOf({ "cmi.suspend_data": r.cmi.suspend_data });
+    assert.deepEqual(p.lessons.outbox?.answers ?? {}, {}, "practice does not score");
     assertClean(page);
     await page.close();
   }

@@ -63,10 +63,19 @@ fn each_lesson_has_predicts_a_try_and_a_recall() {
     for (name, l) in lessons() {
         let kinds: Vec<StepKind> = l.steps.iter().map(|s| s.kind).collect();
         let n = |k| kinds.iter().filter(|x| **x == k).count();
+        // After the recall: at most a predict-space step, then at most a build step.
+        let mut core = &kinds[..];
+        for k in [StepKind::Build, StepKind::PredictSpace] {
+            if let Some((last, rest)) = core.split_last() {
+                if *last == k {
+                    core = rest;
+                }
+            }
+        }
         assert!(
-            (4..=8).contains(&kinds.len()),
+            (4..=8).contains(&core.len()),
             "{name}: {} steps",
-            kinds.len()
+            core.len()
         );
         assert!(
             n(StepKind::Predict) >= 2,
@@ -74,18 +83,102 @@ fn each_lesson_has_predicts_a_try_and_a_recall() {
             n(StepKind::Predict)
         );
         assert!(n(StepKind::Try) >= 1, "{name}: no try step");
-        // A build step may follow the recall, as the last step.
-        let before_build = match kinds.split_last() {
-            Some((StepKind::Build, rest)) => rest,
-            _ => &kinds[..],
-        };
         assert_eq!(
-            before_build.last(),
+            core.last(),
             Some(&StepKind::Recall),
-            "{name}: ends with a recall step (then at most a build step)"
+            "{name}: ends with a recall step (then at most a predict-space and a build step)"
         );
         assert!(n(StepKind::Build) <= 1, "{name}: at most one build step");
+        assert!(
+            n(StepKind::PredictSpace) <= 1,
+            "{name}: at most one predict-space step"
+        );
     }
+}
+
+/// "Can it ever happen?" in the lessons: a predict-space step in every lesson whose
+/// scenario has a question (`course::practice::QUESTIONS`: the guarantees that depend on
+/// a window's length, key threading, the transaction boundary, a producer that never
+/// restarts), each naming a question about its own scenario. The validator refuses an
+/// unknown question, one about another scenario, and a predict-space step anywhere but
+/// after the recall.
+#[test]
+fn a_predict_space_step_in_every_lesson_whose_scenario_has_a_question() {
+    use eop::course::practice::{space_questions, QUESTIONS};
+    let mut placed = Vec::new();
+    for (name, l) in lessons() {
+        let steps: Vec<_> = l
+            .steps
+            .iter()
+            .filter(|s| s.kind == StepKind::PredictSpace)
+            .collect();
+        let has = !space_questions(&l.scenario).is_empty();
+        assert_eq!(steps.len(), usize::from(has), "{name}");
+        for st in steps {
+            let id = st.space.as_deref().unwrap();
+            let q = QUESTIONS.iter().find(|q| q.id == id).unwrap();
+            assert_eq!(q.scenario, l.scenario, "{name}");
+            placed.push(format!(
+                "{}: {id} ({})",
+                l.id,
+                if q.expect { "yes" } else { "no" }
+            ));
+        }
+    }
+    println!("predict-space steps:\n  {}", placed.join("\n  "));
+    assert_eq!(placed.len(), 5, "{placed:?}");
+    let (_, base) = lessons()
+        .into_iter()
+        .find(|(_, l)| l.id == "atomic-commit")
+        .unwrap();
+    let rules = Rules { course: true };
+    assert_eq!(validate::check(&base, rules), Vec::<String>::new());
+    let i = base
+        .steps
+        .iter()
+        .position(|s| s.kind == StepKind::PredictSpace)
+        .unwrap();
+    let with = |f: &dyn Fn(&mut Lesson)| {
+        let mut l = base.clone();
+        f(&mut l);
+        validate::check(&l, rules)
+    };
+    let at = format!("step {} (predict-space) field `space`", i + 1);
+    let errs = with(&|l| l.steps[i].space = Some("no-such".into()));
+    assert!(
+        errs.iter()
+            .any(|e| e.contains(&at) && e.contains("'no-such' is not a")),
+        "{errs:?}"
+    );
+    let errs = with(&|l| l.steps[i].space = Some("ttl-longer-than-delay".into()));
+    assert!(
+        errs.iter()
+            .any(|e| e.contains(&at) && e.contains("asks about the scenario 'dedup-window'")),
+        "{errs:?}"
+    );
+    let errs = with(&|l| l.steps[i].space = None);
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("is required for a predict-space step")),
+        "{errs:?}"
+    );
+    // Before the recall: refused.
+    let errs = with(&|l| {
+        let st = l.steps.remove(i);
+        l.steps.insert(1, st);
+    });
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("step 2 (predict-space)") && e.contains("comes after the recall")),
+        "{errs:?}"
+    );
+    // A field of the kind on another step: refused.
+    let errs = with(&|l| l.steps[0].space = Some("ledger-first".into()));
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("step 1 (read) field `space`: does not belong")),
+        "{errs:?}"
+    );
 }
 
 /// A build step names a challenge that can be met; its starting handler (the challenge's
@@ -123,7 +216,7 @@ fn a_build_step_names_a_challenge_that_can_be_met() {
     let errs = with(&|l| l.steps[last].challenge = None);
     assert!(
         errs.iter()
-            .any(|e| e.contains("step 8 (build) field `challenge`: is required for a build step")),
+            .any(|e| e.contains("step 9 (build) field `challenge`: is required for a build step")),
         "{errs:?}"
     );
     let errs = with(&|l| l.steps[last].challenge = Some("no-such".into()));
@@ -136,7 +229,7 @@ fn a_build_step_names_a_challenge_that_can_be_met() {
     assert!(errs.iter().any(|e| e.contains("cannot be met")), "{errs:?}");
     // A build step with no recall before it: refused.
     let errs = with(&|l| {
-        l.steps.remove(last - 1);
+        l.steps.retain(|s| s.kind != StepKind::Recall);
     });
     assert!(
         errs.iter()

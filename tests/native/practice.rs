@@ -98,6 +98,67 @@ fn every_variant_passes_the_validator_or_is_skipped_by_rule() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// A predict question without `vary` is one that cannot vary honestly: it is listed in
+/// `practice::FIXED` with its rule, and varying only its seed (at its own setting)
+/// does skip more than the allowed share by that rule.
+#[test]
+fn a_question_that_does_not_vary_says_which_rule_would_skip_it() {
+    use eop::course::model::{StepKind, Vary};
+    let mut fixed = Vec::new();
+    for (name, text) in files() {
+        let l = validate::parse(&text).expect("parses");
+        for (i, st) in l.steps.iter().enumerate() {
+            if st.kind == StepKind::Predict && st.vary.is_none() {
+                fixed.push((l.id.clone(), i + 1));
+                let (_, _, rule, _) = practice::FIXED
+                    .iter()
+                    .find(|(id, step, ..)| *id == l.id && *step == i + 1)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{name} step {}: no `vary` and not in practice::FIXED",
+                            i + 1
+                        )
+                    });
+                let mut probe = l.clone();
+                probe.steps[i].vary = Some(Vary {
+                    seeds: [1, 100_000],
+                    params: Default::default(),
+                });
+                let mut ev = Evaluator::new();
+                let n = 300;
+                let by_rule = (0..n)
+                    .filter(|k| {
+                        practice::variant(&mut ev, &probe, i, *k) == Outcome::Skipped(*rule)
+                    })
+                    .count();
+                let share = by_rule as f64 / f64::from(n);
+                println!(
+                    "{:<28} step {:>2}  does not vary: {:.1}% of seed-only variants {}",
+                    l.id,
+                    i + 1,
+                    100.0 * share,
+                    rule.name()
+                );
+                assert!(
+                    share > 0.2,
+                    "{name} step {}: only {:.1}% skipped as {}: it could vary",
+                    i + 1,
+                    100.0 * share,
+                    rule.name()
+                );
+            }
+        }
+    }
+    let listed: Vec<(String, usize)> = practice::FIXED
+        .iter()
+        .map(|(id, step, ..)| (id.to_string(), *step))
+        .collect();
+    assert_eq!(
+        fixed, listed,
+        "practice::FIXED lists exactly the questions that do not vary"
+    );
+}
+
 #[test]
 fn a_variant_is_the_same_question_with_a_new_run() {
     let (_, text) = FILES

@@ -45,6 +45,13 @@ pub fn step_setup(lesson: &Lesson, i: usize) -> Setup {
         ..lesson.setup.clone()
     };
     match lesson.steps.get(i) {
+        // A "can it ever happen?" step shows its question's own setting: the one the
+        // exhaustive check explores (not the lesson's).
+        Some(s) if s.kind == StepKind::PredictSpace => s
+            .space
+            .as_deref()
+            .and_then(crate::course::practice::find_space)
+            .map_or(base, |q| q.setup()),
         Some(s) if s.kind == StepKind::Observe && i > 0 => {
             step_setup(lesson, i - 1).overlay(&s.setup)
         }

@@ -6,6 +6,7 @@
 //! made per attempt, fencing, the transaction boundary); `expect` is the author's
 //! answer, entered independently (double entry, checked by the native test).
 
+use crate::course::model::Setup;
 use crate::sim::explore::explore;
 use crate::sim::params::Unit;
 use crate::sim::run::RunConfig;
@@ -321,6 +322,34 @@ pub fn fault_kinds(k: u8, assumptions: &str) -> Vec<String> {
                 .map(|s| s.replacen(" one", " transmission", 1))
                 .collect()
         })
+}
+
+/// The question with this id.
+pub fn find_space(id: &str) -> Option<&'static SpaceQuestion> {
+    QUESTIONS.iter().find(|q| q.id == id)
+}
+
+impl SpaceQuestion {
+    /// The question's setting as a lesson step's setup (what a predict-space step puts
+    /// on the stage before the answer): its scenario at the showcase seed (the check's)
+    /// with its parameters, its design on the stage, and random faults off — the
+    /// fault-free run; the check places the faults.
+    pub fn setup(&self) -> Setup {
+        Setup {
+            scenario: Some(self.scenario.to_string()),
+            seed: scenarios::find(self.scenario)
+                .ok()
+                .map(|sc| sc.info().showcase_seed),
+            params: self
+                .params
+                .iter()
+                .map(|(n, v)| (n.to_string(), *v))
+                .collect(),
+            faults: None,
+            random_faults: Some(false),
+            technique: Some(self.technique.to_string()),
+        }
+    }
 }
 
 /// The questions about one scenario.

@@ -297,6 +297,28 @@ pub fn next_asked(ev: &mut Evaluator, l: &Lesson, i: usize, k: u32, tries: u32) 
     })
 }
 
+/// The predict questions that do not vary, each with the rule that would skip most of
+/// its variants and why (lesson id, step from 1, rule, reason). The native test
+/// `practice` checks that every predict question without `vary` is listed here, and
+/// that the stated rule skips more than the allowed share of its seed-only variants.
+pub const FIXED: &[(&str, usize, Skip, &str)] = &[
+    (
+        "two-generals",
+        2,
+        Skip::AnswerOnMisconception,
+        "its story is a split: in most runs the several-messenger generals agree, and then \
+         the right answer is the option written as the misconception that more \
+         acknowledgements give certainty",
+    ),
+    (
+        "two-generals",
+        5,
+        Skip::TwoRightOptions,
+        "in most runs of the dangerous valley the set of strategies that agree is none or \
+         all of them, which are written as options of their own, so two options would be right",
+    ),
+];
+
 /// The predict steps of a lesson that vary.
 pub fn varying_steps(l: &Lesson) -> Vec<usize> {
     l.steps

@@ -12,6 +12,8 @@ mod prose;
 mod variant;
 
 mod build;
+mod closing;
+pub use closing::core_len;
 use format::is_kebab;
 pub use format::{kebab, migrate, parse_report, FORMAT_2_ADDED};
 pub use hints::{already_watched, answer_hints, ANSWER_PHRASES};
@@ -74,11 +76,13 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         );
         return errs;
     };
-    let n = l.steps.len();
-    if !(MIN_STEPS..=MAX_STEPS).contains(&n) {
+    // After the recall a lesson may end with a predict-space step and a build step, in
+    // that order (each optional); they do not count against the lesson's length.
+    let core = core_len(l);
+    if !(MIN_STEPS..=MAX_STEPS).contains(&core) {
         e(
             format!("{lid} field `steps`"),
-            format!("has {n} steps; a lesson has {MIN_STEPS} to {MAX_STEPS}"),
+            format!("has {core} steps (besides a closing predict-space or build step); a lesson has {MIN_STEPS} to {MAX_STEPS}"),
         );
     }
     let count = |k: StepKind| l.steps.iter().filter(|s| s.kind == k).count();
@@ -98,11 +102,18 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
         );
     }
     if rules.course {
-        // A build step may follow the recall, as the lesson's last step.
-        let (recall, n) = match l.steps.last() {
-            Some(s) if s.kind == StepKind::Build => (l.steps.get(n.wrapping_sub(2)), n - 1),
-            last => (last, n),
-        };
+        // A predict-space step and then a build step may follow the recall, as the
+        // lesson's last steps.
+        let (recall, n) = (core.checked_sub(1).and_then(|k| l.steps.get(k)), core);
+        for (i, st) in l.steps.iter().enumerate() {
+            let closing = i >= core;
+            if (st.kind == StepKind::PredictSpace || st.kind == StepKind::Build) && !closing {
+                e(
+                    format!("{lid} step {} ({})", i + 1, st.kind.name()),
+                    "comes after the recall, as one of the lesson's last steps (a predict-space step, then a build step)".into(),
+                );
+            }
+        }
         match recall {
             Some(s) if s.kind == StepKind::Recall => {
                 let pos = scenarios::ids()
@@ -194,6 +205,12 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                 ),
             );
         }
+        if st.space.is_some() && st.kind != StepKind::PredictSpace {
+            e(
+                format!("{at} field `space`"),
+                format!("does not belong to a {} step", st.kind.name()),
+            );
+        }
         let setup = eval::step_setup(l, i);
         if !check_setup(
             &mut e,
@@ -249,6 +266,18 @@ pub fn check(l: &Lesson, rules: Rules) -> Vec<String> {
                     Some(None) => need(false, "challenge", &mut e),
                     Some(Some(p)) => e(format!("{at} field `challenge`"), p),
                     None => {}
+                }
+            }
+            StepKind::PredictSpace => {
+                forbid(st.question.is_some(), "question", &mut e);
+                forbid(st.goal.is_some(), "goal", &mut e);
+                match st.space.as_deref() {
+                    None => need(false, "space", &mut e),
+                    Some(id) => {
+                        if let Some(p) = closing::space_problem(id, &l.scenario) {
+                            e(format!("{at} field `space`"), p);
+                        }
+                    }
                 }
             }
             StepKind::Recall => {

@@ -40,6 +40,28 @@ fn lesson_action(a: LessonAction) -> Action {
     Action::Lesson(a)
 }
 
+/// A number field's input handler: what is typed goes into `typed` (the lesson panel's
+/// number questions and the practice page's).
+pub fn on_number_input(typed: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let typed = typed.clone();
+    Callback::from(move |e: InputEvent| {
+        typed.set(
+            e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value(),
+        )
+    })
+}
+
+/// A typed answer as a whole number: spaces, thousands separators and a rupee sign
+/// are left out ("₹1,200" → 1200); `None` if what is left is not a whole number.
+pub fn parse_number(typed: &str) -> Option<i64> {
+    typed
+        .trim()
+        .replace(['₹', ',', ' '], "")
+        .parse::<i64>()
+        .ok()
+}
+
 #[component]
 fn QuestionView(p: &QuestionProps) -> Html {
     let typed = use_state(String::new);
@@ -65,25 +87,17 @@ fn QuestionView(p: &QuestionProps) -> Html {
         })
     };
     let body = if p.q.number {
-        let on_input = {
-            let typed = typed.clone();
-            Callback::from(move |e: InputEvent| {
-                typed.set(
-                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                        .value(),
-                )
-            })
-        };
+        let on_input = on_number_input(&typed);
         let on_submit = {
             let (typed, bad, answer) = (typed.clone(), bad_number.clone(), answer.clone());
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                match typed.trim().replace(['₹', ',', ' '], "").parse::<i64>() {
-                    Ok(v) => {
+                match parse_number(&typed) {
+                    Some(v) => {
                         bad.set(false);
                         answer.emit(Answer::Number(v));
                     }
-                    Err(_) => bad.set(true),
+                    None => bad.set(true),
                 }
             })
         };
@@ -281,6 +295,9 @@ pub fn LessonPanel(p: &LessonProps) -> Html {
                 lesson={l.lesson.id.clone()} step={l.step} challenge={st.challenge.clone().unwrap_or_default()}
                 on_checked={d.reform(|holds| lesson_action(LessonAction::Built(holds)))} />
         },
+        StepKind::PredictSpace => html! {
+            <super::space::SpaceStep key={format!("{}-{}", l.lesson.id, l.step)} run={l.clone()} dispatch={d.clone()} />
+        },
         StepKind::Read => html! {},
     };
     let drift = if l.drifted && kind != StepKind::Try {
@@ -334,6 +351,7 @@ fn kind_label(k: StepKind) -> &'static str {
         StepKind::Recall => "Recall",
         StepKind::Observe => "Observe",
         StepKind::Build => "Build",
+        StepKind::PredictSpace => "Can it ever happen?",
     }
 }
 

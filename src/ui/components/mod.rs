@@ -17,6 +17,7 @@ pub mod notices;
 pub mod playback;
 pub mod practice;
 pub mod share_panel;
+pub mod space;
 pub mod spacetime;
 pub mod stage;
 pub mod story;

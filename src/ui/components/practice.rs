@@ -59,20 +59,6 @@ fn replay_link(v: &Variant) -> String {
     format!("?{}", share::encode(&st))
 }
 
-/// The link that replays a run config (a counterexample: random faults off).
-fn config_link(scenario: &str, technique: &str, c: &crate::sim::run::RunConfig) -> String {
-    let mut st = ShareState::new(scenario);
-    st.inputs.config = c.clone();
-    st.technique = Some(technique.to_string());
-    format!("?{}", share::encode(&st))
-}
-
-fn perf_now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 /// One "can it ever happen?" question: the learner says yes or no, the exhaustive
 /// check answers (timed in this browser).
 #[derive(Properties, PartialEq)]
@@ -105,119 +91,33 @@ type SpaceAnswerState = (
 #[component]
 fn SpaceView(p: &SpaceProps) -> Html {
     let (said, result) = use_space_answer(p.q);
-    let label = p.q.label();
-    let settings = p.q.settings();
-    // The failure model, learned from probe runs (no schedule checked): shown, and
-    // named in the prompt, before the learner answers.
-    let assumed = use_memo(p.q, |q| (q.assumptions(), q.shown_assumptions()));
-    let prompt = p.q.prompt(&label, assumed.0.as_deref().unwrap_or(""));
-    let say = |yes: bool| {
+    let on_say = {
         let (said, result, q) = (said.clone(), result.clone(), p.q);
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |yes: bool| {
             if said.is_some() {
                 return;
             }
             said.set(Some(yes));
-            let t0 = perf_now();
-            let a = q.answer();
-            result.set(Some((a, perf_now() - t0)));
+            let (a, ms) = super::space::check_timed(&q);
+            if let Ok(a) = &a {
+                // A practice answer: its own message type (never a lesson's `answer`).
+                crate::ui::host::post("practice", crate::ui::host::space_fields(&q, yes, a));
+            }
+            result.set(Some((a, ms)));
         })
     };
-    let verdict = match (&*said, &*result) {
-        (Some(yes), Some((Ok(a), ms))) => space_verdict(&p.q, *yes, a, *ms),
-        (Some(_), Some((Err(e), _))) => html! { <p class="wb-error">{e.clone()}</p> },
-        _ => html! {},
-    };
     let answered = said.is_some();
-    let option = |yes: bool, id: &'static str, text: &'static str| {
-        let chosen = *said == Some(yes);
-        let was = match &*result {
-            Some((Ok(a), _)) if chosen => Some(if a.can == yes { "right" } else { "wrong" }),
-            _ => None,
-        };
-        html! {
-            <button class={classes!("btn", "option", chosen.then_some("chosen"), was)} data-option={id}
-                aria-pressed={chosen.to_string()} disabled={answered && !chosen} onclick={say(yes)}>{text}</button>
-        }
-    };
-    let shown: Vec<String> = match &assumed.1 {
-        Ok(lines) => lines.clone(),
-        Err(e) => vec![e.clone()],
-    };
     html! {
         <section class="practice-item practice-space" data-step-kind="predict-space"
             data-space-question={p.q.id} aria-labelledby="space-h">
             <h2 id="space-h">{"Can it ever happen?"}</h2>
-            <fieldset class="question">
-                <legend>{prompt}</legend>
-                if !settings.is_empty() {
-                    <p class="wb-meta" data-space-settings="">{format!("Settings: {}.", settings.join(", "))}</p>
-                }
-                <div class="wb-meta" data-space-assumptions="">
-                    { for shown.into_iter().map(|l| html! { <p>{l}</p> }) }
-                </div>
-                <div class="options" role="group" aria-label="Choices">
-                    {option(true, "yes", "Yes, some schedule breaks it")}
-                    {option(false, "no", "No, never")}
-                </div>
-                <div class="feedback-slot" aria-live="polite" role="status">{verdict}</div>
-            </fieldset>
+            <super::space::SpaceAsk q={p.q} said={*said} result={(*result).clone()} {on_say} on_stage={false} />
             if answered {
                 <p class="wb-actions">
                     <button type="button" class="btn" data-action="next-space" onclick={p.on_next.clone()}>{"Another question"}</button>
                 </p>
             }
         </section>
-    }
-}
-
-/// The exhaustive check's answer to a "can it ever happen?" question the learner
-/// answered `yes` (or no), and how long it took.
-fn space_verdict(q: &SpaceQuestion, yes: bool, a: &SpaceAnswer, ms: f64) -> Html {
-    let right = yes == a.can;
-    let lead = if right {
-        "✓ Right. "
-    } else {
-        "✕ Not quite. "
-    };
-    let body = if a.can {
-        let link = a
-            .smallest
-            .as_ref()
-            .map(|(_, c)| config_link(q.scenario, q.technique, c));
-        html! {
-            <>
-            <p>{format!("Yes. {}.", a.smallest.as_ref().map_or("", |s| s.0.as_str()))}</p>
-            if let Some(href) = link {
-                <a class="btn" data-action="replay-counterexample" href={href}>{"Replay the smallest counterexample on the stage"}</a>
-            }
-            </>
-        }
-    } else {
-        html! {
-            <p>{format!("No. Every one of the {} with at most {} ends right.",
-                crate::sim::sweep::plural(a.checked, "schedule"), crate::sim::sweep::plural(u64::from(q.k), "fault"))}</p>
-        }
-    };
-    html! {
-        <div class={classes!("feedback", if right { "right" } else { "wrong" })} data-space-answer=""
-            data-can={a.can.to_string()} data-correct={right.to_string()} data-checked={a.checked.to_string()}
-            data-ms={format!("{ms:.0}")}>
-            <p><strong>{lead}</strong></p>
-            {body}
-            <p class="wb-meta">{format!("Assumed: {}.", assumed_words(q.k, &a.assumptions))}</p>
-            <p class="wb-meta">{format!("Checked in {ms:.0} ms in this browser.")}</p>
-        </div>
-    }
-}
-
-/// The explorer's assumptions with each fault kind in words that stand alone.
-fn assumed_words(k: u8, assumptions: &str) -> String {
-    let kinds = practice::fault_kinds(k, assumptions);
-    if kinds.is_empty() {
-        assumptions.to_string()
-    } else {
-        format!("at most {k} of: {}", kinds.join("; "))
     }
 }
 
@@ -283,9 +183,17 @@ fn answer_callback(
             return;
         };
         let correct = eval::judge(q, e, &a).correct;
-        let mut fields = crate::ui::host::answer_fields(&cur.item.lesson, i, 0, q, e, &a);
-        fields["practice"] = serde_json::json!({"variant": cur.variant.k});
-        crate::ui::host::post("answer", fields);
+        // A practice answer: its own message type (never a lesson's `answer`).
+        let fields = crate::ui::host::practice_fields(
+            &cur.item.lesson,
+            i,
+            q,
+            e,
+            &a,
+            cur.variant.k,
+            &cur.variant.over,
+        );
+        crate::ui::host::post("practice", fields);
         let mut p = (*progress).clone();
         p.practice
             .answered(&cur.item.key(), cur.variant.k, correct, now_ms());
@@ -382,20 +290,12 @@ fn answer_body(
 ) -> Html {
     let answered = cur.answer.is_some();
     if q.number {
-        let on_input = {
-            let typed = typed.clone();
-            Callback::from(move |e: InputEvent| {
-                typed.set(
-                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                        .value(),
-                )
-            })
-        };
+        let on_input = super::lesson::on_number_input(typed);
         let on_submit = {
             let (typed, answer) = (typed.clone(), on_answer.clone());
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
-                if let Ok(v) = typed.trim().replace([',', ' '], "").parse::<i64>() {
+                if let Some(v) = super::lesson::parse_number(&typed) {
                     answer.emit(Answer::Number(v));
                 }
             })

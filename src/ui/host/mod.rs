@@ -418,7 +418,11 @@ pub fn lesson_fields(s: &State) -> Option<Value> {
         .lesson
         .steps
         .iter()
-        .map(|st| st.question.iter().count() + st.questions.len())
+        .map(|st| {
+            st.question.iter().count()
+                + st.questions.len()
+                + usize::from(st.kind == crate::course::model::StepKind::PredictSpace)
+        })
         .sum();
     Some(json!({
         "lesson": l.lesson.id,
@@ -456,8 +460,10 @@ pub fn workbench_fields(
 // ------------------------------------------------------------------ browser glue
 
 pub use glue::{post, post_answer, use_host_api};
+pub use practice::{practice_fields, space_answer_fields, space_fields};
 
 mod glue;
+mod practice;
 
 #[cfg(test)]
 mod tests {
@@ -809,6 +815,83 @@ mod tests {
         assert_eq!(
             (&m["correct"], &m["misconception"]),
             (&json!(true), &Value::Null)
+        );
+    }
+
+    #[test]
+    fn practice_answers_are_their_own_message_and_say_which_variant() {
+        use crate::course::practice::{self, find_space, Outcome};
+        // A practice variant of the outbox lesson's first varying prediction.
+        let l = crate::course::find("outbox").unwrap();
+        let i = practice::varying_steps(l)[0];
+        let mut ev = eval::Evaluator::new();
+        let v = (0..64)
+            .find_map(|k| match practice::variant(&mut ev, l, i, k) {
+                Outcome::Asked(v) => Some(v),
+                _ => None,
+            })
+            .expect("an asked variant");
+        let q = v.lesson.steps[i].question.as_ref().unwrap();
+        let e = &v.eval.questions[0];
+        let right = e.right.unwrap();
+        let m = envelope(
+            "practice",
+            practice_fields("outbox", i, q, e, &Answer::Option(right), v.k, &v.over),
+        );
+        let seed = v.over.seed.unwrap().to_string();
+        let lesson_answer = answer_fields("outbox", i, 0, q, e, &Answer::Option(right));
+        assert_eq!(m["type"], "practice");
+        for f in [
+            "lesson",
+            "step",
+            "question",
+            "correct",
+            "kind",
+            "response",
+            "correctResponse",
+            "misconception",
+        ] {
+            assert_eq!(m[f], lesson_answer[f], "{f}: as a lesson answer");
+        }
+        assert_eq!(
+            (
+                m["step"].clone(),
+                m["correct"].clone(),
+                m["variant"].clone(),
+                m["seed"].clone()
+            ),
+            (json!(i + 1), json!(true), json!(v.k), json!(seed))
+        );
+        assert_eq!(m["params"], json!(v.over.params));
+        // A "can it ever happen?" answer: yes or no against the exhaustive check.
+        let q = find_space("ttl-longer-than-delay").unwrap();
+        let a = q.answer().unwrap();
+        assert!(!a.can);
+        let m = envelope("practice", space_fields(q, true, &a));
+        assert_eq!(
+            m,
+            json!({"source": NAME, "version": 1, "type": "practice", "space": "ttl-longer-than-delay",
+                "scenario": "dedup-window", "technique": "dedup-ttl", "faults": 2, "correct": false,
+                "kind": "yes-no", "response": "yes", "correctResponse": "no",
+                "schedules": a.checked, "misconception": null})
+        );
+        // The same question as a lesson step: an `answer`, with the lesson and step.
+        let m = space_answer_fields("dedup-window", 7, q, false, &a);
+        assert_eq!(
+            (
+                m["lesson"].clone(),
+                m["step"].clone(),
+                m["question"].clone(),
+                m["correct"].clone(),
+                m["response"].clone()
+            ),
+            (
+                json!("dedup-window"),
+                json!(8),
+                json!(0),
+                json!(true),
+                json!("no")
+            )
         );
     }
 

@@ -18,6 +18,7 @@ pub(super) struct Lessons<'a> {
 fn questions(l: &Lesson, step: usize) -> usize {
     l.steps.get(step).map_or(0, |st| match st.kind {
         StepKind::Predict | StepKind::Observe => usize::from(st.question.is_some()),
+        StepKind::PredictSpace => usize::from(st.space.is_some()),
         StepKind::Recall => st.questions.len(),
         _ => 0,
     })
@@ -62,6 +63,7 @@ impl Lessons<'_> {
         l.showed_me = false;
         l.drifted = false;
         l.finished = false;
+        l.space = None;
         let start = l.step_eval().map_or(0, |e| e.start);
         let at = match l.kind() {
             StepKind::Watch => Playhead::PlayFrom(start),
@@ -107,6 +109,7 @@ impl Lessons<'_> {
             finished: false,
             scored: BTreeMap::new(),
             met: Vec::new(),
+            space: None,
             gen: 0,
         });
         self.enter(step)
@@ -136,6 +139,7 @@ impl Lessons<'_> {
                 }
                 Effect::default()
             }
+            LessonAction::Space { yes, answer, ms } => self.space(yes, &answer, ms),
             LessonAction::Close => {
                 *self.run = None;
                 Effect::default()
@@ -203,6 +207,56 @@ impl Lessons<'_> {
             play: st.kind == StepKind::Predict,
             ..Effect::default()
         }
+    }
+
+    /// A predict-space step's answer. Scored and recorded like a prediction; when some
+    /// schedule breaks the design, its smallest counterexample goes on the stage (the
+    /// check's own run: random faults off, its faults by hand), played from the start.
+    fn space(
+        &mut self,
+        yes: bool,
+        answer: &crate::course::practice::SpaceAnswer,
+        ms: f64,
+    ) -> Effect {
+        let Some(l) = self
+            .run
+            .as_mut()
+            .filter(|l| l.kind() == StepKind::PredictSpace && !l.finished && !l.answered(0))
+        else {
+            return Effect::default();
+        };
+        let result = super::SpaceResult {
+            yes,
+            answer: answer.clone(),
+            ms,
+        };
+        let correct = result.correct();
+        l.scored.entry((l.step, 0)).or_insert(correct);
+        l.answers[0].push(eval::Answer::Option(usize::from(!yes)));
+        l.space = Some(Rc::new(result));
+        let step = l.step;
+        let technique = eval::step_setup(&l.lesson, step).technique;
+        let scenario = l.lesson.scenario.clone();
+        self.record(step, 0, correct);
+        let mut fx = Effect::default();
+        if let Some((_, config)) = &answer.smallest {
+            match crate::ui::share::ScenarioRef::find(&scenario) {
+                Ok(sc) => {
+                    let inputs = Inputs {
+                        scenario: sc,
+                        config: config.clone(),
+                    };
+                    let stage = Stage {
+                        technique: Change::To(technique),
+                        unlock: true,
+                        ..Stage::keep().at(Playhead::PlayFrom(0))
+                    };
+                    fx.stage = Some((inputs, stage));
+                }
+                Err(why) => fx.notices.push((NoticeKind::Warning, why.to_string())),
+            }
+        }
+        fx
     }
 
     /// A try step's "Show me": its own setting with the `show_me` laid over it, played

@@ -14,6 +14,7 @@
 
 use crate::course::eval::{Answer, StepEval};
 use crate::course::model::{Lesson, StepKind};
+use crate::course::practice::SpaceAnswer;
 use crate::sim::ids::Tick;
 use crate::ui::state::{Inputs, NoticeKind, Stage, State};
 use std::collections::BTreeMap;
@@ -58,8 +59,26 @@ pub struct LessonRun {
     /// Misconceptions met (a wrong answer that stands for one), in the order met, once
     /// each: (name, one-line refutation).
     pub met: Vec<(String, String)>,
+    /// A predict-space step's answer: the learner's yes or no and what the exhaustive
+    /// check said (with how long it took in this browser).
+    pub space: Option<Rc<SpaceResult>>,
     /// The run the lesson last looked at (its own step's, or the learner's it judged).
     gen: u64,
+}
+
+/// A "can it ever happen?" step answered: the learner said `yes` (some schedule breaks
+/// the design) or no, and the exhaustive check's answer, checked in `ms`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpaceResult {
+    pub yes: bool,
+    pub answer: SpaceAnswer,
+    pub ms: f64,
+}
+
+impl SpaceResult {
+    pub fn correct(&self) -> bool {
+        self.yes == self.answer.can
+    }
 }
 
 /// What a lesson decided should change outside itself; the reducer applies it.
@@ -135,7 +154,7 @@ impl LessonRun {
         }
         match self.kind() {
             StepKind::Read | StepKind::Watch => true,
-            StepKind::Predict | StepKind::Observe => self.answered(0),
+            StepKind::Predict | StepKind::Observe | StepKind::PredictSpace => self.answered(0),
             StepKind::Try | StepKind::Build => self.goal_met,
             StepKind::Recall => (0..self.answers.len()).all(|q| self.answered(q)),
         }
@@ -157,6 +176,14 @@ pub enum LessonAction {
     Back,
     /// A build step's handler was checked: it holds (the step's goal is met) or not.
     Built(bool),
+    /// A predict-space step answered: the learner's yes or no and the exhaustive
+    /// check's answer (run by the panel, timed there). The first answer counts; a yes
+    /// puts the smallest counterexample on the stage.
+    Space {
+        yes: bool,
+        answer: Rc<SpaceAnswer>,
+        ms: f64,
+    },
     Answer {
         question: usize,
         answer: Answer,
@@ -243,18 +270,30 @@ mod tests {
         )
     }
 
-    #[test]
-    fn a_predict_step_holds_the_playhead_before_the_reveal_until_answered() {
-        let mut s = lesson("walkthrough");
-        let p = s
-            .lesson
+    /// The first step of kind `kind` in the lesson on screen (0-based).
+    fn step_of(s: &State, kind: StepKind) -> usize {
+        nth_step_of(s, kind, 0)
+    }
+
+    /// Its `n`th step of kind `kind` (0: the first), 0-based.
+    fn nth_step_of(s: &State, kind: StepKind, n: usize) -> usize {
+        s.lesson
             .as_ref()
-            .unwrap()
+            .expect("a lesson is open")
             .lesson
             .steps
             .iter()
-            .position(|x| x.kind == StepKind::Predict)
-            .unwrap();
+            .enumerate()
+            .filter(|(_, x)| x.kind == kind)
+            .nth(n)
+            .unwrap_or_else(|| panic!("the lesson has no {} step number {n}", kind.name()))
+            .0
+    }
+
+    #[test]
+    fn a_predict_step_holds_the_playhead_before_the_reveal_until_answered() {
+        let mut s = lesson("walkthrough");
+        let p = step_of(&s, StepKind::Predict);
         s = dispatch(s, Action::Lesson(LessonAction::Next));
         assert_eq!(s.lesson.as_ref().unwrap().step, p);
         let reveal = s
@@ -305,15 +344,7 @@ mod tests {
     #[test]
     fn a_try_step_succeeds_from_the_real_controls_and_hints_after_two_misses() {
         let mut s = lesson("walkthrough");
-        let t = s
-            .lesson
-            .as_ref()
-            .unwrap()
-            .lesson
-            .steps
-            .iter()
-            .position(|x| x.kind == StepKind::Try)
-            .unwrap();
+        let t = step_of(&s, StepKind::Try);
         s = dispatch(s, Action::Lesson(LessonAction::Go(t)));
         let l = s.lesson.as_ref().unwrap();
         assert!(!l.goal_met && !l.can_next());
@@ -413,14 +444,7 @@ mod tests {
         // dedup-window step 4 asks the peak of the table that never forgets: one tick
         // before the end the table already shows it, so the hold is at the start.
         let mut s = lesson("dedup-window");
-        let steps = &crate::course::find("dedup-window").unwrap().steps;
-        let second_predict = steps
-            .iter()
-            .enumerate()
-            .filter(|(_, st)| st.kind == StepKind::Predict)
-            .nth(1)
-            .unwrap()
-            .0;
+        let second_predict = nth_step_of(&s, StepKind::Predict, 1);
         s = dispatch(
             s,
             Action::Lesson(LessonAction::Open {
@@ -434,15 +458,7 @@ mod tests {
         s = dispatch(s, Action::Seek(u32::MAX));
         assert_eq!(s.tick(), 0);
         // The recall (a build step may follow it).
-        let recall = s
-            .lesson
-            .as_ref()
-            .unwrap()
-            .lesson
-            .steps
-            .iter()
-            .position(|st| st.kind == StepKind::Recall)
-            .unwrap();
+        let recall = step_of(&s, StepKind::Recall);
         s = dispatch(
             s,
             Action::Lesson(LessonAction::Open {
@@ -469,12 +485,7 @@ mod tests {
 
     #[test]
     fn a_try_steps_controls_come_from_its_show_me() {
-        let try_step = crate::course::find("dedup-window")
-            .unwrap()
-            .steps
-            .iter()
-            .position(|st| st.kind == StepKind::Try)
-            .unwrap();
+        let try_step = step_of(&lesson("dedup-window"), StepKind::Try);
         let s = dispatch(
             lesson("dedup-window"),
             Action::Lesson(LessonAction::Open {
@@ -489,6 +500,75 @@ mod tests {
         assert!(
             !withhold(&s),
             "a try step shows the verdicts it is judged by"
+        );
+    }
+
+    #[test]
+    fn a_predict_space_step_shows_its_questions_setting_and_replays_the_counterexample() {
+        // atomic-commit asks whether the ledger-first design can ever end wrong: yes.
+        let mut s = lesson("atomic-commit");
+        let i = step_of(&s, StepKind::PredictSpace);
+        s = dispatch(s, Action::Lesson(LessonAction::Go(i)));
+        let l = s.lesson.as_ref().unwrap();
+        let q = crate::course::practice::find_space(l.lesson.steps[i].space.as_deref().unwrap())
+            .unwrap();
+        assert_eq!(q.id, "ledger-first");
+        // Before the answer: the question's own run (random faults off), its design shown.
+        assert!(!s.inputs.config.random_faults && s.inputs.config.manual.is_empty());
+        assert_eq!(s.run.techniques()[s.technique_index()].id, q.technique);
+        assert!(!l.can_next() && !l.pending() && !withhold(&s));
+        let a = q.answer().unwrap();
+        assert!(a.can, "ledger first can end wrong");
+        let (_, config) = a.smallest.clone().unwrap();
+        // Answered "no": wrong, scored and recorded; the counterexample goes on the stage.
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Space {
+                yes: false,
+                answer: Rc::new(a.clone()),
+                ms: 1.0,
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert!(l.can_next() && !l.drifted);
+        assert_eq!(l.scored.get(&(i, 0)), Some(&false));
+        assert_eq!(
+            s.progress.lessons["atomic-commit"]
+                .answers
+                .get(&format!("s{}q0", i + 1)),
+            Some(&false)
+        );
+        assert_eq!(
+            s.inputs.config, config,
+            "the smallest counterexample is on the stage"
+        );
+        assert!(s.playing, "played from the start");
+        assert_eq!(s.run.techniques()[s.technique_index()].id, q.technique);
+        let t = &s.run.techniques()[s.technique_index()];
+        assert!(!t.verdict.holds || !t.badge.good(), "it breaks on replay");
+        // A second answer changes nothing: the check settled it.
+        s = dispatch(
+            s,
+            Action::Lesson(LessonAction::Space {
+                yes: true,
+                answer: Rc::new(a),
+                ms: 1.0,
+            }),
+        );
+        let l = s.lesson.as_ref().unwrap();
+        assert_eq!(l.answers[0].len(), 1);
+        assert_eq!(l.scored.get(&(i, 0)), Some(&false));
+        // The host hears the lesson's question count with it.
+        assert_eq!(
+            crate::ui::host::lesson_fields(&s).unwrap()["questions"],
+            serde_json::json!(
+                l.lesson
+                    .steps
+                    .iter()
+                    .map(|st| st.question.iter().count() + st.questions.len())
+                    .sum::<usize>()
+                    + 1
+            )
         );
     }
 
@@ -544,15 +624,7 @@ mod tests {
     #[test]
     fn a_try_steps_goal_is_read_from_the_run_on_the_stage() {
         let mut s = lesson("walkthrough");
-        let t = s
-            .lesson
-            .as_ref()
-            .unwrap()
-            .lesson
-            .steps
-            .iter()
-            .position(|x| x.kind == StepKind::Try)
-            .unwrap();
+        let t = step_of(&s, StepKind::Try);
         s = dispatch(s, Action::Lesson(LessonAction::Go(t)));
         // A run that reaches the goal put on the stage without its inputs: the goal is
         // read from that run, not from running the inputs again (which would miss it).
