@@ -22,8 +22,8 @@ mod step;
 
 pub use check::{check, Check, Counterexample, MAX_SCHEDULES};
 pub use model::{
-    run, Actor, Beat, Breaking, Mark, MarkKind, Msg, Outcome, Payment, Replay, Span,
-    REBALANCE_TICKS, RESTART_TICKS, VISIBILITY_TICKS,
+    run, Actor, Beat, Breaking, Mark, MarkKind, Msg, Outcome, Payment, Replay, Span, StageAt,
+    Stores, REBALANCE_TICKS, RESTART_TICKS, VISIBILITY_TICKS,
 };
 pub use step::{Apply, CodecError, Handler, Key, Step, Store, MAX_STEPS, MAX_TTL};
 
