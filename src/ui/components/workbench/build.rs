@@ -1,7 +1,8 @@
 //! A lesson's build step (`kind: "build"`): the challenge, the workbench's editor (the
 //! same keyboard-first list and text form as the page) starting from a common wrong
 //! attempt, and Check. The handler is graded by the exhaustive check: it holds (the step
-//! is done) or the smallest counterexample is shown, replayed on the stage and the space-time view at its breaking step.
+//! is done) or the smallest counterexample is shown, replayed on the stage and the
+//! space-time view from its breaking step.
 //! After two checks that break, "Show me a solution" puts a reference handler in the
 //! editor (the learner still checks it). Every check is posted to a framing page
 //! (`workbench` message, with the lesson and step).
@@ -30,6 +31,18 @@ fn about(c: &challenges::Challenge) -> Html {
         <p class="small"><strong>{"Faults assumed: "}</strong>{c.assume.words()}{"."}</p>
         if !c.rule.is_empty() { <p class="small"><strong>{"Rule: "}</strong>{c.rule}{"."}</p> }
     </> }
+}
+
+/// "Show me a solution": the challenge's first reference handler, in the editor.
+fn show_me(
+    c: &'static challenges::Challenge,
+    set_steps: std::rc::Rc<dyn Fn(Vec<crate::sim::workbench::Step>, bool)>,
+) -> Callback<MouseEvent> {
+    Callback::from(move |_: MouseEvent| {
+        if let Some(h) = c.solutions.first().and_then(|t| Handler::decode(t).ok()) {
+            set_steps(h.0, true);
+        }
+    })
 }
 
 #[component]
@@ -74,14 +87,7 @@ pub fn BuildStep(p: &BuildProps) -> Html {
             checked.run(Some(c.id), ed.handler(), c.k, then);
         })
     };
-    let on_show = {
-        let set_steps = ed.set_steps.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(h) = c.solutions.first().and_then(|t| Handler::decode(t).ok()) {
-                set_steps(h.0, true);
-            }
-        })
-    };
+    let on_show = show_me(c, ed.set_steps.clone());
     let result = &*checked.result;
     let broke = result
         .as_ref()

@@ -1,9 +1,10 @@
-//! The counterexample replayed on the space-time view: the lanes of the run (producer,
-//! broker, consumer, database, …), its messages as arrows, the fault and the effects as
-//! marks, drawn by the playground's own space-time layout and rendering up to the step
-//! at the playhead. The learner steps through the narrated lines (buttons, the slider,
-//! or ←/→, Home/End on it); the breaking step is one button away and narrated with its
-//! cause.
+//! The counterexample replayed, opened at its breaking step: on the stage
+//! (`stage.rs`: the processes, the message handed over, what the stores hold) or on
+//! the space-time view (the lanes of the run, its messages as arrows, the fault and the
+//! effects as marks, drawn by the playground's own space-time layout up to the step at
+//! the playhead). One playhead drives both: the learner steps through the narrated lines
+//! (buttons, the slider, or ←/→, Home/End on it); the breaking step is one button away
+//! and narrated with its cause.
 
 use super::stage::ReplayStage;
 use crate::sim::workbench::{Actor, MarkKind as WbMark, Replay};

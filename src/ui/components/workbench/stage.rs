@@ -13,12 +13,6 @@ use crate::ui::layout::{r1, NODE_HH};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Space above a row of processes for the badges of what happens there.
-const TOP: f64 = 34.0;
-/// From one row of processes to the next.
-const ROW: f64 = 2.0 * NODE_HH + 62.0;
-const NAME_PX: f64 = 14.0;
-
 /// How a process is drawn: the playground's node kind for its shape.
 fn kind(a: Actor) -> NodeKind {
     match a {
@@ -30,25 +24,58 @@ fn kind(a: Actor) -> NodeKind {
     }
 }
 
-/// Where the processes go in a frame `w` wide: three columns on a phone, four wider, in
-/// the replay's lane order (producer, broker, consumer first). Centres, the half-width
-/// of a box, and the drawing's height.
+/// The drawing's bands, top to bottom: tokens between two processes of the first row,
+/// the processes (producer, broker, consumers), their badges, tokens between the rows,
+/// the second row's badges, the second row (the stores and services), its tokens.
+const BAND: f64 = 30.0;
+const BADGE: f64 = 24.0;
+/// Centre of the first row, of the tokens between rows, of the second row.
+const ROW0: f64 = BAND + NODE_HH;
+const CROSS: f64 = ROW0 + NODE_HH + BADGE + BAND / 2.0;
+const ROW1: f64 = CROSS + BAND / 2.0 + BADGE + NODE_HH;
+
+/// Where the processes go in a frame `w` wide: the producer, the broker and the
+/// consumers in the first row; the database, the cache, the gateway and the downstream
+/// topic in the second, right-aligned (the database under the consumer when it is
+/// alone). Centres, the half-width of a box, and the drawing's height.
 pub fn place(lanes: &[Actor], w: f64) -> (Vec<(Actor, f64, f64)>, f64, f64) {
-    let cols = if w < 520.0 { 3 } else { 4 }.min(lanes.len().max(1));
+    let first = |a: &&Actor| {
+        matches!(
+            a,
+            Actor::Producer | Actor::Broker | Actor::Consumer | Actor::Zombie
+        )
+    };
+    let top: Vec<Actor> = lanes.iter().filter(first).copied().collect();
+    let bottom: Vec<Actor> = lanes.iter().filter(|a| !first(a)).copied().collect();
+    let cols = top.len().max(bottom.len()).max(1);
     let col_w = w / cols as f64;
-    let hw = (col_w / 2.0 - 8.0).clamp(30.0, 72.0);
-    let at = lanes
+    let hw = (col_w * 0.34).clamp(28.0, 64.0);
+    let x = |c: usize| col_w * (c as f64 + 0.5);
+    let mut at: Vec<(Actor, f64, f64)> = top
         .iter()
         .enumerate()
-        .map(|(i, a)| {
-            let (r, c) = (i / cols, i % cols);
-            let x = col_w * (c as f64 + 0.5);
-            let y = TOP + NODE_HH + ROW * r as f64;
-            (*a, x, y)
-        })
+        .map(|(c, a)| (*a, x(c), ROW0))
         .collect();
-    let rows = lanes.len().div_ceil(cols).max(1);
-    (at, hw, TOP + ROW * rows as f64 - 24.0)
+    let skip = cols - bottom.len();
+    at.extend(
+        bottom
+            .iter()
+            .enumerate()
+            .map(|(c, a)| (*a, x(c + skip), ROW1)),
+    );
+    let h = if bottom.is_empty() {
+        CROSS
+    } else {
+        ROW1 + NODE_HH + BAND
+    };
+    (at, hw, h)
+}
+
+/// The name's font size: as large as the stage's names allow, small enough that the
+/// longest word fits the box.
+fn name_px(word: &str, hw: f64) -> f64 {
+    let longest = word.split(' ').map(str::len).max().unwrap_or(1) as f64;
+    ((2.0 * hw - 8.0) / (longest * 0.62)).clamp(9.0, 14.0)
 }
 
 fn tone(k: MarkKind) -> &'static str {
@@ -73,7 +100,8 @@ fn node(a: Actor, x: f64, y: f64, hw: f64, st: &StageAt) -> Html {
         "up"
     };
     let word = a.word();
-    let lines: Vec<&str> = if word.len() as f64 * NAME_PX * 0.62 > 2.0 * hw - 10.0 {
+    let px = name_px(word, hw);
+    let lines: Vec<&str> = if word.len() as f64 * px * 0.62 > 2.0 * hw - 8.0 {
         word.split(' ').collect()
     } else {
         vec![word]
@@ -83,14 +111,14 @@ fn node(a: Actor, x: f64, y: f64, hw: f64, st: &StageAt) -> Html {
     } else {
         0.0
     };
-    let y0 = db + 5.0 - (lines.len() as f64 - 1.0) * (NAME_PX + 1.0) / 2.0;
+    let y0 = db + px * 0.35 - (lines.len() as f64 - 1.0) * (px + 1.0) / 2.0;
     html! {
         <g class={classes!("node", "wb-node", kind_class(kind(a)), status)} data-actor={word}
             data-status={status} transform={format!("translate({},{})", r1(x), r1(y))}>
             {shape(kind(a), hw)}
-            <text class="n-name" x="0" y={r1(y0)} text-anchor="middle">
+            <text class="n-name" x="0" y={r1(y0)} text-anchor="middle" style={format!("font-size: {px:.1}px")}>
                 {for lines.iter().enumerate().map(|(i, l)| html! {
-                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(NAME_PX + 1.0) }}>{*l}</tspan>
+                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(px + 1.0) }}>{*l}</tspan>
                 })}
             </text>
             if down {
@@ -129,7 +157,11 @@ fn badges(st: &StageAt, pos: &dyn Fn(Actor) -> Option<(f64, f64)>, w: f64) -> Ht
             };
             let bw = (m.label.chars().count() as f64 * 7.2 + 18.0).min(w - 4.0);
             let bx = (x - bw / 2.0).clamp(2.0, (w - bw - 2.0).max(2.0));
-            let by = y - NODE_HH - 26.0 - 24.0 * n as f64;
+            let by = if y < CROSS {
+                y + NODE_HH + 2.0 + BADGE * n as f64
+            } else {
+                y - NODE_HH - BADGE - BADGE * n as f64
+            };
             Some(html! {
                 <g class={classes!("badge", tone(m.kind))} data-mark={format!("{:?}", m.kind)}
                     transform={format!("translate({},{})", r1(bx), r1(by))}>
@@ -149,14 +181,37 @@ fn token(st: &StageAt, pos: &dyn Fn(Actor) -> Option<(f64, f64)>, w: f64) -> Htm
     let (Some(a), Some(b)) = (pos(m.from), pos(m.to)) else {
         return html! {};
     };
-    // Two thirds of the way: the message is about to arrive.
-    let (tx, ty) = (a.0 + (b.0 - a.0) * 0.62, a.1 + (b.1 - a.1) * 0.62);
+    // Between the rows: edge to edge, the token where the wire crosses the band between
+    // them; in a row: up into the band above it (below, for the second row) and across,
+    // the token midway.
+    let (d, tx, ty) = if (a.1 < CROSS) != (b.1 < CROSS) {
+        let s = if a.1 < b.1 { 1.0 } else { -1.0 };
+        let (ay, by) = (a.1 + s * NODE_HH, b.1 - s * NODE_HH);
+        let t = (CROSS - ay) / (by - ay);
+        let d = format!("M{},{} L{},{}", r1(a.0), r1(ay), r1(b.0), r1(by));
+        (d, a.0 + (b.0 - a.0) * t, CROSS)
+    } else {
+        let (s, band) = if a.1 < CROSS {
+            (-1.0, BAND / 2.0)
+        } else {
+            (1.0, ROW1 + NODE_HH + BAND / 2.0)
+        };
+        let d = format!(
+            "M{},{} V{} H{} V{}",
+            r1(a.0),
+            r1(a.1 + s * NODE_HH),
+            r1(band),
+            r1(b.0),
+            r1(b.1 + s * NODE_HH)
+        );
+        (d, (a.0 + b.0) / 2.0, band)
+    };
     let tw = (m.label.chars().count() as f64 * 8.0 + 18.0).min(w - 4.0);
     let tx = tx.clamp(tw / 2.0 + 2.0, (w - tw / 2.0 - 2.0).max(tw / 2.0 + 2.0));
     let back = m.to == Actor::Broker && m.from != Actor::Producer;
     html! {
         <>
-            <line class="wb-wire" x1={r1(a.0)} y1={r1(a.1)} x2={r1(b.0)} y2={r1(b.1)} marker-end="url(#wb-arrow)" />
+            <path class="wb-wire" d={d} marker-end="url(#wb-arrow)" />
             <g class={classes!("token", if back { "t-back" } else { "t-fwd" }, m.lost.then_some("lost"), m.copy.then_some("copy"))}
                 data-token={format!("{}→{}", m.from.word(), m.to.word())}
                 transform={format!("translate({},{})", r1(tx), r1(ty))}>
