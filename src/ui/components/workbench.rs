@@ -251,7 +251,7 @@ pub fn Workbench() -> Html {
     let opened = use_memo((), |_| link::open(&location_search()));
     let challenge = use_state(|| opened.challenge);
     let k = use_state(|| opened.k);
-    let checked = use_check();
+    let checked = use_check(true);
     let notices = use_state(|| opened.notices.clone());
     let shared = use_state(|| None::<String>);
     // Anything that changes what would be checked forgets the verdict and the link.

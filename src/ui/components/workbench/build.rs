@@ -52,7 +52,7 @@ pub fn BuildStep(p: &BuildProps) -> Html {
         .and_then(|c| c.wrong.first())
         .and_then(|t| Handler::decode(t).ok())
         .unwrap_or(Handler(Vec::new()));
-    let checked = use_check();
+    let checked = use_check(c.is_some_and(|c| c.k >= super::offthread::WORKER_K));
     let ed = use_handler(&start, {
         let checked = checked.clone();
         Callback::from(move |()| checked.clear())

@@ -3,14 +3,16 @@
 //! the sweep's Web Worker (`crate::ui::worker`), so the page stays responsive while it
 //! shows "Checking…". The worker sends back the counts and the smallest breaking
 //! schedule; the page runs that one schedule again, narrated, for the counterexample.
-//! A change to the handler, the challenge or k cancels a running check (the worker is
-//! terminated). Where no worker can start, the check runs in the page.
+//! The worker starts with the page (a check does not wait for the module to start) and
+//! serves every check; a change to the handler, the challenge or k cancels a running
+//! check (that worker is terminated, a fresh one started). Where no worker can start,
+//! the check runs in the page.
 
 use super::now_ms;
 use crate::sim::workbench::{challenges, check, verdict, Check, Handler};
 use crate::ui::worker::{decode_found, decode_reply, encode_workbench, Reply, WorkbenchRequest};
 use gloo::events::EventListener;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker};
@@ -24,9 +26,16 @@ pub const WORKER_K: u8 = 2;
 /// A check's result and how long it took from the click, in milliseconds.
 pub type Graded = (Result<Check, String>, f64);
 
-/// A worker running one check; dropping it stops the check.
+/// What a worker's answer is handed to (the check waiting for it).
+type Waiting = Rc<RefCell<Option<(WorkbenchRequest, Rc<dyn Fn(Result<Check, String>)>)>>>;
+
+/// A worker, started ahead of the first check (so a check does not wait for the
+/// module to start) and kept for the next one; dropping it stops a running check.
 struct Job {
     worker: Worker,
+    ready: Rc<Cell<bool>>,
+    /// The check it runs (or will, once ready), and where its answer goes.
+    waiting: Waiting,
     _message: EventListener,
     _error: EventListener,
 }
@@ -43,42 +52,78 @@ fn in_page(r: &WorkbenchRequest) -> Result<Check, String> {
     challenges::setup_for(r.challenge.as_deref(), h).map(|s| check(h, &s, r.k))
 }
 
-/// Start a worker that runs `req` once it is ready and hands its answer to `done`.
-fn start(req: WorkbenchRequest, done: Rc<dyn Fn(Result<Check, String>)>) -> Result<Job, String> {
-    let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
-    let text = encode_workbench(&req);
-    let fallback = req.clone();
-    let message = {
-        let (w, done) = (worker.clone(), done.clone());
-        EventListener::new(&worker, "message", move |e| {
-            let Some(m) = e
-                .dyn_ref::<MessageEvent>()
-                .and_then(|m| m.data().as_string())
-            else {
-                return;
-            };
-            if let Some(found) = decode_found(&m) {
-                let h = &req.handler;
-                let r = challenges::setup_for(req.challenge.as_deref(), h)
-                    .map(|setup| verdict(h, &setup, &found));
-                return done(r);
-            }
-            match decode_reply(&m) {
-                Some(Reply::Ready) => {
-                    let _ = w.post_message(&JsValue::from_str(&text));
+/// The page's side of the worker's answer to `req`.
+fn answer(req: &WorkbenchRequest, m: &str) -> Result<Check, String> {
+    if let Some(found) = decode_found(m) {
+        let h = &req.handler;
+        return challenges::setup_for(req.challenge.as_deref(), h)
+            .map(|setup| verdict(h, &setup, &found));
+    }
+    match decode_reply(m) {
+        Some(Reply::Error(e)) => Err(e),
+        _ => Err("the check's answer could not be read".into()),
+    }
+}
+
+impl Job {
+    fn start() -> Result<Job, String> {
+        let worker = Worker::new(WORKER_URL).map_err(|e| format!("{e:?}"))?;
+        let ready = Rc::new(Cell::new(false));
+        let waiting: Waiting = Rc::new(RefCell::new(None));
+        let message = {
+            let (w, ready, waiting) = (worker.clone(), ready.clone(), waiting.clone());
+            EventListener::new(&worker, "message", move |e| {
+                let Some(m) = e
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                else {
+                    return;
+                };
+                if decode_reply(&m) == Some(Reply::Ready) {
+                    ready.set(true);
+                    if let Some((req, _)) = &*waiting.borrow() {
+                        let _ = w.post_message(&JsValue::from_str(&encode_workbench(req)));
+                    }
+                    return;
                 }
-                Some(Reply::Error(e)) => done(Err(e)),
-                _ => done(Err("the check's answer could not be read".into())),
-            }
+                let Some((req, done)) = waiting.borrow_mut().take() else {
+                    return;
+                };
+                done(answer(&req, &m));
+            })
+        };
+        // A worker that cannot start (or stops): the check runs in the page instead.
+        let error = {
+            let (ready, waiting) = (ready.clone(), waiting.clone());
+            EventListener::new(&worker, "error", move |_| {
+                ready.set(false);
+                if let Some((req, done)) = waiting.borrow_mut().take() {
+                    done(in_page(&req));
+                }
+            })
+        };
+        Ok(Job {
+            worker,
+            ready,
+            waiting,
+            _message: message,
+            _error: error,
         })
-    };
-    // A worker that cannot start (or stops): the check runs in the page instead.
-    let error = EventListener::new(&worker, "error", move |_| done(in_page(&fallback)));
-    Ok(Job {
-        worker,
-        _message: message,
-        _error: error,
-    })
+    }
+
+    /// Run `req` (now if the worker is ready, else when it is); `done` hears the answer.
+    fn send(&self, req: WorkbenchRequest, done: Rc<dyn Fn(Result<Check, String>)>) {
+        if self.ready.get() {
+            let _ = self
+                .worker
+                .post_message(&JsValue::from_str(&encode_workbench(&req)));
+        }
+        *self.waiting.borrow_mut() = Some((req, done));
+    }
+
+    fn busy(&self) -> bool {
+        self.waiting.borrow().is_some()
+    }
 }
 
 /// The check of a handler: its result, whether one is running, and how to start or
@@ -105,28 +150,23 @@ impl CheckHandle {
         self.running.set(true);
         let t0 = now_ms();
         let (result, running) = (self.result.clone(), self.running.clone());
-        let done: Rc<dyn Fn(Result<Check, String>)> = {
-            let job = self.job.clone();
-            Rc::new(move |r: Result<Check, String>| {
-                then.emit(r.clone());
-                result.set(Some((r, now_ms() - t0)));
-                running.set(false);
-                // The worker has answered (dropped after this event, not inside it).
-                let job = job.clone();
-                yew::platform::spawn_local(async move {
-                    job.borrow_mut().take();
-                });
-            })
-        };
+        let done: Rc<dyn Fn(Result<Check, String>)> = Rc::new(move |r: Result<Check, String>| {
+            then.emit(r.clone());
+            result.set(Some((r, now_ms() - t0)));
+            running.set(false);
+        });
         let req = WorkbenchRequest {
             challenge: challenge.map(str::to_string),
             handler,
             k,
         };
         if k >= WORKER_K {
-            if let Ok(j) = start(req.clone(), done.clone()) {
-                *self.job.borrow_mut() = Some(j);
-                return;
+            let mut job = self.job.borrow_mut();
+            if job.is_none() {
+                *job = Job::start().ok();
+            }
+            if let Some(j) = &*job {
+                return j.send(req, done);
             }
         }
         // In the page: let "Checking…" paint before the check holds the thread.
@@ -135,9 +175,13 @@ impl CheckHandle {
         }));
     }
 
-    /// Stop a running check, if any.
+    /// Stop a running check, if any (a busy worker is stopped, a fresh one started).
     pub fn cancel(&self) {
-        self.job.borrow_mut().take();
+        let mut job = self.job.borrow_mut();
+        if job.as_ref().is_some_and(Job::busy) {
+            *job = None;
+            *job = Job::start().ok();
+        }
         self.pending.borrow_mut().take();
         if *self.running {
             self.running.set(false);
@@ -151,13 +195,24 @@ impl CheckHandle {
     }
 }
 
-/// A check of a handler that runs off the main thread from k = 2.
+/// A check of a handler that runs off the main thread from k = 2; with `warm`, its
+/// worker starts when the component mounts (and stops when it goes).
 #[hook]
-pub fn use_check() -> CheckHandle {
+pub fn use_check(warm: bool) -> CheckHandle {
+    let job = use_mut_ref(|| None::<Job>);
+    {
+        let job = job.clone();
+        use_effect_with(warm, move |warm| {
+            if *warm {
+                *job.borrow_mut() = Job::start().ok();
+            }
+            move || drop(job.borrow_mut().take())
+        });
+    }
     CheckHandle {
         result: use_state(|| None::<Graded>),
         running: use_state(|| false),
-        job: use_mut_ref(|| None::<Job>),
+        job,
         pending: use_mut_ref(|| None::<gloo::timers::callback::Timeout>),
     }
 }

@@ -111,14 +111,20 @@ fn node(a: Actor, x: f64, y: f64, hw: f64, st: &StageAt) -> Html {
     } else {
         0.0
     };
+    // Clear of the broker's icon (three lines at its left edge).
+    let nx = if kind(a) == NodeKind::Broker {
+        7.0
+    } else {
+        0.0
+    };
     let y0 = db + px * 0.35 - (lines.len() as f64 - 1.0) * (px + 1.0) / 2.0;
     html! {
         <g class={classes!("node", "wb-node", kind_class(kind(a)), status)} data-actor={word}
             data-status={status} transform={format!("translate({},{})", r1(x), r1(y))}>
             {shape(kind(a), hw)}
-            <text class="n-name" x="0" y={r1(y0)} text-anchor="middle" style={format!("font-size: {px:.1}px")}>
+            <text class="n-name" x={r1(nx)} y={r1(y0)} text-anchor="middle" style={format!("font-size: {px:.1}px")}>
                 {for lines.iter().enumerate().map(|(i, l)| html! {
-                    <tspan x="0" dy={if i == 0 { "0".to_string() } else { r1(px + 1.0) }}>{*l}</tspan>
+                    <tspan x={r1(nx)} dy={if i == 0 { "0".to_string() } else { r1(px + 1.0) }}>{*l}</tspan>
                 })}
             </text>
             if down {
