@@ -100,8 +100,14 @@ fn node(a: Actor, x: f64, y: f64, hw: f64, st: &StageAt) -> Html {
         "up"
     };
     let word = a.word();
-    let px = name_px(word, hw);
-    let lines: Vec<&str> = if word.len() as f64 * px * 0.62 > 2.0 * hw - 8.0 {
+    // Clear of the broker's icon (three lines at its left edge).
+    let nx = if kind(a) == NodeKind::Broker {
+        10.0
+    } else {
+        0.0
+    };
+    let px = name_px(word, hw - nx);
+    let lines: Vec<&str> = if word.len() as f64 * px * 0.62 > 2.0 * (hw - nx) - 8.0 {
         word.split(' ').collect()
     } else {
         vec![word]
