@@ -117,12 +117,6 @@ fn node(a: Actor, x: f64, y: f64, hw: f64, st: &StageAt) -> Html {
     } else {
         0.0
     };
-    // Clear of the broker's icon (three lines at its left edge).
-    let nx = if kind(a) == NodeKind::Broker {
-        7.0
-    } else {
-        0.0
-    };
     let y0 = db + px * 0.35 - (lines.len() as f64 - 1.0) * (px + 1.0) / 2.0;
     html! {
         <g class={classes!("node", "wb-node", kind_class(kind(a)), status)} data-actor={word}
