@@ -390,6 +390,9 @@ else
 fi
 if [ -n "$(get workbench_check_ms)" ]; then
   row "workbench k=2 check, six-step handler (click→verdict)" "$(get workbench_check_ms) ms ($(get workbench_click_ms) ms)" "-" "-" "≤ 1 s" "$(ok "$(get workbench_click_ms) <= 1000")"
+  if [ -n "$(get workbench3_click_ms)" ]; then
+    row "workbench k=3 check in a worker (click→verdict; longest frame gap)" "$(get workbench3_click_ms) ms ($(get workbench3_gap_ms) ms)" "-" "-" "page responsive" "$(ok "$(get workbench3_gap_ms) <= 100")"
+  fi
 else
   row "workbench k=2 check, six-step handler (click→verdict)" "$browser_na" "-" "-" "≤ 1 s" "-"
 fi

@@ -634,47 +634,71 @@ try {
     await page.closeAll();
   }
 
-  // ---- 5c. the workbench: the k = 2 check of a six-step handler, click to verdict ------
+  // ---- 5c. the workbench: the k = 2 and k = 3 checks of a six-step handler, click to verdict
   // src/ui/components/workbench.rs: the Check button is the page's button.primary; the
-  // verdict is [data-wb-verdict] with data-ms (the check alone) and data-schedules.
+  // verdict is [data-wb-verdict] with data-ms (click to verdict, as the page timed it) and
+  // data-schedules. From k = 2 the check runs in a Web Worker (workbench/offthread.rs):
+  // `gap` is the longest time between two animation frames from the click to the verdict
+  // (how long the page stopped responding).
   if (want("workbench")) {
     const page = await open(WORKBENCH_QUERY, { waitFor: "none" });
-    const clicks = [];
-    const checks = [];
-    let schedules = "n/a";
-    let holds = "n/a";
-    // Each check on a freshly loaded page, so each verdict is a new element.
-    for (let i = 0; i < WORKBENCH_CHECKS; i++) {
-      await page.goto(`${server.url}?${WORKBENCH_QUERY}`, { waitUntil: "load" });
-      const button = page.locator("button.primary").first();
-      await button.waitFor({ timeout: MOUNT_TIMEOUT_MS });
-      await page.evaluate(() => {
-        window.__t0 = performance.now();
-      });
-      await button.click();
-      await page.waitForFunction(
-        () => {
-          if (!document.querySelector("[data-wb-verdict]")) return false;
-          window.__t1 = performance.now();
-          return true;
-        },
-        null,
-        { polling: "raf", timeout: 60_000 },
-      );
-      const r = await page.evaluate(() => {
-        const v = document.querySelector("[data-wb-verdict]");
-        return { click: window.__t1 - window.__t0, check: Number(v.dataset.ms), schedules: v.dataset.schedules, holds: v.dataset.holds };
-      });
-      clicks.push(r.click);
-      checks.push(r.check);
-      schedules = r.schedules;
-      holds = r.holds;
-    }
-    const med = (xs) => quantile(xs, 0.5);
-    result("workbench_check_ms", med(checks).toFixed(1));
-    result("workbench_click_ms", med(clicks).toFixed(1));
-    result("workbench_text", `${schedules} schedules, holds=${holds}, median of ${WORKBENCH_CHECKS}`);
-    log(`workbench k=2: check ${med(checks).toFixed(1)} ms, click→verdict ${med(clicks).toFixed(1)} ms (${schedules} schedules, holds=${holds})`);
+    const one = async (query) => {
+      const clicks = [];
+      const checks = [];
+      const gaps = [];
+      let schedules = "n/a";
+      let holds = "n/a";
+      // Each check on a freshly loaded page, so each verdict is a new element.
+      for (let i = 0; i < WORKBENCH_CHECKS; i++) {
+        await page.goto(`${server.url}?${query}`, { waitUntil: "load" });
+        const button = page.locator("button.primary").first();
+        await button.waitFor({ timeout: MOUNT_TIMEOUT_MS });
+        await page.evaluate(() => {
+          window.__gap = 0;
+          window.__last = performance.now();
+          const tick = (t) => {
+            window.__gap = Math.max(window.__gap, t - window.__last);
+            window.__last = t;
+            if (!window.__t1) requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+          window.__t1 = 0;
+          window.__t0 = performance.now();
+        });
+        await button.click();
+        await page.waitForFunction(
+          () => {
+            if (!document.querySelector("[data-wb-verdict]")) return false;
+            window.__t1 = performance.now();
+            return true;
+          },
+          null,
+          { polling: "raf", timeout: 60_000 },
+        );
+        const r = await page.evaluate(() => {
+          const v = document.querySelector("[data-wb-verdict]");
+          return { click: window.__t1 - window.__t0, check: Number(v.dataset.ms), gap: window.__gap, schedules: v.dataset.schedules, holds: v.dataset.holds };
+        });
+        clicks.push(r.click);
+        checks.push(r.check);
+        gaps.push(r.gap);
+        schedules = r.schedules;
+        holds = r.holds;
+      }
+      const med = (xs) => quantile(xs, 0.5);
+      return { check: med(checks), click: med(clicks), gap: med(gaps), schedules, holds };
+    };
+    const k2 = await one(WORKBENCH_QUERY);
+    result("workbench_check_ms", k2.check.toFixed(1));
+    result("workbench_click_ms", k2.click.toFixed(1));
+    result("workbench_gap_ms", k2.gap.toFixed(1));
+    result("workbench_text", `${k2.schedules} schedules, holds=${k2.holds}, median of ${WORKBENCH_CHECKS}`);
+    log(`workbench k=2: check ${k2.check.toFixed(1)} ms, click→verdict ${k2.click.toFixed(1)} ms, longest frame gap ${k2.gap.toFixed(0)} ms (${k2.schedules} schedules, holds=${k2.holds})`);
+    const k3 = await one(WORKBENCH_QUERY.replace(/&k=\d/, "") + "&k=3");
+    result("workbench3_check_ms", k3.check.toFixed(1));
+    result("workbench3_click_ms", k3.click.toFixed(1));
+    result("workbench3_gap_ms", k3.gap.toFixed(1));
+    log(`workbench k=3: check ${k3.check.toFixed(1)} ms, click→verdict ${k3.click.toFixed(1)} ms, longest frame gap ${k3.gap.toFixed(0)} ms (${k3.schedules} schedules, holds=${k3.holds})`);
     if (page.errors.length) log(`workbench page errors: ${page.errors.join(" | ")}`);
     await page.closeAll();
   }

@@ -830,16 +830,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ("src/bin/eosim/workbench.rs", "check_cmd", TO_SPLIT),
     ("src/bin/eosim/main.rs", "print_table", TO_SPLIT),
     ("src/ui/components/workbench.rs", "Workbench", TO_SPLIT),
-    (
-        "src/ui/components/workbench/build.rs",
-        "BuildStep",
-        TO_SPLIT,
-    ),
-    (
-        "src/ui/components/workbench/replay.rs",
-        "ReplayView",
-        TO_SPLIT,
-    ),
     ("src/ui/panic.rs", "show", TO_SPLIT),
 ];
 

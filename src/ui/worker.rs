@@ -16,10 +16,16 @@
 //!
 //! Lines are `\n`-separated, fields `\t`-separated; text fields escape `\`, tab and
 //! newline. Cancelling is `worker.terminate()` on the page: nothing here needs to poll.
+//!
+//! The workbench's check (`components/workbench/offthread.rs`) uses the same worker:
+//! page → [`encode_workbench`] (the challenge, the handler, k); worker →
+//! [`encode_found`] (the counts and the smallest breaking schedule's faults, which the
+//! page runs once more, narrated) or a [`Reply::Error`].
 
 use crate::sim::explore::{Explorer, Space};
 use crate::sim::run::{Guarantee, RunConfig};
 use crate::sim::sweep::{Counterexample, SweepConfig, SweepResult, Sweeper, TechniqueSweep};
+use crate::sim::workbench::{challenges, search, Fault as WbFault, Found, Handler};
 use std::fmt::Write as _;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -280,6 +286,84 @@ pub fn decode_reply(text: &str) -> Option<Reply> {
     }))
 }
 
+/// A workbench check to run: the challenge (if any), the handler, k.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkbenchRequest {
+    pub challenge: Option<String>,
+    pub handler: Handler,
+    pub k: u8,
+}
+
+/// Page → worker: a workbench check.
+pub fn encode_workbench(r: &WorkbenchRequest) -> String {
+    format!(
+        "w\t{}\t{}\t{}",
+        esc(r.challenge.as_deref().unwrap_or("")),
+        esc(&r.handler.encode()),
+        r.k
+    )
+}
+
+/// Worker side of [`encode_workbench`].
+pub fn decode_workbench(text: &str) -> Option<WorkbenchRequest> {
+    let f: Vec<&str> = text.split('\t').collect();
+    let ["w", c, h, k] = f.as_slice() else {
+        return None;
+    };
+    let c = unesc(c);
+    Some(WorkbenchRequest {
+        challenge: (!c.is_empty()).then_some(c),
+        handler: Handler::decode(&unesc(h)).ok()?,
+        k: k.parse().ok()?,
+    })
+}
+
+/// Worker → page: what a workbench check found.
+pub fn encode_found(f: &Found) -> String {
+    let faults = f.smallest.as_ref().map_or("-".to_string(), |v| {
+        v.iter().map(WbFault::code).collect::<Vec<_>>().join(",")
+    });
+    format!(
+        "found\t{}\t{}\t{}\t{}\t{faults}",
+        f.k,
+        f.schedules,
+        f.breaking,
+        u8::from(f.finished)
+    )
+}
+
+/// Page side of [`encode_found`].
+pub fn decode_found(text: &str) -> Option<Found> {
+    let f: Vec<&str> = text.split('\t').collect();
+    let ["found", k, schedules, breaking, finished, faults] = f.as_slice() else {
+        return None;
+    };
+    let smallest = match *faults {
+        "-" => None,
+        "" => Some(Vec::new()),
+        x => Some(
+            x.split(',')
+                .map(WbFault::from_code)
+                .collect::<Option<Vec<_>>>()?,
+        ),
+    };
+    Some(Found {
+        k: k.parse().ok()?,
+        schedules: schedules.parse().ok()?,
+        breaking: breaking.parse().ok()?,
+        finished: *finished == "1",
+        smallest,
+    })
+}
+
+/// The worker's side of a workbench check.
+fn workbench_reply(r: &WorkbenchRequest) -> String {
+    match challenges::setup_for(r.challenge.as_deref(), &r.handler) {
+        Ok(setup) => encode_found(&search(&r.handler, &setup, r.k)),
+        Err(e) => encode_reply(&Reply::Error(e)),
+    }
+}
+
 /// True inside a dedicated worker (no `window`).
 pub fn in_worker() -> bool {
     js_sys::global()
@@ -297,8 +381,13 @@ pub fn start() {
         }
     };
     let post_in = post.clone();
+    let scope_in = scope.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let text = e.data().as_string().unwrap_or_default();
+        if let Some(r) = decode_workbench(&text) {
+            let _ = scope_in.post_message(&JsValue::from_str(&workbench_reply(&r)));
+            return;
+        }
         let Some(cfg) = decode_request(&text) else {
             post_in(Reply::Error("bad sweep request".to_string()));
             return;
@@ -466,6 +555,101 @@ mod tests {
             }
         }
         assert!(seen_cx > 0, "no counterexample with faults was exercised");
+    }
+
+    #[test]
+    fn workbench_requests_and_findings_round_trip() {
+        for (c, h, k) in [
+            (None, "apply:add,commit-offset", 1),
+            (
+                Some("dedup-window"),
+                "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset",
+                3,
+            ),
+        ] {
+            let r = WorkbenchRequest {
+                challenge: c.map(str::to_string),
+                handler: Handler::decode(h).unwrap(),
+                k,
+            };
+            assert_eq!(decode_workbench(&encode_workbench(&r)), Some(r.clone()));
+            // What the worker finds, sent back, gives the page the same verdict as a
+            // check in the page, counterexample and all.
+            let found = decode_found(&workbench_reply(&r)).expect("a finding");
+            let setup = challenges::setup_for(c, &r.handler).unwrap();
+            assert_eq!(found, search(&r.handler, &setup, k));
+            assert!(
+                found.smallest.as_ref().is_some_and(|f| !f.is_empty()),
+                "{h} breaks"
+            );
+            let here = crate::sim::workbench::check(&r.handler, &setup, k);
+            let there = crate::sim::workbench::verdict(&r.handler, &setup, &found);
+            assert_eq!(there.verdict(), here.verdict());
+            assert_eq!(
+                there.counterexample.map(|x| x.trace),
+                here.counterexample.map(|x| x.trace)
+            );
+        }
+        // A handler that holds: no schedule.
+        let f = Found {
+            k: 2,
+            schedules: 25,
+            breaking: 0,
+            finished: true,
+            smallest: None,
+        };
+        assert_eq!(decode_found(&encode_found(&f)), Some(f));
+        // A rule the challenge refuses comes back as an error.
+        let r = WorkbenchRequest {
+            challenge: Some("no-transaction".into()),
+            handler: Handler::decode("begin,apply:add,commit").unwrap(),
+            k: 2,
+        };
+        assert!(
+            matches!(decode_reply(&workbench_reply(&r)), Some(Reply::Error(e)) if e.contains("not allowed"))
+        );
+        for bad in ["found\t1\t2\t3\t1\tQ1", "found\t1\t2", "w\t\tnot-a-step\t1"] {
+            assert!(
+                decode_found(bad).is_none() && decode_workbench(bad).is_none(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn workbench_fault_codes_round_trip() {
+        use crate::sim::workbench::Fault;
+        for f in [
+            Fault::DupPublish { txn: 3 },
+            Fault::Crash {
+                offset: 0,
+                delivery: 2,
+                after: 5,
+            },
+            Fault::Zombie {
+                offset: 4,
+                delivery: 1,
+                after: 1,
+            },
+            Fault::LoseAck {
+                offset: 1,
+                delivery: 1,
+            },
+            Fault::Late {
+                offset: 2,
+                delivery: 1,
+                delay: 30,
+            },
+            Fault::Reset {
+                offset: 0,
+                delivery: 3,
+            },
+        ] {
+            assert_eq!(Fault::from_code(&f.code()), Some(f), "{}", f.code());
+        }
+        for bad in ["", "C1.2", "X1", "P", "C1.2.300", "L1.x"] {
+            assert_eq!(Fault::from_code(bad), None, "{bad}");
+        }
     }
 
     #[test]

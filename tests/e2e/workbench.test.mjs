@@ -183,53 +183,95 @@ describe("the workbench page", () => {
     await page.close();
   });
 
-  test("the counterexample replays on the space-time view, stepped by keyboard to the breaking step", async () => {
+  test("the counterexample replays on the stage and the space-time view, opened at the breaking step, stepped by keyboard", async () => {
     const page = await newPage(env.browser, { context: { bypassCSP: true } });
     await page.goto(env.url(`?workbench=1&h=${encodeURIComponent("apply:add,commit-offset")}&k=1`));
     await page.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
     assert.equal((await check(page)).holds, "false");
-    await tabTo(page, "[data-wb-open-replay]");
-    await page.keyboard.press("Enter");
-    await page.waitForSelector("[data-wb-replay] svg.spacetime-svg");
+    // Opened at the breaking step, on the stage.
+    await page.waitForSelector("[data-wb-replay] [data-wb-stage] svg");
     const state = () =>
       page.$eval("[data-wb-replay]", (e) => ({ step: Number(e.dataset.step), tick: Number(e.dataset.tick), breaking: e.dataset.breaking }));
-    assert.deepEqual(await state(), { step: 0, tick: 0, breaking: "false" });
-    // The lanes of the run, named as the narration names them.
-    const lanes = await page.$$eval("[data-wb-replay] .st-name", (els) => els.map((e) => e.dataset.name));
-    assert.deepEqual(lanes, ["producer", "broker", "consumer", "database"]);
-    // Step with the keyboard: Next step, then the slider's arrow keys, until the crash.
-    await tabTo(page, "[data-wb-next]");
-    await page.keyboard.press("Enter");
-    await page.keyboard.press("Enter");
-    assert.equal((await state()).step, 2);
-    await tabTo(page, '[aria-label="Replay step"]');
-    await page.keyboard.press("ArrowRight");
-    const crash = await state();
-    assert.equal(crash.tick, 1);
-    assert.match(await page.textContent("[data-wb-now]"), /fault: crash after `apply:add` and before `commit-offset`/);
-    assert.equal(await page.$$eval("[data-wb-replay] .st-mark.crash", (els) => els.length), 1, "the crash is marked");
-    assert.equal(await page.$("[data-wb-breaking]"), null, "not the breaking step yet");
-    // On to the breaking step with its own button: the narration names it.
-    await tabTo(page, "[data-wb-go-breaking]");
-    await page.keyboard.press("Enter");
-    const at = await state();
-    assert.deepEqual(at, { step: at.step, tick: 7, breaking: "true" });
+    const stage = () =>
+      page.$eval("[data-wb-stage]", (e) => ({
+        step: Number(e.dataset.step),
+        breaking: e.dataset.breaking,
+        down: e.dataset.down,
+        token: e.querySelector("[data-token]")?.dataset.token ?? null,
+        balance: e.querySelector('[data-store="Balance"][data-merchant="m-A"]').dataset.value,
+      }));
+    const open = await state();
+    assert.deepEqual(open, { step: open.step, tick: 7, breaking: "true" });
+    assert.deepEqual(await stage(), { step: open.step, breaking: "true", down: "", token: "consumer→database", balance: "20" });
     assert.match(
       await page.textContent("[data-wb-breaking]"),
       /crash after `apply:add` and before `commit-offset` while handling txn-1: the restarted consumer applies txn-1 again; txn-1 is applied twice, so m-A ends at 20 instead of 10/,
     );
-    assert.match(await page.textContent("[data-wb-replay] svg"), /apply txn-1 again/, "the second apply is marked on the diagram");
+    assert.match(await page.textContent("[data-wb-now]"), /applies txn-1: m-A 10 → 20/);
+    assert.match(await page.textContent("[data-wb-stage] svg"), /apply txn-1 again/, "the second apply is a badge on the database");
+    assert.equal(await page.$$eval('[data-wb-stage] .node[data-actor="database"]', (e) => e.length), 1);
     assert.match(await page.textContent("[data-wb-replay] li.current"), /breaking step/);
-    assert.equal(await page.$$eval("[data-wb-replay] .st-arrow[role=button]", (els) => els.length), 0, "no arrow offers a fault menu");
-    assert.deepEqual(await axe(page), [], "axe with the replay open");
-    await screenshot(page, "workbench-replay-1280");
-    await page.setViewportSize({ width: 320, height: 800 });
-    await page.$eval("[data-wb-replay]", (e) => e.scrollIntoView());
-    await screenshot(page, "workbench-replay-320");
-    // Back one step: the breaking narration goes.
-    await tabTo(page, "[data-wb-prev]");
+    assert.deepEqual(await axe(page), [], "axe with the replay open on the stage");
+    await screenshot(page, "workbench-stage-1280");
+    // Step by keyboard on the slider: back one step, then to the crash.
+    await tabTo(page, '[aria-label="Replay step"]');
+    await page.keyboard.press("ArrowLeft");
+    assert.deepEqual(await stage(), { step: open.step - 1, breaking: "false", down: "", token: "broker→consumer", balance: "10" });
+    assert.equal(await page.$("[data-wb-breaking]"), null, "not the breaking step");
+    await page.keyboard.press("Home");
+    assert.equal((await state()).step, 0);
+    for (let i = 0; i < 10 && (await stage()).down === ""; i++) await page.keyboard.press("ArrowRight");
+    const crash = await state();
+    assert.equal(crash.tick, 1);
+    assert.equal((await stage()).down, "consumer", "the crashed consumer is crossed out");
+    assert.equal(await page.$$eval('[data-wb-stage] .node.down[data-actor="consumer"] .down-mark', (e) => e.length), 1);
+    assert.match(await page.textContent("[data-wb-now]"), /fault: crash after `apply:add` and before `commit-offset`/);
+    // The same playhead on the space-time view.
+    await tabTo(page, '[data-wb-drawing="spacetime"]');
     await page.keyboard.press("Enter");
-    assert.equal(await page.$("[data-wb-breaking]"), null);
+    await page.waitForSelector("[data-wb-replay] svg.spacetime-svg");
+    assert.equal((await state()).step, crash.step, "switching drawings keeps the step");
+    const lanes = await page.$$eval("[data-wb-replay] .st-name", (els) => els.map((e) => e.dataset.name));
+    assert.deepEqual(lanes, ["producer", "broker", "consumer", "database"]);
+    assert.equal(await page.$$eval("[data-wb-replay] .st-mark.crash", (els) => els.length), 1, "the crash is marked");
+    await tabTo(page, "[data-wb-go-breaking]");
+    await page.keyboard.press("Enter");
+    assert.deepEqual(await state(), open);
+    assert.match(await page.textContent("[data-wb-replay] svg"), /apply txn-1 again/, "the second apply is marked on the diagram");
+    assert.equal(await page.$$eval("[data-wb-replay] .st-arrow[role=button]", (els) => els.length), 0, "no arrow offers a fault menu");
+    assert.deepEqual(await axe(page), [], "axe with the space-time replay");
+    await screenshot(page, "workbench-replay-1280");
+    // Back to the stage, at the same step; phones see it whole.
+    await tabTo(page, '[data-wb-drawing="stage"]');
+    await page.keyboard.press("Enter");
+    assert.equal((await stage()).step, open.step);
+    for (const width of [320, 375]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.$eval("[data-wb-stage]", (e) => e.scrollIntoView());
+      await page.waitForTimeout(100);
+      const over = await page.evaluate(() =>
+        [...document.querySelectorAll("[data-wb-replay] *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.tagName + "." + e.getAttribute("class")),
+      );
+      assert.deepEqual(over, [], `nothing off screen at ${width} px`);
+      await screenshot(page, `workbench-stage-${width}`);
+    }
+    assertClean(page);
+    await page.close();
+  });
+
+  test("embedded, the stage replay fits the frame", async () => {
+    const page = await newPage(env.browser);
+    await page.setViewportSize({ width: 640, height: 700 });
+    await page.goto(env.url(`?workbench=1&embed=1&h=${encodeURIComponent("apply:add,commit-offset")}&k=1`));
+    await page.waitForSelector("[data-workbench]", { timeout: MOUNT_TIMEOUT_MS });
+    await check(page);
+    await page.waitForSelector('[data-wb-stage][data-breaking="true"]');
+    await page.$eval("[data-wb-stage]", (e) => e.scrollIntoView());
+    const over = await page.evaluate(() =>
+      [...document.querySelectorAll("[data-wb-replay] *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).length,
+    );
+    assert.equal(over, 0);
+    await screenshot(page, "workbench-stage-embed");
     assertClean(page);
     await page.close();
   });
@@ -274,11 +316,8 @@ describe("the workbench page", () => {
     const v = await page.waitForSelector('.wb-build [data-wb-verdict][data-holds="false"]');
     assert.match(await v.textContent(), /breaks: \d+ of \d+ schedules with at most 2 faults/);
     assert.match(await page.textContent(".wb-build .wb-narration"), /a copy of txn-\d arrives 30 ticks late/);
-    // Its replay is there too.
-    await tabTo(page, "[data-wb-open-replay]");
-    await page.keyboard.press("Enter");
-    await tabTo(page, "[data-wb-go-breaking]");
-    await page.keyboard.press("Enter");
+    // Its replay is there too, opened at the breaking step on the stage.
+    await page.waitForSelector('.wb-build [data-wb-stage][data-breaking="true"]');
     assert.match(await page.textContent("[data-wb-breaking]"), /applies txn-\d again/);
     assert.equal(await page.locator("[data-action='build-show-me']").count(), 0, "no solution after one check");
     assert.deepEqual(await axe(page), [], "axe on the build step with its counterexample");

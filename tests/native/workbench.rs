@@ -607,3 +607,90 @@ fn a_repeat_is_named_by_its_cause() {
         "{b}"
     );
 }
+
+/// The stage replay: at the breaking step the stage shows what the narration says (the
+/// second apply doubles the balance, the message goes from the consumer to the
+/// database), the crash marks the consumer down, and the stores follow the run.
+#[test]
+fn the_stage_at_the_breaking_step_shows_what_the_narration_says() {
+    use workbench::Actor;
+    let ce = grade("apply:add,commit-offset", 1).counterexample.unwrap();
+    let r = &ce.replay;
+    let b = ce.breaking.as_ref().unwrap();
+    let st = r.stage_at(b.beat).unwrap();
+    assert!(st.breaking);
+    assert_eq!(st.beat.line, "applies txn-1: m-A 10 → 20");
+    assert!(b.says.contains("applies txn-1 again"), "{}", b.says);
+    let m = st.beat.msg.as_ref().unwrap();
+    assert_eq!((m.from, m.to), (Actor::Consumer, Actor::Database));
+    assert_eq!(st.beat.stores.balances[0], ("m-A".to_string(), 20));
+    assert!(st.down.is_empty() && st.paused.is_empty());
+    // One step earlier, the first apply's 10 is all m-A has.
+    let before = r.stage_at(b.beat - 1).unwrap();
+    assert!(!before.breaking);
+    assert_eq!(before.beat.stores.balances[0], ("m-A".to_string(), 10));
+    // At the crash the consumer is down, and nothing is committed at the broker.
+    let crash = r.beats.iter().position(|x| x.fault).unwrap();
+    let st = r.stage_at(crash).unwrap();
+    assert_eq!(st.down, [Actor::Consumer]);
+    assert!(r.stage_at(crash - 1).unwrap().down.is_empty());
+    assert_eq!(st.beat.stores.committed, None);
+    // At the end, the broker has the committed offset past the last record.
+    let end = r.stage_at(usize::MAX).unwrap();
+    assert_eq!(end.beat.stores.committed, Some(3), "{:?}", end.beat.stores);
+
+    // A dedup table in the database: the keys appear as they are committed.
+    let h = Handler::decode("begin,lookup:msg-id,apply:add,insert:msg-id:db,commit,commit-offset")
+        .unwrap();
+    let o = workbench::run(&h, &Setup::for_handler(&h), &[]);
+    let last = &o.replay.beats.last().unwrap().stores;
+    assert_eq!(
+        last.dedup,
+        ["msg-id of txn-1", "msg-id of txn-2", "msg-id of txn-3"]
+    );
+    let first_insert = o
+        .replay
+        .beats
+        .iter()
+        .position(|x| x.line.starts_with("inserts the msg-id of txn-1"))
+        .unwrap();
+    assert!(
+        o.replay.beats[first_insert].stores.dedup.is_empty(),
+        "in the open transaction only"
+    );
+    let commit = first_insert + 1;
+    assert_eq!(
+        o.replay.beats[commit].stores.dedup,
+        ["msg-id of txn-1"],
+        "{}",
+        o.replay.beats[commit].line
+    );
+
+    // A zombie: paused while the new consumer works, not when it acts.
+    let h = Handler::decode("begin,apply:add,commit,commit-offset").unwrap();
+    let s = Setup {
+        assume: Assumptions::parse("all").unwrap(),
+        ..Setup::for_handler(&h)
+    };
+    let o = workbench::run(
+        &h,
+        &s,
+        &[workbench::Fault::Zombie {
+            offset: 0,
+            delivery: 1,
+            after: 3,
+        }],
+    );
+    let r = &o.replay;
+    let rebalance = r.beats.iter().position(|x| x.fault).unwrap();
+    assert_eq!(r.beats[rebalance].tick, r.beats[rebalance - 1].tick);
+    assert!(r.stage_at(rebalance - 1).unwrap().paused.is_empty());
+    assert_eq!(r.stage_at(rebalance).unwrap().paused, [Actor::Zombie]);
+    assert_eq!(r.stage_at(rebalance + 1).unwrap().paused, [Actor::Zombie]);
+    let wakes = r
+        .beats
+        .iter()
+        .position(|x| x.lane == Actor::Zombie)
+        .unwrap();
+    assert!(r.stage_at(wakes).unwrap().paused.is_empty());
+}

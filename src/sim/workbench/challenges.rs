@@ -179,6 +179,15 @@ pub fn find(id: &str) -> Option<&'static Challenge> {
     ALL.iter().find(|c| c.id == id)
 }
 
+/// What `h` is checked in: the challenge's setup if it allows `h` (or why not), else
+/// (no challenge, or an unknown one) the default faults and the goals `h`'s steps imply.
+pub fn setup_for(challenge: Option<&str>, h: &Handler) -> Result<Setup, String> {
+    match challenge.and_then(find) {
+        Some(c) => c.allows(h).map(|_| c.setup()),
+        None => Ok(Setup::for_handler(h)),
+    }
+}
+
 impl Challenge {
     /// Does `h` follow the challenge's rule? `Err` says which step breaks it.
     pub fn allows(&self, h: &Handler) -> Result<(), String> {

@@ -108,8 +108,25 @@ impl Counterexample {
 /// How small a breaking schedule is: faults that fired, the ticks they fired at, the faults.
 type Rank = (usize, Vec<Tick>, Vec<Fault>);
 
+/// What a check found, before its smallest breaking schedule is narrated: what a Web
+/// Worker sends back (the page narrates the one run itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub k: u8,
+    pub schedules: u64,
+    pub breaking: u64,
+    pub finished: bool,
+    /// The smallest breaking schedule's faults.
+    pub smallest: Option<Vec<Fault>>,
+}
+
 /// Check `h` over every schedule with at most `k` (clamped to 0..=3) faults.
 pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
+    verdict(h, setup, &search(h, setup, k))
+}
+
+/// Run every schedule with at most `k` (clamped to 0..=3) faults, quietly.
+pub fn search(h: &Handler, setup: &Setup, k: u8) -> Found {
     let k = k.min(MAX_K);
     let mut queue: VecDeque<Vec<Fault>> = VecDeque::from([Vec::new()]);
     let mut seen: BTreeSet<Vec<Fault>> = BTreeSet::from([Vec::new()]);
@@ -147,6 +164,17 @@ pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
             }
         }
     }
+    Found {
+        k,
+        schedules,
+        breaking,
+        finished,
+        smallest: best.map(|(_, f)| f),
+    }
+}
+
+/// The verdict on what a search found, its smallest breaking schedule run again narrated.
+pub fn verdict(h: &Handler, setup: &Setup, found: &Found) -> Check {
     let g = setup.goal;
     let mut goals = vec!["every balance right"];
     if g.charge {
@@ -157,13 +185,16 @@ pub fn check(h: &Handler, setup: &Setup, k: u8) -> Check {
     }
     Check {
         handler: h.encode(),
-        k,
-        schedules,
-        breaking,
-        finished,
+        k: found.k,
+        schedules: found.schedules,
+        breaking: found.breaking,
+        finished: found.finished,
         assumptions: setup.assume.words(),
         goals: goals.join(", "),
-        counterexample: best.map(|(_, f)| Counterexample::of(&run(h, setup, &f))),
+        counterexample: found
+            .smallest
+            .as_ref()
+            .map(|f| Counterexample::of(&run(h, setup, f))),
     }
 }
 

@@ -20,10 +20,10 @@ mod check;
 mod model;
 mod step;
 
-pub use check::{check, Check, Counterexample, MAX_SCHEDULES};
+pub use check::{check, search, verdict, Check, Counterexample, Found, MAX_SCHEDULES};
 pub use model::{
-    run, Actor, Beat, Breaking, Mark, MarkKind, Msg, Outcome, Payment, Replay, Span,
-    REBALANCE_TICKS, RESTART_TICKS, VISIBILITY_TICKS,
+    run, Actor, Beat, Breaking, Mark, MarkKind, Msg, Outcome, Payment, Replay, Span, StageAt,
+    Stores, REBALANCE_TICKS, RESTART_TICKS, VISIBILITY_TICKS,
 };
 pub use step::{Apply, CodecError, Handler, Key, Step, Store, MAX_STEPS, MAX_TTL};
 
@@ -215,4 +215,69 @@ pub enum Fault {
     },
     /// After this delivery, the operator resets the committed offset to the start.
     Reset { offset: u32, delivery: u16 },
+}
+
+impl Fault {
+    /// A short code for the fault (what the Web Worker sends back): `P1`, `C0.1.2`,
+    /// `Z0.1.2`, `L0.1`, `T0.1.30`, `R0.1`.
+    pub fn code(&self) -> String {
+        match *self {
+            Fault::DupPublish { txn } => format!("P{txn}"),
+            Fault::Crash {
+                offset,
+                delivery,
+                after,
+            } => format!("C{offset}.{delivery}.{after}"),
+            Fault::Zombie {
+                offset,
+                delivery,
+                after,
+            } => format!("Z{offset}.{delivery}.{after}"),
+            Fault::LoseAck { offset, delivery } => format!("L{offset}.{delivery}"),
+            Fault::Late {
+                offset,
+                delivery,
+                delay,
+            } => format!("T{offset}.{delivery}.{delay}"),
+            Fault::Reset { offset, delivery } => format!("R{offset}.{delivery}"),
+        }
+    }
+
+    /// The fault a [`Fault::code`] names; `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Fault> {
+        let kind = code.chars().next()?;
+        let n: Vec<u64> = code[kind.len_utf8()..]
+            .split('.')
+            .map(|x| x.parse().ok())
+            .collect::<Option<_>>()?;
+        let offset = |i: usize| u32::try_from(n[i]).ok();
+        let delivery = || u16::try_from(n[1]).ok();
+        Some(match (kind, n.len()) {
+            ('P', 1) => Fault::DupPublish { txn: offset(0)? },
+            ('C', 3) => Fault::Crash {
+                offset: offset(0)?,
+                delivery: delivery()?,
+                after: u8::try_from(n[2]).ok()?,
+            },
+            ('Z', 3) => Fault::Zombie {
+                offset: offset(0)?,
+                delivery: delivery()?,
+                after: u8::try_from(n[2]).ok()?,
+            },
+            ('L', 2) => Fault::LoseAck {
+                offset: offset(0)?,
+                delivery: delivery()?,
+            },
+            ('T', 3) => Fault::Late {
+                offset: offset(0)?,
+                delivery: delivery()?,
+                delay: Tick::try_from(n[2]).ok()?,
+            },
+            ('R', 2) => Fault::Reset {
+                offset: offset(0)?,
+                delivery: delivery()?,
+            },
+            _ => return None,
+        })
+    }
 }

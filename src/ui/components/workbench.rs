@@ -2,18 +2,22 @@
 //! from typed steps (a keyboard-first list editor, or its text form), check it over
 //! every schedule with at most k faults, and read the verdict: it holds over so many
 //! schedules, or the smallest counterexample, narrated, with its step-by-step trace.
-//! The check runs in the page (`crate::sim::workbench::check`); the link
+//! The check runs in the page for k = 1 and in the sweep's Web Worker from k = 2
+//! (`offthread.rs`); the link
 //! (`?workbench=1&challenge=..&h=..&k=..`) restores the page (`link.rs`).
 
 pub mod build;
 pub mod editor;
 pub mod link;
+pub mod offthread;
 pub mod replay;
+pub mod stage;
 
-use crate::sim::workbench::{challenges, check, Check, Handler, Setup, Step, MAX_K, MAX_STEPS};
+use crate::sim::workbench::{challenges, Check, MAX_K, MAX_STEPS};
 use crate::ui::hooks::location_search;
 use crate::ui::host;
-use editor::{AddRow, Edit, StepList};
+use editor::{use_handler, Edit};
+use offthread::{use_check, CheckHandle};
 use replay::ReplayView;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -24,18 +28,6 @@ pub(crate) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
-}
-
-/// The check of `steps` under the challenge's assumptions (or the default faults), and
-/// how long it took in this browser, in milliseconds.
-fn run_check(challenge: Option<&str>, steps: &[Step], k: u8) -> (Result<Check, String>, f64) {
-    let h = Handler(steps.to_vec());
-    let t0 = now_ms();
-    let r = match challenge.and_then(challenges::find) {
-        Some(c) => c.allows(&h).map(|_| check(&h, &c.setup(), k)),
-        None => Ok(check(&h, &Setup::for_handler(&h), k)),
-    };
-    (r, now_ms() - t0)
 }
 
 fn share_url(query: &str) -> String {
@@ -186,143 +178,141 @@ pub(crate) fn verdict_view(r: &Result<Check, String>, ms: f64) -> Html {
     }
 }
 
+/// "Checking…" while a check runs (in the worker from k = 2, the page stays live).
+pub(crate) fn checking() -> Html {
+    html! { <p class="wb-checking" role="status" data-wb-checking="">{"Checking every schedule…"}</p> }
+}
+
+/// A `<select>`'s value.
+fn select_value(e: &Event) -> Option<String> {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+}
+
+/// k, Check and Copy link.
+fn actions(
+    kk: u8,
+    empty: bool,
+    running: bool,
+    on_k: Callback<Event>,
+    on_check: Callback<MouseEvent>,
+    on_copy: Callback<MouseEvent>,
+) -> Html {
+    let k_opts = (1..=MAX_K).map(|i| {
+        html! { <option value={i.to_string()} selected={i == kk}>{i.to_string()}</option> }
+    });
+    let faults = if kk == 1 { "fault" } else { "faults" };
+    html! {
+        <div class="wb-actions">
+            <label>{"Faults per schedule (k) "}
+                <select aria-label="Faults per schedule" onchange={on_k}>{for k_opts}</select>
+            </label>
+            <button type="button" class="btn primary" disabled={empty || running} onclick={on_check}>
+                {format!("Check ({kk} {faults})")}
+            </button>
+            <button type="button" class="btn wb-copy" disabled={empty} onclick={on_copy}>{"Copy link"}</button>
+        </div>
+    }
+}
+
+/// The verdict panel: checking, the verdict (and why), or what Check will do.
+fn result_panel(checked: &CheckHandle, challenge: Option<&str>, kk: u8) -> Html {
+    let faults = if kk == 1 { "fault" } else { "faults" };
+    html! {
+        <section class="wb-result" aria-labelledby="wb-result-h">
+            <h2 id="wb-result-h">{"Verdict"}</h2>
+            if *checked.running { {checking()} }
+            else if let Some((r, ms)) = &*checked.result { {verdict_view(r, *ms)}{why_view(challenge, r)} }
+            else { <p class="wb-hint">{format!("Press Check to run every schedule with at most {kk} {faults}.")}</p> }
+        </section>
+    }
+}
+
+fn notices_view(notices: &UseStateHandle<Vec<String>>) -> Html {
+    if notices.is_empty() {
+        return html! {};
+    }
+    let dismiss = {
+        let notices = notices.clone();
+        Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
+    };
+    html! {
+        <div class="notices" role="status">
+            {for notices.iter().map(|n| html! { <p class="notice warn" data-wb-notice="">{n.clone()}</p> })}
+            <button type="button" class="btn small" onclick={dismiss}>{"Dismiss"}</button>
+        </div>
+    }
+}
+
 /// The workbench page.
 #[component]
 pub fn Workbench() -> Html {
     let opened = use_memo((), |_| link::open(&location_search()));
-    let steps = use_state(|| opened.handler.0.clone());
-    let text = use_state(|| opened.handler.encode());
-    let text_error = use_state(|| None::<String>);
     let challenge = use_state(|| opened.challenge);
     let k = use_state(|| opened.k);
-    let result = use_state(|| None::<(Result<Check, String>, f64)>);
-    let running = use_state(|| false);
-    // The pending check (a handle: dropped with the page, the check is cancelled).
-    let pending = use_mut_ref(|| None::<gloo::timers::callback::Timeout>);
+    let checked = use_check(true);
     let notices = use_state(|| opened.notices.clone());
     let shared = use_state(|| None::<String>);
-    let focus = use_state(|| None::<String>);
+    // Anything that changes what would be checked forgets the verdict and the link.
+    let forget = {
+        let (checked, shared) = (checked.clone(), shared.clone());
+        Callback::from(move |()| {
+            checked.clear();
+            shared.set(None);
+        })
+    };
+    let ed = use_handler(&opened.handler, forget.clone());
     {
-        let f = (*focus).clone();
-        use_effect_with(f, |f| {
-            if let Some(l) = f {
-                focus_label(l);
-            }
-        });
-    }
-
-    {
-        let shown = result.is_some();
+        let shown = checked.result.is_some();
         use_effect_with(shown, |shown| {
             if *shown {
                 scroll_to_verdict();
             }
         });
     }
-    let set_steps = {
-        let (steps, text, text_error, result, shared) = (
-            steps.clone(),
-            text.clone(),
-            text_error.clone(),
-            result.clone(),
-            shared.clone(),
-        );
-        move |v: Vec<Step>, write_text: bool| {
-            if write_text {
-                text.set(Handler(v.clone()).encode());
-                text_error.set(None);
-            }
-            steps.set(v);
-            result.set(None);
-            shared.set(None);
-        }
-    };
-    let on_edit = {
-        let (steps, focus, set_steps) = (steps.clone(), focus.clone(), set_steps.clone());
-        Callback::from(move |e: Edit| {
-            let (v, at) = editor::apply(&steps, &e);
-            focus.set(focus_after(&e, at, v.len()));
-            set_steps(v, true);
-        })
-    };
-    let on_add = {
-        let on_edit = on_edit.clone();
-        Callback::from(move |s: Step| on_edit.emit(Edit::Add(s)))
-    };
-    let on_text = editor::on_text_input(text.clone(), text_error.clone(), set_steps.clone());
     let on_pick = {
-        let (challenge, k, result, shared) =
-            (challenge.clone(), k.clone(), result.clone(), shared.clone());
+        let (challenge, k, forget) = (challenge.clone(), k.clone(), forget.clone());
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .map(|s| s.value())
-                .unwrap_or_default();
-            let c = challenges::find(&v);
+            let c = select_value(&e).and_then(|v| challenges::find(&v));
             challenge.set(c.map(|c| c.id));
             if let Some(c) = c {
                 k.set(c.k);
             }
-            result.set(None);
-            shared.set(None);
+            forget.emit(());
         })
     };
     let on_k = {
-        let (k, result, shared) = (k.clone(), result.clone(), shared.clone());
+        let (k, forget) = (k.clone(), forget.clone());
         Callback::from(move |e: Event| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-                .and_then(|s| s.value().parse::<u8>().ok())
-                .filter(|v| (1..=MAX_K).contains(v));
-            if let Some(v) = v {
+            let v = select_value(&e).and_then(|s| s.parse::<u8>().ok());
+            if let Some(v) = v.filter(|v| (1..=MAX_K).contains(v)) {
                 k.set(v);
-                result.set(None);
-                shared.set(None);
+                forget.emit(());
             }
         })
     };
     let on_check = {
-        let (steps, challenge, k, result, running, pending) = (
-            steps.clone(),
-            challenge.clone(),
-            k.clone(),
-            result.clone(),
-            running.clone(),
-            pending.clone(),
-        );
+        let (ed, challenge, k, checked) =
+            (ed.clone(), challenge.clone(), k.clone(), checked.clone());
         Callback::from(move |_: MouseEvent| {
-            running.set(true);
-            result.set(None);
-            let (steps, c, k, result, running) = (
-                (*steps).clone(),
-                *challenge,
-                *k,
-                result.clone(),
-                running.clone(),
-            );
-            // Let "Checking…" paint before the check holds the thread.
-            *pending.borrow_mut() = Some(gloo::timers::callback::Timeout::new(16, move || {
-                let r = run_check(c, &steps, k);
-                // A framing page hears the result (the host-page API; SCORM records a
-                // challenge met).
-                if let Ok(chk) = &r.0 {
+            let c = *challenge;
+            // A framing page hears the result (the host-page API; SCORM records a challenge met).
+            let then = Callback::from(move |r: Result<Check, String>| {
+                if let Ok(chk) = &r {
                     host::post(
                         "workbench",
                         host::workbench_fields(chk, c.and_then(challenges::find)),
                     );
                 }
-                result.set(Some(r));
-                running.set(false);
-            }));
+            });
+            checked.run(c, ed.handler(), *k, then);
         })
     };
     let on_copy = {
-        let (steps, challenge, k, shared) =
-            (steps.clone(), challenge.clone(), k.clone(), shared.clone());
+        let (ed, challenge, k, shared) = (ed.clone(), challenge.clone(), k.clone(), shared.clone());
         Callback::from(move |_: MouseEvent| {
-            let url = share_url(&link::query(*challenge, &Handler((*steps).clone()), *k));
+            let url = share_url(&link::query(*challenge, &ed.handler(), *k));
             if let Some(c) = web_sys::window().map(|w| w.navigator().clipboard()) {
                 let p = c.write_text(&url);
                 yew::platform::spawn_local(async move {
@@ -332,52 +322,21 @@ pub fn Workbench() -> Html {
             shared.set(Some(url));
         })
     };
-    let dismiss = {
-        let notices = notices.clone();
-        Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
-    };
-
-    let kk = *k;
-    let empty = steps.is_empty();
-    let k_opts = (1..=MAX_K).map(|i| {
-        html! { <option value={i.to_string()} selected={i == kk}>{i.to_string()}</option> }
-    });
-    let faults = if kk == 1 { "fault" } else { "faults" };
     html! {
         <div id="app-root" class="app workbench-page" data-workbench="">
             <header class="app-header wb-header">
                 <h1>{"Workbench: write your own handler"}</h1>
                 <a href="./">{"← Back to the playground"}</a>
             </header>
-            if !notices.is_empty() {
-                <div class="notices" role="status">
-                    {for notices.iter().map(|n| html! { <p class="notice warn" data-wb-notice="">{n.clone()}</p> })}
-                    <button type="button" class="btn small" onclick={dismiss}>{"Dismiss"}</button>
-                </div>
-            }
+            {notices_view(&notices)}
             <main class="wb-main">
                 <div class="wb-left">
                 {challenge_panel(*challenge, on_pick)}
                 <section class="wb-handler" aria-labelledby="wb-handler-h">
-                    <h2 id="wb-handler-h">{format!("Your handler ({} of at most {MAX_STEPS} steps)", steps.len())}</h2>
+                    <h2 id="wb-handler-h">{format!("Your handler ({} of at most {MAX_STEPS} steps)", ed.steps.len())}</h2>
                     <p class="wb-hint">{"It runs once for every record the consumer receives, top to bottom."}</p>
-                    <StepList steps={(*steps).clone()} on_edit={on_edit} />
-                    <AddRow full={steps.len() >= MAX_STEPS} on_add={on_add} />
-                    <label class="wb-text">
-                        <span>{"As text (comma-separated steps)"}</span>
-                        <input type="text" spellcheck="false" autocomplete="off" value={(*text).clone()}
-                            aria-invalid={text_error.is_some().to_string()} oninput={on_text} />
-                    </label>
-                    if let Some(e) = &*text_error { <p class="wb-error" role="alert" data-wb-text-error="">{e.clone()}</p> }
-                    <div class="wb-actions">
-                        <label>{"Faults per schedule (k) "}
-                            <select aria-label="Faults per schedule" onchange={on_k}>{for k_opts}</select>
-                        </label>
-                        <button type="button" class="btn primary" disabled={empty || *running} onclick={on_check}>
-                            {format!("Check ({kk} {faults})")}
-                        </button>
-                        <button type="button" class="btn wb-copy" disabled={empty} onclick={on_copy}>{"Copy link"}</button>
-                    </div>
+                    {ed.view()}
+                    {actions(*k, ed.steps.is_empty(), *checked.running, on_k, on_check, on_copy)}
                     if let Some(u) = &*shared {
                         <label class="wb-text">
                             <span>{"Link to this handler"}</span>
@@ -386,12 +345,7 @@ pub fn Workbench() -> Html {
                     }
                 </section>
                 </div>
-                <section class="wb-result" aria-labelledby="wb-result-h">
-                    <h2 id="wb-result-h">{"Verdict"}</h2>
-                    if *running { <p aria-live="polite">{"Checking every schedule…"}</p> }
-                    else if let Some((r, ms)) = &*result { {verdict_view(r, *ms)}{why_view(*challenge, r)} }
-                    else { <p class="wb-hint">{format!("Press Check to run every schedule with at most {kk} {faults}.")}</p> }
-                </section>
+                {result_panel(&checked, *challenge, *k)}
             </main>
         </div>
     }

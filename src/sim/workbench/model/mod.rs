@@ -34,7 +34,7 @@ mod effects;
 mod replay;
 
 use replay::{About, Effects, Pending};
-pub use replay::{Actor, Beat, Breaking, Mark, MarkKind, Msg, Replay, Span};
+pub use replay::{Actor, Beat, Breaking, Mark, MarkKind, Msg, Replay, Span, StageAt, Stores};
 
 /// `txn-3`, formatted only when printed.
 #[derive(Copy, Clone)]

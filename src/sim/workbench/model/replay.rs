@@ -113,6 +113,72 @@ pub struct Beat {
     pub fault: bool,
     pub msg: Option<Msg>,
     pub marks: Vec<Mark>,
+    /// What the stores hold once this line has happened.
+    pub stores: Stores,
+}
+
+/// What the database, the broker, the side cache, the gateway and the downstream topic
+/// hold after a beat (committed state: a write buffered in an open transaction is not
+/// in it yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stores {
+    /// Every merchant a payment goes to, with its balance in the database.
+    pub balances: Vec<(String, i64)>,
+    /// The live keys of the database's dedup table, in words.
+    pub dedup: Vec<String>,
+    /// The consumer position stored in the database.
+    pub stored: Option<u32>,
+    /// The group's committed offset at the broker.
+    pub committed: Option<u32>,
+    /// The live keys of the side cache, in words.
+    pub cache: Vec<String>,
+    /// Outbox rows not yet relayed.
+    pub outbox: usize,
+    /// Charges the gateway made, over every payment.
+    pub charges: u32,
+    /// Events on the downstream topic.
+    pub events: u32,
+}
+
+/// What the stage shows at one beat of a replay: the line, who is down or paused,
+/// the message handed over (the token), the marks, the stores.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageAt<'a> {
+    pub beat: &'a Beat,
+    /// Processes crashed at this beat's tick (not yet restarted).
+    pub down: Vec<Actor>,
+    /// Processes paused (a consumer a rebalance left waiting as a zombie).
+    pub paused: Vec<Actor>,
+    /// This is the run's breaking step.
+    pub breaking: bool,
+}
+
+impl Replay {
+    /// The stage at beat `at` (clamped to the last beat); `None` for an empty replay.
+    pub fn stage_at(&self, at: usize) -> Option<StageAt<'_>> {
+        let at = at.min(self.beats.len().checked_sub(1)?);
+        let beat = &self.beats[at];
+        let t = beat.tick;
+        // A span starts with its fault's line (earlier lines at the same tick precede it).
+        let struck = self.beats[..=at].iter().any(|b| b.fault && b.tick == t);
+        let during =
+            |s: &&Span| (s.from < t || (s.from == t && struck)) && s.to.is_none_or(|to| t < to);
+        let (mut down, mut paused) = (Vec::new(), Vec::new());
+        for s in self.spans.iter().filter(during) {
+            let list = if s.down { &mut down } else { &mut paused };
+            if !list.contains(&s.lane) {
+                list.push(s.lane);
+            }
+        }
+        // A zombie that acts is no longer waiting.
+        paused.retain(|a| *a != beat.lane);
+        Some(StageAt {
+            beat,
+            down,
+            paused,
+            breaking: self.breaking.as_ref().is_some_and(|b| b.beat == at),
+        })
+    }
 }
 
 /// The step where the run breaks a goal.
@@ -190,7 +256,46 @@ impl World<'_> {
             fault,
             msg: p.msg,
             marks: p.marks,
+            stores: self.stores(),
         });
+    }
+
+    /// A dedup or cache key in words.
+    fn key_words(&self, k: Key, v: u64) -> String {
+        let (pay, send) = match k {
+            Key::MsgId => (v >> 8, v & 0xff),
+            Key::PidSeq => (v & 0xffff_ffff, v >> 32),
+            Key::Business => (v, 0),
+            Key::Offset => return format!("offset {v}"),
+        };
+        let again = if send > 0 { " (2nd publish)" } else { "" };
+        format!("{} of {}{again}", k.word(), txn_name(pay as u32 + 1))
+    }
+
+    /// What the stores hold now.
+    fn stores(&self) -> Stores {
+        let mut merchants: Vec<Merchant> = self.pays.iter().map(|p| p.merchant).collect();
+        merchants.sort_unstable();
+        merchants.dedup();
+        let live = |m: &BTreeMap<(Key, u64), Option<Tick>>| -> Vec<String> {
+            m.iter()
+                .filter(|(_, e)| e.is_none_or(|e| self.now < e))
+                .map(|((k, v), _)| self.key_words(*k, *v))
+                .collect()
+        };
+        Stores {
+            balances: merchants
+                .into_iter()
+                .map(|m| (merchant_name(m), self.bal[m as usize]))
+                .collect(),
+            dedup: live(&self.dedup),
+            stored: self.stored,
+            committed: self.committed,
+            cache: live(&self.cache),
+            outbox: self.outbox.len(),
+            charges: self.out.charged.iter().sum(),
+            events: self.out.downstream.iter().sum(),
+        }
     }
 
     pub(super) fn send(&mut self, to: Actor, label: String, lost: bool) {

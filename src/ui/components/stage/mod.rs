@@ -19,6 +19,7 @@ mod shapes;
 mod tokens;
 
 pub use shapes::kind_label;
+pub(crate) use shapes::{kind_class, shape};
 pub(crate) use tokens::fault_for_token;
 
 use crate::sim::fault::Fault;

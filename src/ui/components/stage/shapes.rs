@@ -26,7 +26,7 @@ pub fn kind_label(k: NodeKind) -> &'static str {
     }
 }
 
-fn kind_class(k: NodeKind) -> &'static str {
+pub(crate) fn kind_class(k: NodeKind) -> &'static str {
     match k {
         NodeKind::General => "k-general",
         NodeKind::Producer | NodeKind::Client | NodeKind::Sensor => "k-source",
@@ -39,7 +39,7 @@ fn kind_class(k: NodeKind) -> &'static str {
 }
 
 /// Node shape centred on (0, 0), `hw` wide on each side.
-fn shape(kind: NodeKind, hw: f64) -> Html {
+pub(crate) fn shape(kind: NodeKind, hw: f64) -> Html {
     let (w, h) = (hw * 2.0, NODE_HH * 2.0);
     let (x, y) = (-hw, -NODE_HH);
     match kind {

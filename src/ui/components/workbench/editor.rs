@@ -3,9 +3,97 @@
 //! real `<button>` or `<select>` with a label naming its step, so the whole editor works
 //! from the keyboard.
 
+use super::{focus_after, focus_label};
 use crate::sim::workbench::{Handler, Key, Step, MAX_STEPS, MAX_TTL};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// The handler being edited (the page's and a lesson build step's): the list, its text
+/// form and the text's error, and `set_steps`, the one way the list changes (`true`:
+/// write the text form too), which calls `on_change` (the page forgets its verdict and
+/// link, the build step its verdict).
+#[derive(Clone)]
+pub struct HandlerEdit {
+    pub steps: UseStateHandle<Vec<Step>>,
+    pub text: UseStateHandle<String>,
+    pub text_error: UseStateHandle<Option<String>>,
+    pub set_steps: Rc<dyn Fn(Vec<Step>, bool)>,
+    focus: UseStateHandle<Option<String>>,
+}
+
+/// The editor's state, starting from `start`; focus follows a moved or removed step.
+#[hook]
+pub fn use_handler(start: &Handler, on_change: Callback<()>) -> HandlerEdit {
+    let steps = use_state(|| start.0.clone());
+    let text = use_state(|| start.encode());
+    let text_error = use_state(|| None::<String>);
+    let focus = use_state(|| None::<String>);
+    {
+        let f = (*focus).clone();
+        use_effect_with(f, |f| {
+            if let Some(l) = f {
+                focus_label(l);
+            }
+        });
+    }
+    let set_steps: Rc<dyn Fn(Vec<Step>, bool)> = {
+        let (steps, text, text_error) = (steps.clone(), text.clone(), text_error.clone());
+        Rc::new(move |v: Vec<Step>, write_text: bool| {
+            if write_text {
+                text.set(Handler(v.clone()).encode());
+                text_error.set(None);
+            }
+            steps.set(v);
+            on_change.emit(());
+        })
+    };
+    HandlerEdit {
+        steps,
+        text,
+        text_error,
+        set_steps,
+        focus,
+    }
+}
+
+impl HandlerEdit {
+    /// The handler as it stands.
+    pub fn handler(&self) -> Handler {
+        Handler((*self.steps).clone())
+    }
+
+    /// The list with its buttons, the add row, the text field and its error.
+    pub fn view(&self) -> Html {
+        let on_edit = {
+            let (steps, focus, set) = (
+                self.steps.clone(),
+                self.focus.clone(),
+                self.set_steps.clone(),
+            );
+            Callback::from(move |e: Edit| {
+                let (v, at) = apply(&steps, &e);
+                focus.set(focus_after(&e, at, v.len()));
+                set(v, true);
+            })
+        };
+        let on_add = on_edit.reform(Edit::Add);
+        let set = self.set_steps.clone();
+        let on_text = on_text_input(self.text.clone(), self.text_error.clone(), move |v, w| {
+            set(v, w)
+        });
+        html! { <>
+            <StepList steps={(*self.steps).clone()} on_edit={on_edit} />
+            <AddRow full={self.steps.len() >= MAX_STEPS} on_add={on_add} />
+            <label class="wb-text">
+                <span>{"As text (comma-separated steps)"}</span>
+                <input type="text" spellcheck="false" autocomplete="off" value={(*self.text).clone()}
+                    aria-invalid={self.text_error.is_some().to_string()} oninput={on_text} />
+            </label>
+            if let Some(e) = &*self.text_error { <p class="wb-error" role="alert" data-wb-text-error="">{e.clone()}</p> }
+        </> }
+    }
+}
 
 /// The kinds of step the add row offers, in the order of the `<select>`.
 pub const KINDS: [&str; 11] = [

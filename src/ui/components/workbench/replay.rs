@@ -1,10 +1,12 @@
-//! The counterexample replayed on the space-time view: the lanes of the run (producer,
-//! broker, consumer, database, …), its messages as arrows, the fault and the effects as
-//! marks, drawn by the playground's own space-time layout and rendering up to the step
-//! at the playhead. The learner steps through the narrated lines (buttons, the slider,
-//! or ←/→, Home/End on it); the breaking step is one button away and narrated with its
-//! cause.
+//! The counterexample replayed, opened at its breaking step: on the stage
+//! (`stage.rs`: the processes, the message handed over, what the stores hold) or on
+//! the space-time view (the lanes of the run, its messages as arrows, the fault and the
+//! effects as marks, drawn by the playground's own space-time layout up to the step at
+//! the playhead). One playhead drives both: the learner steps through the narrated lines
+//! (buttons, the slider, or ←/→, Home/End on it); the breaking step is one button away
+//! and narrated with its cause.
 
+use super::stage::ReplayStage;
 use crate::sim::workbench::{Actor, MarkKind as WbMark, Replay};
 use crate::ui::components::spacetime::diagram::{self, Arrow, Diagram, Mark, MarkKind, Span};
 use crate::ui::components::spacetime::{arrow_view, frame, mark_view};
@@ -128,19 +130,39 @@ fn ReplayDiagram(props: &DiagramProps) -> Html {
     }
 }
 
-/// The replay: the diagram at the playhead, the narrated line there, the controls, and
-/// every line of the run with the current and the breaking one marked.
-#[component]
-pub fn ReplayView(props: &ReplayProps) -> Html {
-    let r = props.replay.clone();
+/// Which drawing the replay shows.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Drawing {
+    Stage,
+    SpaceTime,
+}
+
+/// Stage / space-time: two toggle buttons (one playhead drives both drawings).
+fn drawing_switch(d: &UseStateHandle<Drawing>) -> Html {
+    let button = |which: Drawing, text: &str, attr: &str| {
+        let d2 = d.clone();
+        let on = **d == which;
+        html! {
+            <button type="button" class={classes!("seg", on.then_some("active"))} aria-pressed={on.to_string()}
+                data-wb-drawing={attr.to_string()} onclick={Callback::from(move |_: MouseEvent| d2.set(which))}>{text.to_string()}</button>
+        }
+    };
+    html! {
+        <div class="view-toggle wb-drawing" role="group" aria-label="Replay drawing">
+            {button(Drawing::Stage, "Stage", "stage")}
+            {button(Drawing::SpaceTime, "Space-time", "spacetime")}
+        </div>
+    }
+}
+
+/// First / previous / next / breaking step and the slider (←/→, Home/End on it).
+fn controls(r: &Replay, cur: usize, at: &UseStateHandle<usize>) -> Html {
     let n = r.beats.len();
-    let at = use_state(|| 0usize);
-    let open = use_state(|| false);
-    let cur = (*at).min(n.saturating_sub(1));
+    let last = n.saturating_sub(1);
     let breaking = r.breaking.as_ref().map(|b| b.beat);
     let go = |to: usize| {
         let at = at.clone();
-        Callback::from(move |_: MouseEvent| at.set(to.min(n.saturating_sub(1))))
+        Callback::from(move |_: MouseEvent| at.set(to.min(last)))
     };
     let on_slide = {
         let at = at.clone();
@@ -150,36 +172,31 @@ pub fn ReplayView(props: &ReplayProps) -> Html {
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
                 .and_then(|i| i.value().parse::<usize>().ok());
             if let Some(v) = v {
-                at.set(v.min(n.saturating_sub(1)));
+                at.set(v.min(last));
             }
         })
     };
-    let Some(b) = r.beats.get(cur) else {
-        return html! {};
-    };
-    if !*open {
-        let show = {
-            let open = open.clone();
-            Callback::from(move |_: MouseEvent| open.set(true))
-        };
-        return html! {
-            <div class="wb-replay closed">
-                <button type="button" class="btn" data-wb-open-replay="" onclick={show}>{"▶ Replay it on the space-time view"}</button>
-                <h4>{"Step by step"}</h4>
-                <ol class="wb-trace" tabindex="0" aria-label="The counterexample, step by step">
-                    {for r.beats.iter().map(|x| html! { <li>{format!("t={} {} {}", x.tick, x.who, x.line)}</li> })}
-                </ol>
-            </div>
-        };
+    let tick = r.beats.get(cur).map_or(0, |b| b.tick);
+    html! {
+        <div class="wb-replay-controls" role="group" aria-label="Replay controls">
+            <button type="button" class="btn small" onclick={go(0)} disabled={cur == 0}>{"First step"}</button>
+            <button type="button" class="btn small" data-wb-prev="" onclick={go(cur.saturating_sub(1))} disabled={cur == 0}>{"◀ Previous step"}</button>
+            <button type="button" class="btn small" data-wb-next="" onclick={go(cur + 1)} disabled={cur >= last}>{"Next step ▶"}</button>
+            if let Some(bi) = breaking {
+                <button type="button" class="btn small bad" data-wb-go-breaking="" onclick={go(bi)} disabled={cur == bi}>{"⚠ Breaking step"}</button>
+            }
+            <label class="wb-slider">
+                <span class="sr-only">{"Replay step"}</span>
+                <input type="range" min="0" max={last.to_string()} value={cur.to_string()}
+                    aria-label="Replay step" aria-valuetext={format!("step {} of {n}, t={tick}", cur + 1)} oninput={on_slide} />
+            </label>
+        </div>
     }
-    let here = format!(
-        "Step {} of {n}, t={}: {} {}",
-        cur + 1,
-        b.tick,
-        if b.who == "fault" { "fault:" } else { b.who },
-        b.line
-    );
-    let at_breaking = breaking == Some(cur);
+}
+
+/// Every line of the run, the current and the breaking one marked.
+fn trace_list(r: &Replay, cur: usize) -> Html {
+    let breaking = r.breaking.as_ref().map(|b| b.beat);
     let lines = r.beats.iter().enumerate().map(|(i, x)| {
         let cls = classes!(
             (i == cur).then_some("current"),
@@ -194,30 +211,63 @@ pub fn ReplayView(props: &ReplayProps) -> Html {
         }
     });
     html! {
-        <div class="wb-replay" aria-live="off" data-wb-replay="" data-step={cur.to_string()} data-tick={b.tick.to_string()}
-            data-breaking={at_breaking.to_string()}>
-            <ReplayDiagram replay={r.clone()} at={cur} />
-            <p class={classes!("wb-now", b.fault.then_some("fault"))} aria-live="polite" data-wb-now="">{here}</p>
-            if at_breaking {
-                if let Some(br) = &r.breaking {
-                    <p class="wb-breaking" data-wb-breaking="" role="status"><strong>{"Breaking step: "}</strong>{br.says.clone()}{"."}</p>
-                }
-            }
-            <div class="wb-replay-controls" role="group" aria-label="Replay controls">
-                <button type="button" class="btn small" onclick={go(0)} disabled={cur == 0}>{"First step"}</button>
-                <button type="button" class="btn small" data-wb-prev="" onclick={go(cur.saturating_sub(1))} disabled={cur == 0}>{"◀ Previous step"}</button>
-                <button type="button" class="btn small" data-wb-next="" onclick={go(cur + 1)} disabled={cur + 1 >= n}>{"Next step ▶"}</button>
-                if let Some(bi) = breaking {
-                    <button type="button" class="btn small bad" data-wb-go-breaking="" onclick={go(bi)} disabled={cur == bi}>{"⚠ Breaking step"}</button>
-                }
-                <label class="wb-slider">
-                    <span class="sr-only">{"Replay step"}</span>
-                    <input type="range" min="0" max={n.saturating_sub(1).to_string()} value={cur.to_string()}
-                        aria-label="Replay step" aria-valuetext={format!("step {} of {n}, t={}", cur + 1, b.tick)} oninput={on_slide} />
-                </label>
-            </div>
+        <>
             <h4>{"Step by step"}</h4>
             <ol class="wb-trace" tabindex="0" aria-label="The counterexample, step by step">{for lines}</ol>
+        </>
+    }
+}
+
+/// The line at the playhead, and at the breaking step its cause.
+fn now_view(r: &Replay, cur: usize) -> Html {
+    let Some(b) = r.beats.get(cur) else {
+        return html! {};
+    };
+    let here = format!(
+        "Step {} of {}, t={}: {} {}",
+        cur + 1,
+        r.beats.len(),
+        b.tick,
+        if b.who == "fault" { "fault:" } else { b.who },
+        b.line
+    );
+    let br = r.breaking.as_ref().filter(|br| br.beat == cur);
+    html! {
+        <>
+            <p class={classes!("wb-now", b.fault.then_some("fault"))} aria-live="polite" data-wb-now="">{here}</p>
+            if let Some(br) = br {
+                <p class="wb-breaking" data-wb-breaking="" role="status"><strong>{"Breaking step: "}</strong>{br.says.clone()}{"."}</p>
+            }
+        </>
+    }
+}
+
+/// The replay, opened at the breaking step: the stage or the space-time view at the
+/// playhead (one playhead drives both), the narrated line there, the controls, and
+/// every line of the run.
+#[component]
+pub fn ReplayView(props: &ReplayProps) -> Html {
+    let r = props.replay.clone();
+    let start = r.breaking.as_ref().map_or(0, |b| b.beat);
+    let at = use_state(|| start);
+    let drawing = use_state(|| Drawing::Stage);
+    let cur = (*at).min(r.beats.len().saturating_sub(1));
+    let Some(b) = r.beats.get(cur) else {
+        return html! {};
+    };
+    let at_breaking = r.breaking.as_ref().is_some_and(|x| x.beat == cur);
+    html! {
+        <div class="wb-replay" aria-live="off" data-wb-replay="" data-step={cur.to_string()} data-tick={b.tick.to_string()}
+            data-breaking={at_breaking.to_string()}>
+            {drawing_switch(&drawing)}
+            if *drawing == Drawing::Stage {
+                <ReplayStage replay={r.clone()} at={cur} />
+            } else {
+                <ReplayDiagram replay={r.clone()} at={cur} />
+            }
+            {now_view(&r, cur)}
+            {controls(&r, cur, &at)}
+            {trace_list(&r, cur)}
         </div>
     }
 }
