@@ -7,6 +7,7 @@ mod fit;
 mod golden;
 mod lessons;
 mod practice;
+mod practice_truth;
 mod prose;
 mod recount;
 mod share;
