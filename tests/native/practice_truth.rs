@@ -256,7 +256,7 @@ fn space_questions_show_what_the_answer_turns_on_and_no_more() {
         for want in [
             "Key TTL: 100 ticks",
             "Client timeout: 10 ticks",
-            "Retries: 4 count",
+            "Retries: 4",
         ] {
             assert!(s.contains(want), "{id}: {s}");
         }

@@ -285,6 +285,8 @@ impl SpaceQuestion {
                     Unit::Flag => (if v == 0 { "off" } else { "on" }).to_string(),
                     // A moment, not a duration ("Producer crash at: tick 4").
                     Unit::Ticks if n.ends_with("_at") => format!("tick {v}"),
+                    // A count needs no unit ("Retries: 4").
+                    Unit::Count => v.to_string(),
                     Unit::Choice(names) => {
                         names.get(v as usize).copied().unwrap_or("?").to_string()
                     }
