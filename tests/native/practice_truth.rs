@@ -68,12 +68,15 @@ fn a_self_answering_question_is_asked_only_with_its_shipped_answer() {
     println!("{drifted} variants skipped as answer-drifted");
 }
 
+/// Quantities (JSON) a step's texts assert are at least the number given.
+type Claims = &'static [(&'static str, i64)];
+
 /// H1, H2, H3: what a step's texts assert about the run, read from each asked
 /// variant's run (independently of the step's `vary.premise`).
 #[test]
 fn what_the_texts_assert_holds_in_every_asked_variant() {
     let q = |s: &str| -> Quantity { serde_json::from_str(s).expect("quantity") };
-    let cases: &[(&str, &str, &[(&str, i64)])] = &[
+    let cases: &[(&str, &str, Claims)] = &[
         // "every lost request is a payment that never happens", "one is short, one is over"
         (
             "delivery-semantics",
