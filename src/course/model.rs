@@ -175,12 +175,17 @@ pub struct Step {
 
 /// How a predict question varies in practice: a seed drawn from `seeds` (inclusive)
 /// and each named parameter from its range (inclusive), laid over the step's setup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Vary {
     pub seeds: [u64; 2],
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, [i64; 2]>,
+    /// What the step's texts (text, prompt, feedback, explain) assert about the run,
+    /// each read from the variant's run: a variant whose run does not meet them all is
+    /// skipped (`premise-false`), so no text is asked over a run that contradicts it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub premise: Vec<Goal>,
 }
 
 /// A tick named by what happens there, never by its number.

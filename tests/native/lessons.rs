@@ -126,7 +126,7 @@ fn a_predict_space_step_in_every_lesson_whose_scenario_has_a_question() {
         }
     }
     println!("predict-space steps:\n  {}", placed.join("\n  "));
-    assert_eq!(placed.len(), 5, "{placed:?}");
+    assert_eq!(placed.len(), 6, "{placed:?}");
     let (_, base) = lessons()
         .into_iter()
         .find(|(_, l)| l.id == "atomic-commit")

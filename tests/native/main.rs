@@ -8,6 +8,7 @@ mod futures;
 mod golden;
 mod lessons;
 mod practice;
+mod practice_truth;
 mod prose;
 mod recount;
 mod share;

@@ -7,7 +7,7 @@
 //! rules run; anything else the rules find is a failure.
 
 use crate::course::eval::{self, Evaluator, QuestionEval, StepEval, Value};
-use crate::course::model::{Expect, Lesson, Setup, StepKind, Vary};
+use crate::course::model::{Expect, Lesson, Quantity, Setup, StepKind, Vary};
 use crate::course::validate;
 use crate::sim::scenarios;
 use std::collections::BTreeMap;
@@ -34,10 +34,19 @@ pub enum Skip {
     AnswerOnMisconception,
     /// The answer shows at or before the step's start: nothing could be held back.
     NothingHeld,
+    /// The run does not meet the step's `vary.premise`: a text of the step asserts
+    /// something about the run (the network copies a record, a sender loses a payment)
+    /// that this run does not contain.
+    PremiseFalse,
+    /// The right option's value is the question's own `ask` (right by construction),
+    /// and the computed answer differs from the shipped question's: the right
+    /// option's feedback, the explain and the distractors' feedback were written for
+    /// the shipped answer and would say something false about this run.
+    AnswerDrifted,
 }
 
 impl Skip {
-    pub const ALL: [Skip; 7] = [
+    pub const ALL: [Skip; 9] = [
         Skip::NotInRun,
         Skip::NoRightOption,
         Skip::TwoRightOptions,
@@ -45,6 +54,8 @@ impl Skip {
         Skip::SizeGivesAway,
         Skip::AnswerOnMisconception,
         Skip::NothingHeld,
+        Skip::PremiseFalse,
+        Skip::AnswerDrifted,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -55,6 +66,8 @@ impl Skip {
             Skip::SizeGivesAway => "size-gives-away",
             Skip::AnswerOnMisconception => "answer-on-misconception",
             Skip::NothingHeld => "nothing-held",
+            Skip::PremiseFalse => "premise-false",
+            Skip::AnswerDrifted => "answer-drifted",
         }
     }
 }
@@ -260,8 +273,23 @@ pub fn variant(ev: &mut Evaluator, l: &Lesson, i: usize, k: u32) -> Outcome {
     let Some(qe) = se.questions.first() else {
         return Outcome::Failed(vec![format!("step {} has no question", i + 1)]);
     };
+    let base = eval::step_setup(&vl, i);
+    for g in &v.premise {
+        match ev.goal_met(&l.scenario, &base, g) {
+            Ok(true) => {}
+            Ok(false) => return Outcome::Skipped(Skip::PremiseFalse),
+            Err(e) => return Outcome::Failed(vec![format!("vary.premise: {e}")]),
+        }
+    }
     if let Some(s) = degenerate(&vl, i, &se, qe) {
         return Outcome::Skipped(s);
+    }
+    if self_answering(l, i) {
+        match eval::step(ev, l, i) {
+            Ok(shipped) if shipped.questions.first().map(|q| &q.answer) == Some(&qe.answer) => {}
+            Ok(_) => return Outcome::Skipped(Skip::AnswerDrifted),
+            Err(e) => return Outcome::Failed(vec![format!("the shipped question: {e}")]),
+        }
     }
     // Double entry is for the shipped seed: a variant's expectation is its computed
     // answer (the other rules run unchanged).
@@ -287,6 +315,17 @@ pub fn variant(ev: &mut Evaluator, l: &Lesson, i: usize, k: u32) -> Outcome {
         lesson: vl,
         eval: se,
     }))
+}
+
+/// Whether step `i`'s question asks for a set of techniques (`where`) and has an
+/// option whose value is that `ask`: the option is right whatever the run, and its
+/// feedback, the explain and the other options' feedback describe the shipped set, so
+/// only the shipped answer keeps them true. (A number option equal to the `ask` is
+/// filled from the run and may change.)
+pub fn self_answering(l: &Lesson, i: usize) -> bool {
+    l.steps[i].question.as_ref().is_some_and(|q| {
+        matches!(q.ask, Quantity::Where { .. }) && q.options.iter().any(|o| o.value == q.ask)
+    })
 }
 
 /// The first variant from `k` on that is asked (at most `tries` looked at).
