@@ -83,6 +83,13 @@ impl Schedule {
         }
     }
 
+    /// Drop the items whose question no longer varies (`live(lesson, step)` is false):
+    /// a lesson edited since the learner finished it must not leave an item that is
+    /// counted as due and can never be asked.
+    pub fn keep_only(&mut self, live: impl Fn(&str, usize) -> bool) {
+        self.items.retain(|_, i| live(&i.lesson, i.step));
+    }
+
     /// Items due at `now`, the longest overdue first.
     pub fn due(&self, now: u64) -> Vec<&Item> {
         let mut v: Vec<&Item> = self.items.values().filter(|i| i.is_due(now)).collect();
@@ -208,6 +215,17 @@ mod tests {
         assert!(!s.items["outbox#1"].is_due(t3 + 100 * DAY_MS));
         assert_eq!(s.items["outbox#1"].right, 3);
         assert_eq!(s.next_due(), Some(T0 + DAY_MS));
+    }
+
+    #[test]
+    fn an_item_whose_question_no_longer_varies_is_dropped() {
+        let mut s = Schedule::default();
+        s.finished("outbox", &[1, 4], T0);
+        s.finished("telemetry", &[1], T0);
+        assert_eq!(s.due(T0 + DAY_MS).len(), 3);
+        s.keep_only(|lesson, step| !(lesson == "telemetry" && step == 1));
+        let due: Vec<String> = s.due(T0 + DAY_MS).iter().map(|i| i.key()).collect();
+        assert_eq!(due, ["outbox#1", "outbox#4"]);
     }
 
     #[test]

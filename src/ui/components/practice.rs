@@ -40,7 +40,15 @@ pub fn now_ms() -> u64 {
 
 /// The stored progress (practice schedule included).
 pub fn load() -> Progress {
-    Progress::parse(storage::get(PROGRESS_KEY).as_deref())
+    let mut p = Progress::parse(storage::get(PROGRESS_KEY).as_deref());
+    // An item stored before its question stopped varying can never be asked again.
+    p.practice.keep_only(|lesson, step| {
+        crate::course::course()
+            .iter()
+            .find(|l| l.id == lesson)
+            .is_some_and(|l| practice::varying_steps(l).contains(&step))
+    });
+    p
 }
 
 /// How many practice questions are due now.

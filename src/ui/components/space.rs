@@ -89,7 +89,7 @@ pub fn SpaceAsk(p: &SpaceAskProps) -> Html {
             </div>
             <div class="options" role="group" aria-label="Choices">
                 {option(true, "yes", "Yes, some schedule breaks it")}
-                {option(false, "no", "No, never")}
+                {option(false, "no", "No, no schedule within these faults breaks it")}
             </div>
             <div class="feedback-slot" aria-live="polite" role="status">{verdict}</div>
         </fieldset>
