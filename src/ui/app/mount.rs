@@ -18,7 +18,8 @@ use yew::prelude::*;
 /// top to bottom, so that nothing already painted moves when the next one arrives.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) struct Plan {
-    /// A lesson's step (the header or the embed's title bar come first, alone).
+    /// A lesson's step, or the home page's "where to start" (the header or the embed's
+    /// title bar come first, alone).
     pub lesson: u8,
     /// The stage's frame and its technique tabs.
     pub stage: u8,

@@ -147,8 +147,8 @@ pub(crate) fn guess_width(viewport: f64, one_column: bool) -> f64 {
 }
 
 /// A state that follows the width of `wrap`: measured once the browser has laid out the
-/// render that changed `deps` (and whenever the wrap's size changes after that), and on
-/// every window resize; the observer and the listener are dropped with the component.
+/// render that changed `deps`, and on every window resize; the observer and the
+/// listener are dropped with the component.
 #[hook]
 pub(crate) fn use_frame_width(wrap: &NodeRef, deps: (u64, usize)) -> f64 {
     let width = use_state(|| frame_width(wrap).round());
@@ -186,8 +186,8 @@ pub(crate) fn use_frame_width(wrap: &NodeRef, deps: (u64, usize)) -> f64 {
     *width
 }
 
-/// A ResizeObserver on one element, calling `f` after each layout that resized it (and
-/// once after the first); disconnected, and its closure freed, on drop.
+/// A ResizeObserver on one element, calling `f` once, after the first layout of it;
+/// disconnected, and its closure freed, on drop.
 struct SizeObserver {
     observer: web_sys::ResizeObserver,
     _callback: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>,
@@ -198,7 +198,12 @@ impl SizeObserver {
         use wasm_bindgen::JsCast;
         let callback = wasm_bindgen::closure::Closure::<
             dyn FnMut(js_sys::Array, web_sys::ResizeObserver),
-        >::new(move |_: js_sys::Array, _: web_sys::ResizeObserver| f());
+        >::new(move |_: js_sys::Array, this: web_sys::ResizeObserver| {
+            // Once: later sizes come from `resize`, as before (re-measuring on every
+            // change of the stage's own height could make its width oscillate).
+            this.disconnect();
+            f();
+        });
         let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
         observer.observe(el);
         Some(SizeObserver {
