@@ -40,8 +40,7 @@ pub mod worker;
 /// (`start_page`: which page, the window's size); then one parses the built-in lessons
 /// (the course list and any lesson link need them); the next resolves the lesson a link
 /// opens, if any (its texts are filled from runs); the next computes the first
-/// [`state::State`] (the run the first screen shows); the next the views at its
-/// playhead; the last renders it and removes the first-screen shell
+/// [`state::State`] (the run the first screen shows); the last renders it and removes the first-screen shell
 /// (`static/shell.js`) in the same task, so no frame shows neither.
 pub fn start() {
     panic::install();
@@ -78,13 +77,8 @@ fn start_page() {
                 crate::course::find(&id);
             }
             then(|| {
-                let first = app::initial_state();
-                then(move || {
-                    // The views at the playhead, in a task of their own.
-                    app::prepare_views(&first);
-                    state::prepare(first);
-                    then(render);
-                });
+                state::prepare(app::initial_state());
+                then(render);
             });
         });
     });

@@ -79,49 +79,15 @@ fn help_dialog(prefs: &UseReducerHandle<crate::ui::prefs::Prefs>, state: &State)
     html! { <HelpDialog scenario={state.inputs.scenario} on_close={close} /> }
 }
 
-/// The first screen's views ([`prepare_views`]): the run's generation, the tick, the
-/// cache and the views.
-type Prepared = (u64, crate::sim::ids::Tick, ViewCache, Rc<Vec<View>>);
-
-thread_local! {
-    static PREPARED_VIEWS: std::cell::RefCell<Option<Prepared>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Computes the views at the playhead of the state the app will open with (`ui::start`
-/// calls it in a start-up task of its own): folding the trace and cloning the views are
-/// then not part of the first render's task.
-pub(crate) fn prepare_views(s: &State) {
-    let mut cache = ViewCache::default();
-    let views = Rc::new(cache.at(&s.run, s.tick()).to_vec());
-    PREPARED_VIEWS.with(|p| *p.borrow_mut() = Some((s.run.gen, s.tick(), cache, views)));
-}
-
 /// The views of every technique at the playhead: recomputed when the tick or the run
-/// changes, not on every frame (the first ones as [`prepare_views`] computed them, if
-/// they are of this run and tick).
+/// changes, not on every frame.
 #[hook]
 fn use_views(state: &State) -> Rc<Vec<View>> {
+    let cache = use_mut_ref(ViewCache::default);
     let (run, tick) = (state.run.clone(), state.tick());
-    let prepared = use_mut_ref(|| {
-        PREPARED_VIEWS
-            .with(|p| p.borrow_mut().take())
-            .filter(|p| p.0 == run.gen && p.1 == tick)
-    });
-    let cache = use_mut_ref(|| {
-        prepared
-            .borrow_mut()
-            .as_mut()
-            .map(|p| std::mem::take(&mut p.2))
-            .unwrap_or_default()
-    });
-    let views = use_memo((run.gen, tick), move |_| {
-        match prepared.borrow_mut().take() {
-            Some((.., views)) => views,
-            None => Rc::new(cache.borrow_mut().at(&run, tick).to_vec()),
-        }
-    });
-    (*views).clone()
+    use_memo((run.gen, tick), move |_| {
+        cache.borrow_mut().at(&run, tick).to_vec()
+    })
 }
 
 #[component]
