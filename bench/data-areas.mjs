@@ -1,5 +1,5 @@
 // make bench: what loading the texts and lessons on demand could take off the first
-// download (issue 26). Input: the pre-wasm-bindgen wasm after `wasm-opt -Os --debuginfo`
+// download. Input: the pre-wasm-bindgen wasm after `wasm-opt -Os --debuginfo`
 // (as bench/wasm-areas.mjs), and optionally the brotli size of the whole first download
 // (the wasm, its glue, index.html, CSS: what ?s=walkthrough transfers).
 //
