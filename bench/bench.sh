@@ -7,7 +7,9 @@
 #   1. simulator throughput natively (eosim bench) and as WASM in headless Chromium
 #      (bench/bench_wasm.rs, same workload), 10,000-schedule sweeps, and the exhaustive
 #      checker's rate (every scenario, k = 2) natively and in WASM
-#   2. bundle size of both builds (scripts/size-report.sh)
+#   2. bundle size of both builds (scripts/size-report.sh), where the wasm's bytes go
+#      (bench/wasm-areas.mjs) and what loading the texts and lessons on demand would take
+#      off each entry page's first download (bench/data-areas.mjs)
 #   3. start-up of both apps, in the same run, and where it goes; 4. frames while playing;
 #   5. memory; 6. step-back in the browser (bench/browser.mjs); step-back natively
 #      (bench/bench_native.rs); 8. Lighthouse mobile on three entry pages and the baseline
@@ -169,13 +171,20 @@ fi
 # Where the wasm's bytes go (bench/wasm-areas.mjs on the named pre-bindgen wasm), for the
 # app and for the floor.
 areas() { # named wasm, output
-  [ -f "$1" ] && command -v wasm-opt >/dev/null || return 0
+  [ -f "$1" ] && command -v wasm-opt >/dev/null || return 1
   if wasm-opt -Os --debuginfo --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$work/named.wasm" 2>/dev/null; then
     node bench/wasm-areas.mjs "$work/named.wasm" >"$2" 2>&1 || true
+  else
+    return 1
   fi
 }
-areas "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-once-playground.wasm" "$work/areas.txt"
-areas "$root/target/bench-floor/wasm32-unknown-unknown/release/bench-floor.wasm" "$work/areas-floor.txt"
+# What loading the texts and lessons on demand would take off each entry page's first
+# download, beside the code section no data split takes off (bench/data-areas.mjs).
+if areas "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-once-playground.wasm" "$work/areas.txt" && [ "$have_dist" = 1 ]; then
+  node bench/data-areas.mjs "$work/named.wasm" "$BENCH_DIST" >"$work/data-areas.txt" 2>&1 || true
+  grep '^data_' "$work/data-areas.txt" >>"$R" || true
+fi
+areas "$root/target/bench-floor/wasm32-unknown-unknown/release/bench-floor.wasm" "$work/areas-floor.txt" || true
 
 # ---- 3-6. browser (bench/browser.mjs) --------------------------------------------------
 if [ "$have_dist" = 1 ]; then
@@ -295,6 +304,15 @@ fi
 ub=$(get lh_walkthrough_bytes)
 if isnum "$ub"; then
   row "first usable screen (?s=walkthrough: shell, glue, wasm), bytes transferred" "$(num "$ub") B" "-" "-" "≤ 300,000 B" "$(ok "$ub <= 300000")"
+fi
+fb=$(get data_first_br) cb=$(get data_code_br)
+if isnum "$fb" && isnum "$cb"; then
+  for k in walkthrough lesson embed_outbox; do
+    sv=$(get "data_saved_$k")
+    isnum "$sv" || continue
+    row "first download (wasm, glue, index.html, CSS) with other scenarios' texts and other lessons loaded on demand, $k, brotli" "$(num $((fb - sv))) B (now $(num "$fb") B; −$(num "$sv") B)" "-" "-" "≤ 300,000 B" "$(ok "$fb - $sv <= 300000")"
+  done
+  row "the wasm's code section alone, brotli (no data split takes it off)" "$(num "$cb") B" "-" "-" "≤ 300,000 B" "$(ok "$cb <= 300000")"
 fi
 for k in walkthrough lesson embed_outbox; do
   v=$(get "trace_${k}_longest_ms")
@@ -461,6 +479,10 @@ fi
 if [ -s "$work/areas.txt" ]; then
   printf '\n\033[1m==== where the wasm bytes go (brotli, by area) ====\033[0m\n'
   cat "$work/areas.txt"
+fi
+if [ -s "$work/data-areas.txt" ]; then
+  printf '\n\033[1m==== texts and lessons on demand: what each entry page would not download (brotli) ====\033[0m\n'
+  grep -v '^data_' "$work/data-areas.txt"
 fi
 if [ -s "$work/areas-floor.txt" ]; then
   printf '\n\033[1m==== the floor (bench/floor: no UI component) by area ====\033[0m\n'

@@ -26,7 +26,9 @@ const ours = resolve(process.env.BENCH_DIST ?? "/tmp/bench-dist");
 const base = resolve(process.env.BENCH_BASELINE_DIST ?? "/tmp/bench-baseline-dist");
 const runs = Number(process.env.LH_RUNS ?? 3);
 const chrome = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const lhBin = join(here, "node_modules", ".bin", "lighthouse");
+// Lighthouse's CLI, run by this node with symlinks kept: node_modules may be a link to a
+// copy elsewhere, whose packages would not find each other by their real paths.
+const lhBin = join(here, "node_modules", "lighthouse", "cli", "index.js");
 const out = (line) => (process.env.LH_OUT ? appendFileSync(process.env.LH_OUT, `${line}\n`) : console.log(line));
 
 if (!existsSync(lhBin)) {
@@ -56,8 +58,11 @@ async function lighthouse(url, tag) {
   const profile = mkdtempSync(join(tmpdir(), "eop-lh-"));
   try {
     const r = await promisify(execFile)(
-      lhBin,
+      process.execPath,
       [
+        "--preserve-symlinks",
+        "--preserve-symlinks-main",
+        lhBin,
         url,
         `--chrome-path=${chrome}`,
         `--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking --disable-component-update --no-first-run --user-data-dir=${profile}`,

@@ -34,19 +34,27 @@ pub mod worker;
 /// Mount the app on the page body; in the sweep Web Worker, serve sweeps instead.
 ///
 /// Start-up is a chain of tasks, so that none blocks the page for long and
-/// the browser can handle input and paint between them. After the wasm's own start (this
-/// task), one parses the built-in lessons (the course list and any lesson link need
-/// them); the next resolves the
-/// lesson a link opens, if any (its texts are filled from runs); the next computes the
-/// first [`state::State`] (the run the first screen shows); the last renders it and
-/// removes the first-screen shell (`static/shell.js`) in the same task, so no frame
-/// shows neither.
+/// the browser can handle input and paint between them (on a phone each first call of a
+/// wasm function also compiles it, in the task that calls it). After the wasm's own
+/// start (this task, which also finished compiling and instantiating it), the page's
+/// (`start_page`: which page, the window's size); then one parses the built-in lessons
+/// (the course list and any lesson link need them); the next resolves the lesson a link
+/// opens, if any (its texts are filled from runs); the next computes the first
+/// [`state::State`] (the run the first screen shows); the last renders it and removes the first-screen shell
+/// (`static/shell.js`) in the same task, so no frame shows neither.
 pub fn start() {
     panic::install();
     if worker::in_worker() {
         worker::start();
         return;
     }
+    // The task this runs in also finished compiling the wasm and instantiated it: the
+    // page's own start comes in the next one.
+    then(start_page);
+}
+
+/// [`start`] on a page (not in the worker).
+fn start_page() {
     if components::practice::requested(&hooks::location_search()) {
         crate::course::course();
         remove_shell();
@@ -70,15 +78,18 @@ pub fn start() {
             }
             then(|| {
                 state::prepare(app::initial_state());
-                then(|| {
-                    remove_shell();
-                    // The first screen's regions first, the rest one a frame after it
-                    // (app/mount.rs); the offline service worker registers after them.
-                    yew::Renderer::<app::App>::new().render();
-                });
+                then(render);
             });
         });
     });
+}
+
+/// The last step of [`start`]: the first render.
+fn render() {
+    remove_shell();
+    // The first screen's regions first, the rest one a frame after it
+    // (app/mount.rs); the offline service worker registers after them.
+    yew::Renderer::<app::App>::new().render();
 }
 
 thread_local! {

@@ -149,7 +149,7 @@ pub fn App() -> Html {
             <div class="layout">
                 {regions::nav_col(&state, &dispatch, step >= plan.nav)}
                 <div class="center">
-                    if state.lesson.is_none() && state.nav_mark == 0 && is_home {
+                    if state.lesson.is_none() && state.nav_mark == 0 && is_home && step >= plan.lesson {
                         {regions::home_intro(&state, &dispatch)}
                     }
                     {ctx.run_regions()}

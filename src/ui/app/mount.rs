@@ -18,6 +18,9 @@ use yew::prelude::*;
 /// top to bottom, so that nothing already painted moves when the next one arrives.
 #[derive(Clone, Copy, PartialEq)]
 pub(super) struct Plan {
+    /// A lesson's step, or the home page's "where to start" (the header or the embed's
+    /// title bar come first, alone).
+    pub lesson: u8,
     /// The stage's frame and its technique tabs.
     pub stage: u8,
     /// The stage's drawing, its narration and its announcer.
@@ -39,23 +42,25 @@ impl Plan {
     pub fn new(embed: bool, ledgers_first: bool) -> Plan {
         if ledgers_first && !embed {
             return Plan {
-                ledgers: 1,
-                stage: 2,
-                drawing: 2,
-                playback: 3,
-                nav: 4,
-                side: 5,
-                last: 6,
+                lesson: 1,
+                ledgers: 2,
+                stage: 3,
+                drawing: 3,
+                playback: 4,
+                nav: 5,
+                side: 6,
+                last: 7,
             };
         }
         Plan {
-            stage: 0,
-            drawing: 1,
-            playback: 2,
-            ledgers: 3,
-            nav: 4,
-            side: 5,
-            last: if embed { 4 } else { 6 },
+            lesson: 1,
+            stage: 1,
+            drawing: 2,
+            playback: 3,
+            ledgers: 4,
+            nav: 5,
+            side: 6,
+            last: if embed { 5 } else { 7 },
         }
     }
 }

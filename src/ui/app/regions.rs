@@ -351,8 +351,10 @@ impl Ctx<'_> {
     pub fn run_regions(&self) -> Html {
         html! {
             <>
-                {self.lesson_panel()}
-                {self.replay_banner()}
+                if self.step >= self.plan.lesson {
+                    {self.lesson_panel()}
+                    {self.replay_banner()}
+                }
                 {self.stage_region()}
                 if self.step >= self.plan.playback { {self.playback()} }
                 if self.step >= self.plan.ledgers { {self.ledgers()} }

@@ -147,8 +147,9 @@ pub(crate) fn guess_width(viewport: f64, one_column: bool) -> f64 {
     (viewport - columns - padding).max(280.0)
 }
 
-/// A state that follows the width of `wrap` (measured after every render that changes
-/// `deps`, and on every window resize; the listener is dropped with the component).
+/// A state that follows the width of `wrap`: measured once the browser has laid out the
+/// render that changed `deps`, and on every window resize; the observer and the
+/// listener are dropped with the component.
 #[hook]
 pub(crate) fn use_frame_width(wrap: &NodeRef, deps: (u64, usize)) -> f64 {
     let width = use_state(|| frame_width(wrap).round());
@@ -166,13 +167,57 @@ pub(crate) fn use_frame_width(wrap: &NodeRef, deps: (u64, usize)) -> f64 {
                     }
                 }
             };
-            measure();
+            // Not measured here, right after the render: that would lay out the app's
+            // whole new DOM in this task (on a phone, half of the stage's start-up step).
+            // A resize observer's first call comes after the browser's own layout,
+            // before the paint, when reading the width costs nothing.
+            let observer = wrap
+                .cast::<web_sys::Element>()
+                .and_then(|el| SizeObserver::new(&el, measure.clone()));
+            if observer.is_none() {
+                measure();
+            }
+            // The host page (host/glue.rs) dispatches `resize` to have the width measured
+            // now, off-screen, where a browser may run no resize observer.
             let listener = web_sys::window()
                 .map(|win| gloo::events::EventListener::new(&win, "resize", move |_| measure()));
-            move || drop(listener)
+            move || drop((listener, observer))
         });
     }
     *width
+}
+
+/// A ResizeObserver on one element, calling `f` once, after the first layout of it;
+/// disconnected, and its closure freed, on drop.
+struct SizeObserver {
+    observer: web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>,
+}
+
+impl SizeObserver {
+    fn new(el: &web_sys::Element, mut f: impl FnMut() + 'static) -> Option<SizeObserver> {
+        use wasm_bindgen::JsCast;
+        let callback = wasm_bindgen::closure::Closure::<
+            dyn FnMut(js_sys::Array, web_sys::ResizeObserver),
+        >::new(move |_: js_sys::Array, this: web_sys::ResizeObserver| {
+            // Once: later sizes come from `resize`, as before (re-measuring on every
+            // change of the stage's own height could make its width oscillate).
+            this.disconnect();
+            f();
+        });
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(el);
+        Some(SizeObserver {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for SizeObserver {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
 }
 
 #[component]
