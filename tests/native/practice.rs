@@ -99,18 +99,20 @@ fn every_variant_passes_the_validator_or_is_skipped_by_rule() {
 }
 
 /// A predict question without `vary` is one that cannot vary honestly: it is listed in
-/// `practice::FIXED` with its rule, and varying only its seed (at its own setting)
-/// does skip more than the allowed share by that rule.
+/// `practice::FIXED` with its reason, and the reason holds: a stated skip rule does skip
+/// more than the allowed share of seed-only variants; a run said not to depend on its
+/// seed gives the same checksum at other seeds; a random count is a number question.
 #[test]
 fn a_question_that_does_not_vary_says_which_rule_would_skip_it() {
     use eop::course::model::{StepKind, Vary};
+    use eop::course::practice::Fixed;
     let mut fixed = Vec::new();
     for (name, text) in files() {
         let l = validate::parse(&text).expect("parses");
         for (i, st) in l.steps.iter().enumerate() {
             if st.kind == StepKind::Predict && st.vary.is_none() {
                 fixed.push((l.id.clone(), i + 1));
-                let (_, _, rule, _) = practice::FIXED
+                let (_, _, reason, _) = practice::FIXED
                     .iter()
                     .find(|(id, step, ..)| *id == l.id && *step == i + 1)
                     .unwrap_or_else(|| {
@@ -123,29 +125,56 @@ fn a_question_that_does_not_vary_says_which_rule_would_skip_it() {
                 probe.steps[i].vary = Some(Vary {
                     seeds: [1, 100_000],
                     params: Default::default(),
+                    premise: Vec::new(),
                 });
-                let mut ev = Evaluator::new();
-                let n = 300;
-                let by_rule = (0..n)
-                    .filter(|k| {
-                        practice::variant(&mut ev, &probe, i, *k) == Outcome::Skipped(*rule)
-                    })
-                    .count();
-                let share = by_rule as f64 / f64::from(n);
-                println!(
-                    "{:<28} step {:>2}  does not vary: {:.1}% of seed-only variants {}",
-                    l.id,
-                    i + 1,
-                    100.0 * share,
-                    rule.name()
-                );
-                assert!(
-                    share > 0.2,
-                    "{name} step {}: only {:.1}% skipped as {}: it could vary",
-                    i + 1,
-                    100.0 * share,
-                    rule.name()
-                );
+                match *reason {
+                    Fixed::Skips(rule) => {
+                        let mut ev = Evaluator::new();
+                        let n = 300;
+                        let by_rule = (0..n)
+                            .filter(|k| {
+                                practice::variant(&mut ev, &probe, i, *k) == Outcome::Skipped(rule)
+                            })
+                            .count();
+                        let share = by_rule as f64 / f64::from(n);
+                        println!(
+                            "{:<28} step {:>2}  does not vary: {:.1}% of seed-only variants {}",
+                            l.id,
+                            i + 1,
+                            100.0 * share,
+                            rule.name()
+                        );
+                        assert!(
+                            share > 0.2,
+                            "{name} step {}: only {:.1}% skipped as {}: it could vary",
+                            i + 1,
+                            100.0 * share,
+                            rule.name()
+                        );
+                    }
+                    Fixed::SameRun => {
+                        let mut ev = Evaluator::new();
+                        let sums: std::collections::BTreeSet<u64> = (0..20)
+                            .map(|k| {
+                                let s = practice::over(probe.steps[i].vary.as_ref().unwrap(), k);
+                                let mut varied = eop::course::eval::step_setup(&l, i);
+                                varied.seed = s.seed;
+                                ev.run(&l.scenario, &varied).expect("run").checksum()
+                            })
+                            .collect();
+                        assert_eq!(
+                            sums.len(),
+                            1,
+                            "{name} step {}: said not to depend on its seed, but it does",
+                            i + 1
+                        );
+                    }
+                    Fixed::RandomCount => assert!(
+                        st.question.as_ref().is_some_and(|q| q.number),
+                        "{name} step {}: said to ask a count, but is not a number question",
+                        i + 1
+                    ),
+                }
             }
         }
     }

@@ -336,15 +336,28 @@ pub fn next_asked(ev: &mut Evaluator, l: &Lesson, i: usize, k: u32, tries: u32) 
     })
 }
 
-/// The predict questions that do not vary, each with the rule that would skip most of
-/// its variants and why (lesson id, step from 1, rule, reason). The native test
-/// `practice` checks that every predict question without `vary` is listed here, and
-/// that the stated rule skips more than the allowed share of its seed-only variants.
-pub const FIXED: &[(&str, usize, Skip, &str)] = &[
+/// Why a predict question does not vary. The native test `practice` checks each
+/// reason against the question.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Fixed {
+    /// Varying its seed, this rule would skip more than the allowed share.
+    Skips(Skip),
+    /// Its run does not depend on the seed: every variant would be the same question.
+    SameRun,
+    /// Its answer is a count the run's dice decide (how many were lost, repeated or
+    /// written): the lesson's learner reads it off the stage, the practice page has no
+    /// stage, and stating what the count depends on would give the answer away.
+    RandomCount,
+}
+
+/// The predict questions that do not vary, each with its reason (lesson id, step from
+/// 1, reason, why in words). The native test `practice` checks that every predict
+/// question without `vary` is listed here, and that each reason holds.
+pub const FIXED: &[(&str, usize, Fixed, &str)] = &[
     (
         "two-generals",
         2,
-        Skip::AnswerOnMisconception,
+        Fixed::Skips(Skip::AnswerOnMisconception),
         "its story is a split: in most runs the several-messenger generals agree, and then \
          the right answer is the option written as the misconception that more \
          acknowledgements give certainty",
@@ -352,9 +365,36 @@ pub const FIXED: &[(&str, usize, Skip, &str)] = &[
     (
         "two-generals",
         5,
-        Skip::TwoRightOptions,
+        Fixed::Skips(Skip::TwoRightOptions),
         "in most runs of the dangerous valley the set of strategies that agree is none or \
          all of them, which are written as options of their own, so two options would be right",
+    ),
+    (
+        "telemetry",
+        2,
+        Fixed::RandomCount,
+        "the answer is how many samples the network's dice drop in the run",
+    ),
+    (
+        "walkthrough",
+        2,
+        Fixed::SameRun,
+        "the walkthrough's first run does not depend on its seed: every variant would be the \
+         same question",
+    ),
+    (
+        "atomic-commit",
+        5,
+        Fixed::RandomCount,
+        "the answer is how many payments the run's crashes make the ledger-first design \
+         apply again",
+    ),
+    (
+        "quarter-end",
+        3,
+        Fixed::RandomCount,
+        "the answer is how many entries the as-built ledger holds, which depends on how \
+         many copies the run's dice deliver",
     ),
 ];
 
