@@ -19,8 +19,8 @@
 //! sweeps count ("duplicated", "lost", "wrong balance", a failed check's name). Per
 //! group: how many futures, and the smallest (fewest faults, then fewest events).
 
-use super::{Model, Point, MAX_EVENTS, MAX_K, MAX_SCHEDULES};
-use crate::sim::event::{Ev, Event};
+use super::{original_sends, Model, Point, MAX_EVENTS, MAX_K, MAX_SCHEDULES};
+use crate::sim::event::Event;
 use crate::sim::fault::Fault;
 use crate::sim::ids::Tick;
 use crate::sim::ledger::LedgerUnit;
@@ -133,21 +133,8 @@ fn past(t: &TechniqueRun, tick: Tick) -> &[Event] {
 /// The tick each original transmission `(hop, msg, attempt)` left in `t`.
 fn send_ticks(t: &TechniqueRun) -> BTreeMap<Point, Tick> {
     let mut out = BTreeMap::new();
-    for e in &t.trace {
-        if let Ev::Send {
-            hop,
-            p,
-            copy_of: None,
-            ..
-        } = &e.ev
-        {
-            out.entry(Point::Net {
-                hop: *hop,
-                msg: p.msg,
-                attempt: p.attempt,
-            })
-            .or_insert(e.tick);
-        }
+    for (point, tick) in original_sends(t) {
+        out.entry(point).or_insert(tick);
     }
     out
 }

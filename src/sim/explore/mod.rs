@@ -32,9 +32,9 @@ pub use model::Model;
 
 use super::event::Ev;
 use super::fault::Fault;
-use super::ids::{MsgId, NodeId};
+use super::ids::{MsgId, NodeId, Tick};
 use super::params::{ParamError, Params};
-use super::run::{RunConfig, RunResult, Scenario};
+use super::run::{RunConfig, RunResult, Scenario, TechniqueRun};
 use super::scenarios;
 use super::sweep::{Counterexample, SweepConfig, SweepResult, TechniqueSweep};
 use std::collections::{BTreeSet, VecDeque};
@@ -76,26 +76,33 @@ impl Point {
 pub(crate) fn points(r: &RunResult) -> BTreeSet<Point> {
     let mut out = BTreeSet::new();
     for t in &r.techniques {
-        for e in &t.trace {
-            if let Ev::Send {
-                hop,
-                p,
-                copy_of: None,
-                ..
-            } = &e.ev
-            {
-                out.insert(Point::Net {
-                    hop: *hop,
-                    msg: p.msg,
-                    attempt: p.attempt,
-                });
-            }
-        }
+        out.extend(original_sends(t).map(|(point, _)| point));
         for &(node, msg, point) in &t.crash_points {
             out.insert(Point::Crash { node, msg, point });
         }
     }
     out
+}
+
+/// Every original transmission of `t` (not a network copy) as a choice point, with the
+/// tick it left, in trace order.
+pub(crate) fn original_sends(t: &TechniqueRun) -> impl Iterator<Item = (Point, Tick)> + '_ {
+    t.trace.iter().filter_map(|e| match &e.ev {
+        Ev::Send {
+            hop,
+            p,
+            copy_of: None,
+            ..
+        } => Some((
+            Point::Net {
+                hop: *hop,
+                msg: p.msg,
+                attempt: p.attempt,
+            },
+            e.tick,
+        )),
+        _ => None,
+    })
 }
 
 /// An exploration in progress (runs in chunks, like [`super::sweep::Sweeper`]).
