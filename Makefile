@@ -51,7 +51,14 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 300
 # about 19.5 KB). Measured this session: moving the sweep, check and workbench code into a
 # worker module would save 17,822 B (3.4%) of the main module; the texts and lessons are
 # 104 KB brotli of data the first screen mostly does not read (docs/bench.md).
-BUDGET_BROTLI_BYTES ?= 615000
+# Raised on 2026-12-06 (round 3, session 4) to 618,123 B + 5%: this session added 27,911 B brotli
+# (from 590,212) with the counterexample drawn on a stage and the workbench check in the worker
+# (issue 28), "From here" (every future from a tick, issue 29), "Can it ever happen?" as lesson
+# steps and practice answers reported to the host and SCORM. Measured this session (perf,
+# bench/data-areas.mjs): the code section alone is 462,717 B brotli, and loading the texts and
+# lessons on demand would take off only 30-32 KB per entry page, so no data split reaches a
+# 300 KB first download (docs/bench.md).
+BUDGET_BROTLI_BYTES ?= 649000
 export BUDGET_BROTLI_BYTES
 
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(sort $(wildcard tests/wasm_*.rs)))
