@@ -156,3 +156,45 @@ fn a_cap_is_stated() {
     assert!(!e.result.finished);
     assert_eq!(e.result.stopped, "stopped at the cap of 40 futures");
 }
+
+/// Faults the settings place (quarter-end's GC pause, broker-eos's producer crash at a
+/// set tick) are not "no fault": they are named, with their ticks, as part of every
+/// future (review R5: the panel said the run had no fault right after the pause).
+#[test]
+fn faults_the_settings_place_are_named() {
+    let id = "quarter-end";
+    let cfg = stage(id);
+    let f = futures(id, &cfg, None, 50, 1).unwrap();
+    assert!(
+        f.prefix.is_empty(),
+        "the pause is no random or hand-made fault"
+    );
+    let r = run(id, &cfg).unwrap();
+    let t = &r.techniques[0];
+    let pause = t
+        .trace
+        .iter()
+        .find_map(|e| match e.ev {
+            eop::sim::event::Ev::Pause { until, .. } => Some((e.tick, until)),
+            _ => None,
+        })
+        .expect("quarter-end's run has its GC pause");
+    assert!(
+        f.placed
+            .iter()
+            .any(|p| p.starts_with(&format!("tick {}: ", pause.0))
+                && p.ends_with(&format!("pauses until tick {}", pause.1))),
+        "{:?}",
+        f.placed
+    );
+    let cfg = stage("broker-eos").set("producer_crash_at", 4);
+    let f = futures("broker-eos", &cfg, Some("idempotent-producer"), 12, 1).unwrap();
+    assert!(
+        f.placed.iter().any(|p| p == "tick 4: producer crashes"),
+        "{:?}",
+        f.placed
+    );
+    // A run whose settings place nothing names nothing.
+    let f = futures("atomic-commit", &stage("atomic-commit"), None, 14, 1).unwrap();
+    assert!(f.placed.is_empty(), "{:?}", f.placed);
+}

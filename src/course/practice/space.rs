@@ -140,6 +140,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         k: 2,
         expect: false,
         shows: KEY_SHOWS,
+        not_placed: Some("a crash or restart of a client (only the API server crashes here)"),
         ..PLAIN
     },
     SpaceQuestion {
@@ -150,6 +151,7 @@ pub const QUESTIONS: &[SpaceQuestion] = &[
         k: 2,
         expect: true,
         shows: KEY_SHOWS,
+        not_placed: Some("a crash or restart of a client (only the API server crashes here)"),
         ..PLAIN
     },
     // Key threading: one fault is enough to tell the designs apart (and keeps the

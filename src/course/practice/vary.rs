@@ -393,8 +393,8 @@ pub const FIXED: &[(&str, usize, Fixed, &str)] = &[
         "quarter-end",
         3,
         Fixed::RandomCount,
-        "the answer is how many entries the as-built ledger holds, which depends on how \
-         many copies the run's dice deliver",
+        "the answer is how many entries the as-built ledger holds, which depends on when \
+         the run's dice start the worker's pause",
     ),
 ];
 

@@ -20,7 +20,7 @@
 //! group: how many futures, and the smallest (fewest faults, then fewest events).
 
 use super::{original_sends, Model, Point, MAX_EVENTS, MAX_K, MAX_SCHEDULES};
-use crate::sim::event::Event;
+use crate::sim::event::{Ev, Event};
 use crate::sim::fault::Fault;
 use crate::sim::ids::Tick;
 use crate::sim::ledger::LedgerUnit;
@@ -74,6 +74,9 @@ pub struct Futures {
     pub groups: Vec<Group>,
     /// The failure model in words.
     pub assumptions: String,
+    /// Faults the scenario's settings place (a pause, a crash at a set tick, an
+    /// operator's reset), in words with their ticks: they are in every future.
+    pub placed: Vec<String>,
 }
 
 impl Group {
@@ -128,6 +131,33 @@ pub fn outcome(t: &TechniqueRun) -> String {
 fn past(t: &TechniqueRun, tick: Tick) -> &[Event] {
     let n = t.trace.iter().take_while(|e| e.tick <= tick).count();
     &t.trace[..n]
+}
+
+/// The process faults of a run with no random or hand-made fault: the ones its
+/// settings place, in words ("tick 11: worker-1 pauses until tick 51").
+fn placed_by_settings(t: &TechniqueRun) -> Vec<String> {
+    let name = |id| {
+        t.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map_or_else(|| "a process".to_string(), |n| n.name.clone())
+    };
+    t.trace
+        .iter()
+        .filter_map(|e| {
+            let what = match e.ev {
+                Ev::Crash { node } => format!("{} crashes", name(node)),
+                Ev::Pause { node, until } => {
+                    format!("{} pauses until tick {until}", name(node))
+                }
+                Ev::Operator { node, value, .. } => {
+                    format!("an operator resets {}'s offset to {value}", name(node))
+                }
+                _ => return None,
+            };
+            Some(format!("tick {}: {what}", e.tick))
+        })
+        .collect()
 }
 
 /// The tick each original transmission `(hop, msg, attempt)` left in `t`.
@@ -252,6 +282,7 @@ impl Explorer {
             random_faults: false,
         };
         let prefix = prefix(sc, &params, &base, cfg, t, index, tick);
+        let placed = placed_by_settings(&sc.build(&base, &params).techniques[index]);
         let model = Model::probe(sc, cfg.seed, &cfg.params);
         let mut queue = VecDeque::new();
         queue.push_back(Vec::new());
@@ -284,6 +315,7 @@ impl Explorer {
                 stopped: String::new(),
                 groups: Vec::new(),
                 assumptions: model.assumptions(k),
+                placed,
             },
             model,
         })

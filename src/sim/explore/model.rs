@@ -17,6 +17,8 @@ const PROBE_SEEDS: u64 = 12;
 pub struct Model {
     net: BTreeMap<(NetKind, u8), Tick>,
     crash_down: BTreeMap<NodeId, Tick>,
+    /// The names of the processes that can crash, for the words.
+    crash_names: BTreeMap<NodeId, String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,6 +74,9 @@ impl Model {
                         Fault::CrashAt { node, down, .. } => {
                             let d = m.crash_down.entry(node).or_insert(0);
                             *d = (*d).max(down);
+                            if let Some(n) = t.nodes.iter().find(|n| n.id == node) {
+                                m.crash_names.insert(node, n.name.clone());
+                            }
                             continue;
                         }
                         _ => continue,
@@ -124,7 +129,8 @@ impl Model {
     }
 
     /// The assumptions in words: "at most 2 of: a lost transmission, a duplicated one
-    /// (the copy up to 3 ticks later), a crash at a crash point (down up to 4 ticks)".
+    /// (the copy up to 3 ticks later), a crash of the consumer at a crash point (down up
+    /// to 4 ticks)".
     pub fn assumptions(&self, k: u8) -> String {
         let max = |kind: NetKind| {
             self.net
@@ -147,8 +153,21 @@ impl Model {
             parts.push(format!("a delayed one ({})", ticks(u64::from(t))));
         }
         if let Some(d) = self.crash_down.values().max() {
+            // Name who can crash: a learner must not think a process the model never
+            // crashes (a client, a producer) is covered.
+            let who: Vec<String> = self
+                .crash_down
+                .keys()
+                .filter_map(|n| self.crash_names.get(n))
+                .map(|n| format!("the {n}"))
+                .collect();
+            let of = if who.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", who.join(" or "))
+            };
             parts.push(format!(
-                "a crash at a crash point (down {})",
+                "a crash{of} at a crash point (down {})",
                 ticks(u64::from(*d))
             ));
         }

@@ -157,7 +157,7 @@ pub const ALL: &[Challenge] = &[
     Challenge {
         id: "charge-without-keys",
         title: "Charge once, no idempotency key",
-        goal: "Charge the gateway exactly once per payment when the gateway takes no idempotency key, with crashes.",
+        goal: "Charge the gateway exactly once per payment and keep every balance right, when the gateway takes no idempotency key, with crashes.",
         assume: Assumptions { crash: true, ..Assumptions::NONE },
         checks: Goal { charge: true, downstream: false },
         k: 1,

@@ -181,6 +181,11 @@ fn group_row(g: &Group, f: &Result_, props: &FuturesProps) -> Html {
     let words = g.words(props.scenario.property, props.scenario.unit);
     let at = if g.good {
         format!("open the smallest at tick {}", g.smallest.tick)
+    } else if g.smallest.tick < f.tick {
+        format!(
+            "open the smallest, already broken at tick {}, before the playhead",
+            g.smallest.tick
+        )
     } else {
         format!("open the smallest, breaking at tick {}", g.smallest.tick)
     };
@@ -207,18 +212,24 @@ fn group_row(g: &Group, f: &Result_, props: &FuturesProps) -> Html {
 
 /// What was replayed, and what was covered in how long.
 fn scope_lines(f: &Result_, ms: f64) -> (String, String) {
-    let past = match f.prefix.len() {
+    let mut past = match f.prefix.len() {
         0 => format!(
-            "Judged on “{}”; the run had no fault up to tick {}.",
+            "Judged on “{}”; no random or hand-made fault up to tick {}.",
             f.label, f.tick
         ),
         n => format!(
-            "Judged on “{}”; the past up to tick {} replays from its {}, random faults off.",
+            "Judged on “{}”; the past up to tick {} replays from its {} (random or hand-made), random faults off after it.",
             f.label,
             f.tick,
             plural(n as u64, "fault")
         ),
     };
+    if !f.placed.is_empty() {
+        past.push_str(&format!(
+            " In every future, as the settings place them: {}.",
+            f.placed.join("; ")
+        ));
+    }
     let took = if ms < 1000.0 {
         format!("{ms:.0} ms")
     } else {
@@ -307,7 +318,7 @@ pub fn FromHere(props: &FuturesProps) -> Html {
     let busy = matches!(phase, Phase::Running { .. });
     let body = match phase {
         Phase::Idle => html! {
-            <p class="muted small">{"Every way the run on the stage can go on from the playhead, with a few more faults, grouped by how it ends."}</p>
+            <p class="muted small">{"The run on the stage up to the playhead, then every way it can go on with a few more faults of the kinds the exhaustive check places (the run's own random faults after the playhead left out), grouped by how it ends."}</p>
         },
         Phase::Running { tick, done, .. } => html! {
             <p class="small">{format!("From tick {tick}: {} run so far…", plural(*done, "future"))}</p>
