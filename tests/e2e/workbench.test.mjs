@@ -307,7 +307,7 @@ describe("the workbench page", () => {
 
   test("a lesson's build step: the starting handler breaks with its counterexample, Next waits, a solution holds", async () => {
     const page = await newPage(env.browser, { context: { bypassCSP: true } });
-    await page.goto(env.url("?lesson=dedup-window&step=8"));
+    await page.goto(env.url("?lesson=dedup-window&step=9"));
     await page.waitForSelector('[data-step-kind="build"] [data-wb-build="dedup-window"]', { timeout: MOUNT_TIMEOUT_MS });
     assert.equal(await steps(page), "begin,lookup:msg-id,apply:add,insert:msg-id:db:ttl=30,commit,commit-offset", "starts from a common wrong attempt");
     assert.equal(await page.locator('[data-action="next-step"][disabled]').count(), 1, "Next waits for a handler that holds");
