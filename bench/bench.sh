@@ -9,7 +9,9 @@
 #      checker's rate (every scenario, k = 2) natively and in WASM
 #   2. bundle size of both builds (scripts/size-report.sh), where the wasm's bytes go
 #      (bench/wasm-areas.mjs) and what loading the texts and lessons on demand would take
-#      off each entry page's first download (bench/data-areas.mjs)
+#      off each entry page's first download (bench/data-areas.mjs); the code the entry pages
+#      run before they are idle, and the first download of a split that kept only that code
+#      (bench/first-screen-code.mjs)
 #   3. start-up of both apps, in the same run, and where it goes; 4. frames while playing;
 #   5. memory; 6. step-back in the browser (bench/browser.mjs); step-back natively
 #      (bench/bench_native.rs); 8. Lighthouse mobile on three entry pages and the baseline
@@ -185,6 +187,16 @@ if areas "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/exactly-onc
   grep '^data_' "$work/data-areas.txt" >>"$R" || true
 fi
 areas "$root/target/bench-floor/wasm32-unknown-unknown/release/bench-floor.wasm" "$work/areas-floor.txt" || true
+# How much of the code the entry pages run before they are idle, and the first download of a
+# module holding only that code (a profile-guided split; bench/first-screen-code.mjs).
+if [ "$have_dist" = 1 ]; then
+  step "the code the entry pages run (bench/first-screen-code.mjs)"
+  if node bench/first-screen-code.mjs "$BENCH_DIST" >"$work/fsc.txt" 2>"$work/fsc.err"; then
+    grep '^fsc_' "$work/fsc.txt" >>"$R" || true
+  else
+    put fsc_error "first-screen-code.mjs failed: $(fail_note "$work/fsc.err")"
+  fi
+fi
 
 # ---- 3-6. browser (bench/browser.mjs) --------------------------------------------------
 if [ "$have_dist" = 1 ]; then
@@ -313,6 +325,17 @@ if isnum "$fb" && isnum "$cb"; then
     row "first download (wasm, glue, index.html, CSS) with other scenarios' texts and other lessons loaded on demand, $k, brotli" "$(num $((fb - sv))) B (now $(num "$fb") B; −$(num "$sv") B)" "-" "-" "≤ 300,000 B" "$(ok "$fb - $sv <= 300000")"
   done
   row "the wasm's code section alone, brotli (no data split takes it off)" "$(num "$cb") B" "-" "-" "≤ 300,000 B" "$(ok "$cb <= 300000")"
+fi
+pb=$(get fsc_every_primary_br) rb=$(get fsc_rest_br) uc=$(get fsc_every_code_br) ac=$(get fsc_all_code_br)
+if isnum "$pb" && isnum "$rb" && isnum "$uc"; then
+  row "code the entry pages run until idle (phone and 1280 px loads, union; $(get fsc_every_fns) of $(get fsc_all_fns) functions), brotli" "$(num "$uc") B of $(num "$ac") B" "-" "-" "-" "-"
+  row "first download with a profile-guided split (a wasm of only that code and all the data; glue, index.html, CSS)" "$(num $((pb + rb))) B" "-" "-" "≤ 300,000 B" "$(ok "$pb + $rb <= 300000")"
+  sv=$(get data_saved_walkthrough)
+  if isnum "$sv"; then
+    row "… and other scenarios' texts and other lessons on demand too (?s=walkthrough's saving)" "$(num $((pb + rb - sv))) B" "-" "-" "≤ 300,000 B" "$(ok "$pb + $rb - $sv <= 300000")"
+  fi
+elif [ -n "$(get fsc_error)" ]; then
+  row "first download with a profile-guided split" "$(na "$(get fsc_error)")" "-" "-" "≤ 300,000 B" "-"
 fi
 for k in walkthrough lesson embed_outbox; do
   v=$(get "trace_${k}_longest_ms")
@@ -483,6 +506,10 @@ fi
 if [ -s "$work/data-areas.txt" ]; then
   printf '\n\033[1m==== texts and lessons on demand: what each entry page would not download (brotli) ====\033[0m\n'
   grep -v '^data_' "$work/data-areas.txt"
+fi
+if [ -s "$work/fsc.txt" ]; then
+  printf '\n\033[1m==== the code each entry page runs before it is idle (brotli) ====\033[0m\n'
+  grep -v '^fsc_' "$work/fsc.txt"
 fi
 if [ -s "$work/areas-floor.txt" ]; then
   printf '\n\033[1m==== the floor (bench/floor: no UI component) by area ====\033[0m\n'
