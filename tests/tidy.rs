@@ -829,7 +829,6 @@ const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[
     ("src/sim/workbench/model/consume.rs", "deliver", TO_SPLIT),
     ("src/bin/eosim/workbench.rs", "check_cmd", TO_SPLIT),
     ("src/bin/eosim/main.rs", "print_table", TO_SPLIT),
-    ("src/ui/components/workbench.rs", "Workbench", TO_SPLIT),
     ("src/ui/panic.rs", "show", TO_SPLIT),
 ];
 

@@ -16,7 +16,7 @@ pub mod stage;
 use crate::sim::workbench::{challenges, Check, MAX_K, MAX_STEPS};
 use crate::ui::hooks::location_search;
 use crate::ui::host;
-use editor::{use_handler, Edit};
+use editor::{use_handler, Edit, HandlerEdit};
 use offthread::{use_check, CheckHandle};
 use replay::ReplayView;
 use wasm_bindgen::JsCast;
@@ -245,6 +245,72 @@ fn notices_view(notices: &UseStateHandle<Vec<String>>) -> Html {
     }
 }
 
+/// Check: runs the check (in the page or the worker) and tells a framing page the result
+/// (the host-page API; SCORM records a challenge met).
+fn check_callback(
+    ed: &HandlerEdit,
+    challenge: &UseStateHandle<Option<&'static str>>,
+    k: &UseStateHandle<u8>,
+    checked: &CheckHandle,
+) -> Callback<MouseEvent> {
+    let (ed, challenge, k, checked) = (ed.clone(), challenge.clone(), k.clone(), checked.clone());
+    Callback::from(move |_: MouseEvent| {
+        let c = *challenge;
+        let then = Callback::from(move |r: Result<Check, String>| {
+            if let Ok(chk) = &r {
+                host::post(
+                    "workbench",
+                    host::workbench_fields(chk, c.and_then(challenges::find)),
+                );
+            }
+        });
+        checked.run(c, ed.handler(), *k, then);
+    })
+}
+
+/// Copy link: the page's address with the challenge, the handler and k, to the clipboard
+/// and into a read-only field.
+fn copy_callback(
+    ed: &HandlerEdit,
+    challenge: &UseStateHandle<Option<&'static str>>,
+    k: &UseStateHandle<u8>,
+    shared: &UseStateHandle<Option<String>>,
+) -> Callback<MouseEvent> {
+    let (ed, challenge, k, shared) = (ed.clone(), challenge.clone(), k.clone(), shared.clone());
+    Callback::from(move |_: MouseEvent| {
+        let url = share_url(&link::query(*challenge, &ed.handler(), *k));
+        if let Some(c) = web_sys::window().map(|w| w.navigator().clipboard()) {
+            let p = c.write_text(&url);
+            yew::platform::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+            });
+        }
+        shared.set(Some(url));
+    })
+}
+
+/// The handler being built: its steps, the actions under them and, once copied, its link.
+fn handler_section(
+    ed: &HandlerEdit,
+    actions: Html,
+    shared: &UseStateHandle<Option<String>>,
+) -> Html {
+    html! {
+        <section class="wb-handler" aria-labelledby="wb-handler-h">
+            <h2 id="wb-handler-h">{format!("Your handler ({} of at most {MAX_STEPS} steps)", ed.steps.len())}</h2>
+            <p class="wb-hint">{"It runs once for every record the consumer receives, top to bottom."}</p>
+            {ed.view()}
+            {actions}
+            if let Some(u) = &**shared {
+                <label class="wb-text">
+                    <span>{"Link to this handler"}</span>
+                    <input type="text" readonly=true data-wb-link="" value={u.clone()} />
+                </label>
+            }
+        </section>
+    }
+}
+
 /// The workbench page.
 #[component]
 pub fn Workbench() -> Html {
@@ -292,36 +358,8 @@ pub fn Workbench() -> Html {
             }
         })
     };
-    let on_check = {
-        let (ed, challenge, k, checked) =
-            (ed.clone(), challenge.clone(), k.clone(), checked.clone());
-        Callback::from(move |_: MouseEvent| {
-            let c = *challenge;
-            // A framing page hears the result (the host-page API; SCORM records a challenge met).
-            let then = Callback::from(move |r: Result<Check, String>| {
-                if let Ok(chk) = &r {
-                    host::post(
-                        "workbench",
-                        host::workbench_fields(chk, c.and_then(challenges::find)),
-                    );
-                }
-            });
-            checked.run(c, ed.handler(), *k, then);
-        })
-    };
-    let on_copy = {
-        let (ed, challenge, k, shared) = (ed.clone(), challenge.clone(), k.clone(), shared.clone());
-        Callback::from(move |_: MouseEvent| {
-            let url = share_url(&link::query(*challenge, &ed.handler(), *k));
-            if let Some(c) = web_sys::window().map(|w| w.navigator().clipboard()) {
-                let p = c.write_text(&url);
-                yew::platform::spawn_local(async move {
-                    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-                });
-            }
-            shared.set(Some(url));
-        })
-    };
+    let on_check = check_callback(&ed, &challenge, &k, &checked);
+    let on_copy = copy_callback(&ed, &challenge, &k, &shared);
     html! {
         <div id="app-root" class="app workbench-page" data-workbench="">
             <header class="app-header wb-header">
@@ -332,18 +370,7 @@ pub fn Workbench() -> Html {
             <main class="wb-main">
                 <div class="wb-left">
                 {challenge_panel(*challenge, on_pick)}
-                <section class="wb-handler" aria-labelledby="wb-handler-h">
-                    <h2 id="wb-handler-h">{format!("Your handler ({} of at most {MAX_STEPS} steps)", ed.steps.len())}</h2>
-                    <p class="wb-hint">{"It runs once for every record the consumer receives, top to bottom."}</p>
-                    {ed.view()}
-                    {actions(*k, ed.steps.is_empty(), *checked.running, on_k, on_check, on_copy)}
-                    if let Some(u) = &*shared {
-                        <label class="wb-text">
-                            <span>{"Link to this handler"}</span>
-                            <input type="text" readonly=true data-wb-link="" value={u.clone()} />
-                        </label>
-                    }
-                </section>
+                {handler_section(&ed, actions(*k, ed.steps.is_empty(), *checked.running, on_k, on_check, on_copy), &shared)}
                 </div>
                 {result_panel(&checked, *challenge, *k)}
             </main>
