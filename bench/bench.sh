@@ -121,6 +121,7 @@ if cargo test --release --target wasm32-unknown-unknown --test bench_wasm -- --n
     put "wasm_sweep_$id" "$(sed -n "s/.*BENCH wasm sweep scenario=$id rep=[0-9]* runs=10000 secs=\([0-9.]*\).*/\1/p" "$work/wasm.txt" | sort -g | head -1)"
   done
   grep -o 'BENCH wasm explore .*' "$work/wasm.txt" >"$work/explore-wasm.txt" || true
+  grep -o 'BENCH wasm futures .*' "$work/wasm.txt" >"$work/futures-wasm.txt" || true
 else
   tail -n 30 "$work/wasm.txt" >&2
   put wasm_error "wasm bench failed: $(grep -m1 -E 'error|panicked|timed out' "$work/wasm.txt" | cut -c1-140)"
@@ -129,8 +130,9 @@ fi
 # ---- 6. native step-back (bench/bench_native.rs) -----------------------------------------
 step "native step-back and explore rate (bench/bench_native.rs)"
 if cargo test --release --test bench_native -- --ignored --nocapture --test-threads=1 \
-  bench_step_back_view_at bench_explore_rate >"$work/native.txt" 2>&1; then
+  bench_step_back_view_at bench_explore_rate bench_futures >"$work/native.txt" 2>&1; then
   grep -o 'BENCH native explore .*' "$work/native.txt" >"$work/explore-native.txt" || true
+  grep -o 'BENCH native futures .*' "$work/native.txt" >"$work/futures-native.txt" || true
   grep 'BENCH' "$work/native.txt" >&2 || true
   line=$(grep -m1 'BENCH native view_at all_techniques' "$work/native.txt")
   put native_step_median "$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' <<<"$line")"
@@ -447,6 +449,15 @@ for id in $ids; do
   w=$(xrate wasm "$id" 4) n=$(xrate native "$id" 4) sched=$(xrate native "$id" 2)
   [ -n "$sched" ] || sched=$(xrate wasm "$id" 2)
   row "exhaustive check k=2, $id ($(num "${sched:-0}") schedules), schedules/s" "$(or_na "$w" "$(num "$w")" "n/a")" "$(or_na "$n" "$(num "$n")" "n/a")" "$(ratio "$w" "$n")" "-" "-"
+done
+# "From here": "BENCH wasm futures scenario=outbox tick=38 k=2 futures=225 groups=2 ms=…"
+fms() { sed -n "s/.* futures scenario=$2 tick=\([0-9]*\) k=[0-9]* futures=\([0-9]*\) groups=[0-9]* ms=\([0-9.]*\).*/\\${3}/p" "$work/futures-$1.txt" 2>/dev/null | head -1; }
+fids=$( { sed -n 's/.* futures scenario=\([^ ]*\) tick=.*/\1/p' "$work/futures-wasm.txt" "$work/futures-native.txt" 2>/dev/null || true; } | awk '!seen[$0]++')
+for id in $fids; do
+  w=$(fms wasm "$id" 3) n=$(fms native "$id" 3) t=$(fms native "$id" 1) c=$(fms native "$id" 2)
+  [ -n "$t" ] || t=$(fms wasm "$id" 1)
+  [ -n "$c" ] || c=$(fms wasm "$id" 2)
+  row "From here at tick ${t:-?} of $id, k=2 ($(num "${c:-0}") futures), ms" "$(or_na "$w" "$w ms" "n/a")" "$(or_na "$n" "$n ms" "n/a")" "$(ratio "$w" "$n")" "-" "-"
 done
 
 table() { column -t -s '|' -o ' | '; }

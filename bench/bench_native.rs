@@ -135,6 +135,15 @@ fn bench_explore_rate() {
     );
 }
 
+/// "From here" natively (every future from mid-run, k = 2, per scenario), next to the WASM
+/// time bench/bench_wasm.rs prints.
+#[test]
+#[ignore = "benchmark: run with --ignored --nocapture (make bench)"]
+fn bench_futures() {
+    let total = explore_bench::futures_rates("native", now_ms, |l| println!("{l}"));
+    assert!(total > 0, "no future run");
+}
+
 /// The workbench check (issue 28): every schedule with at most 2 faults (the default
 /// fault model) of a six-step handler; the target in the page is at most 1 s.
 #[test]

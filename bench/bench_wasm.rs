@@ -71,6 +71,13 @@ fn bench_explore_rate() {
     assert!(total > 0, "no schedule explored");
 }
 
+/// "From here" in WASM (every future from mid-run, k = 2, per scenario).
+#[wasm_bindgen_test]
+fn bench_futures() {
+    let total = explore_bench::futures_rates("wasm", now_ms, log);
+    assert!(total > 0, "no future run");
+}
+
 /// Every scenario at its defaults over seeds 0..200, as `eosim bench`.
 fn throughput(rep: u32) {
     let mut events = 0u64;

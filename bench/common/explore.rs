@@ -46,3 +46,38 @@ pub fn explore_rates(place: &str, now_ms: fn() -> f64, log: fn(String)) -> u64 {
     }
     total
 }
+
+/// "From here" (every future from a tick with at most [`K`] more faults, the sweeps'
+/// outcome groups) for every scenario at its showcase seed, from the middle of its run.
+/// Prints one `BENCH <where> futures …` line per scenario; returns the futures run.
+pub fn futures_rates(place: &str, now_ms: fn() -> f64, log: fn(String)) -> u64 {
+    use eop::sim::explore::futures::futures;
+    use eop::sim::run::RunConfig;
+    let mut total = 0;
+    for s in eop::sim::all() {
+        let info = s.info();
+        let cfg = RunConfig::seed(info.showcase_seed);
+        let Ok(r) = eop::sim::run(info.id, &cfg) else {
+            continue;
+        };
+        let tick = r.end() / 2;
+        let start = now_ms();
+        match futures(info.id, &cfg, None, tick, K) {
+            Ok(f) => {
+                let ms = now_ms() - start;
+                total += f.total;
+                log(format!(
+                    "BENCH {place} futures scenario={} tick={tick} k={K} futures={} groups={} ms={ms:.1}",
+                    info.id,
+                    f.total,
+                    f.groups.len()
+                ));
+            }
+            Err(e) => log(format!(
+                "BENCH {place} futures scenario={} error={e}",
+                info.id
+            )),
+        }
+    }
+    total
+}
