@@ -16,8 +16,8 @@
 // is what no data split can take off.
 import fs from "node:fs";
 import path from "node:path";
-import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { brotli as br, readModule } from "./wasm-module.mjs";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const b = fs.readFileSync(process.argv[2]);
@@ -32,21 +32,8 @@ function firstOf(arg) {
   }, 0);
 }
 const firstDownload = firstOf(process.argv[3]);
-const br = (buf) => zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
-let p = 8;
-const leb = () => {
-  let r = 0n, s = 0n, x;
-  do { x = b[p++]; r |= BigInt(x & 0x7f) << s; s += 7n; } while (x & 0x80);
-  return Number(r);
-};
-const secs = {};
-while (p < b.length) {
-  const id = b[p++];
-  const len = leb();
-  if (id !== 0) secs[id] = { start: p, end: p + len };
-  p += len;
-}
+const secs = Object.fromEntries(readModule(b).sections.filter((x) => x.id !== 0).map((x) => [x.id, x]));
 const code = b.subarray(secs[10].start, secs[10].end);
 const data = b.subarray(secs[11].start, secs[11].end);
 

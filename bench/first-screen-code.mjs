@@ -22,9 +22,9 @@ import fs from "node:fs";
 import os from "node:os";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import zlib from "node:zlib";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { brotli as br, readModule, uleb } from "./wasm-module.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
@@ -42,43 +42,12 @@ const PAGES = [
   ["desktop_walkthrough", "?s=walkthrough", DESKTOP],
   ["desktop_lesson", "?lesson=walkthrough&step=2", DESKTOP],
 ];
-const br = (x) => zlib.brotliCompressSync(x, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
 // ---- the served wasm: its sections, imported function count, function bodies ----
 const wasmName = fs.readdirSync(dist).find((f) => f.endsWith("_bg.wasm"));
 const b = fs.readFileSync(path.join(dist, wasmName));
-let p = 8;
-const leb = () => {
-  let r = 0, s = 0, x;
-  do { x = b[p++]; r += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80);
-  return r;
-};
-const enc = (n) => {
-  const o = [];
-  do { let x = n % 128; n = Math.floor(n / 128); if (n) x |= 0x80; o.push(x); } while (n);
-  return Buffer.from(o);
-};
-const secs = [];
-while (p < b.length) {
-  const hdr = p, id = b[p++], len = leb();
-  secs.push({ id, hdr, start: p, end: p + len });
-  p += len;
-}
-const sec = (id) => secs.find((s) => s.id === id);
-p = sec(2).start;
-let imports = 0;
-for (let i = 0, n = leb(); i < n; i++) {
-  for (let k = 0; k < 2; k++) { const len = leb(); p += len; } // module and field names (`p += leb()` would read p first)
-  const kind = b[p++];
-  if (kind === 0) { leb(); imports++; }
-  else if (kind === 1) { p++; const fl = leb(); leb(); if (fl & 1) leb(); }
-  else if (kind === 2) { const fl = leb(); leb(); if (fl & 1) leb(); }
-  else if (kind === 3) p += 2;
-  else if (kind === 4) { p++; leb(); }
-}
-p = sec(10).start;
-const bodies = [];
-for (let i = 0, n = leb(); i < n; i++) { const sz = leb(); bodies.push(b.subarray(p, p + sz)); p += sz; }
+const { sections: secs, section: sec, imports, bodies } = readModule(b);
+const enc = uleb;
 const codeAll = Buffer.concat(bodies);
 
 // ---- which functions each page ran ----

@@ -4,30 +4,11 @@
 // compressed per group; the sum is scaled to the whole code section's brotli size. Yew's
 // generic wrappers hold our components' inlined render code, so 'yew' is yew + our views.
 import fs from 'fs';
-import zlib from 'zlib';
+import { brotli as br, readModule } from './wasm-module.mjs';
 const b = fs.readFileSync(process.argv[2]);
-let p = 8;
-const leb = () => { let r = 0n, s = 0n, x; do { x = b[p++]; r |= BigInt(x & 0x7f) << s; s += 7n; } while (x & 0x80); return Number(r); };
-const secs = {}; let imports = 0; const customs = {};
-while (p < b.length) {
-  const id = b[p++]; const len = leb(); const start = p;
-  if (id === 0) { const nl = leb(); const name = b.slice(p, p + nl).toString(); customs[name] = { start: p + nl, end: start + len }; }
-  else secs[id] = { start, end: start + len };
-  p = start + len;
-}
-// imported function count
-p = secs[2].start; let n = leb();
-for (let i = 0; i < n; i++) { let l = leb(); p += l; l = leb(); p += l; const kind = b[p++];
-  if (kind === 0) { leb(); imports++; } else if (kind === 1) { p++; const fl = leb(); leb(); if (fl & 1) leb(); }
-  else if (kind === 2) { const fl = leb(); leb(); if (fl & 1) leb(); } else if (kind === 3) { p += 2; } else if (kind === 4) { p++; leb(); } }
-// names
-const names = {};
-if (customs.name) { p = customs.name.start; while (p < customs.name.end) { const sub = b[p++]; const sl = leb(); const e = p + sl;
-  if (sub === 1) { const cnt = leb(); for (let i = 0; i < cnt; i++) { const idx = leb(); const nl = leb(); names[idx] = b.slice(p, p + nl).toString(); p += nl; } }
-  p = e; } }
-// bodies
-p = secs[10].start; const cnt = leb(); const bodies = [];
-for (let i = 0; i < cnt; i++) { const sz = leb(); bodies.push({ idx: imports + i, buf: b.slice(p, p + sz) }); p += sz; }
+const m = readModule(b);
+const names = m.names;
+const bodies = m.bodies.map((buf, i) => ({ idx: m.imports + i, buf }));
 const area = (raw) => {
   if (!raw) return 'unnamed';
   const nm = raw.replace(/\.\./g, '::');
@@ -49,12 +30,11 @@ const area = (raw) => {
 };
 const groups = {};
 for (const x of bodies) { const a = area(names[x.idx]); (groups[a] ??= []).push(x.buf); }
-const br = (buf) => zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const all = Buffer.concat(bodies.map((x) => x.buf)); const whole = br(all);
 let sum = 0; const rows = [];
 for (const [a, bufs] of Object.entries(groups)) { const c = Buffer.concat(bufs); const s = br(c); sum += s; rows.push([a, c.length, s]); }
 rows.sort((x, y) => y[2] - x[2]);
 console.log(`code section: ${all.length} B raw, ${whole} B brotli as one stream (areas compressed apart sum to ${sum}; scaled below)`);
 for (const [a, raw, s] of rows) console.log(`${a.padEnd(52)} ${String(raw).padStart(8)} raw  ~${String(Math.round(s * whole / sum)).padStart(7)} B brotli`);
-const data = secs[11] ? b.slice(secs[11].start, secs[11].end) : Buffer.alloc(0);
+const data = m.section(11) ? b.subarray(m.section(11).start, m.section(11).end) : Buffer.alloc(0);
 console.log(`data section (strings: texts, lessons JSON, messages): ${data.length} raw, ${br(data)} brotli`);
