@@ -12,7 +12,8 @@
 // between pages of one process) at a phone's size, until `[data-mounted]` and 1.5 s idle;
 // the sweep worker's script is refused, so only the page's own thread counts. The union
 // over the pages is a lower bound for what a first module must hold: another scenario's
-// first screen, or the first click, runs more.
+// first screen, or the first click, runs more. (Run to run, a load's count can differ by a
+// function.)
 //
 // The primary module is estimated by replacing every body that did not run with
 // `unreachable` (wasm-split leaves a call to a placeholder import: a few bytes either way);
@@ -121,7 +122,7 @@ function primaryOf(keep) {
   return br(primary);
 }
 const data = sec(11) ? br(b.subarray(sec(11).start, sec(11).end)) : 0;
-// The rest of the first download, as size-report.sh counts it: the glue, index.html, the stylesheet.
+// The rest of the first download, as data-areas.mjs counts it: the glue, index.html, the stylesheet.
 const rest = fs.readdirSync(dist)
   .filter((f) => /^(index\.html|app-.*\.css|exactly-once-playground-[^.]*\.js)$/.test(f))
   .reduce((n, f) => n + br(fs.readFileSync(path.join(dist, f))), 0);
