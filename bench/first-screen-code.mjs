@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// make bench (issue 26): how much of the wasm's code the entry pages run before they are idle,
+// make bench: how much of the wasm's code the entry pages run as they start,
 // and what the first download would be if only that code came first (a profile-guided
 // split, as binaryen's wasm-split makes: the primary module keeps the functions that ran,
 // the rest waits in a second module behind placeholders).
@@ -8,9 +8,9 @@
 //
 // How: Chromium compiles each wasm function the first time it is called (lazy compilation),
 // and `--js-flags=--trace-wasm-compilation-times` prints one line per compiled function
-// with its index. Each entry page is loaded in a fresh browser (V8 shares compiled code
-// between pages of one process) at a phone's size, until `[data-mounted]` and 1.5 s idle;
-// the sweep worker's script is refused, so only the page's own thread counts. The union
+// with its index. Each load is in a fresh browser (V8 shares compiled code between pages
+// of one process), at a phone's size (and two pages also at 1280 px), until `[data-mounted]`
+// and 1.5 s after it; the sweep worker's script is refused, so only the page's own thread counts. The union
 // over the pages is a lower bound for what a first module must hold: another scenario's
 // first screen, or the first click, runs more. (Run to run, a load's count can differ by a
 // function.)
