@@ -137,9 +137,13 @@ pub fn App() -> Html {
     // Region by region (mount.rs): `step` says how many have mounted.
     let (step, plan) = mount::use_mount(&state);
     let mounted = (step >= plan.last).then_some("");
-    let wiring = (step >= plan.wiring).then(|| {
+    // An `Html` either way (an `Option` would be no child at all until then, and the root's
+    // children, matched from the end, would all be made anew when it came).
+    let wiring = if step >= plan.wiring {
         html! { <Wiring state={state.clone()} prefs={prefs.clone()} dispatch={dispatch.clone()} /> }
-    });
+    } else {
+        html! {}
+    };
     // Files dropped on the page: listened for from the same step.
     let (ondragover, ondragleave, ondrop) = if step >= plan.wiring {
         (
