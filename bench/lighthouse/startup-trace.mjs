@@ -130,7 +130,13 @@ function analyse(trace, profile) {
     task.glue = task.self = task.incl = [];
     if (task.dur < shown) continue;
     const kinds = new Map();
+    // The layouts in it: how many layout objects each one had to lay out, of how many.
+    task.layouts = [];
     for (const e of onMain) {
+      if (e.name === "Layout" && e.ts > task.ts && e.ts < task.end) {
+        const b = e.args?.beginData ?? {};
+        task.layouts.push(`${(e.dur / 1000).toFixed(1)}ms:${b.dirtyObjects ?? "?"}/${b.totalObjects ?? "?"}`);
+      }
       if (e.ts <= task.ts || e.ts + e.dur > task.end || e.name === "RunTask" || e.dur < 1000) continue;
       kinds.set(e.name, (kinds.get(e.name) ?? 0) + e.dur / 1000);
       kinds.set(`#${e.name}`, (kinds.get(`#${e.name}`) ?? 0) + 1);
@@ -204,6 +210,7 @@ for (const q of queries) {
       for (const x of long) {
         process.stderr.write(`  task at ${x.start.toFixed(0)} ms: ${x.dur.toFixed(1)} ms (${x.samples} samples)\n`);
         process.stderr.write(`    events: ${x.kinds.map(([f, d]) => `${f} ${d.toFixed(1)}`).join(", ")}\n`);
+        if (x.layouts?.length) process.stderr.write(`    layouts (wall ms:dirty/total objects): ${x.layouts.join(" ")}\n`);
         process.stderr.write(`    self: ${x.self.map(([f, c]) => `${f} ${c}`).join(", ")}\n`);
         if (r === 0) for (const [f, c] of x.glue) process.stderr.write(`    glue ${String(c).padStart(6)}  ${f}\n`);
         if (r === 0) for (const [f, c] of x.incl) process.stderr.write(`    ${String(c).padStart(6)}  ${f.slice(0, 150)}\n`);

@@ -70,6 +70,10 @@ fn start_page() {
         yew::Renderer::<components::workbench::Workbench>::new().render();
         return;
     }
+    // The first use of the futures task queue that Yew's scheduler runs on (it creates a
+    // promise and closures, and on a phone compiles them) here, in a light task, instead
+    // of in the first render's.
+    yew::platform::spawn_local(async {});
     // The window's width for the stage's first layout, read while the page holds only the
     // shell: its layout is clean, so this read forces none (later, the app's fresh DOM
     // would be laid out for it, in the middle of the first render).
