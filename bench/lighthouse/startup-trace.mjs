@@ -189,6 +189,10 @@ function analyse(trace, profile) {
     const only = process.env.TRACE_FILTER ? new RegExp(process.env.TRACE_FILTER) : /::|eop|yew|exactly/;
     task.incl = [...incl].filter(([f]) => only.test(f)).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TRACE_TOP ?? 25));
   }
+  // The browser's layout work over the load (CPU time, slowed down like the tasks).
+  tasks.layoutMs = onMain
+    .filter((e) => e.name === "Layout" && e.ts >= nav && e.ts < until)
+    .reduce((t, e) => t + (WALL ? e.dur / 1000 : ((e.tdur ?? e.dur) / 1000) * SLOW), 0);
   return tasks;
 }
 
@@ -206,7 +210,7 @@ for (const q of queries) {
       // whole load (Lighthouse counts from the first paint to interactive).
       const tbt = tasks.reduce((s, x) => s + Math.max(0, x.dur - 50), 0);
       blocking[di].push(tbt);
-      process.stderr.write(`\n${tag}${q} run ${r + 1}: ${tasks.length} tasks, ${long.length} >= ${LONG} ms (${WALL ? `wall, CPU ${CPU}x` : `CPU time x ${SLOW}`}); longest ${longest[di][r].toFixed(0)} ms, blocking ${tbt.toFixed(0)} ms: ${tasks.filter((x) => x.dur >= 50).map((x) => `${x.dur.toFixed(0)}@${x.start.toFixed(0)}(${(x.kinds.find(([k]) => !/RunTask|mojo/.test(k))?.[0] ?? "?").replace(/×.*/, "")})`).join(" ")}\n`);
+      process.stderr.write(`\n${tag}${q} run ${r + 1}: ${tasks.length} tasks, ${long.length} >= ${LONG} ms (${WALL ? `wall, CPU ${CPU}x` : `CPU time x ${SLOW}`}); longest ${longest[di][r].toFixed(0)} ms, blocking ${tbt.toFixed(0)} ms, layout ${tasks.layoutMs.toFixed(0)} ms: ${tasks.filter((x) => x.dur >= 50).map((x) => `${x.dur.toFixed(0)}@${x.start.toFixed(0)}(${(x.kinds.find(([k]) => !/RunTask|mojo/.test(k))?.[0] ?? "?").replace(/×.*/, "")})`).join(" ")}\n`);
       for (const x of long) {
         process.stderr.write(`  task at ${x.start.toFixed(0)} ms: ${x.dur.toFixed(1)} ms (${x.samples} samples)\n`);
         process.stderr.write(`    events: ${x.kinds.map(([f, d]) => `${f} ${d.toFixed(1)}`).join(", ")}\n`);

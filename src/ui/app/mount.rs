@@ -1,12 +1,13 @@
 //! Start-up, region by region: the first render mounts the top of the first
-//! screen (the header, the scenario's title, a lesson's step, the technique tabs); the
-//! stage's drawing and narration, playback, the
-//! ledgers' balances, the course list, the side panel (its top, then the rest) and the
-//! ledgers' counters and entries follow, one a frame, each in a task of its own after the previous frame was
-//! painted. No task then renders and lays out the whole page (about 500 elements): on a
-//! phone that task blocked input for 150–230 ms. Once every region is in the page the
-//! root gets `data-mounted` (tests/e2e/lib.mjs `waitForApp` waits for it) and the
-//! offline service worker registers.
+//! screen (the header, or an embed's title bar); a lesson's step and the stage's tabs,
+//! the stage's drawing and narration, playback, the ledgers' balances, the course list,
+//! the side panel (its top, then the rest), and at last the ledgers' counters and
+//! entries with the `App`'s hooks the first screen does not need (`Wiring`) follow, one
+//! a frame, each in a task of its own after the previous frame was painted. No task
+//! then renders and lays out the whole page (about 500 elements): on a phone that task
+//! blocked input for 150–230 ms. Once every region is in the page the root gets
+//! `data-mounted` (tests/e2e/lib.mjs `waitForApp` waits for it) and the offline service
+//! worker registers.
 
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::timers::callback::Timeout;
