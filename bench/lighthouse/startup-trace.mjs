@@ -6,6 +6,11 @@
 // took its time (self time, and the Rust functions on the stack).
 //
 //   node bench/lighthouse/startup-trace.mjs [DIST=dist] [QUERY ...]
+//   TRACE_DISTS=a,b,... node bench/lighthouse/startup-trace.mjs [QUERY ...]
+//
+// TRACE_DISTS compares builds: each run loads each page from each dist in turn (one
+// browser; interleaved, so a busy spell of the machine falls on all of them alike), and
+// the key=value lines get the dist's index (trace_d0_walkthrough_longest_ms, ...).
 //
 // Function names need a wasm with its name section: `--names` rebuilds the dist's wasm and
 // glue from cargo's (unoptimised by wasm-opt, so slower) release wasm into a copy of dist/.
@@ -62,7 +67,11 @@ if (names) {
   dist = copy;
 }
 
-const srv = await serve({ root: dist });
+// Builds compared side by side (TRACE_DISTS), else the one dist.
+const dists = process.env.TRACE_DISTS ? process.env.TRACE_DISTS.split(",").map((d) => resolve(d)) : [dist];
+const servers = [];
+for (const root of dists) servers.push(await serve({ root: names && dists.length === 1 ? dist : root }));
+const srv = servers[0];
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
@@ -70,7 +79,7 @@ const browser = await chromium.launch({
 });
 
 /** One cold load: the main thread's tasks and CPU samples from navigation until idle. */
-async function load(query) {
+async function load(query, server = srv) {
   const ctx = await browser.newContext({ viewport: { width: 412, height: 823 }, deviceScaleFactor: 1.75, isMobile: true, hasTouch: true });
   const page = await ctx.newPage();
   const cdp = await ctx.newCDPSession(page);
@@ -81,7 +90,7 @@ async function load(query) {
   await cdp.send("Profiler.start");
   // No polling in the page while tracing (Playwright's selector engine would add tasks):
   // a fixed wait, then one check that the app mounted.
-  await page.goto(srv.url + query, { waitUntil: "load" });
+  await page.goto(server.url + query, { waitUntil: "load" });
   await page.waitForTimeout(WAIT);
   const { profile } = await cdp.send("Profiler.stop");
   const trace = JSON.parse((await browser.stopTracing()).toString());
@@ -112,10 +121,22 @@ function analyse(trace, profile) {
     const dur = WALL ? e.dur / 1000 : ((e.tdur ?? e.dur) / 1000) * SLOW;
     tasks.push({ start: (e.ts - nav) / 1000, dur, wall: e.dur / 1000, ts: e.ts, end: e.ts + e.dur });
   }
-  // What each task did, by trace event name (time of the events directly inside it).
+  // What each task did, by trace event name (time of the events directly inside it):
+  // only for the tasks reported (50 ms and over, or LONG_MS): short ones are most of them.
+  const shown = Math.min(50, LONG);
   for (const task of tasks) {
+    task.kinds = [];
+    task.samples = 0;
+    task.glue = task.self = task.incl = [];
+    if (task.dur < shown) continue;
     const kinds = new Map();
+    // The layouts in it: how many layout objects each one had to lay out, of how many.
+    task.layouts = [];
     for (const e of onMain) {
+      if (e.name === "Layout" && e.ts > task.ts && e.ts < task.end) {
+        const b = e.args?.beginData ?? {};
+        task.layouts.push(`${(e.dur / 1000).toFixed(1)}ms:${b.dirtyObjects ?? "?"}/${b.totalObjects ?? "?"}`);
+      }
       if (e.ts <= task.ts || e.ts + e.dur > task.end || e.name === "RunTask" || e.dur < 1000) continue;
       kinds.set(e.name, (kinds.get(e.name) ?? 0) + e.dur / 1000);
       kinds.set(`#${e.name}`, (kinds.get(`#${e.name}`) ?? 0) + 1);
@@ -130,6 +151,7 @@ function analyse(trace, profile) {
   const samples = profile.samples.map((id, i) => ((t += profile.timeDeltas[i]), { ts: t, id }));
   const label = (n) => n.callFrame.functionName || `(${n.callFrame.url.split("/").pop() || "anon"})`;
   for (const task of tasks) {
+    if (task.dur < LONG) continue;
     const self = new Map();
     const incl = new Map();
     let n = 0;
@@ -167,38 +189,50 @@ function analyse(trace, profile) {
     const only = process.env.TRACE_FILTER ? new RegExp(process.env.TRACE_FILTER) : /::|eop|yew|exactly/;
     task.incl = [...incl].filter(([f]) => only.test(f)).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TRACE_TOP ?? 25));
   }
+  // The browser's layout work over the load (CPU time, slowed down like the tasks).
+  tasks.layoutMs = onMain
+    .filter((e) => e.name === "Layout" && e.ts >= nav && e.ts < until)
+    .reduce((t, e) => t + (WALL ? e.dur / 1000 : ((e.tdur ?? e.dur) / 1000) * SLOW), 0);
   return tasks;
 }
 
 for (const q of queries) {
   const key = q.includes("lesson=") ? "lesson" : q.includes("embed") ? "embed_outbox" : q === "?s=walkthrough" ? "walkthrough" : q.replace(/\W+/g, "_");
-  const longest = [];
-  const blocking = [];
+  const longest = dists.map(() => []);
+  const blocking = dists.map(() => []);
   for (let r = 0; r < RUNS; r++) {
-    const tasks = await load(q);
-    const long = tasks.filter((x) => x.dur >= LONG);
-    longest.push(Math.max(0, ...tasks.map((x) => x.dur)));
-    // Blocking time as Lighthouse counts it (the part of each task over 50 ms), over the
-    // whole load (Lighthouse counts from the first paint to interactive).
-    const tbt = tasks.reduce((s, x) => s + Math.max(0, x.dur - 50), 0);
-    blocking.push(tbt);
-    process.stderr.write(`\n${q} run ${r + 1}: ${tasks.length} tasks, ${long.length} >= ${LONG} ms (${WALL ? `wall, CPU ${CPU}x` : `CPU time x ${SLOW}`}); longest ${longest[r].toFixed(0)} ms, blocking ${tbt.toFixed(0)} ms: ${tasks.filter((x) => x.dur >= 50).map((x) => `${x.dur.toFixed(0)}@${x.start.toFixed(0)}(${(x.kinds.find(([k]) => !/RunTask|mojo/.test(k))?.[0] ?? "?").replace(/×.*/, "")})`).join(" ")}\n`);
-    for (const x of long) {
-      process.stderr.write(`  task at ${x.start.toFixed(0)} ms: ${x.dur.toFixed(1)} ms (${x.samples} samples)\n`);
-      process.stderr.write(`    events: ${x.kinds.map(([f, d]) => `${f} ${d.toFixed(1)}`).join(", ")}\n`);
-      process.stderr.write(`    self: ${x.self.map(([f, c]) => `${f} ${c}`).join(", ")}\n`);
-      if (r === 0) for (const [f, c] of x.glue) process.stderr.write(`    glue ${String(c).padStart(6)}  ${f}\n`);
-      if (r === 0) for (const [f, c] of x.incl) process.stderr.write(`    ${String(c).padStart(6)}  ${f.slice(0, 150)}\n`);
+    for (let di = 0; di < dists.length; di++) {
+      const tag = dists.length > 1 ? `[${dists[di]}] ` : "";
+      const tasks = await load(q, servers[di]);
+      const long = tasks.filter((x) => x.dur >= LONG);
+      longest[di].push(Math.max(0, ...tasks.map((x) => x.dur)));
+      // Blocking time as Lighthouse counts it (the part of each task over 50 ms), over the
+      // whole load (Lighthouse counts from the first paint to interactive).
+      const tbt = tasks.reduce((s, x) => s + Math.max(0, x.dur - 50), 0);
+      blocking[di].push(tbt);
+      process.stderr.write(`\n${tag}${q} run ${r + 1}: ${tasks.length} tasks, ${long.length} >= ${LONG} ms (${WALL ? `wall, CPU ${CPU}x` : `CPU time x ${SLOW}`}); longest ${longest[di][r].toFixed(0)} ms, blocking ${tbt.toFixed(0)} ms, layout ${tasks.layoutMs.toFixed(0)} ms: ${tasks.filter((x) => x.dur >= 50).map((x) => `${x.dur.toFixed(0)}@${x.start.toFixed(0)}(${(x.kinds.find(([k]) => !/RunTask|mojo/.test(k))?.[0] ?? "?").replace(/×.*/, "")})`).join(" ")}\n`);
+      for (const x of long) {
+        process.stderr.write(`  task at ${x.start.toFixed(0)} ms: ${x.dur.toFixed(1)} ms (${x.samples} samples)\n`);
+        process.stderr.write(`    events: ${x.kinds.map(([f, d]) => `${f} ${d.toFixed(1)}`).join(", ")}\n`);
+        if (x.layouts?.length) process.stderr.write(`    layouts (wall ms:dirty/total objects): ${x.layouts.join(" ")}\n`);
+        process.stderr.write(`    self: ${x.self.map(([f, c]) => `${f} ${c}`).join(", ")}\n`);
+        if (r === 0) for (const [f, c] of x.glue) process.stderr.write(`    glue ${String(c).padStart(6)}  ${f}\n`);
+        if (r === 0) for (const [f, c] of x.incl) process.stderr.write(`    ${String(c).padStart(6)}  ${f.slice(0, 150)}\n`);
+      }
+      const k = dists.length > 1 ? `d${di}_${key}` : key;
+      if (r === 0) out(`trace_${k}_tasks=${tasks.filter((x) => x.dur >= 50).map((x) => x.dur.toFixed(0)).join(" ")}`);
     }
-    if (r === 0) out(`trace_${key}_tasks=${tasks.filter((x) => x.dur >= 50).map((x) => x.dur.toFixed(0)).join(" ")}`);
   }
-  longest.sort((a, b) => a - b);
-  blocking.sort((a, b) => a - b);
   const mid = (xs) => xs[Math.floor((xs.length - 1) / 2)].toFixed(0);
-  out(`trace_${key}_longest_ms=${mid(longest)}`);
-  out(`trace_${key}_longest_min_ms=${longest[0].toFixed(0)}`);
-  out(`trace_${key}_blocking_ms=${mid(blocking)}`);
+  for (let di = 0; di < dists.length; di++) {
+    const k = dists.length > 1 ? `d${di}_${key}` : key;
+    longest[di].sort((a, b) => a - b);
+    blocking[di].sort((a, b) => a - b);
+    out(`trace_${k}_longest_ms=${mid(longest[di])}`);
+    out(`trace_${k}_longest_min_ms=${longest[di][0].toFixed(0)}`);
+    out(`trace_${k}_blocking_ms=${mid(blocking[di])}`);
+  }
 }
 await browser.close();
-await srv.close();
+for (const x of servers) await x.close();
 if (tmp) rmSync(tmp, { recursive: true, force: true });

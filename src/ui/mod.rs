@@ -35,22 +35,26 @@ pub mod worker;
 ///
 /// Start-up is a chain of tasks, so that none blocks the page for long and
 /// the browser can handle input and paint between them (on a phone each first call of a
-/// wasm function also compiles it, in the task that calls it). After the wasm's own
-/// start (this task, which also finished compiling and instantiating it), the page's
-/// (`start_page`: which page, the window's size); then one parses the built-in lessons
+/// wasm function also compiles it, in the task that calls it). The wasm is compiled in
+/// one task and instantiated in the next (index.html's loader, `Trunk.toml`), which runs
+/// this; the page's start comes in the task after (`start_page`: which page, the
+/// window's size); then one parses the built-in lessons
 /// (the course list and any lesson link need them); the next resolves the lesson a link
 /// opens, if any (its texts are filled from runs); the next computes the first
 /// [`state::State`] (the run the first screen shows); the last renders it and removes the first-screen shell
 /// (`static/shell.js`) in the same task, so no frame shows neither.
 pub fn start() {
-    panic::install();
-    if worker::in_worker() {
-        worker::start();
-        return;
-    }
-    // The task this runs in also finished compiling the wasm and instantiated it: the
-    // page's own start comes in the next one.
-    then(start_page);
+    // The task this runs in instantiated the wasm (on a phone each first call also
+    // compiles): everything else, even telling the page from the worker, comes in the
+    // next one.
+    then(|| {
+        panic::install();
+        if worker::in_worker() {
+            worker::start();
+        } else {
+            start_page();
+        }
+    });
 }
 
 /// [`start`] on a page (not in the worker).
@@ -66,6 +70,10 @@ fn start_page() {
         yew::Renderer::<components::workbench::Workbench>::new().render();
         return;
     }
+    // The first use of the futures task queue that Yew's scheduler runs on (it creates a
+    // promise and closures, and on a phone compiles them) here, in a light task, instead
+    // of in the first render's.
+    yew::platform::spawn_local(async {});
     // The window's width for the stage's first layout, read while the page holds only the
     // shell: its layout is clean, so this read forces none (later, the app's fresh DOM
     // would be laid out for it, in the middle of the first render).

@@ -15,6 +15,8 @@ function recordMount() {
     if (!document.querySelector("#app-root section.ledgers [data-balance]")) return;
     mo.disconnect();
     const svg = document.querySelector("main.stage svg.stage-svg");
+    // The regions in the page at that moment, to check they are the same elements at the end.
+    window.__mountEls = ["header.app-header", "main.stage", "svg.stage-svg", "section.ledgers"].map((s) => document.querySelector(s));
     window.__mount = {
       at: performance.now(),
       viewBox: svg ? svg.getAttribute("viewBox") : null,
@@ -67,6 +69,9 @@ describe("start-up", () => {
       assert.equal(m.side, 0, "the side panel's content comes after the balances");
       assert.equal(m.mounted, false, "not yet marked mounted");
       assert.equal(await page.locator("#app-root[data-mounted]").count(), 1, "marked mounted at the end");
+      // Each step adds to the page: what was mounted before stays (nothing is made anew).
+      const kept = await page.evaluate(() => window.__mountEls.map((e) => !!e && e.isConnected));
+      assert.deepEqual(kept, [true, true, true, true], "header, stage, drawing and ledgers kept from their first render");
       // Drawn for its real width: the first frame does not jump when the stage is measured.
       assert.equal(m.viewBox, now.viewBox, "the stage keeps its first layout");
       assert.equal(Number(now.viewBox.split(" ")[2]), now.wrap, "laid out for the stage's width");

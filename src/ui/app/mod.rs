@@ -90,6 +90,36 @@ fn use_views(state: &State) -> Rc<Vec<View>> {
     })
 }
 
+/// What [`Wiring`] reads: the App's state, its preferences and its dispatch.
+#[derive(Properties)]
+struct WiringProps {
+    state: UseReducerHandle<State>,
+    prefs: UseReducerHandle<crate::ui::prefs::Prefs>,
+    dispatch: Callback<Action>,
+}
+
+impl PartialEq for WiringProps {
+    /// Never equal: it renders with every render of the `App`, as the hooks did in it.
+    fn eq(&self, _: &Self) -> bool {
+        false
+    }
+}
+
+/// The `App`'s hooks that the first screen does not need: the frame loop, the link in the
+/// address bar, lesson progress into storage, the keyboard and `debug=panic`. Mounted at a
+/// later start-up step (`mount.rs`), so the first render does not also run (and, on a
+/// phone, compile) them; it renders nothing.
+#[component]
+fn Wiring(p: &WiringProps) -> Html {
+    let (state, dispatch) = (&p.state, &p.dispatch);
+    use_frame_loop(state.playing, dispatch);
+    use_url_sync(state, dispatch);
+    use_progress_storage(&state.progress);
+    use_keyboard(state, &p.prefs, dispatch);
+    use_debug_panic();
+    html! {}
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(|| crate::ui::state::take_prepared().unwrap_or_else(initial_state));
@@ -97,20 +127,33 @@ pub fn App() -> Html {
         let d = state.dispatcher();
         (*use_memo((), move |_| Callback::from(move |a: Action| d.dispatch(a)))).clone()
     };
-    use_frame_loop(state.playing, &dispatch);
-    use_url_sync(&state, &dispatch);
     // A course page framing the app: ready/resize/state out, commands in (host/mod.rs).
+    // In the first render: it also sets how an embed is laid out.
     crate::ui::host::use_host_api(&state, &dispatch);
-    use_progress_storage(&state.progress);
     let prefs = use_prefs();
-    use_keyboard(&state, &prefs, &dispatch);
     let views = use_views(&state);
-    use_debug_panic();
     let drop = use_file_drop(&dispatch);
     let (dark, toggle_theme) = use_theme();
     // Region by region (mount.rs): `step` says how many have mounted.
     let (step, plan) = mount::use_mount(&state);
     let mounted = (step >= plan.last).then_some("");
+    // An `Html` either way (an `Option` would be no child at all until then, and the root's
+    // children, matched from the end, would all be made anew when it came).
+    let wiring = if step >= plan.wiring {
+        html! { <Wiring state={state.clone()} prefs={prefs.clone()} dispatch={dispatch.clone()} /> }
+    } else {
+        html! {}
+    };
+    // Files dropped on the page: listened for from the same step.
+    let (ondragover, ondragleave, ondrop) = if step >= plan.wiring {
+        (
+            Some(drop.ondragover),
+            Some(drop.ondragleave),
+            Some(drop.ondrop),
+        )
+    } else {
+        (None, None, None)
+    };
     // Opened without a link: the home page.
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
@@ -126,7 +169,6 @@ pub fn App() -> Html {
     );
     let help = help_dialog(&prefs, &state);
     let notices = html! { <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} /> };
-    let (ondragover, ondragleave, ondrop) = (drop.ondragover, drop.ondragleave, drop.ondrop);
 
     // Embedded in a course page: the stage, the playback controls and the ledgers of
     // this one scenario, and a way out to the whole playground.
@@ -137,6 +179,7 @@ pub fn App() -> Html {
                 {notices}
                 {ctx.run_regions()}
                 {help}
+                {wiring}
             </div>
         };
     }
@@ -158,6 +201,7 @@ pub fn App() -> Html {
             </div>
             {help}
             {regions::drop_hint(drop.dragging)}
+            {wiring}
         </div>
     }
 }

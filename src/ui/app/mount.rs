@@ -1,12 +1,13 @@
 //! Start-up, region by region: the first render mounts the top of the first
-//! screen (the header, the scenario's title, a lesson's step, the technique tabs); the
-//! stage's drawing and narration, playback, the
-//! ledgers' balances, the course list, the side panel and the ledgers' counters and
-//! entries follow, one a frame, each in a task of its own after the previous frame was
-//! painted. No task then renders and lays out the whole page (about 500 elements): on a
-//! phone that task blocked input for 150–230 ms. Once every region is in the page the
-//! root gets `data-mounted` (tests/e2e/lib.mjs `waitForApp` waits for it) and the
-//! offline service worker registers.
+//! screen (the header, or an embed's title bar); a lesson's step and the stage's tabs,
+//! the stage's drawing and narration, playback, the ledgers' balances, the course list,
+//! the side panel (its top, then the rest), and at last the ledgers' counters and
+//! entries with the `App`'s hooks the first screen does not need (`Wiring`) follow, one
+//! a frame, each in a task of its own after the previous frame was painted. No task
+//! then renders and lays out the whole page (about 500 elements): on a phone that task
+//! blocked input for 150–230 ms. Once every region is in the page the root gets
+//! `data-mounted` (tests/e2e/lib.mjs `waitForApp` waits for it) and the offline service
+//! worker registers.
 
 use gloo::render::{request_animation_frame, AnimationFrame};
 use gloo::timers::callback::Timeout;
@@ -30,8 +31,15 @@ pub(super) struct Plan {
     pub ledgers: u8,
     /// The course list and the scenarios (not in embeds).
     pub nav: u8,
-    /// The side panel of settings and explanations (not in embeds).
+    /// The side panel of settings and explanations (not in embeds): its top (the
+    /// scenario's introduction and the settings)...
     pub side: u8,
+    /// ...then the rest below them (sharing, sweeps, the futures from here, the
+    /// confusions), appended under what is already painted.
+    pub side_rest: u8,
+    /// The `App`'s hooks the first screen does not need (`Wiring`: the keyboard, the
+    /// link in the address bar, ...) and file drops.
+    pub wiring: u8,
     /// Everything mounted (the ledgers' counters and entries come with it).
     pub last: u8,
 }
@@ -49,7 +57,9 @@ impl Plan {
                 playback: 4,
                 nav: 5,
                 side: 6,
-                last: 7,
+                side_rest: 7,
+                wiring: 8,
+                last: 8,
             };
         }
         Plan {
@@ -60,7 +70,9 @@ impl Plan {
             ledgers: 4,
             nav: 5,
             side: 6,
-            last: if embed { 5 } else { 7 },
+            side_rest: 7,
+            wiring: if embed { 5 } else { 8 },
+            last: if embed { 5 } else { 8 },
         }
     }
 }

@@ -232,9 +232,11 @@ impl Ctx<'_> {
     }
 
     /// Settings and explanations (a lesson replaces the prompts and the explanations).
+    /// Below the settings, the rest mounts a step later (`mount.rs`).
     pub fn side(&self, title: &'static str) -> Html {
         let (s, d, run) = (self.state, self.dispatch, &self.state.run);
         let free = !self.in_lesson;
+        let rest = self.step >= self.plan.side_rest;
         html! {
             <aside class="side" aria-label="Settings and explanations">
                 if free {
@@ -251,15 +253,17 @@ impl Ctx<'_> {
                     in_lesson={self.in_lesson}
                     in_step={s.lesson.as_ref().map(crate::ui::state::lesson::step_params).unwrap_or_default()}
                     dispatch={d.clone()} />
+                if rest {
                 <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
-                if !run.techniques().is_empty() && free {
+                }
+                if rest && !run.techniques().is_empty() && free {
                     <Sweep scenario={s.inputs.scenario} params={s.inputs.config.params.clone()} seed={s.inputs.config.seed} mode={s.check} dispatch={d.clone()} />
                     <FromHere scenario={s.inputs.scenario} config={s.inputs.config.clone()} technique={s.technique.clone()} tick={s.tick()} dispatch={d.clone()} />
                 }
-                if s.inputs.scenario == "dedup-window" && free {
+                if rest && s.inputs.scenario == "dedup-window" && free {
                     <Calculator />
                 }
-                if free {
+                if rest && free {
                     <Explain scenario={s.inputs.scenario} dispatch={d.clone()} part={"confusions"} />
                 }
             </aside>
