@@ -120,6 +120,39 @@ fn Wiring(p: &WiringProps) -> Html {
     html! {}
 }
 
+/// [`Wiring`] once `wired`, else nothing: an `Html` either way (an `Option` would be no
+/// child at all until then, and the root's children, matched from the end, would all be
+/// made anew when it came).
+fn wiring(
+    wired: bool,
+    state: &UseReducerHandle<State>,
+    prefs: &UseReducerHandle<crate::ui::prefs::Prefs>,
+    dispatch: &Callback<Action>,
+) -> Html {
+    if wired {
+        html! { <Wiring state={state.clone()} prefs={prefs.clone()} dispatch={dispatch.clone()} /> }
+    } else {
+        html! {}
+    }
+}
+
+/// The root's classes: embedded, in a lesson, and how the page is presented.
+fn root_class(
+    state: &State,
+    dark: bool,
+    presenter: bool,
+    reduced: bool,
+    dragging: bool,
+) -> Classes {
+    classes!(
+        "app",
+        state.embed.then_some("embed"),
+        state.lesson.is_some().then_some("in-lesson"),
+        [(dark, "theme-dark"), (presenter, "presenter")].map(|(on, c)| on.then_some(c)),
+        [(reduced, "reduce-motion"), (dragging, "dragging")].map(|(on, c)| on.then_some(c)),
+    )
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(|| crate::ui::state::take_prepared().unwrap_or_else(initial_state));
@@ -137,36 +170,18 @@ pub fn App() -> Html {
     // Region by region (mount.rs): `step` says how many have mounted.
     let (step, plan) = mount::use_mount(&state);
     let mounted = (step >= plan.last).then_some("");
-    // An `Html` either way (an `Option` would be no child at all until then, and the root's
-    // children, matched from the end, would all be made anew when it came).
-    let wiring = if step >= plan.wiring {
-        html! { <Wiring state={state.clone()} prefs={prefs.clone()} dispatch={dispatch.clone()} /> }
-    } else {
-        html! {}
-    };
+    let wired = step >= plan.wiring;
+    let wiring = wiring(wired, &state, &prefs, &dispatch);
     // Files dropped on the page: listened for from the same step.
-    let (ondragover, ondragleave, ondrop) = if step >= plan.wiring {
-        (
-            Some(drop.ondragover),
-            Some(drop.ondragleave),
-            Some(drop.ondrop),
-        )
-    } else {
-        (None, None, None)
-    };
+    let [ondragover, ondragleave, ondrop] =
+        [drop.ondragover, drop.ondragleave, drop.ondrop].map(|l| wired.then_some(l));
     // Opened without a link: the home page.
     let is_home = *use_memo((), |_| location_search().trim_start_matches('?').is_empty());
 
     let reduced = prefs.reduced();
     let ctx = Ctx::new(&state, &dispatch, views, reduced, (step, plan));
     let title = state.info().title;
-    let root_class = classes!(
-        "app",
-        state.embed.then_some("embed"),
-        state.lesson.is_some().then_some("in-lesson"),
-        [(dark, "theme-dark"), (prefs.presenter, "presenter")].map(|(on, c)| on.then_some(c)),
-        [(reduced, "reduce-motion"), (drop.dragging, "dragging")].map(|(on, c)| on.then_some(c)),
-    );
+    let root_class = root_class(&state, dark, prefs.presenter, reduced, drop.dragging);
     let help = help_dialog(&prefs, &state);
     let notices = html! { <Notices notices={state.notices.clone()} dispatch={dispatch.clone()} /> };
 
