@@ -26,6 +26,8 @@ async function openAt(env, path, time, progress) {
   await page.clock.setFixedTime(time);
   await page.goto(env.url(""), { waitUntil: "load" });
   if (progress) {
+    // Once every region is in: the app writes its own progress by then, over this.
+    await page.waitForSelector("[data-mounted]");
     await page.evaluate((p) => localStorage.setItem("eop.lessons", JSON.stringify(p)), progress);
   }
   await page.goto(env.url(path), { waitUntil: "load" });

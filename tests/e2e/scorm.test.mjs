@@ -789,7 +789,9 @@ test("the real app's practice page in a SCORM package: a due variant and a 'can 
   for (const version of ["12", "2004"]) {
     const v12 = version === "12";
     const page = await lms(version, new URL(`real-lesson-${version}/scorm/launch.html?lesson=outbox`, server.url).href);
-    const lessonApp = await appFrame(page, "!!document.querySelector('[data-step]')");
+    // Once every region is in: the app's own progress is written to storage by then (it
+    // would overwrite what this test writes next).
+    const lessonApp = await appFrame(page, "!!document.querySelector('[data-step]') && !!document.querySelector('[data-mounted]')");
     // The outbox lesson finished earlier: its first varying prediction (step 2) is due now.
     await lessonApp.evaluate(() => localStorage.setItem("eop.lessons", JSON.stringify({
       lessons: { outbox: { step: 6, done: true, answers: {} } },
