@@ -332,9 +332,11 @@ pb=$(get fsc_every_primary_br) rb=$(get fsc_rest_br) uc=$(get fsc_every_code_br)
 if isnum "$pb" && isnum "$rb" && isnum "$uc"; then
   row "code the entry pages run until idle (phone and 1280 px loads, union; $(get fsc_every_fns) of $(get fsc_all_fns) functions), brotli" "$(num "$uc") B of $(num "$ac") B" "-" "-" "-" "-"
   row "first download with a profile-guided split (a wasm of only that code and all the data; glue, index.html, CSS)" "$(num $((pb + rb))) B" "-" "-" "≤ 300,000 B" "$(ok "$pb + $rb <= 300000")"
-  sv=$(get data_saved_walkthrough)
+  # One first module serves all three pages: it can leave out only what none of them reads,
+  # at most the smallest page's saving.
+  sv=$(for k in walkthrough lesson embed_outbox; do get "data_saved_$k"; echo; done | grep -E '^[0-9]+$' | sort -n | head -1)
   if isnum "$sv"; then
-    row "… and other scenarios' texts and other lessons on demand too (?s=walkthrough's saving)" "$(num $((pb + rb - sv))) B" "-" "-" "≤ 300,000 B" "$(ok "$pb + $rb - $sv <= 300000")"
+    row "… and other scenarios' texts and other lessons on demand too (at most the smallest page's saving, $(num "$sv") B), at least" "$(num $((pb + rb - sv))) B" "-" "-" "≤ 300,000 B" "$(ok "$pb + $rb - $sv <= 300000")"
   fi
 elif [ -n "$(get fsc_error)" ]; then
   row "first download with a profile-guided split" "$(na "$(get fsc_error)")" "-" "-" "≤ 300,000 B" "-"
