@@ -120,10 +120,10 @@ const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");
 
 /**
  * Installed before any page script: mount time, wasm instance, long tasks, and the wasm
- * loader's phases. `WebAssembly.instantiateStreaming` is replaced by the same two steps
- * (compileStreaming, then instantiate) with a timestamp after each, and the instance's
- * `__wbindgen_start` (the Rust `main`) is wrapped to time it; if the glue never calls
- * instantiateStreaming (wrong MIME type, old glue) `wasm.streaming` stays false.
+ * loader's phases. `WebAssembly.compileStreaming` and `instantiate` (our loader) and
+ * `instantiateStreaming` (the baseline's) get a timestamp after each step, and the
+ * instance's `__wbindgen_start` (the Rust `main`) is wrapped to time it; if the wasm is
+ * never compiled streaming (wrong MIME type, old glue) `wasm.streaming` stays false.
  */
 function instrument({ mounted, shell }) {
   const b = (window.__bench = { mounted: null, shell: null, wasmStarted: null, longtasks: [], wasm: { streaming: false } });
@@ -131,26 +131,42 @@ function instrument({ mounted, shell }) {
   const WA = WebAssembly;
   const compileStreaming = WA.compileStreaming;
   const instantiate = WA.instantiate;
+  // The instance, with `__wbindgen_start` (the Rust `main`) timed.
+  const timed = (module, instance) => {
+    w.instantiated = performance.now();
+    const start = instance.exports.__wbindgen_start;
+    if (typeof start !== "function") return { module, instance };
+    const exports = Object.assign({}, instance.exports);
+    exports.__wbindgen_start = (...a) => {
+      w.mainStart = performance.now();
+      try {
+        return start(...a);
+      } finally {
+        w.mainEnd = performance.now();
+      }
+    };
+    return { module, instance: { exports } };
+  };
   if (typeof WA.instantiateStreaming === "function" && typeof compileStreaming === "function") {
+    // Ours: the loader (Trunk.toml) compiles the wasm itself, streaming, and hands the
+    // module to the glue, which instantiates it (the glue passes on an object that is not an
+    // Instance as its own `{ instance, module }`).
+    WA.compileStreaming = async (source) => {
+      w.streaming = true;
+      w.called = performance.now();
+      const module = await compileStreaming.call(WA, source);
+      w.compiled = performance.now();
+      return module;
+    };
+    WA.instantiate = async (what, imports) =>
+      what instanceof WA.Module ? timed(what, await instantiate.call(WA, what, imports)) : instantiate.call(WA, what, imports);
+    // The baseline: trunk's default loader, through the glue's instantiateStreaming.
     WA.instantiateStreaming = async (source, imports) => {
       w.streaming = true;
       w.called = performance.now();
       const module = await compileStreaming.call(WA, source);
       w.compiled = performance.now();
-      const instance = await instantiate.call(WA, module, imports);
-      w.instantiated = performance.now();
-      const start = instance.exports.__wbindgen_start;
-      if (typeof start !== "function") return { module, instance };
-      const exports = Object.assign({}, instance.exports);
-      exports.__wbindgen_start = (...a) => {
-        w.mainStart = performance.now();
-        try {
-          return start(...a);
-        } finally {
-          w.mainEnd = performance.now();
-        }
-      };
-      return { module, instance: { exports } };
+      return timed(module, await instantiate.call(WA, module, imports));
     };
   }
   addEventListener("TrunkApplicationStarted", (e) => {
