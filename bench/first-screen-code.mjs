@@ -48,7 +48,6 @@ const PAGES = [
 const wasmName = fs.readdirSync(dist).find((f) => f.endsWith("_bg.wasm"));
 const b = fs.readFileSync(path.join(dist, wasmName));
 const { sections: secs, section: sec, imports, bodies } = readModule(b);
-const enc = uleb;
 const codeAll = Buffer.concat(bodies);
 
 // ---- which functions each page ran ----
@@ -112,11 +111,11 @@ put("all_code_br", br(codeAll));
 // The primary module: the bodies that ran, `unreachable` for the rest, every other section as it is.
 const stub = Buffer.from([0x00, 0x00, 0x0b]); // no locals; unreachable; end
 function primaryOf(keep) {
-  const code = [enc(bodies.length)];
-  bodies.forEach((body, i) => (keep.has(i) ? code.push(enc(body.length), body) : code.push(enc(stub.length), stub)));
+  const code = [uleb(bodies.length)];
+  bodies.forEach((body, i) => (keep.has(i) ? code.push(uleb(body.length), body) : code.push(uleb(stub.length), stub)));
   const codeSec = Buffer.concat(code);
   const parts = [b.subarray(0, 8)];
-  for (const s of secs) parts.push(s.id === 10 ? Buffer.concat([Buffer.from([10]), enc(codeSec.length), codeSec]) : b.subarray(s.hdr, s.end));
+  for (const s of secs) parts.push(s.id === 10 ? Buffer.concat([Buffer.from([10]), uleb(codeSec.length), codeSec]) : b.subarray(s.hdr, s.end));
   const primary = Buffer.concat(parts);
   if (!WebAssembly.validate(primary)) throw new Error("the estimated primary module does not validate");
   return br(primary);

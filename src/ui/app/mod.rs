@@ -169,8 +169,9 @@ pub fn App() -> Html {
     let (dark, toggle_theme) = use_theme();
     // Region by region (mount.rs): `step` says how many have mounted.
     let (step, plan) = mount::use_mount(&state);
-    let mounted = (step >= plan.last).then_some("");
-    let wired = step >= plan.wiring;
+    // The last step brings the hooks the first screen does not need (`Wiring`).
+    let wired = step >= plan.last;
+    let mounted = wired.then_some("");
     let wiring = wiring(wired, &state, &prefs, &dispatch);
     // Files dropped on the page: listened for from the same step.
     let [ondragover, ondragleave, ondrop] =

@@ -37,10 +37,9 @@ pub(super) struct Plan {
     /// ...then the rest below them (sharing, sweeps, the futures from here, the
     /// confusions), appended under what is already painted.
     pub side_rest: u8,
-    /// The `App`'s hooks the first screen does not need (`Wiring`: the keyboard, the
-    /// link in the address bar, ...) and file drops.
-    pub wiring: u8,
-    /// Everything mounted (the ledgers' counters and entries come with it).
+    /// Everything mounted: the ledgers' counters and entries come with it, and the `App`'s
+    /// hooks the first screen does not need (`Wiring`: the keyboard, the link in the
+    /// address bar, ...) and file drops.
     pub last: u8,
 }
 
@@ -58,7 +57,6 @@ impl Plan {
                 nav: 5,
                 side: 6,
                 side_rest: 7,
-                wiring: 8,
                 last: 8,
             };
         }
@@ -71,7 +69,6 @@ impl Plan {
             nav: 5,
             side: 6,
             side_rest: 7,
-            wiring: if embed { 5 } else { 8 },
             last: if embed { 5 } else { 8 },
         }
     }

@@ -236,7 +236,6 @@ impl Ctx<'_> {
     pub fn side(&self, title: &'static str) -> Html {
         let (s, d, run) = (self.state, self.dispatch, &self.state.run);
         let free = !self.in_lesson;
-        let rest = self.step >= self.plan.side_rest;
         html! {
             <aside class="side" aria-label="Settings and explanations">
                 if free {
@@ -253,20 +252,30 @@ impl Ctx<'_> {
                     in_lesson={self.in_lesson}
                     in_step={s.lesson.as_ref().map(crate::ui::state::lesson::step_params).unwrap_or_default()}
                     dispatch={d.clone()} />
-                if rest {
+                if self.step >= self.plan.side_rest { {self.side_rest(title)} }
+            </aside>
+        }
+    }
+
+    /// The side panel below the settings: sharing, and outside a lesson the sweeps, From
+    /// here, the calculator and the confusions.
+    fn side_rest(&self, title: &'static str) -> Html {
+        let (s, d, run) = (self.state, self.dispatch, &self.state.run);
+        let free = !self.in_lesson;
+        html! {
+            <>
                 <SharePanel share={s.share()} run={run.clone()} {title} dispatch={d.clone()} />
-                }
-                if rest && !run.techniques().is_empty() && free {
+                if !run.techniques().is_empty() && free {
                     <Sweep scenario={s.inputs.scenario} params={s.inputs.config.params.clone()} seed={s.inputs.config.seed} mode={s.check} dispatch={d.clone()} />
                     <FromHere scenario={s.inputs.scenario} config={s.inputs.config.clone()} technique={s.technique.clone()} tick={s.tick()} dispatch={d.clone()} />
                 }
-                if rest && s.inputs.scenario == "dedup-window" && free {
+                if s.inputs.scenario == "dedup-window" && free {
                     <Calculator />
                 }
-                if rest && free {
+                if free {
                     <Explain scenario={s.inputs.scenario} dispatch={d.clone()} part={"confusions"} />
                 }
-            </aside>
+            </>
         }
     }
 }
